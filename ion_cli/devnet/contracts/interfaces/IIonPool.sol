@@ -97,8 +97,12 @@ interface IIonPool {
     // ---- privileged hooks of the reference deployment ----
     /// GEM_JOIN_ROLE: GemJoin credits (wad > 0) or debits (wad < 0) gem of `usr`.
     function mintAndBurnGem(uint8 ilkIndex, address usr, int256 wad) external;
-    /// LIQUIDATOR_ROLE: moves collateral from vault u to gem of v and debt of u onto w's
-    /// (w pays the base asset: changeInNormalizedDebt < 0 repays; the payer is msg.sender's `w`).
+    /// LIQUIDATOR_ROLE (accrues first). Maker `grab` signs: vault(u).collateral += changeInCollateral
+    /// and gem[v] -= changeInCollateral (negative = collateral leaves the vault to v's gem);
+    /// vault(u).normalizedDebt += changeInNormalizedDebt (must be <= 0). The removed debt
+    /// d = |changeInNormalizedDebt| * rate (RAD) is settled by w: w != address(0) pays
+    /// ceil(d / RAY) of the base asset (pool pulls it with transferFrom: w approves the pool);
+    /// w == address(0) pays nothing and d becomes unbackedDebt[v] (confiscation to PROTOCOL).
     function confiscateVault(uint8 ilkIndex, address u, address v, address w, int256 changeInCollateral, int256 changeInNormalizedDebt) external;
 
     // ---- reference-only views the IonLens reads (the CLI uses IonLens, not these) ----
