@@ -1,0 +1,3 @@
+from ion_cli.cli import main
+
+main()

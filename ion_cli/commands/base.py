@@ -1,0 +1,172 @@
+"""The wrapper every command goes through: the options accepted on every command, and the
+promise that a failure is one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ion_cli.errors import ExitCode, IonError
+from ion_cli.output import Output, error_line
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class GlobalOptions:
+    """Options that every command accepts after its name."""
+
+    network: str | None = None
+    rpc_url: str | None = None
+    account: str | None = None
+    json: bool = False
+    yes: bool = False
+    dry_run: bool = False
+    output: Output = field(default_factory=Output)
+
+
+_COMMON = [
+    inspect.Parameter(
+        "network",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--network",
+                envvar="ION_NETWORK",
+                help="Network profile (devnet, mainnet, or one from the config file).",
+                rich_help_panel="Global options",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "rpc_url",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--rpc-url",
+                envvar="ETH_RPC_URL",
+                help="JSON-RPC URL (overrides the profile's).",
+                rich_help_panel="Global options",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "account",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                envvar="ION_ACCOUNT",
+                help="Account name (see `ion account list`).",
+                rich_help_panel="Global options",
+                autocompletion=lambda: _complete_accounts(),
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "json_output",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--json", help="Print one JSON document on stdout.", rich_help_panel="Global options"
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "yes",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--yes", "-y", help="Do not ask for confirmation.", rich_help_panel="Global options"
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "dry_run",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--dry-run",
+                help="Simulate and preview, send nothing.",
+                rich_help_panel="Global options",
+            ),
+        ],
+    ),
+]
+_COMMON_NAMES = [p.name for p in _COMMON]
+
+
+def _complete_accounts() -> list[str]:
+    from ion_cli.completion_data import account_names
+
+    return account_names()
+
+
+def run_guarded(func: Callable[[], Any]) -> Any:
+    """Run a command body; turn every failure into one line on stderr and an exit code."""
+    try:
+        return func()
+    except IonError as exc:
+        error_line(exc.message)
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug or an unforeseen library error: still one line
+        if os.environ.get("ION_DEBUG"):
+            raise
+        error_line(f"{type(exc).__name__}: {exc} (set ION_DEBUG=1 for details)")
+        raise typer.Exit(ExitCode.FAILURE) from None
+
+
+def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """Register `fn` on `app` with the global options appended; `fn` receives them as `opts`."""
+
+    def decorate(fn: F) -> F:
+        signature = inspect.signature(fn)
+        own = [p for p in signature.parameters.values() if p.name != "opts"]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            common = {n: kw.pop(n) for n in _COMMON_NAMES}
+            opts = GlobalOptions(
+                network=common["network"],
+                rpc_url=common["rpc_url"],
+                account=common["account"],
+                json=common["json_output"],
+                yes=common["yes"],
+                dry_run=common["dry_run"],
+                output=Output(json_mode=common["json_output"]),
+            )
+            return run_guarded(lambda: fn(*args, opts=opts, **kw))
+
+        wrapper.__signature__ = signature.replace(parameters=own + _COMMON)  # type: ignore[attr-defined]
+        app.command(name, **kwargs)(wrapper)
+        return fn
+
+    return decorate
+
+
+def stdin_is_interactive() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,72 @@
+"""Output rules: stdout carries only the result (a rich table, or one JSON document with --json);
+prompts, progress and warnings go to stderr, so scripts can trust stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, default=_default)
+
+
+class Output:
+    def __init__(self, json_mode: bool = False) -> None:
+        self.json_mode = json_mode
+        self._out: Console | None = None
+        self._err: Console | None = None
+
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+        return self._err
+
+    def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
+        """Print the command's result: JSON with --json, else the human rendering."""
+        if self.json_mode or render is None:
+            sys.stdout.write(dumps(data) + "\n")
+            sys.stdout.flush()
+        else:
+            render(self.out)
+
+    def info(self, message: str) -> None:
+        self.err.print(message)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {message}")
+
+
+def error_line(message: str) -> None:
+    """The one line a failing command prints (plain text: it must survive any terminal)."""
+    first = " ".join(str(message).split())
+    sys.stderr.write(f"error: {first}\n")
+    sys.stderr.flush()
