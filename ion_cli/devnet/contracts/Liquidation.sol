@@ -3,6 +3,8 @@ pragma solidity ^0.8.21;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILiquidation, IReserveOracle} from "./interfaces/IOracles.sol";
 import {IIonPool} from "./interfaces/IIonPool.sol";
 import {WadRayMath, RAY} from "./math/WadRayMath.sol";
@@ -22,6 +24,7 @@ import {WadRayMath, RAY} from "./math/WadRayMath.sol";
 contract Liquidation is ILiquidation {
     using WadRayMath for uint256;
     using SafeERC20 for IERC20;
+    using SafeCast for uint256;
 
     uint256 public immutable LIQUIDATION_THRESHOLD;
     uint256 public immutable TARGET_HEALTH;
@@ -71,8 +74,8 @@ contract Liquidation is ILiquidation {
         if (a.confiscate) {
             // Bad debt: no keeper pays; the protocol takes the collateral and the debt (as
             // unbacked debt) and deals with it off the market.
-            pool.confiscateVault(ilkIndex, vault, PROTOCOL, address(0), -int256(a.collateral), -int256(a.normalizedDebt));
-            emit Liquidate(msg.sender, kpr, ilkIndex, 0, 0);
+            // The pool's ConfiscateVault event records it; Liquidate is for keeper liquidations.
+            pool.confiscateVault(ilkIndex, vault, PROTOCOL, address(0), -a.collateral.toInt256(), -a.normalizedDebt.toInt256());
             return (0, 0);
         }
 
@@ -81,7 +84,7 @@ contract Liquidation is ILiquidation {
         IERC20 underlying = IERC20(UNDERLYING);
         underlying.safeTransferFrom(msg.sender, address(this), a.repayAmount);
         underlying.forceApprove(POOL, a.repayAmount);
-        pool.confiscateVault(ilkIndex, vault, kpr, address(this), -int256(a.gemOut), -int256(a.dart));
+        pool.confiscateVault(ilkIndex, vault, kpr, address(this), -a.gemOut.toInt256(), -a.dart.toInt256());
 
         emit Liquidate(msg.sender, kpr, ilkIndex, a.dart, a.gemOut);
         return (a.repayAmount, a.gemOut);
@@ -137,7 +140,7 @@ contract Liquidation is ILiquidation {
             a.gemOut = debtValue / price; // [RAD] / [RAY] = [WAD], floor
             repay = debtValue;
         } else {
-            a.dart = repay.mulDivUp(1, rate); // ceil(repay / rate) [WAD]
+            a.dart = Math.ceilDiv(repay, rate); // [RAD] / [RAY] = [WAD], ceil
             a.gemOut = repay / price;
             repay = a.dart * rate;
         }
