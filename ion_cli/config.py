@@ -1,0 +1,48 @@
+"""The user's config file (TOML, in the XDG config dir): default network, named network
+profiles, and the safety margin. Read with the standard library only."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ion_cli.errors import UsageError
+from ion_cli.paths import config_file
+
+DEFAULT_SAFETY_MARGIN = Decimal("0.05")
+
+
+@dataclass(frozen=True)
+class Config:
+    default_network: str = "devnet"
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A borrow or withdrawal that leaves liquidation health below 1 + margin is refused
+    # unless --force: the reserve rate can fall by up to MAX_CHANGE per oracle update.
+    safety_margin: Decimal = DEFAULT_SAFETY_MARGIN
+
+
+def load_config() -> Config:
+    path = config_file()
+    if not path.exists():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    networks = raw.get("networks", {})
+    if not isinstance(networks, dict):
+        raise UsageError(f"{path}: [networks] must be a table of profiles")
+    safety = raw.get("safety", {})
+    try:
+        margin = Decimal(str(safety.get("margin", DEFAULT_SAFETY_MARGIN)))
+    except InvalidOperation:
+        raise UsageError(f"{path}: safety.margin must be a number such as 0.05") from None
+    if margin < 0 or margin >= 1:
+        raise UsageError(f"{path}: safety.margin must be in [0, 1)")
+    return Config(
+        default_network=str(raw.get("default_network", "devnet")),
+        networks=networks,
+        safety_margin=margin,
+    )
