@@ -54,6 +54,9 @@ abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
 
     // ---- views ----
 
+    /// Supply factor (RAY) including pending interest; the pool computes it.
+    function supplyFactor() public view virtual returns (uint256);
+
     function balanceOf(address user) public view returns (uint256) {
         return _normalizedBalances[user].rayMulDown(supplyFactor());
     }
