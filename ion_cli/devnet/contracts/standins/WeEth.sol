@@ -2,11 +2,14 @@
 pragma solidity ^0.8.21;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {DevToken} from "./DevToken.sol";
 
 /// @notice ether.fi weETH stand-in: wraps eETH at `getRate()` (eETH per weETH), a number the
 /// owner sets so tests can move the exchange rate that the reserve oracle and adapters read.
 contract WeEth is DevToken {
+    using SafeERC20 for IERC20;
+
     error ZeroAmount();
     error ZeroRate();
 
@@ -43,7 +46,7 @@ contract WeEth is DevToken {
     function wrap(uint256 eEthAmount) external returns (uint256 weEthAmount) {
         if (eEthAmount == 0) revert ZeroAmount();
         weEthAmount = getWeETHByeETH(eEthAmount);
-        eETH.transferFrom(msg.sender, address(this), eEthAmount);
+        eETH.safeTransferFrom(msg.sender, address(this), eEthAmount);
         _mint(msg.sender, weEthAmount);
     }
 
@@ -52,6 +55,6 @@ contract WeEth is DevToken {
         if (weEthAmount == 0) revert ZeroAmount();
         eEthAmount = getEETHByWeETH(weEthAmount);
         _burn(msg.sender, weEthAmount);
-        eETH.transfer(msg.sender, eEthAmount);
+        eETH.safeTransfer(msg.sender, eEthAmount);
     }
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IStEth} from "../interfaces/IStandIns.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {DevToken} from "./DevToken.sol";
 
 /// @notice Lido wstETH stand-in. `stEthPerToken` is a number the owner sets (mainnet derives it
 /// from Lido's accounting); wrap/unwrap convert at it, rounding down as Lido does.
 contract WstEth is DevToken {
+    using SafeERC20 for IERC20;
+
     error ZeroAmount();
     error ZeroRate();
 
@@ -41,7 +45,7 @@ contract WstEth is DevToken {
     function wrap(uint256 stEthAmount) external returns (uint256 wstEthAmount) {
         if (stEthAmount == 0) revert ZeroAmount();
         wstEthAmount = getWstETHByStETH(stEthAmount);
-        stETH.transferFrom(msg.sender, address(this), stEthAmount);
+        IERC20(stETH).safeTransferFrom(msg.sender, address(this), stEthAmount);
         _mint(msg.sender, wstEthAmount);
     }
 
@@ -51,7 +55,7 @@ contract WstEth is DevToken {
         if (wstEthAmount == 0) revert ZeroAmount();
         stEthAmount = getStETHByWstETH(wstEthAmount);
         _burn(msg.sender, wstEthAmount);
-        stETH.transfer(msg.sender, stEthAmount);
+        IERC20(stETH).safeTransfer(msg.sender, stEthAmount);
     }
 
     /// As on mainnet: ETH sent here is staked for stETH and wrapped for the sender.
