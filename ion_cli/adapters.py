@@ -1,0 +1,381 @@
+"""Adapter API v1: what a per-token plugin implements so that ion can use one more LRT.
+
+ion knows nothing about weETH, ezETH, rsETH or rswETH by name. Each token is an adapter found
+through the entry-point group `ion.adapters`; the adapter describes the token (symbol, decimals,
+addresses), reads its ETH exchange rate, plans a mint from ETH, describes the withdrawal path and
+says which validators back it. Adapters never sign or send: they return plans (`MintPlan`) that
+the core previews, simulates, signs and sends, and they read the chain only through the
+`ctx.call` function the core hands them. This module imports only the standard library and the
+project's pure modules, so listing plugins and `ion --help` stay fast.
+
+Writing an adapter (full guide: plugins/README.md)
+--------------------------------------------------
+    # my_adapter.py, registered in pyproject.toml:
+    #   [project.entry-points."ion.adapters"]
+    #   mytoken = "my_adapter:adapter"        # the name is the lower-case symbol
+    from ion_cli import adapters as a
+
+    class MyToken:
+        api_version = a.API_VERSION
+        symbol = "myETH"
+        name = "My Protocol"
+        decimals = 18
+
+        def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+            if ctx.deployment is not None:
+                return a.devnet_addresses(ctx, self.symbol)
+            a.require_mainnet(ctx, self.symbol)
+            return a.TokenAddresses(token="0x...", contracts={"minter": "0x..."})
+
+        def exchange_rate(self, ctx: a.AdapterContext) -> int:
+            token = self.addresses(ctx).token
+            return int(ctx.call(token, "getRate()(uint256)"))
+
+        def mint_plan(self, ctx, eth_amount: int, recipient: str) -> a.MintPlan: ...
+        def withdrawal(self) -> a.WithdrawalInfo: ...
+        def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource: ...
+
+    adapter = MyToken()
+
+Signatures handed to `ctx.call` and `encode_call` use cast's notation: `name(inputs)(outputs)`,
+for example `calculateTVLs()(uint256[][],uint256[],uint256)`. A call with one output returns that
+value; with several, a tuple.
+
+Versioning: `API_VERSION` changes only when an existing field or method changes meaning or
+signature. An adapter declaring another version is reported and skipped, never half-used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ion_cli.errors import IonError
+
+API_VERSION = 1
+ENTRY_POINT_GROUP = "ion.adapters"
+MAINNET_CHAIN_ID = 1
+
+# What the registry checks before it accepts an adapter (duck-typed: any object will do).
+REQUIRED_ATTRIBUTES: tuple[str, ...] = ("api_version", "symbol", "name", "decimals")
+REQUIRED_METHODS: tuple[str, ...] = (
+    "addresses",
+    "exchange_rate",
+    "mint_plan",
+    "withdrawal",
+    "validators",
+)
+
+
+class AdapterError(IonError):
+    """An adapter cannot answer on this chain (no addresses, missing deployment entry)."""
+
+
+class ChainCall(Protocol):
+    """Read-only contract call the core provides: `call(to, "f(uint256)(uint256)", [1])`."""
+
+    def __call__(self, to: str, signature: str, args: Sequence[Any] = ()) -> Any: ...
+
+
+def _offline_call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
+    raise AdapterError(f"no chain connection for {signature} on {to}")
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """Everything an adapter may know about where it runs.
+
+    `deployment` is the parsed devnet deployment file when the network is a local devnet, else
+    None (then the adapter answers from its own mainnet facts). `call` reads the chain.
+    """
+
+    chain_id: int
+    network: str
+    deployment: Mapping[str, Any] | None = None
+    call: ChainCall = _offline_call
+
+    @classmethod
+    def offline(cls, chain_id: int = MAINNET_CHAIN_ID, network: str = "mainnet") -> AdapterContext:
+        """A context for static facts only (addresses, checks); any chain read raises."""
+        return cls(chain_id=chain_id, network=network)
+
+
+@dataclass(frozen=True)
+class TokenAddresses:
+    """The token and the contracts around it. `None` = not known; names in `unsure` are facts the
+    sources did not settle, to be shown as such rather than trusted."""
+
+    token: str | None
+    contracts: Mapping[str, str | None] = field(default_factory=dict)
+    unsure: tuple[str, ...] = ()
+
+    def contract(self, key: str, symbol: str = "adapter") -> str:
+        """The address of `key`, or an AdapterError naming what is missing."""
+        address = self.contracts.get(key)
+        if not address:
+            raise AdapterError(f"{symbol}: no address for contract {key!r} on this chain")
+        return address
+
+    def require_token(self, symbol: str = "adapter") -> str:
+        if not self.token:
+            raise AdapterError(f"{symbol}: no token address on this chain")
+        return self.token
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One transaction of a plan: sent from the user's account, in order."""
+
+    to: str
+    value: int
+    data: bytes
+    description: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "to": self.to,
+            "value": str(self.value),
+            "data": "0x" + self.data.hex(),
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True)
+class MintPlan:
+    """ETH in, LRT out: the calls to send and what the user should end up with (token wei).
+
+    `expected_out` is computed from the rate at planning time; `min_out` (if the path has a
+    slippage bound) is what the calls themselves enforce.
+    """
+
+    symbol: str
+    eth_in: int
+    calls: tuple[PlannedCall, ...]
+    expected_out: int
+    min_out: int | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol,
+            "eth_in": str(self.eth_in),
+            "expected_out": str(self.expected_out),
+            "min_out": None if self.min_out is None else str(self.min_out),
+            "calls": [c.to_json() for c in self.calls],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class WithdrawalInfo:
+    """How to get ETH back (for deleverage planning and the risk view)."""
+
+    path: str  # the steps, in the protocol's own function names
+    delay: str  # as the sources put it, e.g. "about 8 days", "queue"
+    contract: str | None  # the mainnet contract that starts the withdrawal, if known
+    delay_seconds: int | None = None  # a number only where the sources give one
+    unsure: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "delay": self.delay,
+            "delay_seconds": self.delay_seconds,
+            "contract": self.contract,
+            "unsure": self.unsure,
+        }
+
+
+@dataclass(frozen=True)
+class ValidatorSource:
+    """Which beacon-chain validators back the token.
+
+    `withdrawal_credentials` are 0x-prefixed 32-byte hex strings to match against the beacon
+    validator set. `complete` is False when the adapter could only describe how to enumerate
+    (`method`) without doing it, e.g. when that needs event logs the ChainCall cannot read.
+    """
+
+    withdrawal_credentials: tuple[str, ...]
+    method: str
+    pods: tuple[str, ...] = ()
+    complete: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "withdrawal_credentials": list(self.withdrawal_credentials),
+            "pods": list(self.pods),
+            "method": self.method,
+            "complete": self.complete,
+        }
+
+
+@runtime_checkable
+class LrtAdapter(Protocol):
+    """The contract of API v1. Attributes may be class attributes; all amounts are wei ints."""
+
+    api_version: int
+    symbol: str  # canonical spelling, e.g. "weETH"
+    name: str  # the protocol, e.g. "ether.fi"
+    decimals: int
+
+    def addresses(self, ctx: AdapterContext) -> TokenAddresses: ...
+
+    def exchange_rate(self, ctx: AdapterContext) -> int:
+        """ETH per token, 1e18-scaled, read on chain."""
+        ...
+
+    def mint_plan(self, ctx: AdapterContext, eth_amount: int, recipient: str) -> MintPlan:
+        """Calls that turn `eth_amount` wei of ETH into the token, sent by `recipient`."""
+        ...
+
+    def withdrawal(self) -> WithdrawalInfo: ...
+
+    def validators(self, ctx: AdapterContext) -> ValidatorSource: ...
+
+
+def missing_members(obj: object) -> list[str]:
+    """Names of the declarations of API v1 that `obj` lacks (empty when complete)."""
+    missing = [n for n in REQUIRED_ATTRIBUTES if not hasattr(obj, n)]
+    missing += [n for n in REQUIRED_METHODS if not callable(getattr(obj, n, None))]
+    return missing
+
+
+# ---- helpers for adapters: devnet deployment file ----
+
+
+def deployment_token(ctx: AdapterContext, symbol: str) -> Mapping[str, Any]:
+    """The deployment file's `tokens[symbol]` entry, or an AdapterError naming what is missing."""
+    if ctx.deployment is None:
+        raise AdapterError(f"{symbol}: no devnet deployment on network {ctx.network!r}")
+    tokens = ctx.deployment.get("tokens") or {}
+    entry = tokens.get(symbol)
+    if not isinstance(entry, Mapping):
+        raise AdapterError(f"{symbol}: the devnet deployment has no tokens.{symbol} entry")
+    return entry
+
+
+def devnet_addresses(ctx: AdapterContext, symbol: str) -> TokenAddresses:
+    entry = deployment_token(ctx, symbol)
+    contracts = entry.get("contracts") or {}
+    return TokenAddresses(token=entry.get("address"), contracts=dict(contracts))
+
+
+def devnet_validators(ctx: AdapterContext, symbol: str) -> ValidatorSource:
+    entry = deployment_token(ctx, symbol)
+    creds = tuple(str(c) for c in entry.get("withdrawal_credentials") or ())
+    return ValidatorSource(
+        withdrawal_credentials=creds, method="devnet deployment file", complete=True
+    )
+
+
+def require_mainnet(ctx: AdapterContext, symbol: str) -> None:
+    """Adapters carry mainnet facts only; any other chain needs a deployment file."""
+    if ctx.chain_id != MAINNET_CHAIN_ID:
+        raise AdapterError(
+            f"{symbol}: no addresses for chain {ctx.chain_id} (known: mainnet, or a devnet "
+            "deployment file)"
+        )
+
+
+def withdrawal_credentials(address: str, prefixes: Sequence[int] = (1, 2)) -> tuple[str, ...]:
+    """Credentials that pay to `address`: one per prefix (0x01 classic, 0x02 compounding)."""
+    body = address.lower().removeprefix("0x")
+    if len(body) != 40:
+        raise AdapterError(f"not an address: {address!r}")
+    return tuple(f"0x{p:02x}{'00' * 11}{body}" for p in prefixes)
+
+
+# ---- helpers for adapters: call signatures (cast notation) ----
+
+
+def _split_top(text: str) -> list[str]:
+    """Split a type list on the commas that are not inside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    tail = "".join(current).strip()
+    if tail or parts:
+        parts.append(tail)
+    return parts
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise ValueError(f"unbalanced parentheses in {text!r}")
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def selector_text(self) -> str:
+        return f"{self.name}({','.join(self.inputs)})"
+
+
+def parse_signature(signature: str) -> Signature:
+    """`"f(uint256,address)(bool)"` -> Signature("f", ("uint256", "address"), ("bool",))."""
+    text = signature.replace(" ", "")
+    open_at = text.find("(")
+    if open_at <= 0:
+        raise ValueError(f"not a function signature: {signature!r}")
+    close_at = _closing(text, open_at)
+    rest = text[close_at + 1 :]
+    outputs: list[str] = []
+    if rest:
+        if not (rest.startswith("(") and _closing(rest, 0) == len(rest) - 1):
+            raise ValueError(f"bad output list in {signature!r}")
+        outputs = _split_top(rest[1:-1])
+    inputs = _split_top(text[open_at + 1 : close_at])
+    return Signature(text[:open_at], tuple(inputs), tuple(outputs))
+
+
+def encode_call(signature: str, args: Sequence[Any] = ()) -> bytes:
+    """Calldata for `signature` with `args` (imports eth_abi on first use, not at import)."""
+    from eth_abi.abi import encode
+    from eth_utils.crypto import keccak
+
+    sig = parse_signature(signature)
+    if len(args) != len(sig.inputs):
+        raise ValueError(f"{sig.selector_text} takes {len(sig.inputs)} arguments, got {len(args)}")
+    selector = keccak(text=sig.selector_text)[:4]
+    return bytes(selector) + bytes(encode(list(sig.inputs), list(args)))
+
+
+def decode_result(signature: str, data: bytes) -> Any:
+    """Decode return data: the value itself for one output, a tuple for several, None for none."""
+    from eth_abi.abi import decode
+
+    sig = parse_signature(signature)
+    if not sig.outputs:
+        return None
+    values = decode(list(sig.outputs), data)
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+# A convenience for cores and tests: a ChainCall from a function that executes raw eth_calls.
+def chain_call_from(eth_call: Callable[[str, bytes], bytes]) -> ChainCall:
+    def call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
+        return decode_result(signature, eth_call(to, encode_call(signature, args)))
+
+    return call

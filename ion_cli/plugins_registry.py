@@ -1,0 +1,302 @@
+"""Finding the per-token adapters: entry points in the group `ion.adapters`.
+
+Listing reads package metadata only (name, distribution, version) and never imports an adapter,
+so `ion --help` and TAB completion stay fast however many plugins are installed. Loading imports
+one adapter when a command needs it. A plugin that fails to import, lacks part of the API or
+declares another API version is reported once on stderr and skipped; the rest keeps working.
+`ION_ADAPTERS=weeth,ezeth` limits both listing and loading (empty: no adapters at all).
+Nothing is cached on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, cast
+
+from ion_cli.adapters import API_VERSION, ENTRY_POINT_GROUP, LrtAdapter, missing_members
+from ion_cli.errors import IonError, UsageError
+
+ENV_VAR = "ION_ADAPTERS"
+
+# Entry-point names are lower-case symbols; this table gives the canonical spelling without
+# importing anything. An unknown name falls back to the loaded adapter's own symbol.
+KNOWN_SYMBOLS: dict[str, str] = {
+    "weeth": "weETH",
+    "ezeth": "ezETH",
+    "rseth": "rsETH",
+    "rsweth": "rswETH",
+    "wsteth": "wstETH",
+    "steth": "stETH",
+    "reth": "rETH",
+    "ethx": "ETHx",
+    "sweth": "swETH",
+}
+
+
+class PluginError(IonError):
+    """An adapter could not be loaded or is not usable."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What the metadata says about one adapter, before anything is imported."""
+
+    name: str  # the entry-point name: the lower-case symbol
+    value: str  # "module:attribute"
+    distribution: str | None
+    version: str | None
+
+    @property
+    def module(self) -> str:
+        return self.value.split(":", 1)[0].strip()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    info: PluginInfo
+    adapter: LrtAdapter | None
+    error: str | None
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.error is None else f"error: {self.error}"
+
+    @property
+    def api_version(self) -> int | None:
+        version = getattr(self.adapter, "api_version", None) if self.adapter else None
+        return version if isinstance(version, int) else None
+
+
+def enabled_names(environ: dict[str, str] | None = None) -> set[str] | None:
+    """The names ION_ADAPTERS allows (lower-cased), or None when it is not set."""
+    raw = (environ if environ is not None else os.environ).get(ENV_VAR)
+    if raw is None:
+        return None
+    return {part.strip().lower() for part in raw.split(",") if part.strip()}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _stderr_warning(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.flush()
+
+
+EntryPointSource = Callable[[], Iterable[metadata.EntryPoint]]
+
+
+def _installed_entry_points() -> Iterable[metadata.EntryPoint]:
+    return metadata.entry_points(group=ENTRY_POINT_GROUP)
+
+
+@dataclass
+class Registry:
+    """Discovery and loading with per-process memory of what was loaded and what was reported.
+
+    `source` and `warn` are injectable so tests can register fake plugins without touching the
+    interpreter's metadata.
+    """
+
+    source: EntryPointSource = _installed_entry_points
+    warn: Callable[[str], None] = _stderr_warning
+    _warned: set[str] = field(default_factory=set)
+    _results: dict[str, LoadResult] = field(default_factory=dict)
+    _entry_points: dict[str, metadata.EntryPoint] = field(default_factory=dict)
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warn(message)
+
+    def discover(self) -> list[PluginInfo]:
+        """Adapters named by installed metadata (filtered by ION_ADAPTERS), sorted by name."""
+        allowed = enabled_names()
+        found: dict[str, tuple[PluginInfo, Any]] = {}
+        for ep in self.source():
+            name = ep.name.strip().lower()
+            if allowed is not None and name not in allowed:
+                continue
+            dist = getattr(ep, "dist", None)
+            info = PluginInfo(
+                name=name,
+                value=ep.value,
+                distribution=dist.name if dist is not None else None,
+                version=dist.version if dist is not None else None,
+            )
+            if name in found:
+                first = found[name][0]
+                # The same distribution seen twice on sys.path is harmless; two providers are not.
+                if (first.distribution, first.value) != (info.distribution, info.value):
+                    self._warn_once(
+                        f"dup:{name}:{info.distribution}",
+                        f"adapter '{name}' from {info.distribution} ignored: "
+                        f"{first.distribution} already provides it",
+                    )
+                continue
+            found[name] = (info, ep)
+        self._entry_points = {n: ep for n, (_, ep) in found.items()}
+        return sorted((info for info, _ in found.values()), key=lambda i: i.name)
+
+    def _load(self, info: PluginInfo) -> LoadResult:
+        cached = self._results.get(info.name)
+        if cached is not None:
+            return cached
+        ep = self._entry_points.get(info.name)
+        if ep is None:
+            ep = metadata.EntryPoint(name=info.name, value=info.value, group=ENTRY_POINT_GROUP)
+        try:
+            obj = ep.load()
+            if isinstance(obj, type):  # a class: the adapter is its instance
+                obj = obj()
+            error = _validate(obj)
+        except Exception as exc:  # a plugin's bug must not become ours
+            obj, error = None, f"import failed: {type(exc).__name__}: {_one_line(str(exc))}"
+        result = LoadResult(info, None if error else cast(LrtAdapter, obj), error)
+        self._results[info.name] = result
+        return result
+
+    def load_results(self) -> list[LoadResult]:
+        """Load every enabled adapter; broken ones carry their error (no warning printed)."""
+        return [self._load(info) for info in self.discover()]
+
+    def adapters(self) -> dict[str, LrtAdapter]:
+        """Every usable adapter by entry-point name; each broken one is warned about once."""
+        usable: dict[str, LrtAdapter] = {}
+        for result in self.load_results():
+            if result.adapter is not None:
+                usable[result.info.name] = result.adapter
+            else:
+                self._warn_once(
+                    f"load:{result.info.name}",
+                    f"adapter '{result.info.name}' skipped: {result.error}",
+                )
+        return usable
+
+    def load(self, name: str) -> LrtAdapter:
+        """Import one adapter by entry-point name or symbol (case-insensitive)."""
+        key = name.strip().lower()
+        infos = {i.name: i for i in self.discover()}
+        info = infos.get(key)
+        if info is None:
+            known = ", ".join(self.symbol(n) for n in infos) or "none installed"
+            raise UsageError(f"unknown market {name!r} (adapters: {known})")
+        result = self._load(info)
+        if result.adapter is None:
+            raise PluginError(f"adapter '{key}' is broken: {result.error}")
+        return result.adapter
+
+    def symbol(self, name: str) -> str:
+        """Canonical symbol for an entry-point name, without importing when avoidable."""
+        key = name.lower()
+        if key in KNOWN_SYMBOLS:
+            return KNOWN_SYMBOLS[key]
+        loaded = self._results.get(key)
+        if loaded is not None and loaded.adapter is not None:
+            return str(loaded.adapter.symbol)
+        return name
+
+    def market_symbols(self) -> list[str]:
+        """The MARKET values the core accepts, from metadata only."""
+        return [self.symbol(info.name) for info in self.discover()]
+
+
+def _validate(obj: object) -> str | None:
+    """Why `obj` cannot serve as an adapter of this API version, or None if it can."""
+    missing = missing_members(obj)
+    if missing:
+        return f"incomplete adapter: missing {', '.join(missing)}"
+    version = getattr(obj, "api_version", None)
+    if version != API_VERSION:
+        return f"declares API version {version!r}, ion speaks {API_VERSION}"
+    return None
+
+
+def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
+    """Cheap checks with no chain: declarations, mainnet addresses checksummed, withdrawal info.
+
+    Used by `ion plugins check` and the conformance kit. Imports eth_utils (checksums) lazily.
+    """
+    from ion_cli.adapters import AdapterContext, TokenAddresses, WithdrawalInfo
+
+    problems: list[str] = []
+    symbol = getattr(adapter, "symbol", None)
+    if not isinstance(symbol, str) or not symbol:
+        problems.append("symbol must be a non-empty string")
+    elif symbol.lower() != name.lower():
+        problems.append(f"symbol {symbol!r} does not match the entry-point name {name!r}")
+    if not isinstance(getattr(adapter, "name", None), str) or not adapter.name:
+        problems.append("name must be a non-empty string")
+    decimals = getattr(adapter, "decimals", None)
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 77:
+        problems.append(f"decimals must be an int in 0..77, got {decimals!r}")
+    try:
+        addrs = adapter.addresses(AdapterContext.offline())
+    except Exception as exc:
+        problems.append(f"addresses(mainnet) failed: {type(exc).__name__}: {_one_line(str(exc))}")
+    else:
+        if not isinstance(addrs, TokenAddresses):
+            problems.append("addresses() must return TokenAddresses")
+        else:
+            problems += _address_problems(addrs)
+    try:
+        if not isinstance(adapter.withdrawal(), WithdrawalInfo):
+            problems.append("withdrawal() must return WithdrawalInfo")
+    except Exception as exc:
+        problems.append(f"withdrawal() failed: {type(exc).__name__}: {_one_line(str(exc))}")
+    return problems
+
+
+def _address_problems(addrs: Any) -> list[str]:
+    from eth_utils.address import is_checksum_address
+
+    problems: list[str] = []
+    entries = [("token", addrs.token), *addrs.contracts.items()]
+    for key, address in entries:
+        if address is None:
+            if key not in addrs.unsure:
+                problems.append(f"mainnet {key} address missing and not marked unsure")
+        elif not is_checksum_address(address):
+            problems.append(f"mainnet {key} address {address} is not checksummed")
+    unknown = set(addrs.unsure) - {key for key, _ in entries}
+    if unknown:
+        problems.append(f"unsure names unknown fields: {', '.join(sorted(unknown))}")
+    return problems
+
+
+_default: Registry | None = None
+
+
+def registry() -> Registry:
+    """The process-wide registry (one per process so each broken plugin is reported once)."""
+    global _default
+    if _default is None:
+        _default = Registry()
+    return _default
+
+
+def reset() -> None:
+    """Forget what was loaded and reported (tests that register fake plugins call this)."""
+    global _default
+    _default = None
+
+
+def discover() -> list[PluginInfo]:
+    return registry().discover()
+
+
+def load(name: str) -> LrtAdapter:
+    return registry().load(name)
+
+
+def adapters() -> dict[str, LrtAdapter]:
+    return registry().adapters()
+
+
+def market_symbol(name: str) -> str:
+    return registry().symbol(name)
