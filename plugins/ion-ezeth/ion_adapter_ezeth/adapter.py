@@ -1,0 +1,110 @@
+"""ezETH (Renzo): no rate getter on the token; the rate is RestakeManager's total TVL per ezETH.
+
+Mint path: RestakeManager.depositETH() payable. Facts from shared/docs/lrt-tokens.md; on a devnet
+every address comes from the deployment file.
+"""
+
+from __future__ import annotations
+
+from ion_cli import adapters as a
+
+WAD = 10**18
+
+MAINNET = a.TokenAddresses(
+    token="0xbf5495Efe5DB9ce00f80364C8B423567e58d2110",
+    contracts={
+        "restake_manager": "0x74a09653A083691711cF8215a6ab074BB4e99ef5",
+        "renzo_oracle": "0x5a12796f7e7EBbbc8a402667d266d2e65A814042",
+        "withdraw_queue": None,  # not in our sources
+    },
+    unsure=("withdraw_queue",),
+)
+
+TVLS = "calculateTVLs()(uint256[][],uint256[],uint256)"
+
+
+class EzEthAdapter:
+    api_version = a.API_VERSION
+    symbol = "ezETH"
+    name = "Renzo"
+    decimals = 18
+
+    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+        if ctx.deployment is not None:
+            return a.devnet_addresses(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        return MAINNET
+
+    def _tvl_and_supply(self, ctx: a.AdapterContext) -> tuple[int, int]:
+        addrs = self.addresses(ctx)
+        token = addrs.require_token(self.symbol)
+        manager = addrs.contract("restake_manager", self.symbol)
+        total_tvl = int(ctx.call(manager, TVLS)[2])
+        supply = int(ctx.call(token, "totalSupply()(uint256)"))
+        return total_tvl, supply
+
+    def exchange_rate(self, ctx: a.AdapterContext) -> int:
+        total_tvl, supply = self._tvl_and_supply(ctx)
+        if supply == 0:
+            return WAD  # an empty protocol mints 1:1, so that is the rate a first deposit gets
+        return total_tvl * WAD // supply
+
+    def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
+        if eth_amount <= 0:
+            raise a.AdapterError("ezETH: the amount to mint from must be positive")
+        addrs = self.addresses(ctx)
+        manager = addrs.contract("restake_manager", self.symbol)
+        total_tvl, supply = self._tvl_and_supply(ctx)
+        oracle = addrs.contracts.get("renzo_oracle")
+        if oracle:
+            # Renzo's own preview, the same call depositETH makes to size the mint.
+            expected = int(
+                ctx.call(
+                    oracle,
+                    "calculateMintAmount(uint256,uint256,uint256)(uint256)",
+                    [total_tvl, eth_amount, supply],
+                )
+            )
+        else:
+            expected = eth_amount if supply == 0 else eth_amount * supply // total_tvl
+        call = a.PlannedCall(
+            to=manager,
+            value=eth_amount,
+            data=a.encode_call("depositETH()"),
+            description="RestakeManager.depositETH: ETH -> ezETH",
+        )
+        return a.MintPlan(
+            symbol=self.symbol,
+            eth_in=eth_amount,
+            calls=(call,),
+            expected_out=expected,
+            notes=("depositETH has no slippage bound: the mint follows the TVL at execution",),
+        )
+
+    def withdrawal(self) -> a.WithdrawalInfo:
+        return a.WithdrawalInfo(
+            path=(
+                "WithdrawQueue.withdraw(amount, assetOut) -> claim(index, user) after "
+                "coolDownPeriod()"
+            ),
+            delay="days (unsure: about 7-14)",
+            contract=MAINNET.contracts["withdraw_queue"],
+            unsure=True,
+        )
+
+    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
+        if ctx.deployment is not None:
+            return a.devnet_validators(ctx, self.symbol)
+        manager = self.addresses(ctx).contract("restake_manager", self.symbol)
+        count = int(ctx.call(manager, "getOperatorDelegatorsLength()(uint256)"))
+        delegators = [
+            str(ctx.call(manager, "operatorDelegators(uint256)(address)", [i]))
+            for i in range(count)
+        ]
+        pods = tuple(str(ctx.call(d, "eigenPod()(address)")) for d in delegators)
+        creds = tuple(c for pod in pods for c in a.withdrawal_credentials(pod))
+        return a.ValidatorSource(
+            withdrawal_credentials=creds,
+            pods=pods,
+            method="RestakeManager.operatorDelegators(i).eigenPod(), credentials 0x01/0x02 + pod",
+        )

@@ -1,0 +1,94 @@
+"""rsETH (Kelp): the rate is LRTOracle.rsETHPrice(), a stored value anyone may refresh.
+
+Mint path: LRTDepositPool.depositETH(minRSETHAmountExpected, referralId) payable. Facts from
+shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment file.
+"""
+
+from __future__ import annotations
+
+from ion_cli import adapters as a
+
+# Kelp's placeholder for native ETH in getRsETHAmountToMint(asset, amount).
+ETH_TOKEN = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
+# The price can move between planning and sending (updateRSETHPrice); 0.1% keeps a normal refresh
+# from reverting the deposit while still bounding what the user gets.
+MIN_OUT_BPS = 10
+REFERRAL_ID = ""
+
+MAINNET = a.TokenAddresses(
+    token="0xA1290d69c65A6Fe4DF752f95823fae25cB99e5A7",
+    contracts={
+        "lrt_deposit_pool": "0x036676389e48133B63a802f8635AD39E752D375D",
+        "lrt_oracle": "0x349A73444b1a310BAe67ef67973022020d70020d",
+        "lrt_config": "0x947Cb49334e6571ccBFEF1f1f1178d8469D65ec7",
+        "lrt_withdrawal_manager": "0x62De59c08eB5dAE4b7E6F7a8cAd3006d6965ec16",
+    },
+)
+
+
+class RsEthAdapter:
+    api_version = a.API_VERSION
+    symbol = "rsETH"
+    name = "Kelp"
+    decimals = 18
+
+    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+        if ctx.deployment is not None:
+            return a.devnet_addresses(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        return MAINNET
+
+    def exchange_rate(self, ctx: a.AdapterContext) -> int:
+        oracle = self.addresses(ctx).contract("lrt_oracle", self.symbol)
+        return int(ctx.call(oracle, "rsETHPrice()(uint256)"))
+
+    def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
+        if eth_amount <= 0:
+            raise a.AdapterError("rsETH: the amount to mint from must be positive")
+        pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
+        expected = int(
+            ctx.call(
+                pool, "getRsETHAmountToMint(address,uint256)(uint256)", [ETH_TOKEN, eth_amount]
+            )
+        )
+        min_out = expected - expected * MIN_OUT_BPS // 10_000
+        call = a.PlannedCall(
+            to=pool,
+            value=eth_amount,
+            data=a.encode_call("depositETH(uint256,string)", [min_out, REFERRAL_ID]),
+            description="LRTDepositPool.depositETH: ETH -> rsETH",
+        )
+        return a.MintPlan(
+            symbol=self.symbol,
+            eth_in=eth_amount,
+            calls=(call,),
+            expected_out=expected,
+            min_out=min_out,
+            notes=(f"reverts if fewer than {min_out} wei of rsETH would be minted",),
+        )
+
+    def withdrawal(self) -> a.WithdrawalInfo:
+        return a.WithdrawalInfo(
+            path=(
+                "LRTWithdrawalManager.initiateWithdrawal(asset, amount, referralId) ... "
+                "completeWithdrawal(asset, referralId)"
+            ),
+            delay="about 8 days",
+            delay_seconds=8 * 86_400,
+            contract=MAINNET.contracts["lrt_withdrawal_manager"],
+        )
+
+    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
+        if ctx.deployment is not None:
+            return a.devnet_validators(ctx, self.symbol)
+        pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
+        delegators = ctx.call(pool, "getNodeDelegatorQueue()(address[])")
+        pods = tuple(str(ctx.call(str(d), "eigenPod()(address)")) for d in delegators)
+        creds = tuple(c for pod in pods for c in a.withdrawal_credentials(pod))
+        return a.ValidatorSource(
+            withdrawal_credentials=creds,
+            pods=pods,
+            method=(
+                "LRTDepositPool.getNodeDelegatorQueue()[i].eigenPod(), credentials 0x01/0x02 + pod"
+            ),
+        )

@@ -1,0 +1,80 @@
+"""rswETH (Swell): the token is its own deposit contract; rate rswETHToETHRate() (= getRate()).
+
+Mint path: rswETH.deposit() payable. Facts from shared/docs/lrt-tokens.md; on a devnet every
+address comes from the deployment file.
+"""
+
+from __future__ import annotations
+
+from ion_cli import adapters as a
+
+WAD = 10**18
+
+MAINNET = a.TokenAddresses(
+    token="0xFAe103DC9cf190eD75350761e95403b7b8aFa6c0",
+    contracts={
+        "withdrawal_nft": None,  # createWithdrawRequest/finalizeWithdrawal; not in our sources
+        "node_operator_registry": None,  # the rswETH PoR registry; not in our sources
+    },
+    unsure=("withdrawal_nft", "node_operator_registry"),
+)
+
+
+class RswEthAdapter:
+    api_version = a.API_VERSION
+    symbol = "rswETH"
+    name = "Swell"
+    decimals = 18
+
+    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+        if ctx.deployment is not None:
+            return a.devnet_addresses(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        return MAINNET
+
+    def exchange_rate(self, ctx: a.AdapterContext) -> int:
+        token = self.addresses(ctx).require_token(self.symbol)
+        return int(ctx.call(token, "rswETHToETHRate()(uint256)"))
+
+    def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
+        if eth_amount <= 0:
+            raise a.AdapterError("rswETH: the amount to mint from must be positive")
+        token = self.addresses(ctx).require_token(self.symbol)
+        rate = self.exchange_rate(ctx)
+        # deposit() mints msg.value at the current rate, rounded down.
+        expected = eth_amount * WAD // rate
+        call = a.PlannedCall(
+            to=token,
+            value=eth_amount,
+            data=a.encode_call("deposit()"),
+            description="rswETH.deposit: ETH -> rswETH",
+        )
+        return a.MintPlan(
+            symbol=self.symbol,
+            eth_in=eth_amount,
+            calls=(call,),
+            expected_out=expected,
+            notes=("deposit() has no slippage bound: the mint follows the rate at execution",),
+        )
+
+    def withdrawal(self) -> a.WithdrawalInfo:
+        return a.WithdrawalInfo(
+            path="withdrawal NFT: createWithdrawRequest(amount) ... finalizeWithdrawal(tokenId)",
+            delay="queue",
+            contract=MAINNET.contracts["withdrawal_nft"],
+            unsure=True,
+        )
+
+    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
+        if ctx.deployment is not None:
+            return a.devnet_validators(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        # One EigenPod per staker proxy, listed by the registry whose address we do not know.
+        return a.ValidatorSource(
+            withdrawal_credentials=(),
+            method=(
+                "rswETH NodeOperatorRegistry (address unsure): getPoRAddressListLength(), "
+                "getPoRAddressList(start, end); one EigenPod per staker proxy"
+            ),
+            complete=False,
+        )

@@ -1,0 +1,107 @@
+"""weETH (ether.fi): wrapped eETH, whose rate is eETH per weETH (eETH is 1:1 with ETH).
+
+Mint path: ETH -> LiquidityPool.deposit -> eETH -> approve weETH -> weETH.wrap. Facts from
+shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment file.
+"""
+
+from __future__ import annotations
+
+from ion_cli import adapters as a
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+MAINNET = a.TokenAddresses(
+    token="0xCd5fE23C85820F7B72D0926FC9b05b43E359b7ee",
+    contracts={
+        "eeth": "0x35fA164735182de50811E8e2E824cFb9B6118ac2",
+        "liquidity_pool": "0x308861A430be4cce5502d0A12724771Fc6DaF216",
+        "withdraw_request_nft": "0x7d5706f6ef3F89B3951E23e557CDFBC3239D4E2c",
+        # Emits validatorCreated(pubkeyHash, etherFiNode, pubkey); address not in our sources.
+        "staking_manager": None,
+    },
+    unsure=("staking_manager",),
+)
+
+# On mainnet eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of
+# eETH. Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
+MAINNET_EETH_ROUNDING_WEI = 2
+
+
+class WeEthAdapter:
+    api_version = a.API_VERSION
+    symbol = "weETH"
+    name = "ether.fi"
+    decimals = 18
+
+    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+        if ctx.deployment is not None:
+            return a.devnet_addresses(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        return MAINNET
+
+    def exchange_rate(self, ctx: a.AdapterContext) -> int:
+        token = self.addresses(ctx).require_token(self.symbol)
+        return int(ctx.call(token, "getRate()(uint256)"))
+
+    def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
+        if eth_amount <= 0:
+            raise a.AdapterError("weETH: the amount to mint from must be positive")
+        addrs = self.addresses(ctx)
+        token = addrs.require_token(self.symbol)
+        pool = addrs.contract("liquidity_pool", self.symbol)
+        eeth = addrs.contract("eeth", self.symbol)
+        # The devnet's eETH is exactly 1:1 (see EEth.sol); only mainnet shares round.
+        rounding = 0 if ctx.deployment is not None else MAINNET_EETH_ROUNDING_WEI
+        to_wrap = eth_amount - rounding
+        if to_wrap <= 0:
+            raise a.AdapterError("weETH: amount too small to wrap")
+        expected = int(ctx.call(token, "getWeETHByeETH(uint256)(uint256)", [to_wrap]))
+        calls = (
+            a.PlannedCall(
+                to=pool,
+                value=eth_amount,
+                data=a.encode_call("deposit(address)", [ZERO_ADDRESS]),
+                description="LiquidityPool.deposit: ETH -> eETH",
+            ),
+            a.PlannedCall(
+                to=eeth,
+                value=0,
+                data=a.encode_call("approve(address,uint256)", [token, to_wrap]),
+                description="eETH.approve(weETH): let weETH take the eETH",
+            ),
+            a.PlannedCall(
+                to=token,
+                value=0,
+                data=a.encode_call("wrap(uint256)", [to_wrap]),
+                description="weETH.wrap: eETH -> weETH",
+            ),
+        )
+        notes = (f"{rounding} wei of eETH may stay unwrapped (share rounding)",) if rounding else ()
+        return a.MintPlan(
+            symbol=self.symbol, eth_in=eth_amount, calls=calls, expected_out=expected, notes=notes
+        )
+
+    def withdrawal(self) -> a.WithdrawalInfo:
+        return a.WithdrawalInfo(
+            path=(
+                "weETH.unwrap -> LiquidityPool.requestWithdraw(recipient, amount) mints a "
+                "WithdrawRequestNFT -> claimWithdraw(tokenId) once finalized; or the instant "
+                "route with a fee through the redemption manager"
+            ),
+            delay="queue (instant with a fee through the redemption manager)",
+            contract=MAINNET.contracts["liquidity_pool"],
+        )
+
+    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
+        if ctx.deployment is not None:
+            return a.devnet_validators(ctx, self.symbol)
+        a.require_mainnet(ctx, self.symbol)
+        # Enumerating needs StakingManager's validatorCreated logs, which a ChainCall cannot read.
+        return a.ValidatorSource(
+            withdrawal_credentials=(),
+            method=(
+                "StakingManager event validatorCreated(bytes32 indexed pubkeyHash, address "
+                "indexed etherFiNode, bytes pubkey); credentials 0x01/0x02 + each node's EigenPod"
+            ),
+            complete=False,
+        )
