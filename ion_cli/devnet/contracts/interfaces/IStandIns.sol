@@ -37,6 +37,7 @@ interface IEtherFiLiquidityPool {
 }
 
 interface IWeEth is IERC20 {
+    function eETH() external view returns (address);
     function getRate() external view returns (uint256);
     function getWeETHByeETH(uint256 eEthAmount) external view returns (uint256);
     function getEETHByWeETH(uint256 weEthAmount) external view returns (uint256);

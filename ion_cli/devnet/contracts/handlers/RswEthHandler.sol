@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.21;
+
+import {IRswEth} from "../interfaces/IStandIns.sol";
+import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHandler.sol";
+
+/// @title RswEthHandler
+/// @notice rswETH/wstETH market: the rswETH token is its own deposit contract.
+contract RswEthHandler is UniswapFlashswapDirectMintHandler {
+    IRswEth public immutable RSWETH;
+
+    constructor(
+        address pool,
+        address gemJoin,
+        address whitelist,
+        address uniswapWstEthWethPool,
+        address wstEth,
+        address weth,
+        address rswEth
+    ) UniswapFlashswapDirectMintHandler(pool, gemJoin, whitelist, uniswapWstEthWethPool, wstEth, weth) {
+        RSWETH = IRswEth(rswEth);
+    }
+
+    function _mintCollateralWithEth(uint256 ethAmount) internal override returns (uint256) {
+        uint256 before = RSWETH.balanceOf(address(this));
+        RSWETH.deposit{value: ethAmount}();
+        return RSWETH.balanceOf(address(this)) - before;
+    }
+
+    /// deposit mints floor(eth * 1e18 / rate), so ceil(amount * rate / 1e18) ETH is enough.
+    function _ethNeededForCollateral(uint256 lrtAmount) internal view override returns (uint256) {
+        return _mulDivUp(lrtAmount, RSWETH.getRate(), 1e18);
+    }
+}
