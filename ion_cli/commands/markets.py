@@ -1,0 +1,48 @@
+"""`ion markets`: every market's parameters, prices, supply, debt and rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from ion_cli.commands.base import GlobalOptions, command
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "markets")
+    def markets(*, opts: GlobalOptions) -> None:
+        """List the markets: LTV, thresholds, reserve rate, spot, supply, debt and rates."""
+        from ion_cli.flows.markets import market_rows
+        from ion_cli.flows.session import Session
+
+        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
+        rows = market_rows(session)
+        opts.output.result(rows, lambda console: _render(console, rows, session.profile.name))
+
+
+def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
+    from rich.table import Table
+
+    from ion_cli.render import fmt_amount, fmt_pct
+
+    table = Table(title=f"Ion markets on {network}", title_justify="left")
+    for header in ("market", "LTV", "liq. thr.", "reserve rate", "spot", "supplied",
+                   "borrowed", "util.", "borrow APR", "supply APY", "ceiling", "available"):
+        table.add_column(header, justify="left" if header == "market" else "right")
+    for r in rows:
+        table.add_row(
+            f"{r['market']}/{r['base']}" + (" [red](paused)[/red]" if r["paused"] else ""),
+            fmt_pct(r["ltv"]),
+            fmt_pct(r["liquidation_threshold"]),
+            fmt_amount(r["reserve_exchange_rate"], 6),
+            fmt_amount(r["spot"], 6),
+            fmt_amount(r["total_supplied"]),
+            fmt_amount(r["total_borrowed"]),
+            fmt_pct(r["utilization"]),
+            fmt_pct(r["borrow_apr"]),
+            fmt_pct(r["supply_apy"]),
+            fmt_amount(r["debt_ceiling"], 0),
+            fmt_amount(r["available_liquidity"]),
+        )
+    console.print(table)

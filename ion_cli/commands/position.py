@@ -1,0 +1,36 @@
+"""`ion position [MARKET] [--address ADDR]`: the vault, its health and distance to liquidation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ion_cli.commands._write_options import _markets
+from ion_cli.commands.base import GlobalOptions, command
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "position", rich_help_panel="Borrow")
+    def position(
+        market: Annotated[
+            str | None,
+            typer.Argument(help="Market (collateral symbol); all markets when left out.",
+                           autocompletion=lambda: _markets(), show_default=False),
+        ] = None,
+        address: Annotated[
+            str | None,
+            typer.Option("--address", help="Address or account name to show (default: the account)."),
+        ] = None,
+        *,
+        opts: GlobalOptions,
+    ) -> None:
+        """Show collateral, debt, health, leverage, LTV and the liquidation exchange rate."""
+        from ion_cli.commands.render_position import render_positions
+        from ion_cli.flows.position import positions
+        from ion_cli.flows.session import Session
+
+        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
+        rows = positions(session, market, address)
+        data = rows[0] if market else rows
+        opts.output.result(data, lambda console: render_positions(console, rows))

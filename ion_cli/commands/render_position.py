@@ -1,0 +1,65 @@
+"""How a position and a write's result look in the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ion_cli.commands.base import GlobalOptions
+from ion_cli.render import fmt_amount, fmt_pct
+
+
+def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    for row in rows:
+        if "health" not in row:  # a lender position
+            table = Table(title=f"{row['market']} supply of {row['address']}", title_justify="left",
+                          show_header=False)
+            table.add_row("supplied", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
+            table.add_row("wallet", f"{fmt_amount(row['wallet_base_balance'], 6)} {row['base']}")
+            console.print(table)
+            continue
+        table = Table(title=f"{row['market']}/{row['base']} vault of {row['address']}",
+                      title_justify="left", show_header=False)
+        table.add_row("collateral", f"{fmt_amount(row['collateral'], 6)} {row['market']}")
+        table.add_row("debt", f"{fmt_amount(row['debt'], 6)} {row['base']}")
+        table.add_row("health (liquidation)", _health(row["health"]))
+        table.add_row("health (borrow limit)", _health(row["health_spot"]))
+        table.add_row("LTV", fmt_pct(row["ltv"]) if row["ltv"] is not None else "-")
+        table.add_row("leverage", f"{fmt_amount(row['leverage'], 2)}x" if row["leverage"] else "-")
+        table.add_row("reserve rate", fmt_amount(row["reserve_exchange_rate"], 6))
+        liq = row["liquidation_exchange_rate"]
+        drop = row["drop_to_liquidation"]
+        table.add_row(
+            "liquidated at reserve rate",
+            f"{fmt_amount(liq, 6)} ({fmt_pct(drop)} drop)" if liq is not None else "-",
+        )
+        table.add_row("can borrow", f"{fmt_amount(row['max_borrow'], 6)} {row['base']}")
+        table.add_row("can withdraw", f"{fmt_amount(row['max_withdraw'], 6)} {row['market']}")
+        console.print(table)
+
+
+def _health(value: str | None) -> str:
+    if value is None:
+        return "no debt"
+    style = "green" if float(value) >= 1.2 else "yellow" if float(value) >= 1.05 else "red"
+    return f"[{style}]{fmt_amount(value, 4)}[/{style}]"
+
+
+def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:
+    """After every write: the resulting position (mcd-cli's habit), or the whole record in JSON."""
+
+    def render(console: Any) -> None:
+        execution = result.get("execution") or {}
+        if result.get("dry_run"):
+            console.print("[bold]dry run[/bold]: simulated, nothing sent. Position after:")
+            projected = result["plan"]["summary"].get("projected_position")
+            if projected:
+                render_positions(console, [projected])
+                return
+        elif isinstance(execution, dict) and execution.get("transactions"):
+            for tx in execution["transactions"]:
+                console.print(f"sent {tx.get('hash')} (block {tx.get('block')})")
+        render_positions(console, [result["position"]])
+
+    opts.output.result(result, render)

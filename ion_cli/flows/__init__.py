@@ -1,0 +1,1 @@
+"""Use cases (lend, borrow, markets, positions): compose the chain, accounts and pure layers."""

@@ -1,0 +1,112 @@
+"""Lender flows: supply the base asset to a pool, redeem it (the rebasing lender token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ion_cli.chain.plan import Call, Plan
+from ion_cli.errors import UsageError
+from ion_cli.flows.figures import WAD, text
+from ion_cli.flows.market_state import MarketState, read_market
+from ion_cli.flows.session import Session
+from ion_cli.flows.writes import WriteOptions, approval_calls, encode, require_balance, run_plan
+
+
+def lender_position(session: Session, market: MarketState, address: str) -> dict[str, Any]:
+    from ion_cli.chain.contracts import contract
+
+    pool = contract(session.w3(), "IonPool", market.pool)
+    return {
+        "market": market.symbol,
+        "address": address,
+        "base": market.base_symbol,
+        "supplied": text(int(pool.functions.balanceOf(address).call()), WAD),
+        "normalized_balance": text(int(pool.functions.normalizedBalanceOf(address).call()), WAD),
+        "supply_factor": text(int(pool.functions.supplyFactor().call()), 10**27),
+        "wallet_base_balance": _wallet(session, market.base_token, address),
+    }
+
+
+def _wallet(session: Session, token: str, address: str) -> str | None:
+    from ion_cli.flows.writes import token_balance
+
+    return text(token_balance(session.w3(), token, address), WAD)
+
+
+def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+    w3 = session.w3()
+    market = read_market(w3, session.profile, session.profile.market(symbol))
+    me = session.account().address
+    if amount <= 0:
+        raise UsageError("the amount to supply must be greater than zero")
+    require_balance(w3, market.base_token, me, amount, market.base_symbol)
+    calls = approval_calls(
+        w3, market.base_token, me, market.pool, amount, market.base_symbol,
+        f"the {market.symbol} IonPool", options.approve_max,
+    )
+    calls.append(
+        Call(
+            to=market.pool,
+            data=encode(w3, "IonPool", market.pool, "supply", [me, amount, []]),
+            description=f"supply {text(amount, WAD)} {market.base_symbol} to the {market.symbol} pool",
+            method="IonPool.supply",
+        )
+    )
+    plan = Plan(
+        title=f"Supply {text(amount, WAD)} {market.base_symbol} to the {market.symbol} market",
+        calls=calls,
+        summary={"supply": f"{text(amount, WAD)} {market.base_symbol}", "from": me},
+        json_summary={"action": "supply", "market": market.symbol, "amount": text(amount, WAD)},
+    )
+    result = run_plan(session, plan, options, None)
+    return _finish(session, market, me, plan, result, options)
+
+
+def redeem(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+    """Withdraw supplied base asset; `amount=None` redeems the whole lender balance."""
+    from ion_cli.chain.contracts import contract
+
+    w3 = session.w3()
+    market = read_market(w3, session.profile, session.profile.market(symbol))
+    me = session.account().address
+    balance = int(contract(w3, "IonPool", market.pool).functions.balanceOf(me).call())
+    if amount is None:
+        amount = balance
+        if amount == 0:
+            raise UsageError(f"nothing to redeem: {me} has no supply in the {market.symbol} market")
+    if amount <= 0:
+        raise UsageError("the amount to redeem must be greater than zero")
+    if amount > balance:
+        raise UsageError(
+            f"cannot redeem {text(amount, WAD)} {market.base_symbol}: supplied balance is "
+            f"{text(balance, WAD)}"
+        )
+    if amount > market.liquidity:
+        raise UsageError(
+            f"the {market.symbol} pool has only {text(market.liquidity, WAD)} {market.base_symbol} "
+            "available to withdraw"
+        )
+    plan = Plan(
+        title=f"Redeem {text(amount, WAD)} {market.base_symbol} from the {market.symbol} market",
+        calls=[
+            Call(
+                to=market.pool,
+                data=encode(w3, "IonPool", market.pool, "withdraw", [me, amount]),
+                description=f"withdraw {text(amount, WAD)} {market.base_symbol}",
+                method="IonPool.withdraw",
+            )
+        ],
+        summary={"redeem": f"{text(amount, WAD)} {market.base_symbol}", "to": me},
+        json_summary={"action": "redeem", "market": market.symbol, "amount": text(amount, WAD)},
+    )
+    result = run_plan(session, plan, options, None)
+    return _finish(session, market, me, plan, result, options)
+
+
+def _finish(
+    session: Session, market: MarketState, me: str, plan: Plan, result: Any, options: WriteOptions
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"plan": plan.to_json(), "dry_run": options.dry_run}
+    out["execution"] = result.to_json() if hasattr(result, "to_json") else result
+    out["position"] = lender_position(session, market, me)
+    return out

@@ -1,0 +1,45 @@
+"""The `ion markets` use case: read every market and shape its figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ion_cli.flows.figures import RAD, RAY, WAD, apy_from_per_second, exact, text
+from ion_cli.flows.market_state import MarketState, read_all_markets
+from ion_cli.flows.session import Session
+
+
+def market_row(m: MarketState) -> dict[str, Any]:
+    borrow_apy = apy_from_per_second(m.borrow_rate - RAY)
+    utilization = exact(m.utilization_ray, RAY)
+    supply_apy = borrow_apy * utilization * (1 - exact(m.reserve_factor, RAY))
+    return {
+        "market": m.symbol,
+        "collateral": m.symbol,
+        "base": m.base_symbol,
+        "pool": m.pool,
+        "collateral_token": m.collateral_token,
+        "base_token": m.base_token,
+        "ltv": text(m.ltv, RAY),
+        "liquidation_threshold": text(m.liquidation_threshold, RAY),
+        "reserve_exchange_rate": text(m.reserve_rate, WAD),
+        "price": text(m.price, WAD),
+        "spot": text(m.spot, RAY),
+        "total_supplied": text(m.total_supply, WAD),
+        "total_borrowed": text(m.total_debt_rad // RAY, WAD),
+        "utilization": text(m.utilization_ray, RAY),
+        "borrow_apr": text(m.borrow_apr_ray, RAY),
+        "borrow_apy": format(borrow_apy.quantize(exact(1, 10**12)), "f"),
+        "supply_apy": format(supply_apy.quantize(exact(1, 10**12)), "f"),
+        "rate": text(m.rate, RAY),
+        "debt_ceiling": text(m.debt_ceiling, RAD),
+        "dust": text(m.dust, RAD),
+        "supply_cap": text(m.supply_cap, WAD),
+        "available_liquidity": text(m.liquidity, WAD),
+        "paused": m.paused,
+        "block": m.block,
+    }
+
+
+def market_rows(session: Session) -> list[dict[str, Any]]:
+    return [market_row(m) for m in read_all_markets(session.w3(), session.profile)]

@@ -1,0 +1,79 @@
+"""A command's view of the world: the network profile, a connection that checked the chain id,
+and the account. Everything is resolved lazily, so a command that fails on its input never
+touches the network, and a read-only command never unlocks a key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.errors import DevnetNotRunning, IonError, NodeError, UsageError
+from ion_cli.networks import NetworkProfile, resolve_network
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from ion_cli.accounts.signer import ResolvedAccount
+
+
+@dataclass
+class Session:
+    network: str | None = None
+    rpc_url: str | None = None
+    account_name: str | None = None
+    password_file: Path | None = None
+    _profile: NetworkProfile | None = field(default=None, repr=False)
+    _w3: Any = field(default=None, repr=False)
+
+    @property
+    def profile(self) -> NetworkProfile:
+        if self._profile is None:
+            self._profile = resolve_network(self.network)
+        return self._profile
+
+    @property
+    def is_devnet(self) -> bool:
+        return self.profile.name == "devnet"
+
+    def w3(self) -> Web3:
+        if self._w3 is None:
+            from ion_cli.chain.client import connect
+
+            profile = self.profile
+            url = self.rpc_url or profile.rpc_url
+            if not url:
+                raise UsageError(
+                    f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
+                )
+            try:
+                self._w3 = connect(url, profile.chain_id, profile.name)
+            except NodeError as exc:
+                if self.is_devnet and not self.rpc_url:
+                    raise DevnetNotRunning(
+                        "the devnet is not running (start it with `ion devnet up`)"
+                    ) from exc
+                raise
+        return self._w3  # type: ignore[no-any-return]
+
+    def account(self) -> ResolvedAccount:
+        from ion_cli.accounts.signer import resolve_account
+
+        return resolve_account(
+            self.account_name,
+            network_name=self.profile.name,
+            chain_id=self.profile.chain_id,
+            password_file=self.password_file,
+        )
+
+    def address_of(self, who: str | None) -> str:
+        """An address for read-only commands: an explicit address or account name, else the
+        session's account."""
+        if who is None:
+            return self.account().address
+        from ion_cli.accounts.signer import resolve_address
+
+        try:
+            return resolve_address(who, network_name=self.profile.name, chain_id=self.profile.chain_id)
+        except IonError:
+            raise

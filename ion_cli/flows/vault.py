@@ -1,0 +1,231 @@
+"""Borrower flows: deposit collateral, borrow, repay (all: exactly zero debt), withdraw.
+
+Each flow reads the market and the vault, checks what the contracts would refuse (to say it in
+the user's terms before anything is simulated), refuses positions that end within the safety
+margin of liquidation unless forced, then hands one plan to the transaction pipeline and ends
+by reading the resulting position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ion_cli.chain.plan import Call, Plan
+from ion_cli.errors import RefusedError, UsageError
+from ion_cli.flows.figures import RAD, RAY, WAD, text
+from ion_cli.flows.market_state import MarketState, read_market
+from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
+from ion_cli.flows.session import Session
+from ion_cli.flows.writes import WriteOptions, approval_calls, encode, require_balance, run_plan
+from ion_cli.units import Ray, Wad, accrue, normalized_debt_for_borrow, repay_in
+
+# Interest accrues every second between the preview and the block that includes the repay:
+# the approval covers this much time of accrual (the pool pulls only what is owed).
+REPAY_ALLOWANCE_HORIZON_S = 900
+
+
+def _context(session: Session, symbol: str) -> tuple[MarketState, VaultState, str]:
+    w3 = session.w3()
+    market = read_market(w3, session.profile, session.profile.market(symbol))
+    me = session.account().address
+    return market, read_vault(session, market, me), me
+
+
+def _gem_join(session: Session, market: MarketState) -> str:
+    return session.profile.address(session.profile.market(market.symbol), "gem_join")
+
+
+def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+    market, vault, me = _context(session, symbol)
+    w3 = session.w3()
+    if amount <= 0:
+        raise UsageError("the amount to deposit must be greater than zero")
+    join = _gem_join(session, market)
+    require_balance(w3, market.collateral_token, me, amount, market.symbol)
+    calls = approval_calls(
+        w3, market.collateral_token, me, join, amount, market.symbol,
+        f"the {market.symbol} GemJoin", options.approve_max,
+    )
+    calls += [
+        Call(join, encode(w3, "GemJoin", join, "join", [me, amount]),
+             description=f"move {text(amount, WAD)} {market.symbol} into the pool's GemJoin",
+             method="GemJoin.join"),
+        Call(market.pool,
+             encode(w3, "IonPool", market.pool, "depositCollateral",
+                    [market.ilk_index, me, me, amount, []]),
+             description=f"deposit {text(amount, WAD)} {market.symbol} as collateral",
+             method="IonPool.depositCollateral"),
+    ]
+    after = vault.changed(collateral=amount)
+    return _execute(session, market, vault, after, me, "deposit", amount, market.symbol, calls,
+                    options, check_safety=False)
+
+
+def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+    market, vault, me = _context(session, symbol)
+    w3 = session.w3()
+    if amount <= 0:
+        raise UsageError("the amount to borrow must be greater than zero")
+    if amount > market.liquidity:
+        raise UsageError(
+            f"the {market.symbol} pool has only {text(market.liquidity, WAD)} "
+            f"{market.base_symbol} available to borrow"
+        )
+    nd = int(normalized_debt_for_borrow(Wad(amount), Ray(market.rate)))
+    after = vault.changed(normalized_debt=nd)
+    new_total = (market.total_normalized_debt + nd) * market.rate
+    if new_total > market.debt_ceiling:
+        raise RefusedError(
+            f"borrowing {text(amount, WAD)} {market.base_symbol} would exceed the market's debt "
+            f"ceiling of {text(market.debt_ceiling, RAD)}"
+        )
+    if after.normalized_debt * market.rate > after.collateral * market.spot:
+        limit = position_figures(market, vault)["max_borrow"]
+        raise RefusedError(
+            f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing limit "
+            f"of this vault (at most {limit} {market.base_symbol} more)"
+        )
+    if after.normalized_debt * market.rate < market.dust:
+        raise RefusedError(
+            f"the vault's debt would be {text(after.normalized_debt * market.rate, RAD)}, below the "
+            f"market's dust of {text(market.dust, RAD)} {market.base_symbol}: borrow more"
+        )
+    call = Call(market.pool,
+                encode(w3, "IonPool", market.pool, "borrow",
+                       [market.ilk_index, me, me, nd, []]),
+                description=f"borrow {text(amount, WAD)} {market.base_symbol}",
+                method="IonPool.borrow")
+    return _execute(session, market, vault, after, me, "borrow", amount, market.base_symbol,
+                    [call], options, check_safety=True)
+
+
+def repay(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+    """Repay `amount` of base asset, or everything (`None`): repaying the vault's whole
+    normalized debt leaves exactly zero, whatever interest accrued before the block."""
+    market, vault, me = _context(session, symbol)
+    w3 = session.w3()
+    if vault.normalized_debt == 0:
+        raise UsageError(f"the {market.symbol} vault of {me} has no debt to repay")
+    if amount is not None and amount <= 0:
+        raise UsageError("the amount to repay must be greater than zero")
+    rate = market.rate
+    if amount is None:
+        nd = vault.normalized_debt
+    else:
+        nd = amount * RAY // rate  # floor: never pulls more than asked at today's rate
+        if nd >= vault.normalized_debt:
+            raise UsageError(
+                f"{text(amount, WAD)} {market.base_symbol} covers the whole debt: use `ion repay "
+                f"{market.symbol} all` to repay exactly what is owed"
+            )
+        left = (vault.normalized_debt - nd) * rate
+        if 0 < left < market.dust:
+            raise RefusedError(
+                f"repaying {text(amount, WAD)} would leave {text(left, RAD)} {market.base_symbol} "
+                f"of debt, below the dust of {text(market.dust, RAD)}: repay all, or at most "
+                f"{text((vault.normalized_debt * rate - market.dust) // RAY, WAD)}"
+            )
+    owed_now = int(repay_in(Wad(nd), Ray(rate)))
+    later_rate = int(accrue(Ray(rate), Ray(market.borrow_rate - RAY), REPAY_ALLOWANCE_HORIZON_S))
+    owed_max = int(repay_in(Wad(nd), Ray(later_rate)))
+    require_balance(w3, market.base_token, me, owed_max, market.base_symbol)
+    calls = approval_calls(
+        w3, market.base_token, me, market.pool, owed_max, market.base_symbol,
+        f"the {market.symbol} IonPool", options.approve_max,
+    )
+    calls.append(Call(market.pool,
+                      encode(w3, "IonPool", market.pool, "repay", [market.ilk_index, me, me, nd]),
+                      description=(f"repay {'all debt' if amount is None else 'debt'}: about "
+                                   f"{text(owed_now, WAD)} {market.base_symbol}"),
+                      method="IonPool.repay"))
+    after = vault.changed(normalized_debt=-nd)
+    return _execute(session, market, vault, after, me, "repay", owed_now, market.base_symbol,
+                    calls, options, check_safety=False, extra={"repay_all": amount is None})
+
+
+def withdraw(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+    market, vault, me = _context(session, symbol)
+    w3 = session.w3()
+    if amount is None:
+        if vault.normalized_debt > 0:
+            raise RefusedError(
+                f"the vault still has debt: repay it first (`ion repay {market.symbol} all`), "
+                "or withdraw a safe amount"
+            )
+        amount = vault.collateral
+        if amount == 0:
+            raise UsageError(f"the {market.symbol} vault of {me} holds no collateral")
+    if amount <= 0:
+        raise UsageError("the amount to withdraw must be greater than zero")
+    if amount > vault.collateral:
+        raise UsageError(
+            f"cannot withdraw {text(amount, WAD)} {market.symbol}: the vault holds "
+            f"{text(vault.collateral, WAD)}"
+        )
+    after = vault.changed(collateral=-amount)
+    if after.normalized_debt * market.rate > after.collateral * market.spot:
+        raise RefusedError(
+            f"unsafe: withdrawing {text(amount, WAD)} {market.symbol} would put the debt above the "
+            f"borrowing limit (at most {position_figures(market, vault)['max_withdraw']} can go)"
+        )
+    join = _gem_join(session, market)
+    calls = [
+        Call(market.pool,
+             encode(w3, "IonPool", market.pool, "withdrawCollateral",
+                    [market.ilk_index, me, me, amount]),
+             description=f"withdraw {text(amount, WAD)} {market.symbol} from the vault",
+             method="IonPool.withdrawCollateral"),
+        Call(join, encode(w3, "GemJoin", join, "exit", [me, amount]),
+             description=f"take {text(amount, WAD)} {market.symbol} out of the GemJoin",
+             method="GemJoin.exit"),
+    ]
+    return _execute(session, market, vault, after, me, "withdraw", amount, market.symbol, calls,
+                    options, check_safety=True)
+
+
+def _execute(
+    session: Session,
+    market: MarketState,
+    before: VaultState,
+    after: VaultState,
+    me: str,
+    action: str,
+    amount: int,
+    unit: str,
+    calls: list[Call],
+    options: WriteOptions,
+    *,
+    check_safety: bool,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    projected = position_figures(market, after)
+    if check_safety and not options.force:
+        safety_check(market, after, session_margin(session))
+    plan = Plan(
+        title=f"{action.capitalize()} {text(amount, WAD)} {unit} ({market.symbol} market)",
+        calls=calls,
+        summary={
+            action: f"{text(amount, WAD)} {unit}",
+            "collateral after": f"{projected['collateral']} {market.symbol}",
+            "debt after": f"{projected['debt']} {market.base_symbol}",
+            "health after": str(projected["health"] or "no debt"),
+            "liquidation rate after": str(projected["liquidation_exchange_rate"] or "-"),
+        },
+        json_summary={"action": action, "market": market.symbol, "amount": text(amount, WAD),
+                      "projected_position": projected, **(extra or {})},
+    )
+    result = run_plan(session, plan, options, None)
+    fresh_market = read_market(session.w3(), session.profile, session.profile.market(market.symbol))
+    position = position_figures(fresh_market, read_vault(session, fresh_market, me))
+    return {
+        "plan": plan.to_json(),
+        "dry_run": options.dry_run,
+        "execution": result.to_json() if hasattr(result, "to_json") else result,
+        "position": position,
+    }
+
+
+def session_margin(session: Session) -> Any:
+    from ion_cli.config import load_config
+
+    del session
+    return load_config().safety_margin

@@ -1,0 +1,87 @@
+"""Shared steps of every write: encode calls, add the approvals a plan needs, run the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.chain.plan import MAX_UINT256, Call, Plan, approval_call
+from ion_cli.errors import UsageError
+from ion_cli.flows.figures import WAD, text
+from ion_cli.flows.session import Session
+
+if TYPE_CHECKING:
+    from ion_cli.output import Output
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How to carry out a write: confirmation, simulation only, approvals, timeouts."""
+
+    output: Output
+    yes: bool = False
+    dry_run: bool = False
+    approve_max: bool = False
+    force: bool = False
+    confirmations: int = 1
+    timeout: float = 120.0
+
+
+def encode(w3: Any, artifact: str, address: str, function: str, args: list[Any]) -> bytes:
+    from ion_cli.chain.contracts import contract
+
+    data = contract(w3, artifact, address).encode_abi(function, args=args)
+    return bytes.fromhex(data[2:] if isinstance(data, str) else data.hex())
+
+
+def token_balance(w3: Any, token: str, owner: str) -> int:
+    from ion_cli.chain.contracts import contract
+
+    return int(contract(w3, "IERC20Metadata", token).functions.balanceOf(owner).call())
+
+
+def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -> None:
+    have = token_balance(w3, token, owner)
+    if have < needed:
+        raise UsageError(
+            f"insufficient {symbol} balance: {owner} has {text(have, WAD)}, needs {text(needed, WAD)}"
+        )
+
+
+def approval_calls(
+    w3: Any,
+    token: str,
+    owner: str,
+    spender: str,
+    amount: int,
+    symbol: str,
+    spender_name: str,
+    approve_max: bool,
+) -> list[Call]:
+    """An approval when the current allowance is short: exact unless --approve-max."""
+    from ion_cli.chain.contracts import contract
+
+    erc20 = contract(w3, "IERC20Metadata", token)
+    if int(erc20.functions.allowance(owner, spender).call()) >= amount:
+        return []
+    value = MAX_UINT256 if approve_max else amount
+    return [approval_call(token, spender, value, symbol, spender_name=spender_name)]
+
+
+def run_plan(
+    session: Session, plan: Plan, options: WriteOptions, render_preview: Callable[[], None] | None
+) -> Any:
+    from ion_cli.chain.pipeline import execute
+
+    return execute(
+        plan,
+        w3=session.w3(),
+        sender=session.account(),
+        output=options.output,
+        yes=options.yes,
+        dry_run=options.dry_run,
+        confirmations=options.confirmations,
+        timeout=options.timeout,
+        render_preview=render_preview,
+    )
