@@ -1,0 +1,48 @@
+"""Private keys as text: parsing and reading them from a file or a hidden prompt.
+
+Error messages here name the source (a file path, "the prompt") and never the key itself.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from ion_cli.accounts import prompts
+from ion_cli.errors import UsageError
+
+# Order of the secp256k1 group: a valid private key k satisfies 1 <= k < N.
+_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_KEY = re.compile(r"(?:0[xX])?([0-9a-fA-F]{64})")
+
+
+def parse_private_key(text: str, *, source: str) -> str:
+    """Return the key as "0x" + 64 lowercase hex digits, or raise UsageError naming `source`."""
+    match = _KEY.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"bad private key in {source}: expected 64 hex digits (0x optional)")
+    value = int(match.group(1), 16)
+    if not 1 <= value < _SECP256K1_N:
+        raise UsageError(f"bad private key in {source}: out of range for secp256k1")
+    return "0x" + match.group(1).lower()
+
+
+def read_private_key_file(path: Path) -> str:
+    """Read a key from `path` ("-" reads standard input, for pipes from a secret manager)."""
+    if str(path) == "-":
+        return parse_private_key(sys.stdin.read(), source="standard input")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
+        raise UsageError(f"cannot read private key file {path}: {reason}") from None
+    return parse_private_key(text, source=str(path))
+
+
+def prompt_private_key(name: str) -> str:
+    text = prompts.ask_hidden(
+        f"Private key for account {name} (input hidden)",
+        hint=f"no private key for account {name}: pass --private-key-file FILE (- reads stdin)",
+    )
+    return parse_private_key(text, source="the prompt")

@@ -1,0 +1,58 @@
+"""Keystore passwords: from a file, then the environment, then a hidden prompt.
+
+Never from a bare command-line argument (it would land in shell history and `ps`), never printed.
+Order: an explicit `--password-file`, then ION_PASSWORD_FILE, then ION_PASSWORD, then a prompt on
+stderr when a terminal is attached; otherwise one UsageError saying how to supply it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ion_cli.accounts import prompts
+from ion_cli.errors import UsageError
+
+PASSWORD_ENV = "ION_PASSWORD"
+PASSWORD_FILE_ENV = "ION_PASSWORD_FILE"
+_HINT = f"pass --password-file FILE or set {PASSWORD_ENV}"
+
+
+def read_password_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
+        raise UsageError(f"cannot read password file {path}: {reason}") from None
+    # Only the line ending is dropped: spaces may be part of a password.
+    password = text.rstrip("\r\n")
+    if not password:
+        raise UsageError(f"password file {path} is empty")
+    return password
+
+
+def _from_sources(password_file: Path | None) -> str | None:
+    if password_file is not None:
+        return read_password_file(password_file)
+    env_file = os.environ.get(PASSWORD_FILE_ENV)
+    if env_file:
+        return read_password_file(Path(env_file))
+    return os.environ.get(PASSWORD_ENV) or None
+
+
+def existing_password(what: str, password_file: Path | None = None) -> str:
+    """The password that unlocks `what` (e.g. "account alice")."""
+    password = _from_sources(password_file)
+    if password is not None:
+        return password
+    return prompts.ask_hidden(f"Password for {what}", hint=f"no password for {what}: {_HINT}")
+
+
+def new_password(what: str, password_file: Path | None = None) -> str:
+    """A password to encrypt `what` with; typed twice when it comes from the prompt."""
+    password = _from_sources(password_file)
+    if password is not None:
+        return password
+    return prompts.ask_hidden(
+        f"New password for {what}", hint=f"no password for {what}: {_HINT}", confirm=True
+    )

@@ -1,0 +1,42 @@
+"""Hidden prompts on stderr, and the rule that a missing terminal is a clear error, not a hang."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ion_cli.errors import RefusedError, UsageError
+
+
+def is_interactive() -> bool:
+    """Whether a person can answer a prompt (tests replace this to drive prompts with input=)."""
+    return sys.stdin.isatty()
+
+
+def ask_hidden(text: str, *, hint: str, confirm: bool = False) -> str:
+    """Ask for a secret without echo; without a terminal raise UsageError carrying `hint`."""
+    if not is_interactive():
+        raise UsageError(f"{hint} (no terminal to prompt on)")
+    value: str = typer.prompt(
+        text,
+        hide_input=True,
+        err=True,
+        confirmation_prompt="Repeat for confirmation" if confirm else False,
+    )
+    return value
+
+
+def confirm(text: str, *, hint: str) -> None:
+    """Ask yes/no on stderr; "no", end of input or no terminal raise RefusedError.
+
+    Read by hand rather than with typer.confirm, which writes part of its prompt to stdout (a
+    workaround for readline) and so would put a stray space into a piped result.
+    """
+    if not is_interactive():
+        raise RefusedError(f"{hint} (no terminal to confirm on)")
+    sys.stderr.write(f"{text} [y/N]: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in {"y", "yes"}:
+        raise RefusedError("declined: nothing changed")
