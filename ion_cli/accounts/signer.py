@@ -1,0 +1,149 @@
+"""Resolving `--account` / `--address` for the rest of the CLI.
+
+    acct = resolve_account(opts.account, network_name=net.name, chain_id=chain_id,
+                           password_file=password_file)
+    acct.address          # known at once, from the registry: previews need no password
+    acct.signer()         # eth_account LocalAccount; unlocks the key only now (may prompt)
+
+On the devnet (network "devnet" and chain id 31337) the name `dev`, and no name at all, mean
+anvil's account 0. Elsewhere `dev` is an ordinary name and no name is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ion_cli.accounts import devnet_account, keyring_store, keystore, passwords, registry
+from ion_cli.errors import IonError, UsageError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
+NO_ACCOUNT = "no account given: pass --account NAME or set ION_ACCOUNT"
+
+
+@dataclass
+class ResolvedAccount:
+    name: str
+    address: str
+    storage: str  # "keyring", "keystore" or "devnet"
+    keystore_path: Path | None = None
+    password_file: Path | None = field(default=None, repr=False)
+    _signer: LocalAccount | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_dev(self) -> bool:
+        return self.storage == "devnet"
+
+    def signer(self) -> LocalAccount:
+        """The signing account; the key is read (and a keystore decrypted) on first call only."""
+        if self._signer is None:
+            from eth_account import Account
+
+            account = Account.from_key(self._private_key())
+            if account.address != self.address:
+                raise IonError(
+                    f"the key of account {self.name} is for {account.address}, "
+                    f"not its recorded address {self.address}"
+                )
+            self._signer = account
+        return self._signer
+
+    def _private_key(self) -> str:
+        if self.storage == "devnet":
+            return devnet_account.DEV_ACCOUNT_KEY
+        if self.storage == "keyring":
+            return keyring_store.load(self.name)
+        path = self.keystore_path
+        if path is None or not path.exists():
+            raise IonError(f"the keystore file of account {self.name} is missing: {path}")
+        data = keystore.read(path)
+        password = passwords.existing_password(f"account {self.name}", self.password_file)
+        return keystore.decrypt(data, password, what=f"account {self.name}")
+
+
+def dev_account() -> ResolvedAccount:
+    return ResolvedAccount(
+        name=devnet_account.DEV_ACCOUNT_NAME,
+        address=devnet_account.DEV_ACCOUNT_ADDRESS,
+        storage="devnet",
+    )
+
+
+def _registered(name: str, password_file: Path | None) -> ResolvedAccount:
+    record = registry.get(name)
+    if record is None:
+        hint = (
+            " (`dev` exists only on the devnet)" if name == devnet_account.DEV_ACCOUNT_NAME else ""
+        )
+        raise UsageError(f"no such account: {name} (see `ion account list`){hint}")
+    return ResolvedAccount(
+        name=record.name,
+        address=record.address,
+        storage=record.storage,
+        keystore_path=Path(record.keystore_path) if record.keystore_path else None,
+        password_file=password_file,
+    )
+
+
+def resolve_account(
+    name: str | None,
+    *,
+    network_name: str,
+    chain_id: int,
+    password_file: Path | None = None,
+) -> ResolvedAccount:
+    """The account a command signs with. Raises UsageError for an unknown or missing name."""
+    on_devnet = devnet_account.is_devnet(network_name, chain_id)
+    if name is None or name == "":
+        if on_devnet:
+            return dev_account()
+        raise UsageError(NO_ACCOUNT)
+    if on_devnet and name == devnet_account.DEV_ACCOUNT_NAME:
+        return dev_account()
+    return _registered(name, password_file)
+
+
+def checksum_address(text: str) -> str:
+    """`text` as a checksummed address; mixed case must already be a valid checksum."""
+    if not _ADDRESS.fullmatch(text):
+        raise UsageError(f"not an address: {text}")
+    from eth_utils.address import is_checksum_address, to_checksum_address
+
+    digits = text[2:]
+    mixed = digits != digits.lower() and digits != digits.upper()
+    if mixed and not is_checksum_address("0x" + digits):
+        raise UsageError(f"bad address checksum: {text}")
+    address: str = to_checksum_address("0x" + digits)
+    return address
+
+
+def resolve_address(
+    name_or_address: str | None,
+    *,
+    network_name: str | None = None,
+    chain_id: int | None = None,
+) -> str:
+    """An address for read-only commands: a literal address, or an account's address (no key is
+    touched). `dev` is the devnet account unless a registered `dev` exists off the devnet;
+    None means `dev` on the devnet and is an error elsewhere."""
+    on_devnet = devnet_account.is_devnet(network_name, chain_id)
+    if name_or_address is None or name_or_address == "":
+        if on_devnet:
+            return devnet_account.DEV_ACCOUNT_ADDRESS
+        raise UsageError("no address given: pass --address ADDRESS|NAME or --account NAME")
+    if _ADDRESS.fullmatch(name_or_address):
+        return checksum_address(name_or_address)
+    if name_or_address == devnet_account.DEV_ACCOUNT_NAME:
+        record = None if on_devnet else registry.get(name_or_address)
+        return record.address if record else devnet_account.DEV_ACCOUNT_ADDRESS
+    record = registry.get(name_or_address)
+    if record is None:
+        raise UsageError(
+            f"not an address or account name: {name_or_address} (see `ion account list`)"
+        )
+    return record.address
