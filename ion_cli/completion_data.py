@@ -1,0 +1,47 @@
+"""Data for shell completion: answers from small local files, fast, never failing.
+
+typer re-runs the whole program on every TAB press, so every function here must stay cheap:
+standard library only (no keyring, no eth_account, no web3), no network, and any problem (a
+missing or damaged file) simply yields no suggestions. Add one function per completed noun.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _read_json_object(path: Any) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- accounts (owner: accounts) -------------------------------------------------------------------
+
+
+def account_names() -> list[str]:
+    """Registered account names from the registry file, plus `dev` (the devnet's account)."""
+    from ion_cli.accounts.devnet_account import DEV_ACCOUNT_NAME
+    from ion_cli.accounts.files import registry_path
+
+    names = {name for name in _read_json_object(registry_path()) if isinstance(name, str)}
+    names.add(DEV_ACCOUNT_NAME)
+    return sorted(names)
+
+
+# --- markets (owner: adapters/plugins) ------------------------------------------------------------
+
+
+def market_names() -> list[str]:
+    """Market symbols from the installed adapters' entry-point metadata; imports no adapter."""
+    try:
+        from ion_cli.plugins_registry import Registry
+
+        # A fresh registry with a silent warn: TAB must never print a plugin warning.
+        return Registry(warn=lambda _message: None).market_symbols()
+    except Exception:  # completion must never fail; no suggestions is the worst case
+        return []
