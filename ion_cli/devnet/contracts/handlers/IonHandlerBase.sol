@@ -81,37 +81,35 @@ abstract contract IonHandlerBase {
     }
 
     /// Repays nd = floor(debtToRepay * RAY / rate), capped at the vault's debt, and sends the
-    /// collateral back. The pool takes ceil(nd * rate / RAY) <= debtToRepay; the rest of what was
-    /// pulled goes back to the caller. Full repayment without dust: `repayFullAndWithdraw`.
+    /// collateral back. Pulls from the caller exactly what the pool takes, ceil(nd * rate / RAY)
+    /// at this block's rate, which is <= debtToRepay: nothing is left over to refund. A figure
+    /// read a block earlier leaves dust; full repayment is `repayFullAndWithdraw`.
     function repayAndWithdraw(uint256 debtToRepay, uint256 collateralToWithdraw) external {
-        if (debtToRepay != 0) {
-            uint256 normalizedToRepay = debtToRepay * RAY / POOL.rate(ILK_INDEX);
-            uint256 owed = POOL.normalizedDebt(ILK_INDEX, msg.sender);
-            if (normalizedToRepay > owed) normalizedToRepay = owed;
-
-            uint256 balanceBefore = BASE.balanceOf(address(this));
-            BASE.safeTransferFrom(msg.sender, address(this), debtToRepay);
-            if (normalizedToRepay != 0) POOL.repay(ILK_INDEX, msg.sender, address(this), normalizedToRepay);
-            uint256 leftover = BASE.balanceOf(address(this)) - balanceBefore;
-            if (leftover != 0) BASE.safeTransfer(msg.sender, leftover);
-        }
+        uint256 ilkRate = POOL.rate(ILK_INDEX);
+        uint256 normalizedToRepay = debtToRepay * RAY / ilkRate;
+        uint256 owed = POOL.normalizedDebt(ILK_INDEX, msg.sender);
+        if (normalizedToRepay > owed) normalizedToRepay = owed;
+        _repay(msg.sender, normalizedToRepay, ilkRate);
         _withdrawCollateral(msg.sender, collateralToWithdraw);
     }
 
     /// Repays all of the caller's debt, pulling exactly ceil(nd * rate / RAY) at this block's
     /// rate (the pool accrues to the same rate before it pulls), so the vault ends at 0 debt.
     function repayFullAndWithdraw(uint256 collateralToWithdraw) external {
-        uint256 normalizedDebt = POOL.normalizedDebt(ILK_INDEX, msg.sender);
-        if (normalizedDebt != 0) {
-            uint256 debt = normalizedDebt * POOL.rate(ILK_INDEX);
-            uint256 repayAmount = debt / RAY + (debt % RAY == 0 ? 0 : 1);
-            BASE.safeTransferFrom(msg.sender, address(this), repayAmount);
-            POOL.repay(ILK_INDEX, msg.sender, address(this), normalizedDebt);
-        }
+        _repay(msg.sender, POOL.normalizedDebt(ILK_INDEX, msg.sender), POOL.rate(ILK_INDEX));
         _withdrawCollateral(msg.sender, collateralToWithdraw);
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// Pulls ceil(nd * rate / RAY) from `user` (what the pool's repay takes, `rate` being this
+    /// block's accrued rate) and repays nd of their debt with it.
+    function _repay(address user, uint256 normalizedToRepay, uint256 ilkRate) internal {
+        if (normalizedToRepay == 0) return;
+        uint256 debt = normalizedToRepay * ilkRate;
+        BASE.safeTransferFrom(user, address(this), debt / RAY + (debt % RAY == 0 ? 0 : 1));
+        POOL.repay(ILK_INDEX, user, address(this), normalizedToRepay);
+    }
 
     /// Joins collateral the handler holds as its own gem and moves it into `user`'s vault.
     function _depositCollateral(address user, uint256 amount) internal {
