@@ -1,0 +1,318 @@
+"""The one road every write takes: simulate, preview, confirm, sign, send, wait, report.
+
+Stages, in order (each can stop the plan before anything irreversible happens):
+1. simulate the whole plan (ion_cli.chain.simulate); a failing step is decoded and nothing is sent;
+2. preview on stderr: the plan's summary, the steps, the network fee;
+3. --dry-run returns here: no password is asked, nothing is signed;
+4. confirm (skipped with --yes; refused without a terminal);
+5. for each step in order: sign (EIP-1559, nonces counted locally from `pending`), send once,
+   print the hash at once, wait for the receipt; a reverted step stops the plan and is decoded.
+
+Steps are sent one after the other, each waiting for its receipt: if step 1 reverts, step 2 is
+never signed, and a node that could not simulate the plan estimates step 2 on step 1's state.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ion_cli.chain import preview
+from ion_cli.chain.client import node_error, rpc_url_of
+from ion_cli.chain.fees import FeeQuote, format_eth, quote_fees
+from ion_cli.chain.plan import Call, Plan
+from ion_cli.chain.revert import decode_exception
+from ion_cli.chain.sending import broadcast, failure_reason, wait_for_receipt
+from ion_cli.chain.simulate import Simulation, simulate, step_name
+from ion_cli.errors import IonError, RefusedError, TransactionReverted
+from ion_cli.output import Output
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+
+class Sender(Protocol):
+    """What the pipeline needs of an account (ion_cli.accounts' ResolvedAccount fits)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def signer(self) -> Any:
+        """An eth_account LocalAccount; may prompt for a password, so called only when needed."""
+        ...
+
+
+@dataclass
+class StepResult:
+    index: int
+    call: Call
+    gas_limit: int | None = None
+    simulated_gas_used: int | None = None
+    return_data: bytes = b""  # what the simulation returned (e.g. shares minted)
+    tx_hash: str | None = None
+    nonce: int | None = None
+    status: int | None = None  # 1 success, 0 reverted, None not sent
+    block_number: int | None = None
+    gas_used: int | None = None
+    effective_gas_price: int | None = None
+    receipt: Any = None  # the web3 receipt (logs for the flows); not in the JSON
+
+    @property
+    def fee_paid(self) -> int:
+        if self.gas_used is None or self.effective_gas_price is None:
+            return 0
+        return self.gas_used * self.effective_gas_price
+
+    def to_json(self) -> dict[str, Any]:
+        status = None if self.status is None else ("success" if self.status == 1 else "reverted")
+        return {
+            "step": self.index + 1,
+            "kind": self.call.kind,
+            "method": self.call.method,
+            "description": self.call.description,
+            "to": self.call.to,
+            "value_wei": str(self.call.value),
+            "gas_limit": self.gas_limit,
+            "simulated_gas_used": self.simulated_gas_used,
+            "tx_hash": self.tx_hash,
+            "nonce": self.nonce,
+            "status": status,
+            "block_number": self.block_number,
+            "gas_used": self.gas_used,
+            "effective_gas_price_wei": _str_or_none(self.effective_gas_price),
+            "fee_paid_wei": str(self.fee_paid) if self.tx_hash else None,
+        }
+
+
+@dataclass
+class ExecutionResult:
+    title: str
+    sender: str
+    chain_id: int
+    dry_run: bool
+    simulation: str  # "eth_simulateV1", or "eth_call" when only step 1 could be simulated
+    fees: FeeQuote
+    estimated_fee: int
+    steps: list[StepResult] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sent(self) -> bool:
+        return any(s.tx_hash for s in self.steps)
+
+    @property
+    def tx_hashes(self) -> list[str]:
+        return [s.tx_hash for s in self.steps if s.tx_hash]
+
+    @property
+    def receipts(self) -> list[Any]:
+        return [s.receipt for s in self.steps if s.receipt is not None]
+
+    @property
+    def gas_used(self) -> int:
+        return sum(s.gas_used or 0 for s in self.steps)
+
+    @property
+    def fee_paid(self) -> int:
+        return sum(s.fee_paid for s in self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "sender": self.sender,
+            "chain_id": self.chain_id,
+            "dry_run": self.dry_run,
+            "sent": self.sent,
+            "simulation": self.simulation,
+            "summary": self.summary,
+            "steps": [s.to_json() for s in self.steps],
+            "tx_hashes": self.tx_hashes,
+            "gas_used": self.gas_used,
+            "fee_paid_wei": str(self.fee_paid),
+            "fee_paid_eth": format_eth(self.fee_paid, 18),
+            "estimated_fee_wei": str(self.estimated_fee),
+            "fees": self.fees.to_json(),
+        }
+
+
+def _str_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def execute(
+    plan: Plan,
+    *,
+    w3: Web3,
+    sender: Sender,
+    output: Output,
+    yes: bool,
+    dry_run: bool,
+    confirmations: int = 1,
+    timeout: float = 120,
+    render_preview: Callable[[], None] | None = None,
+    confirm: Callable[[str], bool] | None = None,
+) -> ExecutionResult:
+    """Run `plan` from `sender`; see the module docstring for the stages.
+
+    `confirm` replaces the terminal prompt (tests, or a caller with its own UI).
+    """
+    from eth_utils.address import to_checksum_address
+
+    if not plan.calls:
+        raise IonError(f"nothing to do: the plan '{plan.title}' has no steps")
+    address = str(to_checksum_address(sender.address))
+    try:
+        chain_id = int(w3.eth.chain_id)
+    except Exception as exc:
+        raise node_error(exc, rpc_url_of(w3), "reading the chain id") from None
+
+    sim, warning = simulate(w3, plan.calls, address)
+    if warning:
+        output.warn(warning)
+    fees = quote_fees(w3)
+    preview.render(
+        output.err, plan, sim, fees, sender=address, chain_id=chain_id, extra=render_preview
+    )
+    result = ExecutionResult(
+        title=plan.title,
+        sender=address,
+        chain_id=chain_id,
+        dry_run=dry_run,
+        simulation=sim.method,
+        fees=fees,
+        estimated_fee=preview.estimated_fee(sim, fees)[0],
+        steps=[_planned_step(i, call, sim) for i, call in enumerate(plan.calls)],
+        summary=dict(plan.json_summary),
+    )
+    if dry_run:
+        output.info("dry run: nothing was signed or sent")
+        return result
+
+    _confirm(plan, address, chain_id, yes, confirm)
+    account = sender.signer()
+    if str(to_checksum_address(account.address)) != address:
+        raise IonError(
+            f"the signer's key is for {account.address}, not {address}: refusing to sign"
+        )
+    _send_all(w3, result, account, chain_id, confirmations, timeout, output)
+    return result
+
+
+def _planned_step(index: int, call: Call, sim: Simulation) -> StepResult:
+    if index < len(sim.steps):
+        step = sim.steps[index]
+        return StepResult(
+            index=index,
+            call=call,
+            gas_limit=step.limit(),
+            simulated_gas_used=step.gas_used,
+            return_data=step.return_data,
+        )
+    return StepResult(index=index, call=call)
+
+
+def _confirm(
+    plan: Plan, address: str, chain_id: int, yes: bool, confirm: Callable[[str], bool] | None
+) -> None:
+    if yes:
+        return
+    count = len(plan.calls)
+    question = (
+        f"Send {count} transaction{'s' if count != 1 else ''} from {address} on chain {chain_id}?"
+    )
+    if confirm is None:
+        if not sys.stdin.isatty():
+            raise RefusedError("refusing to send without confirmation: pass --yes")
+        import typer
+
+        def confirm(text: str) -> bool:
+            try:
+                return bool(typer.confirm(text, default=False, err=True))
+            except (typer.Abort, EOFError):
+                return False
+
+    if not confirm(question):
+        raise RefusedError("not confirmed: nothing was sent")
+
+
+def _send_all(
+    w3: Web3,
+    result: ExecutionResult,
+    account: Any,
+    chain_id: int,
+    confirmations: int,
+    timeout: float,
+    output: Output,
+) -> None:
+    from eth_utils.address import to_checksum_address
+
+    try:
+        nonce = int(w3.eth.get_transaction_count(result.sender, "pending"))  # type: ignore[arg-type]
+    except Exception as exc:
+        raise node_error(exc, rpc_url_of(w3), "reading the account's nonce") from None
+    total = len(result.steps)
+    for step in result.steps:
+        call = step.call
+        name = step_name(step.index, total, call)
+        tx: dict[str, Any] = {
+            "from": result.sender,
+            "to": to_checksum_address(call.to),
+            "data": "0x" + call.data.hex(),
+            "value": call.value,
+            "nonce": nonce,
+            "chainId": chain_id,
+        }
+        if step.gas_limit is None:
+            step.gas_limit = _estimate_now(w3, tx, name, result)
+        tx["gas"] = step.gas_limit
+        # Quoted per step: a step sent a block or more after the preview gets current fees.
+        tx.update((quote_fees(w3) if step.index else result.fees).tx_fields())
+        signable = {k: v for k, v in tx.items() if k != "from"}
+        signed = account.sign_transaction(signable)
+        tx_hash = "0x" + bytes(signed.hash).hex()
+        broadcast(w3, bytes(signed.raw_transaction), tx_hash, name)
+        step.tx_hash, step.nonce = tx_hash, nonce
+        nonce += 1
+        output.info(f"sent {name}: {tx_hash}")
+        last = step.index == total - 1
+        receipt = wait_for_receipt(
+            w3, tx_hash, confirmations=confirmations if last else 1, timeout=timeout, name=name
+        )
+        step.receipt = receipt
+        step.status = int(receipt["status"])
+        step.block_number = int(receipt["blockNumber"])
+        step.gas_used = int(receipt["gasUsed"])
+        step.effective_gas_price = int(receipt.get("effectiveGasPrice") or 0) or None
+        if step.status != 1:
+            reason = failure_reason(w3, tx, receipt)
+            raise TransactionReverted(
+                f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
+            )
+        output.info(f"mined {name} in block {step.block_number} (gas used {step.gas_used:,})")
+
+
+def _estimate_now(w3: Web3, tx: dict[str, Any], name: str, result: ExecutionResult) -> int:
+    """Gas for a step the simulation could not reach: estimated on the state its
+    predecessors left, which are mined by now."""
+    from ion_cli.chain.simulate import gas_with_margin
+
+    params = {k: tx[k] for k in ("from", "to", "data", "value")}
+    try:
+        return gas_with_margin(int(w3.eth.estimate_gas(params, "pending")))  # type: ignore[arg-type]
+    except Exception as exc:
+        decoded = decode_exception(exc)
+        earlier = _earlier(result, len(result.steps))
+        if decoded is not None:
+            raise TransactionReverted(f"{name} would revert: {decoded.text}{earlier}") from None
+        raise node_error(exc, rpc_url_of(w3), f"estimating gas for {name}") from None
+
+
+def _earlier(result: ExecutionResult, before: int) -> str:
+    """The steps already mined, so the user knows what did happen."""
+    done = [s for s in result.steps[:before] if s.tx_hash and s.status == 1]
+    if not done:
+        return ""
+    listed = ", ".join(f"step {s.index + 1} {s.tx_hash}" for s in done)
+    return f" (already mined: {listed})"

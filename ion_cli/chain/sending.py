@@ -1,0 +1,109 @@
+"""Broadcasting one signed transaction and waiting for it, without ever sending it twice.
+
+A send that errors may still have reached the node (a timeout after the request left, a proxy
+that dropped the answer). So nothing here retries eth_sendRawTransaction: on an error we ask the
+node whether it knows the hash, and if we cannot tell we say so, with the hash, and stop.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.chain.client import RpcError, connection_reason, is_transport_error, node_error
+from ion_cli.chain.revert import decode_exception
+from ion_cli.errors import IonError, NodeError
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+POLL_START = 0.05  # seconds: anvil mines at once, so the first look comes quickly
+POLL_MAX = 2.0
+
+
+def known_to_node(w3: Web3, tx_hash: str) -> bool | None:
+    """Whether the node knows the transaction (pending or mined); None if we cannot ask."""
+    from web3.exceptions import TransactionNotFound
+
+    try:
+        w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+    except TransactionNotFound:
+        return False
+    except Exception:
+        return None
+    return True
+
+
+def broadcast(w3: Web3, raw: bytes, tx_hash: str, name: str) -> None:
+    """Send `raw` once. Returns when the node has it; raises a one-line error otherwise."""
+    try:
+        w3.eth.send_raw_transaction(raw)
+        return
+    except Exception as exc:
+        failure = exc
+    message = str(getattr(failure, "message", "") or failure).lower()
+    if "already known" in message or "known transaction" in message:
+        return  # the node has it already: the same signed bytes, so the same transaction
+    known = known_to_node(w3, tx_hash)
+    if known:
+        return
+    if is_transport_error(failure) or known is None:
+        raise NodeError(
+            f"{name}: could not tell whether transaction {tx_hash} reached the node "
+            f"({connection_reason(failure)}); check it before sending again"
+        )
+    error = node_error(failure, action=f"sending {name}")
+    detail = error.message.split(": ", 1)[-1]
+    raise RpcError(
+        f"the node refused {name}: {detail}", code=getattr(error, "code", None)
+    ) from None
+
+
+def wait_for_receipt(
+    w3: Web3, tx_hash: str, *, confirmations: int, timeout: float, name: str
+) -> Any:
+    """The receipt once mined and `confirmations` deep; an error naming the hash on timeout."""
+    from web3.exceptions import TransactionNotFound
+
+    deadline = time.monotonic() + timeout
+    delay = POLL_START
+    receipt: Any = None
+    while True:
+        try:
+            if receipt is None:
+                receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            if confirmations <= 1:
+                return receipt
+            depth = int(w3.eth.block_number) - int(receipt["blockNumber"]) + 1
+            if depth >= confirmations:
+                return receipt
+        except TransactionNotFound:
+            pass
+        except Exception as exc:
+            if not is_transport_error(exc):
+                raise node_error(exc, action=f"waiting for {tx_hash}") from None
+            # A dropped connection while waiting is worth another look, never a resend.
+        if time.monotonic() + delay > deadline:
+            state = "mined" if receipt is None else f"{confirmations} blocks deep"
+            raise IonError(
+                f"{name}: transaction {tx_hash} was sent but is not {state} after "
+                f"{timeout:g} s; check it (e.g. `cast receipt {tx_hash}`) before sending again"
+            )
+        time.sleep(delay)
+        delay = min(delay * 1.5, POLL_MAX)
+
+
+def failure_reason(w3: Web3, tx: dict[str, Any], receipt: Any) -> str:
+    """Why a mined transaction reverted: replay it with eth_call at its block and decode."""
+    call = {k: tx[k] for k in ("from", "to", "data", "value", "gas") if k in tx}
+    block = receipt["blockNumber"]
+    try:
+        w3.eth.call(call, block)  # type: ignore[arg-type]
+    except Exception as exc:
+        decoded = decode_exception(exc)
+        if decoded is not None:
+            return decoded.text
+        return f"reason unknown (the replay failed: {node_error(exc).message})"
+    if int(receipt["gasUsed"]) >= int(tx.get("gas", 0)) > 0:
+        return f"ran out of gas (used all {int(receipt['gasUsed']):,})"
+    return f"reason unknown (a replay at block {block} did not revert)"
