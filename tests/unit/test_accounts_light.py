@@ -7,14 +7,14 @@ import textwrap
 
 import pytest
 
-from ion_cli.accounts import files
+from ion_cli.accounts import devnet_account, files
 from ion_cli.completion_data import account_names
 
 HEAVY = ("keyring", "keyrings", "eth_account", "eth_keyfile", "web3", "eth_utils")
 
 
 def test_account_names_reads_the_registry() -> None:
-    assert account_names() == ["dev"]
+    assert account_names() == [devnet_account.DEV_ACCOUNT_NAME]
     path = files.registry_path()
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"zed": {}, "alice": {}, "dev": {}}))

@@ -30,11 +30,13 @@ def test_dev_constants_are_anvils_account_zero() -> None:
 
 
 def test_dev_constants_agree_with_the_devnet_module() -> None:
+    assert devnet_account._ANVIL_ACCOUNT_0_ADDRESS == devnet_account.DEV_ACCOUNT_ADDRESS
+    assert devnet_account._ANVIL_ACCOUNT_0_KEY == devnet_account.DEV_ACCOUNT_KEY
     deployment = pytest.importorskip("ion_cli.devnet.deployment")
     if not hasattr(deployment, "DEV_ACCOUNT_KEY"):
         pytest.skip("ion_cli.devnet.deployment has no DEV_ACCOUNT_KEY")
-    assert deployment.DEV_ACCOUNT_KEY.lower() == devnet_account.DEV_ACCOUNT_KEY
-    assert deployment.DEV_ACCOUNT_ADDRESS.lower() == devnet_account.DEV_ACCOUNT_ADDRESS.lower()
+    assert deployment.DEV_ACCOUNT_KEY == devnet_account.DEV_ACCOUNT_KEY
+    assert deployment.DEV_ACCOUNT_ADDRESS == devnet_account.DEV_ACCOUNT_ADDRESS
 
 
 @pytest.mark.parametrize("name", [None, "dev"])
