@@ -1,0 +1,370 @@
+"""Adapter conformance kit: the tests every `ion.adapters` plugin must pass, plus fake plugins.
+
+In an adapter's own test suite:
+
+    from ion_cli.testing.conformance import AdapterConformance
+
+    class TestMyToken(AdapterConformance):
+        adapter_name = "mytoken"          # the entry-point name
+
+Offline tests check the declarations and the mainnet facts; the integration tests (marker
+`integration`) use the devnet fixtures (`devnet`: anvil + the reference deployment, reverted after
+each test) to check the exchange rate against the contract, send a mint plan from the dev account
+and compare what arrived with `expected_out`, and compare the validators with the deployment's.
+A token the kit does not know overrides `read_rate` and `set_rate` (how to read and move its
+rate on the devnet stand-in).
+
+`registered_adapters` / the `fake_adapters` fixture register fake plugins through real entry-point
+metadata (a temporary dist-info on sys.path) and always unregister them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from ion_cli import plugins_registry
+from ion_cli.adapters import (
+    API_VERSION,
+    ENTRY_POINT_GROUP,
+    AdapterContext,
+    LrtAdapter,
+    MintPlan,
+    TokenAddresses,
+    ValidatorSource,
+    WithdrawalInfo,
+    chain_call_from,
+    missing_members,
+)
+
+__all__ = [
+    "DEV_ACCOUNT_KEY",
+    "AdapterConformance",
+    "devnet_context",
+    "fake_adapter_source",
+    "fake_adapters",
+    "registered_adapters",
+    "web3_chain_call",
+]
+
+# anvil's account 0 (the devnet user `dev`): a public test key, worthless on any real network.
+DEV_ACCOUNT_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+WAD = 10**18
+
+
+# ---- fake plugins -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def registered_adapters(
+    root: Path,
+    entries: Mapping[str, str],
+    modules: Mapping[str, str] | None = None,
+    *,
+    distribution: str = "ion-fake-adapters",
+    version: str = "0.0.1",
+) -> Iterator[Path]:
+    """Register fake adapters for the duration of the block.
+
+    `entries` maps entry-point names to values (`"module:attr"`), `modules` module names to
+    source. Writes them and a `<dist>.dist-info` under `root`, puts `root` first on sys.path and
+    resets the registry; on exit removes the path, the imported fake modules and the registry's
+    memory. Yields `root` (put it on PYTHONPATH to see the fakes from a subprocess).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    modules = dict(modules or {})
+    for name, source in modules.items():
+        (root / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    dist_dir = root / f"{distribution.replace('-', '_')}-{version}.dist-info"
+    dist_dir.mkdir(exist_ok=True)
+    (dist_dir / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n", encoding="utf-8"
+    )
+    lines = [f"[{ENTRY_POINT_GROUP}]", *(f"{n} = {v}" for n, v in entries.items())]
+    (dist_dir / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sys.path.insert(0, str(root))
+    plugins_registry.reset()
+    try:
+        yield root
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(root))
+        for name in modules:
+            sys.modules.pop(name, None)
+        plugins_registry.reset()
+
+
+def fake_adapter_source(
+    symbol: str = "fkETH",
+    rate: int = WAD,
+    api_version: int = API_VERSION,
+    token: str = "0x1111111111111111111111111111111111111111",
+) -> str:
+    """Source of a complete, chain-free fake adapter module (module attribute `adapter`):
+    a fixed `rate`, a one-call mint plan to `token`, no validators. For CLI tests."""
+    return f"""
+from ion_cli import adapters as a
+
+class FakeAdapter:
+    api_version = {api_version!r}
+    symbol = {symbol!r}
+    name = "Fake protocol"
+    decimals = 18
+
+    def addresses(self, ctx):
+        if ctx.deployment is None:
+            a.require_mainnet(ctx, self.symbol)
+        return a.TokenAddresses(token={token!r}, contracts={{}})
+
+    def exchange_rate(self, ctx):
+        return {rate!r}
+
+    def mint_plan(self, ctx, eth_amount, recipient):
+        call = a.PlannedCall(to={token!r}, value=eth_amount, data=b"", description="fake mint")
+        return a.MintPlan(symbol=self.symbol, eth_in=eth_amount, calls=(call,),
+                          expected_out=eth_amount * 10**18 // {rate!r})
+
+    def withdrawal(self):
+        return a.WithdrawalInfo(path="none", delay="none", contract=None)
+
+    def validators(self, ctx):
+        return a.ValidatorSource(withdrawal_credentials=(), method="none")
+
+adapter = FakeAdapter()
+"""
+
+
+@pytest.fixture
+def fake_adapters(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Factory fixture: `fake_adapters({"fake": "fake_mod:adapter"}, {"fake_mod": SOURCE})`.
+    Everything registered is unregistered when the test ends."""
+    with contextlib.ExitStack() as stack:
+        count = 0
+
+        def register(
+            entries: Mapping[str, str], modules: Mapping[str, str] | None = None, **kw: Any
+        ) -> Path:
+            nonlocal count
+            count += 1
+            root = tmp_path / f"fake-adapters-{count}"
+            return stack.enter_context(registered_adapters(root, entries, modules, **kw))
+
+        yield register
+
+
+# ---- chain access for the kit (web3 imported lazily: the kit is loaded as a pytest plugin) ------
+
+
+def web3_chain_call(w3: Any) -> Any:
+    """A ChainCall over a web3 instance (eth_call at the latest block)."""
+
+    def eth_call(to: str, data: bytes) -> bytes:
+        return bytes(w3.eth.call({"to": to, "data": data}))
+
+    return chain_call_from(eth_call)
+
+
+def devnet_context(devnet: Any) -> AdapterContext:
+    deployment = devnet.deployment
+    return AdapterContext(
+        chain_id=int(deployment.get("chain_id", 31337)),
+        network="devnet",
+        deployment=deployment,
+        call=web3_chain_call(devnet.w3),
+    )
+
+
+def _fn_abi(name: str, inputs: list[str], outputs: list[str], mutability: str) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "name": name,
+        "stateMutability": mutability,
+        "inputs": [{"name": f"a{i}", "type": t} for i, t in enumerate(inputs)],
+        "outputs": [{"name": f"r{i}", "type": t} for i, t in enumerate(outputs)],
+    }
+
+
+def read(w3: Any, address: str, name: str, outputs: list[str], *args: Any) -> Any:
+    """Read a view function with web3's own contract machinery (independent of the adapter's)."""
+    inputs = ["uint256"] * len(args) if args else []
+    abi = [_fn_abi(name, inputs, outputs, "view")]
+    contract = w3.eth.contract(address=w3.to_checksum_address(address), abi=abi)
+    return getattr(contract.functions, name)(*args).call()
+
+
+def admin_send(devnet: Any, address: str, name: str, value: int) -> None:
+    """An owner-only setter `name(uint256)` sent by the devnet admin (an unlocked anvil account)."""
+    w3 = devnet.w3
+    abi = [_fn_abi(name, ["uint256"], [], "nonpayable")]
+    contract = w3.eth.contract(address=w3.to_checksum_address(address), abi=abi)
+    tx_hash = getattr(contract.functions, name)(value).transact(
+        {"from": devnet.deployment["admin"]}
+    )
+    assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
+
+
+def send_plan(devnet: Any, plan: MintPlan, key: str = DEV_ACCOUNT_KEY) -> None:
+    """Simulate, sign and send each call in order from `key`, as the core does."""
+    w3 = devnet.w3
+    account = w3.eth.account.from_key(key)
+    for call in plan.calls:
+        tx: dict[str, Any] = {
+            "from": account.address,
+            "to": w3.to_checksum_address(call.to),
+            "value": call.value,
+            "data": call.data,
+        }
+        w3.eth.call(tx)  # simulate first: a revert here names the failing step
+        tx["gas"] = w3.eth.estimate_gas(tx)
+        tx["nonce"] = w3.eth.get_transaction_count(account.address)
+        tx["chainId"] = w3.eth.chain_id
+        base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+        tx["maxPriorityFeePerGas"] = 10**9
+        tx["maxFeePerGas"] = 2 * base_fee + 10**9
+        signed = account.sign_transaction(tx)
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_raw_transaction(signed.raw_transaction)
+        )
+        assert receipt["status"] == 1, f"{call.description} reverted"
+
+
+# ---- the kit ------------------------------------------------------------------------------------
+
+
+class AdapterConformance:
+    """Subclass as `class TestX(AdapterConformance): adapter_name = "x"`."""
+
+    adapter_name: ClassVar[str] = ""
+    # Mint rounding the token itself does (wei); 0 where the plan's preview is exact.
+    rounding_tolerance_wei: ClassVar[int] = 2
+    # A rate away from 1 so rounding shows; an odd number on purpose.
+    moved_rate: ClassVar[int] = 1_037_512_345_678_901_234
+    mint_amount: ClassVar[int] = 1_500_000_000_000_000_007
+
+    @pytest.fixture
+    def adapter(self) -> LrtAdapter:
+        if not self.adapter_name:
+            pytest.skip("set adapter_name on the subclass")
+        plugins_registry.reset()
+        return plugins_registry.load(self.adapter_name)
+
+    # -- how to read and move the rate on the devnet stand-ins (override for other tokens) --
+
+    def read_rate(self, devnet: Any, symbol: str) -> int:
+        w3, tokens = devnet.w3, devnet.deployment["tokens"]
+        token = tokens[symbol]
+        if symbol in ("weETH", "rswETH"):
+            return int(read(w3, token["address"], "getRate", ["uint256"]))
+        if symbol == "rsETH":
+            return int(read(w3, token["contracts"]["lrt_oracle"], "rsETHPrice", ["uint256"]))
+        if symbol == "ezETH":
+            manager = token["contracts"]["restake_manager"]
+            tvls = read(w3, manager, "calculateTVLs", ["uint256[][]", "uint256[]", "uint256"])
+            supply = int(read(w3, token["address"], "totalSupply", ["uint256"]))
+            return int(tvls[2]) * WAD // supply
+        raise NotImplementedError(f"override read_rate for {symbol}")
+
+    def set_rate(self, devnet: Any, symbol: str, rate: int) -> None:
+        token = devnet.deployment["tokens"][symbol]
+        if symbol in ("weETH", "rswETH"):
+            admin_send(devnet, token["address"], "setRate", rate)
+        elif symbol == "rsETH":
+            admin_send(devnet, token["contracts"]["lrt_oracle"], "setRsETHPrice", rate)
+        elif symbol == "ezETH":
+            admin_send(devnet, token["contracts"]["restake_manager"], "setRate", rate)
+        else:
+            raise NotImplementedError(f"override set_rate for {symbol}")
+
+    # -- offline --
+
+    def test_declares_api(self, adapter: LrtAdapter) -> None:
+        assert missing_members(adapter) == []
+        assert adapter.api_version == API_VERSION
+        assert isinstance(adapter, LrtAdapter)
+        assert adapter.symbol.lower() == self.adapter_name
+        assert isinstance(adapter.name, str) and adapter.name
+        assert adapter.decimals == 18
+
+    def test_offline_checks_pass(self, adapter: LrtAdapter) -> None:
+        assert plugins_registry.offline_problems(self.adapter_name, adapter) == []
+
+    def test_mainnet_addresses_checksummed(self, adapter: LrtAdapter) -> None:
+        from eth_utils.address import is_checksum_address
+
+        addrs = adapter.addresses(AdapterContext.offline())
+        assert isinstance(addrs, TokenAddresses)
+        assert addrs.token is not None and is_checksum_address(addrs.token)
+        for key, address in addrs.contracts.items():
+            assert address is None or is_checksum_address(address), key
+
+    def test_withdrawal_info(self, adapter: LrtAdapter) -> None:
+        info = adapter.withdrawal()
+        assert isinstance(info, WithdrawalInfo)
+        assert info.path and info.delay
+
+    def test_unknown_chain_is_a_clear_error(self, adapter: LrtAdapter) -> None:
+        from ion_cli.errors import IonError
+
+        with pytest.raises(IonError):
+            adapter.addresses(AdapterContext.offline(chain_id=999_999, network="elsewhere"))
+
+    # -- devnet --
+
+    @pytest.mark.integration
+    def test_devnet_addresses(self, adapter: LrtAdapter, devnet: Any) -> None:
+        token = devnet.deployment["tokens"][adapter.symbol]
+        addrs = adapter.addresses(devnet_context(devnet))
+        assert addrs.token is not None
+        assert addrs.token.lower() == token["address"].lower()
+
+    @pytest.mark.integration
+    def test_exchange_rate_matches_contract(self, adapter: LrtAdapter, devnet: Any) -> None:
+        ctx = devnet_context(devnet)
+        assert adapter.exchange_rate(ctx) == self.read_rate(devnet, adapter.symbol)
+        self.set_rate(devnet, adapter.symbol, self.moved_rate)
+        assert adapter.exchange_rate(ctx) == self.read_rate(devnet, adapter.symbol)
+        assert abs(adapter.exchange_rate(ctx) - self.moved_rate) <= 1
+
+    @pytest.mark.integration
+    def test_mint_plan_mints_expected(self, adapter: LrtAdapter, devnet: Any) -> None:
+        w3 = devnet.w3
+        self.set_rate(devnet, adapter.symbol, self.moved_rate)
+        ctx = devnet_context(devnet)
+        sender = w3.eth.account.from_key(DEV_ACCOUNT_KEY).address
+        token = devnet.deployment["tokens"][adapter.symbol]["address"]
+
+        plan = adapter.mint_plan(ctx, self.mint_amount, sender)
+        assert isinstance(plan, MintPlan)
+        assert plan.calls, "a mint plan needs at least one call"
+        assert sum(c.value for c in plan.calls) == self.mint_amount == plan.eth_in
+        assert all(isinstance(c.data, bytes) and c.description for c in plan.calls)
+        assert plan.expected_out > 0
+
+        before = self._balance(w3, token, sender)
+        send_plan(devnet, plan)
+        minted = self._balance(w3, token, sender) - before
+        assert abs(minted - plan.expected_out) <= self.rounding_tolerance_wei, (
+            f"minted {minted}, plan expected {plan.expected_out}"
+        )
+        if plan.min_out is not None:
+            assert minted >= plan.min_out
+
+    @pytest.mark.integration
+    def test_validators_match_deployment(self, adapter: LrtAdapter, devnet: Any) -> None:
+        source = adapter.validators(devnet_context(devnet))
+        assert isinstance(source, ValidatorSource)
+        expected = devnet.deployment["tokens"][adapter.symbol]["withdrawal_credentials"]
+        assert [c.lower() for c in source.withdrawal_credentials] == [e.lower() for e in expected]
+        assert source.complete
+
+    @staticmethod
+    def _balance(w3: Any, token: str, owner: str) -> int:
+        abi = [_fn_abi("balanceOf", ["address"], ["uint256"], "view")]
+        contract = w3.eth.contract(address=w3.to_checksum_address(token), abi=abi)
+        return int(contract.functions.balanceOf(owner).call())

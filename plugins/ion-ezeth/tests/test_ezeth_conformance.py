@@ -1,0 +1,7 @@
+"""The conformance kit, run for this adapter (offline checks and devnet integration tests)."""
+
+from ion_cli.testing.conformance import AdapterConformance
+
+
+class TestEzEthConformance(AdapterConformance):
+    adapter_name = "ezeth"
