@@ -1,0 +1,171 @@
+"""Adapter API v1: signatures, calldata, contexts, helpers (pure, no chain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode
+
+from ion_cli import adapters as a
+
+DEPLOYMENT: dict[str, Any] = {
+    "chain_id": 31337,
+    "tokens": {
+        "weETH": {
+            "address": "0x" + "11" * 20,
+            "contracts": {"eeth": "0x" + "22" * 20},
+            "withdrawal_credentials": ["0x01" + "00" * 11 + "33" * 20],
+        }
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("getRate()(uint256)", a.Signature("getRate", (), ("uint256",))),
+        ("deposit()", a.Signature("deposit", (), ())),
+        (
+            "calculateTVLs()(uint256[][],uint256[],uint256)",
+            a.Signature("calculateTVLs", (), ("uint256[][]", "uint256[]", "uint256")),
+        ),
+        (
+            "f((uint256,address)[], string) ((bool,bytes32))",
+            a.Signature("f", ("(uint256,address)[]", "string"), ("(bool,bytes32)",)),
+        ),
+    ],
+)
+def test_parse_signature(text: str, expected: a.Signature) -> None:
+    assert a.parse_signature(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "noparens", "(uint256)", "f(uint256", "f()uint256"])
+def test_parse_signature_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        a.parse_signature(bad)
+
+
+def test_encode_call_matches_known_selectors() -> None:
+    # Selectors computed independently (cast sig): getRate() and approve(address,uint256).
+    assert a.encode_call("getRate()(uint256)") == bytes.fromhex("679aefce")
+    spender = "0x" + "ab" * 20
+    data = a.encode_call("approve(address,uint256)", [spender, 5])
+    assert data[:4] == bytes.fromhex("095ea7b3")
+    assert data[4:] == encode(["address", "uint256"], [spender, 5])
+
+
+def test_encode_call_checks_arity() -> None:
+    with pytest.raises(ValueError, match="takes 1 arguments"):
+        a.encode_call("wrap(uint256)", [])
+
+
+def test_decode_result_single_many_none() -> None:
+    assert a.decode_result("getRate()(uint256)", encode(["uint256"], [7])) == 7
+    data = encode(["uint256[][]", "uint256[]", "uint256"], [[], [1], 9])
+    assert a.decode_result("calculateTVLs()(uint256[][],uint256[],uint256)", data) == ((), (1,), 9)
+    assert a.decode_result("deposit()", b"") is None
+
+
+def test_chain_call_from_round_trips() -> None:
+    seen: list[tuple[str, bytes]] = []
+
+    def eth_call(to: str, data: bytes) -> bytes:
+        seen.append((to, data))
+        return encode(["uint256"], [42])
+
+    call = a.chain_call_from(eth_call)
+    assert call("0xabc", "balanceOf(address)(uint256)", ["0x" + "00" * 20]) == 42
+    assert seen[0][1][:4] == bytes.fromhex("70a08231")
+
+
+def test_offline_context_refuses_chain_reads() -> None:
+    ctx = a.AdapterContext.offline()
+    assert ctx.chain_id == a.MAINNET_CHAIN_ID and ctx.deployment is None
+    with pytest.raises(a.AdapterError, match="no chain connection"):
+        ctx.call("0x" + "00" * 20, "getRate()(uint256)")
+
+
+def test_devnet_helpers_read_the_deployment() -> None:
+    ctx = a.AdapterContext(chain_id=31337, network="devnet", deployment=DEPLOYMENT)
+    addrs = a.devnet_addresses(ctx, "weETH")
+    assert addrs.require_token() == "0x" + "11" * 20
+    assert addrs.contract("eeth") == "0x" + "22" * 20
+    with pytest.raises(a.AdapterError, match="liquidity_pool"):
+        addrs.contract("liquidity_pool", "weETH")
+    source = a.devnet_validators(ctx, "weETH")
+    assert source.withdrawal_credentials == tuple(
+        DEPLOYMENT["tokens"]["weETH"]["withdrawal_credentials"]
+    )
+    assert source.complete
+    with pytest.raises(a.AdapterError, match=r"tokens\.rsETH"):
+        a.deployment_token(ctx, "rsETH")
+    with pytest.raises(a.AdapterError, match="no devnet deployment"):
+        a.deployment_token(a.AdapterContext.offline(), "weETH")
+
+
+def test_require_mainnet() -> None:
+    a.require_mainnet(a.AdapterContext.offline(), "weETH")
+    with pytest.raises(a.AdapterError, match="chain 5"):
+        a.require_mainnet(a.AdapterContext.offline(chain_id=5, network="goerli"), "weETH")
+
+
+def test_withdrawal_credentials_for_a_pod() -> None:
+    pod = "0xAbCdEf0123456789aBCDef0123456789abcdef01"
+    c1, c2 = a.withdrawal_credentials(pod)
+    assert c1 == "0x01" + "00" * 11 + pod[2:].lower()
+    assert c2.startswith("0x02") and len(c2) == 66
+    with pytest.raises(a.AdapterError):
+        a.withdrawal_credentials("0x1234")
+
+
+def test_missing_members_and_protocol() -> None:
+    class Partial:
+        api_version = 1
+        symbol = "x"
+
+        def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
+            raise NotImplementedError
+
+    assert a.missing_members(Partial()) == [
+        "name",
+        "decimals",
+        "exchange_rate",
+        "mint_plan",
+        "withdrawal",
+        "validators",
+    ]
+    assert not isinstance(Partial(), a.LrtAdapter)
+
+
+def test_plans_serialise_for_json_output() -> None:
+    call = a.PlannedCall(to="0x" + "11" * 20, value=10**18, data=b"\x01\x02", description="d")
+    plan = a.MintPlan(symbol="weETH", eth_in=10**18, calls=(call,), expected_out=99)
+    assert plan.to_json() == {
+        "symbol": "weETH",
+        "eth_in": "1000000000000000000",
+        "expected_out": "99",
+        "min_out": None,
+        "calls": [
+            {
+                "to": "0x" + "11" * 20,
+                "value": "1000000000000000000",
+                "data": "0x0102",
+                "description": "d",
+            }
+        ],
+        "notes": [],
+    }
+
+
+def test_api_module_imports_only_light_modules() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ion_cli.adapters, ion_cli.plugins_registry\n"
+        "heavy = {'web3', 'eth_abi', 'eth_utils', 'eth_account', 'httpx', 'keyring', 'ezkl'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
