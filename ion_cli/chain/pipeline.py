@@ -137,6 +137,13 @@ class ExecutionResult:
         }
 
 
+def _plain(text: str) -> str:
+    """Text from plans and nodes, escaped so rich prints it as is (a "[x]" is not markup)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _str_or_none(value: int | None) -> str | None:
     return None if value is None else str(value)
 
@@ -170,7 +177,7 @@ def execute(
 
     sim, warning = simulate(w3, plan.calls, address)
     if warning:
-        output.warn(warning)
+        output.warn(_plain(warning))
     fees = quote_fees(w3)
     preview.render(
         output.err, plan, sim, fees, sender=address, chain_id=chain_id, extra=render_preview
@@ -275,7 +282,7 @@ def _send_all(
         broadcast(w3, bytes(signed.raw_transaction), tx_hash, name)
         step.tx_hash, step.nonce = tx_hash, nonce
         nonce += 1
-        output.info(f"sent {name}: {tx_hash}")
+        output.info(_plain(f"sent {name}: {tx_hash}"))
         last = step.index == total - 1
         receipt = wait_for_receipt(
             w3, tx_hash, confirmations=confirmations if last else 1, timeout=timeout, name=name
@@ -290,7 +297,7 @@ def _send_all(
             raise TransactionReverted(
                 f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
             )
-        output.info(f"mined {name} in block {step.block_number} (gas used {step.gas_used:,})")
+        output.info(_plain(f"mined {name} in block {step.block_number} (gas {step.gas_used:,})"))
 
 
 def _estimate_now(w3: Web3, tx: dict[str, Any], name: str, result: ExecutionResult) -> int:

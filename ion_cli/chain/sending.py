@@ -83,13 +83,14 @@ def wait_for_receipt(
             if not is_transport_error(exc):
                 raise node_error(exc, action=f"waiting for {tx_hash}") from None
             # A dropped connection while waiting is worth another look, never a resend.
-        if time.monotonic() + delay > deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             state = "mined" if receipt is None else f"{confirmations} blocks deep"
             raise IonError(
                 f"{name}: transaction {tx_hash} was sent but is not {state} after "
                 f"{timeout:g} s; check it (e.g. `cast receipt {tx_hash}`) before sending again"
             )
-        time.sleep(delay)
+        time.sleep(min(delay, remaining))
         delay = min(delay * 1.5, POLL_MAX)
 
 

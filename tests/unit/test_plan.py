@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from eth_abi import encode
-from eth_utils import keccak
+from eth_abi.abi import encode
+from eth_utils.crypto import keccak
 
 from ion_cli.chain import plan as plan_module
 from ion_cli.chain.plan import (
