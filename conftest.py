@@ -16,7 +16,14 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    for var in ("ION_NETWORK", "ETH_RPC_URL", "ION_ACCOUNT", "ION_PASSWORD", "ION_CONFIG",
-                "ION_DEVNET_DIR", "ION_ADAPTERS"):
+    for var in (
+        "ION_NETWORK",
+        "ETH_RPC_URL",
+        "ION_ACCOUNT",
+        "ION_PASSWORD",
+        "ION_CONFIG",
+        "ION_DEVNET_DIR",
+        "ION_ADAPTERS",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield home

@@ -40,7 +40,11 @@ def _root(
 def _register() -> None:
     import importlib
 
-    for module_name, sub_name in (("devnet", "devnet"), ("account", "account"), ("plugins", "plugins")):
+    for module_name, sub_name in (
+        ("devnet", "devnet"),
+        ("account", "account"),
+        ("plugins", "plugins"),
+    ):
         try:
             module = importlib.import_module(f"ion_cli.commands.{module_name}")
         except ImportError:  # TODO(before stop): remove; tolerated only while modules land

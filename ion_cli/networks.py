@@ -134,10 +134,9 @@ DEVNET_CHAIN_ID = 31337
 
 def devnet_profile() -> NetworkProfile:
     """The profile of the local devnet, read from its deployment file."""
-    from ion_cli.devnet.deployment import load_deployment
+    from ion_cli.devnet.deployment import load
 
-    deployment = load_deployment()
-    return profile_from_deployment("devnet", deployment)
+    return profile_from_deployment("devnet", load().raw)
 
 
 def profile_from_deployment(name: str, deployment: Mapping[str, Any]) -> NetworkProfile:
@@ -195,7 +194,11 @@ def _custom_profile(name: str, raw: Mapping[str, Any]) -> NetworkProfile:
 
 def network_names(config: Config | None = None) -> list[str]:
     config = config or load_config()
-    return ["devnet", "mainnet", *sorted(n for n in config.networks if n not in ("devnet", "mainnet"))]
+    return [
+        "devnet",
+        "mainnet",
+        *sorted(n for n in config.networks if n not in ("devnet", "mainnet")),
+    ]
 
 
 def resolve_network(name: str | None, config: Config | None = None) -> NetworkProfile:

@@ -16,7 +16,10 @@ MarketArg = Annotated[
     ),
 ]
 ApproveMax = Annotated[
-    bool, typer.Option("--approve-max", help="Approve an unlimited allowance instead of the exact amount.")
+    bool,
+    typer.Option(
+        "--approve-max", help="Approve an unlimited allowance instead of the exact amount."
+    ),
 ]
 Force = Annotated[
     bool,
@@ -24,7 +27,9 @@ Force = Annotated[
 ]
 PasswordFile = Annotated[
     Path | None,
-    typer.Option("--password-file", help="File holding the keystore password.", envvar="ION_PASSWORD_FILE"),
+    typer.Option(
+        "--password-file", help="File holding the keystore password.", envvar="ION_PASSWORD_FILE"
+    ),
 ]
 Confirmations = Annotated[
     int, typer.Option("--confirmations", min=0, help="Blocks to wait for after inclusion.")

@@ -83,7 +83,9 @@ _COMMON = [
         annotation=Annotated[
             bool,
             typer.Option(
-                "--json", help="Print one JSON document on stdout.", rich_help_panel="Global options"
+                "--json",
+                help="Print one JSON document on stdout.",
+                rich_help_panel="Global options",
             ),
         ],
     ),

@@ -7,7 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from ion_cli.commands._write_options import (
-    ApproveMax, Confirmations, MarketArg, PasswordFile, Timeout,
+    ApproveMax,
+    Confirmations,
+    MarketArg,
+    PasswordFile,
+    Timeout,
 )
 from ion_cli.commands.base import GlobalOptions, command
 
@@ -57,18 +61,29 @@ def register(app: typer.Typer) -> None:
 
 
 def _prepare(
-    opts: GlobalOptions, password_file: Any, approve_max: bool, force: bool, confirmations: int,
+    opts: GlobalOptions,
+    password_file: Any,
+    approve_max: bool,
+    force: bool,
+    confirmations: int,
     timeout: float,
 ) -> tuple[Any, Any]:
     from ion_cli.flows.session import Session
     from ion_cli.flows.writes import WriteOptions
 
     session = Session(
-        network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account,
+        network=opts.network,
+        rpc_url=opts.rpc_url,
+        account_name=opts.account,
         password_file=password_file,
     )
     options = WriteOptions(
-        output=opts.output, yes=opts.yes, dry_run=opts.dry_run, approve_max=approve_max,
-        force=force, confirmations=confirmations, timeout=timeout,
+        output=opts.output,
+        yes=opts.yes,
+        dry_run=opts.dry_run,
+        approve_max=approve_max,
+        force=force,
+        confirmations=confirmations,
+        timeout=timeout,
     )
     return session, options

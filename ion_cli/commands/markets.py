@@ -27,8 +27,20 @@ def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
     from ion_cli.render import fmt_amount, fmt_pct
 
     table = Table(title=f"Ion markets on {network}", title_justify="left")
-    for header in ("market", "LTV", "liq. thr.", "reserve rate", "spot", "supplied",
-                   "borrowed", "util.", "borrow APR", "supply APY", "ceiling", "available"):
+    for header in (
+        "market",
+        "LTV",
+        "liq. thr.",
+        "reserve rate",
+        "spot",
+        "supplied",
+        "borrowed",
+        "util.",
+        "borrow APR",
+        "supply APY",
+        "ceiling",
+        "available",
+    ):
         table.add_column(header, justify="left" if header == "market" else "right")
     for r in rows:
         table.add_row(

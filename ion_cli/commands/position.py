@@ -15,12 +15,17 @@ def register(app: typer.Typer) -> None:
     def position(
         market: Annotated[
             str | None,
-            typer.Argument(help="Market (collateral symbol); all markets when left out.",
-                           autocompletion=lambda: _markets(), show_default=False),
+            typer.Argument(
+                help="Market (collateral symbol); all markets when left out.",
+                autocompletion=lambda: _markets(),
+                show_default=False,
+            ),
         ] = None,
         address: Annotated[
             str | None,
-            typer.Option("--address", help="Address or account name to show (default: the account)."),
+            typer.Option(
+                "--address", help="Address or account name to show (default: the account)."
+            ),
         ] = None,
         *,
         opts: GlobalOptions,

@@ -13,14 +13,20 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
 
     for row in rows:
         if "health" not in row:  # a lender position
-            table = Table(title=f"{row['market']} supply of {row['address']}", title_justify="left",
-                          show_header=False)
+            table = Table(
+                title=f"{row['market']} supply of {row['address']}",
+                title_justify="left",
+                show_header=False,
+            )
             table.add_row("supplied", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
             table.add_row("wallet", f"{fmt_amount(row['wallet_base_balance'], 6)} {row['base']}")
             console.print(table)
             continue
-        table = Table(title=f"{row['market']}/{row['base']} vault of {row['address']}",
-                      title_justify="left", show_header=False)
+        table = Table(
+            title=f"{row['market']}/{row['base']} vault of {row['address']}",
+            title_justify="left",
+            show_header=False,
+        )
         table.add_row("collateral", f"{fmt_amount(row['collateral'], 6)} {row['market']}")
         table.add_row("debt", f"{fmt_amount(row['debt'], 6)} {row['base']}")
         table.add_row("health (liquidation)", _health(row["health"]))

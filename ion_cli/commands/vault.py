@@ -7,7 +7,12 @@ from typing import Annotated
 import typer
 
 from ion_cli.commands._write_options import (
-    ApproveMax, Confirmations, Force, MarketArg, PasswordFile, Timeout,
+    ApproveMax,
+    Confirmations,
+    Force,
+    MarketArg,
+    PasswordFile,
+    Timeout,
 )
 from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.commands.lend import _prepare
@@ -59,7 +64,9 @@ def register(app: typer.Typer) -> None:
     @command(app, "repay", rich_help_panel="Borrow")
     def repay(
         market: MarketArg,
-        amount: Annotated[str, typer.Argument(help="Base asset to repay, or `all` (exactly zero debt).")],
+        amount: Annotated[
+            str, typer.Argument(help="Base asset to repay, or `all` (exactly zero debt).")
+        ],
         approve_max: ApproveMax = False,
         password_file: PasswordFile = None,
         confirmations: Confirmations = 1,
@@ -97,5 +104,6 @@ def register(app: typer.Typer) -> None:
         value = parse_amount(amount, allow_all=True)
         session, options = _prepare(opts, password_file, False, force, confirmations, timeout)
         print_write_result(
-            opts, vault.withdraw(session, market, value if isinstance(value, int) else None, options)
+            opts,
+            vault.withdraw(session, market, value if isinstance(value, int) else None, options),
         )

@@ -41,14 +41,20 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         raise UsageError("the amount to supply must be greater than zero")
     require_balance(w3, market.base_token, me, amount, market.base_symbol)
     calls = approval_calls(
-        w3, market.base_token, me, market.pool, amount, market.base_symbol,
-        f"the {market.symbol} IonPool", options.approve_max,
+        w3,
+        market.base_token,
+        me,
+        market.pool,
+        amount,
+        market.base_symbol,
+        f"the {market.symbol} IonPool",
+        options.approve_max,
     )
     calls.append(
         Call(
             to=market.pool,
             data=encode(w3, "IonPool", market.pool, "supply", [me, amount, []]),
-            description=f"supply {text(amount, WAD)} {market.base_symbol} to the {market.symbol} pool",
+            description=f"supply {text(amount, WAD)} {market.base_symbol} to the pool",
             method="IonPool.supply",
         )
     )
@@ -62,7 +68,9 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
     return _finish(session, market, me, plan, result, options)
 
 
-def redeem(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+def redeem(
+    session: Session, symbol: str, amount: int | None, options: WriteOptions
+) -> dict[str, Any]:
     """Withdraw supplied base asset; `amount=None` redeems the whole lender balance."""
     from ion_cli.chain.contracts import contract
 

@@ -111,7 +111,9 @@ def read_market(w3: Web3, profile: NetworkProfile, market: MarketAddresses) -> M
     except NodeError:
         raise
     except Exception as exc:  # web3 raises many shapes; the user needs one line
-        raise NodeError(f"cannot read the {market.symbol} market at {pool_address}: {_short(exc)}") from exc
+        raise NodeError(
+            f"cannot read the {market.symbol} market at {pool_address}: {_short(exc)}"
+        ) from exc
 
 
 def _short(exc: Exception) -> str:

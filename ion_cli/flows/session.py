@@ -74,6 +74,8 @@ class Session:
         from ion_cli.accounts.signer import resolve_address
 
         try:
-            return resolve_address(who, network_name=self.profile.name, chain_id=self.profile.chain_id)
+            return resolve_address(
+                who, network_name=self.profile.name, chain_id=self.profile.chain_id
+            )
         except IonError:
             raise

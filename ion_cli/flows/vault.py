@@ -42,22 +42,49 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
     join = _gem_join(session, market)
     require_balance(w3, market.collateral_token, me, amount, market.symbol)
     calls = approval_calls(
-        w3, market.collateral_token, me, join, amount, market.symbol,
-        f"the {market.symbol} GemJoin", options.approve_max,
+        w3,
+        market.collateral_token,
+        me,
+        join,
+        amount,
+        market.symbol,
+        f"the {market.symbol} GemJoin",
+        options.approve_max,
     )
     calls += [
-        Call(join, encode(w3, "GemJoin", join, "join", [me, amount]),
-             description=f"move {text(amount, WAD)} {market.symbol} into the pool's GemJoin",
-             method="GemJoin.join"),
-        Call(market.pool,
-             encode(w3, "IonPool", market.pool, "depositCollateral",
-                    [market.ilk_index, me, me, amount, []]),
-             description=f"deposit {text(amount, WAD)} {market.symbol} as collateral",
-             method="IonPool.depositCollateral"),
+        Call(
+            join,
+            encode(w3, "GemJoin", join, "join", [me, amount]),
+            description=f"move {text(amount, WAD)} {market.symbol} into the pool's GemJoin",
+            method="GemJoin.join",
+        ),
+        Call(
+            market.pool,
+            encode(
+                w3,
+                "IonPool",
+                market.pool,
+                "depositCollateral",
+                [market.ilk_index, me, me, amount, []],
+            ),
+            description=f"deposit {text(amount, WAD)} {market.symbol} as collateral",
+            method="IonPool.depositCollateral",
+        ),
     ]
     after = vault.changed(collateral=amount)
-    return _execute(session, market, vault, after, me, "deposit", amount, market.symbol, calls,
-                    options, check_safety=False)
+    return _execute(
+        session,
+        market,
+        vault,
+        after,
+        me,
+        "deposit",
+        amount,
+        market.symbol,
+        calls,
+        options,
+        check_safety=False,
+    )
 
 
 def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
@@ -70,7 +97,7 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
             f"the {market.symbol} pool has only {text(market.liquidity, WAD)} "
             f"{market.base_symbol} available to borrow"
         )
-    nd = int(normalized_debt_for_borrow(Wad(amount), Ray(market.rate)))
+    nd = normalized_debt_for_borrow(Wad(amount), Ray(market.rate)).value
     after = vault.changed(normalized_debt=nd)
     new_total = (market.total_normalized_debt + nd) * market.rate
     if new_total > market.debt_ceiling:
@@ -81,24 +108,40 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
     if after.normalized_debt * market.rate > after.collateral * market.spot:
         limit = position_figures(market, vault)["max_borrow"]
         raise RefusedError(
-            f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing limit "
+            f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing "
+            "limit "
             f"of this vault (at most {limit} {market.base_symbol} more)"
         )
     if after.normalized_debt * market.rate < market.dust:
         raise RefusedError(
-            f"the vault's debt would be {text(after.normalized_debt * market.rate, RAD)}, below the "
+            f"the vault's debt would be {text(after.normalized_debt * market.rate, RAD)}, "
+            "below the "
             f"market's dust of {text(market.dust, RAD)} {market.base_symbol}: borrow more"
         )
-    call = Call(market.pool,
-                encode(w3, "IonPool", market.pool, "borrow",
-                       [market.ilk_index, me, me, nd, []]),
-                description=f"borrow {text(amount, WAD)} {market.base_symbol}",
-                method="IonPool.borrow")
-    return _execute(session, market, vault, after, me, "borrow", amount, market.base_symbol,
-                    [call], options, check_safety=True)
+    call = Call(
+        market.pool,
+        encode(w3, "IonPool", market.pool, "borrow", [market.ilk_index, me, me, nd, []]),
+        description=f"borrow {text(amount, WAD)} {market.base_symbol}",
+        method="IonPool.borrow",
+    )
+    return _execute(
+        session,
+        market,
+        vault,
+        after,
+        me,
+        "borrow",
+        amount,
+        market.base_symbol,
+        [call],
+        options,
+        check_safety=True,
+    )
 
 
-def repay(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+def repay(
+    session: Session, symbol: str, amount: int | None, options: WriteOptions
+) -> dict[str, Any]:
     """Repay `amount` of base asset, or everything (`None`): repaying the vault's whole
     normalized debt leaves exactly zero, whatever interest accrued before the block."""
     market, vault, me = _context(session, symbol)
@@ -124,25 +167,51 @@ def repay(session: Session, symbol: str, amount: int | None, options: WriteOptio
                 f"of debt, below the dust of {text(market.dust, RAD)}: repay all, or at most "
                 f"{text((vault.normalized_debt * rate - market.dust) // RAY, WAD)}"
             )
-    owed_now = int(repay_in(Wad(nd), Ray(rate)))
-    later_rate = int(accrue(Ray(rate), Ray(market.borrow_rate - RAY), REPAY_ALLOWANCE_HORIZON_S))
-    owed_max = int(repay_in(Wad(nd), Ray(later_rate)))
+    owed_now = repay_in(Wad(nd), Ray(rate)).value
+    later_rate = accrue(Ray(rate), Ray(market.borrow_rate - RAY), REPAY_ALLOWANCE_HORIZON_S).value
+    owed_max = repay_in(Wad(nd), Ray(later_rate)).value
     require_balance(w3, market.base_token, me, owed_max, market.base_symbol)
     calls = approval_calls(
-        w3, market.base_token, me, market.pool, owed_max, market.base_symbol,
-        f"the {market.symbol} IonPool", options.approve_max,
+        w3,
+        market.base_token,
+        me,
+        market.pool,
+        owed_max,
+        market.base_symbol,
+        f"the {market.symbol} IonPool",
+        options.approve_max,
     )
-    calls.append(Call(market.pool,
-                      encode(w3, "IonPool", market.pool, "repay", [market.ilk_index, me, me, nd]),
-                      description=(f"repay {'all debt' if amount is None else 'debt'}: about "
-                                   f"{text(owed_now, WAD)} {market.base_symbol}"),
-                      method="IonPool.repay"))
+    calls.append(
+        Call(
+            market.pool,
+            encode(w3, "IonPool", market.pool, "repay", [market.ilk_index, me, me, nd]),
+            description=(
+                f"repay {'all debt' if amount is None else 'debt'}: about "
+                f"{text(owed_now, WAD)} {market.base_symbol}"
+            ),
+            method="IonPool.repay",
+        )
+    )
     after = vault.changed(normalized_debt=-nd)
-    return _execute(session, market, vault, after, me, "repay", owed_now, market.base_symbol,
-                    calls, options, check_safety=False, extra={"repay_all": amount is None})
+    return _execute(
+        session,
+        market,
+        vault,
+        after,
+        me,
+        "repay",
+        owed_now,
+        market.base_symbol,
+        calls,
+        options,
+        check_safety=False,
+        extra={"repay_all": amount is None},
+    )
 
 
-def withdraw(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> dict[str, Any]:
+def withdraw(
+    session: Session, symbol: str, amount: int | None, options: WriteOptions
+) -> dict[str, Any]:
     market, vault, me = _context(session, symbol)
     w3 = session.w3()
     if amount is None:
@@ -169,17 +238,34 @@ def withdraw(session: Session, symbol: str, amount: int | None, options: WriteOp
         )
     join = _gem_join(session, market)
     calls = [
-        Call(market.pool,
-             encode(w3, "IonPool", market.pool, "withdrawCollateral",
-                    [market.ilk_index, me, me, amount]),
-             description=f"withdraw {text(amount, WAD)} {market.symbol} from the vault",
-             method="IonPool.withdrawCollateral"),
-        Call(join, encode(w3, "GemJoin", join, "exit", [me, amount]),
-             description=f"take {text(amount, WAD)} {market.symbol} out of the GemJoin",
-             method="GemJoin.exit"),
+        Call(
+            market.pool,
+            encode(
+                w3, "IonPool", market.pool, "withdrawCollateral", [market.ilk_index, me, me, amount]
+            ),
+            description=f"withdraw {text(amount, WAD)} {market.symbol} from the vault",
+            method="IonPool.withdrawCollateral",
+        ),
+        Call(
+            join,
+            encode(w3, "GemJoin", join, "exit", [me, amount]),
+            description=f"take {text(amount, WAD)} {market.symbol} out of the GemJoin",
+            method="GemJoin.exit",
+        ),
     ]
-    return _execute(session, market, vault, after, me, "withdraw", amount, market.symbol, calls,
-                    options, check_safety=True)
+    return _execute(
+        session,
+        market,
+        vault,
+        after,
+        me,
+        "withdraw",
+        amount,
+        market.symbol,
+        calls,
+        options,
+        check_safety=True,
+    )
 
 
 def _execute(
@@ -210,8 +296,13 @@ def _execute(
             "health after": str(projected["health"] or "no debt"),
             "liquidation rate after": str(projected["liquidation_exchange_rate"] or "-"),
         },
-        json_summary={"action": action, "market": market.symbol, "amount": text(amount, WAD),
-                      "projected_position": projected, **(extra or {})},
+        json_summary={
+            "action": action,
+            "market": market.symbol,
+            "amount": text(amount, WAD),
+            "projected_position": projected,
+            **(extra or {}),
+        },
     )
     result = run_plan(session, plan, options, None)
     fresh_market = read_market(session.w3(), session.profile, session.profile.market(market.symbol))

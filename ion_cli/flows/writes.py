@@ -45,7 +45,8 @@ def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -
     have = token_balance(w3, token, owner)
     if have < needed:
         raise UsageError(
-            f"insufficient {symbol} balance: {owner} has {text(have, WAD)}, needs {text(needed, WAD)}"
+            f"insufficient {symbol} balance: {owner} has {text(have, WAD)}, "
+            f"needs {text(needed, WAD)}"
         )
 
 

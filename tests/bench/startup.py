@@ -21,7 +21,9 @@ def _median(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> flo
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        subprocess.run(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -29,12 +31,16 @@ def _median(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> flo
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     ion = str(BIN / "ion")
-    completion_env = dict(os.environ, _ION_COMPLETE="complete_bash", COMP_WORDS="ion borrow ", COMP_CWORD="2")
+    completion_env = dict(
+        os.environ, _ION_COMPLETE="complete_bash", COMP_WORDS="ion borrow ", COMP_CWORD="2"
+    )
     figures = {
         "python -c 'import typer'": _median([sys.executable, "-c", "import typer"], runs),
         "ion --help": _median([ion, "--help"], runs),
         "completion (ion borrow <TAB>)": _median([ion], runs, completion_env),
-        "python -c 'import web3' (for scale)": _median([sys.executable, "-c", "import web3"], max(3, runs // 3)),
+        "python -c 'import web3' (for scale)": _median(
+            [sys.executable, "-c", "import web3"], max(3, runs // 3)
+        ),
     }
     floor = figures["python -c 'import typer'"]
     print(f"median of {runs} runs, {os.cpu_count()} cores")

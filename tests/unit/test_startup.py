@@ -45,7 +45,9 @@ def test_completion_request_loads_no_heavy_module() -> None:
         "try:\n    ion_cli.cli.main()\nexcept SystemExit:\n    pass\n"
         f"print('LOADED=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    ).stdout
     loaded = out.strip().splitlines()[-1]
     assert loaded == "LOADED=", out
     assert "weETH" in out
