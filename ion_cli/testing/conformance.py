@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -46,10 +46,13 @@ from ion_cli.adapters import (
 __all__ = [
     "DEV_ACCOUNT_KEY",
     "AdapterConformance",
+    "CallKey",
+    "ScriptedChain",
     "devnet_context",
     "fake_adapter_source",
     "fake_adapters",
     "registered_adapters",
+    "scripted_context",
     "web3_chain_call",
 ]
 
@@ -156,6 +159,33 @@ def fake_adapters(tmp_path: Path) -> Iterator[Callable[..., Path]]:
             return stack.enter_context(registered_adapters(root, entries, modules, **kw))
 
         yield register
+
+
+# ---- a chain that answers from a script (mainnet paths without a node) -----------------------
+
+
+CallKey = tuple[str, str, tuple[Any, ...]]
+
+
+class ScriptedChain:
+    """A ChainCall answering from a table keyed by (address, signature, args); records calls.
+    An unscripted call fails the test with the key it was asked for."""
+
+    def __init__(self, answers: Mapping[CallKey, Any]) -> None:
+        self.answers = {(to.lower(), sig, tuple(args)): v for (to, sig, args), v in answers.items()}
+        self.calls: list[CallKey] = []
+
+    def __call__(self, to: str, signature: str, args: Sequence[Any] = ()) -> Any:
+        key = (to.lower(), signature, tuple(args))
+        self.calls.append(key)
+        if key not in self.answers:
+            pytest.fail(f"unscripted chain call {key}")
+        return self.answers[key]
+
+
+def scripted_context(answers: Mapping[CallKey, Any], chain_id: int = 1) -> AdapterContext:
+    """A mainnet (by default) context whose chain reads come from `answers`."""
+    return AdapterContext(chain_id=chain_id, network="mainnet", call=ScriptedChain(answers))
 
 
 # ---- chain access for the kit (web3 imported lazily: the kit is loaded as a pytest plugin) ------
