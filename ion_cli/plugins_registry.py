@@ -14,11 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ion_cli.adapters import API_VERSION, ENTRY_POINT_GROUP, LrtAdapter, missing_members
 from ion_cli.errors import IonError, UsageError
+
+if TYPE_CHECKING:
+    # Imported lazily at run time: it costs about 55 ms (see fast_entry_point_names).
+    from importlib import metadata
 
 ENV_VAR = "ION_ADAPTERS"
 
@@ -88,10 +91,12 @@ def _stderr_warning(message: str) -> None:
     sys.stderr.flush()
 
 
-EntryPointSource = Callable[[], Iterable[metadata.EntryPoint]]
+EntryPointSource = Callable[[], Iterable["metadata.EntryPoint"]]
 
 
 def _installed_entry_points() -> Iterable[metadata.EntryPoint]:
+    from importlib import metadata
+
     return metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
@@ -149,6 +154,8 @@ class Registry:
             return cached
         ep = self._entry_points.get(info.name)
         if ep is None:
+            from importlib import metadata
+
             ep = metadata.EntryPoint(name=info.name, value=info.value, group=ENTRY_POINT_GROUP)
         try:
             obj = ep.load()
@@ -204,6 +211,46 @@ class Registry:
     def market_symbols(self) -> list[str]:
         """The MARKET values the core accepts, from metadata only."""
         return [self.symbol(info.name) for info in self.discover()]
+
+
+def fast_entry_point_names(paths: Iterable[str] | None = None) -> list[str]:
+    """Entry-point names of `ion.adapters`, read straight from the `entry_points.txt` files of
+    the distributions on sys.path, filtered by ION_ADAPTERS.
+
+    For TAB completion only: importing importlib.metadata costs about 55 ms (email, zipfile,
+    csv...), a third of the completion budget, while this scan costs a few. Zipped eggs and
+    other exotic installs are not seen here; `Registry.discover` remains the reference.
+    """
+    allowed = enabled_names()
+    names: set[str] = set()
+    for entry in sys.path if paths is None else paths:
+        try:
+            with os.scandir(entry or ".") as listing:
+                dists = [d.path for d in listing if d.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for dist in dists:
+            names.update(_names_in(os.path.join(dist, "entry_points.txt")))
+    if allowed is not None:
+        names &= allowed
+    return sorted(names)
+
+
+def _names_in(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    names: list[str] = []
+    in_group = False
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("["):
+            in_group = line == f"[{ENTRY_POINT_GROUP}]"
+        elif in_group and "=" in line and not line.startswith(("#", ";")):
+            names.append(line.split("=", 1)[0].strip().lower())
+    return names
 
 
 def _validate(obj: object) -> str | None:

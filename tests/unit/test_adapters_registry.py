@@ -187,3 +187,36 @@ def test_first_party_adapters_pass_offline_checks() -> None:
     registry = reg.Registry()
     for name in ("weeth", "ezeth", "rseth", "rsweth"):
         assert reg.offline_problems(name, registry.load(name)) == []
+
+
+def test_fast_names_agree_with_importlib_metadata(
+    fake_adapters: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_adapters(BROKEN, BROKEN_MODULES)
+    assert reg.fast_entry_point_names() == names(reg.Registry())
+    assert {"fketh", "boometh", "weeth"} <= set(reg.fast_entry_point_names())
+    monkeypatch.setenv("ION_ADAPTERS", "fketh,weeth")
+    assert reg.fast_entry_point_names() == ["fketh", "weeth"]
+
+
+def test_fast_names_skip_unreadable_paths(tmp_path: Path) -> None:
+    dist = tmp_path / "x-1.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text(
+        "[console_scripts]\nnot_me = a:b\n[ion.adapters]\n# comment\nMyEth = m:adapter\n"
+    )
+    assert reg.fast_entry_point_names([str(tmp_path / "missing"), str(tmp_path)]) == ["myeth"]
+
+
+def test_market_completion_skips_importlib_metadata() -> None:
+    import subprocess
+
+    code = (
+        "import sys, ion_cli.cli\n"
+        "before = 'importlib.metadata' in sys.modules\n"
+        "from ion_cli.completion_data import market_names\n"
+        "names = market_names()\n"
+        "print(before or 'importlib.metadata' not in sys.modules, ','.join(names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "ezETH,rsETH,rswETH,weETH"]
