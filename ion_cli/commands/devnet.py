@@ -1,0 +1,121 @@
+"""`ion devnet up|down|status|reset`: a local anvil chain with the reference Ion deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.errors import DevnetNotRunning
+
+app = typer.Typer(
+    help="A local devnet: anvil with Ion's four markets, stand-in LRTs and swap venues.",
+    no_args_is_help=True,
+)
+
+PortOption = Annotated[
+    int | None,
+    typer.Option(
+        "--port", min=1, max=65535, help="Port for anvil (default: the last one, or any)."
+    ),
+]
+
+
+@contextmanager
+def _spinner(opts: GlobalOptions, first: str) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr; the service reports its phases through the callback."""
+    with opts.output.err.status(first) as status:
+
+        def say(message: str) -> None:
+            status.update(message)
+
+        yield say
+
+
+@command(app, "up")
+def up(port: PortOption = None, *, opts: GlobalOptions) -> None:
+    """Start the devnet (or reuse the running one) and deploy Ion when the chain lacks it."""
+    from ion_cli.devnet import service
+
+    with _spinner(opts, "starting the devnet") as say:
+        result = service.up(port=port, progress=say)
+    for note in result.notes:
+        opts.output.warn(note)
+    opts.output.result(result.to_json(), lambda console: _render_up(console, result))
+
+
+@command(app, "down")
+def down(*, opts: GlobalOptions) -> None:
+    """Stop the devnet; its chain state is kept for the next `up`."""
+    from ion_cli.devnet import service
+
+    stopped = service.down()
+    data = {"stopped": stopped is not None, "pid": stopped.pid if stopped else None}
+    opts.output.result(
+        data,
+        lambda console: console.print(
+            f"stopped anvil (pid {stopped.pid}); state kept" if stopped else "devnet not running"
+        ),
+    )
+
+
+@command(app, "status")
+def status(*, opts: GlobalOptions) -> None:
+    """Show whether the devnet runs, where, at which block, and its contract addresses."""
+    from ion_cli.devnet import service
+
+    current = service.status()
+    if current.running or opts.json:  # scripts get the document either way; people one line
+        opts.output.result(current.to_json(), lambda console: _render_status(console, current))
+    if not current.running:
+        raise DevnetNotRunning(current.note or "the devnet is not running: run `ion devnet up`")
+
+
+@command(app, "reset")
+def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
+    """Stop the devnet, delete its state and deployment, start clean and redeploy."""
+    from ion_cli.devnet import service
+
+    with _spinner(opts, "resetting the devnet") as say:
+        result = service.reset(port=port, progress=say)
+    opts.output.result(result.to_json(), lambda console: _render_up(console, result))
+
+
+def _markets_table(deployment: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    table.add_column("market")
+    table.add_column("contract")
+    table.add_column("address", no_wrap=True)  # full checksummed addresses, for copying
+    for name, market in deployment.get("markets", {}).items():
+        label = f"{name}/{market['base']}"
+        for contract, key in (("IonPool", "pool"), ("GemJoin", "gem_join"), ("handler", "handler")):
+            table.add_row(label, contract, market[key])
+            label = ""
+    return table
+
+
+def _render_up(console: Any, result: Any) -> None:
+    verb = "started" if result.started else "already running"
+    what = "deployed" if result.deployed else "deployment reused"
+    console.print(
+        f"devnet {verb} at [bold]{result.rpc_url}[/bold] (chain id {result.chain_id}); "
+        f"{what} in {result.seconds:.1f} s"
+    )
+    console.print(f"dev account: {result.deployment.dev_account} (ion account name `dev`)")
+    console.print(_markets_table(result.deployment.to_json()))
+
+
+def _render_status(console: Any, current: Any) -> None:
+    console.print(
+        f"devnet running at [bold]{current.rpc_url}[/bold] (chain id {current.chain_id}, "
+        f"block {current.block}, pid {current.pid})"
+    )
+    if current.deployment:
+        console.print(_markets_table(current.deployment))
+    else:
+        console.print("no deployment recorded: run `ion devnet up`")

@@ -1,0 +1,1 @@
+"""The local reference deployment: compiled artifacts, the anvil node, deployment and its file."""

@@ -1,0 +1,344 @@
+"""Deploy the reference Ion deployment and its stand-in outside world onto an anvil node.
+
+Everything comes from anvil account 9 (the admin), in three phases: the outside world (tokens,
+mint contracts, swap venues, funding), the shared protocol contracts, then one market at a time.
+The result is the deployment document (see `deployment.py` for the format).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ion_cli.devnet import deployment as dep
+from ion_cli.devnet import node, params, validators
+from ion_cli.devnet.params import WAD, MarketParams
+from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch
+
+# Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
+EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
+
+HANDLERS = {"weETH": "WeEthHandler", "rsETH": "RsEthHandler", "rswETH": "RswEthHandler"}
+RESERVE_ORACLES = {
+    "weETH": "WeEthWstEthReserveOracle",
+    "rsETH": "RsEthWstEthReserveOracle",
+    "rswETH": "RswEthWstEthReserveOracle",
+    "ezETH": "EzEthWethReserveOracle",
+}
+
+Progress = Callable[[str], None]
+
+
+def _role(name: str) -> bytes:
+    from eth_utils.crypto import keccak
+
+    return bytes(keccak(text=name))
+
+
+@dataclass
+class World:
+    """Addresses of the outside-world stand-ins."""
+
+    weth: str
+    steth: str
+    wsteth: str
+    eeth: str
+    liquidity_pool: str
+    weeth: str
+    ezeth: str
+    restake_manager: str
+    renzo_oracle: str
+    rseth: str
+    lrt_oracle: str
+    lrt_deposit_pool: str
+    rsweth: str
+    uniswap_wsteth_weth: str
+    weth_flash_pool: str
+    balancer_vault: str
+    unwind_pools: dict[str, str]
+
+    def token(self, symbol: str) -> str:
+        return {
+            "WETH": self.weth,
+            "wstETH": self.wsteth,
+            "weETH": self.weeth,
+            "ezETH": self.ezeth,
+            "rsETH": self.rseth,
+            "rswETH": self.rsweth,
+        }[symbol]
+
+
+def _tokens(tx: TxBatch, admin: str) -> World:
+    weth = tx.deploy("WETH9")
+    steth = tx.deploy("StEth", admin)
+    wsteth = tx.deploy("WstEth", steth, admin)
+    eeth = tx.deploy("EEth", admin)
+    liquidity_pool = tx.deploy("EtherFiLiquidityPool", eeth, admin)
+    weeth = tx.deploy("WeEth", eeth, liquidity_pool, admin)
+    ezeth = tx.deploy("EzEth", admin)
+    restake_manager = tx.deploy("RestakeManager", ezeth, admin)
+    renzo_oracle = tx.deploy("RenzoOracle", admin)
+    rseth = tx.deploy("RsEth", admin)
+    lrt_oracle = tx.deploy("LRTOracle", admin)
+    lrt_deposit_pool = tx.deploy("LRTDepositPool", rseth, lrt_oracle, admin)
+    rsweth = tx.deploy("RswEth", admin)
+    # The mint contracts mint their token when users pay ETH in (the tokens came first).
+    tx.call(eeth, "EEth", "setMinter", liquidity_pool, True)
+    tx.call(ezeth, "EzEth", "setMinter", restake_manager, True)
+    tx.call(rseth, "RsEth", "setMinter", lrt_deposit_pool, True)
+    tx.call(wsteth, "WstEth", "setStEthPerToken", params.STETH_PER_WSTETH)
+    tx.call(weeth, "WeEth", "setRate", params.WEETH_RATE)
+    tx.call(restake_manager, "RestakeManager", "setRate", params.EZETH_RATE)
+    tx.call(lrt_oracle, "LRTOracle", "setRsETHPrice", params.RSETH_RATE)
+    tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)
+
+    price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
+    uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
+    flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
+    unwind = {}
+    for market in ("weETH", "rsETH", "rswETH"):
+        lrt = {"weETH": weeth, "rsETH": rseth, "rswETH": rsweth}[market]
+        rate = params.RESERVE_RATES[market]  # wstETH per LRT
+        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate, admin)
+    vault = tx.deploy("DevBalancerVault", admin)
+    pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
+    tx.call(
+        vault, "DevBalancerVault", "registerPool",
+        pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD,
+    )  # fmt: skip
+    return World(
+        weth=weth,
+        steth=steth,
+        wsteth=wsteth,
+        eeth=eeth,
+        liquidity_pool=liquidity_pool,
+        weeth=weeth,
+        ezeth=ezeth,
+        restake_manager=restake_manager,
+        renzo_oracle=renzo_oracle,
+        rseth=rseth,
+        lrt_oracle=lrt_oracle,
+        lrt_deposit_pool=lrt_deposit_pool,
+        rsweth=rsweth,
+        uniswap_wsteth_weth=uniswap,
+        weth_flash_pool=flash,
+        balancer_vault=vault,
+        unwind_pools=unwind,
+    )
+
+
+def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
+    """Seed the swap venues, the admin's lender deposits and the `dev` account."""
+    side, unwind_side = params.SWAP_POOL_SIDE * WAD, params.UNWIND_POOL_SIDE * WAD
+    lender, dev_amount = params.LENDER_SEED * WAD, params.DEV_FUNDING * WAD
+    weth_markets = sum(1 for m in params.MARKETS.values() if m.base == "WETH")
+    wsteth_markets = len(params.MARKETS) - weth_markets
+    # WETH has no owner mint: wrap real ETH (the admin's balance was raised for it).
+    weth_needed = 3 * side + weth_markets * lender + dev_amount
+    tx.call(world.weth, "WETH9", "deposit", value=weth_needed)
+
+    def mint(token: str, contract: str, to: str, amount: int) -> None:
+        tx.call(token, contract, "mint", to, amount)
+
+    def send_weth(to: str, amount: int) -> None:
+        tx.call(world.weth, "WETH9", "transfer", to, amount)
+
+    for pool in (world.uniswap_wsteth_weth, world.weth_flash_pool):
+        mint(world.wsteth, "WstEth", pool, side)
+        send_weth(pool, side)
+    lrt_contract = {"weETH": "WeEth", "rsETH": "RsEth", "rswETH": "RswEth"}
+    for market, pool in world.unwind_pools.items():
+        mint(world.token(market), lrt_contract[market], pool, unwind_side)
+        mint(world.wsteth, "WstEth", pool, unwind_side)
+    # ezETH before its reserve oracle is deployed: the oracle reads TVL / supply.
+    mint(world.ezeth, "EzEth", world.balancer_vault, side)
+    send_weth(world.balancer_vault, side)
+    mint(world.wsteth, "WstEth", admin, wsteth_markets * lender)
+
+    send_weth(dev, dev_amount)
+    for symbol, contract in (
+        ("wstETH", "WstEth"),
+        ("weETH", "WeEth"),
+        ("ezETH", "EzEth"),
+        ("rsETH", "RsEth"),
+        ("rswETH", "RswEth"),
+    ):
+        mint(world.token(symbol), contract, dev, dev_amount)
+
+
+def _reserve_oracle_args(market: str, world: World) -> tuple[Any, ...]:
+    sources = {
+        "weETH": (world.weeth, world.wsteth),
+        "rsETH": (world.lrt_oracle, world.wsteth),
+        "rswETH": (world.rsweth, world.wsteth),
+        "ezETH": (world.restake_manager, world.ezeth),
+    }[market]
+    feeds = [ZERO_ADDRESS] * 3
+    return (0, feeds, params.RESERVE_QUORUM, params.RESERVE_MAX_CHANGE, *sources)
+
+
+def _handler_args(
+    market: str, world: World, pool: str, join: str, whitelist: str
+) -> tuple[Any, ...]:
+    common = (pool, join, whitelist)
+    if market == "ezETH":
+        pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
+        return (
+            *common, world.weth, world.ezeth, world.weth_flash_pool, world.balancer_vault, pool_id,
+        )  # fmt: skip
+    uni = (world.uniswap_wsteth_weth, world.wsteth, world.weth)
+    if market == "weETH":
+        return (*common, *uni, world.liquidity_pool, world.weeth)
+    if market == "rsETH":
+        return (*common, *uni, world.lrt_deposit_pool, world.rseth)
+    return (*common, *uni, world.rsweth)
+
+
+def _market(
+    tx: TxBatch, world: World, shared: dict[str, str], m: MarketParams, admin: str
+) -> dict[str, Any]:
+    lrt, base = world.token(m.collateral), world.token(m.base)
+    base_contract = "WETH9" if m.base == "WETH" else "WstEth"
+    feed = tx.deploy("MarketPriceFeed", m.reserve_rate, admin)
+    pool = tx.deploy(
+        "IonPool", base, admin, f"Ion {m.collateral}/{m.base}", f"i{m.base}-{m.collateral}",
+        admin, shared["interest_rate"], shared["whitelist"],
+    )  # fmt: skip
+    # GemJoin checks the pool's ilk 0 in its constructor: initialize the ilk first.
+    tx.call(pool, "IonPool", "initializeIlk", lrt)
+    join = tx.deploy("GemJoin", pool, lrt, 0, admin)
+    reserve = tx.deploy(RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world))
+    spot = tx.deploy("SpotOracle", m.ltv, reserve, feed, params.MAX_PRICE_AGE)
+    liquidation = tx.deploy(
+        "Liquidation", pool, admin, reserve, m.liquidation_threshold, m.target_health,
+        params.BASE_DISCOUNT, params.MAX_DISCOUNT,
+    )  # fmt: skip
+    handler_contract = HANDLERS.get(m.collateral, "EzEthWethHandler")
+    handler = tx.deploy(
+        handler_contract, *_handler_args(m.collateral, world, pool, join, shared["whitelist"])
+    )
+    tx.call(pool, "IonPool", "updateIlkSpot", 0, spot)
+    tx.call(pool, "IonPool", "updateIlkDebtCeiling", 0, m.debt_ceiling)
+    tx.call(pool, "IonPool", "updateIlkDust", 0, m.dust)
+    tx.call(pool, "IonPool", "updateSupplyCap", m.supply_cap)
+    tx.call(pool, "IonPool", "grantRole", _role("GEM_JOIN_ROLE"), join)
+    tx.call(pool, "IonPool", "grantRole", _role("LIQUIDATOR_ROLE"), liquidation)
+    tx.call(shared["whitelist"], "Whitelist", "approveProtocolWhitelist", handler)
+    tx.call(shared["whitelist"], "Whitelist", "approveProtocolWhitelist", liquidation)
+    seed = params.LENDER_SEED * WAD
+    tx.call(base, base_contract, "approve", pool, seed)
+    tx.call(pool, "IonPool", "supply", admin, seed, [])
+    return {
+        "collateral": m.collateral,
+        "base": m.base,
+        "collateral_token": lrt,
+        "base_token": base,
+        "ilk_index": 0,
+        "pool": pool,
+        "gem_join": join,
+        "handler": handler,
+        "reserve_oracle": reserve,
+        "spot_oracle": spot,
+        "price_feed": feed,
+        "liquidation": liquidation,
+        "unwind_pool": world.unwind_pools.get(m.collateral),
+    }
+
+
+def _token_entries(world: World) -> dict[str, Any]:
+    def lrt(address: str, contracts: dict[str, str], symbol: str) -> dict[str, Any]:
+        spec = validators.VALIDATOR_SETS[symbol]
+        return {
+            "address": address,
+            "decimals": 18,
+            "contracts": contracts,
+            "withdrawal_credentials": validators.withdrawal_credentials(symbol),
+            "validators_per_credential": spec.validators_per_credential,
+        }
+
+    return {
+        "weETH": lrt(
+            world.weeth, {"eeth": world.eeth, "liquidity_pool": world.liquidity_pool}, "weETH"
+        ),
+        "ezETH": lrt(
+            world.ezeth,
+            {"restake_manager": world.restake_manager, "renzo_oracle": world.renzo_oracle},
+            "ezETH",
+        ),
+        "rsETH": lrt(
+            world.rseth,
+            {"lrt_deposit_pool": world.lrt_deposit_pool, "lrt_oracle": world.lrt_oracle},
+            "rsETH",
+        ),
+        "rswETH": lrt(world.rsweth, {}, "rswETH"),
+        "wstETH": {"address": world.wsteth, "decimals": 18, "contracts": {"steth": world.steth}},
+        "WETH": {"address": world.weth, "decimals": 18, "contracts": {}},
+    }
+
+
+def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
+    """Deploy everything onto the node at `rpc_url`; returns the deployment document."""
+    say = progress or (lambda _message: None)
+    chain_id = int(node.rpc(rpc_url, "eth_chainId"), 16)
+    admin, dev = dep.ADMIN_ADDRESS, dep.DEV_ACCOUNT_ADDRESS
+    # The WETH the venues and lenders need is real wrapped ETH: more than anvil's default 10,000.
+    node.rpc(rpc_url, "anvil_setBalance", [admin, hex(params.ADMIN_ETH * WAD)])
+    tx = TxBatch.start(rpc_url, admin)
+
+    say("deploying tokens and swap venues")
+    world = _tokens(tx, admin)
+    _fund(tx, world, admin, dev)
+
+    say("deploying the protocol")
+    whitelist = tx.deploy("Whitelist", [b"\x00" * 32], b"\x00" * 32)
+    lens = tx.deploy("IonLens")
+    interest_rate = tx.deploy(
+        "InterestRate", params.MIN_BASE_RATE, params.RATE_AT_KINK, params.OPTIMAL_UTILIZATION,
+        params.SLOPE_ABOVE_KINK, params.RESERVE_FACTOR,
+    )  # fmt: skip
+    shared_addresses = {"whitelist": whitelist, "interest_rate": interest_rate}
+    markets = {}
+    for name, market in params.MARKETS.items():
+        say(f"deploying the {name}/{market.base} market")
+        markets[name] = _market(tx, world, shared_addresses, market, admin)
+
+    say("waiting for the last transactions")
+    block = tx.finish()
+    document: dict[str, Any] = {
+        "version": dep.VERSION,
+        "chain_id": chain_id,
+        "rpc_url": rpc_url,
+        "block": block,
+        "deployed_at": int(time.time()),
+        "admin": admin,
+        "dev_account": dev,
+        "shared": {
+            "whitelist": whitelist,
+            "lens": lens,
+            "interest_rate": interest_rate,
+            "weth": world.weth,
+            "steth": world.steth,
+            "wsteth": world.wsteth,
+            "uniswap_wsteth_weth_pool": world.uniswap_wsteth_weth,
+            "weth_flash_pool": world.weth_flash_pool,
+            "balancer_vault": world.balancer_vault,
+            "ezeth_weth_balancer_pool_id": EZETH_BALANCER_POOL_ID,
+        },
+        "markets": markets,
+        "tokens": _token_entries(world),
+    }
+    dep.parse(document)  # the format other modules read: fail here, not in their code
+    return document
+
+
+def has_code(rpc_url: str, addresses: list[str]) -> bool:
+    """True when every address holds code on the node (a deployment still there)."""
+    if not addresses:
+        return False
+    codes = node.rpc_batch(rpc_url, [("eth_getCode", [a, "latest"]) for a in addresses])
+    return all(isinstance(c, str) and len(c) > 2 for c in codes)
+
+
+__all__ = ["DeployError", "deploy", "has_code"]

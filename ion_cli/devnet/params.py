@@ -1,0 +1,107 @@
+"""The devnet's parameters (ion-protocol.md, Appendices D and E): one place, pure data.
+
+The deployer reads them, and so do the integration tests that predict what the contracts
+compute (the reserve rates below mirror the oracles' integer arithmetic exactly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WAD = 10**18
+RAY = 10**27
+RAD = 10**45
+
+# ---- exchange rates of the stand-ins (WAD: ETH per token; wstETH: stETH per token) ----
+STETH_PER_WSTETH = 1_170_000_000_000_000_000
+WEETH_RATE = 1_030_000_000_000_000_000
+EZETH_RATE = 1_010_000_000_000_000_000
+RSETH_RATE = 1_020_000_000_000_000_000
+RSWETH_RATE = 1_040_000_000_000_000_000
+
+# ---- interest (Appendix D, per-second RAY rates without the 1) ----
+MIN_BASE_RATE = 1_796_798_806_700_000_000
+RATE_AT_KINK = 3_967_964_580_300_000_000
+OPTIMAL_UTILIZATION = 9 * RAY // 10
+SLOPE_ABOVE_KINK = 64_011_036_758_000_000_000
+RESERVE_FACTOR = 0
+
+# ---- oracles and liquidations (Appendix E, "Configured") ----
+RESERVE_MAX_CHANGE = 3 * RAY // 100
+RESERVE_QUORUM = 0
+MAX_PRICE_AGE = 87_000
+BASE_DISCOUNT = RAY // 100
+MAX_DISCOUNT = 20 * RAY // 100
+DEBT_CEILING_TOKENS = 100_000
+SUPPLY_CAP_TOKENS = 100_000
+
+# ---- venues and seeding (tokens) ----
+UNISWAP_FEE = 100  # hundredths of a bip: 0.01%, the mainnet wstETH/WETH pool's fee
+BALANCER_FEE_WAD = WAD // 10_000  # 0.01%
+SWAP_POOL_SIDE = 3_000  # each side of the wstETH/WETH, flash and Balancer pools
+UNWIND_POOL_SIDE = 2_000  # each side of the LRT/wstETH pools
+LENDER_SEED = 1_000  # base asset the admin supplies to every pool
+DEV_FUNDING = 100  # of every token, to the `dev` account
+ADMIN_ETH = 1_000_000  # the deployer's balance (anvil_setBalance): pays for all the WETH
+
+
+def tokens_per_steth() -> int:
+    """wstETH.tokensPerStEth() as the stand-in computes it (floor)."""
+    return WAD * WAD // STETH_PER_WSTETH
+
+
+def in_wsteth(eth_rate: int) -> int:
+    """An LRT's ETH rate valued in wstETH, as the wstETH-base reserve oracles compute it."""
+    return eth_rate * tokens_per_steth() // WAD
+
+
+@dataclass(frozen=True)
+class MarketParams:
+    collateral: str
+    base: str  # "wstETH" or "WETH"
+    ltv: int  # RAY
+    liquidation_threshold: int  # RAY
+    target_health: int  # RAY
+    dust_tokens: int
+    unwind_pool: bool  # an LRT/wstETH pool for unwinding (wstETH-base markets)
+
+    @property
+    def reserve_rate(self) -> int:
+        """The reserve oracle's initial rate (WAD, collateral in base); also the market price."""
+        return RESERVE_RATES[self.collateral]
+
+    @property
+    def dust(self) -> int:
+        return self.dust_tokens * RAD
+
+    @property
+    def debt_ceiling(self) -> int:
+        return DEBT_CEILING_TOKENS * RAD
+
+    @property
+    def supply_cap(self) -> int:
+        return SUPPLY_CAP_TOKENS * WAD
+
+
+RESERVE_RATES = {
+    "weETH": in_wsteth(WEETH_RATE),
+    "rsETH": in_wsteth(RSETH_RATE),
+    "rswETH": in_wsteth(RSWETH_RATE),
+    # totalTVL * 1e18 / supply, with the stand-in's TVL rounded up: exactly the set rate.
+    "ezETH": EZETH_RATE,
+}
+
+MARKETS = {
+    "weETH": MarketParams(
+        "weETH", "wstETH", 8 * RAY // 10, 83 * RAY // 100, 110 * RAY // 100, 1, True
+    ),
+    "rsETH": MarketParams(
+        "rsETH", "wstETH", 8 * RAY // 10, 83 * RAY // 100, 110 * RAY // 100, 4, True
+    ),
+    "rswETH": MarketParams(
+        "rswETH", "wstETH", 8 * RAY // 10, 90 * RAY // 100, 120 * RAY // 100, 4, True
+    ),
+    "ezETH": MarketParams(
+        "ezETH", "WETH", 93 * RAY // 100, 96 * RAY // 100, 120 * RAY // 100, 4, False
+    ),
+}

@@ -1,0 +1,42 @@
+"""Synthetic validators behind each devnet LRT: deterministic withdrawal credentials.
+
+There is no beacon chain on the devnet; a later local beacon API serves validators for these
+credentials. They only have to be stable across deployments and look like the real thing:
+prefix 0x01 (or 0x02, compounding) + 11 zero bytes + a 20-byte EigenPod-like address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ValidatorSet:
+    pods: int
+    prefixes: tuple[int, ...]  # cycled over the pods
+    validators_per_credential: int
+
+
+VALIDATOR_SETS = {
+    # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
+    "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=8),
+    "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=8),
+    "rsETH": ValidatorSet(pods=2, prefixes=(0x01,), validators_per_credential=8),
+    "rswETH": ValidatorSet(pods=2, prefixes=(0x02,), validators_per_credential=8),
+}
+
+
+def pod_address(token: str, index: int) -> bytes:
+    """The 20-byte pod address: the last 20 bytes of keccak256("ion-devnet-pod:<token>:<i>")."""
+    from eth_utils.crypto import keccak
+
+    return keccak(text=f"ion-devnet-pod:{token}:{index}")[12:]
+
+
+def withdrawal_credentials(token: str) -> list[str]:
+    spec = VALIDATOR_SETS[token]
+    creds = []
+    for i in range(spec.pods):
+        prefix = spec.prefixes[i % len(spec.prefixes)]
+        creds.append("0x" + (bytes([prefix]) + bytes(11) + pod_address(token, i)).hex())
+    return creds
