@@ -201,7 +201,9 @@ def web3_chain_call(w3: Any) -> Any:
 
 
 def devnet_context(devnet: Any) -> AdapterContext:
+    """The context the core builds on a devnet: the deployment file's JSON document as a dict."""
     deployment = devnet.deployment
+    deployment = getattr(deployment, "raw", deployment)  # a typed Deployment carries its JSON
     return AdapterContext(
         chain_id=int(deployment.get("chain_id", 31337)),
         network="devnet",
