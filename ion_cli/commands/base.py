@@ -146,7 +146,7 @@ def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callabl
     """Register `fn` on `app` with the global options appended; `fn` receives them as `opts`."""
 
     def decorate(fn: F) -> F:
-        signature = inspect.signature(fn)
+        signature = inspect.signature(fn, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "opts"]
 
         @functools.wraps(fn)
