@@ -20,9 +20,17 @@ from typing import Any
 import pytest
 
 from ion_cli.devnet import deployment as dep
+from ion_cli.devnet.artifacts import all_error_abis, canonical_type, load_artifact, signature
+from ion_cli.devnet.txbatch import encode_call
+
+KEEPER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account 1: a third party
 
 __all__ = [
+    "KEEPER",
     "DevnetHandle",
+    "Protocol",
+    "Reverted",
+    "decode_error",
     "devnet",
     "devnet_session",
     "mine",
@@ -114,3 +122,106 @@ def warp(w3: Any, seconds: int) -> int:
     w3.provider.make_request("evm_increaseTime", [hex(seconds)])
     w3.provider.make_request("evm_mine", [])
     return int(w3.eth.get_block("latest")["timestamp"])
+
+
+# ---------------------------------------------------------------- calls by contract name
+
+
+class Reverted(AssertionError):
+    """A call a test expected to succeed reverted (message: the decoded custom error)."""
+
+
+def decode_error(data: str) -> tuple[str, tuple[Any, ...]]:
+    """(name, args) of a custom error from the devnet's artifacts."""
+    from eth_abi.abi import decode
+    from eth_utils.abi import function_signature_to_4byte_selector
+
+    raw = bytes.fromhex(data[2:])
+    for item in all_error_abis():
+        if raw[:4] == function_signature_to_4byte_selector(signature(item)):
+            types = [canonical_type(i) for i in item.get("inputs", [])]
+            return item["name"], tuple(decode(types, raw[4:])) if types else ()
+    raise AssertionError(f"unknown revert data {data}")
+
+
+@dataclass
+class Protocol:
+    """Call, send and expect reverts by contract name (ABIs from the shipped artifacts), from
+    anvil's unlocked accounts (dev = account 0, admin = account 9, KEEPER = account 1)."""
+
+    devnet: DevnetHandle
+
+    @property
+    def w3(self) -> Any:
+        return self.devnet.w3
+
+    @property
+    def dev(self) -> str:
+        return self.devnet.dev
+
+    @property
+    def admin(self) -> str:
+        return self.devnet.admin
+
+    def market(self, name: str) -> dep.MarketDeployment:
+        return self.devnet.deployment.market(name)
+
+    def call(self, to: str, contract: str, fn: str, *args: Any, block: Any = "latest") -> Any:
+        """A view's decoded result (a tuple when it returns several values)."""
+        from eth_abi.abi import decode
+
+        data = encode_call(contract, fn, *args)
+        block_tag = hex(block) if isinstance(block, int) else block
+        answer = self.w3.provider.make_request("eth_call", [{"to": to, "data": data}, block_tag])
+        if "error" in answer:
+            raise Reverted(f"{contract}.{fn}: {answer['error']}")
+        (item,) = [
+            i
+            for i in load_artifact(contract).abi
+            if i.get("type") == "function" and i["name"] == fn and len(i["inputs"]) == len(args)
+        ]
+        types = [canonical_type(o) for o in item["outputs"]]
+        values = decode(types, bytes.fromhex(answer["result"][2:]))
+        return values[0] if len(values) == 1 else tuple(values)
+
+    def send(self, sender: str, to: str, contract: str, fn: str, *args: Any, value: int = 0) -> Any:
+        """Simulate, then send and wait; returns the receipt. A revert raises `Reverted`."""
+        tx = {"from": sender, "to": to, "data": encode_call(contract, fn, *args), "value": value}
+        error = self._simulate(tx)
+        if error is not None:
+            name, decoded = decode_error(error)
+            raise Reverted(f"{contract}.{fn} reverted: {name}{decoded}")
+        tx_hash = self.w3.eth.send_transaction(tx)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+        if receipt["status"] != 1:
+            raise Reverted(f"{contract}.{fn} failed on chain")
+        return receipt
+
+    def revert_of(
+        self, sender: str, to: str, contract: str, fn: str, *args: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The decoded custom error a call reverts with (AssertionError if it succeeds)."""
+        tx = {"from": sender, "to": to, "data": encode_call(contract, fn, *args)}
+        error = self._simulate(tx)
+        if error is None:
+            raise AssertionError(f"{contract}.{fn} did not revert")
+        return decode_error(error)
+
+    def events(self, receipt: Any, contract: str, address: str, event: str) -> list[Any]:
+        """Decoded `event` logs of `address` in a receipt (web3 event data: `ev["args"]`)."""
+        from web3.logs import DISCARD
+
+        instance = self.w3.eth.contract(address=address, abi=load_artifact(contract).abi)
+        # DISCARD: the receipt also holds other contracts' logs (token transfers), not errors.
+        decoded = getattr(instance.events, event)().process_receipt(receipt, errors=DISCARD)
+        return [e for e in decoded if e["address"].lower() == address.lower()]
+
+    def _simulate(self, tx: dict[str, Any]) -> str | None:
+        call = {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()}
+        answer = self.w3.provider.make_request("eth_call", [call, "latest"])
+        if "error" not in answer:
+            return None
+        data = answer["error"].get("data")
+        if not (isinstance(data, str) and data.startswith("0x")):
+            raise AssertionError(f"revert without data: {answer['error']}")
+        return data
