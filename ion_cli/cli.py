@@ -7,12 +7,54 @@ the functions that use them (enforced by ruff TID253 and tests/unit/test_startup
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from ion_cli import __version__
+from ion_cli.output import error_line
+
+
+class IonGroup(TyperGroup):
+    """Usage errors as one line on stderr (like every other ion error), not a framed box."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as exc:  # `ion devnet` alone: show that group's help
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)
+            sys.exit(exc.exit_code)
+        except UsageError as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+            error_line(exc.format_message() + where)
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            error_line(exc.format_message())
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="ion",
+    cls=IonGroup,
     help="Ion Protocol from the terminal: LRT lending, leverage, validators and risk proofs.",
     no_args_is_help=True,
     add_completion=True,

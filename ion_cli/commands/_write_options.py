@@ -43,3 +43,8 @@ def _markets() -> list[str]:
     from ion_cli.completion_data import market_names
 
     return market_names()
+
+
+# Lets "-1" reach the amount parser (which says negatives are not amounts) instead of being
+# taken for an unknown option.
+NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ion_cli.commands._write_options import (
+    NEGATIVE_AMOUNTS,
     ApproveMax,
     Confirmations,
     MarketArg,
@@ -17,7 +18,7 @@ from ion_cli.commands.base import GlobalOptions, command
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "supply", rich_help_panel="Lend")
+    @command(app, "supply", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS)
     def supply(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Base asset to supply: 1.5, 1.5ether.")],
@@ -39,7 +40,7 @@ def register(app: typer.Typer) -> None:
         result = lend.supply(session, market, value, options)
         print_write_result(opts, result)
 
-    @command(app, "redeem", rich_help_panel="Lend")
+    @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS)
     def redeem(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Amount of base asset, or `all`.")],

@@ -56,16 +56,13 @@ def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:
     """After every write: the resulting position (mcd-cli's habit), or the whole record in JSON."""
 
     def render(console: Any) -> None:
-        execution = result.get("execution") or {}
+        # The pipeline already told stderr what it sent; stdout gets the resulting position.
         if result.get("dry_run"):
             console.print("[bold]dry run[/bold]: simulated, nothing sent. Position after:")
             projected = result["plan"]["summary"].get("projected_position")
             if projected:
                 render_positions(console, [projected])
                 return
-        elif isinstance(execution, dict) and execution.get("transactions"):
-            for tx in execution["transactions"]:
-                console.print(f"sent {tx.get('hash')} (block {tx.get('block')})")
         render_positions(console, [result["position"]])
 
     opts.output.result(result, render)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ion_cli.commands._write_options import (
+    NEGATIVE_AMOUNTS,
     ApproveMax,
     Confirmations,
     Force,
@@ -19,7 +20,7 @@ from ion_cli.commands.lend import _prepare
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "deposit", rich_help_panel="Borrow")
+    @command(app, "deposit", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def deposit(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Collateral to deposit: 1.5, 1.5ether.")],
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         assert isinstance(value, int)
         print_write_result(opts, vault.deposit(session, market, value, options))
 
-    @command(app, "borrow", rich_help_panel="Borrow")
+    @command(app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def borrow(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Base asset to borrow: 1.5, 1.5ether.")],
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
         assert isinstance(value, int)
         print_write_result(opts, vault.borrow(session, market, value, options))
 
-    @command(app, "repay", rich_help_panel="Borrow")
+    @command(app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def repay(
         market: MarketArg,
         amount: Annotated[
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
             opts, vault.repay(session, market, value if isinstance(value, int) else None, options)
         )
 
-    @command(app, "withdraw", rich_help_panel="Borrow")
+    @command(app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def withdraw(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Collateral to withdraw, or `all`.")],
