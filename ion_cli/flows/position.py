@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from ion_cli import position_math as pm
 from ion_cli.errors import RefusedError
-from ion_cli.flows.figures import RAY, WAD, exact, text
+from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.market_state import MarketState, read_all_markets, read_market
 from ion_cli.flows.session import Session
-from ion_cli.units import ceil_div, ray_div_down, ray_mul_down
+from ion_cli.units import UINT256_MAX
 
 
 @dataclass(frozen=True)
@@ -44,93 +45,55 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
 
 
 def health_liquidation(market: MarketState, vault: VaultState) -> int | None:
-    """Health against the reserve rate (RAY), as Liquidation computes it; None without debt
+    """Health against the reserve rate [RAY], as Liquidation computes it; None without debt
     or without a known liquidation threshold."""
-    debt_rad = vault.normalized_debt * market.rate
-    if debt_rad == 0 or market.liquidation_threshold is None:
+    if market.liquidation_threshold is None:
         return None
-    collateral_value = ray_mul_down(
-        vault.collateral * market.reserve_rate * 10**9, market.liquidation_threshold
+    return pm.health(
+        vault.collateral,
+        vault.normalized_debt,
+        market.rate,
+        market.reserve_rate,
+        market.liquidation_threshold,
     )
-    return ray_div_down(collateral_value, debt_rad)
-
-
-def liquidation_exchange_rate(market: MarketState, vault: VaultState) -> int | None:
-    """The reserve exchange rate (WAD) at which health reaches 1: debt / (collateral * LT)."""
-    debt_rad = vault.normalized_debt * market.rate
-    lt = market.liquidation_threshold
-    if debt_rad == 0 or lt is None:
-        return None
-    if vault.collateral == 0:
-        return None
-    # health = c * er_ray * LT / RAY / debt_rad = 1  =>  er_ray = debt_rad * RAY / (c * LT)
-    er_ray = ceil_div(debt_rad * RAY, vault.collateral * lt)
-    return ceil_div(er_ray, 10**9)
-
-
-def max_borrow(market: MarketState, vault: VaultState) -> int:
-    """The largest borrow (WAD) that still passes nd * rate <= collateral * spot, and that the
-    pool has liquidity for."""
-    headroom = vault.collateral * market.spot - vault.normalized_debt * market.rate
-    if headroom <= 0 or market.rate == 0:
-        return 0
-    extra_nd = headroom // market.rate
-    return min(extra_nd * market.rate // RAY, market.liquidity)
-
-
-def max_withdraw(market: MarketState, vault: VaultState) -> int:
-    """The most collateral (WAD) that can leave while debt stays within collateral * spot."""
-    debt_rad = vault.normalized_debt * market.rate
-    if debt_rad == 0:
-        return vault.collateral
-    if market.spot == 0:
-        return 0
-    return max(vault.collateral - ceil_div(debt_rad, market.spot), 0)
 
 
 def position_figures(market: MarketState, vault: VaultState) -> dict[str, Any]:
     """Every figure of `ion position`, amounts as exact decimal strings in token units."""
-    debt_rad = vault.normalized_debt * market.rate
-    debt = ceil_div(debt_rad, RAY)  # what a full repay pulls now
-    collateral_value = vault.collateral * market.reserve_rate // WAD  # in base units
+    c, nd, rate = vault.collateral, vault.normalized_debt, market.rate
+    lt = market.liquidation_threshold
+    has_debt = nd * rate > 0
+    liq_rate = (
+        pm.liquidation_exchange_rate(c, nd, rate, lt) if lt is not None and has_debt else None
+    )
+    if liq_rate == UINT256_MAX:
+        liq_rate = None
+    drop = pm.drop_to(market.reserve_rate, liq_rate) if liq_rate is not None else None
     health = health_liquidation(market, vault)
-    health_spot = (vault.collateral * market.spot * RAY // debt_rad) if debt_rad else None
-    liq_rate = liquidation_exchange_rate(market, vault)
-    ltv = (Decimal(debt) / Decimal(collateral_value)) if debt and collateral_value else None
-    equity = collateral_value - debt
-    leverage = (Decimal(collateral_value) / Decimal(equity)) if debt and equity > 0 else None
-    drop = None
-    if liq_rate is not None and market.reserve_rate:
-        drop = max(Decimal(0), 1 - Decimal(liq_rate) / Decimal(market.reserve_rate))
+    max_borrow = min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity)
     return {
         "market": market.symbol,
         "base": market.base_symbol,
         "address": vault.address,
-        "collateral": text(vault.collateral, WAD),
-        "normalized_debt": text(vault.normalized_debt, WAD),
-        "debt": text(debt, WAD),
-        "collateral_value": text(collateral_value, WAD),
+        "collateral": text(c, WAD),
+        "normalized_debt": text(nd, WAD),
+        "debt": text(pm.debt(nd, rate), WAD),
+        "collateral_value": text(pm.collateral_value_rad(c, market.reserve_rate), RAD),
         "health": text(health, RAY),
-        "health_spot": text(health_spot, RAY),
-        "leverage": _dec(leverage),
-        "ltv": _dec(ltv),
+        "health_spot": text(pm.health_spot(c, nd, rate, market.spot), RAY),
+        "leverage": text(pm.leverage(c, nd, rate, market.reserve_rate), RAY),
+        "ltv": text(pm.loan_to_value(c, nd, rate, market.reserve_rate), RAY),
         "max_ltv": text(market.ltv, RAY),
-        "liquidation_threshold": text(market.liquidation_threshold, RAY),
+        "liquidation_threshold": text(lt, RAY),
         "reserve_exchange_rate": text(market.reserve_rate, WAD),
         "market_price": text(market.price, WAD),
         "liquidation_exchange_rate": text(liq_rate, WAD),
-        "drop_to_liquidation": _dec(drop),
-        "max_borrow": text(max_borrow(market, vault), WAD),
-        "max_withdraw": text(max_withdraw(market, vault), WAD),
+        "drop_to_liquidation": text(drop, RAY) if drop is not None else None,
+        "max_borrow": text(max_borrow, WAD),
+        "max_withdraw": text(pm.max_withdrawable_collateral(c, nd, rate, market.spot), WAD),
         "liquidatable": health is not None and health < RAY,
         "block": market.block,
     }
-
-
-def _dec(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return format(value.quantize(Decimal(1).scaleb(-18)).normalize(), "f")
 
 
 def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> None:
