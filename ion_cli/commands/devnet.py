@@ -115,7 +115,7 @@ def _render_status(console: Any, current: Any) -> None:
         f"devnet running at [bold]{current.rpc_url}[/bold] (chain id {current.chain_id}, "
         f"block {current.block}, pid {current.pid})"
     )
-    if current.deployment:
+    if current.deployment and current.deployed:
         console.print(_markets_table(current.deployment))
-    else:
-        console.print("no deployment recorded: run `ion devnet up`")
+    if current.note:
+        console.print(f"[yellow]{current.note}[/yellow]")

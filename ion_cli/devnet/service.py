@@ -59,11 +59,13 @@ class Status:
     block: int | None = None
     pid: int | None = None
     deployment: dict[str, Any] | None = None
+    deployed: bool | None = None  # the recorded contracts have code on the node (None: unknown)
     note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "running": self.running,
+            "deployed": self.deployed,
             "rpc_url": self.rpc_url,
             "chain_id": self.chain_id,
             "block": self.block,
@@ -174,8 +176,9 @@ def down() -> node.NodeInfo | None:
 def status() -> Status:
     directory = devnet_dir()
     result = Status(running=False, devnet_dir=str(directory))
-    if dep.exists(directory):
-        result.deployment = dep.load(directory).to_json()
+    recorded = dep.load(directory) if dep.exists(directory) else None
+    if recorded is not None:
+        result.deployment = recorded.to_json()
     live = node.running(directory)
     if live is None:
         if node.died(directory):
@@ -189,6 +192,13 @@ def status() -> Status:
     calls: list[tuple[str, list[Any]]] = [("eth_chainId", []), ("eth_blockNumber", [])]
     chain, block = node.rpc_batch(live.rpc_url, calls)
     result.chain_id, result.block = int(chain, 16), int(block, 16)
+    if recorded is not None:
+        result.deployed = deploy.has_code(live.rpc_url, recorded.addresses())
+        if not result.deployed:
+            result.note = "the node does not hold the recorded deployment: run `ion devnet up`"
+    else:
+        result.deployed = False
+        result.note = "nothing deployed yet: run `ion devnet up`"
     return result
 
 

@@ -82,6 +82,7 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     assert status.exit_code == 0, status.output
     doc = json.loads(status.stdout)
     assert doc["running"] and doc["rpc_url"] == first["rpc_url"] and doc["block"] > 0
+    assert doc["deployed"] is True and doc["chain_id"] == 31337
     assert (
         doc["deployment"]["markets"]["weETH"]["pool"]
         == first["deployment"]["markets"]["weETH"]["pool"]
