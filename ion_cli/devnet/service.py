@@ -18,7 +18,7 @@ from typing import Any
 
 from ion_cli.devnet import deploy, node
 from ion_cli.devnet import deployment as dep
-from ion_cli.errors import DevnetNotRunning, NodeError
+from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.paths import devnet_dir
 
 Progress = Callable[[str], None]
@@ -117,8 +117,16 @@ def _ensure_node(directory: Path, port: int | None, notes: list[str]) -> tuple[n
             f"anvil (pid {recorded.pid}) runs but does not answer at {recorded.rpc_url}: "
             "run `ion devnet down` first"
         )
-    chosen = port if port else _preferred_port(directory)
-    return node.start(directory, port=chosen), True
+    if port:
+        return node.start(directory, port=port), True
+    preferred = _preferred_port(directory)
+    try:
+        return node.start(directory, port=preferred), True
+    except UsageError:
+        if not preferred:
+            raise
+        # Someone took the old port between our check and anvil's bind: any port will do.
+        return node.start(directory, port=0), True
 
 
 def _existing_deployment(directory: Path) -> dep.Deployment | None:
