@@ -18,7 +18,9 @@ $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@# `npm ci` rejects lock files missing other platforms' optional packages (npm/cli#9846):
+	@# install the exact versions package.json pins instead.
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The main job: start the devnet and walk through lending, borrowing and repaying on it.

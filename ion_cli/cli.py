@@ -80,24 +80,15 @@ def _root(
 
 
 def _register() -> None:
-    import importlib
+    from ion_cli.commands import account, devnet, lend, markets, plugins, position, vault
 
-    for module_name, sub_name in (
-        ("devnet", "devnet"),
-        ("account", "account"),
-        ("plugins", "plugins"),
-    ):
-        try:
-            module = importlib.import_module(f"ion_cli.commands.{module_name}")
-        except ImportError:  # TODO(before stop): remove; tolerated only while modules land
-            continue
-        app.add_typer(module.app, name=sub_name)
-    for module_name in ("markets", "position", "lend", "vault"):
-        try:
-            module = importlib.import_module(f"ion_cli.commands.{module_name}")
-        except ImportError:
-            continue
-        module.register(app)
+    app.add_typer(devnet.app, name="devnet")
+    app.add_typer(account.app, name="account")
+    app.add_typer(plugins.app, name="plugins")
+    markets.register(app)
+    position.register(app)
+    lend.register(app)
+    vault.register(app)
 
 
 _register()

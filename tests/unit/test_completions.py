@@ -1,0 +1,35 @@
+"""The shipped completion scripts match what typer generates, and completion needs no network."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from ion_cli.completion_scripts import main as completion_scripts
+
+
+def test_completion_scripts_do_not_drift() -> None:
+    assert completion_scripts(["--check"]) == 0, "run `make completions`"
+
+
+def _complete(words: str, cword: int) -> list[str]:
+    env = dict(
+        os.environ,
+        _ION_COMPLETE="complete_bash",
+        COMP_WORDS=words,
+        COMP_CWORD=str(cword),
+        ETH_RPC_URL="http://127.0.0.1:9",  # nothing listens: completion must not try
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "ion_cli"], capture_output=True, text=True, env=env, timeout=30
+    )
+    return out.stdout.split()
+
+
+def test_markets_complete_from_installed_adapters() -> None:
+    assert {"weETH", "ezETH", "rsETH", "rswETH"} <= set(_complete("ion borrow ", 2))
+
+
+def test_subcommands_complete() -> None:
+    assert {"markets", "position", "supply", "borrow", "devnet"} <= set(_complete("ion ", 1))
