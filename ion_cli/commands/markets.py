@@ -22,39 +22,49 @@ def register(app: typer.Typer) -> None:
 
 
 def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
+    from rich import box
     from rich.table import Table
 
     from ion_cli.render import fmt_amount, fmt_pct
 
-    table = Table(title=f"Ion markets on {network}", title_justify="left")
-    for header in (
+    table = Table(
+        title=f"Ion markets on {network}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        collapse_padding=True,
+    )
+    headers = (
         "market",
         "LTV",
-        "liq. thr.",
-        "reserve rate",
-        "spot",
+        "LT",
+        "reserve",
         "supplied",
         "borrowed",
-        "util.",
-        "borrow APR",
-        "supply APY",
-        "ceiling",
-        "available",
-    ):
-        table.add_column(header, justify="left" if header == "market" else "right")
+        "util",
+        "APR",
+        "APY",
+        "free",
+    )
+    for header in headers:
+        table.add_column(header, justify="left" if header == "market" else "right", no_wrap=True)
     for r in rows:
         table.add_row(
-            f"{r['market']}/{r['base']}" + (" [red](paused)[/red]" if r["paused"] else ""),
-            fmt_pct(r["ltv"]),
-            fmt_pct(r["liquidation_threshold"]),
-            fmt_amount(r["reserve_exchange_rate"], 6),
-            fmt_amount(r["spot"], 6),
-            fmt_amount(r["total_supplied"]),
-            fmt_amount(r["total_borrowed"]),
-            fmt_pct(r["utilization"]),
+            f"{r['market']}/{r['base']}" + (" [red]paused[/red]" if r["paused"] else ""),
+            fmt_pct(r["ltv"], 0),
+            fmt_pct(r["liquidation_threshold"], 0),
+            fmt_amount(r["reserve_exchange_rate"], 4),
+            fmt_amount(r["total_supplied"], 1),
+            fmt_amount(r["total_borrowed"], 1),
+            fmt_pct(r["utilization"], 0),
             fmt_pct(r["borrow_apr"]),
             fmt_pct(r["supply_apy"]),
-            fmt_amount(r["debt_ceiling"], 0),
-            fmt_amount(r["available_liquidity"]),
+            fmt_amount(r["available_liquidity"], 1),
         )
     console.print(table)
+    console.print(
+        "[dim]LT: liquidation threshold; reserve: the exchange rate liquidations use; "
+        "APR: borrow; APY: supply; free: liquidity. --json for every field.[/dim]"
+    )
