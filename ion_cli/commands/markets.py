@@ -61,7 +61,7 @@ def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
             fmt_pct(r["utilization"], 0),
             fmt_pct(r["borrow_apr"]),
             fmt_pct(r["supply_apy"]),
-            fmt_amount(r["available_liquidity"], 1),
+            fmt_amount(r["available_liquidity"], 0),
         )
     console.print(table)
     console.print(
