@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ion_cli.commands.base import GlobalOptions
 
 MarketArg = Annotated[
     str,
@@ -48,3 +51,46 @@ def _markets() -> list[str]:
 # Lets "-1" reach the amount parser (which says negatives are not amounts) instead of being
 # taken for an unknown option.
 NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
+
+
+def run_write(
+    opts: GlobalOptions,
+    flow: str,
+    market: str,
+    amount: str,
+    *,
+    allow_all: bool,
+    password_file: Path | None,
+    confirmations: int,
+    timeout: float,
+    approve_max: bool = False,
+    force: bool = False,
+) -> None:
+    """The body every write command shares: parse the amount, build the session, run the flow
+    (`"vault.borrow"` is `ion_cli.flows.vault.borrow`), print the resulting position."""
+    from importlib import import_module
+
+    from ion_cli.amounts import ALL, parse_amount
+    from ion_cli.commands.render_position import print_write_result
+    from ion_cli.flows.session import Session
+    from ion_cli.flows.writes import WriteOptions
+
+    value = parse_amount(amount, allow_all=allow_all)
+    module_name, function_name = flow.split(".")
+    run = getattr(import_module(f"ion_cli.flows.{module_name}"), function_name)
+    session = Session(
+        network=opts.network,
+        rpc_url=opts.rpc_url,
+        account_name=opts.account,
+        password_file=password_file,
+    )
+    options = WriteOptions(
+        output=opts.output,
+        yes=opts.yes,
+        dry_run=opts.dry_run,
+        approve_max=approve_max,
+        force=force,
+        confirmations=confirmations,
+        timeout=timeout,
+    )
+    print_write_result(opts, run(session, market, None if value is ALL else value, options))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -13,6 +13,7 @@ from ion_cli.commands._write_options import (
     MarketArg,
     PasswordFile,
     Timeout,
+    run_write,
 )
 from ion_cli.commands.base import GlobalOptions, command
 
@@ -30,15 +31,17 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Supply the market's base asset (wstETH or WETH) and earn the supply rate."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import lend
-
-        value = parse_amount(amount)
-        session, options = _prepare(opts, password_file, approve_max, False, confirmations, timeout)
-        assert isinstance(value, int)
-        result = lend.supply(session, market, value, options)
-        print_write_result(opts, result)
+        run_write(
+            opts,
+            "lend.supply",
+            market,
+            amount,
+            allow_all=False,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+            approve_max=approve_max,
+        )
 
     @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS)
     def redeem(
@@ -51,40 +54,13 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Withdraw supplied base asset (with the interest it earned)."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import lend
-
-        value = parse_amount(amount, allow_all=True)
-        session, options = _prepare(opts, password_file, False, False, confirmations, timeout)
-        result = lend.redeem(session, market, value if isinstance(value, int) else None, options)
-        print_write_result(opts, result)
-
-
-def _prepare(
-    opts: GlobalOptions,
-    password_file: Any,
-    approve_max: bool,
-    force: bool,
-    confirmations: int,
-    timeout: float,
-) -> tuple[Any, Any]:
-    from ion_cli.flows.session import Session
-    from ion_cli.flows.writes import WriteOptions
-
-    session = Session(
-        network=opts.network,
-        rpc_url=opts.rpc_url,
-        account_name=opts.account,
-        password_file=password_file,
-    )
-    options = WriteOptions(
-        output=opts.output,
-        yes=opts.yes,
-        dry_run=opts.dry_run,
-        approve_max=approve_max,
-        force=force,
-        confirmations=confirmations,
-        timeout=timeout,
-    )
-    return session, options
+        run_write(
+            opts,
+            "lend.redeem",
+            market,
+            amount,
+            allow_all=True,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+        )

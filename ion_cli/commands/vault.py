@@ -14,9 +14,9 @@ from ion_cli.commands._write_options import (
     MarketArg,
     PasswordFile,
     Timeout,
+    run_write,
 )
 from ion_cli.commands.base import GlobalOptions, command
-from ion_cli.commands.lend import _prepare
 
 
 def register(app: typer.Typer) -> None:
@@ -32,14 +32,17 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Deposit LRT collateral into your vault."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import vault
-
-        value = parse_amount(amount)
-        session, options = _prepare(opts, password_file, approve_max, False, confirmations, timeout)
-        assert isinstance(value, int)
-        print_write_result(opts, vault.deposit(session, market, value, options))
+        run_write(
+            opts,
+            "vault.deposit",
+            market,
+            amount,
+            allow_all=False,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+            approve_max=approve_max,
+        )
 
     @command(app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def borrow(
@@ -53,14 +56,17 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Borrow the base asset against your collateral."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import vault
-
-        value = parse_amount(amount)
-        session, options = _prepare(opts, password_file, False, force, confirmations, timeout)
-        assert isinstance(value, int)
-        print_write_result(opts, vault.borrow(session, market, value, options))
+        run_write(
+            opts,
+            "vault.borrow",
+            market,
+            amount,
+            allow_all=False,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+            force=force,
+        )
 
     @command(app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
     def repay(
@@ -76,14 +82,16 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Repay debt; `all` leaves exactly zero debt despite per-second interest."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import vault
-
-        value = parse_amount(amount, allow_all=True)
-        session, options = _prepare(opts, password_file, approve_max, False, confirmations, timeout)
-        print_write_result(
-            opts, vault.repay(session, market, value if isinstance(value, int) else None, options)
+        run_write(
+            opts,
+            "vault.repay",
+            market,
+            amount,
+            allow_all=True,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+            approve_max=approve_max,
         )
 
     @command(app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
@@ -98,13 +106,14 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Withdraw collateral from your vault back to your wallet."""
-        from ion_cli.amounts import parse_amount
-        from ion_cli.commands.render_position import print_write_result
-        from ion_cli.flows import vault
-
-        value = parse_amount(amount, allow_all=True)
-        session, options = _prepare(opts, password_file, False, force, confirmations, timeout)
-        print_write_result(
+        run_write(
             opts,
-            vault.withdraw(session, market, value if isinstance(value, int) else None, options),
+            "vault.withdraw",
+            market,
+            amount,
+            allow_all=True,
+            password_file=password_file,
+            confirmations=confirmations,
+            timeout=timeout,
+            force=force,
         )
