@@ -34,10 +34,8 @@ class IonGroup(TyperGroup):
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
-        except NoArgsIsHelpError as exc:  # `ion devnet` alone: show that group's help
-            from typer import rich_utils
-
-            rich_utils.rich_format_error(exc)
+        except NoArgsIsHelpError as exc:  # `ion` or `ion devnet` alone: that group's help
+            sys.stdout.write(exc.format_message() + "\n")
             sys.exit(exc.exit_code)
         except UsageError as exc:
             where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
@@ -59,7 +57,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
