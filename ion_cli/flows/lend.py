@@ -6,6 +6,7 @@ from typing import Any
 
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
+from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
@@ -35,7 +36,7 @@ def _wallet(session: Session, token: str, address: str) -> str | None:
 
 def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
     w3 = session.w3()
-    market = read_market(w3, session.profile, session.profile.market(symbol))
+    market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
     if amount <= 0:
         raise UsageError("the amount to supply must be greater than zero")
@@ -75,7 +76,7 @@ def redeem(
     from ion_cli.chain.contracts import contract
 
     w3 = session.w3()
-    market = read_market(w3, session.profile, session.profile.market(symbol))
+    market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
     balance = int(contract(w3, "IonPool", market.pool).functions.balanceOf(me).call())
     if amount is None:

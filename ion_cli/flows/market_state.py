@@ -121,8 +121,10 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def read_all_markets(w3: Web3, profile: NetworkProfile) -> list[MarketState]:
-    return [read_market(w3, profile, m) for m in profile.markets.values()]
+def read_markets(
+    w3: Web3, profile: NetworkProfile, markets: list[MarketAddresses]
+) -> list[MarketState]:
+    return [read_market(w3, profile, m) for m in markets]
 
 
 def erc20(w3: Web3, address: str) -> Any:

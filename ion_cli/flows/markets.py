@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ion_cli.flows.adapters import available_markets, lrt_eth_rate
 from ion_cli.flows.figures import RAD, RAY, WAD, apy_from_per_second, exact, text
-from ion_cli.flows.market_state import MarketState, read_all_markets
+from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.session import Session
 
 
@@ -42,4 +43,11 @@ def market_row(m: MarketState) -> dict[str, Any]:
 
 
 def market_rows(session: Session) -> list[dict[str, Any]]:
-    return [market_row(m) for m in read_all_markets(session.w3(), session.profile)]
+    states = read_markets(session.w3(), session.profile, available_markets(session))
+    rows = []
+    for state in states:
+        row = market_row(state)
+        # The token's own rate to ETH (from its adapter), beside the reserve rate in base units.
+        row["lrt_eth_rate"] = text(lrt_eth_rate(session, state.symbol), WAD)
+        rows.append(row)
+    return rows

@@ -14,8 +14,9 @@ from typing import Any
 
 from ion_cli import position_math as pm
 from ion_cli.errors import RefusedError
+from ion_cli.flows.adapters import available_markets, require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
-from ion_cli.flows.market_state import MarketState, read_all_markets, read_market
+from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
 from ion_cli.units import UINT256_MAX
 
@@ -113,7 +114,7 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[dic
     w3 = session.w3()
     address = session.address_of(who)
     if symbol:
-        markets = [read_market(w3, session.profile, session.profile.market(symbol))]
+        markets = [read_market(w3, session.profile, require_market(session, symbol))]
     else:
-        markets = read_all_markets(w3, session.profile)
+        markets = read_markets(w3, session.profile, available_markets(session))
     return [position_figures(m, read_vault(session, m, address)) for m in markets]

@@ -11,6 +11,7 @@ from typing import Any
 
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
+from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
@@ -25,7 +26,7 @@ REPAY_ALLOWANCE_HORIZON_S = 900
 
 def _context(session: Session, symbol: str) -> tuple[MarketState, VaultState, str]:
     w3 = session.w3()
-    market = read_market(w3, session.profile, session.profile.market(symbol))
+    market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
     return market, read_vault(session, market, me), me
 
@@ -305,7 +306,9 @@ def _execute(
         },
     )
     result = run_plan(session, plan, options, None)
-    fresh_market = read_market(session.w3(), session.profile, session.profile.market(market.symbol))
+    fresh_market = read_market(
+        session.w3(), session.profile, require_market(session, market.symbol)
+    )
     position = position_figures(fresh_market, read_vault(session, fresh_market, me))
     return {
         "plan": plan.to_json(),

@@ -1,0 +1,64 @@
+"""The core's view of the installed adapters: which markets exist for this user, and the
+token facts (the LRT's own ETH exchange rate) that only an adapter knows how to read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.errors import IonError, UsageError
+from ion_cli.networks import MarketAddresses
+
+if TYPE_CHECKING:
+    from ion_cli.flows.session import Session
+
+
+def installed_names() -> set[str]:
+    """Lower-case market names with an installed, enabled adapter (metadata only, no import)."""
+    from ion_cli.plugins_registry import discover
+
+    return {info.name for info in discover()}
+
+
+def available_markets(session: Session) -> list[MarketAddresses]:
+    """The profile's markets that have a working adapter, in the profile's order. Loads every
+    enabled adapter (they are light): a broken one is reported once on stderr and skipped."""
+    from ion_cli.plugins_registry import adapters
+
+    usable = set(adapters())
+    return [m for m in session.profile.markets.values() if m.symbol.lower() in usable]
+
+
+def require_market(session: Session, symbol: str) -> MarketAddresses:
+    market = session.profile.market(symbol)
+    if market.symbol.lower() not in installed_names():
+        raise UsageError(
+            f"no adapter is installed (or enabled by ION_ADAPTERS) for the {market.symbol} "
+            "market: see `ion plugins list`"
+        )
+    return market
+
+
+def lrt_eth_rate(session: Session, symbol: str) -> int | None:
+    """The LRT's own ETH exchange rate (1e18-scaled) as its adapter reads it, or None when the
+    adapter cannot say (a broken plugin is reported once by the registry)."""
+    from ion_cli.adapters import AdapterContext, chain_call_from
+    from ion_cli.plugins_registry import load
+
+    w3 = session.w3()
+
+    def eth_call(to: str, data: bytes) -> bytes:
+        return bytes(w3.eth.call({"to": to, "data": data}))
+
+    deployment: Any = session.profile.extra.get("deployment")
+    context = AdapterContext(
+        chain_id=session.profile.chain_id,
+        network=session.profile.name,
+        deployment=deployment,
+        call=chain_call_from(eth_call),
+    )
+    try:
+        return int(load(symbol).exchange_rate(context))
+    except IonError:
+        return None
+    except Exception:  # an adapter's bug must not break `ion markets`
+        return None
