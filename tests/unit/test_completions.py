@@ -33,3 +33,19 @@ def test_markets_complete_from_installed_adapters() -> None:
 
 def test_subcommands_complete() -> None:
     assert {"markets", "position", "supply", "borrow", "devnet"} <= set(_complete("ion ", 1))
+
+
+def test_install_completion_writes_the_bash_script(tmp_path: object) -> None:
+    home = str(tmp_path)
+    env = dict(os.environ, HOME=home, SHELL="/bin/bash")
+    done = subprocess.run(
+        [sys.executable, "-m", "ion_cli", "--install-completion"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    script = os.path.join(home, ".bash_completions", "ion.sh")
+    assert "_ION_COMPLETE" in open(script).read()
+    assert script in open(os.path.join(home, ".bashrc")).read()
