@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from ion_cli.completion_scripts import main as completion_scripts
 
@@ -35,7 +36,7 @@ def test_subcommands_complete() -> None:
     assert {"markets", "position", "supply", "borrow", "devnet"} <= set(_complete("ion ", 1))
 
 
-def test_install_completion_writes_the_bash_script(tmp_path: object) -> None:
+def test_install_completion_writes_the_bash_script(tmp_path: Path) -> None:
     home = str(tmp_path)
     env = dict(os.environ, HOME=home, SHELL="/bin/bash")
     done = subprocess.run(
@@ -46,6 +47,6 @@ def test_install_completion_writes_the_bash_script(tmp_path: object) -> None:
         timeout=30,
     )
     assert done.returncode == 0, done.stderr
-    script = os.path.join(home, ".bash_completions", "ion.sh")
-    assert "_ION_COMPLETE" in open(script).read()
-    assert script in open(os.path.join(home, ".bashrc")).read()
+    script = tmp_path / ".bash_completions" / "ion.sh"
+    assert "_ION_COMPLETE" in script.read_text()
+    assert str(script) in (tmp_path / ".bashrc").read_text()
