@@ -15,27 +15,26 @@ Writing an adapter (full guide: plugins/README.md)
     #   mytoken = "my_adapter:adapter"        # the name is the lower-case symbol
     from ion_cli import adapters as a
 
-    class MyToken:
-        api_version = a.API_VERSION
+    class MyToken(a.BaseAdapter):          # optional: any object with the members will do
         symbol = "myETH"
         name = "My Protocol"
         decimals = 18
-
-        def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
-            if ctx.deployment is not None:
-                return a.devnet_addresses(ctx, self.symbol)
-            a.require_mainnet(ctx, self.symbol)
-            return a.TokenAddresses(token="0x...", contracts={"minter": "0x..."})
+        mainnet = a.TokenAddresses(token="0x...", contracts={"minter": "0x..."})
+        # inherited: api_version, addresses(ctx) and validators(ctx) (devnet file or mainnet)
 
         def exchange_rate(self, ctx: a.AdapterContext) -> int:
-            token = self.addresses(ctx).token
+            token = self.addresses(ctx).require_token(self.symbol)
             return int(ctx.call(token, "getRate()(uint256)"))
 
         def mint_plan(self, ctx, eth_amount: int, recipient: str) -> a.MintPlan: ...
         def withdrawal(self) -> a.WithdrawalInfo: ...
-        def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource: ...
+        def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource: ...
 
     adapter = MyToken()
+
+Without the base class an adapter writes `addresses` and `validators` itself (`devnet_addresses`,
+`devnet_validators` and `require_mainnet` help). `require_positive_amount` and `payable_mint_plan`
+serve a mint that is one payable call.
 
 Signatures handed to `ctx.call` and `encode_call` use cast's notation: `name(inputs)(outputs)`,
 for example `calculateTVLs()(uint256[][],uint256[],uint256)`. A call with one output returns that
@@ -284,6 +283,76 @@ def withdrawal_credentials(address: str, prefixes: Sequence[int] = (1, 2)) -> tu
     if len(body) != 40:
         raise AdapterError(f"not an address: {address!r}")
     return tuple(f"0x{p:02x}{'00' * 11}{body}" for p in prefixes)
+
+
+# ---- helpers for adapters: mint plans ----
+
+
+def require_positive_amount(eth_amount: int, symbol: str) -> None:
+    """Refuse a mint from zero or negative wei (check it before any chain read)."""
+    if eth_amount <= 0:
+        raise AdapterError(f"{symbol}: the amount to mint from must be positive")
+
+
+def payable_mint_plan(
+    symbol: str,
+    eth_amount: int,
+    *,
+    to: str,
+    data: bytes,
+    description: str,
+    expected_out: int,
+    min_out: int | None = None,
+    notes: tuple[str, ...] = (),
+) -> MintPlan:
+    """A plan of one call to `to` that carries all of `eth_amount` as its value."""
+    call = PlannedCall(to=to, value=eth_amount, data=data, description=description)
+    return MintPlan(
+        symbol=symbol,
+        eth_in=eth_amount,
+        calls=(call,),
+        expected_out=expected_out,
+        min_out=min_out,
+        notes=notes,
+    )
+
+
+# ---- an optional base class for adapters ----
+
+
+class BaseAdapter:
+    """The mechanics every adapter repeats; optional (the registry only checks `LrtAdapter`).
+
+    A subclass sets `symbol`, `name`, `decimals` and `mainnet` (its mainnet TokenAddresses), and
+    writes `exchange_rate`, `mint_plan`, `withdrawal` and `mainnet_validators`. It inherits:
+
+    - `api_version = API_VERSION`;
+    - `addresses(ctx)`: the deployment file's entry on a devnet, else `mainnet` (mainnet only);
+    - `validators(ctx)`: the deployment file's credentials on a devnet, else (mainnet only)
+      `mainnet_validators(ctx)`.
+    """
+
+    api_version: int = API_VERSION
+    symbol: str
+    name: str
+    decimals: int
+    mainnet: TokenAddresses
+
+    def addresses(self, ctx: AdapterContext) -> TokenAddresses:
+        if ctx.deployment is not None:
+            return devnet_addresses(ctx, self.symbol)
+        require_mainnet(ctx, self.symbol)
+        return self.mainnet
+
+    def validators(self, ctx: AdapterContext) -> ValidatorSource:
+        if ctx.deployment is not None:
+            return devnet_validators(ctx, self.symbol)
+        require_mainnet(ctx, self.symbol)
+        return self.mainnet_validators(ctx)
+
+    def mainnet_validators(self, ctx: AdapterContext) -> ValidatorSource:
+        """The validators behind the token on mainnet (ctx is a mainnet context)."""
+        raise NotImplementedError(f"{type(self).__name__} does not say its mainnet validators")
 
 
 # ---- helpers for adapters: call signatures (cast notation) ----

@@ -110,6 +110,84 @@ def test_require_mainnet() -> None:
         a.require_mainnet(a.AdapterContext.offline(chain_id=5, network="goerli"), "weETH")
 
 
+class _Base(a.BaseAdapter):
+    symbol = "weETH"
+    name = "Test protocol"
+    decimals = 18
+    mainnet = a.TokenAddresses(token="0x" + "44" * 20, contracts={"minter": "0x" + "55" * 20})
+
+    def exchange_rate(self, ctx: a.AdapterContext) -> int:
+        return 10**18
+
+    def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
+        raise NotImplementedError
+
+    def withdrawal(self) -> a.WithdrawalInfo:
+        return a.WithdrawalInfo(path="p", delay="d", contract=None)
+
+    def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
+        return a.ValidatorSource(withdrawal_credentials=(), method="mainnet", complete=False)
+
+
+def test_base_adapter_is_a_complete_adapter() -> None:
+    adapter = _Base()
+    assert adapter.api_version == a.API_VERSION
+    assert a.missing_members(adapter) == [] and isinstance(adapter, a.LrtAdapter)
+    assert a.missing_members(a.BaseAdapter()) == [
+        "symbol",
+        "name",
+        "decimals",
+        "exchange_rate",
+        "mint_plan",
+        "withdrawal",
+    ]
+
+
+def test_base_adapter_answers_from_devnet_or_mainnet() -> None:
+    adapter = _Base()
+    devnet = a.AdapterContext(chain_id=31337, network="devnet", deployment=DEPLOYMENT)
+    assert adapter.addresses(devnet) == a.devnet_addresses(devnet, "weETH")
+    assert adapter.validators(devnet) == a.devnet_validators(devnet, "weETH")
+    mainnet = a.AdapterContext.offline()
+    assert adapter.addresses(mainnet) is _Base.mainnet
+    assert adapter.validators(mainnet).method == "mainnet"
+    elsewhere = a.AdapterContext.offline(chain_id=5, network="goerli")
+    with pytest.raises(a.AdapterError, match="weETH: no addresses for chain 5"):
+        adapter.addresses(elsewhere)
+    with pytest.raises(a.AdapterError, match="weETH: no addresses for chain 5"):
+        adapter.validators(elsewhere)
+
+
+def test_require_positive_amount() -> None:
+    a.require_positive_amount(1, "weETH")
+    for bad in (0, -1):
+        with pytest.raises(a.AdapterError, match="weETH: the amount to mint from must be positive"):
+            a.require_positive_amount(bad, "weETH")
+
+
+def test_payable_mint_plan_sends_the_whole_amount_in_one_call() -> None:
+    plan = a.payable_mint_plan(
+        "weETH",
+        7,
+        to="0x" + "11" * 20,
+        data=b"\x01",
+        description="deposit",
+        expected_out=6,
+        min_out=5,
+        notes=("n",),
+    )
+    call = a.PlannedCall(to="0x" + "11" * 20, value=7, data=b"\x01", description="deposit")
+    assert plan == a.MintPlan(
+        symbol="weETH", eth_in=7, calls=(call,), expected_out=6, min_out=5, notes=("n",)
+    )
+    assert (
+        a.payable_mint_plan(
+            "weETH", 7, to="0x" + "11" * 20, data=b"", description="d", expected_out=6
+        ).min_out
+        is None
+    )
+
+
 def test_withdrawal_credentials_for_a_pod() -> None:
     pod = "0xAbCdEf0123456789aBCDef0123456789abcdef01"
     c1, c2 = a.withdrawal_credentials(pod)
