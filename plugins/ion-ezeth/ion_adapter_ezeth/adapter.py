@@ -23,17 +23,11 @@ MAINNET = a.TokenAddresses(
 TVLS = "calculateTVLs()(uint256[][],uint256[],uint256)"
 
 
-class EzEthAdapter:
-    api_version = a.API_VERSION
+class EzEthAdapter(a.BaseAdapter):
     symbol = "ezETH"
     name = "Renzo"
     decimals = 18
-
-    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
-        if ctx.deployment is not None:
-            return a.devnet_addresses(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
-        return MAINNET
+    mainnet = MAINNET
 
     def _tvl_and_supply(self, ctx: a.AdapterContext) -> tuple[int, int]:
         addrs = self.addresses(ctx)
@@ -50,8 +44,7 @@ class EzEthAdapter:
         return total_tvl * WAD // supply
 
     def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
-        if eth_amount <= 0:
-            raise a.AdapterError("ezETH: the amount to mint from must be positive")
+        a.require_positive_amount(eth_amount, self.symbol)
         addrs = self.addresses(ctx)
         manager = addrs.contract("restake_manager", self.symbol)
         total_tvl, supply = self._tvl_and_supply(ctx)
@@ -67,16 +60,12 @@ class EzEthAdapter:
             )
         else:
             expected = eth_amount if supply == 0 else eth_amount * supply // total_tvl
-        call = a.PlannedCall(
+        return a.payable_mint_plan(
+            self.symbol,
+            eth_amount,
             to=manager,
-            value=eth_amount,
             data=a.encode_call("depositETH()"),
             description="RestakeManager.depositETH: ETH -> ezETH",
-        )
-        return a.MintPlan(
-            symbol=self.symbol,
-            eth_in=eth_amount,
-            calls=(call,),
             expected_out=expected,
             notes=("depositETH has no slippage bound: the mint follows the TVL at execution",),
         )
@@ -92,9 +81,7 @@ class EzEthAdapter:
             unsure=True,
         )
 
-    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
-        if ctx.deployment is not None:
-            return a.devnet_validators(ctx, self.symbol)
+    def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
         manager = self.addresses(ctx).contract("restake_manager", self.symbol)
         count = int(ctx.call(manager, "getOperatorDelegatorsLength()(uint256)"))
         delegators = [

@@ -26,25 +26,18 @@ MAINNET = a.TokenAddresses(
 )
 
 
-class RsEthAdapter:
-    api_version = a.API_VERSION
+class RsEthAdapter(a.BaseAdapter):
     symbol = "rsETH"
     name = "Kelp"
     decimals = 18
-
-    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
-        if ctx.deployment is not None:
-            return a.devnet_addresses(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
-        return MAINNET
+    mainnet = MAINNET
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         oracle = self.addresses(ctx).contract("lrt_oracle", self.symbol)
         return int(ctx.call(oracle, "rsETHPrice()(uint256)"))
 
     def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
-        if eth_amount <= 0:
-            raise a.AdapterError("rsETH: the amount to mint from must be positive")
+        a.require_positive_amount(eth_amount, self.symbol)
         pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
         expected = int(
             ctx.call(
@@ -52,16 +45,12 @@ class RsEthAdapter:
             )
         )
         min_out = expected - expected * MIN_OUT_BPS // 10_000
-        call = a.PlannedCall(
+        return a.payable_mint_plan(
+            self.symbol,
+            eth_amount,
             to=pool,
-            value=eth_amount,
             data=a.encode_call("depositETH(uint256,string)", [min_out, REFERRAL_ID]),
             description="LRTDepositPool.depositETH: ETH -> rsETH",
-        )
-        return a.MintPlan(
-            symbol=self.symbol,
-            eth_in=eth_amount,
-            calls=(call,),
             expected_out=expected,
             min_out=min_out,
             notes=(f"reverts if fewer than {min_out} wei of rsETH would be minted",),
@@ -78,9 +67,7 @@ class RsEthAdapter:
             contract=MAINNET.contracts["lrt_withdrawal_manager"],
         )
 
-    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
-        if ctx.deployment is not None:
-            return a.devnet_validators(ctx, self.symbol)
+    def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
         pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
         delegators = ctx.call(pool, "getNodeDelegatorQueue()(address[])")
         pods = tuple(str(ctx.call(str(d), "eigenPod()(address)")) for d in delegators)

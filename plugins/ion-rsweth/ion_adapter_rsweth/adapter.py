@@ -20,39 +20,28 @@ MAINNET = a.TokenAddresses(
 )
 
 
-class RswEthAdapter:
-    api_version = a.API_VERSION
+class RswEthAdapter(a.BaseAdapter):
     symbol = "rswETH"
     name = "Swell"
     decimals = 18
-
-    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
-        if ctx.deployment is not None:
-            return a.devnet_addresses(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
-        return MAINNET
+    mainnet = MAINNET
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)
         return int(ctx.call(token, "rswETHToETHRate()(uint256)"))
 
     def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
-        if eth_amount <= 0:
-            raise a.AdapterError("rswETH: the amount to mint from must be positive")
+        a.require_positive_amount(eth_amount, self.symbol)
         token = self.addresses(ctx).require_token(self.symbol)
         rate = self.exchange_rate(ctx)
         # deposit() mints msg.value at the current rate, rounded down.
         expected = eth_amount * WAD // rate
-        call = a.PlannedCall(
+        return a.payable_mint_plan(
+            self.symbol,
+            eth_amount,
             to=token,
-            value=eth_amount,
             data=a.encode_call("deposit()"),
             description="rswETH.deposit: ETH -> rswETH",
-        )
-        return a.MintPlan(
-            symbol=self.symbol,
-            eth_in=eth_amount,
-            calls=(call,),
             expected_out=expected,
             notes=("deposit() has no slippage bound: the mint follows the rate at execution",),
         )
@@ -65,10 +54,7 @@ class RswEthAdapter:
             unsure=True,
         )
 
-    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
-        if ctx.deployment is not None:
-            return a.devnet_validators(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
+    def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
         # One EigenPod per staker proxy, listed by the registry whose address we do not know.
         return a.ValidatorSource(
             withdrawal_credentials=(),

@@ -27,25 +27,18 @@ MAINNET = a.TokenAddresses(
 MAINNET_EETH_ROUNDING_WEI = 2
 
 
-class WeEthAdapter:
-    api_version = a.API_VERSION
+class WeEthAdapter(a.BaseAdapter):
     symbol = "weETH"
     name = "ether.fi"
     decimals = 18
-
-    def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
-        if ctx.deployment is not None:
-            return a.devnet_addresses(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
-        return MAINNET
+    mainnet = MAINNET
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)
         return int(ctx.call(token, "getRate()(uint256)"))
 
     def mint_plan(self, ctx: a.AdapterContext, eth_amount: int, recipient: str) -> a.MintPlan:
-        if eth_amount <= 0:
-            raise a.AdapterError("weETH: the amount to mint from must be positive")
+        a.require_positive_amount(eth_amount, self.symbol)
         addrs = self.addresses(ctx)
         token = addrs.require_token(self.symbol)
         pool = addrs.contract("liquidity_pool", self.symbol)
@@ -92,10 +85,7 @@ class WeEthAdapter:
             contract=MAINNET.contracts["liquidity_pool"],
         )
 
-    def validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
-        if ctx.deployment is not None:
-            return a.devnet_validators(ctx, self.symbol)
-        a.require_mainnet(ctx, self.symbol)
+    def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
         # Enumerating needs StakingManager's validatorCreated logs, which a ChainCall cannot read.
         return a.ValidatorSource(
             withdrawal_credentials=(),
