@@ -285,6 +285,16 @@ def withdrawal_credentials(address: str, prefixes: Sequence[int] = (1, 2)) -> tu
     return tuple(f"0x{p:02x}{'00' * 11}{body}" for p in prefixes)
 
 
+def eigenpod_validators(
+    ctx: AdapterContext, delegators: Sequence[Any], method: str
+) -> ValidatorSource:
+    """Validators behind EigenLayer delegators: each one's `eigenPod()`, and the credentials
+    (0x01 and 0x02) that pay to each pod."""
+    pods = tuple(str(ctx.call(str(d), "eigenPod()(address)")) for d in delegators)
+    creds = tuple(c for pod in pods for c in withdrawal_credentials(pod))
+    return ValidatorSource(withdrawal_credentials=creds, pods=pods, method=method)
+
+
 # ---- helpers for adapters: mint plans ----
 
 

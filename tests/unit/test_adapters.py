@@ -197,6 +197,24 @@ def test_withdrawal_credentials_for_a_pod() -> None:
         a.withdrawal_credentials("0x1234")
 
 
+def test_eigenpod_validators_reads_each_pod() -> None:
+    pods = {"0x" + "a1" * 20: "0x" + "b1" * 20, "0x" + "a2" * 20: "0x" + "b2" * 20}
+
+    def call(to: str, signature: str, args: Any = ()) -> Any:
+        assert signature == "eigenPod()(address)" and args == ()
+        return pods[to]
+
+    ctx = a.AdapterContext(chain_id=1, network="mainnet", call=call)
+    source = a.eigenpod_validators(ctx, list(pods), method="m")
+    assert source == a.ValidatorSource(
+        withdrawal_credentials=a.withdrawal_credentials("0x" + "b1" * 20)
+        + a.withdrawal_credentials("0x" + "b2" * 20),
+        method="m",
+        pods=tuple(pods.values()),
+        complete=True,
+    )
+
+
 def test_missing_members_and_protocol() -> None:
     class Partial:
         api_version = 1

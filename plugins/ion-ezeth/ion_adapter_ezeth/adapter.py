@@ -88,10 +88,8 @@ class EzEthAdapter(a.BaseAdapter):
             str(ctx.call(manager, "operatorDelegators(uint256)(address)", [i]))
             for i in range(count)
         ]
-        pods = tuple(str(ctx.call(d, "eigenPod()(address)")) for d in delegators)
-        creds = tuple(c for pod in pods for c in a.withdrawal_credentials(pod))
-        return a.ValidatorSource(
-            withdrawal_credentials=creds,
-            pods=pods,
+        return a.eigenpod_validators(
+            ctx,
+            delegators,
             method="RestakeManager.operatorDelegators(i).eigenPod(), credentials 0x01/0x02 + pod",
         )

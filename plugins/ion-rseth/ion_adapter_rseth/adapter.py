@@ -70,11 +70,9 @@ class RsEthAdapter(a.BaseAdapter):
     def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
         pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
         delegators = ctx.call(pool, "getNodeDelegatorQueue()(address[])")
-        pods = tuple(str(ctx.call(str(d), "eigenPod()(address)")) for d in delegators)
-        creds = tuple(c for pod in pods for c in a.withdrawal_credentials(pod))
-        return a.ValidatorSource(
-            withdrawal_credentials=creds,
-            pods=pods,
+        return a.eigenpod_validators(
+            ctx,
+            delegators,
             method=(
                 "LRTDepositPool.getNodeDelegatorQueue()[i].eigenPod(), credentials 0x01/0x02 + pod"
             ),
