@@ -9,6 +9,7 @@ that needs one says so), and custom profiles from the config file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ion_cli.config import Config, load_config
 from ion_cli.errors import UsageError
 
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 MARKET_FIELDS = ("pool", "gem_join", "handler", "reserve_oracle", "spot_oracle", "liquidation")
 FIELD_LABELS = {
     "pool": "IonPool",
@@ -161,7 +163,34 @@ def profile_from_deployment(name: str, deployment: Mapping[str, Any]) -> Network
     )
 
 
+def _check_profile_types(name: str, raw: object) -> None:
+    """Wrong types in a profile are the user's mistake: one clear line, never a traceback."""
+    where = f"network '{name}' in the config file"
+    if not isinstance(raw, Mapping):
+        raise UsageError(f"{where} must be a table ([networks.{name}])")
+    chain_id = raw.get("chain_id")
+    if chain_id is not None and (isinstance(chain_id, bool) or not isinstance(chain_id, int)):
+        raise UsageError(f"{where}: chain_id must be an integer such as 1, not {chain_id!r}")
+    for key in ("base", "rpc_url", "lens", "whitelist"):
+        if key in raw and not isinstance(raw[key], str):
+            raise UsageError(f"{where}: {key} must be a string")
+    for key in ("lens", "whitelist"):
+        if key in raw and not _ADDRESS.fullmatch(raw[key]):
+            raise UsageError(f"{where}: {key} is not an address: {raw[key]!r}")
+    markets = raw.get("markets", {})
+    if not isinstance(markets, Mapping):
+        raise UsageError(f"{where}: markets must be a table of markets")
+    for symbol, fields in markets.items():
+        if not isinstance(fields, Mapping):
+            raise UsageError(f"{where}: markets.{symbol} must be a table of addresses")
+        for f in MARKET_FIELDS:
+            value = fields.get(f)
+            if f in fields and not (isinstance(value, str) and _ADDRESS.fullmatch(value)):
+                raise UsageError(f"{where}: markets.{symbol}.{f} is not an address: {value!r}")
+
+
 def _custom_profile(name: str, raw: Mapping[str, Any]) -> NetworkProfile:
+    _check_profile_types(name, raw)
     base_name = raw.get("base")
     if base_name == "mainnet":
         base = MAINNET
