@@ -35,6 +35,11 @@ def load_config() -> Config:
     if not isinstance(networks, dict):
         raise UsageError(f"{path}: [networks] must be a table of profiles")
     safety = raw.get("safety", {})
+    if not isinstance(safety, dict):
+        raise UsageError(f"{path}: [safety] must be a table, e.g. [safety] margin = 0.05")
+    default_network = raw.get("default_network", "devnet")
+    if not isinstance(default_network, str):
+        raise UsageError(f'{path}: default_network must be a string such as "devnet"')
     try:
         margin = Decimal(str(safety.get("margin", DEFAULT_SAFETY_MARGIN)))
     except InvalidOperation:
@@ -42,7 +47,7 @@ def load_config() -> Config:
     if margin < 0 or margin >= 1:
         raise UsageError(f"{path}: safety.margin must be in [0, 1)")
     return Config(
-        default_network=str(raw.get("default_network", "devnet")),
+        default_network=default_network,
         networks=networks,
         safety_margin=margin,
     )

@@ -41,3 +41,25 @@ def test_bad_profile_types_are_one_usage_error(
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("safety = 5\n", "[safety] must be a table"),
+        ("safety = 'x'\n", "[safety] must be a table"),
+        ("default_network = 5\n", "default_network must be a string"),
+    ],
+)
+def test_bad_top_level_types_are_one_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    monkeypatch.setenv("ION_CONFIG", str(path))
+    result = CliRunner().invoke(app, ["markets", "--json"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert message in lines[0]
