@@ -58,11 +58,13 @@ def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:
     def render(console: Any) -> None:
         # The pipeline already told stderr what it sent; stdout gets the resulting position.
         if result.get("dry_run"):
-            console.print("[bold]dry run[/bold]: simulated, nothing sent. Position after:")
             projected = result["plan"]["summary"].get("projected_position")
             if projected:
+                console.print("[bold]dry run[/bold]: simulated, nothing sent. Position after:")
                 render_positions(console, [projected])
                 return
+            # No projection (supply, redeem): what follows is today's position, not the result.
+            console.print("[bold]dry run[/bold]: simulated, nothing sent. Position now:")
         render_positions(console, [result["position"]])
 
     opts.output.result(result, render)
