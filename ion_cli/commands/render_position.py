@@ -36,10 +36,14 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
         table.add_row("reserve rate", fmt_amount(row["reserve_exchange_rate"], 6))
         liq = row["liquidation_exchange_rate"]
         drop = row["drop_to_liquidation"]
-        table.add_row(
-            "liquidated at reserve rate",
-            f"{fmt_amount(liq, 6)} ({fmt_pct(drop)} drop)" if liq is not None else "-",
-        )
+        if liq is None:
+            liq_text = "-"
+        elif row.get("liquidatable"):
+            # the reserve rate is already below it: a "drop" would be negative
+            liq_text = f"{fmt_amount(liq, 6)} ([red]liquidatable now[/red])"
+        else:
+            liq_text = f"{fmt_amount(liq, 6)} ({fmt_pct(drop)} drop)"
+        table.add_row("liquidated at reserve rate", liq_text)
         table.add_row("can borrow", f"{fmt_amount(row['max_borrow'], 6)} {row['base']}")
         table.add_row("can withdraw", f"{fmt_amount(row['max_withdraw'], 6)} {row['market']}")
         console.print(table)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
 from ion_cli.cli import app
-from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.devnet import DevnetHandle, warp
 
 pytestmark = pytest.mark.integration
 
@@ -27,3 +29,18 @@ def test_vault_dry_run_shows_the_projected_position(devnet: DevnetHandle) -> Non
     assert result.exit_code == 0, result.stderr
     assert "Position after" in result.stdout
     assert "2.000000 weETH" in result.stdout
+
+
+def test_a_liquidatable_vault_says_so_instead_of_a_negative_drop(devnet: DevnetHandle) -> None:
+    runner = CliRunner()
+    for args in (["deposit", "weETH", "10"], ["borrow", "weETH", "7", "--force"]):
+        result = runner.invoke(app, [*args, "--yes"])
+        assert result.exit_code == 0, result.stderr
+    warp(devnet.w3, 365 * 86400)  # a year of interest pushes health below 1
+    result = runner.invoke(app, ["position", "weETH", "--json"])
+    assert json.loads(result.stdout)["liquidatable"] is True
+    result = runner.invoke(app, ["position", "weETH"])
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "liquidated at" in line)
+    assert "liquidatable now" in row
+    assert "drop" not in row  # was "(-1.44% drop)"
