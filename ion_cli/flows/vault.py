@@ -17,6 +17,7 @@ from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, approval_calls, encode, require_balance, run_plan
+from ion_cli.render import fmt_amount
 from ion_cli.units import Ray, Wad, accrue, normalized_debt_for_borrow, repay_in
 
 # Interest accrues every second between the preview and the block that includes the repay:
@@ -294,7 +295,9 @@ def _execute(
             action: f"{text(amount, WAD)} {unit}",
             "collateral after": f"{projected['collateral']} {market.symbol}",
             "debt after": f"{projected['debt']} {market.base_symbol}",
-            "health after": str(projected["health"] or "no debt"),
+            "health after": (
+                fmt_amount(projected["health"], 4) if projected["health"] else "no debt"
+            ),
             "liquidation rate after": str(projected["liquidation_exchange_rate"] or "-"),
         },
         json_summary={

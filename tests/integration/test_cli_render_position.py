@@ -44,3 +44,13 @@ def test_a_liquidatable_vault_says_so_instead_of_a_negative_drop(devnet: DevnetH
     row = next(line for line in result.stdout.splitlines() if "liquidated at" in line)
     assert "liquidatable now" in row
     assert "drop" not in row  # was "(-1.44% drop)"
+
+
+def test_the_preview_shows_health_after_to_four_places(devnet: DevnetHandle) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["deposit", "weETH", "10", "--yes"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["borrow", "weETH", "5", "--dry-run", "--yes"])
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stderr.splitlines() if "health after" in line)
+    assert row.split()[-1] == "1.4613"  # was 1.46136752136752136606
