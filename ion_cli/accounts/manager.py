@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ion_cli.accounts import keyring_store, keystore, names, passwords, registry
+from ion_cli.accounts import devnet_account, keyring_store, keystore, names, passwords, registry
 from ion_cli.accounts.registry import AccountRecord
 from ion_cli.errors import IonError, UsageError
 
@@ -85,6 +85,12 @@ def _store_key(
 
 def check_new_name(name: str) -> None:
     names.validate_name(name)
+    if name.lower() == devnet_account.DEV_ACCOUNT_NAME:
+        # `dev` always means the devnet's funded account there: a second `dev` elsewhere would
+        # make `--account dev` sign with a different key depending on the network.
+        raise UsageError(
+            "the name 'dev' is reserved for the devnet's funded account: choose another name"
+        )
     registry.ensure_free(name)
 
 

@@ -58,9 +58,11 @@ def test_no_account_off_the_devnet() -> None:
         resolve_account("dev", network_name="mainnet", chain_id=1)
 
 
-def test_registered_dev_is_ordinary_off_the_devnet() -> None:
-    manager.import_key("dev", KEY)
-    assert resolve_account("dev", network_name="mainnet", chain_id=1).address == ADDRESS
+def test_dev_is_reserved_for_the_devnet_account() -> None:
+    # One name, one key: a registered `dev` would sign with another key off the devnet.
+    for name in ("dev", "DEV"):
+        with pytest.raises(UsageError, match="reserved"):
+            manager.import_key(name, KEY)
     assert (
         resolve_account("dev", network_name="devnet", chain_id=31337).address
         == devnet_account.DEV_ACCOUNT_ADDRESS
