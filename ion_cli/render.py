@@ -1,11 +1,13 @@
-"""Small formatting helpers for tables (JSON keeps exact decimal strings)."""
+"""Small formatting helpers for tables: rounded half up for reading (2.999999999999999999
+supplied shows as 3.000000); JSON keeps the exact decimal strings."""
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 
-def fmt_amount(value: str | None, places: int = 4) -> str:
+def fmt_amount(value: str | None, places: int = 4, *, down: bool = False) -> str:
+    """`down` for figures where rounding up would flatter (health): 1.46136 -> 1.4613."""
     if value is None:
         return "unknown"
     try:
@@ -13,7 +15,7 @@ def fmt_amount(value: str | None, places: int = 4) -> str:
     except InvalidOperation:
         return value
     q = Decimal(1).scaleb(-places) if places else Decimal(1)
-    return f"{d.quantize(q, rounding=ROUND_DOWN):,}"
+    return f"{d.quantize(q, rounding=ROUND_DOWN if down else ROUND_HALF_UP):,}"
 
 
 def fmt_pct(value: str | None, places: int = 2) -> str:

@@ -46,6 +46,8 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
         table.add_row("liquidated at reserve rate", liq_text)
         table.add_row("can borrow", f"{fmt_amount(row['max_borrow'], 6)} {row['base']}")
         table.add_row("can withdraw", f"{fmt_amount(row['max_withdraw'], 6)} {row['market']}")
+        if row.get("supplied") not in (None, "0"):
+            table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
         console.print(table)
 
 
@@ -53,7 +55,7 @@ def _health(value: str | None) -> str:
     if value is None:
         return "no debt"
     style = "green" if float(value) >= 1.2 else "yellow" if float(value) >= 1.05 else "red"
-    return f"[{style}]{fmt_amount(value, 4)}[/{style}]"
+    return f"[{style}]{fmt_amount(value, 4, down=True)}[/{style}]"
 
 
 def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:

@@ -25,7 +25,21 @@ def available_markets(session: Session) -> list[MarketAddresses]:
     from ion_cli.plugins_registry import adapters
 
     usable = set(adapters())
-    return [m for m in session.profile.markets.values() if m.symbol.lower() in usable]
+    markets = [m for m in session.profile.markets.values() if m.symbol.lower() in usable]
+    if not markets:
+        from ion_cli.output import Output
+        from ion_cli.plugins_registry import ENV_VAR, enabled_names
+
+        limit = enabled_names()
+        why = (
+            f"{ENV_VAR}={','.join(sorted(limit))!s} enables none of them"
+            if limit is not None
+            else "no adapter for them is installed"
+        )
+        Output().warn(
+            f"no markets to show on {session.profile.name}: {why} (see `ion plugins list`)"
+        )
+    return markets
 
 
 def require_market(session: Session, symbol: str) -> MarketAddresses:

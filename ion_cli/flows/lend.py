@@ -34,12 +34,26 @@ def _wallet(session: Session, token: str, address: str) -> str | None:
     return text(token_balance(session.w3(), token, address), WAD)
 
 
+def _require_mintable(session: Session, market: MarketState, amount: int) -> None:
+    """The pool mints amount.rayDivDown(supplyFactor) lender units and refuses zero
+    (InvalidMintAmount): say so in the user's terms before simulating."""
+    from ion_cli.chain.contracts import contract
+
+    factor = int(contract(session.w3(), "IonPool", market.pool).functions.supplyFactor().call())
+    if amount * 10**27 // factor == 0:
+        raise UsageError(
+            f"{text(amount, WAD)} {market.base_symbol} is too small to supply: it mints no "
+            f"lender units at the supply factor {text(factor, 10**27)}"
+        )
+
+
 def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
     w3 = session.w3()
     market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
     if amount <= 0:
         raise UsageError("the amount to supply must be greater than zero")
+    _require_mintable(session, market, amount)
     require_balance(w3, market.base_token, me, amount, market.base_symbol)
     calls = approval_calls(
         w3,

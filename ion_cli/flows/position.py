@@ -26,6 +26,7 @@ class VaultState:
     address: str
     collateral: int  # WAD
     normalized_debt: int  # WAD
+    supplied: int = 0  # WAD: the address's lender balance in this pool (base asset, accrued)
 
     def changed(self, *, collateral: int = 0, normalized_debt: int = 0) -> VaultState:
         return replace(
@@ -41,7 +42,10 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
     pool = contract(session.w3(), "IonPool", market.pool)
     collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
     return VaultState(
-        address=address, collateral=int(collateral), normalized_debt=int(normalized_debt)
+        address=address,
+        collateral=int(collateral),
+        normalized_debt=int(normalized_debt),
+        supplied=int(pool.functions.balanceOf(address).call()),
     )
 
 
@@ -93,6 +97,7 @@ def position_figures(market: MarketState, vault: VaultState) -> dict[str, Any]:
         "max_borrow": text(max_borrow, WAD),
         "max_withdraw": text(pm.max_withdrawable_collateral(c, nd, rate, market.spot), WAD),
         "liquidatable": health is not None and health < RAY,
+        "supplied": text(vault.supplied, WAD),
         "block": market.block,
     }
 

@@ -296,7 +296,7 @@ def _execute(
             "collateral after": f"{projected['collateral']} {market.symbol}",
             "debt after": f"{projected['debt']} {market.base_symbol}",
             "health after": (
-                fmt_amount(projected["health"], 4) if projected["health"] else "no debt"
+                fmt_amount(projected["health"], 4, down=True) if projected["health"] else "no debt"
             ),
             "liquidation rate after": str(projected["liquidation_exchange_rate"] or "-"),
         },

@@ -230,3 +230,34 @@ def test_wrong_password(
         "--json",
     )
     assert out["position"]["supplied"] == "1" and out["position"]["address"] == alice
+
+
+def test_position_shows_the_lender_balance_too(devnet: DevnetHandle) -> None:
+    ion("supply", "weETH", "3", "--yes")
+    position = ion("position", "weETH", "--json")
+    assert position["supplied"] == "3" or Decimal(3) - Decimal(position["supplied"]) < Decimal(
+        "1e-17"
+    )
+    assert "supplied (lender)" in ion("position", "weETH")
+
+
+def test_a_supply_too_small_to_mint_is_refused_before_simulation(devnet: DevnetHandle) -> None:
+    ion("deposit", "weETH", "20", "--yes")
+    ion("borrow", "weETH", "10", "--yes")
+    warp(devnet.w3, 86400)  # interest lifts the supply factor above 1: 1 wei mints nothing
+    assert "too small to supply" in ion("supply", "weETH", "1e-18", "--yes", code=2)
+
+
+def test_markets_warns_when_no_adapter_is_enabled(
+    devnet: DevnetHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ion_cli.plugins_registry import reset
+
+    monkeypatch.setenv("ION_ADAPTERS", "nope")
+    reset()
+    try:
+        result = CliRunner().invoke(app, ["markets", "--json"])
+    finally:
+        reset()
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "ION_ADAPTERS=nope enables none of them" in result.stderr
