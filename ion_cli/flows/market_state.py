@@ -63,71 +63,127 @@ class MarketState:
 
 
 def read_market(w3: Web3, profile: NetworkProfile, market: MarketAddresses) -> MarketState:
-    from ion_cli.chain.contracts import contract
-
-    pool_address = profile.address(market, "pool")
-    lens_address = profile.shared("lens")
-    ilk = market.ilk_index
-    try:
-        pool = contract(w3, "IonPool", pool_address)
-        lens = contract(w3, "IonLens", lens_address)
-        block = w3.eth.get_block("latest")
-        spot_address = lens.functions.spot(pool_address, ilk).call()
-        spot_oracle = contract(w3, "SpotOracle", spot_address)
-        reserve_address = spot_oracle.functions.RESERVE_ORACLE().call()
-        reserve = contract(w3, "IReserveOracle", reserve_address)
-        borrow_rate, reserve_factor = pool.functions.getCurrentBorrowRate(ilk).call()
-        threshold = None
-        if market.liquidation:
-            liquidation = contract(w3, "Liquidation", market.liquidation)
-            threshold = int(liquidation.functions.LIQUIDATION_THRESHOLD().call())
-        return MarketState(
-            symbol=market.symbol,
-            base_symbol=market.base_symbol,
-            ilk_index=ilk,
-            pool=pool_address,
-            collateral_token=pool.functions.getIlkAddress(ilk).call(),
-            base_token=pool.functions.underlying().call(),
-            rate=int(pool.functions.rate(ilk).call()),
-            total_normalized_debt=int(lens.functions.totalNormalizedDebt(pool_address, ilk).call()),
-            total_supply=int(pool.functions.totalSupply().call()),
-            liquidity=int(lens.functions.liquidity(pool_address).call()),
-            borrow_rate=int(borrow_rate),
-            reserve_factor=int(reserve_factor),
-            debt_ceiling=int(lens.functions.debtCeiling(pool_address, ilk).call()),
-            dust=int(lens.functions.dust(pool_address, ilk).call()),
-            supply_cap=int(lens.functions.supplyCap(pool_address).call()),
-            spot=int(spot_oracle.functions.getSpot().call()),
-            ltv=int(spot_oracle.functions.LTV().call()),
-            price=int(spot_oracle.functions.getPrice().call()),
-            reserve_rate=int(reserve.functions.currentExchangeRate().call()),
-            liquidation_threshold=threshold,
-            paused=bool(pool.functions.paused().call()),
-            spot_oracle=spot_address,
-            reserve_oracle=reserve_address,
-            block=int(block["number"]),
-            timestamp=int(block["timestamp"]),
-        )
-    except NodeError:
-        raise
-    except Exception as exc:  # web3 raises many shapes; the user needs one line
-        raise NodeError(
-            f"cannot read the {market.symbol} market at {pool_address}: {_short(exc)}"
-        ) from exc
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return read_markets(w3, profile, [market])[0]
 
 
 def read_markets(
     w3: Web3, profile: NetworkProfile, markets: list[MarketAddresses]
 ) -> list[MarketState]:
-    return [read_market(w3, profile, m) for m in markets]
-
-
-def erc20(w3: Web3, address: str) -> Any:
+    """Every figure of `markets`, read at one block (a consistent snapshot) in three batched
+    JSON-RPC round trips: pool and lens, then the spot oracles they name, then the reserve
+    oracles those name."""
+    if not markets:
+        return []
     from ion_cli.chain.contracts import contract
 
-    return contract(w3, "IERC20Metadata", address)
+    lens = contract(w3, "IonLens", profile.shared("lens"))
+    current = markets[0]
+    try:
+        block = w3.eth.get_block("latest")
+        at = int(block["number"])
+        pools = [contract(w3, "IonPool", profile.address(m, "pool")) for m in markets]
+        first = []
+        for m, pool in zip(markets, pools, strict=True):
+            addr, ilk = pool.address, m.ilk_index
+            first.append(
+                [
+                    lens.functions.spot(addr, ilk),
+                    pool.functions.getCurrentBorrowRate(ilk),
+                    pool.functions.getIlkAddress(ilk),
+                    pool.functions.underlying(),
+                    pool.functions.rate(ilk),
+                    lens.functions.totalNormalizedDebt(addr, ilk),
+                    pool.functions.totalSupply(),
+                    lens.functions.liquidity(addr),
+                    lens.functions.debtCeiling(addr, ilk),
+                    lens.functions.dust(addr, ilk),
+                    lens.functions.supplyCap(addr),
+                    pool.functions.paused(),
+                ]
+                + (
+                    [contract(w3, "Liquidation", m.liquidation).functions.LIQUIDATION_THRESHOLD()]
+                    if m.liquidation
+                    else []
+                )
+            )
+        answers = _call_all(w3, first, at)
+        spots = [contract(w3, "SpotOracle", a[0]) for a in answers]
+        second = _call_all(
+            w3,
+            [
+                [
+                    o.functions.RESERVE_ORACLE(),
+                    o.functions.getSpot(),
+                    o.functions.LTV(),
+                    o.functions.getPrice(),
+                ]
+                for o in spots
+            ],
+            at,
+        )
+        reserves = [contract(w3, "IReserveOracle", b[0]) for b in second]
+        third = _call_all(w3, [[r.functions.currentExchangeRate()] for r in reserves], at)
+    except NodeError:
+        raise
+    except Exception as exc:  # web3 raises many shapes; the user needs one line
+        where = ", ".join(m.symbol for m in markets) if len(markets) > 1 else current.symbol
+        raise NodeError(f"cannot read the {where} market state: {_short(exc)}") from exc
+    states: list[MarketState] = []
+    for m, pool, a, b, c in zip(markets, pools, answers, second, third, strict=True):
+        borrow_rate, reserve_factor = a[1]
+        states.append(
+            MarketState(
+                symbol=m.symbol,
+                base_symbol=m.base_symbol,
+                ilk_index=m.ilk_index,
+                pool=pool.address,
+                collateral_token=a[2],
+                base_token=a[3],
+                rate=int(a[4]),
+                total_normalized_debt=int(a[5]),
+                total_supply=int(a[6]),
+                liquidity=int(a[7]),
+                borrow_rate=int(borrow_rate),
+                reserve_factor=int(reserve_factor),
+                debt_ceiling=int(a[8]),
+                dust=int(a[9]),
+                supply_cap=int(a[10]),
+                paused=bool(a[11]),
+                liquidation_threshold=int(a[12]) if len(a) > 12 else None,
+                spot_oracle=spots[len(states)].address,
+                reserve_oracle=reserves[len(states)].address,
+                spot=int(b[1]),
+                ltv=int(b[2]),
+                price=int(b[3]),
+                reserve_rate=int(c[0]),
+                block=at,
+                timestamp=int(block["timestamp"]),
+            )
+        )
+    return states
+
+
+def _call_all(w3: Web3, groups: list[list[Any]], block: int) -> list[list[Any]]:
+    """Run groups of contract calls at `block` in one JSON-RPC batch; call one by one when the
+    node does not take batches. Returns the answers grouped as asked."""
+    flat = [call for group in groups for call in group]
+    try:
+        with w3.batch_requests() as batch:
+            for call in flat:
+                # Inside the batch, .call() only describes the request (at the pinned block).
+                batch.add(call.call(block_identifier=block))
+            results = list(batch.execute())
+        if len(results) != len(flat):
+            raise ValueError("short batch")
+    except Exception:
+        results = [call.call(block_identifier=block) for call in flat]
+    out, i = [], 0
+    for group in groups:
+        out.append(results[i : i + len(group)])
+        i += len(group)
+    return out
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

@@ -261,3 +261,19 @@ def test_markets_warns_when_no_adapter_is_enabled(
         reset()
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     assert "ION_ADAPTERS=nope enables none of them" in result.stderr
+
+
+def test_market_reads_fall_back_when_the_node_takes_no_batches(devnet: DevnetHandle) -> None:
+    from ion_cli.flows.market_state import read_markets
+    from ion_cli.flows.session import Session
+
+    session = Session()
+    w3 = session.w3()
+    markets = list(session.profile.markets.values())
+    batched = read_markets(w3, session.profile, markets)
+
+    def no_batches() -> None:
+        raise RuntimeError("batch requests are not supported")
+
+    w3.batch_requests = no_batches  # type: ignore[method-assign]
+    assert read_markets(w3, session.profile, markets) == batched
