@@ -100,10 +100,16 @@ def max_extra_borrow(collateral: int, normalized_debt: int, rate: int, spot: int
     ceil(rate / RAY) wei less than B. One wei more would fail with ``UnsafePositionChange``.
     Debt ceiling and dust are the caller's to check (``is_dusty``).
     """
-    m = max_extra_normalized_debt(collateral, normalized_debt, rate, spot)
-    if m == 0:
+    return _largest_borrow_for(
+        max_extra_normalized_debt(collateral, normalized_debt, rate, spot), rate
+    )
+
+
+def _largest_borrow_for(extra_normalized_debt: int, rate: int) -> int:
+    """The largest B [WAD] with floor(B * RAY / rate) <= extra_normalized_debt."""
+    if extra_normalized_debt <= 0:
         return 0
-    return ceil_div((m + 1) * rate, RAY) - 1
+    return ceil_div((extra_normalized_debt + 1) * rate, RAY) - 1
 
 
 def max_withdrawable_collateral(collateral: int, normalized_debt: int, rate: int, spot: int) -> int:
@@ -202,6 +208,53 @@ def breaches_margin(
     """True if health [RAY] would sit below 1 + ``margin`` (RAY) for this (new) vault state."""
     h = health(collateral, normalized_debt, rate, exchange_rate, liquidation_threshold)
     return h is not None and h < RAY + margin
+
+
+def max_extra_borrow_within_margin(
+    collateral: int,
+    normalized_debt: int,
+    rate: int,
+    spot: int,
+    exchange_rate: int,
+    liquidation_threshold: int,
+    margin: int,
+) -> int:
+    """The largest borrow B [WAD] that passes the pool check and leaves ``health`` at or above
+    1 + ``margin`` [RAY]: what `ion borrow` accepts without --force.
+
+    health = floor(value * RAY / (nd * rate)) >= RAY + margin holds exactly when
+    nd <= value * RAY / ((RAY + margin) * rate), value being the Liquidation contract's
+    rayMulDown(collateral * er, LT).
+    """
+    if rate == 0:
+        return 0
+    value = ray_mul_down(collateral * exchange_rate * _WAD_TO_RAY, liquidation_threshold)
+    healthy_nd = value * RAY // ((RAY + margin) * rate)
+    pool_extra = max_extra_normalized_debt(collateral, normalized_debt, rate, spot)
+    return _largest_borrow_for(min(pool_extra, healthy_nd - normalized_debt), rate)
+
+
+def max_withdraw_within_margin(
+    collateral: int,
+    normalized_debt: int,
+    rate: int,
+    spot: int,
+    exchange_rate: int,
+    liquidation_threshold: int,
+    margin: int,
+) -> int:
+    """The most collateral [WAD] a withdrawal can take while passing the pool check and keeping
+    ``health`` at or above 1 + ``margin`` [RAY]: what `ion withdraw` accepts without --force."""
+    pool_limit = max_withdrawable_collateral(collateral, normalized_debt, rate, spot)
+    d = normalized_debt * rate
+    if d == 0:
+        return pool_limit
+    per_unit = exchange_rate * _WAD_TO_RAY * liquidation_threshold
+    if per_unit == 0:
+        return 0
+    # floor(c * er * LT / RAY) * RAY >= (RAY + margin) * d  <=>  c >= the bound below
+    needed = ceil_div(ceil_div((RAY + margin) * d, RAY) * RAY, per_unit)
+    return max(0, min(pool_limit, collateral - needed))
 
 
 # ---- leverage and LTV ------------------------------------------------------------------------

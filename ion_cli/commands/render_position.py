@@ -44,11 +44,28 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
         else:
             liq_text = f"{fmt_amount(liq, 6)} ({fmt_pct(drop)} drop)"
         table.add_row("liquidated at reserve rate", liq_text)
-        table.add_row("can borrow", f"{fmt_amount(row['max_borrow'], 6)} {row['base']}")
-        table.add_row("can withdraw", f"{fmt_amount(row['max_withdraw'], 6)} {row['market']}")
+        if row.get("min_safe_price") is not None:
+            # the other distance: market price falls until spot stops borrowing and withdrawals
+            drop_text = row.get("price_drop_to_borrow_limit")
+            table.add_row(
+                "borrowing stops at price",
+                fmt_amount(row["min_safe_price"], 6)
+                + (f" ({fmt_pct(drop_text)} drop)" if drop_text is not None else ""),
+            )
+        table.add_row("can borrow", _limit(row, "max_borrow", row["base"]))
+        table.add_row("can withdraw", _limit(row, "max_withdraw", row["market"]))
         if row.get("supplied") not in (None, "0"):
             table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
         console.print(table)
+
+
+def _limit(row: dict[str, Any], key: str, unit: str) -> str:
+    """The amount allowed within the safety margin, and the pool's own limit beside it when the
+    margin makes a difference (beyond it, `--force` is needed)."""
+    safe, pool = row.get(f"{key}_safe"), row[key]
+    if safe is None or safe == pool:
+        return f"{fmt_amount(pool, 6)} {unit}"
+    return f"{fmt_amount(safe, 6)} {unit} ({fmt_amount(pool, 6)} with --force)"
 
 
 def _health(value: str | None) -> str:
@@ -71,6 +88,10 @@ def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:
                 return
             # No projection (supply, redeem): what follows is today's position, not the result.
             console.print("[bold]dry run[/bold]: simulated, nothing sent. Position now:")
+        if result["position"] is None:  # sent, but the read-back failed (warned on stderr)
+            hashes = (result.get("execution") or {}).get("tx_hashes") or []
+            console.print("sent: " + ", ".join(hashes) if hashes else "sent")
+            return
         render_positions(console, [result["position"]])
 
     opts.output.result(result, render)

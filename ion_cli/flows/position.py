@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from ion_cli import position_math as pm
+from ion_cli.config import load_config
 from ion_cli.errors import RefusedError
 from ion_cli.flows.adapters import available_markets, require_market
-from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
+from ion_cli.flows.figures import RAY, WAD, exact, text
 from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
-from ion_cli.units import UINT256_MAX
 
 
 @dataclass(frozen=True)
@@ -37,66 +37,97 @@ class VaultState:
 
 
 def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
+    from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
-    pool = contract(session.w3(), "IonPool", market.pool)
-    collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
+    w3 = session.w3()
+    pool = contract(w3, "IonPool", market.pool)
+    with reading(w3, f"reading the {market.symbol} vault of {address}"):
+        collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
+        supplied = int(pool.functions.balanceOf(address).call())
     return VaultState(
         address=address,
         collateral=int(collateral),
         normalized_debt=int(normalized_debt),
-        supplied=int(pool.functions.balanceOf(address).call()),
+        supplied=supplied,
     )
 
 
-def health_liquidation(market: MarketState, vault: VaultState) -> int | None:
-    """Health against the reserve rate [RAY], as Liquidation computes it; None without debt
-    or without a known liquidation threshold."""
-    if market.liquidation_threshold is None:
-        return None
-    return pm.health(
+def snapshot(market: MarketState, vault: VaultState) -> pm.PositionSnapshot:
+    """The pure model of this vault. Without a known Liquidation contract (some mainnet
+    markets) the terms are placeholders and `position_figures` withholds what depends on them."""
+    terms = pm.LiquidationTerms(
+        liquidation_threshold=market.liquidation_threshold or 0,
+        target_health=market.target_health or RAY,
+        base_discount=market.base_discount or 0,
+        max_discount=market.max_discount or 0,
+    )
+    return pm.PositionSnapshot(
+        collateral=vault.collateral,
+        normalized_debt=vault.normalized_debt,
+        rate=market.rate,
+        spot=market.spot,
+        exchange_rate=market.reserve_rate,
+        ltv=market.ltv,
+        dust=market.dust,
+        terms=terms,
+        market_price=market.price,
+    )
+
+
+def position_figures(
+    market: MarketState, vault: VaultState, margin: Decimal | None = None
+) -> dict[str, Any]:
+    """Every figure of `ion position` (amounts as exact decimal strings in token units), with
+    the borrow and withdraw limits that the safety margin (default: the config's) allows."""
+    if margin is None:
+        margin = load_config().safety_margin
+    margin_ray = int(margin * RAY)
+    known = market.liquidation_threshold is not None
+    f = snapshot(market, vault).figures().to_json()
+    c, nd, rate, lt = (
         vault.collateral,
         vault.normalized_debt,
         market.rate,
-        market.reserve_rate,
         market.liquidation_threshold,
     )
-
-
-def position_figures(market: MarketState, vault: VaultState) -> dict[str, Any]:
-    """Every figure of `ion position`, amounts as exact decimal strings in token units."""
-    c, nd, rate = vault.collateral, vault.normalized_debt, market.rate
-    lt = market.liquidation_threshold
-    has_debt = nd * rate > 0
-    liq_rate = (
-        pm.liquidation_exchange_rate(c, nd, rate, lt) if lt is not None and has_debt else None
-    )
-    if liq_rate == UINT256_MAX:
-        liq_rate = None
-    drop = pm.drop_to(market.reserve_rate, liq_rate) if liq_rate is not None else None
-    health = health_liquidation(market, vault)
-    max_borrow = min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity)
+    if known:
+        assert lt is not None
+        args = (c, nd, rate, market.spot, market.reserve_rate, lt, margin_ray)
+        safe_borrow = text(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
+        safe_withdraw = text(pm.max_withdraw_within_margin(*args), WAD)
+    else:
+        safe_borrow = safe_withdraw = None
     return {
         "market": market.symbol,
         "base": market.base_symbol,
         "address": vault.address,
-        "collateral": text(c, WAD),
-        "normalized_debt": text(nd, WAD),
-        "debt": text(pm.debt(nd, rate), WAD),
-        "collateral_value": text(pm.collateral_value_rad(c, market.reserve_rate), RAD),
-        "health": text(health, RAY),
-        "health_spot": text(pm.health_spot(c, nd, rate, market.spot), RAY),
-        "leverage": text(pm.leverage(c, nd, rate, market.reserve_rate), RAY),
-        "ltv": text(pm.loan_to_value(c, nd, rate, market.reserve_rate), RAY),
-        "max_ltv": text(market.ltv, RAY),
-        "liquidation_threshold": text(lt, RAY),
-        "reserve_exchange_rate": text(market.reserve_rate, WAD),
+        "collateral": f["collateral"],
+        "normalized_debt": f["normalized_debt"],
+        "debt": f["debt"],
+        "collateral_value": f["collateral_value"],
+        "health": f["health"] if known else None,
+        "health_spot": f["health_spot"],
+        "leverage": f["leverage"],
+        "ltv": f["loan_to_value"],
+        "max_ltv": f["max_loan_to_value"],
+        "liquidation_threshold": f["liquidation_threshold"] if known else None,
+        "reserve_exchange_rate": f["exchange_rate"],
         "market_price": text(market.price, WAD),
-        "liquidation_exchange_rate": text(liq_rate, WAD),
-        "drop_to_liquidation": text(drop, RAY) if drop is not None else None,
-        "max_borrow": text(max_borrow, WAD),
-        "max_withdraw": text(pm.max_withdrawable_collateral(c, nd, rate, market.spot), WAD),
-        "liquidatable": health is not None and health < RAY,
+        "liquidation_exchange_rate": f["liquidation_exchange_rate"] if known else None,
+        "drop_to_liquidation": f["exchange_rate_drop_to_liquidation"] if known else None,
+        "min_safe_price": f["min_safe_price"],
+        "price_drop_to_borrow_limit": f["price_drop_to_borrow_limit"],
+        "max_borrow": text(
+            min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD
+        ),
+        "max_withdraw": f["max_withdraw"],
+        "max_borrow_safe": safe_borrow,
+        "max_withdraw_safe": safe_withdraw,
+        "safety_margin": format(margin, "f"),
+        "dusty": f["dusty"],
+        "liquidatable": bool(f["liquidatable"]) if known else False,
+        "liquidation": f["liquidation"] if known else None,
         "supplied": text(vault.supplied, WAD),
         "block": market.block,
     }
@@ -104,14 +135,15 @@ def position_figures(market: MarketState, vault: VaultState) -> dict[str, Any]:
 
 def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> None:
     """Refuse a change that leaves liquidation health below 1 + margin (unless --force)."""
-    health = health_liquidation(market, after)
-    if health is None:
+    if market.liquidation_threshold is None:
         return
-    floor = RAY + int(margin * RAY)
-    if health < floor:
+    model = snapshot(market, after)
+    if model.breaches_margin(int(margin * RAY)):
+        health = model.health()
+        assert health is not None
         raise RefusedError(
             f"the vault would have liquidation health {exact(health, RAY):.4f}, within the safety "
-            f"margin (minimum {exact(floor, RAY):.4f}); pass --force to do it anyway"
+            f"margin (minimum {1 + margin:.4f}); pass --force to do it anyway"
         )
 
 

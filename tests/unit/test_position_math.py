@@ -29,7 +29,16 @@ from ion_cli.position_math import (
     preview_liquidation,
     spot_for,
 )
-from ion_cli.units import RAD, RAY, UINT256_MAX, WAD, Ray, Wad, normalized_debt_for_borrow
+from ion_cli.units import (
+    RAD,
+    RAY,
+    UINT256_MAX,
+    WAD,
+    Ray,
+    Wad,
+    normalized_debt_for_borrow,
+    ray_mul_down,
+)
 
 E9 = 10**9
 
@@ -416,3 +425,47 @@ def test_rpow_and_accrual_match_the_contract() -> None:
     assert rpow(RAY + r2, 4937177) == 105184880107081879299140052842636400861028503
     with pytest.raises(OverflowError):  # the contract reverts here too
         rpow(RAY + 5900518114223940000487, 35478088)
+
+
+margins = st.integers(min_value=0, max_value=RAY // 2)  # 0 .. 50%
+
+
+@settings(max_examples=200)
+@given(collaterals, debts, rates, exchange_rates, fractions, fractions, margins)
+def test_borrow_within_margin_is_the_largest_that_keeps_the_margin(
+    c: int, nd: int, rate: int, er: int, lt: int, ltv: int, margin: int
+) -> None:
+    from ion_cli.position_math import breaches_margin, max_extra_borrow_within_margin
+
+    spot = ray_mul_down(ltv, er * 10**9)
+    b = max_extra_borrow_within_margin(c, nd, rate, spot, er, lt, margin)
+    assert b <= max_extra_borrow(c, nd, rate, spot)
+    if b > 0:
+        after = nd + normalized_debt_for_borrow(Wad(b), Ray(rate)).value
+        assert passes_pool_check(c, after, rate, spot)
+        assert not breaches_margin(c, after, rate, er, lt, margin)
+    # one wei more either fails the pool check or breaches the margin
+    more = nd + normalized_debt_for_borrow(Wad(b + 1), Ray(rate)).value
+    assert not passes_pool_check(c, more, rate, spot) or breaches_margin(
+        c, more, rate, er, lt, margin
+    )
+
+
+@settings(max_examples=200)
+@given(collaterals, debts, rates, exchange_rates, fractions, fractions, margins)
+def test_withdraw_within_margin_is_the_largest_that_keeps_the_margin(
+    c: int, nd: int, rate: int, er: int, lt: int, ltv: int, margin: int
+) -> None:
+    from ion_cli.position_math import breaches_margin, max_withdraw_within_margin
+
+    spot = ray_mul_down(ltv, er * 10**9)
+    w = max_withdraw_within_margin(c, nd, rate, spot, er, lt, margin)
+    assert 0 <= w <= max_withdrawable_collateral(c, nd, rate, spot)
+    if w > 0:
+        assert passes_pool_check(c - w, nd, rate, spot)
+        assert not breaches_margin(c - w, nd, rate, er, lt, margin)
+    if w < c:
+        left = c - w - 1
+        assert not passes_pool_check(left, nd, rate, spot) or breaches_margin(
+            left, nd, rate, er, lt, margin
+        )
