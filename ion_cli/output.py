@@ -67,6 +67,8 @@ class Output:
 
 def error_line(message: str) -> None:
     """The one line a failing command prints (plain text: it must survive any terminal)."""
-    first = " ".join(str(message).split())
+    from ion_cli.redact import scrub
+
+    first = scrub(" ".join(str(message).split()))
     sys.stderr.write(f"error: {first}\n")
     sys.stderr.flush()

@@ -8,11 +8,12 @@ their path and query hidden, because provider URLs usually embed an API key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from ion_cli.errors import NodeError, RefusedError
+from ion_cli.errors import IonError, NodeError, RefusedError
+from ion_cli.redact import display_url, scrub
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -55,22 +56,6 @@ class RpcError(NodeError):
         self.data = data
 
 
-def display_url(url: str) -> str:
-    """The URL without credentials, path or query (where API keys live): scheme://host:port."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<invalid url>"
-    if not parts.scheme or not parts.hostname:
-        return url if "/" not in url and "@" not in url else "<invalid url>"
-    host = parts.hostname
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    hidden = "/..." if parts.path.strip("/") or parts.query else ""
-    return f"{parts.scheme}://{host}{port}{hidden}"
-
-
 def connection_reason(exc: BaseException) -> str:
     """A short human reason for a transport failure ("connection refused", "timed out")."""
     import requests
@@ -92,7 +77,7 @@ def connection_reason(exc: BaseException) -> str:
     if isinstance(exc, ValueError | requests.exceptions.JSONDecodeError):
         return "the answer is not JSON-RPC"
     first = text.splitlines()[0] if text else type(exc).__name__
-    return first[:160]
+    return scrub(first)[:160]
 
 
 def is_transport_error(exc: BaseException) -> bool:
@@ -120,7 +105,7 @@ def node_error(exc: BaseException, rpc_url: str = "", action: str = "") -> NodeE
     if is_transport_error(exc):
         return NodeError(f"cannot reach the node{where}{doing}: {connection_reason(exc)}")
     first = (str(exc).splitlines() or [type(exc).__name__])[0]
-    return NodeError(f"the node{where} failed{doing}: {first[:200]}")
+    return NodeError(f"the node{where} failed{doing}: {scrub(first)[:200]}")
 
 
 def _error_parts(error: Any, fallback: str) -> tuple[int | None, str, Any]:
@@ -198,3 +183,15 @@ def rpc(w3: Web3, method: str, params: Sequence[Any], action: str = "") -> Any:
 
 def rpc_url_of(w3: Web3) -> str:
     return str(getattr(w3.provider, "endpoint_uri", "") or "")
+
+
+@contextmanager
+def reading(w3: Web3, action: str) -> Iterator[None]:
+    """Reads from the node inside this block fail as one NodeError line (URL secrets hidden)
+    saying what ion was doing; ion's own errors pass through."""
+    try:
+        yield
+    except IonError:
+        raise
+    except Exception as exc:
+        raise node_error(exc, rpc_url_of(w3), action) from None

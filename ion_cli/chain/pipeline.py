@@ -271,12 +271,12 @@ def _send_all(
             "nonce": nonce,
             "chainId": chain_id,
         }
-        if step.gas_limit is None or step.index > 0:
-            # A multi-call simulation runs every step in one block, where storage slots stay
-            # warm from step to step; sent one by one, each transaction pays cold access again
-            # (seen: a repay after its approval needed 30% more than simulated). So a later
-            # step is re-estimated on the state its predecessors left, before it is signed.
-            step.gas_limit = max(step.gas_limit or 0, _estimate_now(w3, tx, name, result))
+        # Every step is re-estimated just before it is signed, on the pending state: the
+        # multi-call simulation keeps storage warm from step to step (a repay after its approval
+        # needed 30% more than simulated), and it runs at the latest block's time, so interest
+        # accrual that the mined block performs is not in it (a back-to-back repay ran out of
+        # gas by 28 units). The larger of the two limits is used.
+        step.gas_limit = max(step.gas_limit or 0, _estimate_now(w3, tx, name, result))
         tx["gas"] = step.gas_limit
         # Quoted per step: a step sent a block or more after the preview gets current fees.
         tx.update((quote_fees(w3) if step.index else result.fees).tx_fields())

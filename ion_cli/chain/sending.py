@@ -96,6 +96,11 @@ def wait_for_receipt(
 
 def failure_reason(w3: Web3, tx: dict[str, Any], receipt: Any) -> str:
     """Why a mined transaction reverted: replay it with eth_call at its block and decode."""
+    limit, used = int(tx.get("gas", 0)), int(receipt["gasUsed"])
+    # Out of gas inside a nested call leaves up to 1/64 of the gas unused (EIP-150), and its
+    # replay reverts without data: judge by the gas first.
+    if limit and used * 64 >= limit * 63:
+        return f"ran out of gas (used {used:,} of its {limit:,} limit)"
     call = {k: tx[k] for k in ("from", "to", "data", "value", "gas") if k in tx}
     block = receipt["blockNumber"]
     try:
@@ -105,6 +110,4 @@ def failure_reason(w3: Web3, tx: dict[str, Any], receipt: Any) -> str:
         if decoded is not None:
             return decoded.text
         return f"reason unknown (the replay failed: {node_error(exc).message})"
-    if int(receipt["gasUsed"]) >= int(tx.get("gas", 0)) > 0:
-        return f"ran out of gas (used all {int(receipt['gasUsed']):,})"
     return f"reason unknown (a replay at block {block} did not revert)"

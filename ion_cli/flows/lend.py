@@ -10,20 +10,33 @@ from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
-from ion_cli.flows.writes import WriteOptions, approval_calls, encode, require_balance, run_plan
+from ion_cli.flows.writes import (
+    WriteOptions,
+    approval_calls,
+    encode,
+    require_balance,
+    result_document,
+    run_plan,
+)
 
 
 def lender_position(session: Session, market: MarketState, address: str) -> dict[str, Any]:
+    from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
-    pool = contract(session.w3(), "IonPool", market.pool)
+    w3 = session.w3()
+    pool = contract(w3, "IonPool", market.pool).functions
+    with reading(w3, f"reading the {market.symbol} supply of {address}"):
+        supplied = int(pool.balanceOf(address).call())
+        normalized = int(pool.normalizedBalanceOf(address).call())
+        factor = int(pool.supplyFactor().call())
     return {
         "market": market.symbol,
         "address": address,
         "base": market.base_symbol,
-        "supplied": text(int(pool.functions.balanceOf(address).call()), WAD),
-        "normalized_balance": text(int(pool.functions.normalizedBalanceOf(address).call()), WAD),
-        "supply_factor": text(int(pool.functions.supplyFactor().call()), 10**27),
+        "supplied": text(supplied, WAD),
+        "normalized_balance": text(normalized, WAD),
+        "supply_factor": text(factor, 10**27),
         "wallet_base_balance": _wallet(session, market.base_token, address),
     }
 
@@ -37,9 +50,12 @@ def _wallet(session: Session, token: str, address: str) -> str | None:
 def _require_mintable(session: Session, market: MarketState, amount: int) -> None:
     """The pool mints amount.rayDivDown(supplyFactor) lender units and refuses zero
     (InvalidMintAmount): say so in the user's terms before simulating."""
+    from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
-    factor = int(contract(session.w3(), "IonPool", market.pool).functions.supplyFactor().call())
+    w3 = session.w3()
+    with reading(w3, f"reading the {market.symbol} supply factor"):
+        factor = int(contract(w3, "IonPool", market.pool).functions.supplyFactor().call())
     if amount * 10**27 // factor == 0:
         raise UsageError(
             f"{text(amount, WAD)} {market.base_symbol} is too small to supply: it mints no "
@@ -92,7 +108,10 @@ def redeem(
     w3 = session.w3()
     market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
-    balance = int(contract(w3, "IonPool", market.pool).functions.balanceOf(me).call())
+    from ion_cli.chain.client import reading
+
+    with reading(w3, f"reading the {market.symbol} supply of {me}"):
+        balance = int(contract(w3, "IonPool", market.pool).functions.balanceOf(me).call())
     if amount is None:
         amount = balance
         if amount == 0:
@@ -129,7 +148,4 @@ def redeem(
 def _finish(
     session: Session, market: MarketState, me: str, plan: Plan, result: Any, options: WriteOptions
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"plan": plan.to_json(), "dry_run": options.dry_run}
-    out["execution"] = result.to_json() if hasattr(result, "to_json") else result
-    out["position"] = lender_position(session, market, me)
-    return out
+    return result_document(plan, result, options, lambda: lender_position(session, market, me))

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ion_cli.errors import NodeError
+from ion_cli.chain.client import node_error, rpc_url_of
+from ion_cli.errors import IonError
 from ion_cli.networks import MarketAddresses, NetworkProfile
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ class MarketState:
     price: int  # WAD, market price (0 when stale)
     reserve_rate: int  # WAD, the reserve (consensus-layer/protocol) exchange rate
     liquidation_threshold: int | None  # RAY; None when the Liquidation address is unknown
+    target_health: int | None  # RAY, Liquidation.TARGET_HEALTH (None: unknown, as above)
+    base_discount: int | None  # RAY
+    max_discount: int | None  # RAY
     paused: bool
     spot_oracle: str
     reserve_oracle: str
@@ -77,7 +81,6 @@ def read_markets(
     from ion_cli.chain.contracts import contract
 
     lens = contract(w3, "IonLens", profile.shared("lens"))
-    current = markets[0]
     try:
         block = w3.eth.get_block("latest")
         at = int(block["number"])
@@ -99,12 +102,8 @@ def read_markets(
                     lens.functions.dust(addr, ilk),
                     lens.functions.supplyCap(addr),
                     pool.functions.paused(),
+                    *_liquidation_terms(w3, m.liquidation),
                 ]
-                + (
-                    [contract(w3, "Liquidation", m.liquidation).functions.LIQUIDATION_THRESHOLD()]
-                    if m.liquidation
-                    else []
-                )
             )
         answers = _call_all(w3, first, at)
         spots = [contract(w3, "SpotOracle", a[0]) for a in answers]
@@ -123,11 +122,11 @@ def read_markets(
         )
         reserves = [contract(w3, "IReserveOracle", b[0]) for b in second]
         third = _call_all(w3, [[r.functions.currentExchangeRate()] for r in reserves], at)
-    except NodeError:
+    except IonError:
         raise
-    except Exception as exc:  # web3 raises many shapes; the user needs one line
-        where = ", ".join(m.symbol for m in markets) if len(markets) > 1 else current.symbol
-        raise NodeError(f"cannot read the {where} market state: {_short(exc)}") from exc
+    except Exception as exc:  # web3 raises many shapes; the user needs one line, no secrets
+        where = ", ".join(m.symbol for m in markets)
+        raise node_error(exc, rpc_url_of(w3), f"reading the {where} market state") from None
     states: list[MarketState] = []
     for m, pool, a, b, c in zip(markets, pools, answers, second, third, strict=True):
         borrow_rate, reserve_factor = a[1]
@@ -150,6 +149,9 @@ def read_markets(
                 supply_cap=int(a[10]),
                 paused=bool(a[11]),
                 liquidation_threshold=int(a[12]) if len(a) > 12 else None,
+                target_health=int(a[13]) if len(a) > 12 else None,
+                base_discount=int(a[14]) if len(a) > 12 else None,
+                max_discount=int(a[15]) if len(a) > 12 else None,
                 spot_oracle=spots[len(states)].address,
                 reserve_oracle=reserves[len(states)].address,
                 spot=int(b[1]),
@@ -161,6 +163,16 @@ def read_markets(
             )
         )
     return states
+
+
+def _liquidation_terms(w3: Web3, address: str | None) -> list[Any]:
+    """The Liquidation contract's terms, when its address is known (mainnet weETH's is not)."""
+    if not address:
+        return []
+    from ion_cli.chain.contracts import contract
+
+    f = contract(w3, "Liquidation", address).functions
+    return [f.LIQUIDATION_THRESHOLD(), f.TARGET_HEALTH(), f.BASE_DISCOUNT(), f.MAX_DISCOUNT()]
 
 
 def _call_all(w3: Web3, groups: list[list[Any]], block: int) -> list[list[Any]]:
@@ -182,8 +194,3 @@ def _call_all(w3: Web3, groups: list[list[Any]], block: int) -> list[list[Any]]:
         out.append(results[i : i + len(group)])
         i += len(group)
     return out
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]

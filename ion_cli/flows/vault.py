@@ -9,16 +9,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ion_cli import position_math as pm
 from ion_cli.chain.plan import Call, Plan
+from ion_cli.config import load_config
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
 from ion_cli.flows.session import Session
-from ion_cli.flows.writes import WriteOptions, approval_calls, encode, require_balance, run_plan
+from ion_cli.flows.writes import (
+    WriteOptions,
+    approval_calls,
+    encode,
+    require_balance,
+    result_document,
+    run_plan,
+)
 from ion_cli.render import fmt_amount
-from ion_cli.units import Ray, Wad, accrue, normalized_debt_for_borrow, repay_in
+from ion_cli.units import (
+    Ray,
+    Wad,
+    accrue,
+    normalized_debt_for_borrow,
+    normalized_debt_for_repay,
+    repay_in,
+)
 
 # Interest accrues every second between the preview and the block that includes the repay:
 # the approval covers this much time of accrual (the pool pulls only what is owed).
@@ -107,14 +123,14 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
             f"borrowing {text(amount, WAD)} {market.base_symbol} would exceed the market's debt "
             f"ceiling of {text(market.debt_ceiling, RAD)}"
         )
-    if after.normalized_debt * market.rate > after.collateral * market.spot:
-        limit = position_figures(market, vault)["max_borrow"]
+    if not pm.passes_pool_check(after.collateral, after.normalized_debt, market.rate, market.spot):
+        limits = position_figures(market, vault)
         raise RefusedError(
             f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing "
-            "limit "
-            f"of this vault (at most {limit} {market.base_symbol} more)"
+            f"limit of this vault (at most {limits['max_borrow']} {market.base_symbol} more; "
+            f"{limits['max_borrow_safe']} within the safety margin)"
         )
-    if after.normalized_debt * market.rate < market.dust:
+    if pm.is_dusty(after.normalized_debt, market.rate, market.dust):
         raise RefusedError(
             f"the vault's debt would be {text(after.normalized_debt * market.rate, RAD)}, "
             "below the "
@@ -156,14 +172,20 @@ def repay(
     if amount is None:
         nd = vault.normalized_debt
     else:
-        nd = amount * RAY // rate  # floor: never pulls more than asked at today's rate
+        # floor: never pulls more than asked at today's rate
+        nd = normalized_debt_for_repay(Wad(amount), Ray(rate)).value
+        if nd == 0:
+            raise UsageError(
+                f"{text(amount, WAD)} {market.base_symbol} is too small to repay: it clears no "
+                f"unit of debt at the rate {text(rate, RAY)}"
+            )
         if nd >= vault.normalized_debt:
             raise UsageError(
                 f"{text(amount, WAD)} {market.base_symbol} covers the whole debt: use `ion repay "
                 f"{market.symbol} all` to repay exactly what is owed"
             )
         left = (vault.normalized_debt - nd) * rate
-        if 0 < left < market.dust:
+        if pm.is_dusty(vault.normalized_debt - nd, rate, market.dust):
             raise RefusedError(
                 f"repaying {text(amount, WAD)} would leave {text(left, RAD)} {market.base_symbol} "
                 f"of debt, below the dust of {text(market.dust, RAD)}: repay all, or at most "
@@ -172,7 +194,9 @@ def repay(
     owed_now = repay_in(Wad(nd), Ray(rate)).value
     later_rate = accrue(Ray(rate), Ray(market.borrow_rate - RAY), REPAY_ALLOWANCE_HORIZON_S).value
     owed_max = repay_in(Wad(nd), Ray(later_rate)).value
-    require_balance(w3, market.base_token, me, owed_max, market.base_symbol)
+    # The balance must cover today's debt; the approval also covers interest that accrues
+    # before the transaction is mined (the pool pulls only what is owed then).
+    require_balance(w3, market.base_token, me, owed_now, market.base_symbol)
     calls = approval_calls(
         w3,
         market.base_token,
@@ -233,10 +257,12 @@ def withdraw(
             f"{text(vault.collateral, WAD)}"
         )
     after = vault.changed(collateral=-amount)
-    if after.normalized_debt * market.rate > after.collateral * market.spot:
+    if not pm.passes_pool_check(after.collateral, after.normalized_debt, market.rate, market.spot):
+        limits = position_figures(market, vault)
         raise RefusedError(
             f"unsafe: withdrawing {text(amount, WAD)} {market.symbol} would put the debt above the "
-            f"borrowing limit (at most {position_figures(market, vault)['max_withdraw']} can go)"
+            f"borrowing limit (at most {limits['max_withdraw']} can go; "
+            f"{limits['max_withdraw_safe']} within the safety margin)"
         )
     join = _gem_join(session, market)
     calls = [
@@ -287,7 +313,7 @@ def _execute(
 ) -> dict[str, Any]:
     projected = position_figures(market, after)
     if check_safety and not options.force:
-        safety_check(market, after, session_margin(session))
+        safety_check(market, after, load_config().safety_margin)
     plan = Plan(
         title=f"{action.capitalize()} {text(amount, WAD)} {unit} ({market.symbol} market)",
         calls=calls,
@@ -309,20 +335,9 @@ def _execute(
         },
     )
     result = run_plan(session, plan, options, None)
-    fresh_market = read_market(
-        session.w3(), session.profile, require_market(session, market.symbol)
-    )
-    position = position_figures(fresh_market, read_vault(session, fresh_market, me))
-    return {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json() if hasattr(result, "to_json") else result,
-        "position": position,
-    }
 
+    def read_back() -> dict[str, Any]:
+        fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
+        return position_figures(fresh, read_vault(session, fresh, me))
 
-def session_margin(session: Session) -> Any:
-    from ion_cli.config import load_config
-
-    del session
-    return load_config().safety_margin
+    return result_document(plan, result, options, read_back)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import MAX_UINT256, Call, Plan, approval_call
-from ion_cli.errors import UsageError
+from ion_cli.errors import IonError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 
@@ -36,9 +36,11 @@ def encode(w3: Any, artifact: str, address: str, function: str, args: list[Any])
 
 
 def token_balance(w3: Any, token: str, owner: str) -> int:
+    from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
-    return int(contract(w3, "IERC20Metadata", token).functions.balanceOf(owner).call())
+    with reading(w3, f"reading the balance of {owner}"):
+        return int(contract(w3, "IERC20Metadata", token).functions.balanceOf(owner).call())
 
 
 def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -> None:
@@ -61,10 +63,13 @@ def approval_calls(
     approve_max: bool,
 ) -> list[Call]:
     """An approval when the current allowance is short: exact unless --approve-max."""
+    from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
     erc20 = contract(w3, "IERC20Metadata", token)
-    if int(erc20.functions.allowance(owner, spender).call()) >= amount:
+    with reading(w3, f"reading the {symbol} allowance"):
+        allowance = int(erc20.functions.allowance(owner, spender).call())
+    if allowance >= amount:
         return []
     value = MAX_UINT256 if approve_max else amount
     return [approval_call(token, spender, value, symbol, spender_name=spender_name)]
@@ -86,3 +91,23 @@ def run_plan(
         timeout=options.timeout,
         render_preview=render_preview,
     )
+
+
+def result_document(
+    plan: Plan, result: Any, options: WriteOptions, read_position: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """What a write returns: the plan, what was sent, and the resulting position. Reading the
+    position happens after the transactions are mined: if it fails, the document (with the
+    hashes) is still returned, so nobody sends again to find out what happened."""
+    document: dict[str, Any] = {
+        "plan": plan.to_json(),
+        "dry_run": options.dry_run,
+        "execution": result.to_json() if hasattr(result, "to_json") else result,
+        "position": None,
+    }
+    try:
+        document["position"] = read_position()
+    except Exception as exc:  # the write is done; only the read-back failed
+        message = exc.message if isinstance(exc, IonError) else type(exc).__name__
+        options.output.warn(f"sent, but the position could not be read back: {message}")
+    return document

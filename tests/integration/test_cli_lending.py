@@ -277,3 +277,46 @@ def test_market_reads_fall_back_when_the_node_takes_no_batches(devnet: DevnetHan
 
     w3.batch_requests = no_batches  # type: ignore[method-assign]
     assert read_markets(w3, session.profile, markets) == batched
+
+
+def test_partial_repay_withdraw_and_redeem(devnet: DevnetHandle, protocol: Protocol) -> None:
+    ion("supply", "weETH", "10", "--yes")
+    ion("deposit", "weETH", "20", "--yes")
+    ion("borrow", "weETH", "10", "--yes")
+    warp(devnet.w3, 86400)  # the rate grows past 1: one wei clears no unit of debt
+    assert "too small to repay" in ion("repay", "weETH", "1wei", "--yes", code=2)
+    assert "below the dust" in ion("repay", "weETH", "9.5", "--yes", code=3)
+    assert "covers the whole debt" in ion("repay", "weETH", "11", "--yes", code=2)
+    after = ion("repay", "weETH", "4", "--yes", "--json")["position"]
+    assert Decimal(6) < Decimal(after["debt"]) < Decimal("6.01")  # 6 plus a day's interest
+    assert "unsafe" in ion("withdraw", "weETH", "19", "--yes", code=3)
+    assert "still has debt" in ion("withdraw", "weETH", "all", "--yes", code=3)
+    assert ion("withdraw", "weETH", "2", "--yes", "--json")["position"]["collateral"] == "18"
+    assert "supplied balance" in ion("redeem", "weETH", "11", "--yes", code=2)
+    left = ion("redeem", "weETH", "4", "--yes", "--json")["position"]["supplied"]
+    assert Decimal(6) <= Decimal(left) < Decimal("6.001")  # interest accrued meanwhile
+
+
+def test_paused_pool_refuses_every_write(devnet: DevnetHandle, protocol: Protocol) -> None:
+    ion("deposit", "weETH", "20", "--yes")
+    ion("borrow", "weETH", "10", "--yes")
+    ion("supply", "weETH", "5", "--yes")
+    protocol.send(protocol.admin, protocol.market("weETH").pool, "IonPool", "pause")
+    for args in (
+        ("deposit", "weETH", "1"),
+        ("borrow", "weETH", "1"),
+        ("repay", "weETH", "1"),
+        ("repay", "weETH", "all"),
+        ("withdraw", "weETH", "1"),
+        ("redeem", "weETH", "1"),
+    ):
+        assert "EnforcedPause" in ion(*args, "--yes", code=1), args
+
+
+def test_back_to_back_writes_get_enough_gas(devnet: DevnetHandle) -> None:
+    """Interest accrues in the block that mines a repay; its gas must cover that."""
+    ion("deposit", "weETH", "20", "--yes")
+    ion("borrow", "weETH", "10", "--yes")
+    for _ in range(3):
+        ion("repay", "weETH", "1", "--yes")
+    ion("repay", "weETH", "all", "--yes")

@@ -25,6 +25,7 @@ from eth_utils.crypto import keccak
 from web3 import Web3
 
 from ion_cli.chain import client
+from ion_cli.chain import pipeline as pipeline_module
 from ion_cli.chain import simulate as simulate_module
 from ion_cli.chain.client import RpcError, connect
 from ion_cli.chain.contracts import call_of, contract_from_abi
@@ -246,8 +247,46 @@ def test_a_plan_the_sender_cannot_pay_for_is_refused_before_signing(node: Chain)
     assert sender.unlocks == 0
 
 
-def test_a_mined_revert_is_replayed_and_decoded(node: Chain) -> None:
-    """Simulation passes, then the state changes before the send: the receipt says status 0."""
+def test_a_state_change_after_confirmation_is_caught_before_sending(node: Chain) -> None:
+    """Simulation passes, the state changes while the user confirms: the estimate made just
+    before signing sees the revert, and nothing is sent."""
+    _set_code(node, SWITCH, "0x00")  # STOP: succeeds
+    unsafe = _error("UnsafePositionChange(uint256,uint256,uint256)", 9 * RAD, 10 * WAD, 8 * 10**26)
+
+    def confirm_then_break(question: str) -> bool:
+        _set_code(node, SWITCH, _reverter(unsafe))
+        return True
+
+    sender = KeySender(SENDER_KEY)
+    nonce = node.w3.eth.get_transaction_count(sender.address)
+    plan = Plan("Borrow", [Call(SWITCH, b"", method="IonPool.borrow")])
+    with pytest.raises(TransactionReverted) as caught:
+        _run(node, plan, sender, yes=False, confirm=confirm_then_break)
+    assert caught.value.message.startswith("step 1/1 (IonPool.borrow) would revert: ")
+    assert "the position would be unsafe (debt 9 > collateral*spot 8)" in caught.value.message
+    assert node.w3.eth.get_transaction_count(sender.address) == nonce
+
+
+def test_a_transaction_out_of_gas_says_so(node: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "reverted without a reason": a mined out-of-gas names the gas."""
+    monkeypatch.setattr(pipeline_module, "_estimate_now", lambda *args: 100_000)
+    _set_code(node, SWITCH, "0x00")  # STOP: cheap while simulated
+
+    def confirm_then_loop(question: str) -> bool:
+        _set_code(node, SWITCH, "0x5b600056")  # JUMPDEST PUSH1 0 JUMP: burns all gas
+        return True
+
+    plan = Plan("Borrow", [Call(SWITCH, b"", method="IonPool.borrow")])
+    with pytest.raises(TransactionReverted) as caught:
+        _run(node, plan, KeySender(SENDER_KEY), yes=False, confirm=confirm_then_loop)
+    assert "ran out of gas (used 100,000 of its 100,000 limit)" in caught.value.message
+
+
+def test_a_mined_revert_is_replayed_and_decoded(
+    node: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state changes between the last estimate and inclusion: the receipt says status 0."""
+    monkeypatch.setattr(pipeline_module, "_estimate_now", lambda *args: 100_000)
     _set_code(node, SWITCH, "0x00")  # STOP: succeeds
     unsafe = _error("UnsafePositionChange(uint256,uint256,uint256)", 9 * RAD, 10 * WAD, 8 * 10**26)
 
