@@ -5,15 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from ion_cli.flows.adapters import available_markets, lrt_eth_rate
-from ion_cli.flows.figures import RAD, RAY, WAD, apy_from_per_second, exact, text
+from ion_cli.flows.figures import RAD, RAY, WAD, text
 from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.session import Session
+from ion_cli.units import Ray, apy
 
 
 def market_row(m: MarketState) -> dict[str, Any]:
-    borrow_apy = apy_from_per_second(m.borrow_rate - RAY)
-    utilization = exact(m.utilization_ray, RAY)
-    supply_apy = borrow_apy * utilization * (1 - exact(m.reserve_factor, RAY))
+    borrow_per_second = m.borrow_rate - RAY
+    # Lenders earn the borrowers' per-second interest spread over the supply, less the reserve
+    # share: r_supply = r_borrow * utilization * (1 - reserve factor), compounded like the pool.
+    supply_per_second = (
+        borrow_per_second * m.utilization_ray // RAY * (RAY - m.reserve_factor) // RAY
+    )
+    borrow_apy = apy(Ray(borrow_per_second))
+    supply_apy = apy(Ray(supply_per_second))
     return {
         "market": m.symbol,
         "collateral": m.symbol,
@@ -30,8 +36,8 @@ def market_row(m: MarketState) -> dict[str, Any]:
         "total_borrowed": text(m.total_debt_rad // RAY, WAD),
         "utilization": text(m.utilization_ray, RAY),
         "borrow_apr": text(m.borrow_apr_ray, RAY),
-        "borrow_apy": format(borrow_apy.quantize(exact(1, 10**12)), "f"),
-        "supply_apy": format(supply_apy.quantize(exact(1, 10**12)), "f"),
+        "borrow_apy": format(borrow_apy.normalize(), "f"),
+        "supply_apy": format(supply_apy.normalize(), "f"),
         "rate": text(m.rate, RAY),
         "debt_ceiling": text(m.debt_ceiling, RAD),
         "dust": text(m.dust, RAD),
