@@ -137,7 +137,10 @@ def _is_zombie_or_other(pid: int) -> bool:
         cmdline = (proc / "cmdline").read_bytes()
     except (OSError, IndexError):
         return True
-    return state in ("Z", "X") or b"anvil" not in cmdline
+    # The program itself must be anvil: "anvil" elsewhere in the command line (a `tail -f
+    # .../anvil.log` that reused the pid) does not make a process ours to signal.
+    program = os.path.basename(cmdline.split(b"\0", 1)[0])
+    return state in ("Z", "X") or program != b"anvil"
 
 
 def pid_alive(pid: int) -> bool:
@@ -328,9 +331,9 @@ def running(devnet_dir: Path) -> NodeInfo | None:
 
 def stop(devnet_dir: Path, timeout: float = 15.0) -> NodeInfo | None:
     """Stop the recorded node if alive; clear the pid bookkeeping. Returns what was stopped."""
-    info = recorded(devnet_dir)
+    info = recorded(devnet_dir) if (devnet_dir / PID_FILE).exists() else None
     stopped = None
-    if info is not None and pid_alive(info.pid):
+    if info is not None and pid_alive(info.pid):  # after `down`, node.json only keeps the port
         terminate(info.pid, timeout=timeout)
         stopped = info
     clear(devnet_dir)
