@@ -12,9 +12,13 @@ from ion_cli.devnet import node
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_process_merely_mentioning_anvil_is_not_the_node() -> None:
-    other = subprocess.Popen(["sleep", "30", "/tmp/devnet/anvil.log"])  # like `tail -f anvil.log`
+    # like a `tail -f .../anvil.log` that got the dead node's pid
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", "/tmp/devnet/anvil.log"]
+    )
     try:
-        assert not node.pid_alive(other.pid)
+        assert other.poll() is None  # it is alive...
+        assert not node.pid_alive(other.pid)  # ...but it is not the node
     finally:
         other.kill()
         other.wait()
