@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,18 +27,6 @@ Force = Annotated[
     bool,
     typer.Option("--force", help="Allow a position within the safety margin of liquidation."),
 ]
-PasswordFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--password-file", help="File holding the keystore password.", envvar="ION_PASSWORD_FILE"
-    ),
-]
-Confirmations = Annotated[
-    int, typer.Option("--confirmations", min=0, help="Blocks to wait for after inclusion.")
-]
-Timeout = Annotated[
-    float, typer.Option("--timeout", min=1, help="Seconds to wait for each receipt.")
-]
 
 
 def _markets() -> list[str]:
@@ -60,9 +47,6 @@ def run_write(
     amount: str,
     *,
     allow_all: bool,
-    password_file: Path | None,
-    confirmations: int,
-    timeout: float,
     approve_max: bool = False,
     force: bool = False,
 ) -> None:
@@ -82,7 +66,7 @@ def run_write(
         network=opts.network,
         rpc_url=opts.rpc_url,
         account_name=opts.account,
-        password_file=password_file,
+        password_file=opts.password_file,
     )
     options = WriteOptions(
         output=opts.output,
@@ -90,7 +74,7 @@ def run_write(
         dry_run=opts.dry_run,
         approve_max=approve_max,
         force=force,
-        confirmations=confirmations,
-        timeout=timeout,
+        confirmations=opts.confirmations,
+        timeout=opts.timeout,
     )
     print_write_result(opts, run(session, market, None if value is ALL else value, options))

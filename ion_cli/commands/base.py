@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -30,6 +31,10 @@ class GlobalOptions:
     yes: bool = False
     dry_run: bool = False
     output: Output = field(default_factory=Output)
+    # the options of commands that sign (`command(..., signing=True)`)
+    password_file: Path | None = None
+    confirmations: int = 1
+    timeout: float = 120.0
 
 
 _COMMON = [
@@ -117,6 +122,54 @@ _COMMON = [
 _COMMON_NAMES = [p.name for p in _COMMON]
 
 
+# Options of the commands that sign and send transactions.
+_SIGNING = [
+    inspect.Parameter(
+        "password_file",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                "--password-file",
+                envvar="ION_PASSWORD_FILE",
+                help="File holding the keystore password.",
+                rich_help_panel="Sending",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "confirmations",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=1,
+        annotation=Annotated[
+            int,
+            typer.Option(
+                "--confirmations",
+                min=0,
+                help="Blocks to wait for after inclusion.",
+                rich_help_panel="Sending",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "timeout",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=120.0,
+        annotation=Annotated[
+            float,
+            typer.Option(
+                "--timeout",
+                min=1,
+                help="Seconds to wait for each receipt.",
+                rich_help_panel="Sending",
+            ),
+        ],
+    ),
+]
+_SIGNING_NAMES = [p.name for p in _SIGNING]
+
+
 def _complete_accounts() -> list[str]:
     from ion_cli.completion_data import account_names
 
@@ -142,16 +195,21 @@ def run_guarded(func: Callable[[], Any]) -> Any:
         raise typer.Exit(ExitCode.FAILURE) from None
 
 
-def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """Register `fn` on `app` with the global options appended; `fn` receives them as `opts`."""
+def command(
+    app: typer.Typer, name: str | None = None, *, signing: bool = False, **kwargs: Any
+) -> Callable[[F], F]:
+    """Register `fn` on `app` with the global options appended (and, for commands that sign,
+    --password-file, --confirmations and --timeout); `fn` receives them all as `opts`."""
 
     def decorate(fn: F) -> F:
         signature = inspect.signature(fn, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "opts"]
+        extra = _COMMON + (_SIGNING if signing else [])
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
+            sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
             opts = GlobalOptions(
                 network=common["network"],
                 rpc_url=common["rpc_url"],
@@ -160,10 +218,11 @@ def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callabl
                 yes=common["yes"],
                 dry_run=common["dry_run"],
                 output=Output(json_mode=common["json_output"]),
+                **sending,
             )
             return run_guarded(lambda: fn(*args, opts=opts, **kw))
 
-        wrapper.__signature__ = signature.replace(parameters=own + _COMMON)  # type: ignore[attr-defined]
+        wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
         app.command(name, **kwargs)(wrapper)
         return fn
 

@@ -9,24 +9,18 @@ import typer
 from ion_cli.commands._write_options import (
     NEGATIVE_AMOUNTS,
     ApproveMax,
-    Confirmations,
     MarketArg,
-    PasswordFile,
-    Timeout,
     run_write,
 )
 from ion_cli.commands.base import GlobalOptions, command
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "supply", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS)
+    @command(app, "supply", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS, signing=True)
     def supply(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Base asset to supply: 1.5, 1.5ether.")],
         approve_max: ApproveMax = False,
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -37,19 +31,13 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=False,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
             approve_max=approve_max,
         )
 
-    @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS)
+    @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS, signing=True)
     def redeem(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Amount of base asset, or `all`.")],
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -60,7 +48,4 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=True,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
         )

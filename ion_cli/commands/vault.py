@@ -9,25 +9,21 @@ import typer
 from ion_cli.commands._write_options import (
     NEGATIVE_AMOUNTS,
     ApproveMax,
-    Confirmations,
     Force,
     MarketArg,
-    PasswordFile,
-    Timeout,
     run_write,
 )
 from ion_cli.commands.base import GlobalOptions, command
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "deposit", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
+    @command(
+        app, "deposit", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+    )
     def deposit(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Collateral to deposit: 1.5, 1.5ether.")],
         approve_max: ApproveMax = False,
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -38,20 +34,16 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=False,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
             approve_max=approve_max,
         )
 
-    @command(app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
+    @command(
+        app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+    )
     def borrow(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Base asset to borrow: 1.5, 1.5ether.")],
         force: Force = False,
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -62,22 +54,18 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=False,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
             force=force,
         )
 
-    @command(app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
+    @command(
+        app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+    )
     def repay(
         market: MarketArg,
         amount: Annotated[
             str, typer.Argument(help="Base asset to repay, or `all` (exactly zero debt).")
         ],
         approve_max: ApproveMax = False,
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -88,20 +76,16 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=True,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
             approve_max=approve_max,
         )
 
-    @command(app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS)
+    @command(
+        app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+    )
     def withdraw(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Collateral to withdraw, or `all`.")],
         force: Force = False,
-        password_file: PasswordFile = None,
-        confirmations: Confirmations = 1,
-        timeout: Timeout = 120.0,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -112,8 +96,5 @@ def register(app: typer.Typer) -> None:
             market,
             amount,
             allow_all=True,
-            password_file=password_file,
-            confirmations=confirmations,
-            timeout=timeout,
             force=force,
         )
