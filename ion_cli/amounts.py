@@ -5,7 +5,8 @@ through float. Accepted forms (case-insensitive, surrounding spaces ignored):
 
 - a plain decimal in whole tokens: ``1.5``, ``.5``, ``10``, ``1_000.25``;
 - scientific notation, still exact: ``1.5e3`` (1500 tokens), ``25e-2``;
-- an ETH denomination suffix, with or without a space: ``1.5ether``, ``3 gwei``, ``100wei``
+- an ETH denomination suffix, with or without a space, any case: ``1.5ether``, ``1.5ETH``,
+  ``3 gwei``, ``100wei``
   (for 18-decimal tokens only, where one token is one ether of wei; other tokens take plain
   numbers);
 - ``all`` / ``max`` where the caller allows it (returned as the ``ALL`` sentinel).
@@ -42,10 +43,10 @@ _DIGITS = r"\d+(?:_\d+)*"
 _AMOUNT = re.compile(
     rf"(?P<int>{_DIGITS})?(?:\.(?P<frac>{_DIGITS})?)?"
     r"(?:e(?P<exp>[+-]?\d+))?"
-    r"\s*(?P<unit>ether|gwei|wei)?",
+    r"\s*(?P<unit>ether|eth|gwei|wei)?",
     re.IGNORECASE | re.ASCII,  # ASCII: \d must not match other scripts' digits
 )
-_UNIT_DECIMALS: Final = {"ether": 18, "gwei": 9, "wei": 0}
+_UNIT_DECIMALS: Final = {"ether": 18, "eth": 18, "gwei": 9, "wei": 0}
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 

@@ -65,7 +65,7 @@ def test_all_and_max_only_when_allowed() -> None:
         ("ether", "not a number"),
         ("1 000", "not a number"),
         ("1__0", "not a number"),
-        ("1eth", "not a number"),
+        ("1ethers", "not a number"),
         ("١", "not a number"),  # Arabic-Indic digit: ASCII only
         ("1.0000000000000000001", "more than 18 decimals"),
         ("1e-19", "more than 18 decimals"),
@@ -177,3 +177,8 @@ def test_parse_address_rejects(text: str, reason: str) -> None:
     with pytest.raises(UsageError, match=reason) as info:
         parse_address(text)
     assert repr(text) in info.value.message
+
+
+@pytest.mark.parametrize("text", ["1.5ETH", "1.5eth", "1.5 Eth", "1.5ether", "1.5 ETHER"])
+def test_eth_is_a_unit_in_any_case(text: str) -> None:
+    assert parse_amount(text) == 1_500_000_000_000_000_000
