@@ -12,6 +12,7 @@ from ion_cli.errors import UsageError
 from ion_cli.paths import config_file
 
 DEFAULT_SAFETY_MARGIN = Decimal("0.05")
+KNOWN_KEYS = frozenset({"default_network", "networks", "safety"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ def load_config() -> Config:
         raw = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:  # a typo ("default-network") must not silently fall back to the devnet
+        from ion_cli.output import Output
+
+        Output().warn(f"{path}: unknown setting(s) ignored: {', '.join(unknown)}")
     networks = raw.get("networks", {})
     if not isinstance(networks, dict):
         raise UsageError(f"{path}: [networks] must be a table of profiles")

@@ -93,3 +93,11 @@ def test_bad_config_is_one_clear_error(
 def test_unknown_network_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError, match="unknown network 'sepolia'"):
         resolve_network("sepolia")
+
+
+def test_unknown_settings_are_named_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, monkeypatch, 'default-network = "mainnet"\n')
+    assert load_config().default_network == "devnet"
+    assert "unknown setting(s) ignored: default-network" in capsys.readouterr().err
