@@ -11,6 +11,8 @@ from ion_cli.render import fmt_amount, fmt_pct
 def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
+    if not rows:
+        console.print("no positions: no collateral, debt or supply in any market")
     for row in rows:
         if "health" not in row:  # a lender position
             table = Table(

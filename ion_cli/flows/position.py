@@ -148,10 +148,16 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> Non
 
 
 def positions(session: Session, symbol: str | None, who: str | None) -> list[dict[str, Any]]:
+    """The position in one market, or in every market where the address has one (collateral,
+    debt or supply): an empty vault in each market would only be noise."""
     w3 = session.w3()
     address = session.address_of(who)
     if symbol:
-        markets = [read_market(w3, session.profile, require_market(session, symbol))]
-    else:
-        markets = read_markets(w3, session.profile, available_markets(session))
-    return [position_figures(m, read_vault(session, m, address)) for m in markets]
+        market = read_market(w3, session.profile, require_market(session, symbol))
+        return [position_figures(market, read_vault(session, market, address))]
+    found = []
+    for market in read_markets(w3, session.profile, available_markets(session)):
+        vault = read_vault(session, market, address)
+        if vault.collateral or vault.normalized_debt or vault.supplied:
+            found.append(position_figures(market, vault))
+    return found

@@ -320,3 +320,11 @@ def test_back_to_back_writes_get_enough_gas(devnet: DevnetHandle) -> None:
     for _ in range(3):
         ion("repay", "weETH", "1", "--yes")
     ion("repay", "weETH", "all", "--yes")
+
+
+def test_position_without_market_lists_only_markets_with_a_position(devnet: DevnetHandle) -> None:
+    assert ion("position", "--json") == []
+    assert "no positions" in ion("position")
+    ion("deposit", "rsETH", "1", "--yes")
+    ion("supply", "ezETH", "1", "--yes")
+    assert [p["market"] for p in ion("position", "--json")] == ["rsETH", "ezETH"]
