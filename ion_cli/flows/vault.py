@@ -93,9 +93,7 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
     return _execute(
         session,
         market,
-        vault,
         after,
-        me,
         "deposit",
         amount,
         market.symbol,
@@ -145,9 +143,7 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
     return _execute(
         session,
         market,
-        vault,
         after,
-        me,
         "borrow",
         amount,
         market.base_symbol,
@@ -222,9 +218,7 @@ def repay(
     return _execute(
         session,
         market,
-        vault,
         after,
-        me,
         "repay",
         owed_now,
         market.base_symbol,
@@ -284,9 +278,7 @@ def withdraw(
     return _execute(
         session,
         market,
-        vault,
         after,
-        me,
         "withdraw",
         amount,
         market.symbol,
@@ -299,9 +291,7 @@ def withdraw(
 def _execute(
     session: Session,
     market: MarketState,
-    before: VaultState,
     after: VaultState,
-    me: str,
     action: str,
     amount: int,
     unit: str,
@@ -338,6 +328,6 @@ def _execute(
 
     def read_back() -> dict[str, Any]:
         fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
-        return position_figures(fresh, read_vault(session, fresh, me))
+        return position_figures(fresh, read_vault(session, fresh, after.address))
 
     return result_document(plan, result, options, read_back)
