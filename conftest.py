@@ -3,10 +3,18 @@ dirs, a file keyring backend, and no stray plugins from the user's environment."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests derandomized (the same examples every run: a red CI is never luck);
+# developers' runs explore new examples. No deadline: 2 loaded cores make timings noisy.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)

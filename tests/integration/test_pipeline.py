@@ -31,13 +31,13 @@ from ion_cli.chain.client import RpcError, connect
 from ion_cli.chain.contracts import call_of, contract_from_abi
 from ion_cli.chain.pipeline import ExecutionResult, execute
 from ion_cli.chain.plan import Call, Plan, approval_call
+from ion_cli.devnet import toolchain
 from ion_cli.errors import IonError, NodeError, RefusedError, TransactionReverted
 from ion_cli.output import Output
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 # anvil's well-known test account 1 (public test key, funded with 10,000 ETH on every anvil)
 SENDER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 BOB = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
@@ -70,8 +70,10 @@ class Chain:
 
 
 def _start_anvil() -> tuple[subprocess.Popen[str], str]:
+    # The native binary, not node_modules/.bin/anvil: that is a Node wrapper whose kill would
+    # leave the real anvil running after the tests.
     proc = subprocess.Popen(
-        [str(ANVIL), "--host", "127.0.0.1", "--port", "0"],
+        [str(toolchain.anvil()), "--host", "127.0.0.1", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -91,8 +93,6 @@ def _start_anvil() -> tuple[subprocess.Popen[str], str]:
 
 @pytest.fixture(scope="module")
 def chain() -> Iterator[Chain]:
-    if not ANVIL.exists():
-        pytest.skip("anvil is not installed (npm install)")
     from ion_cli.devnet.artifacts import load_artifact
 
     proc, url = _start_anvil()
@@ -108,6 +108,7 @@ def chain() -> Iterator[Chain]:
         yield Chain(url=url, w3=w3, weth=weth)
     finally:
         proc.kill()
+        proc.wait()
         proc.wait(timeout=10)
 
 
