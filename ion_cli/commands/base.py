@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,7 +226,3 @@ def command(
         return fn
 
     return decorate
-
-
-def stdin_is_interactive() -> bool:
-    return sys.stdin.isatty()

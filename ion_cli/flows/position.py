@@ -155,9 +155,10 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[dic
     if symbol:
         market = read_market(w3, session.profile, require_market(session, symbol))
         return [position_figures(market, read_vault(session, market, address))]
+    margin = load_config().safety_margin
     found = []
     for market in read_markets(w3, session.profile, available_markets(session)):
         vault = read_vault(session, market, address)
         if vault.collateral or vault.normalized_debt or vault.supplied:
-            found.append(position_figures(market, vault))
+            found.append(position_figures(market, vault, margin))
     return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ion_cli.errors import DevnetNotRunning, IonError, NodeError, UsageError
+from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
 
 if TYPE_CHECKING:
@@ -73,9 +73,4 @@ class Session:
             return self.account().address
         from ion_cli.accounts.signer import resolve_address
 
-        try:
-            return resolve_address(
-                who, network_name=self.profile.name, chain_id=self.profile.chain_id
-            )
-        except IonError:
-            raise
+        return resolve_address(who, network_name=self.profile.name, chain_id=self.profile.chain_id)

@@ -301,9 +301,10 @@ def _execute(
     check_safety: bool,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    projected = position_figures(market, after)
+    margin = load_config().safety_margin  # read once for the check, preview and read-back
+    projected = position_figures(market, after, margin)
     if check_safety and not options.force:
-        safety_check(market, after, load_config().safety_margin)
+        safety_check(market, after, margin)
     plan = Plan(
         title=f"{action.capitalize()} {text(amount, WAD)} {unit} ({market.symbol} market)",
         calls=calls,
@@ -328,6 +329,6 @@ def _execute(
 
     def read_back() -> dict[str, Any]:
         fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
-        return position_figures(fresh, read_vault(session, fresh, after.address))
+        return position_figures(fresh, read_vault(session, fresh, after.address), margin)
 
     return result_document(plan, result, options, read_back)
