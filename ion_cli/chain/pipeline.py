@@ -116,6 +116,7 @@ class ExecutionResult:
     steps: list[StepResult] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     plan_id: str = ""
+    plan: Plan | None = field(default=None, repr=False)  # the plan run (not in to_json)
 
     @property
     def sent(self) -> bool:
@@ -200,6 +201,7 @@ class Prepared:
             ],
             summary=dict(self.plan.json_summary),
             plan_id=self.plan.plan_id,
+            plan=self.plan,
         )
 
 

@@ -14,6 +14,7 @@ from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
     from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.results import LenderPosition, Position, WriteResult
 
 
 @dataclass(frozen=True)
@@ -96,23 +97,24 @@ def run_plan(session: Session, plan: Plan, options: WriteOptions) -> ExecutionRe
 
 
 def result_document(
+    session: Session,
     plan: Plan,
     result: ExecutionResult,
     options: WriteOptions,
-    read_position: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
+    read_position: Callable[[], Position | LenderPosition],
+) -> WriteResult:
     """What a write returns: the plan, what was sent, and the resulting position. Reading the
-    position happens after the transactions are mined: if it fails, the document (with the
+    position happens after the transactions are mined: if it fails, the result (with the
     hashes) is still returned, so nobody sends again to find out what happened."""
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json(),
-        "position": None,
-    }
+    from ion_cli.results import WriteResult
+
+    position: Position | LenderPosition | None = None
     try:
-        document["position"] = read_position()
+        position = read_position()
     except Exception as exc:  # the write is done; only the read-back failed
         message = exc.message if isinstance(exc, IonError) else type(exc).__name__
-        options.observer.on_warning(f"sent, but the position could not be read back: {message}")
-    return document
+        warning = f"sent, but the position could not be read back: {message}"
+        options.observer.on_warning(warning)
+    return WriteResult(
+        plan=plan.to_json(), dry_run=options.dry_run, execution=result, position=position
+    )
