@@ -43,7 +43,7 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
         if liq is None:
             liq_text = "-"
         elif isinstance(liq, Unknown):
-            liq_text = liq.text
+            liq_text = "unknown (as the liquidation health)"
         elif row.get("liquidatable") is True:
             # the reserve rate is already below it: a "drop" would be negative
             liq_text = f"{fmt_amount(liq, 6)} ([red]liquidatable now[/red])"
@@ -69,8 +69,8 @@ def _limit(row: dict[str, Any], key: str, unit: str) -> str:
     """The amount allowed within the safety margin, and the pool's own limit beside it when the
     margin makes a difference (beyond it, `--force` is needed)."""
     safe, pool = row.get(f"{key}_safe"), row[key]
-    if isinstance(safe, Unknown):
-        return f"{fmt_amount(pool, 6)} {unit} (within the safety margin: {safe.text})"
+    if isinstance(safe, Unknown):  # the pool's limit; the margin needs the unknown threshold
+        return f"{fmt_amount(pool, 6)} {unit} (safety margin unknown: --force needed)"
     if safe is None or safe == pool:
         return f"{fmt_amount(pool, 6)} {unit}"
     return f"{fmt_amount(safe, 6)} {unit} ({fmt_amount(pool, 6)} with --force)"
