@@ -101,3 +101,17 @@ def test_unknown_settings_are_named_on_stderr(
     write_config(tmp_path, monkeypatch, 'default-network = "mainnet"\n')
     assert load_config().default_network == "devnet"
     assert "unknown setting(s) ignored: default-network" in capsys.readouterr().err
+
+
+def test_a_mainnet_table_without_base_amends_the_built_in_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the Unknown hint points: networks.mainnet.markets.weETH.liquidation."""
+    liquidation = "0x" + "12" * 20
+    write_config(
+        tmp_path, monkeypatch, f'[networks.mainnet.markets.weETH]\nliquidation = "{liquidation}"\n'
+    )
+    profile = resolve_network("mainnet", load_config())
+    assert profile.chain_id == 1
+    assert profile.market("weETH").liquidation == liquidation
+    assert profile.market("weETH").pool == MAINNET.market("weETH").pool
