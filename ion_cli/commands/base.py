@@ -43,6 +43,7 @@ class GlobalOptions:
     def session(self) -> Session:
         """The command's session: the config read once here, warnings to this output."""
         if self._session is None:
+            from ion_cli.commands._prompts import terminal_sources
             from ion_cli.config import load_config
             from ion_cli.flows.session import Session
 
@@ -53,6 +54,7 @@ class GlobalOptions:
                 password_file=self.password_file,
                 config=load_config(warn=self.output.warn),
                 warn=self.output.warn,
+                account_sources=terminal_sources(),
             )
         return self._session
 
