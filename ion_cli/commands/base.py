@@ -18,6 +18,7 @@ from ion_cli.output import Output, error_line
 
 if TYPE_CHECKING:
     from ion_cli.api import Ion
+    from ion_cli.chain.observer import Observer
     from ion_cli.flows.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,15 +59,22 @@ class GlobalOptions:
             )
         return self._session
 
+    def observer(self) -> Observer:
+        """Who watches this command's writes: the terminal (a journal joins here, through
+        `ion_cli.chain.observer.combine`)."""
+        from ion_cli.commands._observer import TerminalObserver
+
+        return TerminalObserver(self.output)
+
     def api(self) -> Ion:
         """The Python API on this command's session, rendering on the terminal."""
         from ion_cli.api import Ion
-        from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+        from ion_cli.commands._observer import terminal_confirm
 
         return Ion.from_session(
             self.session(),
             confirm=terminal_confirm,
-            observer=TerminalObserver(self.output),
+            observer=self.observer(),
             confirmations=self.confirmations,
             timeout=self.timeout,
             yes=self.yes,
