@@ -20,7 +20,7 @@ Nothing here prints: the CLI renders through an observer (ion_cli.commands._obse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,7 +46,7 @@ class TxSigner(Protocol):
     @property
     def address(self) -> str: ...
 
-    def sign_transaction(self, transaction_dict: Mapping[str, Any]) -> Any: ...
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> Any: ...
 
 
 class Sender(Protocol):
@@ -55,7 +55,7 @@ class Sender(Protocol):
     @property
     def address(self) -> str: ...
 
-    def signer(self) -> Any:
+    def signer(self) -> TxSigner:
         """An eth_account LocalAccount (a `TxSigner`); may prompt for a password, so it is
         called only once the plan is confirmed."""
         ...
