@@ -44,6 +44,7 @@ from ion_cli import consensus_rules as cr
 from ion_cli.devnet import beacon_chain as bc
 from ion_cli.devnet.beacon_chain import Chain, ChainError, Operation, Record
 
+ORPHAN_SECONDS = 30.0  # with no answer from its node for this long, the server exits
 MAX_GET_IDS = 64
 CHUNK_ROWS = 2000
 POLL_SECONDS = 0.25
@@ -236,7 +237,7 @@ class Server:
                     out.append(index)
             else:
                 raise ChainError(400, f"invalid validator id: {item!r}")
-        return list(dict.fromkeys(out))
+        return sorted(set(out))  # answers list validators by index, as nodes do
 
     @staticmethod
     def parse_statuses(raw: list[str]) -> set[str]:
@@ -838,10 +839,29 @@ async def serve(args: argparse.Namespace) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    watchdog = asyncio.create_task(_watch_node(server, stop)) if args.rpc_url else None
     try:
         await stop.wait()
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         await runner.cleanup()
+
+
+async def _watch_node(server: Server, stop: asyncio.Event) -> None:
+    """Exit when the devnet node is gone for good (a killed anvil must not leave us behind)."""
+    silent_since: float | None = None
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        await asyncio.sleep(2.0)
+        try:
+            await server.rpc("eth_chainId", [])
+            silent_since = None
+        except ChainError:
+            silent_since = silent_since or loop.time()
+            if loop.time() - silent_since >= ORPHAN_SECONDS:
+                print("the devnet node stopped answering: exiting", flush=True)
+                stop.set()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
