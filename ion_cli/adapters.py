@@ -50,11 +50,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from ion_cli import chain_ids
 from ion_cli.errors import IonError
 
 API_VERSION = 1
 ENTRY_POINT_GROUP = "ion.adapters"
-MAINNET_CHAIN_ID = 1
+MAINNET_CHAIN_ID = chain_ids.MAINNET
 
 # What the registry checks before it accepts an adapter (duck-typed: any object will do).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = ("api_version", "symbol", "name", "decimals")
