@@ -8,18 +8,14 @@ from ion_cli.flows.adapters import available_markets, lrt_eth_rate
 from ion_cli.flows.figures import RAD, RAY, WAD, text
 from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.session import Session
-from ion_cli.units import Ray, apy
+from ion_cli.units import Rad, apy
 
 
 def market_row(m: MarketState) -> dict[str, Any]:
-    borrow_per_second = m.borrow_rate - RAY
-    # Lenders earn the borrowers' per-second interest spread over the supply, less the reserve
-    # share: r_supply = r_borrow * utilization * (1 - reserve factor), compounded like the pool.
-    supply_per_second = (
-        borrow_per_second * m.utilization_ray // RAY * (RAY - m.reserve_factor) // RAY
-    )
-    borrow_apy = apy(Ray(borrow_per_second))
-    supply_apy = apy(Ray(supply_per_second))
+    # Lenders earn the borrowers' interest spread over the supply, less the reserve share,
+    # compounded like the pool (units.supply_rate, units.apy).
+    borrow_apy = apy(m.borrow_per_second)
+    supply_apy = apy(m.supply_per_second)
     return {
         "market": m.symbol,
         "collateral": m.symbol,
@@ -33,7 +29,7 @@ def market_row(m: MarketState) -> dict[str, Any]:
         "price": text(m.price, WAD),
         "spot": text(m.spot, RAY),
         "total_supplied": text(m.total_supply, WAD),
-        "total_borrowed": text(m.total_debt_rad // RAY, WAD),
+        "total_borrowed": text(Rad(m.total_debt_rad).to_wad_down().value, WAD),
         "utilization": text(m.utilization_ray, RAY),
         "borrow_apr": text(m.borrow_apr_ray, RAY),
         "borrow_apy": format(borrow_apy.normalize(), "f"),
@@ -49,11 +45,12 @@ def market_row(m: MarketState) -> dict[str, Any]:
 
 
 def market_rows(session: Session) -> list[dict[str, Any]]:
-    states = read_markets(session.w3(), session.profile, available_markets(session))
+    states = read_markets(session.reader(), session.profile, available_markets(session))
     rows = []
     for state in states:
         row = market_row(state)
-        # The token's own rate to ETH (from its adapter), beside the reserve rate in base units.
-        row["lrt_eth_rate"] = text(lrt_eth_rate(session, state.symbol), WAD)
+        # The token's own rate to ETH (from its adapter), beside the reserve rate in base units,
+        # at the block of the other figures.
+        row["lrt_eth_rate"] = text(lrt_eth_rate(session, state.symbol, state.block), WAD)
         rows.append(row)
     return rows

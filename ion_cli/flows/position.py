@@ -37,14 +37,15 @@ class VaultState:
 
 
 def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    """The vault and lender balance of `address`, at the block the market was read at."""
+    from ion_cli.chain.contracts import IonPool
 
-    w3 = session.w3()
-    pool = contract(w3, "IonPool", market.pool)
-    with reading(w3, f"reading the {market.symbol} vault of {address}"):
-        collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
-        supplied = int(pool.functions.balanceOf(address).call())
+    pool = IonPool(market.pool)
+    (collateral, normalized_debt), supplied = session.reader().read(
+        [pool.vault(market.ilk_index, address), pool.balanceOf(address)],
+        market.block,
+        f"reading the {market.symbol} vault of {address}",
+    )
     return VaultState(
         address=address,
         collateral=int(collateral),
@@ -150,14 +151,14 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> Non
 def positions(session: Session, symbol: str | None, who: str | None) -> list[dict[str, Any]]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
-    w3 = session.w3()
+    reader = session.reader()
     address = session.address_of(who)
     if symbol:
-        market = read_market(w3, session.profile, require_market(session, symbol))
+        market = read_market(reader, session.profile, require_market(session, symbol))
         return [position_figures(market, read_vault(session, market, address))]
     margin = load_config().safety_margin
     found = []
-    for market in read_markets(w3, session.profile, available_markets(session)):
+    for market in read_markets(reader, session.profile, available_markets(session)):
         vault = read_vault(session, market, address)
         if vault.collateral or vault.normalized_debt or vault.supplied:
             found.append(position_figures(market, vault, margin))
