@@ -38,12 +38,13 @@ class Reader:
     """JSON-RPC reads against one node. Cheap to make; the HTTP connection is opened lazily and
     kept alive between requests."""
 
-    def __init__(self, url: str, *, timeout: float = READ_TIMEOUT) -> None:
+    def __init__(self, url: str, *, timeout: float = READ_TIMEOUT, transport: Any = None) -> None:
         if not re.match(r"^https?://", url or ""):
             raise UsageError(f"unsupported RPC URL {display_url(url)!s}: use http:// or https://")
         self.url = url
         self.timeout = timeout
         self._client: httpx.Client | None = None
+        self._transport = transport  # an httpx transport (tests use httpx.MockTransport)
         self._ids = itertools.count(1)
         self.batches = True  # set False once the node refuses a batch
 
@@ -56,6 +57,7 @@ class Reader:
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
+                transport=self._transport,
             )
         return self._client
 
