@@ -136,7 +136,7 @@ DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 def devnet_profile() -> NetworkProfile:
     """The profile of the local devnet, read from its deployment file."""
-    from ion_cli.devnet.deployment import load
+    from ion_cli.deployment import load
 
     return profile_from_deployment("devnet", load().raw)
 
