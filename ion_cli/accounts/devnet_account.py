@@ -9,6 +9,8 @@ agree.
 
 from __future__ import annotations
 
+from ion_cli import chain_ids
+
 _ANVIL_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 _ANVIL_ACCOUNT_0_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
@@ -16,7 +18,7 @@ DEV_ACCOUNT_NAME = "dev"
 DEV_ACCOUNT_KEY: str = _ANVIL_ACCOUNT_0_KEY
 DEV_ACCOUNT_ADDRESS: str = _ANVIL_ACCOUNT_0_ADDRESS
 DEVNET_NETWORK = "devnet"
-DEVNET_CHAIN_ID = 31337
+DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 
 def is_devnet(network_name: str | None, chain_id: int | None) -> bool:
