@@ -78,7 +78,18 @@ def _root(
 
 
 def _register() -> None:
-    from ion_cli.commands import account, devnet, lend, markets, plugins, position, vault
+    from ion_cli.commands import (
+        account,
+        devnet,
+        lend,
+        markets,
+        plugins,
+        position,
+        prove,
+        risk,
+        vault,
+        verify,
+    )
 
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
@@ -87,6 +98,9 @@ def _register() -> None:
     position.register(app)
     lend.register(app)
     vault.register(app)
+    risk.register(app)
+    prove.register(app)
+    verify.register(app)
 
 
 _register()
