@@ -133,6 +133,8 @@ class _Reader:
         self._edges = edges
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes the type of the source with read(0)
+            return b""
         for chunk in self._chunks:
             if not chunk:
                 continue
@@ -465,7 +467,13 @@ class BeaconClient:
             raise _NextNode(
                 BeaconMalformed(f"beacon node {node.name}: {exc.message}", node=node.name)
             ) from None
-        except ijson.IncompleteJSONError:
+        except ijson.IncompleteJSONError as exc:
+            if "premature EOF" not in str(exc):  # garbage, not a body cut short
+                raise _NextNode(
+                    BeaconMalformed(
+                        f"beacon node {node.name} answered malformed JSON", node=node.name
+                    )
+                ) from None
             raise _Retry(
                 BeaconUnreachable(
                     f"beacon node {node.name} dropped the connection mid-response "
