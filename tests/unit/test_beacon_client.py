@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from beacon_fake import FIN_STATE, HEAD_STATE, FakeBeacon, Routed, cred, item, transport
 
 from ion_cli.beacon import parse
 from ion_cli.beacon.client import BeaconClient, node_name
@@ -21,7 +22,6 @@ from ion_cli.beacon.errors import (
 )
 from ion_cli.beacon.fetch import resolve_state, snapshot_of_ids
 from ion_cli.errors import ExitCode
-from beacon_fake import FIN_STATE, HEAD_STATE, FakeBeacon, Routed, cred, item, transport
 
 
 def fake(n: int = 200, **kw: object) -> FakeBeacon:
