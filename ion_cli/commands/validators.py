@@ -203,6 +203,12 @@ def _eth(gwei: int, places: int = 4) -> str:
     return f"{value:,}"
 
 
+def _short(hex_text: str) -> str:
+    """The address part of a credential (or an address), shortened: 0xcc70a97f…640d615b."""
+    body = hex_text[-40:]
+    return f"0x{body[:8]}…{body[-8:]}"
+
+
 def _epoch(value: int) -> str:
     from ion_cli.consensus_rules import FAR_FUTURE_EPOCH
 
@@ -239,7 +245,7 @@ def _table(title: str, headers: list[str]) -> Any:
 def _render_show(console: "Console", snapshot: "Snapshot") -> None:
     table = _table(
         "Validators",
-        ["index", "status", "balance", "effective", "slashed", "credentials", "exit", "pubkey"],
+        ["index", "status", "balance", "effective", "slashed", "credentials", "exit"],
     )
     for v in snapshot.validators:
         table.add_row(
@@ -248,13 +254,12 @@ def _render_show(console: "Console", snapshot: "Snapshot") -> None:
             _eth(v.balance),
             _eth(v.effective_balance, 0),
             "[red]yes[/red]" if v.slashed else "no",
-            f"{v.credential_type} {v.withdrawal_credentials[-40:][:8]}…",
+            f"{v.credential_type}…{v.withdrawal_credentials[-8:]}",
             _epoch(v.exit_epoch),
-            v.pubkey[:12] + "…",
         )
     console.print(table)
     console.print(f"[dim]{_state_line(snapshot.state, snapshot.source)}[/dim]")
-    console.print("[dim]balances in ETH; --json for every field, exact in Gwei.[/dim]")
+    console.print("[dim]balances in ETH; --json for every field (pubkeys), exact in Gwei.[/dim]")
 
 
 def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
@@ -280,12 +285,12 @@ def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
         f"{_eth(doc['shortfall_gwei'])} ETH"
     )
     table = _table(
-        "", ["withdrawal address", "kind", "validators", "slashed", "balance", "shortfall"]
+        "", ["withdrawal address", "pod", "validators", "slashed", "balance", "shortfall"]
     )
     for entry in doc["by_address"]:
         table.add_row(
-            entry["address"],
-            "pod" if entry["pod"] else "address",
+            _short(entry["address"]),
+            "yes" if entry["pod"] else "-",
             str(entry["count"]),
             str(entry["slashed"]),
             _eth(entry["balance_gwei"]),
