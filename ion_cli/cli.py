@@ -87,6 +87,7 @@ def _register() -> None:
         position,
         prove,
         risk,
+        validators,
         vault,
         verify,
     )
@@ -94,6 +95,7 @@ def _register() -> None:
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(validators.app, name="validators")
     markets.register(app)
     position.register(app)
     lend.register(app)
