@@ -47,7 +47,7 @@ VERSION = 1
 GENESIS_EPOCHS = 10_000  # the beacon genesis lies this many epochs before the devnet's start
 SECONDS_PER_EPOCH = cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
 DEFAULT_UNRELATED = 6_000
-REAL_ROOTS_LIMIT = 100_000  # above this many validators, state roots are synthetic
+REAL_ROOTS_LIMIT = 50_000  # above this many validators, state roots are synthetic
 FAR = cr.FAR_FUTURE_EPOCH
 ZERO_ROOT = "0x" + "00" * 32
 GENESIS_FORK_VERSION = "0x00000000"
@@ -73,7 +73,7 @@ class LrtGroup:
     per_credential: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One validator (mutable copy for the overrides of a state)."""
 
@@ -88,7 +88,11 @@ class Record:
     balance: int
 
     def copy(self) -> Record:
-        return Record(**vars(self))
+        return Record(
+            self.pubkey, self.credentials, self.effective_balance, self.slashed,
+            self.activation_eligibility_epoch, self.activation_epoch, self.exit_epoch,
+            self.withdrawable_epoch, self.balance,
+        )  # fmt: skip
 
     def status(self, epoch: int) -> str:
         return cr.validator_status(
@@ -290,6 +294,7 @@ class Chain:
         self._base_active_total: int | None = None
         self._ssz: Any = None  # ion_cli.devnet.beacon_ssz.SszState, built on first use
         self.anchor_epoch = GENESIS_EPOCHS
+        self._pubkey_hasher = hashlib.blake2b(digest_size=40, key=self.seed[:64])
 
     # ------------------------------------------------------------ persistence
 
@@ -402,9 +407,9 @@ class Chain:
         return Record(pubkey, creds, effective, False, eligibility, activation, FAR, FAR, balance)
 
     def pubkey(self, index: int) -> bytes:
-        head = hashlib.blake2b(
-            index.to_bytes(8, "little"), digest_size=40, key=self.seed[:64]
-        ).digest()
+        hasher = self._pubkey_hasher.copy()
+        hasher.update(index.to_bytes(8, "little"))
+        head = hasher.digest()
         mask = int.from_bytes(hashlib.blake2b(head, digest_size=8).digest(), "little")
         return head + (index ^ mask).to_bytes(8, "little")
 

@@ -123,10 +123,14 @@ def test_validator_routes(api: httpx.Client) -> None:
     bad = api.get("/eth/v1/beacon/states/nonsense/validators")
     assert bad.status_code == 400 and set(bad.json()) == {"code", "message"}
 
-    balances = api.post(
-        "/eth/v1/beacon/states/head/validator_balances", json=["0", "5"]
-    )  # a bare list is not the documented body: 400, never a traceback
-    assert balances.status_code == 400
+    # POST validator_balances takes a bare array of ids (the spec's body); anything else is 400.
+    posted_balances = api.post("/eth/v1/beacon/states/head/validator_balances", json=["5", "0"])
+    assert posted_balances.json()["data"] == [
+        {"index": "0", "balance": first["balance"]},
+        {"index": "5", "balance": fifth["balance"]},
+    ]
+    wrong = api.post("/eth/v1/beacon/states/head/validator_balances", json="0")
+    assert wrong.status_code == 400 and wrong.json()["code"] == 400
     got = get(api, "/eth/v1/beacon/states/head/validator_balances", id="0,5")["data"]
     assert got == [
         {"index": "0", "balance": first["balance"]},
