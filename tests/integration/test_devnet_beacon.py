@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from ion_cli import consensus_rules as cr
 from ion_cli.cli import app
 from ion_cli.devnet import beacon_chain
-from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.devnet import DevnetHandle, beacon_server, set_faults
 
 pytestmark = pytest.mark.integration
 
@@ -302,3 +302,43 @@ def test_a_large_set_streams(tmp_path: Any) -> None:
             )
     finally:
         services.terminate(info.pid, service)
+
+
+def test_two_servers_on_one_devnet_agree(
+    api: httpx.Client, devnet: DevnetHandle, tmp_path: Any
+) -> None:
+    """Blocks follow the devnet chain's blocks, not what a server happened to see: a server
+    started later serves the same roots and checkpoints; another seed is another chain."""
+    ion("devnet", "advance", "--epochs", "3")
+    with (
+        beacon_server(tmp_path / "a", rpc_url=devnet.rpc_url) as same,
+        beacon_server(tmp_path / "b", rpc_url=devnet.rpc_url, args=["--seed", "another"]) as other,
+    ):
+        path = "/eth/v1/beacon/states/head/finality_checkpoints"
+        ours = get(api, path)["data"]
+        assert httpx.get(same + path).json()["data"] == ours
+        assert httpx.get(other + path).json()["data"]["finalized"] != ours["finalized"]
+        head = "/eth/v1/beacon/headers/head"
+        assert httpx.get(same + head).json() == get(api, head)
+
+
+def test_faults_make_the_server_misbehave(devnet: DevnetHandle, tmp_path: Any) -> None:
+    with beacon_server(tmp_path, rpc_url=devnet.rpc_url) as url:
+        path = f"{url}/eth/v1/beacon/states/head/validators"
+        set_faults(url, syncing=True)
+        assert httpx.get(f"{url}/eth/v1/node/health").status_code == 206
+        assert httpx.get(path, params={"id": "1"}).status_code == 503
+        set_faults(url, reset=True, no_post=True, optimistic=True)
+        assert httpx.post(path, json={"ids": ["1"]}).status_code == 405
+        assert httpx.get(path, params={"id": "1"}).json()["execution_optimistic"] is True
+        set_faults(url, reset=True, malformed=True)
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(httpx.get(path, params={"id": "1"}).text)
+        set_faults(url, reset=True, drop=True)
+        with pytest.raises(httpx.HTTPError):
+            httpx.post(path, json={}).json()
+        set_faults(url, reset=True, status_code=500)
+        failed = httpx.get(path, params={"id": "1"})
+        assert failed.status_code == 500 and failed.json()["code"] == 500
+        set_faults(url, reset=True)
+        assert httpx.get(path, params={"id": "1"}).status_code == 200
