@@ -851,7 +851,12 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
     state_file = directory / bc.STATE_FILE if directory is not None else None
     real_roots = None if not args.synthetic_roots else False
     if state_file is not None and state_file.exists():
-        chain = Chain.load(state_file, real_roots=real_roots is not False)
+        try:
+            chain = Chain.load(state_file, real_roots=real_roots)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"corrupt beacon state file {state_file} ({exc}): run `ion devnet reset`"
+            ) from None
     else:
         if args.rpc_url:
             first = _rpc_sync(args.rpc_url, "eth_getBlockByNumber", ["0x0", False])
