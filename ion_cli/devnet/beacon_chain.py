@@ -37,7 +37,7 @@ import os
 import random
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -797,11 +797,3 @@ def new_chain(
 def genesis_time_for(first_timestamp: int) -> int:
     """The beacon genesis for a devnet whose clock starts at `first_timestamp`."""
     return first_timestamp - GENESIS_EPOCHS * SECONDS_PER_EPOCH - SECONDS_PER_EPOCH // 2
-
-
-@dataclass
-class Selection:
-    """Parsed `id` and `status` filters."""
-
-    indices: list[int] | None = None  # None: all
-    statuses: set[str] = field(default_factory=set)
