@@ -206,3 +206,16 @@ def test_corrupt_beacon_state_is_reported_and_reset_recovers(devnet_dir: Path) -
     assert fresh.exit_code == 0, fresh.output
     assert beacon.healthy(json.loads(fresh.stdout)["beacon_url"])
     assert ion("devnet", "down").exit_code == 0
+
+
+def test_beacon_commands_need_a_running_devnet(devnet_dir: Path) -> None:
+    for args in (
+        ("devnet", "slash", "--lrt", "weETH"),
+        ("devnet", "penalize", "--lrt", "weETH", "--gwei", "5"),
+        ("devnet", "advance", "--epochs", "2"),
+    ):
+        result = ion(*args)
+        assert result.exit_code == ExitCode.NOT_RUNNING, args
+        assert "ion devnet up" in one_error_line(result)
+    bad = ion("devnet", "advance", "--epochs", "0")
+    assert bad.exit_code == ExitCode.USAGE
