@@ -160,9 +160,9 @@ contract HandlersTest is HandlersFixture {
     // ---------------------------------------------------------------- flashswapAndMint (weETH)
 
     /// wstETH the pool wants for the WETH that mints `amountToMint` weETH.
-    function _weEthLeverageCost(uint256 amountToMint) internal view returns (uint256 ethNeeded, uint256 cost) {
+    function _weEthLeverageCost(uint256 amountToMint) internal returns (uint256 ethNeeded, uint256 cost) {
         ethNeeded = _ceilDiv(amountToMint * WEETH_RATE, 1e18);
-        cost = uniPool.quoteExactOutput(true, ethNeeded); // wstETH is token0: zeroForOne
+        cost = _quoteExactOutput(quoter, address(wstEth), address(weth), ethNeeded); // wstETH in, WETH out
     }
 
     function test_FlashswapAndMintWeEth() public {
@@ -238,7 +238,7 @@ contract HandlersTest is HandlersFixture {
         uint256 ethNeeded = _ceilDiv(amountToMint * price, 1e18);
         uint256 minted = ethNeeded * 1e18 / price;
         assertTrue(minted > amountToMint, "this case mints extra wei");
-        uint256 cost = uniPool.quoteExactOutput(true, ethNeeded);
+        uint256 cost = _quoteExactOutput(quoter, address(wstEth), address(weth), ethNeeded);
 
         vm.prank(USER);
         rsHandler.flashswapAndMint(5 ether, 5 ether + amountToMint, cost, block.timestamp, noProof);
@@ -254,7 +254,7 @@ contract HandlersTest is HandlersFixture {
         rswEth.setRate(rate);
         // The other token order: WETH token0, price = wstETH per WETH.
         DevUniswapV3Pool reversed =
-            new DevUniswapV3Pool(address(weth), address(wstEth), 100, uint256(1e36) / WSTETH_PRICE, address(this));
+            new DevUniswapV3Pool(address(weth), address(wstEth), 100, uint256(1e36) / WSTETH_PRICE);
         _fund(address(wstEth), address(reversed), 1000 ether);
         _fund(address(weth), address(reversed), 1000 ether);
         (IonPool rswPool, GemJoin rswJoin) = _market(address(rswEth), address(wstEth), 0.71e27, 4);
@@ -267,7 +267,7 @@ contract HandlersTest is HandlersFixture {
         _fund(address(rswEth), USER, 5 ether);
 
         uint256 ethNeeded = _ceilDiv(uint256(15 ether) * rate, 1e18);
-        uint256 cost = reversed.quoteExactOutput(false, ethNeeded); // wstETH (token1) in
+        uint256 cost = _quoteExactOutput(_quoterOf(address(reversed)), address(wstEth), address(weth), ethNeeded); // wstETH (token1) in
         vm.prank(USER);
         rswHandler.flashswapAndMint(5 ether, 20 ether, cost, block.timestamp, noProof);
         (uint256 c, uint256 nd) = rswPool.vault(0, USER);
@@ -276,8 +276,24 @@ contract HandlersTest is HandlersFixture {
         assertEq(address(rswEth).balance, ethNeeded, "minted at Swell");
     }
 
+    /// The public rswETH handler's quote views, and MINT_ASSET on every handler.
+    function test_RswEthQuoteViewsAndMintAsset() public {
+        RswEth rswEth = new RswEth(address(this));
+        rswEth.setRate(1.03e18);
+        (IonPool rswPool, GemJoin rswJoin) = _market(address(rswEth), address(wstEth), 0.71e27, 4);
+        RswEthHandler rswHandler = new RswEthHandler(
+            address(rswPool), address(rswJoin), address(wl), address(uniPool), address(wstEth), address(weth), address(rswEth)
+        );
+        uint256 ethIn = rswHandler.getEthAmountInForLstAmountOut(15 ether);
+        assertEq(ethIn, _ceilDiv(uint256(15 ether) * 1.03e18, 1e18), "eth for an exact rswETH amount");
+        assertTrue(rswHandler.getLstAmountOutForEthAmountIn(ethIn) >= 15 ether, "that eth mints at least as much");
+        assertEq(rswHandler.getLstAmountOutForEthAmountIn(1.03 ether), 1 ether, "floor(eth / rate)");
+        assertEq(address(rswHandler.MINT_ASSET()), address(weth), "rswETH handler mints from WETH");
+        assertEq(address(handler.MINT_ASSET()), address(weth), "weETH handler mints from WETH");
+    }
+
     function test_ConstructorRejectsAPoolWithoutWethAndWstEth() public {
-        DevUniswapV3Pool unrelated = new DevUniswapV3Pool(address(weEth), address(weth), 100, 1e18, address(this));
+        DevUniswapV3Pool unrelated = new DevUniswapV3Pool(address(weEth), address(weth), 100, 1e18);
         vm.expectRevert(IonHandlerBase.InvalidUniswapPool.selector);
         new WeEthHandler(
             address(pool), address(join), address(wl), address(unrelated), address(wstEth), address(weth), address(etherFi), address(weEth)
@@ -290,6 +306,6 @@ contract HandlersTest is HandlersFixture {
         assertEq(weth.balanceOf(address(handler)), 0, "handler WETH");
         assertEq(eEth.balanceOf(address(handler)), 0, "handler eETH");
         assertEq(address(handler).balance, 0, "handler ETH");
-        assertEq(pool.gem(0, address(handler)), 0, "handler gem");
+        assertEq(lens.gem(address(pool), 0, address(handler)), 0, "handler gem");
     }
 }

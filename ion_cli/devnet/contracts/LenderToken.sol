@@ -69,7 +69,8 @@ abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
         return _normalizedBalances[user];
     }
 
-    function normalizedTotalSupply() external view returns (uint256) {
+    /// Stored normalized total supply; IonPool adds the pending treasury share.
+    function normalizedTotalSupply() external view virtual returns (uint256) {
         return _normalizedTotalSupply;
     }
 

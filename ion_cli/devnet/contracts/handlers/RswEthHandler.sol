@@ -31,4 +31,14 @@ contract RswEthHandler is UniswapFlashswapDirectMintHandler {
     function _ethNeededForCollateral(uint256 lrtAmount) internal view override returns (uint256) {
         return _mulDivUp(lrtAmount, RSWETH.getRate(), 1e18);
     }
+
+    /// ETH that mints at least `lstAmount` rswETH now (the public handler's quote view).
+    function getEthAmountInForLstAmountOut(uint256 lstAmount) external view returns (uint256) {
+        return _ethNeededForCollateral(lstAmount);
+    }
+
+    /// rswETH that `ethAmount` mints now: floor(eth * 1e18 / rate).
+    function getLstAmountOutForEthAmountIn(uint256 ethAmount) external view returns (uint256) {
+        return ethAmount * 1e18 / RSWETH.getRate();
+    }
 }

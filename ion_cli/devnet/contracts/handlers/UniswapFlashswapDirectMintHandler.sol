@@ -86,7 +86,9 @@ abstract contract UniswapFlashswapDirectMintHandler is IonHandlerBase, IUniswapV
         if (msg.sender != address(UNISWAP_POOL)) revert CallbackOnlyCallableByPool(msg.sender);
         FlashswapData memory d = abi.decode(data, (FlashswapData));
 
+        if (amount0Delta <= 0 && amount1Delta <= 0) revert InvalidZeroLiquidityRegionSwap();
         (int256 wethDelta, int256 wstEthDelta) = WETH_IS_TOKEN0 ? (amount0Delta, amount1Delta) : (amount1Delta, amount0Delta);
+        if (wstEthDelta <= 0) revert NoAmountInFound();
         uint256 wethReceived = uint256(-wethDelta);
         uint256 amountToPay = uint256(wstEthDelta);
         if (amountToPay > d.maxResultingDebt) revert FlashloanRepaymentTooExpensive(amountToPay, d.maxResultingDebt);
