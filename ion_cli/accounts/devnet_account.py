@@ -8,6 +8,8 @@ absent or cannot be imported, and tests check that the two agree.
 
 from __future__ import annotations
 
+from ion_cli import chain_ids
+
 _ANVIL_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 _ANVIL_ACCOUNT_0_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
@@ -20,7 +22,7 @@ DEV_ACCOUNT_NAME = "dev"
 DEV_ACCOUNT_KEY: str = getattr(_deployment, "DEV_ACCOUNT_KEY", _ANVIL_ACCOUNT_0_KEY)
 DEV_ACCOUNT_ADDRESS: str = getattr(_deployment, "DEV_ACCOUNT_ADDRESS", _ANVIL_ACCOUNT_0_ADDRESS)
 DEVNET_NETWORK = "devnet"
-DEVNET_CHAIN_ID = 31337
+DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 
 def is_devnet(network_name: str | None, chain_id: int | None) -> bool:

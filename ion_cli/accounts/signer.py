@@ -11,18 +11,17 @@ anvil's account 0. Elsewhere `dev` is an ordinary name and no name is an error.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ion_cli.accounts import devnet_account, keyring_store, keystore, passwords, registry
+from ion_cli.addresses import is_address, parse_address
 from ion_cli.errors import IonError, UsageError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
 NO_ACCOUNT = "no account given: pass --account NAME or set ION_ACCOUNT"
 
 
@@ -110,16 +109,7 @@ def resolve_account(
 
 def checksum_address(text: str) -> str:
     """`text` as a checksummed address; mixed case must already be a valid checksum."""
-    if not _ADDRESS.fullmatch(text):
-        raise UsageError(f"not an address: {text}")
-    from eth_utils.address import is_checksum_address, to_checksum_address
-
-    digits = text[2:]
-    mixed = digits != digits.lower() and digits != digits.upper()
-    if mixed and not is_checksum_address("0x" + digits):
-        raise UsageError(f"bad address checksum: {text}")
-    address: str = to_checksum_address("0x" + digits)
-    return address
+    return parse_address(text)
 
 
 def resolve_address(
@@ -136,7 +126,7 @@ def resolve_address(
         if on_devnet:
             return devnet_account.DEV_ACCOUNT_ADDRESS
         raise UsageError("no address given: pass --address ADDRESS|NAME or --account NAME")
-    if _ADDRESS.fullmatch(name_or_address):
+    if is_address(name_or_address):
         return checksum_address(name_or_address)
     if name_or_address == devnet_account.DEV_ACCOUNT_NAME:
         record = None if on_devnet else registry.get(name_or_address)

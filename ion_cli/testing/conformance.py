@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ion_cli import plugins_registry
+from ion_cli import chain_ids, plugins_registry
 from ion_cli.adapters import (
     API_VERSION,
     ENTRY_POINT_GROUP,
@@ -205,7 +205,7 @@ def devnet_context(devnet: Any) -> AdapterContext:
     deployment = devnet.deployment
     deployment = getattr(deployment, "raw", deployment)  # a typed Deployment carries its JSON
     return AdapterContext(
-        chain_id=int(deployment.get("chain_id", 31337)),
+        chain_id=int(deployment.get("chain_id", chain_ids.DEVNET)),
         network="devnet",
         deployment=deployment,
         call=web3_chain_call(devnet.w3),
