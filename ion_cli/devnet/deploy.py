@@ -58,6 +58,8 @@ class World:
     weth_flash_pool: str
     balancer_vault: str
     unwind_pools: dict[str, str]
+    swap_router: str
+    quoter: str
 
     def token(self, symbol: str) -> str:
         return {
@@ -95,19 +97,22 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)
 
     price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
-    uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
-    flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
+    # Venues take their prices at deployment: like mainnet's, they have no price setters.
+    uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
+    flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     unwind = {}
     for market in ("weETH", "rsETH", "rswETH"):
         lrt = {"weETH": weeth, "rsETH": rseth, "rswETH": rsweth}[market]
         rate = params.RESERVE_RATES[market]  # wstETH per LRT
-        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate, admin)
-    vault = tx.deploy("DevBalancerVault", admin)
+        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
+    # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
+    # in (the flash pool is the ezETH handler's own) and the LRT/wstETH unwind pools.
+    routed = [uniswap, *unwind.values()]
+    router = tx.deploy("DevSwapRouter", routed)
+    quoter = tx.deploy("DevQuoterV2", routed)
     pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
-    tx.call(
-        vault, "DevBalancerVault", "registerPool",
-        pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD,
-    )  # fmt: skip
+    spec = (pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD)
+    vault = tx.deploy("DevBalancerVault", [spec])
     return World(
         weth=weth,
         steth=steth,
@@ -126,6 +131,8 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         weth_flash_pool=flash,
         balancer_vault=vault,
         unwind_pools=unwind,
+        swap_router=router,
+        quoter=quoter,
     )
 
 
@@ -325,6 +332,8 @@ def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
             "weth_flash_pool": world.weth_flash_pool,
             "balancer_vault": world.balancer_vault,
             "ezeth_weth_balancer_pool_id": EZETH_BALANCER_POOL_ID,
+            "uniswap_swap_router": world.swap_router,
+            "uniswap_quoter": world.quoter,
         },
         "markets": markets,
         "tokens": _token_entries(world),

@@ -15,12 +15,24 @@ import {LRTDepositPool} from "../../ion_cli/devnet/contracts/standins/LRTDeposit
 import {RswEth} from "../../ion_cli/devnet/contracts/standins/RswEth.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
+import {UniswapFlashswapDirectMintHandler} from "../../ion_cli/devnet/contracts/handlers/UniswapFlashswapDirectMintHandler.sol";
 import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler.sol";
 import {RsEthHandler} from "../../ion_cli/devnet/contracts/handlers/RsEthHandler.sol";
 import {RswEthHandler} from "../../ion_cli/devnet/contracts/handlers/RswEthHandler.sol";
 
 /// IonHandlerBase flows and the flash-swap direct-mint handlers, end to end against the real
 /// IonPool, GemJoin, Whitelist and InterestRate.
+/// Test-only: reads the handler's internal token-order flag (the public handler has no getter).
+contract RswEthHandlerProbe is RswEthHandler {
+    constructor(address p, address j, address w, address u, address s, address e, address r)
+        RswEthHandler(p, j, w, u, s, e, r)
+    {}
+
+    function wethIsToken0() external view returns (bool) {
+        return WETH_IS_TOKEN0;
+    }
+}
+
 contract HandlersTest is HandlersFixture {
     uint256 internal constant WEETH_RATE = 1.05e18;
 
@@ -204,7 +216,7 @@ contract HandlersTest is HandlersFixture {
 
     function test_SwapCallbackOnlyFromPool() public {
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(IonHandlerBase.CallbackOnlyCallableByPool.selector, USER));
+        vm.expectRevert(abi.encodeWithSelector(UniswapFlashswapDirectMintHandler.CallbackOnlyCallableByPool.selector, USER));
         handler.uniswapV3SwapCallback(1, -1, "");
     }
 
@@ -258,10 +270,10 @@ contract HandlersTest is HandlersFixture {
         _fund(address(wstEth), address(reversed), 1000 ether);
         _fund(address(weth), address(reversed), 1000 ether);
         (IonPool rswPool, GemJoin rswJoin) = _market(address(rswEth), address(wstEth), 0.71e27, 4);
-        RswEthHandler rswHandler = new RswEthHandler(
+        RswEthHandlerProbe rswHandler = new RswEthHandlerProbe(
             address(rswPool), address(rswJoin), address(wl), address(reversed), address(wstEth), address(weth), address(rswEth)
         );
-        assertTrue(rswHandler.WETH_IS_TOKEN0(), "order detected");
+        assertTrue(rswHandler.wethIsToken0(), "order detected");
         wl.approveProtocolWhitelist(address(rswHandler));
         _optIn(USER, rswPool, address(rswHandler), address(rswEth));
         _fund(address(rswEth), USER, 5 ether);
@@ -294,7 +306,7 @@ contract HandlersTest is HandlersFixture {
 
     function test_ConstructorRejectsAPoolWithoutWethAndWstEth() public {
         DevUniswapV3Pool unrelated = new DevUniswapV3Pool(address(weEth), address(weth), 100, 1e18);
-        vm.expectRevert(IonHandlerBase.InvalidUniswapPool.selector);
+        vm.expectRevert(UniswapFlashswapDirectMintHandler.InvalidUniswapPool.selector);
         new WeEthHandler(
             address(pool), address(join), address(wl), address(unrelated), address(wstEth), address(weth), address(etherFi), address(weEth)
         );

@@ -45,20 +45,20 @@ contract HandlersEzEthWethTest is HandlersFixture {
         _fund(address(ezEth), USER, 10 ether);
     }
 
-    function _buy(uint256 ezEthOut) internal view returns (uint256 wethIn) {
+    function _buy(uint256 ezEthOut) internal returns (uint256 wethIn) {
         return vault.query(
             IBalancerVaultLike.SingleSwap(POOL_ID, IBalancerVaultLike.SwapKind.GIVEN_OUT, address(weth), address(ezEth), ezEthOut, "")
         );
     }
 
-    function _sellFor(uint256 wethOut) internal view returns (uint256 ezEthIn) {
+    function _sellFor(uint256 wethOut) internal returns (uint256 ezEthIn) {
         return vault.query(
             IBalancerVaultLike.SingleSwap(POOL_ID, IBalancerVaultLike.SwapKind.GIVEN_OUT, address(ezEth), address(weth), wethOut, "")
         );
     }
 
     /// New debt of leveraging by `amount`: the WETH the vault wants plus the flash fee.
-    function _leverageCost(uint256 amount) internal view returns (uint256) {
+    function _leverageCost(uint256 amount) internal returns (uint256) {
         uint256 wethIn = _buy(amount);
         return wethIn + _ceilDiv(wethIn * 100, 1e6);
     }
@@ -121,7 +121,7 @@ contract HandlersEzEthWethTest is HandlersFixture {
 
     function test_ConstructorRejectsAFlashPoolWithoutWeth() public {
         DevUniswapV3Pool noWeth = new DevUniswapV3Pool(address(ezEth), address(wstEth), 100, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IonHandlerBase.WethNotInPoolPair.selector, address(noWeth)));
+        vm.expectRevert(abi.encodeWithSelector(EzEthWethHandler.WethNotInPoolPair.selector, address(noWeth)));
         new EzEthWethHandler(
             address(pool), address(join), address(wl), address(weth), address(ezEth), address(noWeth), address(vault), POOL_ID
         );
@@ -162,7 +162,7 @@ contract HandlersEzEthWethTest is HandlersFixture {
 
     function test_FlashCallbackOnlyFromFlashPool() public {
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(IonHandlerBase.CallbackOnlyCallableByPool.selector, USER));
+        vm.expectRevert(abi.encodeWithSelector(EzEthWethHandler.CallbackOnlyCallableByPool.selector, USER));
         handler.uniswapV3FlashCallback(0, 0, "");
     }
 

@@ -72,10 +72,8 @@ contract IonPoolInterestTest is IonPoolFixture {
         assertEq(uint256(rateIncreases[0]), rateIncrease, "distribution: rate increase");
         assertEq(debtIncrease, 60 * WAD * rateIncrease, "distribution: debt increase");
         assertEq(uint256(dts[0]), dt, "distribution: elapsed");
-        (uint256 sfIlk,, uint104 rateIlk, uint256 debtIlk, uint48 dtIlk) = pool.calculateRewardAndDebtDistributionForIlk(0);
-        assertEq(sfIlk, sfIncrease, "one ilk: factor");
+        (uint104 rateIlk, uint48 dtIlk) = pool.calculateRewardAndDebtDistributionForIlk(0);
         assertEq(uint256(rateIlk), rateIncrease, "one ilk: rate");
-        assertEq(debtIlk, debtIncrease, "one ilk: debt");
         assertEq(uint256(dtIlk), dt, "one ilk: elapsed");
     }
 
@@ -120,7 +118,7 @@ contract IonPoolInterestTest is IonPoolFixture {
         vm.startPrank(liquidator);
         base.approve(address(pool), 2 * WAD);
         vm.expectEmit(true, true, false, true);
-        emit IIonPool.RepayBadDebt(stranger, liquidator, 2 * RAD, 3 * RAD);
+        emit IIonPool.RepayBadDebt(stranger, liquidator, 2 * RAD);
         pool.repayBadDebt(stranger, 2 * RAD);
         vm.stopPrank();
         assertEq(lens.unbackedDebt(address(pool), stranger), 3 * RAD, "bad debt left");

@@ -127,17 +127,17 @@ contract IonPool is LenderToken, AccessControl {
 
     function updateIlkSpot(uint8 ilkIndex, address newSpot) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
         _s().ilks[ilkIndex].spot = newSpot;
-        emit IlkSpotUpdated(newSpot);
+        emit IlkSpotUpdated(ilkIndex, newSpot);
     }
 
     function updateIlkDebtCeiling(uint8 ilkIndex, uint256 newCeiling) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
         _s().ilks[ilkIndex].debtCeiling = newCeiling;
-        emit IlkDebtCeilingUpdated(newCeiling);
+        emit IlkDebtCeilingUpdated(ilkIndex, newCeiling);
     }
 
     function updateIlkDust(uint8 ilkIndex, uint256 newDust) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
         _s().ilks[ilkIndex].dust = newDust;
-        emit IlkDustUpdated(newDust);
+        emit IlkDustUpdated(ilkIndex, newDust);
     }
 
     function updateSupplyCap(uint256 newSupplyCap) external onlyRole(ION) {
@@ -242,7 +242,7 @@ contract IonPool is LenderToken, AccessControl {
         uint256 amount = rad.radToWadUp();
         $.weth += amount;
         UNDERLYING.safeTransferFrom(msg.sender, address(this), amount);
-        emit RepayBadDebt(user, msg.sender, rad, $.debt);
+        emit RepayBadDebt(user, msg.sender, rad);
     }
 
     // =========================================================================================
@@ -449,24 +449,14 @@ contract IonPool is LenderToken, AccessControl {
         }
     }
 
-    /// What the next accrual would do for one ilk, as if it were the pool's only one.
+    /// One ilk's part of the next accrual: its rate increase (RAY) and the seconds since its last.
     function calculateRewardAndDebtDistributionForIlk(uint8 ilkIndex)
         external
         view
-        returns (
-            uint256 supplyFactorIncrease,
-            uint256 treasuryMintAmount,
-            uint104 newRateIncrease,
-            uint256 newDebtIncrease,
-            uint48 timestampIncrease
-        )
+        returns (uint104 newRateIncrease, uint48 timestampIncrease)
     {
-        (uint256 rateIncrease, uint256 newDebt, uint256 reserve) = _ilkAccrual(ilkIndex, _totalSupplyUnaccrued());
-        uint256 normalizedSupply = _normalizedTotalSupply;
-        if (normalizedSupply != 0) supplyFactorIncrease = (newDebt - reserve) / normalizedSupply;
-        treasuryMintAmount = reserve.radToWadDown();
+        (uint256 rateIncrease,,) = _ilkAccrual(ilkIndex, _totalSupplyUnaccrued());
         newRateIncrease = uint104(rateIncrease);
-        newDebtIncrease = newDebt;
         timestampIncrease = uint48(block.timestamp - _s().ilks[ilkIndex].lastRateUpdate);
     }
 

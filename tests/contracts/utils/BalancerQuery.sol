@@ -7,7 +7,7 @@ import {DevBalancerVault} from "../../../ion_cli/devnet/contracts/standins/DevBa
 /// What the vault's `swap` would compute for a single swap (out for GIVEN_IN, in for GIVEN_OUT),
 /// asked the mainnet way: a one-step `queryBatchSwap`.
 library BalancerQuery {
-    function query(DevBalancerVault vault, IBalancerVaultLike.SingleSwap memory s) internal view returns (uint256) {
+    function query(DevBalancerVault vault, IBalancerVaultLike.SingleSwap memory s) internal returns (uint256) {
         IBalancerVaultLike.BatchSwapStep[] memory steps = new IBalancerVaultLike.BatchSwapStep[](1);
         steps[0] = IBalancerVaultLike.BatchSwapStep(s.poolId, 0, 1, s.amount, s.userData);
         address[] memory assets = new address[](2);

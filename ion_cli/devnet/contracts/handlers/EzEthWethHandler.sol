@@ -15,12 +15,19 @@ import {IonHandlerBase} from "./IonHandlerBase.sol";
 contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
     using SafeERC20 for IERC20;
 
-    IERC20 public immutable EZETH;
+    error CallbackOnlyCallableByPool(address unauthorizedCaller);
+    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
+    error ReceiveCallerNotPool(address unauthorizedCaller);
+    error WethNotInPoolPair(address pool);
+    error InvalidUniswapPool();
+
     IUniswapV3PoolLike public immutable FLASHLOAN_POOL;
-    IBalancerVaultLike public immutable BALANCER_VAULT;
-    bytes32 public immutable BALANCER_POOL_ID;
+    // Internal: the public handler publishes no getter for these.
+    IERC20 internal immutable EZETH;
+    IBalancerVaultLike internal immutable BALANCER_VAULT;
+    bytes32 internal immutable BALANCER_POOL_ID;
     /// True when WETH is the flash pool's token0.
-    bool public immutable WETH_IS_TOKEN0;
+    bool internal immutable WETH_IS_TOKEN0;
 
     enum Action {
         Leverage,

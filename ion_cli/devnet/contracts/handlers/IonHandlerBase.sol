@@ -23,13 +23,6 @@ abstract contract IonHandlerBase {
     error CannotSendEthToContract();
     error FlashloanRepaymentTooExpensive(uint256 repaymentAmount, uint256 maxRepaymentAmount);
     error TransactionDeadlineReached(uint256 deadline);
-    error CallbackOnlyCallableByPool(address unauthorizedCaller);
-    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
-    error InvalidUniswapPool();
-    error ReceiveCallerNotPool(address unauthorizedCaller);
-    error WethNotInPoolPair(address uniswapPool);
-    error InvalidZeroLiquidityRegionSwap();
-    error NoAmountInFound();
 
     uint8 public constant ILK_INDEX = 0;
 

@@ -7,7 +7,7 @@ import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHan
 /// @title RswEthHandler
 /// @notice rswETH/wstETH market: the rswETH token is its own deposit contract.
 contract RswEthHandler is UniswapFlashswapDirectMintHandler {
-    IRswEth public immutable RSWETH;
+    IRswEth internal immutable RSWETH;
 
     constructor(
         address pool,

@@ -21,9 +21,16 @@ abstract contract UniswapFlashswapDirectMintHandler is IonHandlerBase, IUniswapV
     uint160 internal constant MIN_SQRT_RATIO_PLUS_ONE = 4295128740;
     uint160 internal constant MAX_SQRT_RATIO_MINUS_ONE = 1461446703485210103287273052203988822378723970341;
 
-    IUniswapV3PoolLike public immutable UNISWAP_POOL;
+    error CallbackOnlyCallableByPool(address unauthorizedCaller);
+    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
+    error InvalidUniswapPool();
+    error InvalidZeroLiquidityRegionSwap();
+    error NoAmountInFound();
+
+    // Internal: the public handlers publish no getter for these (only the IonHandlerBase ones).
+    IUniswapV3PoolLike internal immutable UNISWAP_POOL;
     /// True when WETH is the pool's token0 (then wstETH -> WETH is oneForZero).
-    bool public immutable WETH_IS_TOKEN0;
+    bool internal immutable WETH_IS_TOKEN0;
 
     struct FlashswapData {
         address user;

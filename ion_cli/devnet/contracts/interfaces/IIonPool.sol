@@ -41,13 +41,13 @@ interface IIonPool {
     event AddOperator(address indexed user, address indexed operator);
     event RemoveOperator(address indexed user, address indexed operator);
     event ConfiscateVault(uint8 indexed ilkIndex, address indexed u, address v, address indexed w, int256 changeInCollateral, int256 changeInNormalizedDebt);
-    event RepayBadDebt(address indexed user, address indexed payer, uint256 rad, uint256 newDebt);
+    event RepayBadDebt(address indexed user, address indexed payer, uint256 rad);
     event MintToTreasury(address indexed treasury, uint256 amount, uint256 supplyFactor);
     event TreasuryUpdate(address treasury);
     event IlkInitialized(uint8 indexed ilkIndex, address indexed ilkAddress);
-    event IlkSpotUpdated(address newSpot);
-    event IlkDebtCeilingUpdated(uint256 newDebtCeiling);
-    event IlkDustUpdated(uint256 newDust);
+    event IlkSpotUpdated(uint8 indexed ilkIndex, address newSpot);
+    event IlkDebtCeilingUpdated(uint8 indexed ilkIndex, uint256 newDebtCeiling);
+    event IlkDustUpdated(uint8 indexed ilkIndex, uint256 newDust);
     event SupplyCapUpdated(uint256 newSupplyCap);
     event InterestRateModuleUpdated(address newModule);
     event WhitelistUpdated(address newWhitelist);
@@ -108,13 +108,7 @@ interface IIonPool {
     function calculateRewardAndDebtDistributionForIlk(uint8 ilkIndex)
         external
         view
-        returns (
-            uint256 supplyFactorIncrease,
-            uint256 treasuryMintAmount,
-            uint104 newRateIncrease,
-            uint256 newDebtIncrease,
-            uint48 timestampIncrease
-        );
+        returns (uint104 newRateIncrease, uint48 timestampIncrease);
     function extsload(bytes32 slot) external view returns (bytes32);
     function implementation() external view returns (address);
 

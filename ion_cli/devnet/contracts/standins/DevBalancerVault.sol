@@ -9,13 +9,21 @@ import {IBalancerVaultLike} from "../interfaces/IStandIns.sol";
 
 /// @notice A Balancer-V2-vault-shaped swap venue with fixed-price two-token pools, fixed at
 /// deployment. Only mainnet Vault signatures are external: `swap(SingleSwap, FundManagement,
-/// limit, deadline)` and the `queryBatchSwap` preview. Liquidity is the vault's own token
+/// limit, deadline)`, the `queryBatchSwap` preview, `getPoolTokens` and a fee-free `flashLoan`. Liquidity is the vault's own token
 /// balances (shared by its pools, as in Balancer).
+/// Balancer's flash-loan callback.
+interface IFlashLoanRecipient {
+    function receiveFlashLoan(address[] memory tokens, uint256[] memory amounts, uint256[] memory feeAmounts, bytes memory userData)
+        external;
+}
+
 contract DevBalancerVault is IBalancerVaultLike {
     using SafeERC20 for IERC20;
 
     error PoolNotRegistered(bytes32 poolId);
     error InvalidBatchStep(uint256 index);
+    error FlashLoanReentered();
+    error FlashLoanNotRepaid(address token, uint256 balance, uint256 required);
     error PoolAlreadyRegistered(bytes32 poolId);
     error InvalidPoolTokens(address tokenA, address tokenB);
     error TokenNotInPool(bytes32 poolId, address assetIn, address assetOut);
@@ -31,6 +39,7 @@ contract DevBalancerVault is IBalancerVaultLike {
 
     /// Balancer's event shape.
     event Swap(bytes32 indexed poolId, address indexed tokenIn, address indexed tokenOut, uint256 amountIn, uint256 amountOut);
+    event FlashLoan(address indexed recipient, address indexed token, uint256 amount, uint256 feeAmount);
 
     struct Pool {
         address tokenA;
@@ -51,6 +60,7 @@ contract DevBalancerVault is IBalancerVaultLike {
     }
 
     mapping(bytes32 => Pool) private _pools;
+    bool private _inFlashLoan;
 
     constructor(PoolSpec[] memory specs) {
         for (uint256 i; i < specs.length; ++i) {
@@ -104,7 +114,8 @@ contract DevBalancerVault is IBalancerVaultLike {
         BatchSwapStep[] memory swaps,
         address[] memory assets,
         FundManagement memory
-    ) external view returns (int256[] memory assetDeltas) {
+    ) external returns (int256[] memory assetDeltas) {
+        // not view, as on mainnet (Balancer's query runs the swaps and reverts): eth_call it
         assetDeltas = new int256[](assets.length);
         uint256 previous;
         for (uint256 i; i < swaps.length; ++i) {
@@ -123,6 +134,47 @@ contract DevBalancerVault is IBalancerVaultLike {
             assetDeltas[step.assetOutIndex] -= SafeCast.toInt256(amountOut);
             previous = kind == SwapKind.GIVEN_IN ? amountOut : amountIn;
         }
+    }
+
+    /// Balancer's pool composition: the two tokens and the vault's balances of them (the
+    /// liquidity the pool can pay out; pools share the vault's balances here).
+    function getPoolTokens(bytes32 poolId)
+        external
+        view
+        returns (address[] memory tokens, uint256[] memory balances, uint256 lastChangeBlock)
+    {
+        Pool storage pool = _pools[poolId];
+        if (pool.tokenA == address(0)) revert PoolNotRegistered(poolId);
+        tokens = new address[](2);
+        balances = new uint256[](2);
+        (tokens[0], tokens[1]) = (pool.tokenA, pool.tokenB);
+        balances[0] = IERC20(pool.tokenA).balanceOf(address(this));
+        balances[1] = IERC20(pool.tokenB).balanceOf(address(this));
+        lastChangeBlock = block.number;
+    }
+
+    /// Balancer's fee-free flash loan: sends `amounts` of `tokens`, calls
+    /// `receiveFlashLoan(tokens, amounts, feeAmounts, userData)` on the recipient, then checks
+    /// that every balance came back.
+    function flashLoan(address recipient, address[] memory tokens, uint256[] memory amounts, bytes memory userData)
+        external
+    {
+        if (_inFlashLoan) revert FlashLoanReentered();
+        _inFlashLoan = true;
+        uint256[] memory before = new uint256[](tokens.length);
+        uint256[] memory fees = new uint256[](tokens.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            before[i] = IERC20(tokens[i]).balanceOf(address(this));
+            if (amounts[i] > before[i]) revert InsufficientLiquidity(tokens[i], before[i], amounts[i]);
+            IERC20(tokens[i]).safeTransfer(recipient, amounts[i]);
+        }
+        IFlashLoanRecipient(recipient).receiveFlashLoan(tokens, amounts, fees, userData);
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 afterBalance = IERC20(tokens[i]).balanceOf(address(this));
+            if (afterBalance < before[i]) revert FlashLoanNotRepaid(tokens[i], afterBalance, before[i]);
+            emit FlashLoan(recipient, tokens[i], amounts[i], 0);
+        }
+        _inFlashLoan = false;
     }
 
     /// GIVEN_IN: fee = ceil(in * fee), out = floor((in - fee) at price).
