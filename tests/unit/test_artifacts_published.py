@@ -85,23 +85,35 @@ _RESERVE_ORACLE = {
 DEVNET_ONLY: dict[str, dict[tuple[str, str], str]] = {
     "IonPool": {
         ("function", "eip712Domain()"): "ERC-5267 getter of OpenZeppelin's EIP712 (permit)",
-        ("event", "EIP712DomainChanged()"): "ERC-5267 event of OpenZeppelin's EIP712 (never emitted)",
+        (
+            "event",
+            "EIP712DomainChanged()",
+        ): "ERC-5267 event of OpenZeppelin's EIP712 (never emitted)",
     },
     "GemJoin": {
         **_OWNABLE,
         ("function", "pause()"): "owner admin: pause joins and exits (Pausable)",
         ("function", "unpause()"): "owner admin (Pausable)",
-        ("function", "paused()"): "the join's own pause flag (Pausable); the client reads the pool's",
+        (
+            "function",
+            "paused()",
+        ): "the join's own pause flag (Pausable); the client reads the pool's",
         ("event", "Paused(address)"): "Pausable (admin)",
         ("event", "Unpaused(address)"): "Pausable (admin)",
     },
     "Whitelist": {
         **_OWNABLE,
-        ("function", "approveProtocolWhitelist(address)"): "owner admin: the deploy script lists handlers",
+        (
+            "function",
+            "approveProtocolWhitelist(address)",
+        ): "owner admin: the deploy script lists handlers",
         ("function", "revokeProtocolWhitelist(address)"): "owner admin",
         ("function", "updateBorrowersRoot(uint8,bytes32)"): "owner admin: Merkle roots",
         ("function", "updateLendersRoot(bytes32)"): "owner admin: Merkle roots",
-        ("function", "borrowersRoot(uint8)"): "admin state (the client sends proofs, reads no root)",
+        (
+            "function",
+            "borrowersRoot(uint8)",
+        ): "admin state (the client sends proofs, reads no root)",
         ("function", "lendersRoot()"): "admin state (the client sends proofs, reads no root)",
         ("event", "ApproveProtocolWhitelist(address)"): "admin event",
         ("event", "RevokeProtocolWhitelist(address)"): "admin event",
@@ -197,7 +209,9 @@ PUBLISHED_ERRORS = frozenset(signature_text(e) for e in published.all_errors())
 
 @pytest.mark.parametrize(("reference", "interface"), sorted(PROTOCOL.items()))
 @pytest.mark.parametrize("kind", ["function", "event", "error"])
-def test_every_published_entry_is_in_the_reference(reference: str, interface: str, kind: str) -> None:
+def test_every_published_entry_is_in_the_reference(
+    reference: str, interface: str, kind: str
+) -> None:
     mine = _reference(reference, kind)
     missing = sorted(set(_published(interface, kind)) - set(mine))
     assert not missing, f"{reference} lacks published {kind}s of {interface}: {missing}"
@@ -242,7 +256,9 @@ def test_every_reference_error_is_decodable(reference: str) -> None:
         pytest.skip("a stand-in's own revert reasons (mainnet venues have theirs)")
     raised = set(_reference(reference, "error")) - CONSTRUCTOR_ERRORS.get(reference, set())
     undecodable = sorted(raised - PUBLISHED_ERRORS)
-    assert not undecodable, f"{reference} can revert with errors no interface publishes: {undecodable}"
+    assert not undecodable, (
+        f"{reference} can revert with errors no interface publishes: {undecodable}"
+    )
 
 
 @pytest.mark.parametrize(("reference", "required"), sorted(VENUE_REQUIRED.items()))
