@@ -1,5 +1,5 @@
-"""The selector guard, live: every command, the adapters and the conformance kit's mint plans are
-walked through a recording proxy, and every selector they send or call must be published by the
+"""The selector guard, live: every command, the Python API, the adapters and the conformance
+kit's mint plans are walked through a recording proxy, and every selector they send or call must be published by the
 contract (or venue) it reaches. A client path using a devnet-only view fails here."""
 
 from __future__ import annotations
@@ -41,6 +41,24 @@ def _walk_commands(url: str, devnet: DevnetHandle) -> None:
     _ion(url, "position", "--json")
 
 
+def _walk_api(url: str, devnet: DevnetHandle) -> None:
+    """The Python API's reads and writes (what scripts call), on the rsETH and rswETH markets."""
+    from ion_cli.api import Ion
+
+    ion = Ion(network="devnet", rpc_url=url)
+    assert len(ion.markets()) == 4
+    ion.positions()
+    for market in ("rsETH", "rswETH"):
+        ion.supply(market, "2")
+        ion.deposit(market, "10")
+        ion.borrow(market, "4")
+        ion.position(market)
+        warp(devnet.w3, 600)
+        ion.repay(market)
+        ion.withdraw(market, "all")
+        ion.redeem(market, "all")
+
+
 def _walk_adapters(url: str, devnet: DevnetHandle) -> list[guard.SentCall]:
     """Every registered adapter's rate read and mint plan (sent as the conformance kit does)."""
     from web3 import Web3
@@ -73,6 +91,7 @@ def test_every_selector_the_client_sends_is_published(devnet: DevnetHandle) -> N
     targets = guard.devnet_targets(devnet.deployment.raw)
     with guard.recording_proxy(devnet.rpc_url) as (url, recording):
         _walk_commands(url, devnet)
+        _walk_api(url, devnet)
         planned = _walk_adapters(url, devnet)
     calls = recording.calls + planned
     assert recording.errors == []
