@@ -1,6 +1,7 @@
 """The selector guard, live: every command, the Python API, the adapters and the conformance
-kit's mint plans are walked through a recording proxy, and every selector they send or call must be published by the
-contract (or venue) it reaches. A client path using a devnet-only view fails here."""
+kit's mint plans are walked through a recording proxy, and every selector they send or call
+must be published by the contract (or venue) it reaches. A client path using a devnet-only
+view fails here."""
 
 from __future__ import annotations
 
