@@ -287,12 +287,39 @@ def _token_entries(world: World) -> dict[str, Any]:
 
 def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
     """Deploy everything onto the node at `rpc_url`; returns the deployment document."""
-    say = progress or (lambda _message: None)
     chain_id = int(node.rpc(rpc_url, "eth_chainId"), 16)
-    admin, dev = dep.ADMIN_ADDRESS, dep.DEV_ACCOUNT_ADDRESS
     # The WETH the venues and lenders need is real wrapped ETH: more than anvil's default 10,000.
-    node.rpc(rpc_url, "anvil_setBalance", [admin, hex(params.ADMIN_ETH * WAD)])
-    tx = TxBatch.start(rpc_url, admin)
+    node.rpc(rpc_url, "anvil_setBalance", [dep.ADMIN_ADDRESS, hex(params.ADMIN_ETH * WAD)])
+    tx = TxBatch.start(rpc_url, dep.ADMIN_ADDRESS)
+    return _deploy_with(tx, rpc_url, chain_id, progress)
+
+
+class _AddressesOnly(TxBatch):
+    """A batch that sends nothing: it only numbers the admin's transactions from nonce 0."""
+
+    def flush(self) -> None:
+        self.queued.clear()
+
+    def finish(self, timeout: float = 60.0) -> int:
+        self.queued.clear()
+        return 0
+
+
+def expected_document(rpc_url: str, chain_id: int, block: int) -> dict[str, Any]:
+    """The document `deploy` writes on a fresh devnet, computed without sending anything: the
+    admin deploys from nonce 0 in a fixed order, so every devnet has these addresses (a fork of
+    a devnet finds its deployment here; check `has_code` before trusting it)."""
+    tx = _AddressesOnly(rpc_url=rpc_url, sender=dep.ADMIN_ADDRESS, nonce=0)
+    document = _deploy_with(tx, rpc_url, chain_id, None)
+    document["block"] = block
+    return document
+
+
+def _deploy_with(
+    tx: TxBatch, rpc_url: str, chain_id: int, progress: Progress | None
+) -> dict[str, Any]:
+    say = progress or (lambda _message: None)
+    admin, dev = dep.ADMIN_ADDRESS, dep.DEV_ACCOUNT_ADDRESS
 
     say("deploying tokens and swap venues")
     world = _tokens(tx, admin)
@@ -350,4 +377,4 @@ def has_code(rpc_url: str, addresses: list[str]) -> bool:
     return all(isinstance(c, str) and len(c) > 2 for c in codes)
 
 
-__all__ = ["DeployError", "deploy", "has_code"]
+__all__ = ["DeployError", "deploy", "expected_document", "has_code"]
