@@ -11,6 +11,18 @@ import {Whitelist} from "../../ion_cli/devnet/contracts/Whitelist.sol";
 import {Liquidation} from "../../ion_cli/devnet/contracts/Liquidation.sol";
 import {WadRayMath} from "../../ion_cli/devnet/contracts/math/WadRayMath.sol";
 
+/// forge's log recorder (the cheatcode address of TestBase's vm).
+interface LogRecorder {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory);
+}
+
 contract MockERC20 is ERC20 {
     constructor(string memory n) ERC20(n, n) {}
 
@@ -181,6 +193,22 @@ contract LiquidationTest is TestBase {
     /// 100 collateral, 80 debt at rate 1, er 0.95: health 0.985625, discount 0.024375,
     /// price 0.92684375, repay (88 - 78.85) / (1.1 - 0.83 / 0.975625) = 36.708172706245181188
     /// (figures from an exact integer model of Appendix C's roundings).
+    /// The public Liquidation emits no Approval of its own (appendix F): one standing approval
+    /// of the pool at construction, so a liquidation's logs hold transfers and events only.
+    function test_LiquidationEmitsNoApproval() public {
+        _openVault(100e18, 80e18);
+        reserve.set(0.95e18);
+        LogRecorder(address(vm)).recordLogs();
+        vm.prank(KEEPER);
+        liq.liquidate(ILK, BORROWER, KPR);
+        LogRecorder.Log[] memory logs = LogRecorder(address(vm)).getRecordedLogs();
+        bytes32 approval = keccak256("Approval(address,address,uint256)");
+        assertTrue(logs.length > 0, "logs recorded");
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != approval, "no Approval during a liquidation");
+        }
+    }
+
     function test_NormalBranch() public {
         _openVault(100e18, 80e18);
         reserve.set(0.95e18);
