@@ -20,8 +20,6 @@ import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler
 import {RsEthHandler} from "../../ion_cli/devnet/contracts/handlers/RsEthHandler.sol";
 import {RswEthHandler} from "../../ion_cli/devnet/contracts/handlers/RswEthHandler.sol";
 
-/// IonHandlerBase flows and the flash-swap direct-mint handlers, end to end against the real
-/// IonPool, GemJoin, Whitelist and InterestRate.
 /// Test-only: reads the handler's internal token-order flag (the public handler has no getter).
 contract RswEthHandlerProbe is RswEthHandler {
     constructor(address p, address j, address w, address u, address s, address e, address r)
@@ -33,6 +31,8 @@ contract RswEthHandlerProbe is RswEthHandler {
     }
 }
 
+/// IonHandlerBase flows and the flash-swap direct-mint handlers, end to end against the real
+/// IonPool, GemJoin, Whitelist and InterestRate.
 contract HandlersTest is HandlersFixture {
     uint256 internal constant WEETH_RATE = 1.05e18;
 
