@@ -122,6 +122,8 @@ class _Scope(ast.NodeVisitor):
         func = node.func
         callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
         args = node.args
+        if _is_wrapper(node):  # IonPool(address): a wrapper over a published interface
+            self.contracts.add(callee)
         if callee in ("contract", "encode") and len(args) >= 2:
             if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
                 self.contracts.add(args[1].value)
@@ -136,6 +138,65 @@ class _Scope(ast.NodeVisitor):
         if isinstance(node.value, ast.Attribute) and node.value.attr == "functions":
             self.functions.add(node.attr)
         self.generic_visit(node)
+
+
+def _is_wrapper(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in published.names()
+    )
+
+
+def _wrapper_class(node: ast.AST) -> str | None:
+    if _is_wrapper(node):
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        return node.func.id
+    if isinstance(node, ast.ListComp):
+        return _wrapper_class(node.elt)
+    return None
+
+
+def _wrapper_names(function: ast.AST) -> dict[str, str]:
+    """Names bound to wrappers, with their class: `pool = IonPool(a)`, `pools = [IonPool(a)
+    for ...]`, and loop variables over those (`for o in pools`, `for m, p in zip(ms, pools)`)."""
+    bound: dict[str, str] = {}
+    for n in ast.walk(function):
+        if isinstance(n, ast.Assign) and (cls := _wrapper_class(n.value)):
+            bound.update({t.id: cls for t in n.targets if isinstance(t, ast.Name)})
+    for n in ast.walk(function):
+        if not isinstance(n, ast.For | ast.comprehension):
+            continue
+        it, target = n.iter, n.target
+        if isinstance(it, ast.Name) and it.id in bound and isinstance(target, ast.Name):
+            bound[target.id] = bound[it.id]
+        if (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "zip"
+            and isinstance(target, ast.Tuple)
+        ):
+            for arg, element in zip(it.args, target.elts, strict=False):
+                if isinstance(arg, ast.Name) and arg.id in bound and isinstance(element, ast.Name):
+                    bound[element.id] = bound[arg.id]
+    return bound
+
+
+def _wrapper_calls(path: Path) -> list[tuple[str, str, str]]:
+    """(scope, wrapper class, function) of every call on a wrapper-bound name."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            wrappers = _wrapper_names(node)
+            for n in ast.walk(node):
+                if (
+                    isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute)
+                    and isinstance(n.func.value, ast.Name)
+                    and n.func.value.id in wrappers
+                ):
+                    out.append((node.name, wrappers[n.func.value.id], n.func.attr))
+    return out
 
 
 def _scopes(path: Path) -> list[tuple[str, _Scope]]:
@@ -181,6 +242,34 @@ def test_the_handle_scan_finds_the_reads() -> None:
     read = scopes["read_markets"]
     assert {"IonLens", "IonPool", "SpotOracle"} <= read.contracts
     assert {"getCurrentBorrowRate", "totalNormalizedDebt", "getSpot"} <= read.functions
+
+
+_NOT_FUNCTIONS = {"address", "label", "interface"}  # a wrapper's own attributes, not calls
+
+
+@pytest.mark.parametrize("path", CLIENT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_function_called_on_a_wrapper_is_its_contracts(path: Path) -> None:
+    """Wrappers (`IonPool(a).rate(0)`) know their contract, so the check is per receiver."""
+    wrong = [
+        f"{scope}: {cls}.{fn}"
+        for scope, cls, fn in _wrapper_calls(path)
+        if fn not in _NOT_FUNCTIONS and fn not in _functions_of(cls)
+    ]
+    assert not wrong, f"{path.relative_to(ROOT)} calls unpublished functions: {wrong}"
+
+
+def test_the_scan_reads_the_wrapper_style(tmp_path: Path) -> None:
+    code = tmp_path / "wrappers.py"
+    code.write_text(
+        "def f(markets, lens_address):\n"
+        "    lens = IonLens(lens_address)\n"
+        "    pools = [IonPool(m.pool) for m in markets]\n"
+        "    for m, pool in zip(markets, pools):\n"
+        "        pool.rate(0), lens.spot(pool.address, 0), pool.debt()\n"
+    )
+    calls = {(cls, fn) for _, cls, fn in _wrapper_calls(code)}
+    assert calls == {("IonPool", "rate"), ("IonLens", "spot"), ("IonPool", "debt")}
+    assert "debt" not in _functions_of("IonPool") and "debt" in _functions_of("IonLens")
 
 
 def test_the_scan_would_catch_a_lens_view_called_on_the_pool(tmp_path: Path) -> None:
