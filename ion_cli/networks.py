@@ -137,11 +137,11 @@ DEVNET_CHAIN_ID = chain_ids.DEVNET
 def devnet_profile(config: Config | None = None) -> NetworkProfile:
     """The profile of the local devnet, read from its deployment file; on a fork
     (`ion devnet up --fork-url`), the forked chain's profile at the local node's URL."""
-    from ion_cli.devnet import fork
-    from ion_cli.devnet.deployment import load
+    from ion_cli import fork_record
+    from ion_cli.deployment import load
     from ion_cli.paths import devnet_dir
 
-    forked = fork.load(devnet_dir())
+    forked = fork_record.load(devnet_dir())
     if forked is not None and forked.profile != "devnet":
         return _fork_profile(forked, config)
     return profile_from_deployment("devnet", load().raw)
@@ -149,8 +149,6 @@ def devnet_profile(config: Config | None = None) -> NetworkProfile:
 
 def _fork_profile(forked: Any, config: Config | None) -> NetworkProfile:
     """The devnet forks another chain: its profile's addresses, the local node's URL."""
-    from ion_cli.devnet import node
-    from ion_cli.paths import devnet_dir
 
     if forked.profile is None:
         raise UsageError(
@@ -166,12 +164,11 @@ def _fork_profile(forked: Any, config: Config | None) -> NetworkProfile:
         base = MAINNET
     else:
         raise UsageError(f"the devnet forks network '{forked.profile}', no longer configured")
-    recorded = node.recorded(devnet_dir())
     return replace(
         base,
         name="devnet",
         chain_id=forked.chain_id,
-        rpc_url=recorded.rpc_url if recorded else None,
+        rpc_url=forked.rpc_url or None,
         extra={**base.extra, "fork": forked.to_json()},
     )
 

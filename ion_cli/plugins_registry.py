@@ -267,7 +267,7 @@ def _validate(obj: object) -> str | None:
 def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
     """Cheap checks with no chain: declarations, mainnet addresses checksummed, withdrawal info.
 
-    Used by `ion plugins check` and the conformance kit. Imports eth_utils (checksums) lazily.
+    Used by `ion plugins check` and the conformance kit. Checksums come from ion_cli.addresses.
     """
     from ion_cli.adapters import AdapterContext, TokenAddresses, WithdrawalInfo
 

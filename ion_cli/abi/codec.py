@@ -45,5 +45,23 @@ def decode_output(entry: Mapping[str, Any], data: bytes) -> Any:
     types = output_types(entry)
     if not types:
         return None
-    values = decode(types, bytes(data))
+    outputs = entry.get("outputs", [])
+    values = [_checksummed(p, v) for p, v in zip(outputs, decode(types, bytes(data)), strict=True)]
     return values[0] if len(values) == 1 else tuple(values)
+
+
+def _checksummed(param: Mapping[str, Any], value: Any) -> Any:
+    """Addresses in EIP-55 form (eth_abi decodes them in lower case), tuples and arrays too."""
+    kind = str(param.get("type", ""))
+    if kind.endswith("]"):
+        inner = dict(param, type=kind[: kind.rindex("[")])
+        return tuple(_checksummed(inner, v) for v in value)
+    if kind == "tuple":
+        return tuple(
+            _checksummed(c, v) for c, v in zip(param.get("components", []), value, strict=True)
+        )
+    if kind == "address" and isinstance(value, str):
+        from ion_cli.addresses import to_checksum
+
+        return to_checksum(value)
+    return value

@@ -2,7 +2,7 @@
 
 Its key is public knowledge (printed by every anvil at start), so it is no secret; ion only signs
 with it on the local devnet (network "devnet", chain id 31337). The devnet package owns these
-constants (ion_cli.devnet.deployment); the copies below keep accounts working if that module is
+constants (ion_cli.deployment); the copies below keep accounts working if that module is
 absent or cannot be imported, and tests check that the two agree.
 """
 
@@ -14,7 +14,7 @@ _ANVIL_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d
 _ANVIL_ACCOUNT_0_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
 try:  # light module (standard library only): fine for completion and --help
-    from ion_cli.devnet import deployment as _deployment
+    from ion_cli import deployment as _deployment
 except ImportError:  # also a circular import, should deployment ever import accounts
     _deployment = None  # type: ignore[assignment]
 

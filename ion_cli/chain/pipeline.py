@@ -207,11 +207,11 @@ class Prepared:
 
 def prepare(plan: Plan, *, w3: Web3, sender: str, observer: Observer) -> Prepared:
     """Stage 1: simulate and price `plan` from `sender`; raises if a step would fail."""
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     if not plan.calls:
         raise IonError(f"nothing to do: the plan '{plan.title}' has no steps")
-    address = str(to_checksum_address(sender))
+    address = str(to_checksum(sender))
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as exc:
@@ -256,7 +256,7 @@ def execute(
     Returns the result on success (or after a dry run); raises a `PlanFailed` carrying it when a
     stage after prepare fails, and the plain error when the prepare stage refuses the plan.
     """
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     watcher = observer or Observer()
     prepared = prepare(plan, w3=w3, sender=sender.address, observer=watcher)
@@ -267,7 +267,7 @@ def execute(
     try:
         confirm_plan(prepared, yes=yes, confirm=confirm)
         account = sender.signer()
-        if str(to_checksum_address(account.address)) != prepared.sender:
+        if str(to_checksum(account.address)) != prepared.sender:
             raise RefusedError(
                 f"the signer's key is for {account.address}, not {prepared.sender}: "
                 "refusing to sign"
@@ -305,7 +305,7 @@ def send_steps(
     observer: Observer,
 ) -> None:
     """Stage 3, per step: sign -> on_signed -> broadcast -> on_sent -> wait -> on_receipt."""
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     chain_id = result.chain_id
     try:
@@ -318,7 +318,7 @@ def send_steps(
         name = step.name
         tx: dict[str, Any] = {
             "from": result.sender,
-            "to": to_checksum_address(call.to),
+            "to": to_checksum(call.to),
             "data": "0x" + call.data.hex(),
             "value": call.value,
             "nonce": nonce,

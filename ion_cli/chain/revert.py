@@ -323,9 +323,9 @@ def _hint(name: str, args: dict[str, Any]) -> str:
 def _normalise(value: Any, param: Mapping[str, Any]) -> Any:
     kind = str(param.get("type", ""))
     if kind == "address" and isinstance(value, str):
-        from eth_utils.address import to_checksum_address
+        from ion_cli.addresses import to_checksum
 
-        return to_checksum_address(value)
+        return to_checksum(value)
     return value
 
 

@@ -15,66 +15,21 @@ usually carry an API key), at which block, and the profile; `ion devnet status` 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ion_cli import chain_ids
 from ion_cli.devnet import node
 from ion_cli.errors import IonError, NodeError
+from ion_cli.fork_record import FORK_FILE, ForkInfo, forget, load, path, save
 from ion_cli.redact import display_url
 
-FORK_FILE = "fork.json"
+__all__ = ["FORK_FILE", "ForkInfo", "forget", "fund_dev", "load", "path", "profile_name", "save"]
 DEV_ETH = 100_000  # ETH the dev account gets on a fork (it pays for the token mints)
 WAD = 10**18
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class ForkInfo:
-    source: str  # the forked URL, path and query hidden
-    block: int  # the fork block (the first block of the fork is the next one)
-    chain_id: int
-    profile: str | None  # "devnet", "mainnet", a config profile's name, or None (unknown chain)
-    started_at: float
-    funded: dict[str, str] = field(default_factory=dict)  # symbol -> how (or why not)
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def describe(self) -> str:
-        of = {"mainnet": "mainnet", "devnet": "another devnet"}.get(
-            self.profile or "", f"profile {self.profile}" if self.profile else "an unknown chain"
-        )
-        return f"fork of {of} (chain id {self.chain_id}) at block {self.block}, from {self.source}"
-
-
-def path(directory: Path) -> Path:
-    return directory / FORK_FILE
-
-
-def load(directory: Path) -> ForkInfo | None:
-    """The recorded fork of this devnet dir, None when the devnet is a local chain."""
-    try:
-        data = json.loads(path(directory).read_text())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise IonError(f"{path(directory)} is unreadable ({exc}): run `ion devnet reset`") from None
-    return ForkInfo(**data)
-
-
-def save(directory: Path, info: ForkInfo) -> None:
-    path(directory).write_text(json.dumps(info.to_json(), indent=2, sort_keys=True) + "\n")
-
-
-def forget(directory: Path) -> None:
-    path(directory).unlink(missing_ok=True)
 
 
 def profile_name(chain_id: int, config_networks: Mapping[str, Any] | None = None) -> str | None:

@@ -262,6 +262,7 @@ def _set_up_fork(
         chain_id=chain_id,
         profile=profile,
         started_at=time.time(),
+        rpc_url=rpc_url,
     )
     deployment: dict[str, Any] | None = None
     markets: dict[str, tuple[str, str]] = {}

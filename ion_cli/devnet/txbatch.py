@@ -39,13 +39,14 @@ def _rlp_bytes(data: bytes) -> bytes:
 
 def create_address(sender: str, nonce: int) -> str:
     """The address of the contract `sender` creates with `nonce` (keccak(rlp([sender, nonce])))."""
-    from eth_utils.address import to_checksum_address
-    from eth_utils.crypto import keccak
+    from eth_hash.auto import keccak
+
+    from ion_cli.addresses import to_checksum
 
     nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
     payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
     encoded = bytes([0xC0 + len(payload)]) + payload
-    return str(to_checksum_address(keccak(encoded)[12:]))
+    return to_checksum("0x" + bytes(keccak(encoded))[12:].hex())
 
 
 def _entry(artifact: Artifact, kind: str, name: str | None, nargs: int) -> dict[str, Any]:

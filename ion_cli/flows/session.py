@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from web3 import Web3
 
     from ion_cli.accounts.signer import ResolvedAccount
+    from ion_cli.chain.rpc import Reader
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Session:
     password: str | None = field(default=None, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
     _w3: Any = field(default=None, repr=False)
+    _reader: Any = field(default=None, repr=False)
 
     @property
     def profile(self) -> NetworkProfile:
@@ -50,25 +52,47 @@ class Session:
     def is_devnet(self) -> bool:
         return self.profile.name == "devnet"
 
+    def _url(self) -> str:
+        profile = self.profile
+        url = self.rpc_url or profile.rpc_url
+        if not url:
+            raise UsageError(
+                f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
+            )
+        return url
+
+    def _not_running(self) -> DevnetNotRunning | None:
+        if self.is_devnet and not self.rpc_url:
+            return DevnetNotRunning("the devnet is not running (start it with `ion devnet up`)")
+        return None
+
     def w3(self) -> Web3:
+        """A web3 connection: for writes (signing imports web3 anyway)."""
         if self._w3 is None:
             from ion_cli.chain.client import connect
 
-            profile = self.profile
-            url = self.rpc_url or profile.rpc_url
-            if not url:
-                raise UsageError(
-                    f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
-                )
             try:
-                self._w3 = connect(url, profile.chain_id, profile.name)
+                self._w3 = connect(self._url(), self.profile.chain_id, self.profile.name)
             except NodeError as exc:
-                if self.is_devnet and not self.rpc_url:
-                    raise DevnetNotRunning(
-                        "the devnet is not running (start it with `ion devnet up`)"
-                    ) from exc
-                raise
+                not_running = self._not_running()
+                if not_running is None:
+                    raise
+                raise not_running from exc
         return self._w3  # type: ignore[no-any-return]
+
+    def reader(self) -> Reader:
+        """A JSON-RPC reader (httpx + eth_abi, no web3): for everything that only reads."""
+        if self._reader is None:
+            from ion_cli.chain.rpc import connect
+
+            try:
+                self._reader = connect(self._url(), self.profile.chain_id, self.profile.name)
+            except NodeError as exc:
+                not_running = self._not_running()
+                if not_running is None:
+                    raise
+                raise not_running from exc
+        return self._reader  # type: ignore[no-any-return]
 
     def account(self) -> ResolvedAccount:
         from ion_cli.accounts.signer import resolve_account

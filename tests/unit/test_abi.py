@@ -208,3 +208,15 @@ def test_encode_checks_arity_and_values() -> None:
         codec.encode_call(entry, [])
     with pytest.raises(codec.EncodingError, match=r"withdraw\(address,uint256\)"):
         codec.encode_call(entry, ["0x" + "ab" * 20, -1])
+
+
+def test_decoded_addresses_are_checksummed() -> None:
+    entry = parse_signature("f()(address,(address,uint256)[],address[])")
+    a, b, c = "0x" + "ab" * 20, "0x" + "cd" * 20, "0x" + "ef" * 20
+    data = encode(["address", "(address,uint256)[]", "address[]"], [a, [(b, 1)], [c]])
+    first, pairs, many = codec.decode_output(entry, data)
+    from eth_utils.address import to_checksum_address
+
+    assert first == to_checksum_address(a)
+    assert pairs == ((to_checksum_address(b), 1),)
+    assert many == (to_checksum_address(c),)
