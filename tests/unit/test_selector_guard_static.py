@@ -93,8 +93,13 @@ def test_the_scan_sees_the_client() -> None:
     assert any(p.parts[-3] == "ion-weeth" for p in CLIENT_FILES)
     sigs = {s for p in CLIENT_FILES for s in _signature_strings(p)}
     assert "getRate()" in sigs and "rsETHPrice()" in sigs
+    # the plan builders: hard-coded selectors, or wrapper calls
     selectors = {n for p in CLIENT_FILES for n, _ in _hard_coded_selectors(p)}
-    assert {"SEL_APPROVE", "SEL_ADD_OPERATOR"} <= selectors
+    calls = {(c, f) for p in CLIENT_FILES for _, c, f in _wrapper_calls(p)}
+    assert {"SEL_APPROVE", "SEL_ADD_OPERATOR"} <= selectors or {
+        ("ERC20", "approve"),
+        ("IonPool", "addOperator"),
+    } <= calls
 
 
 @pytest.mark.parametrize("path", CLIENT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -189,13 +194,13 @@ def _wrapper_calls(path: Path) -> list[tuple[str, str, str]]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             wrappers = _wrapper_names(node)
             for n in ast.walk(node):
-                if (
-                    isinstance(n, ast.Call)
-                    and isinstance(n.func, ast.Attribute)
-                    and isinstance(n.func.value, ast.Name)
-                    and n.func.value.id in wrappers
-                ):
-                    out.append((node.name, wrappers[n.func.value.id], n.func.attr))
+                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                    continue
+                receiver = n.func.value
+                if isinstance(receiver, ast.Name) and receiver.id in wrappers:
+                    out.append((node.name, wrappers[receiver.id], n.func.attr))
+                elif (cls := _wrapper_class(receiver)) is not None:  # IonPool(a).rate(0)
+                    out.append((node.name, cls, n.func.attr))
     return out
 
 
@@ -238,10 +243,13 @@ def test_every_function_reached_through_a_handle_is_published(path: Path) -> Non
 
 
 def test_the_handle_scan_finds_the_reads() -> None:
-    scopes = dict(_scopes(ROOT / "ion_cli" / "flows" / "market_state.py"))
-    read = scopes["read_markets"]
+    path = ROOT / "ion_cli" / "flows" / "market_state.py"
+    read = dict(_scopes(path))["read_markets"]
     assert {"IonLens", "IonPool", "SpotOracle"} <= read.contracts
-    assert {"getCurrentBorrowRate", "totalNormalizedDebt", "getSpot"} <= read.functions
+    reached = read.functions | {
+        f for scope, _, f in _wrapper_calls(path) if scope == "read_markets"
+    }  # web3 handles (x.functions.f) or wrappers (IonPool(a).f)
+    assert {"getCurrentBorrowRate", "totalNormalizedDebt", "getSpot"} <= reached
 
 
 _NOT_FUNCTIONS = {"address", "label", "interface"}  # a wrapper's own attributes, not calls
@@ -269,6 +277,9 @@ def test_the_scan_reads_the_wrapper_style(tmp_path: Path) -> None:
     )
     calls = {(cls, fn) for _, cls, fn in _wrapper_calls(code)}
     assert calls == {("IonPool", "rate"), ("IonLens", "spot"), ("IonPool", "debt")}
+    direct = tmp_path / "direct.py"
+    direct.write_text("def g(a):\n    return IonPool(a).quoteExactInput(1)\n")
+    assert _wrapper_calls(direct) == [("g", "IonPool", "quoteExactInput")]
     assert "debt" not in _functions_of("IonPool") and "debt" in _functions_of("IonLens")
 
 
