@@ -110,3 +110,13 @@ def _dev() -> str:
     from ion_cli.devnet import deployment as dep
 
     return dep.DEV_ACCOUNT_ADDRESS
+
+
+def test_a_plain_erc20_balance_is_written_by_storage(devnet: DevnetHandle) -> None:
+    """The funding path for tokens no adapter mints: find the balance slot, write it."""
+    token = devnet.deployment.shared.wsteth
+    who = "0x" + "5a" * 20
+    assert fork.balance_of(devnet.rpc_url, token, who) == 0
+    assert fork.write_erc20_balance(devnet.rpc_url, token, who, 123 * WAD)
+    assert fork.balance_of(devnet.rpc_url, token, who) == 123 * WAD
+    assert fork.balance_of(devnet.rpc_url, token, devnet.dev) > 0  # other balances untouched
