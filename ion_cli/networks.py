@@ -69,8 +69,8 @@ class NetworkProfile:
         if not value:
             label = FIELD_LABELS.get(field_name, field_name)
             raise UsageError(
-                f"the {market.symbol} market's {label} address is unknown on {self.name}; "
-                f"set it in a custom profile in the config file"
+                f"the {market.symbol} market's {label} address is unknown on {self.name}: "
+                f"set networks.{self.name}.markets.{market.symbol}.{field_name} in config.toml"
             )
         return str(value)
 

@@ -126,6 +126,10 @@ def position_figures(
     def known(value: Any) -> Any:
         return value if unknown is None else unknown
 
+    def known_with_debt(value: Any) -> Any:
+        # without debt "no debt" (None) and "not liquidatable" are facts, whatever the terms
+        return value if nd == 0 else known(value)
+
     return Position(
         market=market.symbol,
         base=market.base_symbol,
@@ -134,7 +138,7 @@ def position_figures(
         normalized_debt=f["normalized_debt"],
         debt=f["debt"],
         collateral_value=f["collateral_value"],
-        health=known(f["health"]),
+        health=known_with_debt(f["health"]),
         health_spot=f["health_spot"],
         leverage=f["leverage"],
         ltv=f["loan_to_value"],
@@ -142,8 +146,8 @@ def position_figures(
         liquidation_threshold=known(f["liquidation_threshold"]),
         reserve_exchange_rate=f["exchange_rate"],
         market_price=text(market.price, WAD),
-        liquidation_exchange_rate=known(f["liquidation_exchange_rate"]),
-        drop_to_liquidation=known(f["exchange_rate_drop_to_liquidation"]),
+        liquidation_exchange_rate=known_with_debt(f["liquidation_exchange_rate"]),
+        drop_to_liquidation=known_with_debt(f["exchange_rate_drop_to_liquidation"]),
         min_safe_price=f["min_safe_price"],
         price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
         max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
@@ -152,8 +156,8 @@ def position_figures(
         max_withdraw_safe=safe_withdraw,
         safety_margin=format(margin, "f"),
         dusty=f["dusty"],
-        liquidatable=known(bool(f["liquidatable"])),
-        liquidation=known(f["liquidation"]),
+        liquidatable=known_with_debt(bool(f["liquidatable"])),
+        liquidation=known_with_debt(f["liquidation"]),
         supplied=text(vault.supplied, WAD),
         block=market.block,
     )
