@@ -68,8 +68,11 @@ def run_write(
         account_name=opts.account,
         password_file=opts.password_file,
     )
+    from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+
     options = WriteOptions(
-        output=opts.output,
+        observer=TerminalObserver(opts.output),
+        confirm=terminal_confirm,
         yes=opts.yes,
         dry_run=opts.dry_run,
         approve_max=approve_max,

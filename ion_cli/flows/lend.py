@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
@@ -18,6 +18,9 @@ from ion_cli.flows.writes import (
     result_document,
     run_plan,
 )
+
+if TYPE_CHECKING:
+    from ion_cli.chain.pipeline import ExecutionResult
 
 
 def lender_position(session: Session, market: MarketState, address: str) -> dict[str, Any]:
@@ -95,7 +98,7 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         summary={"supply": f"{text(amount, WAD)} {market.base_symbol}", "from": me},
         json_summary={"action": "supply", "market": market.symbol, "amount": text(amount, WAD)},
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     return _finish(session, market, me, plan, result, options)
 
 
@@ -141,11 +144,16 @@ def redeem(
         summary={"redeem": f"{text(amount, WAD)} {market.base_symbol}", "to": me},
         json_summary={"action": "redeem", "market": market.symbol, "amount": text(amount, WAD)},
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     return _finish(session, market, me, plan, result, options)
 
 
 def _finish(
-    session: Session, market: MarketState, me: str, plan: Plan, result: Any, options: WriteOptions
+    session: Session,
+    market: MarketState,
+    me: str,
+    plan: Plan,
+    result: ExecutionResult,
+    options: WriteOptions,
 ) -> dict[str, Any]:
     return result_document(plan, result, options, lambda: lender_position(session, market, me))

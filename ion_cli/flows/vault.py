@@ -325,7 +325,7 @@ def _execute(
             **(extra or {}),
         },
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
 
     def read_back() -> dict[str, Any]:
         fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
