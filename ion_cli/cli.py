@@ -78,11 +78,12 @@ def _root(
 
 
 def _register() -> None:
-    from ion_cli.commands import account, devnet, lend, markets, plugins, position, vault
+    from ion_cli.commands import account, devnet, lend, markets, plugins, position, tx, vault
 
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(tx.app, name="tx")
     markets.register(app)
     position.register(app)
     lend.register(app)

@@ -80,4 +80,15 @@ def run_write(
         confirmations=opts.confirmations,
         timeout=opts.timeout,
     )
-    print_write_result(opts, run(session, market, None if value is ALL else value, options))
+    from ion_cli.flows.tx import guarded_write
+
+    amount_value = None if value is ALL else value
+    document = guarded_write(
+        session,
+        options,
+        intent=f"{flow} {market.strip().lower()} {'all' if amount_value is None else amount_value}",
+        market=market,
+        explicit_network=opts.network is not None,
+        run_flow=lambda guarded: run(session, market, amount_value, guarded),
+    )
+    print_write_result(opts, document)
