@@ -73,6 +73,7 @@ class FaultProxy:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
+        self._connections: set[socket.socket] = set()
 
     # ------------------------------------------------------------------ control
 
@@ -152,6 +153,17 @@ class FaultProxy:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._connections.discard(self.connection)
+                with contextlib.suppress(OSError):
+                    super().finish()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -204,6 +216,11 @@ class FaultProxy:
         self._thread.start()
 
     def _shutdown(self) -> None:
+        with self._lock:
+            open_now = list(self._connections)
+        for connection in open_now:  # kept-alive connections would go on being served
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
