@@ -27,6 +27,9 @@ class VaultState:
     collateral: int  # WAD
     normalized_debt: int  # WAD
     supplied: int = 0  # WAD: the address's lender balance in this pool (base asset, accrued)
+    # WAD: collateral tokens moved into the GemJoin but not deposited (a deposit stopped between
+    # its join and depositCollateral steps): the user's, and neither collateral nor in the wallet
+    gem: int = 0
 
     def changed(self, *, collateral: int = 0, normalized_debt: int = 0) -> VaultState:
         return replace(
@@ -45,11 +48,13 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
     with reading(w3, f"reading the {market.symbol} vault of {address}"):
         collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
         supplied = int(pool.functions.balanceOf(address).call())
+        gem = int(pool.functions.gem(market.ilk_index, address).call())
     return VaultState(
         address=address,
         collateral=int(collateral),
         normalized_debt=int(normalized_debt),
         supplied=supplied,
+        gem=gem,
     )
 
 
@@ -129,6 +134,7 @@ def position_figures(
         "liquidatable": bool(f["liquidatable"]) if known else False,
         "liquidation": f["liquidation"] if known else None,
         "supplied": text(vault.supplied, WAD),
+        "gem": text(vault.gem, WAD),
         "block": market.block,
     }
 
@@ -159,6 +165,6 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[dic
     found = []
     for market in read_markets(w3, session.profile, available_markets(session)):
         vault = read_vault(session, market, address)
-        if vault.collateral or vault.normalized_debt or vault.supplied:
+        if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
             found.append(position_figures(market, vault, margin))
     return found

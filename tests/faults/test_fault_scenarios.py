@@ -6,12 +6,11 @@ not through exit codes alone; the run ends with one report line per scenario."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-from faultkit import WAD, Chain, audit, journal, run_ion, start_ion
+from faultkit import WAD, Chain, audit, ion, journal, run_ion, start_ion
 
 from ion_cli.testing.devnet import DevnetHandle, revert, snapshot
 from ion_cli.testing.faultproxy import Fault, FaultProxy
@@ -39,7 +38,7 @@ def proxy(devnet: DevnetHandle) -> Iterator[FaultProxy]:
 
 
 def deposited(chain: Chain) -> None:
-    done = run_ion("deposit", "weETH", "4", "--yes")
+    done = ion("deposit", "weETH", "4", "--yes")
     assert done.returncode == 0, done.stderr
 
 
@@ -64,7 +63,7 @@ def test_kill_during_deposit_then_rerun_finishes_it_once(
     killed = run_ion(*DEPOSIT, env={"ION_TEST_KILL_AT": f"{stage}:{step}"})
     assert killed.returncode == -9
     assert journal().entries(), "the journal was written before the kill"
-    again = run_ion(*DEPOSIT)
+    again = ion(*DEPOSIT)
     assert again.returncode == 0, again.stderr
     assert chain.collateral() == 2 * WAD and chain.gem() == 0
     assert chain.txpool() == 0
@@ -86,9 +85,11 @@ def test_interrupt_after_step_2_prints_and_journals_what_was_sent(chain: Chain, 
     for entry in entries:
         assert entry.hash in stopped.stderr  # the hashes are printed
     assert chain.gem() == 2 * WAD and chain.collateral() == 0  # tokens wait in the GemJoin
-    position = json.loads(run_ion("position", "weETH", "--json").stdout)
-    assert position.get("gem") in (None, "2") or True  # shown once `ion position` has gem
-    again = run_ion(*DEPOSIT)
+    position = json.loads(ion("position", "weETH", "--json").stdout)
+    assert position["gem"] == "2" and position["collateral"] == "0"
+    shown = ion("position").stdout
+    assert "GemJoin" in shown and "run the same `ion deposit` again" in shown
+    again = ion(*DEPOSIT)
     assert again.returncode == 0, again.stderr
     assert "finishing" in again.stderr
     assert chain.collateral() == 2 * WAD and chain.gem() == 0
@@ -102,15 +103,15 @@ def test_stalled_borrow_is_not_sent_again_by_a_rerun(chain: Chain) -> None:
     deposited(chain)
     base = chain.nonce()
     chain.automine(False)
-    first = run_ion(*BORROW, "--timeout", "1")
+    first = ion(*BORROW, "--timeout", "1")
     assert first.returncode == 1 and "not mined" in first.stderr
-    second = run_ion(*BORROW, "--timeout", "1")
+    second = ion(*BORROW, "--timeout", "1")
     assert second.returncode == 3, second.stderr
     assert "still pending" in second.stderr
     assert chain.txpool() == 1  # one borrow waiting, not two
     chain.mine()
     chain.automine(True)
-    third = run_ion(*BORROW, "--json")
+    third = ion(*BORROW, "--json")
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout).get("already_done") is True
     assert chain.debt() > 0 and chain.debt() < 2 * WAD  # borrowed once
@@ -121,13 +122,12 @@ def test_dropped_transaction_is_planned_again(chain: Chain) -> None:
     deposited(chain)
     base = chain.nonce()
     chain.automine(False)
-    first = run_ion(*BORROW, "--timeout", "1")
+    first = ion(*BORROW, "--timeout", "1")
     assert first.returncode == 1
     entry = list(journal().entries().values())[-1]
-    known = len(journal().entries())
     chain.rpc("anvil_dropTransaction", entry.hash)
     chain.automine(True)
-    again = run_ion(*BORROW)
+    again = ion(*BORROW)
     assert again.returncode == 0, again.stderr
     events = [r["event"] for r in journal().records() if r.get("hash") == entry.hash]
     assert "dropped" in events  # recorded as dropped before the rerun planned again
@@ -139,7 +139,7 @@ def test_speedup_replaces_a_stuck_borrow(chain: Chain) -> None:
     deposited(chain)
     base = chain.nonce()
     chain.automine(False)
-    assert run_ion(*BORROW, "--timeout", "1").returncode == 1
+    assert ion(*BORROW, "--timeout", "1").returncode == 1
     entry = list(journal().entries().values())[-1]
     known = len(journal().entries())
     process = start_ion("tx", "speedup", entry.hash, "--yes", "--timeout", "60")
@@ -148,7 +148,7 @@ def test_speedup_replaces_a_stuck_borrow(chain: Chain) -> None:
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.2)
     chain.mine()
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     entries = journal().entries()
     assert entries[entry.hash].state == "replaced"
@@ -161,7 +161,7 @@ def test_cancel_replaces_a_stuck_borrow_by_nothing(chain: Chain) -> None:
     deposited(chain)
     base = chain.nonce()
     chain.automine(False)
-    assert run_ion(*BORROW, "--timeout", "1").returncode == 1
+    assert ion(*BORROW, "--timeout", "1").returncode == 1
     entry = list(journal().entries().values())[-1]
     known = len(journal().entries())
     process = start_ion("tx", "cancel", entry.hash, "--yes", "--timeout", "60")
@@ -230,22 +230,20 @@ def test_node_faults_during_a_borrow(
     deposited(chain)
     base = chain.nonce()
     proxy.add(fault)
-    first = run_ion(*BORROW, "--rpc-url", proxy.url, "--timeout", "20")
+    first = ion(*BORROW, "--rpc-url", proxy.url, "--timeout", "20")
     assert first.returncode == code, first.stderr
     assert proxy.sent_raw() == (1 if code == 0 else 0)  # never retried
     proxy.clear()
     if code != 0:
         assert "could not tell" in first.stderr or "refused" in first.stderr
-        again = run_ion(*BORROW, "--rpc-url", proxy.url)
+        again = ion(*BORROW, "--rpc-url", proxy.url)
         assert again.returncode == 0, again.stderr
     assert proxy.sent_raw() == 1  # one borrow reached the node, in all
     assert WAD * 9 // 10 < chain.debt() < 2 * WAD  # one borrow
     audit(f"node fault {fault.kind} on {fault.method or 'every call'}", chain, base)
 
 
-def test_node_down_while_waiting_is_exit_4_not_a_timeout(
-    chain: Chain, proxy: FaultProxy
-) -> None:
+def test_node_down_while_waiting_is_exit_4_not_a_timeout(chain: Chain, proxy: FaultProxy) -> None:
     deposited(chain)
     base = chain.nonce()
     chain.automine(False)
@@ -261,7 +259,7 @@ def test_node_down_while_waiting_is_exit_4_not_a_timeout(
     proxy.accept()
     chain.mine()
     chain.automine(True)
-    again = run_ion(*BORROW, "--rpc-url", proxy.url, "--json")
+    again = ion(*BORROW, "--rpc-url", proxy.url, "--json")
     assert again.returncode == 0 and json.loads(again.stdout).get("already_done") is True
     assert WAD * 9 // 10 < chain.debt() < 2 * WAD
     audit("node refuses connections while waiting", chain, base)
@@ -274,12 +272,11 @@ def test_rollback_after_a_borrow_is_detected_and_nothing_resent(chain: Chain) ->
     deposited(chain)
     base = chain.nonce()
     snap = snapshot(chain.w3)
-    done = run_ion(*BORROW)
+    done = ion(*BORROW)
     assert done.returncode == 0
     entry = list(journal().entries().values())[-1]
-    known = len(journal().entries())
     revert(chain.w3, snap)  # the block with the borrow is gone
-    listed = run_ion("tx", "status", entry.hash, "--json")
+    listed = ion("tx", "status", entry.hash, "--json")
     assert listed.returncode == 0, listed.stderr
     state = json.loads(listed.stdout)["state"]
     assert state == "dropped"  # reorged, then not found: its nonce is free
@@ -312,13 +309,12 @@ def test_stdout_failure_after_sending_keeps_the_outcome(chain: Chain, sink: str)
     audit(f"stdout {sink} after sending", chain, base)
 
 
-def test_write_on_chain_1_default_is_refused(tmp_path: object, devnet: DevnetHandle) -> None:
+def test_write_on_chain_1_default_is_refused(devnet: DevnetHandle) -> None:
     import os
     from pathlib import Path
 
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "ion" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('default_network = "mainnet"\n')
-    done = run_ion(*BORROW, "--rpc-url", devnet.rpc_url)
+    done = ion(*BORROW, "--rpc-url", devnet.rpc_url)
     assert done.returncode == 3 and "pass --network" in done.stderr
-    assert subprocess.TimeoutExpired  # nothing else to check: refused before connecting
