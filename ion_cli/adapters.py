@@ -5,8 +5,9 @@ through the entry-point group `ion.adapters`; the adapter describes the token (s
 addresses), reads its ETH exchange rate, plans a mint from ETH, describes the withdrawal path and
 says which validators back it. Adapters never sign or send: they return plans (`MintPlan`) that
 the core previews, simulates, signs and sends, and they read the chain only through the
-`ctx.call` function the core hands them. This module imports only the standard library and the
-project's pure modules, so listing plugins and `ion --help` stay fast.
+`ctx.call` and `ctx.logs` functions the core hands them (`ctx.logs` reads event logs over any
+block range: the core splits it into chunks a node accepts). This module imports only the
+standard library and the project's pure modules, so listing plugins and `ion --help` stay fast.
 
 Writing an adapter (full guide: plugins/README.md)
 --------------------------------------------------
@@ -50,11 +51,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from ion_cli import chain_ids
 from ion_cli.errors import IonError
 
 API_VERSION = 1
 ENTRY_POINT_GROUP = "ion.adapters"
-MAINNET_CHAIN_ID = 1
+MAINNET_CHAIN_ID = chain_ids.MAINNET
 
 # What the registry checks before it accepts an adapter (duck-typed: any object will do).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = ("api_version", "symbol", "name", "decimals")
@@ -82,17 +84,72 @@ def _offline_call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
 
 
 @dataclass(frozen=True)
+class LogEntry:
+    """One event log: topics and data as 0x hex, as `eth_getLogs` returns them."""
+
+    address: str
+    topics: tuple[str, ...]
+    data: str
+    block_number: int
+    log_index: int
+    transaction_hash: str = ""
+
+
+class LogReader(Protocol):
+    """Event logs the core provides: `logs(address, [topic0, None, topic2], from_block)`.
+
+    `topics` follows `eth_getLogs` (None = any value at that position); `to_block` None is the
+    latest block. The core splits the range into chunks the node accepts and returns every log
+    in block order, or raises: never a silently partial list."""
+
+    def __call__(
+        self,
+        address: str,
+        topics: Sequence[str | None] = (),
+        from_block: int = 0,
+        to_block: int | None = None,
+    ) -> Sequence[LogEntry]: ...
+
+
+def _offline_logs(
+    address: str,
+    topics: Sequence[str | None] = (),
+    from_block: int = 0,
+    to_block: int | None = None,
+) -> Sequence[LogEntry]:
+    raise AdapterError(f"no chain connection to read the logs of {address}")
+
+
+def event_topic(signature: str) -> str:
+    """topic0 of an event: keccak256 of `Name(type,...)` (no names, no `indexed`)."""
+    from eth_utils.crypto import keccak
+
+    return "0x" + bytes(keccak(text=signature.replace(" ", ""))).hex()
+
+
+def topic_address(topic: str) -> str:
+    """The address in an indexed `address` topic (the last 20 of its 32 bytes)."""
+    body = topic.lower().removeprefix("0x")
+    if len(body) != 64:
+        raise AdapterError(f"not a 32-byte topic: {topic!r}")
+    return "0x" + body[-40:]
+
+
+@dataclass(frozen=True)
 class AdapterContext:
     """Everything an adapter may know about where it runs.
 
     `deployment` is the parsed devnet deployment file when the network is a local devnet, else
-    None (then the adapter answers from its own mainnet facts). `call` reads the chain.
+    None (then the adapter answers from its own mainnet facts). `call` reads the chain, `logs`
+    reads event logs (added in API v1 without a version change: an adapter that does not use
+    it is unaffected).
     """
 
     chain_id: int
     network: str
     deployment: Mapping[str, Any] | None = None
     call: ChainCall = _offline_call
+    logs: LogReader = _offline_logs
 
     @classmethod
     def offline(cls, chain_id: int = MAINNET_CHAIN_ID, network: str = "mainnet") -> AdapterContext:
@@ -368,39 +425,6 @@ class BaseAdapter:
 # ---- helpers for adapters: call signatures (cast notation) ----
 
 
-def _split_top(text: str) -> list[str]:
-    """Split a type list on the commas that are not inside parentheses."""
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    tail = "".join(current).strip()
-    if tail or parts:
-        parts.append(tail)
-    return parts
-
-
-def _closing(text: str, start: int) -> int:
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError(f"unbalanced parentheses in {text!r}")
-
-
 @dataclass(frozen=True)
 class Signature:
     name: str
@@ -413,43 +437,34 @@ class Signature:
 
 
 def parse_signature(signature: str) -> Signature:
-    """`"f(uint256,address)(bool)"` -> Signature("f", ("uint256", "address"), ("bool",))."""
-    text = signature.replace(" ", "")
-    open_at = text.find("(")
-    if open_at <= 0:
-        raise ValueError(f"not a function signature: {signature!r}")
-    close_at = _closing(text, open_at)
-    rest = text[close_at + 1 :]
-    outputs: list[str] = []
-    if rest:
-        if not (rest.startswith("(") and _closing(rest, 0) == len(rest) - 1):
-            raise ValueError(f"bad output list in {signature!r}")
-        outputs = _split_top(rest[1:-1])
-    inputs = _split_top(text[open_at + 1 : close_at])
-    return Signature(text[:open_at], tuple(inputs), tuple(outputs))
+    """`"f(uint256,address)(bool)"` -> Signature("f", ("uint256", "address"), ("bool",)).
+
+    A view of the project's one signature parser (ion_cli.abi.signature), in canonical types."""
+    from ion_cli.abi.signature import input_types, output_types
+    from ion_cli.abi.signature import parse_signature as parse
+
+    entry = parse(signature)
+    return Signature(entry["name"], tuple(input_types(entry)), tuple(output_types(entry)))
 
 
 def encode_call(signature: str, args: Sequence[Any] = ()) -> bytes:
     """Calldata for `signature` with `args` (imports eth_abi on first use, not at import)."""
-    from eth_abi.abi import encode
-    from eth_utils.crypto import keccak
+    from ion_cli.abi.codec import EncodingError
+    from ion_cli.abi.codec import encode_call as encode
+    from ion_cli.abi.signature import parse_signature as parse
 
-    sig = parse_signature(signature)
-    if len(args) != len(sig.inputs):
-        raise ValueError(f"{sig.selector_text} takes {len(sig.inputs)} arguments, got {len(args)}")
-    selector = keccak(text=sig.selector_text)[:4]
-    return bytes(selector) + bytes(encode(list(sig.inputs), list(args)))
+    try:
+        return encode(parse(signature), args)
+    except EncodingError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def decode_result(signature: str, data: bytes) -> Any:
     """Decode return data: the value itself for one output, a tuple for several, None for none."""
-    from eth_abi.abi import decode
+    from ion_cli.abi.codec import decode_output
+    from ion_cli.abi.signature import parse_signature as parse
 
-    sig = parse_signature(signature)
-    if not sig.outputs:
-        return None
-    values = decode(list(sig.outputs), data)
-    return values[0] if len(values) == 1 else tuple(values)
+    return decode_output(parse(signature), data)
 
 
 # A convenience for cores and tests: a ChainCall from a function that executes raw eth_calls.

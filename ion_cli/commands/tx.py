@@ -18,14 +18,7 @@ HashArg = Annotated[str, typer.Argument(help="Transaction hash (0x and 64 hex di
 
 
 def _session(opts: GlobalOptions) -> Any:
-    from ion_cli.flows.session import Session
-
-    return Session(
-        network=opts.network,
-        rpc_url=opts.rpc_url,
-        account_name=opts.account,
-        password_file=opts.password_file,
-    )
+    return opts.session()
 
 
 def _render_rows(rows: list[dict[str, Any]]) -> Any:
@@ -72,12 +65,12 @@ def status(tx_hash: HashArg, *, opts: GlobalOptions) -> None:
 
 
 def _replace(opts: GlobalOptions, tx_hash: str, cancel: bool) -> None:
-    from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+    from ion_cli.commands._observer import terminal_confirm
     from ion_cli.flows.tx import replace_transaction
     from ion_cli.flows.writes import WriteOptions
 
     options = WriteOptions(
-        observer=TerminalObserver(opts.output),
+        observer=opts.observer(),
         confirm=terminal_confirm,
         yes=opts.yes,
         confirmations=opts.confirmations,

@@ -27,7 +27,6 @@ def available_markets(session: Session) -> list[MarketAddresses]:
     usable = set(adapters())
     markets = [m for m in session.profile.markets.values() if m.symbol.lower() in usable]
     if not markets:
-        from ion_cli.output import Output
         from ion_cli.plugins_registry import ENV_VAR, enabled_names
 
         limit = enabled_names()
@@ -36,7 +35,7 @@ def available_markets(session: Session) -> list[MarketAddresses]:
             if limit is not None
             else "no adapter for them is installed"
         )
-        Output().warn(
+        session.warn(
             f"no markets to show on {session.profile.name}: {why} (see `ion plugins list`)"
         )
     return markets
@@ -52,16 +51,17 @@ def require_market(session: Session, symbol: str) -> MarketAddresses:
     return market
 
 
-def lrt_eth_rate(session: Session, symbol: str) -> int | None:
+def lrt_eth_rate(session: Session, symbol: str, block: int | None = None) -> int | None:
     """The LRT's own ETH exchange rate (1e18-scaled) as its adapter reads it, or None when the
     adapter cannot say (a broken plugin is reported once by the registry)."""
     from ion_cli.adapters import AdapterContext, chain_call_from
     from ion_cli.plugins_registry import load
 
-    w3 = session.w3()
+    reader = session.reader()
+    at = "latest" if block is None else block
 
     def eth_call(to: str, data: bytes) -> bytes:
-        return bytes(w3.eth.call({"to": to, "data": data}))
+        return reader.eth_call(to, data, at, f"reading the {symbol} exchange rate")
 
     deployment: Any = session.profile.extra.get("deployment")
     context = AdapterContext(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ion_cli.chain.reconcile import Report
     from ion_cli.flows.session import Session
     from ion_cli.flows.writes import WriteOptions
+    from ion_cli.results import WriteResult
 
 MAINNET_CHAIN_ID = 1
 LOCK_WAIT_MIN = 30.0  # seconds: a second writer waits at least this long for the first
@@ -74,8 +75,8 @@ def guarded_write(
     intent: str,
     market: str,
     explicit_network: bool,
-    run_flow: Callable[[WriteOptions], dict[str, Any]],
-) -> dict[str, Any]:
+    run_flow: Callable[[WriteOptions], WriteResult],
+) -> WriteResult:
     """Run a write under the account lock with the journal (see the module docstring)."""
     from ion_cli.chain.journal import Journal, JournalObserver, plan_key
     from ion_cli.chain.lock import account_lock
@@ -186,7 +187,9 @@ def _wait_for_pending(
 
 def _already_done(
     session: Session, plan: PlanRecord, journal: Journal, market: str, warn: Callable[[str], None]
-) -> dict[str, Any]:
+) -> WriteResult:
+    from ion_cli.results import WriteResult
+
     steps = sorted(
         (e for e in journal.entries().values() if e.plan_id == plan.plan_id),
         key=lambda e: e.step,
@@ -196,13 +199,18 @@ def _already_done(
         f"{', '.join(e.hash for e in steps)}): nothing more was sent; run the command again "
         "to do it once more"
     )
-    return {
-        "plan": {"plan_id": plan.plan_id, "title": plan.title, "calls": plan.calls},
-        "dry_run": False,
-        "already_done": True,
-        "execution": {"tx_hashes": [e.hash for e in steps], "sent": False},
-        "position": _read_position(session, market, warn),
-    }
+    return WriteResult(
+        plan={
+            "plan_id": plan.plan_id,
+            "title": plan.title,
+            "calls": plan.calls,
+            "already_done": True,
+            "tx_hashes": [e.hash for e in steps],
+        },
+        dry_run=False,
+        execution=None,
+        position=_read_position(session, market, warn),
+    )
 
 
 def _resume(
@@ -212,9 +220,10 @@ def _resume(
     record: PlanRecord,
     done: int,
     market: str,
-) -> dict[str, Any]:
+) -> WriteResult:
     from ion_cli.chain.plan import Call, Plan
     from ion_cli.flows.writes import run_plan
+    from ion_cli.results import WriteResult
 
     calls = [
         Call(
@@ -238,13 +247,13 @@ def _resume(
     )
     observer.resumed_from[record.plan_id] = done
     result = run_plan(session, plan, options)
-    return {
-        "plan": plan.to_json(),
-        "dry_run": False,
-        "resumed": {"plan_id": record.plan_id, "from_step": done + 1, "steps": len(record.calls)},
-        "execution": result.to_json(),
-        "position": _read_position(session, market, options.observer.on_warning),
-    }
+    resumed = {"plan_id": record.plan_id, "from_step": done + 1, "steps": len(record.calls)}
+    return WriteResult(
+        plan={**plan.to_json(), "resumed": resumed},
+        dry_run=False,
+        execution=result,
+        position=_read_position(session, market, options.observer.on_warning),
+    )
 
 
 def _read_position(session: Session, market: str, warn: Callable[[str], None]) -> Any:

@@ -14,6 +14,7 @@ from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
     from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.results import LenderPosition, Position, WriteResult
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,23 @@ class WriteOptions:
     timeout: float = 120.0
 
 
-def encode(w3: Any, artifact: str, address: str, function: str, args: list[Any]) -> bytes:
-    from ion_cli.chain.contracts import contract
+def encode(w3: Any, interface: str, address: str, function: str, args: list[Any]) -> bytes:
+    """Calldata of `interface.function(*args)`, through the contract wrappers (which encode only
+    the published interface). `w3` is unused: kept for the callers' signature."""
+    from ion_cli.chain.contracts import Contract
 
-    data = contract(w3, artifact, address).encode_abi(function, args=args)
-    return bytes.fromhex(data[2:] if isinstance(data, str) else data.hex())
+    return Contract(address, interface=interface).function(function)(*args).data
 
 
 def token_balance(w3: Any, token: str, owner: str) -> int:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import ERC20
+    from ion_cli.chain.rpc import as_reader
 
-    with reading(w3, f"reading the balance of {owner}"):
-        return int(contract(w3, "IERC20Metadata", token).functions.balanceOf(owner).call())
+    return int(
+        as_reader(w3).read_one(
+            ERC20(token).balanceOf(owner), "latest", f"reading the balance of {owner}"
+        )
+    )
 
 
 def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -> None:
@@ -67,12 +72,14 @@ def approval_calls(
     approve_max: bool,
 ) -> list[Call]:
     """An approval when the current allowance is short: exact unless --approve-max."""
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import ERC20
+    from ion_cli.chain.rpc import as_reader
 
-    erc20 = contract(w3, "IERC20Metadata", token)
-    with reading(w3, f"reading the {symbol} allowance"):
-        allowance = int(erc20.functions.allowance(owner, spender).call())
+    allowance = int(
+        as_reader(w3).read_one(
+            ERC20(token).allowance(owner, spender), "latest", f"reading the {symbol} allowance"
+        )
+    )
     if allowance >= amount:
         return []
     value = MAX_UINT256 if approve_max else amount
@@ -96,23 +103,24 @@ def run_plan(session: Session, plan: Plan, options: WriteOptions) -> ExecutionRe
 
 
 def result_document(
+    session: Session,
     plan: Plan,
     result: ExecutionResult,
     options: WriteOptions,
-    read_position: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
+    read_position: Callable[[], Position | LenderPosition],
+) -> WriteResult:
     """What a write returns: the plan, what was sent, and the resulting position. Reading the
-    position happens after the transactions are mined: if it fails, the document (with the
+    position happens after the transactions are mined: if it fails, the result (with the
     hashes) is still returned, so nobody sends again to find out what happened."""
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json(),
-        "position": None,
-    }
+    from ion_cli.results import WriteResult
+
+    position: Position | LenderPosition | None = None
     try:
-        document["position"] = read_position()
+        position = read_position()
     except Exception as exc:  # the write is done; only the read-back failed
         message = exc.message if isinstance(exc, IonError) else type(exc).__name__
-        options.observer.on_warning(f"sent, but the position could not be read back: {message}")
-    return document
+        warning = f"sent, but the position could not be read back: {message}"
+        options.observer.on_warning(warning)
+    return WriteResult(
+        plan=plan.to_json(), dry_run=options.dry_run, execution=result, position=position
+    )
