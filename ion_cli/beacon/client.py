@@ -52,6 +52,7 @@ Warn = Callable[[str], None]
 
 GET_ID_LIMIT = 64  # ids per GET the spec allows; more answers 414
 DEFAULT_CHUNK = 16_384  # ids per POST
+DEFAULT_CONCURRENCY = 4  # requests in flight
 _FLAG = re.compile(rb'"(execution_optimistic|finalized)"\s*:\s*(true|false)')
 _EDGE = 4096  # bytes kept from the start and the end of a streamed answer (for its flags)
 
@@ -155,7 +156,7 @@ class BeaconClient:
         timeout: float = 30.0,
         retries: int = 2,
         backoff: float = 0.25,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         chunk: int = DEFAULT_CHUNK,
         progress: Progress | None = None,
         warn: Warn | None = None,
@@ -403,42 +404,44 @@ class BeaconClient:
         answer.validators.sort(key=lambda v: v.index)
         return answer
 
-    def scan(self, state_id: str, keep: Callable[[Validator], bool]) -> ValidatorsAnswer:
-        """The whole validator set streamed once, keeping those `keep` accepts (bounded memory:
-        one validator at a time besides the kept ones). A drop mid-stream restarts the scan."""
+    def scan(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
+        """The whole validator set streamed once; `keep(index, withdrawal_credentials)` sees
+        every validator and those it accepts are returned in full. Memory stays bounded (one
+        validator at a time besides the kept ones); a drop mid-stream restarts the scan."""
         return self._failover(lambda node: self._stream_all(node, state_id, keep))
 
     def _stream_all(
-        self, node: _Node, state_id: str, keep: Callable[[Validator], bool] | None
+        self, node: _Node, state_id: str, keep: Callable[[int, str], bool] | None
     ) -> ValidatorsAnswer:
         path = f"/eth/v1/beacon/states/{state_id}/validators"
         kept: list[Validator] = []
         seen = 0
         every = 50_000
 
-        def sink(validator: Validator) -> None:
+        def sink(item: Any) -> None:
             nonlocal seen
             seen += 1
-            if keep is None or keep(validator):
-                kept.append(validator)
+            if keep is None or keep(*parse.index_and_credentials(item)):
+                kept.append(parse.validator(item))
             if self.progress is not None and seen % every == 0:
                 self.progress(seen, 0)
 
-        flags = self._stream(node, "GET", path, None, None, sink)
+        flags = self._request(node, "GET", path, None, None, _streamed(sink))
         if self.progress is not None:
             self.progress(seen, seen)
         return ValidatorsAnswer(kept, flags.execution_optimistic, flags.finalized, {node.name})
 
-    def _stream(
+    def _request(
         self,
         node: _Node,
         method: str,
         path: str,
         params: Mapping[str, Any] | None,
         body: Any,
-        sink: Callable[[Validator], None],
-    ) -> parse.Envelope:
-        """One validators request, its answer parsed item by item into `sink`."""
+        consume: Callable[[httpx.Response], T],
+    ) -> T:
+        """One validators request; `consume` reads the answer (streamed or whole). Every
+        failure becomes a retry, a move to the next node, or the user's error."""
         import httpx
         import ijson
 
@@ -456,14 +459,12 @@ class BeaconClient:
                             status=414,
                         )
                     self._check_status(node, response, f"validators at state {_state_of(path)}")
-                edges = _Edges()
-                reader = _Reader(response.iter_bytes(1 << 16), edges)
-                for item in ijson.items(reader, "data.item"):
-                    sink(parse.validator(item))
-                return edges.flags()
+                return consume(response)
         except (_Retry, _NextNode, _PostRefused, UsageError, BeaconHttpError):
             raise
         except BeaconMalformed as exc:
+            if exc.message.startswith("truncated"):
+                raise _Retry(_dropped(node, " (incomplete JSON)")) from None
             raise _NextNode(
                 BeaconMalformed(f"beacon node {node.name}: {exc.message}", node=node.name)
             ) from None
@@ -474,13 +475,7 @@ class BeaconClient:
                         f"beacon node {node.name} answered malformed JSON", node=node.name
                     )
                 ) from None
-            raise _Retry(
-                BeaconUnreachable(
-                    f"beacon node {node.name} dropped the connection mid-response "
-                    "(incomplete JSON)",
-                    node=node.name,
-                )
-            ) from None
+            raise _Retry(_dropped(node, " (incomplete JSON)")) from None
         except ijson.JSONError:
             raise _NextNode(
                 BeaconMalformed(f"beacon node {node.name} answered malformed JSON", node=node.name)
@@ -490,11 +485,7 @@ class BeaconClient:
                 BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise _Retry(
-                BeaconUnreachable(
-                    f"beacon node {node.name} dropped the connection mid-response", node=node.name
-                )
-            ) from None
+            raise _Retry(_dropped(node, "")) from None
         except httpx.TransportError as exc:
             raise _Retry(
                 BeaconUnreachable(
@@ -505,10 +496,9 @@ class BeaconClient:
     def _fetch_chunk(self, node: _Node, state: str, ids: Sequence[str]) -> ValidatorsAnswer:
         """One chunk of ids on `node`: POST, or GET in pieces of 64 when POST is refused."""
         path = f"/eth/v1/beacon/states/{state}/validators"
-        out: list[Validator] = []
         if node.post is not False:
             try:
-                flags = self._stream(node, "POST", path, None, {"ids": list(ids)}, out.append)
+                flags, out = self._request(node, "POST", path, None, {"ids": list(ids)}, _whole)
                 node.post = True
                 return ValidatorsAnswer(
                     out, flags.execution_optimistic, flags.finalized, {node.name}
@@ -519,23 +509,26 @@ class BeaconClient:
                     self.warn(
                         f"beacon node {node.name} takes no POST: asking by GET, 64 ids a time"
                     )
+        everything: list[Validator] = []
         optimistic = False
         finalized = True
         limit = GET_ID_LIMIT
         start = 0
         while start < len(ids):
             piece = ids[start : start + limit]
+            params = {"id": ",".join(piece)}
             try:
-                flags = self._stream(node, "GET", path, {"id": ",".join(piece)}, None, out.append)
+                flags, out = self._request(node, "GET", path, params, None, _whole)
             except BeaconHttpError as exc:
                 if exc.status == 414 and limit > 1:
                     limit //= 2  # a node with a lower cap than the spec's
                     continue
                 raise
+            everything += out
             optimistic = optimistic or flags.execution_optimistic
             finalized = finalized and flags.finalized
             start += len(piece)
-        return ValidatorsAnswer(out, optimistic, finalized, {node.name})
+        return ValidatorsAnswer(everything, optimistic, finalized, {node.name})
 
     def _fetch_ids(self, state: str, ids: list[str]) -> ValidatorsAnswer:
         # The first chunk alone: it tells whether the node takes POST (then the chunk size).
@@ -572,27 +565,62 @@ class BeaconClient:
 
     @staticmethod
     def _check_ids(answer: ValidatorsAnswer, wanted: Sequence[str], require_all: bool) -> None:
-        by_index = {str(v.index) for v in answer.validators}
-        by_key = {v.pubkey for v in answer.validators}
-        extra = len(answer.validators) - len(by_index)
-        if extra:
+        """Every validator answered was asked for, once; the ids not answered are unknown."""
+        asked_indices = {int(i) for i in wanted if not i.startswith("0x")}
+        asked_keys = {i for i in wanted if i.startswith("0x")}
+        indices = [v.index for v in answer.validators]
+        got_indices = set(indices)
+        if len(got_indices) != len(indices):
             raise BeaconMalformed("the beacon node answered the same validator twice")
-        asked = set(wanted)
         unasked = [
-            v for v in answer.validators if str(v.index) not in asked and v.pubkey not in asked
+            v
+            for v in answer.validators
+            if v.index not in asked_indices and v.pubkey not in asked_keys
         ]
         if unasked:
             raise BeaconMalformed(
                 f"the beacon node answered {len(unasked)} validators that were not asked for "
                 "(did a proxy drop the request body?)"
             )
-        missing = tuple(i for i in wanted if i not in by_index and i not in by_key)
+        got_keys = {v.pubkey for v in answer.validators} if asked_keys else set()
+        missing = tuple(
+            i
+            for i in wanted
+            if (i in asked_keys and i not in got_keys)
+            or (i not in asked_keys and int(i) not in got_indices)
+        )
         if missing and require_all:
             shown = ", ".join(m if len(m) < 20 else m[:12] + "…" for m in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             raise UnknownValidators(
                 f"{len(missing)} unknown validator id(s) at this state: {shown}{more}", missing
             )
+
+
+def _whole(response: httpx.Response) -> tuple[parse.Envelope, list[Validator]]:
+    """A bounded answer (one chunk of ids) read whole and decoded in C (msgspec)."""
+    return parse.decode_validators(response.read())
+
+
+def _streamed(sink: Callable[[Any], None]) -> Callable[[httpx.Response], parse.Envelope]:
+    """An answer of any size parsed item by item (ijson); its flags from the body's edges."""
+
+    def consume(response: httpx.Response) -> parse.Envelope:
+        import ijson
+
+        edges = _Edges()
+        reader = _Reader(response.iter_bytes(1 << 16), edges)
+        for item in ijson.items(reader, "data.item"):
+            sink(item)
+        return edges.flags()
+
+    return consume
+
+
+def _dropped(node: _Node, detail: str) -> BeaconUnreachable:
+    return BeaconUnreachable(
+        f"beacon node {node.name} dropped the connection mid-response{detail}", node=node.name
+    )
 
 
 def _state_of(path: str) -> str:

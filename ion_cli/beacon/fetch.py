@@ -126,15 +126,13 @@ def find_by_credentials(
     notes: list[str] = []
     if not use_cache or full_rescan or index.needs_full_scan(ref.epoch):
         index.reset()
-        matched: list[Validator] = []
 
-        def keep(v: Validator) -> bool:
-            index.add(v.withdrawal_credentials, v.index)
-            if v.withdrawal_credentials in wanted:
-                matched.append(v)
-            return False
+        def keep(i: int, credentials: str) -> bool:
+            index.add(credentials, i)
+            return credentials in wanted
 
         answer = client.scan(ref.state_root, keep)
+        matched = answer.validators
         index.full_scan_epoch = ref.epoch
         index.scanned_epoch = ref.epoch
         if use_cache:
