@@ -44,6 +44,7 @@ from ion_cli import consensus_rules as cr
 from ion_cli.devnet import beacon_chain as bc
 from ion_cli.devnet.beacon_chain import Chain, ChainError, Operation, Record
 
+ORPHAN_SECONDS = 30.0  # with no answer from its node for this long, the server exits
 MAX_GET_IDS = 64
 CHUNK_ROWS = 2000
 POLL_SECONDS = 0.25
@@ -79,6 +80,8 @@ class Server:
     subscribers: list[asyncio.Queue[tuple[str, dict[str, Any]]]] = field(default_factory=list)
     session: ClientSession | None = None
     last_finalized: int = -1
+    # The devnet chain's blocks as last read: (number, hash, timestamp), in order.
+    anvil_blocks: list[tuple[int, str, int]] = field(default_factory=list)
 
     # ------------------------------------------------------------ the clock
 
@@ -99,22 +102,70 @@ class Server:
             raise ChainError(503, f"the devnet node answered {method}: {data['error']}")
         return data.get("result")
 
+    async def rpc_batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        if self.rpc_url is None:
+            raise ChainError(503, "this beacon server has no devnet node to follow")
+        if self.session is None:
+            self.session = ClientSession(timeout=ClientTimeout(total=30))
+        body = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)
+        ]
+        try:
+            async with self.session.post(self.rpc_url, json=body) as answer:
+                data = await answer.json(content_type=None)
+        except (TimeoutError, OSError, ValueError) as exc:
+            raise ChainError(
+                503, f"the devnet node at {self.rpc_url} does not answer: {exc}"
+            ) from None
+        by_id = {item.get("id"): item for item in data} if isinstance(data, list) else {}
+        results = []
+        for i, (method, _) in enumerate(calls):
+            item = by_id.get(i) or {"error": "no answer"}
+            if "error" in item:
+                raise ChainError(503, f"the devnet node answered {method}: {item['error']}")
+            results.append(item.get("result"))
+        return results
+
     async def head(self) -> int:
         """The head slot from the devnet's clock; records blocks and emits events."""
         async with self.lock:
             return await self._head()
 
     async def _head(self) -> int:
-        if self.rpc_url is None:
-            slot = self.fixed_head
-        else:
-            block = await self.rpc("eth_getBlockByNumber", ["latest", False])
-            slot = self.chain.slot_at(int(block["timestamp"], 16))
-        self._observe(slot)
+        slot, new_blocks = await self._sync()
+        self._announce_all(new_blocks)
         return slot
 
-    def _observe(self, slot: int) -> None:
-        _, new_blocks = self.chain.observe_head(slot)
+    async def _sync(self) -> tuple[int, list[int]]:
+        """Read the devnet chain's new blocks (all of them again after a revert); the head slot
+        is the latest block's. Returns (head slot, new beacon block slots)."""
+        if self.rpc_url is None:
+            return self.fixed_head, self.chain.observe_head(self.fixed_head)
+        calls: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False])]
+        if self.anvil_blocks:
+            calls.append(("eth_getBlockByNumber", [hex(self.anvil_blocks[-1][0]), False]))
+        answers = await self.rpc_batch(calls)
+        latest = answers[0]
+        number = int(latest["number"], 16)
+        known = self.anvil_blocks
+        if known and (answers[1] is None or answers[1]["hash"] != known[-1][1]):
+            known = []  # the chain was reverted: read it again
+        if known and number < known[-1][0]:
+            known = []
+        start = known[-1][0] + 1 if known else 0
+        fetched: list[tuple[int, str, int]] = []
+        for first in range(start, number + 1, 500):
+            wanted = range(first, min(first + 500, number + 1))
+            blocks = await self.rpc_batch(
+                [("eth_getBlockByNumber", [hex(n), False]) for n in wanted]
+            )
+            fetched += [(int(b["number"], 16), b["hash"], int(b["timestamp"], 16)) for b in blocks]
+        self.anvil_blocks = known + fetched
+        chain = self.chain
+        new = chain.set_blocks(chain.slot_at(ts) for _, _, ts in self.anvil_blocks)
+        return chain.slot_at(int(latest["timestamp"], 16)), new
+
+    def _announce_all(self, new_blocks: list[int]) -> None:
         if self.subscribers:
             for block in new_blocks:
                 self._announce(block)
@@ -236,7 +287,7 @@ class Server:
                     out.append(index)
             else:
                 raise ChainError(400, f"invalid validator id: {item!r}")
-        return list(dict.fromkeys(out))
+        return sorted(set(out))  # answers list validators by index, as nodes do
 
     @staticmethod
     def parse_statuses(raw: list[str]) -> set[str]:
@@ -315,15 +366,20 @@ def _envelope(server: Server, slot: int, head: int) -> dict[str, Any]:
 
 
 async def _select(
-    request: web.Request, server: Server, *, post: bool
+    request: web.Request, server: Server, *, post: bool, bare_list: bool = False
 ) -> tuple[list[int] | None, set[str]]:
+    """The ids and statuses asked for. POST validators takes {"ids", "statuses"}; POST
+    validator_balances takes a bare JSON array of ids (`bare_list`), the object form too."""
     if post:
         if server.faults.no_post:
             raise ChainError(405, "method not allowed")
         text = await request.text()
         body = json.loads(text) if text.strip() else {}
+        if bare_list and isinstance(body, list):
+            body = {"ids": body}
         if not isinstance(body, dict):
-            raise ChainError(400, "the body must be a JSON object")
+            what = "a JSON array of validator ids" if bare_list else "a JSON object"
+            raise ChainError(400, f"the body must be {what}")
         ids = body.get("ids") or []
         statuses = body.get("statuses") or []
         if not isinstance(ids, list) or not isinstance(statuses, list):
@@ -353,7 +409,7 @@ async def _stream_rows(
 ) -> web.StreamResponse:
     head = await server.head()
     slot = server.resolve_state(request.match_info["state_id"], head)
-    indices, statuses = await _select(request, server, post=post)
+    indices, statuses = await _select(request, server, post=post, bare_list=row is balance_row)
     chain = server.chain
     view = chain.view(slot)
     epoch = slot // cr.SLOTS_PER_EPOCH
@@ -621,16 +677,16 @@ def _lrt(server: Server, value: Any) -> str:
     raise ChainError(400, f"unknown LRT {value!r} (known: {known})")
 
 
-async def _next_block(server: Server) -> int:
-    """Move the devnet one slot on (anvil time + 12 s, one block): operations need a block."""
+async def _next_block(server: Server) -> tuple[int, list[int]]:
+    """Move the devnet one slot on (anvil time + 12 s, one block): operations need a block of
+    their own. Returns (its slot, the new block slots, not announced yet)."""
     before = await server._head()
     await server.rpc("evm_increaseTime", [hex(cr.SECONDS_PER_SLOT)])
     await server.rpc("evm_mine", [])
-    block = await server.rpc("eth_getBlockByNumber", ["latest", False])
-    slot = server.chain.slot_at(int(block["timestamp"], 16))
-    if slot <= before:
+    slot, new = await server._sync()
+    if slot <= before or slot not in server.chain.blocks:
         raise ChainError(500, "the devnet clock did not move to a new slot")
-    return slot
+    return slot, new
 
 
 async def devnet_slash(request: web.Request) -> web.Response:
@@ -641,7 +697,7 @@ async def devnet_slash(request: web.Request) -> web.Response:
     if count < 1:
         raise ChainError(400, "count must be at least 1")
     async with server.lock:
-        slot = await _next_block(server)
+        slot, new_blocks = await _next_block(server)
         chain = server.chain
         chosen = chain.choose_for_slashing(symbol, count, slot)
         if len(chosen) < count:
@@ -651,7 +707,7 @@ async def devnet_slash(request: web.Request) -> web.Response:
         before = chain.view(slot)
         balances = {i: chain.record(before, i).balance for i in chosen}
         chain.apply(Operation(kind="slash", slot=slot, indices=chosen, lrt=symbol))
-        server._observe(slot)
+        server._announce_all(new_blocks)
         after = chain.view(slot)
     epoch = slot // cr.SLOTS_PER_EPOCH
     rows = []
@@ -688,13 +744,13 @@ async def devnet_penalize(request: web.Request) -> web.Response:
     if gwei < 1:
         raise ChainError(400, "gwei must be at least 1")
     async with server.lock:
-        slot = await _next_block(server)
+        slot, new_blocks = await _next_block(server)
         chain = server.chain
         indices = chain.active_of(symbol, slot)
         before = chain.view(slot)
         total_before = sum(chain.record(before, i).balance for i in indices)
         chain.apply(Operation(kind="penalize", slot=slot, indices=indices, gwei=gwei, lrt=symbol))
-        server._observe(slot)
+        server._announce_all(new_blocks)
         after = chain.view(slot)
         total_after = sum(chain.record(after, i).balance for i in indices)
     return web.json_response(
@@ -819,6 +875,11 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
 
 
 async def serve(args: argparse.Namespace) -> None:
+    import gc
+
+    # Streaming a million rows allocates short-lived objects by the million: collect young
+    # generations less often (none of them form cycles).
+    gc.set_threshold(50_000, 20, 100)
     chain, fixed = make_chain(args)
     if chain.config.real_roots:
         chain.ssz()  # build the tree before accepting requests
@@ -838,10 +899,29 @@ async def serve(args: argparse.Namespace) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    watchdog = asyncio.create_task(_watch_node(server, stop)) if args.rpc_url else None
     try:
         await stop.wait()
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         await runner.cleanup()
+
+
+async def _watch_node(server: Server, stop: asyncio.Event) -> None:
+    """Exit when the devnet node is gone for good (a killed anvil must not leave us behind)."""
+    silent_since: float | None = None
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        await asyncio.sleep(2.0)
+        try:
+            await server.rpc("eth_chainId", [])
+            silent_since = None
+        except ChainError:
+            silent_since = silent_since or loop.time()
+            if loop.time() - silent_since >= ORPHAN_SECONDS:
+                print("the devnet node stopped answering: exiting", flush=True)
+                stop.set()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
