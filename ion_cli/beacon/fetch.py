@@ -42,14 +42,28 @@ def resolve_state(client: BeaconClient, state: str = "finalized") -> StateRef:
     )
 
 
+STATE_ROOT_WALK = 128  # headers walked back from head to find the block of a state root
+
+
 def _header_by_state_root(client: BeaconClient, root: str) -> parse.Header:
-    """A 0x root that is no block root: accepted as the state root of head or finalized."""
-    for name in ("head", "finalized"):
-        candidate = client.header(name)
-        if candidate.state_root == root:
-            return candidate
+    """A 0x root that is no block root: the state root of one of the last blocks (walking
+    back from head through parent roots), else of the finalized block."""
+    current = client.header("head")
+    for _ in range(STATE_ROOT_WALK):
+        if current.state_root == root:
+            return current
+        if current.slot == 0 or int(current.parent_root, 16) == 0:
+            break
+        try:
+            current = client.header(current.parent_root)
+        except UnknownState:
+            break
+    finalized = client.header("finalized")
+    if finalized.state_root == root:
+        return finalized
     raise UnknownState(
-        f"unknown root {root[:12]}…: give a block root, or the state root of head or finalized"
+        f"unknown root {root[:12]}…: give a block root, or the state root of one of the last "
+        f"{STATE_ROOT_WALK} blocks"
     )
 
 
