@@ -51,7 +51,7 @@ Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
 
 GET_ID_LIMIT = 64  # ids per GET the spec allows; more answers 414
-DEFAULT_CHUNK = 16_384  # ids per POST
+DEFAULT_CHUNK = 8_192  # ids per POST (4 in flight: the node prepares one while we decode another)
 DEFAULT_CONCURRENCY = 4  # requests in flight
 _FLAG = re.compile(rb'"(execution_optimistic|finalized)"\s*:\s*(true|false)')
 _EDGE = 4096  # bytes kept from the start and the end of a streamed answer (for its flags)
@@ -504,8 +504,9 @@ class BeaconClient:
                     out, flags.execution_optimistic, flags.finalized, {node.name}
                 )
             except _PostRefused:
-                node.post = False
-                if self.warn is not None:
+                with self._lock:
+                    first, node.post = node.post is not False, False
+                if first and self.warn is not None:
                     self.warn(
                         f"beacon node {node.name} takes no POST: asking by GET, 64 ids a time"
                     )
@@ -531,17 +532,12 @@ class BeaconClient:
         return ValidatorsAnswer(everything, optimistic, finalized, {node.name})
 
     def _fetch_ids(self, state: str, ids: list[str]) -> ValidatorsAnswer:
-        # The first chunk alone: it tells whether the node takes POST (then the chunk size).
-        head, tail = ids[: self.chunk], ids[self.chunk :]
-        answer = self._failover(lambda node: self._fetch_chunk(node, state, head))
-        size = self.chunk if self.nodes[self._active].post is not False else GET_ID_LIMIT * 16
-        rest = [list(piece) for piece in chunks(tail, size)]
+        """Every chunk in flight at once (at most `concurrency`), so the node prepares one
+        answer while the last is decoded here. A node that refuses POST has each chunk asked
+        again by GET (64 ids a time), which it then uses for every later chunk."""
+        pieces = [list(piece) for piece in chunks(ids, self.chunk)]
         total = len(ids)
-        done = len(head)
-        if self.progress is not None:
-            self.progress(done, total)
-        if not rest:
-            return answer
+        done = 0
         lock = threading.Lock()
 
         def one(piece: list[str]) -> ValidatorsAnswer:
@@ -553,8 +549,11 @@ class BeaconClient:
                     self.progress(done, total)
             return result
 
+        if len(pieces) == 1:
+            return one(pieces[0])
+        answer = ValidatorsAnswer([], False, True)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            for part in pool.map(one, rest):
+            for part in pool.map(one, pieces):
                 answer.validators.extend(part.validators)
                 answer.execution_optimistic = (
                     answer.execution_optimistic or part.execution_optimistic
