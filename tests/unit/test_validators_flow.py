@@ -70,3 +70,27 @@ def test_credentials_file_takes_credentials_and_addresses(tmp_path: Path) -> Non
     path.write_text("0x1234\n")
     with pytest.raises(UsageError):
         flow.read_credentials(path)
+
+
+def test_an_incomplete_set_is_reported_incomplete_never_as_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from beacon_fake import FakeBeacon, cred, item, transport
+
+    from ion_cli.beacon.client import BeaconClient
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    api = FakeBeacon([item(i, cred(i % 3)) for i in range(30)])
+    monkeypatch.setattr(
+        flow, "open_client", lambda o: BeaconClient(["http://a:1"], transport=transport(api))
+    )
+    partial = flow.TokenValidators("X", (cred(1),), (), (), "logs, half read", complete=False)
+    monkeypatch.setattr(flow, "token_validators", lambda *a, **k: partial)
+    warnings: list[str] = []
+    doc = flow.summary("X", "finalized", flow.BeaconOptions(warn=warnings.append))
+    assert doc["complete"] is False and doc["count"] == 10
+    assert any("incomplete" in n for n in doc["notes"]) and warnings
+    nothing = flow.TokenValidators("X", (), (), (), "registry unknown", complete=False)
+    monkeypatch.setattr(flow, "token_validators", lambda *a, **k: nothing)
+    with pytest.raises(UsageError, match="cannot enumerate"):
+        flow.summary("X", "finalized", flow.BeaconOptions())
