@@ -218,7 +218,8 @@ class BeaconClient:
     def _failover(self, work: Callable[[_Node], T], *, nodes: Sequence[_Node] | None = None) -> T:
         """Run `work(node)` on the active node, retrying and then failing over."""
         failures: list[BeaconError] = []
-        for node in nodes or self._order():
+        order = list(nodes or self._order())
+        for node in order:
             error: BeaconError | None = None
             for attempt in range(self.retries + 1):
                 try:
@@ -238,7 +239,7 @@ class BeaconClient:
                 return result
             assert error is not None
             failures.append(error)
-            if len(self.nodes) > 1 and self.warn is not None and node is not self.nodes[-1]:
+            if self.warn is not None and node is not order[-1]:
                 self.warn(f"{error.message}; trying the next beacon node")
         if len(failures) == 1:
             raise failures[0]
