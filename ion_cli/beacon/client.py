@@ -346,6 +346,14 @@ class BeaconClient:
     def header(self, block_id: str) -> parse.Header:
         return self._typed(f"/eth/v1/beacon/headers/{block_id}", parse.header)
 
+    def state_root(self, state_id: str) -> tuple[str, parse.Envelope]:
+        """`/eth/v1/beacon/states/{state_id}/root`: the state root and the answer's flags."""
+        return self._typed(f"/eth/v1/beacon/states/{state_id}/root", parse.state_root)
+
+    def head_slot(self) -> int:
+        """The node's head slot (`/eth/v1/node/syncing`)."""
+        return self._typed("/eth/v1/node/syncing", parse.head_slot)
+
     def finality_checkpoints(self, state_id: str = "head") -> dict[str, parse.Checkpoint]:
         return self._typed(f"/eth/v1/beacon/states/{state_id}/finality_checkpoints", parse.finality)
 

@@ -163,6 +163,18 @@ def finality(document: Any) -> dict[str, Checkpoint]:
     return out
 
 
+def state_root(document: Any) -> tuple[str, Envelope]:
+    flags, data = envelope(document, "state root")
+    return hex_bytes(_field(data, "root", "state root"), 32, "state root"), flags
+
+
+def head_slot(document: Any) -> int:
+    if not isinstance(document, Mapping):
+        raise BeaconMalformed("syncing: not an object")
+    data = _field(document, "data", "syncing")
+    return uint64(_field(data, "head_slot", "syncing"), "head_slot")
+
+
 @dataclass(frozen=True)
 class Genesis:
     genesis_time: int

@@ -55,6 +55,10 @@ def test_summary_counts_are_exact_and_follow_a_slashing(devnet: DevnetHandle) ->
         int(r["validator"]["effective_balance"]) for r in rows
     )
     assert before["slashed"] == 0
+    # The finalized state is the checkpoint's (its epoch's first slot); its root names it again.
+    assert state["slot"] % cr.SLOTS_PER_EPOCH == 0
+    again = ion("validators", "show", "0", "--state", state["state_root"])["state"]
+    assert (again["slot"], again["state_root"]) == (state["slot"], state["state_root"])
     assert {e["address"] for e in before["by_address"]} == {
         "0x" + c[-40:] for c in devnet.deployment.tokens["weETH"].withdrawal_credentials
     }
@@ -73,7 +77,7 @@ def test_summary_counts_are_exact_and_follow_a_slashing(devnet: DevnetHandle) ->
     # Each slashed validator's balance fell by the initial penalty, effective balance / 4096.
     was = {
         v["index"]: v
-        for v in ion("validators", "show", *indices, "--state", state["state_root"])["validators"]
+        for v in ion("validators", "show", *indices, "--state", str(state["slot"]))["validators"]
     }
     now = ion("validators", "show", *indices, "--state", "head")
     for v in now["validators"]:

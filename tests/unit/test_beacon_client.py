@@ -245,3 +245,12 @@ def test_progress_is_reported_through_the_callback() -> None:
     with client(fake(100), chunk=25, progress=lambda d, t: seen.append((d, t))) as c:
         c.validators("head", [str(i) for i in range(100)])
     assert seen[-1] == (100, 100) and len(seen) == 4
+
+
+def test_a_slot_is_pinned_to_its_state_root_and_the_block_at_or_before_it() -> None:
+    with client(fake(5)) as c:
+        ref = resolve_state(c, "6336")
+        assert (ref.slot, ref.state_root, ref.finalized) == (6336, FIN_STATE, True)
+        assert ref.block_root == c.header("finalized").root
+        with pytest.raises(UnknownState):
+            resolve_state(c, "7000")
