@@ -85,8 +85,11 @@ def _register() -> None:
         markets,
         plugins,
         position,
+        prove,
+        risk,
         validators,
         vault,
+        verify,
     )
 
     app.add_typer(devnet.app, name="devnet")
@@ -97,6 +100,9 @@ def _register() -> None:
     position.register(app)
     lend.register(app)
     vault.register(app)
+    risk.register(app)
+    prove.register(app)
+    verify.register(app)
 
 
 _register()

@@ -413,14 +413,25 @@ class BeaconClient:
         answer.validators.sort(key=lambda v: v.index)
         return answer
 
-    def scan(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
-        """The whole validator set streamed once; `keep(index, withdrawal_credentials)` sees
-        every validator and those it accepts are returned in full. Memory stays bounded (one
-        validator at a time besides the kept ones); a drop mid-stream restarts the scan."""
-        return self._failover(lambda node: self._stream_all(node, state_id, keep))
+    def scan(self, state_id: str, keep: Callable[[Validator], bool]) -> ValidatorsAnswer:
+        """The whole validator set streamed once, each validator parsed in full and kept when
+        `keep` accepts it (bounded memory: one validator at a time besides the kept ones)."""
+        return self._failover(
+            lambda node: self._stream_all(node, state_id, lambda item: keep(parse.validator(item)))
+        )
+
+    def scan_credentials(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
+        """The whole set streamed once; `keep(index, withdrawal_credentials)` sees every
+        validator (only those two fields parsed: the fast path of a credential filter at
+        mainnet scale) and those it accepts are returned in full. A drop mid-stream restarts."""
+        return self._failover(
+            lambda node: self._stream_all(
+                node, state_id, lambda item: keep(*parse.index_and_credentials(item))
+            )
+        )
 
     def _stream_all(
-        self, node: _Node, state_id: str, keep: Callable[[int, str], bool] | None
+        self, node: _Node, state_id: str, keep: Callable[[Any], bool] | None
     ) -> ValidatorsAnswer:
         path = f"/eth/v1/beacon/states/{state_id}/validators"
         kept: list[Validator] = []
@@ -430,7 +441,7 @@ class BeaconClient:
         def sink(item: Any) -> None:
             nonlocal seen
             seen += 1
-            if keep is None or keep(*parse.index_and_credentials(item)):
+            if keep is None or keep(item):
                 kept.append(parse.validator(item))
             if self.progress is not None and seen % every == 0:
                 self.progress(seen, 0)

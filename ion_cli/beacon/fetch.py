@@ -202,7 +202,7 @@ def find_by_credentials(
             index.add(credentials, i)
             return credentials in wanted
 
-        answer = client.scan(ref.state_root, keep)
+        answer = client.scan_credentials(ref.state_root, keep)
         matched = answer.validators
         index.full_scan_epoch = ref.epoch
         index.scanned_epoch = ref.epoch
