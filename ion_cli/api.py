@@ -23,11 +23,13 @@ The config file and the environment are read once, when `Ion` is made (or pass `
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ion_cli.accounts.sources import Sources
 from ion_cli.amounts import ALL, parse_amount
 from ion_cli.chain.observer import Observer, combine
 from ion_cli.config import Config
@@ -88,6 +90,8 @@ class Ion:
             config=config,
             warn=self._warn,
             password=password,
+            # ION_PASSWORD and friends, read once here; never a terminal prompt
+            account_sources=Sources(environ=dict(os.environ)),
         )
         self.confirm = confirm
         self.observer = observer
@@ -168,7 +172,10 @@ class Ion:
         from ion_cli.flows import lend
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return lend.supply(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "supply", market, value, options, lambda o: lend.supply(self.session, market, value, o)
+        )
 
     def redeem(
         self,
@@ -183,7 +190,10 @@ class Ion:
         from ion_cli.flows import lend
 
         options = self._options(dry_run, confirm, observer)
-        return lend.redeem(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "redeem", market, value, options, lambda o: lend.redeem(self.session, market, value, o)
+        )
 
     def deposit(
         self,
@@ -199,7 +209,14 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return vault.deposit(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "deposit",
+            market,
+            value,
+            options,
+            lambda o: vault.deposit(self.session, market, value, o),
+        )
 
     def borrow(
         self,
@@ -216,7 +233,10 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, force=force)
-        return vault.borrow(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "borrow", market, value, options, lambda o: vault.borrow(self.session, market, value, o)
+        )
 
     def repay(
         self,
@@ -232,7 +252,10 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return vault.repay(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "repay", market, value, options, lambda o: vault.repay(self.session, market, value, o)
+        )
 
     def withdraw(
         self,
@@ -249,7 +272,35 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, force=force)
-        return vault.withdraw(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "withdraw",
+            market,
+            value,
+            options,
+            lambda o: vault.withdraw(self.session, market, value, o),
+        )
+
+    def _guarded(
+        self,
+        action: str,
+        market: str,
+        amount: int | None,
+        options: WriteOptions,
+        run: Callable[[WriteOptions], WriteResult],
+    ) -> WriteResult:
+        """Every write runs under the account's lock with the transaction journal (see
+        ion_cli.flows.tx): an interrupted run of the same write is finished, not repeated."""
+        from ion_cli.flows.tx import guarded_write
+
+        return guarded_write(
+            self.session,
+            options,
+            intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=run,
+        )
 
     def _options(
         self,

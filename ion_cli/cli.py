@@ -78,15 +78,33 @@ def _root(
 
 
 def _register() -> None:
-    from ion_cli.commands import account, devnet, lend, markets, plugins, position, vault
+    from ion_cli.commands import (
+        account,
+        devnet,
+        lend,
+        markets,
+        plugins,
+        position,
+        prove,
+        risk,
+        tx,
+        validators,
+        vault,
+        verify,
+    )
 
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(tx.app, name="tx")
+    app.add_typer(validators.app, name="validators")
     markets.register(app)
     position.register(app)
     lend.register(app)
     vault.register(app)
+    risk.register(app)
+    prove.register(app)
+    verify.register(app)
 
 
 _register()

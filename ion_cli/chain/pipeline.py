@@ -20,7 +20,7 @@ Nothing here prints: the CLI renders through an observer (ion_cli.commands._obse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,7 +46,7 @@ class TxSigner(Protocol):
     @property
     def address(self) -> str: ...
 
-    def sign_transaction(self, transaction_dict: Mapping[str, Any]) -> Any: ...
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> Any: ...
 
 
 class Sender(Protocol):
@@ -55,7 +55,7 @@ class Sender(Protocol):
     @property
     def address(self) -> str: ...
 
-    def signer(self) -> Any:
+    def signer(self) -> TxSigner:
         """An eth_account LocalAccount (a `TxSigner`); may prompt for a password, so it is
         called only once the plan is confirmed."""
         ...
@@ -337,7 +337,9 @@ def send_steps(
         signed = account.sign_transaction(signable)
         tx_hash = "0x" + bytes(signed.hash).hex()
         raw = bytes(signed.raw_transaction)
-        observer.on_signed(
+        _before_broadcast(
+            observer,
+            name,
             SignedTx(
                 plan_id=result.plan_id,
                 plan_title=result.title,
@@ -353,7 +355,7 @@ def send_steps(
                 data=call.data,
                 gas_limit=step.gas_limit,
                 description=call.description or call.label,
-            )
+            ),
         )
         broadcast(w3, raw, tx_hash, name)
         step.tx_hash, step.nonce = tx_hash, nonce
@@ -374,6 +376,20 @@ def send_steps(
             raise TransactionReverted(
                 f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
             )
+
+
+def _before_broadcast(observer: Observer, name: str, signed: SignedTx) -> None:
+    """`on_signed`; whatever it raises stops the step before it leaves (an IonError as is, any
+    other failure, such as a journal's OSError, as one line naming the step)."""
+    try:
+        observer.on_signed(signed)
+    except IonError:
+        raise
+    except Exception as exc:
+        raise IonError(
+            f"{name} was signed but not sent: recording it before broadcast failed "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def _estimate_now(w3: Web3, tx: dict[str, Any], name: str, result: ExecutionResult) -> int:

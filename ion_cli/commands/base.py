@@ -18,9 +18,12 @@ from ion_cli.output import Output, error_line
 
 if TYPE_CHECKING:
     from ion_cli.api import Ion
+    from ion_cli.chain.observer import Observer
     from ion_cli.flows.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_TIMEOUT = 86_400.0  # seconds: a day; nan, inf and 1e999 are refused
 
 
 @dataclass
@@ -43,6 +46,7 @@ class GlobalOptions:
     def session(self) -> Session:
         """The command's session: the config read once here, warnings to this output."""
         if self._session is None:
+            from ion_cli.commands._prompts import terminal_sources
             from ion_cli.config import load_config
             from ion_cli.flows.session import Session
 
@@ -53,18 +57,26 @@ class GlobalOptions:
                 password_file=self.password_file,
                 config=load_config(warn=self.output.warn),
                 warn=self.output.warn,
+                account_sources=terminal_sources(),
             )
         return self._session
+
+    def observer(self) -> Observer:
+        """Who watches this command's writes: the terminal (a journal joins here, through
+        `ion_cli.chain.observer.combine`)."""
+        from ion_cli.commands._observer import TerminalObserver
+
+        return TerminalObserver(self.output)
 
     def api(self) -> Ion:
         """The Python API on this command's session, rendering on the terminal."""
         from ion_cli.api import Ion
-        from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+        from ion_cli.commands._observer import terminal_confirm
 
         return Ion.from_session(
             self.session(),
             confirm=terminal_confirm,
-            observer=TerminalObserver(self.output),
+            observer=self.observer(),
             confirmations=self.confirmations,
             timeout=self.timeout,
             yes=self.yes,
@@ -196,6 +208,7 @@ _SIGNING = [
             typer.Option(
                 "--timeout",
                 min=1,
+                max=MAX_TIMEOUT,
                 help="Seconds to wait for each receipt.",
                 rich_help_panel="Sending",
             ),
@@ -209,6 +222,28 @@ def _complete_accounts() -> list[str]:
     from ion_cli.completion_data import account_names
 
     return account_names()
+
+
+def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
+    """Values typer lets through but that must not silently mean "the default": an empty
+    --account, --rpc-url or --network would fall back to the devnet's and send there."""
+    import math
+
+    for name, flag in (
+        ("network", "--network"),
+        ("rpc_url", "--rpc-url"),
+        ("account", "--account"),
+    ):
+        value = common.get(name)
+        if value is not None and not str(value).strip():
+            return f"{flag} is empty: give a value or leave the option out"
+    timeout = sending.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and 1 <= timeout <= MAX_TIMEOUT):
+        return f"--timeout must be a number of seconds from 1 to {MAX_TIMEOUT:g}, not {timeout}"
+    password_file = sending.get("password_file")
+    if password_file is not None and not str(password_file).strip():
+        return "--password-file is empty: give a file or leave the option out"
+    return None
 
 
 def run_guarded(func: Callable[[], Any]) -> Any:
@@ -245,6 +280,10 @@ def command(
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
             sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
+            bad = _bad_option(common, sending)
+            if bad:
+                error_line(bad)
+                raise typer.Exit(ExitCode.USAGE)
             opts = GlobalOptions(
                 network=common["network"],
                 rpc_url=common["rpc_url"],

@@ -27,6 +27,9 @@ class VaultState:
     collateral: int  # WAD
     normalized_debt: int  # WAD
     supplied: int = 0  # WAD: the address's lender balance in this pool (base asset, accrued)
+    # WAD: collateral tokens moved into the GemJoin but not deposited (a deposit stopped between
+    # its join and depositCollateral steps): the user's, neither collateral nor in the wallet
+    gem: int = 0
 
     def changed(self, *, collateral: int = 0, normalized_debt: int = 0) -> VaultState:
         return replace(
@@ -44,27 +47,34 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
 def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
     """The vaults and lender balances of `address` in `markets`, in one batch, at the block the
     markets were read at (they are read at one block)."""
-    from ion_cli.chain.contracts import IonPool
+    from ion_cli.chain.contracts import IonLens, IonPool
 
     if not markets:
         return []
+    # The public pool keeps gem only in storage: the lens reads it (as it does on mainnet).
+    lens = IonLens(session.profile.shared("lens"))
     calls = []
     for market in markets:
         pool = IonPool(market.pool)
-        calls += [pool.vault(market.ilk_index, address), pool.balanceOf(address)]
+        calls += [
+            pool.vault(market.ilk_index, address),
+            pool.balanceOf(address),
+            lens.gem(market.pool, market.ilk_index, address),
+        ]
     where = ", ".join(m.symbol for m in markets)
     answers = session.reader().read(
         calls, markets[0].block, f"reading the {where} vault of {address}"
     )
     vaults = []
     for i in range(len(markets)):
-        (collateral, normalized_debt), supplied = answers[2 * i], answers[2 * i + 1]
+        (collateral, normalized_debt), supplied, gem = answers[3 * i : 3 * i + 3]
         vaults.append(
             VaultState(
                 address=address,
                 collateral=int(collateral),
                 normalized_debt=int(normalized_debt),
                 supplied=int(supplied),
+                gem=int(gem),
             )
         )
     return vaults
@@ -126,6 +136,10 @@ def position_figures(
     def known(value: Any) -> Any:
         return value if unknown is None else unknown
 
+    def known_with_debt(value: Any) -> Any:
+        # without debt "no debt" (None) and "not liquidatable" are facts, whatever the terms
+        return value if nd == 0 else known(value)
+
     return Position(
         market=market.symbol,
         base=market.base_symbol,
@@ -134,7 +148,7 @@ def position_figures(
         normalized_debt=f["normalized_debt"],
         debt=f["debt"],
         collateral_value=f["collateral_value"],
-        health=known(f["health"]),
+        health=known_with_debt(f["health"]),
         health_spot=f["health_spot"],
         leverage=f["leverage"],
         ltv=f["loan_to_value"],
@@ -142,8 +156,8 @@ def position_figures(
         liquidation_threshold=known(f["liquidation_threshold"]),
         reserve_exchange_rate=f["exchange_rate"],
         market_price=text(market.price, WAD),
-        liquidation_exchange_rate=known(f["liquidation_exchange_rate"]),
-        drop_to_liquidation=known(f["exchange_rate_drop_to_liquidation"]),
+        liquidation_exchange_rate=known_with_debt(f["liquidation_exchange_rate"]),
+        drop_to_liquidation=known_with_debt(f["exchange_rate_drop_to_liquidation"]),
         min_safe_price=f["min_safe_price"],
         price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
         max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
@@ -152,9 +166,10 @@ def position_figures(
         max_withdraw_safe=safe_withdraw,
         safety_margin=format(margin, "f"),
         dusty=f["dusty"],
-        liquidatable=known(bool(f["liquidatable"])),
-        liquidation=known(f["liquidation"]),
+        liquidatable=known_with_debt(bool(f["liquidatable"])),
+        liquidation=known_with_debt(f["liquidation"]),
         supplied=text(vault.supplied, WAD),
+        gem=text(vault.gem, WAD),
         block=market.block,
     )
 
@@ -190,6 +205,6 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[Pos
     found = []
     markets = read_markets(reader, session.profile, available_markets(session))
     for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
-        if vault.collateral or vault.normalized_debt or vault.supplied:
+        if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
             found.append(position_figures(market, vault, margin, network))
     return found

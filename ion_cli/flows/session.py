@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.accounts.sources import NO_SOURCES, Sources
 from ion_cli.config import Config
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
@@ -34,6 +35,8 @@ class Session:
     warn: Callable[[str], None] = field(default=lambda message: None, repr=False)
     # a keystore password handed over by an API caller (never from a command-line argument)
     password: str | None = field(default=None, repr=False)
+    # the environment and prompt the accounts layer may use (the edge's; default: neither)
+    account_sources: Sources = field(default=NO_SOURCES, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
     _w3: Any = field(default=None, repr=False)
     _reader: Any = field(default=None, repr=False)
@@ -103,6 +106,7 @@ class Session:
             chain_id=self.profile.chain_id,
             password_file=self.password_file,
             password=self.password,
+            sources=self.account_sources,
         )
 
     def address_of(self, who: str | None) -> str:
