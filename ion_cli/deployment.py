@@ -49,6 +49,10 @@ class SharedContracts:
     weth_flash_pool: str
     balancer_vault: str
     ezeth_weth_balancer_pool_id: str
+    # SwapRouter02- and QuoterV2-style stand-ins over the devnet's Uniswap-style pools (absent
+    # from deployments made before they existed).
+    uniswap_swap_router: str | None = None
+    uniswap_quoter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,11 @@ class Deployment:
 
     def addresses(self) -> list[str]:
         """Every contract address of the deployment (to check that the node still has them)."""
-        found = [v for k, v in vars(self.shared).items() if k != "ezeth_weth_balancer_pool_id"]
+        found = [
+            v
+            for k, v in vars(self.shared).items()
+            if k != "ezeth_weth_balancer_pool_id" and v is not None
+        ]
         for market in self.markets.values():
             found += [
                 market.pool,
@@ -219,11 +227,13 @@ def parse(data: Mapping[str, Any]) -> Deployment:
     if version != VERSION:
         raise ValueError(f"version {version} is not supported (expected {VERSION})")
     shared_raw = _req(data, "shared", "document")
+    optional = {"uniswap_swap_router", "uniswap_quoter"}
     shared = SharedContracts(
         **{
             name: _address(shared_raw, name, "shared")
             for name in SharedContracts.__dataclass_fields__
             if name != "ezeth_weth_balancer_pool_id"
+            and (name not in optional or shared_raw.get(name) is not None)
         },
         ezeth_weth_balancer_pool_id=str(_req(shared_raw, "ezeth_weth_balancer_pool_id", "shared")),
     )

@@ -47,17 +47,19 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
 def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
     """The vaults and lender balances of `address` in `markets`, in one batch, at the block the
     markets were read at (they are read at one block)."""
-    from ion_cli.chain.contracts import IonPool
+    from ion_cli.chain.contracts import IonLens, IonPool
 
     if not markets:
         return []
+    # The public pool keeps gem only in storage: the lens reads it (as it does on mainnet).
+    lens = IonLens(session.profile.shared("lens"))
     calls = []
     for market in markets:
         pool = IonPool(market.pool)
         calls += [
             pool.vault(market.ilk_index, address),
             pool.balanceOf(address),
-            pool.gem(market.ilk_index, address),
+            lens.gem(market.pool, market.ilk_index, address),
         ]
     where = ", ".join(m.symbol for m in markets)
     answers = session.reader().read(
