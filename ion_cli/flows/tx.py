@@ -83,9 +83,9 @@ def guarded_write(
     from ion_cli.chain.observer import combine
     from ion_cli.chain.reconcile import genesis_hash, reconcile
 
-    require_named_network(session, explicit_network)
-    if options.dry_run:
+    if options.dry_run:  # nothing is signed: no lock, no journal, any network
         return run_flow(options)
+    require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
     w3 = session.w3()
