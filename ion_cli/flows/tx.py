@@ -381,7 +381,16 @@ def replace_transaction(
             title=entry.title,
             replaces=tx_hash,
         )
-        broadcast(w3, raw, new_hash, what)
+        try:
+            broadcast(w3, raw, new_hash, what)
+        except IonError as exc:
+            if "nonce too low" not in exc.message.lower():
+                raise
+            journal.record_dropped(new_hash, "its nonce was taken first (the original was mined)")
+            raise RefusedError(
+                f"{tx_hash} was mined before its {what} reached the node: nothing was replaced "
+                "(see `ion tx status`)"
+            ) from None
         journal.record_sent(new_hash)
         options.observer.on_warning(f"sent {what}: {new_hash}")
         receipt = wait_for_receipt(
