@@ -1,0 +1,312 @@
+"""The public-instance layout of a risk proof: the contract between the prover and the feed.
+
+Pure (stdlib only). The Solidity RiskFeed mirrors these constants; a change here is a new model
+version and a new verifier.
+
+A proof's public instances are 31 BN254 scalar-field elements, in this order (ezkl lists the
+graph inputs in graph order, then the outputs):
+
+| index  | count | what                                     | integer carried (before scaling)  |
+|--------|-------|------------------------------------------|-----------------------------------|
+| 0..7   | 8     | features, in `FEATURE_NAMES` order       | q in [0, 1024]: feature = q/1024  |
+| 8..9   | 2     | beacon slot, 16-bit limbs, high first    | slot = hi * 2^16 + lo (< 2^32)    |
+| 10..25 | 16    | beacon state root, 16-bit limbs          | limb i = bytes [2i, 2i+2) of root |
+| 26..29 | 4     | model id, 16-bit limbs                   | first 8 bytes of sha256(ONNX file)|
+| 30     | 1     | score p, fixed point, signed             | s: p = s / 1024                   |
+
+Scaling: every instance is the integer above times 2^INPUT_SCALE (= 1024) for inputs and
+2^OUTPUT_SCALE (= 1024) for the output, because ezkl quantizes every graph input with the input
+scale. So slot limb `hi` sits in the field as `hi * 1024`. Features are quantized by us before
+they reach ezkl (q/1024 is exact in float32), so the proof carries exactly the receipt's q.
+
+Why 16-bit limbs: ezkl passes input values through float32, which holds integers exactly only up
+to 2^24; a 32-bit chunk or a raw slot above 2^24 would be rounded silently and still verify.
+16-bit limbs (and limb * 1024 < 2^26, an exact float32 multiple of a power of two) are exact.
+
+Binding: the slot, state-root and model-id limbs are graph inputs that no node uses; ezkl keeps
+them as public instances (checked on chain by the verifier like any other), so a proof cannot be
+relabelled with another slot, state or model: changing one instance fails verification. The feed
+never takes slot, root or model from separate arguments: it reads them from the instances (or
+builds the expected instances itself from values it already holds and compares).
+
+Negative numbers: a field element v encodes the signed integer v if v <= (R - 1) / 2, else v - R
+(R = BN254 scalar field modulus). Only the score can be negative (the head is linear; the clamp
+to [0, 1] happens outside the circuit, in the feed and in `haircut_wad`).
+
+Range: the circuit is built with ezkl's `ignore_range_check_inputs_outputs` (the range check on
+inputs costs about 260k gas), so the consumer must bound the public inputs itself: each feature
+q in [0, 1024]; each limb in [0, 2^16); the score decoded as a signed integer in
+[-SCORE_BOUND, SCORE_BOUND] (anything else is rejected).
+
+Haircut (1e18 fixed point, integer arithmetic exactly as the feed does it):
+    p_clamped = min(max(s, 0), 1024)
+    haircut   = H_MIN_WAD + (H_MAX_WAD - H_MIN_WAD) * p_clamped // 1024
+    rate      = protocol_rate * (1e18 - haircut) // 1e18
+The score is the model's estimate of the consensus-layer loss of the validator set as a fraction
+of H_MAX (p = loss / 0.5), so with H_MIN = 0 the haircut is the estimated loss fraction, capped
+at 50%.
+
+Encodings: ezkl's proof JSON lists instances as 32-byte little-endian hex strings (no 0x);
+the EVM verifier takes them as uint256 (big-endian words in calldata).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+# BN254 scalar field modulus (the field of the Halo2 circuit's instances).
+FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "slashed_share",
+    "pending_correlation_share",
+    "active_share",
+    "exiting_share",
+    "shortfall",
+    "network_share",
+    "balance_fill",
+    "concentration",
+)
+N_FEATURES = len(FEATURE_NAMES)
+
+INPUT_SCALE = 10  # log2 of the fixed-point scale of every graph input
+OUTPUT_SCALE = 10  # log2 of the fixed-point scale of the score
+FEATURE_ONE = 1 << INPUT_SCALE  # the integer that stands for 1.0 in a feature
+SCORE_ONE = 1 << OUTPUT_SCALE  # the integer that stands for p = 1.0
+
+LIMB_BITS = 16
+LIMB_MAX = (1 << LIMB_BITS) - 1
+SLOT_LIMBS = 2
+ROOT_LIMBS = 16
+MODEL_ID_LIMBS = 4
+MODEL_ID_BYTES = MODEL_ID_LIMBS * LIMB_BITS // 8
+
+FEATURES_AT = 0
+SLOT_AT = FEATURES_AT + N_FEATURES  # 8
+ROOT_AT = SLOT_AT + SLOT_LIMBS  # 10
+MODEL_ID_AT = ROOT_AT + ROOT_LIMBS  # 26
+SCORE_AT = MODEL_ID_AT + MODEL_ID_LIMBS  # 30
+N_INSTANCES = SCORE_AT + 1  # 31
+
+# The graph's input names and shapes, in order (the ONNX model declares exactly these).
+GRAPH_INPUTS: tuple[tuple[str, int], ...] = (
+    ("features", N_FEATURES),
+    ("slot", SLOT_LIMBS),
+    ("state_root", ROOT_LIMBS),
+    ("model_id", MODEL_ID_LIMBS),
+)
+GRAPH_OUTPUT = "score"
+
+WAD = 10**18
+H_MIN_WAD = 0
+H_MAX_WAD = WAD // 2  # p = 1 means a 50% haircut
+# |s| beyond this is not a score the model can produce from inputs in range: rejected.
+SCORE_BOUND = 64 * SCORE_ONE
+
+
+class LayoutError(ValueError):
+    """Values that do not fit the layout (out of range, wrong length, malformed hex)."""
+
+
+# ---- integers and field elements -------------------------------------------------------------
+
+
+def to_field(value: int) -> int:
+    """A signed integer as a field element (negative x -> R + x)."""
+    if not -(FIELD_MODULUS // 2) <= value <= FIELD_MODULUS // 2:
+        raise LayoutError(f"{value} does not fit a signed field element")
+    return value % FIELD_MODULUS
+
+
+def from_field(element: int) -> int:
+    """The signed integer a field element encodes (above (R-1)/2 means negative)."""
+    if not 0 <= element < FIELD_MODULUS:
+        raise LayoutError("not a field element (outside [0, R))")
+    return element - FIELD_MODULUS if element > FIELD_MODULUS // 2 else element
+
+
+def felt_to_ezkl_hex(element: int) -> str:
+    """ezkl's JSON form of a field element: 32 bytes little-endian, hex, no 0x."""
+    return (element % FIELD_MODULUS).to_bytes(32, "little").hex()
+
+
+def felt_from_ezkl_hex(text: str) -> int:
+    raw = text.removeprefix("0x")
+    if len(raw) != 64:
+        raise LayoutError(f"field element hex must be 64 digits, got {len(raw)}")
+    try:
+        value = int.from_bytes(bytes.fromhex(raw), "little")
+    except ValueError as exc:
+        raise LayoutError("field element is not hex") from exc
+    if value >= FIELD_MODULUS:
+        raise LayoutError("field element not reduced")
+    return value
+
+
+# ---- limbs -----------------------------------------------------------------------------------
+
+
+def limbs(value: int, count: int) -> tuple[int, ...]:
+    """`value` as `count` 16-bit limbs, most significant first."""
+    if value < 0 or value >> (LIMB_BITS * count):
+        raise LayoutError(f"{value} does not fit {count} limbs of {LIMB_BITS} bits")
+    return tuple((value >> (LIMB_BITS * (count - 1 - i))) & LIMB_MAX for i in range(count))
+
+
+def from_limbs(parts: tuple[int, ...] | list[int]) -> int:
+    value = 0
+    for part in parts:
+        if not 0 <= part <= LIMB_MAX:
+            raise LayoutError(f"limb {part} outside [0, 2^{LIMB_BITS})")
+        value = (value << LIMB_BITS) | part
+    return value
+
+
+def _bytes32(hex_text: str, what: str) -> bytes:
+    raw = hex_text.removeprefix("0x")
+    try:
+        data = bytes.fromhex(raw)
+    except ValueError as exc:
+        raise LayoutError(f"{what} is not hex") from exc
+    if len(data) != 32:
+        raise LayoutError(f"{what} must be 32 bytes, got {len(data)}")
+    return data
+
+
+def slot_limbs(slot: int) -> tuple[int, ...]:
+    return limbs(slot, SLOT_LIMBS)
+
+
+def root_limbs(root_hex: str) -> tuple[int, ...]:
+    return limbs(int.from_bytes(_bytes32(root_hex, "state root"), "big"), ROOT_LIMBS)
+
+
+def model_id(model_hash_hex: str) -> str:
+    """The part of the model hash that the proof carries: its first 8 bytes, 0x-hex."""
+    return "0x" + _bytes32(model_hash_hex, "model hash")[:MODEL_ID_BYTES].hex()
+
+
+def model_id_limbs(model_hash_hex: str) -> tuple[int, ...]:
+    data = _bytes32(model_hash_hex, "model hash")[:MODEL_ID_BYTES]
+    return limbs(int.from_bytes(data, "big"), MODEL_ID_LIMBS)
+
+
+def file_sha256(data: bytes) -> str:
+    return "0x" + hashlib.sha256(data).hexdigest()
+
+
+# ---- features --------------------------------------------------------------------------------
+
+
+def quantize(value: float) -> int:
+    """A feature in [0, 1] as the integer the proof carries (round half up, clamped)."""
+    q = int(value * FEATURE_ONE + 0.5)
+    return min(max(q, 0), FEATURE_ONE)
+
+
+def check_features(features_q: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    if len(features_q) != N_FEATURES:
+        raise LayoutError(f"expected {N_FEATURES} features, got {len(features_q)}")
+    for q in features_q:
+        if not 0 <= q <= FEATURE_ONE:
+            raise LayoutError(f"feature {q} outside [0, {FEATURE_ONE}]")
+    return tuple(features_q)
+
+
+# ---- the whole instance vector ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicInputs:
+    """What the proof binds, in the units people use (decoded from, or encoded to, instances)."""
+
+    features_q: tuple[int, ...]
+    slot: int
+    state_root: str  # 0x-prefixed, 32 bytes
+    model_id: str  # 0x-prefixed, first 8 bytes of the model hash
+
+    def graph_input(self) -> list[list[float]]:
+        """ezkl's `input_data`: one list per graph input, values before scaling (exact floats)."""
+        return [
+            [q / FEATURE_ONE for q in check_features(self.features_q)],
+            [float(x) for x in slot_limbs(self.slot)],
+            [float(x) for x in root_limbs(self.state_root)],
+            [float(x) for x in _model_id_limbs(self.model_id)],
+        ]
+
+    def instances(self, score: int) -> list[int]:
+        """The full public-instance vector (field elements) for a proof with this score."""
+        values = [
+            *check_features(self.features_q),
+            *slot_limbs(self.slot),
+            *root_limbs(self.state_root),
+            *_model_id_limbs(self.model_id),
+        ]
+        scaled = [to_field(v * FEATURE_ONE) for v in values]
+        return [*scaled, to_field(score)]
+
+
+def _model_id_limbs(model_id_hex: str) -> tuple[int, ...]:
+    raw = model_id_hex.removeprefix("0x")
+    if len(raw) != 2 * MODEL_ID_BYTES:
+        raise LayoutError(f"model id must be {MODEL_ID_BYTES} bytes")
+    try:
+        return limbs(int(raw, 16), MODEL_ID_LIMBS)
+    except ValueError as exc:
+        raise LayoutError("model id is not hex") from exc
+
+
+@dataclass(frozen=True)
+class Decoded:
+    inputs: PublicInputs
+    score: int  # signed, score / SCORE_ONE = p
+
+
+def decode(instances: list[int]) -> Decoded:
+    """Read a proof's instances back (the checks the feed makes, in Python)."""
+    if len(instances) != N_INSTANCES:
+        raise LayoutError(f"expected {N_INSTANCES} instances, got {len(instances)}")
+    ints: list[int] = []
+    for element in instances[:SCORE_AT]:
+        value = from_field(element)
+        if value < 0 or value % FEATURE_ONE:
+            raise LayoutError("an input instance is not a whole multiple of the input scale")
+        ints.append(value // FEATURE_ONE)
+    features_q = check_features(ints[FEATURES_AT:SLOT_AT])
+    slot = from_limbs(ints[SLOT_AT:ROOT_AT])
+    root = from_limbs(ints[ROOT_AT:MODEL_ID_AT])
+    model = from_limbs(ints[MODEL_ID_AT:SCORE_AT])
+    score = from_field(instances[SCORE_AT])
+    if abs(score) > SCORE_BOUND:
+        raise LayoutError(f"score {score} outside [-{SCORE_BOUND}, {SCORE_BOUND}]")
+    return Decoded(
+        inputs=PublicInputs(
+            features_q=features_q,
+            slot=slot,
+            state_root="0x" + root.to_bytes(32, "big").hex(),
+            model_id="0x" + model.to_bytes(MODEL_ID_BYTES, "big").hex(),
+        ),
+        score=score,
+    )
+
+
+# ---- score -> haircut -> rate ----------------------------------------------------------------
+
+
+def clamp_score(score: int) -> int:
+    return min(max(score, 0), SCORE_ONE)
+
+
+def haircut_wad(score: int) -> int:
+    """The haircut (1e18 = 100%) for a signed score, exactly as the feed computes it."""
+    return H_MIN_WAD + (H_MAX_WAD - H_MIN_WAD) * clamp_score(score) // SCORE_ONE
+
+
+def risk_adjusted_rate(protocol_rate_wad: int, haircut: int) -> int:
+    return protocol_rate_wad * (WAD - haircut) // WAD
+
+
+def score_for_loss(loss_fraction: float) -> float:
+    """The score the model is trained to produce for a loss fraction (before clamping)."""
+    return (loss_fraction * WAD - H_MIN_WAD) / (H_MAX_WAD - H_MIN_WAD)
