@@ -53,7 +53,7 @@ contract RiskFeedTest is TestBase {
     uint256 internal constant SLOT_INDEX = FEATURES;
     uint256 internal constant ROOT_INDEX = SLOT_INDEX + 2;
     uint256 internal constant MODEL_INDEX = ROOT_INDEX + 16;
-    uint256 internal constant SCORE_INDEX = MODEL_INDEX + 16;
+    uint256 internal constant SCORE_INDEX = MODEL_INDEX + 4;
     uint256 internal constant COUNT = SCORE_INDEX + 1;
     uint256 internal constant GENESIS = 1_600_000_000;
     uint256 internal constant MAX_AGE = 2 days;
@@ -91,15 +91,6 @@ contract RiskFeedTest is TestBase {
                 minHaircut: minHaircut,
                 maxHaircut: maxHaircut
             }),
-            RiskFeed.Layout({
-                instanceCount: uint16(COUNT),
-                slotIndex: uint16(SLOT_INDEX),
-                slotLimbs: 2,
-                stateRootIndex: uint16(ROOT_INDEX),
-                modelHashIndex: uint16(MODEL_INDEX),
-                scoreIndex: uint16(SCORE_INDEX),
-                scale: uint8(SCALE)
-            }),
             OWNER
         );
     }
@@ -115,11 +106,11 @@ contract RiskFeedTest is TestBase {
     function _instances(uint64 slot, bytes32 root, bytes32 model, uint256 score) internal pure returns (uint256[] memory inst) {
         inst = new uint256[](COUNT);
         for (uint256 i = 0; i < FEATURES; ++i) {
-            inst[i] = (i + 1) << (SCALE - 3);
+            inst[i] = (i * 100) << SCALE; // q in [0, 1024]
         }
         _put(inst, SLOT_INDEX, 2, slot);
         _put(inst, ROOT_INDEX, 16, uint256(root));
-        _put(inst, MODEL_INDEX, 16, uint256(model));
+        _put(inst, MODEL_INDEX, 4, uint256(model) >> 192);
         inst[SCORE_INDEX] = score;
     }
 
@@ -167,6 +158,8 @@ contract RiskFeedTest is TestBase {
         assertEq(feed.decodeScore(1 << SCALE), 1e18, "one");
         assertEq(feed.decodeScore(3 << SCALE), 1e18, "above one clamps");
         assertEq(feed.decodeScore(FIELD - 5), 0, "negative clamps to zero");
+        assertEq(feed.decodeScore(64 << SCALE), 1e18, "the bound itself");
+        assertEq(feed.decodeScore(FIELD - (64 << SCALE)), 0, "minus the bound");
         assertEq(feed.decodeScore(256), 0.25e18, "a quarter");
         assertEq(feed.haircutOf(0), 0.01e18, "min haircut");
         assertEq(feed.haircutOf(1e18), 0.21e18, "max haircut");
@@ -257,12 +250,35 @@ contract RiskFeedTest is TestBase {
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
     }
 
+    function testRejectsOutOfRangeFeatureAndScore() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        inst[2] = 1025 << SCALE; // a feature above 1.0
+        bytes memory proof = verifier.proofFor(inst);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, 2));
+        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+
+        uint256 tooBig = (64 << SCALE) + 1;
+        inst = _instances(1_000_000, ROOT, MODEL, tooBig);
+        proof = verifier.proofFor(inst);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooBig));
+        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+
+        uint256 tooNegative = FIELD - tooBig;
+        inst = _instances(1_000_000, ROOT, MODEL, tooNegative);
+        proof = verifier.proofFor(inst);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooNegative));
+        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+    }
+
     function testRejectsAnotherModel() public {
         bytes32 other = keccak256("another model");
         uint256[] memory inst = _instances(1_000_000, ROOT, other, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
-        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, other, MODEL));
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(MODEL)));
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
     }
 
@@ -345,7 +361,7 @@ contract RiskFeedTest is TestBase {
         feed.getExchangeRate(1);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.InvalidHaircutRange.selector, 0.3e18, 0.2e18));
         _newFeed(address(source), 0.3e18, 0.2e18);
-        vm.expectRevert(IRiskFeed.InvalidLayout.selector);
+        vm.expectRevert(IRiskFeed.InvalidConfig.selector);
         _newFeed(address(0), 0, 0.2e18);
     }
 

@@ -19,14 +19,15 @@ interface IRiskFeed is IReserveFeed {
     error NotOwner(address caller);
     error WrongInstanceCount(uint256 got, uint256 expected);
     error MalformedInstance(uint256 index);
-    error WrongModel(bytes32 committed, bytes32 expected);
+    error ScoreOutOfRange(uint256 instance);
+    error WrongModel(bytes8 committed, bytes8 expected);
     error StateRootMismatch(bytes32 submitted, bytes32 committed);
     error SlotInFuture(uint64 slot, uint256 slotTime, uint256 blockTime);
     error StaleSlot(uint64 slot, uint256 age, uint256 maxAge);
     error SlotNotNewer(uint64 slot, uint64 lastSlot);
     error AlreadySubmitted(uint64 slot, bytes32 stateRoot);
     error WrongIlk(uint8 ilkIndex, uint8 expected);
-    error InvalidLayout();
+    error InvalidConfig();
     error InvalidHaircutRange(uint256 minHaircut, uint256 maxHaircut);
 
     event RiskScoreAccepted(
@@ -45,39 +46,43 @@ interface IRiskFeed is IReserveFeed {
 /// @notice A reserve-oracle feed driven by zk-proven risk scores: the model's score of the
 /// validator group behind one LRT, proven off chain with ezkl (Halo2/KZG) and verified here,
 /// sets a haircut; the feed answers the LRT protocol's own rate times (1 - haircut).
-/// @dev The public instances (field elements) carry, at fixed positions, the slot and the beacon
-/// state root (16-bit limbs, each stored as limb * 2^SCALE), the model hash (same limbs) and the
-/// score (a signed fixed-point value, score * 2^SCALE). The contract never takes these values
-/// from separate arguments: it decodes them from the instances the proof was checked against,
-/// and checks the state root the caller names against the committed limbs. Until the state root
-/// is also checked on chain against the EIP-4788 beacon block root, only submitters on the
-/// owner's allowlist may submit.
+/// @dev The public instances (31 BN254 field elements; ion_cli/zk/layout.py is the reference):
+/// 8 features (q in [0, 1024]), the slot (2 limbs), the beacon state root (16 limbs), the model
+/// id (the first 8 bytes of the model's sha256, 4 limbs), all 16-bit limbs most significant
+/// first and every input stored as value * 2^10, then the score (signed fixed point, p * 2^10).
+/// The contract never takes these values from separate arguments: it decodes them from the
+/// instances the proof is checked against, and checks the state root the caller names against
+/// the committed limbs. The circuit skips ezkl's range check on inputs, so the bounds are
+/// checked here. Until the state root is also checked on chain against the EIP-4788 beacon
+/// block root, only submitters on the owner's allowlist may submit.
 contract RiskFeed is IRiskFeed {
     /// The BN254 scalar field: instances are its elements; above half of it they are negative.
-    uint256 internal constant FIELD_MODULUS =
+    uint256 public constant FIELD_MODULUS =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant WAD = 1e18;
-    uint256 internal constant LIMB_BITS = 16;
-    uint256 internal constant SECONDS_PER_SLOT = 12;
+    uint256 public constant SECONDS_PER_SLOT = 12;
 
-    /// Where each value sits among the public instances (limbs most significant first).
-    struct Layout {
-        uint16 instanceCount;
-        uint16 slotIndex;
-        uint16 slotLimbs;
-        uint16 stateRootIndex;
-        uint16 modelHashIndex;
-        uint16 scoreIndex;
-        uint8 scale;
-    }
+    uint256 public constant LIMB_BITS = 16;
+    uint256 public constant SCALE = 10; // inputs and output: value * 2^10
+    uint256 public constant N_FEATURES = 8;
+    uint256 public constant SLOT_AT = 8;
+    uint256 public constant SLOT_LIMBS = 2;
+    uint256 public constant ROOT_AT = 10;
+    uint256 public constant ROOT_LIMBS = 16;
+    uint256 public constant MODEL_ID_AT = 26;
+    uint256 public constant MODEL_ID_LIMBS = 4;
+    uint256 public constant SCORE_AT = 30;
+    uint256 public constant N_INSTANCES = 31;
+    /// |score| beyond this is not one the model can produce from inputs in range.
+    uint256 public constant SCORE_BOUND = 64 << SCALE;
 
     struct Config {
         address verifier;
         address rateSource;
         uint8 ilkIndex;
-        bytes32 modelHash;
-        uint256 genesisTime;
-        uint256 maxSlotAge;
+        bytes32 modelHash; // sha256 of the ONNX model; the proof carries its first 8 bytes
+        uint256 genesisTime; // the beacon chain's genesis time (slot 0)
+        uint256 maxSlotAge; // seconds a proven slot may lie in the past
         uint256 minHaircut; // WAD fraction at score 0
         uint256 maxHaircut; // WAD fraction at score 1
     }
@@ -97,18 +102,12 @@ contract RiskFeed is IRiskFeed {
     address public immutable RATE_SOURCE;
     uint8 public immutable ILK_INDEX;
     bytes32 public immutable MODEL_HASH;
+    /// What the proof carries of MODEL_HASH: its first 8 bytes.
+    bytes8 public immutable MODEL_ID;
     uint256 public immutable GENESIS_TIME;
     uint256 public immutable MAX_SLOT_AGE;
     uint256 public immutable MIN_HAIRCUT;
     uint256 public immutable MAX_HAIRCUT;
-
-    uint256 public immutable INSTANCE_COUNT;
-    uint256 public immutable SLOT_INDEX;
-    uint256 public immutable SLOT_LIMBS;
-    uint256 public immutable STATE_ROOT_INDEX;
-    uint256 public immutable MODEL_HASH_INDEX;
-    uint256 public immutable SCORE_INDEX;
-    uint256 public immutable SCALE;
 
     address public owner;
     mapping(address => bool) public isSubmitter;
@@ -119,13 +118,8 @@ contract RiskFeed is IRiskFeed {
         _;
     }
 
-    constructor(Config memory config, Layout memory shape, address initialOwner) {
-        uint256 count = shape.instanceCount;
-        bool fits = shape.slotLimbs > 0 && shape.slotLimbs <= 4
-            && uint256(shape.slotIndex) + shape.slotLimbs <= count
-            && uint256(shape.stateRootIndex) + 16 <= count && uint256(shape.modelHashIndex) + 16 <= count
-            && shape.scoreIndex < count && shape.scale <= 32;
-        if (!fits || config.verifier == address(0) || config.rateSource == address(0)) revert InvalidLayout();
+    constructor(Config memory config, address initialOwner) {
+        if (config.verifier == address(0) || config.rateSource == address(0)) revert InvalidConfig();
         if (config.minHaircut > config.maxHaircut || config.maxHaircut >= WAD) {
             revert InvalidHaircutRange(config.minHaircut, config.maxHaircut);
         }
@@ -133,17 +127,11 @@ contract RiskFeed is IRiskFeed {
         RATE_SOURCE = config.rateSource;
         ILK_INDEX = config.ilkIndex;
         MODEL_HASH = config.modelHash;
+        MODEL_ID = bytes8(config.modelHash);
         GENESIS_TIME = config.genesisTime;
         MAX_SLOT_AGE = config.maxSlotAge;
         MIN_HAIRCUT = config.minHaircut;
         MAX_HAIRCUT = config.maxHaircut;
-        INSTANCE_COUNT = count;
-        SLOT_INDEX = shape.slotIndex;
-        SLOT_LIMBS = shape.slotLimbs;
-        STATE_ROOT_INDEX = shape.stateRootIndex;
-        MODEL_HASH_INDEX = shape.modelHashIndex;
-        SCORE_INDEX = shape.scoreIndex;
-        SCALE = shape.scale;
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
@@ -170,14 +158,18 @@ contract RiskFeed is IRiskFeed {
         external
     {
         if (!isSubmitter[msg.sender]) revert NotAllowedSubmitter(msg.sender);
-        if (instances.length != INSTANCE_COUNT) revert WrongInstanceCount(instances.length, INSTANCE_COUNT);
+        if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
 
-        bytes32 model = bytes32(_limbs(instances, MODEL_HASH_INDEX, 16));
-        if (model != MODEL_HASH) revert WrongModel(model, MODEL_HASH);
-        bytes32 committedRoot = bytes32(_limbs(instances, STATE_ROOT_INDEX, 16));
+        bytes8 model = bytes8(uint64(_limbs(instances, MODEL_ID_AT, MODEL_ID_LIMBS)));
+        if (model != MODEL_ID) revert WrongModel(model, MODEL_ID);
+        bytes32 committedRoot = bytes32(_limbs(instances, ROOT_AT, ROOT_LIMBS));
         if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
-
-        uint64 slot = uint64(_limbs(instances, SLOT_INDEX, SLOT_LIMBS));
+        for (uint256 i = 0; i < N_FEATURES; ++i) {
+            uint256 raw = instances[i];
+            if (raw & ((1 << SCALE) - 1) != 0 || raw > (1 << (2 * SCALE))) revert MalformedInstance(i);
+        }
+        uint256 score = decodeScore(instances[SCORE_AT]);
+        uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
         _checkSlot(slot, stateRoot);
 
         // Last: the expensive call, once the cheap checks passed. The generated verifier reverts
@@ -186,7 +178,6 @@ contract RiskFeed is IRiskFeed {
             VERIFIER.call(abi.encodeCall(IHalo2Verifier.verifyProof, (proof, instances)));
         if (!ok || ret.length < 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
 
-        uint256 score = decodeScore(instances[SCORE_INDEX]);
         uint256 haircut = haircutOf(score);
         _latest = Latest({
             slot: slot,
@@ -214,24 +205,28 @@ contract RiskFeed is IRiskFeed {
 
     /// @dev Reassemble `count` 16-bit limbs (most significant first), each stored as
     /// limb * 2^SCALE; anything else is malformed (a value the layout cannot have produced).
-    function _limbs(uint256[] calldata instances, uint256 start, uint256 count) internal view returns (uint256 value) {
-        uint256 unit = 1 << SCALE;
+    function _limbs(uint256[] calldata instances, uint256 start, uint256 count) internal pure returns (uint256 value) {
         for (uint256 i = 0; i < count; ++i) {
             uint256 raw = instances[start + i];
             uint256 limb = raw >> SCALE;
-            if (raw != limb * unit || limb >> LIMB_BITS != 0) revert MalformedInstance(start + i);
+            if (raw != limb << SCALE || limb >> LIMB_BITS != 0) revert MalformedInstance(start + i);
             value = (value << LIMB_BITS) | limb;
         }
     }
 
     // ---------------------------------------------------------------- math
 
-    /// @notice The score instance (signed fixed point, x 2^SCALE) as a WAD fraction, clamped to [0, 1].
-    function decodeScore(uint256 instance) public view returns (uint256) {
-        if (instance >= FIELD_MODULUS / 2) return 0; // negative (or not a field element)
-        uint256 unit = 1 << SCALE;
-        if (instance >= unit) return WAD;
-        return instance * WAD / unit;
+    /// @notice The score instance (signed fixed point, p * 2^SCALE) as a WAD fraction clamped to
+    /// [0, 1]; reverts when |p| exceeds SCORE_BOUND (or the value is not a field element).
+    function decodeScore(uint256 instance) public pure returns (uint256) {
+        if (instance >= FIELD_MODULUS) revert ScoreOutOfRange(instance);
+        if (instance > FIELD_MODULUS / 2) {
+            if (FIELD_MODULUS - instance > SCORE_BOUND) revert ScoreOutOfRange(instance);
+            return 0; // a negative score means no risk, not less than none
+        }
+        if (instance > SCORE_BOUND) revert ScoreOutOfRange(instance);
+        if (instance >= 1 << SCALE) return WAD;
+        return instance * WAD >> SCALE;
     }
 
     /// @notice haircut = MIN_HAIRCUT + (MAX_HAIRCUT - MIN_HAIRCUT) * score (all WAD).
