@@ -106,7 +106,7 @@ contract RiskFeedTest is TestBase {
     function _instances(uint64 slot, bytes32 root, bytes32 model, uint256 score) internal pure returns (uint256[] memory inst) {
         inst = new uint256[](COUNT);
         for (uint256 i = 0; i < FEATURES; ++i) {
-            inst[i] = (i * 100) << SCALE; // q in [0, 1024]
+            inst[i] = i * 100; // q in [0, 1024], carried unscaled
         }
         _put(inst, SLOT_INDEX, 2, slot);
         _put(inst, ROOT_INDEX, 16, uint256(root));
@@ -252,7 +252,7 @@ contract RiskFeedTest is TestBase {
 
     function testRejectsOutOfRangeFeatureAndScore() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
-        inst[2] = 1025 << SCALE; // a feature above 1.0
+        inst[2] = 1025; // a feature above 1.0
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, 2));

@@ -47,9 +47,10 @@ interface IRiskFeed is IReserveFeed {
 /// validator group behind one LRT, proven off chain with ezkl (Halo2/KZG) and verified here,
 /// sets a haircut; the feed answers the LRT protocol's own rate times (1 - haircut).
 /// @dev The public instances (31 BN254 field elements; ion_cli/zk/layout.py is the reference):
-/// 8 features (q in [0, 1024]), the slot (2 limbs), the beacon state root (16 limbs), the model
-/// id (the first 8 bytes of the model's sha256, 4 limbs), all 16-bit limbs most significant
-/// first and every input stored as value * 2^10, then the score (signed fixed point, p * 2^10).
+/// 8 features (q in [0, 1024], carried as q: ezkl scales the float q / 1024 by 2^10), the slot
+/// (2 limbs), the beacon state root (16 limbs), the model id (the first 8 bytes of the model's
+/// sha256, 4 limbs), all 16-bit limbs most significant first and each carried as limb * 2^10,
+/// then the score (signed fixed point, p * 2^10).
 /// The contract never takes these values from separate arguments: it decodes them from the
 /// instances the proof is checked against, and checks the state root the caller names against
 /// the committed limbs. The circuit skips ezkl's range check on inputs, so the bounds are
@@ -166,7 +167,7 @@ contract RiskFeed is IRiskFeed {
         if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
         for (uint256 i = 0; i < N_FEATURES; ++i) {
             uint256 raw = instances[i];
-            if (raw & ((1 << SCALE) - 1) != 0 || raw > (1 << (2 * SCALE))) revert MalformedInstance(i);
+            if (raw > 1 << SCALE) revert MalformedInstance(i);
         }
         uint256 score = decodeScore(instances[SCORE_AT]);
         uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
