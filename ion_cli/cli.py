@@ -78,15 +78,27 @@ def _root(
 
 
 def _register() -> None:
-    from ion_cli.commands import account, devnet, lend, markets, plugins, position, vault
+    from ion_cli.commands import (
+        account,
+        devnet,
+        lend,
+        markets,
+        oracle,
+        plugins,
+        position,
+        submit,
+        vault,
+    )
 
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(oracle.app, name="oracle")
     markets.register(app)
     position.register(app)
     lend.register(app)
     vault.register(app)
+    submit.register(app)
 
 
 _register()

@@ -1,0 +1,82 @@
+"""`ion submit RECEIPT_OR_DIR --market MARKET`: a risk proof to the market's RiskFeed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ion_cli.commands._write_options import _markets
+from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.render import fmt_amount
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "submit", rich_help_panel="Risk proofs", signing=True)
+    def submit(
+        receipt: Annotated[
+            Path,
+            typer.Argument(
+                help="The receipt.json `ion prove` wrote, or its folder.", show_default=False
+            ),
+        ],
+        market: Annotated[
+            str,
+            typer.Option(
+                "--market",
+                help="Market whose risk feed takes the proof (weETH, rsETH, rswETH, ezETH).",
+                autocompletion=lambda: _markets(),
+                show_default=False,
+            ),
+        ],
+        *,
+        opts: GlobalOptions,
+    ) -> None:
+        """Submit a risk proof: the feed verifies it on chain and applies its haircut; the
+        reserve oracle is then updated when its cooldown allows."""
+        from ion_cli.flows.session import Session
+        from ion_cli.flows.submit import submit as run
+        from ion_cli.flows.writes import WriteOptions
+
+        session = Session(
+            network=opts.network,
+            rpc_url=opts.rpc_url,
+            account_name=opts.account,
+            password_file=opts.password_file,
+        )
+        options = WriteOptions(
+            output=opts.output,
+            yes=opts.yes,
+            dry_run=opts.dry_run,
+            confirmations=opts.confirmations,
+            timeout=opts.timeout,
+        )
+        result = run(session, receipt, market, options)
+        opts.output.result(result, lambda console: render_submit(console, result))
+
+
+def render_submit(console: Any, result: dict[str, Any]) -> None:
+    from ion_cli.commands.render_position import render_positions
+
+    if result.get("dry_run"):
+        console.print("[bold]dry run[/bold]: the feed would accept the proof; nothing was sent")
+        return
+    latest = result.get("latest") or {}
+    console.print(
+        f"[green]accepted[/green]: slot {latest.get('slot')}, score "
+        f"{fmt_amount(latest.get('score_fraction') and str(latest['score_fraction']), 4)}, "
+        f"haircut {fmt_amount(str(latest.get('haircut_fraction')), 4)} "
+        f"(feed {result.get('feed')})"
+    )
+    oracle = result.get("oracle") or {}
+    if result.get("reserve_rate_updated"):
+        console.print(
+            f"reserve rate updated: now {fmt_amount(oracle.get('current_rate'), 6)} "
+            f"(target {fmt_amount(oracle.get('target_rate'), 6)}; "
+            f"{oracle.get('updates_to_target')} more update(s) to reach it)"
+        )
+    elif result.get("next_update"):
+        console.print(f"reserve rate unchanged for now: {result['next_update']}")
+    if result.get("position"):
+        render_positions(console, [result["position"]])
