@@ -86,8 +86,11 @@ def _register() -> None:
         oracle,
         plugins,
         position,
+        prove,
+        risk,
         submit,
         vault,
+        verify,
     )
 
     app.add_typer(devnet.app, name="devnet")
@@ -98,6 +101,9 @@ def _register() -> None:
     position.register(app)
     lend.register(app)
     vault.register(app)
+    risk.register(app)
+    prove.register(app)
+    verify.register(app)
     submit.register(app)
 
 

@@ -14,10 +14,11 @@ graph inputs in graph order, then the outputs):
 | 26..29 | 4     | model id, 16-bit limbs                   | first 8 bytes of sha256(ONNX file)|
 | 30     | 1     | score p, fixed point, signed             | s: p = s / 1024                   |
 
-Scaling: every instance is the integer above times 2^INPUT_SCALE (= 1024) for inputs and
-2^OUTPUT_SCALE (= 1024) for the output, because ezkl quantizes every graph input with the input
-scale. So slot limb `hi` sits in the field as `hi * 1024`. Features are quantized by us before
-they reach ezkl (q/1024 is exact in float32), so the proof carries exactly the receipt's q.
+Scaling: ezkl quantizes every graph input value x as round(x * 2^INPUT_SCALE). A feature is
+handed to ezkl as q / 1024 (exact in float32), so its instance is exactly q, the receipt's
+quantized feature. The slot, root and model-id limbs are handed over as whole numbers, so their
+instances are limb * 1024 (slot limb `hi` sits in the field as `hi * 1024`). The score's
+instance is s, with p = s / 2^OUTPUT_SCALE.
 
 Why 16-bit limbs: ezkl passes input values through float32, which holds integers exactly only up
 to 2^24; a 32-bit chunk or a raw slot above 2^24 would be rounded silently and still verify.
@@ -65,7 +66,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "exiting_share",
     "shortfall",
     "network_share",
-    "balance_fill",
+    "correlation_rate",
     "concentration",
 )
 N_FEATURES = len(FEATURE_NAMES)
@@ -73,6 +74,7 @@ N_FEATURES = len(FEATURE_NAMES)
 INPUT_SCALE = 10  # log2 of the fixed-point scale of every graph input
 OUTPUT_SCALE = 10  # log2 of the fixed-point scale of the score
 FEATURE_ONE = 1 << INPUT_SCALE  # the integer that stands for 1.0 in a feature
+LIMB_SCALE = 1 << INPUT_SCALE  # a limb L is the instance L * LIMB_SCALE
 SCORE_ONE = 1 << OUTPUT_SCALE  # the integer that stands for p = 1.0
 
 LIMB_BITS = 16
@@ -237,14 +239,16 @@ class PublicInputs:
 
     def instances(self, score: int) -> list[int]:
         """The full public-instance vector (field elements) for a proof with this score."""
-        values = [
-            *check_features(self.features_q),
+        binding = [
             *slot_limbs(self.slot),
             *root_limbs(self.state_root),
             *_model_id_limbs(self.model_id),
         ]
-        scaled = [to_field(v * FEATURE_ONE) for v in values]
-        return [*scaled, to_field(score)]
+        return [
+            *check_features(self.features_q),
+            *(v * LIMB_SCALE for v in binding),
+            to_field(score),
+        ]
 
 
 def _model_id_limbs(model_id_hex: str) -> tuple[int, ...]:
@@ -267,13 +271,13 @@ def decode(instances: list[int]) -> Decoded:
     """Read a proof's instances back (the checks the feed makes, in Python)."""
     if len(instances) != N_INSTANCES:
         raise LayoutError(f"expected {N_INSTANCES} instances, got {len(instances)}")
-    ints: list[int] = []
-    for element in instances[:SCORE_AT]:
+    features_q = check_features([from_field(e) for e in instances[FEATURES_AT:SLOT_AT]])
+    ints: list[int] = [0] * SLOT_AT
+    for element in instances[SLOT_AT:SCORE_AT]:
         value = from_field(element)
-        if value < 0 or value % FEATURE_ONE:
-            raise LayoutError("an input instance is not a whole multiple of the input scale")
-        ints.append(value // FEATURE_ONE)
-    features_q = check_features(ints[FEATURES_AT:SLOT_AT])
+        if value < 0 or value % LIMB_SCALE:
+            raise LayoutError("a limb instance is not a whole multiple of the input scale")
+        ints.append(value // LIMB_SCALE)
     slot = from_limbs(ints[SLOT_AT:ROOT_AT])
     root = from_limbs(ints[ROOT_AT:MODEL_ID_AT])
     model = from_limbs(ints[MODEL_ID_AT:SCORE_AT])

@@ -24,6 +24,7 @@ def test_the_order_and_count_of_instances() -> None:
     assert (L.SLOT_AT, L.ROOT_AT, L.MODEL_ID_AT, L.SCORE_AT, L.N_INSTANCES) == (8, 10, 26, 30, 31)
     inst = _inputs(slot=0x0001_0002).instances(score=-5)
     assert len(inst) == L.N_INSTANCES
+    assert inst[:8] == [0, 1, 2, 3, 1024, 512, 7, 9]
     assert inst[L.SLOT_AT : L.ROOT_AT] == [1 * 1024, 2 * 1024]
     assert inst[L.ROOT_AT] == 0x0001 * 1024 and inst[L.ROOT_AT + 15] == 0x1E1F * 1024
     assert inst[L.MODEL_ID_AT : L.SCORE_AT] == [0xABAB * 1024] * 4
@@ -76,6 +77,10 @@ def test_out_of_range_is_refused() -> None:
         L.root_limbs("0x1234")
     bad = _inputs().instances(0)
     bad[L.SLOT_AT] += 1  # not a multiple of the scale
+    with pytest.raises(L.LayoutError):
+        L.decode(bad)
+    bad = _inputs().instances(0)
+    bad[0] = 1025  # feature out of range
     with pytest.raises(L.LayoutError):
         L.decode(bad)
     huge = _inputs().instances(0)

@@ -1,0 +1,67 @@
+"""`ion prove --lrt SYMBOL`: a zk proof of the risk score of an LRT's validators, with a receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.commands.risk import BEACON_OPTION, LRT_OPTION, SNAPSHOT_OPTION, STATE_OPTION
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "prove", rich_help_panel="Risk proofs")
+    def prove(
+        lrt: Annotated[str, LRT_OPTION],
+        state: Annotated[str, STATE_OPTION] = "finalized",
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="Output folder (default: ./ion-proof-SYMBOL-SLOT)."),
+        ] = None,
+        srs: Annotated[
+            Path | None,
+            typer.Option(
+                "--srs",
+                help="KZG SRS file from a trusted setup (required outside the devnet, where the "
+                "shipped development SRS is refused).",
+            ),
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write into a non-empty output folder.")
+        ] = False,
+        snapshot: Annotated[Path | None, SNAPSHOT_OPTION] = None,
+        beacon_url: Annotated[list[str] | None, BEACON_OPTION] = None,
+        *,
+        opts: GlobalOptions,
+    ) -> None:
+        """Fetch, compute the features, prove the model's score, verify it, write a receipt."""
+        from ion_cli.flows.prove import prove as run
+        from ion_cli.flows.risk import SnapshotRequest
+        from ion_cli.flows.session import Session
+
+        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
+        request = SnapshotRequest(
+            symbol=lrt, state=state, snapshot_file=snapshot, beacon_urls=tuple(beacon_url or ())
+        )
+        result = run(session, request, opts.output.info, out=out, srs_file=srs, force=force)
+        doc: dict[str, Any] = {
+            "folder": str(result.folder),
+            "seconds": round(result.seconds, 3),
+            "receipt": result.receipt,
+        }
+
+        def render(console: Any) -> None:
+            r = result.receipt
+            console.print(
+                f"proof written to {result.folder} ({r['proof']['bytes']} bytes, "
+                f"{result.seconds:.2f} s)"
+            )
+            console.print(
+                f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
+                f"haircut {r['output']['haircut']} (rule: {r['rule']['haircut']})"
+            )
+            console.print(f"verify: ion verify {result.folder}")
+
+        opts.output.result(doc, render)

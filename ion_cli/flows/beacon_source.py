@@ -1,0 +1,73 @@
+"""Where `ion risk` and `ion prove` get their snapshot: the beacon client of `ion validators`.
+
+A thin bridge, so the risk flows depend on one function each: the token's validators at one
+state (found by its adapter, read through the beacon client), and the network's total active
+balance (read in full only where that is cheap: the devnet's beacon server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ion_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from ion_cli.beacon.snapshot import Snapshot
+    from ion_cli.flows.risk import SnapshotRequest
+    from ion_cli.flows.session import Session
+
+
+def _options(session: Session, request: SnapshotRequest | None, warn: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    try:
+        from ion_cli.flows.validators import BeaconOptions
+    except ImportError as exc:  # pragma: no cover - until the beacon client is in this build
+        raise UsageError("no beacon client in this build: pass --snapshot FILE") from exc
+    urls = list(request.beacon_urls) if request else []
+    return BeaconOptions(urls=urls, network=session.network, warn=warn)
+
+
+def token_snapshot(
+    session: Session, request: SnapshotRequest, progress: Callable[[str], None]
+) -> Snapshot:
+    from ion_cli.beacon.fetch import snapshot_of_credentials
+    from ion_cli.flows.validators import open_client, token_validators
+
+    options = _options(session, request, progress)
+    token = token_validators(request.symbol, session.network, session.rpc_url)
+    if not token.credentials and not token.ids:
+        raise UsageError(
+            f"{token.symbol}: its adapter cannot enumerate the validators here ({token.method})"
+        )
+    notes = [] if token.complete else [f"incomplete: {token.method}"]
+    progress(f"reading {token.symbol}'s validators at state {request.state}")
+    with open_client(options) as client:
+        snapshot: Snapshot = snapshot_of_credentials(
+            client,
+            token.credentials,
+            request.state,
+            ids=token.ids,
+            complete=token.complete,
+            notes=notes,
+            warn=progress,
+        )
+    return snapshot
+
+
+def network_active_balance(session: Session, snapshot: Snapshot) -> int | None:
+    """The network's total active effective balance at the snapshot's state, on the devnet
+    (a full scan there is small); None elsewhere (the rule's default is used)."""
+    from ion_cli.flows.prove import network_name
+
+    if not network_name(session)[1]:
+        return None
+    from ion_cli.flows.validators import open_client
+
+    epoch = snapshot.state.epoch
+    with open_client(_options(session, None, lambda _: None)) as client:
+        answer = client.scan(
+            snapshot.state.state_root,
+            lambda v: v.activation_epoch <= epoch < v.exit_epoch,
+        )
+    total = sum(v.effective_balance for v in answer.validators)
+    return total or None

@@ -1,0 +1,208 @@
+"""`ion prove` and `ion verify`: fetch -> features -> witness -> proof -> local verify -> receipt.
+
+The proof binds the slot, the state root and the model id as public instances (see
+`ion_cli.zk.layout`), so the receipt cannot be relabelled. The output folder holds everything
+ezkl needs to re-verify (receipt, proof, settings, verifying key, the snapshot; the receipt names
+the SRS by file and hash).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.errors import IonError, RefusedError, UsageError
+from ion_cli.flows.risk import (
+    Progress,
+    SnapshotRequest,
+    assess,
+    load_snapshot,
+    network_context,
+)
+from ion_cli.zk import layout
+from ion_cli.zk import receipt as rc
+
+if TYPE_CHECKING:
+    from ion_cli.beacon.snapshot import Snapshot
+    from ion_cli.flows.session import Session
+
+
+class VerificationFailed(IonError):
+    """A receipt or proof did not pass `ion verify` (exit 1, the failing check named)."""
+
+
+@dataclass(frozen=True)
+class ProveResult:
+    folder: Path
+    receipt: dict[str, Any]
+    seconds: float
+
+
+def network_name(session: Session) -> tuple[str, bool]:
+    """The network a proof is for and whether it is the devnet, without needing the devnet to
+    be running (a proof from a snapshot file works offline)."""
+    from ion_cli.config import load_config
+
+    config = load_config()
+    name = session.network or config.default_network or "devnet"
+    raw = config.networks.get(name)
+    devnet = name == "devnet" or (isinstance(raw, dict) and raw.get("base") == "devnet")
+    return name, devnet
+
+
+def default_out(symbol: str, slot: int) -> Path:
+    return Path(f"ion-proof-{symbol}-{slot}")
+
+
+def prove(
+    session: Session,
+    request: SnapshotRequest,
+    progress: Progress,
+    *,
+    out: Path | None = None,
+    srs_file: Path | None = None,
+    force: bool = False,
+) -> ProveResult:
+    from ion_cli.zk import ezkl_runner as er
+
+    started = time.monotonic()
+    chain_name, devnet = network_name(session)
+    srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
+    snapshot = load_snapshot(session, request, progress)
+    check_provable(snapshot, request)
+    folder = out or default_out(request.symbol, snapshot.state.slot)
+    if folder.exists() and any(folder.iterdir()) and not force:
+        raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
+    network = network_context(session, request, snapshot)
+    assessment = assess(snapshot, network, progress, with_model=False)
+    circuit = er.circuit(srs, progress)
+    inputs = layout.PublicInputs(
+        features_q=assessment.features.quantized,
+        slot=snapshot.state.slot,
+        state_root=snapshot.state.state_root.lower(),
+        model_id=layout.model_id(circuit.base.model_sha256),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    work = folder / ".work"
+    try:
+        progress("computing the witness")
+        w = er.witness(circuit.base, inputs, work)
+        if w.instances != inputs.instances(w.score):
+            raise er.ProofError("the circuit's instances do not follow the layout")
+        progress("proving")
+        proof_started = time.monotonic()
+        er.prove(circuit, w, folder / rc.PROOF)
+        prove_seconds = time.monotonic() - proof_started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    shutil.copyfile(circuit.settings, folder / rc.SETTINGS)
+    shutil.copyfile(circuit.vk, folder / rc.VK)
+    rc.write_json(folder / rc.SNAPSHOT, snapshot.to_json())
+    progress("verifying the proof locally")
+    ok, why = er.verify(folder / rc.PROOF, folder / rc.SETTINGS, folder / rc.VK, srs.path)
+    if not ok:
+        raise er.ProofError(f"the new proof does not verify: {why}")
+    scored = assess_with_score(assessment, w.score)
+    doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
+    rc.write_json(folder / rc.RECEIPT, doc)
+    return ProveResult(folder, doc, time.monotonic() - started)
+
+
+def assess_with_score(assessment: Any, score: int) -> Any:
+    from dataclasses import replace
+
+    return replace(assessment, score=score)
+
+
+def check_provable(snapshot: Snapshot, request: SnapshotRequest) -> None:
+    if not snapshot.complete:
+        raise RefusedError(
+            "the token's validator set is incomplete here: a proof over part of it would "
+            "understate the risk (see `ion validators`)"
+        )
+    if not snapshot.validators:
+        raise RefusedError(f"no validators found for {request.symbol}: nothing to prove")
+    if snapshot.state.execution_optimistic:
+        raise RefusedError("the beacon node's answer is optimistic: prove a finalized state")
+
+
+def build_receipt(
+    network: str,
+    request: SnapshotRequest,
+    snapshot: Snapshot,
+    assessment: Any,
+    circuit: Any,
+    folder: Path,
+    prove_seconds: float,
+) -> dict[str, Any]:
+    from ion_cli import __version__
+    from ion_cli.zk import ezkl_runner as er
+
+    proof = json.loads((folder / rc.PROOF).read_text())
+    raw = proof.get("proof")
+    proof_size = len(raw) if isinstance(raw, list) else len(str(raw).removeprefix("0x")) // 2
+    body = assessment.to_json()
+    return {
+        "format": rc.FORMAT,
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ion_version": __version__,
+        "lrt": request.symbol,
+        "network": network,
+        "model": {
+            "sha256": circuit.base.model_sha256,
+            "id": layout.model_id(circuit.base.model_sha256),
+            "file": er.MODEL_FILE.name,
+        },
+        "settings": {"file": rc.SETTINGS, "sha256": er.sha256_file(folder / rc.SETTINGS)},
+        "vk": {"file": rc.VK, "sha256": er.sha256_file(folder / rc.VK)},
+        "proof": {
+            "file": rc.PROOF,
+            "sha256": er.sha256_file(folder / rc.PROOF),
+            "bytes": proof_size,
+            "seconds": round(prove_seconds, 3),
+        },
+        "srs": circuit.srs.to_json(),
+        "ezkl_version": er.ezkl_version(),
+        "beacon": {
+            "url": snapshot.source
+            or (f"file:{request.snapshot_file.name}" if request.snapshot_file else ""),
+            "state_id": request.state,
+            "slot": snapshot.state.slot,
+            "epoch": snapshot.state.epoch,
+            "state_root": snapshot.state.state_root.lower(),
+            "block_root": snapshot.state.block_root.lower(),
+            "finalized": snapshot.state.finalized,
+            "execution_optimistic": snapshot.state.execution_optimistic,
+        },
+        "snapshot": {"file": rc.SNAPSHOT, "sha256": er.sha256_file(folder / rc.SNAPSHOT)},
+        "validator_indices": [v.index for v in snapshot.validators],
+        "network_context": body["network"],
+        "features": body["features"],
+        "output": {
+            "score": assessment.score,
+            "p": assessment.score / layout.SCORE_ONE,
+            "haircut_wad": str(assessment.haircut_wad),
+            "haircut": body["model"]["haircut"],
+        },
+        "rule": body["rule"],
+        "instances": {
+            "count": layout.N_INSTANCES,
+            "layout": "ion_cli.zk.layout: features[0:8], slot[8:10], state_root[10:26], "
+            "model_id[26:30], score[30]",
+        },
+        "submission": None,
+    }
+
+
+def verify(path: Path, progress: Progress, *, srs_file: Path | None = None) -> rc.Report:
+    """Re-check a receipt folder offline; raises VerificationFailed naming the first failure."""
+    try:
+        report = rc.check(path, srs_file=srs_file, progress=progress)
+    except rc.ReceiptError as exc:
+        raise UsageError(str(exc)) from exc
+    return report
