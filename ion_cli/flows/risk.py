@@ -116,7 +116,10 @@ class Assessment:
 
 
 def _pct(wad: int) -> str:
-    return f"{Fraction(wad * 100, WAD):.4f}".rstrip("0").rstrip(".") + "%" if wad else "0%"
+    from decimal import Decimal
+
+    text = f"{Decimal(wad) * 100 / WAD:.4f}".rstrip("0").rstrip(".")
+    return text + "%"
 
 
 def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> int:

@@ -16,7 +16,7 @@ a `NetworkContext`, drawn to cover what the features can express:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ion_cli import consensus_rules as cr
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
@@ -120,8 +120,6 @@ def _apply_past_correlation(
     validators: list[Validator], epoch: int, network: NetworkContext
 ) -> list[Validator]:
     """Slashed validators past their correlation epoch have paid it: take it off the balance."""
-    from dataclasses import replace
-
     window = sum(
         v.effective_balance for v in validators if v.slashed and epoch < v.withdrawable_epoch
     )
@@ -137,3 +135,50 @@ def _apply_past_correlation(
 def scenarios(seed: int, count: int) -> list[Scenario]:
     rng = random.Random(seed)
     return [scenario(rng) for _ in range(count)]
+
+
+def uniform_set(
+    n: int,
+    *,
+    slashed: int = 0,
+    epoch: int = 400_000,
+    slashed_at: int | None = None,
+    shortfall_gwei: int = 0,
+    credentials: int = 1,
+    seed: int = 1,
+    source: str = "",
+) -> Snapshot:
+    """A plain set for tests and examples: `n` active 32-ETH validators (0x01, spread over
+    `credentials` withdrawal credentials), the first `slashed` of them slashed at `slashed_at`
+    (default: this epoch) with the initial penalty paid, each other one `shortfall_gwei` short."""
+    rng = random.Random(seed)
+    when = epoch if slashed_at is None else slashed_at
+    validators = []
+    for i in range(n):
+        eb = cr.MIN_ACTIVATION_BALANCE
+        v = Validator(
+            index=1000 + i,
+            pubkey="0x" + rng.getrandbits(384).to_bytes(48, "big").hex(),
+            withdrawal_credentials=_credential(rng, False, i % max(credentials, 1)),
+            effective_balance=eb,
+            balance=eb - shortfall_gwei,
+            slashed=False,
+            activation_eligibility_epoch=1000,
+            activation_epoch=1010,
+            exit_epoch=cr.FAR_FUTURE_EPOCH,
+            withdrawable_epoch=cr.FAR_FUTURE_EPOCH,
+            status="active_ongoing",
+        )
+        if i < slashed:
+            from ion_cli.zk.rule import slash_validator
+
+            v = replace(slash_validator(v, when), balance=eb - cr.initial_slashing_penalty(eb))
+        validators.append(v)
+    state = StateRef(
+        slot=epoch * cr.SLOTS_PER_EPOCH,
+        state_root=_root(rng),
+        block_root=_root(rng),
+        finalized=True,
+        execution_optimistic=False,
+    )
+    return Snapshot(state=state, validators=tuple(validators), source=source)
