@@ -83,3 +83,24 @@ def test_load_proof_reads_ezkl_json(tmp_path: Path) -> None:
     path.write_text(json.dumps({"instances": [[]]}))
     with pytest.raises(feed.IonError, match="no proof bytes"):
         feed.load_proof(path)
+
+
+def test_the_shipped_verifier_was_built_from_the_shipped_keys() -> None:
+    """verifier.json names the model, settings, verifying key and SRS that ion proves with: a
+    new model or key without a regenerated verifier (`python -m ion_cli.zk.build_verifier`)
+    would make every devnet proof fail on chain."""
+    from ion_cli.zk import ezkl_runner as er
+
+    meta = feed.verifier_meta()
+    assert meta.model_hash == er.model_hash()
+    assert meta.settings_hash == er.sha256_file(er.SETTINGS_FILE)
+    assert meta.vk_hash == er.sha256_file(er.VK_FILE)
+    assert meta.srs_hash == er.DEVNET_SRS_SHA256 == er.sha256_file(er.DEVNET_SRS_FILE)
+    source = SOURCE.with_name("Halo2Verifier.sol").read_text()
+    assert meta.vk_hash[2:] in source.splitlines()[1]
+
+
+def test_the_verifier_fits_the_mainnet_contract_size_limit() -> None:
+    code = load_artifact("Halo2Verifier").bytecode
+    # Creation code bounds the runtime code from above (the constructor is empty).
+    assert (len(code) - 2) // 2 < 24_576
