@@ -64,6 +64,19 @@ def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
             fmt_amount(r["available_liquidity"], 0),
         )
     console.print(table)
+    from ion_cli.commands.render_position import risk_text
+
+    waiting = []
+    for r in rows:
+        risk = r.get("risk")
+        if risk is None:
+            continue
+        if risk.get("accepted") or risk.get("error"):
+            console.print(f"{r['market']} risk proof (zk): {risk_text(risk)}")
+        else:
+            waiting.append(r["market"])
+    if waiting:
+        console.print(f"no risk proof accepted yet for {', '.join(waiting)}")
     console.print(
         "[dim]LT: liquidation threshold; reserve: the exchange rate liquidations use; "
         "APR: borrow; APY: supply; free: liquidity. --json for every field.[/dim]"

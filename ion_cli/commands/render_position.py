@@ -58,7 +58,23 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
         table.add_row("can withdraw", _limit(row, "max_withdraw", row["market"]))
         if row.get("supplied") not in (None, "0"):
             table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
+        if row.get("risk") is not None:
+            table.add_row("risk proof (zk)", risk_text(row["risk"]))
         console.print(table)
+
+
+def risk_text(risk: dict[str, Any]) -> str:
+    """The latest accepted risk score of the market's feed, in one cell."""
+    if risk.get("error"):
+        return f"unreadable: {risk['error']}"
+    if not risk.get("accepted"):
+        return "none accepted yet (reserve rate = protocol rate)"
+    age = int(risk.get("age_seconds") or 0)
+    when = f"{age // 3600} h {age % 3600 // 60} min" if age >= 3600 else f"{age // 60} min"
+    return (
+        f"score {risk['score_fraction']:.4f}, haircut {risk['haircut_fraction'] * 100:.2f}%, "
+        f"slot {risk['slot']} ({when} old)"
+    )
 
 
 def _limit(row: dict[str, Any], key: str, unit: str) -> str:

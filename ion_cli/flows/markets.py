@@ -49,10 +49,15 @@ def market_row(m: MarketState) -> dict[str, Any]:
 
 
 def market_rows(session: Session) -> list[dict[str, Any]]:
-    states = read_markets(session.w3(), session.profile, available_markets(session))
+    from ion_cli.zk.feed import risk_view
+
+    addresses = available_markets(session)
+    states = read_markets(session.w3(), session.profile, addresses)
     rows = []
-    for state in states:
+    for state, address in zip(states, addresses, strict=True):
         row = market_row(state)
+        # The latest zk risk score the reserve oracle's feed accepted (markets with a feed).
+        row["risk"] = risk_view(session.w3(), address.risk_feed, state.timestamp)
         # The token's own rate to ETH (from its adapter), beside the reserve rate in base units.
         row["lrt_eth_rate"] = text(lrt_eth_rate(session, state.symbol), WAD)
         rows.append(row)

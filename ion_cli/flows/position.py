@@ -150,15 +150,23 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> Non
 def positions(session: Session, symbol: str | None, who: str | None) -> list[dict[str, Any]]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
+    from ion_cli.zk.feed import risk_view
+
     w3 = session.w3()
     address = session.address_of(who)
     if symbol:
-        market = read_market(w3, session.profile, require_market(session, symbol))
-        return [position_figures(market, read_vault(session, market, address))]
+        addresses = require_market(session, symbol)
+        market = read_market(w3, session.profile, addresses)
+        row = position_figures(market, read_vault(session, market, address))
+        row["risk"] = risk_view(w3, addresses.risk_feed, market.timestamp)
+        return [row]
     margin = load_config().safety_margin
     found = []
-    for market in read_markets(w3, session.profile, available_markets(session)):
+    listed = available_markets(session)
+    for market, addresses in zip(read_markets(w3, session.profile, listed), listed, strict=True):
         vault = read_vault(session, market, address)
         if vault.collateral or vault.normalized_debt or vault.supplied:
-            found.append(position_figures(market, vault, margin))
+            row = position_figures(market, vault, margin)
+            row["risk"] = risk_view(w3, addresses.risk_feed, market.timestamp)
+            found.append(row)
     return found

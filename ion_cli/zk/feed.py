@@ -170,6 +170,17 @@ def read_latest(w3: Any, feed: str) -> LatestScore:
     )
 
 
+def risk_view(w3: Any, feed: str | None, now: int) -> dict[str, Any] | None:
+    """The latest accepted risk score of a market's feed, for `ion markets` and `ion position`
+    (None when the market has no risk feed; `accepted` false before the first proof)."""
+    if not feed:
+        return None
+    try:
+        return read_latest(w3, feed).to_json(now)
+    except IonError as exc:  # a misconfigured feed must not break the market or position view
+        return {"feed": feed, "accepted": False, "error": exc.message}
+
+
 # ---- a proof's files -------------------------------------------------------------------------
 
 

@@ -204,6 +204,16 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     assert status["target_rate"] == str(Decimal(target) / WAD).rstrip("0")
     assert status["updates_to_target"] > 1
 
+    # `ion position` and `ion markets` show the accepted score, haircut, slot and its age.
+    risk = ion("position", "weETH", "--json")["risk"]
+    assert risk["accepted"] is True and risk["slot"] == r["beacon"]["slot"]
+    assert int(risk["haircut_wad"]) == haircut and risk["age_seconds"] >= 10 * 12
+    rows = {row["market"]: row for row in ion("markets", "--json")}
+    assert rows["weETH"]["risk"]["slot"] == r["beacon"]["slot"]
+    assert rows["rsETH"]["risk"]["accepted"] is False
+    shown = ion("position", "weETH")
+    assert "risk proof (zk)" in shown and f"slot {r['beacon']['slot']}" in shown
+
     rate = rate0
     for _ in range(2):
         warp(protocol.w3, COOLDOWN)
