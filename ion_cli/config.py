@@ -4,6 +4,7 @@ profiles, and the safety margin. Read with the standard library only."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +25,9 @@ class Config:
     safety_margin: Decimal = DEFAULT_SAFETY_MARGIN
 
 
-def load_config() -> Config:
+def load_config(warn: Callable[[str], None] | None = None) -> Config:
+    """Read the config file once (at the edge: the CLI's commands, `ion_cli.api.Ion`); the
+    result is passed down. `warn` receives warnings (default: stderr)."""
     path = config_file()
     if not path.exists():
         return Config()
@@ -34,9 +37,13 @@ def load_config() -> Config:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:  # a typo ("default-network") must not silently fall back to the devnet
-        from ion_cli.output import Output
+        message = f"{path}: unknown setting(s) ignored: {', '.join(unknown)}"
+        if warn is None:
+            from ion_cli.output import Output
 
-        Output().warn(f"{path}: unknown setting(s) ignored: {', '.join(unknown)}")
+            Output().warn(message)
+        else:
+            warn(message)
     networks = raw.get("networks", {})
     if not isinstance(networks, dict):
         raise UsageError(f"{path}: [networks] must be a table of profiles")

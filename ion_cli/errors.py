@@ -7,6 +7,11 @@ Every failure a user can cause or meet (bad input, a node that is down, a revert
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ion_cli.chain.pipeline import ExecutionResult
+
 
 class ExitCode:
     """Exit codes, documented in the README."""
@@ -55,3 +60,44 @@ class TransactionReverted(IonError):
     """A simulation or a sent transaction reverted; the message carries the decoded error."""
 
     exit_code = ExitCode.FAILURE
+
+
+class PlanFailed(IonError):
+    """A plan stopped after the pipeline prepared it: `.result` is the whole execution so far
+    (every step, with the hash, nonce and receipt of those already sent). The pipeline raises
+    the subclass that keeps the cause's family (a revert is still a `TransactionReverted`)."""
+
+    def __init__(
+        self, message: str, *, result: ExecutionResult, exit_code: int | None = None
+    ) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.result = result
+
+
+class StepReverted(PlanFailed, TransactionReverted):
+    """A step reverted (mined with status 0, or its estimate just before signing reverted)."""
+
+
+class PlanNodeFailure(PlanFailed, NodeError):
+    """The node failed mid-plan (a send that may or may not have arrived, an error answer)."""
+
+
+class PlanRefused(PlanFailed, RefusedError):
+    """The plan was refused after the prepare stage (not confirmed, a mismatched key)."""
+
+
+def plan_failed(error: IonError, result: ExecutionResult) -> PlanFailed:
+    """`error` as the PlanFailed of its family, carrying `result` (the same message and code)."""
+    if isinstance(error, PlanFailed):
+        error.result = result
+        return error
+    cls: type[PlanFailed] = PlanFailed
+    if isinstance(error, TransactionReverted):
+        cls = StepReverted
+    elif isinstance(error, NodeError):
+        cls = PlanNodeFailure
+    elif isinstance(error, RefusedError):
+        cls = PlanRefused
+    failed = cls(error.message, result=result, exit_code=error.exit_code)
+    failed.__cause__ = error.__cause__
+    return failed

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ion_cli.config import Config, load_config
+from ion_cli.config import Config
 from ion_cli.errors import UsageError
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -202,7 +202,9 @@ def _check_profile_types(name: str, raw: object) -> None:
 
 def _custom_profile(name: str, raw: Mapping[str, Any]) -> NetworkProfile:
     _check_profile_types(name, raw)
-    base_name = raw.get("base")
+    # [networks.mainnet] (or devnet) without a base amends the built-in profile of that name:
+    # that is where a missing mainnet address is supplied
+    base_name = raw.get("base", name if name in ("mainnet", "devnet") else None)
     if base_name == "mainnet":
         base = MAINNET
     elif base_name == "devnet":
@@ -232,8 +234,7 @@ def _custom_profile(name: str, raw: Mapping[str, Any]) -> NetworkProfile:
     )
 
 
-def network_names(config: Config | None = None) -> list[str]:
-    config = config or load_config()
+def network_names(config: Config) -> list[str]:
     return [
         "devnet",
         "mainnet",
@@ -241,10 +242,9 @@ def network_names(config: Config | None = None) -> list[str]:
     ]
 
 
-def resolve_network(name: str | None, config: Config | None = None) -> NetworkProfile:
+def resolve_network(name: str | None, config: Config) -> NetworkProfile:
     """The profile named on the command line, else the config's default, else `devnet`:
-    nothing goes to mainnet unless the user asks for it."""
-    config = config or load_config()
+    nothing goes to mainnet unless the user asks for it. `config` is read once by the caller."""
     chosen = name or config.default_network or "devnet"
     if chosen in config.networks:
         return _custom_profile(chosen, config.networks[chosen])

@@ -95,10 +95,10 @@ def max_extra_normalized_debt(collateral: int, normalized_debt: int, rate: int, 
 def max_extra_borrow(collateral: int, normalized_debt: int, rate: int, spot: int) -> int:
     """The largest amount B [WAD] whose ``normalized_debt_for_borrow(B)`` still passes the check.
 
-    That is ceil((M + 1) * rate / RAY) - 1 for M = ``max_extra_normalized_debt``: asking for it
-    borrows exactly M normalized debt and the pool sends floor(M * rate / RAY), up to
-    ceil(rate / RAY) wei less than B. One wei more would fail with ``UnsafePositionChange``.
-    Debt ceiling and dust are the caller's to check (``is_dusty``).
+    That is floor(M * rate / RAY) for M = ``max_extra_normalized_debt``: asking for it borrows
+    exactly M normalized debt (ceil(B * RAY / rate) = M while rate >= RAY) and the pool sends
+    floor(M * rate / RAY) = B. One wei more would need M + 1 and fail with
+    ``UnsafePositionChange``. Debt ceiling and dust are the caller's to check (``is_dusty``).
     """
     return _largest_borrow_for(
         max_extra_normalized_debt(collateral, normalized_debt, rate, spot), rate
@@ -106,10 +106,10 @@ def max_extra_borrow(collateral: int, normalized_debt: int, rate: int, spot: int
 
 
 def _largest_borrow_for(extra_normalized_debt: int, rate: int) -> int:
-    """The largest B [WAD] with floor(B * RAY / rate) <= extra_normalized_debt."""
+    """The largest B [WAD] with ceil(B * RAY / rate) <= extra_normalized_debt."""
     if extra_normalized_debt <= 0:
         return 0
-    return ceil_div((extra_normalized_debt + 1) * rate, RAY) - 1
+    return extra_normalized_debt * rate // RAY
 
 
 def max_withdrawable_collateral(collateral: int, normalized_debt: int, rate: int, spot: int) -> int:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ion_cli.results import Unknown
 
-def fmt_amount(value: str | None, places: int = 4, *, down: bool = False) -> str:
-    """`down` for figures where rounding up would flatter (health): 1.46136 -> 1.4613."""
+
+def fmt_amount(value: str | Unknown | None, places: int = 4, *, down: bool = False) -> str:
+    """`down` for figures where rounding up would flatter (health): 1.46136 -> 1.4613. An
+    Unknown says why and how to supply the missing fact."""
+    if isinstance(value, Unknown):
+        return value.text
     if value is None:
         return "unknown"
     try:
@@ -18,7 +23,9 @@ def fmt_amount(value: str | None, places: int = 4, *, down: bool = False) -> str
     return f"{d.quantize(q, rounding=ROUND_DOWN if down else ROUND_HALF_UP):,}"
 
 
-def fmt_pct(value: str | None, places: int = 2) -> str:
+def fmt_pct(value: str | Unknown | None, places: int = 2) -> str:
+    if isinstance(value, Unknown):
+        return value.text
     if value is None:
         return "unknown"
     return f"{Decimal(value) * 100:.{places}f}%"

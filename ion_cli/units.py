@@ -326,13 +326,15 @@ class Rad(_Fixed):
 
 
 def normalized_debt_for_borrow(amount: Wad, rate: Ray) -> Wad:
-    """The ``amountOfNormalizedDebt`` to pass to ``borrow`` to receive about ``amount``.
+    """The ``amountOfNormalizedDebt`` to pass to ``borrow`` to receive at least ``amount``.
 
-    floor(B * RAY / rate): the pool then sends ``borrow_out`` of it, which is at most ``amount``
-    and at least ``amount - ceil(rate / RAY)`` wei (two floors, and one normalized wei is worth
-    rate/RAY wei: up to 2 wei short while 1 < rate/RAY <= 2).
+    ceil(B * RAY / rate): the pool sends floor(nd * rate / RAY) at the rate of the mined block,
+    which is at least this rate, so the wallet gets ``amount`` or up to ceil(rate / RAY) wei more,
+    and the vault's debt nd * rate is at least B * RAY (a borrow of exactly the dust is never
+    dusty). Rounding down instead left, once interest had accrued, ``borrow 1`` at
+    0.99999999999999999922 of debt: under a dust of 1, refused.
     """
-    return amount.ray_div_down(rate)
+    return amount.ray_div_up(rate)
 
 
 def borrow_out(normalized_debt: Wad, rate: Ray) -> Wad:

@@ -33,6 +33,7 @@ class ResolvedAccount:
     storage: str  # "keyring", "keystore" or "devnet"
     keystore_path: Path | None = None
     password_file: Path | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)  # handed over by an API caller
     _signer: LocalAccount | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -62,7 +63,9 @@ class ResolvedAccount:
         if path is None or not path.exists():
             raise IonError(f"the keystore file of account {self.name} is missing: {path}")
         data = keystore.read(path)
-        password = passwords.existing_password(f"account {self.name}", self.password_file)
+        password = self.password or passwords.existing_password(
+            f"account {self.name}", self.password_file
+        )
         return keystore.decrypt(data, password, what=f"account {self.name}")
 
 
@@ -74,7 +77,7 @@ def dev_account() -> ResolvedAccount:
     )
 
 
-def _registered(name: str, password_file: Path | None) -> ResolvedAccount:
+def _registered(name: str, password_file: Path | None, password: str | None) -> ResolvedAccount:
     record = registry.get(name)
     if record is None:
         hint = (
@@ -87,6 +90,7 @@ def _registered(name: str, password_file: Path | None) -> ResolvedAccount:
         storage=record.storage,
         keystore_path=Path(record.keystore_path) if record.keystore_path else None,
         password_file=password_file,
+        password=password,
     )
 
 
@@ -96,6 +100,7 @@ def resolve_account(
     network_name: str,
     chain_id: int,
     password_file: Path | None = None,
+    password: str | None = None,
 ) -> ResolvedAccount:
     """The account a command signs with. Raises UsageError for an unknown or missing name."""
     on_devnet = devnet_account.is_devnet(network_name, chain_id)
@@ -105,7 +110,7 @@ def resolve_account(
         raise UsageError(NO_ACCOUNT)
     if on_devnet and name == devnet_account.DEV_ACCOUNT_NAME:
         return dev_account()
-    return _registered(name, password_file)
+    return _registered(name, password_file, password)
 
 
 def checksum_address(text: str) -> str:

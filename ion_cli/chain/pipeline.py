@@ -1,36 +1,52 @@
-"""The one road every write takes: simulate, preview, confirm, sign, send, wait, report.
+"""The one road every write takes, as stages with hooks: prepare, confirm, then per step sign,
+broadcast, wait.
 
-Stages, in order (each can stop the plan before anything irreversible happens):
-1. simulate the whole plan (ion_cli.chain.simulate); a failing step is decoded and nothing is sent;
-2. preview on stderr: the plan's summary, the steps, the network fee;
-3. --dry-run returns here: no password is asked, nothing is signed;
-4. confirm (skipped with --yes; refused without a terminal);
-5. for each step in order: sign (EIP-1559, nonces counted locally from `pending`), send once,
-   print the hash at once, wait for the receipt; a reverted step stops the plan and is decoded.
+1. prepare: simulate the whole plan (ion_cli.chain.simulate; a failing step is decoded and nothing
+   is sent), quote fees, and hand the preview to the observer (`on_preview`);
+2. --dry-run returns here (`on_dry_run`): no password is asked, nothing is signed;
+3. confirm: skipped with `yes`; otherwise the caller's `confirm(question)` callback decides, and
+   without one the plan is refused (the chain layer never prompts);
+4. for each step in order: sign (EIP-1559, nonces counted locally from `pending`) ->
+   `on_signed(SignedTx)` BEFORE broadcast (a journal writes here; raising stops the send) ->
+   broadcast once -> `on_sent` -> wait for the receipt -> `on_receipt`; a reverted step stops the
+   plan and is decoded.
 
 Steps are sent one after the other, each waiting for its receipt: if step 1 reverts, step 2 is
 never signed, and a node that could not simulate the plan estimates step 2 on step 1's state.
+A failure after the prepare stage raises a `PlanFailed` (of the cause's family) whose `.result`
+is the whole `ExecutionResult`: every hash sent so far survives as data, not only as text.
+Nothing here prints: the CLI renders through an observer (ion_cli.commands._observer).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ion_cli.chain import preview
 from ion_cli.chain.client import node_error, rpc_url_of
 from ion_cli.chain.fees import FeeQuote, format_eth, quote_fees
+from ion_cli.chain.observer import Observer, Preview, SignedTx
 from ion_cli.chain.plan import Call, Plan
+from ion_cli.chain.preview import estimated_fee
 from ion_cli.chain.revert import decode_exception
 from ion_cli.chain.sending import broadcast, failure_reason, wait_for_receipt
 from ion_cli.chain.simulate import Simulation, simulate, step_name
-from ion_cli.errors import IonError, RefusedError, TransactionReverted
-from ion_cli.output import Output
+from ion_cli.errors import IonError, RefusedError, TransactionReverted, plan_failed
 
 if TYPE_CHECKING:
     from web3 import Web3
+
+Confirm = Callable[[str], bool]
+
+
+class TxSigner(Protocol):
+    """What signs: an eth_account LocalAccount fits."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_transaction(self, transaction_dict: Mapping[str, Any]) -> Any: ...
 
 
 class Sender(Protocol):
@@ -40,7 +56,8 @@ class Sender(Protocol):
     def address(self) -> str: ...
 
     def signer(self) -> Any:
-        """An eth_account LocalAccount; may prompt for a password, so called only when needed."""
+        """An eth_account LocalAccount (a `TxSigner`); may prompt for a password, so it is
+        called only once the plan is confirmed."""
         ...
 
 
@@ -48,6 +65,7 @@ class Sender(Protocol):
 class StepResult:
     index: int
     call: Call
+    name: str = ""  # "step 2/3 (IonPool.borrow)", for messages
     gas_limit: int | None = None
     simulated_gas_used: int | None = None
     return_data: bytes = b""  # what the simulation returned (e.g. shares minted)
@@ -97,6 +115,8 @@ class ExecutionResult:
     estimated_fee: int
     steps: list[StepResult] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    plan_id: str = ""
+    plan: Plan | None = field(default=None, repr=False)  # the plan run (not in to_json)
 
     @property
     def sent(self) -> bool:
@@ -120,6 +140,7 @@ class ExecutionResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "plan_id": self.plan_id,
             "title": self.title,
             "sender": self.sender,
             "chain_id": self.chain_id,
@@ -137,15 +158,85 @@ class ExecutionResult:
         }
 
 
-def _plain(text: str) -> str:
-    """Text from plans and nodes, escaped so rich prints it as is (a "[x]" is not markup)."""
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _str_or_none(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A plan after the prepare stage: simulated, priced, ready to confirm and send."""
+
+    plan: Plan
+    sender: str
+    chain_id: int
+    simulation: Simulation
+    fees: FeeQuote
+
+    @property
+    def preview(self) -> Preview:
+        likely, most = estimated_fee(self.simulation, self.fees)
+        return Preview(
+            plan=self.plan,
+            simulation=self.simulation,
+            fees=self.fees,
+            sender=self.sender,
+            chain_id=self.chain_id,
+            likely_fee=likely,
+            max_fee=most,
+        )
+
+    def new_result(self, dry_run: bool) -> ExecutionResult:
+        total = len(self.plan.calls)
+        return ExecutionResult(
+            title=self.plan.title,
+            sender=self.sender,
+            chain_id=self.chain_id,
+            dry_run=dry_run,
+            simulation=self.simulation.method,
+            fees=self.fees,
+            estimated_fee=estimated_fee(self.simulation, self.fees)[0],
+            steps=[
+                _planned_step(i, total, call, self.simulation)
+                for i, call in enumerate(self.plan.calls)
+            ],
+            summary=dict(self.plan.json_summary),
+            plan_id=self.plan.plan_id,
+            plan=self.plan,
+        )
+
+
+def prepare(plan: Plan, *, w3: Web3, sender: str, observer: Observer) -> Prepared:
+    """Stage 1: simulate and price `plan` from `sender`; raises if a step would fail."""
+    from eth_utils.address import to_checksum_address
+
+    if not plan.calls:
+        raise IonError(f"nothing to do: the plan '{plan.title}' has no steps")
+    address = str(to_checksum_address(sender))
+    try:
+        chain_id = int(w3.eth.chain_id)
+    except Exception as exc:
+        raise node_error(exc, rpc_url_of(w3), "reading the chain id") from None
+    sim, warning = simulate(w3, plan.calls, address)
+    if warning:
+        observer.on_warning(warning)
+    prepared = Prepared(plan, address, chain_id, sim, quote_fees(w3))
+    observer.on_preview(prepared.preview)
+    return prepared
+
+
+def confirm_plan(prepared: Prepared, *, yes: bool, confirm: Confirm | None) -> None:
+    """Stage 2: `yes`, or the caller's callback says yes; without either, refuse."""
+    if yes:
+        return
+    if confirm is None:
+        raise RefusedError("refusing to send without confirmation: pass --yes")
+    count = len(prepared.plan.calls)
+    question = (
+        f"Send {count} transaction{'s' if count != 1 else ''} from {prepared.sender} "
+        f"on chain {prepared.chain_id}?"
+    )
+    if not confirm(question):
+        raise RefusedError("not confirmed: nothing was sent")
 
 
 def execute(
@@ -153,108 +244,70 @@ def execute(
     *,
     w3: Web3,
     sender: Sender,
-    output: Output,
     yes: bool,
     dry_run: bool,
     confirmations: int = 1,
     timeout: float = 120,
-    render_preview: Callable[[], None] | None = None,
-    confirm: Callable[[str], bool] | None = None,
+    confirm: Confirm | None = None,
+    observer: Observer | None = None,
 ) -> ExecutionResult:
-    """Run `plan` from `sender`; see the module docstring for the stages.
+    """Run `plan` from `sender` through every stage (see the module docstring).
 
-    `confirm` replaces the terminal prompt (tests, or a caller with its own UI).
+    Returns the result on success (or after a dry run); raises a `PlanFailed` carrying it when a
+    stage after prepare fails, and the plain error when the prepare stage refuses the plan.
     """
     from eth_utils.address import to_checksum_address
 
-    if not plan.calls:
-        raise IonError(f"nothing to do: the plan '{plan.title}' has no steps")
-    address = str(to_checksum_address(sender.address))
-    try:
-        chain_id = int(w3.eth.chain_id)
-    except Exception as exc:
-        raise node_error(exc, rpc_url_of(w3), "reading the chain id") from None
-
-    sim, warning = simulate(w3, plan.calls, address)
-    if warning:
-        output.warn(_plain(warning))
-    fees = quote_fees(w3)
-    preview.render(
-        output.err, plan, sim, fees, sender=address, chain_id=chain_id, extra=render_preview
-    )
-    result = ExecutionResult(
-        title=plan.title,
-        sender=address,
-        chain_id=chain_id,
-        dry_run=dry_run,
-        simulation=sim.method,
-        fees=fees,
-        estimated_fee=preview.estimated_fee(sim, fees)[0],
-        steps=[_planned_step(i, call, sim) for i, call in enumerate(plan.calls)],
-        summary=dict(plan.json_summary),
-    )
+    watcher = observer or Observer()
+    prepared = prepare(plan, w3=w3, sender=sender.address, observer=watcher)
+    result = prepared.new_result(dry_run)
     if dry_run:
-        output.info("dry run: nothing was signed or sent")
+        watcher.on_dry_run(result)
         return result
-
-    _confirm(plan, address, chain_id, yes, confirm)
-    account = sender.signer()
-    if str(to_checksum_address(account.address)) != address:
-        raise IonError(
-            f"the signer's key is for {account.address}, not {address}: refusing to sign"
-        )
-    _send_all(w3, result, account, chain_id, confirmations, timeout, output)
+    try:
+        confirm_plan(prepared, yes=yes, confirm=confirm)
+        account = sender.signer()
+        if str(to_checksum_address(account.address)) != prepared.sender:
+            raise RefusedError(
+                f"the signer's key is for {account.address}, not {prepared.sender}: "
+                "refusing to sign"
+            )
+        send_steps(w3, result, account, confirmations, timeout, watcher)
+    except IonError as exc:
+        failed = plan_failed(exc, result)
+        watcher.on_failed(result, failed)
+        raise failed from exc.__cause__
+    watcher.on_done(result)
     return result
 
 
-def _planned_step(index: int, call: Call, sim: Simulation) -> StepResult:
+def _planned_step(index: int, total: int, call: Call, sim: Simulation) -> StepResult:
+    name = step_name(index, total, call)
     if index < len(sim.steps):
         step = sim.steps[index]
         return StepResult(
             index=index,
             call=call,
+            name=name,
             gas_limit=step.limit(),
             simulated_gas_used=step.gas_used,
             return_data=step.return_data,
         )
-    return StepResult(index=index, call=call)
+    return StepResult(index=index, call=call, name=name)
 
 
-def _confirm(
-    plan: Plan, address: str, chain_id: int, yes: bool, confirm: Callable[[str], bool] | None
-) -> None:
-    if yes:
-        return
-    count = len(plan.calls)
-    question = (
-        f"Send {count} transaction{'s' if count != 1 else ''} from {address} on chain {chain_id}?"
-    )
-    if confirm is None:
-        if not sys.stdin.isatty():
-            raise RefusedError("refusing to send without confirmation: pass --yes")
-        import typer
-
-        def confirm(text: str) -> bool:
-            try:
-                return bool(typer.confirm(text, default=False, err=True))
-            except (typer.Abort, EOFError):
-                return False
-
-    if not confirm(question):
-        raise RefusedError("not confirmed: nothing was sent")
-
-
-def _send_all(
+def send_steps(
     w3: Web3,
     result: ExecutionResult,
-    account: Any,
-    chain_id: int,
+    account: TxSigner,
     confirmations: int,
     timeout: float,
-    output: Output,
+    observer: Observer,
 ) -> None:
+    """Stage 3, per step: sign -> on_signed -> broadcast -> on_sent -> wait -> on_receipt."""
     from eth_utils.address import to_checksum_address
 
+    chain_id = result.chain_id
     try:
         nonce = int(w3.eth.get_transaction_count(result.sender, "pending"))  # type: ignore[arg-type]
     except Exception as exc:
@@ -262,7 +315,7 @@ def _send_all(
     total = len(result.steps)
     for step in result.steps:
         call = step.call
-        name = step_name(step.index, total, call)
+        name = step.name
         tx: dict[str, Any] = {
             "from": result.sender,
             "to": to_checksum_address(call.to),
@@ -283,10 +336,29 @@ def _send_all(
         signable = {k: v for k, v in tx.items() if k != "from"}
         signed = account.sign_transaction(signable)
         tx_hash = "0x" + bytes(signed.hash).hex()
-        broadcast(w3, bytes(signed.raw_transaction), tx_hash, name)
+        raw = bytes(signed.raw_transaction)
+        observer.on_signed(
+            SignedTx(
+                plan_id=result.plan_id,
+                plan_title=result.title,
+                step_index=step.index,
+                step_count=total,
+                chain_id=chain_id,
+                sender=result.sender,
+                nonce=nonce,
+                tx_hash=tx_hash,
+                raw_tx=raw,
+                to=str(tx["to"]),
+                value=call.value,
+                data=call.data,
+                gas_limit=step.gas_limit,
+                description=call.description or call.label,
+            )
+        )
+        broadcast(w3, raw, tx_hash, name)
         step.tx_hash, step.nonce = tx_hash, nonce
         nonce += 1
-        output.info(_plain(f"sent {name}: {tx_hash}"))
+        observer.on_sent(step)
         last = step.index == total - 1
         receipt = wait_for_receipt(
             w3, tx_hash, confirmations=confirmations if last else 1, timeout=timeout, name=name
@@ -296,12 +368,12 @@ def _send_all(
         step.block_number = int(receipt["blockNumber"])
         step.gas_used = int(receipt["gasUsed"])
         step.effective_gas_price = int(receipt.get("effectiveGasPrice") or 0) or None
+        observer.on_receipt(step)
         if step.status != 1:
             reason = failure_reason(w3, tx, receipt)
             raise TransactionReverted(
                 f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
             )
-        output.info(_plain(f"mined {name} in block {step.block_number} (gas {step.gas_used:,})"))
 
 
 def _estimate_now(w3: Web3, tx: dict[str, Any], name: str, result: ExecutionResult) -> int:

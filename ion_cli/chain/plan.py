@@ -73,13 +73,23 @@ class Plan:
     calls: list[Call]
     summary: dict[str, str] = field(default_factory=dict)
     json_summary: dict[str, Any] = field(default_factory=dict)
+    # One id per plan for its whole life: the pipeline hands it to observers (a journal keys the
+    # signed transactions of one write by it) and the JSON result carries it.
+    plan_id: str = field(default_factory=lambda: _new_plan_id())
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "plan_id": self.plan_id,
             "title": self.title,
             "calls": [c.to_json() for c in self.calls],
             "summary": self.json_summary,
         }
+
+
+def _new_plan_id() -> str:
+    from uuid import uuid4
+
+    return uuid4().hex
 
 
 def word_uint(value: int) -> bytes:

@@ -1,13 +1,17 @@
-"""Options shared by the write commands (beyond the global ones)."""
+"""Options and the body shared by the write commands (beyond the global options)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from ion_cli.api import Ion
     from ion_cli.commands.base import GlobalOptions
+    from ion_cli.errors import IonError
+    from ion_cli.results import WriteResult
 
 MarketArg = Annotated[
     str,
@@ -40,41 +44,37 @@ def _markets() -> list[str]:
 NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
 
 
-def run_write(
-    opts: GlobalOptions,
-    flow: str,
-    market: str,
-    amount: str,
-    *,
-    allow_all: bool,
-    approve_max: bool = False,
-    force: bool = False,
-) -> None:
-    """The body every write command shares: parse the amount, build the session, run the flow
-    (`"vault.borrow"` is `ion_cli.flows.vault.borrow`), print the resulting position."""
-    from importlib import import_module
-
-    from ion_cli.amounts import ALL, parse_amount
+def run_write(opts: GlobalOptions, write: Callable[[Ion], WriteResult]) -> None:
+    """The body every write command shares: call the API (which renders its stages on stderr
+    through the terminal observer), then print the result. With --json a failure prints the
+    result document too, with its `error` (and the hashes of any step already sent)."""
     from ion_cli.commands.render_position import print_write_result
-    from ion_cli.flows.session import Session
-    from ion_cli.flows.writes import WriteOptions
+    from ion_cli.errors import IonError
 
-    value = parse_amount(amount, allow_all=allow_all)
-    module_name, function_name = flow.split(".")
-    run = getattr(import_module(f"ion_cli.flows.{module_name}"), function_name)
-    session = Session(
-        network=opts.network,
-        rpc_url=opts.rpc_url,
-        account_name=opts.account,
-        password_file=opts.password_file,
-    )
-    options = WriteOptions(
-        output=opts.output,
-        yes=opts.yes,
+    try:
+        result = write(opts.api())
+    except IonError as exc:
+        if opts.json:
+            opts.output.result(failure_document(opts, exc))
+        raise
+    print_write_result(opts, result)
+
+
+def failure_document(opts: GlobalOptions, error: IonError) -> WriteResult:
+    from ion_cli.errors import PlanFailed
+    from ion_cli.redact import scrub
+    from ion_cli.results import ErrorInfo, WriteResult
+
+    execution = error.result if isinstance(error, PlanFailed) else None
+    plan = execution.plan if execution is not None else None
+    return WriteResult(
+        plan=plan.to_json() if plan is not None else None,
         dry_run=opts.dry_run,
-        approve_max=approve_max,
-        force=force,
-        confirmations=opts.confirmations,
-        timeout=opts.timeout,
+        execution=execution,
+        position=None,
+        error=ErrorInfo(
+            message=scrub(" ".join(error.message.split())),
+            exit_code=error.exit_code,
+            kind=type(error).__name__,
+        ),
     )
-    print_write_result(opts, run(session, market, None if value is ALL else value, options))

@@ -9,12 +9,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from ion_cli.errors import ExitCode, IonError
 from ion_cli.output import Output, error_line
+
+if TYPE_CHECKING:
+    from ion_cli.api import Ion
+    from ion_cli.flows.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +38,38 @@ class GlobalOptions:
     password_file: Path | None = None
     confirmations: int = 1
     timeout: float = 120.0
+    _session: Session | None = field(default=None, repr=False)
+
+    def session(self) -> Session:
+        """The command's session: the config read once here, warnings to this output."""
+        if self._session is None:
+            from ion_cli.config import load_config
+            from ion_cli.flows.session import Session
+
+            self._session = Session(
+                network=self.network,
+                rpc_url=self.rpc_url,
+                account_name=self.account,
+                password_file=self.password_file,
+                config=load_config(warn=self.output.warn),
+                warn=self.output.warn,
+            )
+        return self._session
+
+    def api(self) -> Ion:
+        """The Python API on this command's session, rendering on the terminal."""
+        from ion_cli.api import Ion
+        from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+
+        return Ion.from_session(
+            self.session(),
+            confirm=terminal_confirm,
+            observer=TerminalObserver(self.output),
+            confirmations=self.confirmations,
+            timeout=self.timeout,
+            yes=self.yes,
+            dry_run=self.dry_run,
+        )
 
 
 _COMMON = [

@@ -25,14 +25,7 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Supply the market's base asset (wstETH or WETH) and earn the supply rate."""
-        run_write(
-            opts,
-            "lend.supply",
-            market,
-            amount,
-            allow_all=False,
-            approve_max=approve_max,
-        )
+        run_write(opts, lambda ion: ion.supply(market, amount, approve_max=approve_max))
 
     @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS, signing=True)
     def redeem(
@@ -42,10 +35,4 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Withdraw supplied base asset (with the interest it earned)."""
-        run_write(
-            opts,
-            "lend.redeem",
-            market,
-            amount,
-            allow_all=True,
-        )
+        run_write(opts, lambda ion: ion.redeem(market, amount))

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ion_cli.commands.base import GlobalOptions, command
+
+if TYPE_CHECKING:
+    from ion_cli.results import Market
 
 
 def register(app: typer.Typer) -> None:
     @command(app, "markets")
     def markets(*, opts: GlobalOptions) -> None:
         """List the markets: LTV, thresholds, reserve rate, spot, supply, debt and rates."""
-        from ion_cli.flows.markets import market_rows
-        from ion_cli.flows.session import Session
-
-        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
-        rows = market_rows(session)
-        opts.output.result(rows, lambda console: _render(console, rows, session.profile.name))
+        api = opts.api()
+        rows = api.markets()
+        opts.output.result(rows, lambda console: _render(console, rows, api.network))
 
 
-def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
+def _render(console: Any, rows: list[Market], network: str) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from ion_cli.render import fmt_amount, fmt_pct
+    from ion_cli.results import Unknown
 
     table = Table(
         title=f"Ion markets on {network}",
@@ -50,31 +52,37 @@ def _render(console: Any, rows: list[dict[str, Any]], network: str) -> None:
     )
     for header in headers:
         table.add_column(header, justify="left" if header == "market" else "right", no_wrap=True)
+    unknown: list[str] = []
     for r in rows:
+        lt = r.liquidation_threshold
+        if isinstance(lt, Unknown):
+            unknown.append(f"{r.market} LT: {lt.text}")
         table.add_row(
-            f"{r['market']}/{r['base']}" + (" [red]paused[/red]" if r["paused"] else ""),
-            fmt_pct(r["ltv"], 0),
-            fmt_pct(r["liquidation_threshold"], 0),
-            fmt_amount(r["reserve_exchange_rate"], 4),
-            fmt_amount(r["total_supplied"], 1),
-            fmt_amount(r["total_borrowed"], 1),
-            fmt_pct(r["utilization"], 0),
-            fmt_pct(r["borrow_apr"]),
-            fmt_pct(r["supply_apy"]),
-            fmt_amount(r["available_liquidity"], 0),
+            f"{r.market}/{r.base}" + (" [red]paused[/red]" if r.paused else ""),
+            fmt_pct(r.ltv, 0),
+            "unknown" if isinstance(lt, Unknown) else fmt_pct(lt, 0),
+            fmt_amount(r.reserve_exchange_rate, 4),
+            fmt_amount(r.total_supplied, 1),
+            fmt_amount(r.total_borrowed, 1),
+            fmt_pct(r.utilization, 0),
+            fmt_pct(r.borrow_apr),
+            fmt_pct(r.supply_apy),
+            fmt_amount(r.available_liquidity, 0),
         )
     console.print(table)
+    for line in unknown:  # too long for a cell: the reason and the fix below the table
+        console.print(escape(line))
     from ion_cli.commands.render_position import risk_text
 
     waiting = []
     for r in rows:
-        risk = r.get("risk")
+        risk = r.risk
         if risk is None:
             continue
         if risk.get("accepted") or risk.get("error"):
-            console.print(f"{r['market']} risk proof (zk): {risk_text(risk)}")
+            console.print(escape(f"{r.market} risk proof (zk): {risk_text(risk)}"))
         else:
-            waiting.append(r["market"])
+            waiting.append(r.market)
     if waiting:
         console.print(f"no risk proof accepted yet for {', '.join(waiting)}")
     console.print(

@@ -16,40 +16,17 @@ app = typer.Typer(
 )
 
 
-def _session(opts: GlobalOptions) -> Any:
-    from ion_cli.flows.session import Session
-
-    return Session(
-        network=opts.network,
-        rpc_url=opts.rpc_url,
-        account_name=opts.account,
-        password_file=opts.password_file,
-    )
-
-
 @command(app, "show")
 def show(market: MarketArg, *, opts: GlobalOptions) -> None:
     """The reserve rate, its target (protocol rate and feeds), the clamp and the cooldown."""
-    from ion_cli.flows.oracle import show as run
-
-    data = run(_session(opts), market)
+    data = opts.api().oracle(market)
     opts.output.result(data, lambda console: render_status(console, data))
 
 
 @command(app, "update", signing=True)
 def update(market: MarketArg, *, opts: GlobalOptions) -> None:
     """Call the reserve oracle's updateExchangeRate() (anyone may, once per cooldown)."""
-    from ion_cli.flows.oracle import update as run
-    from ion_cli.flows.writes import WriteOptions
-
-    options = WriteOptions(
-        output=opts.output,
-        yes=opts.yes,
-        dry_run=opts.dry_run,
-        confirmations=opts.confirmations,
-        timeout=opts.timeout,
-    )
-    result = run(_session(opts), market, options)
+    result = opts.api().update_oracle(market)
 
     def render(console: Any) -> None:
         if result.get("after") is None:

@@ -32,10 +32,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show collateral, debt, health, leverage, LTV and the liquidation exchange rate."""
         from ion_cli.commands.render_position import render_positions
-        from ion_cli.flows.position import positions
-        from ion_cli.flows.session import Session
 
-        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
-        rows = positions(session, market, address)
+        api = opts.api()
+        rows = [api.position(market, address)] if market else api.positions(address)
         data = rows[0] if market else rows
         opts.output.result(data, lambda console: render_positions(console, rows))

@@ -6,15 +6,17 @@ from typing import Any
 
 from ion_cli.commands.base import GlobalOptions
 from ion_cli.render import fmt_amount, fmt_pct
+from ion_cli.results import LenderPosition, Position, Unknown, WriteResult
 
 
-def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
+def render_positions(console: Any, positions: list[Position] | list[LenderPosition]) -> None:
     from rich.table import Table
 
-    if not rows:
+    if not positions:
         console.print("no positions: no collateral, debt or supply in any market")
-    for row in rows:
-        if "health" not in row:  # a lender position
+    for position in positions:
+        row = _fields(position)
+        if isinstance(position, LenderPosition):
             table = Table(
                 title=f"{row['market']} supply of {row['address']}",
                 title_justify="left",
@@ -40,7 +42,9 @@ def render_positions(console: Any, rows: list[dict[str, Any]]) -> None:
         drop = row["drop_to_liquidation"]
         if liq is None:
             liq_text = "-"
-        elif row.get("liquidatable"):
+        elif isinstance(liq, Unknown):
+            liq_text = "unknown (as the liquidation health)"
+        elif row.get("liquidatable") is True:
             # the reserve rate is already below it: a "drop" would be negative
             liq_text = f"{fmt_amount(liq, 6)} ([red]liquidatable now[/red])"
         else:
@@ -81,35 +85,49 @@ def _limit(row: dict[str, Any], key: str, unit: str) -> str:
     """The amount allowed within the safety margin, and the pool's own limit beside it when the
     margin makes a difference (beyond it, `--force` is needed)."""
     safe, pool = row.get(f"{key}_safe"), row[key]
+    if isinstance(safe, Unknown):  # the pool's limit; the margin needs the unknown threshold
+        return f"{fmt_amount(pool, 6)} {unit} (safety margin unknown: --force needed)"
     if safe is None or safe == pool:
         return f"{fmt_amount(pool, 6)} {unit}"
     return f"{fmt_amount(safe, 6)} {unit} ({fmt_amount(pool, 6)} with --force)"
 
 
-def _health(value: str | None) -> str:
+def _health(value: str | Unknown | None) -> str:
+    if isinstance(value, Unknown):  # never "no debt": the vault may well have debt
+        return value.text
     if value is None:
         return "no debt"
     style = "green" if float(value) >= 1.2 else "yellow" if float(value) >= 1.05 else "red"
     return f"[{style}]{fmt_amount(value, 4, down=True)}[/{style}]"
 
 
-def print_write_result(opts: GlobalOptions, result: dict[str, Any]) -> None:
+def _fields(position: Position | LenderPosition) -> dict[str, Any]:
+    """The position's fields by name, values as they are (Unknowns kept for the renderers)."""
+    from dataclasses import fields
+
+    return {f.name: getattr(position, f.name) for f in fields(position)}
+
+
+def print_write_result(opts: GlobalOptions, result: WriteResult) -> None:
     """After every write: the resulting position (mcd-cli's habit), or the whole record in JSON."""
 
     def render(console: Any) -> None:
         # The pipeline already told stderr what it sent; stdout gets the resulting position.
-        if result.get("dry_run"):
-            projected = result["plan"]["summary"].get("projected_position")
-            if projected:
+        if result.dry_run:
+            projected = result.projected_position
+            if projected is not None:
                 console.print("[bold]dry run[/bold]: simulated, nothing sent. Position after:")
                 render_positions(console, [projected])
                 return
             # No projection (supply, redeem): what follows is today's position, not the result.
             console.print("[bold]dry run[/bold]: simulated, nothing sent. Position now:")
-        if result["position"] is None:  # sent, but the read-back failed (warned on stderr)
-            hashes = (result.get("execution") or {}).get("tx_hashes") or []
+        if result.position is None:  # sent, but the read-back failed (warned on stderr)
+            hashes = result.tx_hashes
             console.print("sent: " + ", ".join(hashes) if hashes else "sent")
             return
-        render_positions(console, [result["position"]])
+        if isinstance(result.position, LenderPosition):
+            render_positions(console, [result.position])
+        else:
+            render_positions(console, [result.position])
 
     opts.output.result(result, render)

@@ -35,24 +35,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Submit a risk proof: the feed verifies it on chain and applies its haircut; the
         reserve oracle is then updated when its cooldown allows."""
-        from ion_cli.flows.session import Session
-        from ion_cli.flows.submit import submit as run
-        from ion_cli.flows.writes import WriteOptions
-
-        session = Session(
-            network=opts.network,
-            rpc_url=opts.rpc_url,
-            account_name=opts.account,
-            password_file=opts.password_file,
-        )
-        options = WriteOptions(
-            output=opts.output,
-            yes=opts.yes,
-            dry_run=opts.dry_run,
-            confirmations=opts.confirmations,
-            timeout=opts.timeout,
-        )
-        result = run(session, receipt, market, options)
+        result = opts.api().submit_proof(receipt, market)
         opts.output.result(result, lambda console: render_submit(console, result))
 
 

@@ -28,14 +28,7 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Deposit LRT collateral into your vault."""
-        run_write(
-            opts,
-            "vault.deposit",
-            market,
-            amount,
-            allow_all=False,
-            approve_max=approve_max,
-        )
+        run_write(opts, lambda ion: ion.deposit(market, amount, approve_max=approve_max))
 
     @command(
         app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
@@ -48,14 +41,7 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Borrow the base asset against your collateral."""
-        run_write(
-            opts,
-            "vault.borrow",
-            market,
-            amount,
-            allow_all=False,
-            force=force,
-        )
+        run_write(opts, lambda ion: ion.borrow(market, amount, force=force))
 
     @command(
         app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
@@ -70,14 +56,7 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Repay debt; `all` leaves exactly zero debt despite per-second interest."""
-        run_write(
-            opts,
-            "vault.repay",
-            market,
-            amount,
-            allow_all=True,
-            approve_max=approve_max,
-        )
+        run_write(opts, lambda ion: ion.repay(market, amount, approve_max=approve_max))
 
     @command(
         app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
@@ -90,11 +69,4 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Withdraw collateral from your vault back to your wallet."""
-        run_write(
-            opts,
-            "vault.withdraw",
-            market,
-            amount,
-            allow_all=True,
-            force=force,
-        )
+        run_write(opts, lambda ion: ion.withdraw(market, amount, force=force))

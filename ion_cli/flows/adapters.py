@@ -27,7 +27,6 @@ def available_markets(session: Session) -> list[MarketAddresses]:
     usable = set(adapters())
     markets = [m for m in session.profile.markets.values() if m.symbol.lower() in usable]
     if not markets:
-        from ion_cli.output import Output
         from ion_cli.plugins_registry import ENV_VAR, enabled_names
 
         limit = enabled_names()
@@ -36,7 +35,7 @@ def available_markets(session: Session) -> list[MarketAddresses]:
             if limit is not None
             else "no adapter for them is installed"
         )
-        Output().warn(
+        session.warn(
             f"no markets to show on {session.profile.name}: {why} (see `ion plugins list`)"
         )
     return markets

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
@@ -18,9 +18,13 @@ from ion_cli.flows.writes import (
     result_document,
     run_plan,
 )
+from ion_cli.results import LenderPosition, WriteResult
+
+if TYPE_CHECKING:
+    from ion_cli.chain.pipeline import ExecutionResult
 
 
-def lender_position(session: Session, market: MarketState, address: str) -> dict[str, Any]:
+def lender_position(session: Session, market: MarketState, address: str) -> LenderPosition:
     from ion_cli.chain.client import reading
     from ion_cli.chain.contracts import contract
 
@@ -30,15 +34,15 @@ def lender_position(session: Session, market: MarketState, address: str) -> dict
         supplied = int(pool.balanceOf(address).call())
         normalized = int(pool.normalizedBalanceOf(address).call())
         factor = int(pool.supplyFactor().call())
-    return {
-        "market": market.symbol,
-        "address": address,
-        "base": market.base_symbol,
-        "supplied": text(supplied, WAD),
-        "normalized_balance": text(normalized, WAD),
-        "supply_factor": text(factor, 10**27),
-        "wallet_base_balance": _wallet(session, market.base_token, address),
-    }
+    return LenderPosition(
+        market=market.symbol,
+        address=address,
+        base=market.base_symbol,
+        supplied=text(supplied, WAD),
+        normalized_balance=text(normalized, WAD),
+        supply_factor=text(factor, 10**27),
+        wallet_base_balance=_wallet(session, market.base_token, address),
+    )
 
 
 def _wallet(session: Session, token: str, address: str) -> str | None:
@@ -63,7 +67,7 @@ def _require_mintable(session: Session, market: MarketState, amount: int) -> Non
         )
 
 
-def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
     w3 = session.w3()
     market = read_market(w3, session.profile, require_market(session, symbol))
     me = session.account().address
@@ -95,13 +99,11 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         summary={"supply": f"{text(amount, WAD)} {market.base_symbol}", "from": me},
         json_summary={"action": "supply", "market": market.symbol, "amount": text(amount, WAD)},
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     return _finish(session, market, me, plan, result, options)
 
 
-def redeem(
-    session: Session, symbol: str, amount: int | None, options: WriteOptions
-) -> dict[str, Any]:
+def redeem(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
     """Withdraw supplied base asset; `amount=None` redeems the whole lender balance."""
     from ion_cli.chain.contracts import contract
 
@@ -141,11 +143,18 @@ def redeem(
         summary={"redeem": f"{text(amount, WAD)} {market.base_symbol}", "to": me},
         json_summary={"action": "redeem", "market": market.symbol, "amount": text(amount, WAD)},
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     return _finish(session, market, me, plan, result, options)
 
 
 def _finish(
-    session: Session, market: MarketState, me: str, plan: Plan, result: Any, options: WriteOptions
-) -> dict[str, Any]:
-    return result_document(plan, result, options, lambda: lender_position(session, market, me))
+    session: Session,
+    market: MarketState,
+    me: str,
+    plan: Plan,
+    result: ExecutionResult,
+    options: WriteOptions,
+) -> WriteResult:
+    return result_document(
+        session, plan, result, options, lambda: lender_position(session, market, me)
+    )

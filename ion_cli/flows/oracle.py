@@ -202,7 +202,7 @@ def update(session: Session, symbol: str, options: WriteOptions) -> dict[str, An
         },
         json_summary={"action": "oracle.update", "market": before.market},
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     document: dict[str, Any] = {
         "plan": plan.to_json(),
         "dry_run": options.dry_run,

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from ion_cli import position_math as pm
-from ion_cli.config import load_config
 from ion_cli.errors import RefusedError
 from ion_cli.flows.adapters import available_markets, require_market
 from ion_cli.flows.figures import RAY, WAD, exact, text
 from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
+from ion_cli.results import Position, Unknown
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,21 @@ def snapshot(market: MarketState, vault: VaultState) -> pm.PositionSnapshot:
     )
 
 
+def liquidation_unknown(network: str, market: MarketState) -> Unknown | None:
+    """Why the liquidation figures of `market` cannot be computed, or None when they can."""
+    if market.liquidation_threshold is not None:
+        return None
+    return Unknown.missing_address(network, market.symbol, "liquidation", "Liquidation")
+
+
 def position_figures(
-    market: MarketState, vault: VaultState, margin: Decimal | None = None
-) -> dict[str, Any]:
+    market: MarketState, vault: VaultState, margin: Decimal, network: str
+) -> Position:
     """Every figure of `ion position` (amounts as exact decimal strings in token units), with
-    the borrow and withdraw limits that the safety margin (default: the config's) allows."""
-    if margin is None:
-        margin = load_config().safety_margin
+    the borrow and withdraw limits that the safety `margin` allows. Figures that need the
+    Liquidation contract are `Unknown` when the profile `network` lacks its address."""
     margin_ray = int(margin * RAY)
-    known = market.liquidation_threshold is not None
+    unknown = liquidation_unknown(network, market)
     f = snapshot(market, vault).figures().to_json()
     c, nd, rate, lt = (
         vault.collateral,
@@ -91,52 +97,60 @@ def position_figures(
         market.rate,
         market.liquidation_threshold,
     )
-    if known:
-        assert lt is not None
+    safe_borrow: str | Unknown | None
+    safe_withdraw: str | Unknown | None
+    if lt is not None:
         args = (c, nd, rate, market.spot, market.reserve_rate, lt, margin_ray)
         safe_borrow = text(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
         safe_withdraw = text(pm.max_withdraw_within_margin(*args), WAD)
     else:
-        safe_borrow = safe_withdraw = None
-    return {
-        "market": market.symbol,
-        "base": market.base_symbol,
-        "address": vault.address,
-        "collateral": f["collateral"],
-        "normalized_debt": f["normalized_debt"],
-        "debt": f["debt"],
-        "collateral_value": f["collateral_value"],
-        "health": f["health"] if known else None,
-        "health_spot": f["health_spot"],
-        "leverage": f["leverage"],
-        "ltv": f["loan_to_value"],
-        "max_ltv": f["max_loan_to_value"],
-        "liquidation_threshold": f["liquidation_threshold"] if known else None,
-        "reserve_exchange_rate": f["exchange_rate"],
-        "market_price": text(market.price, WAD),
-        "liquidation_exchange_rate": f["liquidation_exchange_rate"] if known else None,
-        "drop_to_liquidation": f["exchange_rate_drop_to_liquidation"] if known else None,
-        "min_safe_price": f["min_safe_price"],
-        "price_drop_to_borrow_limit": f["price_drop_to_borrow_limit"],
-        "max_borrow": text(
-            min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD
-        ),
-        "max_withdraw": f["max_withdraw"],
-        "max_borrow_safe": safe_borrow,
-        "max_withdraw_safe": safe_withdraw,
-        "safety_margin": format(margin, "f"),
-        "dusty": f["dusty"],
-        "liquidatable": bool(f["liquidatable"]) if known else False,
-        "liquidation": f["liquidation"] if known else None,
-        "supplied": text(vault.supplied, WAD),
-        "block": market.block,
-    }
+        safe_borrow = safe_withdraw = unknown
+
+    def known(value: Any) -> Any:
+        return value if unknown is None else unknown
+
+    return Position(
+        market=market.symbol,
+        base=market.base_symbol,
+        address=vault.address,
+        collateral=f["collateral"],
+        normalized_debt=f["normalized_debt"],
+        debt=f["debt"],
+        collateral_value=f["collateral_value"],
+        health=known(f["health"]),
+        health_spot=f["health_spot"],
+        leverage=f["leverage"],
+        ltv=f["loan_to_value"],
+        max_ltv=f["max_loan_to_value"],
+        liquidation_threshold=known(f["liquidation_threshold"]),
+        reserve_exchange_rate=f["exchange_rate"],
+        market_price=text(market.price, WAD),
+        liquidation_exchange_rate=known(f["liquidation_exchange_rate"]),
+        drop_to_liquidation=known(f["exchange_rate_drop_to_liquidation"]),
+        min_safe_price=f["min_safe_price"],
+        price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
+        max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
+        max_withdraw=f["max_withdraw"],
+        max_borrow_safe=safe_borrow,
+        max_withdraw_safe=safe_withdraw,
+        safety_margin=format(margin, "f"),
+        dusty=f["dusty"],
+        liquidatable=known(bool(f["liquidatable"])),
+        liquidation=known(f["liquidation"]),
+        supplied=text(vault.supplied, WAD),
+        block=market.block,
+    )
 
 
-def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> None:
-    """Refuse a change that leaves liquidation health below 1 + margin (unless --force)."""
-    if market.liquidation_threshold is None:
-        return
+def safety_check(market: MarketState, after: VaultState, margin: Decimal, network: str) -> None:
+    """Refuse a change that leaves liquidation health below 1 + margin (unless --force), and
+    one whose health cannot be known (no Liquidation address): that is not "safe"."""
+    unknown = liquidation_unknown(network, market)
+    if unknown is not None:
+        raise RefusedError(
+            f"cannot check the safety margin: the liquidation health is {unknown.text}; "
+            "pass --force to go by the pool's own limit"
+        )
     model = snapshot(market, after)
     if model.breaches_margin(int(margin * RAY)):
         health = model.health()
@@ -147,26 +161,24 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal) -> Non
         )
 
 
-def positions(session: Session, symbol: str | None, who: str | None) -> list[dict[str, Any]]:
+def positions(session: Session, symbol: str | None, who: str | None) -> list[Position]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
     from ion_cli.zk.feed import risk_view
 
     w3 = session.w3()
     address = session.address_of(who)
+    margin, network = session.safety_margin, session.profile.name
     if symbol:
         addresses = require_market(session, symbol)
         market = read_market(w3, session.profile, addresses)
-        row = position_figures(market, read_vault(session, market, address))
-        row["risk"] = risk_view(w3, addresses.risk_feed, market.timestamp)
-        return [row]
-    margin = load_config().safety_margin
+        row = position_figures(market, read_vault(session, market, address), margin, network)
+        return [replace(row, risk=risk_view(w3, addresses.risk_feed, market.timestamp))]
     found = []
     listed = available_markets(session)
     for market, addresses in zip(read_markets(w3, session.profile, listed), listed, strict=True):
         vault = read_vault(session, market, address)
         if vault.collateral or vault.normalized_debt or vault.supplied:
-            row = position_figures(market, vault, margin)
-            row["risk"] = risk_view(w3, addresses.risk_feed, market.timestamp)
-            found.append(row)
+            row = position_figures(market, vault, margin, network)
+            found.append(replace(row, risk=risk_view(w3, addresses.risk_feed, market.timestamp)))
     return found

@@ -1,13 +1,18 @@
-"""A command's view of the world: the network profile, a connection that checked the chain id,
-and the account. Everything is resolved lazily, so a command that fails on its input never
-touches the network, and a read-only command never unlocks a key."""
+"""A command's view of the world: the config, the network profile, a connection that checked the
+chain id, the account, and where warnings go. The config and the environment are read once, at
+the edge (the CLI's command wrapper, or `ion_cli.api.Ion`), and passed down in this object:
+nothing below reads them again. Everything else is resolved lazily, so a command that fails on
+its input never touches the network, and a read-only command never unlocks a key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.config import Config
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
 
@@ -23,14 +28,23 @@ class Session:
     rpc_url: str | None = None
     account_name: str | None = None
     password_file: Path | None = None
+    config: Config = field(default_factory=Config)
+    # where warnings go: the CLI's output (stderr), an API caller's observer; by default nowhere
+    warn: Callable[[str], None] = field(default=lambda message: None, repr=False)
+    # a keystore password handed over by an API caller (never from a command-line argument)
+    password: str | None = field(default=None, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
     _w3: Any = field(default=None, repr=False)
 
     @property
     def profile(self) -> NetworkProfile:
         if self._profile is None:
-            self._profile = resolve_network(self.network)
+            self._profile = resolve_network(self.network, self.config)
         return self._profile
+
+    @property
+    def safety_margin(self) -> Decimal:
+        return self.config.safety_margin
 
     @property
     def is_devnet(self) -> bool:
@@ -64,6 +78,7 @@ class Session:
             network_name=self.profile.name,
             chain_id=self.profile.chain_id,
             password_file=self.password_file,
+            password=self.password,
         )
 
     def address_of(self, who: str | None) -> str:

@@ -209,7 +209,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     oracle = market_oracle(session, symbol)
     reads_feed = oracle.reads_feed(feed)
     if not reads_feed:
-        options.output.warn(
+        options.observer.on_warning(
             f"the {market.symbol} reserve oracle does not read the feed {feed}: the proof will be "
             "recorded there but changes no reserve rate"
         )
@@ -261,7 +261,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             "updates_reserve_rate": update_now,
         },
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
     document: dict[str, Any] = {
         "plan": plan.to_json(),
         "dry_run": options.dry_run,
@@ -296,7 +296,9 @@ def _position(session: Session, symbol: str, me: str, options: WriteOptions) -> 
         rows = positions(session, symbol, me)
         return rows[0] if rows else None
     except IonError as exc:
-        options.output.warn(f"submitted, but the position could not be read back: {exc.message}")
+        options.observer.on_warning(
+            f"submitted, but the position could not be read back: {exc.message}"
+        )
         return None
 
 

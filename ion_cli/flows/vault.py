@@ -7,11 +7,11 @@ by reading the resulting position."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from ion_cli import position_math as pm
 from ion_cli.chain.plan import Call, Plan
-from ion_cli.config import load_config
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, text
@@ -27,6 +27,7 @@ from ion_cli.flows.writes import (
     run_plan,
 )
 from ion_cli.render import fmt_amount
+from ion_cli.results import Position, WriteResult
 from ion_cli.units import (
     Ray,
     Wad,
@@ -52,7 +53,7 @@ def _gem_join(session: Session, market: MarketState) -> str:
     return session.profile.address(session.profile.market(market.symbol), "gem_join")
 
 
-def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
     market, vault, me = _context(session, symbol)
     w3 = session.w3()
     if amount <= 0:
@@ -90,20 +91,11 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
         ),
     ]
     after = vault.changed(collateral=amount)
-    return _execute(
-        session,
-        market,
-        after,
-        "deposit",
-        amount,
-        market.symbol,
-        calls,
-        options,
-        check_safety=False,
-    )
+    change = VaultChange("deposit", amount, market.symbol, after, False)
+    return _run_change(session, market, change, calls, options)
 
 
-def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> dict[str, Any]:
+def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
     market, vault, me = _context(session, symbol)
     w3 = session.w3()
     if amount <= 0:
@@ -122,11 +114,11 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
             f"ceiling of {text(market.debt_ceiling, RAD)}"
         )
     if not pm.passes_pool_check(after.collateral, after.normalized_debt, market.rate, market.spot):
-        limits = position_figures(market, vault)
+        limits = position_figures(market, vault, session.safety_margin, session.profile.name)
         raise RefusedError(
             f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing "
-            f"limit of this vault (at most {limits['max_borrow']} {market.base_symbol} more; "
-            f"{limits['max_borrow_safe']} within the safety margin)"
+            f"limit of this vault (at most {limits.max_borrow} {market.base_symbol} more; "
+            f"{limits.max_borrow_safe} within the safety margin)"
         )
     if pm.is_dusty(after.normalized_debt, market.rate, market.dust):
         raise RefusedError(
@@ -140,22 +132,11 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         description=f"borrow {text(amount, WAD)} {market.base_symbol}",
         method="IonPool.borrow",
     )
-    return _execute(
-        session,
-        market,
-        after,
-        "borrow",
-        amount,
-        market.base_symbol,
-        [call],
-        options,
-        check_safety=True,
-    )
+    change = VaultChange("borrow", amount, market.base_symbol, after, True)
+    return _run_change(session, market, change, [call], options)
 
 
-def repay(
-    session: Session, symbol: str, amount: int | None, options: WriteOptions
-) -> dict[str, Any]:
+def repay(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
     """Repay `amount` of base asset, or everything (`None`): repaying the vault's whole
     normalized debt leaves exactly zero, whatever interest accrued before the block."""
     market, vault, me = _context(session, symbol)
@@ -215,23 +196,15 @@ def repay(
         )
     )
     after = vault.changed(normalized_debt=-nd)
-    return _execute(
-        session,
-        market,
-        after,
-        "repay",
-        owed_now,
-        market.base_symbol,
-        calls,
-        options,
-        check_safety=False,
-        extra={"repay_all": amount is None},
+    change = VaultChange(
+        "repay", owed_now, market.base_symbol, after, False, extra={"repay_all": amount is None}
     )
+    return _run_change(session, market, change, calls, options)
 
 
 def withdraw(
     session: Session, symbol: str, amount: int | None, options: WriteOptions
-) -> dict[str, Any]:
+) -> WriteResult:
     market, vault, me = _context(session, symbol)
     w3 = session.w3()
     if amount is None:
@@ -252,11 +225,11 @@ def withdraw(
         )
     after = vault.changed(collateral=-amount)
     if not pm.passes_pool_check(after.collateral, after.normalized_debt, market.rate, market.spot):
-        limits = position_figures(market, vault)
+        limits = position_figures(market, vault, session.safety_margin, session.profile.name)
         raise RefusedError(
             f"unsafe: withdrawing {text(amount, WAD)} {market.symbol} would put the debt above the "
-            f"borrowing limit (at most {limits['max_withdraw']} can go; "
-            f"{limits['max_withdraw_safe']} within the safety margin)"
+            f"borrowing limit (at most {limits.max_withdraw} can go; "
+            f"{limits.max_withdraw_safe} within the safety margin)"
         )
     join = _gem_join(session, market)
     calls = [
@@ -275,60 +248,59 @@ def withdraw(
             method="GemJoin.exit",
         ),
     ]
-    return _execute(
-        session,
-        market,
-        after,
-        "withdraw",
-        amount,
-        market.symbol,
-        calls,
-        options,
-        check_safety=True,
-    )
+    change = VaultChange("withdraw", amount, market.symbol, after, True)
+    return _run_change(session, market, change, calls, options)
 
 
-def _execute(
+@dataclass(frozen=True)
+class VaultChange:
+    """What a vault write does, for its plan's title, preview and safety check."""
+
+    action: str  # "deposit", "borrow", "repay", "withdraw"
+    amount: int  # WAD, in `unit`
+    unit: str
+    after: VaultState  # the vault once the plan is mined
+    check_safety: bool  # borrow and withdraw must keep the safety margin (unless forced)
+    extra: dict[str, Any] = field(default_factory=dict)  # more JSON summary
+
+
+def _run_change(
     session: Session,
     market: MarketState,
-    after: VaultState,
-    action: str,
-    amount: int,
-    unit: str,
+    change: VaultChange,
     calls: list[Call],
     options: WriteOptions,
-    *,
-    check_safety: bool,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    margin = load_config().safety_margin  # read once for the check, preview and read-back
-    projected = position_figures(market, after, margin)
-    if check_safety and not options.force:
-        safety_check(market, after, margin)
+) -> WriteResult:
+    margin, network = session.safety_margin, session.profile.name
+    projected = position_figures(market, change.after, margin, network)
+    if change.check_safety and not options.force:
+        safety_check(market, change.after, margin, network)
+    amount = f"{text(change.amount, WAD)} {change.unit}"
+    health = projected.health
     plan = Plan(
-        title=f"{action.capitalize()} {text(amount, WAD)} {unit} ({market.symbol} market)",
+        title=f"{change.action.capitalize()} {amount} ({market.symbol} market)",
         calls=calls,
         summary={
-            action: f"{text(amount, WAD)} {unit}",
-            "collateral after": f"{projected['collateral']} {market.symbol}",
-            "debt after": f"{projected['debt']} {market.base_symbol}",
-            "health after": (
-                fmt_amount(projected["health"], 4, down=True) if projected["health"] else "no debt"
-            ),
-            "liquidation rate after": str(projected["liquidation_exchange_rate"] or "-"),
+            change.action: amount,
+            "collateral after": f"{projected.collateral} {market.symbol}",
+            "debt after": f"{projected.debt} {market.base_symbol}",
+            "health after": (fmt_amount(health, 4, down=True) if health is not None else "no debt"),
+            "liquidation rate after": str(projected.liquidation_exchange_rate or "-"),
         },
         json_summary={
-            "action": action,
+            "action": change.action,
             "market": market.symbol,
-            "amount": text(amount, WAD),
+            "amount": text(change.amount, WAD),
             "projected_position": projected,
-            **(extra or {}),
+            **change.extra,
         },
     )
-    result = run_plan(session, plan, options, None)
+    result = run_plan(session, plan, options)
 
-    def read_back() -> dict[str, Any]:
+    def read_back() -> Position:
         fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
-        return position_figures(fresh, read_vault(session, fresh, after.address), margin)
+        return position_figures(
+            fresh, read_vault(session, fresh, change.after.address), margin, network
+        )
 
-    return result_document(plan, result, options, read_back)
+    return result_document(session, plan, result, options, read_back)

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.chain.observer import Observer
 from ion_cli.chain.plan import MAX_UINT256, Call, Plan, approval_call
 from ion_cli.errors import IonError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
-    from ion_cli.output import Output
+    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.results import LenderPosition, Position, WriteResult
 
 
 @dataclass(frozen=True)
 class WriteOptions:
-    """How to carry out a write: confirmation, simulation only, approvals, timeouts."""
+    """How to carry out a write: confirmation, simulation only, approvals, timeouts, and who
+    watches the pipeline (`observer`) and answers its question (`confirm`; without it and
+    without `yes`, a write is refused)."""
 
-    output: Output
+    observer: Observer = field(default_factory=Observer)
+    confirm: Callable[[str], bool] | None = None
     yes: bool = False
     dry_run: bool = False
     approve_max: bool = False
@@ -75,39 +80,41 @@ def approval_calls(
     return [approval_call(token, spender, value, symbol, spender_name=spender_name)]
 
 
-def run_plan(
-    session: Session, plan: Plan, options: WriteOptions, render_preview: Callable[[], None] | None
-) -> Any:
+def run_plan(session: Session, plan: Plan, options: WriteOptions) -> ExecutionResult:
     from ion_cli.chain.pipeline import execute
 
     return execute(
         plan,
         w3=session.w3(),
         sender=session.account(),
-        output=options.output,
         yes=options.yes,
         dry_run=options.dry_run,
         confirmations=options.confirmations,
         timeout=options.timeout,
-        render_preview=render_preview,
+        confirm=options.confirm,
+        observer=options.observer,
     )
 
 
 def result_document(
-    plan: Plan, result: Any, options: WriteOptions, read_position: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+    session: Session,
+    plan: Plan,
+    result: ExecutionResult,
+    options: WriteOptions,
+    read_position: Callable[[], Position | LenderPosition],
+) -> WriteResult:
     """What a write returns: the plan, what was sent, and the resulting position. Reading the
-    position happens after the transactions are mined: if it fails, the document (with the
+    position happens after the transactions are mined: if it fails, the result (with the
     hashes) is still returned, so nobody sends again to find out what happened."""
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json() if hasattr(result, "to_json") else result,
-        "position": None,
-    }
+    from ion_cli.results import WriteResult
+
+    position: Position | LenderPosition | None = None
     try:
-        document["position"] = read_position()
+        position = read_position()
     except Exception as exc:  # the write is done; only the read-back failed
         message = exc.message if isinstance(exc, IonError) else type(exc).__name__
-        options.output.warn(f"sent, but the position could not be read back: {message}")
-    return document
+        warning = f"sent, but the position could not be read back: {message}"
+        options.observer.on_warning(warning)
+    return WriteResult(
+        plan=plan.to_json(), dry_run=options.dry_run, execution=result, position=position
+    )

@@ -328,3 +328,21 @@ def test_position_without_market_lists_only_markets_with_a_position(devnet: Devn
     ion("deposit", "rsETH", "1", "--yes")
     ion("supply", "ezETH", "1", "--yes")
     assert [p["market"] for p in ion("position", "--json")] == ["rsETH", "ezETH"]
+
+
+def test_borrowing_exactly_the_dust_after_interest_is_not_refused(
+    devnet: DevnetHandle, protocol: Protocol
+) -> None:
+    """Once the rate is above 1, rounding the normalized debt down left a borrow of 1 wstETH at
+    0.99999999999999999922 wstETH of debt, under the dust of 1: refused. It rounds up now, and
+    the wallet receives at least what was asked."""
+    ion("supply", "weETH", "5", "--yes")
+    ion("deposit", "weETH", "10", "--yes")
+    ion("borrow", "weETH", "2", "--yes")
+    warp(devnet.w3, 7 * 86400)  # the rate grows past 1
+    ion("repay", "weETH", "all", "--yes")
+    m = protocol.market("weETH")
+    before = balance(protocol, m.base_token, protocol.dev)
+    out = ion("borrow", "weETH", "1", "--yes", "--json")
+    assert balance(protocol, m.base_token, protocol.dev) - before >= WAD
+    assert Decimal(out["position"]["debt"]) >= 1

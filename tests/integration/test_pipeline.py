@@ -23,16 +23,19 @@ from eth_abi.abi import encode
 from eth_account import Account
 from eth_utils.crypto import keccak
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
 from ion_cli.chain import client
 from ion_cli.chain import pipeline as pipeline_module
 from ion_cli.chain import simulate as simulate_module
 from ion_cli.chain.client import RpcError, connect
 from ion_cli.chain.contracts import call_of, contract_from_abi
-from ion_cli.chain.pipeline import ExecutionResult, execute
+from ion_cli.chain.observer import Observer, Preview, SignedTx
+from ion_cli.chain.pipeline import ExecutionResult, StepResult, execute
 from ion_cli.chain.plan import Call, Plan, approval_call
+from ion_cli.commands._observer import TerminalObserver
 from ion_cli.devnet import toolchain
-from ion_cli.errors import IonError, NodeError, RefusedError, TransactionReverted
+from ion_cli.errors import IonError, NodeError, PlanFailed, RefusedError, TransactionReverted
 from ion_cli.output import Output
 
 pytestmark = pytest.mark.integration
@@ -149,7 +152,7 @@ def _pay_bob_plan(chain: Chain, sender: str, approve: int, pull: int) -> Plan:
 def _run(chain: Chain, plan: Plan, sender: KeySender, **kw: Any) -> ExecutionResult:
     options: dict[str, Any] = {"yes": True, "dry_run": False}
     options.update(kw)
-    return execute(plan, w3=chain.w3, sender=sender, output=Output(), **options)
+    return execute(plan, w3=chain.w3, sender=sender, observer=TerminalObserver(Output()), **options)
 
 
 def _reverter(data: bytes) -> str:
@@ -421,3 +424,108 @@ def test_api_keys_in_urls_are_not_shown() -> None:
         connect("http://127.0.0.1:9/v2/SECRETKEY", None, "mainnet")
     assert "SECRETKEY" not in caught.value.message
     assert "http://127.0.0.1:9/..." in caught.value.message
+
+
+# ---------------------------------------------------------------- hooks and the failure result
+
+
+class Recorder(Observer):
+    """Records every hook, and whether the node knew each signed hash when on_signed ran."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.events: list[str] = []
+        self.signed: list[SignedTx] = []
+        self.known_when_signed: list[bool] = []
+
+    def on_preview(self, preview: Preview) -> None:
+        self.events.append("preview")
+
+    def on_signed(self, signed: SignedTx) -> None:
+        self.events.append(f"signed {signed.step_index}")
+        self.signed.append(signed)
+        try:
+            self.chain.w3.eth.get_transaction(signed.tx_hash)  # type: ignore[arg-type]
+            self.known_when_signed.append(True)
+        except TransactionNotFound:
+            self.known_when_signed.append(False)
+
+    def on_sent(self, step: StepResult) -> None:
+        self.events.append(f"sent {step.index}")
+
+    def on_receipt(self, step: StepResult) -> None:
+        self.events.append(f"receipt {step.index}")
+
+    def on_failed(self, result: ExecutionResult, error: IonError) -> None:
+        self.events.append("failed")
+
+    def on_done(self, result: ExecutionResult) -> None:
+        self.events.append("done")
+
+
+def test_an_observer_sees_each_signed_transaction_before_it_is_broadcast(node: Chain) -> None:
+    sender = KeySender(SENDER_KEY)
+    recorder = Recorder(node)
+    plan = _pay_bob_plan(node, sender.address, WAD, WAD)
+    before = _nonce(node, sender.address)
+    result = execute(plan, w3=node.w3, sender=sender, yes=True, dry_run=False, observer=recorder)
+    assert recorder.events == [
+        "preview",
+        *("signed 0", "sent 0", "receipt 0", "signed 1", "sent 1", "receipt 1"),
+        "done",
+    ]
+    assert recorder.known_when_signed == [False, False]  # not broadcast yet when the hook ran
+    assert [s.tx_hash for s in recorder.signed] == result.tx_hashes
+    assert [s.nonce for s in recorder.signed] == [before, before + 1]
+    first = recorder.signed[0]
+    assert (first.plan_id, first.chain_id, first.sender) == (plan.plan_id, 31337, sender.address)
+    assert result.plan_id == plan.plan_id and first.step_count == 2
+    # the raw bytes are the transaction that was mined
+    mined = node.w3.eth.get_raw_transaction(first.tx_hash)  # type: ignore[arg-type]
+    assert bytes(mined) == first.raw_tx
+
+
+def test_a_hook_that_raises_in_on_signed_stops_the_broadcast(node: Chain) -> None:
+    class Refuse(Observer):
+        def on_signed(self, signed: SignedTx) -> None:
+            raise IonError("the journal cannot write")
+
+    sender = KeySender(SENDER_KEY)
+    before = _nonce(node, sender.address)
+    plan = _pay_bob_plan(node, sender.address, WAD, WAD)
+    with pytest.raises(PlanFailed) as caught:
+        execute(plan, w3=node.w3, sender=sender, yes=True, dry_run=False, observer=Refuse())
+    assert caught.value.message == "the journal cannot write"
+    assert caught.value.result.tx_hashes == []
+    assert _nonce(node, sender.address) == before
+
+
+def test_a_plan_whose_second_step_fails_carries_the_first_hash(node: Chain) -> None:
+    """Step 1 is mined, then step 2 would revert: the error carries the whole result."""
+    _set_code(node, SWITCH, "0x00")  # STOP: succeeds while simulated
+    unsafe = _error("UnsafePositionChange(uint256,uint256,uint256)", 9 * RAD, 10 * WAD, 8 * 10**26)
+
+    class BreakAfterStepOne(Recorder):
+        def on_receipt(self, step: StepResult) -> None:
+            super().on_receipt(step)
+            _set_code(node, SWITCH, _reverter(unsafe))
+
+    sender = KeySender(SENDER_KEY)
+    plan = Plan(
+        "Approve then borrow",
+        [
+            approval_call(node.weth.address, BOB, WAD, "WETH"),
+            Call(SWITCH, b"", method="IonPool.borrow"),
+        ],
+    )
+    recorder = BreakAfterStepOne(node)
+    with pytest.raises(TransactionReverted) as caught:
+        execute(plan, w3=node.w3, sender=sender, yes=True, dry_run=False, observer=recorder)
+    error = caught.value
+    assert isinstance(error, PlanFailed)
+    result = error.result
+    assert len(result.tx_hashes) == 1 and result.steps[0].status == 1
+    assert result.steps[1].tx_hash is None
+    assert result.to_json()["tx_hashes"] == result.tx_hashes
+    assert recorder.events[-1] == "failed"
+    assert f"already mined: step 1 {result.tx_hashes[0]}" in error.message

@@ -12,6 +12,7 @@ from eth_account import Account
 from ion_cli.chain.contracts import call_of, contract
 from ion_cli.chain.pipeline import ExecutionResult, execute
 from ion_cli.chain.plan import Plan, approval_call
+from ion_cli.commands._observer import TerminalObserver
 from ion_cli.errors import TransactionReverted
 from ion_cli.output import Output
 
@@ -33,7 +34,14 @@ class Dev:
 
 
 def _run(devnet: Any, plan: Plan) -> ExecutionResult:
-    return execute(plan, w3=devnet.w3, sender=Dev(), output=Output(), yes=True, dry_run=False)
+    return execute(
+        plan,
+        w3=devnet.w3,
+        sender=Dev(),
+        observer=TerminalObserver(Output()),
+        yes=True,
+        dry_run=False,
+    )
 
 
 def _deposit_plan(devnet: Any, amount: int) -> Plan:

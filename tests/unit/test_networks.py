@@ -42,7 +42,7 @@ def test_default_network_is_devnet_and_needs_a_running_devnet(
     monkeypatch.setenv("ION_DEVNET_DIR", str(tmp_path / "none"))
     assert load_config().default_network == "devnet"
     with pytest.raises(DevnetNotRunning, match="ion devnet up"):
-        resolve_network(None)
+        resolve_network(None, load_config())
 
 
 def test_custom_profile_on_mainnet_fills_unknowns(
@@ -63,14 +63,14 @@ handler = "0x00000000000000000000000000000000000000bb"
 margin = 0.1
 """,
     )
-    profile = resolve_network(None)
+    profile = resolve_network(None, load_config())
     assert (profile.name, profile.chain_id, profile.rpc_url) == ("mine", 1, "http://127.0.0.1:8545")
     weeth = profile.market("weeth")
     assert weeth.liquidation == "0x00000000000000000000000000000000000000aa"
     assert "handler" not in weeth.unsure  # the user set it: no longer "unsure"
     assert profile.market("rsETH").pool == MAINNET.market("rsETH").pool
     assert str(load_config().safety_margin) == "0.1"
-    assert network_names() == ["devnet", "mainnet", "mine"]
+    assert network_names(load_config()) == ["devnet", "mainnet", "mine"]
 
 
 @pytest.mark.parametrize(
@@ -87,12 +87,12 @@ def test_bad_config_is_one_clear_error(
 ) -> None:
     write_config(tmp_path, monkeypatch, text)
     with pytest.raises(UsageError, match=message):
-        resolve_network("x")
+        resolve_network("x", load_config())
 
 
 def test_unknown_network_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError, match="unknown network 'sepolia'"):
-        resolve_network("sepolia")
+        resolve_network("sepolia", load_config())
 
 
 def test_unknown_settings_are_named_on_stderr(
@@ -101,3 +101,17 @@ def test_unknown_settings_are_named_on_stderr(
     write_config(tmp_path, monkeypatch, 'default-network = "mainnet"\n')
     assert load_config().default_network == "devnet"
     assert "unknown setting(s) ignored: default-network" in capsys.readouterr().err
+
+
+def test_a_mainnet_table_without_base_amends_the_built_in_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the Unknown hint points: networks.mainnet.markets.weETH.liquidation."""
+    liquidation = "0x" + "12" * 20
+    write_config(
+        tmp_path, monkeypatch, f'[networks.mainnet.markets.weETH]\nliquidation = "{liquidation}"\n'
+    )
+    profile = resolve_network("mainnet", load_config())
+    assert profile.chain_id == 1
+    assert profile.market("weETH").liquidation == liquidation
+    assert profile.market("weETH").pool == MAINNET.market("weETH").pool

@@ -101,8 +101,9 @@ def test_hand_figures() -> None:
     assert liq == 860240963855421687
     # (1.05 - 0.860240963855421687) / 1.05, floored
     assert drop_to(ER, liq) == 180722891566265060000000000
-    # max borrow: 10 * 0.832 - 7.14 = 1.18 exactly
-    assert max_extra_borrow(C, ND, RATE, SPOT) == wad("1.18")
+    # max borrow: 10 * 0.832 - 7.14 = 1.18, less a wei: borrows round the normalized debt up
+    # (ceil(1.18 / 1.02) would be one normalized wei past the limit), and the pool sends it all
+    assert max_extra_borrow(C, ND, RATE, SPOT) == wad("1.18") - 1
     # max withdrawal: 10 - ceil(7.14 / 0.832) = 10 - 8.581730769230769231
     assert max_withdrawable_collateral(C, ND, RATE, SPOT) == wad("1.418269230769230769")
     # min(price, er) may fall to 7.14 / (10 * 0.8) = 0.8925 before borrowing stops
@@ -210,7 +211,7 @@ def test_snapshot_figures_and_json() -> None:
     assert f.debt == wad("7.14")
     assert f.collateral_value == wad("10.5")
     assert f.leverage == ray("3.125")
-    assert f.max_borrow == wad("1.18")
+    assert f.max_borrow == wad("1.18") - 1  # see test_hand_figures: borrows round up
     assert f.min_safe_price == wad("0.8925")
     # market price 1.04 may fall to 0.8925: (1.04 - 0.8925) / 1.04
     assert f.price_drop_to_borrow_limit == (wad("1.04") - wad("0.8925")) * RAY // wad("1.04")

@@ -190,22 +190,23 @@ def test_rpow_tracks_the_exact_power(r: int, n: int) -> None:
 
 def test_borrow_and_repay_hand_figures() -> None:
     rate = Ray.from_decimal("1.5")
-    nd = normalized_debt_for_borrow(Wad(10), rate)  # floor(10 / 1.5) = 6
-    assert nd == Wad(6)
-    assert borrow_out(nd, rate) == Wad(9)  # floor(6 * 1.5): a wei short of the ask
+    nd = normalized_debt_for_borrow(Wad(10), rate)  # ceil(10 / 1.5) = 7 (was floor: 6)
+    assert nd == Wad(7)
+    assert borrow_out(nd, rate) == Wad(10)  # floor(7 * 1.5): at least the ask (was 9)
     assert repay_in(Wad(7), rate) == Wad(11)  # ceil(10.5)
     assert normalized_debt_for_repay(Wad(11), rate) == Wad(7)
 
 
 @settings(max_examples=200)
 @given(amounts, rates)
-def test_borrow_never_sends_more_than_asked_and_little_less(b: int, rate: int) -> None:
+def test_borrow_never_sends_less_than_asked_and_little_more(b: int, rate: int) -> None:
     amount, r = Wad(b), Ray(rate)
-    got = borrow_out(normalized_debt_for_borrow(amount, r), r)
-    assert got <= amount
-    # Two floors: one normalized wei is worth rate/RAY wei, so up to ceil(rate/RAY) wei are lost
-    # (2 wei while 1 < rate/RAY < 2), not the 1 wei one might expect.
-    assert amount.value - got.value <= -(-rate // RAY)
+    nd = normalized_debt_for_borrow(amount, r)
+    got = borrow_out(nd, r)
+    assert got >= amount
+    assert nd.value * rate >= b * RAY  # the debt is at least the ask: never under a dust of B
+    # One normalized wei is worth rate/RAY wei: up to ceil(rate/RAY) wei more than asked.
+    assert got.value - amount.value <= -(-rate // RAY)
 
 
 @settings(max_examples=200)

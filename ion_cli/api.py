@@ -1,0 +1,334 @@
+"""The Python API: what the `ion` commands do, for scripts and strategies.
+
+    from ion_cli.api import Ion
+
+    ion = Ion(network="devnet")                       # the devnet's funded `dev` account
+    for market in ion.markets():
+        print(market.market, market.borrow_apr)
+    ion.deposit("weETH", "20")
+    result = ion.borrow("weETH", "10")                # a WriteResult
+    print(result.tx_hashes, result.position.health)
+
+Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`); writes
+return a `WriteResult` (the plan, every step sent, the position read back). Nothing is printed
+and nothing is asked on a terminal: failures raise the `ion_cli.errors` exceptions (`UsageError`
+for bad input, `RefusedError` for an unsafe or refused action, `NodeError`, `TransactionReverted`;
+a plan that fails after it started sending raises a `PlanFailed` whose `.result` holds every hash
+sent). Calling a write is the decision to send it: pass `confirm` (a callback answering the
+pipeline's question) to decide per plan, and `observer` (an `ion_cli.chain.observer.Observer`)
+to follow every stage, e.g. to journal each signed transaction before it is broadcast.
+
+The config file and the environment are read once, when `Ion` is made (or pass `config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.amounts import ALL, parse_amount
+from ion_cli.chain.observer import Observer, combine
+from ion_cli.config import Config
+from ion_cli.errors import UsageError
+from ion_cli.flows.session import Session
+
+if TYPE_CHECKING:
+    from ion_cli.flows.writes import WriteOptions
+    from ion_cli.results import Market, Position, WriteResult
+
+Amount = str | int | Decimal
+Confirm = Callable[[str], bool]
+
+__all__ = ["Amount", "Ion"]
+
+
+class _Warnings(Observer):
+    """Collects warnings for `Ion.warnings` (and forwards nothing: the API prints nothing)."""
+
+    def __init__(self, sink: list[str]) -> None:
+        self.sink = sink
+
+    def on_warning(self, message: str) -> None:
+        self.sink.append(message)
+
+
+class Ion:
+    """One network, one account. `network` is a profile name (devnet, mainnet or one from the
+    config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
+    `account` names an account of `ion account list` (on the devnet, default: `dev`).
+    `password` (or `password_file`) unlocks a keystore account. `confirm` and `observer` apply
+    to every write unless a write passes its own."""
+
+    def __init__(
+        self,
+        network: str | None = None,
+        rpc_url: str | None = None,
+        account: str | None = None,
+        password: str | None = None,
+        *,
+        password_file: Path | None = None,
+        config: Config | None = None,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+        confirmations: int = 1,
+        timeout: float = 120.0,
+    ) -> None:
+        self.warnings: list[str] = []  # warnings met so far (a broken adapter, a read-back...)
+        if config is None:
+            from ion_cli.config import load_config
+
+            config = load_config(warn=self.warnings.append)
+        self.session = Session(
+            network=network,
+            rpc_url=rpc_url,
+            account_name=account,
+            password_file=password_file,
+            config=config,
+            warn=self._warn,
+            password=password,
+        )
+        self.confirm = confirm
+        self.observer = observer
+        self.confirmations = confirmations
+        self.timeout = timeout
+        self.yes: bool | None = None  # None: send unless a confirm callback says no
+        self.dry_run = False  # True: every write only simulates (the CLI's --dry-run)
+
+    @classmethod
+    def from_session(
+        cls,
+        session: Session,
+        *,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+        confirmations: int = 1,
+        timeout: float = 120.0,
+        yes: bool | None = None,
+        dry_run: bool = False,
+    ) -> Ion:
+        """An API on a session already built (the CLI builds one from its options; its `yes`
+        is --yes: without it, `confirm` is asked)."""
+        ion = cls.__new__(cls)
+        ion.yes = yes
+        ion.dry_run = dry_run
+        ion.warnings = []
+        ion.session = session
+        ion.confirm = confirm
+        ion.observer = observer
+        ion.confirmations = confirmations
+        ion.timeout = timeout
+        return ion
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self.observer is not None:
+            self.observer.on_warning(message)
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    @property
+    def network(self) -> str:
+        """The network profile's name (resolved from the config on first use)."""
+        return self.session.profile.name
+
+    def markets(self) -> list[Market]:
+        """Every market of the network that an installed adapter enables, read at one block."""
+        from ion_cli.flows.markets import market_rows
+
+        return market_rows(self.session)
+
+    def position(self, market: str, address: str | None = None) -> Position:
+        """The vault of `address` (an address or an account name; default: the account) in
+        `market`, with its lender balance there."""
+        from ion_cli.flows.position import positions
+
+        return positions(self.session, market, address)[0]
+
+    def positions(self, address: str | None = None) -> list[Position]:
+        """Every market where `address` has collateral, debt or supply."""
+        from ion_cli.flows.position import positions
+
+        return positions(self.session, None, address)
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def supply(
+        self,
+        market: str,
+        amount: Amount,
+        *,
+        approve_max: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Supply `amount` of the market's base asset (earns the supply rate)."""
+        from ion_cli.flows import lend
+
+        options = self._options(dry_run, confirm, observer, approve_max=approve_max)
+        return lend.supply(self.session, market, _amount(amount), options)
+
+    def redeem(
+        self,
+        market: str,
+        amount: Amount | None = None,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Withdraw supplied base asset; `None` (or "all") redeems the whole lender balance."""
+        from ion_cli.flows import lend
+
+        options = self._options(dry_run, confirm, observer)
+        return lend.redeem(self.session, market, _amount_or_all(amount), options)
+
+    def deposit(
+        self,
+        market: str,
+        amount: Amount,
+        *,
+        approve_max: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Deposit `amount` of the market's LRT collateral into the vault."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer, approve_max=approve_max)
+        return vault.deposit(self.session, market, _amount(amount), options)
+
+    def borrow(
+        self,
+        market: str,
+        amount: Amount,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Borrow at least `amount` of the base asset; refused within the safety margin of
+        liquidation unless `force`."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer, force=force)
+        return vault.borrow(self.session, market, _amount(amount), options)
+
+    def repay(
+        self,
+        market: str,
+        amount: Amount | None = None,
+        *,
+        approve_max: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Repay `amount` of debt; `None` (or "all") repays it to exactly zero."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer, approve_max=approve_max)
+        return vault.repay(self.session, market, _amount_or_all(amount), options)
+
+    def withdraw(
+        self,
+        market: str,
+        amount: Amount | None = None,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Withdraw collateral to the wallet; `None` (or "all") takes all of it (no debt may be
+        left); refused within the safety margin of liquidation unless `force`."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer, force=force)
+        return vault.withdraw(self.session, market, _amount_or_all(amount), options)
+
+    # ---- risk proofs and the reserve oracle -------------------------------------------------
+
+    def submit_proof(
+        self,
+        receipt: Path | str,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> dict[str, Any]:
+        """Submit the risk proof of a receipt (or its folder) to `market`'s RiskFeed, then
+        update the reserve rate when the oracle's cooldown allows (see `ion_cli.flows.submit`).
+        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why."""
+        from ion_cli.flows import submit
+
+        options = self._options(dry_run, confirm, observer)
+        return submit.submit(self.session, Path(receipt), market, options)
+
+    def oracle(self, market: str) -> dict[str, Any]:
+        """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""
+        from ion_cli.flows import oracle
+
+        return oracle.show(self.session, market)
+
+    def update_oracle(
+        self,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> dict[str, Any]:
+        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown)."""
+        from ion_cli.flows import oracle
+
+        options = self._options(dry_run, confirm, observer)
+        return oracle.update(self.session, market, options)
+
+    def _options(
+        self,
+        dry_run: bool,
+        confirm: Confirm | None,
+        observer: Observer | None,
+        *,
+        approve_max: bool = False,
+        force: bool = False,
+    ) -> WriteOptions:
+        from ion_cli.flows.writes import WriteOptions
+
+        confirm = confirm or self.confirm
+        return WriteOptions(
+            observer=combine(_Warnings(self.warnings), observer or self.observer),
+            confirm=confirm,
+            # Calling a write is the decision to send, unless a confirm callback is to decide.
+            yes=self.yes if self.yes is not None else confirm is None,
+            dry_run=dry_run or self.dry_run,
+            approve_max=approve_max,
+            force=force,
+            confirmations=self.confirmations,
+            timeout=self.timeout,
+        )
+
+
+def _amount(amount: Amount) -> int:
+    """Token units (18 decimals) from "1.5", "1.5ether", "1wei", Decimal("1.5") or 2."""
+    if isinstance(amount, bool):
+        raise UsageError(f"invalid amount {amount!r}")
+    text = format(amount, "f") if isinstance(amount, Decimal) else str(amount)
+    value = parse_amount(text)
+    assert value is not ALL
+    return int(value)
+
+
+def _amount_or_all(amount: Amount | None) -> int | None:
+    if amount is None:
+        return None
+    if isinstance(amount, str):
+        value = parse_amount(amount, allow_all=True)
+        return None if value is ALL else int(value)
+    return _amount(amount)
