@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PLUGINS := plugins/ion-weeth plugins/ion-ezeth plugins/ion-rseth plugins/ion-rsweth
 PLUGIN_SOURCES := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup demo test lint typecheck forge pytest artifacts verifier completions bench clean
+.PHONY: setup demo test lint typecheck forge pytest artifacts verifier completions bench clean lock
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -18,10 +18,19 @@ $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@# `npm ci` rejects lock files missing other platforms' optional packages (npm/cli#9846):
-	@# install the exact versions package.json pins instead.
-	npm install --no-audit --no-fund --loglevel=error
+	@# Exactly the locked packages, and the lock file is never rewritten (a fresh clone stays
+	@# clean). The lock lists every platform's optional binaries, so `npm ci` accepts it on
+	@# Linux, macOS and Windows alike (a lock written by `npm install` on one platform can miss
+	@# the others' and be refused, npm/cli#9846): regenerate it only with `make lock`.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Regenerate package-lock.json on purpose, after editing package.json: resolved from scratch
+# without node_modules, so it keeps every platform's optional packages. Commit both files.
+lock:
+	rm -f package-lock.json
+	npm install --package-lock-only --no-audit --no-fund --loglevel=error
+	git diff --stat -- package-lock.json
 
 # The main job: start the devnet and walk through lending, borrowing and repaying on it.
 demo: setup

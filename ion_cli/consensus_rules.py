@@ -134,3 +134,39 @@ def validator_status(
     if withdrawable_epoch > epoch:
         return "exited_slashed" if slashed else "exited_unslashed"
     return "withdrawal_possible" if balance > 0 else "withdrawal_done"
+
+
+# Effective-balance hysteresis (Electra `process_effective_balance_updates`).
+HYSTERESIS_QUOTIENT = 4
+HYSTERESIS_DOWNWARD_MULTIPLIER = 1
+HYSTERESIS_UPWARD_MULTIPLIER = 5
+
+
+def effective_balance_after(
+    balance: int, effective_balance: int, withdrawal_credentials: bytes | str
+) -> int:
+    """The effective balance after an epoch's update: it moves only when the balance leaves the
+    hysteresis band (0.25 ETH below, 1.25 ETH above), then to whole ETH, capped per credential."""
+    increment = EFFECTIVE_BALANCE_INCREMENT // HYSTERESIS_QUOTIENT
+    downward = increment * HYSTERESIS_DOWNWARD_MULTIPLIER
+    upward = increment * HYSTERESIS_UPWARD_MULTIPLIER
+    if balance + downward < effective_balance or effective_balance + upward < balance:
+        return min(
+            balance - balance % EFFECTIVE_BALANCE_INCREMENT,
+            max_effective_balance(withdrawal_credentials),
+        )
+    return effective_balance
+
+
+# Status groups the beacon API's `status` filter accepts besides the nine statuses.
+STATUS_GROUPS = {
+    "pending": ("pending_initialized", "pending_queued"),
+    "active": ("active_ongoing", "active_exiting", "active_slashed"),
+    "exited": ("exited_unslashed", "exited_slashed"),
+    "withdrawal": ("withdrawal_possible", "withdrawal_done"),
+}
+STATUSES = tuple(s for group in STATUS_GROUPS.values() for s in group)
+
+
+def is_active(epoch: int, activation_epoch: int, exit_epoch: int) -> bool:
+    return activation_epoch <= epoch < exit_epoch

@@ -1,4 +1,5 @@
-"""`ion devnet up|down|status|reset`: a local anvil chain with the reference Ion deployment."""
+"""`ion devnet up|down|status|reset|advance|slash|penalize`: a local anvil chain with the
+reference Ion deployment, and a beacon API server over a synthetic validator set."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def down(*, opts: GlobalOptions) -> None:
 
     stopped = service.down()
     data = {"stopped": stopped is not None, "pid": stopped.pid if stopped else None}
+    # (the beacon API server stops with the node)
     opts.output.result(
         data,
         lambda console: console.print(
@@ -84,6 +86,95 @@ def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
     opts.output.result(result.to_json(), lambda console: _render_up(console, result))
 
 
+LrtOption = Annotated[
+    str, typer.Option("--lrt", help="The token whose validators are hit (weETH, ezETH, ...).")
+]
+
+
+@command(app, "advance")
+def advance(
+    epochs: Annotated[
+        int, typer.Option("--epochs", min=1, help="Epochs to move (32 slots of 12 s each).")
+    ] = 1,
+    *,
+    opts: GlobalOptions,
+) -> None:
+    """Move the devnet's clock: anvil jumps and mines a block; the beacon head and finality
+    follow (finality trails the head by two epochs)."""
+    from ion_cli.devnet import service
+
+    result = service.advance(epochs)
+
+    def render(console: Any) -> None:
+        line = f"advanced {epochs} epoch(s) ({result.seconds} s) to block {result.block}"
+        if result.beacon:
+            b = result.beacon
+            line += (
+                f"; beacon head slot {b['head_slot']} (epoch {b['head_epoch']}), "
+                f"finalized epoch {b['finalized_epoch']}"
+            )
+        console.print(line)
+
+    opts.output.result(result.to_json(), render)
+
+
+@command(app, "slash")
+def slash(
+    lrt: LrtOption,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many validators.")] = 1,
+    *,
+    opts: GlobalOptions,
+) -> None:
+    """Slash active validators of an LRT on the devnet's beacon chain (Electra rules: 1/4096 of
+    the effective balance at once, exit, the correlation penalty 4096 epochs later)."""
+    from ion_cli.devnet import service
+
+    result = service.slash(lrt, count)
+
+    def render(console: Any) -> None:
+        from rich.table import Table
+
+        console.print(
+            f"slashed {len(result['validators'])} {result['lrt']} validator(s) in the block at "
+            f"slot {result['slot']} (epoch {result['epoch']})"
+        )
+        table = Table(title_justify="left")
+        for column in ("index", "initial penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
+            table.add_column(column, justify="right" if column != "status" else "left")
+        for row in result["validators"]:
+            table.add_row(
+                str(row["index"]),
+                f"{row['initial_penalty']:,}",
+                f"{row['balance']:,}",
+                str(row["exit_epoch"]),
+                row["status"],
+            )
+        console.print(table)
+
+    opts.output.result(result, render)
+
+
+@command(app, "penalize")
+def penalize(
+    lrt: LrtOption,
+    gwei: Annotated[int, typer.Option("--gwei", min=1, help="Gwei taken from each validator.")],
+    *,
+    opts: GlobalOptions,
+) -> None:
+    """Take GWEI from every active validator of an LRT (as an inactivity leak would)."""
+    from ion_cli.devnet import service
+
+    result = service.penalize(lrt, gwei)
+    opts.output.result(
+        result,
+        lambda console: console.print(
+            f"penalized {result['validators']} {result['lrt']} validators {gwei:,} Gwei each "
+            f"at slot {result['slot']}: balance {result['balance_before']:,} -> "
+            f"{result['balance']:,} Gwei"
+        ),
+    )
+
+
 def _markets_table(deployment: dict[str, Any]) -> Any:
     from rich.table import Table
 
@@ -106,6 +197,8 @@ def _render_up(console: Any, result: Any) -> None:
         f"devnet {verb} at [bold]{result.rpc_url}[/bold] (chain id {result.chain_id}); "
         f"{what} in {result.seconds:.1f} s"
     )
+    if result.beacon_url:
+        console.print(f"beacon API: [bold]{result.beacon_url}[/bold]")
     console.print(f"dev account: {result.deployment.dev_account} (ion account name `dev`)")
     console.print(_markets_table(result.deployment.to_json()))
 
@@ -115,6 +208,8 @@ def _render_status(console: Any, current: Any) -> None:
         f"devnet running at [bold]{current.rpc_url}[/bold] (chain id {current.chain_id}, "
         f"block {current.block}, pid {current.pid})"
     )
+    if current.beacon_url:
+        console.print(f"beacon API at [bold]{current.beacon_url}[/bold] (pid {current.beacon_pid})")
     if current.deployment and current.deployed:
         console.print(_markets_table(current.deployment))
     if current.note:

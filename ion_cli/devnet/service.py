@@ -1,28 +1,30 @@
-"""The devnet's use cases behind `ion devnet up|down|status|reset`.
+"""The devnet's use cases behind `ion devnet up|down|status|reset|advance|slash|penalize`.
 
 The devnet is a directory (ION_DEVNET_DIR, default <data dir>/devnet) holding anvil's state
-dump, the node's bookkeeping and the deployment file. `up` is idempotent: it reuses a live
-node, restarts a stopped or dead one from its state, and deploys only when the node does not
-hold the recorded deployment (no file yet, or a state that lost it).
+dump, the deployment file, the beacon server's chain state and the services' bookkeeping.
+`up` is idempotent: it reuses a live node, restarts a stopped or dead one from its state, and
+deploys only when the node does not hold the recorded deployment (no file yet, or a state that
+lost it); then it makes sure the beacon API server runs for that node, and records its URL in
+the deployment file (`beacon_url`), where the beacon client finds it on the devnet. Both
+processes are managed services (`ion_cli.devnet.services`), started and stopped under one lock.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ion_cli.devnet import deploy, node
+from ion_cli import consensus_rules as cr
+from ion_cli.devnet import beacon, deploy, node, services
 from ion_cli.devnet import deployment as dep
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.paths import devnet_dir
 
 Progress = Callable[[str], None]
-LOCK_FILE = "devnet.lock"
+LOCK_FILE = services.LOCK_FILE
 
 
 @dataclass
@@ -35,13 +37,17 @@ class UpResult:
     seconds: float
     deployment: dep.Deployment
     notes: list[str] = field(default_factory=list)
+    beacon_url: str | None = None
+    beacon_pid: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "running": True,
             "rpc_url": self.rpc_url,
+            "beacon_url": self.beacon_url,
             "chain_id": self.chain_id,
             "pid": self.pid,
+            "beacon_pid": self.beacon_pid,
             "started": self.started,
             "deployed": self.deployed,
             "seconds": round(self.seconds, 2),
@@ -61,31 +67,26 @@ class Status:
     deployment: dict[str, Any] | None = None
     deployed: bool | None = None  # the recorded contracts have code on the node (None: unknown)
     note: str | None = None
+    beacon_url: str | None = None
+    beacon_pid: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "running": self.running,
             "deployed": self.deployed,
             "rpc_url": self.rpc_url,
+            "beacon_url": self.beacon_url,
             "chain_id": self.chain_id,
             "block": self.block,
             "pid": self.pid,
+            "beacon_pid": self.beacon_pid,
             "devnet_dir": self.devnet_dir,
             "note": self.note,
             "deployment": self.deployment,
         }
 
 
-@contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """One `up`/`down`/`reset` at a time per devnet dir (two terminals must not start two nodes)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / LOCK_FILE).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+_locked = services.locked  # one `up`/`down`/`reset` at a time per devnet dir
 
 
 def _quiet(_message: str) -> None:
@@ -94,10 +95,7 @@ def _quiet(_message: str) -> None:
 
 def _preferred_port(directory: Path) -> int:
     """The last node's port when it is free (scripts keep their URL across down/up), else any."""
-    last = node.recorded(directory)
-    if last is not None and last.port and node.port_free(last.port):
-        return last.port
-    return 0
+    return services.preferred_port(node.anvil_service(), directory)
 
 
 def _ensure_node(directory: Path, port: int | None, notes: list[str]) -> tuple[node.NodeInfo, bool]:
@@ -157,11 +155,17 @@ def up(port: int | None = None, progress: Progress | None = None) -> UpResult:
         deployed = current is None
         if current is None:
             document = deploy.deploy(info.rpc_url, say)
+            # A new deployment is a new devnet: its beacon chain starts afresh too.
+            beacon.stop(directory)
+            beacon.forget_state(directory)
             dep.save(document, directory)
             current = dep.parse(document)
-        elif current.rpc_url != info.rpc_url:
-            current = current.with_rpc_url(info.rpc_url)
-            dep.save(current.to_json(), directory)
+        say("starting the beacon API server")
+        beacon_info, _ = beacon.ensure(directory, info.rpc_url)
+        if current.rpc_url != info.rpc_url or current.get("beacon_url") != beacon_info.url:
+            document = {**current.to_json(), "rpc_url": info.rpc_url, "beacon_url": beacon_info.url}
+            dep.save(document, directory)
+            current = dep.parse(document)
     return UpResult(
         rpc_url=info.rpc_url,
         chain_id=chain_id,
@@ -171,13 +175,17 @@ def up(port: int | None = None, progress: Progress | None = None) -> UpResult:
         seconds=time.monotonic() - began,
         deployment=current,
         notes=notes,
+        beacon_url=beacon_info.url,
+        beacon_pid=beacon_info.pid,
     )
 
 
 def down() -> node.NodeInfo | None:
-    """Stop the node (anvil dumps its state on the way out); None when none was running."""
+    """Stop the beacon server and the node (anvil dumps its state on the way out; the beacon
+    chain's state is on disk already); None when no node was running."""
     directory = devnet_dir()
     with _locked(directory):
+        beacon.stop(directory)
         return node.stop(directory)
 
 
@@ -197,6 +205,9 @@ def status() -> Status:
     result.running = True
     result.rpc_url = live.rpc_url
     result.pid = live.pid
+    server = beacon.running(directory)
+    if server is not None:
+        result.beacon_url, result.beacon_pid = server.url, server.pid
     calls: list[tuple[str, list[Any]]] = [("eth_chainId", []), ("eth_blockNumber", [])]
     chain, block = node.rpc_batch(live.rpc_url, calls)
     result.chain_id, result.block = int(chain, 16), int(block, 16)
@@ -207,6 +218,8 @@ def status() -> Status:
     else:
         result.deployed = False
         result.note = "nothing deployed yet: run `ion devnet up`"
+    if server is None and result.note is None:
+        result.note = "the beacon API server is not running: run `ion devnet up`"
     return result
 
 
@@ -223,8 +236,67 @@ def reset(port: int | None = None, progress: Progress | None = None) -> UpResult
     directory = devnet_dir()
     with _locked(directory):
         (progress or _quiet)("stopping anvil")
+        beacon.stop(directory)
         node.stop(directory)
         keep = _preferred_port(directory)
-        for name in (node.STATE_FILE, dep.FILE_NAME):
+        for name in (node.STATE_FILE, dep.FILE_NAME, beacon.STATE_FILE):
             (directory / name).unlink(missing_ok=True)
     return up(port=port or keep or None, progress=progress)
+
+
+# ---------------------------------------------------------------- the beacon chain
+
+
+@dataclass
+class AdvanceResult:
+    epochs: int
+    seconds: int
+    timestamp: int
+    block: int
+    beacon: dict[str, Any] | None  # head and finality as the beacon server now reports them
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "epochs": self.epochs,
+            "seconds": self.seconds,
+            "timestamp": self.timestamp,
+            "block": self.block,
+            "beacon": self.beacon,
+        }
+
+
+def advance(epochs: int) -> AdvanceResult:
+    """Jump the devnet's clock `epochs` epochs and mine a block: the beacon head and finality
+    follow (the beacon server's clock is the chain's)."""
+    if epochs < 1:
+        raise UsageError("--epochs must be at least 1")
+    current = require_running()
+    assert current.rpc_url is not None
+    seconds = epochs * cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
+    timestamp = node.advance(current.rpc_url, seconds)
+    block = int(node.rpc(current.rpc_url, "eth_blockNumber"), 16)
+    head = None
+    if current.beacon_url is not None:
+        info = beacon.call(current.beacon_url, "/ion/v1/devnet/info")
+        head = {
+            "head_slot": info["head_slot"],
+            "head_epoch": info["head_slot"] // cr.SLOTS_PER_EPOCH,
+            "finalized_epoch": info["finalized_epoch"],
+        }
+    return AdvanceResult(epochs, seconds, timestamp, block, head)
+
+
+def slash(lrt: str, count: int) -> dict[str, Any]:
+    """Slash `count` active validators of an LRT on the devnet's beacon chain (one new block)."""
+    if count < 1:
+        raise UsageError("--count must be at least 1")
+    url = beacon.require_url(devnet_dir())
+    return dict(beacon.call(url, "/ion/v1/devnet/slash", {"lrt": lrt, "count": count}))
+
+
+def penalize(lrt: str, gwei: int) -> dict[str, Any]:
+    """Take `gwei` from every active validator of an LRT (one new block)."""
+    if gwei < 1:
+        raise UsageError("--gwei must be at least 1")
+    url = beacon.require_url(devnet_dir())
+    return dict(beacon.call(url, "/ion/v1/devnet/penalize", {"lrt": lrt, "gwei": gwei}))

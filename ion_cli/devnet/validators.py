@@ -1,8 +1,9 @@
 """Synthetic validators behind each devnet LRT: deterministic withdrawal credentials.
 
-There is no beacon chain on the devnet; a later local beacon API serves validators for these
-credentials. They only have to be stable across deployments and look like the real thing:
-prefix 0x01 (or 0x02, compounding) + 11 zero bytes + a 20-byte EigenPod-like address.
+The devnet's beacon API server (`ion_cli.devnet.beacon_server`) serves `validators_per_credential`
+validators for each of these credentials, among unrelated ones. They only have to be stable
+across deployments and look like the real thing: prefix 0x01 (or 0x02, compounding) + 11 zero
+bytes + a 20-byte EigenPod-like address. Sizes are realistic: 2,000-3,200 validators per LRT.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ class ValidatorSet:
 
 VALIDATOR_SETS = {
     # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
-    "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=8),
-    "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=8),
-    "rsETH": ValidatorSet(pods=2, prefixes=(0x01,), validators_per_credential=8),
-    "rswETH": ValidatorSet(pods=2, prefixes=(0x02,), validators_per_credential=8),
+    "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=800),
+    "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=800),
+    "rsETH": ValidatorSet(pods=2, prefixes=(0x01,), validators_per_credential=1000),
+    "rswETH": ValidatorSet(pods=2, prefixes=(0x02,), validators_per_credential=1100),
 }
 
 

@@ -2,7 +2,8 @@
 EVM snapshot for every test.
 
 - `devnet_session` (session): anvil on a free port in a temporary dir (no --state), the full
-  deployment, a web3 instance; anvil is stopped in `finally`.
+  deployment, the beacon API server following that anvil (its URL in the deployment file as
+  `beacon_url`, and on the handle), a web3 instance; both are stopped in `finally`.
 - `devnet` (function): the same handle, with the chain reverted after the test and
   ION_DEVNET_DIR pointing at the session's dir, so `ion` commands run in-process see the node.
 - `warp(w3, seconds)`, `mine(w3)`, `snapshot(w3)`/`revert(w3, id)`: time and state helpers.
@@ -12,7 +13,8 @@ web3 is imported inside the fixtures: this module loads with every pytest run (p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,13 +32,16 @@ __all__ = [
     "DevnetHandle",
     "Protocol",
     "Reverted",
+    "beacon_server",
     "decode_error",
     "devnet",
     "devnet_session",
     "mine",
     "revert",
+    "set_faults",
     "snapshot",
     "start_devnet",
+    "stop_devnet",
     "warp",
 ]
 
@@ -48,6 +53,8 @@ class DevnetHandle:
     deployment_dir: Path  # holds deployment.json (set ION_DEVNET_DIR to it)
     w3: Any  # web3.Web3
     pid: int
+    beacon_url: str | None = None
+    beacon_pid: int | None = None
 
     @property
     def admin(self) -> str:
@@ -58,39 +65,87 @@ class DevnetHandle:
         return self.deployment.dev_account
 
 
-def start_devnet(directory: Path) -> DevnetHandle:
-    """Start anvil in `directory` without a state file and deploy; the caller stops it
-    (`ion_cli.devnet.node.terminate(handle.pid)`)."""
+def start_devnet(directory: Path, *, with_beacon: bool = True) -> DevnetHandle:
+    """Start anvil in `directory` without a state file, deploy, and start the beacon server
+    (through the managed-services module, as `ion devnet up` does); the caller stops both
+    (`stop_devnet(handle)`)."""
     from web3 import Web3
 
-    from ion_cli.devnet import deploy, node
+    from ion_cli.devnet import beacon, deploy, node, services
 
-    info = node.start(directory, persist=False)
+    with services.locked(directory):
+        info = node.start(directory, persist=False)
+        server = None
+        try:
+            document = deploy.deploy(info.rpc_url)
+            if with_beacon:
+                dep.save(document, directory)  # the server reads the LRT credentials from it
+                server = beacon.start(directory, info.rpc_url)
+                document = {**document, "beacon_url": server.url}
+            dep.save(document, directory)
+            w3 = Web3(Web3.HTTPProvider(info.rpc_url, request_kwargs={"timeout": 30}))
+            return DevnetHandle(
+                rpc_url=info.rpc_url,
+                deployment=dep.parse(document),
+                deployment_dir=directory,
+                w3=w3,
+                pid=info.pid,
+                beacon_url=server.url if server else None,
+                beacon_pid=server.pid if server else None,
+            )
+        except BaseException:
+            if server is not None:
+                beacon.terminate(server.pid)
+            node.terminate(info.pid)
+            raise
+
+
+def stop_devnet(handle: DevnetHandle) -> None:
+    """Stop what `start_devnet` started (the beacon server first: it follows the node)."""
+    from ion_cli.devnet import beacon, node, services
+
+    with services.locked(handle.deployment_dir):
+        if handle.beacon_pid is not None:
+            beacon.terminate(handle.beacon_pid)
+            beacon.stop(handle.deployment_dir)
+        node.terminate(handle.pid)
+        node.clear(handle.deployment_dir)
+
+
+@contextmanager
+def beacon_server(
+    workdir: Path, *, rpc_url: str | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
+    """Another beacon API server (failover, cross-check, error and benchmark tests); yields its
+    URL and stops it afterwards. With `rpc_url` it follows that devnet (same seed: the same
+    chain as the devnet's own server, so the two agree; `args=["--seed", "x"]` disagrees);
+    without, it serves a fixed head (`args=["--validators", "100000"]` for benchmark sizes).
+    It keeps its state in memory: never share the devnet dir's state file."""
+    from ion_cli.devnet import beacon, services
+
+    service = beacon.beacon_service(None, rpc_url, list(args))
+    _, info = services.spawn(service, workdir)
     try:
-        document = deploy.deploy(info.rpc_url)
-        dep.save(document, directory)
-        w3 = Web3(Web3.HTTPProvider(info.rpc_url, request_kwargs={"timeout": 30}))
-        return DevnetHandle(
-            rpc_url=info.rpc_url,
-            deployment=dep.parse(document),
-            deployment_dir=directory,
-            w3=w3,
-            pid=info.pid,
-        )
-    except BaseException:
-        node.terminate(info.pid)
-        raise
+        yield info.url
+    finally:
+        services.terminate(info.pid, service, timeout=10.0)
+
+
+def set_faults(beacon_url: str, **faults: object) -> dict[str, object]:
+    """Make a beacon server misbehave (syncing, optimistic, no_post, malformed, drop,
+    status_code, delay_ms); `reset=True` first clears every fault."""
+    from ion_cli.devnet import beacon
+
+    return dict(beacon.call(beacon_url, "/ion/v1/devnet/faults", dict(faults)))
 
 
 @pytest.fixture(scope="session")
 def devnet_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetHandle]:
-    from ion_cli.devnet import node
-
     handle = start_devnet(tmp_path_factory.mktemp("devnet"))
     try:
         yield handle
     finally:
-        node.terminate(handle.pid)
+        stop_devnet(handle)
 
 
 @pytest.fixture

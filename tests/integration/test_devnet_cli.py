@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from ion_cli.cli import app
+from ion_cli.devnet import beacon, node
 from ion_cli.devnet import deployment as dep
-from ion_cli.devnet import node
 from ion_cli.errors import ExitCode
 
 pytestmark = pytest.mark.integration
@@ -48,7 +48,8 @@ def devnet_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     try:
         yield directory
     finally:
-        node.stop(directory, timeout=5)  # never leave a node behind, whatever the test did
+        beacon.stop(directory)  # never leave a service behind, whatever the test did
+        node.stop(directory, timeout=5)
 
 
 def _balance(url: str, address: str) -> int:
@@ -88,6 +89,10 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
         == first["deployment"]["markets"]["weETH"]["pool"]
     )
     url = doc["rpc_url"]
+    # The beacon API server is a managed service beside anvil: up starts it, status shows it.
+    assert doc["beacon_url"].startswith("http://127.0.0.1:") and doc["beacon_pid"]
+    assert doc["beacon_url"] == first["beacon_url"] == doc["deployment"]["beacon_url"]
+    assert beacon.healthy(doc["beacon_url"])
 
     again = ion("devnet", "up", "--json")  # idempotent: same node, same contracts
     assert again.exit_code == 0
@@ -99,6 +104,7 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     down = ion("devnet", "down", "--json")
     assert down.exit_code == 0 and json.loads(down.stdout)["stopped"] is True
     assert (devnet_dir / node.STATE_FILE).exists()
+    assert not beacon.healthy(doc["beacon_url"]) and beacon.running(devnet_dir) is None
 
     stopped = ion("devnet", "status", "--json")
     assert stopped.exit_code == ExitCode.NOT_RUNNING

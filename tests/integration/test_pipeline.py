@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -34,7 +33,6 @@ from ion_cli.chain.observer import Observer, Preview, SignedTx
 from ion_cli.chain.pipeline import ExecutionResult, StepResult, execute
 from ion_cli.chain.plan import Call, Plan, approval_call
 from ion_cli.commands._observer import TerminalObserver
-from ion_cli.devnet import toolchain
 from ion_cli.errors import IonError, NodeError, PlanFailed, RefusedError, TransactionReverted
 from ion_cli.output import Output
 
@@ -72,33 +70,14 @@ class Chain:
     weth: Any
 
 
-def _start_anvil() -> tuple[subprocess.Popen[str], str]:
-    # The native binary, not node_modules/.bin/anvil: that is a Node wrapper whose kill would
-    # leave the real anvil running after the tests.
-    proc = subprocess.Popen(
-        [str(toolchain.anvil()), "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        match = re.search(r"Listening on (127\.0\.0\.1:\d+)", line)
-        if match:
-            return proc, f"http://{match.group(1)}"
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("anvil did not start")
-
-
 @pytest.fixture(scope="module")
-def chain() -> Iterator[Chain]:
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+    from ion_cli.devnet import node
     from ion_cli.devnet.artifacts import load_artifact
 
-    proc, url = _start_anvil()
+    # A bare anvil (default chain id) through the managed-services module, like the devnet's.
+    _, info = node.spawn(tmp_path_factory.mktemp("pipeline-anvil"))
+    url = info.rpc_url
     try:
         w3 = connect(url, 31337, "devnet")
         artifact = load_artifact("WETH9")
@@ -110,9 +89,7 @@ def chain() -> Iterator[Chain]:
         w3.eth.wait_for_transaction_receipt(weth.functions.deposit().transact(fund))
         yield Chain(url=url, w3=w3, weth=weth)
     finally:
-        proc.kill()
-        proc.wait()
-        proc.wait(timeout=10)
+        node.terminate(info.pid)
 
 
 @pytest.fixture
