@@ -289,13 +289,12 @@ def _zk_shared(tx: TxBatch, rpc_url: str) -> dict[str, Any]:
 
 def beacon_genesis_time(rpc_url: str) -> int:
     """The genesis time of the devnet's beacon chain, which the feeds' slot checks count from:
-    the synthetic chain's genesis lies a fixed span before the devnet's first block."""
+    the synthetic chain's genesis lies a fixed span before the devnet's first block (the beacon
+    server computes it from block 0 the same way)."""
+    from ion_cli.devnet.beacon_chain import genesis_time_for
+
     block = node.rpc(rpc_url, "eth_getBlockByNumber", ["0x0", False])
     first = int(block["timestamp"], 16)
-    try:
-        from ion_cli.devnet.beacon_chain import genesis_time_for  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # before the beacon server landed: the same rule
-        return first - 10_000 * 32 * 12 - 32 * 12 // 2
     return int(genesis_time_for(first))
 
 
