@@ -5,8 +5,9 @@ through the entry-point group `ion.adapters`; the adapter describes the token (s
 addresses), reads its ETH exchange rate, plans a mint from ETH, describes the withdrawal path and
 says which validators back it. Adapters never sign or send: they return plans (`MintPlan`) that
 the core previews, simulates, signs and sends, and they read the chain only through the
-`ctx.call` function the core hands them. This module imports only the standard library and the
-project's pure modules, so listing plugins and `ion --help` stay fast.
+`ctx.call` and `ctx.logs` functions the core hands them (`ctx.logs` reads event logs over any
+block range: the core splits it into chunks a node accepts). This module imports only the
+standard library and the project's pure modules, so listing plugins and `ion --help` stay fast.
 
 Writing an adapter (full guide: plugins/README.md)
 --------------------------------------------------
@@ -82,17 +83,72 @@ def _offline_call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
 
 
 @dataclass(frozen=True)
+class LogEntry:
+    """One event log: topics and data as 0x hex, as `eth_getLogs` returns them."""
+
+    address: str
+    topics: tuple[str, ...]
+    data: str
+    block_number: int
+    log_index: int
+    transaction_hash: str = ""
+
+
+class LogReader(Protocol):
+    """Event logs the core provides: `logs(address, [topic0, None, topic2], from_block)`.
+
+    `topics` follows `eth_getLogs` (None = any value at that position); `to_block` None is the
+    latest block. The core splits the range into chunks the node accepts and returns every log
+    in block order, or raises: never a silently partial list."""
+
+    def __call__(
+        self,
+        address: str,
+        topics: Sequence[str | None] = (),
+        from_block: int = 0,
+        to_block: int | None = None,
+    ) -> Sequence[LogEntry]: ...
+
+
+def _offline_logs(
+    address: str,
+    topics: Sequence[str | None] = (),
+    from_block: int = 0,
+    to_block: int | None = None,
+) -> Sequence[LogEntry]:
+    raise AdapterError(f"no chain connection to read the logs of {address}")
+
+
+def event_topic(signature: str) -> str:
+    """topic0 of an event: keccak256 of `Name(type,...)` (no names, no `indexed`)."""
+    from eth_utils.crypto import keccak
+
+    return "0x" + bytes(keccak(text=signature.replace(" ", ""))).hex()
+
+
+def topic_address(topic: str) -> str:
+    """The address in an indexed `address` topic (the last 20 of its 32 bytes)."""
+    body = topic.lower().removeprefix("0x")
+    if len(body) != 64:
+        raise AdapterError(f"not a 32-byte topic: {topic!r}")
+    return "0x" + body[-40:]
+
+
+@dataclass(frozen=True)
 class AdapterContext:
     """Everything an adapter may know about where it runs.
 
     `deployment` is the parsed devnet deployment file when the network is a local devnet, else
-    None (then the adapter answers from its own mainnet facts). `call` reads the chain.
+    None (then the adapter answers from its own mainnet facts). `call` reads the chain, `logs`
+    reads event logs (added in API v1 without a version change: an adapter that does not use
+    it is unaffected).
     """
 
     chain_id: int
     network: str
     deployment: Mapping[str, Any] | None = None
     call: ChainCall = _offline_call
+    logs: LogReader = _offline_logs
 
     @classmethod
     def offline(cls, chain_id: int = MAINNET_CHAIN_ID, network: str = "mainnet") -> AdapterContext:

@@ -89,6 +89,7 @@ def _register() -> None:
         prove,
         risk,
         submit,
+        validators,
         vault,
         verify,
     )
@@ -97,6 +98,7 @@ def _register() -> None:
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(oracle.app, name="oracle")
+    app.add_typer(validators.app, name="validators")
     markets.register(app)
     position.register(app)
     lend.register(app)

@@ -22,6 +22,9 @@ MAINNET = a.TokenAddresses(
     unsure=("staking_manager",),
 )
 
+EIGEN_POD_MANAGER = "0x91E677b07F7AF907ec9a428aafA9fc14a0d3A338"
+VALIDATOR_CREATED = "validatorCreated(bytes32,address,bytes)"
+
 # On mainnet eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of
 # eETH. Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
 MAINNET_EETH_ROUNDING_WEI = 2
@@ -86,12 +89,19 @@ class WeEthAdapter(a.BaseAdapter):
         )
 
     def mainnet_validators(self, ctx: a.AdapterContext) -> a.ValidatorSource:
-        # Enumerating needs StakingManager's validatorCreated logs, which a ChainCall cannot read.
-        return a.ValidatorSource(
-            withdrawal_credentials=(),
-            method=(
-                "StakingManager event validatorCreated(bytes32 indexed pubkeyHash, address "
-                "indexed etherFiNode, bytes pubkey); credentials 0x01/0x02 + each node's EigenPod"
-            ),
-            complete=False,
+        method = (
+            "StakingManager event validatorCreated(bytes32 indexed pubkeyHash, address "
+            "indexed etherFiNode, bytes pubkey); credentials 0x01/0x02 + each node's EigenPod "
+            "(EigenPodManager.ownerToPod)"
         )
+        manager = self.addresses(ctx).contracts.get("staking_manager")
+        if not manager:  # the StakingManager's address is not in our sources yet
+            return a.ValidatorSource(withdrawal_credentials=(), method=method, complete=False)
+        topic = a.event_topic(VALIDATOR_CREATED)
+        nodes = dict.fromkeys(a.topic_address(log.topics[2]) for log in ctx.logs(manager, [topic]))
+        pods = tuple(
+            str(ctx.call(EIGEN_POD_MANAGER, "ownerToPod(address)(address)", [node]))
+            for node in nodes
+        )
+        creds = tuple(c for pod in dict.fromkeys(pods) for c in a.withdrawal_credentials(pod))
+        return a.ValidatorSource(withdrawal_credentials=creds, pods=pods, method=method)

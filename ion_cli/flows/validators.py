@@ -1,0 +1,345 @@
+"""`ion validators`: which beacon nodes, which validators, at which state.
+
+Beacon URLs, first that applies: `--beacon-url` (repeatable), `ION_BEACON_URL` (comma-separated),
+the network profile's `beacon_urls` in the config file, and on the devnet the local beacon
+server the devnet runs. A token's validators come from its adapter (`validators(ctx)`), plus
+credentials or indices from user files; a set the adapter could not enumerate is reported as
+incomplete, never as zero validators.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.errors import DevnetNotRunning, UsageError
+
+if TYPE_CHECKING:
+    from ion_cli.beacon.client import BeaconClient
+    from ion_cli.beacon.snapshot import Snapshot
+
+ENV_VAR = "ION_BEACON_URL"
+Progress = Callable[[int, int], None]
+Warn = Callable[[str], None]
+_TOKEN = re.compile(r"[\s,]+")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_DEVNET_FILES = ("beacon.json", "node.json", "deployment.json")
+
+
+@dataclass
+class BeaconOptions:
+    urls: list[str] = field(default_factory=list)
+    network: str | None = None
+    cross_check: bool = False
+    progress: Progress | None = None
+    warn: Warn | None = None
+
+
+def devnet_beacon_url() -> str | None:
+    """The devnet's beacon server URL from the devnet dir (`beacon_url` in its state files)."""
+    from ion_cli.paths import devnet_dir
+
+    directory = devnet_dir()
+    for name in _DEVNET_FILES:
+        try:
+            data = json.loads((directory / name).read_text())
+        except (OSError, ValueError):
+            continue
+        url = data.get("beacon_url") if isinstance(data, dict) else None
+        if isinstance(url, str) and url:
+            return url
+    return None
+
+
+def beacon_urls(options: BeaconOptions) -> list[str]:
+    if options.urls:
+        return [u for raw in options.urls for u in _split(raw)]
+    env = os.environ.get(ENV_VAR, "")
+    if env.strip():
+        return _split(env)
+    from ion_cli.config import load_config
+
+    config = load_config()
+    name = options.network or config.default_network or "devnet"
+    raw = config.networks.get(name, {}).get("beacon_urls")
+    if raw:
+        if isinstance(raw, str):
+            return _split(raw)
+        if isinstance(raw, list) and all(isinstance(u, str) for u in raw):
+            return [u.strip() for u in raw if u.strip()]
+        raise UsageError(f"networks.{name}.beacon_urls must be a list of URLs")
+    if name == "devnet":
+        url = devnet_beacon_url()
+        if url is None:
+            raise DevnetNotRunning(
+                "no beacon server for the devnet: run `ion devnet up` (or pass --beacon-url)"
+            )
+        return [url]
+    raise UsageError(
+        f"no beacon node for network '{name}': pass --beacon-url, set {ENV_VAR}, or put "
+        f"beacon_urls in [networks.{name}] of the config file"
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def open_client(options: BeaconOptions) -> BeaconClient:
+    from ion_cli.beacon.client import BeaconClient
+
+    client = BeaconClient(beacon_urls(options), progress=options.progress, warn=options.warn)
+    return client
+
+
+def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> None:
+    if not options.cross_check:
+        return
+    from ion_cli.beacon.errors import NodesDisagree
+
+    checkpoint = client.cross_check()
+    same_epoch = snapshot.state.slot // 32 == checkpoint.epoch
+    if snapshot.state.finalized and same_epoch and snapshot.state.block_root != checkpoint.root:
+        raise NodesDisagree(
+            "the finalized block read does not match the finalized checkpoint the nodes agree on"
+        )
+
+
+# ---- ids and files ----
+
+
+def read_tokens(source: str | Path, stdin: Any = None) -> list[str]:
+    """Whitespace- or comma-separated tokens from a file (`-` = stdin); `#` starts a comment."""
+    import sys
+
+    try:
+        text = (stdin or sys.stdin).read() if str(source) == "-" else Path(source).read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    tokens: list[str] = []
+    for line in text.splitlines():
+        body = line.split("#", 1)[0]
+        tokens += [t for t in _TOKEN.split(body) if t]
+    return tokens
+
+
+def collect_ids(ids: Sequence[str], ids_file: Path | None, stdin: Any = None) -> list[str]:
+    from ion_cli.beacon import parse
+
+    tokens: list[str] = []
+    for item in ids:
+        tokens += read_tokens("-", stdin) if item == "-" else [item]
+    if ids_file is not None:
+        tokens += read_tokens(ids_file, stdin)
+    if not tokens:
+        raise UsageError("no validator ids: give indices or 0x pubkeys, a file, or - for stdin")
+    return parse.validator_ids(tokens)
+
+
+def read_credentials(path: Path) -> list[str]:
+    """0x 32-byte credentials, or 20-byte addresses (taken as their 0x01 and 0x02 credentials)."""
+    from ion_cli.adapters import withdrawal_credentials
+    from ion_cli.beacon import parse
+
+    out: list[str] = []
+    for token in read_tokens(path):
+        if _ADDRESS.fullmatch(token):
+            out += withdrawal_credentials(token)
+        else:
+            out.append(parse.credential(token))
+    return list(dict.fromkeys(c.lower() for c in out))
+
+
+# ---- use cases ----
+
+
+def show(ids: Sequence[str], state: str, options: BeaconOptions) -> Snapshot:
+    from ion_cli.beacon.fetch import snapshot_of_ids
+
+    with open_client(options) as client:
+        snapshot = snapshot_of_ids(client, ids, state, warn=options.warn)
+        _cross_check(client, options, snapshot)
+    return snapshot
+
+
+@dataclass(frozen=True)
+class TokenValidators:
+    """What the adapter (and the user's files) say about a token's validators."""
+
+    symbol: str
+    credentials: tuple[str, ...]
+    pods: tuple[str, ...]
+    ids: tuple[str, ...]
+    method: str
+    complete: bool
+
+
+def token_validators(
+    symbol: str,
+    network: str | None,
+    rpc_url: str | None,
+    credentials_file: Path | None = None,
+    indices_file: Path | None = None,
+) -> TokenValidators:
+    """The adapter's answer, with the user's credentials/indices added."""
+    from ion_cli.adapters import AdapterContext, AdapterError
+    from ion_cli.beacon import parse
+    from ion_cli.flows.session import Session
+    from ion_cli.plugins_registry import load
+
+    user_creds = read_credentials(credentials_file) if credentials_file else []
+    user_ids = parse.validator_ids(read_tokens(indices_file)) if indices_file else []
+    session = Session(network=network, rpc_url=rpc_url)
+    profile = session.profile
+    adapter = load(symbol.lower())
+
+    def call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
+        from ion_cli.adapters import chain_call_from
+
+        w3 = session.w3()
+        return chain_call_from(lambda t, d: bytes(w3.eth.call({"to": t, "data": d})))(
+            to, signature, args
+        )
+
+    def logs(
+        address: str,
+        topics: Sequence[str | None] = (),
+        from_block: int = 0,
+        to_block: int | None = None,
+    ) -> Any:
+        from ion_cli.flows.logs import web3_log_reader
+
+        return web3_log_reader(session.w3())(address, topics, from_block, to_block)
+
+    context = AdapterContext(
+        chain_id=profile.chain_id,
+        network=profile.name,
+        deployment=profile.extra.get("deployment"),
+        call=call,
+        logs=logs,
+    )
+    try:
+        source = adapter.validators(context)
+    except AdapterError as exc:
+        if not (user_creds or user_ids):
+            raise
+        source = None
+        method = f"user files ({exc.message})"
+    creds = tuple(c.lower() for c in (source.withdrawal_credentials if source else ()))
+    method = source.method if source else method
+    complete = source.complete if source else False
+    if user_creds or user_ids:
+        # The user's files complete a set the adapter could not enumerate.
+        complete = True
+        method += "; plus user files" if source else ""
+    return TokenValidators(
+        symbol=adapter.symbol,
+        credentials=tuple(dict.fromkeys((*creds, *user_creds))),
+        pods=tuple(source.pods if source else ()),
+        ids=tuple(user_ids),
+        method=method,
+        complete=complete,
+    )
+
+
+def summary(
+    symbol: str,
+    state: str,
+    options: BeaconOptions,
+    *,
+    rpc_url: str | None = None,
+    credentials_file: Path | None = None,
+    indices_file: Path | None = None,
+    use_cache: bool = True,
+    rescan: bool = False,
+) -> dict[str, Any]:
+    from ion_cli.beacon.fetch import snapshot_of_credentials
+    from ion_cli.beacon.summary import summarize
+
+    token = token_validators(symbol, options.network, rpc_url, credentials_file, indices_file)
+    if not token.credentials and not token.ids:
+        raise UsageError(
+            f"{token.symbol}: its adapter cannot enumerate the validators here ({token.method}); "
+            "pass --credentials-file or --indices-file"
+        )
+    notes: list[str] = []
+    if not token.complete:
+        notes.append(
+            f"incomplete: the adapter could not enumerate every validator ({token.method})"
+        )
+        if options.warn is not None:
+            options.warn(f"{token.symbol}: the validator set is incomplete ({token.method})")
+    with open_client(options) as client:
+        snapshot = snapshot_of_credentials(
+            client,
+            token.credentials,
+            state,
+            ids=token.ids,
+            complete=token.complete,
+            notes=notes,
+            warn=options.warn,
+            use_cache=use_cache,
+            full_rescan=rescan,
+        )
+        _cross_check(client, options, snapshot)
+    return summarize(
+        snapshot,
+        symbol=token.symbol,
+        credentials=token.credentials,
+        pods=token.pods,
+        method=token.method,
+    )
+
+
+def snapshot_csv_rows(snapshot: Snapshot) -> Iterable[dict[str, Any]]:
+    state = snapshot.state
+    for v in snapshot.validators:
+        yield {
+            "slot": state.slot,
+            "state_root": state.state_root,
+            "finalized": state.finalized,
+            "execution_optimistic": state.execution_optimistic,
+            "index": v.index,
+            "pubkey": v.pubkey,
+            "withdrawal_credentials": v.withdrawal_credentials,
+            "status": v.status,
+            "balance_gwei": v.balance,
+            "effective_balance_gwei": v.effective_balance,
+            "slashed": v.slashed,
+            "activation_eligibility_epoch": v.activation_eligibility_epoch,
+            "activation_epoch": v.activation_epoch,
+            "exit_epoch": v.exit_epoch,
+            "withdrawable_epoch": v.withdrawable_epoch,
+        }
+
+
+def summary_csv_rows(doc: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    state = doc["state"]
+
+    def row(address: str, pod: Any, t: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "symbol": doc["symbol"],
+            "slot": state["slot"],
+            "state_root": state["state_root"],
+            "finalized": state["finalized"],
+            "execution_optimistic": state["execution_optimistic"],
+            "complete": doc["complete"],
+            "address": address,
+            "pod": pod,
+            "count": t["count"],
+            "slashed": t["slashed"],
+            "balance_gwei": t["balance_gwei"],
+            "effective_balance_gwei": t["effective_balance_gwei"],
+            "shortfall_gwei": t["shortfall_gwei"],
+            "by_status": ";".join(f"{k}={v}" for k, v in t["by_status"].items()),
+            "credential_types": ";".join(f"{k}={v}" for k, v in t["credential_types"].items()),
+        }
+
+    for entry in doc["by_address"]:
+        yield row(entry["address"], entry["pod"], entry)
+    yield row("total", "", doc)
