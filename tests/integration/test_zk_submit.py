@@ -373,3 +373,47 @@ def test_mainnet_markets_do_not_read_a_risk_feed(proofs: Proofs) -> None:
         "--rpc-url", "http://127.0.0.1:9", code=3,
     )  # fmt: skip
     assert "on mainnet" in line and "does not read a risk feed" in line
+
+
+# ---------------------------------------------------------------- from the beacon server
+
+
+def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
+    protocol: Protocol, zk_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole road: weETH validators slashed on the devnet's beacon chain, finality
+    reached, `ion prove` from the beacon server, `ion submit`; the reserve rate then falls by
+    the oracle's 3% clamp per update until it reaches the risk-adjusted rate."""
+    monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
+    ion("deposit", "weETH", "10", "--yes")
+    ion("borrow", "weETH", "6", "--yes")
+    health0 = Decimal(ion("position", "weETH", "--json")["health"])
+    rate0 = reserve_rate(protocol)
+
+    ion("devnet", "slash", "--lrt", "weETH", "--count", "700", "--yes", "--json")
+    ion("devnet", "advance", "--epochs", "3", "--yes")
+    out = tmp_path / "proof"
+    ion("prove", "--lrt", "weETH", "--out", str(out), "--json")
+    r = receipt(out)
+    assert r["beacon"]["finalized"] is True
+    haircut = int(r["output"]["haircut_wad"])
+    assert haircut > 3 * WAD // 100, r["output"]  # 700 of ~3,200 validators: beyond the clamp
+
+    warp(protocol.w3, COOLDOWN)  # the oracle may update in the same command
+    result = ion("submit", str(out), "--market", "weETH", "--yes", "--json")
+    assert result["accepted"] is True and result["reserve_rate_updated"] is True
+    market = protocol.market("weETH")
+    protocol_rate = protocol.call(market.reserve_oracle, "ReserveOracle", "getProtocolExchangeRate")
+    target = protocol_rate * (WAD - haircut) // WAD
+    rate1 = reserve_rate(protocol)
+    assert rate1 == clamped(rate0, target) == rate0 - rate0 * 3 // 100
+    health1 = Decimal(ion("position", "weETH", "--json")["health"])
+    assert health1 < health0
+
+    warp(protocol.w3, COOLDOWN)
+    ion("oracle", "update", "weETH", "--yes")
+    rate2 = reserve_rate(protocol)
+    assert rate2 == clamped(rate1, target) < rate1
+    health2 = Decimal(ion("position", "weETH", "--json")["health"])
+    assert health2 < health1
+    assert abs(health2 / health0 - Decimal(rate2) / Decimal(rate0)) < Decimal("0.0001")
