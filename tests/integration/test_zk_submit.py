@@ -352,6 +352,50 @@ def test_proof_of_another_model_is_rejected(protocol: Protocol, proofs: Proofs) 
     _rejected(folder, protocol, "made with another model")
 
 
+def test_real_proof_of_another_model_claiming_ours_is_rejected(
+    protocol: Protocol, proofs: Proofs, tmp_path: Path
+) -> None:
+    """Someone proves with their own model (ion's with a shifted output bias: a lower haircut
+    would suit a borrower) and its own keys, claiming ion's model id: the verifier, which
+    embeds ion's verifying key, refuses the proof."""
+    import ezkl
+    import onnx
+    from onnx import numpy_helper
+
+    from ion_cli.zk import ezkl_runner as er
+
+    model = onnx.load(str(er.MODEL_FILE))
+    for init in model.graph.initializer:
+        if init.name == "b2":
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init) - 0.25, "b2"))
+    other = tmp_path / "other.onnx"
+    onnx.save(model, str(other))
+    compiled, vk, pk = tmp_path / "c", tmp_path / "vk", tmp_path / "pk"
+    assert ezkl.compile_circuit(str(other), str(compiled), str(er.SETTINGS_FILE))
+    assert ezkl.setup(str(compiled), str(vk), str(pk), str(er.DEVNET_SRS_FILE), None, False)
+    folder = _copy(proofs.heavy, proofs.folder / "another-model")
+    r = receipt(folder)
+    inputs = layout.PublicInputs(
+        features_q=tuple(r["features"]["quantized"]),
+        slot=r["beacon"]["slot"],
+        state_root=r["beacon"]["state_root"],
+        model_id=layout.model_id(r["model"]["sha256"]),
+    )
+    (tmp_path / "input.json").write_text(json.dumps({"input_data": inputs.graph_input()}))
+    ezkl.gen_witness(str(tmp_path / "input.json"), str(compiled), str(tmp_path / "w"), None, None)
+    ezkl.prove(
+        str(tmp_path / "w"),
+        str(compiled),
+        str(pk),
+        str(folder / "proof.json"),
+        str(er.DEVNET_SRS_FILE),
+    )
+    assert ezkl.verify(
+        str(folder / "proof.json"), str(er.SETTINGS_FILE), str(vk), str(er.DEVNET_SRS_FILE)
+    )
+    _rejected(folder, protocol, "does not verify")
+
+
 def test_submitter_not_on_the_allowlist_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
     feed = protocol.market("weETH").risk_feed
     protocol.send(protocol.admin, feed, "RiskFeed", "setSubmitter", protocol.dev, False)
