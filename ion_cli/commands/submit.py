@@ -40,18 +40,13 @@ def register(app: typer.Typer) -> None:
 
 
 def render_submit(console: Any, result: dict[str, Any]) -> None:
-    from ion_cli.commands.render_position import render_positions
+    from ion_cli.commands.render_position import render_positions, risk_text
 
     if result.get("dry_run"):
         console.print("[bold]dry run[/bold]: the feed would accept the proof; nothing was sent")
         return
     latest = result.get("latest") or {}
-    console.print(
-        f"[green]accepted[/green]: slot {latest.get('slot')}, score "
-        f"{fmt_amount(latest.get('score_fraction') and str(latest['score_fraction']), 4)}, "
-        f"haircut {fmt_amount(str(latest.get('haircut_fraction')), 4)} "
-        f"(feed {result.get('feed')})"
-    )
+    console.print(f"[green]accepted[/green] by the feed {result.get('feed')}: {risk_text(latest)}")
     oracle = result.get("oracle") or {}
     if result.get("reserve_rate_updated"):
         console.print(

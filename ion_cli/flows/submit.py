@@ -179,6 +179,11 @@ def feed_address(session: Session, symbol: str) -> str:
             "submit to a RiskFeed you deployed, set markets."
             f"{market.symbol}.risk_feed in a network profile of the config file"
         )
+    if session.is_devnet:
+        raise UsageError(
+            f"this devnet's {market.symbol} market has no risk feed (deployed before risk "
+            "feeds existed): run `ion devnet reset`"
+        )
     raise UsageError(
         f"no risk feed is configured for the {market.symbol} market on {session.profile.name}: "
         f"set markets.{market.symbol}.risk_feed in the config file"
