@@ -51,11 +51,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from ion_cli import chain_ids
 from ion_cli.errors import IonError
 
 API_VERSION = 1
 ENTRY_POINT_GROUP = "ion.adapters"
-MAINNET_CHAIN_ID = 1
+MAINNET_CHAIN_ID = chain_ids.MAINNET
 
 # What the registry checks before it accepts an adapter (duck-typed: any object will do).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = ("api_version", "symbol", "name", "decimals")
@@ -424,39 +425,6 @@ class BaseAdapter:
 # ---- helpers for adapters: call signatures (cast notation) ----
 
 
-def _split_top(text: str) -> list[str]:
-    """Split a type list on the commas that are not inside parentheses."""
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    tail = "".join(current).strip()
-    if tail or parts:
-        parts.append(tail)
-    return parts
-
-
-def _closing(text: str, start: int) -> int:
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError(f"unbalanced parentheses in {text!r}")
-
-
 @dataclass(frozen=True)
 class Signature:
     name: str
@@ -469,43 +437,34 @@ class Signature:
 
 
 def parse_signature(signature: str) -> Signature:
-    """`"f(uint256,address)(bool)"` -> Signature("f", ("uint256", "address"), ("bool",))."""
-    text = signature.replace(" ", "")
-    open_at = text.find("(")
-    if open_at <= 0:
-        raise ValueError(f"not a function signature: {signature!r}")
-    close_at = _closing(text, open_at)
-    rest = text[close_at + 1 :]
-    outputs: list[str] = []
-    if rest:
-        if not (rest.startswith("(") and _closing(rest, 0) == len(rest) - 1):
-            raise ValueError(f"bad output list in {signature!r}")
-        outputs = _split_top(rest[1:-1])
-    inputs = _split_top(text[open_at + 1 : close_at])
-    return Signature(text[:open_at], tuple(inputs), tuple(outputs))
+    """`"f(uint256,address)(bool)"` -> Signature("f", ("uint256", "address"), ("bool",)).
+
+    A view of the project's one signature parser (ion_cli.abi.signature), in canonical types."""
+    from ion_cli.abi.signature import input_types, output_types
+    from ion_cli.abi.signature import parse_signature as parse
+
+    entry = parse(signature)
+    return Signature(entry["name"], tuple(input_types(entry)), tuple(output_types(entry)))
 
 
 def encode_call(signature: str, args: Sequence[Any] = ()) -> bytes:
     """Calldata for `signature` with `args` (imports eth_abi on first use, not at import)."""
-    from eth_abi.abi import encode
-    from eth_utils.crypto import keccak
+    from ion_cli.abi.codec import EncodingError
+    from ion_cli.abi.codec import encode_call as encode
+    from ion_cli.abi.signature import parse_signature as parse
 
-    sig = parse_signature(signature)
-    if len(args) != len(sig.inputs):
-        raise ValueError(f"{sig.selector_text} takes {len(sig.inputs)} arguments, got {len(args)}")
-    selector = keccak(text=sig.selector_text)[:4]
-    return bytes(selector) + bytes(encode(list(sig.inputs), list(args)))
+    try:
+        return encode(parse(signature), args)
+    except EncodingError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def decode_result(signature: str, data: bytes) -> Any:
     """Decode return data: the value itself for one output, a tuple for several, None for none."""
-    from eth_abi.abi import decode
+    from ion_cli.abi.codec import decode_output
+    from ion_cli.abi.signature import parse_signature as parse
 
-    sig = parse_signature(signature)
-    if not sig.outputs:
-        return None
-    values = decode(list(sig.outputs), data)
-    return values[0] if len(values) == 1 else tuple(values)
+    return decode_output(parse(signature), data)
 
 
 # A convenience for cores and tests: a ChainCall from a function that executes raw eth_calls.

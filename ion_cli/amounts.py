@@ -21,6 +21,7 @@ import enum
 import re
 from typing import Final, Literal
 
+from ion_cli import addresses
 from ion_cli.errors import UsageError
 
 UINT256_MAX: Final = 2**256 - 1
@@ -47,7 +48,6 @@ _AMOUNT = re.compile(
     re.IGNORECASE | re.ASCII,  # ASCII: \d must not match other scripts' digits
 )
 _UNIT_DECIMALS: Final = {"ether": 18, "eth": 18, "gwei": 9, "wei": 0}
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def parse_amount(
@@ -154,21 +154,5 @@ def format_amount(value: int, decimals: int = 18, places: int | None = None) -> 
 
 
 def parse_address(text: str, *, what: str = "address") -> str:
-    """A 0x address in EIP-55 checksum form; ``UsageError`` if malformed or mis-checksummed.
-
-    All-lowercase (or all-uppercase) hex is accepted as carrying no checksum; mixed case must
-    match its checksum, since a mismatch almost always means a typo in a copied address.
-    """
-    raw = text.strip()
-    if not _ADDRESS.fullmatch(raw):
-        raise UsageError(f"invalid {what} {text!r}: expected 0x followed by 40 hex digits")
-    from eth_utils.address import to_checksum_address
-
-    checksummed: str = to_checksum_address(raw)
-    body = raw[2:]
-    if body != body.lower() and body != body.upper() and raw != checksummed:
-        raise UsageError(
-            f"invalid {what} {text!r}: checksum mismatch (a typo?); "
-            "check it, or give it in lowercase to skip the checksum"
-        )
-    return checksummed
+    """A 0x address in EIP-55 checksum form (see ion_cli.addresses, the one address module)."""
+    return addresses.parse_address(text, what=what)

@@ -23,11 +23,13 @@ The config file and the environment are read once, when `Ion` is made (or pass `
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.accounts.sources import Sources
 from ion_cli.amounts import ALL, parse_amount
 from ion_cli.chain.observer import Observer, combine
 from ion_cli.config import Config
@@ -88,6 +90,8 @@ class Ion:
             config=config,
             warn=self._warn,
             password=password,
+            # ION_PASSWORD and friends, read once here; never a terminal prompt
+            account_sources=Sources(environ=dict(os.environ)),
         )
         self.confirm = confirm
         self.observer = observer

@@ -9,15 +9,15 @@ that needs one says so), and custom profiles from the config file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ion_cli import chain_ids
+from ion_cli.addresses import is_address
 from ion_cli.config import Config
 from ion_cli.errors import UsageError
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 MARKET_FIELDS = (
     "pool",
     "gem_join",
@@ -80,8 +80,8 @@ class NetworkProfile:
         if not value:
             label = FIELD_LABELS.get(field_name, field_name)
             raise UsageError(
-                f"the {market.symbol} market's {label} address is unknown on {self.name}; "
-                f"set it in a custom profile in the config file"
+                f"the {market.symbol} market's {label} address is unknown on {self.name}: "
+                f"set networks.{self.name}.markets.{market.symbol}.{field_name} in config.toml"
             )
         return str(value)
 
@@ -96,7 +96,7 @@ class NetworkProfile:
 # handler addresses that the deployment files did not settle.
 MAINNET = NetworkProfile(
     name="mainnet",
-    chain_id=1,
+    chain_id=chain_ids.MAINNET,
     rpc_url=None,
     lens="0xe89AF12af000C4f76a57A3aD16ef8277a727DC81",
     whitelist="0x7E317f99aA313669AaCDd8dB3927ff3aCB562dAD",
@@ -142,12 +142,12 @@ MAINNET = NetworkProfile(
     },
 )
 
-DEVNET_CHAIN_ID = 31337
+DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 
 def devnet_profile() -> NetworkProfile:
     """The profile of the local devnet, read from its deployment file."""
-    from ion_cli.devnet.deployment import load
+    from ion_cli.deployment import load
 
     return profile_from_deployment("devnet", load().raw)
 
@@ -186,7 +186,7 @@ def _check_profile_types(name: str, raw: object) -> None:
         if key in raw and not isinstance(raw[key], str):
             raise UsageError(f"{where}: {key} must be a string")
     for key in ("lens", "whitelist"):
-        if key in raw and not _ADDRESS.fullmatch(raw[key]):
+        if key in raw and not is_address(raw[key]):
             raise UsageError(f"{where}: {key} is not an address: {raw[key]!r}")
     markets = raw.get("markets", {})
     if not isinstance(markets, Mapping):
@@ -196,7 +196,7 @@ def _check_profile_types(name: str, raw: object) -> None:
             raise UsageError(f"{where}: markets.{symbol} must be a table of addresses")
         for f in MARKET_FIELDS:
             value = fields.get(f)
-            if f in fields and not (isinstance(value, str) and _ADDRESS.fullmatch(value)):
+            if f in fields and not is_address(value):
                 raise UsageError(f"{where}: markets.{symbol}.{f} is not an address: {value!r}")
 
 

@@ -267,7 +267,7 @@ def _validate(obj: object) -> str | None:
 def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
     """Cheap checks with no chain: declarations, mainnet addresses checksummed, withdrawal info.
 
-    Used by `ion plugins check` and the conformance kit. Imports eth_utils (checksums) lazily.
+    Used by `ion plugins check` and the conformance kit. Checksums come from ion_cli.addresses.
     """
     from ion_cli.adapters import AdapterContext, TokenAddresses, WithdrawalInfo
 
@@ -300,7 +300,7 @@ def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
 
 
 def _address_problems(addrs: Any) -> list[str]:
-    from eth_utils.address import is_checksum_address
+    from ion_cli.addresses import is_checksummed
 
     problems: list[str] = []
     entries = [("token", addrs.token), *addrs.contracts.items()]
@@ -308,7 +308,7 @@ def _address_problems(addrs: Any) -> list[str]:
         if address is None:
             if key not in addrs.unsure:
                 problems.append(f"mainnet {key} address missing and not marked unsure")
-        elif not is_checksum_address(address):
+        elif not is_checksummed(address):
             problems.append(f"mainnet {key} address {address} is not checksummed")
     unknown = set(addrs.unsure) - {key for key, _ in entries}
     if unknown:

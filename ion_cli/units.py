@@ -413,6 +413,12 @@ def utilization(total_debt: Rad, total_supply: Wad) -> Ray:
     return Ray(total_debt.value // total_supply.value)
 
 
+def supply_rate(borrow_rate: Ray, used: Ray, reserve_factor: Ray) -> Ray:
+    """The lenders' per-second rate: the borrowers' interest spread over the supply, less the
+    reserve share (r_borrow * utilization * (1 - reserve factor)), rounded down like the pool."""
+    return Ray(_ray(borrow_rate) * _ray(used) // RAY * (RAY - _ray(reserve_factor)) // RAY)
+
+
 @dataclass(frozen=True, slots=True)
 class InterestRateCurve:
     """The kinked borrow-rate curve (per-second RAY rates, without the 1); mainnet by default.

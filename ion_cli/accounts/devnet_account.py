@@ -1,26 +1,24 @@
 """The devnet's built-in account: anvil's account 0.
 
 Its key is public knowledge (printed by every anvil at start), so it is no secret; ion only signs
-with it on the local devnet (network "devnet", chain id 31337). The devnet package owns these
-constants (ion_cli.devnet.deployment); the copies below keep accounts working if that module is
-absent or cannot be imported, and tests check that the two agree.
+with it on the local devnet (network "devnet", chain id 31337). The devnet package
+(ion_cli.devnet.deployment) holds the same constants; the accounts layer does not import it (the
+devnet is managed by the commands, not by the layers below them), and tests check that the two
+agree.
 """
 
 from __future__ import annotations
 
+from ion_cli import chain_ids
+
 _ANVIL_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 _ANVIL_ACCOUNT_0_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
-try:  # light module (standard library only): fine for completion and --help
-    from ion_cli.devnet import deployment as _deployment
-except ImportError:  # also a circular import, should deployment ever import accounts
-    _deployment = None  # type: ignore[assignment]
-
 DEV_ACCOUNT_NAME = "dev"
-DEV_ACCOUNT_KEY: str = getattr(_deployment, "DEV_ACCOUNT_KEY", _ANVIL_ACCOUNT_0_KEY)
-DEV_ACCOUNT_ADDRESS: str = getattr(_deployment, "DEV_ACCOUNT_ADDRESS", _ANVIL_ACCOUNT_0_ADDRESS)
+DEV_ACCOUNT_KEY: str = _ANVIL_ACCOUNT_0_KEY
+DEV_ACCOUNT_ADDRESS: str = _ANVIL_ACCOUNT_0_ADDRESS
 DEVNET_NETWORK = "devnet"
-DEVNET_CHAIN_ID = 31337
+DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 
 def is_devnet(network_name: str | None, chain_id: int | None) -> bool:

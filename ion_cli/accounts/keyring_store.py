@@ -12,7 +12,6 @@ own config file (as the tests do).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,14 @@ def _describe(exc: BaseException) -> str:
 
 
 def _explicitly_chosen() -> bool:
-    if os.environ.get("PYTHON_KEYRING_BACKEND"):
-        return True
+    """PYTHON_KEYRING_BACKEND (read by the keyring library itself) or keyring's config file."""
+    from keyring import core
+
+    try:
+        if core.load_env() is not None:
+            return True
+    except Exception:  # a broken PYTHON_KEYRING_BACKEND: get_keyring reports it
+        return False
     from keyring.util import platform_
 
     config: Path = Path(platform_.config_root()) / "keyringrc.cfg"

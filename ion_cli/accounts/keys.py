@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ion_cli.accounts import prompts
+from ion_cli.accounts.sources import NO_SOURCES, Sources
 from ion_cli.errors import UsageError
 
 # Order of the secp256k1 group: a valid private key k satisfies 1 <= k < N.
@@ -40,9 +41,10 @@ def read_private_key_file(path: Path) -> str:
     return parse_private_key(text, source=str(path))
 
 
-def prompt_private_key(name: str) -> str:
+def prompt_private_key(name: str, *, sources: Sources = NO_SOURCES) -> str:
     text = prompts.ask_hidden(
         f"Private key for account {name} (input hidden)",
         hint=f"no private key for account {name}: pass --private-key-file FILE (- reads stdin)",
+        ask=sources.ask_hidden,
     )
     return parse_private_key(text, source="the prompt")

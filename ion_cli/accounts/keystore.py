@@ -11,19 +11,18 @@ a stolen file cheap to brute-force, so never set it for real keys.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from ion_cli.accounts import files
+from ion_cli.accounts.sources import NO_SOURCES, SCRYPT_N_ENV, Sources
 from ion_cli.errors import UsageError
 
 DEFAULT_SCRYPT_N = 2**18
-SCRYPT_N_ENV = "ION_SCRYPT_N"
 
 
-def scrypt_n() -> int:
-    raw = os.environ.get(SCRYPT_N_ENV)
+def scrypt_n(sources: Sources = NO_SOURCES) -> int:
+    raw = sources.scrypt_n()
     if not raw:
         return DEFAULT_SCRYPT_N
     try:
@@ -35,12 +34,12 @@ def scrypt_n() -> int:
     return n
 
 
-def encrypt(private_key: str, password: str) -> dict[str, Any]:
+def encrypt(private_key: str, password: str, *, sources: Sources = NO_SOURCES) -> dict[str, Any]:
     from eth_account import Account
     from eth_typing import HexStr
 
     data: dict[str, Any] = Account.encrypt(
-        HexStr(private_key), password, kdf="scrypt", iterations=scrypt_n()
+        HexStr(private_key), password, kdf="scrypt", iterations=scrypt_n(sources)
     )
     return data
 

@@ -4,25 +4,21 @@ step with it (a secret is stored first and recorded second; a failed record undo
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ion_cli.accounts import devnet_account, keyring_store, keystore, names, passwords, registry
 from ion_cli.accounts.registry import AccountRecord
+from ion_cli.accounts.sources import KEYSTORE_ONLY_ENV, NO_SOURCES, Sources
 from ion_cli.errors import IonError, UsageError
 
-KEYSTORE_ONLY_ENV = "ION_KEYSTORE_ONLY"
+__all__ = ["KEYSTORE_ONLY_ENV", "create", "import_key", "import_keystore_file", "remove"]
 Notify = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
     pass
-
-
-def keystore_only_from_env() -> bool:
-    return os.environ.get(KEYSTORE_ONLY_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def address_of(private_key: str) -> str:
@@ -32,8 +28,10 @@ def address_of(private_key: str) -> str:
     return address
 
 
-def _try_keyring(name: str, private_key: str, *, keystore_only: bool, notify: Notify) -> bool:
-    if keystore_only or keystore_only_from_env():
+def _try_keyring(
+    name: str, private_key: str, *, keystore_only: bool, notify: Notify, sources: Sources
+) -> bool:
+    if keystore_only or sources.keystore_only():
         return False
     try:
         keyring_store.save(name, private_key)
@@ -74,12 +72,13 @@ def _store_key(
     keystore_only: bool,
     password_file: Path | None,
     notify: Notify,
+    sources: Sources,
 ) -> AccountRecord:
     address = address_of(private_key)
-    if _try_keyring(name, private_key, keystore_only=keystore_only, notify=notify):
+    if _try_keyring(name, private_key, keystore_only=keystore_only, notify=notify, sources=sources):
         return _record(name, address, keystore_path=None)
-    password = passwords.new_password(f"account {name}", password_file)
-    path = keystore.write(name, keystore.encrypt(private_key, password))
+    password = passwords.new_password(f"account {name}", password_file, sources=sources)
+    path = keystore.write(name, keystore.encrypt(private_key, password, sources=sources))
     return _record(name, address, keystore_path=path)
 
 
@@ -100,6 +99,7 @@ def create(
     keystore_only: bool = False,
     password_file: Path | None = None,
     notify: Notify = _quiet,
+    sources: Sources = NO_SOURCES,
 ) -> AccountRecord:
     """A new random key (eth_account draws it from os.urandom), stored under `name`."""
     check_new_name(name)
@@ -107,7 +107,12 @@ def create(
 
     private_key = "0x" + bytes(Account.create().key).hex()
     return _store_key(
-        name, private_key, keystore_only=keystore_only, password_file=password_file, notify=notify
+        name,
+        private_key,
+        keystore_only=keystore_only,
+        password_file=password_file,
+        notify=notify,
+        sources=sources,
     )
 
 
@@ -118,11 +123,17 @@ def import_key(
     keystore_only: bool = False,
     password_file: Path | None = None,
     notify: Notify = _quiet,
+    sources: Sources = NO_SOURCES,
 ) -> AccountRecord:
     """Store an existing key (already parsed by `ion_cli.accounts.keys`) under `name`."""
     check_new_name(name)
     return _store_key(
-        name, private_key, keystore_only=keystore_only, password_file=password_file, notify=notify
+        name,
+        private_key,
+        keystore_only=keystore_only,
+        password_file=password_file,
+        notify=notify,
+        sources=sources,
     )
 
 
@@ -133,18 +144,19 @@ def import_keystore_file(
     keystore_only: bool = False,
     password_file: Path | None = None,
     notify: Notify = _quiet,
+    sources: Sources = NO_SOURCES,
 ) -> AccountRecord:
     """Import a keystore v3 file: unlock it to prove the password, then keep the key in the
     keyring, or else a copy of the file as is (so it keeps its own password and KDF)."""
     check_new_name(name)
     data = keystore.read(source)
-    password = passwords.existing_password(f"keystore {source}", password_file)
+    password = passwords.existing_password(f"keystore {source}", password_file, sources=sources)
     private_key = keystore.decrypt(data, password, what=f"keystore {source}")
     address = address_of(private_key)
     claimed = keystore.stored_address(data)
     if claimed is not None and claimed != address.lower():
         raise UsageError(f"keystore {source}: its address field does not match its key")
-    if _try_keyring(name, private_key, keystore_only=keystore_only, notify=notify):
+    if _try_keyring(name, private_key, keystore_only=keystore_only, notify=notify, sources=sources):
         return _record(name, address, keystore_path=None)
     copy: dict[str, Any] = dict(data)
     copy.setdefault("address", address.lower().removeprefix("0x"))

@@ -7,14 +7,19 @@ stderr when a terminal is attached; otherwise one UsageError saying how to suppl
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ion_cli.accounts import prompts
+from ion_cli.accounts.sources import NO_SOURCES, PASSWORD_ENV, PASSWORD_FILE_ENV, Sources
 from ion_cli.errors import UsageError
 
-PASSWORD_ENV = "ION_PASSWORD"
-PASSWORD_FILE_ENV = "ION_PASSWORD_FILE"
+__all__ = [
+    "PASSWORD_ENV",
+    "PASSWORD_FILE_ENV",
+    "existing_password",
+    "new_password",
+    "read_password_file",
+]
 _HINT = f"pass --password-file FILE or set {PASSWORD_ENV}"
 
 
@@ -31,28 +36,37 @@ def read_password_file(path: Path) -> str:
     return password
 
 
-def _from_sources(password_file: Path | None) -> str | None:
+def _from_sources(password_file: Path | None, sources: Sources) -> str | None:
     if password_file is not None:
         return read_password_file(password_file)
-    env_file = os.environ.get(PASSWORD_FILE_ENV)
-    if env_file:
-        return read_password_file(Path(env_file))
-    return os.environ.get(PASSWORD_ENV) or None
+    env_file = sources.password_file()
+    if env_file is not None:
+        return read_password_file(env_file)
+    return sources.password()
 
 
-def existing_password(what: str, password_file: Path | None = None) -> str:
+def existing_password(
+    what: str, password_file: Path | None = None, *, sources: Sources = NO_SOURCES
+) -> str:
     """The password that unlocks `what` (e.g. "account alice")."""
-    password = _from_sources(password_file)
-    if password is not None:
-        return password
-    return prompts.ask_hidden(f"Password for {what}", hint=f"no password for {what}: {_HINT}")
-
-
-def new_password(what: str, password_file: Path | None = None) -> str:
-    """A password to encrypt `what` with; typed twice when it comes from the prompt."""
-    password = _from_sources(password_file)
+    password = _from_sources(password_file, sources)
     if password is not None:
         return password
     return prompts.ask_hidden(
-        f"New password for {what}", hint=f"no password for {what}: {_HINT}", confirm=True
+        f"Password for {what}", hint=f"no password for {what}: {_HINT}", ask=sources.ask_hidden
+    )
+
+
+def new_password(
+    what: str, password_file: Path | None = None, *, sources: Sources = NO_SOURCES
+) -> str:
+    """A password to encrypt `what` with; typed twice when it comes from the prompt."""
+    password = _from_sources(password_file, sources)
+    if password is not None:
+        return password
+    return prompts.ask_hidden(
+        f"New password for {what}",
+        hint=f"no password for {what}: {_HINT}",
+        confirm=True,
+        ask=sources.ask_hidden,
     )

@@ -1,11 +1,13 @@
-"""Hidden prompts on stderr, and the rule that a missing terminal is a clear error, not a hang."""
+"""Hidden prompts on stderr, and the rule that a missing terminal is a clear error, not a hang.
+
+The prompt itself is the edge's (the CLI passes its terminal prompt in `Sources.ask_hidden`):
+this layer only decides whether one may be asked."""
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
+from ion_cli.accounts.sources import AskHidden
 from ion_cli.errors import RefusedError, UsageError
 
 
@@ -14,23 +16,18 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def ask_hidden(text: str, *, hint: str, confirm: bool = False) -> str:
-    """Ask for a secret without echo; without a terminal raise UsageError carrying `hint`."""
-    if not is_interactive():
+def ask_hidden(text: str, *, hint: str, confirm: bool = False, ask: AskHidden | None) -> str:
+    """Ask for a secret without echo through `ask`; without a terminal (or without a prompt
+    handed in) raise UsageError carrying `hint`."""
+    if ask is None or not is_interactive():
         raise UsageError(f"{hint} (no terminal to prompt on)")
-    value: str = typer.prompt(
-        text,
-        hide_input=True,
-        err=True,
-        confirmation_prompt="Repeat for confirmation" if confirm else False,
-    )
-    return value
+    return ask(text, confirm)
 
 
 def confirm(text: str, *, hint: str) -> None:
     """Ask yes/no on stderr; "no", end of input or no terminal raise RefusedError.
 
-    Read by hand rather than with typer.confirm, which writes part of its prompt to stdout (a
+    Read by hand rather than with typer's confirm, which writes part of its prompt to stdout (a
     workaround for readline) and so would put a stray space into a piped result.
     """
     if not is_interactive():

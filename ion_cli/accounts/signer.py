@@ -11,18 +11,18 @@ anvil's account 0. Elsewhere `dev` is an ordinary name and no name is an error.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ion_cli.accounts import devnet_account, keyring_store, keystore, passwords, registry
+from ion_cli.accounts.sources import NO_SOURCES, Sources
+from ion_cli.addresses import is_address, parse_address
 from ion_cli.errors import IonError, UsageError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
 NO_ACCOUNT = "no account given: pass --account NAME or set ION_ACCOUNT"
 
 
@@ -34,6 +34,7 @@ class ResolvedAccount:
     keystore_path: Path | None = None
     password_file: Path | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)  # handed over by an API caller
+    sources: Sources = field(default=NO_SOURCES, repr=False, compare=False)
     _signer: LocalAccount | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -64,7 +65,7 @@ class ResolvedAccount:
             raise IonError(f"the keystore file of account {self.name} is missing: {path}")
         data = keystore.read(path)
         password = self.password or passwords.existing_password(
-            f"account {self.name}", self.password_file
+            f"account {self.name}", self.password_file, sources=self.sources
         )
         return keystore.decrypt(data, password, what=f"account {self.name}")
 
@@ -77,7 +78,9 @@ def dev_account() -> ResolvedAccount:
     )
 
 
-def _registered(name: str, password_file: Path | None, password: str | None) -> ResolvedAccount:
+def _registered(
+    name: str, password_file: Path | None, password: str | None, sources: Sources
+) -> ResolvedAccount:
     record = registry.get(name)
     if record is None:
         hint = (
@@ -91,6 +94,7 @@ def _registered(name: str, password_file: Path | None, password: str | None) -> 
         keystore_path=Path(record.keystore_path) if record.keystore_path else None,
         password_file=password_file,
         password=password,
+        sources=sources,
     )
 
 
@@ -101,8 +105,10 @@ def resolve_account(
     chain_id: int,
     password_file: Path | None = None,
     password: str | None = None,
+    sources: Sources = NO_SOURCES,
 ) -> ResolvedAccount:
-    """The account a command signs with. Raises UsageError for an unknown or missing name."""
+    """The account a command signs with (`sources`: the edge's environment and prompt).
+    Raises UsageError for an unknown or missing name."""
     on_devnet = devnet_account.is_devnet(network_name, chain_id)
     if name is None or name == "":
         if on_devnet:
@@ -110,21 +116,12 @@ def resolve_account(
         raise UsageError(NO_ACCOUNT)
     if on_devnet and name == devnet_account.DEV_ACCOUNT_NAME:
         return dev_account()
-    return _registered(name, password_file, password)
+    return _registered(name, password_file, password, sources)
 
 
 def checksum_address(text: str) -> str:
     """`text` as a checksummed address; mixed case must already be a valid checksum."""
-    if not _ADDRESS.fullmatch(text):
-        raise UsageError(f"not an address: {text}")
-    from eth_utils.address import is_checksum_address, to_checksum_address
-
-    digits = text[2:]
-    mixed = digits != digits.lower() and digits != digits.upper()
-    if mixed and not is_checksum_address("0x" + digits):
-        raise UsageError(f"bad address checksum: {text}")
-    address: str = to_checksum_address("0x" + digits)
-    return address
+    return parse_address(text)
 
 
 def resolve_address(
@@ -141,7 +138,7 @@ def resolve_address(
         if on_devnet:
             return devnet_account.DEV_ACCOUNT_ADDRESS
         raise UsageError("no address given: pass --address ADDRESS|NAME or --account NAME")
-    if _ADDRESS.fullmatch(name_or_address):
+    if is_address(name_or_address):
         return checksum_address(name_or_address)
     if name_or_address == devnet_account.DEV_ACCOUNT_NAME:
         record = None if on_devnet else registry.get(name_or_address)

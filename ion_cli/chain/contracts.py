@@ -1,105 +1,187 @@
-"""Contract handles from the compiled artifacts' ABIs, and plan calls built from them.
+"""Contract wrappers named after the contracts' own functions, over their published interfaces.
 
-The devnet's reference contracts expose the same external interface as mainnet's, so one ABI
-serves both networks: `contract(w3, "IonPool", address)` works against either.
+    IonPool(pool).borrow(ilk, me, me, nd, [], description="borrow 1.5 wstETH")   # -> plan Call
+    IonLens(lens).spot(pool, ilk)                                                 # -> a read
+
+A wrapper encodes only what the contract's published data file (ion_cli/abi/published) holds:
+a function the public contract lacks cannot be called by mistake and then work only on the
+devnet. Every wrapper call is a `Call` (ion_cli.chain.plan) carrying its ABI entry, so a write
+goes to the pipeline and a read to the reader (ion_cli.chain.rpc), which decodes the answer.
+No web3 here: encoding is ion_cli.abi.codec (eth_abi, imported on first use).
+
+`contract(w3, name, address)` and `call_of` remain for code that holds a web3 object (tests, the
+devnet fixtures); they too take their ABIs from the published interfaces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ion_cli.abi import published
+from ion_cli.abi.codec import EncodingError, encode_call
+from ion_cli.abi.signature import AbiEntry, signature_text
+from ion_cli.addresses import to_checksum
 from ion_cli.chain.plan import Call, CallKind
-from ion_cli.errors import IonError, UsageError
+from ion_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from web3 import Web3
-    from web3.contract import Contract
-
-# Names other engineers may ask for that the artifacts may hold under another name: ReserveOracle
-# is abstract, so its ABI is taken from a concrete oracle (they share the external interface).
-ALIASES: dict[str, str] = {
-    "ReserveOracle": "WeEthWstEthReserveOracle",
-}
+    from web3.contract import Contract as Web3Contract
 
 
-def _fn(name: str, inputs: str, outputs: str, mutability: str = "view") -> dict[str, Any]:
-    def params(spec: str) -> list[dict[str, str]]:
-        return [{"name": "", "type": t} for t in spec.split(",") if t]
+class ContractFunction:
+    """`wrapper.name`: calling it with the function's arguments gives a `Call`."""
 
-    return {
-        "type": "function",
-        "name": name,
-        "inputs": params(inputs),
-        "outputs": params(outputs),
-        "stateMutability": mutability,
-    }
+    def __init__(self, contract: Contract, name: str, entries: Sequence[AbiEntry]) -> None:
+        self.contract = contract
+        self.name = name
+        self.entries = tuple(entries)
 
+    def entry(self, nargs: int) -> AbiEntry:
+        found = [e for e in self.entries if len(e["inputs"]) == nargs]
+        if not found:
+            shapes = ", ".join(signature_text(e) for e in self.entries)
+            raise UsageError(
+                f"{self.contract.label}.{self.name} takes other arguments ({shapes}), got {nargs}"
+            )
+        return found[0]
 
-# The ERC20 surface ion uses, for any token (mainnet LRTs included) when no artifact is named.
-ERC20_ABI: list[dict[str, Any]] = [
-    _fn("name", "", "string"),
-    _fn("symbol", "", "string"),
-    _fn("decimals", "", "uint8"),
-    _fn("totalSupply", "", "uint256"),
-    _fn("balanceOf", "address", "uint256"),
-    _fn("allowance", "address,address", "uint256"),
-    _fn("approve", "address,uint256", "bool", "nonpayable"),
-    _fn("transfer", "address,uint256", "bool", "nonpayable"),
-    _fn("transferFrom", "address,address,uint256", "bool", "nonpayable"),
-]
-
-
-# Interface names that mean "any ERC20 token" (OpenZeppelin's, which the artifacts need not hold).
-ERC20_NAMES = frozenset({"ERC20", "IERC20", "IERC20Metadata"})
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    try:
-        from ion_cli.devnet.artifacts import load_artifact
-    except ImportError as exc:
-        raise IonError(f"the contract artifacts are not installed ({exc})") from None
-    try:
-        return list(load_artifact(name).abi)
-    except IonError:
-        raise
-    except (OSError, LookupError, ValueError) as exc:
-        raise IonError(f"no compiled artifact for contract {name!r} ({exc})") from None
+    def __call__(
+        self,
+        *args: Any,
+        value: int = 0,
+        description: str = "",
+        kind: CallKind = "action",
+    ) -> Call:
+        entry = self.entry(len(args))
+        try:
+            data = encode_call(entry, args)
+        except EncodingError as exc:
+            raise UsageError(f"{self.contract.label}.{self.name}: {exc}") from None
+        method = f"{self.contract.label}.{self.name}"
+        return Call(
+            to=self.contract.address,
+            data=data,
+            value=value,
+            description=description or method,
+            kind=kind,
+            method=method,
+            function=entry,
+        )
 
 
-def abi(artifact_name: str) -> list[dict[str, Any]]:
-    """The ABI of a compiled contract of the reference deployment (ERC20 is built in)."""
-    try:
-        return _load(artifact_name)
-    except IonError:
-        if artifact_name in ERC20_NAMES:
-            return list(ERC20_ABI)
-        if artifact_name in ALIASES:
-            return _load(ALIASES[artifact_name])
-        raise
+class Contract:
+    """A published interface at an address. `label` names it in messages ("weETH.approve")."""
+
+    interface_name: ClassVar[str] = ""
+
+    def __init__(self, address: str, *, interface: str = "", label: str = "") -> None:
+        name = interface or self.interface_name
+        if not name:
+            raise TypeError("a Contract needs an interface name")
+        self.interface = published.interface(name)
+        self.address = to_checksum(address, what=f"{self.interface.name} address")
+        self.label = label or self.interface.name
+
+    def function(self, name: str) -> ContractFunction:
+        entries = self.interface.functions(name)
+        if not entries:
+            raise published.NotPublished(
+                f"{self.interface.name} publishes no function {name!r}: ion calls only the "
+                "published interface (ion_cli/abi/published)"
+            )
+        return ContractFunction(self, name, entries)
+
+    def __getattr__(self, name: str) -> ContractFunction:
+        if name.startswith("_") or name in ("interface", "address", "label"):
+            raise AttributeError(name)
+        return self.function(name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address!r}, label={self.label!r})"
+
+
+# The contracts ion calls, by their published names.
+class IonPool(Contract):
+    interface_name = "IonPool"
+
+
+class IonLens(Contract):
+    interface_name = "IonLens"
+
+
+class GemJoin(Contract):
+    interface_name = "GemJoin"
+
+
+class Whitelist(Contract):
+    interface_name = "Whitelist"
+
+
+class Liquidation(Contract):
+    interface_name = "Liquidation"
+
+
+class SpotOracle(Contract):
+    interface_name = "SpotOracle"
+
+
+class ReserveOracle(Contract):
+    interface_name = "ReserveOracle"
+
+
+class ERC20(Contract):
+    interface_name = "ERC20"
+
+
+class WETH(Contract):
+    interface_name = "WETH"
+
+
+def handler(address: str, interface: str, label: str = "") -> Contract:
+    """A market's handler (`interface`: "WeEthHandler", "EzEthWethHandler", ...)."""
+    return Contract(address, interface=interface, label=label)
+
+
+# ---- for code that holds a web3 object (tests, fixtures)
+
+
+def abi(name: str) -> list[dict[str, Any]]:
+    """The published ABI of contract `name` (aliases such as IERC20Metadata included)."""
+    return published.abi(name)
 
 
 def checksum(address: str) -> str:
     """A checksummed address, or a UsageError naming the bad input."""
-    from eth_utils.address import is_address, to_checksum_address
-
-    if not isinstance(address, str) or not is_address(address):
-        raise UsageError(f"not an address: {address!r}")
-    return str(to_checksum_address(address))
+    return to_checksum(address)
 
 
-def contract(w3: Web3, artifact_name: str, address: str) -> Contract:
-    """A web3 contract for `artifact_name`'s ABI at `address`."""
-    return w3.eth.contract(address=checksum(address), abi=abi(artifact_name))  # type: ignore[call-overload,no-any-return]
+def contract(w3: Web3, name: str, address: str) -> Web3Contract:
+    """A web3 contract for `name`'s published ABI at `address`."""
+    return w3.eth.contract(address=checksum(address), abi=abi(name))  # type: ignore[call-overload,no-any-return]
 
 
-def contract_from_abi(w3: Web3, contract_abi: Sequence[dict[str, Any]], address: str) -> Contract:
+def contract_from_abi(
+    w3: Web3, contract_abi: Sequence[dict[str, Any]], address: str
+) -> Web3Contract:
     """A web3 contract from an ABI the caller holds (a plugin's, a test's)."""
     return w3.eth.contract(address=checksum(address), abi=list(contract_abi))  # type: ignore[call-overload,no-any-return]
 
 
+def _function_entry(contract_abi: Sequence[Mapping[str, Any]], name: str, nargs: int) -> AbiEntry:
+    for item in contract_abi:
+        if (
+            item.get("type") == "function"
+            and item.get("name") == name
+            and len(item.get("inputs", [])) == nargs
+        ):
+            return dict(item)
+    raise UsageError(f"the contract has no function {name} taking {nargs} arguments")
+
+
 def call_of(
-    handle: Contract,
+    handle: Web3Contract,
     fn_name: str,
     args: Sequence[Any] = (),
     *,
@@ -108,18 +190,24 @@ def call_of(
     kind: CallKind = "action",
     name: str = "",
 ) -> Call:
-    """A plan `Call` for `handle.fn_name(*args)`, named "Name.fn" in messages.
+    """A plan `Call` for `handle.fn_name(*args)`, named "Name.fn" in messages, encoded by the
+    project's one encoder from the handle's ABI.
 
     `name` is the contract's display name (e.g. "IonPool"); the artifact name is not known to a
     web3 contract object, so without it the label is just the function name.
     """
-    data = handle.encode_abi(fn_name, args=list(args))
+    entry = _function_entry(handle.abi, fn_name, len(args))
     method = f"{name}.{fn_name}" if name else fn_name
+    try:
+        data = encode_call(entry, list(args))
+    except EncodingError as exc:
+        raise UsageError(f"{method}: {exc}") from None
     return Call(
         to=str(handle.address),
-        data=bytes.fromhex(str(data)[2:]),
+        data=data,
         value=value,
         description=description or method,
         kind=kind,
         method=method,
+        function=entry,
     )

@@ -20,7 +20,7 @@ Nothing here prints: the CLI renders through an observer (ion_cli.commands._obse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,7 +46,7 @@ class TxSigner(Protocol):
     @property
     def address(self) -> str: ...
 
-    def sign_transaction(self, transaction_dict: Mapping[str, Any]) -> Any: ...
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> Any: ...
 
 
 class Sender(Protocol):
@@ -55,7 +55,7 @@ class Sender(Protocol):
     @property
     def address(self) -> str: ...
 
-    def signer(self) -> Any:
+    def signer(self) -> TxSigner:
         """An eth_account LocalAccount (a `TxSigner`); may prompt for a password, so it is
         called only once the plan is confirmed."""
         ...
@@ -207,11 +207,11 @@ class Prepared:
 
 def prepare(plan: Plan, *, w3: Web3, sender: str, observer: Observer) -> Prepared:
     """Stage 1: simulate and price `plan` from `sender`; raises if a step would fail."""
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     if not plan.calls:
         raise IonError(f"nothing to do: the plan '{plan.title}' has no steps")
-    address = str(to_checksum_address(sender))
+    address = str(to_checksum(sender))
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as exc:
@@ -256,7 +256,7 @@ def execute(
     Returns the result on success (or after a dry run); raises a `PlanFailed` carrying it when a
     stage after prepare fails, and the plain error when the prepare stage refuses the plan.
     """
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     watcher = observer or Observer()
     prepared = prepare(plan, w3=w3, sender=sender.address, observer=watcher)
@@ -267,7 +267,7 @@ def execute(
     try:
         confirm_plan(prepared, yes=yes, confirm=confirm)
         account = sender.signer()
-        if str(to_checksum_address(account.address)) != prepared.sender:
+        if str(to_checksum(account.address)) != prepared.sender:
             raise RefusedError(
                 f"the signer's key is for {account.address}, not {prepared.sender}: "
                 "refusing to sign"
@@ -305,7 +305,7 @@ def send_steps(
     observer: Observer,
 ) -> None:
     """Stage 3, per step: sign -> on_signed -> broadcast -> on_sent -> wait -> on_receipt."""
-    from eth_utils.address import to_checksum_address
+    from ion_cli.addresses import to_checksum
 
     chain_id = result.chain_id
     try:
@@ -318,7 +318,7 @@ def send_steps(
         name = step.name
         tx: dict[str, Any] = {
             "from": result.sender,
-            "to": to_checksum_address(call.to),
+            "to": to_checksum(call.to),
             "data": "0x" + call.data.hex(),
             "value": call.value,
             "nonce": nonce,
@@ -337,7 +337,9 @@ def send_steps(
         signed = account.sign_transaction(signable)
         tx_hash = "0x" + bytes(signed.hash).hex()
         raw = bytes(signed.raw_transaction)
-        observer.on_signed(
+        _before_broadcast(
+            observer,
+            name,
             SignedTx(
                 plan_id=result.plan_id,
                 plan_title=result.title,
@@ -353,7 +355,7 @@ def send_steps(
                 data=call.data,
                 gas_limit=step.gas_limit,
                 description=call.description or call.label,
-            )
+            ),
         )
         broadcast(w3, raw, tx_hash, name)
         step.tx_hash, step.nonce = tx_hash, nonce
@@ -374,6 +376,20 @@ def send_steps(
             raise TransactionReverted(
                 f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
             )
+
+
+def _before_broadcast(observer: Observer, name: str, signed: SignedTx) -> None:
+    """`on_signed`; whatever it raises stops the step before it leaves (an IonError as is, any
+    other failure, such as a journal's OSError, as one line naming the step)."""
+    try:
+        observer.on_signed(signed)
+    except IonError:
+        raise
+    except Exception as exc:
+        raise IonError(
+            f"{name} was signed but not sent: recording it before broadcast failed "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def _estimate_now(w3: Web3, tx: dict[str, Any], name: str, result: ExecutionResult) -> int:

@@ -1,33 +1,44 @@
 """A write before it is a transaction: the calls to make, in order, and what to show the user.
 
 Flows build a `Plan`; `ion_cli.chain.pipeline.execute` simulates, previews, confirms, signs and
-sends it. This module stays import-light (no web3, no eth_abi): `ion --help` may import it, and
-the few calldata encoders here only need static 32-byte words, so they are written by hand
-against precomputed selectors (tests/unit/test_plan.py checks each selector against keccak).
+sends it. Calldata comes from the contract wrappers (ion_cli.chain.contracts), which encode only
+what the published interfaces hold; this module stays import-light (no web3, no eth_abi at
+import): `ion --help` may import it.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from ion_cli.addresses import is_address, not_an_address
 from ion_cli.errors import UsageError
 
 CallKind = Literal["approval", "operator", "action"]
 
 MAX_UINT256 = 2**256 - 1
 
-# 4-byte selectors: the first four bytes of keccak256 of the canonical signature.
-SEL_APPROVE = bytes.fromhex("095ea7b3")  # approve(address,uint256)
-SEL_TRANSFER = bytes.fromhex("a9059cbb")  # transfer(address,uint256)
-SEL_TRANSFER_FROM = bytes.fromhex("23b872dd")  # transferFrom(address,address,uint256)
-SEL_ADD_OPERATOR = bytes.fromhex("9870d7fe")  # addOperator(address)  (IonPool)
-SEL_REMOVE_OPERATOR = bytes.fromhex("ac8a584a")  # removeOperator(address)  (IonPool)
-SEL_WETH_DEPOSIT = bytes.fromhex("d0e30db0")  # deposit()  (WETH9)
+# 4-byte selectors of the calls built here, from the published interfaces (computed on first
+# use: keccak is not imported with this module).
+_SELECTORS: dict[str, tuple[str, str]] = {
+    "SEL_APPROVE": ("ERC20", "approve"),
+    "SEL_TRANSFER": ("ERC20", "transfer"),
+    "SEL_TRANSFER_FROM": ("ERC20", "transferFrom"),
+    "SEL_ADD_OPERATOR": ("IonPool", "addOperator"),
+    "SEL_REMOVE_OPERATOR": ("IonPool", "removeOperator"),
+    "SEL_WETH_DEPOSIT": ("WETH", "deposit"),
+}
 
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+def __getattr__(name: str) -> Any:
+    if name in _SELECTORS:
+        from ion_cli.abi import interface, selector
+
+        contract, function = _SELECTORS[name]
+        return selector(interface(contract).function(function))
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,9 @@ class Call:
     description: str = ""
     kind: CallKind = "action"
     method: str = ""
+    # The ABI entry the data was encoded from (set by the contract wrappers): a reader decodes
+    # the answer with it. Not part of the plan's JSON or of equality.
+    function: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -101,8 +115,8 @@ def word_uint(value: int) -> bytes:
 
 def word_address(address: str) -> bytes:
     """An address ABI word (left-padded to 32 bytes)."""
-    if not _ADDRESS.match(address):
-        raise UsageError(f"not an address: {address!r}")
+    if not is_address(address):
+        raise not_an_address(address)
     return bytes(12) + bytes.fromhex(address[2:])
 
 
@@ -126,58 +140,94 @@ def approval_call(
     decimals: int = 18,
 ) -> Call:
     """ERC20 `approve(spender, amount)` on `token`, as a prerequisite step."""
-    data = SEL_APPROVE + word_address(spender) + word_uint(amount)
+    from ion_cli.chain.contracts import ERC20
+
     who = spender_name or spender
-    return Call(
-        to=token,
-        data=data,
+    return ERC20(token, label=symbol).approve(
+        spender,
+        _uint(amount),
         description=f"approve {who} to spend {format_amount(amount, decimals)} {symbol}",
         kind="approval",
-        method=f"{symbol}.approve",
     )
 
 
 def transfer_call(token: str, to: str, amount: int, symbol: str, *, decimals: int = 18) -> Call:
     """ERC20 `transfer(to, amount)` on `token`."""
-    data = SEL_TRANSFER + word_address(to) + word_uint(amount)
-    return Call(
-        to=token,
-        data=data,
+    from ion_cli.chain.contracts import ERC20
+
+    return ERC20(token, label=symbol).transfer(
+        to,
+        _uint(amount),
         description=f"transfer {format_amount(amount, decimals)} {symbol} to {to}",
-        method=f"{symbol}.transfer",
     )
 
 
 def add_operator_call(pool: str, operator: str, *, operator_name: str = "") -> Call:
     """IonPool `addOperator(operator)`: lets a handler act on the sender's vault."""
+    from ion_cli.chain.contracts import IonPool
+
     who = operator_name or operator
-    return Call(
-        to=pool,
-        data=SEL_ADD_OPERATOR + word_address(operator),
-        description=f"allow {who} to operate your vault",
-        kind="operator",
-        method="IonPool.addOperator",
+    return IonPool(pool).addOperator(
+        operator, description=f"allow {who} to operate your vault", kind="operator"
     )
 
 
 def remove_operator_call(pool: str, operator: str, *, operator_name: str = "") -> Call:
     """IonPool `removeOperator(operator)`."""
+    from ion_cli.chain.contracts import IonPool
+
     who = operator_name or operator
-    return Call(
-        to=pool,
-        data=SEL_REMOVE_OPERATOR + word_address(operator),
-        description=f"revoke {who} as operator of your vault",
-        kind="operator",
-        method="IonPool.removeOperator",
+    return IonPool(pool).removeOperator(
+        operator, description=f"revoke {who} as operator of your vault", kind="operator"
     )
 
 
 def wrap_eth_call(weth: str, amount: int) -> Call:
     """WETH9 `deposit()` with `amount` wei attached."""
-    return Call(
-        to=weth,
-        data=SEL_WETH_DEPOSIT,
-        value=amount,
-        description=f"wrap {format_amount(amount)} ETH into WETH",
-        method="WETH.deposit",
+    from ion_cli.chain.contracts import WETH
+
+    return WETH(weth).deposit(
+        value=amount, description=f"wrap {format_amount(amount)} ETH into WETH"
     )
+
+
+def _uint(value: int) -> int:
+    word_uint(value)  # the range check, with its message
+    return value
+
+
+def plan_from_calls(title: str, calls: Any, summary: Mapping[str, str] | None = None) -> Plan:
+    """A `Plan` from an adapter's `PlannedCall`s (anything with to, value, data, description),
+    so that what a plugin plans goes through the same pipeline as ion's own writes."""
+    converted = [
+        Call(
+            to=str(c.to),
+            data=bytes(c.data),
+            value=int(c.value),
+            description=str(c.description),
+            kind="action",
+            method=str(getattr(c, "method", "") or ""),
+        )
+        for c in calls
+    ]
+    return Plan(title=title, calls=converted, summary=dict(summary or {}))
+
+
+def plan_from_mint(mint: Any) -> Plan:
+    """The pipeline's `Plan` for an adapter's `MintPlan` (ETH in, the token out)."""
+    symbol = str(mint.symbol)
+    eth = format_amount(int(mint.eth_in))
+    expected = format_amount(int(mint.expected_out))
+    plan = plan_from_calls(
+        f"Mint {symbol} from {eth} ETH",
+        mint.calls,
+        {"mint": f"{eth} ETH -> about {expected} {symbol}"},
+    )
+    plan.json_summary = {
+        "action": "mint",
+        "symbol": symbol,
+        "eth_in": str(mint.eth_in),
+        "expected_out": str(mint.expected_out),
+        "min_out": None if mint.min_out is None else str(mint.min_out),
+    }
+    return plan

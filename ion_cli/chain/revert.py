@@ -1,12 +1,13 @@
 """Revert data to words: "UnsafePositionChange(newTotalDebtInVault=..., ...)", never just
 "execution reverted".
 
-Errors are looked up by selector in one registry built from (a) the signatures the protocol
-documents (ion-protocol.md, Appendix A) and OpenZeppelin's standard errors, so that mainnet reverts
-decode even for contracts the devnet does not deploy, and (b) every error in the devnet artifacts'
-ABIs, which carry the real parameter names. A few errors get a friendly hint shown before the raw
-decoded form, since "VaultCannotBeDusty(amountLeft=..., dust=...)" alone asks the user to know
-the protocol's units.
+Errors are looked up by selector in one registry built from (a) the published interfaces
+(ion_cli/abi/published: the protocol doc's errors, the tokens' and OpenZeppelin's standard ones),
+so that mainnet reverts decode without any devnet file, and (b) error sources registered at run
+time: the devnet package registers its compiled artifacts' errors when it is loaded, and callers
+pass a plugin's ABI as `extra_abis`. A few errors, and every Solidity panic, get a hint in words
+shown before the raw decoded form, since "VaultCannotBeDusty(amountLeft=..., dust=...)" alone
+asks the user to know the protocol's units.
 """
 
 from __future__ import annotations
@@ -19,12 +20,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+# canonical_type is re-exported for callers of this module; it lives in ion_cli.abi.signature.
+from ion_cli.abi.signature import canonical_type as canonical_type
+from ion_cli.abi.signature import parse_signature as abi_parse_signature
+from ion_cli.abi.signature import selector
+
 ErrorAbi = dict[str, Any]
 
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 
-# Solidity's panic codes (docs: "Panic via assert and Error via require").
+# Solidity's panic codes (docs: "Panic via assert and Error via require"): what the code means,
+# then what it usually means for a call ion makes (the public IonPool panics where the reference
+# used custom errors: ion-protocol.md, appendix F).
 PANIC_CODES: dict[int, str] = {
     0x00: "generic compiler panic",
     0x01: "assertion failed",
@@ -37,86 +45,34 @@ PANIC_CODES: dict[int, str] = {
     0x41: "out of memory (allocation too large)",
     0x51: "call to an uninitialised internal function",
 }
+PANIC_HINTS: dict[int, str] = {
+    0x01: "the contract found its own state inconsistent; this is a bug in the contract",
+    0x11: (
+        "an amount is larger than the contract can take or give: on an Ion pool, usually a "
+        "withdrawal above the available liquidity or a repay above the debt"
+    ),
+    0x12: "a rate, price or supply the contract divides by is zero (an empty pool or market?)",
+    0x21: "an argument is not one of the values the contract accepts (a swap kind, a mode)",
+    0x22: "the contract's storage is corrupt; this is a bug in the contract",
+    0x31: "the contract popped from an empty list; this is a bug in the contract",
+    0x32: (
+        "an index is past the end of a list: on an Ion pool, usually a market (ilk) index the "
+        "pool has not initialized"
+    ),
+    0x41: "the call asked for too much memory (an array argument far too long?)",
+    0x51: "the contract called a function that was never set; this is a bug in the contract",
+}
 
-# Documented signatures, so decoding works without artifacts (e.g. for mainnet-only contracts).
-# The artifacts' ABIs are added on top and win on a selector clash (same selector, same types).
-KNOWN_ERRORS: tuple[str, ...] = (
-    # IonPool
-    "CeilingExceeded(uint256 newDebt, uint256 debtCeiling)",
-    "UnsafePositionChange(uint256 newTotalDebtInVault, uint256 collateral, uint256 spot)",
-    "UnsafePositionChangeWithoutConsent(uint8 ilkIndex, address user, address unconsentedOperator)",
-    "GemTransferWithoutConsent(uint8 ilkIndex, address user, address unconsentedOperator)",
-    "UseOfCollateralWithoutConsent(uint8 ilkIndex, address depositor, address unconsentedOperator)",
-    "TakingWethWithoutConsent(address payer, address unconsentedOperator)",
-    "VaultCannotBeDusty(uint256 amountLeft, uint256 dust)",
-    "ArithmeticError()",
-    "IlkAlreadyAdded(address ilkAddress)",
-    "IlkNotInitialized(uint256 ilkIndex)",
-    "DepositSurpassesSupplyCap(uint256 depositAmount, uint256 supplyCap)",
-    "MaxIlksReached()",
-    "InvalidIlkAddress()",
-    "InvalidInterestRateModule(address invalidInterestRateModule)",
-    "InvalidWhitelist()",
-    # lender token
-    "InsufficientBalance(address account, uint256 balance, uint256 needed)",
-    "InvalidSender(address sender)",
-    "InvalidReceiver(address receiver)",
-    "SelfTransfer(address self)",
-    "InvalidBurnAmount()",
-    "InvalidMintAmount()",
-    # Whitelist, GemJoin
-    "NotWhitelistedBorrower(uint8 ilkIndex, address addr)",
-    "NotWhitelistedLender(address addr)",
-    "WrongIlkAddress(uint8 ilkIndex, address gem)",
-    "Int256Overflow()",
-    # handlers
-    "FlashloanRepaymentTooExpensive(uint256 repaymentAmount, uint256 maxRepaymentAmount)",
-    "TransactionDeadlineReached(uint256 deadline)",
-    "CannotSendEthToContract()",
-    "CallbackOnlyCallableByPool(address unauthorizedCaller)",
-    "OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired)",
-    "InvalidUniswapPool()",
-    "ReceiveCallerNotPool(address unauthorizedCaller)",
-    # oracles, liquidation
-    "UpdateCooldown(uint256 lastUpdated)",
-    "InvalidQuorum(uint8 quorum)",
-    "InvalidFeedLength(uint256 length)",
-    "InvalidMaxChange(uint256 maxChange)",
-    "InvalidLtv(uint256 ltv)",
-    "VaultIsNotUnsafe(uint256 healthRatio)",
-    "ExchangeRateCannotBeZero()",
-    # OpenZeppelin 5
-    "ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
-    "ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
-    "ERC20InvalidSender(address sender)",
-    "ERC20InvalidReceiver(address receiver)",
-    "ERC20InvalidApprover(address approver)",
-    "ERC20InvalidSpender(address spender)",
-    "ERC2612ExpiredSignature(uint256 deadline)",
-    "ERC2612InvalidSigner(address signer, address owner)",
-    "InvalidAccountNonce(address account, uint256 currentNonce)",
-    "EnforcedPause()",
-    "ExpectedPause()",
-    "AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
-    "AccessControlBadConfirmation()",
-    "OwnableUnauthorizedAccount(address account)",
-    "OwnableInvalidOwner(address owner)",
-    "ReentrancyGuardReentrantCall()",
-    "SafeERC20FailedOperation(address token)",
-    "SafeERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease)",  # noqa: E501
-    "AddressEmptyCode(address target)",
-    "AddressInsufficientBalance(address account)",
-    "FailedInnerCall()",
-    "FailedCall()",
-    "InsufficientBalance(uint256 balance, uint256 needed)",
-    "ECDSAInvalidSignature()",
-    "ECDSAInvalidSignatureLength(uint256 length)",
-    "ECDSAInvalidSignatureS(bytes32 s)",
-    "MathOverflowedMulDiv()",
-    "SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
-    "SafeCastOverflowedIntToUint(int256 value)",
-    "SafeCastOverflowedUintToInt(uint256 value)",
-)
+
+def __getattr__(name: str) -> Any:
+    # KNOWN_ERRORS: the published error signatures, built on first use (not at import).
+    if name == "KNOWN_ERRORS":
+        from ion_cli.abi import all_errors
+        from ion_cli.abi.signature import human
+
+        return tuple(human(e) for e in all_errors())
+    raise AttributeError(name)
+
 
 _RAD = Decimal(10) ** 45
 _WAD = Decimal(10) ** 18
@@ -151,53 +107,44 @@ class DecodedRevert:
 
 
 def parse_signature(signature: str) -> ErrorAbi:
-    """ "Name(uint256 a, address b)" -> an ABI error entry (flat types only: all we document)."""
-    match = re.fullmatch(r"\s*(\w+)\s*\((.*)\)\s*", signature)
-    if not match:
-        raise ValueError(f"bad error signature: {signature!r}")
-    name, params = match.group(1), match.group(2).strip()
-    inputs = []
-    for i, part in enumerate(p.strip() for p in params.split(",") if p.strip()):
-        words = part.split()
-        inputs.append({"type": words[0], "name": words[-1] if len(words) > 1 else f"arg{i}"})
-    return {"type": "error", "name": name, "inputs": inputs}
-
-
-def canonical_type(param: Mapping[str, Any]) -> str:
-    """The ABI type string of one input, expanding tuples ("(uint256,address)[]")."""
-    kind = str(param["type"])
-    if kind.startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in param.get("components", []))
-        return f"({inner}){kind[len('tuple') :]}"
-    return kind
+    """ "Name(uint256 a, address b)" -> an ABI error entry (ion_cli.abi's parser, as an error)."""
+    return abi_parse_signature(signature, "error")
 
 
 def error_selector(entry: Mapping[str, Any]) -> bytes:
-    from eth_utils.crypto import keccak
-
-    types = ",".join(canonical_type(p) for p in entry.get("inputs", []))
-    return bytes(keccak(text=f"{entry['name']}({types})")[:4])
+    return selector(entry)
 
 
-def _artifact_error_abis() -> list[ErrorAbi]:
-    """Every error in the compiled artifacts; none when the artifacts are not available."""
-    try:
-        from ion_cli.devnet.artifacts import all_error_abis
-    except ImportError:
-        return []
-    try:
-        return [dict(e) for e in all_error_abis() if e.get("type", "error") == "error"]
-    except Exception:  # a broken artifact must not hide the revert we are decoding
-        return []
+# Other error sources (callables returning ABI entries), e.g. the devnet's compiled artifacts:
+# registered by whoever owns them, so that this module reads no devnet file itself.
+_ERROR_SOURCES: list[Callable[[], Iterable[Mapping[str, Any]]]] = []
+
+
+def register_error_source(source: Callable[[], Iterable[Mapping[str, Any]]]) -> None:
+    """Add a source of error ABIs to the registry (once; later sources win on a clash)."""
+    if source not in _ERROR_SOURCES:
+        _ERROR_SOURCES.append(source)
+        clear_cache()
+
+
+def _registered_error_abis() -> list[ErrorAbi]:
+    found: list[ErrorAbi] = []
+    for source in _ERROR_SOURCES:
+        try:
+            found += [dict(e) for e in source() if e.get("type", "error") == "error"]
+        except Exception:  # a broken source must not hide the revert we are decoding
+            continue
+    return found
 
 
 @functools.lru_cache(maxsize=1)
 def _base_registry() -> dict[bytes, ErrorAbi]:
+    from ion_cli.abi import all_errors
+
     registry: dict[bytes, ErrorAbi] = {}
-    for signature in KNOWN_ERRORS:
-        entry = parse_signature(signature)
+    for entry in all_errors():
         registry[error_selector(entry)] = entry
-    for entry in _artifact_error_abis():
+    for entry in _registered_error_abis():
         registry[error_selector(entry)] = entry
     return registry
 
@@ -263,12 +210,14 @@ def _decode_panic(body: bytes, data: bytes) -> DecodedRevert:
         return DecodedRevert(name="Panic", text=text, raw=text, data=data)
     meaning = PANIC_CODES.get(code, "unknown panic code")
     raw = f"Panic(code=0x{code:02x})"
+    why = PANIC_HINTS.get(code)
+    hint = f"{meaning} ({why})" if why else meaning
     return DecodedRevert(
         name="Panic",
         args={"code": code},
-        text=f"{meaning}: {raw}",
+        text=f"{hint}: {raw}",
         raw=raw,
-        hint=meaning,
+        hint=hint,
         data=data,
     )
 
@@ -374,9 +323,9 @@ def _hint(name: str, args: dict[str, Any]) -> str:
 def _normalise(value: Any, param: Mapping[str, Any]) -> Any:
     kind = str(param.get("type", ""))
     if kind == "address" and isinstance(value, str):
-        from eth_utils.address import to_checksum_address
+        from ion_cli.addresses import to_checksum
 
-        return to_checksum_address(value)
+        return to_checksum(value)
     return value
 
 

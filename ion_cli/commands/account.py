@@ -121,9 +121,14 @@ def new(
 ) -> None:
     """Create an account with a fresh random key (the key is never shown)."""
     from ion_cli.accounts import manager
+    from ion_cli.commands._prompts import terminal_sources
 
     record = manager.create(
-        name, keystore_only=keystore, password_file=password_file, notify=opts.output.info
+        name,
+        keystore_only=keystore,
+        password_file=password_file,
+        notify=opts.output.info,
+        sources=terminal_sources(),
     )
     _report(opts, record)
 
@@ -157,7 +162,9 @@ def import_(
 ) -> None:
     """Import a key from a file, a keystore file, or a hidden prompt (never from an argument)."""
     from ion_cli.accounts import keys, manager
+    from ion_cli.commands._prompts import terminal_sources
 
+    sources = terminal_sources()
     if stray:
         # Deliberately not echoed: the stray argument is most likely the key itself.
         raise UsageError(
@@ -170,6 +177,7 @@ def import_(
         "keystore_only": keystore,
         "password_file": password_file,
         "notify": opts.output.info,
+        "sources": sources,
     }
     if keystore_file is not None:
         record = manager.import_keystore_file(name, keystore_file, **common)
@@ -178,7 +186,7 @@ def import_(
         if private_key_file is not None:
             key = keys.read_private_key_file(private_key_file)
         else:
-            key = keys.prompt_private_key(name)
+            key = keys.prompt_private_key(name, sources=sources)
         record = manager.import_key(name, key, **common)
     _report(opts, record)
 

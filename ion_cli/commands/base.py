@@ -18,6 +18,7 @@ from ion_cli.output import Output, error_line
 
 if TYPE_CHECKING:
     from ion_cli.api import Ion
+    from ion_cli.chain.observer import Observer
     from ion_cli.flows.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +44,7 @@ class GlobalOptions:
     def session(self) -> Session:
         """The command's session: the config read once here, warnings to this output."""
         if self._session is None:
+            from ion_cli.commands._prompts import terminal_sources
             from ion_cli.config import load_config
             from ion_cli.flows.session import Session
 
@@ -53,18 +55,26 @@ class GlobalOptions:
                 password_file=self.password_file,
                 config=load_config(warn=self.output.warn),
                 warn=self.output.warn,
+                account_sources=terminal_sources(),
             )
         return self._session
+
+    def observer(self) -> Observer:
+        """Who watches this command's writes: the terminal (a journal joins here, through
+        `ion_cli.chain.observer.combine`)."""
+        from ion_cli.commands._observer import TerminalObserver
+
+        return TerminalObserver(self.output)
 
     def api(self) -> Ion:
         """The Python API on this command's session, rendering on the terminal."""
         from ion_cli.api import Ion
-        from ion_cli.commands._observer import TerminalObserver, terminal_confirm
+        from ion_cli.commands._observer import terminal_confirm
 
         return Ion.from_session(
             self.session(),
             confirm=terminal_confirm,
-            observer=TerminalObserver(self.output),
+            observer=self.observer(),
             confirmations=self.confirmations,
             timeout=self.timeout,
             yes=self.yes,

@@ -14,6 +14,9 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from ion_cli.abi.signature import canonical_type as canonical_type
+from ion_cli.abi.signature import signature_text
+from ion_cli.chain.revert import register_error_source
 from ion_cli.errors import IonError
 
 ARTIFACTS_PACKAGE = "ion_cli.devnet"
@@ -83,22 +86,9 @@ def source_index() -> dict[str, str]:
     return data
 
 
-def _signature(item: dict[str, Any]) -> str:
-    return f"{item['name']}({','.join(canonical_type(i) for i in item.get('inputs', []))})"
-
-
-def canonical_type(param: dict[str, Any]) -> str:
-    """The ABI's canonical type of one parameter (tuples expanded, as selectors hash them)."""
-    kind: str = param["type"]
-    if kind.startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in param.get("components", []))
-        return f"({inner}){kind[len('tuple') :]}"
-    return kind
-
-
 def signature(item: dict[str, Any]) -> str:
     """`name(type,...)` of an ABI function, event or error entry."""
-    return _signature(item)
+    return signature_text(item)
 
 
 @functools.cache
@@ -107,10 +97,15 @@ def _error_abis() -> tuple[str, ...]:
     for artifact in all_artifacts():
         for item in artifact.abi:
             if item.get("type") == "error":
-                seen.setdefault(_signature(item), item)
+                seen.setdefault(signature_text(item), item)
     return tuple(json.dumps(seen[k], sort_keys=True) for k in sorted(seen))
 
 
 def all_error_abis() -> list[dict[str, Any]]:
     """Every custom error of every contract, one entry per signature, for revert decoding."""
     return [json.loads(item) for item in _error_abis()]
+
+
+# Reverts of the devnet's own contracts (stand-ins included) decode by name while the devnet
+# package is in use; chain/revert.py itself reads only the published interfaces.
+register_error_source(all_error_abis)

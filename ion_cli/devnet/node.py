@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ion_cli import chain_ids
 from ion_cli.devnet import services, toolchain
 from ion_cli.errors import NodeError
 
-CHAIN_ID = 31337
+CHAIN_ID = chain_ids.DEVNET
 HOST = "127.0.0.1"
 STATE_FILE = "anvil-state.json"
 LOG_FILE = "anvil.log"

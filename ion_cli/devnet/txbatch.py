@@ -14,14 +14,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ion_cli.abi.codec import encode_args
+from ion_cli.abi.codec import encode_call as abi_encode_call
 from ion_cli.devnet import node
-from ion_cli.devnet.artifacts import (
-    Artifact,
-    all_error_abis,
-    canonical_type,
-    load_artifact,
-    signature,
-)
+from ion_cli.devnet.artifacts import Artifact, load_artifact
 from ion_cli.errors import IonError, NodeError
 
 DEPLOY_GAS = 10_000_000  # the largest contract (IonPool, ~19 KB) needs ~4.5M
@@ -43,13 +39,14 @@ def _rlp_bytes(data: bytes) -> bytes:
 
 def create_address(sender: str, nonce: int) -> str:
     """The address of the contract `sender` creates with `nonce` (keccak(rlp([sender, nonce])))."""
-    from eth_utils.address import to_checksum_address
-    from eth_utils.crypto import keccak
+    from eth_hash.auto import keccak
+
+    from ion_cli.addresses import to_checksum
 
     nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
     payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
     encoded = bytes([0xC0 + len(payload)]) + payload
-    return str(to_checksum_address(keccak(encoded)[12:]))
+    return to_checksum("0x" + bytes(keccak(encoded))[12:].hex())
 
 
 def _entry(artifact: Artifact, kind: str, name: str | None, nargs: int) -> dict[str, Any]:
@@ -64,19 +61,16 @@ def _entry(artifact: Artifact, kind: str, name: str | None, nargs: int) -> dict[
 
 
 def _encode_args(item: dict[str, Any], args: tuple[Any, ...]) -> bytes:
-    from eth_abi.abi import encode
+    from ion_cli.abi.signature import input_types
 
-    types = [canonical_type(i) for i in item.get("inputs", [])]
-    return bytes(encode(types, list(args)))
+    return encode_args(input_types(item), args)
 
 
 def encode_call(contract: str, function: str, *args: Any) -> str:
-    from eth_utils.abi import function_signature_to_4byte_selector
-
+    """Calldata for the devnet contract's `function` (its artifact's ABI: the devnet's admin
+    functions are not part of any published interface), through the project's one encoder."""
     item = _entry(load_artifact(contract), "function", function, len(args))
-    types = ",".join(canonical_type(i) for i in item.get("inputs", []))
-    selector = function_signature_to_4byte_selector(f"{function}({types})")
-    return "0x" + (selector + _encode_args(item, args)).hex()
+    return "0x" + abi_encode_call(item, args).hex()
 
 
 def encode_deploy(contract: str, *args: Any) -> str:
@@ -217,15 +211,16 @@ class TxBatch:
 
 
 def decode_revert(data: str) -> str:
-    """`Name(arg, ...)` of a custom error from the artifacts, or the raw data."""
+    """`Name(arg, ...)` of a custom error (published or the artifacts'), or the raw data."""
     from eth_abi.abi import decode
-    from eth_utils.abi import function_signature_to_4byte_selector
+
+    from ion_cli.abi.signature import input_types
+    from ion_cli.chain.revert import registry
 
     raw = bytes.fromhex(data[2:])
-    for item in all_error_abis():
-        sig = signature(item)
-        if raw[:4] == function_signature_to_4byte_selector(sig):
-            types = [canonical_type(i) for i in item.get("inputs", [])]
-            args = decode(types, raw[4:]) if types else ()
-            return f"{item['name']}({', '.join(str(a) for a in args)})"
-    return f"revert data {data}"
+    item = registry().get(raw[:4])
+    if item is None:
+        return f"revert data {data}"
+    types = input_types(item)
+    args = decode(types, raw[4:]) if types else ()
+    return f"{item['name']}({', '.join(str(a) for a in args)})"

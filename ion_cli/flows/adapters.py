@@ -51,16 +51,17 @@ def require_market(session: Session, symbol: str) -> MarketAddresses:
     return market
 
 
-def lrt_eth_rate(session: Session, symbol: str) -> int | None:
+def lrt_eth_rate(session: Session, symbol: str, block: int | None = None) -> int | None:
     """The LRT's own ETH exchange rate (1e18-scaled) as its adapter reads it, or None when the
     adapter cannot say (a broken plugin is reported once by the registry)."""
     from ion_cli.adapters import AdapterContext, chain_call_from
     from ion_cli.plugins_registry import load
 
-    w3 = session.w3()
+    reader = session.reader()
+    at = "latest" if block is None else block
 
     def eth_call(to: str, data: bytes) -> bytes:
-        return bytes(w3.eth.call({"to": to, "data": data}))
+        return reader.eth_call(to, data, at, f"reading the {symbol} exchange rate")
 
     deployment: Any = session.profile.extra.get("deployment")
     context = AdapterContext(

@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
     from ion_cli.flows.risk import SnapshotRequest
     from ion_cli.flows.session import Session
+    from ion_cli.flows.validators import BeaconOptions
 
 
-def _options(session: Session, request: SnapshotRequest | None, warn: Callable[[str], None]):  # type: ignore[no-untyped-def]
-    try:
-        from ion_cli.flows.validators import BeaconOptions
-    except ImportError as exc:  # pragma: no cover - until the beacon client is in this build
-        raise UsageError("no beacon client in this build: pass --snapshot FILE") from exc
+def _options(
+    session: Session, request: SnapshotRequest | None, warn: Callable[[str], None]
+) -> BeaconOptions:
+    from ion_cli.flows.validators import BeaconOptions
+
     urls = list(request.beacon_urls) if request else []
     return BeaconOptions(urls=urls, network=session.network, warn=warn)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ion_cli import units
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
 from ion_cli.flows.adapters import require_market
-from ion_cli.flows.figures import WAD, text
+from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (
@@ -25,51 +26,52 @@ if TYPE_CHECKING:
 
 
 def lender_position(session: Session, market: MarketState, address: str) -> LenderPosition:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import ERC20, IonPool
 
-    w3 = session.w3()
-    pool = contract(w3, "IonPool", market.pool).functions
-    with reading(w3, f"reading the {market.symbol} supply of {address}"):
-        supplied = int(pool.balanceOf(address).call())
-        normalized = int(pool.normalizedBalanceOf(address).call())
-        factor = int(pool.supplyFactor().call())
+    pool = IonPool(market.pool)
+    supplied, normalized, factor, wallet = session.reader().read(
+        [
+            pool.balanceOf(address),
+            pool.normalizedBalanceOf(address),
+            pool.supplyFactor(),
+            ERC20(market.base_token).balanceOf(address),
+        ],
+        "latest",
+        f"reading the {market.symbol} supply of {address}",
+    )
     return LenderPosition(
         market=market.symbol,
         address=address,
         base=market.base_symbol,
         supplied=text(supplied, WAD),
         normalized_balance=text(normalized, WAD),
-        supply_factor=text(factor, 10**27),
-        wallet_base_balance=_wallet(session, market.base_token, address),
+        supply_factor=text(factor, RAY),
+        wallet_base_balance=text(wallet, WAD),
     )
-
-
-def _wallet(session: Session, token: str, address: str) -> str | None:
-    from ion_cli.flows.writes import token_balance
-
-    return text(token_balance(session.w3(), token, address), WAD)
 
 
 def _require_mintable(session: Session, market: MarketState, amount: int) -> None:
     """The pool mints amount.rayDivDown(supplyFactor) lender units and refuses zero
     (InvalidMintAmount): say so in the user's terms before simulating."""
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import IonPool
 
-    w3 = session.w3()
-    with reading(w3, f"reading the {market.symbol} supply factor"):
-        factor = int(contract(w3, "IonPool", market.pool).functions.supplyFactor().call())
-    if amount * 10**27 // factor == 0:
+    factor = int(
+        session.reader().read_one(
+            IonPool(market.pool).supplyFactor(),
+            "latest",
+            f"reading the {market.symbol} supply factor",
+        )
+    )
+    if units.supply_mint(units.Wad(amount), units.Ray(factor)).value == 0:
         raise UsageError(
             f"{text(amount, WAD)} {market.base_symbol} is too small to supply: it mints no "
-            f"lender units at the supply factor {text(factor, 10**27)}"
+            f"lender units at the supply factor {text(factor, RAY)}"
         )
 
 
 def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
     w3 = session.w3()
-    market = read_market(w3, session.profile, require_market(session, symbol))
+    market = read_market(session.reader(), session.profile, require_market(session, symbol))
     me = session.account().address
     if amount <= 0:
         raise UsageError("the amount to supply must be greater than zero")
@@ -105,15 +107,18 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
 
 def redeem(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
     """Withdraw supplied base asset; `amount=None` redeems the whole lender balance."""
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import IonPool
 
-    w3 = session.w3()
-    market = read_market(w3, session.profile, require_market(session, symbol))
+    reader = session.reader()
+    market = read_market(reader, session.profile, require_market(session, symbol))
     me = session.account().address
-    from ion_cli.chain.client import reading
-
-    with reading(w3, f"reading the {market.symbol} supply of {me}"):
-        balance = int(contract(w3, "IonPool", market.pool).functions.balanceOf(me).call())
+    balance = int(
+        reader.read_one(
+            IonPool(market.pool).balanceOf(me),
+            market.block,
+            f"reading the {market.symbol} supply of {me}",
+        )
+    )
     if amount is None:
         amount = balance
         if amount == 0:
@@ -135,7 +140,7 @@ def redeem(session: Session, symbol: str, amount: int | None, options: WriteOpti
         calls=[
             Call(
                 to=market.pool,
-                data=encode(w3, "IonPool", market.pool, "withdraw", [me, amount]),
+                data=encode(None, "IonPool", market.pool, "withdraw", [me, amount]),
                 description=f"withdraw {text(amount, WAD)} {market.base_symbol}",
                 method="IonPool.withdraw",
             )

@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ion_cli.chain.client import node_error, rpc_url_of
-from ion_cli.errors import IonError
+from ion_cli import units
+from ion_cli.errors import IonError, NodeError
 from ion_cli.networks import MarketAddresses, NetworkProfile
 
 if TYPE_CHECKING:
-    from web3 import Web3
+    from ion_cli.chain.plan import Call
+    from ion_cli.chain.rpc import Reader
 
-RAY = 10**27
-SECONDS_PER_YEAR = 31_536_000
+RAY = units.RAY
+SECONDS_PER_YEAR = units.SECONDS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -53,83 +54,91 @@ class MarketState:
 
     @property
     def total_debt_rad(self) -> int:
-        return self.total_normalized_debt * self.rate
+        return units.debt_value(units.Wad(self.total_normalized_debt), units.Ray(self.rate)).value
 
     @property
     def utilization_ray(self) -> int:
-        if self.total_supply == 0:
-            return 0
-        return self.total_debt_rad // self.total_supply  # RAD / WAD = RAY
+        return units.utilization(units.Rad(self.total_debt_rad), units.Wad(self.total_supply)).value
+
+    @property
+    def borrow_per_second(self) -> units.Ray:
+        """The per-second borrow rate without the 1 (getCurrentBorrowRate returns RAY + it)."""
+        return units.Ray(self.borrow_rate - RAY)
 
     @property
     def borrow_apr_ray(self) -> int:
-        return (self.borrow_rate - RAY) * SECONDS_PER_YEAR
+        return self.borrow_per_second.times(SECONDS_PER_YEAR).value
+
+    @property
+    def supply_per_second(self) -> units.Ray:
+        return units.supply_rate(
+            self.borrow_per_second,
+            units.Ray(self.utilization_ray),
+            units.Ray(self.reserve_factor),
+        )
 
 
-def read_market(w3: Web3, profile: NetworkProfile, market: MarketAddresses) -> MarketState:
-    return read_markets(w3, profile, [market])[0]
+def read_market(source: Any, profile: NetworkProfile, market: MarketAddresses) -> MarketState:
+    return read_markets(source, profile, [market])[0]
 
 
 def read_markets(
-    w3: Web3, profile: NetworkProfile, markets: list[MarketAddresses]
+    source: Any, profile: NetworkProfile, markets: list[MarketAddresses]
 ) -> list[MarketState]:
     """Every figure of `markets`, read at one block (a consistent snapshot) in three batched
     JSON-RPC round trips: pool and lens, then the spot oracles they name, then the reserve
-    oracles those name."""
+    oracles those name. `source` is a `Reader` (or a web3 object, whose endpoint is read)."""
     if not markets:
         return []
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import IonLens, IonPool, ReserveOracle, SpotOracle
+    from ion_cli.chain.rpc import as_reader
 
-    lens = contract(w3, "IonLens", profile.shared("lens"))
+    reader = as_reader(source)
+    where = ", ".join(m.symbol for m in markets)
+    action = f"reading the {where} market state"
     try:
-        block = w3.eth.get_block("latest")
-        at = int(block["number"])
-        pools = [contract(w3, "IonPool", profile.address(m, "pool")) for m in markets]
-        first = []
+        lens = IonLens(profile.shared("lens"))
+        block = reader.block("latest")
+        at = block["number"]
+        pools = [IonPool(profile.address(m, "pool")) for m in markets]
+        first: list[list[Call]] = []
         for m, pool in zip(markets, pools, strict=True):
             addr, ilk = pool.address, m.ilk_index
             first.append(
                 [
-                    lens.functions.spot(addr, ilk),
-                    pool.functions.getCurrentBorrowRate(ilk),
-                    pool.functions.getIlkAddress(ilk),
-                    pool.functions.underlying(),
-                    pool.functions.rate(ilk),
-                    lens.functions.totalNormalizedDebt(addr, ilk),
-                    pool.functions.totalSupply(),
-                    lens.functions.liquidity(addr),
-                    lens.functions.debtCeiling(addr, ilk),
-                    lens.functions.dust(addr, ilk),
-                    lens.functions.supplyCap(addr),
-                    pool.functions.paused(),
-                    *_liquidation_terms(w3, m.liquidation),
+                    lens.spot(addr, ilk),
+                    pool.getCurrentBorrowRate(ilk),
+                    pool.getIlkAddress(ilk),
+                    pool.underlying(),
+                    pool.rate(ilk),
+                    lens.totalNormalizedDebt(addr, ilk),
+                    pool.totalSupply(),
+                    lens.liquidity(addr),
+                    lens.debtCeiling(addr, ilk),
+                    lens.dust(addr, ilk),
+                    lens.supplyCap(addr),
+                    pool.paused(),
+                    *_liquidation_terms(m.liquidation),
                 ]
             )
-        answers = _call_all(w3, first, at)
-        spots = [contract(w3, "SpotOracle", a[0]) for a in answers]
+        answers = _call_all(reader, first, at, action)
+        spots = [SpotOracle(a[0]) for a in answers]
         second = _call_all(
-            w3,
-            [
-                [
-                    o.functions.RESERVE_ORACLE(),
-                    o.functions.getSpot(),
-                    o.functions.LTV(),
-                    o.functions.getPrice(),
-                ]
-                for o in spots
-            ],
+            reader,
+            [[o.RESERVE_ORACLE(), o.getSpot(), o.LTV(), o.getPrice()] for o in spots],
             at,
+            action,
         )
-        reserves = [contract(w3, "IReserveOracle", b[0]) for b in second]
-        third = _call_all(w3, [[r.functions.currentExchangeRate()] for r in reserves], at)
+        reserves = [ReserveOracle(b[0]) for b in second]
+        third = _call_all(reader, [[r.currentExchangeRate()] for r in reserves], at, action)
     except IonError:
         raise
-    except Exception as exc:  # web3 raises many shapes; the user needs one line, no secrets
-        where = ", ".join(m.symbol for m in markets)
-        raise node_error(exc, rpc_url_of(w3), f"reading the {where} market state") from None
+    except Exception as exc:  # an answer of the wrong shape: one line, no traceback
+        raise NodeError(f"the node failed while {action}: {type(exc).__name__}") from None
     states: list[MarketState] = []
     for m, pool, a, b, c in zip(markets, pools, answers, second, third, strict=True):
         borrow_rate, reserve_factor = a[1]
+        known = len(a) > 12
         states.append(
             MarketState(
                 symbol=m.symbol,
@@ -148,10 +157,10 @@ def read_markets(
                 dust=int(a[9]),
                 supply_cap=int(a[10]),
                 paused=bool(a[11]),
-                liquidation_threshold=int(a[12]) if len(a) > 12 else None,
-                target_health=int(a[13]) if len(a) > 12 else None,
-                base_discount=int(a[14]) if len(a) > 12 else None,
-                max_discount=int(a[15]) if len(a) > 12 else None,
+                liquidation_threshold=int(a[12]) if known else None,
+                target_health=int(a[13]) if known else None,
+                base_discount=int(a[14]) if known else None,
+                max_discount=int(a[15]) if known else None,
                 spot_oracle=spots[len(states)].address,
                 reserve_oracle=reserves[len(states)].address,
                 spot=int(b[1]),
@@ -159,36 +168,27 @@ def read_markets(
                 price=int(b[3]),
                 reserve_rate=int(c[0]),
                 block=at,
-                timestamp=int(block["timestamp"]),
+                timestamp=block["timestamp"],
             )
         )
     return states
 
 
-def _liquidation_terms(w3: Web3, address: str | None) -> list[Any]:
+def _liquidation_terms(address: str | None) -> list[Call]:
     """The Liquidation contract's terms, when its address is known (mainnet weETH's is not)."""
     if not address:
         return []
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import Liquidation
 
-    f = contract(w3, "Liquidation", address).functions
+    f = Liquidation(address)
     return [f.LIQUIDATION_THRESHOLD(), f.TARGET_HEALTH(), f.BASE_DISCOUNT(), f.MAX_DISCOUNT()]
 
 
-def _call_all(w3: Web3, groups: list[list[Any]], block: int) -> list[list[Any]]:
-    """Run groups of contract calls at `block` in one JSON-RPC batch; call one by one when the
-    node does not take batches. Returns the answers grouped as asked."""
+def _call_all(reader: Reader, groups: list[list[Call]], block: int, action: str) -> list[list[Any]]:
+    """Run groups of reads at `block` in one JSON-RPC batch (the reader asks one by one when
+    the node takes no batches). Returns the answers grouped as asked."""
     flat = [call for group in groups for call in group]
-    try:
-        with w3.batch_requests() as batch:
-            for call in flat:
-                # Inside the batch, .call() only describes the request (at the pinned block).
-                batch.add(call.call(block_identifier=block))
-            results = list(batch.execute())
-        if len(results) != len(flat):
-            raise ValueError("short batch")
-    except Exception:
-        results = [call.call(block_identifier=block) for call in flat]
+    results = reader.read(flat, block, action)
     out, i = [], 0
     for group in groups:
         out.append(results[i : i + len(group)])

@@ -8,20 +8,16 @@ from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.position import liquidation_unknown
 from ion_cli.flows.session import Session
 from ion_cli.results import Market
-from ion_cli.units import Ray, apy
+from ion_cli.units import Rad, apy
 
 
 def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) -> Market:
     """One market's figures; the liquidation threshold is Unknown without a Liquidation address.
     `lrt_eth_rate` is the token's own rate to ETH from its adapter (None: it cannot say)."""
-    borrow_per_second = m.borrow_rate - RAY
-    # Lenders earn the borrowers' per-second interest spread over the supply, less the reserve
-    # share: r_supply = r_borrow * utilization * (1 - reserve factor), compounded like the pool.
-    supply_per_second = (
-        borrow_per_second * m.utilization_ray // RAY * (RAY - m.reserve_factor) // RAY
-    )
-    borrow_apy = apy(Ray(borrow_per_second))
-    supply_apy = apy(Ray(supply_per_second))
+    # Lenders earn the borrowers' interest spread over the supply, less the reserve share,
+    # compounded like the pool (units.supply_rate, units.apy).
+    borrow_apy = apy(m.borrow_per_second)
+    supply_apy = apy(m.supply_per_second)
     unknown = liquidation_unknown(network, m)
     return Market(
         market=m.symbol,
@@ -36,7 +32,7 @@ def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) ->
         price=text(m.price, WAD),
         spot=text(m.spot, RAY),
         total_supplied=text(m.total_supply, WAD),
-        total_borrowed=text(m.total_debt_rad // RAY, WAD),
+        total_borrowed=text(Rad(m.total_debt_rad).to_wad_down().value, WAD),
         utilization=text(m.utilization_ray, RAY),
         borrow_apr=text(m.borrow_apr_ray, RAY),
         borrow_apy=format(borrow_apy.normalize(), "f"),
@@ -57,14 +53,17 @@ def market_rows(session: Session) -> list[Market]:
 
     from ion_cli.zk.feed import risk_view
 
-    listed = available_markets(session)
-    states = read_markets(session.w3(), session.profile, listed)
+    reader = session.reader()
+    states = read_markets(reader, session.profile, available_markets(session))
     network = session.profile.name
+    # The token's own rate to ETH (its adapter's) is read at the block of the other figures;
+    # so is the latest zk risk score the reserve oracle's feed accepted (markets with a feed).
     return [
-        # The latest zk risk score the reserve oracle's feed accepted (markets with a feed).
         replace(
-            market_row(s, network, lrt_eth_rate(session, s.symbol)),
-            risk=risk_view(session.w3(), addresses.risk_feed, s.timestamp),
+            market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)),
+            risk=risk_view(
+                reader, session.profile.market(s.symbol).risk_feed, s.timestamp, s.block
+            ),
         )
-        for s, addresses in zip(states, listed, strict=True)
+        for s in states
     ]

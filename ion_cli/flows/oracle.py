@@ -15,7 +15,7 @@ from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.session import Session
-from ion_cli.flows.writes import WriteOptions, encode, run_plan
+from ion_cli.flows.writes import WriteOptions, run_plan
 
 DEFAULT_COOLDOWN = 58 * 60
 ZERO = "0x" + "00" * 20
@@ -106,61 +106,63 @@ class OracleStatus:
         }
 
 
-def read_oracle(w3: Any, market: str, address: str, ilk_index: int = 0) -> OracleStatus:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+def read_oracle(source: Any, market: str, address: str, ilk_index: int = 0) -> OracleStatus:
+    """The oracle's state at the latest block, in one batch (then its counted feeds)."""
+    from ion_cli.chain.contracts import Contract, ReserveOracle
+    from ion_cli.chain.rpc import as_reader
 
-    oracle = contract(w3, "ReserveOracle", address).functions
-    with reading(w3, f"reading the {market} reserve oracle"):
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        quorum = int(oracle.QUORUM().call())
-        feeds = (
-            str(oracle.FEED0().call()),
-            str(oracle.FEED1().call()),
-            str(oracle.FEED2().call()),
-        )
-        current = int(oracle.currentExchangeRate().call())
-        protocol = int(oracle.getProtocolExchangeRate().call())
-        max_change = int(oracle.MAX_CHANGE().call())
-        last = int(oracle.lastUpdated().call())
-        feed_rates = tuple(
-            int(contract(w3, "IReserveFeed", f).functions.getExchangeRate(ilk_index).call())
-            for f in feeds[:quorum]
-        )
-    try:
-        cooldown = int(oracle.UPDATE_COOLDOWN().call())
-    except Exception:  # an oracle without the getter: the protocol's documented 58 minutes
-        cooldown = DEFAULT_COOLDOWN
+    reader = as_reader(source)
+    action = f"reading the {market} reserve oracle"
+    oracle = ReserveOracle(address)
+    block = reader.block("latest")
+    at = block["number"]
+    quorum, feed0, feed1, feed2, current, protocol, max_change, last = reader.read(
+        [
+            oracle.QUORUM(),
+            oracle.FEED0(),
+            oracle.FEED1(),
+            oracle.FEED2(),
+            oracle.currentExchangeRate(),
+            oracle.getProtocolExchangeRate(),
+            oracle.MAX_CHANGE(),
+            oracle.lastUpdated(),
+        ],
+        at,
+        action,
+    )
+    feeds = (str(feed0), str(feed1), str(feed2))
+    counted = [Contract(f, interface="ReserveFeed").getExchangeRate(ilk_index) for f in feeds]
+    feed_rates = reader.read(counted[: int(quorum)], at, action) if int(quorum) else []
     return OracleStatus(
         market=market,
         address=address,
-        current_rate=current,
-        protocol_rate=protocol,
-        feed_rates=feed_rates,
+        current_rate=int(current),
+        protocol_rate=int(protocol),
+        feed_rates=tuple(int(r) for r in feed_rates),
         feeds=feeds,
-        quorum=quorum,
-        max_change=max_change,
-        cooldown=cooldown,
-        last_updated=last,
-        now=now,
+        quorum=int(quorum),
+        max_change=int(max_change),
+        # The protocol's documented cooldown (the published interface has no getter for it).
+        cooldown=DEFAULT_COOLDOWN,
+        last_updated=int(last),
+        now=int(block["timestamp"]),
     )
 
 
 def market_oracle(session: Session, symbol: str) -> OracleStatus:
     market = session.profile.market(symbol)
     address = session.profile.address(market, "reserve_oracle")
-    return read_oracle(session.w3(), market.symbol, address, market.ilk_index)
+    return read_oracle(session.reader(), market.symbol, address, market.ilk_index)
 
 
-def update_call(w3: Any, status: OracleStatus) -> Call:
-    return Call(
-        to=status.address,
-        data=encode(w3, "ReserveOracle", status.address, "updateExchangeRate", []),
+def update_call(status: OracleStatus) -> Call:
+    from ion_cli.chain.contracts import ReserveOracle
+
+    return ReserveOracle(status.address).updateExchangeRate(
         description=(
             f"update the {status.market} reserve rate "
             f"{text(status.current_rate, WAD)} -> {text(status.next_rate, WAD)}"
-        ),
-        method="ReserveOracle.updateExchangeRate",
+        )
     )
 
 
@@ -188,13 +190,12 @@ def show(session: Session, symbol: str) -> dict[str, Any]:
 
 def update(session: Session, symbol: str, options: WriteOptions) -> dict[str, Any]:
     """Send `updateExchangeRate()`; refuses (sending nothing) while the cooldown runs."""
-    w3 = session.w3()
     before = market_oracle(session, symbol)
     if not before.can_update:
         raise RefusedError(cooldown_message(before))
     plan = Plan(
         title=f"Update the {before.market} reserve exchange rate",
-        calls=[update_call(w3, before)],
+        calls=[update_call(before)],
         summary={
             "current rate": _wad(before.current_rate),
             "target": _wad(before.target),

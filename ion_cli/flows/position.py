@@ -37,20 +37,37 @@ class VaultState:
 
 
 def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    """The vault and lender balance of `address`, at the block the market was read at."""
+    return read_vaults(session, [market], address)[0]
 
-    w3 = session.w3()
-    pool = contract(w3, "IonPool", market.pool)
-    with reading(w3, f"reading the {market.symbol} vault of {address}"):
-        collateral, normalized_debt = pool.functions.vault(market.ilk_index, address).call()
-        supplied = int(pool.functions.balanceOf(address).call())
-    return VaultState(
-        address=address,
-        collateral=int(collateral),
-        normalized_debt=int(normalized_debt),
-        supplied=supplied,
+
+def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
+    """The vaults and lender balances of `address` in `markets`, in one batch, at the block the
+    markets were read at (they are read at one block)."""
+    from ion_cli.chain.contracts import IonPool
+
+    if not markets:
+        return []
+    calls = []
+    for market in markets:
+        pool = IonPool(market.pool)
+        calls += [pool.vault(market.ilk_index, address), pool.balanceOf(address)]
+    where = ", ".join(m.symbol for m in markets)
+    answers = session.reader().read(
+        calls, markets[0].block, f"reading the {where} vault of {address}"
     )
+    vaults = []
+    for i in range(len(markets)):
+        (collateral, normalized_debt), supplied = answers[2 * i], answers[2 * i + 1]
+        vaults.append(
+            VaultState(
+                address=address,
+                collateral=int(collateral),
+                normalized_debt=int(normalized_debt),
+                supplied=int(supplied),
+            )
+        )
+    return vaults
 
 
 def snapshot(market: MarketState, vault: VaultState) -> pm.PositionSnapshot:
@@ -109,6 +126,10 @@ def position_figures(
     def known(value: Any) -> Any:
         return value if unknown is None else unknown
 
+    def known_with_debt(value: Any) -> Any:
+        # without debt "no debt" (None) and "not liquidatable" are facts, whatever the terms
+        return value if nd == 0 else known(value)
+
     return Position(
         market=market.symbol,
         base=market.base_symbol,
@@ -117,7 +138,7 @@ def position_figures(
         normalized_debt=f["normalized_debt"],
         debt=f["debt"],
         collateral_value=f["collateral_value"],
-        health=known(f["health"]),
+        health=known_with_debt(f["health"]),
         health_spot=f["health_spot"],
         leverage=f["leverage"],
         ltv=f["loan_to_value"],
@@ -125,8 +146,8 @@ def position_figures(
         liquidation_threshold=known(f["liquidation_threshold"]),
         reserve_exchange_rate=f["exchange_rate"],
         market_price=text(market.price, WAD),
-        liquidation_exchange_rate=known(f["liquidation_exchange_rate"]),
-        drop_to_liquidation=known(f["exchange_rate_drop_to_liquidation"]),
+        liquidation_exchange_rate=known_with_debt(f["liquidation_exchange_rate"]),
+        drop_to_liquidation=known_with_debt(f["exchange_rate_drop_to_liquidation"]),
         min_safe_price=f["min_safe_price"],
         price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
         max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
@@ -135,8 +156,8 @@ def position_figures(
         max_withdraw_safe=safe_withdraw,
         safety_margin=format(margin, "f"),
         dusty=f["dusty"],
-        liquidatable=known(bool(f["liquidatable"])),
-        liquidation=known(f["liquidation"]),
+        liquidatable=known_with_debt(bool(f["liquidatable"])),
+        liquidation=known_with_debt(f["liquidation"]),
         supplied=text(vault.supplied, WAD),
         block=market.block,
     )
@@ -166,19 +187,22 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[Pos
     debt or supply): an empty vault in each market would only be noise."""
     from ion_cli.zk.feed import risk_view
 
-    w3 = session.w3()
+    reader = session.reader()
     address = session.address_of(who)
     margin, network = session.safety_margin, session.profile.name
+
+    def with_risk(row: Position, market: MarketState) -> Position:
+        # The latest zk risk score the market's reserve oracle feed accepted (where one exists).
+        feed = session.profile.market(market.symbol).risk_feed
+        return replace(row, risk=risk_view(reader, feed, market.timestamp, market.block))
+
     if symbol:
-        addresses = require_market(session, symbol)
-        market = read_market(w3, session.profile, addresses)
+        market = read_market(reader, session.profile, require_market(session, symbol))
         row = position_figures(market, read_vault(session, market, address), margin, network)
-        return [replace(row, risk=risk_view(w3, addresses.risk_feed, market.timestamp))]
+        return [with_risk(row, market)]
     found = []
-    listed = available_markets(session)
-    for market, addresses in zip(read_markets(w3, session.profile, listed), listed, strict=True):
-        vault = read_vault(session, market, address)
+    markets = read_markets(reader, session.profile, available_markets(session))
+    for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
         if vault.collateral or vault.normalized_debt or vault.supplied:
-            row = position_figures(market, vault, margin, network)
-            found.append(replace(row, risk=risk_view(w3, addresses.risk_feed, market.timestamp)))
+            found.append(with_risk(position_figures(market, vault, margin, network), market))
     return found

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.accounts.sources import NO_SOURCES, Sources
 from ion_cli.config import Config
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from web3 import Web3
 
     from ion_cli.accounts.signer import ResolvedAccount
+    from ion_cli.chain.rpc import Reader
 
 
 @dataclass
@@ -33,8 +35,11 @@ class Session:
     warn: Callable[[str], None] = field(default=lambda message: None, repr=False)
     # a keystore password handed over by an API caller (never from a command-line argument)
     password: str | None = field(default=None, repr=False)
+    # the environment and prompt the accounts layer may use (the edge's; default: neither)
+    account_sources: Sources = field(default=NO_SOURCES, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
     _w3: Any = field(default=None, repr=False)
+    _reader: Any = field(default=None, repr=False)
 
     @property
     def profile(self) -> NetworkProfile:
@@ -50,25 +55,47 @@ class Session:
     def is_devnet(self) -> bool:
         return self.profile.name == "devnet"
 
+    def _url(self) -> str:
+        profile = self.profile
+        url = self.rpc_url or profile.rpc_url
+        if not url:
+            raise UsageError(
+                f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
+            )
+        return url
+
+    def _not_running(self) -> DevnetNotRunning | None:
+        if self.is_devnet and not self.rpc_url:
+            return DevnetNotRunning("the devnet is not running (start it with `ion devnet up`)")
+        return None
+
     def w3(self) -> Web3:
+        """A web3 connection: for writes (signing imports web3 anyway)."""
         if self._w3 is None:
             from ion_cli.chain.client import connect
 
-            profile = self.profile
-            url = self.rpc_url or profile.rpc_url
-            if not url:
-                raise UsageError(
-                    f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
-                )
             try:
-                self._w3 = connect(url, profile.chain_id, profile.name)
+                self._w3 = connect(self._url(), self.profile.chain_id, self.profile.name)
             except NodeError as exc:
-                if self.is_devnet and not self.rpc_url:
-                    raise DevnetNotRunning(
-                        "the devnet is not running (start it with `ion devnet up`)"
-                    ) from exc
-                raise
+                not_running = self._not_running()
+                if not_running is None:
+                    raise
+                raise not_running from exc
         return self._w3  # type: ignore[no-any-return]
+
+    def reader(self) -> Reader:
+        """A JSON-RPC reader (httpx + eth_abi, no web3): for everything that only reads."""
+        if self._reader is None:
+            from ion_cli.chain.rpc import connect
+
+            try:
+                self._reader = connect(self._url(), self.profile.chain_id, self.profile.name)
+            except NodeError as exc:
+                not_running = self._not_running()
+                if not_running is None:
+                    raise
+                raise not_running from exc
+        return self._reader  # type: ignore[no-any-return]
 
     def account(self) -> ResolvedAccount:
         from ion_cli.accounts.signer import resolve_account
@@ -79,6 +106,7 @@ class Session:
             chain_id=self.profile.chain_id,
             password_file=self.password_file,
             password=self.password,
+            sources=self.account_sources,
         )
 
     def address_of(self, who: str | None) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ion_cli.chain.plan import Call, Plan
+from ion_cli.chain.plan import Plan
 from ion_cli.errors import IonError, RefusedError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
@@ -192,7 +192,7 @@ def feed_address(session: Session, symbol: str) -> str:
 
 def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> dict[str, Any]:
     from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
-    from ion_cli.zk.feed import ProofCall, encode_submit, read_latest
+    from ion_cli.zk.feed import ProofCall, read_latest, submit_call
 
     receipt = load_receipt(path)
     market = session.profile.market(symbol)
@@ -210,7 +210,6 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         state_root=receipt.state_root,
         block_root=receipt.block_root,
     )
-    data = encode_submit(w3, feed, call)
     oracle = market_oracle(session, symbol)
     reads_feed = oracle.reads_feed(feed)
     if not reads_feed:
@@ -218,8 +217,9 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             f"the {market.symbol} reserve oracle does not read the feed {feed}: the proof will be "
             "recorded there but changes no reserve rate"
         )
-    latest_before = read_latest(w3, feed)
-    _precheck(w3, feed, me, data)
+    latest_before = read_latest(session.reader(), feed)
+    # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
+    _precheck(w3, feed, me, submit_call(feed, call, "").data)
 
     try:
         score = layout.decode(receipt.instances).score
@@ -227,20 +227,16 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         raise ProofRejected(f"rejected: the public inputs do not fit the layout ({exc})") from None
     haircut = layout.haircut_wad(score)
     feed_rate_after = layout.risk_adjusted_rate(oracle.protocol_rate, haircut)
-    calls = [
-        Call(
-            to=feed,
-            data=data,
-            description=(
-                f"submit the {market.symbol} risk proof for slot {receipt.slot} "
-                f"(haircut {text(haircut, WAD)})"
-            ),
-            method="RiskFeed.submit",
-        )
-    ]
+    submission = submit_call(
+        feed,
+        call,
+        f"submit the {market.symbol} risk proof for slot {receipt.slot} "
+        f"(haircut {text(haircut, WAD)})",
+    )
+    calls = [submission]
     update_now = reads_feed and oracle.can_update
     if update_now:
-        calls.append(update_call(w3, oracle))
+        calls.append(update_call(oracle))
     summary = {
         "market": market.symbol,
         "slot": str(receipt.slot),

@@ -27,7 +27,7 @@ from ion_cli.flows.writes import (
     run_plan,
 )
 from ion_cli.render import fmt_amount
-from ion_cli.results import Position, WriteResult
+from ion_cli.results import Position, Unknown, WriteResult
 from ion_cli.units import (
     Ray,
     Wad,
@@ -117,8 +117,8 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         limits = position_figures(market, vault, session.safety_margin, session.profile.name)
         raise RefusedError(
             f"unsafe: borrowing {text(amount, WAD)} {market.base_symbol} exceeds the borrowing "
-            f"limit of this vault (at most {limits.max_borrow} {market.base_symbol} more; "
-            f"{limits.max_borrow_safe} within the safety margin)"
+            f"limit of this vault (at most {limits.max_borrow} {market.base_symbol} more"
+            f"{_within_margin(limits.max_borrow_safe)})"
         )
     if pm.is_dusty(after.normalized_debt, market.rate, market.dust):
         raise RefusedError(
@@ -228,8 +228,8 @@ def withdraw(
         limits = position_figures(market, vault, session.safety_margin, session.profile.name)
         raise RefusedError(
             f"unsafe: withdrawing {text(amount, WAD)} {market.symbol} would put the debt above the "
-            f"borrowing limit (at most {limits.max_withdraw} can go; "
-            f"{limits.max_withdraw_safe} within the safety margin)"
+            f"borrowing limit (at most {limits.max_withdraw} can go"
+            f"{_within_margin(limits.max_withdraw_safe)})"
         )
     join = _gem_join(session, market)
     calls = [
@@ -250,6 +250,11 @@ def withdraw(
     ]
     change = VaultChange("withdraw", amount, market.symbol, after, True)
     return _run_change(session, market, change, calls, options)
+
+
+def _within_margin(amount: str | Unknown | None) -> str:
+    """ "; X within the safety margin", or nothing when that limit is unknown."""
+    return f"; {amount} within the safety margin" if isinstance(amount, str) else ""
 
 
 @dataclass(frozen=True)

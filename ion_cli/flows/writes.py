@@ -33,19 +33,23 @@ class WriteOptions:
     timeout: float = 120.0
 
 
-def encode(w3: Any, artifact: str, address: str, function: str, args: list[Any]) -> bytes:
-    from ion_cli.chain.contracts import contract
+def encode(w3: Any, interface: str, address: str, function: str, args: list[Any]) -> bytes:
+    """Calldata of `interface.function(*args)`, through the contract wrappers (which encode only
+    the published interface). `w3` is unused: kept for the callers' signature."""
+    from ion_cli.chain.contracts import Contract
 
-    data = contract(w3, artifact, address).encode_abi(function, args=args)
-    return bytes.fromhex(data[2:] if isinstance(data, str) else data.hex())
+    return Contract(address, interface=interface).function(function)(*args).data
 
 
 def token_balance(w3: Any, token: str, owner: str) -> int:
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import ERC20
+    from ion_cli.chain.rpc import as_reader
 
-    with reading(w3, f"reading the balance of {owner}"):
-        return int(contract(w3, "IERC20Metadata", token).functions.balanceOf(owner).call())
+    return int(
+        as_reader(w3).read_one(
+            ERC20(token).balanceOf(owner), "latest", f"reading the balance of {owner}"
+        )
+    )
 
 
 def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -> None:
@@ -68,12 +72,14 @@ def approval_calls(
     approve_max: bool,
 ) -> list[Call]:
     """An approval when the current allowance is short: exact unless --approve-max."""
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+    from ion_cli.chain.contracts import ERC20
+    from ion_cli.chain.rpc import as_reader
 
-    erc20 = contract(w3, "IERC20Metadata", token)
-    with reading(w3, f"reading the {symbol} allowance"):
-        allowance = int(erc20.functions.allowance(owner, spender).call())
+    allowance = int(
+        as_reader(w3).read_one(
+            ERC20(token).allowance(owner, spender), "latest", f"reading the {symbol} allowance"
+        )
+    )
     if allowance >= amount:
         return []
     value = MAX_UINT256 if approve_max else amount

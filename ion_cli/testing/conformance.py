@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ion_cli import plugins_registry
+from ion_cli import chain_ids, plugins_registry
 from ion_cli.adapters import (
     API_VERSION,
     ENTRY_POINT_GROUP,
@@ -205,7 +205,7 @@ def devnet_context(devnet: Any) -> AdapterContext:
     deployment = devnet.deployment
     deployment = getattr(deployment, "raw", deployment)  # a typed Deployment carries its JSON
     return AdapterContext(
-        chain_id=int(deployment.get("chain_id", 31337)),
+        chain_id=int(deployment.get("chain_id", chain_ids.DEVNET)),
         network="devnet",
         deployment=deployment,
         call=web3_chain_call(devnet.w3),
@@ -241,29 +241,34 @@ def admin_send(devnet: Any, address: str, name: str, value: int) -> None:
     assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
 
 
-def send_plan(devnet: Any, plan: MintPlan, key: str = DEV_ACCOUNT_KEY) -> None:
-    """Simulate, sign and send each call in order from `key`, as the core does."""
-    w3 = devnet.w3
-    account = w3.eth.account.from_key(key)
-    for call in plan.calls:
-        tx: dict[str, Any] = {
-            "from": account.address,
-            "to": w3.to_checksum_address(call.to),
-            "value": call.value,
-            "data": call.data,
-        }
-        w3.eth.call(tx)  # simulate first: a revert here names the failing step
-        tx["gas"] = w3.eth.estimate_gas(tx)
-        tx["nonce"] = w3.eth.get_transaction_count(account.address)
-        tx["chainId"] = w3.eth.chain_id
-        base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
-        tx["maxPriorityFeePerGas"] = 10**9
-        tx["maxFeePerGas"] = 2 * base_fee + 10**9
-        signed = account.sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(
-            w3.eth.send_raw_transaction(signed.raw_transaction)
-        )
-        assert receipt["status"] == 1, f"{call.description} reverted"
+class _KeySender:
+    """The pipeline's Sender for a raw test key (the dev account's public anvil key)."""
+
+    def __init__(self, key: str) -> None:
+        from eth_account import Account
+
+        self._account = Account.from_key(key)
+
+    @property
+    def address(self) -> str:
+        return str(self._account.address)
+
+    def signer(self) -> Any:
+        return self._account
+
+
+def send_plan(devnet: Any, plan: MintPlan, key: str = DEV_ACCOUNT_KEY) -> Any:
+    """Send an adapter's plan as the core does: converted into a pipeline `Plan`, then
+    simulated, signed and sent step by step by ion_cli.chain.pipeline (no send path of its own).
+    Returns the pipeline's ExecutionResult; a reverted step raises, naming the step."""
+    from ion_cli.chain.pipeline import execute
+    from ion_cli.chain.plan import plan_from_mint
+
+    result = execute(
+        plan_from_mint(plan), w3=devnet.w3, sender=_KeySender(key), yes=True, dry_run=False
+    )
+    assert all(step.status == 1 for step in result.steps), result.to_json()
+    return result
 
 
 # ---- the kit ------------------------------------------------------------------------------------

@@ -219,15 +219,21 @@ def gen_settings(model: Path, out: Path) -> None:
         raise ProofError("ezkl could not generate settings for the model")
 
 
-def _build_aside(folder: Path, build: Callable[[Path], None]) -> None:
-    """Build into a temporary folder beside `folder`, then rename it into place."""
+def _build_aside(folder: Path, build: Callable[[Path], None], ready: Callable[[], bool]) -> None:
+    """Build into a temporary folder beside `folder`, then rename it into place. A complete
+    folder that another process put there meanwhile wins (and is never pulled from under it);
+    an incomplete one (a damaged cache) is replaced."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
     try:
         build(tmp)
-        if folder.exists():
+        if folder.exists() and not ready():
             shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            if not ready():
+                raise
     except RuntimeError as exc:
         raise ProofError(f"ezkl failed: {exc}") from exc
     finally:
@@ -249,7 +255,11 @@ def compiled(
         model_sha256=model_sha,
         settings_sha256=settings_sha,
     )
-    if done.compiled.is_file() and done.settings.is_file():
+
+    def ready() -> bool:
+        return done.compiled.is_file() and done.settings.is_file()
+
+    if ready():
         return done
     _quiet_ezkl()
     import ezkl
@@ -262,7 +272,7 @@ def compiled(
         ):
             raise ProofError("ezkl could not compile the circuit")
 
-    _build_aside(folder, build)
+    _build_aside(folder, build, ready)
     return done
 
 
@@ -273,7 +283,11 @@ def circuit(
     base = compiled(progress, model=model, settings=settings)
     folder = base.folder / f"srs-{srs.sha256[2:18]}"
     done = Circuit(base=base, pk=folder / "pk.key", vk=folder / "vk.key", srs=srs)
-    if done.pk.is_file() and done.vk.is_file():
+
+    def ready() -> bool:
+        return done.pk.is_file() and done.vk.is_file()
+
+    if ready():
         return done
     progress(f"first proof with this model and SRS: generating the keys, {estimate()}")
     _quiet_ezkl()
@@ -293,7 +307,7 @@ def circuit(
                 "verifier would reject these proofs): regenerate with python -m ion_cli.zk.build"
             )
 
-    _build_aside(folder, build)
+    _build_aside(folder, build, ready)
     return done
 
 

@@ -15,14 +15,20 @@ weighted by effective balance, not by count (a 2048-ETH 0x02 validator weighs 64
 | 3 | exiting_share             | ... unslashed and exiting or exited (exit epoch set) / B         |
 | 4 | shortfall                 | kink(sum max(0, effective - balance) / B), see below             |
 | 5 | network_share             | min(1, B / T), T = the network's active balance                  |
-| 6 | correlation_rate          | min(1, 3 x W / T): the correlation penalty per unit of effective |
-|   |                           | balance that a slashed validator would pay now (W = slashed in   |
-|   |                           | the window: the set's live slashed validators plus others)       |
+| 6 | correlation_loss          | kink(pending correlation penalties / B): what the correlation    |
+|   |                           | penalties still to come will take (per `rule.loss`, W = the      |
+|   |                           | set's live slashed balance plus others, T = network active)      |
 | 7 | concentration             | Herfindahl index of B over withdrawal credentials (pods, vaults) |
 
 An empty set (B = 0) has every feature 0. The shortfall s goes through a kink so that losses of
 a fraction of a percent survive the 1/1024 quantization and large ones still show:
 kink(s) = 16 s for s <= 1/32 (reaching 0.5), then 0.5 + (s - 1/32) x 16/31 (reaching 1 at s = 1).
+
+The rule's loss is about unkink(shortfall) + unkink(correlation_loss): the model's job is to
+combine the two through the kinks (piecewise linear, which a ReLU layer represents), and the
+other features let it learn what the rule leaves out (they carry little weight today). An
+earlier set had the correlation *rate* instead and left the model a product of two features to
+learn, which 16 ReLUs did poorly at small losses (a 0.6% loss scored 0).
 """
 
 from __future__ import annotations
@@ -108,6 +114,11 @@ def compute(snapshot: Snapshot, network: NetworkContext | None = None) -> Featur
     short = sum(shortfall(v) for v in live)
     network_total = total_active(snapshot, network)
     window = slashed_in_window(snapshot, network)
+    pending_penalty = sum(
+        min(cr.correlation_penalty(v.effective_balance, window, network_total), v.balance)
+        for v in live
+        if correlation_pending(v, epoch)
+    )
     by_credential: dict[str, int] = defaultdict(int)
     for v in live:
         by_credential[v.withdrawal_credentials.lower()] += v.effective_balance
@@ -120,7 +131,7 @@ def compute(snapshot: Snapshot, network: NetworkContext | None = None) -> Featur
         share(exiting),
         kink(share(short)),
         _clamp(Fraction(total, network_total)) if network_total else Fraction(0),
-        _clamp(Fraction(3 * window, network_total)) if network_total else Fraction(0),
+        kink(share(pending_penalty)),
         herfindahl,
     )
     return Features(

@@ -144,17 +144,16 @@ class LatestScore:
         return data
 
 
-def read_latest(w3: Any, feed: str) -> LatestScore:
-    """The latest accepted score of the feed at `feed` (reads only)."""
-    from ion_cli.chain.client import reading
-    from ion_cli.chain.contracts import contract
+def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestScore:
+    """The latest accepted score of the feed at `feed` (a reader or a web3 object)."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
 
-    c = contract(w3, FEED_ARTIFACT, feed)
-    with reading(w3, f"reading the risk feed {feed}"):
-        raw = c.functions.latest().call()
-        model_hash = "0x" + bytes(c.functions.MODEL_HASH().call()).hex()
-        genesis = int(c.functions.GENESIS_TIME().call())
-    slot, accepted_at, haircut, score, state_root, block_root, submitter = raw
+    c = Contract(feed, interface="RiskFeed")
+    latest, model_hash, genesis = as_reader(source).read(
+        [c.latest(), c.MODEL_HASH(), c.GENESIS_TIME()], block, f"reading the risk feed {feed}"
+    )
+    slot, accepted_at, haircut, score, state_root, block_root, submitter = latest
     return LatestScore(
         feed=feed,
         accepted=int(accepted_at) != 0,
@@ -165,18 +164,20 @@ def read_latest(w3: Any, feed: str) -> LatestScore:
         state_root="0x" + bytes(state_root).hex(),
         block_root="0x" + bytes(block_root).hex(),
         submitter=str(submitter),
-        model_hash=model_hash,
-        genesis_time=genesis,
+        model_hash="0x" + bytes(model_hash).hex(),
+        genesis_time=int(genesis),
     )
 
 
-def risk_view(w3: Any, feed: str | None, now: int) -> dict[str, Any] | None:
+def risk_view(
+    source: Any, feed: str | None, now: int, block: int | str = "latest"
+) -> dict[str, Any] | None:
     """The latest accepted risk score of a market's feed, for `ion markets` and `ion position`
     (None when the market has no risk feed; `accepted` false before the first proof)."""
     if not feed:
         return None
     try:
-        return read_latest(w3, feed).to_json(now)
+        return read_latest(source, feed, block).to_json(now)
     except IonError as exc:  # a misconfigured feed must not break the market or position view
         return {"feed": feed, "accepted": False, "error": exc.message}
 
@@ -221,16 +222,14 @@ def load_proof(path: Path) -> tuple[bytes, list[int]]:
     return proof, instances
 
 
-def encode_submit(w3: Any, feed: str, call: ProofCall) -> bytes:
-    from ion_cli.chain.contracts import contract
+def submit_call(feed: str, call: ProofCall, description: str) -> Any:
+    """The plan `Call` of `RiskFeed.submit` for a proof's files."""
+    from ion_cli.chain.contracts import Contract
 
-    data = contract(w3, FEED_ARTIFACT, feed).encode_abi(
-        "submit",
-        args=[
-            call.proof,
-            call.instances,
-            bytes.fromhex(call.state_root.removeprefix("0x")),
-            bytes.fromhex(call.block_root.removeprefix("0x")),
-        ],
+    return Contract(feed, interface="RiskFeed").submit(
+        call.proof,
+        call.instances,
+        bytes.fromhex(call.state_root.removeprefix("0x")),
+        bytes.fromhex(call.block_root.removeprefix("0x")),
+        description=description,
     )
-    return bytes.fromhex(data[2:] if isinstance(data, str) else data.hex())

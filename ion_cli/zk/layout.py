@@ -66,7 +66,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "exiting_share",
     "shortfall",
     "network_share",
-    "correlation_rate",
+    "correlation_loss",
     "concentration",
 )
 N_FEATURES = len(FEATURE_NAMES)

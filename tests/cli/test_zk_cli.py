@@ -122,3 +122,19 @@ def test_slashings_to_liquidate_is_the_smallest_count() -> None:
     assert rate_after(n) < liquidation <= rate_after(n - 1)
     assert slashings_to_liquidate(snap, network, rate, 0) is None
     assert slashings_to_liquidate(snap, network, rate, rate + 1) == 0
+
+
+def test_the_risk_commands_load_nothing_heavy_for_help() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ion_cli.cli\n"
+        "from typer.testing import CliRunner\n"
+        "for c in ('risk', 'prove', 'verify'):\n"
+        "    CliRunner().invoke(ion_cli.cli.app, [c, '--help'])\n"
+        "print(','.join(m for m in ('ezkl', 'numpy', 'onnx', 'web3', 'httpx') "
+        "if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -506,3 +506,21 @@ def test_a_plan_whose_second_step_fails_carries_the_first_hash(node: Chain) -> N
     assert result.to_json()["tx_hashes"] == result.tx_hashes
     assert recorder.events[-1] == "failed"
     assert f"already mined: step 1 {result.tx_hashes[0]}" in error.message
+
+
+def test_an_observer_failure_before_broadcast_is_one_error_and_nothing_is_sent(
+    node: Chain,
+) -> None:
+    class DiskFull(Observer):
+        def on_signed(self, signed: SignedTx) -> None:
+            raise OSError(28, "No space left on device")
+
+    sender = KeySender(SENDER_KEY)
+    before = _nonce(node, sender.address)
+    plan = _pay_bob_plan(node, sender.address, WAD, WAD)
+    with pytest.raises(PlanFailed) as caught:
+        execute(plan, w3=node.w3, sender=sender, yes=True, dry_run=False, observer=DiskFull())
+    assert caught.value.message.startswith("step 1/2 (WETH.approve) ")  # names the step
+    assert "was signed but not sent" in caught.value.message
+    assert "No space left on device" in caught.value.message
+    assert _nonce(node, sender.address) == before

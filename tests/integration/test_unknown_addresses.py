@@ -114,3 +114,21 @@ def test_the_api_returns_unknown_values(devnet: DevnetHandle, partial: str) -> N
     position = ion.position("weETH")
     assert isinstance(position.health, Unknown) and position.health.reason == REASON
     assert position.to_json()["health"] == {"unknown": REASON}
+
+
+def test_without_debt_no_debt_stays_a_fact(devnet: DevnetHandle, partial: str) -> None:
+    """Only what needs the unknown terms is unknown: an empty vault has no debt either way."""
+    data = json.loads(
+        invoke(
+            "position",
+            "weETH",
+            "--network",
+            partial,
+            "--json",
+            "--address",
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        ).stdout
+    )
+    assert data["debt"] == "0" and data["health"] is None and data["liquidatable"] is False
+    assert data["liquidation_threshold"] == {"unknown": REASON}
+    assert data["max_borrow_safe"] == {"unknown": REASON}

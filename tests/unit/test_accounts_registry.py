@@ -1,6 +1,7 @@
 """Registry file, names, private-key parsing, password sources: pure and file-level behaviour."""
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -8,7 +9,11 @@ import pytest
 
 from ion_cli.accounts import files, keys, names, passwords, registry
 from ion_cli.accounts.registry import AccountRecord
+from ion_cli.accounts.sources import Sources
 from ion_cli.errors import IonError, UsageError
+
+# the live environment, as the CLI's edge hands it to the accounts layer
+ENVIRONMENT = Sources(environ=os.environ)
 
 KEY = "0x" + "11" * 32
 
@@ -97,16 +102,16 @@ def test_password_sources_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("ION_PASSWORD_FILE", raising=False)
     monkeypatch.setattr("ion_cli.accounts.prompts.is_interactive", lambda: False)
     with pytest.raises(UsageError, match="pass --password-file FILE or set ION_PASSWORD"):
-        passwords.existing_password("account a")
+        passwords.existing_password("account a", sources=ENVIRONMENT)
     monkeypatch.setenv("ION_PASSWORD", "from-env")
-    assert passwords.existing_password("account a") == "from-env"
+    assert passwords.existing_password("account a", sources=ENVIRONMENT) == "from-env"
     env_file = tmp_path / "env-pw"
     env_file.write_text("from-env-file\n")
     monkeypatch.setenv("ION_PASSWORD_FILE", str(env_file))
-    assert passwords.new_password("account a") == "from-env-file"
+    assert passwords.new_password("account a", sources=ENVIRONMENT) == "from-env-file"
     flag_file = tmp_path / "pw"
     flag_file.write_text(" spaced pw \r\n")
-    assert passwords.existing_password("account a", flag_file) == " spaced pw "
+    assert passwords.existing_password("account a", flag_file, sources=ENVIRONMENT) == " spaced pw "
 
 
 def test_bad_password_files(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """resolve_account / resolve_address: the API other commands use to find their signer."""
 
+import os
 from pathlib import Path
 
 import keyring
@@ -9,7 +10,11 @@ from eth_account import Account
 
 from ion_cli.accounts import devnet_account, manager
 from ion_cli.accounts.signer import resolve_account, resolve_address
+from ion_cli.accounts.sources import Sources
 from ion_cli.errors import IonError, UsageError
+
+# the live environment, as the CLI's edge hands it to the accounts layer
+ENVIRONMENT = Sources(environ=os.environ)
 
 KEY = "0x" + "55" * 32
 ADDRESS = Account.from_key(KEY).address
@@ -41,7 +46,7 @@ def test_dev_constants_agree_with_the_devnet_module() -> None:
 
 @pytest.mark.parametrize("name", [None, "dev"])
 def test_dev_on_the_devnet(name: str | None) -> None:
-    acct = resolve_account(name, network_name="devnet", chain_id=31337)
+    acct = resolve_account(name, network_name="devnet", chain_id=31337, sources=ENVIRONMENT)
     assert acct.address == devnet_account.DEV_ACCOUNT_ADDRESS
     assert acct.signer().address == acct.address
 
@@ -50,37 +55,39 @@ def test_no_account_off_the_devnet() -> None:
     with pytest.raises(
         UsageError, match="no account given: pass --account NAME or set ION_ACCOUNT"
     ):
-        resolve_account(None, network_name="mainnet", chain_id=1)
+        resolve_account(None, network_name="mainnet", chain_id=1, sources=ENVIRONMENT)
     # chain id 31337 under another profile name is not the devnet
     with pytest.raises(UsageError, match="no account given"):
-        resolve_account(None, network_name="local", chain_id=31337)
+        resolve_account(None, network_name="local", chain_id=31337, sources=ENVIRONMENT)
     with pytest.raises(UsageError, match="no such account: dev"):
-        resolve_account("dev", network_name="mainnet", chain_id=1)
+        resolve_account("dev", network_name="mainnet", chain_id=1, sources=ENVIRONMENT)
 
 
 def test_dev_is_reserved_for_the_devnet_account() -> None:
     # One name, one key: a registered `dev` would sign with another key off the devnet.
     for name in ("dev", "DEV"):
         with pytest.raises(UsageError, match="reserved"):
-            manager.import_key(name, KEY)
+            manager.import_key(name, KEY, sources=ENVIRONMENT)
     assert (
-        resolve_account("dev", network_name="devnet", chain_id=31337).address
+        resolve_account("dev", network_name="devnet", chain_id=31337, sources=ENVIRONMENT).address
         == devnet_account.DEV_ACCOUNT_ADDRESS
     )
 
 
 def test_keyring_account_signs() -> None:
-    manager.import_key("alice", KEY)
-    acct = resolve_account("alice", network_name="mainnet", chain_id=1)
+    manager.import_key("alice", KEY, sources=ENVIRONMENT)
+    acct = resolve_account("alice", network_name="mainnet", chain_id=1, sources=ENVIRONMENT)
     assert acct.address == ADDRESS
     assert acct.signer().key.hex().removeprefix("0x") == KEY[2:]
 
 
 def test_keystore_account_is_unlocked_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ION_PASSWORD", "pw")
-    manager.import_key("alice", KEY, keystore_only=True)
+    manager.import_key("alice", KEY, keystore_only=True, sources=ENVIRONMENT)
     monkeypatch.setenv("ION_PASSWORD", "wrong")
-    acct = resolve_account("alice", network_name="mainnet", chain_id=1)  # no password needed yet
+    acct = resolve_account(
+        "alice", network_name="mainnet", chain_id=1, sources=ENVIRONMENT
+    )  # no password needed yet
     assert acct.address == ADDRESS
     with pytest.raises(UsageError) as info:
         acct.signer()
@@ -93,14 +100,16 @@ def test_keystore_account_is_unlocked_lazily(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_keystore_account_password_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ION_PASSWORD", "pw")
-    manager.import_key("alice", KEY, keystore_only=True)
+    manager.import_key("alice", KEY, keystore_only=True, sources=ENVIRONMENT)
     monkeypatch.delenv("ION_PASSWORD")
     with pytest.raises(UsageError, match="no password for account alice"):
-        resolve_account("alice", network_name="mainnet", chain_id=1).signer()
+        resolve_account("alice", network_name="mainnet", chain_id=1, sources=ENVIRONMENT).signer()
     pw = tmp_path / "pw"
     pw.write_text("pw\n")
     assert (
-        resolve_account("alice", network_name="mainnet", chain_id=1, password_file=pw)
+        resolve_account(
+            "alice", network_name="mainnet", chain_id=1, password_file=pw, sources=ENVIRONMENT
+        )
         .signer()
         .address
         == ADDRESS
@@ -108,19 +117,19 @@ def test_keystore_account_password_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_key_removed_outside_ion() -> None:
-    manager.import_key("alice", KEY)
+    manager.import_key("alice", KEY, sources=ENVIRONMENT)
     keyring.delete_password("ion-cli", "alice")
     with pytest.raises(IonError, match="has no key for account alice"):
-        resolve_account("alice", network_name="mainnet", chain_id=1).signer()
+        resolve_account("alice", network_name="mainnet", chain_id=1, sources=ENVIRONMENT).signer()
 
 
 def test_unknown_account() -> None:
     with pytest.raises(UsageError, match=r"no such account: bob \(see `ion account list`\)"):
-        resolve_account("bob", network_name="mainnet", chain_id=1)
+        resolve_account("bob", network_name="mainnet", chain_id=1, sources=ENVIRONMENT)
 
 
 def test_resolve_address() -> None:
-    manager.import_key("alice", KEY)
+    manager.import_key("alice", KEY, sources=ENVIRONMENT)
     assert resolve_address("alice") == ADDRESS
     assert resolve_address(ADDRESS.lower()) == ADDRESS
     assert resolve_address(ADDRESS) == ADDRESS

@@ -1,6 +1,7 @@
 """Where keys go: the keyring (keyrings.alt PlaintextKeyring here), keystore files as fallback."""
 
 import json
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,11 @@ from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
 
 from ion_cli.accounts import files, keyring_store, keystore, manager, registry
+from ion_cli.accounts.sources import Sources
 from ion_cli.errors import IonError, UsageError
+
+# the live environment, as the CLI's edge hands it to the accounts layer
+ENVIRONMENT = Sources(environ=os.environ)
 
 KEY = "0x" + "22" * 32
 ADDRESS = Account.from_key(KEY).address
@@ -54,7 +59,7 @@ def _mode(path: Path) -> int:
 
 
 def test_keyring_path_stores_the_key_in_the_keyring() -> None:
-    record = manager.import_key("alice", KEY)
+    record = manager.import_key("alice", KEY, sources=ENVIRONMENT)
     assert record.storage == "keyring"
     assert record.address == ADDRESS
     assert keyring.get_password("ion-cli", "alice") == KEY
@@ -63,8 +68,8 @@ def test_keyring_path_stores_the_key_in_the_keyring() -> None:
 
 
 def test_create_makes_a_fresh_key_each_time() -> None:
-    a = manager.create("a")
-    b = manager.create("b")
+    a = manager.create("a", sources=ENVIRONMENT)
+    b = manager.create("b", sources=ENVIRONMENT)
     assert a.address != b.address
     assert Account.from_key(keyring.get_password("ion-cli", "a")).address == a.address
 
@@ -85,7 +90,7 @@ def test_fallback_to_keystore_when_keyring_fails(
     _use_backend(monkeypatch, backend)
     monkeypatch.setenv("ION_PASSWORD", "pw")
     notes: list[str] = []
-    record = manager.import_key("alice", KEY, notify=notes.append)
+    record = manager.import_key("alice", KEY, notify=notes.append, sources=ENVIRONMENT)
     assert record.storage == "keystore"
     assert notes and "no usable OS keyring" in notes[0]
     path = Path(record.keystore_path or "")
@@ -111,22 +116,24 @@ def test_plaintext_file_backend_is_not_used_unless_chosen(
 
 def test_keystore_only_env_and_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ION_PASSWORD", "pw")
-    assert manager.import_key("a", KEY, keystore_only=True).storage == "keystore"
+    assert (
+        manager.import_key("a", KEY, keystore_only=True, sources=ENVIRONMENT).storage == "keystore"
+    )
     monkeypatch.setenv("ION_KEYSTORE_ONLY", "1")
-    assert manager.create("b").storage == "keystore"
+    assert manager.create("b", sources=ENVIRONMENT).storage == "keystore"
     assert keyring.get_password("ion-cli", "a") is None
 
 
 def test_default_scrypt_cost_and_bad_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ION_SCRYPT_N")
-    assert keystore.scrypt_n() == 2**18
+    assert keystore.scrypt_n(sources=ENVIRONMENT) == 2**18
     monkeypatch.setenv("ION_SCRYPT_N", "1000")
     with pytest.raises(UsageError, match="power of two"):
-        keystore.scrypt_n()
+        keystore.scrypt_n(sources=ENVIRONMENT)
 
 
 def test_wrong_password_is_one_usage_error() -> None:
-    data = keystore.encrypt(KEY, "right")
+    data = keystore.encrypt(KEY, "right", sources=ENVIRONMENT)
     with pytest.raises(UsageError) as info:
         keystore.decrypt(data, "wrong", what="account alice")
     assert info.value.message == "wrong password for account alice"
@@ -134,9 +141,9 @@ def test_wrong_password_is_one_usage_error() -> None:
 
 def test_import_keystore_file_into_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "key.json"
-    source.write_text(json.dumps(keystore.encrypt(KEY, "old")))
+    source.write_text(json.dumps(keystore.encrypt(KEY, "old", sources=ENVIRONMENT)))
     monkeypatch.setenv("ION_PASSWORD", "old")
-    record = manager.import_keystore_file("alice", source)
+    record = manager.import_keystore_file("alice", source, sources=ENVIRONMENT)
     assert record.storage == "keyring"
     assert keyring.get_password("ion-cli", "alice") == KEY
 
@@ -145,10 +152,12 @@ def test_import_keystore_file_as_copy_keeps_its_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = tmp_path / "key.json"
-    source.write_text(json.dumps(keystore.encrypt(KEY, "old")))
+    source.write_text(json.dumps(keystore.encrypt(KEY, "old", sources=ENVIRONMENT)))
     pw = tmp_path / "pw"
     pw.write_text("old\n")
-    record = manager.import_keystore_file("alice", source, keystore_only=True, password_file=pw)
+    record = manager.import_keystore_file(
+        "alice", source, keystore_only=True, password_file=pw, sources=ENVIRONMENT
+    )
     copy = json.loads(Path(record.keystore_path or "").read_text())
     assert keystore.decrypt(copy, "old", what="x") == KEY
 
@@ -158,26 +167,26 @@ def test_import_keystore_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyP
     bad = tmp_path / "bad.json"
     bad.write_text('{"version": 1}')
     with pytest.raises(UsageError, match="not a keystore v3 file"):
-        manager.import_keystore_file("a", bad)
+        manager.import_keystore_file("a", bad, sources=ENVIRONMENT)
     with pytest.raises(UsageError, match="keystore file not found"):
-        manager.import_keystore_file("a", tmp_path / "missing.json")
+        manager.import_keystore_file("a", tmp_path / "missing.json", sources=ENVIRONMENT)
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(keystore.encrypt(KEY, "right")))
+    good.write_text(json.dumps(keystore.encrypt(KEY, "right", sources=ENVIRONMENT)))
     with pytest.raises(UsageError, match=f"wrong password for keystore {good}"):
-        manager.import_keystore_file("a", good)
+        manager.import_keystore_file("a", good, sources=ENVIRONMENT)
     assert registry.load() == {}
 
 
 def test_duplicate_name_refused_before_any_storage(monkeypatch: pytest.MonkeyPatch) -> None:
-    manager.import_key("alice", KEY)
+    manager.import_key("alice", KEY, sources=ENVIRONMENT)
     with pytest.raises(UsageError, match="already exists"):
-        manager.create("alice")
+        manager.create("alice", sources=ENVIRONMENT)
 
 
 def test_orphan_keyring_entry_is_not_overwritten() -> None:
     keyring.set_password("ion-cli", "alice", "0x" + "33" * 32)
     with pytest.raises(IonError, match="already holds a key"):
-        manager.import_key("alice", KEY)
+        manager.import_key("alice", KEY, sources=ENVIRONMENT)
     assert keyring.get_password("ion-cli", "alice") == "0x" + "33" * 32
 
 
@@ -186,15 +195,15 @@ def test_orphan_keystore_file_is_not_overwritten(monkeypatch: pytest.MonkeyPatch
     files.ensure_private_dir(files.keystore_dir())
     files.keystore_path("alice").write_text("{}")
     with pytest.raises(UsageError, match="already exists"):
-        manager.import_key("alice", KEY, keystore_only=True)
+        manager.import_key("alice", KEY, keystore_only=True, sources=ENVIRONMENT)
     assert files.keystore_path("alice").read_text() == "{}"
     assert registry.load() == {}
 
 
 def test_remove_deletes_the_key_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ION_PASSWORD", "pw")
-    manager.import_key("k", KEY)
-    file_record = manager.import_key("f", "0x" + "44" * 32, keystore_only=True)
+    manager.import_key("k", KEY, sources=ENVIRONMENT)
+    file_record = manager.import_key("f", "0x" + "44" * 32, keystore_only=True, sources=ENVIRONMENT)
     manager.remove("k")
     manager.remove("f")
     assert keyring.get_password("ion-cli", "k") is None
@@ -205,7 +214,7 @@ def test_remove_deletes_the_key_everywhere(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_remove_with_broken_keyring_warns_and_forgets(monkeypatch: pytest.MonkeyPatch) -> None:
-    manager.import_key("k", KEY)
+    manager.import_key("k", KEY, sources=ENVIRONMENT)
     _use_backend(monkeypatch, RaisingKeyring(RuntimeError("gone")))
     notes: list[str] = []
     manager.remove("k", notify=notes.append)

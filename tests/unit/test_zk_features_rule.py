@@ -64,7 +64,7 @@ def test_slashing_loss_matches_the_consensus_rules() -> None:
     assert cr.initial_slashing_penalty(eb) == eb // 4096
     f = dict(zip(layout.FEATURE_NAMES, features.compute(snap, network).values, strict=True))
     assert f["slashed_share"] == f["pending_correlation_share"] == Fraction(3, 10)
-    assert f["correlation_rate"] == Fraction(3 * window, 3200 * ETH)
+    assert f["correlation_loss"] == features.kink(Fraction(expected_corr, 320 * ETH))
 
 
 def test_correlation_is_not_pending_once_applied() -> None:

@@ -58,3 +58,18 @@ def test_setup_with_the_shipped_srs_gives_the_shipped_verifying_key(
     monkeypatch.setenv("ION_ZK_CACHE", str(tmp_path / "cache"))
     c = er.circuit(er.devnet_srs(), lambda _: None)  # raises if the vk differed
     assert er.sha256_file(c.vk) == er.sha256_file(er.VK_FILE)
+
+
+def test_a_damaged_key_cache_is_rebuilt_and_a_complete_one_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ION_ZK_CACHE", str(tmp_path / "cache"))
+    said: list[str] = []
+    first = er.circuit(er.devnet_srs(), said.append)
+    assert any("generating the keys" in s for s in said)
+    said.clear()
+    again = er.circuit(er.devnet_srs(), said.append)
+    assert again == first and said == []  # cached: no work, nothing said
+    first.pk.unlink()
+    rebuilt = er.circuit(er.devnet_srs(), said.append)
+    assert rebuilt.pk.is_file() and any("generating the keys" in s for s in said)
