@@ -188,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {rel}")
     if args.no_compile:
         return 0
-    from ion_cli.devnet import build_artifacts
-
-    return build_artifacts.main([])
+    # The artifacts are the devnet's build step (a tool of the source checkout): run as a
+    # program, so nothing outside the devnet package imports it.
+    return subprocess.run(
+        [sys.executable, "-m", "ion_cli.devnet.build_artifacts"], cwd=root, check=False
+    ).returncode
 
 
 if __name__ == "__main__":
