@@ -89,6 +89,7 @@ def _register() -> None:
         prove,
         risk,
         submit,
+        tx,
         validators,
         vault,
         verify,
@@ -98,6 +99,7 @@ def _register() -> None:
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(oracle.app, name="oracle")
+    app.add_typer(tx.app, name="tx")
     app.add_typer(validators.app, name="validators")
     markets.register(app)
     position.register(app)

@@ -12,7 +12,6 @@ damaged file into one clear IonError instead of a KeyError deep in a flow.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,10 @@ class SharedContracts:
     weth_flash_pool: str
     balancer_vault: str
     ezeth_weth_balancer_pool_id: str
+    # SwapRouter02- and QuoterV2-style stand-ins over the devnet's Uniswap-style pools (absent
+    # from deployments made before they existed).
+    uniswap_swap_router: str | None = None
+    uniswap_quoter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,11 @@ class Deployment:
 
     def addresses(self) -> list[str]:
         """Every contract address of the deployment (to check that the node still has them)."""
-        found = [v for k, v in vars(self.shared).items() if k != "ezeth_weth_balancer_pool_id"]
+        found = [
+            v
+            for k, v in vars(self.shared).items()
+            if k != "ezeth_weth_balancer_pool_id" and v is not None
+        ]
         for market in self.markets.values():
             found += [
                 market.pool,
@@ -231,6 +238,16 @@ def _token(symbol: str, data: Mapping[str, Any]) -> TokenDeployment:
     )
 
 
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = _req(data, key, "document")
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"{key!r} must be a non-empty object keyed by symbol, not {value!r:.40}")
+    for name, item in value.items():
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{key}.{name} must be an object")
+    return value
+
+
 def parse(data: Mapping[str, Any]) -> Deployment:
     """Build the typed view of a deployment document; ValueError names the first bad field."""
     if not isinstance(data, Mapping):
@@ -239,16 +256,18 @@ def parse(data: Mapping[str, Any]) -> Deployment:
     if version != VERSION:
         raise ValueError(f"version {version} is not supported (expected {VERSION})")
     shared_raw = _req(data, "shared", "document")
+    optional = {"uniswap_swap_router", "uniswap_quoter"}
     shared = SharedContracts(
         **{
             name: _address(shared_raw, name, "shared")
             for name in SharedContracts.__dataclass_fields__
             if name != "ezeth_weth_balancer_pool_id"
+            and (name not in optional or shared_raw.get(name) is not None)
         },
         ezeth_weth_balancer_pool_id=str(_req(shared_raw, "ezeth_weth_balancer_pool_id", "shared")),
     )
-    markets = {k: _market(k, v) for k, v in dict(_req(data, "markets", "document")).items()}
-    tokens = {k: _token(k, v) for k, v in dict(_req(data, "tokens", "document")).items()}
+    markets = {k: _market(k, v) for k, v in _table(data, "markets").items()}
+    tokens = {k: _token(k, v) for k, v in _table(data, "tokens").items()}
     return Deployment(
         version=version,
         chain_id=int(_req(data, "chain_id", "document")),
@@ -270,10 +289,14 @@ def load(directory: Path | None = None) -> Deployment:
     file = path(directory)
     if not file.exists():
         raise DevnetNotRunning(f"no devnet deployment at {file}: run `ion devnet up`")
+    from ion_cli.atomic import check_nesting, read_text_bounded
+
+    text = read_text_bounded(file, "devnet deployment file")
+    check_nesting(file, text, "devnet deployment file")
     try:
-        data = json.loads(file.read_text())
+        data = json.loads(text)
         return parse(data)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise DeploymentFileError(
             f"corrupt devnet deployment file {file} ({exc}): run `ion devnet reset`"
         ) from None
@@ -286,12 +309,9 @@ def exists(directory: Path | None = None) -> bool:
 def save(data: Mapping[str, Any], directory: Path | None = None) -> Path:
     """Validate and write atomically (a crash mid-write must not leave a corrupt file)."""
     parse(data)
-    file = path(directory)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(file)
-    return file
+    from ion_cli.atomic import write_atomic
+
+    return write_atomic(path(directory), json.dumps(data, indent=2) + "\n")
 
 
 def remove(directory: Path | None = None) -> None:

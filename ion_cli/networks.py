@@ -145,11 +145,43 @@ MAINNET = NetworkProfile(
 DEVNET_CHAIN_ID = chain_ids.DEVNET
 
 
-def devnet_profile() -> NetworkProfile:
-    """The profile of the local devnet, read from its deployment file."""
+def devnet_profile(config: Config | None = None) -> NetworkProfile:
+    """The profile of the local devnet, read from its deployment file; on a fork
+    (`ion devnet up --fork-url`), the forked chain's profile at the local node's URL."""
+    from ion_cli import fork_record
     from ion_cli.deployment import load
+    from ion_cli.paths import devnet_dir
 
+    forked = fork_record.load(devnet_dir())
+    if forked is not None and forked.profile != "devnet":
+        return _fork_profile(forked, config)
     return profile_from_deployment("devnet", load().raw)
+
+
+def _fork_profile(forked: Any, config: Config | None) -> NetworkProfile:
+    """The devnet forks another chain: its profile's addresses, the local node's URL."""
+
+    if forked.profile is None:
+        raise UsageError(
+            f"the devnet is a fork of chain id {forked.chain_id}, which no profile describes: "
+            "add [networks.NAME] with that chain_id and the markets' addresses to the config"
+        )
+    from ion_cli.config import load_config
+
+    networks = (config or load_config()).networks
+    if forked.profile in networks:  # a configured network (or [networks.mainnet] amendments)
+        base = _custom_profile(forked.profile, networks[forked.profile])
+    elif forked.profile == "mainnet":
+        base = MAINNET
+    else:
+        raise UsageError(f"the devnet forks network '{forked.profile}', no longer configured")
+    return replace(
+        base,
+        name="devnet",
+        chain_id=forked.chain_id,
+        rpc_url=forked.rpc_url or None,
+        extra={**base.extra, "fork": forked.to_json()},
+    )
 
 
 def profile_from_deployment(name: str, deployment: Mapping[str, Any]) -> NetworkProfile:
@@ -249,7 +281,7 @@ def resolve_network(name: str | None, config: Config) -> NetworkProfile:
     if chosen in config.networks:
         return _custom_profile(chosen, config.networks[chosen])
     if chosen == "devnet":
-        return devnet_profile()
+        return devnet_profile(config)
     if chosen == "mainnet":
         return MAINNET
     raise UsageError(f"unknown network '{chosen}' (known: {', '.join(network_names(config))})")

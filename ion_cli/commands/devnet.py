@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.errors import DevnetNotRunning
 
@@ -36,13 +37,34 @@ def _spinner(opts: GlobalOptions, first: str) -> Iterator[Callable[[str], None]]
         yield say
 
 
+ForkUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fork-url",
+        help="Fork this chain instead (anvil --fork-url): nothing is deployed, the profile "
+        "follows the chain id (1: mainnet's addresses).",
+    ),
+]
+ForkBlockOption = Annotated[
+    int | None,
+    typer.Option("--fork-block", min=0, help="Fork at this block (default: the latest)."),
+]
+
+
 @command(app, "up")
-def up(port: PortOption = None, *, opts: GlobalOptions) -> None:
-    """Start the devnet (or reuse the running one) and deploy Ion when the chain lacks it."""
+def up(
+    port: PortOption = None,
+    fork_url: ForkUrlOption = None,
+    fork_block: ForkBlockOption = None,
+    *,
+    opts: GlobalOptions,
+) -> None:
+    """Start the devnet (or reuse the running one) and deploy Ion when the chain lacks it;
+    with --fork-url, fork a chain instead and fund the dev account on it."""
     from ion_cli.devnet import service
 
     with _spinner(opts, "starting the devnet") as say:
-        result = service.up(port=port, progress=say)
+        result = service.up(port=port, progress=say, fork_url=fork_url, fork_block=fork_block)
     for note in result.notes:
         opts.output.warn(note)
     opts.output.result(result.to_json(), lambda console: _render_up(console, result))
@@ -87,7 +109,12 @@ def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
 
 
 LrtOption = Annotated[
-    str, typer.Option("--lrt", help="The token whose validators are hit (weETH, ezETH, ...).")
+    str,
+    typer.Option(
+        "--lrt",
+        help="The token whose validators are hit (weETH, ezETH, rsETH, rswETH).",
+        autocompletion=lambda: _markets(),
+    ),
 ]
 
 
@@ -139,7 +166,7 @@ def slash(
             f"slot {result['slot']} (epoch {result['epoch']})"
         )
         table = Table(title_justify="left")
-        for column in ("index", "initial penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
+        for column in ("index", "penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
             table.add_column(column, justify="right" if column != "status" else "left")
         for row in result["validators"]:
             table.add_row(

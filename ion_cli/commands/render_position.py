@@ -62,9 +62,20 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
         table.add_row("can withdraw", _limit(row, "max_withdraw", row["market"]))
         if row.get("supplied") not in (None, "0"):
             table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
+        gem = row.get("gem")
+        if gem not in (None, "0"):
+            table.add_row(
+                "in the GemJoin (gem)", f"{fmt_amount(gem, 6)} {row['market']}, not collateral"
+            )
         if row.get("risk") is not None:
             table.add_row("risk proof (zk)", risk_text(row["risk"]))
         console.print(table)
+        if gem not in (None, "0"):
+            console.print(
+                f"{fmt_amount(gem, 6)} {row['market']} sit in the GemJoin from a deposit that "
+                "stopped half-way: run the same `ion deposit` again to finish it "
+                "(`ion tx list` shows it)"
+            )
 
 
 def risk_text(risk: dict[str, Any]) -> str:

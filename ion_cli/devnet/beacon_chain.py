@@ -37,7 +37,7 @@ import os
 import random
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -315,11 +315,13 @@ class Chain:
         tmp.replace(self.state_file)
 
     @classmethod
-    def load(cls, state_file: Path, real_roots: bool = True) -> Chain:
+    def load(cls, state_file: Path, real_roots: bool | None = None) -> Chain:
+        """The chain a state file describes (`real_roots` None: real up to REAL_ROOTS_LIMIT)."""
         data = json.loads(state_file.read_text())
         if int(data.get("version", 0)) != VERSION:
             raise ValueError(f"{state_file}: unsupported version {data.get('version')}")
         raw = data["config"]
+        total = int(raw["total"])
         config = ChainConfig(
             seed=str(raw["seed"]),
             genesis_time=int(raw["genesis_time"]),
@@ -332,7 +334,7 @@ class Chain:
                 )
                 for g in raw["groups"]
             ),
-            real_roots=real_roots,
+            real_roots=real_roots if real_roots is not None else total <= REAL_ROOTS_LIMIT,
         )
         ops = [Operation.from_json(o) for o in data.get("operations", [])]
         return cls(config, ops, state_file=state_file)
@@ -795,11 +797,3 @@ def new_chain(
 def genesis_time_for(first_timestamp: int) -> int:
     """The beacon genesis for a devnet whose clock starts at `first_timestamp`."""
     return first_timestamp - GENESIS_EPOCHS * SECONDS_PER_EPOCH - SECONDS_PER_EPOCH // 2
-
-
-@dataclass
-class Selection:
-    """Parsed `id` and `status` filters."""
-
-    indices: list[int] | None = None  # None: all
-    statuses: set[str] = field(default_factory=set)

@@ -17,6 +17,7 @@ Standard routes (ethereum/beacon-APIs; uint64s as decimal strings; errors {"code
   GET      /eth/v1/beacon/headers[/{block_id}], /eth/v2/beacon/blocks/{block_id},
            /eth/v1/beacon/blocks/{block_id}/root
   GET      /eth/v1/beacon/genesis, /eth/v1/node/{version,health,syncing}, /eth/v1/config/spec
+  GET      /eth/v2/debug/beacon/states/{state_id}    (SSZ only, devnet-size sets)
   GET      /eth/v1/events?topics=head,finalized_checkpoint,proposer_slashing,attester_slashing
 Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   GET  /ion/v1/devnet/info                         the set: size, per-LRT counts, clock
@@ -563,6 +564,26 @@ async def block_v2(request: web.Request) -> web.Response:
     )
 
 
+async def debug_state(request: web.Request) -> web.Response:
+    """The whole BeaconState as SSZ (`Accept: application/octet-stream`), for Merkle proofs."""
+    server: Server = request.app["server"]
+    if "application/octet-stream" not in request.headers.get("Accept", ""):
+        raise ChainError(
+            406, "this node serves states as SSZ only: Accept: application/octet-stream"
+        )
+    if not server.chain.config.real_roots:
+        raise ChainError(501, "states of this size have synthetic roots and no SSZ form")
+    head = await server.head()
+    slot = server.resolve_state(request.match_info["state_id"], head)
+    body = server.chain.ssz().state(slot).encode_bytes()
+    headers = {
+        "Eth-Consensus-Version": "fulu",
+        "Eth-Execution-Optimistic": "true" if server.faults.optimistic else "false",
+        "Eth-Consensus-Finalized": "true" if slot <= server.finalized_slot(head) else "false",
+    }
+    return web.Response(body=body, content_type="application/octet-stream", headers=headers)
+
+
 async def block_root(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     head = await server.head()
@@ -817,6 +838,7 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/eth/v1/beacon/headers/{block_id}", header)
     app.router.add_get("/eth/v2/beacon/blocks/{block_id}", block_v2)
     app.router.add_get("/eth/v1/beacon/blocks/{block_id}/root", block_root)
+    app.router.add_get("/eth/v2/debug/beacon/states/{state_id}", debug_state)
     app.router.add_get("/eth/v1/beacon/genesis", genesis)
     app.router.add_get("/eth/v1/node/version", node_version)
     app.router.add_get("/eth/v1/node/health", node_health)
@@ -851,7 +873,12 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
     state_file = directory / bc.STATE_FILE if directory is not None else None
     real_roots = None if not args.synthetic_roots else False
     if state_file is not None and state_file.exists():
-        chain = Chain.load(state_file, real_roots=real_roots is not False)
+        try:
+            chain = Chain.load(state_file, real_roots=real_roots)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"corrupt beacon state file {state_file} ({exc}): run `ion devnet reset`"
+            ) from None
     else:
         if args.rpc_url:
             first = _rpc_sync(args.rpc_url, "eth_getBlockByNumber", ["0x0", False])

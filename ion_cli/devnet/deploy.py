@@ -58,6 +58,8 @@ class World:
     weth_flash_pool: str
     balancer_vault: str
     unwind_pools: dict[str, str]
+    swap_router: str
+    quoter: str
 
     def token(self, symbol: str) -> str:
         return {
@@ -95,19 +97,22 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)
 
     price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
-    uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
-    flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price, admin)
+    # Venues take their prices at deployment: like mainnet's, they have no price setters.
+    uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
+    flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     unwind = {}
     for market in ("weETH", "rsETH", "rswETH"):
         lrt = {"weETH": weeth, "rsETH": rseth, "rswETH": rsweth}[market]
         rate = params.RESERVE_RATES[market]  # wstETH per LRT
-        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate, admin)
-    vault = tx.deploy("DevBalancerVault", admin)
+        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
+    # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
+    # in (the flash pool is the ezETH handler's own) and the LRT/wstETH unwind pools.
+    routed = [uniswap, *unwind.values()]
+    router = tx.deploy("DevSwapRouter", routed)
+    quoter = tx.deploy("DevQuoterV2", routed)
     pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
-    tx.call(
-        vault, "DevBalancerVault", "registerPool",
-        pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD,
-    )  # fmt: skip
+    spec = (pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD)
+    vault = tx.deploy("DevBalancerVault", [spec])
     return World(
         weth=weth,
         steth=steth,
@@ -126,6 +131,8 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         weth_flash_pool=flash,
         balancer_vault=vault,
         unwind_pools=unwind,
+        swap_router=router,
+        quoter=quoter,
     )
 
 
@@ -331,12 +338,39 @@ def _token_entries(world: World) -> dict[str, Any]:
 
 def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
     """Deploy everything onto the node at `rpc_url`; returns the deployment document."""
-    say = progress or (lambda _message: None)
     chain_id = int(node.rpc(rpc_url, "eth_chainId"), 16)
-    admin, dev = dep.ADMIN_ADDRESS, dep.DEV_ACCOUNT_ADDRESS
     # The WETH the venues and lenders need is real wrapped ETH: more than anvil's default 10,000.
-    node.rpc(rpc_url, "anvil_setBalance", [admin, hex(params.ADMIN_ETH * WAD)])
-    tx = TxBatch.start(rpc_url, admin)
+    node.rpc(rpc_url, "anvil_setBalance", [dep.ADMIN_ADDRESS, hex(params.ADMIN_ETH * WAD)])
+    tx = TxBatch.start(rpc_url, dep.ADMIN_ADDRESS)
+    return _deploy_with(tx, rpc_url, chain_id, progress)
+
+
+class _AddressesOnly(TxBatch):
+    """A batch that sends nothing: it only numbers the admin's transactions from nonce 0."""
+
+    def flush(self) -> None:
+        self.queued.clear()
+
+    def finish(self, timeout: float = 60.0) -> int:
+        self.queued.clear()
+        return 0
+
+
+def expected_document(rpc_url: str, chain_id: int, block: int) -> dict[str, Any]:
+    """The document `deploy` writes on a fresh devnet, computed without sending anything: the
+    admin deploys from nonce 0 in a fixed order, so every devnet has these addresses (a fork of
+    a devnet finds its deployment here; check `has_code` before trusting it)."""
+    tx = _AddressesOnly(rpc_url=rpc_url, sender=dep.ADMIN_ADDRESS, nonce=0)
+    document = _deploy_with(tx, rpc_url, chain_id, None)
+    document["block"] = block
+    return document
+
+
+def _deploy_with(
+    tx: TxBatch, rpc_url: str, chain_id: int, progress: Progress | None
+) -> dict[str, Any]:
+    say = progress or (lambda _message: None)
+    admin, dev = dep.ADMIN_ADDRESS, dep.DEV_ACCOUNT_ADDRESS
 
     say("deploying tokens and swap venues")
     world = _tokens(tx, admin)
@@ -383,6 +417,8 @@ def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
             "weth_flash_pool": world.weth_flash_pool,
             "balancer_vault": world.balancer_vault,
             "ezeth_weth_balancer_pool_id": EZETH_BALANCER_POOL_ID,
+            "uniswap_swap_router": world.swap_router,
+            "uniswap_quoter": world.quoter,
         },
         "markets": markets,
         "tokens": _token_entries(world),
@@ -400,4 +436,4 @@ def has_code(rpc_url: str, addresses: list[str]) -> bool:
     return all(isinstance(c, str) and len(c) > 2 for c in codes)
 
 
-__all__ = ["DeployError", "deploy", "has_code"]
+__all__ = ["DeployError", "deploy", "expected_document", "has_code"]

@@ -115,12 +115,15 @@ def _owns(cmdline: list[bytes]) -> bool:
 
 
 def anvil_service(
-    state_file: Path | None = None, extra_args: list[str] | None = None
+    state_file: Path | None = None,
+    extra_args: list[str] | None = None,
+    chain_id: int | None = CHAIN_ID,
 ) -> services.Service:
     def command(port: int) -> list[str]:
         # The native binary, not the npm wrapper: killing the wrapper would leave anvil running.
         args = [str(toolchain.anvil()), "--host", HOST, "--port", str(port)]
-        args += ["--chain-id", str(CHAIN_ID)]
+        if chain_id is not None:  # None: a fork keeps the forked chain's id
+            args += ["--chain-id", str(chain_id)]
         if state_file is not None:
             args += ["--state", str(state_file)]
         return args + (extra_args or [])
@@ -152,14 +155,16 @@ def spawn(
     state_file: Path | None = None,
     extra_args: list[str] | None = None,
     timeout: float = 20.0,
+    chain_id: int | None = CHAIN_ID,
 ) -> tuple[subprocess.Popen[bytes], NodeInfo]:
     """Start anvil in its own session, logging to <workdir>/anvil.log; wait until it answers
-    and check its chain id. The caller stops it with `terminate(info.pid)`."""
-    service = anvil_service(state_file, extra_args)
+    and check its chain id (`chain_id` None: a fork, whatever id the forked chain has). The
+    caller stops it with `terminate(info.pid)`."""
+    service = anvil_service(state_file, extra_args, chain_id)
     proc, started = services.spawn(service, workdir, port=port, timeout=timeout)
     try:
         chain = int(rpc(started.url, "eth_chainId"), 16)
-        if chain != CHAIN_ID:
+        if chain_id is not None and chain != chain_id:
             raise NodeError(f"anvil at {started.url} reports chain id {chain}, expected {CHAIN_ID}")
     except BaseException:
         services.terminate(proc.pid, service, timeout=2.0)
@@ -194,9 +199,34 @@ def _node_info(info: services.ServiceInfo | None) -> NodeInfo | None:
 # ---------------------------------------------------------------- the devnet dir's node
 
 
-def start(devnet_dir: Path, *, port: int = 0, persist: bool = True) -> NodeInfo:
-    """Start the devnet's node (loading and later dumping anvil-state.json when `persist`)."""
+def fork_args(fork_url: str, fork_block: int | None) -> list[str]:
+    """anvil's arguments to fork `fork_url` (at `fork_block`, else its latest block)."""
+    args = ["--fork-url", fork_url]
+    if fork_block is not None:
+        args += ["--fork-block-number", str(fork_block)]
+    return args
+
+
+def start(
+    devnet_dir: Path,
+    *,
+    port: int = 0,
+    persist: bool = True,
+    fork_url: str | None = None,
+    fork_block: int | None = None,
+) -> NodeInfo:
+    """Start the devnet's node (loading and later dumping anvil-state.json when `persist`).
+    With `fork_url` it forks that chain instead, keeping its chain id; a fork keeps no state
+    file (it starts again from the fork block)."""
     devnet_dir.mkdir(parents=True, exist_ok=True)
+    if fork_url is not None:
+        _, info = spawn(
+            devnet_dir, port=port, extra_args=fork_args(fork_url, fork_block), chain_id=None,
+            timeout=60.0,
+        )  # fmt: skip
+        services.write_json(devnet_dir / INFO_FILE, info.to_json())
+        (devnet_dir / PID_FILE).write_text(f"{info.pid}\n")
+        return info
     state = devnet_dir / STATE_FILE if persist else None
     _, info = spawn(devnet_dir, port=port, state_file=state)
     services.write_json(devnet_dir / INFO_FILE, info.to_json())

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ion_cli import consensus_rules as cr
-from ion_cli.devnet import beacon, deploy, node, services
+from ion_cli.devnet import beacon, deploy, fork, node, params, services
 from ion_cli.devnet import deployment as dep
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.paths import devnet_dir
@@ -35,10 +35,11 @@ class UpResult:
     started: bool  # False: an already running node was reused
     deployed: bool  # False: the recorded deployment was still on the node
     seconds: float
-    deployment: dep.Deployment
+    deployment: dep.Deployment | None  # None: a fork of a chain without the reference
     notes: list[str] = field(default_factory=list)
     beacon_url: str | None = None
     beacon_pid: int | None = None
+    fork: fork.ForkInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,7 +53,8 @@ class UpResult:
             "deployed": self.deployed,
             "seconds": round(self.seconds, 2),
             "notes": self.notes,
-            "deployment": self.deployment.to_json(),
+            "fork": self.fork.to_json() if self.fork else None,
+            "deployment": self.deployment.to_json() if self.deployment else None,
         }
 
 
@@ -69,10 +71,12 @@ class Status:
     note: str | None = None
     beacon_url: str | None = None
     beacon_pid: int | None = None
+    fork: dict[str, Any] | None = None  # what this devnet forks (None: a local chain)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "running": self.running,
+            "fork": self.fork,
             "deployed": self.deployed,
             "rpc_url": self.rpc_url,
             "beacon_url": self.beacon_url,
@@ -132,11 +136,24 @@ def _existing_deployment(directory: Path) -> dep.Deployment | None:
     return dep.load(directory) if dep.exists(directory) else None
 
 
-def up(port: int | None = None, progress: Progress | None = None) -> UpResult:
+def up(
+    port: int | None = None,
+    progress: Progress | None = None,
+    *,
+    fork_url: str | None = None,
+    fork_block: int | None = None,
+) -> UpResult:
+    if fork_url is not None:
+        return up_fork(fork_url, fork_block, port=port, progress=progress)
+    if fork_block is not None:
+        raise UsageError("--fork-block needs --fork-url")
     say = progress or _quiet
     directory = devnet_dir()
     began = time.monotonic()
     notes: list[str] = []
+    forked = fork.load(directory)
+    if forked is not None:
+        return _reuse_fork(directory, forked, port, began)
     with _locked(directory):
         # Read the deployment file before touching the node: a corrupt file fails without side
         # effects, and the user decides (reset) rather than us overwriting it.
@@ -180,6 +197,130 @@ def up(port: int | None = None, progress: Progress | None = None) -> UpResult:
     )
 
 
+def up_fork(
+    fork_url: str,
+    fork_block: int | None = None,
+    *,
+    port: int | None = None,
+    progress: Progress | None = None,
+) -> UpResult:
+    """Start anvil forking `fork_url` (at `fork_block`) in the devnet dir, find the profile of
+    the forked chain, fund the dev account. Deploys nothing."""
+    say = progress or _quiet
+    directory = devnet_dir()
+    began = time.monotonic()
+    if fork_block is not None and fork_block < 0:
+        raise UsageError("--fork-block must be a block number (0 or more)")
+    with _locked(directory):
+        live = node.running(directory)
+        if live is not None:
+            raise UsageError(
+                f"a devnet already runs in {directory} ({live.rpc_url}): "
+                "`ion devnet down` first, or set ION_DEVNET_DIR to another directory"
+            )
+        if dep.exists(directory) and fork.load(directory) is None:
+            raise UsageError(
+                f"{directory} holds a local devnet (its deployment and state): set "
+                "ION_DEVNET_DIR to another directory for the fork, or `ion devnet reset` it first"
+            )
+        for name in (node.STATE_FILE, dep.FILE_NAME, fork.FORK_FILE):
+            (directory / name).unlink(missing_ok=True)
+        say(f"forking {fork.source_label(fork_url)}")
+        info = node.start(directory, port=port or 0, fork_url=fork_url, fork_block=fork_block)
+        try:
+            chain_id = int(node.rpc(info.rpc_url, "eth_chainId"), 16)
+            block = int(node.rpc(info.rpc_url, "eth_blockNumber"), 16)
+            forked = _set_up_fork(directory, info.rpc_url, fork_url, chain_id, block, say)
+        except BaseException:
+            node.stop(directory)
+            raise
+    deployment = dep.load(directory) if dep.exists(directory) else None
+    return UpResult(
+        rpc_url=info.rpc_url,
+        chain_id=chain_id,
+        pid=info.pid,
+        started=True,
+        deployed=False,
+        seconds=time.monotonic() - began,
+        deployment=deployment,
+        notes=list(forked.notes),
+        fork=forked,
+    )
+
+
+def _set_up_fork(
+    directory: Path, rpc_url: str, fork_url: str, chain_id: int, block: int, say: Progress
+) -> fork.ForkInfo:
+    from ion_cli.config import load_config
+    from ion_cli.networks import resolve_network
+
+    config = load_config()
+    profile = fork.profile_name(chain_id, config.networks)
+    forked = fork.ForkInfo(
+        source=fork.source_label(fork_url),
+        block=block,
+        chain_id=chain_id,
+        profile=profile,
+        started_at=time.time(),
+        rpc_url=rpc_url,
+    )
+    deployment: dict[str, Any] | None = None
+    markets: dict[str, tuple[str, str]] = {}
+    if profile == "devnet":
+        document = deploy.expected_document(rpc_url, chain_id, block)
+        if deploy.has_code(rpc_url, dep.parse(document).addresses()):
+            deployment = document
+            dep.save(document, directory)
+            markets = {k: (m["pool"], m["base"]) for k, m in document["markets"].items()}
+        else:
+            forked.notes.append(
+                "chain id 31337 but the reference deployment is not at a devnet's addresses: "
+                "no markets on this fork"
+            )
+    elif profile is not None:
+        base = resolve_network(profile, config)
+        markets = {k: (m.pool, m.base_symbol) for k, m in base.markets.items() if m.pool}
+    else:
+        forked.notes.append(
+            f"no profile for chain id {chain_id}: add one to the config file "
+            "([networks.NAME] with chain_id and the markets' addresses)"
+        )
+    forked.funded = fork.fund_dev(
+        rpc_url,
+        dep.DEV_ACCOUNT_ADDRESS,
+        markets,
+        chain_id,
+        deployment,
+        params.DEV_FUNDING * params.WAD,
+        say,
+    )
+    forked.notes += [f"{k}: {v}" for k, v in forked.funded.items() if v.startswith("not funded")]
+    fork.save(directory, forked)
+    return forked
+
+
+def _reuse_fork(directory: Path, forked: fork.ForkInfo, port: int | None, began: float) -> UpResult:
+    live = node.running(directory)
+    if live is None:
+        raise UsageError(
+            f"the devnet in {directory} was a {forked.describe()}, and it stopped: run "
+            "`ion devnet up --fork-url URL` again, or `ion devnet reset` for a local devnet"
+        )
+    notes = [f"already running on port {live.port}; --port {port} ignored"] if port else []
+    chain_id = int(node.rpc(live.rpc_url, "eth_chainId"), 16)
+    return UpResult(
+        rpc_url=live.rpc_url,
+        chain_id=chain_id,
+        pid=live.pid,
+        started=False,
+        deployed=False,
+        seconds=time.monotonic() - began,
+        deployment=dep.load(directory) if dep.exists(directory) else None,
+        notes=notes,
+        fork=forked,
+    )
+
+
 def down() -> node.NodeInfo | None:
     """Stop the beacon server and the node (anvil dumps its state on the way out; the beacon
     chain's state is on disk already); None when no node was running."""
@@ -195,6 +336,9 @@ def status() -> Status:
     recorded = dep.load(directory) if dep.exists(directory) else None
     if recorded is not None:
         result.deployment = recorded.to_json()
+    forked = fork.load(directory)
+    if forked is not None:
+        result.fork = forked.to_json()
     live = node.running(directory)
     if live is None:
         if node.died(directory):
@@ -211,6 +355,11 @@ def status() -> Status:
     calls: list[tuple[str, list[Any]]] = [("eth_chainId", []), ("eth_blockNumber", [])]
     chain, block = node.rpc_batch(live.rpc_url, calls)
     result.chain_id, result.block = int(chain, 16), int(block, 16)
+    if forked is not None:
+        result.note = forked.describe()
+        if recorded is not None:
+            result.deployed = deploy.has_code(live.rpc_url, recorded.addresses())
+        return result
     if recorded is not None:
         result.deployed = deploy.has_code(live.rpc_url, recorded.addresses())
         if not result.deployed:
@@ -239,7 +388,7 @@ def reset(port: int | None = None, progress: Progress | None = None) -> UpResult
         beacon.stop(directory)
         node.stop(directory)
         keep = _preferred_port(directory)
-        for name in (node.STATE_FILE, dep.FILE_NAME, beacon.STATE_FILE):
+        for name in (node.STATE_FILE, dep.FILE_NAME, beacon.STATE_FILE, fork.FORK_FILE):
             (directory / name).unlink(missing_ok=True)
     return up(port=port or keep or None, progress=progress)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.errors import IonError, RefusedError, UsageError
 from ion_cli.flows.risk import (
+    Assessment,
     Progress,
     SnapshotRequest,
     assess,
@@ -30,6 +31,7 @@ from ion_cli.zk import receipt as rc
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
     from ion_cli.flows.session import Session
+    from ion_cli.zk.ezkl_runner import Circuit
 
 
 class VerificationFailed(IonError):
@@ -107,16 +109,10 @@ def prove(
     ok, why = er.verify(folder / rc.PROOF, folder / rc.SETTINGS, folder / rc.VK, srs.path)
     if not ok:
         raise er.ProofError(f"the new proof does not verify: {why}")
-    scored = assess_with_score(assessment, w.score)
+    scored = replace(assessment, score=w.score)
     doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
-
-
-def assess_with_score(assessment: Any, score: int) -> Any:
-    from dataclasses import replace
-
-    return replace(assessment, score=score)
 
 
 def check_provable(snapshot: Snapshot, request: SnapshotRequest) -> None:
@@ -135,8 +131,8 @@ def build_receipt(
     network: str,
     request: SnapshotRequest,
     snapshot: Snapshot,
-    assessment: Any,
-    circuit: Any,
+    assessment: Assessment,
+    circuit: Circuit,
     folder: Path,
     prove_seconds: float,
 ) -> dict[str, Any]:

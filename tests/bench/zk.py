@@ -107,7 +107,9 @@ def main() -> None:
             verify_times.append(time.perf_counter() - started)
         cli_times = [_ion_prove(snap, folder / f"cli{i}", env) for i in range(runs)]
         proof = json.loads((folder / "cli0" / "proof.json").read_text())
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"model {er.model_hash()[:18]}, logrows {er.LOGROWS}, {layout.N_INSTANCES} instances")
+        print(f"{os.cpu_count()} cores, load average {load} (other work slows every figure)")
         print(
             f"cold setup (compile + keys): {cold_setup:.2f} s; first `ion prove`: {cold_cli:.2f} s"
         )

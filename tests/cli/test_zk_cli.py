@@ -138,3 +138,27 @@ def test_the_risk_commands_load_nothing_heavy_for_help() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_prove_and_verify_with_a_user_supplied_srs(snap_file: Path, tmp_path: Path) -> None:
+    """Outside the devnet: keys are made for the SRS given, and verify needs the same file."""
+    import ezkl
+
+    from ion_cli.zk.ezkl_runner import LOGROWS, sha256_file
+
+    srs = tmp_path / "ceremony.srs"
+    ezkl.gen_srs(str(srs), LOGROWS)  # stands in for a ceremony file here
+    out = tmp_path / "proof"
+    args = ["prove", "--lrt", "weETH", "--snapshot", str(snap_file), "--network", "mainnet"]
+    result = runner.invoke(app, [*args, "--srs", str(srs), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    receipt = json.loads(result.stdout)["receipt"]
+    assert receipt["network"] == "mainnet"
+    assert receipt["srs"]["kind"] == "ceremony"
+    assert receipt["srs"]["sha256"] == sha256_file(srs)
+    moved = tmp_path / "elsewhere.srs"
+    srs.rename(moved)  # the recorded path is gone: verify finds the file by its hash
+    missing = runner.invoke(app, ["verify", str(out)])
+    assert missing.exit_code == 1 and "SRS" in missing.stderr
+    ok = runner.invoke(app, ["verify", str(out), "--srs", str(moved), "--json"])
+    assert ok.exit_code == 0, ok.output

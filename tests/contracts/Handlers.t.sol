@@ -15,9 +15,21 @@ import {LRTDepositPool} from "../../ion_cli/devnet/contracts/standins/LRTDeposit
 import {RswEth} from "../../ion_cli/devnet/contracts/standins/RswEth.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
+import {UniswapFlashswapDirectMintHandler} from "../../ion_cli/devnet/contracts/handlers/UniswapFlashswapDirectMintHandler.sol";
 import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler.sol";
 import {RsEthHandler} from "../../ion_cli/devnet/contracts/handlers/RsEthHandler.sol";
 import {RswEthHandler} from "../../ion_cli/devnet/contracts/handlers/RswEthHandler.sol";
+
+/// Test-only: reads the handler's internal token-order flag (the public handler has no getter).
+contract RswEthHandlerProbe is RswEthHandler {
+    constructor(address p, address j, address w, address u, address s, address e, address r)
+        RswEthHandler(p, j, w, u, s, e, r)
+    {}
+
+    function wethIsToken0() external view returns (bool) {
+        return WETH_IS_TOKEN0;
+    }
+}
 
 /// IonHandlerBase flows and the flash-swap direct-mint handlers, end to end against the real
 /// IonPool, GemJoin, Whitelist and InterestRate.
@@ -160,9 +172,9 @@ contract HandlersTest is HandlersFixture {
     // ---------------------------------------------------------------- flashswapAndMint (weETH)
 
     /// wstETH the pool wants for the WETH that mints `amountToMint` weETH.
-    function _weEthLeverageCost(uint256 amountToMint) internal view returns (uint256 ethNeeded, uint256 cost) {
+    function _weEthLeverageCost(uint256 amountToMint) internal returns (uint256 ethNeeded, uint256 cost) {
         ethNeeded = _ceilDiv(amountToMint * WEETH_RATE, 1e18);
-        cost = uniPool.quoteExactOutput(true, ethNeeded); // wstETH is token0: zeroForOne
+        cost = _quoteExactOutput(quoter, address(wstEth), address(weth), ethNeeded); // wstETH in, WETH out
     }
 
     function test_FlashswapAndMintWeEth() public {
@@ -204,7 +216,7 @@ contract HandlersTest is HandlersFixture {
 
     function test_SwapCallbackOnlyFromPool() public {
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(IonHandlerBase.CallbackOnlyCallableByPool.selector, USER));
+        vm.expectRevert(abi.encodeWithSelector(UniswapFlashswapDirectMintHandler.CallbackOnlyCallableByPool.selector, USER));
         handler.uniswapV3SwapCallback(1, -1, "");
     }
 
@@ -238,7 +250,7 @@ contract HandlersTest is HandlersFixture {
         uint256 ethNeeded = _ceilDiv(amountToMint * price, 1e18);
         uint256 minted = ethNeeded * 1e18 / price;
         assertTrue(minted > amountToMint, "this case mints extra wei");
-        uint256 cost = uniPool.quoteExactOutput(true, ethNeeded);
+        uint256 cost = _quoteExactOutput(quoter, address(wstEth), address(weth), ethNeeded);
 
         vm.prank(USER);
         rsHandler.flashswapAndMint(5 ether, 5 ether + amountToMint, cost, block.timestamp, noProof);
@@ -254,20 +266,20 @@ contract HandlersTest is HandlersFixture {
         rswEth.setRate(rate);
         // The other token order: WETH token0, price = wstETH per WETH.
         DevUniswapV3Pool reversed =
-            new DevUniswapV3Pool(address(weth), address(wstEth), 100, uint256(1e36) / WSTETH_PRICE, address(this));
+            new DevUniswapV3Pool(address(weth), address(wstEth), 100, uint256(1e36) / WSTETH_PRICE);
         _fund(address(wstEth), address(reversed), 1000 ether);
         _fund(address(weth), address(reversed), 1000 ether);
         (IonPool rswPool, GemJoin rswJoin) = _market(address(rswEth), address(wstEth), 0.71e27, 4);
-        RswEthHandler rswHandler = new RswEthHandler(
+        RswEthHandlerProbe rswHandler = new RswEthHandlerProbe(
             address(rswPool), address(rswJoin), address(wl), address(reversed), address(wstEth), address(weth), address(rswEth)
         );
-        assertTrue(rswHandler.WETH_IS_TOKEN0(), "order detected");
+        assertTrue(rswHandler.wethIsToken0(), "order detected");
         wl.approveProtocolWhitelist(address(rswHandler));
         _optIn(USER, rswPool, address(rswHandler), address(rswEth));
         _fund(address(rswEth), USER, 5 ether);
 
         uint256 ethNeeded = _ceilDiv(uint256(15 ether) * rate, 1e18);
-        uint256 cost = reversed.quoteExactOutput(false, ethNeeded); // wstETH (token1) in
+        uint256 cost = _quoteExactOutput(_quoterOf(address(reversed)), address(wstEth), address(weth), ethNeeded); // wstETH (token1) in
         vm.prank(USER);
         rswHandler.flashswapAndMint(5 ether, 20 ether, cost, block.timestamp, noProof);
         (uint256 c, uint256 nd) = rswPool.vault(0, USER);
@@ -276,9 +288,25 @@ contract HandlersTest is HandlersFixture {
         assertEq(address(rswEth).balance, ethNeeded, "minted at Swell");
     }
 
+    /// The public rswETH handler's quote views, and MINT_ASSET on every handler.
+    function test_RswEthQuoteViewsAndMintAsset() public {
+        RswEth rswEth = new RswEth(address(this));
+        rswEth.setRate(1.03e18);
+        (IonPool rswPool, GemJoin rswJoin) = _market(address(rswEth), address(wstEth), 0.71e27, 4);
+        RswEthHandler rswHandler = new RswEthHandler(
+            address(rswPool), address(rswJoin), address(wl), address(uniPool), address(wstEth), address(weth), address(rswEth)
+        );
+        uint256 ethIn = rswHandler.getEthAmountInForLstAmountOut(15 ether);
+        assertEq(ethIn, _ceilDiv(uint256(15 ether) * 1.03e18, 1e18), "eth for an exact rswETH amount");
+        assertTrue(rswHandler.getLstAmountOutForEthAmountIn(ethIn) >= 15 ether, "that eth mints at least as much");
+        assertEq(rswHandler.getLstAmountOutForEthAmountIn(1.03 ether), 1 ether, "floor(eth / rate)");
+        assertEq(address(rswHandler.MINT_ASSET()), address(weth), "rswETH handler mints from WETH");
+        assertEq(address(handler.MINT_ASSET()), address(weth), "weETH handler mints from WETH");
+    }
+
     function test_ConstructorRejectsAPoolWithoutWethAndWstEth() public {
-        DevUniswapV3Pool unrelated = new DevUniswapV3Pool(address(weEth), address(weth), 100, 1e18, address(this));
-        vm.expectRevert(IonHandlerBase.InvalidUniswapPool.selector);
+        DevUniswapV3Pool unrelated = new DevUniswapV3Pool(address(weEth), address(weth), 100, 1e18);
+        vm.expectRevert(UniswapFlashswapDirectMintHandler.InvalidUniswapPool.selector);
         new WeEthHandler(
             address(pool), address(join), address(wl), address(unrelated), address(wstEth), address(weth), address(etherFi), address(weEth)
         );
@@ -290,6 +318,6 @@ contract HandlersTest is HandlersFixture {
         assertEq(weth.balanceOf(address(handler)), 0, "handler WETH");
         assertEq(eEth.balanceOf(address(handler)), 0, "handler eETH");
         assertEq(address(handler).balance, 0, "handler ETH");
-        assertEq(pool.gem(0, address(handler)), 0, "handler gem");
+        assertEq(lens.gem(address(pool), 0, address(handler)), 0, "handler gem");
     }
 }

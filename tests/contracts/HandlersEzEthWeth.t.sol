@@ -9,10 +9,14 @@ import {EzEth} from "../../ion_cli/devnet/contracts/standins/EzEth.sol";
 import {DevBalancerVault} from "../../ion_cli/devnet/contracts/standins/DevBalancerVault.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
 import {EzEthWethHandler} from "../../ion_cli/devnet/contracts/handlers/EzEthWethHandler.sol";
+import {BalancerQuery} from "./utils/BalancerQuery.sol";
+import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 
 /// The ezETH/WETH market: flash WETH from the Uniswap-style pool, swap through the
 /// Balancer-style vault, end to end against the real IonPool.
 contract HandlersEzEthWethTest is HandlersFixture {
+    using BalancerQuery for DevBalancerVault;
+
     bytes32 internal constant POOL_ID = keccak256("ezETH/WETH");
     uint256 internal constant EZETH_PRICE = 1.01e18; // WETH per ezETH in the vault
     uint256 internal constant VAULT_FEE = 0.0004e18;
@@ -26,8 +30,9 @@ contract HandlersEzEthWethTest is HandlersFixture {
     function setUp() public override {
         super.setUp();
         ezEth = new EzEth(address(this));
-        vault = new DevBalancerVault(address(this));
-        vault.registerPool(POOL_ID, address(ezEth), address(weth), EZETH_PRICE, VAULT_FEE);
+        DevBalancerVault.PoolSpec[] memory specs = new DevBalancerVault.PoolSpec[](1);
+        specs[0] = DevBalancerVault.PoolSpec(POOL_ID, address(ezEth), address(weth), EZETH_PRICE, VAULT_FEE);
+        vault = new DevBalancerVault(specs);
         _fund(address(ezEth), address(vault), 5000 ether);
         _fund(address(weth), address(vault), 5000 ether);
         // LTV 0.93 at about 1.01 WETH per ezETH
@@ -40,20 +45,20 @@ contract HandlersEzEthWethTest is HandlersFixture {
         _fund(address(ezEth), USER, 10 ether);
     }
 
-    function _buy(uint256 ezEthOut) internal view returns (uint256 wethIn) {
-        return vault.querySwap(
+    function _buy(uint256 ezEthOut) internal returns (uint256 wethIn) {
+        return vault.query(
             IBalancerVaultLike.SingleSwap(POOL_ID, IBalancerVaultLike.SwapKind.GIVEN_OUT, address(weth), address(ezEth), ezEthOut, "")
         );
     }
 
-    function _sellFor(uint256 wethOut) internal view returns (uint256 ezEthIn) {
-        return vault.querySwap(
+    function _sellFor(uint256 wethOut) internal returns (uint256 ezEthIn) {
+        return vault.query(
             IBalancerVaultLike.SingleSwap(POOL_ID, IBalancerVaultLike.SwapKind.GIVEN_OUT, address(ezEth), address(weth), wethOut, "")
         );
     }
 
     /// New debt of leveraging by `amount`: the WETH the vault wants plus the flash fee.
-    function _leverageCost(uint256 amount) internal view returns (uint256) {
+    function _leverageCost(uint256 amount) internal returns (uint256) {
         uint256 wethIn = _buy(amount);
         return wethIn + _ceilDiv(wethIn * 100, 1e6);
     }
@@ -104,6 +109,24 @@ contract HandlersEzEthWethTest is HandlersFixture {
         _assertHandlerEmpty();
     }
 
+    /// The public handler's Balancer quote: what the vault wants for an exact ezETH amount.
+    function test_SimulateGivenOutBalancerSwapIsTheVaultsQuote() public {
+        IBalancerVaultLike.FundManagement memory funds =
+            IBalancerVaultLike.FundManagement(address(handler), false, address(handler), false);
+        uint256 quoted = handler.simulateGivenOutBalancerSwap(funds, address(weth), address(ezEth), 20 ether);
+        assertEq(quoted, _buy(20 ether), "WETH in for 20 ezETH out");
+        assertEq(address(handler.FLASHLOAN_POOL()), address(uniPool), "FLASHLOAN_POOL");
+        assertEq(address(handler.MINT_ASSET()), address(weth), "MINT_ASSET");
+    }
+
+    function test_ConstructorRejectsAFlashPoolWithoutWeth() public {
+        DevUniswapV3Pool noWeth = new DevUniswapV3Pool(address(ezEth), address(wstEth), 100, 1e18);
+        vm.expectRevert(abi.encodeWithSelector(EzEthWethHandler.WethNotInPoolPair.selector, address(noWeth)));
+        new EzEthWethHandler(
+            address(pool), address(join), address(wl), address(weth), address(ezEth), address(noWeth), address(vault), POOL_ID
+        );
+    }
+
     function test_LeverageSlippageBound() public {
         uint256 cost = _leverageCost(20 ether);
         vm.prank(USER);
@@ -139,7 +162,7 @@ contract HandlersEzEthWethTest is HandlersFixture {
 
     function test_FlashCallbackOnlyFromFlashPool() public {
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(IonHandlerBase.CallbackOnlyCallableByPool.selector, USER));
+        vm.expectRevert(abi.encodeWithSelector(EzEthWethHandler.CallbackOnlyCallableByPool.selector, USER));
         handler.uniswapV3FlashCallback(0, 0, "");
     }
 
@@ -160,7 +183,7 @@ contract HandlersEzEthWethTest is HandlersFixture {
     function _assertHandlerEmpty() internal view {
         assertEq(weth.balanceOf(address(handler)), 0, "handler WETH");
         assertEq(ezEth.balanceOf(address(handler)), 0, "handler ezETH");
-        assertEq(pool.gem(0, address(handler)), 0, "handler gem");
+        assertEq(lens.gem(address(pool), 0, address(handler)), 0, "handler gem");
         assertEq(address(handler).balance, 0, "handler ETH");
     }
 }

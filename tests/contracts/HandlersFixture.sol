@@ -12,6 +12,8 @@ import {StEth} from "../../ion_cli/devnet/contracts/standins/StEth.sol";
 import {WstEth} from "../../ion_cli/devnet/contracts/standins/WstEth.sol";
 import {DevToken} from "../../ion_cli/devnet/contracts/standins/DevToken.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
+import {DevQuoterV2} from "../../ion_cli/devnet/contracts/standins/DevQuoterV2.sol";
+import {IonLens} from "../../ion_cli/devnet/contracts/IonLens.sol";
 
 /// Spot oracle with a fixed, settable spot (RAY): the handler tests do not exercise oracles.
 contract HandlerTestSpot {
@@ -52,6 +54,9 @@ abstract contract HandlersFixture is TestBase {
     WstEth internal wstEth;
     /// wstETH is token0, WETH token1 (the mainnet order: 0x7f39... < 0xC02a...).
     DevUniswapV3Pool internal uniPool;
+    /// QuoterV2-style quotes of uniPool (the pool itself has no quote view, as on mainnet).
+    DevQuoterV2 internal quoter;
+    IonLens internal lens;
     InterestRate internal irm;
     Whitelist internal wl;
 
@@ -63,7 +68,9 @@ abstract contract HandlersFixture is TestBase {
         stEth = new StEth(address(this));
         wstEth = new WstEth(address(stEth), address(this));
         wstEth.setStEthPerToken(WSTETH_PRICE);
-        uniPool = new DevUniswapV3Pool(address(wstEth), address(weth), 100, WSTETH_PRICE, address(this));
+        uniPool = new DevUniswapV3Pool(address(wstEth), address(weth), 100, WSTETH_PRICE);
+        quoter = _quoterOf(address(uniPool));
+        lens = new IonLens();
         _fund(address(wstEth), address(uniPool), 5000 ether);
         _fund(address(weth), address(uniPool), 5000 ether);
         irm = new InterestRate(MIN_BASE_RATE, RATE_AT_KINK, KINK, SLOPE_ABOVE_KINK, 0);
@@ -109,6 +116,20 @@ abstract contract HandlersFixture is TestBase {
         } else {
             DevToken(token).mint(to, amount);
         }
+    }
+
+    function _quoterOf(address pool) internal returns (DevQuoterV2) {
+        address[] memory pools = new address[](1);
+        pools[0] = pool;
+        return new DevQuoterV2(pools);
+    }
+
+    /// tokenIn the quoter says `pool` wants for exactly `amountOut` of tokenOut.
+    function _quoteExactOutput(DevQuoterV2 q, address tokenIn, address tokenOut, uint256 amountOut)
+        internal
+        returns (uint256 amountIn)
+    {
+        (amountIn,,,) = q.quoteExactOutputSingle(DevQuoterV2.QuoteExactOutputSingleParams(tokenIn, tokenOut, amountOut, 100, 0));
     }
 
     function _ceilDiv(uint256 a, uint256 b) internal pure returns (uint256) {

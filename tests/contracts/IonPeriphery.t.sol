@@ -3,7 +3,6 @@ pragma solidity ^0.8.21;
 
 import {IonPoolFixture, MockPoolToken} from "./IonPoolFixture.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
-import {IonLens} from "../../ion_cli/devnet/contracts/IonLens.sol";
 import {InterestRate} from "../../ion_cli/devnet/contracts/InterestRate.sol";
 import {IGemJoin} from "../../ion_cli/devnet/contracts/interfaces/IGemJoin.sol";
 import {IWhitelist} from "../../ion_cli/devnet/contracts/interfaces/IWhitelist.sol";
@@ -30,13 +29,13 @@ contract IonPeripheryTest is IonPoolFixture {
         lrt.approve(address(gemJoin), 5 * WAD);
         gemJoin.join(stranger, 5 * WAD); // credits someone else
         vm.stopPrank();
-        assertEq(pool.gem(0, stranger), 5 * WAD, "credited");
+        assertEq(lens.gem(address(pool), 0, stranger), 5 * WAD, "credited");
         assertEq(gemJoin.totalGem(), 5 * WAD, "total");
         assertEq(lrt.balanceOf(address(gemJoin)), 5 * WAD, "custody");
 
         vm.prank(stranger);
         gemJoin.exit(borrower, 2 * WAD); // debits the caller, pays `user`
-        assertEq(pool.gem(0, stranger), 3 * WAD, "debited");
+        assertEq(lens.gem(address(pool), 0, stranger), 3 * WAD, "debited");
         assertEq(lrt.balanceOf(borrower), 2 * WAD, "paid out");
         assertEq(gemJoin.totalGem(), 3 * WAD, "total after");
 
@@ -53,6 +52,22 @@ contract IonPeripheryTest is IonPoolFixture {
         vm.expectRevert(Pausable.EnforcedPause.selector);
         gemJoin.join(borrower, 1);
         gemJoin.unpause();
+    }
+
+    /// The public GemJoin refuses joins while the pool is paused (appendix F); exits stay open.
+    function test_gemJoinJoinRevertsWhileThePoolIsPaused() public {
+        lrt.mint(borrower, 2 * WAD);
+        vm.prank(borrower);
+        lrt.approve(address(gemJoin), 2 * WAD);
+        vm.prank(borrower);
+        gemJoin.join(borrower, 1 * WAD);
+        pool.pause();
+        vm.prank(borrower);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        gemJoin.join(borrower, 1 * WAD);
+        vm.prank(borrower);
+        gemJoin.exit(borrower, 1 * WAD);
+        assertEq(lrt.balanceOf(borrower), 2 * WAD, "collateral can still leave");
     }
 
     function test_gemJoinInt256Overflow() public {
@@ -152,7 +167,6 @@ contract IonPeripheryTest is IonPoolFixture {
     // ---- IonLens ----
 
     function test_lensReadsThePool() public {
-        IonLens lens = new IonLens();
         _supply(lender, 100 * WAD);
         _openVault(borrower, 10 * WAD, 4 * WAD);
         lrt.mint(stranger, 1 * WAD);
@@ -177,7 +191,7 @@ contract IonPeripheryTest is IonPoolFixture {
         assertEq(lens.unbackedDebt(p, stranger), 0, "unbackedDebt");
         assertTrue(lens.isOperator(p, stranger, borrower), "isOperator");
         assertTrue(!lens.isOperator(p, borrower, stranger), "not operator");
-        assertEq(lens.debt(p), pool.debt(), "debt");
+        assertEq(lens.debt(p), 4 * WAD * pool.rate(0), "debt (pending interest included)");
         assertEq(lens.debtUnaccrued(p), 4 * WAD * RAY, "debtUnaccrued");
         assertEq(lens.liquidity(p), 96 * WAD, "liquidity");
         assertEq(lens.supplyCap(p), 100_000 * WAD, "supplyCap");

@@ -2,12 +2,25 @@
 pragma solidity ^0.8.21;
 
 import {IonPoolFixture} from "./IonPoolFixture.sol";
+import {IonPoolLayout} from "../../ion_cli/devnet/contracts/IonPoolLayout.sol";
 import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
 import {LenderToken} from "../../ion_cli/devnet/contracts/LenderToken.sol";
 import {IIonPool} from "../../ion_cli/devnet/contracts/interfaces/IIonPool.sol";
 import {IWhitelist} from "../../ion_cli/devnet/contracts/interfaces/IWhitelist.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
+/// forge's log recorder (same cheatcode address as TestBase's vm).
+interface MockVmLogs {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory);
+}
 
 /// Ledger behaviour of IonPool: lender token, vault sequences, checks and their order, roles.
 contract IonPoolTest is IonPoolFixture {
@@ -27,11 +40,11 @@ contract IonPoolTest is IonPoolFixture {
         assertEq(pool.supplyFactor(), RAY, "sf");
         assertEq(pool.rate(0), RAY, "rate");
         assertEq(pool.getIlkAddress(0), address(lrt), "ilk");
-        assertEq(uint256(pool.getIlkIndex(address(lrt))), 0, "index");
-        assertEq(pool.ilkCount(), 1, "count");
+        assertEq(uint256(lens.getIlkIndex(address(pool), address(lrt))), 0, "index");
+        assertEq(lens.ilkCount(address(pool)), 1, "count");
         assertEq(pool.implementation(), address(pool), "impl");
-        assertEq(pool.interestRateModule(), address(irm), "irm");
-        assertEq(pool.whitelist(), address(wl), "wl");
+        assertEq(lens.interestRateModule(address(pool)), address(irm), "irm");
+        assertEq(lens.whitelist(address(pool)), address(wl), "wl");
     }
 
     function test_initializeIlkErrors() public {
@@ -42,18 +55,18 @@ contract IonPoolTest is IonPoolFixture {
         for (uint160 i = 1; i < 256; ++i) {
             pool.initializeIlk(address(i));
         }
-        assertEq(pool.ilkCount(), 256, "count");
+        assertEq(lens.ilkCount(address(pool)), 256, "count");
         vm.expectRevert(IIonPool.MaxIlksReached.selector);
         pool.initializeIlk(address(0xdead));
     }
 
     function test_extsloadReadsStorage() public {
         _supply(lender, 10 * WAD);
-        bool found;
-        for (uint256 slot; slot < 64; ++slot) {
-            if (uint256(pool.extsload(bytes32(slot))) == 100_000 * WAD) found = true; // supply cap
-        }
-        assertTrue(found, "supply cap slot");
+        // the ledger sits in one ERC-7201 namespace (IonPoolLayout), which IonLens reads
+        bytes32 slot = bytes32(IonPoolLayout.field(IonPoolLayout.SUPPLY_CAP));
+        assertEq(uint256(pool.extsload(slot)), 100_000 * WAD, "supply cap slot");
+        bytes32 root = keccak256(abi.encode(uint256(keccak256("ion.reference.IonPool")) - 1)) & ~bytes32(uint256(0xff));
+        assertEq(IonPoolLayout.ROOT, root, "ERC-7201 root");
     }
 
     // ---- lender token ----
@@ -63,7 +76,7 @@ contract IonPoolTest is IonPoolFixture {
         assertEq(pool.balanceOf(lender), 10 * WAD, "balance");
         assertEq(pool.totalSupply(), 10 * WAD, "supply");
         assertEq(base.balanceOf(address(pool)), 10 * WAD, "pool funds");
-        assertEq(pool.liquidity(), 10 * WAD, "liquidity");
+        assertEq(lens.liquidity(address(pool)), 10 * WAD, "liquidity");
         vm.prank(lender);
         pool.withdraw(lender, 4 * WAD);
         assertEq(pool.balanceOf(lender), 6 * WAD, "after withdraw");
@@ -104,9 +117,69 @@ contract IonPoolTest is IonPoolFixture {
 
     function test_withdrawMoreThanBalance() public {
         _supply(lender, 5 * WAD);
+        _supply(stranger, 5 * WAD); // liquidity enough: the lender's own balance is what is short
         vm.prank(lender);
         vm.expectRevert(abi.encodeWithSelector(IIonPool.InsufficientBalance.selector, lender, 5 * WAD, 6 * WAD));
         pool.withdraw(lender, 6 * WAD);
+    }
+
+    /// Beyond the pool's liquidity the public pool panics (0x11) before looking at the balance.
+    function test_withdrawBeyondLiquidityPanics() public {
+        _supply(lender, 5 * WAD);
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));
+        pool.withdraw(lender, 6 * WAD);
+        _openVault(borrower, 10 * WAD, 4 * WAD); // lends 4 of the 5
+        vm.prank(lender);
+        vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));
+        pool.withdraw(lender, 2 * WAD);
+        assertEq(lens.liquidity(address(pool)), 1 * WAD, "liquidity");
+    }
+
+    /// The base asset moves first, then the lender token, then the pool's event (appendix F).
+    function test_eventOrderOnSupplyAndWithdraw() public {
+        base.mint(lender, 2 * WAD);
+        vm.startPrank(lender);
+        base.approve(address(pool), 2 * WAD);
+        MockVmLogs(address(vm)).recordLogs();
+        pool.supply(lender, 2 * WAD, noProof);
+        _assertOrder(address(base), address(pool), IIonPool.Supply.selector);
+        MockVmLogs(address(vm)).recordLogs();
+        pool.withdraw(lender, 1 * WAD);
+        _assertOrder(address(base), address(pool), IIonPool.Withdraw.selector);
+        vm.stopPrank();
+    }
+
+    function test_eventOrderOnBorrowAndRepay() public {
+        _supply(lender, 100 * WAD);
+        _joinAndDeposit(borrower, 10 * WAD);
+        vm.startPrank(borrower);
+        MockVmLogs(address(vm)).recordLogs();
+        pool.borrow(0, borrower, borrower, 4 * WAD, noProof);
+        _assertPoolEventAfterTransfer(IIonPool.Borrow.selector);
+        base.approve(address(pool), 4 * WAD);
+        MockVmLogs(address(vm)).recordLogs();
+        pool.repay(0, borrower, borrower, 4 * WAD);
+        _assertPoolEventAfterTransfer(IIonPool.Repay.selector);
+        vm.stopPrank();
+    }
+
+    bytes32 internal constant TRANSFER = keccak256("Transfer(address,address,uint256)");
+
+    /// Logs: the base token's Transfer, then the lender token's Transfer, then `poolEvent`.
+    function _assertOrder(address token, address lenderToken, bytes32 poolEvent) internal {
+        MockVmLogs.Log[] memory logs = MockVmLogs(address(vm)).getRecordedLogs();
+        assertEq(logs.length, 3, "three logs");
+        assertTrue(logs[0].emitter == token && logs[0].topics[0] == TRANSFER, "base asset first");
+        assertTrue(logs[1].emitter == lenderToken && logs[1].topics[0] == TRANSFER, "lender token second");
+        assertTrue(logs[2].emitter == address(pool) && logs[2].topics[0] == poolEvent, "pool event last");
+    }
+
+    function _assertPoolEventAfterTransfer(bytes32 poolEvent) internal {
+        MockVmLogs.Log[] memory logs = MockVmLogs(address(vm)).getRecordedLogs();
+        uint256 n = logs.length;
+        assertTrue(logs[n - 1].emitter == address(pool) && logs[n - 1].topics[0] == poolEvent, "pool event last");
+        assertTrue(logs[n - 2].emitter == address(base) && logs[n - 2].topics[0] == TRANSFER, "base transfer before");
     }
 
     function test_supplyCap() public {
@@ -171,7 +244,7 @@ contract IonPoolTest is IonPoolFixture {
         vm.prank(lender);
         pool.approve(stranger, 2 * WAD);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(LenderToken.InsufficientAllowance.selector, stranger, 2 * WAD, 3 * WAD));
+        vm.expectRevert(abi.encodeWithSelector(LenderToken.ERC20InsufficientAllowance.selector, stranger, 2 * WAD, 3 * WAD));
         pool.transferFrom(lender, stranger, 3 * WAD);
         vm.prank(stranger);
         pool.transferFrom(lender, stranger, 2 * WAD);
@@ -193,7 +266,17 @@ contract IonPoolTest is IonPoolFixture {
                 deadline
             )
         );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", pool.DOMAIN_SEPARATOR(), structHash));
+        // the pool publishes no DOMAIN_SEPARATOR(): EIP-712's domain, built here from its definition
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256(bytes(pool.name())),
+                keccak256("1"),
+                block.chainid,
+                address(pool)
+            )
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domain, structHash));
         (uint8 v, bytes32 r, bytes32 s) = vmx.sign(pk, digest);
         pool.permit(owner, stranger, 7 * WAD, deadline, v, r, s);
         assertEq(pool.allowance(owner, stranger), 7 * WAD, "allowance");
@@ -208,14 +291,14 @@ contract IonPoolTest is IonPoolFixture {
         _supply(lender, 100 * WAD);
         _joinAndDeposit(borrower, 10 * WAD);
         assertEq(pool.collateral(0, borrower), 10 * WAD, "collateral");
-        assertEq(pool.gem(0, borrower), 0, "gem used");
+        assertEq(lens.gem(address(pool), 0, borrower), 0, "gem used");
         assertEq(gemJoin.totalGem(), 10 * WAD, "joined");
 
         vm.prank(borrower);
         pool.borrow(0, borrower, borrower, 5 * WAD, noProof);
         assertEq(base.balanceOf(borrower), 5 * WAD, "borrowed at rate 1");
-        assertEq(pool.debt(), 5 * WAD * RAY, "pool debt");
-        assertEq(pool.totalNormalizedDebt(0), 5 * WAD, "ilk debt");
+        assertEq(lens.debt(address(pool)), 5 * WAD * RAY, "pool debt");
+        assertEq(lens.totalNormalizedDebt(address(pool), 0), 5 * WAD, "ilk debt");
 
         vm.warp(block.timestamp + 30 days);
         uint256 rate = pool.rate(0);
@@ -226,13 +309,13 @@ contract IonPoolTest is IonPoolFixture {
         pool.repay(0, borrower, borrower, 5 * WAD);
         assertEq(base.balanceOf(borrower), 5 * WAD + owed - owed, "paid exactly ceil");
         pool.withdrawCollateral(0, borrower, borrower, 10 * WAD);
-        assertEq(pool.gem(0, borrower), 10 * WAD, "gem back");
+        assertEq(lens.gem(address(pool), 0, borrower), 10 * WAD, "gem back");
         gemJoin.exit(borrower, 10 * WAD);
         vm.stopPrank();
         assertEq(lrt.balanceOf(borrower), 10 * WAD, "lrt back");
         (uint256 c, uint256 nd) = pool.vault(0, borrower);
         assertEq(c + nd, 0, "empty vault");
-        assertEq(pool.debt(), 0, "no debt");
+        assertEq(lens.debt(address(pool)), 0, "no debt");
     }
 
     function test_borrowSendsFloorRepayPullsCeil() public {
@@ -277,7 +360,7 @@ contract IonPoolTest is IonPoolFixture {
         emit IIonPool.WithdrawCollateral(0, borrower, stranger, 1 * WAD);
         pool.withdrawCollateral(0, borrower, stranger, 1 * WAD);
         vm.stopPrank();
-        assertEq(pool.gem(0, stranger), 1 * WAD, "recipient gem");
+        assertEq(lens.gem(address(pool), 0, stranger), 1 * WAD, "recipient gem");
     }
 
     function test_operatorActsForUser() public {
@@ -287,7 +370,7 @@ contract IonPoolTest is IonPoolFixture {
         emit IIonPool.AddOperator(borrower, stranger);
         vm.prank(borrower);
         pool.addOperator(stranger);
-        assertTrue(pool.isAllowed(borrower, stranger) && pool.isOperator(borrower, stranger), "operator");
+        assertTrue(pool.isAllowed(borrower, stranger) && lens.isOperator(address(pool), borrower, stranger), "operator");
         vm.prank(stranger);
         pool.borrow(0, borrower, stranger, 2 * WAD, noProof);
         assertEq(base.balanceOf(stranger), 2 * WAD, "operator received");
@@ -309,7 +392,7 @@ contract IonPoolTest is IonPoolFixture {
         pool.transferGem(0, borrower, stranger, 1 * WAD);
         vm.prank(borrower);
         pool.transferGem(0, borrower, stranger, 1 * WAD);
-        assertEq(pool.gem(0, stranger), 1 * WAD, "moved");
+        assertEq(lens.gem(address(pool), 0, stranger), 1 * WAD, "moved");
         vm.prank(borrower);
         vm.expectRevert(IIonPool.ArithmeticError.selector);
         pool.transferGem(0, borrower, stranger, 3 * WAD);

@@ -8,6 +8,7 @@ import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
 import {Whitelist} from "../../ion_cli/devnet/contracts/Whitelist.sol";
 import {InterestRate} from "../../ion_cli/devnet/contracts/InterestRate.sol";
+import {IonLens} from "../../ion_cli/devnet/contracts/IonLens.sol";
 
 /// Plain 18-decimal token with an open mint, for tests only.
 contract MockPoolToken is ERC20 {
@@ -58,6 +59,8 @@ abstract contract IonPoolFixture is TestBase {
     Whitelist internal wl;
     IonPool internal pool;
     GemJoin internal gemJoin;
+    /// The pool keeps only the public views; the rest is read through the lens, as on mainnet.
+    IonLens internal lens;
 
     address internal admin = address(this);
     address internal treasury = address(0x7EA5);
@@ -68,6 +71,7 @@ abstract contract IonPoolFixture is TestBase {
     bytes32[] internal noProof;
 
     function setUp() public virtual {
+        lens = new IonLens();
         base = new MockPoolToken("WETH");
         lrt = new MockPoolToken("weETH");
         spotOracle = new MockPoolSpotOracle(0.8e27);

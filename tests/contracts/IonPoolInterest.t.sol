@@ -30,25 +30,51 @@ contract IonPoolInterestTest is IonPoolFixture {
 
         // views include the pending accrual, the unaccrued ones do not
         assertEq(pool.rate(0), expectedRate, "rate view");
-        assertEq(pool.rateUnaccrued(0), RAY, "rate unaccrued");
+        assertEq(lens.rateUnaccrued(address(pool), 0), RAY, "rate unaccrued");
         assertEq(pool.supplyFactor(), expectedFactor, "factor view");
-        assertEq(pool.debt(), 60 * WAD * expectedRate, "debt view");
-        assertEq(pool.debtUnaccrued(), 60 * WAD * RAY, "debt unaccrued");
+        assertEq(lens.debt(address(pool)), 60 * WAD * expectedRate, "debt view");
+        assertEq(lens.debtUnaccrued(address(pool)), 60 * WAD * RAY, "debt unaccrued");
         assertEq(pool.balanceOf(lender), 100 * WAD * expectedFactor / RAY, "balance view");
         assertEq(pool.balanceOfUnaccrued(lender), 100 * WAD, "balance unaccrued");
 
+        // The public pool prices the current borrow rate at the stored totals (appendix F):
+        // the module's answer for the unaccrued debt and supply, not the accrued ones.
         (uint256 borrowRate, uint256 reserveFactor) = pool.getCurrentBorrowRate(0);
-        (uint256 rNow,) = irm.calculateInterestRate(0, 60 * WAD * expectedRate, pool.totalSupply());
-        assertEq(borrowRate, RAY + rNow, "current borrow rate");
+        assertEq(borrowRate, RAY + r, "current borrow rate (stored totals)");
+        (uint256 rAccrued,) = irm.calculateInterestRate(0, 60 * WAD * expectedRate, pool.totalSupply());
+        assertTrue(rAccrued != r, "the accrued totals would price it differently");
         assertEq(reserveFactor, 0, "reserve factor");
 
         uint256 newDebt = pool.accrueInterest();
         assertEq(newDebt, 60 * WAD * expectedRate, "returned debt");
-        assertEq(pool.rateUnaccrued(0), expectedRate, "stored rate");
-        assertEq(pool.lastRateUpdate(0), block.timestamp, "clock");
+        assertEq(lens.rateUnaccrued(address(pool), 0), expectedRate, "stored rate");
+        assertEq(lens.lastRateUpdate(address(pool), 0), block.timestamp, "clock");
         assertEq(pool.supplyFactor(), expectedFactor, "stored factor");
         // lenders are owed no more than borrowers owe
         assertLe(pool.totalSupply() - 100 * WAD, 60 * WAD * rateIncrease / RAY, "lenders <= borrowers");
+    }
+
+    /// The public pool's unaccrued views and the distribution the next accrual would make.
+    function test_unaccruedViewsAndDistribution() public {
+        _supply(lender, 100 * WAD);
+        _openVault(borrower, 100 * WAD, 60 * WAD);
+        uint256 dt = 90 days + 17;
+        vm.warp(block.timestamp + dt);
+        (uint256 r,) = irm.calculateInterestRate(0, 60 * WAD * RAY, 100 * WAD);
+        uint256 rateIncrease = _ceilDiv(RAY * (_rpow(RAY + r, dt) - RAY), RAY);
+        uint256 expectedFactor = RAY + (60 * WAD * rateIncrease) / (100 * WAD);
+        assertEq(pool.supplyFactorUnaccrued(), RAY, "factor unaccrued");
+        assertEq(pool.totalSupplyUnaccrued(), 100 * WAD, "supply unaccrued");
+        assertEq(pool.normalizedTotalSupplyUnaccrued(), 100 * WAD, "normalized supply unaccrued");
+        (uint256 sfIncrease,, uint104[] memory rateIncreases, uint256 debtIncrease, uint48[] memory dts) =
+            pool.calculateRewardAndDebtDistribution();
+        assertEq(sfIncrease, expectedFactor - RAY, "distribution: factor increase");
+        assertEq(uint256(rateIncreases[0]), rateIncrease, "distribution: rate increase");
+        assertEq(debtIncrease, 60 * WAD * rateIncrease, "distribution: debt increase");
+        assertEq(uint256(dts[0]), dt, "distribution: elapsed");
+        (uint104 rateIlk, uint48 dtIlk) = pool.calculateRewardAndDebtDistributionForIlk(0);
+        assertEq(uint256(rateIlk), rateIncrease, "one ilk: rate");
+        assertEq(uint256(dtIlk), dt, "one ilk: elapsed");
     }
 
     function test_accrualInTwoStepsCompounds() public {
@@ -81,6 +107,26 @@ contract IonPoolInterestTest is IonPoolFixture {
         assertApproxEq(pool.balanceOf(lender) - 100 * WAD, newDebtWad * 9 / 10, 10, "lender share");
     }
 
+    function test_repayBadDebt() public {
+        _supply(lender, 100 * WAD);
+        _openVault(borrower, 10 * WAD, 5 * WAD);
+        vm.prank(liquidator);
+        pool.confiscateVault(0, borrower, stranger, address(0), -10 * int256(WAD), -5 * int256(WAD));
+        assertEq(lens.unbackedDebt(address(pool), stranger), 5 * RAD, "bad debt booked");
+        uint256 liquidityBefore = lens.liquidity(address(pool));
+        base.mint(liquidator, 2 * WAD);
+        vm.startPrank(liquidator);
+        base.approve(address(pool), 2 * WAD);
+        vm.expectEmit(true, true, false, true);
+        emit IIonPool.RepayBadDebt(stranger, liquidator, 2 * RAD);
+        pool.repayBadDebt(stranger, 2 * RAD);
+        vm.stopPrank();
+        assertEq(lens.unbackedDebt(address(pool), stranger), 3 * RAD, "bad debt left");
+        assertEq(lens.totalUnbackedDebt(address(pool)), 3 * RAD, "total bad debt");
+        assertEq(lens.debt(address(pool)), 3 * RAD, "owed to lenders");
+        assertEq(lens.liquidity(address(pool)), liquidityBefore + 2 * WAD, "paid into the pool");
+    }
+
     function test_confiscateVaultPaidByW() public {
         _supply(lender, 100 * WAD);
         _openVault(borrower, 10 * WAD, 5 * WAD);
@@ -97,10 +143,10 @@ contract IonPoolInterestTest is IonPoolFixture {
         (uint256 c, uint256 nd) = pool.vault(0, borrower);
         assertEq(c, 7 * WAD, "collateral");
         assertEq(nd, 3 * WAD, "debt");
-        assertEq(pool.gem(0, stranger), 3 * WAD, "keeper gem");
+        assertEq(lens.gem(address(pool), 0, stranger), 3 * WAD, "keeper gem");
         assertEq(base.balanceOf(liquidator), 0, "paid ceil");
-        assertEq(pool.debt(), 3 * WAD * rate, "pool debt");
-        assertEq(pool.totalUnbackedDebt(), 0, "no bad debt");
+        assertEq(lens.debt(address(pool)), 3 * WAD * rate, "pool debt");
+        assertEq(lens.totalUnbackedDebt(address(pool)), 0, "no bad debt");
     }
 
     function test_confiscateWholeVaultToProtocol() public {
@@ -113,11 +159,11 @@ contract IonPoolInterestTest is IonPoolFixture {
         pool.confiscateVault(0, borrower, protocol, address(0), -10 * int256(WAD), -5 * int256(WAD));
         (uint256 c, uint256 nd) = pool.vault(0, borrower);
         assertEq(c + nd, 0, "vault emptied");
-        assertEq(pool.gem(0, protocol), 10 * WAD, "protocol gem");
-        assertEq(pool.unbackedDebt(protocol), 5 * WAD * rate, "bad debt");
-        assertEq(pool.totalUnbackedDebt(), 5 * WAD * rate, "total bad debt");
-        assertEq(pool.debt(), 5 * WAD * rate, "still owed to lenders");
-        assertEq(pool.totalNormalizedDebt(0), 0, "ilk debt");
+        assertEq(lens.gem(address(pool), 0, protocol), 10 * WAD, "protocol gem");
+        assertEq(lens.unbackedDebt(address(pool), protocol), 5 * WAD * rate, "bad debt");
+        assertEq(lens.totalUnbackedDebt(address(pool)), 5 * WAD * rate, "total bad debt");
+        assertEq(lens.debt(address(pool)), 5 * WAD * rate, "still owed to lenders");
+        assertEq(lens.totalNormalizedDebt(address(pool), 0), 0, "ilk debt");
         vm.prank(liquidator);
         vm.expectRevert(IIonPool.ArithmeticError.selector);
         pool.confiscateVault(0, borrower, protocol, address(0), 0, 1); // debt never grows
@@ -142,8 +188,8 @@ contract IonPoolInterestTest is IonPoolFixture {
 
         assertEq(before - base.balanceOf(borrower), owed, "paid ceil");
         assertEq(pool.normalizedDebt(0, borrower), 0, "vault debt");
-        assertEq(pool.totalNormalizedDebt(0), 0, "ilk debt");
-        assertEq(pool.debt(), 0, "pool debt");
+        assertEq(lens.totalNormalizedDebt(address(pool), 0), 0, "ilk debt");
+        assertEq(lens.debt(address(pool)), 0, "pool debt");
         // lenders can take everything back (interest included) from what the pool holds
         assertLe(pool.totalSupply(), base.balanceOf(address(pool)), "solvent");
     }

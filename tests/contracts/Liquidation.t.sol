@@ -5,10 +5,23 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {ILiquidation} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
 import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
+import {IonLens} from "../../ion_cli/devnet/contracts/IonLens.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
 import {Whitelist} from "../../ion_cli/devnet/contracts/Whitelist.sol";
 import {Liquidation} from "../../ion_cli/devnet/contracts/Liquidation.sol";
 import {WadRayMath} from "../../ion_cli/devnet/contracts/math/WadRayMath.sol";
+
+/// forge's log recorder (the cheatcode address of TestBase's vm).
+interface LogRecorder {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory);
+}
 
 contract MockERC20 is ERC20 {
     constructor(string memory n) ERC20(n, n) {}
@@ -71,6 +84,7 @@ contract LiquidationTest is TestBase {
     MockLiqReserveOracle reserve;
     MockInterestRate irm;
     IonPool pool;
+    IonLens lens = new IonLens();
     GemJoin gemJoin;
     Liquidation liq;
     bytes32[] proof;
@@ -179,6 +193,22 @@ contract LiquidationTest is TestBase {
     /// 100 collateral, 80 debt at rate 1, er 0.95: health 0.985625, discount 0.024375,
     /// price 0.92684375, repay (88 - 78.85) / (1.1 - 0.83 / 0.975625) = 36.708172706245181188
     /// (figures from an exact integer model of Appendix C's roundings).
+    /// The public Liquidation emits no Approval of its own (appendix F): one standing approval
+    /// of the pool at construction, so a liquidation's logs hold transfers and events only.
+    function test_LiquidationEmitsNoApproval() public {
+        _openVault(100e18, 80e18);
+        reserve.set(0.95e18);
+        LogRecorder(address(vm)).recordLogs();
+        vm.prank(KEEPER);
+        liq.liquidate(ILK, BORROWER, KPR);
+        LogRecorder.Log[] memory logs = LogRecorder(address(vm)).getRecordedLogs();
+        bytes32 approval = keccak256("Approval(address,address,uint256)");
+        assertTrue(logs.length > 0, "logs recorded");
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != approval, "no Approval during a liquidation");
+        }
+    }
+
     function test_NormalBranch() public {
         _openVault(100e18, 80e18);
         reserve.set(0.95e18);
@@ -202,7 +232,7 @@ contract LiquidationTest is TestBase {
         (uint256 c, uint256 nd) = pool.vault(ILK, BORROWER);
         assertEq(c, 100e18 - expectedGemOut, "collateral left");
         assertEq(nd, 80e18 - expectedDart, "debt left");
-        assertEq(pool.gem(ILK, KPR), expectedGemOut, "kpr gem");
+        assertEq(lens.gem(address(pool), ILK, KPR), expectedGemOut, "kpr gem");
         assertGe(_health(c, nd), TH, "back at target health");
         assertApproxEq(_health(c, nd), TH, 1e10, "not much beyond target");
 
@@ -264,7 +294,7 @@ contract LiquidationTest is TestBase {
         (uint256 c, uint256 nd) = pool.vault(ILK, BORROWER);
         assertEq(nd, 0, "no debt left");
         assertEq(c, 100e18 - expectedGemOut, "rest of the collateral stays with the borrower");
-        assertEq(pool.gem(ILK, KPR), expectedGemOut, "kpr gem");
+        assertEq(lens.gem(address(pool), ILK, KPR), expectedGemOut, "kpr gem");
     }
 
     /// er 0.5: health 0.51875, discount capped at 0.2, repay (88 - 41.5) / (1.1 - 1.0375) = 744 > 80.
@@ -282,9 +312,9 @@ contract LiquidationTest is TestBase {
         (uint256 c, uint256 nd) = pool.vault(ILK, BORROWER);
         assertEq(c, 0, "collateral taken");
         assertEq(nd, 0, "debt taken");
-        assertEq(pool.gem(ILK, PROTOCOL), 100e18, "protocol holds the collateral");
-        assertEq(pool.unbackedDebt(PROTOCOL), 80e45, "protocol holds the debt");
-        assertEq(pool.gem(ILK, KPR), 0, "kpr gets nothing");
+        assertEq(lens.gem(address(pool), ILK, PROTOCOL), 100e18, "protocol holds the collateral");
+        assertEq(lens.unbackedDebt(address(pool), PROTOCOL), 80e45, "protocol holds the debt");
+        assertEq(lens.gem(address(pool), ILK, KPR), 0, "kpr gets nothing");
     }
 
     /// LT 0.96, TH 1.2, max discount 0.2 (the ezETH market): at the max discount each unit repaid
@@ -296,7 +326,7 @@ contract LiquidationTest is TestBase {
         reserve.set(0.6e18); // health 100 * 0.6 * 0.96 / 80 = 0.72, discount capped at 0.2
         assertEq(ez.getRepayAmt(ILK, BORROWER), 0, "confiscation");
         ez.liquidate(ILK, BORROWER, KPR);
-        assertEq(pool.gem(ILK, PROTOCOL), 100e18, "protocol holds the collateral");
+        assertEq(lens.gem(address(pool), ILK, PROTOCOL), 100e18, "protocol holds the collateral");
     }
 
     function test_LiquidationNeedsTheKeepersApproval() public {
@@ -337,10 +367,10 @@ contract LiquidationTest is TestBase {
         (uint256 c, uint256 nd) = pool.vault(ILK, BORROWER);
         if (repayAmount == 0) {
             assertEq(c + nd, 0, "confiscated");
-            assertEq(pool.gem(ILK, PROTOCOL), c0, "protocol took the collateral");
+            assertEq(lens.gem(address(pool), ILK, PROTOCOL), c0, "protocol took the collateral");
         } else {
             assertEq(c0 - c, gemOut, "collateral moved to kpr");
-            assertEq(pool.gem(ILK, KPR), gemOut, "kpr gem");
+            assertEq(lens.gem(address(pool), ILK, KPR), gemOut, "kpr gem");
             // 1e9 RAY = 1e-18 of health: the roundings all favour the protocol but health itself
             // is floored twice
             if (nd != 0) assertGe(_health(c, nd) + 1e9, TH, "health back at the target (minus rounding)");

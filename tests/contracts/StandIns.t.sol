@@ -21,8 +21,14 @@ import {RswEth} from "../../ion_cli/devnet/contracts/standins/RswEth.sol";
 import {MarketPriceFeed} from "../../ion_cli/devnet/contracts/standins/MarketPriceFeed.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {DevBalancerVault} from "../../ion_cli/devnet/contracts/standins/DevBalancerVault.sol";
+import {DevQuoterV2} from "../../ion_cli/devnet/contracts/standins/DevQuoterV2.sol";
+import {DevSwapRouter} from "../../ion_cli/devnet/contracts/standins/DevSwapRouter.sol";
+import {DevUniswapPoolIndex} from "../../ion_cli/devnet/contracts/standins/DevUniswapPoolIndex.sol";
+import {BalancerQuery} from "./utils/BalancerQuery.sol";
 
 contract StandInsTest is TestBase {
+    using BalancerQuery for DevBalancerVault;
+
     address internal constant USER = address(0xBEEF);
 
     // ---------------------------------------------------------------- LST/LRT mint at the rate
@@ -203,12 +209,88 @@ contract StandInsTest is TestBase {
     function _pool(uint24 fee, uint256 price) internal {
         tokenA = new WETH9();
         tokenB = new WETH9();
-        pool = new DevUniswapV3Pool(address(tokenA), address(tokenB), fee, price, address(this));
+        pool = new DevUniswapV3Pool(address(tokenA), address(tokenB), fee, price);
         vm.deal(address(this), 4000 ether);
         tokenA.deposit{value: 2000 ether}();
         tokenB.deposit{value: 2000 ether}();
         tokenA.transfer(address(pool), 1000 ether);
         tokenB.transfer(address(pool), 1000 ether);
+    }
+
+    function _quoter() internal returns (DevQuoterV2) {
+        address[] memory pools = new address[](1);
+        pools[0] = address(pool);
+        return new DevQuoterV2(pools);
+    }
+
+    function _quoteOut(address tokenIn, address tokenOut, uint256 amountOut) internal returns (uint256 amountIn) {
+        (amountIn,,,) = _quoter().quoteExactOutputSingle(
+            DevQuoterV2.QuoteExactOutputSingleParams(tokenIn, tokenOut, amountOut, pool.fee(), 0)
+        );
+    }
+
+    function _quoteIn(address tokenIn, address tokenOut, uint256 amountIn) internal returns (uint256 amountOut) {
+        (amountOut,,,) = _quoter().quoteExactInputSingle(
+            DevQuoterV2.QuoteExactInputSingleParams(tokenIn, tokenOut, amountIn, pool.fee(), 0)
+        );
+    }
+
+    function test_QuoterMovesNothingAndMatchesTheSwap() public {
+        _pool(100, 1.15e18);
+        uint256 poolA = tokenA.balanceOf(address(pool));
+        uint256 quoted = _quoteIn(address(tokenA), address(tokenB), 10 ether);
+        assertEq(tokenA.balanceOf(address(pool)), poolA, "a quote moves no token");
+        (, int256 a1) = pool.swap(address(this), true, 10 ether, 0, "");
+        assertEq(quoted, uint256(-a1), "quote = swap");
+        (uint160 sqrtPriceX96, int24 tick,,,,, bool unlocked) = pool.slot0();
+        // sqrt(1.15) * 2^96, and 1.0001^1397 <= 1.15 < 1.0001^1398
+        uint256 squared = uint256(sqrtPriceX96) * uint256(sqrtPriceX96);
+        assertApproxEq((squared * 1e18) >> 192, 1.15e18, 1, "sqrt price squared is the price");
+        assertEq(int256(tick), 1397, "tick");
+        assertTrue(unlocked, "unlocked");
+    }
+
+    function test_QuoterRejectsUnknownPools() public {
+        _pool(100, 1e18);
+        DevQuoterV2 q = _quoter();
+        vm.expectRevert(
+            abi.encodeWithSelector(DevUniswapPoolIndex.UnknownPool.selector, address(tokenA), address(tokenB), uint24(500))
+        );
+        q.quoteExactInputSingle(DevQuoterV2.QuoteExactInputSingleParams(address(tokenA), address(tokenB), 1 ether, 500, 0));
+        vm.expectRevert(abi.encodeWithSelector(DevUniswapPoolIndex.CallbackNotFromPool.selector, address(this)));
+        q.uniswapV3SwapCallback(1, -1, abi.encode(true));
+    }
+
+    function test_RouterExactInputAndOutputSingle() public {
+        _pool(100, 1.15e18);
+        address[] memory pools = new address[](1);
+        pools[0] = address(pool);
+        DevSwapRouter router = new DevSwapRouter(pools);
+        tokenA.approve(address(router), type(uint256).max);
+        tokenB.approve(address(router), type(uint256).max);
+
+        uint256 expectedOut = _quoteIn(address(tokenA), address(tokenB), 10 ether);
+        uint256 out = router.exactInputSingle(
+            DevSwapRouter.ExactInputSingleParams(address(tokenA), address(tokenB), 100, USER, 10 ether, expectedOut, 0)
+        );
+        assertEq(out, expectedOut, "exact input");
+        assertEq(tokenB.balanceOf(USER), expectedOut, "to the recipient");
+
+        uint256 expectedIn = _quoteOut(address(tokenB), address(tokenA), 3 ether);
+        uint256 paid = router.exactOutputSingle(
+            DevSwapRouter.ExactOutputSingleParams(address(tokenB), address(tokenA), 100, USER, 3 ether, expectedIn, 0)
+        );
+        assertEq(paid, expectedIn, "exact output");
+        assertEq(tokenA.balanceOf(USER), 3 ether, "exact amount out");
+
+        vm.expectRevert(abi.encodeWithSelector(DevSwapRouter.TooMuchRequested.selector, expectedIn, expectedIn - 1));
+        router.exactOutputSingle(
+            DevSwapRouter.ExactOutputSingleParams(address(tokenB), address(tokenA), 100, USER, 3 ether, expectedIn - 1, 0)
+        );
+        vm.expectRevert(abi.encodeWithSelector(DevSwapRouter.TooLittleReceived.selector, expectedOut, expectedOut + 1));
+        router.exactInputSingle(
+            DevSwapRouter.ExactInputSingleParams(address(tokenA), address(tokenB), 100, USER, 10 ether, expectedOut + 1, 0)
+        );
     }
 
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
@@ -248,7 +330,7 @@ contract StandInsTest is TestBase {
         uint256 expectedIn = (inLessFee * 1e6 + 999_900 - 1) / 999_900;
         assertEq(a0, -int256(out), "exact output");
         assertEq(a1, int256(expectedIn), "input rounded up twice");
-        assertEq(pool.quoteExactOutput(false, out), expectedIn, "quote");
+        assertEq(_quoteOut(address(tokenB), address(tokenA), out), expectedIn, "quote");
     }
 
     function test_PoolExactOutputNeverUnderpays(uint256 out, uint256 price, uint24 fee, bool zeroForOne) public {
@@ -256,9 +338,11 @@ contract StandInsTest is TestBase {
         fee = uint24(bound(fee, 0, 10_000));
         out = bound(out, 1, 100 ether);
         _pool(fee, price);
-        uint256 amountIn = pool.quoteExactOutput(zeroForOne, out);
+        (address tokenIn, address tokenOut) =
+            zeroForOne ? (address(tokenA), address(tokenB)) : (address(tokenB), address(tokenA));
+        uint256 amountIn = _quoteOut(tokenIn, tokenOut, out);
         // Sending that input as an exact-input swap yields at least the requested output.
-        assertGe(pool.quoteExactInput(zeroForOne, amountIn), out, "pool-favoured rounding round-trips");
+        assertGe(_quoteIn(tokenIn, tokenOut, amountIn), out, "pool-favoured rounding round-trips");
     }
 
     function test_PoolRevertsWhenInputShort() public {
@@ -308,8 +392,9 @@ contract StandInsTest is TestBase {
     function _vault() internal returns (DevBalancerVault vault) {
         tokenA = new WETH9(); // "ezETH"
         tokenB = new WETH9(); // "WETH"
-        vault = new DevBalancerVault(address(this));
-        vault.registerPool(POOL_ID, address(tokenA), address(tokenB), 1.02e18, 0.0004e18);
+        DevBalancerVault.PoolSpec[] memory specs = new DevBalancerVault.PoolSpec[](1);
+        specs[0] = DevBalancerVault.PoolSpec(POOL_ID, address(tokenA), address(tokenB), 1.02e18, 0.0004e18);
+        vault = new DevBalancerVault(specs);
         vm.deal(address(this), 4000 ether);
         tokenA.deposit{value: 2000 ether}();
         tokenB.deposit{value: 2000 ether}();
@@ -337,7 +422,7 @@ contract StandInsTest is TestBase {
         IBalancerVaultLike.SingleSwap memory s =
             _single(IBalancerVaultLike.SwapKind.GIVEN_OUT, address(tokenB), address(tokenA), 10 ether);
         uint256 expectedIn = (uint256(10.2 ether) * 1e18 + 0.9996e18 - 1) / 0.9996e18;
-        assertEq(vault.querySwap(s), expectedIn, "query");
+        assertEq(vault.query(s), expectedIn, "query");
         uint256 before = tokenB.balanceOf(address(this));
         uint256 paid = vault.swap(s, _funds(), expectedIn, block.timestamp);
         assertEq(paid, expectedIn, "returns the input");
@@ -354,7 +439,7 @@ contract StandInsTest is TestBase {
             _single(IBalancerVaultLike.SwapKind.GIVEN_IN, address(tokenA), address(tokenB), 10 ether);
         uint256 fee = uint256(10 ether) * 0.0004e18 / 1e18;
         uint256 expectedOut = (10 ether - fee) * 1.02e18 / 1e18;
-        assertEq(vault.querySwap(s), expectedOut, "query");
+        assertEq(vault.query(s), expectedOut, "query");
         assertEq(vault.swap(s, _funds(), expectedOut, block.timestamp), expectedOut, "out");
         assertEq(tokenB.balanceOf(USER), expectedOut, "recipient");
 
@@ -376,7 +461,23 @@ contract StandInsTest is TestBase {
 
         s.poolId = bytes32(uint256(1));
         vm.expectRevert(abi.encodeWithSelector(DevBalancerVault.PoolNotRegistered.selector, bytes32(uint256(1))));
-        vault.querySwap(s);
+        vault.swap(s, _funds(), 0, 1000);
+    }
+
+    function test_VaultBatchQueryChainsSteps() public {
+        DevBalancerVault vault = _vault();
+        // "WETH" -> "ezETH" -> "WETH": the second step takes the first step's output (amount 0).
+        IBalancerVaultLike.BatchSwapStep[] memory steps = new IBalancerVaultLike.BatchSwapStep[](2);
+        steps[0] = IBalancerVaultLike.BatchSwapStep(POOL_ID, 0, 1, 10 ether, "");
+        steps[1] = IBalancerVaultLike.BatchSwapStep(POOL_ID, 1, 0, 0, "");
+        address[] memory assets = new address[](2);
+        (assets[0], assets[1]) = (address(tokenB), address(tokenA));
+        int256[] memory deltas = vault.queryBatchSwap(IBalancerVaultLike.SwapKind.GIVEN_IN, steps, assets, _funds());
+        uint256 aOut = vault.query(_single(IBalancerVaultLike.SwapKind.GIVEN_IN, address(tokenB), address(tokenA), 10 ether));
+        uint256 bBack = vault.query(_single(IBalancerVaultLike.SwapKind.GIVEN_IN, address(tokenA), address(tokenB), aOut));
+        assertEq(deltas[0], int256(10 ether) - int256(bBack), "WETH: in, then back out");
+        assertEq(deltas[1], 0, "ezETH: out, then in");
+        assertTrue(bBack < 10 ether, "two fees");
     }
 
     receive() external payable {}

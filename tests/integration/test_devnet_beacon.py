@@ -342,3 +342,36 @@ def test_faults_make_the_server_misbehave(devnet: DevnetHandle, tmp_path: Any) -
         assert failed.status_code == 500 and failed.json()["code"] == 500
         set_faults(url, reset=True)
         assert httpx.get(path, params={"id": "1"}).status_code == 200
+
+
+def test_ssz_state_proves_a_validator_against_the_served_root(api: httpx.Client) -> None:
+    """The SSZ state route: its hash_tree_root is the header's state root, and a Merkle branch
+    of one validator's withdrawal credentials from it checks against that root."""
+    import hashlib
+
+    from ion_cli.devnet import ssz
+
+    header = get(api, "/eth/v1/beacon/headers/head")["data"]["header"]["message"]
+    answer = api.get(
+        "/eth/v2/debug/beacon/states/head", headers={"Accept": "application/octet-stream"}
+    )
+    assert answer.status_code == 200 and answer.headers["Eth-Consensus-Version"] == "fulu"
+    state = ssz.BeaconState.decode_bytes(answer.content)
+    assert ssz.root_hex(state) == header["state_root"]
+    assert api.get("/eth/v2/debug/beacon/states/head").status_code == 406
+
+    index = 7
+    row = get(api, "/eth/v1/beacon/states/head/validators", id=str(index))["data"][0]
+    # validators is field 11 of 38 (gindex 64 + 11); its contents sit under the length mix-in,
+    # 2**40 leaves deep; withdrawal_credentials is field 1 of the Validator's 8.
+    gindex = ((75 * 2) * 2**40 + index) * 8 + 1
+    backing = state.get_backing()
+    leaf = bytes(backing.getter(gindex).merkle_root())
+    assert "0x" + leaf.hex() == row["validator"]["withdrawal_credentials"]
+    node, g = leaf, gindex
+    while g > 1:
+        sibling = bytes(backing.getter(g ^ 1).merkle_root())
+        pair = sibling + node if g & 1 else node + sibling
+        node, g = hashlib.sha256(pair).digest(), g // 2
+    assert "0x" + node.hex() == header["state_root"]
+    assert gindex.bit_length() - 1 == 50  # a 50-hash branch, as toolchain.md measured

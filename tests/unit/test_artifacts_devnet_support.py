@@ -228,3 +228,48 @@ def test_port_free() -> None:
         port = sock.getsockname()[1]
         assert not node.port_free(port)
     assert node.port_free(port)
+
+
+# ---------------------------------------------------------------- fork mode (pure parts)
+
+
+def test_a_fork_follows_the_forked_chain_id() -> None:
+    from ion_cli.devnet import fork
+
+    networks = {"holesky": {"chain_id": 17000}, "other": {"chain_id": 5}}
+    assert fork.profile_name(1, networks) == "mainnet"
+    assert fork.profile_name(31337, networks) == "devnet"
+    assert fork.profile_name(17000, networks) == "holesky"
+    assert fork.profile_name(10, networks) is None
+    assert node.fork_args("http://x", None) == ["--fork-url", "http://x"]
+    assert node.fork_args("http://x", 7) == ["--fork-url", "http://x", "--fork-block-number", "7"]
+
+
+def test_fork_record_round_trip_hides_the_url_path(tmp_path: Path) -> None:
+    from ion_cli.devnet import fork
+
+    info = fork.ForkInfo(
+        source=fork.source_label("https://eth.example.com/v2/SECRETKEY"),
+        block=19_000_000, chain_id=1, profile="mainnet", started_at=1.0,
+        funded={"ETH": "100000 ETH (anvil_setBalance)"},
+    )  # fmt: skip
+    assert "SECRETKEY" not in info.source
+    fork.save(tmp_path, info)
+    assert fork.load(tmp_path) == info
+    assert "SECRETKEY" not in fork.path(tmp_path).read_text()
+    assert info.describe().startswith(
+        "fork of mainnet (chain id 1) at block 19000000, from https://"
+    )
+    fork.forget(tmp_path)
+    assert fork.load(tmp_path) is None
+
+
+def test_a_fresh_devnet_has_the_expected_addresses() -> None:
+    """Forks find another devnet's deployment at these addresses: the admin's nonces 0, 1, ..."""
+    from ion_cli.devnet import deploy
+
+    doc = deploy.expected_document("http://127.0.0.1:1", 31337, 5)
+    assert doc["shared"]["weth"] == txbatch.create_address(dep.ADMIN_ADDRESS, 0)
+    parsed = dep.parse(doc)
+    assert len(set(parsed.addresses())) == len(parsed.addresses()) > 40
+    assert deploy.expected_document("http://127.0.0.1:2", 31337, 9)["markets"] == doc["markets"]

@@ -145,3 +145,25 @@ def test_state_survives_a_restart_with_the_same_roots(tmp_path: Path) -> None:
     index = again.operations[0].indices[0]
     assert bool(ssz_state.validators[index].slashed) is True
     assert "0x" + bytes(ssz_state.hash_tree_root()).hex() == roots[0]
+
+
+def test_a_block_carries_proposer_and_attester_slashings() -> None:
+    """Up to 16 proposer slashings, the rest in the block's one attester slashing (Electra)."""
+    chain = bc.new_chain(genesis_time=GENESIS, total=12_000, real_roots=False)
+    slot = HEAD + 1
+    chain.set_blocks([HEAD, slot])
+    chosen = chain.choose_for_slashing("rswETH", 20, slot)
+    chain.apply(bc.Operation(kind="slash", slot=slot, indices=chosen))
+    body = chain.body(slot)
+    proposers = [
+        int(s["signed_header_1"]["message"]["proposer_index"]) for s in body["proposer_slashings"]
+    ]
+    assert proposers == chosen[:16]
+    (attester,) = body["attester_slashings"]
+    both = [attester[k]["attesting_indices"] for k in ("attestation_1", "attestation_2")]
+    assert both[0] == both[1] == [str(i) for i in sorted(chosen[16:])]
+    assert attester["attestation_1"]["data"] != attester["attestation_2"]["data"]  # a double vote
+    from ion_cli.devnet import ssz
+
+    ssz.BeaconBlockBody.from_obj(body)  # a valid Fulu body (limits included)
+    assert all(chain.record(chain.view(slot), i).slashed for i in chosen)

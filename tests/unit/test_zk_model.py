@@ -11,6 +11,13 @@ from ion_cli.zk import ezkl_runner as er
 from ion_cli.zk import layout, train
 
 
+@pytest.fixture(autouse=True)
+def zk_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing of ezkl's lands in the user's cache: keys and ezkl's own files go to tmp."""
+    monkeypatch.setenv("ION_ZK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EZKL_REPO_PATH", str(tmp_path / "ezkl-home"))
+
+
 def test_retraining_reproduces_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
     summary = train.train(tmp_path)
     assert (tmp_path / "risk.onnx").read_bytes() == er.MODEL_FILE.read_bytes()

@@ -13,7 +13,8 @@ import {IIonPool} from "./interfaces/IIonPool.sol";
 /// @notice Custody of one collateral token for one ilk of an IonPool: `join` takes the token and
 /// credits the same amount of gem in the pool, `exit` debits gem and hands the token back. The pool
 /// only ever sees gem; the token itself sits here (`totalGem` tracks it, ignoring donations).
-/// Needs GEM_JOIN_ROLE on the pool. The owner may pause joins and exits.
+/// Needs GEM_JOIN_ROLE on the pool. The owner may pause joins and exits; a paused pool stops
+/// joins only, so collateral can always leave.
 contract GemJoin is IGemJoin, Ownable, Pausable {
     using SafeERC20 for IERC20;
 
@@ -54,7 +55,9 @@ contract GemJoin is IGemJoin, Ownable, Pausable {
     }
 
     /// Pulls `amount` of the token from msg.sender and credits `user` with as much gem.
+    /// Reverts EnforcedPause while this join or the pool is paused (as the public GemJoin does).
     function join(address user, uint256 amount) external whenNotPaused {
+        if (_pool.paused()) revert EnforcedPause();
         int256 wad = _toInt(amount);
         totalGem += amount;
         _pool.mintAndBurnGem(_ilkIndex, user, wad);

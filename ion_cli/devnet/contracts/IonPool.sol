@@ -8,6 +8,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IIonPool} from "./interfaces/IIonPool.sol";
 import {IInterestRate, ISpotOracle} from "./interfaces/IOracles.sol";
 import {IWhitelist} from "./interfaces/IWhitelist.sol";
+import {IonPoolLayout} from "./IonPoolLayout.sol";
 import {LenderToken} from "./LenderToken.sol";
 import {WadRayMath, RAY} from "./math/WadRayMath.sol";
 
@@ -15,9 +16,14 @@ import {WadRayMath, RAY} from "./math/WadRayMath.sol";
 /// @notice A Maker-Vat-style ledger lending one base asset against collateral "ilks", with a
 /// rebasing lender token. Units: collateral / normalized debt / token amounts WAD, rate and spot
 /// RAY, debt RAD. Every user function accrues interest first and reverts while paused.
-/// @dev Interest stops while the pool is paused: `pause` accrues up to the pause and `unpause`
-/// restarts the clock, so the views never show interest for paused time. An ilk with no debt
-/// does not grow its rate (nobody owes anything), its clock simply moves on.
+/// @dev Only the public pool's external interface: the ledger's other figures (ilk count, debt,
+/// spot oracle, gem, liquidity...) are read by IonLens through `extsload`, from the namespaced
+/// struct that IonPoolLayout describes. Behaviour the client can notice follows the public pool
+/// (ion-protocol.md appendix F): an uninitialized ilk index panics (0x32), a withdrawal or a
+/// borrow beyond the pool's liquidity panics (0x11), the base asset moves before the lender
+/// token's mint/burn and before the Supply/Withdraw/Borrow/Repay events, operators are not
+/// pausable. Interest stops while the pool is paused: `pause` accrues up to the pause and
+/// `unpause` restarts the clock. An ilk with no debt does not grow its rate.
 contract IonPool is LenderToken, AccessControl {
     using SafeERC20 for IERC20;
     using WadRayMath for uint256;
@@ -27,6 +33,7 @@ contract IonPool is LenderToken, AccessControl {
     bytes32 public constant GEM_JOIN_ROLE = keccak256("GEM_JOIN_ROLE");
     bytes32 public constant LIQUIDATOR_ROLE = keccak256("LIQUIDATOR_ROLE");
 
+    /// Field order is IonPoolLayout's (ILK_*): IonLens reads these slots.
     struct Ilk {
         address ilkAddress;
         address spot; // ISpotOracle
@@ -42,19 +49,29 @@ contract IonPool is LenderToken, AccessControl {
         uint256 normalizedDebt; // WAD
     }
 
-    Ilk[] internal _ilks;
-    mapping(address => uint256) internal _ilkIndexPlusOne;
-    mapping(uint8 => mapping(address => Vault)) internal _vaults;
-    mapping(uint8 => mapping(address => uint256)) internal _gem;
-    mapping(address => uint256) internal _unbackedDebt;
-    mapping(address => mapping(address => bool)) internal _isOperator;
+    /// @custom:storage-location erc7201:ion.reference.IonPool
+    /// Field order is IonPoolLayout's: IonLens reads these slots.
+    struct IonPoolStorage {
+        Ilk[] ilks;
+        mapping(address => uint256) ilkIndexPlusOne;
+        mapping(uint8 => mapping(address => Vault)) vaults;
+        mapping(uint8 => mapping(address => uint256)) gem;
+        mapping(address => uint256) unbackedDebt;
+        mapping(address => mapping(address => bool)) isOperator;
+        uint256 debt; // RAD: all ilks' normalized debt * rate, plus unbacked debt
+        uint256 weth; // WAD: base asset the pool holds for lenders (donations not counted)
+        uint256 supplyCap; // WAD
+        uint256 totalUnbackedDebt; // RAD
+        IInterestRate interestRateModule;
+        IWhitelist whitelist;
+    }
 
-    /// Total debt of the pool in RAD (all ilks' normalized debt * rate, plus unbacked debt).
-    uint256 internal _debt;
-    uint256 internal _totalUnbackedDebt;
-    uint256 internal _supplyCap;
-    IInterestRate internal _interestRateModule;
-    IWhitelist internal _whitelist;
+    function _s() private pure returns (IonPoolStorage storage $) {
+        bytes32 root = IonPoolLayout.ROOT;
+        assembly {
+            $.slot := root
+        }
+    }
 
     constructor(
         address underlying_,
@@ -67,15 +84,19 @@ contract IonPool is LenderToken, AccessControl {
     ) LenderToken(underlying_, treasury_, name_, symbol_) {
         if (interestRateModule_ == address(0)) revert InvalidInterestRateModule(interestRateModule_);
         if (whitelist_ == address(0)) revert InvalidWhitelist();
-        _interestRateModule = IInterestRate(interestRateModule_);
-        _whitelist = IWhitelist(whitelist_);
+        IonPoolStorage storage $ = _s();
+        $.interestRateModule = IInterestRate(interestRateModule_);
+        $.whitelist = IWhitelist(whitelist_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(ION, admin);
         _grantRole(PAUSE_ROLE, admin);
+        emit InterestRateModuleUpdated(interestRateModule_);
+        emit WhitelistUpdated(whitelist_);
+        emit TreasuryUpdate(treasury_);
     }
 
     modifier onlyInitializedIlk(uint8 ilkIndex) {
-        if (ilkIndex >= _ilks.length) revert IlkNotInitialized(ilkIndex);
+        if (ilkIndex >= _s().ilks.length) revert IlkNotInitialized(ilkIndex);
         _;
     }
 
@@ -84,11 +105,12 @@ contract IonPool is LenderToken, AccessControl {
     // =========================================================================================
 
     function initializeIlk(address ilkAddress) external onlyRole(ION) {
+        IonPoolStorage storage $ = _s();
         if (ilkAddress == address(0)) revert InvalidIlkAddress();
-        if (_ilkIndexPlusOne[ilkAddress] != 0) revert IlkAlreadyAdded(ilkAddress);
+        if ($.ilkIndexPlusOne[ilkAddress] != 0) revert IlkAlreadyAdded(ilkAddress);
         // ilk indices are uint8 everywhere in the interface
-        if (_ilks.length == 256) revert MaxIlksReached();
-        _ilks.push(
+        if ($.ilks.length == 256) revert MaxIlksReached();
+        $.ilks.push(
             Ilk({
                 ilkAddress: ilkAddress,
                 spot: address(0),
@@ -99,35 +121,42 @@ contract IonPool is LenderToken, AccessControl {
                 dust: 0
             })
         );
-        _ilkIndexPlusOne[ilkAddress] = _ilks.length;
+        $.ilkIndexPlusOne[ilkAddress] = $.ilks.length;
+        emit IlkInitialized(uint8($.ilks.length - 1), ilkAddress);
     }
 
     function updateIlkSpot(uint8 ilkIndex, address newSpot) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
-        _ilks[ilkIndex].spot = newSpot;
+        _s().ilks[ilkIndex].spot = newSpot;
+        emit IlkSpotUpdated(ilkIndex, newSpot);
     }
 
     function updateIlkDebtCeiling(uint8 ilkIndex, uint256 newCeiling) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
-        _ilks[ilkIndex].debtCeiling = newCeiling;
+        _s().ilks[ilkIndex].debtCeiling = newCeiling;
+        emit IlkDebtCeilingUpdated(ilkIndex, newCeiling);
     }
 
     function updateIlkDust(uint8 ilkIndex, uint256 newDust) external onlyRole(ION) onlyInitializedIlk(ilkIndex) {
-        _ilks[ilkIndex].dust = newDust;
+        _s().ilks[ilkIndex].dust = newDust;
+        emit IlkDustUpdated(ilkIndex, newDust);
     }
 
     function updateSupplyCap(uint256 newSupplyCap) external onlyRole(ION) {
-        _supplyCap = newSupplyCap;
+        _s().supplyCap = newSupplyCap;
+        emit SupplyCapUpdated(newSupplyCap);
     }
 
     /// Accrues with the old module first, so past interest is priced by the curve that was live.
     function updateInterestRateModule(address newModule) external onlyRole(ION) {
         if (newModule == address(0)) revert InvalidInterestRateModule(newModule);
         if (!paused()) _accrueInterest();
-        _interestRateModule = IInterestRate(newModule);
+        _s().interestRateModule = IInterestRate(newModule);
+        emit InterestRateModuleUpdated(newModule);
     }
 
     function updateWhitelist(address newWhitelist) external onlyRole(ION) {
         if (newWhitelist == address(0)) revert InvalidWhitelist();
-        _whitelist = IWhitelist(newWhitelist);
+        _s().whitelist = IWhitelist(newWhitelist);
+        emit WhitelistUpdated(newWhitelist);
     }
 
     /// Accrues up to now, then freezes the ledger (no interest while paused).
@@ -139,9 +168,10 @@ contract IonPool is LenderToken, AccessControl {
     /// Restarts every ilk's clock: the paused period bears no interest.
     function unpause() external onlyRole(ION) {
         _unpause();
-        uint256 n = _ilks.length;
+        Ilk[] storage ilks = _s().ilks;
+        uint256 n = ilks.length;
         for (uint256 i; i < n; ++i) {
-            _ilks[i].lastRateUpdate = block.timestamp;
+            ilks[i].lastRateUpdate = block.timestamp;
         }
     }
 
@@ -150,13 +180,10 @@ contract IonPool is LenderToken, AccessControl {
     // =========================================================================================
 
     /// GemJoin credits (wad > 0) or debits (wad < 0) the free collateral ("gem") of `usr`.
-    /// Not pausable, so collateral can always leave through GemJoin (which has its own pause).
-    function mintAndBurnGem(uint8 ilkIndex, address usr, int256 wad)
-        external
-        onlyRole(GEM_JOIN_ROLE)
-        onlyInitializedIlk(ilkIndex)
-    {
-        _gem[ilkIndex][usr] = _add(_gem[ilkIndex][usr], wad);
+    /// Not pausable here: GemJoin refuses joins while the pool is paused, exits stay open.
+    function mintAndBurnGem(uint8 ilkIndex, address usr, int256 wad) external onlyRole(GEM_JOIN_ROLE) {
+        IonPoolStorage storage $ = _s();
+        $.gem[ilkIndex][usr] = _add($.gem[ilkIndex][usr], wad);
         emit MintAndBurnGem(ilkIndex, usr, wad);
     }
 
@@ -167,11 +194,9 @@ contract IonPool is LenderToken, AccessControl {
     /// - debt: vault(u).normalizedDebt += changeInNormalizedDebt, which must be <= 0 (a
     ///   liquidation never adds debt). d = |changeInNormalizedDebt| * rate (RAD) is settled:
     ///   * w != address(0): w pays ceil(d / RAY) of the base asset (transferFrom w to the pool;
-    ///     w must have approved the pool). The pool's debt shrinks by d. Used for a normal
-    ///     liquidation and for the dust branch (all debt removed, part of the collateral).
+    ///     w must have approved the pool). The pool's debt shrinks by d.
     ///   * w == address(0): nobody pays; d moves to unbackedDebt[v] and totalUnbackedDebt (bad
-    ///     debt owned by v, the protocol). Used to confiscate the whole vault to PROTOCOL:
-    ///     confiscateVault(ilk, vault, PROTOCOL, address(0), -collateral, -normalizedDebt).
+    ///     debt owned by v, the protocol), to be cleared later with `repayBadDebt`.
     /// No safety, consent, ceiling or dust checks: the caller is trusted with LIQUIDATOR_ROLE.
     function confiscateVault(
         uint8 ilkIndex,
@@ -180,30 +205,44 @@ contract IonPool is LenderToken, AccessControl {
         address w,
         int256 changeInCollateral,
         int256 changeInNormalizedDebt
-    ) external onlyRole(LIQUIDATOR_ROLE) whenNotPaused onlyInitializedIlk(ilkIndex) {
+    ) external onlyRole(LIQUIDATOR_ROLE) whenNotPaused {
         if (changeInNormalizedDebt > 0) revert ArithmeticError();
         _accrueInterest();
 
-        Ilk storage ilk = _ilks[ilkIndex];
-        Vault storage position = _vaults[ilkIndex][u];
+        IonPoolStorage storage $ = _s();
+        Ilk storage ilk = $.ilks[ilkIndex];
+        Vault storage position = $.vaults[ilkIndex][u];
         position.collateral = _add(position.collateral, changeInCollateral);
-        _gem[ilkIndex][v] = _add(_gem[ilkIndex][v], -changeInCollateral);
+        $.gem[ilkIndex][v] = _add($.gem[ilkIndex][v], -changeInCollateral);
         position.normalizedDebt = _add(position.normalizedDebt, changeInNormalizedDebt);
         ilk.totalNormalizedDebt = _add(ilk.totalNormalizedDebt, changeInNormalizedDebt);
 
         uint256 removedDebt = uint256(-changeInNormalizedDebt) * ilk.rate;
         if (w == address(0)) {
-            // the debt stays in `_debt` (lenders are still owed it) but is now unbacked
-            _unbackedDebt[v] += removedDebt;
-            _totalUnbackedDebt += removedDebt;
+            // the debt stays in `debt` (lenders are still owed it) but is now unbacked
+            $.unbackedDebt[v] += removedDebt;
+            $.totalUnbackedDebt += removedDebt;
         } else {
-            _debt -= removedDebt;
+            $.debt -= removedDebt;
+        }
+        if (w != address(0) && removedDebt != 0) {
+            uint256 amount = removedDebt.radToWadUp();
+            $.weth += amount;
+            UNDERLYING.safeTransferFrom(w, address(this), amount);
         }
         emit ConfiscateVault(ilkIndex, u, v, w, changeInCollateral, changeInNormalizedDebt);
+    }
 
-        if (w != address(0) && removedDebt != 0) {
-            UNDERLYING.safeTransferFrom(w, address(this), removedDebt.radToWadUp());
-        }
+    /// msg.sender pays ceil(rad / RAY) of the base asset to clear `rad` of `user`'s bad debt.
+    function repayBadDebt(address user, uint256 rad) external whenNotPaused {
+        IonPoolStorage storage $ = _s();
+        $.unbackedDebt[user] -= rad;
+        $.totalUnbackedDebt -= rad;
+        $.debt -= rad;
+        uint256 amount = rad.radToWadUp();
+        $.weth += amount;
+        UNDERLYING.safeTransferFrom(msg.sender, address(this), amount);
+        emit RepayBadDebt(user, msg.sender, rad);
     }
 
     // =========================================================================================
@@ -213,22 +252,26 @@ contract IonPool is LenderToken, AccessControl {
     /// msg.sender pays `amount` of the base asset; `user` receives amount.rayDivDown(supplyFactor)
     /// normalized lender tokens.
     function supply(address user, uint256 amount, bytes32[] calldata proof) external whenNotPaused {
-        if (!_whitelist.isWhitelistedLender(msg.sender, user, proof)) revert IWhitelist.NotWhitelistedLender(user);
+        IonPoolStorage storage $ = _s();
+        if (!$.whitelist.isWhitelistedLender(msg.sender, user, proof)) revert IWhitelist.NotWhitelistedLender(user);
         uint256 newDebt = _accrueInterest();
         uint256 factor = _supplyFactor;
-        _mint(user, amount, factor);
-        if (_normalizedTotalSupply.rayMulDown(factor) > _supplyCap) revert DepositSurpassesSupplyCap(amount, _supplyCap);
-        emit Supply(user, msg.sender, amount, factor, newDebt);
+        $.weth += amount;
         UNDERLYING.safeTransferFrom(msg.sender, address(this), amount);
+        _mint(user, amount, factor);
+        if (_normalizedTotalSupply.rayMulDown(factor) > $.supplyCap) revert DepositSurpassesSupplyCap(amount, $.supplyCap);
+        emit Supply(user, msg.sender, amount, factor, newDebt);
     }
 
     /// Burns amount.rayDivUp(supplyFactor) normalized tokens of msg.sender, sends `amount`.
+    /// More than the pool's liquidity panics (arithmetic underflow), as on the public pool.
     function withdraw(address receiverOfUnderlying, uint256 amount) external whenNotPaused {
         uint256 newDebt = _accrueInterest();
         uint256 factor = _supplyFactor;
+        _s().weth -= amount;
+        UNDERLYING.safeTransfer(receiverOfUnderlying, amount);
         _burn(msg.sender, amount, factor);
         emit Withdraw(msg.sender, receiverOfUnderlying, amount, factor, newDebt);
-        UNDERLYING.safeTransfer(receiverOfUnderlying, amount);
     }
 
     // =========================================================================================
@@ -267,8 +310,11 @@ contract IonPool is LenderToken, AccessControl {
         _onlyWhitelistedBorrower(ilkIndex, user, proof);
         _accrueInterest();
         uint256 ilkRate = _modifyPosition(ilkIndex, user, address(0), recipient, 0, _toInt(amountOfNormalizedDebt));
-        emit Borrow(ilkIndex, user, recipient, amountOfNormalizedDebt, ilkRate, _debt);
-        UNDERLYING.safeTransfer(recipient, (amountOfNormalizedDebt * ilkRate).radToWadDown());
+        uint256 amount = (amountOfNormalizedDebt * ilkRate).radToWadDown();
+        IonPoolStorage storage $ = _s();
+        $.weth -= amount;
+        UNDERLYING.safeTransfer(recipient, amount);
+        emit Borrow(ilkIndex, user, recipient, amountOfNormalizedDebt, ilkRate, $.debt);
     }
 
     /// Removes normalized debt from user's vault; pulls ceil(nd * rate / RAY) from payer.
@@ -278,29 +324,30 @@ contract IonPool is LenderToken, AccessControl {
     {
         _accrueInterest();
         uint256 ilkRate = _modifyPosition(ilkIndex, user, address(0), payer, 0, -_toInt(amountOfNormalizedDebt));
-        emit Repay(ilkIndex, user, payer, amountOfNormalizedDebt, ilkRate, _debt);
-        UNDERLYING.safeTransferFrom(payer, address(this), (amountOfNormalizedDebt * ilkRate).radToWadUp());
+        uint256 amount = (amountOfNormalizedDebt * ilkRate).radToWadUp();
+        IonPoolStorage storage $ = _s();
+        $.weth += amount;
+        UNDERLYING.safeTransferFrom(payer, address(this), amount);
+        emit Repay(ilkIndex, user, payer, amountOfNormalizedDebt, ilkRate, $.debt);
     }
 
-    function addOperator(address operator) external whenNotPaused {
-        _isOperator[msg.sender][operator] = true;
+    /// Not pausable (as on the public pool): consent can be withdrawn while the pool is paused.
+    function addOperator(address operator) external {
+        _s().isOperator[msg.sender][operator] = true;
         emit AddOperator(msg.sender, operator);
     }
 
-    function removeOperator(address operator) external whenNotPaused {
-        _isOperator[msg.sender][operator] = false;
+    function removeOperator(address operator) external {
+        _s().isOperator[msg.sender][operator] = false;
         emit RemoveOperator(msg.sender, operator);
     }
 
-    function transferGem(uint8 ilkIndex, address src, address dst, uint256 wad)
-        external
-        whenNotPaused
-        onlyInitializedIlk(ilkIndex)
-    {
+    function transferGem(uint8 ilkIndex, address src, address dst, uint256 wad) external whenNotPaused {
         if (!isAllowed(src, msg.sender)) revert GemTransferWithoutConsent(ilkIndex, src, msg.sender);
         _accrueInterest();
-        _gem[ilkIndex][src] = _add(_gem[ilkIndex][src], -_toInt(wad));
-        _gem[ilkIndex][dst] += wad;
+        IonPoolStorage storage $ = _s();
+        $.gem[ilkIndex][src] = _add($.gem[ilkIndex][src], -_toInt(wad));
+        $.gem[ilkIndex][dst] += wad;
         emit TransferGem(ilkIndex, src, dst, wad);
     }
 
@@ -309,63 +356,48 @@ contract IonPool is LenderToken, AccessControl {
     }
 
     // =========================================================================================
-    // Views
+    // Views (the public pool's; the rest is IonLens's, through extsload)
     // =========================================================================================
 
     function vault(uint8 ilkIndex, address user) external view returns (uint256, uint256) {
-        Vault storage v = _vaults[ilkIndex][user];
+        Vault storage v = _s().vaults[ilkIndex][user];
         return (v.collateral, v.normalizedDebt);
     }
 
     function collateral(uint8 ilkIndex, address user) external view returns (uint256) {
-        return _vaults[ilkIndex][user].collateral;
+        return _s().vaults[ilkIndex][user].collateral;
     }
 
     function normalizedDebt(uint8 ilkIndex, address user) external view returns (uint256) {
-        return _vaults[ilkIndex][user].normalizedDebt;
+        return _s().vaults[ilkIndex][user].normalizedDebt;
     }
 
     /// The ilk's rate including interest pending since the last accrual.
-    function rate(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
+    function rate(uint8 ilkIndex) external view returns (uint256) {
         (uint256 rateIncrease,,) = _ilkAccrual(ilkIndex, _totalSupplyUnaccrued());
-        return _ilks[ilkIndex].rate + rateIncrease;
+        return _s().ilks[ilkIndex].rate + rateIncrease;
     }
 
-    function rateUnaccrued(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
-        return _ilks[ilkIndex].rate;
-    }
-
-    function dust(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
-        return _ilks[ilkIndex].dust;
+    function dust(uint8 ilkIndex) external view returns (uint256) {
+        return _s().ilks[ilkIndex].dust;
     }
 
     function getIlkAddress(uint256 ilkIndex) external view returns (address) {
-        if (ilkIndex >= _ilks.length) revert IlkNotInitialized(ilkIndex);
-        return _ilks[ilkIndex].ilkAddress;
-    }
-
-    /// Reverts InvalidIlkAddress for an address that is no ilk of this pool.
-    function getIlkIndex(address ilkAddress) external view returns (uint8) {
-        uint256 indexPlusOne = _ilkIndexPlusOne[ilkAddress];
-        if (indexPlusOne == 0) revert InvalidIlkAddress();
-        return uint8(indexPlusOne - 1);
+        return _s().ilks[ilkIndex].ilkAddress;
     }
 
     function isAllowed(address user, address operator) public view returns (bool) {
-        return user == operator || _isOperator[user][operator];
+        return user == operator || _s().isOperator[user][operator];
     }
 
-    /// (RAY + per-second rate, reserve factor) at the current (accrued) debt and supply.
-    function getCurrentBorrowRate(uint8 ilkIndex)
-        external
-        view
-        onlyInitializedIlk(ilkIndex)
-        returns (uint256 borrowRate, uint256 reserveFactor)
-    {
-        Ilk storage ilk = _ilks[ilkIndex];
-        (uint256 rateIncrease,,) = _ilkAccrual(ilkIndex, _totalSupplyUnaccrued());
-        uint256 totalIlkDebt = ilk.totalNormalizedDebt * (ilk.rate + rateIncrease);
-        (borrowRate, reserveFactor) = _interestRateModule.calculateInterestRate(ilkIndex, totalIlkDebt, totalSupply());
+    /// (RAY + per-second rate, reserve factor) at the stored totals: interest pending since the
+    /// last accrual is not counted, as on the public pool.
+    function getCurrentBorrowRate(uint8 ilkIndex) external view returns (uint256 borrowRate, uint256 reserveFactor) {
+        IonPoolStorage storage $ = _s();
+        Ilk storage ilk = $.ilks[ilkIndex];
+        (borrowRate, reserveFactor) = $.interestRateModule.calculateInterestRate(
+            ilkIndex, ilk.totalNormalizedDebt * ilk.rate, _totalSupplyUnaccrued()
+        );
         borrowRate += RAY;
     }
 
@@ -375,13 +407,57 @@ contract IonPool is LenderToken, AccessControl {
         return _supplyFactor + supplyFactorIncrease;
     }
 
-    function debt() external view returns (uint256) {
-        (,,, uint256 debtIncrease) = _pendingInterest();
-        return _debt + debtIncrease;
+    function supplyFactorUnaccrued() external view returns (uint256) {
+        return _supplyFactor;
     }
 
-    function debtUnaccrued() external view returns (uint256) {
-        return _debt;
+    function totalSupplyUnaccrued() external view returns (uint256) {
+        return _totalSupplyUnaccrued();
+    }
+
+    function normalizedTotalSupplyUnaccrued() external view returns (uint256) {
+        return _normalizedTotalSupply;
+    }
+
+    /// The normalized total supply once the pending treasury share is minted.
+    function normalizedTotalSupply() external view override returns (uint256) {
+        (, uint256 supplyFactorIncrease, uint256 treasuryMint,) = _pendingInterest();
+        return _normalizedTotalSupply + _treasuryShares(treasuryMint, _supplyFactor + supplyFactorIncrease);
+    }
+
+    /// What the next accrual would do to the whole pool.
+    function calculateRewardAndDebtDistribution()
+        external
+        view
+        returns (
+            uint256 totalSupplyFactorIncrease,
+            uint256 totalTreasuryMintAmount,
+            uint104[] memory rateIncreases,
+            uint256 totalDebtIncrease,
+            uint48[] memory timestampIncreases
+        )
+    {
+        uint256[] memory increases;
+        (increases, totalSupplyFactorIncrease, totalTreasuryMintAmount, totalDebtIncrease) = _pendingInterest();
+        Ilk[] storage ilks = _s().ilks;
+        uint256 n = increases.length;
+        rateIncreases = new uint104[](n);
+        timestampIncreases = new uint48[](n);
+        for (uint256 i; i < n; ++i) {
+            rateIncreases[i] = uint104(increases[i]);
+            timestampIncreases[i] = uint48(block.timestamp - ilks[i].lastRateUpdate);
+        }
+    }
+
+    /// One ilk's part of the next accrual: its rate increase (RAY) and the seconds since its last.
+    function calculateRewardAndDebtDistributionForIlk(uint8 ilkIndex)
+        external
+        view
+        returns (uint104 newRateIncrease, uint48 timestampIncrease)
+    {
+        (uint256 rateIncrease,,) = _ilkAccrual(ilkIndex, _totalSupplyUnaccrued());
+        newRateIncrease = uint104(rateIncrease);
+        timestampIncrease = uint48(block.timestamp - _s().ilks[ilkIndex].lastRateUpdate);
     }
 
     function extsload(bytes32 slot) external view returns (bytes32 value) {
@@ -395,61 +471,6 @@ contract IonPool is LenderToken, AccessControl {
         return address(this);
     }
 
-    // ---- reference-only views (read by IonLens) ----
-
-    function ilkCount() external view returns (uint256) {
-        return _ilks.length;
-    }
-
-    function totalNormalizedDebt(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
-        return _ilks[ilkIndex].totalNormalizedDebt;
-    }
-
-    function lastRateUpdate(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
-        return _ilks[ilkIndex].lastRateUpdate;
-    }
-
-    function spot(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (address) {
-        return _ilks[ilkIndex].spot;
-    }
-
-    function debtCeiling(uint8 ilkIndex) external view onlyInitializedIlk(ilkIndex) returns (uint256) {
-        return _ilks[ilkIndex].debtCeiling;
-    }
-
-    function gem(uint8 ilkIndex, address user) external view returns (uint256) {
-        return _gem[ilkIndex][user];
-    }
-
-    function unbackedDebt(address user) external view returns (uint256) {
-        return _unbackedDebt[user];
-    }
-
-    function isOperator(address user, address operator) external view returns (bool) {
-        return _isOperator[user][operator];
-    }
-
-    /// Base asset held by the pool, i.e. what can be borrowed or withdrawn now.
-    function liquidity() external view returns (uint256) {
-        return UNDERLYING.balanceOf(address(this));
-    }
-
-    function supplyCap() external view returns (uint256) {
-        return _supplyCap;
-    }
-
-    function totalUnbackedDebt() external view returns (uint256) {
-        return _totalUnbackedDebt;
-    }
-
-    function interestRateModule() external view returns (address) {
-        return address(_interestRateModule);
-    }
-
-    function whitelist() external view returns (address) {
-        return address(_whitelist);
-    }
-
     // =========================================================================================
     // Internals
     // =========================================================================================
@@ -461,10 +482,9 @@ contract IonPool is LenderToken, AccessControl {
         internal
         returns (uint256 ilkRate)
     {
-        // 1. ilk initialized
-        if (ilkIndex >= _ilks.length) revert IlkNotInitialized(ilkIndex);
-        Ilk storage ilk = _ilks[ilkIndex];
-        Vault storage position = _vaults[ilkIndex][u];
+        // 1. ilk initialized: an index past the end panics (0x32), as on the public pool
+        Ilk storage ilk = _s().ilks[ilkIndex];
+        Vault storage position = _s().vaults[ilkIndex][u];
         ilkRate = ilk.rate;
 
         uint256 newCollateral = _add(position.collateral, dink);
@@ -492,11 +512,11 @@ contract IonPool is LenderToken, AccessControl {
 
         position.collateral = newCollateral;
         position.normalizedDebt = newNormalizedDebt;
-        if (dink != 0) _gem[ilkIndex][v] = _add(_gem[ilkIndex][v], -dink);
+        if (dink != 0) _s().gem[ilkIndex][v] = _add(_s().gem[ilkIndex][v], -dink);
         if (dart != 0) {
             ilk.totalNormalizedDebt = _add(ilk.totalNormalizedDebt, dart);
-            if (dart > 0) _debt += uint256(dart) * ilkRate;
-            else _debt -= uint256(-dart) * ilkRate;
+            if (dart > 0) _s().debt += uint256(dart) * ilkRate;
+            else _s().debt -= uint256(-dart) * ilkRate;
         }
     }
 
@@ -512,7 +532,7 @@ contract IonPool is LenderToken, AccessControl {
     }
 
     function _onlyWhitelistedBorrower(uint8 ilkIndex, address user, bytes32[] calldata proof) internal view {
-        if (!_whitelist.isWhitelistedBorrower(ilkIndex, msg.sender, user, proof)) {
+        if (!_s().whitelist.isWhitelistedBorrower(ilkIndex, msg.sender, user, proof)) {
             revert IWhitelist.NotWhitelistedBorrower(ilkIndex, user);
         }
     }
@@ -523,11 +543,12 @@ contract IonPool is LenderToken, AccessControl {
         view
         returns (uint256 rateIncrease, uint256 newDebt, uint256 reserve)
     {
-        Ilk storage ilk = _ilks[ilkIndex];
+        IonPoolStorage storage $ = _s();
+        Ilk storage ilk = $.ilks[ilkIndex];
         uint256 dt = block.timestamp - ilk.lastRateUpdate;
         if (dt == 0 || ilk.totalNormalizedDebt == 0 || paused()) return (0, 0, 0);
         (uint256 borrowRate, uint256 reserveFactor) =
-            _interestRateModule.calculateInterestRate(ilkIndex, ilk.totalNormalizedDebt * ilk.rate, totalEthSupply);
+            $.interestRateModule.calculateInterestRate(ilkIndex, ilk.totalNormalizedDebt * ilk.rate, totalEthSupply);
         if (borrowRate == 0) return (0, 0, 0);
         rateIncrease = ilk.rate.rayMulUp(WadRayMath.rpow(RAY + borrowRate, dt, RAY) - RAY);
         newDebt = ilk.totalNormalizedDebt * rateIncrease;
@@ -542,7 +563,7 @@ contract IonPool is LenderToken, AccessControl {
         view
         returns (uint256[] memory rateIncreases, uint256 supplyFactorIncrease, uint256 treasuryMint, uint256 debtIncrease)
     {
-        uint256 n = _ilks.length;
+        uint256 n = _s().ilks.length;
         rateIncreases = new uint256[](n);
         uint256 totalEthSupply = _totalSupplyUnaccrued();
         uint256 totalReserve;
@@ -558,21 +579,30 @@ contract IonPool is LenderToken, AccessControl {
         treasuryMint = totalReserve.radToWadDown();
     }
 
+    /// Normalized lender tokens a treasury mint of `amount` creates at `factor` (0 if it rounds away).
+    function _treasuryShares(uint256 amount, uint256 factor) internal pure returns (uint256) {
+        return amount == 0 ? 0 : amount.rayDivDown(factor);
+    }
+
     function _accrueInterest() internal returns (uint256 newTotalDebt) {
         (uint256[] memory rateIncreases, uint256 supplyFactorIncrease, uint256 treasuryMint, uint256 debtIncrease) =
             _pendingInterest();
-        uint256 n = _ilks.length;
+        IonPoolStorage storage $ = _s();
+        uint256 n = $.ilks.length;
         for (uint256 i; i < n; ++i) {
-            Ilk storage ilk = _ilks[i];
+            Ilk storage ilk = $.ilks[i];
             ilk.rate += rateIncreases[i];
             ilk.lastRateUpdate = block.timestamp;
         }
         uint256 factor = _supplyFactor + supplyFactorIncrease;
         _supplyFactor = factor;
-        newTotalDebt = _debt + debtIncrease;
-        _debt = newTotalDebt;
+        newTotalDebt = $.debt + debtIncrease;
+        $.debt = newTotalDebt;
         // the reserve share becomes lender token of the treasury (skipped if it rounds to 0)
-        if (treasuryMint != 0 && treasuryMint.rayDivDown(factor) != 0) _mint(TREASURY, treasuryMint, factor);
+        if (_treasuryShares(treasuryMint, factor) != 0) {
+            _mint(TREASURY, treasuryMint, factor);
+            emit MintToTreasury(TREASURY, treasuryMint, factor);
+        }
     }
 
     function _toInt(uint256 x) internal pure returns (int256) {

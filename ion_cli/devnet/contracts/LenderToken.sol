@@ -20,8 +20,8 @@ import {WadRayMath, RAY} from "./math/WadRayMath.sol";
 abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
     using WadRayMath for uint256;
 
-    // Not in IIonPool because the canonical interface lists none; ERC-20/2612 need them.
-    error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
+    // Not in IIonPool (appendix A lists none): OpenZeppelin's, which the client decodes too.
+    error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
     error ERC2612ExpiredSignature(uint256 deadline);
     error ERC2612InvalidSigner(address signer, address owner);
 
@@ -69,7 +69,8 @@ abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
         return _normalizedBalances[user];
     }
 
-    function normalizedTotalSupply() external view returns (uint256) {
+    /// Stored normalized total supply; IonPool adds the pending treasury share.
+    function normalizedTotalSupply() external view virtual returns (uint256) {
         return _normalizedTotalSupply;
     }
 
@@ -114,11 +115,6 @@ abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
         return super.paused();
     }
 
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
     // ---- ERC-20 ----
 
     function transfer(address to, uint256 amount) external whenNotPaused returns (bool) {
@@ -130,7 +126,7 @@ abstract contract LenderToken is IIonPool, EIP712, Nonces, Pausable {
     function transferFrom(address from, address to, uint256 amount) external whenNotPaused returns (bool) {
         uint256 current = _allowances[from][msg.sender];
         if (current != type(uint256).max) {
-            if (current < amount) revert InsufficientAllowance(msg.sender, current, amount);
+            if (current < amount) revert ERC20InsufficientAllowance(msg.sender, current, amount);
             _approve(from, msg.sender, current - amount);
         }
         _transfer(from, to, amount);

@@ -62,6 +62,9 @@ contract Liquidation is ILiquidation {
         BASE_DISCOUNT = baseDiscount;
         MAX_DISCOUNT = maxDiscount;
         UNDERLYING = IIonPool(pool).underlying();
+        // One standing approval (the pool pulls each repayment from here), so a liquidation
+        // emits no Approval of its own, as on the public contract.
+        IERC20(UNDERLYING).forceApprove(pool, type(uint256).max);
     }
 
     /// @notice Liquidates an unsafe vault. Anyone may call; the caller pays `repayAmount` of the
@@ -83,7 +86,6 @@ contract Liquidation is ILiquidation {
         // includes the accrual confiscateVault performs first), so this contract ends at zero.
         IERC20 underlying = IERC20(UNDERLYING);
         underlying.safeTransferFrom(msg.sender, address(this), a.repayAmount);
-        underlying.forceApprove(POOL, a.repayAmount);
         pool.confiscateVault(ilkIndex, vault, kpr, address(this), -a.gemOut.toInt256(), -a.dart.toInt256());
 
         emit Liquidate(msg.sender, kpr, ilkIndex, a.dart, a.gemOut);

@@ -15,12 +15,19 @@ import {IonHandlerBase} from "./IonHandlerBase.sol";
 contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
     using SafeERC20 for IERC20;
 
-    IERC20 public immutable EZETH;
-    IUniswapV3PoolLike public immutable FLASH_POOL;
-    IBalancerVaultLike public immutable BALANCER_VAULT;
-    bytes32 public immutable BALANCER_POOL_ID;
+    error CallbackOnlyCallableByPool(address unauthorizedCaller);
+    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
+    error ReceiveCallerNotPool(address unauthorizedCaller);
+    error WethNotInPoolPair(address pool);
+    error InvalidUniswapPool();
+
+    IUniswapV3PoolLike public immutable FLASHLOAN_POOL;
+    // Internal: the public handler publishes no getter for these.
+    IERC20 internal immutable EZETH;
+    IBalancerVaultLike internal immutable BALANCER_VAULT;
+    bytes32 internal immutable BALANCER_POOL_ID;
     /// True when WETH is the flash pool's token0.
-    bool public immutable WETH_IS_TOKEN0;
+    bool internal immutable WETH_IS_TOKEN0;
 
     enum Action {
         Leverage,
@@ -49,11 +56,11 @@ contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
         bytes32 balancerPoolId
     ) IonHandlerBase(pool, gemJoin, whitelist, weth) {
         EZETH = IERC20(ezEth);
-        FLASH_POOL = IUniswapV3PoolLike(uniswapFlashPool);
+        FLASHLOAN_POOL = IUniswapV3PoolLike(uniswapFlashPool);
         BALANCER_VAULT = IBalancerVaultLike(balancerVault);
         BALANCER_POOL_ID = balancerPoolId;
-        if (FLASH_POOL.token0() == weth) WETH_IS_TOKEN0 = true;
-        else if (FLASH_POOL.token1() != weth) revert InvalidUniswapPool();
+        if (FLASHLOAN_POOL.token0() == weth) WETH_IS_TOKEN0 = true;
+        else if (FLASHLOAN_POOL.token1() != weth) revert WethNotInPoolPair(uniswapFlashPool);
         // Flash loans are repaid with borrowed base asset: the market must lend WETH.
         if (address(BASE) != weth) revert InvalidUniswapPool();
         IERC20(weth).forceApprove(balancerVault, type(uint256).max);
@@ -78,7 +85,7 @@ contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
             _depositCollateral(msg.sender, initialDeposit);
             return;
         }
-        uint256 wethNeeded = BALANCER_VAULT.querySwap(_swapSpec(address(WETH), address(EZETH), amountToLeverage));
+        uint256 wethNeeded = simulateGivenOutBalancerSwap(_funds(), address(WETH), address(EZETH), amountToLeverage);
         _flash(FlashData(Action.Leverage, msg.sender, wethNeeded, initialDeposit, amountToLeverage, maxResultingAdditionalDebt));
     }
 
@@ -100,18 +107,35 @@ contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
     }
 
     function uniswapV3FlashCallback(uint256 fee0, uint256 fee1, bytes calldata data) external {
-        if (msg.sender != address(FLASH_POOL)) revert CallbackOnlyCallableByPool(msg.sender);
+        if (msg.sender != address(FLASHLOAN_POOL)) revert CallbackOnlyCallableByPool(msg.sender);
         FlashData memory d = abi.decode(data, (FlashData));
         uint256 repayment = d.wethFlashed + (WETH_IS_TOKEN0 ? fee0 : fee1);
         if (d.action == Action.Leverage) _leverage(d, repayment);
         else _deleverage(d, repayment);
     }
 
+    /// The `assetIn` the Balancer pool wants for exactly `amountOut` of `assetOut` (the vault's
+    /// queryBatchSwap with one GIVEN_OUT step): the quote the leverage preview needs.
+    function simulateGivenOutBalancerSwap(
+        IBalancerVaultLike.FundManagement memory fundManagement,
+        address assetIn,
+        address assetOut,
+        uint256 amountOut
+    ) public returns (uint256) {
+        IBalancerVaultLike.BatchSwapStep[] memory steps = new IBalancerVaultLike.BatchSwapStep[](1);
+        steps[0] = IBalancerVaultLike.BatchSwapStep(BALANCER_POOL_ID, 0, 1, amountOut, "");
+        address[] memory assets = new address[](2);
+        (assets[0], assets[1]) = (assetIn, assetOut);
+        int256[] memory deltas =
+            BALANCER_VAULT.queryBatchSwap(IBalancerVaultLike.SwapKind.GIVEN_OUT, steps, assets, fundManagement);
+        return uint256(deltas[0]);
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _flash(FlashData memory d) private {
         (uint256 amount0, uint256 amount1) = WETH_IS_TOKEN0 ? (d.wethFlashed, uint256(0)) : (uint256(0), d.wethFlashed);
-        FLASH_POOL.flash(address(this), amount0, amount1, abi.encode(d));
+        FLASHLOAN_POOL.flash(address(this), amount0, amount1, abi.encode(d));
     }
 
     /// Buys the ezETH with the flashed WETH, deposits it all, borrows the flash repayment.
@@ -126,20 +150,20 @@ contract EzEthWethHandler is IonHandlerBase, IUniswapV3FlashCallback {
         _depositCollateral(d.user, d.a + d.b);
         uint256 borrowed = _borrowAtLeast(d.user, toBorrow);
         // leftover + borrowed >= repayment; a wei or two extra goes to the pool, not to dust here.
-        BASE.safeTransfer(address(FLASH_POOL), leftover + borrowed);
+        BASE.safeTransfer(address(FLASHLOAN_POOL), leftover + borrowed);
     }
 
     /// Repays the debt with the flashed WETH, then sells just enough collateral to repay the flash.
     function _deleverage(FlashData memory d, uint256 repayment) private {
         POOL.repay(ILK_INDEX, d.user, address(this), d.a);
         IBalancerVaultLike.SingleSwap memory sell = _swapSpec(address(EZETH), address(WETH), repayment);
-        uint256 collateralIn = BALANCER_VAULT.querySwap(sell);
+        uint256 collateralIn = simulateGivenOutBalancerSwap(_funds(), address(EZETH), address(WETH), repayment);
         if (collateralIn > d.c) revert FlashloanRepaymentTooExpensive(collateralIn, d.c);
 
         POOL.withdrawCollateral(ILK_INDEX, d.user, address(this), collateralIn);
         JOIN.exit(address(this), collateralIn);
         BALANCER_VAULT.swap(sell, _funds(), collateralIn, block.timestamp);
-        BASE.safeTransfer(address(FLASH_POOL), repayment);
+        BASE.safeTransfer(address(FLASHLOAN_POOL), repayment);
     }
 
     /// An exact-output single swap in the configured Balancer pool.

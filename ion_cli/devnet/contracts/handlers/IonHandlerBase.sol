@@ -23,9 +23,6 @@ abstract contract IonHandlerBase {
     error CannotSendEthToContract();
     error FlashloanRepaymentTooExpensive(uint256 repaymentAmount, uint256 maxRepaymentAmount);
     error TransactionDeadlineReached(uint256 deadline);
-    error CallbackOnlyCallableByPool(address unauthorizedCaller);
-    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
-    error InvalidUniswapPool();
 
     uint8 public constant ILK_INDEX = 0;
 
@@ -37,12 +34,15 @@ abstract contract IonHandlerBase {
     /// The collateral token of the market (mainnet's name for it).
     IERC20 public immutable LST_TOKEN;
     IWETH9 public immutable WETH;
+    /// The asset the handler turns into collateral (ETH wrapped as WETH on every devnet market).
+    IERC20 public immutable MINT_ASSET;
 
     constructor(address pool, address gemJoin, address whitelist, address weth) {
         POOL = IIonPool(pool);
         JOIN = IGemJoin(gemJoin);
         WHITELIST = IWhitelist(whitelist);
         WETH = IWETH9(weth);
+        MINT_ASSET = IERC20(weth);
         BASE = IERC20(POOL.underlying());
         LST_TOKEN = IERC20(JOIN.GEM());
         // Standing approvals: the pool pulls repayments from the handler, the join pulls collateral.

@@ -13,9 +13,9 @@ interface ILRTDepositPoolWithOracle is ILRTDepositPool {
 /// @title RsEthHandler
 /// @notice rsETH/wstETH market: mints rsETH at Kelp's LRTDepositPool, priced by `rsETHPrice()`.
 contract RsEthHandler is UniswapFlashswapDirectMintHandler {
-    ILRTDepositPool public immutable LRT_DEPOSIT_POOL;
-    ILRTOracle public immutable LRT_ORACLE;
-    IERC20 public immutable RSETH;
+    ILRTDepositPool internal immutable LRT_DEPOSIT_POOL;
+    ILRTOracle internal immutable LRT_ORACLE;
+    IERC20 internal immutable RSETH;
 
     constructor(
         address pool,

@@ -7,7 +7,7 @@ import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHan
 /// @title RswEthHandler
 /// @notice rswETH/wstETH market: the rswETH token is its own deposit contract.
 contract RswEthHandler is UniswapFlashswapDirectMintHandler {
-    IRswEth public immutable RSWETH;
+    IRswEth internal immutable RSWETH;
 
     constructor(
         address pool,
@@ -30,5 +30,15 @@ contract RswEthHandler is UniswapFlashswapDirectMintHandler {
     /// deposit mints floor(eth * 1e18 / rate), so ceil(amount * rate / 1e18) ETH is enough.
     function _ethNeededForCollateral(uint256 lrtAmount) internal view override returns (uint256) {
         return _mulDivUp(lrtAmount, RSWETH.getRate(), 1e18);
+    }
+
+    /// ETH that mints at least `lstAmount` rswETH now (the public handler's quote view).
+    function getEthAmountInForLstAmountOut(uint256 lstAmount) external view returns (uint256) {
+        return _ethNeededForCollateral(lstAmount);
+    }
+
+    /// rswETH that `ethAmount` mints now: floor(eth * 1e18 / rate).
+    function getLstAmountOutForEthAmountIn(uint256 ethAmount) external view returns (uint256) {
+        return ethAmount * 1e18 / RSWETH.getRate();
     }
 }

@@ -21,9 +21,16 @@ abstract contract UniswapFlashswapDirectMintHandler is IonHandlerBase, IUniswapV
     uint160 internal constant MIN_SQRT_RATIO_PLUS_ONE = 4295128740;
     uint160 internal constant MAX_SQRT_RATIO_MINUS_ONE = 1461446703485210103287273052203988822378723970341;
 
-    IUniswapV3PoolLike public immutable UNISWAP_POOL;
+    error CallbackOnlyCallableByPool(address unauthorizedCaller);
+    error OutputAmountNotReceived(uint256 amountReceived, uint256 amountRequired);
+    error InvalidUniswapPool();
+    error InvalidZeroLiquidityRegionSwap();
+    error NoAmountInFound();
+
+    // Internal: the public handlers publish no getter for these (only the IonHandlerBase ones).
+    IUniswapV3PoolLike internal immutable UNISWAP_POOL;
     /// True when WETH is the pool's token0 (then wstETH -> WETH is oneForZero).
-    bool public immutable WETH_IS_TOKEN0;
+    bool internal immutable WETH_IS_TOKEN0;
 
     struct FlashswapData {
         address user;
@@ -86,7 +93,9 @@ abstract contract UniswapFlashswapDirectMintHandler is IonHandlerBase, IUniswapV
         if (msg.sender != address(UNISWAP_POOL)) revert CallbackOnlyCallableByPool(msg.sender);
         FlashswapData memory d = abi.decode(data, (FlashswapData));
 
+        if (amount0Delta <= 0 && amount1Delta <= 0) revert InvalidZeroLiquidityRegionSwap();
         (int256 wethDelta, int256 wstEthDelta) = WETH_IS_TOKEN0 ? (amount0Delta, amount1Delta) : (amount1Delta, amount0Delta);
+        if (wstEthDelta <= 0) revert NoAmountInFound();
         uint256 wethReceived = uint256(-wethDelta);
         uint256 amountToPay = uint256(wstEthDelta);
         if (amountToPay > d.maxResultingDebt) revert FlashloanRepaymentTooExpensive(amountToPay, d.maxResultingDebt);

@@ -12,9 +12,9 @@ import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHan
 contract WeEthHandler is UniswapFlashswapDirectMintHandler {
     using SafeERC20 for IERC20;
 
-    IEtherFiLiquidityPool public immutable ETHER_FI_LIQUIDITY_POOL;
-    IWeEth public immutable WEETH;
-    IERC20 public immutable EETH;
+    IEtherFiLiquidityPool internal immutable ETHER_FI_LIQUIDITY_POOL;
+    IWeEth internal immutable WEETH;
+    IERC20 internal immutable EETH;
 
     constructor(
         address pool,

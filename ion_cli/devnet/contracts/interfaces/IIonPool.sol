@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-/// @notice The external interface of IonPool as published (v2), plus the privileged hooks that the
-/// reference GemJoin and Liquidation call. Function order follows ../shared/docs/ion-protocol.md.
+/// @notice The external interface of IonPool as published (v2), including the privileged hooks
+/// GemJoin and Liquidation call. Nothing else: IonLens reads the rest through `extsload`.
+/// Function order follows ../shared/docs/ion-protocol.md.
 interface IIonPool {
     // ---- errors (exact signatures, decoded by the CLI) ----
     error CeilingExceeded(uint256 newDebt, uint256 debtCeiling);
@@ -40,6 +41,16 @@ interface IIonPool {
     event AddOperator(address indexed user, address indexed operator);
     event RemoveOperator(address indexed user, address indexed operator);
     event ConfiscateVault(uint8 indexed ilkIndex, address indexed u, address v, address indexed w, int256 changeInCollateral, int256 changeInNormalizedDebt);
+    event RepayBadDebt(address indexed user, address indexed payer, uint256 rad);
+    event MintToTreasury(address indexed treasury, uint256 amount, uint256 supplyFactor);
+    event TreasuryUpdate(address treasury);
+    event IlkInitialized(uint8 indexed ilkIndex, address indexed ilkAddress);
+    event IlkSpotUpdated(uint8 indexed ilkIndex, address newSpot);
+    event IlkDebtCeilingUpdated(uint8 indexed ilkIndex, uint256 newDebtCeiling);
+    event IlkDustUpdated(uint8 indexed ilkIndex, uint256 newDust);
+    event SupplyCapUpdated(uint256 newSupplyCap);
+    event InterestRateModuleUpdated(address newModule);
+    event WhitelistUpdated(address newWhitelist);
 
     // ---- user functions ----
     function supply(address user, uint256 amount, bytes32[] calldata proof) external;
@@ -52,6 +63,7 @@ interface IIonPool {
     function removeOperator(address operator) external;
     function transferGem(uint8 ilkIndex, address src, address dst, uint256 wad) external;
     function accrueInterest() external returns (uint256 newTotalDebt);
+    function repayBadDebt(address user, uint256 rad) external;
 
     // ---- views ----
     function vault(uint8 ilkIndex, address user) external view returns (uint256 collateral, uint256 normalizedDebt);
@@ -68,6 +80,9 @@ interface IIonPool {
     function normalizedBalanceOf(address user) external view returns (uint256);
     function normalizedTotalSupply() external view returns (uint256);
     function balanceOfUnaccrued(address user) external view returns (uint256);
+    function supplyFactorUnaccrued() external view returns (uint256);
+    function totalSupplyUnaccrued() external view returns (uint256);
+    function normalizedTotalSupplyUnaccrued() external view returns (uint256);
     function underlying() external view returns (address);
     function decimals() external view returns (uint8);
     function name() external view returns (string memory);
@@ -80,6 +95,20 @@ interface IIonPool {
     function allowance(address owner, address spender) external view returns (uint256);
     function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
     function nonces(address owner) external view returns (uint256);
+    function calculateRewardAndDebtDistribution()
+        external
+        view
+        returns (
+            uint256 totalSupplyFactorIncrease,
+            uint256 totalTreasuryMintAmount,
+            uint104[] memory rateIncreases,
+            uint256 totalDebtIncrease,
+            uint48[] memory timestampIncreases
+        );
+    function calculateRewardAndDebtDistributionForIlk(uint8 ilkIndex)
+        external
+        view
+        returns (uint104 newRateIncrease, uint48 timestampIncrease);
     function extsload(bytes32 slot) external view returns (bytes32);
     function implementation() external view returns (address);
 
@@ -104,23 +133,4 @@ interface IIonPool {
     /// ceil(d / RAY) of the base asset (pool pulls it with transferFrom: w approves the pool);
     /// w == address(0) pays nothing and d becomes unbackedDebt[v] (confiscation to PROTOCOL).
     function confiscateVault(uint8 ilkIndex, address u, address v, address w, int256 changeInCollateral, int256 changeInNormalizedDebt) external;
-
-    // ---- reference-only views the IonLens reads (the CLI uses IonLens, not these) ----
-    function ilkCount() external view returns (uint256);
-    function getIlkIndex(address ilkAddress) external view returns (uint8);
-    function totalNormalizedDebt(uint8 ilkIndex) external view returns (uint256);
-    function rateUnaccrued(uint8 ilkIndex) external view returns (uint256);
-    function lastRateUpdate(uint8 ilkIndex) external view returns (uint256);
-    function spot(uint8 ilkIndex) external view returns (address);
-    function debtCeiling(uint8 ilkIndex) external view returns (uint256);
-    function gem(uint8 ilkIndex, address user) external view returns (uint256);
-    function unbackedDebt(address user) external view returns (uint256);
-    function isOperator(address user, address operator) external view returns (bool);
-    function debt() external view returns (uint256);
-    function debtUnaccrued() external view returns (uint256);
-    function liquidity() external view returns (uint256);
-    function supplyCap() external view returns (uint256);
-    function totalUnbackedDebt() external view returns (uint256);
-    function interestRateModule() external view returns (address);
-    function whitelist() external view returns (address);
 }

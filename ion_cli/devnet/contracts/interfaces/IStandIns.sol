@@ -99,7 +99,7 @@ interface IUniswapV3FlashCallback {
     function uniswapV3FlashCallback(uint256 fee0, uint256 fee1, bytes calldata data) external;
 }
 
-// ---- Balancer V2 vault (single swaps only) ----
+// ---- Balancer V2 vault (single swaps and the batch query) ----
 interface IBalancerVaultLike {
     /// ABI-encoded as uint8, like Balancer's own enum.
     enum SwapKind {
@@ -128,6 +128,20 @@ interface IBalancerVaultLike {
         payable
         returns (uint256 amountCalculated);
 
-    /// Devnet-only preview: the amount `swap` would compute (out for GIVEN_IN, in for GIVEN_OUT).
-    function querySwap(SingleSwap calldata singleSwap) external view returns (uint256);
+    struct BatchSwapStep {
+        bytes32 poolId;
+        uint256 assetInIndex;
+        uint256 assetOutIndex;
+        uint256 amount;
+        bytes userData;
+    }
+
+    /// Balancer's preview (call it with eth_call): the vault's net balance change per asset,
+    /// positive = paid in, negative = paid out.
+    function queryBatchSwap(
+        SwapKind kind,
+        BatchSwapStep[] memory swaps,
+        address[] memory assets,
+        FundManagement memory funds
+    ) external returns (int256[] memory assetDeltas);
 }

@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IBalancerVaultLike} from "../interfaces/IStandIns.sol";
 
-/// @notice A Balancer-V2-vault-shaped swap venue with fixed-price two-token pools. Only
-/// `swap(SingleSwap, FundManagement, limit, deadline)` as on mainnet, plus a view preview.
-/// Liquidity is the vault's own token balances (shared by its pools, as in Balancer).
-contract DevBalancerVault is IBalancerVaultLike, Ownable {
+/// @notice A Balancer-V2-vault-shaped swap venue with fixed-price two-token pools, fixed at
+/// deployment. Only mainnet Vault signatures are external: `swap(SingleSwap, FundManagement,
+/// limit, deadline)`, the `queryBatchSwap` preview, `getPoolTokens` and a fee-free `flashLoan`. Liquidity is the vault's own token
+/// balances (shared by its pools, as in Balancer).
+/// Balancer's flash-loan callback.
+interface IFlashLoanRecipient {
+    function receiveFlashLoan(address[] memory tokens, uint256[] memory amounts, uint256[] memory feeAmounts, bytes memory userData)
+        external;
+}
+
+contract DevBalancerVault is IBalancerVaultLike {
     using SafeERC20 for IERC20;
 
     error PoolNotRegistered(bytes32 poolId);
+    error InvalidBatchStep(uint256 index);
+    error FlashLoanReentered();
+    error FlashLoanNotRepaid(address token, uint256 balance, uint256 required);
     error PoolAlreadyRegistered(bytes32 poolId);
     error InvalidPoolTokens(address tokenA, address tokenB);
     error TokenNotInPool(bytes32 poolId, address assetIn, address assetOut);
@@ -29,8 +39,7 @@ contract DevBalancerVault is IBalancerVaultLike, Ownable {
 
     /// Balancer's event shape.
     event Swap(bytes32 indexed poolId, address indexed tokenIn, address indexed tokenOut, uint256 amountIn, uint256 amountOut);
-    event PoolRegistered(bytes32 indexed poolId, address tokenA, address tokenB, uint256 priceAinB, uint256 feeWad);
-    event SetPoolPrice(bytes32 indexed poolId, uint256 priceAinB);
+    event FlashLoan(address indexed recipient, address indexed token, uint256 amount, uint256 feeAmount);
 
     struct Pool {
         address tokenA;
@@ -41,27 +50,29 @@ contract DevBalancerVault is IBalancerVaultLike, Ownable {
         uint256 feeWad;
     }
 
-    mapping(bytes32 => Pool) public pools;
-
-    constructor(address owner_) Ownable(owner_) {}
-
-    function registerPool(bytes32 poolId, address tokenA, address tokenB, uint256 priceAinB, uint256 feeWad)
-        external
-        onlyOwner
-    {
-        if (pools[poolId].tokenA != address(0)) revert PoolAlreadyRegistered(poolId);
-        if (tokenA == address(0) || tokenB == address(0) || tokenA == tokenB) revert InvalidPoolTokens(tokenA, tokenB);
-        if (priceAinB == 0) revert ZeroPrice();
-        if (feeWad >= 1e18) revert InvalidFee(feeWad);
-        pools[poolId] = Pool(tokenA, tokenB, priceAinB, feeWad);
-        emit PoolRegistered(poolId, tokenA, tokenB, priceAinB, feeWad);
+    /// One pool of the constructor: its id and Pool terms.
+    struct PoolSpec {
+        bytes32 poolId;
+        address tokenA;
+        address tokenB;
+        uint256 priceAinB;
+        uint256 feeWad;
     }
 
-    function setPoolPrice(bytes32 poolId, uint256 priceAinB) external onlyOwner {
-        if (pools[poolId].tokenA == address(0)) revert PoolNotRegistered(poolId);
-        if (priceAinB == 0) revert ZeroPrice();
-        pools[poolId].priceAinB = priceAinB;
-        emit SetPoolPrice(poolId, priceAinB);
+    mapping(bytes32 => Pool) private _pools;
+    bool private _inFlashLoan;
+
+    constructor(PoolSpec[] memory specs) {
+        for (uint256 i; i < specs.length; ++i) {
+            PoolSpec memory p = specs[i];
+            if (_pools[p.poolId].tokenA != address(0)) revert PoolAlreadyRegistered(p.poolId);
+            if (p.tokenA == address(0) || p.tokenB == address(0) || p.tokenA == p.tokenB) {
+                revert InvalidPoolTokens(p.tokenA, p.tokenB);
+            }
+            if (p.priceAinB == 0) revert ZeroPrice();
+            if (p.feeWad >= 1e18) revert InvalidFee(p.feeWad);
+            _pools[p.poolId] = Pool(p.tokenA, p.tokenB, p.priceAinB, p.feeWad);
+        }
     }
 
     /// limit: minimum out for GIVEN_IN, maximum in for GIVEN_OUT. Pulls the input from
@@ -77,7 +88,9 @@ contract DevBalancerVault is IBalancerVaultLike, Ownable {
         if (funds.sender != msg.sender) revert SenderNotCaller(funds.sender, msg.sender);
         if (funds.fromInternalBalance || funds.toInternalBalance) revert InternalBalanceNotSupported();
 
-        (uint256 amountIn, uint256 amountOut) = _amounts(singleSwap);
+        (uint256 amountIn, uint256 amountOut) = _amounts(
+            singleSwap.poolId, singleSwap.kind, singleSwap.assetIn, singleSwap.assetOut, singleSwap.amount
+        );
         if (singleSwap.kind == SwapKind.GIVEN_IN) {
             if (amountOut < limit) revert SwapLimit(amountOut, limit);
             amountCalculated = amountOut;
@@ -94,28 +107,97 @@ contract DevBalancerVault is IBalancerVaultLike, Ownable {
         emit Swap(singleSwap.poolId, singleSwap.assetIn, singleSwap.assetOut, amountIn, amountOut);
     }
 
-    function querySwap(SingleSwap calldata singleSwap) external view returns (uint256) {
-        (uint256 amountIn, uint256 amountOut) = _amounts(singleSwap);
-        return singleSwap.kind == SwapKind.GIVEN_IN ? amountOut : amountIn;
+    /// Balancer's batch preview: steps run in order; a step with amount 0 takes the previous
+    /// step's computed amount (out for GIVEN_IN, in for GIVEN_OUT), as on mainnet. Moves nothing.
+    function queryBatchSwap(
+        SwapKind kind,
+        BatchSwapStep[] memory swaps,
+        address[] memory assets,
+        FundManagement memory
+    ) external returns (int256[] memory assetDeltas) {
+        // not view, as on mainnet (Balancer's query runs the swaps and reverts): eth_call it
+        assetDeltas = new int256[](assets.length);
+        uint256 previous;
+        for (uint256 i; i < swaps.length; ++i) {
+            BatchSwapStep memory step = swaps[i];
+            if (step.assetInIndex >= assets.length || step.assetOutIndex >= assets.length) revert InvalidBatchStep(i);
+            if (step.assetInIndex == step.assetOutIndex) revert InvalidBatchStep(i);
+            uint256 amount = step.amount;
+            if (amount == 0) {
+                if (i == 0) revert ZeroAmount();
+                amount = previous;
+            }
+            (uint256 amountIn, uint256 amountOut) = _amounts(
+                step.poolId, kind, assets[step.assetInIndex], assets[step.assetOutIndex], amount
+            );
+            assetDeltas[step.assetInIndex] += SafeCast.toInt256(amountIn);
+            assetDeltas[step.assetOutIndex] -= SafeCast.toInt256(amountOut);
+            previous = kind == SwapKind.GIVEN_IN ? amountOut : amountIn;
+        }
+    }
+
+    /// Balancer's pool composition: the two tokens and the vault's balances of them (the
+    /// liquidity the pool can pay out; pools share the vault's balances here).
+    function getPoolTokens(bytes32 poolId)
+        external
+        view
+        returns (address[] memory tokens, uint256[] memory balances, uint256 lastChangeBlock)
+    {
+        Pool storage pool = _pools[poolId];
+        if (pool.tokenA == address(0)) revert PoolNotRegistered(poolId);
+        tokens = new address[](2);
+        balances = new uint256[](2);
+        (tokens[0], tokens[1]) = (pool.tokenA, pool.tokenB);
+        balances[0] = IERC20(pool.tokenA).balanceOf(address(this));
+        balances[1] = IERC20(pool.tokenB).balanceOf(address(this));
+        lastChangeBlock = block.number;
+    }
+
+    /// Balancer's fee-free flash loan: sends `amounts` of `tokens`, calls
+    /// `receiveFlashLoan(tokens, amounts, feeAmounts, userData)` on the recipient, then checks
+    /// that every balance came back.
+    function flashLoan(address recipient, address[] memory tokens, uint256[] memory amounts, bytes memory userData)
+        external
+    {
+        if (_inFlashLoan) revert FlashLoanReentered();
+        _inFlashLoan = true;
+        uint256[] memory before = new uint256[](tokens.length);
+        uint256[] memory fees = new uint256[](tokens.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            before[i] = IERC20(tokens[i]).balanceOf(address(this));
+            if (amounts[i] > before[i]) revert InsufficientLiquidity(tokens[i], before[i], amounts[i]);
+            IERC20(tokens[i]).safeTransfer(recipient, amounts[i]);
+        }
+        IFlashLoanRecipient(recipient).receiveFlashLoan(tokens, amounts, fees, userData);
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 afterBalance = IERC20(tokens[i]).balanceOf(address(this));
+            if (afterBalance < before[i]) revert FlashLoanNotRepaid(tokens[i], afterBalance, before[i]);
+            emit FlashLoan(recipient, tokens[i], amounts[i], 0);
+        }
+        _inFlashLoan = false;
     }
 
     /// GIVEN_IN: fee = ceil(in * fee), out = floor((in - fee) at price).
     /// GIVEN_OUT: in = ceil(ceil(out at price) / (1 - fee)). Both favour the vault.
-    function _amounts(SingleSwap calldata s) private view returns (uint256 amountIn, uint256 amountOut) {
-        if (s.amount == 0) revert ZeroAmount();
-        Pool storage pool = pools[s.poolId];
-        if (pool.tokenA == address(0)) revert PoolNotRegistered(s.poolId);
+    function _amounts(bytes32 poolId, SwapKind kind, address assetIn, address assetOut, uint256 amount)
+        private
+        view
+        returns (uint256 amountIn, uint256 amountOut)
+    {
+        if (amount == 0) revert ZeroAmount();
+        Pool storage pool = _pools[poolId];
+        if (pool.tokenA == address(0)) revert PoolNotRegistered(poolId);
         bool aToB;
-        if (s.assetIn == pool.tokenA && s.assetOut == pool.tokenB) aToB = true;
-        else if (!(s.assetIn == pool.tokenB && s.assetOut == pool.tokenA)) revert TokenNotInPool(s.poolId, s.assetIn, s.assetOut);
+        if (assetIn == pool.tokenA && assetOut == pool.tokenB) aToB = true;
+        else if (!(assetIn == pool.tokenB && assetOut == pool.tokenA)) revert TokenNotInPool(poolId, assetIn, assetOut);
 
         uint256 p = pool.priceAinB;
-        if (s.kind == SwapKind.GIVEN_IN) {
-            amountIn = s.amount;
+        if (kind == SwapKind.GIVEN_IN) {
+            amountIn = amount;
             uint256 inLessFee = amountIn - Math.mulDiv(amountIn, pool.feeWad, 1e18, Math.Rounding.Ceil);
             amountOut = aToB ? Math.mulDiv(inLessFee, p, 1e18) : Math.mulDiv(inLessFee, 1e18, p);
         } else {
-            amountOut = s.amount;
+            amountOut = amount;
             uint256 inLessFee =
                 aToB ? Math.mulDiv(amountOut, 1e18, p, Math.Rounding.Ceil) : Math.mulDiv(amountOut, p, 1e18, Math.Rounding.Ceil);
             amountIn = Math.mulDiv(inLessFee, 1e18, 1e18 - pool.feeWad, Math.Rounding.Ceil);
