@@ -16,6 +16,7 @@ from ion_cli.devnet import deployment as dep
 from ion_cli.devnet import node, params, validators
 from ion_cli.devnet.params import WAD, MarketParams
 from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
+from ion_cli.errors import NodeError
 
 # Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
 EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
@@ -285,11 +286,17 @@ def _zk_shared(tx: TxBatch, rpc_url: str) -> dict[str, Any]:
     from ion_cli.zk.feed import DEVNET_MAX_SLOT_AGE, verifier_meta
 
     meta = verifier_meta()
+    try:
+        genesis = beacon_genesis_time(rpc_url)
+    except NodeError:
+        if not isinstance(tx, _AddressesOnly):
+            raise
+        genesis = 0  # addresses only, no node to ask: the feeds hold the real GENESIS_TIME
     return {
         "verifier": tx.deploy("Halo2Verifier"),
         "model_hash": meta.model_hash,
         "vk_hash": meta.vk_hash,
-        "beacon_genesis_time": beacon_genesis_time(rpc_url),
+        "beacon_genesis_time": genesis,
         "max_slot_age": DEVNET_MAX_SLOT_AGE,
     }
 
