@@ -10,10 +10,11 @@ from dataclasses import fields
 from typing import Any
 
 import pytest
-from beacon_fake import cred, item
+from beacon_fake import FakeBeacon, cred, item, transport
 
 from ion_cli.beacon import parse
-from ion_cli.beacon.errors import BeaconMalformed
+from ion_cli.beacon.client import BeaconClient
+from ion_cli.beacon.errors import BeaconMalformed, UnknownValidators
 from ion_cli.beacon.snapshot import Validator
 
 
@@ -106,3 +107,42 @@ def test_the_collector_is_held_off_only_while_decoding() -> None:
         assert not gc.isenabled()  # a caller's own choice is kept
     finally:
         gc.enable()
+
+
+# ---- the id check after a fetch (a fast path for index lists, the full check otherwise) ----
+
+
+def _client(rows: list[dict[str, Any]], chunk: int = 4) -> BeaconClient:
+    return BeaconClient(
+        ["http://a:1"], transport=transport(FakeBeacon(rows)), backoff=0, chunk=chunk
+    )
+
+
+def test_an_answer_out_of_index_order_is_sorted() -> None:
+    rows = [item(i, cred(i)) for i in range(10)][::-1]
+    with _client(rows) as c:
+        got = c.validators("head", [str(i) for i in (3, 1, 2, 9, 0)]).validators
+    assert [v.index for v in got] == [0, 1, 2, 3, 9]
+
+
+def test_a_validator_answered_twice_is_refused() -> None:
+    rows = [item(i, cred(i)) for i in range(6)]
+    with _client([*rows, rows[2]]) as c, pytest.raises(BeaconMalformed, match="twice"):
+        c.validators("head", [str(i) for i in range(6)])
+
+
+def test_ids_not_answered_are_unknown_unless_allowed() -> None:
+    rows = [item(i, cred(i)) for i in range(6)]
+    with _client(rows) as c:
+        with pytest.raises(UnknownValidators):
+            c.validators("head", ["1", "7"])
+        got = c.validators("head", ["1", "7", "5"], require_all=False).validators
+    assert [v.index for v in got] == [1, 5]
+
+
+def test_pubkeys_and_indices_mixed_take_the_full_check() -> None:
+    rows = [item(i, cred(i)) for i in range(6)]
+    key = rows[4]["validator"]["pubkey"]
+    with _client(rows, chunk=100) as c:
+        got = c.validators("head", ["5", key, "0"]).validators
+    assert [v.index for v in got] == [0, 4, 5]
