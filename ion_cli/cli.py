@@ -82,6 +82,7 @@ def _register() -> None:
         account,
         devnet,
         lend,
+        leverage,
         markets,
         plugins,
         position,
@@ -100,6 +101,7 @@ def _register() -> None:
     position.register(app)
     lend.register(app)
     vault.register(app)
+    leverage.register(app)
     risk.register(app)
     prove.register(app)
     verify.register(app)
