@@ -724,9 +724,10 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
                 "swap and repay: repay some debt from the wallet first (`ion repay`)"
             )
         if force or lt is None:
-            room = pm.max_withdrawable_collateral(c, nd, m.rate, m.spot)
+            room = pm.max_withdrawable_collateral(c, nd, future, m.spot)
         else:
-            room = pm.max_withdraw_within_margin(c, nd, m.rate, m.spot, m.reserve_rate, lt, margin)
+            # at the rate the step may be mined at: interest accrues between the steps
+            room = pm.max_withdraw_within_margin(c, nd, future, m.spot, m.reserve_rate, lt, margin)
         sell = min(room, remaining)
         if sell <= 0:
             raise RefusedError(
@@ -736,6 +737,10 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
         out = quote(sell)
         last = request.close and sell == remaining
         repay_nd = 0 if last else min(out * RAY // future, nd)
+        left = nd - repay_nd
+        if request.close and left and pm.is_dusty(left, m.rate, m.dust):
+            # a partial repay may not leave dust: keep the dust for the closing step
+            repay_nd = max(nd - ceil_div(m.dust, m.rate), 0)
         rounds.append(Round(sell, out, lm.at_least_after_slippage(out, slip), repay_nd))
         c -= sell
         nd -= repay_nd
