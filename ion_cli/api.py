@@ -172,7 +172,10 @@ class Ion:
         from ion_cli.flows import lend
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return lend.supply(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "supply", market, value, options, lambda o: lend.supply(self.session, market, value, o)
+        )
 
     def redeem(
         self,
@@ -187,7 +190,10 @@ class Ion:
         from ion_cli.flows import lend
 
         options = self._options(dry_run, confirm, observer)
-        return lend.redeem(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "redeem", market, value, options, lambda o: lend.redeem(self.session, market, value, o)
+        )
 
     def deposit(
         self,
@@ -203,7 +209,14 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return vault.deposit(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "deposit",
+            market,
+            value,
+            options,
+            lambda o: vault.deposit(self.session, market, value, o),
+        )
 
     def borrow(
         self,
@@ -220,7 +233,10 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, force=force)
-        return vault.borrow(self.session, market, _amount(amount), options)
+        value = _amount(amount)
+        return self._guarded(
+            "borrow", market, value, options, lambda o: vault.borrow(self.session, market, value, o)
+        )
 
     def repay(
         self,
@@ -236,7 +252,10 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
-        return vault.repay(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "repay", market, value, options, lambda o: vault.repay(self.session, market, value, o)
+        )
 
     def withdraw(
         self,
@@ -253,7 +272,35 @@ class Ion:
         from ion_cli.flows import vault
 
         options = self._options(dry_run, confirm, observer, force=force)
-        return vault.withdraw(self.session, market, _amount_or_all(amount), options)
+        value = _amount_or_all(amount)
+        return self._guarded(
+            "withdraw",
+            market,
+            value,
+            options,
+            lambda o: vault.withdraw(self.session, market, value, o),
+        )
+
+    def _guarded(
+        self,
+        action: str,
+        market: str,
+        amount: int | None,
+        options: WriteOptions,
+        run: Callable[[WriteOptions], WriteResult],
+    ) -> WriteResult:
+        """Every write runs under the account's lock with the transaction journal (see
+        ion_cli.flows.tx): an interrupted run of the same write is finished, not repeated."""
+        from ion_cli.flows.tx import guarded_write
+
+        return guarded_write(
+            self.session,
+            options,
+            intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=run,
+        )
 
     # ---- leverage ----------------------------------------------------------------------------
 

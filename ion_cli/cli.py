@@ -88,6 +88,7 @@ def _register() -> None:
         position,
         prove,
         risk,
+        tx,
         validators,
         vault,
         verify,
@@ -96,6 +97,7 @@ def _register() -> None:
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(tx.app, name="tx")
     app.add_typer(validators.app, name="validators")
     markets.register(app)
     position.register(app)

@@ -14,6 +14,7 @@ from ion_cli.paths import config_file
 
 DEFAULT_SAFETY_MARGIN = Decimal("0.05")
 KNOWN_KEYS = frozenset({"default_network", "networks", "safety"})
+CONFIG_LIMIT = 1024 * 1024  # bytes: a config file is a few hundred
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,16 @@ def load_config(warn: Callable[[str], None] | None = None) -> Config:
     path = config_file()
     if not path.exists():
         return Config()
+    from ion_cli.atomic import CorruptFileError, check_nesting, read_text_bounded
+
+    text = read_text_bounded(path, "config file", limit=CONFIG_LIMIT)
+    check_nesting(path, text, "config file")
     try:
-        raw = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    except RecursionError:
+        raise CorruptFileError(path, "the config file nests too deeply") from None
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:  # a typo ("default-network") must not silently fall back to the devnet
         message = f"{path}: unknown setting(s) ignored: {', '.join(unknown)}"
@@ -53,10 +60,15 @@ def load_config(warn: Callable[[str], None] | None = None) -> Config:
     default_network = raw.get("default_network", "devnet")
     if not isinstance(default_network, str):
         raise UsageError(f'{path}: default_network must be a string such as "devnet"')
+    value = safety.get("margin", DEFAULT_SAFETY_MARGIN)
     try:
-        margin = Decimal(str(safety.get("margin", DEFAULT_SAFETY_MARGIN)))
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise InvalidOperation
+        margin = Decimal(str(value))
     except InvalidOperation:
         raise UsageError(f"{path}: safety.margin must be a number such as 0.05") from None
+    if not margin.is_finite():
+        raise UsageError(f"{path}: safety.margin must be a finite number such as 0.05")
     if margin < 0 or margin >= 1:
         raise UsageError(f"{path}: safety.margin must be in [0, 1)")
     return Config(

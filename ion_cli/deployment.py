@@ -12,7 +12,6 @@ damaged file into one clear IonError instead of a KeyError deep in a flow.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +209,16 @@ def _token(symbol: str, data: Mapping[str, Any]) -> TokenDeployment:
     )
 
 
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = _req(data, key, "document")
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"{key!r} must be a non-empty object keyed by symbol, not {value!r:.40}")
+    for name, item in value.items():
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{key}.{name} must be an object")
+    return value
+
+
 def parse(data: Mapping[str, Any]) -> Deployment:
     """Build the typed view of a deployment document; ValueError names the first bad field."""
     if not isinstance(data, Mapping):
@@ -228,8 +237,8 @@ def parse(data: Mapping[str, Any]) -> Deployment:
         },
         ezeth_weth_balancer_pool_id=str(_req(shared_raw, "ezeth_weth_balancer_pool_id", "shared")),
     )
-    markets = {k: _market(k, v) for k, v in dict(_req(data, "markets", "document")).items()}
-    tokens = {k: _token(k, v) for k, v in dict(_req(data, "tokens", "document")).items()}
+    markets = {k: _market(k, v) for k, v in _table(data, "markets").items()}
+    tokens = {k: _token(k, v) for k, v in _table(data, "tokens").items()}
     return Deployment(
         version=version,
         chain_id=int(_req(data, "chain_id", "document")),
@@ -250,10 +259,14 @@ def load(directory: Path | None = None) -> Deployment:
     file = path(directory)
     if not file.exists():
         raise DevnetNotRunning(f"no devnet deployment at {file}: run `ion devnet up`")
+    from ion_cli.atomic import check_nesting, read_text_bounded
+
+    text = read_text_bounded(file, "devnet deployment file")
+    check_nesting(file, text, "devnet deployment file")
     try:
-        data = json.loads(file.read_text())
+        data = json.loads(text)
         return parse(data)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise DeploymentFileError(
             f"corrupt devnet deployment file {file} ({exc}): run `ion devnet reset`"
         ) from None
@@ -266,12 +279,9 @@ def exists(directory: Path | None = None) -> bool:
 def save(data: Mapping[str, Any], directory: Path | None = None) -> Path:
     """Validate and write atomically (a crash mid-write must not leave a corrupt file)."""
     parse(data)
-    file = path(directory)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(file)
-    return file
+    from ion_cli.atomic import write_atomic
+
+    return write_atomic(path(directory), json.dumps(data, indent=2) + "\n")
 
 
 def remove(directory: Path | None = None) -> None:

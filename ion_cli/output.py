@@ -3,6 +3,7 @@ prompts, progress and warnings go to stderr, so scripts can trust stdout."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -52,11 +53,15 @@ class Output:
 
     def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
         """Print the command's result: JSON with --json, else the human rendering."""
-        if self.json_mode or render is None:
-            sys.stdout.write(dumps(data) + "\n")
-            sys.stdout.flush()
-        else:
-            render(self.out)
+        try:
+            if self.json_mode or render is None:
+                sys.stdout.write(dumps(data) + "\n")
+                sys.stdout.flush()
+            else:
+                render(self.out)
+                sys.stdout.flush()
+        except OSError as exc:  # stdout closed (EPIPE) or full (ENOSPC)
+            stdout_failed(exc)
 
     def info(self, message: str) -> None:
         self.err.print(message)
@@ -72,3 +77,19 @@ def error_line(message: str) -> None:
     first = scrub(" ".join(str(message).split()))
     sys.stderr.write(f"error: {first}\n")
     sys.stderr.flush()
+
+
+def stdout_failed(exc: OSError) -> None:
+    """The result could not be written to stdout. What was done is done (and journaled): say so
+    on stderr and keep the command's exit code about the outcome, not about the pipe. Later
+    writes and the flush at exit go to /dev/null instead of failing again."""
+    import os
+
+    reason = exc.strerror or type(exc).__name__
+    with contextlib.suppress(OSError):
+        sys.stderr.write(f"warning: the result could not be written to stdout: {reason}\n")
+        sys.stderr.flush()
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

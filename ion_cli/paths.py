@@ -32,3 +32,10 @@ def project_root() -> Path | None:
     """The source checkout this package runs from, if any (for node_modules of a dev install)."""
     root = Path(__file__).resolve().parent.parent
     return root if (root / "package.json").exists() else None
+
+
+def state_dir() -> Path:
+    """Where ion keeps what it must not forget between runs (the transaction journal, the
+    account locks): XDG_STATE_HOME/ion, by default ~/.local/state/ion."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "ion"

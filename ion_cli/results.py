@@ -135,6 +135,8 @@ class Position(_Document):
     liquidation: dict[str, Any] | Unknown | None
     supplied: Figure
     block: int
+    # collateral in the GemJoin, not deposited (a deposit stopped half-way); "0" normally
+    gem: Figure = "0"
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,19 @@ __all__ = [
 _HINT = f"pass --password-file FILE or set {PASSWORD_ENV}"
 
 
+PASSWORD_FILE_LIMIT = 64 * 1024  # bytes: /dev/zero or a stray log file is not a password
+
+
 def read_password_file(path: Path) -> str:
+    """A regular file of at most PASSWORD_FILE_LIMIT bytes (a FIFO would block, a device never
+    ends); the content is never part of an error message."""
+    from ion_cli.atomic import read_bounded
+
+    data = read_bounded(path, "password file", limit=PASSWORD_FILE_LIMIT)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
-        raise UsageError(f"cannot read password file {path}: {reason}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read password file {path}: not a text file") from None
     # Only the line ending is dropped: spaces may be part of a password.
     password = text.rstrip("\r\n")
     if not password:

@@ -68,8 +68,10 @@ def wait_for_receipt(
     deadline = time.monotonic() + timeout
     delay = POLL_START
     receipt: Any = None
+    unreachable: BaseException | None = None  # the last poll's transport failure, if it failed
     while True:
         try:
+            unreachable = None
             if receipt is None:
                 receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
             if confirmations <= 1:
@@ -83,8 +85,15 @@ def wait_for_receipt(
             if not is_transport_error(exc):
                 raise node_error(exc, action=f"waiting for {tx_hash}") from None
             # A dropped connection while waiting is worth another look, never a resend.
+            unreachable = exc
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            if unreachable is not None:
+                raise NodeError(
+                    f"{name}: transaction {tx_hash} was sent, but the node became unreachable "
+                    f"while waiting for its receipt ({connection_reason(unreachable)}); whether "
+                    "it is mined is unknown: check it before sending again"
+                )
             state = "mined" if receipt is None else f"{confirmations} blocks deep"
             raise IonError(
                 f"{name}: transaction {tx_hash} was sent but is not {state} after "

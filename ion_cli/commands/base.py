@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+MAX_TIMEOUT = 86_400.0  # seconds: a day; nan, inf and 1e999 are refused
+
 
 @dataclass
 class GlobalOptions:
@@ -206,6 +208,7 @@ _SIGNING = [
             typer.Option(
                 "--timeout",
                 min=1,
+                max=MAX_TIMEOUT,
                 help="Seconds to wait for each receipt.",
                 rich_help_panel="Sending",
             ),
@@ -219,6 +222,28 @@ def _complete_accounts() -> list[str]:
     from ion_cli.completion_data import account_names
 
     return account_names()
+
+
+def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
+    """Values typer lets through but that must not silently mean "the default": an empty
+    --account, --rpc-url or --network would fall back to the devnet's and send there."""
+    import math
+
+    for name, flag in (
+        ("network", "--network"),
+        ("rpc_url", "--rpc-url"),
+        ("account", "--account"),
+    ):
+        value = common.get(name)
+        if value is not None and not str(value).strip():
+            return f"{flag} is empty: give a value or leave the option out"
+    timeout = sending.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and 1 <= timeout <= MAX_TIMEOUT):
+        return f"--timeout must be a number of seconds from 1 to {MAX_TIMEOUT:g}, not {timeout}"
+    password_file = sending.get("password_file")
+    if password_file is not None and not str(password_file).strip():
+        return "--password-file is empty: give a file or leave the option out"
+    return None
 
 
 def run_guarded(func: Callable[[], Any]) -> Any:
@@ -255,6 +280,10 @@ def command(
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
             sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
+            bad = _bad_option(common, sending)
+            if bad:
+                error_line(bad)
+                raise typer.Exit(ExitCode.USAGE)
             opts = GlobalOptions(
                 network=common["network"],
                 rpc_url=common["rpc_url"],

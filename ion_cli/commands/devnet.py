@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.errors import DevnetNotRunning
 
@@ -108,7 +109,12 @@ def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
 
 
 LrtOption = Annotated[
-    str, typer.Option("--lrt", help="The token whose validators are hit (weETH, ezETH, ...).")
+    str,
+    typer.Option(
+        "--lrt",
+        help="The token whose validators are hit (weETH, ezETH, rsETH, rswETH).",
+        autocompletion=lambda: _markets(),
+    ),
 ]
 
 
@@ -160,7 +166,7 @@ def slash(
             f"slot {result['slot']} (epoch {result['epoch']})"
         )
         table = Table(title_justify="left")
-        for column in ("index", "initial penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
+        for column in ("index", "penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
             table.add_column(column, justify="right" if column != "status" else "left")
         for row in result["validators"]:
             table.add_row(

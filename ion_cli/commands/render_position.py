@@ -62,7 +62,18 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
         table.add_row("can withdraw", _limit(row, "max_withdraw", row["market"]))
         if row.get("supplied") not in (None, "0"):
             table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
+        gem = row.get("gem")
+        if gem not in (None, "0"):
+            table.add_row(
+                "in the GemJoin (gem)", f"{fmt_amount(gem, 6)} {row['market']}, not collateral"
+            )
         console.print(table)
+        if gem not in (None, "0"):
+            console.print(
+                f"{fmt_amount(gem, 6)} {row['market']} sit in the GemJoin from a deposit that "
+                "stopped half-way: run the same `ion deposit` again to finish it "
+                "(`ion tx list` shows it)"
+            )
 
 
 def _limit(row: dict[str, Any], key: str, unit: str) -> str:

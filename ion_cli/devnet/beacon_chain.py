@@ -13,9 +13,10 @@ and a restarted server serves the same roots.
 - The clock is the devnet chain's: `slot = (latest anvil block time - genesis_time) // 12`.
   Genesis lies GENESIS_EPOCHS epochs before the devnet's first block, so the set has a history
   (activations spread over it, some exits). Finality trails the head by two epochs.
-- Blocks exist at slot 0 and at every head slot the server observed (the slots between are
-  empty, as missed slots are on a real chain); a head that moves back (an `evm_revert`) drops
-  the blocks and operations after it, like a reorg.
+- Blocks exist at slot 0 and at every slot that holds a block of the devnet chain (the slots
+  between are empty, as missed slots are on a real chain), so two servers following one devnet
+  serve the same roots and checkpoints. A history that changes (an `evm_revert`) drops the
+  roots after the fork and the operations whose block is gone, like a reorg.
 - Operations follow `ion_cli.consensus_rules` (Electra): a slashing takes effective_balance/4096
   at once, exits the validator, sets its withdrawable epoch 8192 epochs out and takes the
   correlation penalty when the state passes the mid-point epoch; the proposer of the including
@@ -36,7 +37,7 @@ import os
 import random
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ VERSION = 1
 GENESIS_EPOCHS = 10_000  # the beacon genesis lies this many epochs before the devnet's start
 SECONDS_PER_EPOCH = cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
 DEFAULT_UNRELATED = 6_000
-REAL_ROOTS_LIMIT = 100_000  # above this many validators, state roots are synthetic
+REAL_ROOTS_LIMIT = 50_000  # above this many validators, state roots are synthetic
 FAR = cr.FAR_FUTURE_EPOCH
 ZERO_ROOT = "0x" + "00" * 32
 GENESIS_FORK_VERSION = "0x00000000"
@@ -73,7 +74,7 @@ class LrtGroup:
     per_credential: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One validator (mutable copy for the overrides of a state)."""
 
@@ -88,7 +89,11 @@ class Record:
     balance: int
 
     def copy(self) -> Record:
-        return Record(**vars(self))
+        return Record(
+            self.pubkey, self.credentials, self.effective_balance, self.slashed,
+            self.activation_eligibility_epoch, self.activation_epoch, self.exit_epoch,
+            self.withdrawable_epoch, self.balance,
+        )  # fmt: skip
 
     def status(self, epoch: int) -> str:
         return cr.validator_status(
@@ -290,15 +295,16 @@ class Chain:
         self._base_active_total: int | None = None
         self._ssz: Any = None  # ion_cli.devnet.beacon_ssz.SszState, built on first use
         self.anchor_epoch = GENESIS_EPOCHS
+        self._pubkey_hasher = hashlib.blake2b(digest_size=40, key=self.seed[:64])
 
     # ------------------------------------------------------------ persistence
 
     def to_json(self) -> dict[str, Any]:
+        # Blocks are not saved: they follow from the devnet chain the server reads.
         return {
             "version": VERSION,
             "config": self.config.to_json(),
             "operations": [o.to_json() for o in self.operations],
-            "blocks": self.blocks,
         }
 
     def save(self) -> None:
@@ -309,11 +315,13 @@ class Chain:
         tmp.replace(self.state_file)
 
     @classmethod
-    def load(cls, state_file: Path, real_roots: bool = True) -> Chain:
+    def load(cls, state_file: Path, real_roots: bool | None = None) -> Chain:
+        """The chain a state file describes (`real_roots` None: real up to REAL_ROOTS_LIMIT)."""
         data = json.loads(state_file.read_text())
         if int(data.get("version", 0)) != VERSION:
             raise ValueError(f"{state_file}: unsupported version {data.get('version')}")
         raw = data["config"]
+        total = int(raw["total"])
         config = ChainConfig(
             seed=str(raw["seed"]),
             genesis_time=int(raw["genesis_time"]),
@@ -326,34 +334,48 @@ class Chain:
                 )
                 for g in raw["groups"]
             ),
-            real_roots=real_roots,
+            real_roots=real_roots if real_roots is not None else total <= REAL_ROOTS_LIMIT,
         )
         ops = [Operation.from_json(o) for o in data.get("operations", [])]
-        return cls(config, ops, [int(b) for b in data.get("blocks", [0])], state_file)
+        return cls(config, ops, state_file=state_file)
 
     # ------------------------------------------------------------ clock
 
     def slot_at(self, timestamp: int) -> int:
         return max(0, (timestamp - self.genesis_time) // cr.SECONDS_PER_SLOT)
 
-    def observe_head(self, head_slot: int) -> tuple[bool, list[int]]:
-        """Record the head the devnet's clock shows: a later slot gets a block; an earlier one
-        drops the blocks and operations after it. Returns (changed, new block slots)."""
-        last = self.blocks[-1]
-        if head_slot > last:
-            self.blocks.append(head_slot)
+    def set_blocks(self, slots: Iterable[int]) -> list[int]:
+        """The block slots: slot 0 (genesis) and one per slot that holds a devnet block, so every
+        server following the same devnet has the same chain. A changed history (an `evm_revert`,
+        like a reorg) drops the roots after the fork and the operations that lost their block.
+        Returns the slots that are new."""
+        new = sorted(set(slots) | {0})
+        if new == self.blocks:
+            return []
+        old = self.blocks
+        fork = 0
+        while fork < min(len(new), len(old)) and new[fork] == old[fork]:
+            fork += 1
+        boundary = min(old[fork] if fork < len(old) else FAR, new[fork] if fork < len(new) else FAR)
+        known = set(old)
+        added = [b for b in new if b not in known]
+        self.blocks = new
+        for slot in [s for s in self._roots if s >= boundary]:  # their parents changed
+            state_root, block_root = self._roots.pop(slot)
+            self._by_root.pop(state_root, None)
+            self._by_root.pop(block_root, None)
+        present = set(new)
+        kept = [o for o in self.operations if o.slot in present]
+        if len(kept) != len(self.operations):
+            self.operations = kept
             self._changed()
-            return True, [head_slot]
-        if head_slot < last:
-            self.blocks = [b for b in self.blocks if b <= head_slot]
-            self.operations = [o for o in self.operations if o.slot <= head_slot]
-            for slot in [s for s in self._roots if s > head_slot]:
-                state_root, block_root = self._roots.pop(slot)
-                self._by_root.pop(state_root, None)
-                self._by_root.pop(block_root, None)
-            self._changed()
-            return True, []
-        return False, []
+        else:
+            self.version += 1
+        return added
+
+    def observe_head(self, head_slot: int) -> list[int]:
+        """Without a devnet to follow: the head slot gets a block. Returns the new slots."""
+        return self.set_blocks([*self.blocks, head_slot])
 
     def _changed(self) -> None:
         self.version += 1
@@ -402,9 +424,9 @@ class Chain:
         return Record(pubkey, creds, effective, False, eligibility, activation, FAR, FAR, balance)
 
     def pubkey(self, index: int) -> bytes:
-        head = hashlib.blake2b(
-            index.to_bytes(8, "little"), digest_size=40, key=self.seed[:64]
-        ).digest()
+        hasher = self._pubkey_hasher.copy()
+        hasher.update(index.to_bytes(8, "little"))
+        head = hasher.digest()
         mask = int.from_bytes(hashlib.blake2b(head, digest_size=8).digest(), "little")
         return head + (index ^ mask).to_bytes(8, "little")
 
@@ -775,11 +797,3 @@ def new_chain(
 def genesis_time_for(first_timestamp: int) -> int:
     """The beacon genesis for a devnet whose clock starts at `first_timestamp`."""
     return first_timestamp - GENESIS_EPOCHS * SECONDS_PER_EPOCH - SECONDS_PER_EPOCH // 2
-
-
-@dataclass
-class Selection:
-    """Parsed `id` and `status` filters."""
-
-    indices: list[int] | None = None  # None: all
-    statuses: set[str] = field(default_factory=set)

@@ -17,6 +17,7 @@ Standard routes (ethereum/beacon-APIs; uint64s as decimal strings; errors {"code
   GET      /eth/v1/beacon/headers[/{block_id}], /eth/v2/beacon/blocks/{block_id},
            /eth/v1/beacon/blocks/{block_id}/root
   GET      /eth/v1/beacon/genesis, /eth/v1/node/{version,health,syncing}, /eth/v1/config/spec
+  GET      /eth/v2/debug/beacon/states/{state_id}    (SSZ only, devnet-size sets)
   GET      /eth/v1/events?topics=head,finalized_checkpoint,proposer_slashing,attester_slashing
 Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   GET  /ion/v1/devnet/info                         the set: size, per-LRT counts, clock
@@ -80,6 +81,8 @@ class Server:
     subscribers: list[asyncio.Queue[tuple[str, dict[str, Any]]]] = field(default_factory=list)
     session: ClientSession | None = None
     last_finalized: int = -1
+    # The devnet chain's blocks as last read: (number, hash, timestamp), in order.
+    anvil_blocks: list[tuple[int, str, int]] = field(default_factory=list)
 
     # ------------------------------------------------------------ the clock
 
@@ -100,22 +103,70 @@ class Server:
             raise ChainError(503, f"the devnet node answered {method}: {data['error']}")
         return data.get("result")
 
+    async def rpc_batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        if self.rpc_url is None:
+            raise ChainError(503, "this beacon server has no devnet node to follow")
+        if self.session is None:
+            self.session = ClientSession(timeout=ClientTimeout(total=30))
+        body = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)
+        ]
+        try:
+            async with self.session.post(self.rpc_url, json=body) as answer:
+                data = await answer.json(content_type=None)
+        except (TimeoutError, OSError, ValueError) as exc:
+            raise ChainError(
+                503, f"the devnet node at {self.rpc_url} does not answer: {exc}"
+            ) from None
+        by_id = {item.get("id"): item for item in data} if isinstance(data, list) else {}
+        results = []
+        for i, (method, _) in enumerate(calls):
+            item = by_id.get(i) or {"error": "no answer"}
+            if "error" in item:
+                raise ChainError(503, f"the devnet node answered {method}: {item['error']}")
+            results.append(item.get("result"))
+        return results
+
     async def head(self) -> int:
         """The head slot from the devnet's clock; records blocks and emits events."""
         async with self.lock:
             return await self._head()
 
     async def _head(self) -> int:
-        if self.rpc_url is None:
-            slot = self.fixed_head
-        else:
-            block = await self.rpc("eth_getBlockByNumber", ["latest", False])
-            slot = self.chain.slot_at(int(block["timestamp"], 16))
-        self._observe(slot)
+        slot, new_blocks = await self._sync()
+        self._announce_all(new_blocks)
         return slot
 
-    def _observe(self, slot: int) -> None:
-        _, new_blocks = self.chain.observe_head(slot)
+    async def _sync(self) -> tuple[int, list[int]]:
+        """Read the devnet chain's new blocks (all of them again after a revert); the head slot
+        is the latest block's. Returns (head slot, new beacon block slots)."""
+        if self.rpc_url is None:
+            return self.fixed_head, self.chain.observe_head(self.fixed_head)
+        calls: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False])]
+        if self.anvil_blocks:
+            calls.append(("eth_getBlockByNumber", [hex(self.anvil_blocks[-1][0]), False]))
+        answers = await self.rpc_batch(calls)
+        latest = answers[0]
+        number = int(latest["number"], 16)
+        known = self.anvil_blocks
+        if known and (answers[1] is None or answers[1]["hash"] != known[-1][1]):
+            known = []  # the chain was reverted: read it again
+        if known and number < known[-1][0]:
+            known = []
+        start = known[-1][0] + 1 if known else 0
+        fetched: list[tuple[int, str, int]] = []
+        for first in range(start, number + 1, 500):
+            wanted = range(first, min(first + 500, number + 1))
+            blocks = await self.rpc_batch(
+                [("eth_getBlockByNumber", [hex(n), False]) for n in wanted]
+            )
+            fetched += [(int(b["number"], 16), b["hash"], int(b["timestamp"], 16)) for b in blocks]
+        self.anvil_blocks = known + fetched
+        chain = self.chain
+        new = chain.set_blocks(chain.slot_at(ts) for _, _, ts in self.anvil_blocks)
+        return chain.slot_at(int(latest["timestamp"], 16)), new
+
+    def _announce_all(self, new_blocks: list[int]) -> None:
         if self.subscribers:
             for block in new_blocks:
                 self._announce(block)
@@ -316,15 +367,20 @@ def _envelope(server: Server, slot: int, head: int) -> dict[str, Any]:
 
 
 async def _select(
-    request: web.Request, server: Server, *, post: bool
+    request: web.Request, server: Server, *, post: bool, bare_list: bool = False
 ) -> tuple[list[int] | None, set[str]]:
+    """The ids and statuses asked for. POST validators takes {"ids", "statuses"}; POST
+    validator_balances takes a bare JSON array of ids (`bare_list`), the object form too."""
     if post:
         if server.faults.no_post:
             raise ChainError(405, "method not allowed")
         text = await request.text()
         body = json.loads(text) if text.strip() else {}
+        if bare_list and isinstance(body, list):
+            body = {"ids": body}
         if not isinstance(body, dict):
-            raise ChainError(400, "the body must be a JSON object")
+            what = "a JSON array of validator ids" if bare_list else "a JSON object"
+            raise ChainError(400, f"the body must be {what}")
         ids = body.get("ids") or []
         statuses = body.get("statuses") or []
         if not isinstance(ids, list) or not isinstance(statuses, list):
@@ -354,7 +410,7 @@ async def _stream_rows(
 ) -> web.StreamResponse:
     head = await server.head()
     slot = server.resolve_state(request.match_info["state_id"], head)
-    indices, statuses = await _select(request, server, post=post)
+    indices, statuses = await _select(request, server, post=post, bare_list=row is balance_row)
     chain = server.chain
     view = chain.view(slot)
     epoch = slot // cr.SLOTS_PER_EPOCH
@@ -508,6 +564,26 @@ async def block_v2(request: web.Request) -> web.Response:
     )
 
 
+async def debug_state(request: web.Request) -> web.Response:
+    """The whole BeaconState as SSZ (`Accept: application/octet-stream`), for Merkle proofs."""
+    server: Server = request.app["server"]
+    if "application/octet-stream" not in request.headers.get("Accept", ""):
+        raise ChainError(
+            406, "this node serves states as SSZ only: Accept: application/octet-stream"
+        )
+    if not server.chain.config.real_roots:
+        raise ChainError(501, "states of this size have synthetic roots and no SSZ form")
+    head = await server.head()
+    slot = server.resolve_state(request.match_info["state_id"], head)
+    body = server.chain.ssz().state(slot).encode_bytes()
+    headers = {
+        "Eth-Consensus-Version": "fulu",
+        "Eth-Execution-Optimistic": "true" if server.faults.optimistic else "false",
+        "Eth-Consensus-Finalized": "true" if slot <= server.finalized_slot(head) else "false",
+    }
+    return web.Response(body=body, content_type="application/octet-stream", headers=headers)
+
+
 async def block_root(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     head = await server.head()
@@ -622,16 +698,16 @@ def _lrt(server: Server, value: Any) -> str:
     raise ChainError(400, f"unknown LRT {value!r} (known: {known})")
 
 
-async def _next_block(server: Server) -> int:
-    """Move the devnet one slot on (anvil time + 12 s, one block): operations need a block."""
+async def _next_block(server: Server) -> tuple[int, list[int]]:
+    """Move the devnet one slot on (anvil time + 12 s, one block): operations need a block of
+    their own. Returns (its slot, the new block slots, not announced yet)."""
     before = await server._head()
     await server.rpc("evm_increaseTime", [hex(cr.SECONDS_PER_SLOT)])
     await server.rpc("evm_mine", [])
-    block = await server.rpc("eth_getBlockByNumber", ["latest", False])
-    slot = server.chain.slot_at(int(block["timestamp"], 16))
-    if slot <= before:
+    slot, new = await server._sync()
+    if slot <= before or slot not in server.chain.blocks:
         raise ChainError(500, "the devnet clock did not move to a new slot")
-    return slot
+    return slot, new
 
 
 async def devnet_slash(request: web.Request) -> web.Response:
@@ -642,7 +718,7 @@ async def devnet_slash(request: web.Request) -> web.Response:
     if count < 1:
         raise ChainError(400, "count must be at least 1")
     async with server.lock:
-        slot = await _next_block(server)
+        slot, new_blocks = await _next_block(server)
         chain = server.chain
         chosen = chain.choose_for_slashing(symbol, count, slot)
         if len(chosen) < count:
@@ -652,7 +728,7 @@ async def devnet_slash(request: web.Request) -> web.Response:
         before = chain.view(slot)
         balances = {i: chain.record(before, i).balance for i in chosen}
         chain.apply(Operation(kind="slash", slot=slot, indices=chosen, lrt=symbol))
-        server._observe(slot)
+        server._announce_all(new_blocks)
         after = chain.view(slot)
     epoch = slot // cr.SLOTS_PER_EPOCH
     rows = []
@@ -689,13 +765,13 @@ async def devnet_penalize(request: web.Request) -> web.Response:
     if gwei < 1:
         raise ChainError(400, "gwei must be at least 1")
     async with server.lock:
-        slot = await _next_block(server)
+        slot, new_blocks = await _next_block(server)
         chain = server.chain
         indices = chain.active_of(symbol, slot)
         before = chain.view(slot)
         total_before = sum(chain.record(before, i).balance for i in indices)
         chain.apply(Operation(kind="penalize", slot=slot, indices=indices, gwei=gwei, lrt=symbol))
-        server._observe(slot)
+        server._announce_all(new_blocks)
         after = chain.view(slot)
         total_after = sum(chain.record(after, i).balance for i in indices)
     return web.json_response(
@@ -762,6 +838,7 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/eth/v1/beacon/headers/{block_id}", header)
     app.router.add_get("/eth/v2/beacon/blocks/{block_id}", block_v2)
     app.router.add_get("/eth/v1/beacon/blocks/{block_id}/root", block_root)
+    app.router.add_get("/eth/v2/debug/beacon/states/{state_id}", debug_state)
     app.router.add_get("/eth/v1/beacon/genesis", genesis)
     app.router.add_get("/eth/v1/node/version", node_version)
     app.router.add_get("/eth/v1/node/health", node_health)
@@ -796,7 +873,12 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
     state_file = directory / bc.STATE_FILE if directory is not None else None
     real_roots = None if not args.synthetic_roots else False
     if state_file is not None and state_file.exists():
-        chain = Chain.load(state_file, real_roots=real_roots is not False)
+        try:
+            chain = Chain.load(state_file, real_roots=real_roots)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"corrupt beacon state file {state_file} ({exc}): run `ion devnet reset`"
+            ) from None
     else:
         if args.rpc_url:
             first = _rpc_sync(args.rpc_url, "eth_getBlockByNumber", ["0x0", False])
@@ -820,6 +902,11 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
 
 
 async def serve(args: argparse.Namespace) -> None:
+    import gc
+
+    # Streaming a million rows allocates short-lived objects by the million: collect young
+    # generations less often (none of them form cycles).
+    gc.set_threshold(50_000, 20, 100)
     chain, fixed = make_chain(args)
     if chain.config.real_roots:
         chain.ssz()  # build the tree before accepting requests

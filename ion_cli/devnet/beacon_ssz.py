@@ -36,6 +36,20 @@ def _u64(value: int) -> Any:
 
 class SszState:
     def __init__(self, chain: Chain) -> None:
+        import gc
+
+        # Hundreds of thousands of tree nodes, none of them cyclic: the collector would rescan
+        # them over and over while they are built (10 s instead of 1 s for 100,000 validators).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(chain)
+        finally:
+            if enabled:
+                gc.enable()
+            gc.freeze()  # the base tree lives as long as the server: keep it out of collections
+
+    def _build(self, chain: Chain) -> None:
         from remerkleable.tree import PairNode, RootNode, subtree_fill_to_contents
 
         from ion_cli.devnet import ssz

@@ -151,9 +151,8 @@ def _read_port(service: Service, log: Path, proc: subprocess.Popen[bytes], timeo
             tail = _tail(log)
             if "in use" in tail.lower():
                 raise UsageError(f"{service.name} could not listen: port in use ({tail})")
-            raise NodeError(
-                f"{service.name} exited with code {proc.returncode}: {tail or 'no output'}"
-            )
+            detail = tail.removeprefix("error: ") or "no output"
+            raise NodeError(f"{service.name} exited with code {proc.returncode}: {detail}")
         time.sleep(0.02)
     raise NodeError(
         f"{service.name} printed no `Listening on` line within {timeout:.0f} s (see {log})"

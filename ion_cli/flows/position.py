@@ -27,6 +27,9 @@ class VaultState:
     collateral: int  # WAD
     normalized_debt: int  # WAD
     supplied: int = 0  # WAD: the address's lender balance in this pool (base asset, accrued)
+    # WAD: collateral tokens moved into the GemJoin but not deposited (a deposit stopped between
+    # its join and depositCollateral steps): the user's, neither collateral nor in the wallet
+    gem: int = 0
 
     def changed(self, *, collateral: int = 0, normalized_debt: int = 0) -> VaultState:
         return replace(
@@ -44,27 +47,34 @@ def read_vault(session: Session, market: MarketState, address: str) -> VaultStat
 def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
     """The vaults and lender balances of `address` in `markets`, in one batch, at the block the
     markets were read at (they are read at one block)."""
-    from ion_cli.chain.contracts import IonPool
+    from ion_cli.chain.contracts import IonLens, IonPool
 
     if not markets:
         return []
+    # The public pool keeps gem only in storage: the lens reads it (as it does on mainnet).
+    lens = IonLens(session.profile.shared("lens"))
     calls = []
     for market in markets:
         pool = IonPool(market.pool)
-        calls += [pool.vault(market.ilk_index, address), pool.balanceOf(address)]
+        calls += [
+            pool.vault(market.ilk_index, address),
+            pool.balanceOf(address),
+            lens.gem(market.pool, market.ilk_index, address),
+        ]
     where = ", ".join(m.symbol for m in markets)
     answers = session.reader().read(
         calls, markets[0].block, f"reading the {where} vault of {address}"
     )
     vaults = []
     for i in range(len(markets)):
-        (collateral, normalized_debt), supplied = answers[2 * i], answers[2 * i + 1]
+        (collateral, normalized_debt), supplied, gem = answers[3 * i : 3 * i + 3]
         vaults.append(
             VaultState(
                 address=address,
                 collateral=int(collateral),
                 normalized_debt=int(normalized_debt),
                 supplied=int(supplied),
+                gem=int(gem),
             )
         )
     return vaults
@@ -159,6 +169,7 @@ def position_figures(
         liquidatable=known_with_debt(bool(f["liquidatable"])),
         liquidation=known_with_debt(f["liquidation"]),
         supplied=text(vault.supplied, WAD),
+        gem=text(vault.gem, WAD),
         block=market.block,
     )
 
@@ -194,6 +205,6 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[Pos
     found = []
     markets = read_markets(reader, session.profile, available_markets(session))
     for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
-        if vault.collateral or vault.normalized_debt or vault.supplied:
+        if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
             found.append(position_figures(market, vault, margin, network))
     return found

@@ -13,7 +13,8 @@ web3 is imported inside the fixtures: this module loads with every pytest run (p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,13 @@ __all__ = [
     "DevnetHandle",
     "Protocol",
     "Reverted",
+    "beacon_server",
     "decode_error",
     "devnet",
     "devnet_session",
     "mine",
     "revert",
+    "set_faults",
     "snapshot",
     "start_devnet",
     "stop_devnet",
@@ -107,6 +110,33 @@ def stop_devnet(handle: DevnetHandle) -> None:
             beacon.stop(handle.deployment_dir)
         node.terminate(handle.pid)
         node.clear(handle.deployment_dir)
+
+
+@contextmanager
+def beacon_server(
+    workdir: Path, *, rpc_url: str | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
+    """Another beacon API server (failover, cross-check, error and benchmark tests); yields its
+    URL and stops it afterwards. With `rpc_url` it follows that devnet (same seed: the same
+    chain as the devnet's own server, so the two agree; `args=["--seed", "x"]` disagrees);
+    without, it serves a fixed head (`args=["--validators", "100000"]` for benchmark sizes).
+    It keeps its state in memory: never share the devnet dir's state file."""
+    from ion_cli.devnet import beacon, services
+
+    service = beacon.beacon_service(None, rpc_url, list(args))
+    _, info = services.spawn(service, workdir)
+    try:
+        yield info.url
+    finally:
+        services.terminate(info.pid, service, timeout=10.0)
+
+
+def set_faults(beacon_url: str, **faults: object) -> dict[str, object]:
+    """Make a beacon server misbehave (syncing, optimistic, no_post, malformed, drop,
+    status_code, delay_ms); `reset=True` first clears every fault."""
+    from ion_cli.devnet import beacon
+
+    return dict(beacon.call(beacon_url, "/ion/v1/devnet/faults", dict(faults)))
 
 
 @pytest.fixture(scope="session")

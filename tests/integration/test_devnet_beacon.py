@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from ion_cli import consensus_rules as cr
 from ion_cli.cli import app
 from ion_cli.devnet import beacon_chain
-from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.devnet import DevnetHandle, beacon_server, set_faults
 
 pytestmark = pytest.mark.integration
 
@@ -123,10 +123,14 @@ def test_validator_routes(api: httpx.Client) -> None:
     bad = api.get("/eth/v1/beacon/states/nonsense/validators")
     assert bad.status_code == 400 and set(bad.json()) == {"code", "message"}
 
-    balances = api.post(
-        "/eth/v1/beacon/states/head/validator_balances", json=["0", "5"]
-    )  # a bare list is not the documented body: 400, never a traceback
-    assert balances.status_code == 400
+    # POST validator_balances takes a bare array of ids (the spec's body); anything else is 400.
+    posted_balances = api.post("/eth/v1/beacon/states/head/validator_balances", json=["5", "0"])
+    assert posted_balances.json()["data"] == [
+        {"index": "0", "balance": first["balance"]},
+        {"index": "5", "balance": fifth["balance"]},
+    ]
+    wrong = api.post("/eth/v1/beacon/states/head/validator_balances", json="0")
+    assert wrong.status_code == 400 and wrong.json()["code"] == 400
     got = get(api, "/eth/v1/beacon/states/head/validator_balances", id="0,5")["data"]
     assert got == [
         {"index": "0", "balance": first["balance"]},
@@ -298,3 +302,76 @@ def test_a_large_set_streams(tmp_path: Any) -> None:
             )
     finally:
         services.terminate(info.pid, service)
+
+
+def test_two_servers_on_one_devnet_agree(
+    api: httpx.Client, devnet: DevnetHandle, tmp_path: Any
+) -> None:
+    """Blocks follow the devnet chain's blocks, not what a server happened to see: a server
+    started later serves the same roots and checkpoints; another seed is another chain."""
+    ion("devnet", "advance", "--epochs", "3")
+    with (
+        beacon_server(tmp_path / "a", rpc_url=devnet.rpc_url) as same,
+        beacon_server(tmp_path / "b", rpc_url=devnet.rpc_url, args=["--seed", "another"]) as other,
+    ):
+        path = "/eth/v1/beacon/states/head/finality_checkpoints"
+        ours = get(api, path)["data"]
+        assert httpx.get(same + path).json()["data"] == ours
+        assert httpx.get(other + path).json()["data"]["finalized"] != ours["finalized"]
+        head = "/eth/v1/beacon/headers/head"
+        assert httpx.get(same + head).json() == get(api, head)
+
+
+def test_faults_make_the_server_misbehave(devnet: DevnetHandle, tmp_path: Any) -> None:
+    with beacon_server(tmp_path, rpc_url=devnet.rpc_url) as url:
+        path = f"{url}/eth/v1/beacon/states/head/validators"
+        set_faults(url, syncing=True)
+        assert httpx.get(f"{url}/eth/v1/node/health").status_code == 206
+        assert httpx.get(path, params={"id": "1"}).status_code == 503
+        set_faults(url, reset=True, no_post=True, optimistic=True)
+        assert httpx.post(path, json={"ids": ["1"]}).status_code == 405
+        assert httpx.get(path, params={"id": "1"}).json()["execution_optimistic"] is True
+        set_faults(url, reset=True, malformed=True)
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(httpx.get(path, params={"id": "1"}).text)
+        set_faults(url, reset=True, drop=True)
+        with pytest.raises(httpx.HTTPError):
+            httpx.post(path, json={}).json()
+        set_faults(url, reset=True, status_code=500)
+        failed = httpx.get(path, params={"id": "1"})
+        assert failed.status_code == 500 and failed.json()["code"] == 500
+        set_faults(url, reset=True)
+        assert httpx.get(path, params={"id": "1"}).status_code == 200
+
+
+def test_ssz_state_proves_a_validator_against_the_served_root(api: httpx.Client) -> None:
+    """The SSZ state route: its hash_tree_root is the header's state root, and a Merkle branch
+    of one validator's withdrawal credentials from it checks against that root."""
+    import hashlib
+
+    from ion_cli.devnet import ssz
+
+    header = get(api, "/eth/v1/beacon/headers/head")["data"]["header"]["message"]
+    answer = api.get(
+        "/eth/v2/debug/beacon/states/head", headers={"Accept": "application/octet-stream"}
+    )
+    assert answer.status_code == 200 and answer.headers["Eth-Consensus-Version"] == "fulu"
+    state = ssz.BeaconState.decode_bytes(answer.content)
+    assert ssz.root_hex(state) == header["state_root"]
+    assert api.get("/eth/v2/debug/beacon/states/head").status_code == 406
+
+    index = 7
+    row = get(api, "/eth/v1/beacon/states/head/validators", id=str(index))["data"][0]
+    # validators is field 11 of 38 (gindex 64 + 11); its contents sit under the length mix-in,
+    # 2**40 leaves deep; withdrawal_credentials is field 1 of the Validator's 8.
+    gindex = ((75 * 2) * 2**40 + index) * 8 + 1
+    backing = state.get_backing()
+    leaf = bytes(backing.getter(gindex).merkle_root())
+    assert "0x" + leaf.hex() == row["validator"]["withdrawal_credentials"]
+    node, g = leaf, gindex
+    while g > 1:
+        sibling = bytes(backing.getter(g ^ 1).merkle_root())
+        pair = sibling + node if g & 1 else node + sibling
+        node, g = hashlib.sha256(pair).digest(), g // 2
+    assert "0x" + node.hex() == header["state_root"]
+    assert gindex.bit_length() - 1 == 50  # a 50-hash branch, as toolchain.md measured

@@ -192,3 +192,30 @@ def test_killed_node_is_reported_and_restarted(devnet_dir: Path) -> None:
     assert restarted["started"] and restarted["deployed"]  # the lost contracts were redeployed
     assert any("died" in note for note in restarted["notes"])
     assert ion("devnet", "status").exit_code == 0
+
+
+def test_corrupt_beacon_state_is_reported_and_reset_recovers(devnet_dir: Path) -> None:
+    assert ion("devnet", "up").exit_code == 0
+    assert ion("devnet", "down").exit_code == 0
+    (devnet_dir / beacon.STATE_FILE).write_text('{"version": 1}')
+    result = ion("devnet", "up")  # the deployment is still on the node: the state file is read
+    assert result.exit_code == ExitCode.NODE
+    line = one_error_line(result)
+    assert "corrupt beacon state file" in line and "ion devnet reset" in line
+    fresh = ion("devnet", "reset", "--json")
+    assert fresh.exit_code == 0, fresh.output
+    assert beacon.healthy(json.loads(fresh.stdout)["beacon_url"])
+    assert ion("devnet", "down").exit_code == 0
+
+
+def test_beacon_commands_need_a_running_devnet(devnet_dir: Path) -> None:
+    for args in (
+        ("devnet", "slash", "--lrt", "weETH"),
+        ("devnet", "penalize", "--lrt", "weETH", "--gwei", "5"),
+        ("devnet", "advance", "--epochs", "2"),
+    ):
+        result = ion(*args)
+        assert result.exit_code == ExitCode.NOT_RUNNING, args
+        assert "ion devnet up" in one_error_line(result)
+    bad = ion("devnet", "advance", "--epochs", "0")
+    assert bad.exit_code == ExitCode.USAGE

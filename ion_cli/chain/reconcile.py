@@ -1,0 +1,170 @@
+"""Reconcile the journal with the chain before a write plans anything.
+
+The one resume mechanism: what the journal says was signed or sent is checked against the node,
+and the journal is brought up to date (mined, dropped, reorged, orphaned). Nothing is ever
+re-sent from here: a transaction still in the node's pool is left to be mined (it is reported,
+and the caller waits for it or refuses to stack another plan on it); a transaction the node does
+not have, whose nonce is still free, is recorded as dropped (it never left, or the pool lost it)
+and so may be planned again; one whose nonce was taken is recorded as dropped with that reason.
+
+A reorg or a devnet rollback shows as a mined entry whose block now has another hash (or is past
+the head): it is recorded as reorged and checked again like an unresolved one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.chain.client import node_error, rpc_url_of
+from ion_cli.chain.journal import Entry, Journal, PlanRecord
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+REORG_WINDOW = 64  # recent mined entries whose block is checked again on every write
+
+
+@dataclass
+class Report:
+    """What reconciliation found (the caller tells the user)."""
+
+    pending: list[Entry] = field(default_factory=list)  # in the node's pool, not mined
+    mined: list[Entry] = field(default_factory=list)  # resolved as mined by this check
+    dropped: list[Entry] = field(default_factory=list)
+    reorged: list[Entry] = field(default_factory=list)  # their block is gone (reorg/rollback)
+    orphaned: list[Entry] = field(default_factory=list)  # recorded on another chain instance
+    unfinished: list[tuple[PlanRecord, int]] = field(default_factory=list)  # plan, steps mined
+
+    def messages(self) -> list[str]:
+        lines: list[str] = []
+        for e in self.mined:
+            lines.append(f"{e.hash} ({e.label()}) was mined in block {e.block_number}")
+        for e in self.reorged:
+            lines.append(
+                f"{e.hash} ({e.label()}) is no longer in the block the journal recorded: "
+                f"a reorg or a devnet rollback ({e.note})"
+            )
+        for e in self.dropped:
+            lines.append(f"{e.hash} ({e.label()}) was not mined: {e.note}")
+        for e in self.orphaned:
+            lines.append(f"{e.hash} ({e.label()}) belongs to an earlier chain: {e.note}")
+        for e in self.pending:
+            lines.append(f"{e.hash} ({e.label()}) is still pending in the node's pool")
+        for plan, done in self.unfinished:
+            lines.append(
+                f"'{plan.title}' stopped after {done} of {len(plan.calls)} steps: run the same "
+                "command again to finish it"
+            )
+        return lines
+
+
+def genesis_hash(w3: Web3) -> str:
+    try:
+        block = w3.eth.get_block(0)
+    except Exception as exc:
+        raise node_error(exc, rpc_url_of(w3), "reading the genesis block") from None
+    return _hex(block["hash"])
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, str):
+        return value.lower()
+    return "0x" + bytes(value).hex()
+
+
+def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
+    """Check every unresolved entry (and recent mined ones) against the node; record what is
+    found in the journal; return the report. Raises NodeError when the node cannot answer."""
+    from web3.exceptions import TransactionNotFound
+
+    report = Report()
+    entries = list(journal.entries().values())
+    if not entries:
+        return report
+    try:
+        head = int(w3.eth.block_number)
+        latest_nonce = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+        mined_recent = [e for e in entries if e.state == "mined" and e.genesis == genesis]
+        for entry in mined_recent[-REORG_WINDOW:]:
+            number = entry.block_number or 0
+            if number > head:
+                reason = f"block {number} is past the head {head}"
+            else:
+                block = w3.eth.get_block(number)
+                if _hex(block["hash"]) == (entry.block_hash or "").lower():
+                    continue
+                reason = f"block {number} now has another hash"
+            journal.record_reorged(entry.hash, reason)
+            entry.state, entry.note = "reorged", reason
+            report.reorged.append(entry)
+        for entry in entries:
+            if not entry.unresolved:
+                continue
+            if entry.genesis != genesis:
+                note = "the chain was reset since (another genesis block)"
+                journal.record_orphaned(entry.hash, note)
+                entry.state, entry.note = "orphaned", note
+                report.orphaned.append(entry)
+                continue
+            try:
+                receipt = w3.eth.get_transaction_receipt(entry.hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                receipt = None
+            if receipt is not None and receipt.get("blockNumber") is not None:
+                entry.state = "mined"
+                entry.status = int(receipt["status"])
+                entry.block_number = int(receipt["blockNumber"])
+                entry.block_hash = _hex(receipt["blockHash"])
+                journal.record_mined(
+                    entry.hash,
+                    block_number=entry.block_number,
+                    block_hash=entry.block_hash,
+                    status=entry.status,
+                )
+                if entry not in report.reorged:
+                    report.mined.append(entry)
+                continue
+            try:
+                w3.eth.get_transaction(entry.hash)  # type: ignore[arg-type]
+                known = True
+            except TransactionNotFound:
+                known = False
+            if known:
+                report.pending.append(entry)
+                continue
+            if latest_nonce > entry.nonce:
+                note = f"its nonce {entry.nonce} was used by another transaction"
+            else:
+                note = "the node does not have it and its nonce is still free"
+            journal.record_dropped(entry.hash, note)
+            entry.state, entry.note = "dropped", note
+            report.dropped.append(entry)
+    except Exception as exc:
+        from ion_cli.errors import IonError
+
+        if isinstance(exc, IonError):
+            raise
+        raise node_error(exc, rpc_url_of(w3), "checking the transaction journal") from None
+    report.unfinished = unfinished_plans(journal, genesis)
+    return report
+
+
+def unfinished_plans(journal: Journal, genesis: str) -> list[tuple[PlanRecord, int]]:
+    """Plans on this chain whose first steps were mined and succeeded but whose later steps
+    were never mined (and none is pending or reverted): (plan, steps mined)."""
+    entries = journal.entries().values()
+    found: list[tuple[PlanRecord, int]] = []
+    for plan in journal.plans().values():
+        if plan.genesis != genesis or not plan.calls:
+            continue
+        steps = [e for e in entries if e.plan_id == plan.plan_id]
+        if any(e.state in ("signed", "sent") or e.status == 0 for e in steps):
+            continue
+        mined = {e.step for e in steps if e.state == "mined" and e.status == 1}
+        done = 0
+        while done in mined:
+            done += 1
+        if 0 < done < len(plan.calls):
+            found.append((plan, done))
+    return found

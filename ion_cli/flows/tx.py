@@ -1,0 +1,407 @@
+"""What every write does around its plan, and the `ion tx` use cases.
+
+`guarded_write` wraps a write command: it refuses a chain-id-1 write whose network was not named,
+takes the account's write lock (`chain.lock`), reconciles the journal with the chain
+(`chain.reconcile`), waits for this account's pending transactions (never re-sending them), and
+then either finishes an interrupted run of the same command from its first unmined step, or says
+that an earlier run already did it, or runs the flow with the journal observing the pipeline.
+SIGTERM is turned into an interruption, so what was sent is printed and journaled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from ion_cli.errors import IonError, RefusedError, UsageError
+
+if TYPE_CHECKING:
+    from ion_cli.chain.journal import Journal, PlanRecord
+    from ion_cli.chain.reconcile import Report
+    from ion_cli.flows.session import Session
+    from ion_cli.flows.writes import WriteOptions
+    from ion_cli.results import WriteResult
+
+MAINNET_CHAIN_ID = 1
+LOCK_WAIT_MIN = 30.0  # seconds: a second writer waits at least this long for the first
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered as an interruption so the same clean-up and report run."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding application): leave it alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass
+class Guard:
+    journal: Journal
+    genesis: str
+    address: str
+    chain_id: int
+    report: Report
+
+
+def require_named_network(session: Session, explicit: bool) -> None:
+    """Writes to chain id 1 need the network named on the command line or in ION_NETWORK:
+    a config file's default must never send real money by accident."""
+    if not explicit and session.profile.chain_id == MAINNET_CHAIN_ID:
+        raise RefusedError(
+            f"network '{session.profile.name}' is chain id 1 (Ethereum mainnet) and was not "
+            "named: pass --network to send there; nothing was sent"
+        )
+
+
+def guarded_write(
+    session: Session,
+    options: WriteOptions,
+    *,
+    intent: str,
+    market: str,
+    explicit_network: bool,
+    run_flow: Callable[[WriteOptions], WriteResult],
+) -> WriteResult:
+    """Run a write under the account lock with the journal (see the module docstring)."""
+    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
+    from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.observer import combine
+    from ion_cli.chain.reconcile import genesis_hash, reconcile
+
+    require_named_network(session, explicit_network)
+    if options.dry_run:
+        return run_flow(options)
+    warn = options.observer.on_warning
+    address = session.account().address
+    w3 = session.w3()
+    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    key = plan_key(chain_id, address, intent)
+    with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN), on_wait=warn):
+        journal = Journal.for_account(chain_id, address)
+        genesis = genesis_hash(w3)
+        report = reconcile(w3, journal, address, genesis)
+        for line in report.messages():
+            warn(line)
+        earlier = _wait_for_pending(w3, journal, report, key, options.timeout, warn)
+        observer = JournalObserver(journal, genesis=genesis, intent=key)
+        guarded = replace(options, observer=combine(options.observer, observer))  # type: ignore[arg-type]
+        try:
+            with sigterm_as_interrupt():
+                if earlier is not None:
+                    return _already_done(session, earlier, journal, market, warn)
+                resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
+                if resumable:
+                    plan, done = resumable[-1]
+                    return _resume(session, guarded, observer, plan, done, market)
+                return run_flow(guarded)
+        except KeyboardInterrupt:
+            _report_interrupted(journal, observer, warn)
+            raise
+
+
+def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
+    """Interrupted (SIGINT or SIGTERM): say what this run signed and where each stands."""
+    entries = journal.entries()
+    mine = [entries[h] for h in observer.signed if h in entries]
+    if not mine:
+        warn("interrupted before anything was signed: nothing was sent")
+        return
+    for entry in mine:
+        journal.record_note(entry.hash, "the command was interrupted")
+        state = {"signed": "signed, maybe not sent", "sent": "sent, not yet mined"}.get(
+            entry.state, entry.state
+        )
+        warn(f"interrupted: {entry.label()} {entry.hash} is {state}")
+    warn("run the same command again to finish the plan (nothing mined will be sent again)")
+
+
+def _intent(plan: PlanRecord) -> str:
+    return str(plan.summary.get("intent", ""))
+
+
+def _wait_for_pending(
+    w3: Any,
+    journal: Journal,
+    report: Report,
+    key: str,
+    timeout: float,
+    warn: Callable[[str], None],
+) -> PlanRecord | None:
+    """Wait for every pending transaction of the account (they hold its next nonces); refuse
+    when one is still pending after `timeout`. Returns the plan of this same command if a
+    pending or just-mined transaction completed it (so this run must not do it again)."""
+    from ion_cli.chain.sending import wait_for_receipt
+
+    plans = journal.plans()
+    just_mined = list(report.mined)
+    for entry in report.pending:
+        warn(f"waiting up to {timeout:g} s for {entry.hash} ({entry.label()}) before planning")
+        try:
+            receipt = wait_for_receipt(
+                w3, entry.hash, confirmations=1, timeout=timeout, name=entry.label()
+            )
+        except IonError:
+            raise RefusedError(
+                f"{entry.hash} ({entry.label()}) from this account is still pending: nothing "
+                f"was sent; wait for it, or replace it (`ion tx speedup {entry.hash}` or "
+                f"`ion tx cancel {entry.hash}`)"
+            ) from None
+        block_hash = receipt["blockHash"]
+        journal.record_mined(
+            entry.hash,
+            block_number=int(receipt["blockNumber"]),
+            block_hash=block_hash
+            if isinstance(block_hash, str)
+            else "0x" + bytes(block_hash).hex(),
+            status=int(receipt["status"]),
+        )
+        entry.state, entry.status = "mined", int(receipt["status"])
+        just_mined.append(entry)
+    entries = journal.entries()
+    for entry in just_mined:
+        plan = plans.get(entry.plan_id)
+        if plan is None or _intent(plan) != key:
+            continue
+        steps = [e for e in entries.values() if e.plan_id == plan.plan_id]
+        if len(steps) == len(plan.calls) and all(
+            e.state == "mined" and e.status == 1 for e in steps
+        ):
+            return plan
+    return None
+
+
+def _already_done(
+    session: Session, plan: PlanRecord, journal: Journal, market: str, warn: Callable[[str], None]
+) -> WriteResult:
+    from ion_cli.results import WriteResult
+
+    steps = sorted(
+        (e for e in journal.entries().values() if e.plan_id == plan.plan_id),
+        key=lambda e: e.step,
+    )
+    warn(
+        f"'{plan.title}' from an earlier run is now mined (transactions "
+        f"{', '.join(e.hash for e in steps)}): nothing more was sent; run the command again "
+        "to do it once more"
+    )
+    return WriteResult(
+        plan={
+            "plan_id": plan.plan_id,
+            "title": plan.title,
+            "calls": plan.calls,
+            "already_done": True,
+            "tx_hashes": [e.hash for e in steps],
+        },
+        dry_run=False,
+        execution=None,
+        position=_read_position(session, market, warn),
+    )
+
+
+def _resume(
+    session: Session,
+    options: WriteOptions,
+    observer: Any,
+    record: PlanRecord,
+    done: int,
+    market: str,
+) -> WriteResult:
+    from ion_cli.chain.plan import Call, Plan
+    from ion_cli.flows.writes import run_plan
+    from ion_cli.results import WriteResult
+
+    calls = [
+        Call(
+            to=str(c["to"]),
+            data=bytes.fromhex(str(c["data"])[2:]),
+            value=int(c.get("value") or 0),
+            description=str(c.get("description", "")),
+            kind=c.get("kind", "action"),
+            method=str(c.get("method", "")),
+        )
+        for c in record.calls[done:]
+    ]
+    options.observer.on_warning(
+        f"finishing '{record.title}' from step {done + 1} of {len(record.calls)} "
+        f"(steps 1-{done} were mined by an earlier run)"
+    )
+    plan = Plan(
+        title=f"{record.title}: steps {done + 1}-{len(record.calls)} of an earlier run",
+        calls=calls,
+        plan_id=record.plan_id,
+    )
+    observer.resumed_from[record.plan_id] = done
+    result = run_plan(session, plan, options)
+    resumed = {"plan_id": record.plan_id, "from_step": done + 1, "steps": len(record.calls)}
+    return WriteResult(
+        plan={**plan.to_json(), "resumed": resumed},
+        dry_run=False,
+        execution=result,
+        position=_read_position(session, market, options.observer.on_warning),
+    )
+
+
+def _read_position(session: Session, market: str, warn: Callable[[str], None]) -> Any:
+    from ion_cli.flows.position import positions
+
+    try:
+        rows = positions(session, market, None)
+        return rows[0] if rows else None
+    except IonError as exc:
+        warn(f"the position could not be read back: {exc.message}")
+        return None
+
+
+# ---------------------------------------------------------------------- ion tx
+
+
+def account_journal(session: Session) -> tuple[Journal, str]:
+    from ion_cli.chain.journal import Journal
+
+    address = session.account().address
+    return Journal.for_account(session.profile.chain_id, address), address
+
+
+def list_transactions(session: Session, *, refresh: bool = True) -> list[dict[str, Any]]:
+    """The account's journaled transactions on this network, newest first; with `refresh`,
+    unresolved ones are checked against the node first (under the account lock)."""
+    journal, address = account_journal(session)
+    if refresh and journal.path.exists():
+        from ion_cli.chain.lock import account_lock
+        from ion_cli.chain.reconcile import genesis_hash, reconcile
+
+        w3 = session.w3()
+        with account_lock(session.profile.chain_id, address, timeout=LOCK_WAIT_MIN):
+            reconcile(w3, journal, address, genesis_hash(w3))
+    rows = [e.to_json() for e in journal.entries().values()]
+    return list(reversed(rows))
+
+
+def transaction_status(session: Session, tx_hash: str) -> dict[str, Any]:
+    tx_hash = _check_hash(tx_hash)
+    for row in list_transactions(session):
+        if row["hash"].lower() == tx_hash:
+            return row
+    raise UsageError(
+        f"transaction {tx_hash} is not in this account's journal on {session.profile.name}"
+    )
+
+
+def _check_hash(tx_hash: str) -> str:
+    text = tx_hash.strip().lower()
+    if len(text) != 66 or not text.startswith("0x"):
+        raise UsageError(f"not a transaction hash: {tx_hash!r:.80} (0x and 64 hex digits)")
+    try:
+        int(text, 16)
+    except ValueError:
+        raise UsageError(f"not a transaction hash: {tx_hash!r:.80}") from None
+    return text
+
+
+def replace_transaction(
+    session: Session, tx_hash: str, *, cancel: bool, options: WriteOptions, bump: int = 125
+) -> dict[str, Any]:
+    """Speed up (same transaction, higher fees) or cancel (0 ETH to self) a pending journaled
+    transaction: the same nonce, at least `bump`% of its fees, signed only when asked."""
+    from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.reconcile import genesis_hash, reconcile
+    from ion_cli.chain.sending import broadcast, wait_for_receipt
+
+    tx_hash = _check_hash(tx_hash)
+    journal, address = account_journal(session)
+    w3 = session.w3()
+    chain_id = session.profile.chain_id
+    with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN)):
+        genesis = genesis_hash(w3)
+        report = reconcile(w3, journal, address, genesis)
+        entry = next((e for e in report.pending if e.hash == tx_hash), None)
+        if entry is None:
+            known = journal.entries().get(tx_hash)
+            state = known.state if known else "not in the journal"
+            raise RefusedError(f"{tx_hash} is not pending ({state}): nothing to replace")
+        old = w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        tip = max(int(old.get("maxPriorityFeePerGas") or 0) * bump // 100 + 1, 10**9)
+        max_fee = max(
+            int(old.get("maxFeePerGas") or old.get("gasPrice") or 0) * bump // 100 + 1, tip
+        )
+        latest_base = int(w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        max_fee = max(max_fee, 2 * latest_base + tip)
+        tx: dict[str, Any] = {
+            "to": address if cancel else old["to"],
+            "data": b"" if cancel else bytes(old["input"]),
+            "value": 0 if cancel else int(old["value"]),
+            "nonce": entry.nonce,
+            "chainId": chain_id,
+            "gas": 21_000 if cancel else int(old["gas"]),
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": tip,
+            "type": 2,
+        }
+        what = "cancel" if cancel else "speed-up"
+        options.observer.on_warning(
+            f"{what} of {tx_hash} (nonce {entry.nonce}): max fee {max_fee} wei, tip {tip} wei"
+        )
+        if not options.yes:
+            ask = options.confirm
+            if ask is None or not ask(f"Send the {what} of nonce {entry.nonce} from {address}?"):
+                raise RefusedError("not confirmed: nothing was sent")
+        account = session.account().signer()
+        signed = account.sign_transaction(tx)
+        new_hash = "0x" + bytes(signed.hash).hex()
+        raw = bytes(signed.raw_transaction)
+        journal.record_signed(
+            tx_hash=new_hash,
+            raw=raw,
+            chain_id=chain_id,
+            genesis=genesis,
+            sender=address,
+            # a cancel is not the plan's step: kept apart so a rerun does not count it as done
+            plan_id=f"cancel-{entry.plan_id}" if cancel else entry.plan_id,
+            step=entry.step,
+            steps=entry.steps,
+            nonce=entry.nonce,
+            to=str(tx["to"]),
+            method=f"{what} of {entry.method or 'step ' + str(entry.step + 1)}",
+            description=f"{what} of {tx_hash}",
+            title=entry.title,
+            replaces=tx_hash,
+        )
+        broadcast(w3, raw, new_hash, what)
+        journal.record_sent(new_hash)
+        options.observer.on_warning(f"sent {what}: {new_hash}")
+        receipt = wait_for_receipt(
+            w3, new_hash, confirmations=1, timeout=options.timeout, name=what
+        )
+        block_hash = receipt["blockHash"]
+        journal.record_mined(
+            new_hash,
+            block_number=int(receipt["blockNumber"]),
+            block_hash=block_hash
+            if isinstance(block_hash, str)
+            else "0x" + bytes(block_hash).hex(),
+            status=int(receipt["status"]),
+        )
+        journal.record_replaced(tx_hash, new_hash)
+        return {
+            "replaced": tx_hash,
+            "by": new_hash,
+            "action": what,
+            "nonce": entry.nonce,
+            "block_number": int(receipt["blockNumber"]),
+            "status": "success" if int(receipt["status"]) == 1 else "reverted",
+        }

@@ -1,0 +1,206 @@
+"""Atomic files, bounded reads, the transaction journal and the account lock (no node)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ion_cli.atomic import CorruptFileError, read_bounded, read_text_bounded, write_atomic
+from ion_cli.chain.journal import Journal, journal_path, plan_key
+from ion_cli.chain.lock import account_lock, lock_path
+from ion_cli.errors import RefusedError, UsageError
+
+ADDR = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_write_atomic_replaces_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "f.json"
+    write_atomic(target, "one")
+    write_atomic(target, b"two", secret=True)
+    assert target.read_text() == "two"
+    assert mode(target) == 0o600
+    assert [p.name for p in target.parent.iterdir()] == ["f.json"]
+    write_atomic(target, "three")
+    assert mode(target) == 0o644
+
+
+def test_write_atomic_failure_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "d" / "f"
+    write_atomic(target, "old")
+
+    def boom(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(OSError):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in target.parent.iterdir()] == ["f"]
+
+
+def test_read_bounded_refuses_fifo_device_directory_and_big_files(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="FIFO"):
+        read_bounded(fifo, "password file")
+    with pytest.raises(UsageError, match="device"):
+        read_bounded(Path("/dev/zero"), "password file")
+    with pytest.raises(UsageError, match="directory"):
+        read_bounded(tmp_path, "password file")
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 101)
+    with pytest.raises(UsageError, match="larger than 100 bytes"):
+        read_bounded(big, "password file", limit=100)
+    assert read_bounded(big, "f", limit=101) == b"x" * 101
+    with pytest.raises(UsageError, match="no such file"):
+        read_bounded(tmp_path / "missing", "config file")
+
+
+def test_binary_text_is_a_corrupt_file_naming_it(tmp_path: Path) -> None:
+    f = tmp_path / "config.toml"
+    f.write_bytes(b"\x00\x01garbage")
+    with pytest.raises(CorruptFileError) as info:
+        read_text_bounded(f, "config file")
+    assert str(f) in info.value.message and "binary" in info.value.message
+    assert f.read_bytes() == b"\x00\x01garbage"  # never overwritten
+    f.write_bytes(b"\xff\xfe")
+    with pytest.raises(CorruptFileError, match="not UTF-8"):
+        read_text_bounded(f, "config file")
+
+
+def _signed(journal: Journal, tx_hash: str, step: int, nonce: int, plan: str = "p1") -> None:
+    journal.record_signed(
+        tx_hash=tx_hash,
+        raw=b"\x02\xf8",
+        chain_id=31337,
+        genesis="0xgen",
+        sender=ADDR,
+        plan_id=plan,
+        step=step,
+        steps=3,
+        nonce=nonce,
+        method="GemJoin.join",
+    )
+
+
+def test_journal_is_private_append_only_and_folds_states() -> None:
+    journal = Journal.for_account(31337, ADDR)
+    assert journal.path == journal_path(31337, ADDR.lower())
+    _signed(journal, "0xa", 0, 7)
+    _signed(journal, "0xb", 1, 8)
+    _signed(journal, "0xc", 2, 9)
+    journal.record_sent("0xa")
+    journal.record_mined("0xa", block_number=5, block_hash="0xbh", status=1)
+    journal.record_sent("0xb")
+    journal.record_dropped("0xc", "never reached the node")
+    assert mode(journal.path) == 0o600
+    assert mode(journal.path.parent) == 0o700
+    entries = journal.entries()
+    assert [e.state for e in entries.values()] == ["mined", "sent", "dropped"]
+    assert entries["0xa"].block_number == 5 and entries["0xa"].status == 1
+    assert [e.hash for e in journal.unresolved()] == ["0xb"]
+    assert entries["0xb"].raw == "0x02f8"
+    journal.record_reorged("0xa", "block 5 now has another hash")
+    assert journal.entries()["0xa"].unresolved
+    lines = journal.path.read_text().splitlines()
+    assert len(lines) == 8 and all(json.loads(line)["v"] == 1 for line in lines)
+
+
+def test_journal_survives_a_record_cut_short_but_names_other_damage() -> None:
+    journal = Journal.for_account(1, ADDR)
+    _signed(journal, "0xa", 0, 1)
+    with journal.path.open("ab") as handle:
+        handle.write(b'{"event": "sent", "hash": "0x')  # a kill in the middle of a write
+    assert journal.entries()["0xa"].state == "signed"
+    before = journal.path.read_bytes()
+    with journal.path.open("ab") as handle:
+        handle.write(b"\nnot json\n")
+    with pytest.raises(CorruptFileError) as info:
+        journal.entries()
+    assert str(journal.path) in info.value.message
+    assert journal.path.read_bytes().startswith(before)
+
+
+def test_journal_record_is_on_disk_when_a_killed_process_dies() -> None:
+    path = journal_path(31337, ADDR)
+    code = (
+        "import os, signal\n"
+        "from ion_cli.chain.journal import Journal\n"
+        f"j = Journal.for_account(31337, {ADDR!r})\n"
+        "j.record_signed(tx_hash='0xdead', raw=b'\\x01', chain_id=31337, genesis='g',"
+        f" sender={ADDR!r}, plan_id='p', step=0, steps=1, nonce=0)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, env=dict(os.environ))
+    assert done.returncode == -9
+    assert Journal(path).entries()["0xdead"].state == "signed"
+
+
+def test_plan_key_is_stable_and_specific() -> None:
+    a = plan_key(31337, ADDR, "Deposit 1 weETH (weETH market)")
+    assert a == plan_key(31337, ADDR.lower(), "Deposit  1 weETH (weETH market)")
+    assert a != plan_key(1, ADDR, "Deposit 1 weETH (weETH market)")
+    assert a != plan_key(31337, ADDR, "Deposit 2 weETH (weETH market)")
+
+
+def test_lock_waits_for_the_holder_then_proceeds() -> None:
+    order: list[str] = []
+    told: list[str] = []
+    held = threading.Event()
+
+    def holder() -> None:
+        with account_lock(31337, ADDR, timeout=5):
+            held.set()
+            time.sleep(0.5)
+            order.append("first done")
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+    with account_lock(31337, ADDR, timeout=10, on_wait=told.append):
+        order.append("second in")
+    thread.join()
+    assert order == ["first done", "second in"]
+    assert len(told) == 1 and "waiting for process" in told[0]
+    assert mode(lock_path(31337, ADDR)) == 0o600
+
+
+def test_lock_gives_up_after_its_timeout_with_a_refusal() -> None:
+    with (
+        account_lock(31337, ADDR, timeout=1),
+        pytest.raises(RefusedError, match="still sending"),
+        account_lock(31337, ADDR, timeout=0.3),
+    ):
+        pass
+    with account_lock(31337, ADDR, timeout=0.3):  # released, even after the refusal
+        pass
+
+
+def test_lock_of_a_killed_process_is_released() -> None:
+    code = (
+        "import os, signal, sys\n"
+        "from ion_cli.chain.lock import account_lock\n"
+        f"with account_lock(31337, {ADDR!r}, timeout=5):\n"
+        "    sys.stdout.write('held\\n'); sys.stdout.flush()\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, env=dict(os.environ), capture_output=True
+    )
+    assert done.stdout == b"held\n" and done.returncode == -9
+    with account_lock(31337, ADDR, timeout=0.5):
+        pass
