@@ -338,7 +338,16 @@ class Ion:
             collateral_yield=collateral_yield,
         )
         options = self._options(dry_run, confirm, observer, force=force)
-        return lv.leverage(self.session, request, options, plan_out)
+        if plan_out is not None:  # simulated and written down: nothing is sent
+            return lv.leverage(self.session, request, options, plan_out)
+        target = f"to {to}" if to is not None else f"ltv {ltv}"
+        return self._guarded(
+            f"leverage {mode} {target}",
+            market,
+            request.deposit,
+            options,
+            lambda o: lv.leverage(self.session, request, o),
+        )
 
     def deleverage(
         self,
@@ -368,7 +377,16 @@ class Ion:
             deadline_s=_duration(deadline),
         )
         options = self._options(dry_run, confirm, observer, force=force)
-        return lv.deleverage(self.session, request, options, plan_out)
+        if plan_out is not None:
+            return lv.deleverage(self.session, request, options, plan_out)
+        target = "close" if close else (f"to {to}" if to is not None else f"repay {repay}")
+        return self._guarded(
+            f"deleverage {target}",
+            market,
+            request.repay,
+            options,
+            lambda o: lv.deleverage(self.session, request, o),
+        )
 
     def plan(self, market: str, plan_out: str | Path, **leverage: object) -> WriteResult:
         """Write a leverage plan file (simulated, nothing sent): `Ion.leverage` arguments."""
@@ -384,10 +402,17 @@ class Ion:
     ) -> WriteResult:
         """Send a plan file after re-checking it against the chain (chain, account, deadline,
         the venue's price against the plan's bound), and simulating it again."""
-        from ion_cli.flows.plan import apply_plan
+        from ion_cli.flows.plan import apply_plan, load_plan
 
         options = self._options(dry_run, confirm, observer)
-        return apply_plan(self.session, plan_file, options)
+        doc = load_plan(plan_file)  # a malformed file is refused before any lock or read
+        return self._guarded(
+            f"apply plan {doc.get('priced_at_block')} {doc['title']}",
+            doc["market"],
+            None,
+            options,
+            lambda o: apply_plan(self.session, plan_file, o),
+        )
 
     def _options(
         self,
