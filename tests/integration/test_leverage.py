@@ -223,3 +223,14 @@ def test_apply_refusals_send_nothing(devnet: DevnetHandle, tmp_path: Path) -> No
     with pytest.raises(RefusedError, match="deadline has passed"):
         api.apply(plan)
     assert nonce(devnet) == before
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_loop_mode_reaches_the_same_target(devnet: DevnetHandle, market: str) -> None:
+    result = Ion().leverage(market, "10", to="3x", mode="loop")
+    assert isinstance(result.position, Position)
+    assert within(result.position.leverage, "3")
+    summary = (result.plan or {})["summary"]
+    assert summary["mode"] == "loop" and summary["rounds"] >= 2
+    health = Decimal(str(result.position.health))
+    assert health >= 1 + Decimal(str(result.position.safety_margin))
