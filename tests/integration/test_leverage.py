@@ -234,3 +234,27 @@ def test_loop_mode_reaches_the_same_target(devnet: DevnetHandle, market: str) ->
     assert summary["mode"] == "loop" and summary["rounds"] >= 2
     health = Decimal(str(result.position.health))
     assert health >= 1 + Decimal(str(result.position.safety_margin))
+
+
+def test_example_strategy_keeps_the_band(devnet: DevnetHandle) -> None:
+    from ion_cli.examples.keep_leverage_band import Band, run
+    from ion_cli.testing.devnet import mine
+
+    api = Ion()
+    api.leverage("ezETH", "10", to="3x")
+    mined: list[int] = []
+
+    def next_block(ion: Ion, after: int) -> int:
+        mine(devnet.w3)
+        mined.append(after)
+        return int(devnet.w3.eth.block_number)
+
+    band = Band("ezETH", Decimal("1.8"), Decimal("2.2"), Decimal("2"))
+    report = run(api, band, blocks=3, wait=next_block)
+    assert [a.action for a in report.actions] == ["deleverage", "none", "none"]
+    assert within(report.actions[0].leverage_after, "2")
+    assert len(mined) == 2  # re-checked at each new block
+    api.deleverage("ezETH", to="1.5x")
+    report = run(api, band, blocks=2, wait=next_block)
+    assert [a.action for a in report.actions] == ["leverage", "none"]
+    assert within(str(api.position("ezETH").leverage), "2")
