@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 FORMAT = "ion-plan"
 VERSION = 1
 MAX_PLAN_BYTES = 1_000_000
+MAX_NESTING = 32  # a plan nests 4 deep; the C parser can overflow the stack on hostile depth
 
 
 def plan_document(built: Built) -> dict[str, Any]:
@@ -89,6 +90,8 @@ def load_plan(path: str | Path) -> dict[str, Any]:
         raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise UsageError(f"malformed {where}: not UTF-8 text") from None
+    if _nesting(raw) > MAX_NESTING:
+        raise UsageError(f"malformed {where}: nested deeper than any plan")
     try:
         doc = json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -112,6 +115,28 @@ def load_plan(path: str | Path) -> dict[str, Any]:
         raise UsageError(f"malformed {where}: no calls")
     doc["_calls"] = [_call(c, i, where) for i, c in enumerate(doc["calls"], 1)]
     return doc
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of arrays and objects in JSON `text` (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _call(raw: Any, index: int, where: str) -> Call:
