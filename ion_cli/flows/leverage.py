@@ -366,14 +366,21 @@ def _pct_text(value: Any) -> str:
 # ---- checks ---------------------------------------------------------------------------------
 
 
-def check_after(ctx: Context, after: VaultState, force: bool, what: str) -> None:
+def check_after(
+    ctx: Context, after: VaultState, force: bool, what: str, deposit: int | None = None
+) -> None:
     m = ctx.market
     if after.normalized_debt and pm.is_dusty(after.normalized_debt, m.rate, m.dust):
         debt = ceil_div(after.normalized_debt * m.rate, RAY)
+        more = "deposit more or aim higher"
+        if deposit and ctx.vault.normalized_debt == 0 and ctx.vault.collateral == 0:
+            # from an empty vault the debt grows in proportion to the deposit
+            least = ceil_div(deposit * ceil_div(m.dust, RAY), debt)
+            more = f"deposit at least {_tokens(least)} {ctx.symbol} or aim higher"
         raise RefusedError(
             f"{what} would leave a debt of {_tokens(debt)} {ctx.base}, under the {ctx.symbol} "
             f"market's dust of {text(m.dust, RAD)} {ctx.base} (the least a vault may owe): "
-            "deposit more or aim higher"
+            f"{more}"
         )
     if not pm.passes_pool_check(after.collateral, after.normalized_debt, m.rate, m.spot):
         raise RefusedError(f"{what} would exceed the {ctx.symbol} vault's borrowing limit")
@@ -476,7 +483,7 @@ def build_leverage(session: Session, request: LeverageRequest, force: bool) -> B
     nd = normalized_debt_for_borrow(Wad(quote.debt), Ray(ctx.market.rate)).value
     after = ctx.vault.changed(collateral=goal.additional_collateral, normalized_debt=nd)
     what = f"{_x(target)} on a deposit of {_tokens(request.deposit)} {ctx.symbol}"
-    check_after(ctx, after, force, what)
+    check_after(ctx, after, force, what, request.deposit)
     max_debt = lm.with_slippage(quote.debt, request.max_slippage)
     calls = _approval(
         ctx,
