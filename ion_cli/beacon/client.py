@@ -51,7 +51,8 @@ Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
 
 GET_ID_LIMIT = 64  # ids per GET the spec allows; more answers 414
-DEFAULT_CHUNK = 16_384  # ids per POST
+DEFAULT_CHUNK = 8_192  # ids per POST (4 in flight: the node prepares one while we decode another)
+DEFAULT_CONCURRENCY = 4  # requests in flight
 _FLAG = re.compile(rb'"(execution_optimistic|finalized)"\s*:\s*(true|false)')
 _EDGE = 4096  # bytes kept from the start and the end of a streamed answer (for its flags)
 
@@ -155,7 +156,7 @@ class BeaconClient:
         timeout: float = 30.0,
         retries: int = 2,
         backoff: float = 0.25,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         chunk: int = DEFAULT_CHUNK,
         progress: Progress | None = None,
         warn: Warn | None = None,
@@ -217,7 +218,8 @@ class BeaconClient:
     def _failover(self, work: Callable[[_Node], T], *, nodes: Sequence[_Node] | None = None) -> T:
         """Run `work(node)` on the active node, retrying and then failing over."""
         failures: list[BeaconError] = []
-        for node in nodes or self._order():
+        order = list(nodes or self._order())
+        for node in order:
             error: BeaconError | None = None
             for attempt in range(self.retries + 1):
                 try:
@@ -237,7 +239,7 @@ class BeaconClient:
                 return result
             assert error is not None
             failures.append(error)
-            if len(self.nodes) > 1 and self.warn is not None and node is not self.nodes[-1]:
+            if self.warn is not None and node is not order[-1]:
                 self.warn(f"{error.message}; trying the next beacon node")
         if len(failures) == 1:
             raise failures[0]
@@ -344,6 +346,14 @@ class BeaconClient:
     def header(self, block_id: str) -> parse.Header:
         return self._typed(f"/eth/v1/beacon/headers/{block_id}", parse.header)
 
+    def state_root(self, state_id: str) -> tuple[str, parse.Envelope]:
+        """`/eth/v1/beacon/states/{state_id}/root`: the state root and the answer's flags."""
+        return self._typed(f"/eth/v1/beacon/states/{state_id}/root", parse.state_root)
+
+    def head_slot(self) -> int:
+        """The node's head slot (`/eth/v1/node/syncing`)."""
+        return self._typed("/eth/v1/node/syncing", parse.head_slot)
+
     def finality_checkpoints(self, state_id: str = "head") -> dict[str, parse.Checkpoint]:
         return self._typed(f"/eth/v1/beacon/states/{state_id}/finality_checkpoints", parse.finality)
 
@@ -404,41 +414,54 @@ class BeaconClient:
         return answer
 
     def scan(self, state_id: str, keep: Callable[[Validator], bool]) -> ValidatorsAnswer:
-        """The whole validator set streamed once, keeping those `keep` accepts (bounded memory:
-        one validator at a time besides the kept ones). A drop mid-stream restarts the scan."""
-        return self._failover(lambda node: self._stream_all(node, state_id, keep))
+        """The whole validator set streamed once, each validator parsed in full and kept when
+        `keep` accepts it (bounded memory: one validator at a time besides the kept ones)."""
+        return self._failover(
+            lambda node: self._stream_all(node, state_id, lambda item: keep(parse.validator(item)))
+        )
+
+    def scan_credentials(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
+        """The whole set streamed once; `keep(index, withdrawal_credentials)` sees every
+        validator (only those two fields parsed: the fast path of a credential filter at
+        mainnet scale) and those it accepts are returned in full. A drop mid-stream restarts."""
+        return self._failover(
+            lambda node: self._stream_all(
+                node, state_id, lambda item: keep(*parse.index_and_credentials(item))
+            )
+        )
 
     def _stream_all(
-        self, node: _Node, state_id: str, keep: Callable[[Validator], bool] | None
+        self, node: _Node, state_id: str, keep: Callable[[Any], bool] | None
     ) -> ValidatorsAnswer:
         path = f"/eth/v1/beacon/states/{state_id}/validators"
         kept: list[Validator] = []
         seen = 0
         every = 50_000
 
-        def sink(validator: Validator) -> None:
+        def sink(item: Any) -> None:
             nonlocal seen
             seen += 1
-            if keep is None or keep(validator):
-                kept.append(validator)
+            if keep is None or keep(item):
+                kept.append(parse.validator(item))
             if self.progress is not None and seen % every == 0:
                 self.progress(seen, 0)
 
-        flags = self._stream(node, "GET", path, None, None, sink)
+        flags = self._request(node, "GET", path, None, None, _streamed(sink))
         if self.progress is not None:
             self.progress(seen, seen)
         return ValidatorsAnswer(kept, flags.execution_optimistic, flags.finalized, {node.name})
 
-    def _stream(
+    def _request(
         self,
         node: _Node,
         method: str,
         path: str,
         params: Mapping[str, Any] | None,
         body: Any,
-        sink: Callable[[Validator], None],
-    ) -> parse.Envelope:
-        """One validators request, its answer parsed item by item into `sink`."""
+        consume: Callable[[httpx.Response], T],
+    ) -> T:
+        """One validators request; `consume` reads the answer (streamed or whole). Every
+        failure becomes a retry, a move to the next node, or the user's error."""
         import httpx
         import ijson
 
@@ -456,14 +479,12 @@ class BeaconClient:
                             status=414,
                         )
                     self._check_status(node, response, f"validators at state {_state_of(path)}")
-                edges = _Edges()
-                reader = _Reader(response.iter_bytes(1 << 16), edges)
-                for item in ijson.items(reader, "data.item"):
-                    sink(parse.validator(item))
-                return edges.flags()
+                return consume(response)
         except (_Retry, _NextNode, _PostRefused, UsageError, BeaconHttpError):
             raise
         except BeaconMalformed as exc:
+            if exc.message.startswith("truncated"):
+                raise _Retry(_dropped(node, " (incomplete JSON)")) from None
             raise _NextNode(
                 BeaconMalformed(f"beacon node {node.name}: {exc.message}", node=node.name)
             ) from None
@@ -474,13 +495,7 @@ class BeaconClient:
                         f"beacon node {node.name} answered malformed JSON", node=node.name
                     )
                 ) from None
-            raise _Retry(
-                BeaconUnreachable(
-                    f"beacon node {node.name} dropped the connection mid-response "
-                    "(incomplete JSON)",
-                    node=node.name,
-                )
-            ) from None
+            raise _Retry(_dropped(node, " (incomplete JSON)")) from None
         except ijson.JSONError:
             raise _NextNode(
                 BeaconMalformed(f"beacon node {node.name} answered malformed JSON", node=node.name)
@@ -490,11 +505,7 @@ class BeaconClient:
                 BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise _Retry(
-                BeaconUnreachable(
-                    f"beacon node {node.name} dropped the connection mid-response", node=node.name
-                )
-            ) from None
+            raise _Retry(_dropped(node, "")) from None
         except httpx.TransportError as exc:
             raise _Retry(
                 BeaconUnreachable(
@@ -505,50 +516,48 @@ class BeaconClient:
     def _fetch_chunk(self, node: _Node, state: str, ids: Sequence[str]) -> ValidatorsAnswer:
         """One chunk of ids on `node`: POST, or GET in pieces of 64 when POST is refused."""
         path = f"/eth/v1/beacon/states/{state}/validators"
-        out: list[Validator] = []
         if node.post is not False:
             try:
-                flags = self._stream(node, "POST", path, None, {"ids": list(ids)}, out.append)
+                flags, out = self._request(node, "POST", path, None, {"ids": list(ids)}, _whole)
                 node.post = True
                 return ValidatorsAnswer(
                     out, flags.execution_optimistic, flags.finalized, {node.name}
                 )
             except _PostRefused:
-                node.post = False
-                if self.warn is not None:
+                with self._lock:
+                    first, node.post = node.post is not False, False
+                if first and self.warn is not None:
                     self.warn(
                         f"beacon node {node.name} takes no POST: asking by GET, 64 ids a time"
                     )
+        everything: list[Validator] = []
         optimistic = False
         finalized = True
         limit = GET_ID_LIMIT
         start = 0
         while start < len(ids):
             piece = ids[start : start + limit]
+            params = {"id": ",".join(piece)}
             try:
-                flags = self._stream(node, "GET", path, {"id": ",".join(piece)}, None, out.append)
+                flags, out = self._request(node, "GET", path, params, None, _whole)
             except BeaconHttpError as exc:
                 if exc.status == 414 and limit > 1:
                     limit //= 2  # a node with a lower cap than the spec's
                     continue
                 raise
+            everything += out
             optimistic = optimistic or flags.execution_optimistic
             finalized = finalized and flags.finalized
             start += len(piece)
-        return ValidatorsAnswer(out, optimistic, finalized, {node.name})
+        return ValidatorsAnswer(everything, optimistic, finalized, {node.name})
 
     def _fetch_ids(self, state: str, ids: list[str]) -> ValidatorsAnswer:
-        # The first chunk alone: it tells whether the node takes POST (then the chunk size).
-        head, tail = ids[: self.chunk], ids[self.chunk :]
-        answer = self._failover(lambda node: self._fetch_chunk(node, state, head))
-        size = self.chunk if self.nodes[self._active].post is not False else GET_ID_LIMIT * 16
-        rest = [list(piece) for piece in chunks(tail, size)]
+        """Every chunk in flight at once (at most `concurrency`), so the node prepares one
+        answer while the last is decoded here. A node that refuses POST has each chunk asked
+        again by GET (64 ids a time), which it then uses for every later chunk."""
+        pieces = [list(piece) for piece in chunks(ids, self.chunk)]
         total = len(ids)
-        done = len(head)
-        if self.progress is not None:
-            self.progress(done, total)
-        if not rest:
-            return answer
+        done = 0
         lock = threading.Lock()
 
         def one(piece: list[str]) -> ValidatorsAnswer:
@@ -560,8 +569,11 @@ class BeaconClient:
                     self.progress(done, total)
             return result
 
+        if len(pieces) == 1:
+            return one(pieces[0])
+        answer = ValidatorsAnswer([], False, True)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            for part in pool.map(one, rest):
+            for part in pool.map(one, pieces):
                 answer.validators.extend(part.validators)
                 answer.execution_optimistic = (
                     answer.execution_optimistic or part.execution_optimistic
@@ -572,27 +584,62 @@ class BeaconClient:
 
     @staticmethod
     def _check_ids(answer: ValidatorsAnswer, wanted: Sequence[str], require_all: bool) -> None:
-        by_index = {str(v.index) for v in answer.validators}
-        by_key = {v.pubkey for v in answer.validators}
-        extra = len(answer.validators) - len(by_index)
-        if extra:
+        """Every validator answered was asked for, once; the ids not answered are unknown."""
+        asked_indices = {int(i) for i in wanted if not i.startswith("0x")}
+        asked_keys = {i for i in wanted if i.startswith("0x")}
+        indices = [v.index for v in answer.validators]
+        got_indices = set(indices)
+        if len(got_indices) != len(indices):
             raise BeaconMalformed("the beacon node answered the same validator twice")
-        asked = set(wanted)
         unasked = [
-            v for v in answer.validators if str(v.index) not in asked and v.pubkey not in asked
+            v
+            for v in answer.validators
+            if v.index not in asked_indices and v.pubkey not in asked_keys
         ]
         if unasked:
             raise BeaconMalformed(
                 f"the beacon node answered {len(unasked)} validators that were not asked for "
                 "(did a proxy drop the request body?)"
             )
-        missing = tuple(i for i in wanted if i not in by_index and i not in by_key)
+        got_keys = {v.pubkey for v in answer.validators} if asked_keys else set()
+        missing = tuple(
+            i
+            for i in wanted
+            if (i in asked_keys and i not in got_keys)
+            or (i not in asked_keys and int(i) not in got_indices)
+        )
         if missing and require_all:
             shown = ", ".join(m if len(m) < 20 else m[:12] + "…" for m in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             raise UnknownValidators(
                 f"{len(missing)} unknown validator id(s) at this state: {shown}{more}", missing
             )
+
+
+def _whole(response: httpx.Response) -> tuple[parse.Envelope, list[Validator]]:
+    """A bounded answer (one chunk of ids) read whole and decoded in C (msgspec)."""
+    return parse.decode_validators(response.read())
+
+
+def _streamed(sink: Callable[[Any], None]) -> Callable[[httpx.Response], parse.Envelope]:
+    """An answer of any size parsed item by item (ijson); its flags from the body's edges."""
+
+    def consume(response: httpx.Response) -> parse.Envelope:
+        import ijson
+
+        edges = _Edges()
+        reader = _Reader(response.iter_bytes(1 << 16), edges)
+        for item in ijson.items(reader, "data.item"):
+            sink(item)
+        return edges.flags()
+
+    return consume
+
+
+def _dropped(node: _Node, detail: str) -> BeaconUnreachable:
+    return BeaconUnreachable(
+        f"beacon node {node.name} dropped the connection mid-response{detail}", node=node.name
+    )
 
 
 def _state_of(path: str) -> str:

@@ -16,40 +16,111 @@ from ion_cli.beacon import credindex, parse
 from ion_cli.beacon.client import BeaconClient, ValidatorsAnswer
 from ion_cli.beacon.errors import BeaconOptimistic, UnknownState
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
+from ion_cli.consensus_rules import SLOTS_PER_EPOCH
 
 Warn = Callable[[str], None]
 REFRESH_CHUNK = 10_000  # indices per request when refreshing above the cached maximum
 
 
 def resolve_state(client: BeaconClient, state: str = "finalized") -> StateRef:
-    """The slot, block root and state root of `state` (a name, a slot, or a block/state root)."""
+    """Pin `state` (a name, a slot, or a block/state root) to its slot, state root and block
+    root, read before any validator so that every later request can name the state root.
+
+    `finalized`/`justified` are the checkpoint states (the epoch's first slot, as the API's
+    state ids mean them, empty slots included); `head` the node's head slot."""
     wanted = parse.state_id(state)
+    if wanted in ("finalized", "justified"):
+        checkpoints = client.finality_checkpoints("head")
+        checkpoint = checkpoints["finalized" if wanted == "finalized" else "current_justified"]
+        slot = checkpoint.epoch * SLOTS_PER_EPOCH
+        root, flags = client.state_root(str(slot))
+        block_root = checkpoint.root
+        if int(block_root, 16) == 0:  # the genesis checkpoint names no block
+            block_root = client.header("genesis").root
+        return StateRef(
+            slot=slot,
+            state_root=root,
+            block_root=block_root,
+            finalized=wanted == "finalized" or flags.finalized,
+            execution_optimistic=flags.execution_optimistic,
+        )
+    if wanted == "head":
+        slot = client.head_slot()
+        root, flags = client.state_root(str(slot))
+        block = client.header("head")
+        if block.slot > slot:  # the head moved between the two questions: take the newer
+            return _from_header(block)
+        return StateRef(
+            slot=slot,
+            state_root=root,
+            block_root=block.root,
+            finalized=flags.finalized,
+            execution_optimistic=flags.execution_optimistic or block.flags.execution_optimistic,
+        )
+    if wanted.isdigit():
+        slot = int(wanted)
+        try:
+            root, flags = client.state_root(wanted)
+        except UnknownState:
+            raise UnknownState(f"no state at slot {slot} (after the head, or pruned)") from None
+        before = _block_at_or_before(client, slot)
+        return StateRef(
+            slot=slot,
+            state_root=root,
+            block_root=before.root if before else "",
+            finalized=flags.finalized,
+            execution_optimistic=flags.execution_optimistic,
+        )
     try:
-        head = client.header(wanted)
+        return _from_header(client.header(wanted))  # genesis, or a block root
     except UnknownState:
         if not wanted.startswith("0x"):
-            raise UnknownState(
-                f"no block at state {state!r} (an empty slot, or not known)"
-            ) from None
-        head = _header_by_state_root(client, wanted)
-    finalized = head.flags.finalized or wanted == "finalized"
+            raise
+    return _state_by_root(client, wanted)
+
+
+def _from_header(head: parse.Header) -> StateRef:
     return StateRef(
         slot=head.slot,
         state_root=head.state_root,
         block_root=head.root,
-        finalized=finalized,
+        finalized=head.flags.finalized,
         execution_optimistic=head.flags.execution_optimistic,
     )
 
 
-def _header_by_state_root(client: BeaconClient, root: str) -> parse.Header:
-    """A 0x root that is no block root: accepted as the state root of head or finalized."""
-    for name in ("head", "finalized"):
-        candidate = client.header(name)
-        if candidate.state_root == root:
-            return candidate
+def _block_at_or_before(client: BeaconClient, slot: int, limit: int = 64) -> parse.Header | None:
+    for candidate in range(slot, max(-1, slot - limit), -1):
+        try:
+            return client.header(str(candidate))
+        except UnknownState:
+            continue
+    return None
+
+
+STATE_ROOT_WALK = 128  # headers walked back from head to find the block of a state root
+
+
+def _state_by_root(client: BeaconClient, root: str) -> StateRef:
+    """A 0x root that is no block root: the state root of one of the last blocks (walking
+    back from head through parent roots), or of the finalized or justified checkpoint."""
+    current = client.header("head")
+    for _ in range(STATE_ROOT_WALK):
+        if current.state_root == root:
+            return _from_header(current)
+        if current.slot == 0 or int(current.parent_root, 16) == 0:
+            break
+        try:
+            current = client.header(current.parent_root)
+        except UnknownState:
+            break
+    for name in ("finalized", "justified"):
+        checkpoint = resolve_state(client, name)
+        if checkpoint.state_root == root:
+            return checkpoint
     raise UnknownState(
-        f"unknown root {root[:12]}…: give a block root, or the state root of head or finalized"
+        f"unknown root {root[:12]}…: give a block root, a slot, or the state root of one of the "
+        f"last {STATE_ROOT_WALK} blocks or of a checkpoint"
     )
 
 
@@ -126,15 +197,13 @@ def find_by_credentials(
     notes: list[str] = []
     if not use_cache or full_rescan or index.needs_full_scan(ref.epoch):
         index.reset()
-        matched: list[Validator] = []
 
-        def keep(v: Validator) -> bool:
-            index.add(v.withdrawal_credentials, v.index)
-            if v.withdrawal_credentials in wanted:
-                matched.append(v)
-            return False
+        def keep(i: int, credentials: str) -> bool:
+            index.add(credentials, i)
+            return credentials in wanted
 
-        answer = client.scan(ref.state_root, keep)
+        answer = client.scan_credentials(ref.state_root, keep)
+        matched = answer.validators
         index.full_scan_epoch = ref.epoch
         index.scanned_epoch = ref.epoch
         if use_cache:

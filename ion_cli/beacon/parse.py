@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ion_cli.beacon.errors import BadValidatorId, BeaconMalformed, UnknownState
@@ -163,6 +163,18 @@ def finality(document: Any) -> dict[str, Checkpoint]:
     return out
 
 
+def state_root(document: Any) -> tuple[str, Envelope]:
+    flags, data = envelope(document, "state root")
+    return hex_bytes(_field(data, "root", "state root"), 32, "state root"), flags
+
+
+def head_slot(document: Any) -> int:
+    if not isinstance(document, Mapping):
+        raise BeaconMalformed("syncing: not an object")
+    data = _field(document, "data", "syncing")
+    return uint64(_field(data, "head_slot", "syncing"), "head_slot")
+
+
 @dataclass(frozen=True)
 class Genesis:
     genesis_time: int
@@ -225,3 +237,82 @@ def credential(text: str) -> str:
     if _HEX32.fullmatch(value):
         return value
     raise BadValidatorId(f"not a 0x-prefixed 32-byte withdrawal credential: {text!r:.80}")
+
+
+# ---- the validators answer, decoded in C (msgspec) ----
+
+
+def decode_validators(body: bytes) -> tuple[Envelope, list[Validator]]:
+    """A whole validators answer: its flags and the validators, every field checked in C
+    (uint64s as decimal strings within range, hex lengths, statuses).
+
+    Raises BeaconMalformed (`truncated` in the message when the body was cut short)."""
+    import msgspec
+
+    from ion_cli.beacon import wire
+
+    lower = False
+    try:
+        answer = wire.DECODER.decode(body)
+    except msgspec.ValidationError:
+        lower = True  # upper-case hex, or a real error that the second decoder names
+        try:
+            answer = wire.DECODER_ANY_CASE.decode(body)
+        except msgspec.DecodeError as exc:
+            raise BeaconMalformed(f"malformed validators answer: {str(exc)[:160]}") from None
+    except msgspec.DecodeError as exc:
+        text = str(exc)
+        kind = "truncated" if "truncated" in text else "malformed"
+        raise BeaconMalformed(f"{kind} validators answer: {text[:160]}") from None
+    out: list[Validator] = []
+    append = out.append
+    for item in answer.data:
+        v = item.validator
+        texts = (
+            item.index,
+            v.effective_balance,
+            item.balance,
+            v.activation_eligibility_epoch,
+            v.activation_epoch,
+            v.exit_epoch,
+            v.withdrawable_epoch,
+        )
+        joined = "".join(texts)
+        if not (joined.isdigit() and joined.isascii()):
+            raise BeaconMalformed(f"validator {item.index!r:.30}: a uint64 is not a decimal string")
+        n = tuple(map(int, texts))
+        if max(n) > UINT64_MAX:
+            raise BeaconMalformed(f"validator {n[0]}: a field does not fit in a uint64")
+        append(
+            Validator(
+                n[0],
+                v.pubkey,
+                v.withdrawal_credentials,
+                n[1],
+                n[2],
+                v.slashed,
+                n[3],
+                n[4],
+                n[5],
+                n[6],
+                item.status,
+            )
+        )
+    if lower:
+        out = [
+            replace(
+                v, pubkey=v.pubkey.lower(), withdrawal_credentials=v.withdrawal_credentials.lower()
+            )
+            for v in out
+        ]
+    return Envelope(answer.execution_optimistic, answer.finalized), out
+
+
+def index_and_credentials(item: Any) -> tuple[int, str]:
+    """The two fields a scan of the whole set needs, checked (the rest only for matches)."""
+    index = uint64(_field(item, "index", "validator"), "validator index")
+    v = _field(item, "validator", f"validator {index}")
+    cred = _field(v, "withdrawal_credentials", f"validator {index}")
+    if not isinstance(cred, str) or len(cred) != 66 or not cred.startswith("0x"):
+        raise BeaconMalformed(f"validator {index}: malformed withdrawal_credentials")
+    return index, cred.lower()

@@ -9,10 +9,11 @@ incomplete, never as zero validators.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,11 +58,20 @@ def devnet_beacon_url() -> str | None:
 
 
 def beacon_urls(options: BeaconOptions) -> list[str]:
+    return resolve_urls(options)[0]
+
+
+def resolve_urls(options: BeaconOptions) -> tuple[list[str], bool]:
+    """The beacon URLs to use, and whether they are the devnet's own server."""
     if options.urls:
-        return [u for raw in options.urls for u in _split(raw)]
+        return [u for raw in options.urls for u in _split(raw)], False
     env = os.environ.get(ENV_VAR, "")
     if env.strip():
-        return _split(env)
+        return _split(env), False
+    return _profile_urls(options)
+
+
+def _profile_urls(options: BeaconOptions) -> tuple[list[str], bool]:
     from ion_cli.config import load_config
 
     config = load_config()
@@ -69,9 +79,9 @@ def beacon_urls(options: BeaconOptions) -> list[str]:
     raw = config.networks.get(name, {}).get("beacon_urls")
     if raw:
         if isinstance(raw, str):
-            return _split(raw)
+            return _split(raw), False
         if isinstance(raw, list) and all(isinstance(u, str) for u in raw):
-            return [u.strip() for u in raw if u.strip()]
+            return [u.strip() for u in raw if u.strip()], False
         raise UsageError(f"networks.{name}.beacon_urls must be a list of URLs")
     if name == "devnet":
         url = devnet_beacon_url()
@@ -79,7 +89,7 @@ def beacon_urls(options: BeaconOptions) -> list[str]:
             raise DevnetNotRunning(
                 "no beacon server for the devnet: run `ion devnet up` (or pass --beacon-url)"
             )
-        return [url]
+        return [url], True
     raise UsageError(
         f"no beacon node for network '{name}': pass --beacon-url, set {ENV_VAR}, or put "
         f"beacon_urls in [networks.{name}] of the config file"
@@ -93,8 +103,24 @@ def _split(text: str) -> list[str]:
 def open_client(options: BeaconOptions) -> BeaconClient:
     from ion_cli.beacon.client import BeaconClient
 
-    client = BeaconClient(beacon_urls(options), progress=options.progress, warn=options.warn)
-    return client
+    urls, _ = resolve_urls(options)
+    return BeaconClient(urls, progress=options.progress, warn=options.warn)
+
+
+@contextlib.contextmanager
+def _devnet_hint(options: BeaconOptions) -> Iterator[None]:
+    """The devnet's own server not answering means the devnet is down (exit 5), not a node
+    error: say what to run."""
+    from ion_cli.beacon.errors import BeaconUnreachable
+
+    try:
+        yield
+    except BeaconUnreachable as exc:
+        if resolve_urls(options)[1]:
+            raise DevnetNotRunning(
+                f"the devnet's beacon server does not answer ({exc.message}): run `ion devnet up`"
+            ) from None
+        raise
 
 
 def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> None:
@@ -161,7 +187,7 @@ def read_credentials(path: Path) -> list[str]:
 def show(ids: Sequence[str], state: str, options: BeaconOptions) -> Snapshot:
     from ion_cli.beacon.fetch import snapshot_of_ids
 
-    with open_client(options) as client:
+    with _devnet_hint(options), open_client(options) as client:
         snapshot = snapshot_of_ids(client, ids, state, warn=options.warn)
         _cross_check(client, options, snapshot)
     return snapshot
@@ -274,7 +300,7 @@ def summary(
         )
         if options.warn is not None:
             options.warn(f"{token.symbol}: the validator set is incomplete ({token.method})")
-    with open_client(options) as client:
+    with _devnet_hint(options), open_client(options) as client:
         snapshot = snapshot_of_credentials(
             client,
             token.credentials,

@@ -71,11 +71,20 @@ class FakeBeacon:
             )
         if path.startswith("/eth/v1/beacon/headers/"):
             block = path.rsplit("/", 1)[1]
-            if block in ("head", HEAD_ROOT):
+            if block in ("head", "6400", HEAD_ROOT):
                 return self._header(HEAD_ROOT, 6400, HEAD_STATE, finalized=False)
-            if block in ("finalized", self.finalized_root):
+            if block in ("finalized", "6336", self.finalized_root):
                 return self._header(self.finalized_root, 6336, FIN_STATE, finalized=True)
             return httpx.Response(404, json={"code": 404, "message": "not found"})
+        if path == "/eth/v1/node/syncing":
+            return httpx.Response(200, json={"data": {"head_slot": "6400", "is_syncing": False}})
+        if path.endswith("/root") and "/states/" in path:
+            state = path.split("/")[5]
+            if state in ("head", "6400"):
+                return self._ok({"root": HEAD_STATE}, finalized=False)
+            if state in ("finalized", "6336"):
+                return self._ok({"root": FIN_STATE})
+            return httpx.Response(404, json={"code": 404, "message": "state not found"})
         if path.endswith("/finality_checkpoints"):
             cp = {"epoch": "198", "root": self.finalized_root}
             return self._ok({"previous_justified": cp, "current_justified": cp, "finalized": cp})

@@ -245,3 +245,58 @@ def test_progress_is_reported_through_the_callback() -> None:
     with client(fake(100), chunk=25, progress=lambda d, t: seen.append((d, t))) as c:
         c.validators("head", [str(i) for i in range(100)])
     assert seen[-1] == (100, 100) and len(seen) == 4
+
+
+def test_a_slot_is_pinned_to_its_state_root_and_the_block_at_or_before_it() -> None:
+    with client(fake(5)) as c:
+        ref = resolve_state(c, "6336")
+        assert (ref.slot, ref.state_root, ref.finalized) == (6336, FIN_STATE, True)
+        assert ref.block_root == c.header("finalized").root
+        with pytest.raises(UnknownState):
+            resolve_state(c, "7000")
+
+
+def _answer(**changes: object) -> bytes:
+    import json
+
+    row = item(5, cred(1))
+    row.update({k: v for k, v in changes.items() if k in row})
+    row["validator"].update({k: v for k, v in changes.items() if k in row["validator"]})
+    return json.dumps({"execution_optimistic": False, "finalized": True, "data": [row]}).encode()
+
+
+def test_decoded_answers_are_exact() -> None:
+    flags, [v] = parse.decode_validators(_answer())
+    assert flags.finalized and v.exit_epoch == 2**64 - 1 and v.index == 5
+    upper = _answer(pubkey="0x" + "AB" * 48)
+    assert parse.decode_validators(upper)[1][0].pubkey == "0x" + "ab" * 48
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"index": "18446744073709551616"},
+        {"index": "+5"},
+        {"index": " 5"},
+        {"index": "5e0"},
+        {"index": "5.0"},
+        {"index": "-5"},
+        {"index": ""},
+        {"index": "²"},
+        {"index": 5},
+        {"balance": "3_2"},
+        {"slashed": "false"},
+        {"slashed": 0},
+        {"status": "active"},
+        {"pubkey": "0x1234"},
+        {"withdrawal_credentials": "0x" + "zz" * 32},
+    ],
+)
+def test_decoded_answers_refuse_what_the_api_never_sends(change: dict[str, object]) -> None:
+    with pytest.raises(BeaconMalformed):
+        parse.decode_validators(_answer(**change))
+
+
+def test_a_cut_answer_is_called_truncated() -> None:
+    with pytest.raises(BeaconMalformed, match="truncated"):
+        parse.decode_validators(_answer()[:-20])

@@ -38,7 +38,9 @@ ALIASES = {"IReserveOracle": "ReserveOracle", "IERC20Metadata": "ERC20", "IERC20
 
 
 def _published_functions() -> set[str]:
-    return {s for i in published.all_interfaces() for s in i.signatures("function")}
+    """Published function signatures, and event signatures (an adapter filters logs by them)."""
+    interfaces = published.all_interfaces()
+    return {s for i in interfaces for kind in ("function", "event") for s in i.signatures(kind)}
 
 
 def _functions_of(name: str) -> set[str]:
