@@ -302,7 +302,6 @@ class Ion:
             run_flow=run,
         )
 
-<<<<<<< HEAD
     # ---- leverage ----------------------------------------------------------------------------
 
     def leverage(
@@ -414,7 +413,7 @@ class Ion:
             options,
             lambda o: apply_plan(self.session, plan_file, o),
         )
-=======
+
     # ---- risk proofs and the reserve oracle -------------------------------------------------
 
     def submit_proof(
@@ -453,7 +452,6 @@ class Ion:
 
         options = self._options(dry_run, confirm, observer)
         return oracle.update(self.session, market, options)
->>>>>>> main
 
     def _options(
         self,
