@@ -8,7 +8,7 @@ JSON an unknown is `{"unknown": "<reason>"}`, never `null`. Pure module: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -176,6 +176,8 @@ class WriteResult(_Document):
     execution: ExecutionResult | None
     position: Position | LenderPosition | None
     error: ErrorInfo | None = None
+    # plans run after the first one by the same write (a close's sweep of leftover collateral)
+    followups: list[ExecutionResult] = field(default_factory=list)
 
     @property
     def projected_position(self) -> Position | None:
@@ -186,4 +188,5 @@ class WriteResult(_Document):
 
     @property
     def tx_hashes(self) -> list[str]:
-        return [] if self.execution is None else self.execution.tx_hashes
+        first = [] if self.execution is None else self.execution.tx_hashes
+        return first + [h for f in self.followups for h in f.tx_hashes]
