@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Plan
 from ion_cli.errors import IonError, RefusedError, UsageError
@@ -24,6 +24,9 @@ from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
 from ion_cli.zk import layout
+
+if TYPE_CHECKING:
+    from ion_cli.results import SubmitResult, WriteResult
 
 RECEIPT = "receipt.json"
 PROOF = "proof.json"
@@ -190,17 +193,35 @@ def feed_address(session: Session, symbol: str) -> str:
     )
 
 
-def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> dict[str, Any]:
+def intent(session: Session, path: Path, symbol: str) -> str:
+    """Check what needs no account or node (the receipt, its token, the market's feed), then
+    name this submission for the journal: the market and the proof's hash, so that a rerun of
+    the same `ion submit` finds an interrupted or already-mined one."""
+    import hashlib
+
+    receipt = load_receipt(path)
+    _check_market(receipt, session.profile.market(symbol).symbol)
+    feed_address(session, symbol)
+    digest = hashlib.sha256(receipt.proof).hexdigest()[:16]
+    return f"submit {symbol.strip().lower()} {digest}"
+
+
+def _check_market(receipt: ReceiptFolder, symbol: str) -> None:
+    if receipt.lrt and receipt.lrt.lower() != symbol.lower():
+        raise UsageError(
+            f"the proof rates the validators behind {receipt.lrt}, not {symbol}: "
+            f"submit it to the {receipt.lrt} market"
+        )
+
+
+def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> SubmitResult:
     from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
+    from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import ProofCall, read_latest, submit_call
 
     receipt = load_receipt(path)
     market = session.profile.market(symbol)
-    if receipt.lrt and receipt.lrt.lower() != market.symbol.lower():
-        raise UsageError(
-            f"the proof rates the validators behind {receipt.lrt}, not {market.symbol}: "
-            f"submit it to the {receipt.lrt} market"
-        )
+    _check_market(receipt, market.symbol)
     feed = feed_address(session, symbol)
     w3 = session.w3()
     me = session.account().address
@@ -263,31 +284,70 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         },
     )
     result = run_plan(session, plan, options)
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json() if hasattr(result, "to_json") else result,
-        "accepted": None,
-        "feed": feed,
-        "previous": latest_before.to_json(),
-        "latest": None,
-        "oracle": None,
-        "position": None,
-        "receipt": str(receipt.receipt_path),
-    }
     if options.dry_run:
-        return document
-    tx_hash = result.steps[0].tx_hash
-    _record_submission(receipt, session, feed, tx_hash, result.steps[0].block_number)
-    document["accepted"] = True
+        return SubmitResult(
+            plan=plan.to_json(),
+            dry_run=True,
+            execution=result,
+            position=None,
+            feed=feed,
+            previous=latest_before.to_json(),
+            receipt=str(receipt.receipt_path),
+        )
+    _record_submission(
+        receipt, session, feed, result.steps[0].tx_hash, result.steps[0].block_number
+    )
     after = market_oracle(session, symbol)
-    document["latest"] = read_latest(w3, feed).to_json(after.now)
-    document["oracle"] = after.to_json()
-    document["reserve_rate_updated"] = update_now
-    if not update_now and reads_feed:
-        document["next_update"] = cooldown_message(after)
-    document["position"] = _position(session, symbol, me, options)
-    return document
+    return SubmitResult(
+        plan=plan.to_json(),
+        dry_run=False,
+        execution=result,
+        position=_position(session, symbol, me, options),
+        accepted=True,
+        feed=feed,
+        previous=latest_before.to_json(),
+        latest=read_latest(w3, feed).to_json(after.now),
+        oracle=after.to_json(),
+        receipt=str(receipt.receipt_path),
+        reserve_rate_updated=update_now,
+        next_update=cooldown_message(after) if not update_now and reads_feed else None,
+    )
+
+
+def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> SubmitResult:
+    """The result of a submission that an earlier, interrupted run sent (the journal finished
+    it or found it mined): the receipt records it, the feed and oracle are read back."""
+    from ion_cli.chain.journal import Journal
+    from ion_cli.flows.oracle import market_oracle
+    from ion_cli.results import SubmitResult
+    from ion_cli.zk.feed import read_latest
+
+    receipt = load_receipt(path)
+    feed = feed_address(session, symbol)
+    me = session.account().address
+    plan_id = str((done.plan or {}).get("plan_id", ""))
+    journal = Journal.for_account(session.profile.chain_id, me)
+    steps = sorted(
+        (e for e in journal.entries().values() if e.plan_id == plan_id and e.state == "mined"),
+        key=lambda e: e.step,
+    )
+    first = steps[0] if steps and steps[0].step == 0 else None
+    if first is not None and first.status == 1:
+        _record_submission(receipt, session, feed, first.hash, first.block_number)
+    after = market_oracle(session, symbol)
+    latest = read_latest(session.w3(), feed).to_json(after.now)
+    return SubmitResult(
+        plan=done.plan,
+        dry_run=False,
+        execution=done.execution,
+        position=done.position,
+        accepted=first is not None and first.status == 1,
+        feed=feed,
+        latest=latest,
+        oracle=after.to_json(),
+        receipt=str(receipt.receipt_path),
+        reserve_rate_updated=len(steps) > 1,
+    )
 
 
 def _position(session: Session, symbol: str, me: str, options: WriteOptions) -> Any:
