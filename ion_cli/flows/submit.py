@@ -105,8 +105,11 @@ def _root(value: Any) -> str:
     return "0x" + bytes(value).hex() if isinstance(value, bytes | bytearray) else str(value)
 
 
-def explain(name: str, args: dict[str, Any]) -> str:
-    """The RiskFeed's custom errors, in words."""
+def explain(
+    name: str, args: dict[str, Any], bound_to: Callable[[str], str | None] | None = None
+) -> str:
+    """The RiskFeed's custom errors, in words. `bound_to(model_id)` names the token a model id
+    was made for, when it is one of the known tokens with ion's model."""
     a = args
     messages: dict[str, Callable[[], str]] = {
         "InvalidProof": lambda: (
@@ -125,9 +128,8 @@ def explain(name: str, args: dict[str, Any]) -> str:
             f"public input {a.get('index')} is not a value the layout allows (tampered inputs?)"
         ),
         "ScoreOutOfRange": lambda: "the proven score is outside the range the model can produce",
-        "WrongModel": lambda: (
-            f"the proof was made with another model (model id {_root(a.get('committed'))}; "
-            f"the feed takes {_root(a.get('expected'))})"
+        "WrongModel": lambda: _wrong_model(
+            _root(a.get("committed")), _root(a.get("expected")), bound_to
         ),
         "StateRootMismatch": lambda: (
             f"the state root named ({_root(a.get('submitted'))}) is not the one the proof "
@@ -152,7 +154,46 @@ def explain(name: str, args: dict[str, Any]) -> str:
     return make() if make else name
 
 
-def _precheck(w3: Any, feed: str, sender: str, data: bytes) -> None:
+def _wrong_model(
+    committed: str, expected: str, bound_to: Callable[[str], str | None] | None
+) -> str:
+    token = bound_to(committed) if bound_to else None
+    if token:
+        return (
+            f"the proof rates the validators behind {token} (its model id {committed} binds "
+            f"ion's model to {token}); this feed takes only proofs of its own token (model id "
+            f"{expected}): submit it to the {token} market"
+        )
+    return (
+        f"the proof was made with another model or for another token (model id {committed}; "
+        f"the feed takes {expected})"
+    )
+
+
+def token_of_model_id(session: Session, model_hash: str | None) -> Callable[[str], str | None]:
+    """Which market's token a model id stands for, given the model hash (None if no market's)."""
+
+    def find(committed: str) -> str | None:
+        if not model_hash:
+            return None
+        for market in session.profile.markets.values():
+            try:
+                if layout.model_id(model_hash, market.symbol) == committed.lower():
+                    return market.symbol
+            except layout.LayoutError:
+                return None
+        return None
+
+    return find
+
+
+def _precheck(
+    w3: Any,
+    feed: str,
+    sender: str,
+    data: bytes,
+    bound_to: Callable[[str], str | None] | None = None,
+) -> None:
     """eth_call the submission from the sender; a revert becomes ProofRejected."""
     from ion_cli.chain.client import node_error, rpc_url_of
     from ion_cli.chain.revert import decode_exception
@@ -164,7 +205,8 @@ def _precheck(w3: Any, feed: str, sender: str, data: bytes) -> None:
         if decoded is None:
             raise node_error(exc, rpc_url_of(w3), "asking the feed about the proof") from None
         if decoded.name:
-            raise ProofRejected(f"rejected: {explain(decoded.name, decoded.args)}") from None
+            reason = explain(decoded.name, decoded.args, bound_to)
+            raise ProofRejected(f"rejected: {reason}") from None
         raise ProofRejected(f"rejected: the feed reverted ({decoded.text})") from None
 
 
@@ -240,7 +282,8 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         )
     latest_before = read_latest(session.reader(), feed)
     # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
-    _precheck(w3, feed, me, submit_call(feed, call, "").data)
+    bound_to = token_of_model_id(session, receipt.model_hash)
+    _precheck(w3, feed, me, submit_call(feed, call, "").data, bound_to)
 
     try:
         score = layout.decode(receipt.instances).score
