@@ -38,7 +38,7 @@ from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
     from ion_cli.flows.writes import WriteOptions
-    from ion_cli.results import Market, Position, WriteResult
+    from ion_cli.results import Market, OracleUpdateResult, Position, SubmitResult, WriteResult
 
 Amount = str | int | Decimal
 Confirm = Callable[[str], bool]
@@ -424,14 +424,29 @@ class Ion:
         dry_run: bool = False,
         confirm: Confirm | None = None,
         observer: Observer | None = None,
-    ) -> dict[str, Any]:
+    ) -> SubmitResult:
         """Submit the risk proof of a receipt (or its folder) to `market`'s RiskFeed, then
         update the reserve rate when the oracle's cooldown allows (see `ion_cli.flows.submit`).
-        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why."""
+        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why. Runs under the
+        account's lock with the journal, like every write: a rerun after an interruption
+        finishes the submission, never sends it twice."""
         from ion_cli.flows import submit
+        from ion_cli.flows.tx import guarded_write
+        from ion_cli.results import SubmitResult
 
         options = self._options(dry_run, confirm, observer)
-        return submit.submit(self.session, Path(receipt), market, options)
+        path = Path(receipt)
+        result = guarded_write(
+            self.session,
+            options,
+            intent=submit.intent(self.session, path, market),
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: submit.submit(self.session, path, market, o),
+        )
+        if isinstance(result, SubmitResult):
+            return result
+        return submit.completed(self.session, path, market, result)
 
     def oracle(self, market: str) -> dict[str, Any]:
         """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""
@@ -446,12 +461,25 @@ class Ion:
         dry_run: bool = False,
         confirm: Confirm | None = None,
         observer: Observer | None = None,
-    ) -> dict[str, Any]:
-        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown)."""
+    ) -> OracleUpdateResult:
+        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown),
+        under the account's lock with the journal."""
         from ion_cli.flows import oracle
+        from ion_cli.flows.tx import guarded_write
+        from ion_cli.results import OracleUpdateResult
 
         options = self._options(dry_run, confirm, observer)
-        return oracle.update(self.session, market, options)
+        result = guarded_write(
+            self.session,
+            options,
+            intent=f"oracle-update {market.strip().lower()}",
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: oracle.update(self.session, market, o),
+        )
+        if isinstance(result, OracleUpdateResult):
+            return result
+        return oracle.completed(self.session, market, result)
 
     def _options(
         self,

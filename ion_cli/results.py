@@ -190,3 +190,31 @@ class WriteResult(_Document):
     def tx_hashes(self) -> list[str]:
         first = [] if self.execution is None else self.execution.tx_hashes
         return first + [h for f in self.followups for h in f.tx_hashes]
+
+
+@dataclass(frozen=True)
+class SubmitResult(WriteResult):
+    """What `ion submit` returns: the write (plan, execution, position) and the feed's side.
+
+    `accepted` is None on a dry run; `previous` and `latest` are the feed's accepted score
+    before and after (ion_cli.zk.feed.Latest as JSON); `oracle` the reserve oracle after;
+    `receipt` the receipt file that now records the submission; `next_update` says when the
+    reserve rate may move when the cooldown kept this submission from updating it."""
+
+    accepted: bool | None = None
+    feed: str = ""
+    previous: dict[str, Any] | None = None
+    latest: dict[str, Any] | None = None
+    oracle: dict[str, Any] | None = None
+    receipt: str = ""
+    reserve_rate_updated: bool | None = None
+    next_update: str | None = None
+
+
+@dataclass(frozen=True)
+class OracleUpdateResult(WriteResult):
+    """What `ion oracle update` returns: the write and the oracle before and after (after is
+    None on a dry run), each as `ion oracle show --json` gives it."""
+
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
