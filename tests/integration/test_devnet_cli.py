@@ -118,6 +118,9 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     assert resumed["rpc_url"] == url  # the same port again when free
     assert _balance(url, PROBE) == 12345
 
+    before = ion("supply", "weETH", "1", "--yes", "--json")  # journalled on this chain
+    assert before.exit_code == 0, before.output
+
     reset = ion("devnet", "reset", "--json")
     assert reset.exit_code == 0, reset.output
     fresh = json.loads(reset.stdout)
@@ -125,6 +128,14 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     assert _balance(fresh["rpc_url"], PROBE) == 0
     # Same deployer, same nonces: a clean chain gets the same addresses.
     assert fresh["deployment"]["markets"] == first["deployment"]["markets"]
+    # ... and it replays the same nonces (the same hashes, when the same commands run again as
+    # `make demo` does): the old chain's journal is set aside, never read as this chain's history.
+    from ion_cli.chain import journal
+
+    assert not (journal.journal_dir() / "31337").exists()
+    assert list(journal.journal_dir().glob("31337.before-reset-*"))
+    after = ion("supply", "weETH", "1", "--yes", "--json")
+    assert after.exit_code == 0, after.output
 
     assert ion("devnet", "down").exit_code == 0
     assert ion("devnet", "down").exit_code == 0  # idempotent
