@@ -124,6 +124,8 @@ class PlanRecord:
     calls: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     started_at: float = 0.0
+    # why its unmined steps will never be sent (e.g. the gem it would deposit was returned)
+    settled: str = ""
 
 
 class Journal:
@@ -219,6 +221,11 @@ class Journal:
                 "replaces": replaces,
             }
         )
+
+    def record_settled(self, plan_id: str, note: str) -> None:
+        """The plan's unmined steps are moot (another command did or undid what they would):
+        a rerun must not finish it."""
+        self.append({"event": "settled", "plan_id": plan_id, "note": note})
 
     def record_sent(self, tx_hash: str, note: str = "") -> None:
         self.append({"event": "sent", "hash": tx_hash, "note": note})
@@ -344,6 +351,11 @@ class Journal:
         """The latest plan record per plan id."""
         found: dict[str, PlanRecord] = {}
         for record in self.records():
+            if record.get("event") == "settled":
+                plan = found.get(str(record.get("plan_id")))
+                if plan is not None:
+                    plan.settled = str(record.get("note", "")) or "settled"
+                continue
             if record.get("event") != "plan":
                 continue
             found[str(record.get("plan_id"))] = PlanRecord(

@@ -76,8 +76,12 @@ def guarded_write(
     market: str,
     explicit_network: bool,
     run_flow: Callable[[WriteOptions], WriteResult],
+    settles_gem: bool = False,
 ) -> WriteResult:
-    """Run a write under the account lock with the journal (see the module docstring)."""
+    """Run a write under the account lock with the journal (see the module docstring).
+    `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
+    unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
+    them must not try to deposit tokens that are no longer there)."""
     from ion_cli.chain.journal import Journal, JournalObserver, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
@@ -107,11 +111,33 @@ def guarded_write(
                 resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
                 if resumable:
                     plan, done = resumable[-1]
-                    return _resume(session, guarded, observer, plan, done, market)
-                return run_flow(guarded)
+                    result = _resume(session, guarded, observer, plan, done, market)
+                else:
+                    result = run_flow(guarded)
+                if settles_gem:
+                    _settle_gem_deposits(session, journal, report, market, warn)
+                return result
         except KeyboardInterrupt:
             _report_interrupted(journal, observer, warn)
             raise
+
+
+def _settle_gem_deposits(
+    session: Session, journal: Journal, report: Report, market: str, warn: Callable[[str], None]
+) -> None:
+    """Mark settled the unfinished deposits in `market` whose next step is depositCollateral:
+    the gem it would deposit has just been deposited or returned by another command."""
+    config = session.profile.market(market.strip())
+    join = session.profile.address(config, "gem_join").lower()
+    for plan, done in report.unfinished:
+        methods = [str(c.get("method", "")) for c in plan.calls]
+        joined = any(
+            m == "GemJoin.join" and str(c.get("to", "")).lower() == join
+            for m, c in zip(methods[:done], plan.calls[:done], strict=True)
+        )
+        if joined and methods[done] == "IonPool.depositCollateral":
+            journal.record_settled(plan.plan_id, "its gem was deposited or returned by hand")
+            warn(f"'{plan.title}' will not be finished: its gem was taken care of")
 
 
 def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
