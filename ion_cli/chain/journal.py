@@ -421,6 +421,9 @@ class JournalObserver:
         self._offset = 0
         self.signed: list[str] = []  # hashes signed through this observer, in order
         self.resumed_from: dict[str, int] = {}  # plan id -> steps already mined before this run
+        # hashes this run signed that the journal already had (dropped, reorged, orphaned): the
+        # same bytes signed again, so a node that still has them answers "already known"
+        self.resent: set[str] = set()
 
     def on_warning(self, message: str) -> None:
         pass
@@ -445,6 +448,8 @@ class JournalObserver:
                 f"{earlier.state} by another ion process or an earlier run; nothing was sent "
                 "by this one (see `ion tx status`)"
             )
+        if earlier is not None:
+            self.resent.add(signed.tx_hash)
         self.journal.record_signed(
             tx_hash=signed.tx_hash,
             raw=signed.raw_tx,
@@ -462,6 +467,9 @@ class JournalObserver:
         )
         self.signed.append(signed.tx_hash)
         _test_kill("signed", offset + signed.step_index)
+
+    def is_resend(self, tx_hash: str) -> bool:
+        return tx_hash in self.resent
 
     def on_sent(self, step: Any) -> None:
         self.journal.record_sent(str(step.tx_hash))
@@ -481,6 +489,19 @@ class JournalObserver:
         _test_kill("mined", self._offset + step.index)
 
     def on_failed(self, result: Any, error: Any) -> None:
+        from ion_cli.chain.sending import COLLISION
+
+        message = str(getattr(error, "message", ""))
+        if message.startswith(COLLISION) and self.signed:
+            # the step signed last never became this command's: resolve its entry now
+            last = self.journal.entries().get(self.signed[-1])
+            if last is not None and last.state == "signed":
+                if "already had" in message:  # the node has these bytes: reconcile follows them
+                    self.journal.record_note(last.hash, message)
+                else:
+                    self.journal.record_dropped(
+                        last.hash, f"collision: nonce {last.nonce} was taken by another writer"
+                    )
         for step in result.steps:
             if step.tx_hash and step.status is None:
                 self.journal.record_note(

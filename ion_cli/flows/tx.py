@@ -346,7 +346,7 @@ def replace_transaction(
     transaction: the same nonce, at least `bump`% of its fees, signed only when asked."""
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.reconcile import genesis_hash, reconcile
-    from ion_cli.chain.sending import broadcast, wait_for_receipt
+    from ion_cli.chain.sending import Collision, broadcast, wait_for_receipt
 
     tx_hash = _check_hash(tx_hash)
     journal, address = account_journal(session)
@@ -408,9 +408,9 @@ def replace_transaction(
             replaces=tx_hash,
         )
         try:
-            broadcast(w3, raw, new_hash, what)
-        except IonError as exc:
-            if "nonce too low" not in exc.message.lower():
+            broadcast(w3, raw, new_hash, what, nonce=entry.nonce)
+        except Collision as exc:
+            if "already used" not in exc.message:
                 raise
             journal.record_dropped(new_hash, "its nonce was taken first (the original was mined)")
             raise RefusedError(
