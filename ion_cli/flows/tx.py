@@ -88,6 +88,14 @@ def guarded_write(
     from ion_cli.chain.reconcile import genesis_hash, reconcile
 
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
+        try:
+            lines = pending_lines(session)
+        except IonError:
+            raise
+        except Exception:  # best effort: the flow that follows reads the node and says why
+            lines = []
+        for line in lines:
+            options.observer.on_warning(line)
         return run_flow(options)
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
@@ -138,6 +146,47 @@ def _settle_gem_deposits(
         if joined and methods[done] == "IonPool.depositCollateral":
             journal.record_settled(plan.plan_id, "its gem was deposited or returned by hand")
             warn(f"'{plan.title}' will not be finished: its gem was taken care of")
+
+
+def pending_lines(session: Session) -> list[str]:
+    """For a preview made while this account has transactions in the node's pool: one line per
+    pending transaction (hash, nonce, what it does from the journal), and a count of those ion
+    did not send. The preview's figures are those of the chain without them; a real run waits
+    for them before planning. Read-only (no lock): the journal is not changed."""
+    from web3.exceptions import TransactionNotFound
+
+    from ion_cli.chain.journal import Journal
+
+    address = session.account().address
+    w3 = session.w3()
+    latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+    pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    if pending <= latest:
+        return []
+    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    journal = Journal.for_account(chain_id, address)
+    lines: list[str] = []
+    known: set[int] = set()
+    for entry in journal.unresolved() if journal.path.exists() else []:
+        if entry.nonce < latest:
+            continue
+        try:
+            w3.eth.get_transaction(entry.hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            continue
+        known.add(entry.nonce)
+        what = entry.title or entry.description or "a transaction"
+        lines.append(
+            f"pending: {entry.hash} nonce {entry.nonce}: {what}, {entry.label()}; "
+            "not counted in the figures below (a real run waits for it before planning)"
+        )
+    others = (pending - latest) - len(known)
+    if others > 0:
+        lines.append(
+            f"pending: {others} transaction(s) of {address} that ion did not send (nonces "
+            f"{latest}-{pending - 1}); not counted in the figures below"
+        )
+    return lines
 
 
 def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
