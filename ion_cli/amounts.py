@@ -156,3 +156,48 @@ def format_amount(value: int, decimals: int = 18, places: int | None = None) -> 
 def parse_address(text: str, *, what: str = "address") -> str:
     """A 0x address in EIP-55 checksum form (see ion_cli.addresses, the one address module)."""
     return addresses.parse_address(text, what=what)
+
+
+# ---- leverage inputs: "3x", "0.7", "0.5%", "10m" ------------------------------------------
+
+_RAY: Final = 10**27
+_DECIMAL = re.compile(r"(?P<int>\d{1,12})?(?:\.(?P<frac>\d{1,27}))?", re.ASCII)
+_DURATION = re.compile(r"(?P<n>\d{1,9})\s*(?P<unit>s|sec|m|min|h|d)?", re.ASCII | re.IGNORECASE)
+_SECONDS: Final = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def _ray_of(text: str, what: str) -> int:
+    match = _DECIMAL.fullmatch(text)
+    if not match or not (match["int"] or match["frac"]):
+        raise UsageError(f"invalid {what}: {text!r}")
+    whole = int(match["int"] or 0)
+    frac = (match["frac"] or "").ljust(27, "0")
+    return whole * _RAY + int(frac)
+
+
+def parse_leverage(text: str) -> int:
+    """A leverage target, "3x" or "3" (RAY); at least 1x."""
+    raw = text.strip().lower().removesuffix("x").strip()
+    value = _ray_of(raw, "leverage (use e.g. 3x)")
+    if value < _RAY:
+        raise UsageError(f"invalid leverage {text!r}: a leverage target is at least 1x")
+    if value > 100 * _RAY:
+        raise UsageError(f"invalid leverage {text!r}: more than 100x")
+    return value
+
+
+def parse_fraction(text: str, what: str = "fraction") -> int:
+    """A fraction as "0.7" or "70%" (RAY); from 0 up to (not including) 1."""
+    raw = text.strip()
+    value = _ray_of(raw[:-1].strip(), what) // 100 if raw.endswith("%") else _ray_of(raw, what)
+    if value >= _RAY:
+        raise UsageError(f"invalid {what} {text!r}: must be below 1 (100%)")
+    return value
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from "600", "30s", "10m", "2h", "1d"."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match:
+        raise UsageError(f"invalid duration {text!r}: use e.g. 30s, 10m, 1h")
+    return int(match["n"]) * _SECONDS[(match["unit"] or "s").lower()]

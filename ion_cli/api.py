@@ -38,7 +38,7 @@ from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
     from ion_cli.flows.writes import WriteOptions
-    from ion_cli.results import Market, Position, WriteResult
+    from ion_cli.results import Market, OracleUpdateResult, Position, SubmitResult, WriteResult
 
 Amount = str | int | Decimal
 Confirm = Callable[[str], bool]
@@ -347,6 +347,118 @@ class Ion:
             settles_gem=settles_gem,
         )
 
+    # ---- leverage ----------------------------------------------------------------------------
+
+    def leverage(
+        self,
+        market: str,
+        deposit: Amount = 0,
+        *,
+        to: str | int | Decimal | None = None,
+        ltv: str | Decimal | None = None,
+        max_slippage: str | Decimal = "0.5%",
+        deadline: str | int = "10m",
+        mode: str = "flash",
+        plan_out: str | Path | None = None,
+        force: bool = False,
+        collateral_yield: Decimal | None = None,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Lever the `market` vault up to leverage `to` (3, "3x") or LTV `ltv` (0.7, "70%"),
+        bringing `deposit` collateral from the wallet (0: lever the existing vault further).
+        Flash mode is one handler transaction; `plan_out` writes a plan file instead of sending.
+        Refused within the safety margin of liquidation unless `force`."""
+        from ion_cli.flows import leverage as lv
+
+        request = lv.LeverageRequest(
+            market=market,
+            deposit=_amount(deposit) if deposit not in (0, "0") else 0,
+            leverage=None if to is None else _leverage(to),
+            ltv=None if ltv is None else _fraction(ltv, "LTV"),
+            max_slippage=_fraction(max_slippage, "slippage"),
+            deadline_s=_duration(deadline),
+            mode=mode,
+            collateral_yield=collateral_yield,
+        )
+        options = self._options(dry_run, confirm, observer, force=force)
+        if plan_out is not None:  # simulated and written down: nothing is sent
+            return lv.leverage(self.session, request, options, plan_out)
+        target = f"to {to}" if to is not None else f"ltv {ltv}"
+        return self._guarded(
+            f"leverage {mode} {target}",
+            market,
+            request.deposit,
+            options,
+            lambda o: lv.leverage(self.session, request, o),
+        )
+
+    def deleverage(
+        self,
+        market: str,
+        *,
+        to: str | int | Decimal | None = None,
+        repay: Amount | None = None,
+        close: bool = False,
+        max_slippage: str | Decimal = "0.5%",
+        deadline: str | int = "10m",
+        plan_out: str | Path | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Lower the `market` vault's leverage to `to`, repay `repay` of debt by selling
+        collateral, or `close` it (exactly zero debt; the rest of the collateral comes back)."""
+        from ion_cli.flows import leverage as lv
+
+        request = lv.DeleverageRequest(
+            market=market,
+            leverage=None if to is None else _leverage(to),
+            repay=None if repay is None else _amount(repay),
+            close=close,
+            max_slippage=_fraction(max_slippage, "slippage"),
+            deadline_s=_duration(deadline),
+        )
+        options = self._options(dry_run, confirm, observer, force=force)
+        if plan_out is not None:
+            return lv.deleverage(self.session, request, options, plan_out)
+        target = "close" if close else (f"to {to}" if to is not None else f"repay {repay}")
+        return self._guarded(
+            f"deleverage {target}",
+            market,
+            request.repay,
+            options,
+            lambda o: lv.deleverage(self.session, request, o),
+        )
+
+    def plan(self, market: str, plan_out: str | Path, **leverage: object) -> WriteResult:
+        """Write a leverage plan file (simulated, nothing sent): `Ion.leverage` arguments."""
+        return self.leverage(market, plan_out=plan_out, **leverage)  # type: ignore[arg-type]
+
+    def apply(
+        self,
+        plan_file: str | Path,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Send a plan file after re-checking it against the chain (chain, account, deadline,
+        the venue's price against the plan's bound), and simulating it again."""
+        from ion_cli.flows.plan import apply_plan, load_plan
+
+        options = self._options(dry_run, confirm, observer)
+        doc = load_plan(plan_file)  # a malformed file is refused before any lock or read
+        return self._guarded(
+            f"apply plan {doc.get('priced_at_block')} {doc['title']}",
+            doc["market"],
+            None,
+            options,
+            lambda o: apply_plan(self.session, plan_file, o),
+        )
+
     # ---- risk proofs and the reserve oracle -------------------------------------------------
 
     def submit_proof(
@@ -357,14 +469,29 @@ class Ion:
         dry_run: bool = False,
         confirm: Confirm | None = None,
         observer: Observer | None = None,
-    ) -> dict[str, Any]:
+    ) -> SubmitResult:
         """Submit the risk proof of a receipt (or its folder) to `market`'s RiskFeed, then
         update the reserve rate when the oracle's cooldown allows (see `ion_cli.flows.submit`).
-        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why."""
+        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why. Runs under the
+        account's lock with the journal, like every write: a rerun after an interruption
+        finishes the submission, never sends it twice."""
         from ion_cli.flows import submit
+        from ion_cli.flows.tx import guarded_write
+        from ion_cli.results import SubmitResult
 
         options = self._options(dry_run, confirm, observer)
-        return submit.submit(self.session, Path(receipt), market, options)
+        path = Path(receipt)
+        result = guarded_write(
+            self.session,
+            options,
+            intent=submit.intent(self.session, path, market),
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: submit.submit(self.session, path, market, o),
+        )
+        if isinstance(result, SubmitResult):
+            return result
+        return submit.completed(self.session, path, market, result)
 
     def oracle(self, market: str) -> dict[str, Any]:
         """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""
@@ -379,12 +506,25 @@ class Ion:
         dry_run: bool = False,
         confirm: Confirm | None = None,
         observer: Observer | None = None,
-    ) -> dict[str, Any]:
-        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown)."""
+    ) -> OracleUpdateResult:
+        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown),
+        under the account's lock with the journal."""
         from ion_cli.flows import oracle
+        from ion_cli.flows.tx import guarded_write
+        from ion_cli.results import OracleUpdateResult
 
         options = self._options(dry_run, confirm, observer)
-        return oracle.update(self.session, market, options)
+        result = guarded_write(
+            self.session,
+            options,
+            intent=f"oracle-update {market.strip().lower()}",
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: oracle.update(self.session, market, o),
+        )
+        if isinstance(result, OracleUpdateResult):
+            return result
+        return oracle.completed(self.session, market, result)
 
     def _options(
         self,
@@ -428,3 +568,23 @@ def _amount_or_all(amount: Amount | None) -> int | None:
         value = parse_amount(amount, allow_all=True)
         return None if value is ALL else int(value)
     return _amount(amount)
+
+
+def _leverage(value: str | int | Decimal) -> int:
+    from ion_cli.amounts import parse_leverage
+
+    return parse_leverage(format(value, "f") if isinstance(value, Decimal) else str(value))
+
+
+def _fraction(value: str | Decimal, what: str) -> int:
+    from ion_cli.amounts import parse_fraction
+
+    return parse_fraction(format(value, "f") if isinstance(value, Decimal) else str(value), what)
+
+
+def _duration(value: str | int) -> int:
+    from ion_cli.amounts import parse_duration
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return parse_duration(str(value))

@@ -82,6 +82,7 @@ def _register() -> None:
         account,
         devnet,
         lend,
+        leverage,
         markets,
         oracle,
         plugins,
@@ -105,6 +106,7 @@ def _register() -> None:
     position.register(app)
     lend.register(app)
     vault.register(app)
+    leverage.register(app)
     risk.register(app)
     prove.register(app)
     verify.register(app)

@@ -8,7 +8,7 @@ JSON an unknown is `{"unknown": "<reason>"}`, never `null`. Pure module: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -176,6 +176,8 @@ class WriteResult(_Document):
     execution: ExecutionResult | None
     position: Position | LenderPosition | None
     error: ErrorInfo | None = None
+    # plans run after the first one by the same write (a close's sweep of leftover collateral)
+    followups: list[ExecutionResult] = field(default_factory=list)
 
     @property
     def projected_position(self) -> Position | None:
@@ -186,4 +188,33 @@ class WriteResult(_Document):
 
     @property
     def tx_hashes(self) -> list[str]:
-        return [] if self.execution is None else self.execution.tx_hashes
+        first = [] if self.execution is None else self.execution.tx_hashes
+        return first + [h for f in self.followups for h in f.tx_hashes]
+
+
+@dataclass(frozen=True)
+class SubmitResult(WriteResult):
+    """What `ion submit` returns: the write (plan, execution, position) and the feed's side.
+
+    `accepted` is None on a dry run; `previous` and `latest` are the feed's accepted score
+    before and after (ion_cli.zk.feed.Latest as JSON); `oracle` the reserve oracle after;
+    `receipt` the receipt file that now records the submission; `next_update` says when the
+    reserve rate may move when the cooldown kept this submission from updating it."""
+
+    accepted: bool | None = None
+    feed: str = ""
+    previous: dict[str, Any] | None = None
+    latest: dict[str, Any] | None = None
+    oracle: dict[str, Any] | None = None
+    receipt: str = ""
+    reserve_rate_updated: bool | None = None
+    next_update: str | None = None
+
+
+@dataclass(frozen=True)
+class OracleUpdateResult(WriteResult):
+    """What `ion oracle update` returns: the write and the oracle before and after (after is
+    None on a dry run), each as `ion oracle show --json` gives it."""
+
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None

@@ -29,11 +29,16 @@ def update(market: MarketArg, *, opts: GlobalOptions) -> None:
     result = opts.api().update_oracle(market)
 
     def render(console: Any) -> None:
-        if result.get("after") is None:
+        before, after = result.before, result.after
+        if after is None:
             console.print("[bold]dry run[/bold]: simulated, nothing sent")
-            render_status(console, result["before"])
+            if before is not None:
+                render_status(console, before)
             return
-        before, after = result["before"], result["after"]
+        if before is None:  # an earlier run's update, found mined
+            console.print("the update sent by an earlier run is mined")
+            render_status(console, after)
+            return
         console.print(
             f"reserve rate {fmt_amount(before['current_rate'], 6)} -> "
             f"{fmt_amount(after['current_rate'], 6)}"

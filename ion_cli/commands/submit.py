@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.render import fmt_amount
+
+if TYPE_CHECKING:
+    from ion_cli.results import SubmitResult
 
 
 def register(app: typer.Typer) -> None:
@@ -39,9 +42,11 @@ def register(app: typer.Typer) -> None:
         opts.output.result(result, lambda console: render_submit(console, result))
 
 
-def render_submit(console: Any, result: dict[str, Any]) -> None:
+def render_submit(console: Any, submitted: SubmitResult) -> None:
     from ion_cli.commands.render_position import render_positions, risk_text
+    from ion_cli.results import Position
 
+    result = submitted.to_json()
     if result.get("dry_run"):
         console.print("[bold]dry run[/bold]: the feed would accept the proof; nothing was sent")
         return
@@ -56,5 +61,6 @@ def render_submit(console: Any, result: dict[str, Any]) -> None:
         )
     elif result.get("next_update"):
         console.print(f"reserve rate unchanged for now: {result['next_update']}")
-    if result.get("position"):
-        render_positions(console, [result["position"]])
+    position = submitted.position
+    if isinstance(position, Position):
+        render_positions(console, [position])

@@ -206,7 +206,7 @@ def _handler_args(
     return (*common, *uni, world.rsweth)
 
 
-def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str) -> tuple[str, str]:
+def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str) -> tuple[str, str]:
     """Deploy a market's RiskFeed, reading the protocol rate from the reserve oracle deployed
     right after it (the oracle's feeds are immutable, so the feed comes first, pointed at the
     oracle's precomputed address)."""
@@ -218,6 +218,7 @@ def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str) -> tuple[str, st
         rate_source=oracle,
         ilk_index=0,
         model_hash=shared["risk_model_hash"],
+        lrt=lrt,
         genesis_time=shared["beacon_genesis_time"],
     )
     return tx.deploy("RiskFeed", config.config_tuple(), admin), oracle
@@ -236,7 +237,7 @@ def _market(
     # GemJoin checks the pool's ilk 0 in its constructor: initialize the ilk first.
     tx.call(pool, "IonPool", "initializeIlk", lrt)
     join = tx.deploy("GemJoin", pool, lrt, 0, admin)
-    risk_feed, predicted = _risk_feed(tx, shared, admin)
+    risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral)
     reserve = tx.deploy(
         RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world, risk_feed)
     )

@@ -9,13 +9,16 @@ refusal during the cooldown, can say what the next update will do and when it is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
+
+if TYPE_CHECKING:
+    from ion_cli.results import OracleUpdateResult, WriteResult
 
 DEFAULT_COOLDOWN = 58 * 60
 ZERO = "0x" + "00" * 20
@@ -188,8 +191,10 @@ def show(session: Session, symbol: str) -> dict[str, Any]:
     return market_oracle(session, symbol).to_json()
 
 
-def update(session: Session, symbol: str, options: WriteOptions) -> dict[str, Any]:
+def update(session: Session, symbol: str, options: WriteOptions) -> OracleUpdateResult:
     """Send `updateExchangeRate()`; refuses (sending nothing) while the cooldown runs."""
+    from ion_cli.results import OracleUpdateResult
+
     before = market_oracle(session, symbol)
     if not before.can_update:
         raise RefusedError(cooldown_message(before))
@@ -204,16 +209,27 @@ def update(session: Session, symbol: str, options: WriteOptions) -> dict[str, An
         json_summary={"action": "oracle.update", "market": before.market},
     )
     result = run_plan(session, plan, options)
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json() if hasattr(result, "to_json") else result,
-        "before": before.to_json(),
-        "after": None,
-    }
-    if not options.dry_run:
-        document["after"] = market_oracle(session, symbol).to_json()
-    return document
+    return OracleUpdateResult(
+        plan=plan.to_json(),
+        dry_run=options.dry_run,
+        execution=result,
+        position=None,
+        before=before.to_json(),
+        after=None if options.dry_run else market_oracle(session, symbol).to_json(),
+    )
+
+
+def completed(session: Session, symbol: str, done: WriteResult) -> OracleUpdateResult:
+    """An update an earlier, interrupted run sent (found mined by the journal): read back."""
+    from ion_cli.results import OracleUpdateResult
+
+    return OracleUpdateResult(
+        plan=done.plan,
+        dry_run=False,
+        execution=done.execution,
+        position=None,
+        after=market_oracle(session, symbol).to_json(),
+    )
 
 
 def _wad(value: int) -> str:

@@ -57,6 +57,15 @@ def network_name(session: Session) -> tuple[str, bool]:
     return name, devnet
 
 
+def canonical_lrt(session: Session, symbol: str) -> str:
+    """The market's own spelling of the LRT ("weeth" -> "weETH"): the proof's model id hashes
+    it, so it must be the exact symbol the market's RiskFeed was deployed with."""
+    try:
+        return session.profile.market(symbol).symbol
+    except IonError:
+        return symbol.strip()
+
+
 def default_out(symbol: str, slot: int) -> Path:
     return Path(f"ion-proof-{symbol}-{slot}")
 
@@ -73,6 +82,7 @@ def prove(
     from ion_cli.zk import ezkl_runner as er
 
     started = time.monotonic()
+    request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
     snapshot = load_snapshot(session, request, progress)
@@ -87,7 +97,7 @@ def prove(
         features_q=assessment.features.quantized,
         slot=snapshot.state.slot,
         state_root=snapshot.state.state_root.lower(),
-        model_id=layout.model_id(circuit.base.model_sha256),
+        model_id=layout.model_id(circuit.base.model_sha256, request.symbol),
     )
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / ".work"
@@ -151,7 +161,8 @@ def build_receipt(
         "network": network,
         "model": {
             "sha256": circuit.base.model_sha256,
-            "id": layout.model_id(circuit.base.model_sha256),
+            "id": layout.model_id(circuit.base.model_sha256, request.symbol),
+            "id_binds": "sha256(model sha256 || lrt)[:8]",
             "file": er.MODEL_FILE.name,
         },
         "settings": {"file": rc.SETTINGS, "sha256": er.sha256_file(folder / rc.SETTINGS)},

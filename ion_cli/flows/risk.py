@@ -131,7 +131,8 @@ def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> in
         features_q=f.quantized,
         slot=snapshot.state.slot,
         state_root=snapshot.state.state_root,
-        model_id=layout.model_id(compiled.model_sha256),
+        # The model id is a public input no node reads: any id gives the same score.
+        model_id="0x" + "00" * layout.MODEL_ID_BYTES,
     )
     with tempfile.TemporaryDirectory(prefix="ion-risk-") as tmp:
         return er.witness(compiled, inputs, Path(tmp)).score

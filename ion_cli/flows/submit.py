@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Plan
 from ion_cli.errors import IonError, RefusedError, UsageError
@@ -24,6 +24,9 @@ from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
 from ion_cli.zk import layout
+
+if TYPE_CHECKING:
+    from ion_cli.results import SubmitResult, WriteResult
 
 RECEIPT = "receipt.json"
 PROOF = "proof.json"
@@ -102,8 +105,11 @@ def _root(value: Any) -> str:
     return "0x" + bytes(value).hex() if isinstance(value, bytes | bytearray) else str(value)
 
 
-def explain(name: str, args: dict[str, Any]) -> str:
-    """The RiskFeed's custom errors, in words."""
+def explain(
+    name: str, args: dict[str, Any], bound_to: Callable[[str], str | None] | None = None
+) -> str:
+    """The RiskFeed's custom errors, in words. `bound_to(model_id)` names the token a model id
+    was made for, when it is one of the known tokens with ion's model."""
     a = args
     messages: dict[str, Callable[[], str]] = {
         "InvalidProof": lambda: (
@@ -122,9 +128,8 @@ def explain(name: str, args: dict[str, Any]) -> str:
             f"public input {a.get('index')} is not a value the layout allows (tampered inputs?)"
         ),
         "ScoreOutOfRange": lambda: "the proven score is outside the range the model can produce",
-        "WrongModel": lambda: (
-            f"the proof was made with another model (model id {_root(a.get('committed'))}; "
-            f"the feed takes {_root(a.get('expected'))})"
+        "WrongModel": lambda: _wrong_model(
+            _root(a.get("committed")), _root(a.get("expected")), bound_to
         ),
         "StateRootMismatch": lambda: (
             f"the state root named ({_root(a.get('submitted'))}) is not the one the proof "
@@ -149,7 +154,46 @@ def explain(name: str, args: dict[str, Any]) -> str:
     return make() if make else name
 
 
-def _precheck(w3: Any, feed: str, sender: str, data: bytes) -> None:
+def _wrong_model(
+    committed: str, expected: str, bound_to: Callable[[str], str | None] | None
+) -> str:
+    token = bound_to(committed) if bound_to else None
+    if token:
+        return (
+            f"the proof rates the validators behind {token} (its model id {committed} binds "
+            f"ion's model to {token}); this feed takes only proofs of its own token (model id "
+            f"{expected}): submit it to the {token} market"
+        )
+    return (
+        f"the proof was made with another model or for another token (model id {committed}; "
+        f"the feed takes {expected})"
+    )
+
+
+def token_of_model_id(session: Session, model_hash: str | None) -> Callable[[str], str | None]:
+    """Which market's token a model id stands for, given the model hash (None if no market's)."""
+
+    def find(committed: str) -> str | None:
+        if not model_hash:
+            return None
+        for market in session.profile.markets.values():
+            try:
+                if layout.model_id(model_hash, market.symbol) == committed.lower():
+                    return market.symbol
+            except layout.LayoutError:
+                return None
+        return None
+
+    return find
+
+
+def _precheck(
+    w3: Any,
+    feed: str,
+    sender: str,
+    data: bytes,
+    bound_to: Callable[[str], str | None] | None = None,
+) -> None:
     """eth_call the submission from the sender; a revert becomes ProofRejected."""
     from ion_cli.chain.client import node_error, rpc_url_of
     from ion_cli.chain.revert import decode_exception
@@ -161,7 +205,8 @@ def _precheck(w3: Any, feed: str, sender: str, data: bytes) -> None:
         if decoded is None:
             raise node_error(exc, rpc_url_of(w3), "asking the feed about the proof") from None
         if decoded.name:
-            raise ProofRejected(f"rejected: {explain(decoded.name, decoded.args)}") from None
+            reason = explain(decoded.name, decoded.args, bound_to)
+            raise ProofRejected(f"rejected: {reason}") from None
         raise ProofRejected(f"rejected: the feed reverted ({decoded.text})") from None
 
 
@@ -190,17 +235,35 @@ def feed_address(session: Session, symbol: str) -> str:
     )
 
 
-def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> dict[str, Any]:
+def intent(session: Session, path: Path, symbol: str) -> str:
+    """Check what needs no account or node (the receipt, its token, the market's feed), then
+    name this submission for the journal: the market and the proof's hash, so that a rerun of
+    the same `ion submit` finds an interrupted or already-mined one."""
+    import hashlib
+
+    receipt = load_receipt(path)
+    _check_market(receipt, session.profile.market(symbol).symbol)
+    feed_address(session, symbol)
+    digest = hashlib.sha256(receipt.proof).hexdigest()[:16]
+    return f"submit {symbol.strip().lower()} {digest}"
+
+
+def _check_market(receipt: ReceiptFolder, symbol: str) -> None:
+    if receipt.lrt and receipt.lrt.lower() != symbol.lower():
+        raise UsageError(
+            f"the proof rates the validators behind {receipt.lrt}, not {symbol}: "
+            f"submit it to the {receipt.lrt} market"
+        )
+
+
+def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> SubmitResult:
     from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
+    from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import ProofCall, read_latest, submit_call
 
     receipt = load_receipt(path)
     market = session.profile.market(symbol)
-    if receipt.lrt and receipt.lrt.lower() != market.symbol.lower():
-        raise UsageError(
-            f"the proof rates the validators behind {receipt.lrt}, not {market.symbol}: "
-            f"submit it to the {receipt.lrt} market"
-        )
+    _check_market(receipt, market.symbol)
     feed = feed_address(session, symbol)
     w3 = session.w3()
     me = session.account().address
@@ -219,7 +282,8 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         )
     latest_before = read_latest(session.reader(), feed)
     # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
-    _precheck(w3, feed, me, submit_call(feed, call, "").data)
+    bound_to = token_of_model_id(session, receipt.model_hash)
+    _precheck(w3, feed, me, submit_call(feed, call, "").data, bound_to)
 
     try:
         score = layout.decode(receipt.instances).score
@@ -263,31 +327,70 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         },
     )
     result = run_plan(session, plan, options)
-    document: dict[str, Any] = {
-        "plan": plan.to_json(),
-        "dry_run": options.dry_run,
-        "execution": result.to_json() if hasattr(result, "to_json") else result,
-        "accepted": None,
-        "feed": feed,
-        "previous": latest_before.to_json(),
-        "latest": None,
-        "oracle": None,
-        "position": None,
-        "receipt": str(receipt.receipt_path),
-    }
     if options.dry_run:
-        return document
-    tx_hash = result.steps[0].tx_hash
-    _record_submission(receipt, session, feed, tx_hash, result.steps[0].block_number)
-    document["accepted"] = True
+        return SubmitResult(
+            plan=plan.to_json(),
+            dry_run=True,
+            execution=result,
+            position=None,
+            feed=feed,
+            previous=latest_before.to_json(),
+            receipt=str(receipt.receipt_path),
+        )
+    _record_submission(
+        receipt, session, feed, result.steps[0].tx_hash, result.steps[0].block_number
+    )
     after = market_oracle(session, symbol)
-    document["latest"] = read_latest(w3, feed).to_json(after.now)
-    document["oracle"] = after.to_json()
-    document["reserve_rate_updated"] = update_now
-    if not update_now and reads_feed:
-        document["next_update"] = cooldown_message(after)
-    document["position"] = _position(session, symbol, me, options)
-    return document
+    return SubmitResult(
+        plan=plan.to_json(),
+        dry_run=False,
+        execution=result,
+        position=_position(session, symbol, me, options),
+        accepted=True,
+        feed=feed,
+        previous=latest_before.to_json(),
+        latest=read_latest(w3, feed).to_json(after.now),
+        oracle=after.to_json(),
+        receipt=str(receipt.receipt_path),
+        reserve_rate_updated=update_now,
+        next_update=cooldown_message(after) if not update_now and reads_feed else None,
+    )
+
+
+def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> SubmitResult:
+    """The result of a submission that an earlier, interrupted run sent (the journal finished
+    it or found it mined): the receipt records it, the feed and oracle are read back."""
+    from ion_cli.chain.journal import Journal
+    from ion_cli.flows.oracle import market_oracle
+    from ion_cli.results import SubmitResult
+    from ion_cli.zk.feed import read_latest
+
+    receipt = load_receipt(path)
+    feed = feed_address(session, symbol)
+    me = session.account().address
+    plan_id = str((done.plan or {}).get("plan_id", ""))
+    journal = Journal.for_account(session.profile.chain_id, me)
+    steps = sorted(
+        (e for e in journal.entries().values() if e.plan_id == plan_id and e.state == "mined"),
+        key=lambda e: e.step,
+    )
+    first = steps[0] if steps and steps[0].step == 0 else None
+    if first is not None and first.status == 1:
+        _record_submission(receipt, session, feed, first.hash, first.block_number)
+    after = market_oracle(session, symbol)
+    latest = read_latest(session.w3(), feed).to_json(after.now)
+    return SubmitResult(
+        plan=done.plan,
+        dry_run=False,
+        execution=done.execution,
+        position=done.position,
+        accepted=first is not None and first.status == 1,
+        feed=feed,
+        latest=latest,
+        oracle=after.to_json(),
+        receipt=str(receipt.receipt_path),
+        reserve_rate_updated=len(steps) > 1,
+    )
 
 
 def _position(session: Session, symbol: str, me: str, options: WriteOptions) -> Any:

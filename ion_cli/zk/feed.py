@@ -72,6 +72,7 @@ class DevnetFeedParams:
     rate_source: str
     ilk_index: int
     model_hash: str
+    lrt: str  # the token whose validators its proofs rate: bound into the model id
     genesis_time: int
     max_slot_age: int = DEVNET_MAX_SLOT_AGE
     min_haircut: int = layout.H_MIN_WAD
@@ -83,6 +84,7 @@ class DevnetFeedParams:
             self.rate_source,
             self.ilk_index,
             bytes.fromhex(self.model_hash.removeprefix("0x")),
+            self.lrt,
             self.genesis_time,
             self.max_slot_age,
             self.min_haircut,

@@ -11,8 +11,16 @@ graph inputs in graph order, then the outputs):
 | 0..7   | 8     | features, in `FEATURE_NAMES` order       | q in [0, 1024]: feature = q/1024  |
 | 8..9   | 2     | beacon slot, 16-bit limbs, high first    | slot = hi * 2^16 + lo (< 2^32)    |
 | 10..25 | 16    | beacon state root, 16-bit limbs          | limb i = bytes [2i, 2i+2) of root |
-| 26..29 | 4     | model id, 16-bit limbs                   | first 8 bytes of sha256(ONNX file)|
+| 26..29 | 4     | model id, 16-bit limbs                   | see "Model id" below              |
 | 30     | 1     | score p, fixed point, signed             | s: p = s / 1024                   |
+
+Model id: the first 8 bytes of sha256(model_hash || lrt), where model_hash is the 32-byte
+sha256 of the ONNX file and lrt the UTF-8 symbol of the token whose validators were rated
+("weETH", "rsETH", ...). It binds the proof to the model and to the token: each market's RiskFeed
+is deployed with its model hash and LRT symbol (immutable) and computes the id it expects, so a
+weETH proof fails on the rsETH feed (`WrongModel`, before the verifier runs). The circuit is
+unchanged by the binding (the limbs are public inputs, not constants: the verifying key and the
+generated verifier do not depend on them).
 
 Scaling: ezkl quantizes every graph input value x as round(x * 2^INPUT_SCALE). A feature is
 handed to ezkl as q / 1024 (exact in float32), so its instance is exactly q, the receipt's
@@ -184,13 +192,20 @@ def root_limbs(root_hex: str) -> tuple[int, ...]:
     return limbs(int.from_bytes(_bytes32(root_hex, "state root"), "big"), ROOT_LIMBS)
 
 
-def model_id(model_hash_hex: str) -> str:
-    """The part of the model hash that the proof carries: its first 8 bytes, 0x-hex."""
-    return "0x" + _bytes32(model_hash_hex, "model hash")[:MODEL_ID_BYTES].hex()
+def model_id(model_hash_hex: str, lrt: str) -> str:
+    """What the proof carries of the model and the token it rates: the first 8 bytes of
+    sha256(model hash (32 bytes) || the LRT's symbol, UTF-8), 0x-hex. The RiskFeed of a market
+    computes the same from its immutable model hash and LRT symbol, so a proof of one token's
+    validators fails on another token's feed (`WrongModel`), and a receipt cannot be relabelled
+    to another token (`ion verify` checks it)."""
+    if not lrt or lrt != lrt.strip():
+        raise LayoutError(f"an LRT symbol is needed to bind the proof to its token: {lrt!r}")
+    data = _bytes32(model_hash_hex, "model hash") + lrt.encode()
+    return "0x" + hashlib.sha256(data).digest()[:MODEL_ID_BYTES].hex()
 
 
-def model_id_limbs(model_hash_hex: str) -> tuple[int, ...]:
-    data = _bytes32(model_hash_hex, "model hash")[:MODEL_ID_BYTES]
+def model_id_limbs(model_hash_hex: str, lrt: str) -> tuple[int, ...]:
+    data = bytes.fromhex(model_id(model_hash_hex, lrt)[2:])
     return limbs(int.from_bytes(data, "big"), MODEL_ID_LIMBS)
 
 
@@ -226,7 +241,7 @@ class PublicInputs:
     features_q: tuple[int, ...]
     slot: int
     state_root: str  # 0x-prefixed, 32 bytes
-    model_id: str  # 0x-prefixed, first 8 bytes of the model hash
+    model_id: str  # 0x-prefixed, 8 bytes: model_id(model hash, lrt)
 
     def graph_input(self) -> list[list[float]]:
         """ezkl's `input_data`: one list per graph input, values before scaling (exact floats)."""

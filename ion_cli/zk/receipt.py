@@ -160,6 +160,17 @@ def _locate_srs(r: LoadedReceipt, srs_file: Path | None) -> Path | None:
     return None
 
 
+def _bound_id(model_sha: Any, lrt: Any) -> str | None:
+    """The model id a proof of `lrt` with this model must carry (None if the receipt lacks
+    either)."""
+    if not isinstance(model_sha, str) or not isinstance(lrt, str) or not lrt:
+        return None
+    try:
+        return layout.model_id(model_sha, lrt)
+    except layout.LayoutError:
+        return None
+
+
 def check(path: Path, *, srs_file: Path | None = None, progress: er.Progress) -> Report:
     """Every offline check of a receipt folder (see the module docstring)."""
     r = load(path)
@@ -239,9 +250,9 @@ def check(path: Path, *, srs_file: Path | None = None, progress: er.Progress) ->
         ("slot", inputs.slot, _get(d, "beacon", "slot")),
         ("state root", inputs.state_root, str(_get(d, "beacon", "state_root") or "").lower()),
         (
-            "model id",
+            "model id (model and LRT)",
             inputs.model_id,
-            layout.model_id(model_sha) if isinstance(model_sha, str) else None,
+            _bound_id(model_sha, d.get("lrt")),
         ),
         ("features", list(inputs.features_q), _get(d, "features", "quantized")),
         ("score", decoded.score, _get(d, "output", "score")),

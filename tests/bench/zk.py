@@ -94,7 +94,7 @@ def main() -> None:
             features_q=(10,) * layout.N_FEATURES,
             slot=123,
             state_root="0x" + "12" * 32,
-            model_id=layout.model_id(er.model_hash()),
+            model_id=layout.model_id(er.model_hash(), "weETH"),
         )
         prove_times, verify_times = [], []
         for i in range(runs):

@@ -69,8 +69,11 @@ contract RiskFeedTest is TestBase {
     MockHalo2Verifier internal verifier;
     MockRateSource internal source;
     RiskFeed internal feed;
+    /// The model id a weETH proof carries: sha256(model hash || "weETH"), first 8 bytes.
+    bytes32 internal ID;
 
     function setUp() public {
+        ID = _id("weETH");
         verifier = new MockHalo2Verifier();
         source = new MockRateSource();
         feed = _newFeed(address(source), 0.01e18, 0.21e18);
@@ -79,13 +82,25 @@ contract RiskFeedTest is TestBase {
         vm.warp(GENESIS + 1_000_000 * 12 + 60);
     }
 
+    function _id(string memory lrt) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(MODEL, bytes(lrt)));
+    }
+
     function _newFeed(address rateSource, uint256 minHaircut, uint256 maxHaircut) internal returns (RiskFeed) {
+        return _newFeed(rateSource, minHaircut, maxHaircut, "weETH");
+    }
+
+    function _newFeed(address rateSource, uint256 minHaircut, uint256 maxHaircut, string memory lrt)
+        internal
+        returns (RiskFeed)
+    {
         return new RiskFeed(
             RiskFeed.Config({
                 verifier: address(verifier),
                 rateSource: rateSource,
                 ilkIndex: 0,
                 modelHash: MODEL,
+                lrt: lrt,
                 genesisTime: GENESIS,
                 maxSlotAge: MAX_AGE,
                 minHaircut: minHaircut,
@@ -132,7 +147,7 @@ contract RiskFeedTest is TestBase {
     }
 
     function testAcceptedProofSetsHaircutAndRate() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         vm.expectEmit(true, true, false, true);
         emit IRiskFeed.RiskScoreAccepted(1_000_000, ROOT, BLOCK_ROOT, 0.5e18, 0.11e18, SUBMITTER);
         _submit(inst, ROOT);
@@ -169,7 +184,7 @@ contract RiskFeedTest is TestBase {
         scoreRaw = bound(scoreRaw, 0, 1 << SCALE);
         rate = bound(rate, 1, 1e30);
         source.set(rate);
-        _submit(_instances(1_000_000, ROOT, MODEL, scoreRaw), ROOT);
+        _submit(_instances(1_000_000, ROOT, ID, scoreRaw), ROOT);
         uint256 score = scoreRaw * 1e18 / (1 << SCALE);
         uint256 haircut = 0.01e18 + 0.2e18 * score / 1e18;
         assertEq(feed.getExchangeRate(0), rate * (1e18 - haircut) / 1e18, "rate * (1 - haircut)");
@@ -177,9 +192,9 @@ contract RiskFeedTest is TestBase {
     }
 
     function testNewerSlotReplacesHaircut() public {
-        _submit(_instances(1_000_000, ROOT, MODEL, _scoreHalf()), ROOT);
+        _submit(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
         bytes32 root2 = keccak256("later state");
-        _submit(_instances(1_000_001, root2, MODEL, 0), root2);
+        _submit(_instances(1_000_001, root2, ID, 0), root2);
         assertEq(uint256(feed.latest().haircut), 0.01e18, "min haircut at score 0");
         assertEq(uint256(feed.latest().slot), 1_000_001, "newer slot");
     }
@@ -187,7 +202,7 @@ contract RiskFeedTest is TestBase {
     // ---------------------------------------------------------------- rejections
 
     function testRejectsTamperedProof() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         proof[3] = bytes1(uint8(proof[3]) ^ 1);
         vm.prank(SUBMITTER);
@@ -196,7 +211,7 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsTamperedScore() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         inst[SCORE_INDEX] = 0;
         vm.prank(SUBMITTER);
@@ -206,7 +221,7 @@ contract RiskFeedTest is TestBase {
 
     function testRejectsVerifierFalse() public {
         verifier.setAnswerFalse(true);
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
@@ -214,11 +229,11 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsRelabelledSlotAndRoot() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         bytes32 other = keccak256("another state");
         // The same proof with other instances for slot and root: the proof does not verify.
-        uint256[] memory relabelled = _instances(1_000_005, other, MODEL, _scoreHalf());
+        uint256[] memory relabelled = _instances(1_000_005, other, ID, _scoreHalf());
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
         feed.submit(proof, relabelled, other, BLOCK_ROOT);
@@ -236,13 +251,13 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsMalformedLimb() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[ROOT_INDEX + 3] += 1; // not a multiple of 2^scale
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, ROOT_INDEX + 3));
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
-        inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[SLOT_INDEX] = uint256(1 << 16) << SCALE; // a limb of 17 bits
         proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
@@ -251,7 +266,7 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsOutOfRangeFeatureAndScore() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[2] = 1025; // a feature above 1.0
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
@@ -259,14 +274,14 @@ contract RiskFeedTest is TestBase {
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
 
         uint256 tooBig = (64 << SCALE) + 1;
-        inst = _instances(1_000_000, ROOT, MODEL, tooBig);
+        inst = _instances(1_000_000, ROOT, ID, tooBig);
         proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooBig));
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
 
         uint256 tooNegative = FIELD - tooBig;
-        inst = _instances(1_000_000, ROOT, MODEL, tooNegative);
+        inst = _instances(1_000_000, ROOT, ID, tooNegative);
         proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooNegative));
@@ -278,12 +293,35 @@ contract RiskFeedTest is TestBase {
         uint256[] memory inst = _instances(1_000_000, ROOT, other, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
-        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(MODEL)));
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(ID)));
         feed.submit(proof, inst, ROOT, BLOCK_ROOT);
     }
 
+    function testModelIdBindsModelAndToken() public view {
+        assertEq(feed.MODEL_ID(), bytes8(ID), "model id = sha256(model hash || lrt)[:8]");
+        assertTrue(bytes8(ID) != bytes8(_id("rsETH")), "another token, another id");
+        assertTrue(bytes8(ID) != bytes8(MODEL), "not the bare model hash");
+    }
+
+    function testRejectsAnotherTokensProof() public {
+        // A proof of rsETH's validators (same model) on the weETH feed.
+        bytes32 rsEth = _id("rsETH");
+        uint256[] memory inst = _instances(1_000_000, ROOT, rsEth, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(rsEth), bytes8(ID)));
+        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        // The rsETH feed takes it.
+        RiskFeed rsFeed = _newFeed(address(source), 0.01e18, 0.21e18, "rsETH");
+        vm.prank(OWNER);
+        rsFeed.setSubmitter(SUBMITTER, true);
+        vm.prank(SUBMITTER);
+        rsFeed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        assertTrue(rsFeed.hasScore(), "accepted by its own token's feed");
+    }
+
     function testRejectsReplay() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         _submit(inst, ROOT);
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
@@ -292,14 +330,14 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsOlderOrSameSlot() public {
-        _submit(_instances(1_000_000, ROOT, MODEL, _scoreHalf()), ROOT);
+        _submit(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
         bytes32 other = keccak256("another state");
-        uint256[] memory older = _instances(999_999, other, MODEL, 0);
+        uint256[] memory older = _instances(999_999, other, ID, 0);
         bytes memory proof = verifier.proofFor(older);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(999_999), uint64(1_000_000)));
         feed.submit(proof, older, other, BLOCK_ROOT);
-        uint256[] memory same = _instances(1_000_000, other, MODEL, 0);
+        uint256[] memory same = _instances(1_000_000, other, ID, 0);
         proof = verifier.proofFor(same);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(1_000_000), uint64(1_000_000)));
@@ -309,7 +347,7 @@ contract RiskFeedTest is TestBase {
     function testRejectsStaleSlot() public {
         uint64 slot = 1_000_000;
         vm.warp(GENESIS + uint256(slot) * 12 + MAX_AGE + 1);
-        uint256[] memory inst = _instances(slot, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StaleSlot.selector, slot, MAX_AGE + 1, MAX_AGE));
@@ -321,7 +359,7 @@ contract RiskFeedTest is TestBase {
 
     function testRejectsFutureSlot() public {
         uint64 slot = 1_000_006; // 5 slots after the current time's slot 1,000,005
-        uint256[] memory inst = _instances(slot, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         uint256 slotTime = GENESIS + uint256(slot) * 12;
         vm.prank(SUBMITTER);
@@ -330,7 +368,7 @@ contract RiskFeedTest is TestBase {
     }
 
     function testRejectsSubmitterNotOnAllowlist() public {
-        uint256[] memory inst = _instances(1_000_000, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         address stranger = address(0xBAD);
         vm.prank(stranger);
@@ -363,6 +401,8 @@ contract RiskFeedTest is TestBase {
         _newFeed(address(source), 0.3e18, 0.2e18);
         vm.expectRevert(IRiskFeed.InvalidConfig.selector);
         _newFeed(address(0), 0, 0.2e18);
+        vm.expectRevert(IRiskFeed.InvalidConfig.selector);
+        _newFeed(address(source), 0, 0.2e18, "");
     }
 
     // ---------------------------------------------------------------- in the reserve oracle
@@ -389,7 +429,7 @@ contract RiskFeedTest is TestBase {
         vm.prank(OWNER);
         riskFeed.setSubmitter(SUBMITTER, true);
         uint64 slot = uint64((block.timestamp - GENESIS) / 12);
-        uint256[] memory inst = _instances(slot, ROOT, MODEL, _scoreHalf());
+        uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         vm.prank(SUBMITTER);
         riskFeed.submit(proof, inst, ROOT, BLOCK_ROOT);

@@ -159,3 +159,27 @@ def test_raw_transactions_are_decoded() -> None:
     assert (
         guard.decode_raw_transaction("0x" + bytes(legacy.raw_transaction).hex())["data"] == "0x01"
     )
+
+
+def test_leverage_selectors_are_published(devnet: DevnetHandle) -> None:
+    """Flash leverage, loop mode, the router unwind, the flash deleverage and the closes: every
+    quote and call goes to a published signature of the contract it reaches."""
+    targets = guard.devnet_targets(devnet.deployment.raw)
+    with guard.recording_proxy(devnet.rpc_url) as (url, recording):
+        for market in ("weETH", "ezETH"):
+            _ion(url, "leverage", market, "--deposit", "10", "--to", "3x", "--yes")
+            _ion(url, "deleverage", market, "--to", "1.5x", "--yes")
+            _ion(url, "deleverage", market, "--close", "--yes")
+            _ion(url, "leverage", market, "--deposit", "5", "--to", "2x", "--mode", "loop", "--yes")
+    assert recording.errors == []
+    assert guard.problems(recording.calls, targets) == []
+    exercised = guard.covered(recording.calls, targets)
+    for expected in (
+        "SwapRouter02.exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))",
+        "QuoterV2.quoteExactOutputSingle((address,address,uint256,uint24,uint160))",
+        "QuoterV2.quoteExactInputSingle((address,address,uint256,uint24,uint160))",
+    ):
+        assert expected in exercised, (expected, sorted(exercised))
+    assert any("flashswapAndMint" in name for name in exercised), sorted(exercised)
+    assert any("flashDeleverageWethAndSwap" in name for name in exercised), sorted(exercised)
+    assert any("simulateGivenOutBalancerSwap" in name for name in exercised), sorted(exercised)

@@ -379,7 +379,7 @@ def test_real_proof_of_another_model_claiming_ours_is_rejected(
         features_q=tuple(r["features"]["quantized"]),
         slot=r["beacon"]["slot"],
         state_root=r["beacon"]["state_root"],
-        model_id=layout.model_id(r["model"]["sha256"]),
+        model_id=layout.model_id(r["model"]["sha256"], r["lrt"]),
     )
     (tmp_path / "input.json").write_text(json.dumps({"input_data": inputs.graph_input()}))
     ezkl.gen_witness(str(tmp_path / "input.json"), str(compiled), str(tmp_path / "w"), None, None)
@@ -409,6 +409,68 @@ def test_a_receipt_for_another_token_or_market_without_feed(
     assert "rates the validators behind weETH" in line
     line = ion("submit", str(tmp_path / "nothing"), "--market", "weETH", "--yes", code=2)
     assert "no receipt" in line
+
+
+def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    """The model id binds ion's model to the token: the rsETH feed refuses a weETH proof itself
+    (WrongModel), not only the CLI's receipt check."""
+    from ion_cli.devnet.txbatch import encode_call
+    from ion_cli.zk.feed import load_proof
+
+    r = receipt(proofs.heavy)
+    proof, instances = load_proof(proofs.heavy / "proof.json")
+    weeth_id = layout.model_id(r["model"]["sha256"], "weETH")
+    rseth_id = layout.model_id(r["model"]["sha256"], "rsETH")
+    assert r["model"]["id"] == weeth_id != rseth_id
+    feed = protocol.market("rsETH").risk_feed
+    assert feed is not None
+    assert "0x" + bytes(protocol.call(feed, "RiskFeed", "MODEL_ID")).hex() == rseth_id
+    args = (
+        proof,
+        instances,
+        bytes.fromhex(r["beacon"]["state_root"][2:]),
+        bytes.fromhex(r["beacon"]["block_root"][2:]),
+    )
+    name, decoded = protocol.revert_of(protocol.dev, feed, "RiskFeed", "submit", *args)
+    assert name == "WrongModel", (name, decoded)
+    # Sent anyway, past every client-side check: mined, reverted, nothing recorded.
+    tx_hash = protocol.w3.eth.send_transaction(
+        {
+            "from": protocol.dev,
+            "to": feed,
+            "data": encode_call("RiskFeed", "submit", *args),
+            "gas": 2_000_000,
+        }
+    )
+    mined = protocol.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    assert mined["status"] == 0
+    assert protocol.call(feed, "RiskFeed", "hasScore") is False
+    # The same proof is good on its own token's feed.
+    weeth_feed = protocol.market("weETH").risk_feed
+    assert weeth_feed is not None
+    protocol.send(protocol.dev, weeth_feed, "RiskFeed", "submit", *args)
+    assert protocol.call(weeth_feed, "RiskFeed", "hasScore") is True
+
+
+def test_a_receipt_relabelled_to_another_token_is_explained(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    # The receipt says rsETH (so the CLI's own check passes): the feed refuses, ion says why.
+    folder = _copy(proofs.heavy, proofs.folder / "relabelled-token")
+    doc = receipt(folder)
+    doc["lrt"] = "rsETH"
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    sent = nonce(protocol)
+    line = ion("submit", str(folder), "--market", "rsETH", "--yes", code=1)
+    assert line.startswith("error: rejected: the proof rates the validators behind weETH"), line
+    assert "submit it to the weETH market" in line
+    assert nonce(protocol) == sent
+    # `ion verify` catches the relabelled receipt offline.
+    result = CliRunner().invoke(app, ["verify", str(folder), "--json"])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "model id" in result.stdout + result.stderr
 
 
 def test_mainnet_markets_do_not_read_a_risk_feed(proofs: Proofs) -> None:

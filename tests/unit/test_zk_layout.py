@@ -16,7 +16,7 @@ def _inputs(
     features: tuple[int, ...] = (0, 1, 2, 3, 1024, 512, 7, 9), slot: int = 123
 ) -> L.PublicInputs:
     return L.PublicInputs(
-        features_q=features, slot=slot, state_root=ROOT, model_id=L.model_id(MODEL_HASH)
+        features_q=features, slot=slot, state_root=ROOT, model_id=L.model_id(MODEL_HASH, "weETH")
     )
 
 
@@ -27,7 +27,11 @@ def test_the_order_and_count_of_instances() -> None:
     assert inst[:8] == [0, 1, 2, 3, 1024, 512, 7, 9]
     assert inst[L.SLOT_AT : L.ROOT_AT] == [1 * 1024, 2 * 1024]
     assert inst[L.ROOT_AT] == 0x0001 * 1024 and inst[L.ROOT_AT + 15] == 0x1E1F * 1024
-    assert inst[L.MODEL_ID_AT : L.SCORE_AT] == [0xABAB * 1024] * 4
+    import hashlib
+
+    model_id = hashlib.sha256(bytes.fromhex("ab" * 32) + b"weETH").digest()[:8]
+    expected = [int.from_bytes(model_id[i : i + 2], "big") * 1024 for i in range(0, 8, 2)]
+    assert inst[L.MODEL_ID_AT : L.SCORE_AT] == expected
     assert inst[L.SCORE_AT] == L.FIELD_MODULUS - 5
 
 
@@ -52,7 +56,7 @@ def test_decode_inverts_encode(
         features_q=features,
         slot=slot,
         state_root="0x" + root.hex(),
-        model_id=L.model_id("0x" + model.hex()),
+        model_id=L.model_id("0x" + model.hex(), "rsETH"),
     )
     decoded = L.decode(inputs.instances(score))
     assert decoded.inputs == inputs
@@ -103,3 +107,20 @@ def test_haircut_examples() -> None:
     assert L.haircut_wad(512) == L.H_MAX_WAD // 2
     assert L.risk_adjusted_rate(10**18, L.haircut_wad(1024)) == 5 * 10**17
     assert L.score_for_loss(0.25) == pytest.approx(0.5)
+
+
+def test_model_id_binds_the_model_and_the_token() -> None:
+    import hashlib
+
+    weeth = L.model_id(MODEL_HASH, "weETH")
+    expected = hashlib.sha256(bytes.fromhex("ab" * 32) + b"weETH").digest()[:8]
+    assert weeth == "0x" + expected.hex()
+    assert weeth != L.model_id(MODEL_HASH, "rsETH")
+    assert weeth != L.model_id("0x" + "cd" * 32, "weETH")
+    assert weeth != MODEL_HASH[:18]  # not the bare model hash any more
+    limbs = L.model_id_limbs(MODEL_HASH, "weETH")
+    assert len(limbs) == L.MODEL_ID_LIMBS and int.from_bytes(expected, "big") == sum(
+        limb << (16 * (3 - i)) for i, limb in enumerate(limbs)
+    )
+    with pytest.raises(L.LayoutError):
+        L.model_id(MODEL_HASH, "")

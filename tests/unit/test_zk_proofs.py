@@ -112,7 +112,7 @@ def test_the_instances_follow_the_layout(proven: Path) -> None:
         features_q=tuple(r["features"]["quantized"]),
         slot=r["beacon"]["slot"],
         state_root=r["beacon"]["state_root"],
-        model_id=layout.model_id(r["model"]["sha256"]),
+        model_id=layout.model_id(r["model"]["sha256"], r["lrt"]),
     )
     assert loaded.instances() == inputs.instances(r["output"]["score"])
     assert len(loaded.proof_bytes()) == r["proof"]["bytes"]
@@ -200,7 +200,7 @@ def test_a_proof_made_with_another_model_is_detected(copy: Path, tmp_path: Path)
         features_q=tuple(r["features"]["quantized"]),
         slot=r["beacon"]["slot"],
         state_root=r["beacon"]["state_root"],
-        model_id=layout.model_id(r["model"]["sha256"]),  # claims ion's model
+        model_id=layout.model_id(r["model"]["sha256"], r["lrt"]),  # claims ion's model
     )
     data = tmp_path / "input.json"
     data.write_text(json.dumps({"input_data": inputs.graph_input()}))

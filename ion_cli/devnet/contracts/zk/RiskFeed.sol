@@ -48,8 +48,9 @@ interface IRiskFeed is IReserveFeed {
 /// sets a haircut; the feed answers the LRT protocol's own rate times (1 - haircut).
 /// @dev The public instances (31 BN254 field elements; ion_cli/zk/layout.py is the reference):
 /// 8 features (q in [0, 1024], carried as q: ezkl scales the float q / 1024 by 2^10), the slot
-/// (2 limbs), the beacon state root (16 limbs), the model id (the first 8 bytes of the model's
-/// sha256, 4 limbs), all 16-bit limbs most significant first and each carried as limb * 2^10,
+/// (2 limbs), the beacon state root (16 limbs), the model id (the first 8 bytes of
+/// sha256(model hash || LRT symbol), 4 limbs: it binds the proof to the model and to the token
+/// whose validators were rated, so one token's proof fails on another token's feed), all 16-bit limbs most significant first and each carried as limb * 2^10,
 /// then the score (signed fixed point, p * 2^10).
 /// The contract never takes these values from separate arguments: it decodes them from the
 /// instances the proof is checked against, and checks the state root the caller names against
@@ -81,7 +82,8 @@ contract RiskFeed is IRiskFeed {
         address verifier;
         address rateSource;
         uint8 ilkIndex;
-        bytes32 modelHash; // sha256 of the ONNX model; the proof carries its first 8 bytes
+        bytes32 modelHash; // sha256 of the ONNX model
+        string lrt; // the symbol of the token whose validators are rated ("weETH")
         uint256 genesisTime; // the beacon chain's genesis time (slot 0)
         uint256 maxSlotAge; // seconds a proven slot may lie in the past
         uint256 minHaircut; // WAD fraction at score 0
@@ -103,7 +105,7 @@ contract RiskFeed is IRiskFeed {
     address public immutable RATE_SOURCE;
     uint8 public immutable ILK_INDEX;
     bytes32 public immutable MODEL_HASH;
-    /// What the proof carries of MODEL_HASH: its first 8 bytes.
+    /// What the proof carries: bytes8(sha256(MODEL_HASH || bytes(lrt))), model and token bound.
     bytes8 public immutable MODEL_ID;
     uint256 public immutable GENESIS_TIME;
     uint256 public immutable MAX_SLOT_AGE;
@@ -120,7 +122,9 @@ contract RiskFeed is IRiskFeed {
     }
 
     constructor(Config memory config, address initialOwner) {
-        if (config.verifier == address(0) || config.rateSource == address(0)) revert InvalidConfig();
+        if (config.verifier == address(0) || config.rateSource == address(0) || bytes(config.lrt).length == 0) {
+            revert InvalidConfig();
+        }
         if (config.minHaircut > config.maxHaircut || config.maxHaircut >= WAD) {
             revert InvalidHaircutRange(config.minHaircut, config.maxHaircut);
         }
@@ -128,7 +132,7 @@ contract RiskFeed is IRiskFeed {
         RATE_SOURCE = config.rateSource;
         ILK_INDEX = config.ilkIndex;
         MODEL_HASH = config.modelHash;
-        MODEL_ID = bytes8(config.modelHash);
+        MODEL_ID = bytes8(sha256(abi.encodePacked(config.modelHash, bytes(config.lrt))));
         GENESIS_TIME = config.genesisTime;
         MAX_SLOT_AGE = config.maxSlotAge;
         MIN_HAIRCUT = config.minHaircut;

@@ -1,0 +1,1 @@
+"""Example strategies built on the Python API (`ion_cli.api.Ion`)."""
