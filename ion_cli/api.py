@@ -281,6 +281,48 @@ class Ion:
             lambda o: vault.withdraw(self.session, market, value, o),
         )
 
+    def finish_deposit(
+        self,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Deposit the tokens a half-finished deposit left in the GemJoin (gem) as collateral."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer)
+        return self._guarded(
+            "deposit-gem",
+            market,
+            0,
+            options,
+            lambda o: vault.finish_deposit(self.session, market, o),
+            settles_gem=True,
+        )
+
+    def return_gem(
+        self,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Return the tokens a half-finished deposit left in the GemJoin (gem) to the wallet."""
+        from ion_cli.flows import vault
+
+        options = self._options(dry_run, confirm, observer)
+        return self._guarded(
+            "return-gem",
+            market,
+            0,
+            options,
+            lambda o: vault.return_gem(self.session, market, o),
+            settles_gem=True,
+        )
+
     def _guarded(
         self,
         action: str,
@@ -288,6 +330,8 @@ class Ion:
         amount: int | None,
         options: WriteOptions,
         run: Callable[[WriteOptions], WriteResult],
+        *,
+        settles_gem: bool = False,
     ) -> WriteResult:
         """Every write runs under the account's lock with the transaction journal (see
         ion_cli.flows.tx): an interrupted run of the same write is finished, not repeated."""
@@ -300,6 +344,7 @@ class Ion:
             market=market,
             explicit_network=self.session.network is not None,
             run_flow=run,
+            settles_gem=settles_gem,
         )
 
     # ---- leverage ----------------------------------------------------------------------------

@@ -145,6 +145,8 @@ class PlanRecord:
     calls: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     started_at: float = 0.0
+    # why its unmined steps will never be sent (e.g. the gem it would deposit was returned)
+    settled: str = ""
 
 
 class Journal:
@@ -240,6 +242,11 @@ class Journal:
                 "replaces": replaces,
             }
         )
+
+    def record_settled(self, plan_id: str, note: str) -> None:
+        """The plan's unmined steps are moot (another command did or undid what they would):
+        a rerun must not finish it."""
+        self.append({"event": "settled", "plan_id": plan_id, "note": note})
 
     def record_sent(self, tx_hash: str, note: str = "") -> None:
         self.append({"event": "sent", "hash": tx_hash, "note": note})
@@ -365,6 +372,11 @@ class Journal:
         """The latest plan record per plan id."""
         found: dict[str, PlanRecord] = {}
         for record in self.records():
+            if record.get("event") == "settled":
+                plan = found.get(str(record.get("plan_id")))
+                if plan is not None:
+                    plan.settled = str(record.get("note", "")) or "settled"
+                continue
             if record.get("event") != "plan":
                 continue
             found[str(record.get("plan_id"))] = PlanRecord(
@@ -430,6 +442,9 @@ class JournalObserver:
         self._offset = 0
         self.signed: list[str] = []  # hashes signed through this observer, in order
         self.resumed_from: dict[str, int] = {}  # plan id -> steps already mined before this run
+        # hashes this run signed that the journal already had (dropped, reorged, orphaned): the
+        # same bytes signed again, so a node that still has them answers "already known"
+        self.resent: set[str] = set()
 
     def on_warning(self, message: str) -> None:
         pass
@@ -454,6 +469,8 @@ class JournalObserver:
                 f"{earlier.state} by another ion process or an earlier run; nothing was sent "
                 "by this one (see `ion tx status`)"
             )
+        if earlier is not None:
+            self.resent.add(signed.tx_hash)
         self.journal.record_signed(
             tx_hash=signed.tx_hash,
             raw=signed.raw_tx,
@@ -471,6 +488,9 @@ class JournalObserver:
         )
         self.signed.append(signed.tx_hash)
         _test_kill("signed", offset + signed.step_index)
+
+    def is_resend(self, tx_hash: str) -> bool:
+        return tx_hash in self.resent
 
     def on_sent(self, step: Any) -> None:
         self.journal.record_sent(str(step.tx_hash))
@@ -490,6 +510,19 @@ class JournalObserver:
         _test_kill("mined", self._offset + step.index)
 
     def on_failed(self, result: Any, error: Any) -> None:
+        from ion_cli.chain.sending import COLLISION
+
+        message = str(getattr(error, "message", ""))
+        if message.startswith(COLLISION) and self.signed:
+            # the step signed last never became this command's: resolve its entry now
+            last = self.journal.entries().get(self.signed[-1])
+            if last is not None and last.state == "signed":
+                if "already had" in message:  # the node has these bytes: reconcile follows them
+                    self.journal.record_note(last.hash, message)
+                else:
+                    self.journal.record_dropped(
+                        last.hash, f"collision: nonce {last.nonce} was taken by another writer"
+                    )
         for step in result.steps:
             if step.tx_hash and step.status is None:
                 self.journal.record_note(

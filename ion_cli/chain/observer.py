@@ -75,6 +75,11 @@ class Observer:
     def on_signed(self, signed: SignedTx) -> None:
         """A step is signed and about to be broadcast (raise to stop it being sent)."""
 
+    def is_resend(self, tx_hash: str) -> bool:
+        """Whether these exact signed bytes are this account's own re-broadcast of a step it
+        signed earlier (a journal knows): then a node's "already known" is no collision."""
+        return False
+
     def on_sent(self, step: StepResult) -> None:
         """The node has the step's transaction (`step.tx_hash`, `step.nonce`)."""
 
@@ -109,6 +114,10 @@ class Observers(Observer):
     def on_signed(self, signed: SignedTx) -> None:
         for o in self.observers:
             o.on_signed(signed)
+
+    def is_resend(self, tx_hash: str) -> bool:
+        # duck-typed observers may predate this hook
+        return any(getattr(o, "is_resend", lambda _: False)(tx_hash) for o in self.observers)
 
     def on_sent(self, step: StepResult) -> None:
         for o in self.observers:

@@ -357,7 +357,7 @@ def send_steps(
                 description=call.description or call.label,
             ),
         )
-        broadcast(w3, raw, tx_hash, name)
+        broadcast(w3, raw, tx_hash, name, nonce=nonce, resend=_is_resend(observer, tx_hash))
         step.tx_hash, step.nonce = tx_hash, nonce
         nonce += 1
         observer.on_sent(step)
@@ -376,6 +376,11 @@ def send_steps(
             raise TransactionReverted(
                 f"{name} reverted in transaction {tx_hash}: {reason}{_earlier(result, step.index)}"
             )
+
+
+def _is_resend(observer: Observer, tx_hash: str) -> bool:
+    check = getattr(observer, "is_resend", None)  # duck-typed observers may predate the hook
+    return bool(check(tx_hash)) if check is not None else False
 
 
 def _before_broadcast(observer: Observer, name: str, signed: SignedTx) -> None:

@@ -156,7 +156,7 @@ def unfinished_plans(journal: Journal, genesis: str) -> list[tuple[PlanRecord, i
     entries = journal.entries().values()
     found: list[tuple[PlanRecord, int]] = []
     for plan in journal.plans().values():
-        if plan.genesis != genesis or not plan.calls:
+        if plan.genesis != genesis or not plan.calls or plan.settled:
             continue
         steps = [e for e in entries if e.plan_id == plan.plan_id]
         if any(e.state in ("signed", "sent") or e.status == 0 for e in steps):

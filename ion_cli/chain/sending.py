@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.client import RpcError, connection_reason, is_transport_error, node_error
 from ion_cli.chain.revert import decode_exception
-from ion_cli.errors import IonError, NodeError
+from ion_cli.errors import IonError, NodeError, RefusedError
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -34,16 +34,63 @@ def known_to_node(w3: Web3, tx_hash: str) -> bool | None:
     return True
 
 
-def broadcast(w3: Web3, raw: bytes, tx_hash: str, name: str) -> None:
-    """Send `raw` once. Returns when the node has it; raises a one-line error otherwise."""
+COLLISION = "collision:"  # how a Collision's message starts (the journal marks the entry by it)
+
+
+class Collision(RefusedError):
+    """Another writer got there first: it used this step's nonce, or the node already had these
+    exact signed bytes from someone else. Exit 3 (refused): this step was not done by this
+    command, and nothing more of the plan is sent."""
+
+
+def _collision_kind(message: str) -> str | None:
+    # geth: "already known"; anvil: "transaction already imported"; others: "known transaction"
+    if any(t in message for t in ("already known", "known transaction", "already imported")):
+        return "known"
+    if "nonce too low" in message or "nonce has already been used" in message:
+        return "nonce"
+    if "replacement transaction underpriced" in message:
+        return "replacement"
+    return None
+
+
+def broadcast(
+    w3: Web3, raw: bytes, tx_hash: str, name: str, *, nonce: int | None = None, resend: bool = False
+) -> None:
+    """Send `raw` once. Returns when the node has it; raises a one-line error otherwise.
+
+    A node's "already known" is accepted only for a `resend` (these exact bytes are this
+    account's own re-broadcast of a step it signed earlier, as its journal shows); otherwise it,
+    "nonce too low" and "replacement transaction underpriced" are a Collision: another writer
+    used this nonce (or sent these bytes), and its transaction is not this command's success."""
     try:
         w3.eth.send_raw_transaction(raw)
         return
     except Exception as exc:
         failure = exc
     message = str(getattr(failure, "message", "") or failure).lower()
-    if "already known" in message or "known transaction" in message:
-        return  # the node has it already: the same signed bytes, so the same transaction
+    at = f" (nonce {nonce})" if nonce is not None else ""
+    kind = _collision_kind(message)
+    if kind == "known":
+        if resend:
+            return  # our own earlier signing of these very bytes: wait for its receipt
+        raise Collision(
+            f"{COLLISION} the node already had {name}{at}, transaction {tx_hash}, before this "
+            "command sent it (another process or client sent these signed bytes): it is not "
+            "counted as this command's success; check it with `ion tx status "
+            f"{tx_hash}` before running the command again"
+        )
+    if kind in ("nonce", "replacement"):
+        what = (
+            "was already used by another transaction"
+            if kind == "nonce"
+            else "is held by another pending transaction"
+        )
+        raise Collision(
+            f"{COLLISION} {name} was signed{at} but not sent: that nonce {what} from this "
+            "account (another wallet or process writing at the same time); nothing more was "
+            "sent; run the command again once the other transaction is mined"
+        )
     known = known_to_node(w3, tx_hash)
     if known:
         return

@@ -74,7 +74,9 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
             console.print(
                 f"{fmt_amount(gem, 6)} {row['market']} sit in the GemJoin from a deposit that "
                 "stopped half-way: run the same `ion deposit` again to finish it "
-                "(`ion tx list` shows it)"
+                "(`ion tx list` shows it), or `ion deposit "
+                f"{row['market']} --finish` to deposit them as collateral, or `ion withdraw "
+                f"{row['market']} --gem` to return them to your wallet"
             )
 
 

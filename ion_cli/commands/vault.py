@@ -1,4 +1,6 @@
-"""Borrower commands: `ion deposit|borrow|repay|withdraw MARKET AMOUNT`."""
+"""Borrower commands: `ion deposit|borrow|repay|withdraw MARKET AMOUNT`; the tokens a
+half-finished deposit left in the GemJoin: `ion deposit MARKET --finish` (into the vault) and
+`ion withdraw MARKET --gem` (back to the wallet)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ion_cli.commands._write_options import (
     run_write,
 )
 from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -22,12 +25,28 @@ def register(app: typer.Typer) -> None:
     )
     def deposit(
         market: MarketArg,
-        amount: Annotated[str, typer.Argument(help="Collateral to deposit: 1.5, 1.5ether.")],
+        amount: Annotated[
+            str | None, typer.Argument(help="Collateral to deposit: 1.5, 1.5ether.")
+        ] = None,
         approve_max: ApproveMax = False,
+        finish: Annotated[
+            bool,
+            typer.Option(
+                "--finish",
+                help="Deposit the tokens a half-finished deposit left in the GemJoin (no AMOUNT).",
+            ),
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
         """Deposit LRT collateral into your vault."""
+        if finish:
+            if amount is not None:
+                raise UsageError("--finish deposits all the tokens in the GemJoin: give no AMOUNT")
+            run_write(opts, lambda ion: ion.finish_deposit(market))
+            return
+        if amount is None:
+            raise UsageError("give the AMOUNT to deposit (or --finish)")
         run_write(opts, lambda ion: ion.deposit(market, amount, approve_max=approve_max))
 
     @command(
@@ -63,10 +82,26 @@ def register(app: typer.Typer) -> None:
     )
     def withdraw(
         market: MarketArg,
-        amount: Annotated[str, typer.Argument(help="Collateral to withdraw, or `all`.")],
+        amount: Annotated[
+            str | None, typer.Argument(help="Collateral to withdraw, or `all`.")
+        ] = None,
         force: Force = False,
+        gem: Annotated[
+            bool,
+            typer.Option(
+                "--gem",
+                help="Return the tokens a half-finished deposit left in the GemJoin (no AMOUNT).",
+            ),
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
         """Withdraw collateral from your vault back to your wallet."""
+        if gem:
+            if amount is not None:
+                raise UsageError("--gem returns all the tokens in the GemJoin: give no AMOUNT")
+            run_write(opts, lambda ion: ion.return_gem(market))
+            return
+        if amount is None:
+            raise UsageError("give the AMOUNT to withdraw, or `all` (or --gem)")
         run_write(opts, lambda ion: ion.withdraw(market, amount, force=force))

@@ -33,7 +33,6 @@ import bisect
 import hashlib
 import heapq
 import json
-import os
 import random
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -310,14 +309,23 @@ class Chain:
     def save(self) -> None:
         if self.state_file is None:
             return
-        tmp = self.state_file.with_name(f".{self.state_file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.to_json()) + "\n")
-        tmp.replace(self.state_file)
+        from ion_cli.atomic import write_atomic
+
+        write_atomic(self.state_file, json.dumps(self.to_json()) + "\n")
 
     @classmethod
     def load(cls, state_file: Path, real_roots: bool | None = None) -> Chain:
         """The chain a state file describes (`real_roots` None: real up to REAL_ROOTS_LIMIT)."""
-        data = json.loads(state_file.read_text())
+        from ion_cli.atomic import CorruptFileError
+
+        try:
+            data = json.loads(state_file.read_text())
+        except ValueError:
+            raise CorruptFileError(
+                state_file, "the devnet beacon chain's state file is not JSON"
+            ) from None
+        if not isinstance(data, dict):
+            raise CorruptFileError(state_file, "the devnet beacon chain's state file is no object")
         if int(data.get("version", 0)) != VERSION:
             raise ValueError(f"{state_file}: unsupported version {data.get('version')}")
         raw = data["config"]

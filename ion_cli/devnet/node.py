@@ -225,12 +225,12 @@ def start(
             timeout=60.0,
         )  # fmt: skip
         services.write_json(devnet_dir / INFO_FILE, info.to_json())
-        (devnet_dir / PID_FILE).write_text(f"{info.pid}\n")
+        services.write_pid(devnet_dir / PID_FILE, info.pid)
         return info
     state = devnet_dir / STATE_FILE if persist else None
     _, info = spawn(devnet_dir, port=port, state_file=state)
     services.write_json(devnet_dir / INFO_FILE, info.to_json())
-    (devnet_dir / PID_FILE).write_text(f"{info.pid}\n")
+    services.write_pid(devnet_dir / PID_FILE, info.pid)
     return info
 
 

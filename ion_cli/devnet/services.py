@@ -259,17 +259,31 @@ def start(
     if extra:
         info = ServiceInfo(**{**asdict(info), "extra": dict(extra)})
     write_json(directory / service.info_file, info.to_json())
-    (directory / service.pid_file).write_text(f"{info.pid}\n")
+    write_pid(directory / service.pid_file, info.pid)
     return info
 
 
 def recorded(service: Service, directory: Path) -> ServiceInfo | None:
-    """The service recorded in the devnet dir, alive or not (None when nothing is recorded)."""
+    """The service recorded in the devnet dir, alive or not (None when nothing is recorded).
+    A state file that exists but cannot be used is a CorruptFileError naming it: guessing
+    "nothing recorded" could start a second process next to one still running."""
+    from ion_cli.atomic import CorruptFileError, read_text_bounded
+
     path = directory / service.info_file
     if not path.exists():
         return None
+    what = f"{service.name} state file"
+    advice = (
+        f"; stop the {service.name} process if one still runs, then remove the file "
+        "(the next start writes it again)"
+    )
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(read_text_bounded(path, what))
+    except ValueError:
+        raise CorruptFileError(path, f"the {what} is not JSON{advice}") from None
+    try:
+        if not isinstance(data, dict):
+            raise TypeError
         url = data.get("url") or data.get("rpc_url")  # node.json of older versions: rpc_url
         extra = data.get("extra") or {}
         if "state_file" in data and "state_file" not in extra:
@@ -282,8 +296,8 @@ def recorded(service: Service, directory: Path) -> ServiceInfo | None:
             started_at=float(data.get("started_at", 0)),
             extra=dict(extra),
         )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # unreadable bookkeeping: treat as nothing recorded; a start rewrites it
+    except (ValueError, KeyError, TypeError):
+        raise CorruptFileError(path, f"the {what} lacks a valid pid, port or url{advice}") from None
 
 
 def running(service: Service, directory: Path) -> ServiceInfo | None:
@@ -343,7 +357,15 @@ def preferred_port(service: Service, directory: Path) -> int:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically: a crash mid-write must not leave a corrupt file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    """Write atomically (fsynced temporary file renamed over it): a crash mid-write must not
+    leave a corrupt file."""
+    from ion_cli.atomic import write_atomic
+
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def write_pid(path: Path, pid: int) -> None:
+    """The pid file, written atomically like the state file."""
+    from ion_cli.atomic import write_atomic
+
+    write_atomic(path, f"{pid}\n")

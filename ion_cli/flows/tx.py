@@ -76,14 +76,26 @@ def guarded_write(
     market: str,
     explicit_network: bool,
     run_flow: Callable[[WriteOptions], WriteResult],
+    settles_gem: bool = False,
 ) -> WriteResult:
-    """Run a write under the account lock with the journal (see the module docstring)."""
+    """Run a write under the account lock with the journal (see the module docstring).
+    `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
+    unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
+    them must not try to deposit tokens that are no longer there)."""
     from ion_cli.chain.journal import Journal, JournalObserver, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
     from ion_cli.chain.reconcile import genesis_hash, reconcile
 
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
+        try:
+            lines = pending_lines(session)
+        except IonError:
+            raise
+        except Exception:  # best effort: the flow that follows reads the node and says why
+            lines = []
+        for line in lines:
+            options.observer.on_warning(line)
         return run_flow(options)
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
@@ -107,11 +119,74 @@ def guarded_write(
                 resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
                 if resumable:
                     plan, done = resumable[-1]
-                    return _resume(session, guarded, observer, plan, done, market)
-                return run_flow(guarded)
+                    result = _resume(session, guarded, observer, plan, done, market)
+                else:
+                    result = run_flow(guarded)
+                if settles_gem:
+                    _settle_gem_deposits(session, journal, report, market, warn)
+                return result
         except KeyboardInterrupt:
             _report_interrupted(journal, observer, warn)
             raise
+
+
+def _settle_gem_deposits(
+    session: Session, journal: Journal, report: Report, market: str, warn: Callable[[str], None]
+) -> None:
+    """Mark settled the unfinished deposits in `market` whose next step is depositCollateral:
+    the gem it would deposit has just been deposited or returned by another command."""
+    config = session.profile.market(market.strip())
+    join = session.profile.address(config, "gem_join").lower()
+    for plan, done in report.unfinished:
+        methods = [str(c.get("method", "")) for c in plan.calls]
+        joined = any(
+            m == "GemJoin.join" and str(c.get("to", "")).lower() == join
+            for m, c in zip(methods[:done], plan.calls[:done], strict=True)
+        )
+        if joined and methods[done] == "IonPool.depositCollateral":
+            journal.record_settled(plan.plan_id, "its gem was deposited or returned by hand")
+            warn(f"'{plan.title}' will not be finished: its gem was taken care of")
+
+
+def pending_lines(session: Session) -> list[str]:
+    """For a preview made while this account has transactions in the node's pool: one line per
+    pending transaction (hash, nonce, what it does from the journal), and a count of those ion
+    did not send. The preview's figures are those of the chain without them; a real run waits
+    for them before planning. Read-only (no lock): the journal is not changed."""
+    from web3.exceptions import TransactionNotFound
+
+    from ion_cli.chain.journal import Journal
+
+    address = session.account().address
+    w3 = session.w3()
+    latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+    pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    if pending <= latest:
+        return []
+    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    journal = Journal.for_account(chain_id, address)
+    lines: list[str] = []
+    known: set[int] = set()
+    for entry in journal.unresolved() if journal.path.exists() else []:
+        if entry.nonce < latest:
+            continue
+        try:
+            w3.eth.get_transaction(entry.hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            continue
+        known.add(entry.nonce)
+        what = entry.title or entry.description or "a transaction"
+        lines.append(
+            f"pending: {entry.hash} nonce {entry.nonce}: {what}, {entry.label()}; "
+            "not counted in the figures below (a real run waits for it before planning)"
+        )
+    others = (pending - latest) - len(known)
+    if others > 0:
+        lines.append(
+            f"pending: {others} transaction(s) of {address} that ion did not send (nonces "
+            f"{latest}-{pending - 1}); not counted in the figures below"
+        )
+    return lines
 
 
 def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
@@ -320,7 +395,7 @@ def replace_transaction(
     transaction: the same nonce, at least `bump`% of its fees, signed only when asked."""
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.reconcile import genesis_hash, reconcile
-    from ion_cli.chain.sending import broadcast, wait_for_receipt
+    from ion_cli.chain.sending import Collision, broadcast, wait_for_receipt
 
     tx_hash = _check_hash(tx_hash)
     journal, address = account_journal(session)
@@ -382,9 +457,9 @@ def replace_transaction(
             replaces=tx_hash,
         )
         try:
-            broadcast(w3, raw, new_hash, what)
-        except IonError as exc:
-            if "nonce too low" not in exc.message.lower():
+            broadcast(w3, raw, new_hash, what, nonce=entry.nonce)
+        except Collision as exc:
+            if "already used" not in exc.message:
                 raise
             journal.record_dropped(new_hash, "its nonce was taken first (the original was mined)")
             raise RefusedError(

@@ -7,7 +7,7 @@ by reading the resulting position."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ion_cli import position_math as pm
@@ -252,6 +252,47 @@ def withdraw(
     return _run_change(session, market, change, calls, options)
 
 
+def finish_deposit(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
+    """Deposit the tokens waiting in the GemJoin (gem: a deposit that stopped between its join
+    and depositCollateral steps) into the vault as collateral: IonPool.depositCollateral."""
+    market, vault, me = _context(session, symbol)
+    if vault.gem == 0:
+        raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to finish")
+    call = Call(
+        market.pool,
+        encode(
+            session.w3(),
+            "IonPool",
+            market.pool,
+            "depositCollateral",
+            [market.ilk_index, me, me, vault.gem, []],
+        ),
+        description=f"deposit the {text(vault.gem, WAD)} {market.symbol} waiting in the GemJoin",
+        method="IonPool.depositCollateral",
+    )
+    after = replace(vault.changed(collateral=vault.gem), gem=0)
+    change = VaultChange("deposit", vault.gem, market.symbol, after, False, {"from_gem": True})
+    return _run_change(session, market, change, [call], options)
+
+
+def return_gem(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
+    """Return the tokens waiting in the GemJoin (gem) to the wallet: GemJoin.exit."""
+    market, vault, me = _context(session, symbol)
+    if vault.gem == 0:
+        raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to return")
+    join = _gem_join(session, market)
+    call = Call(
+        join,
+        encode(session.w3(), "GemJoin", join, "exit", [me, vault.gem]),
+        description=f"return the {text(vault.gem, WAD)} {market.symbol} in the GemJoin to {me}",
+        method="GemJoin.exit",
+    )
+    change = VaultChange(
+        "return", vault.gem, market.symbol, replace(vault, gem=0), False, {"from_gem": True}
+    )
+    return _run_change(session, market, change, [call], options)
+
+
 def _within_margin(amount: str | Unknown | None) -> str:
     """ "; X within the safety margin", or nothing when that limit is unknown."""
     return f"; {amount} within the safety margin" if isinstance(amount, str) else ""
@@ -261,7 +302,7 @@ def _within_margin(amount: str | Unknown | None) -> str:
 class VaultChange:
     """What a vault write does, for its plan's title, preview and safety check."""
 
-    action: str  # "deposit", "borrow", "repay", "withdraw"
+    action: str  # "deposit", "borrow", "repay", "withdraw", "return" (gem to the wallet)
     amount: int  # WAD, in `unit`
     unit: str
     after: VaultState  # the vault once the plan is mined

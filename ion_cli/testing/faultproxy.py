@@ -12,6 +12,8 @@ Faults (`Fault.kind`):
 - `http_error`: answer `status` (503 by default) without forwarding;
 - `truncate`: forward, then send only half of the answer's body (its full length announced);
 - `hang`: accept the request and never answer (until the proxy stops);
+- `before`: call `action(body)` (the request's bytes), then forward: another client acting just
+  before the node sees the request (e.g. sending a transaction with the same nonce);
 - `refuse`: stop listening altogether, as a node that is down (`proxy.refuse()`/`proxy.accept()`).
 
 A fault matches every request, or only JSON-RPC calls of `method` (batches match if any call
@@ -31,11 +33,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Fault", "FaultProxy"]
 
-KINDS = ("delay", "drop_before", "drop_after", "http_error", "truncate", "hang")
+KINDS = ("delay", "drop_before", "drop_after", "http_error", "truncate", "hang", "before")
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Fault:
     times: int | None = None
     seconds: float = 0.0
     status: int = 503
+    action: Callable[[bytes], None] | None = None  # for `before`
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -176,6 +182,8 @@ class FaultProxy:
                     proxy._stopping.wait()
                     self.close_connection = True
                     return
+                if fault is not None and kind == "before" and fault.action is not None:
+                    fault.action(body)
                 if kind == "drop_before":
                     self._drop()
                     return
