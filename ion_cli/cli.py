@@ -82,6 +82,7 @@ def _register() -> None:
         account,
         devnet,
         lend,
+        liquidate,
         markets,
         plugins,
         position,
@@ -90,6 +91,7 @@ def _register() -> None:
         tx,
         validators,
         vault,
+        vaults,
         verify,
     )
 
@@ -105,6 +107,8 @@ def _register() -> None:
     risk.register(app)
     prove.register(app)
     verify.register(app)
+    vaults.register(app)
+    liquidate.register(app)
 
 
 _register()
