@@ -93,6 +93,7 @@ def _register() -> None:
         vault,
         vaults,
         verify,
+        watch,
     )
 
     app.add_typer(devnet.app, name="devnet")
@@ -109,6 +110,7 @@ def _register() -> None:
     verify.register(app)
     vaults.register(app)
     liquidate.register(app)
+    watch.register(app)
 
 
 _register()
