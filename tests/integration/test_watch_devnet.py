@@ -179,3 +179,19 @@ def test_once_exits_4_when_a_node_cannot_be_read(devnet: DevnetHandle) -> None:
     events = watch("--lrt", "weETH", "--beacon-url", "http://127.0.0.1:9", code=4)
     (error,) = [e for e in events if e["kind"] == "node_error"]
     assert error["node"] == "beacon node" and not alerts(events)
+
+
+def test_a_keeper_watch_alerts_when_a_vault_becomes_liquidatable(
+    devnet: DevnetHandle, protocol: Protocol
+) -> None:
+    p, m = protocol, protocol.market("weETH")
+    _open_vault(p, 20 * WAD, Decimal("0.99"))
+    args = ("--market", "weETH", "--lrt", "weETH")
+    assert not alerts(watch(*args, code=0))
+    rate = int(p.call(m.reserve_oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    _set_reserve_rate(p, m.reserve_oracle, rate * 9 // 10)
+    (alert,) = alerts(watch(*args, code=6))
+    assert alert["kind"] == "liquidatable" and alert["address"] == p.dev
+    assert alert["liquidation"]["outcome"] in ("partial", "dust")
+    assert f"ion liquidate weETH {p.dev}" in alert["message"]
+    assert not alerts(watch(*args, code=0))
