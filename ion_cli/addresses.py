@@ -1,6 +1,6 @@
 """Ethereum addresses: the one pattern, the one EIP-55 checksum and the one error wording.
 
-Pure (keccak from eth_hash, imported on first use): users type addresses on the command line,
+Pure (keccak from ion_cli.abi.keccak): users type addresses on the command line,
 config files hold them, adapters publish them, and each of those reads them through here.
 """
 
@@ -23,9 +23,9 @@ def is_address(text: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _checksummed(body: str) -> str:
-    from eth_hash.auto import keccak
+    from ion_cli.abi.keccak import keccak256
 
-    digest = bytes(keccak(body.encode("ascii"))).hex()
+    digest = keccak256(body.encode("ascii")).hex()
     return "0x" + "".join(
         c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(body)
     )

@@ -186,3 +186,13 @@ def _error_entries() -> tuple[str, ...]:
 def all_errors() -> list[AbiEntry]:
     """Every published error, one entry per signature (for decoding reverts)."""
     return [json.loads(item) for item in _error_entries()]
+
+
+def all_function_selectors() -> dict[bytes, list[str]]:
+    """4-byte selector -> ["Interface.name(types)", ...] over every published function: what a
+    selector guard checks the client's calls against."""
+    table: dict[bytes, list[str]] = {}
+    for item in all_interfaces():
+        for sel, text in item.selectors().items():
+            table.setdefault(sel, []).append(f"{item.name}.{text}")
+    return table

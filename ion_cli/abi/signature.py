@@ -1,5 +1,5 @@
 """The project's one parser of function, event and error signatures, and its one canonical-type
-helper. Pure standard library (keccak aside, imported on first use).
+helper. Pure standard library (keccak is ion_cli.abi.keccak).
 
 Two notations are read, both into ABI JSON entries (the shape solc emits):
 - Solidity's, as the protocol doc writes it:
@@ -206,9 +206,9 @@ def signature_text(entry: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _keccak_prefix(text: str, size: int) -> bytes:
-    from eth_hash.auto import keccak
+    from ion_cli.abi.keccak import keccak256
 
-    return bytes(keccak(text.encode()))[:size]
+    return keccak256(text.encode())[:size]
 
 
 def selector(entry_or_text: Mapping[str, Any] | str) -> bytes:

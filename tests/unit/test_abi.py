@@ -220,3 +220,23 @@ def test_decoded_addresses_are_checksummed() -> None:
     assert first == to_checksum_address(a)
     assert pairs == ((to_checksum_address(b), 1),)
     assert many == (to_checksum_address(c),)
+
+
+def test_all_function_selectors_names_every_holder() -> None:
+    from ion_cli.abi.published import all_function_selectors
+
+    table = all_function_selectors()
+    approve = table[selector("approve(address,uint256)")]
+    assert "ERC20.approve(address,uint256)" in approve
+    assert "IonPool.approve(address,uint256)" in approve
+    assert table[selector("getRate()")] == ["RswETH.getRate()", "WeETH.getRate()"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 32, 55, 135, 136, 137, 271, 272, 500])
+def test_pure_keccak_matches_eth_hash(size: int) -> None:
+    from eth_hash.auto import keccak
+
+    from ion_cli.abi.keccak import keccak256
+
+    data = bytes((7 * i + size) % 256 for i in range(size))
+    assert keccak256(data) == keccak(data)
