@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PLUGINS := plugins/ion-weeth plugins/ion-ezeth plugins/ion-rseth plugins/ion-rsweth
 PLUGIN_SOURCES := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup demo test lint typecheck forge pytest artifacts completions bench clean lock
+.PHONY: setup demo test lint typecheck forge pytest artifacts verifier completions bench clean lock
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -55,6 +55,10 @@ pytest:
 # Regenerate generated files (the tests fail when they drift).
 artifacts: setup
 	$(BIN)/python -m ion_cli.devnet.build_artifacts
+
+# The Halo2 verifier of the shipped risk model (ezkl writes it; the artifacts follow).
+verifier: setup
+	$(BIN)/python -m ion_cli.zk.build_verifier
 
 completions: setup
 	$(BIN)/python -m ion_cli.completion_scripts

@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.accounts.sources import Sources
 from ion_cli.amounts import ALL, parse_amount
@@ -338,6 +338,45 @@ class Ion:
             explicit_network=self.session.network is not None,
             run_flow=run,
         )
+
+    # ---- risk proofs and the reserve oracle -------------------------------------------------
+
+    def submit_proof(
+        self,
+        receipt: Path | str,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> dict[str, Any]:
+        """Submit the risk proof of a receipt (or its folder) to `market`'s RiskFeed, then
+        update the reserve rate when the oracle's cooldown allows (see `ion_cli.flows.submit`).
+        A rejection raises `ion_cli.flows.submit.ProofRejected` saying why."""
+        from ion_cli.flows import submit
+
+        options = self._options(dry_run, confirm, observer)
+        return submit.submit(self.session, Path(receipt), market, options)
+
+    def oracle(self, market: str) -> dict[str, Any]:
+        """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""
+        from ion_cli.flows import oracle
+
+        return oracle.show(self.session, market)
+
+    def update_oracle(
+        self,
+        market: str,
+        *,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> dict[str, Any]:
+        """`updateExchangeRate()` on `market`'s reserve oracle (refused during the cooldown)."""
+        from ion_cli.flows import oracle
+
+        options = self._options(dry_run, confirm, observer)
+        return oracle.update(self.session, market, options)
 
     def _options(
         self,

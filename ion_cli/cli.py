@@ -84,10 +84,12 @@ def _register() -> None:
         lend,
         liquidate,
         markets,
+        oracle,
         plugins,
         position,
         prove,
         risk,
+        submit,
         tx,
         validators,
         vault,
@@ -99,6 +101,7 @@ def _register() -> None:
     app.add_typer(devnet.app, name="devnet")
     app.add_typer(account.app, name="account")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(oracle.app, name="oracle")
     app.add_typer(tx.app, name="tx")
     app.add_typer(validators.app, name="validators")
     markets.register(app)
@@ -111,6 +114,7 @@ def _register() -> None:
     vaults.register(app)
     liquidate.register(app)
     watch.register(app)
+    submit.register(app)
 
 
 _register()

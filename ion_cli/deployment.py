@@ -71,6 +71,17 @@ class MarketDeployment:
     price_feed: str
     liquidation: str
     unwind_pool: str | None
+    risk_feed: str | None = None  # the ReserveOracle's FEED0 (zk risk proofs); absent before
+
+
+@dataclass(frozen=True)
+class ZkDeployment:
+    """The risk-proof contracts: the shared Halo2 verifier and what the feeds were built for."""
+
+    verifier: str
+    model_hash: str
+    beacon_genesis_time: int
+    max_slot_age: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class Deployment:
     shared: SharedContracts
     markets: Mapping[str, MarketDeployment]
     tokens: Mapping[str, TokenDeployment]
+    zk: ZkDeployment | None = None
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     # Read-only mapping access to the raw document (`d["tokens"]["weETH"]["address"]`), for
@@ -144,6 +156,10 @@ class Deployment:
             ]
             if market.unwind_pool:
                 found.append(market.unwind_pool)
+            if market.risk_feed:
+                found.append(market.risk_feed)
+        if self.zk is not None:
+            found.append(self.zk.verifier)
         for token in self.tokens.values():
             found.append(token.address)
             found += list(token.contracts.values())
@@ -178,6 +194,7 @@ def _address(data: Mapping[str, Any], key: str, where: str) -> str:
 def _market(name: str, data: Mapping[str, Any]) -> MarketDeployment:
     where = f"markets.{name}"
     unwind = data.get("unwind_pool")
+    risk_feed = data.get("risk_feed")
     return MarketDeployment(
         name=name,
         collateral=str(_req(data, "collateral", where)),
@@ -193,6 +210,18 @@ def _market(name: str, data: Mapping[str, Any]) -> MarketDeployment:
         price_feed=_address(data, "price_feed", where),
         liquidation=_address(data, "liquidation", where),
         unwind_pool=_address(data, "unwind_pool", where) if unwind is not None else None,
+        risk_feed=_address(data, "risk_feed", where) if risk_feed is not None else None,
+    )
+
+
+def _zk(data: Mapping[str, Any] | None) -> ZkDeployment | None:
+    if data is None:
+        return None
+    return ZkDeployment(
+        verifier=_address(data, "verifier", "zk"),
+        model_hash=str(_req(data, "model_hash", "zk")),
+        beacon_genesis_time=int(_req(data, "beacon_genesis_time", "zk")),
+        max_slot_age=int(_req(data, "max_slot_age", "zk")),
     )
 
 
@@ -250,6 +279,7 @@ def parse(data: Mapping[str, Any]) -> Deployment:
         shared=shared,
         markets=markets,
         tokens=tokens,
+        zk=_zk(data.get("zk")),
         raw=dict(data),
     )
 

@@ -18,7 +18,15 @@ from ion_cli.addresses import is_address
 from ion_cli.config import Config
 from ion_cli.errors import UsageError
 
-MARKET_FIELDS = ("pool", "gem_join", "handler", "reserve_oracle", "spot_oracle", "liquidation")
+MARKET_FIELDS = (
+    "pool",
+    "gem_join",
+    "handler",
+    "reserve_oracle",
+    "spot_oracle",
+    "liquidation",
+    "risk_feed",
+)
 FIELD_LABELS = {
     "pool": "IonPool",
     "gem_join": "GemJoin",
@@ -26,6 +34,7 @@ FIELD_LABELS = {
     "reserve_oracle": "reserve oracle",
     "spot_oracle": "spot oracle",
     "liquidation": "Liquidation",
+    "risk_feed": "risk feed",
     "lens": "IonLens",
     "whitelist": "Whitelist",
 }
@@ -42,6 +51,8 @@ class MarketAddresses:
     reserve_oracle: str | None = None
     spot_oracle: str | None = None
     liquidation: str | None = None
+    # the zk RiskFeed the reserve oracle reads (the devnet's FEED0); no mainnet market has one
+    risk_feed: str | None = None
     # fields whose published address is not certain: shown with a warning, never guessed
     unsure: frozenset[str] = frozenset()
 

@@ -98,6 +98,9 @@ class Market(_Document):
     paused: bool
     block: int
     lrt_eth_rate: Figure = None
+    # The latest zk risk score the market's risk feed accepted (ion_cli.zk.feed.risk_view);
+    # None when the market has no risk feed.
+    risk: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class Position(_Document):
     block: int
     # collateral in the GemJoin, not deposited (a deposit stopped half-way); "0" normally
     gem: Figure = "0"
+    risk: dict[str, Any] | None = None  # as Market.risk
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,19 @@ def _render(console: Any, rows: list[Market], network: str) -> None:
     console.print(table)
     for line in unknown:  # too long for a cell: the reason and the fix below the table
         console.print(escape(line))
+    from ion_cli.commands.render_position import risk_text
+
+    waiting = []
+    for r in rows:
+        risk = r.risk
+        if risk is None:
+            continue
+        if risk.get("accepted") or risk.get("error"):
+            console.print(escape(f"{r.market} risk proof (zk): {risk_text(risk)}"))
+        else:
+            waiting.append(r.market)
+    if waiting:
+        console.print(f"no risk proof accepted yet for {', '.join(waiting)}")
     console.print(
         "[dim]LT: liquidation threshold; reserve: the exchange rate liquidations use; "
         "APR: borrow; APY: supply; free: liquidity. --json for every field.[/dim]"

@@ -67,6 +67,8 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
             table.add_row(
                 "in the GemJoin (gem)", f"{fmt_amount(gem, 6)} {row['market']}, not collateral"
             )
+        if row.get("risk") is not None:
+            table.add_row("risk proof (zk)", risk_text(row["risk"]))
         console.print(table)
         if gem not in (None, "0"):
             console.print(
@@ -74,6 +76,20 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
                 "stopped half-way: run the same `ion deposit` again to finish it "
                 "(`ion tx list` shows it)"
             )
+
+
+def risk_text(risk: dict[str, Any]) -> str:
+    """The latest accepted risk score of the market's feed, in one cell."""
+    if risk.get("error"):
+        return f"unreadable: {risk['error']}"
+    if not risk.get("accepted"):
+        return "none accepted yet (reserve rate = protocol rate)"
+    age = int(risk.get("age_seconds") or 0)
+    when = f"{age // 3600} h {age % 3600 // 60} min" if age >= 3600 else f"{age // 60} min"
+    return (
+        f"score {risk['score_fraction']:.4f}, haircut {risk['haircut_fraction'] * 100:.2f}%, "
+        f"slot {risk['slot']} ({when} old)"
+    )
 
 
 def _limit(row: dict[str, Any], key: str, unit: str) -> str:

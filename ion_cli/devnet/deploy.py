@@ -15,7 +15,8 @@ from typing import Any
 from ion_cli.devnet import deployment as dep
 from ion_cli.devnet import node, params, validators
 from ion_cli.devnet.params import WAD, MarketParams
-from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch
+from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
+from ion_cli.errors import NodeError
 
 # Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
 EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
@@ -175,14 +176,16 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
         mint(world.token(symbol), contract, dev, dev_amount)
 
 
-def _reserve_oracle_args(market: str, world: World) -> tuple[Any, ...]:
+def _reserve_oracle_args(market: str, world: World, risk_feed: str) -> tuple[Any, ...]:
     sources = {
         "weETH": (world.weeth, world.wsteth),
         "rsETH": (world.lrt_oracle, world.wsteth),
         "rswETH": (world.rsweth, world.wsteth),
         "ezETH": (world.restake_manager, world.ezeth),
     }[market]
-    feeds = [ZERO_ADDRESS] * 3
+    # The risk feed is FEED0 and the only one counted: before its first proof it answers the
+    # protocol rate, so the reserve rate is the protocol's until a proof is accepted.
+    feeds = [risk_feed, ZERO_ADDRESS, ZERO_ADDRESS]
     return (0, feeds, params.RESERVE_QUORUM, params.RESERVE_MAX_CHANGE, *sources)
 
 
@@ -203,8 +206,25 @@ def _handler_args(
     return (*common, *uni, world.rsweth)
 
 
+def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str) -> tuple[str, str]:
+    """Deploy a market's RiskFeed, reading the protocol rate from the reserve oracle deployed
+    right after it (the oracle's feeds are immutable, so the feed comes first, pointed at the
+    oracle's precomputed address)."""
+    from ion_cli.zk.feed import DevnetFeedParams
+
+    oracle = create_address(tx.sender, tx.nonce + 1)
+    config = DevnetFeedParams(
+        verifier=shared["risk_verifier"],
+        rate_source=oracle,
+        ilk_index=0,
+        model_hash=shared["risk_model_hash"],
+        genesis_time=shared["beacon_genesis_time"],
+    )
+    return tx.deploy("RiskFeed", config.config_tuple(), admin), oracle
+
+
 def _market(
-    tx: TxBatch, world: World, shared: dict[str, str], m: MarketParams, admin: str
+    tx: TxBatch, world: World, shared: dict[str, Any], m: MarketParams, admin: str
 ) -> dict[str, Any]:
     lrt, base = world.token(m.collateral), world.token(m.base)
     base_contract = "WETH9" if m.base == "WETH" else "WstEth"
@@ -216,7 +236,13 @@ def _market(
     # GemJoin checks the pool's ilk 0 in its constructor: initialize the ilk first.
     tx.call(pool, "IonPool", "initializeIlk", lrt)
     join = tx.deploy("GemJoin", pool, lrt, 0, admin)
-    reserve = tx.deploy(RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world))
+    risk_feed, predicted = _risk_feed(tx, shared, admin)
+    reserve = tx.deploy(
+        RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world, risk_feed)
+    )
+    if reserve != predicted:
+        raise DeployError(f"the reserve oracle landed at {reserve}, not {predicted}")
+    tx.call(risk_feed, "RiskFeed", "setSubmitter", dep.DEV_ACCOUNT_ADDRESS, True)
     spot = tx.deploy("SpotOracle", m.ltv, reserve, feed, params.MAX_PRICE_AGE)
     liquidation = tx.deploy(
         "Liquidation", pool, admin, reserve, m.liquidation_threshold, m.target_health,
@@ -247,11 +273,43 @@ def _market(
         "gem_join": join,
         "handler": handler,
         "reserve_oracle": reserve,
+        "risk_feed": risk_feed,
         "spot_oracle": spot,
         "price_feed": feed,
         "liquidation": liquidation,
         "unwind_pool": world.unwind_pools.get(m.collateral),
     }
+
+
+def _zk_shared(tx: TxBatch, rpc_url: str) -> dict[str, Any]:
+    """The Halo2 verifier every market's RiskFeed calls, and what the feeds are built for."""
+    from ion_cli.zk.feed import DEVNET_MAX_SLOT_AGE, verifier_meta
+
+    meta = verifier_meta()
+    try:
+        genesis = beacon_genesis_time(rpc_url)
+    except NodeError:
+        if not isinstance(tx, _AddressesOnly):
+            raise
+        genesis = 0  # addresses only, no node to ask: the feeds hold the real GENESIS_TIME
+    return {
+        "verifier": tx.deploy("Halo2Verifier"),
+        "model_hash": meta.model_hash,
+        "vk_hash": meta.vk_hash,
+        "beacon_genesis_time": genesis,
+        "max_slot_age": DEVNET_MAX_SLOT_AGE,
+    }
+
+
+def beacon_genesis_time(rpc_url: str) -> int:
+    """The genesis time of the devnet's beacon chain, which the feeds' slot checks count from:
+    the synthetic chain's genesis lies a fixed span before the devnet's first block (the beacon
+    server computes it from block 0 the same way)."""
+    from ion_cli.devnet.beacon_chain import genesis_time_for
+
+    block = node.rpc(rpc_url, "eth_getBlockByNumber", ["0x0", False])
+    first = int(block["timestamp"], 16)
+    return int(genesis_time_for(first))
 
 
 def _token_entries(world: World) -> dict[str, Any]:
@@ -332,7 +390,14 @@ def _deploy_with(
         "InterestRate", params.MIN_BASE_RATE, params.RATE_AT_KINK, params.OPTIMAL_UTILIZATION,
         params.SLOPE_ABOVE_KINK, params.RESERVE_FACTOR,
     )  # fmt: skip
-    shared_addresses = {"whitelist": whitelist, "interest_rate": interest_rate}
+    zk = _zk_shared(tx, rpc_url)
+    shared_addresses: dict[str, Any] = {
+        "whitelist": whitelist,
+        "interest_rate": interest_rate,
+        "risk_verifier": zk["verifier"],
+        "risk_model_hash": zk["model_hash"],
+        "beacon_genesis_time": zk["beacon_genesis_time"],
+    }
     markets = {}
     for name, market in params.MARKETS.items():
         say(f"deploying the {name}/{market.base} market")
@@ -364,6 +429,7 @@ def _deploy_with(
         },
         "markets": markets,
         "tokens": _token_entries(world),
+        "zk": zk,
     }
     dep.parse(document)  # the format other modules read: fail here, not in their code
     return document

@@ -28,7 +28,7 @@ RESERVE_FACTOR = 0
 
 # ---- oracles and liquidations (Appendix E, "Configured") ----
 RESERVE_MAX_CHANGE = 3 * RAY // 100
-RESERVE_QUORUM = 0
+RESERVE_QUORUM = 1  # FEED0, the risk feed (answers the protocol rate before its first proof)
 MAX_PRICE_AGE = 87_000
 BASE_DISCOUNT = RAY // 100
 MAX_DISCOUNT = 20 * RAY // 100

@@ -49,7 +49,21 @@ def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) ->
 
 
 def market_rows(session: Session) -> list[Market]:
-    states = read_markets(session.reader(), session.profile, available_markets(session))
+    from dataclasses import replace
+
+    from ion_cli.zk.feed import risk_view
+
+    reader = session.reader()
+    states = read_markets(reader, session.profile, available_markets(session))
     network = session.profile.name
-    # The token's own rate to ETH (its adapter's) is read at the block of the other figures.
-    return [market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)) for s in states]
+    # The token's own rate to ETH (its adapter's) is read at the block of the other figures;
+    # so is the latest zk risk score the reserve oracle's feed accepted (markets with a feed).
+    return [
+        replace(
+            market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)),
+            risk=risk_view(
+                reader, session.profile.market(s.symbol).risk_feed, s.timestamp, s.block
+            ),
+        )
+        for s in states
+    ]

@@ -196,15 +196,24 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal, networ
 def positions(session: Session, symbol: str | None, who: str | None) -> list[Position]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
+    from ion_cli.zk.feed import risk_view
+
     reader = session.reader()
     address = session.address_of(who)
     margin, network = session.safety_margin, session.profile.name
+
+    def with_risk(row: Position, market: MarketState) -> Position:
+        # The latest zk risk score the market's reserve oracle feed accepted (where one exists).
+        feed = session.profile.market(market.symbol).risk_feed
+        return replace(row, risk=risk_view(reader, feed, market.timestamp, market.block))
+
     if symbol:
         market = read_market(reader, session.profile, require_market(session, symbol))
-        return [position_figures(market, read_vault(session, market, address), margin, network)]
+        row = position_figures(market, read_vault(session, market, address), margin, network)
+        return [with_risk(row, market)]
     found = []
     markets = read_markets(reader, session.profile, available_markets(session))
     for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
         if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
-            found.append(position_figures(market, vault, margin, network))
+            found.append(with_risk(position_figures(market, vault, margin, network), market))
     return found

@@ -749,10 +749,8 @@ class Watcher:
         feed = getattr(self.session.profile.market(market.symbol), "risk_feed", None)
         if not feed:
             return []
-        try:
-            from ion_cli.zk.feed import read_latest  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            return []
+        from ion_cli.zk.feed import read_latest
+
         latest = read_latest(self.session.reader(), feed, market.block)
         age = latest.age_seconds(market.timestamp)
         stale = age is None or age > self.config.max_proof_age

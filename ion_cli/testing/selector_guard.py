@@ -153,6 +153,7 @@ def devnet_targets(deployment: Mapping[str, Any]) -> dict[str, str]:
         put(market["spot_oracle"], "SpotOracle")
         put(market["liquidation"], "Liquidation")
         put(market.get("unwind_pool"), "UniswapV3Pool")
+        put(market.get("risk_feed"), "RiskFeed")  # the reserve oracle's FEED0 (zk risk proofs)
     tokens = {"weETH": "WeETH", "ezETH": "EzETH", "rsETH": "RsETH", "rswETH": "RswETH"}
     token_contracts = {
         "eeth": "EETH",

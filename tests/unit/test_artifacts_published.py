@@ -37,6 +37,7 @@ PROTOCOL: dict[str, str] = {
     "RsEthHandler": "RsEthHandler",
     "RswEthHandler": "RswEthHandler",
     "EzEthWethHandler": "EzEthWethHandler",
+    "RiskFeed": "RiskFeed",
 }
 VENUES: dict[str, str] = {
     "DevUniswapV3Pool": "UniswapV3Pool",

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.21;
+
+import {IReserveFeed} from "../interfaces/IOracles.sol";
+
+/// The Halo2 verifier ezkl generates: reverts (empty data) on a bad proof, or returns false.
+interface IHalo2Verifier {
+    function verifyProof(bytes calldata proof, uint256[] calldata instances) external returns (bool);
+}
+
+/// Whatever computes the LRT protocol's own exchange rate (the market's ReserveOracle does).
+interface IProtocolRateSource {
+    function getProtocolExchangeRate() external view returns (uint256);
+}
+
+interface IRiskFeed is IReserveFeed {
+    error InvalidProof();
+    error NotAllowedSubmitter(address submitter);
+    error NotOwner(address caller);
+    error WrongInstanceCount(uint256 got, uint256 expected);
+    error MalformedInstance(uint256 index);
+    error ScoreOutOfRange(uint256 instance);
+    error WrongModel(bytes8 committed, bytes8 expected);
+    error StateRootMismatch(bytes32 submitted, bytes32 committed);
+    error SlotInFuture(uint64 slot, uint256 slotTime, uint256 blockTime);
+    error StaleSlot(uint64 slot, uint256 age, uint256 maxAge);
+    error SlotNotNewer(uint64 slot, uint64 lastSlot);
+    error AlreadySubmitted(uint64 slot, bytes32 stateRoot);
+    error WrongIlk(uint8 ilkIndex, uint8 expected);
+    error InvalidConfig();
+    error InvalidHaircutRange(uint256 minHaircut, uint256 maxHaircut);
+
+    event RiskScoreAccepted(
+        uint64 indexed slot,
+        bytes32 stateRoot,
+        bytes32 blockRoot,
+        uint256 score,
+        uint256 haircut,
+        address indexed submitter
+    );
+    event SubmitterSet(address indexed submitter, bool allowed);
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+}
+
+/// @title RiskFeed
+/// @notice A reserve-oracle feed driven by zk-proven risk scores: the model's score of the
+/// validator group behind one LRT, proven off chain with ezkl (Halo2/KZG) and verified here,
+/// sets a haircut; the feed answers the LRT protocol's own rate times (1 - haircut).
+/// @dev The public instances (31 BN254 field elements; ion_cli/zk/layout.py is the reference):
+/// 8 features (q in [0, 1024], carried as q: ezkl scales the float q / 1024 by 2^10), the slot
+/// (2 limbs), the beacon state root (16 limbs), the model id (the first 8 bytes of the model's
+/// sha256, 4 limbs), all 16-bit limbs most significant first and each carried as limb * 2^10,
+/// then the score (signed fixed point, p * 2^10).
+/// The contract never takes these values from separate arguments: it decodes them from the
+/// instances the proof is checked against, and checks the state root the caller names against
+/// the committed limbs. The circuit skips ezkl's range check on inputs, so the bounds are
+/// checked here. Until the state root is also checked on chain against the EIP-4788 beacon
+/// block root, only submitters on the owner's allowlist may submit.
+contract RiskFeed is IRiskFeed {
+    /// The BN254 scalar field: instances are its elements; above half of it they are negative.
+    uint256 public constant FIELD_MODULUS =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant WAD = 1e18;
+    uint256 public constant SECONDS_PER_SLOT = 12;
+
+    uint256 public constant LIMB_BITS = 16;
+    uint256 public constant SCALE = 10; // inputs and output: value * 2^10
+    uint256 public constant N_FEATURES = 8;
+    uint256 public constant SLOT_AT = 8;
+    uint256 public constant SLOT_LIMBS = 2;
+    uint256 public constant ROOT_AT = 10;
+    uint256 public constant ROOT_LIMBS = 16;
+    uint256 public constant MODEL_ID_AT = 26;
+    uint256 public constant MODEL_ID_LIMBS = 4;
+    uint256 public constant SCORE_AT = 30;
+    uint256 public constant N_INSTANCES = 31;
+    /// |score| beyond this is not one the model can produce from inputs in range.
+    uint256 public constant SCORE_BOUND = 64 << SCALE;
+
+    struct Config {
+        address verifier;
+        address rateSource;
+        uint8 ilkIndex;
+        bytes32 modelHash; // sha256 of the ONNX model; the proof carries its first 8 bytes
+        uint256 genesisTime; // the beacon chain's genesis time (slot 0)
+        uint256 maxSlotAge; // seconds a proven slot may lie in the past
+        uint256 minHaircut; // WAD fraction at score 0
+        uint256 maxHaircut; // WAD fraction at score 1
+    }
+
+    /// The latest accepted proof.
+    struct Latest {
+        uint64 slot;
+        uint64 acceptedAt;
+        uint128 haircut; // WAD fraction
+        uint256 score; // WAD fraction in [0, 1] after clamping
+        bytes32 stateRoot;
+        bytes32 blockRoot;
+        address submitter;
+    }
+
+    address public immutable VERIFIER;
+    address public immutable RATE_SOURCE;
+    uint8 public immutable ILK_INDEX;
+    bytes32 public immutable MODEL_HASH;
+    /// What the proof carries of MODEL_HASH: its first 8 bytes.
+    bytes8 public immutable MODEL_ID;
+    uint256 public immutable GENESIS_TIME;
+    uint256 public immutable MAX_SLOT_AGE;
+    uint256 public immutable MIN_HAIRCUT;
+    uint256 public immutable MAX_HAIRCUT;
+
+    address public owner;
+    mapping(address => bool) public isSubmitter;
+    Latest internal _latest;
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    constructor(Config memory config, address initialOwner) {
+        if (config.verifier == address(0) || config.rateSource == address(0)) revert InvalidConfig();
+        if (config.minHaircut > config.maxHaircut || config.maxHaircut >= WAD) {
+            revert InvalidHaircutRange(config.minHaircut, config.maxHaircut);
+        }
+        VERIFIER = config.verifier;
+        RATE_SOURCE = config.rateSource;
+        ILK_INDEX = config.ilkIndex;
+        MODEL_HASH = config.modelHash;
+        MODEL_ID = bytes8(config.modelHash);
+        GENESIS_TIME = config.genesisTime;
+        MAX_SLOT_AGE = config.maxSlotAge;
+        MIN_HAIRCUT = config.minHaircut;
+        MAX_HAIRCUT = config.maxHaircut;
+        owner = initialOwner;
+        emit OwnershipTransferred(address(0), initialOwner);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    function setSubmitter(address submitter, bool allowed) external onlyOwner {
+        isSubmitter[submitter] = allowed;
+        emit SubmitterSet(submitter, allowed);
+    }
+
+    function transferOwnership(address newOwner) external onlyOwner {
+        emit OwnershipTransferred(owner, newOwner);
+        owner = newOwner;
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    /// @notice Verify a risk proof and, when every check passes, make its haircut the feed's.
+    /// @param stateRoot the beacon state root the features came from (checked against the
+    /// committed limbs); @param blockRoot the beacon block root of that state (recorded: the
+    /// EIP-4788 check that will tie it to the chain comes later).
+    function submit(bytes calldata proof, uint256[] calldata instances, bytes32 stateRoot, bytes32 blockRoot)
+        external
+    {
+        if (!isSubmitter[msg.sender]) revert NotAllowedSubmitter(msg.sender);
+        if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
+
+        bytes8 model = bytes8(uint64(_limbs(instances, MODEL_ID_AT, MODEL_ID_LIMBS)));
+        if (model != MODEL_ID) revert WrongModel(model, MODEL_ID);
+        bytes32 committedRoot = bytes32(_limbs(instances, ROOT_AT, ROOT_LIMBS));
+        if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
+        for (uint256 i = 0; i < N_FEATURES; ++i) {
+            uint256 raw = instances[i];
+            if (raw > 1 << SCALE) revert MalformedInstance(i);
+        }
+        uint256 score = decodeScore(instances[SCORE_AT]);
+        uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
+        _checkSlot(slot, stateRoot);
+
+        // Last: the expensive call, once the cheap checks passed. The generated verifier reverts
+        // with empty data on a bad proof; the low-level call turns that into a named error.
+        (bool ok, bytes memory ret) =
+            VERIFIER.call(abi.encodeCall(IHalo2Verifier.verifyProof, (proof, instances)));
+        if (!ok || ret.length < 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
+
+        uint256 haircut = haircutOf(score);
+        _latest = Latest({
+            slot: slot,
+            acceptedAt: uint64(block.timestamp),
+            haircut: uint128(haircut),
+            score: score,
+            stateRoot: stateRoot,
+            blockRoot: blockRoot,
+            submitter: msg.sender
+        });
+        emit RiskScoreAccepted(slot, stateRoot, blockRoot, score, haircut, msg.sender);
+    }
+
+    function _checkSlot(uint64 slot, bytes32 stateRoot) internal view {
+        Latest storage last = _latest;
+        if (last.acceptedAt != 0) {
+            if (slot == last.slot && stateRoot == last.stateRoot) revert AlreadySubmitted(slot, stateRoot);
+            if (slot <= last.slot) revert SlotNotNewer(slot, last.slot);
+        }
+        uint256 slotTime = GENESIS_TIME + uint256(slot) * SECONDS_PER_SLOT;
+        if (slotTime > block.timestamp) revert SlotInFuture(slot, slotTime, block.timestamp);
+        uint256 age = block.timestamp - slotTime;
+        if (age > MAX_SLOT_AGE) revert StaleSlot(slot, age, MAX_SLOT_AGE);
+    }
+
+    /// @dev Reassemble `count` 16-bit limbs (most significant first), each stored as
+    /// limb * 2^SCALE; anything else is malformed (a value the layout cannot have produced).
+    function _limbs(uint256[] calldata instances, uint256 start, uint256 count) internal pure returns (uint256 value) {
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 raw = instances[start + i];
+            uint256 limb = raw >> SCALE;
+            if (raw != limb << SCALE || limb >> LIMB_BITS != 0) revert MalformedInstance(start + i);
+            value = (value << LIMB_BITS) | limb;
+        }
+    }
+
+    // ---------------------------------------------------------------- math
+
+    /// @notice The score instance (signed fixed point, p * 2^SCALE) as a WAD fraction clamped to
+    /// [0, 1]; reverts when |p| exceeds SCORE_BOUND (or the value is not a field element).
+    function decodeScore(uint256 instance) public pure returns (uint256) {
+        if (instance >= FIELD_MODULUS) revert ScoreOutOfRange(instance);
+        if (instance > FIELD_MODULUS / 2) {
+            if (FIELD_MODULUS - instance > SCORE_BOUND) revert ScoreOutOfRange(instance);
+            return 0; // a negative score means no risk, not less than none
+        }
+        if (instance > SCORE_BOUND) revert ScoreOutOfRange(instance);
+        if (instance >= 1 << SCALE) return WAD;
+        return instance * WAD >> SCALE;
+    }
+
+    /// @notice haircut = MIN_HAIRCUT + (MAX_HAIRCUT - MIN_HAIRCUT) * score (all WAD).
+    function haircutOf(uint256 score) public view returns (uint256) {
+        return MIN_HAIRCUT + (MAX_HAIRCUT - MIN_HAIRCUT) * score / WAD;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// @notice The protocol rate times (1 - haircut) (WAD); the plain protocol rate before the
+    /// first accepted proof, so the reserve oracle never fails for want of one.
+    function getExchangeRate(uint8 ilkIndex) external view returns (uint256) {
+        if (ilkIndex != ILK_INDEX) revert WrongIlk(ilkIndex, ILK_INDEX);
+        uint256 rate = IProtocolRateSource(RATE_SOURCE).getProtocolExchangeRate();
+        return rate * (WAD - _latest.haircut) / WAD;
+    }
+
+    function latest() external view returns (Latest memory) {
+        return _latest;
+    }
+
+    function hasScore() external view returns (bool) {
+        return _latest.acceptedAt != 0;
+    }
+}

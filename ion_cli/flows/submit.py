@@ -1,0 +1,321 @@
+"""`ion submit`: hand a risk proof to a market's RiskFeed, then move the reserve rate.
+
+Order: read the receipt folder (receipt.json + proof.json) -> find the market's risk feed (the
+devnet has one per market; mainnet markets do not read one, so a feed must be configured) ->
+ask the feed, by an eth_call from the sender, whether it would accept the proof (a rejection
+is decoded into a sentence and nothing is sent) -> the transaction pipeline (simulate,
+preview, confirm, send) with `submit`, followed by the reserve oracle's `updateExchangeRate`
+when its cooldown allows -> the receipt records chain id, feed and transaction -> the result
+carries the feed's new score, the oracle's new rate and the user's position.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ion_cli.chain.plan import Plan
+from ion_cli.errors import IonError, RefusedError, UsageError
+from ion_cli.flows.figures import WAD, text
+from ion_cli.flows.session import Session
+from ion_cli.flows.writes import WriteOptions, run_plan
+from ion_cli.zk import layout
+
+RECEIPT = "receipt.json"
+PROOF = "proof.json"
+
+
+class ProofRejected(IonError):
+    """The feed refuses the proof; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class ReceiptFolder:
+    receipt_path: Path
+    data: dict[str, Any]
+    proof: bytes
+    instances: list[int]
+    lrt: str | None
+    slot: int
+    state_root: str
+    block_root: str
+    model_hash: str | None
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def load_receipt(path: Path) -> ReceiptFolder:
+    """A receipt file or its folder; the proof is `proof.json` beside it."""
+    from ion_cli.zk.feed import load_proof
+
+    target = path / RECEIPT if path.is_dir() else path
+    if not target.is_file():
+        raise UsageError(
+            f"no receipt at {target} (pass a receipt.json or the folder `ion prove` wrote)"
+        )
+    try:
+        data = json.loads(target.read_text())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the receipt {target}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{target} is not a receipt (not a JSON object)")
+    proof_file = target.parent / PROOF
+    if not proof_file.is_file():
+        raise UsageError(f"no {PROOF} beside the receipt {target}")
+    try:
+        proof, instances = load_proof(proof_file)
+    except IonError as exc:
+        raise UsageError(exc.message) from None
+    slot = _get(data, "beacon", "slot")
+    state_root = _get(data, "beacon", "state_root")
+    block_root = _get(data, "beacon", "block_root") or "0x" + "00" * 32
+    if not isinstance(slot, int) or not isinstance(state_root, str):
+        raise UsageError(f"the receipt {target} names no beacon slot and state root")
+    lrt = data.get("lrt")
+    return ReceiptFolder(
+        receipt_path=target,
+        data=data,
+        proof=proof,
+        instances=instances,
+        lrt=str(lrt) if lrt else None,
+        slot=slot,
+        state_root=state_root,
+        block_root=str(block_root),
+        model_hash=_get(data, "model", "sha256"),
+    )
+
+
+# ---- what a rejection means --------------------------------------------------------------------
+
+
+def _root(value: Any) -> str:
+    return "0x" + bytes(value).hex() if isinstance(value, bytes | bytearray) else str(value)
+
+
+def explain(name: str, args: dict[str, Any]) -> str:
+    """The RiskFeed's custom errors, in words."""
+    a = args
+    messages: dict[str, Callable[[], str]] = {
+        "InvalidProof": lambda: (
+            "the proof does not verify against the feed's verifier (a tampered proof, tampered "
+            "public inputs, or a proof made with another verifying key)"
+        ),
+        "NotAllowedSubmitter": lambda: (
+            f"{a.get('submitter')} is not on the feed's submitter allowlist (until the state "
+            "root is checked on chain against the EIP-4788 beacon root, only accounts the "
+            "feed's owner allows may submit)"
+        ),
+        "WrongInstanceCount": lambda: (
+            f"the proof has {a.get('got')} public inputs; the feed's layout has {a.get('expected')}"
+        ),
+        "MalformedInstance": lambda: (
+            f"public input {a.get('index')} is not a value the layout allows (tampered inputs?)"
+        ),
+        "ScoreOutOfRange": lambda: "the proven score is outside the range the model can produce",
+        "WrongModel": lambda: (
+            f"the proof was made with another model (model id {_root(a.get('committed'))}; "
+            f"the feed takes {_root(a.get('expected'))})"
+        ),
+        "StateRootMismatch": lambda: (
+            f"the state root named ({_root(a.get('submitted'))}) is not the one the proof "
+            f"commits to ({_root(a.get('committed'))})"
+        ),
+        "SlotInFuture": lambda: f"slot {a.get('slot')} lies in the future of this chain's clock",
+        "StaleSlot": lambda: (
+            f"slot {a.get('slot')} is {a.get('age')} s old, beyond the feed's freshness bound "
+            f"of {a.get('maxAge')} s: prove a recent finalized state"
+        ),
+        "SlotNotNewer": lambda: (
+            f"slot {a.get('slot')} is not newer than the last accepted slot {a.get('lastSlot')} "
+            "(the feed takes only newer states)"
+        ),
+        "AlreadySubmitted": lambda: (
+            f"this proof (slot {a.get('slot')}, state root {_root(a.get('stateRoot'))}) was "
+            "already accepted: a replay"
+        ),
+        "WrongIlk": lambda: "the feed serves another collateral index",
+    }
+    make = messages.get(name)
+    return make() if make else name
+
+
+def _precheck(w3: Any, feed: str, sender: str, data: bytes) -> None:
+    """eth_call the submission from the sender; a revert becomes ProofRejected."""
+    from ion_cli.chain.client import node_error, rpc_url_of
+    from ion_cli.chain.revert import decode_exception
+
+    try:
+        w3.eth.call({"from": sender, "to": feed, "data": "0x" + data.hex()})
+    except Exception as exc:
+        decoded = decode_exception(exc)
+        if decoded is None:
+            raise node_error(exc, rpc_url_of(w3), "asking the feed about the proof") from None
+        if decoded.name:
+            raise ProofRejected(f"rejected: {explain(decoded.name, decoded.args)}") from None
+        raise ProofRejected(f"rejected: the feed reverted ({decoded.text})") from None
+
+
+# ---- the flow ----------------------------------------------------------------------------------
+
+
+def feed_address(session: Session, symbol: str) -> str:
+    market = session.profile.market(symbol)
+    if market.risk_feed:
+        return market.risk_feed
+    if session.profile.chain_id == 1:
+        raise RefusedError(
+            f"on mainnet the {market.symbol} market's reserve oracle does not read a risk feed "
+            "(Ion's oracles fixed their feeds at deployment): a proof would change no rate. To "
+            "submit to a RiskFeed you deployed, set markets."
+            f"{market.symbol}.risk_feed in a network profile of the config file"
+        )
+    if session.is_devnet:
+        raise UsageError(
+            f"this devnet's {market.symbol} market has no risk feed (deployed before risk "
+            "feeds existed): run `ion devnet reset`"
+        )
+    raise UsageError(
+        f"no risk feed is configured for the {market.symbol} market on {session.profile.name}: "
+        f"set markets.{market.symbol}.risk_feed in the config file"
+    )
+
+
+def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> dict[str, Any]:
+    from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
+    from ion_cli.zk.feed import ProofCall, read_latest, submit_call
+
+    receipt = load_receipt(path)
+    market = session.profile.market(symbol)
+    if receipt.lrt and receipt.lrt.lower() != market.symbol.lower():
+        raise UsageError(
+            f"the proof rates the validators behind {receipt.lrt}, not {market.symbol}: "
+            f"submit it to the {receipt.lrt} market"
+        )
+    feed = feed_address(session, symbol)
+    w3 = session.w3()
+    me = session.account().address
+    call = ProofCall(
+        proof=receipt.proof,
+        instances=receipt.instances,
+        state_root=receipt.state_root,
+        block_root=receipt.block_root,
+    )
+    oracle = market_oracle(session, symbol)
+    reads_feed = oracle.reads_feed(feed)
+    if not reads_feed:
+        options.observer.on_warning(
+            f"the {market.symbol} reserve oracle does not read the feed {feed}: the proof will be "
+            "recorded there but changes no reserve rate"
+        )
+    latest_before = read_latest(session.reader(), feed)
+    # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
+    _precheck(w3, feed, me, submit_call(feed, call, "").data)
+
+    try:
+        score = layout.decode(receipt.instances).score
+    except layout.LayoutError as exc:
+        raise ProofRejected(f"rejected: the public inputs do not fit the layout ({exc})") from None
+    haircut = layout.haircut_wad(score)
+    feed_rate_after = layout.risk_adjusted_rate(oracle.protocol_rate, haircut)
+    submission = submit_call(
+        feed,
+        call,
+        f"submit the {market.symbol} risk proof for slot {receipt.slot} "
+        f"(haircut {text(haircut, WAD)})",
+    )
+    calls = [submission]
+    update_now = reads_feed and oracle.can_update
+    if update_now:
+        calls.append(update_call(oracle))
+    summary = {
+        "market": market.symbol,
+        "slot": str(receipt.slot),
+        "state root": receipt.state_root,
+        "score": f"{score / layout.SCORE_ONE:.4f} (clamped to [0, 1])",
+        "haircut": text(haircut, WAD) or "0",
+        "feed rate": f"{text(oracle.protocol_rate, WAD)} -> {text(feed_rate_after, WAD)}",
+    }
+    if reads_feed and not update_now:
+        summary["reserve rate"] = "unchanged now: " + cooldown_message(oracle)
+    plan = Plan(
+        title=f"Submit a risk proof to the {market.symbol} risk feed",
+        calls=calls,
+        summary=summary,
+        json_summary={
+            "action": "submit",
+            "market": market.symbol,
+            "feed": feed,
+            "slot": receipt.slot,
+            "state_root": receipt.state_root,
+            "score": score,
+            "haircut_wad": str(haircut),
+            "updates_reserve_rate": update_now,
+        },
+    )
+    result = run_plan(session, plan, options)
+    document: dict[str, Any] = {
+        "plan": plan.to_json(),
+        "dry_run": options.dry_run,
+        "execution": result.to_json() if hasattr(result, "to_json") else result,
+        "accepted": None,
+        "feed": feed,
+        "previous": latest_before.to_json(),
+        "latest": None,
+        "oracle": None,
+        "position": None,
+        "receipt": str(receipt.receipt_path),
+    }
+    if options.dry_run:
+        return document
+    tx_hash = result.steps[0].tx_hash
+    _record_submission(receipt, session, feed, tx_hash, result.steps[0].block_number)
+    document["accepted"] = True
+    after = market_oracle(session, symbol)
+    document["latest"] = read_latest(w3, feed).to_json(after.now)
+    document["oracle"] = after.to_json()
+    document["reserve_rate_updated"] = update_now
+    if not update_now and reads_feed:
+        document["next_update"] = cooldown_message(after)
+    document["position"] = _position(session, symbol, me, options)
+    return document
+
+
+def _position(session: Session, symbol: str, me: str, options: WriteOptions) -> Any:
+    try:
+        from ion_cli.flows.position import positions
+
+        rows = positions(session, symbol, me)
+        return rows[0] if rows else None
+    except IonError as exc:
+        options.observer.on_warning(
+            f"submitted, but the position could not be read back: {exc.message}"
+        )
+        return None
+
+
+def _record_submission(
+    receipt: ReceiptFolder, session: Session, feed: str, tx_hash: str | None, block: int | None
+) -> None:
+    """The receipt gains `submission` (chain id, feed, transaction), written atomically."""
+    data = dict(receipt.data)
+    data["submission"] = {
+        "network": session.profile.name,
+        "chain_id": session.profile.chain_id,
+        "feed": feed,
+        "tx_hash": tx_hash,
+        "block": block,
+    }
+    target = receipt.receipt_path
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    tmp.replace(target)

@@ -1,0 +1,235 @@
+"""The on-chain side of risk proofs: the RiskFeed contract's parameters, reads and calls.
+
+The devnet deploys one RiskFeed per market (the ReserveOracle's FEED0, QUORUM 1) and one
+Halo2Verifier shared by them (see `ion_cli.devnet.deploy`). This module knows what the feed
+needs at deployment (`verifier_meta`, `DevnetFeedParams`), how to encode a submission from a
+proof's files, and how to read the latest accepted score back (`read_latest`). No printing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ion_cli.errors import IonError
+from ion_cli.zk import layout
+
+FEED_ARTIFACT = "RiskFeed"
+VERIFIER_ARTIFACT = "Halo2Verifier"
+ZERO_ROOT = "0x" + "00" * 32
+SECONDS_PER_SLOT = 12
+
+# The devnet's feed parameters: a proven slot may be up to six hours old (a finalized state is
+# about 13 minutes behind the head; proving takes seconds); the haircut spans layout's range.
+DEVNET_MAX_SLOT_AGE = 6 * 3600
+
+
+class VerifierMetaError(IonError):
+    """The shipped verifier's metadata (ion_cli/zk/verifier.json) is missing or damaged."""
+
+
+@dataclass(frozen=True)
+class VerifierMeta:
+    """What the shipped Halo2Verifier was generated from (ion_cli/zk/verifier.json)."""
+
+    model_hash: str
+    settings_hash: str
+    vk_hash: str
+    srs_hash: str
+    ezkl_version: str
+    logrows: int | None
+    num_instances: int | None
+
+
+def verifier_meta() -> VerifierMeta:
+    try:
+        text = (resources.files("ion_cli.zk") / "verifier.json").read_text()
+        data = json.loads(text)
+        return VerifierMeta(
+            model_hash=str(data["model_hash"]),
+            settings_hash=str(data["settings_hash"]),
+            vk_hash=str(data["vk_hash"]),
+            srs_hash=str(data["srs_hash"]),
+            ezkl_version=str(data["ezkl_version"]),
+            logrows=data.get("logrows"),
+            num_instances=data.get("num_instances"),
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise VerifierMetaError(
+            f"the shipped verifier's metadata is unreadable ({exc}): "
+            "run `python -m ion_cli.zk.build_verifier`"
+        ) from None
+
+
+@dataclass(frozen=True)
+class DevnetFeedParams:
+    """The RiskFeed constructor's Config, for one market."""
+
+    verifier: str
+    rate_source: str
+    ilk_index: int
+    model_hash: str
+    genesis_time: int
+    max_slot_age: int = DEVNET_MAX_SLOT_AGE
+    min_haircut: int = layout.H_MIN_WAD
+    max_haircut: int = layout.H_MAX_WAD
+
+    def config_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.verifier,
+            self.rate_source,
+            self.ilk_index,
+            bytes.fromhex(self.model_hash.removeprefix("0x")),
+            self.genesis_time,
+            self.max_slot_age,
+            self.min_haircut,
+            self.max_haircut,
+        )
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatestScore:
+    """The feed's latest accepted proof (None fields before the first)."""
+
+    feed: str
+    accepted: bool
+    slot: int
+    accepted_at: int
+    haircut_wad: int
+    score_wad: int
+    state_root: str
+    block_root: str
+    submitter: str
+    model_hash: str
+    genesis_time: int = 0
+
+    def age_seconds(self, now: int) -> int | None:
+        """Seconds since the proven slot began (what staleness is measured by)."""
+        return None if not self.accepted else max(0, now - self.slot_time)
+
+    @property
+    def slot_time(self) -> int:
+        return self.genesis_time + self.slot * SECONDS_PER_SLOT
+
+    def to_json(self, now: int | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "feed": self.feed,
+            "accepted": self.accepted,
+            "model_hash": self.model_hash,
+        }
+        if not self.accepted:
+            return data
+        data.update(
+            {
+                "slot": self.slot,
+                "slot_time": self.slot_time,
+                "accepted_at": self.accepted_at,
+                "score": str(self.score_wad),
+                "score_fraction": self.score_wad / 10**18,
+                "haircut_wad": str(self.haircut_wad),
+                "haircut_fraction": self.haircut_wad / 10**18,
+                "state_root": self.state_root,
+                "block_root": self.block_root,
+                "submitter": self.submitter,
+            }
+        )
+        if now is not None:
+            data["age_seconds"] = self.age_seconds(now)
+        return data
+
+
+def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestScore:
+    """The latest accepted score of the feed at `feed` (a reader or a web3 object)."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
+
+    c = Contract(feed, interface="RiskFeed")
+    latest, model_hash, genesis = as_reader(source).read(
+        [c.latest(), c.MODEL_HASH(), c.GENESIS_TIME()], block, f"reading the risk feed {feed}"
+    )
+    slot, accepted_at, haircut, score, state_root, block_root, submitter = latest
+    return LatestScore(
+        feed=feed,
+        accepted=int(accepted_at) != 0,
+        slot=int(slot),
+        accepted_at=int(accepted_at),
+        haircut_wad=int(haircut),
+        score_wad=int(score),
+        state_root="0x" + bytes(state_root).hex(),
+        block_root="0x" + bytes(block_root).hex(),
+        submitter=str(submitter),
+        model_hash="0x" + bytes(model_hash).hex(),
+        genesis_time=int(genesis),
+    )
+
+
+def risk_view(
+    source: Any, feed: str | None, now: int, block: int | str = "latest"
+) -> dict[str, Any] | None:
+    """The latest accepted risk score of a market's feed, for `ion markets` and `ion position`
+    (None when the market has no risk feed; `accepted` false before the first proof)."""
+    if not feed:
+        return None
+    try:
+        return read_latest(source, feed, block).to_json(now)
+    except IonError as exc:  # a misconfigured feed must not break the market or position view
+        return {"feed": feed, "accepted": False, "error": exc.message}
+
+
+# ---- a proof's files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProofCall:
+    """What `submit(bytes,uint256[],bytes32,bytes32)` takes, read from a proof's files."""
+
+    proof: bytes
+    instances: list[int]
+    state_root: str
+    block_root: str
+
+    @property
+    def decoded(self) -> layout.Decoded:
+        return layout.decode(self.instances)
+
+
+def load_proof(path: Path) -> tuple[bytes, list[int]]:
+    """The proof bytes and public instances of an ezkl proof JSON."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise IonError(f"cannot read the proof {path}: {exc}") from None
+    hex_proof = data.get("hex_proof")
+    if isinstance(hex_proof, str) and hex_proof.startswith("0x"):
+        proof = bytes.fromhex(hex_proof[2:])
+    elif isinstance(data.get("proof"), list):
+        proof = bytes(int(b) for b in data["proof"])
+    else:
+        raise IonError(f"{path} holds no proof bytes (neither hex_proof nor proof)")
+    columns = data.get("instances")
+    if not isinstance(columns, list) or not columns:
+        raise IonError(f"{path} holds no public instances")
+    try:
+        instances = [layout.felt_from_ezkl_hex(x) for column in columns for x in column]
+    except layout.LayoutError as exc:
+        raise IonError(f"{path}: a public instance is malformed ({exc})") from None
+    return proof, instances
+
+
+def submit_call(feed: str, call: ProofCall, description: str) -> Any:
+    """The plan `Call` of `RiskFeed.submit` for a proof's files."""
+    from ion_cli.chain.contracts import Contract
+
+    return Contract(feed, interface="RiskFeed").submit(
+        call.proof,
+        call.instances,
+        bytes.fromhex(call.state_root.removeprefix("0x")),
+        bytes.fromhex(call.block_root.removeprefix("0x")),
+        description=description,
+    )

@@ -1,0 +1,463 @@
+"""Risk proofs on the devnet: `ion prove` -> `ion submit` -> the reserve rate and the position.
+
+Real proofs of the shipped model (ezkl, the shipped devnet SRS) checked by the shipped Halo2
+verifier through each market's RiskFeed, the ReserveOracle's FEED0. The validator snapshots are
+files (`ion prove --snapshot`) at slots just behind the devnet's clock, so the proofs are fresh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
+from ion_cli.cli import app
+from ion_cli.testing.devnet import DevnetHandle, Protocol, warp
+from ion_cli.zk import layout
+
+pytestmark = pytest.mark.integration
+
+WAD = 10**18
+RAY = 10**27
+FAR = 2**64 - 1
+COOLDOWN = 58 * 60
+
+
+def ion(*args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    if code != 0:
+        lines = [line for line in result.stderr.strip().splitlines() if line.startswith("error:")]
+        assert len(lines) == 1, result.stderr
+        return lines[0]
+    return json.loads(result.stdout) if "--json" in args else result.stdout
+
+
+def now_slot(devnet: DevnetHandle) -> int:
+    zk = devnet.deployment.zk
+    assert zk is not None
+    block = devnet.w3.eth.get_block("latest")
+    return (int(block["timestamp"]) - zk.beacon_genesis_time) // 12
+
+
+def snapshot_file(
+    devnet: DevnetHandle, path: Path, slot: int, slashed: int, shortfall_gwei: int
+) -> Path:
+    """64 weETH validators at `slot`, the first `slashed` slashed and short of balance."""
+    credential = devnet.deployment.token("weETH").withdrawal_credentials[0]
+    epoch = slot // 32
+    validators = []
+    for i in range(64):
+        hit = i < slashed
+        validators.append(
+            Validator(
+                index=5000 + i,
+                pubkey="0x" + f"{i:096x}",
+                withdrawal_credentials=credential,
+                effective_balance=32 * 10**9,
+                balance=32 * 10**9 - (shortfall_gwei if hit else 0),
+                slashed=hit,
+                activation_eligibility_epoch=0,
+                activation_epoch=10,
+                exit_epoch=epoch + 5 if hit else FAR,
+                withdrawable_epoch=epoch + 8192 if hit else FAR,
+                status="active_slashed" if hit else "active_ongoing",
+            )
+        )
+    state = StateRef(
+        slot=slot,
+        state_root="0x" + os.urandom(32).hex(),
+        block_root="0x" + os.urandom(32).hex(),
+        finalized=True,
+        execution_optimistic=False,
+    )
+    path.write_text(json.dumps(Snapshot(state=state, validators=tuple(validators)).to_json()))
+    return path
+
+
+@dataclass(frozen=True)
+class Proofs:
+    heavy: Path  # slot s-10, haircut above the oracle's 3% clamp
+    older: Path  # slot s-20
+    newer: Path  # slot s-5, a light haircut
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def zk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("zk-cache")
+
+
+@pytest.fixture
+def proofs(
+    devnet: DevnetHandle, zk_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Proofs:
+    monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
+    s = now_slot(devnet)
+    made = {}
+    for name, slot, slashed, short in (
+        ("heavy", s - 10, 64, 16 * 10**9),
+        ("older", s - 20, 8, 10**9),
+        ("newer", s - 5, 4, 10**8),
+    ):
+        snap = snapshot_file(devnet, tmp_path / f"{name}.json", slot, slashed, short)
+        out = tmp_path / name
+        ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
+        made[name] = out
+    return Proofs(heavy=made["heavy"], older=made["older"], newer=made["newer"], folder=tmp_path)
+
+
+def receipt(path: Path) -> dict[str, Any]:
+    return json.loads((path / "receipt.json").read_text())
+
+
+def reserve_rate(protocol: Protocol) -> int:
+    return int(
+        protocol.call(
+            protocol.market("weETH").reserve_oracle, "ReserveOracle", "currentExchangeRate"
+        )
+    )
+
+
+def nonce(protocol: Protocol) -> int:
+    return int(protocol.w3.eth.get_transaction_count(protocol.dev))
+
+
+def clamped(rate: int, target: int) -> int:
+    floor = rate - rate * (3 * RAY // 100) // RAY
+    return max(target, floor)
+
+
+@pytest.fixture
+def protocol(devnet: DevnetHandle) -> Protocol:
+    return Protocol(devnet)
+
+
+# ---------------------------------------------------------------- accepted, and what it does
+
+
+def test_reserve_rate_before_any_proof_is_the_protocol_rate(protocol: Protocol) -> None:
+    market = protocol.market("weETH")
+    assert market.risk_feed is not None
+    oracle = market.reserve_oracle
+    assert protocol.call(oracle, "ReserveOracle", "FEED0").lower() == market.risk_feed.lower()
+    assert protocol.call(oracle, "ReserveOracle", "QUORUM") == 1
+    protocol_rate = protocol.call(oracle, "ReserveOracle", "getProtocolExchangeRate")
+    assert protocol.call(market.risk_feed, "RiskFeed", "getExchangeRate", 0) == protocol_rate
+    warp(protocol.w3, COOLDOWN)
+    before = reserve_rate(protocol)
+    ion("oracle", "update", "weETH", "--yes")
+    assert reserve_rate(protocol) == before == protocol_rate
+
+
+def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    # A weETH vault whose health the proof will lower.
+    ion("deposit", "weETH", "10", "--yes")
+    ion("borrow", "weETH", "6", "--yes")
+    health_before = Decimal(ion("position", "weETH", "--json")["health"])
+    market = protocol.market("weETH")
+    feed = market.risk_feed
+    assert feed is not None
+    rate0 = reserve_rate(protocol)
+    protocol_rate = protocol.call(market.reserve_oracle, "ReserveOracle", "getProtocolExchangeRate")
+
+    # The oracle was updated at deployment: the submission lands, the rate waits.
+    result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
+    r = receipt(proofs.heavy)
+    haircut = int(r["output"]["haircut_wad"])
+    assert haircut > 3 * WAD // 100  # beyond the clamp: several updates to reach it
+    assert result["accepted"] is True and result["reserve_rate_updated"] is False
+    assert "allows the next update" in result["next_update"]
+    latest = result["latest"]
+    assert latest["slot"] == r["beacon"]["slot"]
+    assert latest["state_root"] == r["beacon"]["state_root"]
+    assert int(latest["haircut_wad"]) == haircut
+    target = protocol_rate * (WAD - haircut) // WAD
+    assert protocol.call(feed, "RiskFeed", "getExchangeRate", 0) == target
+    assert reserve_rate(protocol) == rate0
+    # The receipt now names where it went.
+    sub = r["submission"]
+    assert (
+        sub["chain_id"] == 31337
+        and sub["feed"] == feed
+        and sub["tx_hash"] == result["execution"]["tx_hashes"][0]
+    )
+
+    # During the cooldown, `ion oracle update` says when it may run and sends nothing.
+    sent = nonce(protocol)
+    line = ion("oracle", "update", "weETH", "--yes", code=3)
+    assert "allows the next update" in line
+    assert nonce(protocol) == sent
+
+    status = ion("oracle", "show", "weETH", "--json")
+    assert status["target_rate"] == str(Decimal(target) / WAD).rstrip("0")
+    assert status["updates_to_target"] > 1
+
+    # `ion position` and `ion markets` show the accepted score, haircut, slot and its age.
+    risk = ion("position", "weETH", "--json")["risk"]
+    assert risk["accepted"] is True and risk["slot"] == r["beacon"]["slot"]
+    assert int(risk["haircut_wad"]) == haircut and risk["age_seconds"] >= 10 * 12
+    rows = {row["market"]: row for row in ion("markets", "--json")}
+    assert rows["weETH"]["risk"]["slot"] == r["beacon"]["slot"]
+    assert rows["rsETH"]["risk"]["accepted"] is False
+    shown = ion("position", "weETH")
+    assert "risk proof (zk)" in shown and f"slot {r['beacon']['slot']}" in shown
+
+    rate = rate0
+    for _ in range(2):
+        warp(protocol.w3, COOLDOWN)
+        out = ion("oracle", "update", "weETH", "--yes", "--json")
+        expected = clamped(rate, target)
+        assert expected == rate - rate * 3 // 100 or expected == target
+        assert reserve_rate(protocol) == expected
+        assert out["after"]["current_rate"] == str(Decimal(expected) / WAD).rstrip("0")
+        rate = expected
+    assert rate < rate0
+    health_after = Decimal(ion("position", "weETH", "--json")["health"])
+    # Health is proportional to the reserve rate.
+    assert health_after < health_before
+    ratio = health_after / health_before
+    assert abs(ratio - Decimal(rate) / Decimal(rate0)) < Decimal("0.0001")
+
+    # A newer proof with a light haircut replaces the heavy one.
+    result = ion("submit", str(proofs.newer), "--market", "weETH", "--yes", "--json")
+    assert result["latest"]["slot"] == receipt(proofs.newer)["beacon"]["slot"]
+
+
+def test_submit_after_the_cooldown_also_updates_the_rate(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    warp(protocol.w3, COOLDOWN)
+    rate0 = reserve_rate(protocol)
+    result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
+    assert result["reserve_rate_updated"] is True
+    assert len(result["execution"]["tx_hashes"]) == 2
+    haircut = int(receipt(proofs.heavy)["output"]["haircut_wad"])
+    protocol_rate = protocol.call(
+        protocol.market("weETH").reserve_oracle, "ReserveOracle", "getProtocolExchangeRate"
+    )
+    assert reserve_rate(protocol) == clamped(rate0, protocol_rate * (WAD - haircut) // WAD)
+
+
+# ---------------------------------------------------------------- rejections
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _edit_proof(folder: Path, edit: Any) -> None:
+    path = folder / "proof.json"
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+def _rejected(folder: Path, protocol: Protocol, *words: str) -> str:
+    sent = nonce(protocol)
+    line = ion("submit", str(folder), "--market", "weETH", "--yes", code=1)
+    assert line.startswith("error: rejected: "), line
+    for word in words:
+        assert word in line, line
+    assert nonce(protocol) == sent  # nothing was sent
+    return line
+
+
+def test_tampered_proof_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    folder = _copy(proofs.heavy, proofs.folder / "tampered-proof")
+
+    def flip(data: dict[str, Any]) -> None:
+        raw = bytearray(bytes.fromhex(data["hex_proof"][2:]))
+        raw[200] ^= 0x01
+        data["hex_proof"] = "0x" + raw.hex()
+        data["proof"] = list(raw)
+
+    _edit_proof(folder, flip)
+    _rejected(folder, protocol, "does not verify")
+
+
+def test_tampered_instances_are_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    folder = _copy(proofs.heavy, proofs.folder / "tampered-score")
+
+    def lower_score(data: dict[str, Any]) -> None:
+        data["instances"][0][layout.SCORE_AT] = layout.felt_to_ezkl_hex(0)
+
+    _edit_proof(folder, lower_score)
+    _rejected(folder, protocol, "does not verify")
+
+
+def test_same_proof_with_another_slot_or_state_root_is_rejected(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    other_root = "0x" + "42" * 32
+    # Relabelled instances (another slot and root) with the receipt to match: the proof fails.
+    folder = _copy(proofs.heavy, proofs.folder / "relabelled")
+    slot = receipt(proofs.heavy)["beacon"]["slot"] + 1
+
+    def relabel(data: dict[str, Any]) -> None:
+        inst = data["instances"][0]
+        for i, limb in enumerate(layout.slot_limbs(slot)):
+            inst[layout.SLOT_AT + i] = layout.felt_to_ezkl_hex(limb * layout.FEATURE_ONE)
+        for i, limb in enumerate(layout.root_limbs(other_root)):
+            inst[layout.ROOT_AT + i] = layout.felt_to_ezkl_hex(limb * layout.FEATURE_ONE)
+
+    _edit_proof(folder, relabel)
+    doc = receipt(folder)
+    doc["beacon"]["slot"], doc["beacon"]["state_root"] = slot, other_root
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    _rejected(folder, protocol, "does not verify")
+    # The proof untouched, the receipt naming another state root: the commitment differs.
+    folder = _copy(proofs.heavy, proofs.folder / "other-root")
+    doc = receipt(folder)
+    doc["beacon"]["state_root"] = other_root
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    _rejected(folder, protocol, "not the one the proof commits to")
+
+
+def test_replayed_and_older_proofs_are_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    ion("submit", str(proofs.heavy), "--market", "weETH", "--yes")
+    _rejected(proofs.heavy, protocol, "already accepted", "replay")
+    _rejected(proofs.older, protocol, "not newer than the last accepted slot")
+
+
+def test_stale_slot_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    zk = protocol.devnet.deployment.zk
+    assert zk is not None
+    warp(protocol.w3, zk.max_slot_age + 60)
+    _rejected(proofs.heavy, protocol, "beyond the feed's freshness bound")
+
+
+def test_proof_of_another_model_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    # The proof claims another model id: the feed refuses it before verifying.
+    folder = _copy(proofs.heavy, proofs.folder / "other-model-id")
+
+    def other_model(data: dict[str, Any]) -> None:
+        inst = data["instances"][0]
+        for i in range(layout.MODEL_ID_LIMBS):
+            inst[layout.MODEL_ID_AT + i] = layout.felt_to_ezkl_hex(7 * layout.FEATURE_ONE)
+
+    _edit_proof(folder, other_model)
+    _rejected(folder, protocol, "made with another model")
+
+
+def test_real_proof_of_another_model_claiming_ours_is_rejected(
+    protocol: Protocol, proofs: Proofs, tmp_path: Path
+) -> None:
+    """Someone proves with their own model (ion's with a shifted output bias: a lower haircut
+    would suit a borrower) and its own keys, claiming ion's model id: the verifier, which
+    embeds ion's verifying key, refuses the proof."""
+    import ezkl
+    import onnx
+    from onnx import numpy_helper
+
+    from ion_cli.zk import ezkl_runner as er
+
+    model = onnx.load(str(er.MODEL_FILE))
+    for init in model.graph.initializer:
+        if init.name == "b2":
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init) - 0.25, "b2"))
+    other = tmp_path / "other.onnx"
+    onnx.save(model, str(other))
+    compiled, vk, pk = tmp_path / "c", tmp_path / "vk", tmp_path / "pk"
+    assert ezkl.compile_circuit(str(other), str(compiled), str(er.SETTINGS_FILE))
+    assert ezkl.setup(str(compiled), str(vk), str(pk), str(er.DEVNET_SRS_FILE), None, False)
+    folder = _copy(proofs.heavy, proofs.folder / "another-model")
+    r = receipt(folder)
+    inputs = layout.PublicInputs(
+        features_q=tuple(r["features"]["quantized"]),
+        slot=r["beacon"]["slot"],
+        state_root=r["beacon"]["state_root"],
+        model_id=layout.model_id(r["model"]["sha256"]),
+    )
+    (tmp_path / "input.json").write_text(json.dumps({"input_data": inputs.graph_input()}))
+    ezkl.gen_witness(str(tmp_path / "input.json"), str(compiled), str(tmp_path / "w"), None, None)
+    ezkl.prove(
+        str(tmp_path / "w"),
+        str(compiled),
+        str(pk),
+        str(folder / "proof.json"),
+        str(er.DEVNET_SRS_FILE),
+    )
+    assert ezkl.verify(
+        str(folder / "proof.json"), str(er.SETTINGS_FILE), str(vk), str(er.DEVNET_SRS_FILE)
+    )
+    _rejected(folder, protocol, "does not verify")
+
+
+def test_submitter_not_on_the_allowlist_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
+    feed = protocol.market("weETH").risk_feed
+    protocol.send(protocol.admin, feed, "RiskFeed", "setSubmitter", protocol.dev, False)
+    _rejected(proofs.heavy, protocol, protocol.dev, "allowlist")
+
+
+def test_a_receipt_for_another_token_or_market_without_feed(
+    protocol: Protocol, proofs: Proofs, tmp_path: Path
+) -> None:
+    line = ion("submit", str(proofs.heavy), "--market", "rsETH", "--yes", code=2)
+    assert "rates the validators behind weETH" in line
+    line = ion("submit", str(tmp_path / "nothing"), "--market", "weETH", "--yes", code=2)
+    assert "no receipt" in line
+
+
+def test_mainnet_markets_do_not_read_a_risk_feed(proofs: Proofs) -> None:
+    line = ion(
+        "submit", str(proofs.heavy), "--market", "weETH", "--network", "mainnet", "--yes",
+        "--rpc-url", "http://127.0.0.1:9", code=3,
+    )  # fmt: skip
+    assert "on mainnet" in line and "does not read a risk feed" in line
+
+
+# ---------------------------------------------------------------- from the beacon server
+
+
+def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
+    protocol: Protocol, zk_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole road: weETH validators slashed on the devnet's beacon chain, finality
+    reached, `ion prove` from the beacon server, `ion submit`; the reserve rate then falls by
+    the oracle's 3% clamp per update until it reaches the risk-adjusted rate."""
+    monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
+    ion("deposit", "weETH", "10", "--yes")
+    ion("borrow", "weETH", "6", "--yes")
+    health0 = Decimal(ion("position", "weETH", "--json")["health"])
+    rate0 = reserve_rate(protocol)
+
+    ion("devnet", "slash", "--lrt", "weETH", "--count", "700", "--yes", "--json")
+    ion("devnet", "advance", "--epochs", "3", "--yes")
+    out = tmp_path / "proof"
+    ion("prove", "--lrt", "weETH", "--out", str(out), "--json")
+    r = receipt(out)
+    assert r["beacon"]["finalized"] is True
+    haircut = int(r["output"]["haircut_wad"])
+    assert haircut > 3 * WAD // 100, r["output"]  # 700 of ~3,200 validators: beyond the clamp
+
+    warp(protocol.w3, COOLDOWN)  # the oracle may update in the same command
+    result = ion("submit", str(out), "--market", "weETH", "--yes", "--json")
+    assert result["accepted"] is True and result["reserve_rate_updated"] is True
+    market = protocol.market("weETH")
+    protocol_rate = protocol.call(market.reserve_oracle, "ReserveOracle", "getProtocolExchangeRate")
+    target = protocol_rate * (WAD - haircut) // WAD
+    rate1 = reserve_rate(protocol)
+    assert rate1 == clamped(rate0, target) == rate0 - rate0 * 3 // 100
+    health1 = Decimal(ion("position", "weETH", "--json")["health"])
+    assert health1 < health0
+
+    warp(protocol.w3, COOLDOWN)
+    ion("oracle", "update", "weETH", "--yes")
+    rate2 = reserve_rate(protocol)
+    assert rate2 == clamped(rate1, target) < rate1
+    health2 = Decimal(ion("position", "weETH", "--json")["health"])
+    assert health2 < health1
+    assert abs(health2 / health0 - Decimal(rate2) / Decimal(rate0)) < Decimal("0.0001")
