@@ -753,26 +753,40 @@ class Watcher:
 
         latest = read_latest(self.session.reader(), feed, market.block)
         age = latest.age_seconds(market.timestamp)
-        stale = age is None or age > self.config.max_proof_age
-        age_text = "no proof accepted yet" if age is None else f"{_duration(age)} old"
+        if age is None:
+            # No proof yet: the oracle reads the protocol's rate alone. Said once, not an alert.
+            return self._condition(
+                f"proof_none:{market.symbol}",
+                True,
+                WatchEvent(
+                    "proof_none",
+                    f"{market.symbol}: its risk feed has accepted no proof yet",
+                    data={"market": market.symbol, "block": market.block, "feed": feed},
+                ),
+                None,
+            )
+        self.state.active.discard(f"chain:proof_none:{market.symbol}")
+        limit = self.config.max_proof_age
         return self._condition(
             f"proof_age:{market.symbol}",
-            stale,
+            age > limit,
             WatchEvent(
                 "proof_age",
-                f"{market.symbol}: the latest accepted risk proof is {age_text} (--max-proof-age "
-                f"{_duration(self.config.max_proof_age)})",
+                f"{market.symbol}: the latest accepted risk proof (slot {latest.slot}) is "
+                f"{_duration(age)} old, over --max-proof-age {_duration(limit)}",
                 alert=True,
                 data={
                     "market": market.symbol,
                     "block": market.block,
+                    "feed": feed,
                     "age_seconds": age,
-                    "slot": latest.slot if latest.accepted else None,
+                    "slot": latest.slot,
                 },
             ),
             WatchEvent(
                 "proof_fresh",
-                f"{market.symbol}: a new risk proof was accepted ({age_text})",
+                f"{market.symbol}: a new risk proof was accepted (slot {latest.slot}, "
+                f"{_duration(age)} old)",
                 data={"market": market.symbol, "block": market.block, "age_seconds": age},
             ),
         )
@@ -786,13 +800,13 @@ def _active_balance(client: BeaconClient, ref: StateRef) -> int | None:
 
 
 def _duration(seconds: int) -> str:
-    if seconds % 86_400 == 0 and seconds:
-        return f"{seconds // 86_400}d"
-    if seconds % 3600 == 0 and seconds:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0 and seconds:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"
+    """3725 -> "1h2m5s", 86400 -> "1d"."""
+    parts = []
+    for size, unit in ((86_400, "d"), (3600, "h"), (60, "m"), (1, "s")):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"
 
 
 def parse_duration(value: str, what: str) -> float:
