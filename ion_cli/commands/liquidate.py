@@ -17,7 +17,10 @@ def register(app: typer.Typer) -> None:
     def liquidate(
         market: MarketArg,
         vault: Annotated[
-            str, typer.Argument(help="The vault's owner address.", show_default=False)
+            str,
+            typer.Argument(
+                help="The vault's owner: an address or an account name.", show_default=False
+            ),
         ],
         max_repay: Annotated[
             str | None,

@@ -37,8 +37,8 @@ def _render(console: Any, result: VaultList) -> None:
     what = "liquidatable vaults" if result.unsafe_only else "vaults"
     table = Table(
         title=(
-            f"{result.market} {what} at block {result.block} (reserve rate "
-            f"{fmt_amount(result.reserve_exchange_rate, 6)})"
+            f"{result.market} {what} at block {result.block} (debt in {result.base}; reserve "
+            f"rate {fmt_amount(result.reserve_exchange_rate, 6)})"
         ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
@@ -47,15 +47,15 @@ def _render(console: Any, result: VaultList) -> None:
         padding=(0, 1, 0, 0),
         collapse_padding=True,
     )
-    for header in ("vault", "collateral", f"debt ({result.base})", "health", "liquidation"):
-        table.add_column(header, justify="left" if header == "vault" else "right", no_wrap=True)
+    for header in ("vault", "collateral", "debt", "health", "liquidation"):
+        table.add_column(header, justify="left" if header == "vault" else "right")
+    table.columns[0].no_wrap = True
     for v in result.vaults:
         liq = v.liquidation
-        if v.liquidatable:
-            branch = {"partial": "normal", "confiscate": "confiscation"}.get(
-                liq["outcome"], liq["outcome"]
-            )
-            cell = f"[red]{branch}: repay {fmt_amount(liq['repay_amount'], 4)}[/red]"
+        if liq["outcome"] == "confiscate":
+            cell = "[red]confiscation[/red]"
+        elif v.liquidatable:
+            cell = f"[red]repay {fmt_amount(liq['repay_amount'], 4)}[/red]"
         else:
             cell = "-"
         table.add_row(
@@ -70,6 +70,6 @@ def _render(console: Any, result: VaultList) -> None:
         return
     console.print(table)
     console.print(
-        "[dim]health: liquidation health at the reserve rate (below 1: liquidatable); "
-        "`ion liquidate MARKET VAULT` takes one. --json for every field.[/dim]"
+        "[dim]health: at the reserve rate (below 1: liquidatable; repay: what the keeper pays); "
+        f"`ion liquidate {result.market} VAULT` takes one. --json for every field.[/dim]"
     )

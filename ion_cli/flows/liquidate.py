@@ -104,6 +104,11 @@ class LiquidationQuote:
         }
 
 
+def _health(value: int | None) -> str:
+    """Four decimals, rounded down (a health shown as 1.0000 is at least 1)."""
+    return "-" if value is None else f"{value * 10_000 // RAY / 10_000:.4f}"
+
+
 def _signed(value: int) -> str:
     return ("-" if value < 0 else "") + (text(abs(value), WAD) or "0")
 
@@ -120,9 +125,7 @@ def _terms(market: MarketState) -> pm.LiquidationTerms:
 
 def quote(session: Session, symbol: str, vault: str) -> tuple[MarketState, LiquidationQuote]:
     """The market and the liquidation preview of `vault`, read at one block."""
-    from ion_cli.addresses import to_checksum
-
-    address = to_checksum(vault, what="vault address")
+    address = session.address_of(vault)  # an address, or an account name
     market = read_market(session.reader(), session.profile, require_market(session, symbol))
     require_terms(session, market)
     state = read_vault(session, market, address)
@@ -154,7 +157,7 @@ def _refuse_unless_liquidatable(q: LiquidationQuote) -> None:
         )
     if p.outcome == "safe":
         raise RefusedError(
-            f"the {q.market} vault of {q.vault} is safe (health {text(p.health, RAY)} >= 1): "
+            f"the {q.market} vault of {q.vault} is safe (health {_health(p.health)} >= 1): "
             "it cannot be liquidated; nothing was sent"
         )
 
@@ -222,7 +225,7 @@ def liquidate(
         title=f"Liquidate the {market.symbol} vault of {q.vault}",
         calls=calls,
         summary={
-            "vault health": text(p.health, RAY) or "-",
+            "vault health": _health(p.health),
             "branch": BRANCH_TEXT[p.outcome],
             "repay": f"{text(p.repay_amount, WAD)} {market.base_symbol}",
             "collateral received": (
