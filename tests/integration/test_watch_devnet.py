@@ -195,3 +195,31 @@ def test_a_keeper_watch_alerts_when_a_vault_becomes_liquidatable(
     assert alert["liquidation"]["outcome"] in ("partial", "dust")
     assert f"ion liquidate weETH {p.dev}" in alert["message"]
     assert not alerts(watch(*args, code=0))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("watch", "--once", "--interval", "0"),
+        ("watch", "--once", "--interval", "soon"),
+        ("watch", "--once", "--min-health", "abc"),
+        ("watch", "--once", "--min-health", "-1"),
+        ("watch", "--once", "--exec", ""),
+        ("watch", "--once", "--exec", "'unclosed"),
+        ("watch", "--once", "--max-proof-age", "1y"),
+        ("watch", "--once", "--lrt", "nope"),
+        ("watch", "--once", "--market", "nope"),
+        ("vaults", "nope"),
+        ("liquidate", "weETH", "0x123", "--yes"),
+        ("liquidate", "nope", "0x" + "11" * 20, "--yes"),
+        ("liquidate", "weETH", "0x" + "11" * 20, "--max-repay", "-1", "--yes"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(devnet: DevnetHandle, args: tuple[str, ...]) -> None:
+    nonce = devnet.w3.eth.get_transaction_count(devnet.dev)
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 2, (args, result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert devnet.w3.eth.get_transaction_count(devnet.dev) == nonce
