@@ -149,6 +149,23 @@ class WatchState:
     given: set[str] = field(default_factory=set)  # one-off alerts given (slashings)
     rates: dict[str, int] = field(default_factory=dict)  # reserve rate last seen per market
 
+    def copy(self) -> WatchState:
+        """A copy that a failed cycle can be rolled back to (the snapshots' rows are shared:
+        they are immutable tuples)."""
+        return WatchState(
+            beacon_genesis=self.beacon_genesis,
+            chain_genesis=self.chain_genesis,
+            last_epoch=self.last_epoch,
+            last_block=self.last_block,
+            sets={
+                k: SetState(list(v.ids), dict(v.previous), v.looked_up_epoch)
+                for k, v in self.sets.items()
+            },
+            active=set(self.active),
+            given=set(self.given),
+            rates=dict(self.rates),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": STATE_VERSION,
@@ -388,9 +405,13 @@ class Watcher:
         return bool(self.down)
 
     def _guard(self, node: str, work: Callable[[], list[WatchEvent]]) -> list[WatchEvent]:
+        """Run one part of a cycle; when it fails, its state changes are rolled back (an alert
+        never counts as given unless it was yielded) and the outage is reported once."""
+        before = self.state.copy()
         try:
             events = work()
         except IonError as exc:
+            self.state = before
             message = " ".join(exc.message.split())
             if node in self.down:
                 self.down[node] = message

@@ -106,3 +106,16 @@ def test_the_proof_age_alert_fires_once_per_staleness(monkeypatch: pytest.Monkey
     latest[0] = Latest(True, 6, 17_000)
     assert kinds(17_100) == [("proof_fresh", False)]
     assert kinds(17_000 + 3601) == [("proof_age", True)]
+
+
+def test_a_failed_part_of_a_cycle_leaves_the_state_as_it_was() -> None:
+    watcher = _bare_watcher(interval=1.0)
+    watcher.state.given.add("slashed:weETH:1")
+
+    def half_done() -> list[w.WatchEvent]:
+        watcher.state.given.add("slashed:weETH:2")  # an alert decided, then the node failed
+        watcher.state.last_epoch = 99
+        raise NodeError("connection reset")
+
+    assert [e.kind for e in watcher._guard("beacon node", half_done)] == ["node_error"]
+    assert watcher.state.given == {"slashed:weETH:1"} and watcher.state.last_epoch == -1
