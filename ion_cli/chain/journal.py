@@ -422,6 +422,17 @@ class JournalObserver:
 
     def on_signed(self, signed: Any) -> None:
         offset = self._offset = self.resumed_from.get(signed.plan_id, 0)
+        earlier = self.journal.entries().get(signed.tx_hash)
+        if earlier is not None and earlier.state in ("signed", "sent", "mined"):
+            # The same signed bytes are already on file as live: another process (or an
+            # earlier run) sent this very transaction. Its receipt is not this command's success.
+            from ion_cli.errors import RefusedError
+
+            raise RefusedError(
+                f"collision: transaction {signed.tx_hash} ({earlier.label()}) was already "
+                f"{earlier.state} by another ion process or an earlier run; nothing was sent "
+                "by this one (see `ion tx status`)"
+            )
         self.journal.record_signed(
             tx_hash=signed.tx_hash,
             raw=signed.raw_tx,

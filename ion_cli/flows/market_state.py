@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli import units
-from ion_cli.errors import IonError, NodeError
+from ion_cli.errors import IonError, NodeError, UsageError
 from ion_cli.networks import MarketAddresses, NetworkProfile
 
 if TYPE_CHECKING:
@@ -125,7 +125,16 @@ def read_markets(
         spots = [SpotOracle(a[0]) for a in answers]
         second = _call_all(
             reader,
-            [[o.RESERVE_ORACLE(), o.getSpot(), o.LTV(), o.getPrice()] for o in spots],
+            [
+                [
+                    o.RESERVE_ORACLE(),
+                    o.getSpot(),
+                    o.LTV(),
+                    o.getPrice(),
+                    *_identity_calls(m, pool.address, a[2]),
+                ]
+                for o, m, pool, a in zip(spots, markets, pools, answers, strict=True)
+            ],
             at,
             action,
         )
@@ -135,6 +144,8 @@ def read_markets(
         raise
     except Exception as exc:  # an answer of the wrong shape: one line, no traceback
         raise NodeError(f"the node failed while {action}: {type(exc).__name__}") from None
+    for m, pool, a, b in zip(markets, pools, answers, second, strict=True):
+        _check_identity(profile, m, pool.address, a[2], b[4:])
     states: list[MarketState] = []
     for m, pool, a, b, c in zip(markets, pools, answers, second, third, strict=True):
         borrow_rate, reserve_factor = a[1]
@@ -172,6 +183,46 @@ def read_markets(
             )
         )
     return states
+
+
+def _identity_calls(market: MarketAddresses, pool: str, collateral: str) -> list[Call]:
+    """What proves the profile's addresses are this market's: the collateral token's symbol at
+    the pool's ilk index, and the GemJoin's token, pool and ilk index (when its address is
+    known)."""
+    from ion_cli.chain.contracts import ERC20, GemJoin
+
+    calls = [ERC20(collateral).symbol()]
+    if market.gem_join:
+        join = GemJoin(market.gem_join)
+        calls += [join.GEM(), join.POOL(), join.ILK_INDEX()]
+    return calls
+
+
+def _check_identity(
+    profile: NetworkProfile, market: MarketAddresses, pool: str, collateral: str, found: list[Any]
+) -> None:
+    """Refuse a profile whose addresses belong to another market (exit 2, naming the field):
+    figures read from them would be another market's, and a write would go there."""
+    where = f"network '{profile.name}', markets.{market.symbol}"
+    symbol = str(found[0]) if found else ""
+    if symbol.lower() != market.symbol.lower():
+        raise UsageError(
+            f"{where}.pool: the pool {pool} holds {symbol or 'an unnamed token'} at ilk index "
+            f"{market.ilk_index}, not {market.symbol}; the profile's address (or ilk index) is "
+            "wrong: nothing was read or sent"
+        )
+    if len(found) == 4:
+        gem, join_pool, ilk = str(found[1]), str(found[2]), int(found[3])
+        if (gem.lower(), join_pool.lower(), ilk) != (
+            collateral.lower(),
+            pool.lower(),
+            market.ilk_index,
+        ):
+            raise UsageError(
+                f"{where}.gem_join: the GemJoin {market.gem_join} belongs to pool {join_pool} "
+                f"ilk {ilk} (token {gem}), not to this market's pool {pool} ilk "
+                f"{market.ilk_index}; the profile's address is wrong: nothing was read or sent"
+            )
 
 
 def _liquidation_terms(address: str | None) -> list[Call]:

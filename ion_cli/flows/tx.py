@@ -83,9 +83,9 @@ def guarded_write(
     from ion_cli.chain.observer import combine
     from ion_cli.chain.reconcile import genesis_hash, reconcile
 
-    require_named_network(session, explicit_network)
-    if options.dry_run:
+    if options.dry_run:  # nothing is signed: no lock, no journal, any network
         return run_flow(options)
+    require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
     w3 = session.w3()
@@ -381,7 +381,16 @@ def replace_transaction(
             title=entry.title,
             replaces=tx_hash,
         )
-        broadcast(w3, raw, new_hash, what)
+        try:
+            broadcast(w3, raw, new_hash, what)
+        except IonError as exc:
+            if "nonce too low" not in exc.message.lower():
+                raise
+            journal.record_dropped(new_hash, "its nonce was taken first (the original was mined)")
+            raise RefusedError(
+                f"{tx_hash} was mined before its {what} reached the node: nothing was replaced "
+                "(see `ion tx status`)"
+            ) from None
         journal.record_sent(new_hash)
         options.observer.on_warning(f"sent {what}: {new_hash}")
         receipt = wait_for_receipt(

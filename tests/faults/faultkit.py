@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ RESULTS: list[str] = []
 ION = str(Path(sys.executable).parent / "ion")
 CHAIN_ID = 31337
 WAD = 10**18
+
+
+def _default_signals() -> None:
+    """A test run in the background inherits SIGINT ignored, and Python keeps it so: give the
+    child the defaults a user's terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run_ion(
@@ -35,6 +43,7 @@ def run_ion(
         text=True,
         timeout=timeout,
         check=False,
+        preexec_fn=_default_signals,
     )
     assert "Traceback" not in (done.stderr or "") + (done.stdout or "")
     return done
@@ -56,7 +65,12 @@ def ion(*args: str) -> subprocess.CompletedProcess[str]:
 def start_ion(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     full = {**os.environ, "ION_TESTING": "1", **(env or {})}
     return subprocess.Popen(
-        [ION, *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [ION, *args],
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_signals,
     )
 
 
@@ -96,7 +110,8 @@ class Chain:
 
     def gem(self, market: str = "weETH") -> int:
         pool, ilk = self._pool(market)
-        return int(Protocol(self.devnet).call(pool, "IonPool", "gem", ilk, self.me))
+        lens = self.devnet.deployment.shared.lens
+        return int(Protocol(self.devnet).call(lens, "IonLens", "gem", pool, ilk, self.me))
 
     def collateral(self, market: str = "weETH") -> int:
         pool, ilk = self._pool(market)
@@ -143,3 +158,16 @@ def audit(name: str, chain: Chain, base_nonce: int, *, pending_ok: int = 0) -> d
         f"twice=0 lost=0 pending={len(unresolved)}"
     )
     return {"entries": entries, "mined": mined}
+
+
+def wait_for_replacement(process: subprocess.Popen[str], original: str, timeout: float = 60) -> str:
+    """The hash of the speed-up or cancel of `original`, once the node has it (journal: sent)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        for entry in journal().entries().values():
+            if entry.replaces == original and entry.state == "sent":
+                return entry.hash
+        assert time.monotonic() < deadline and process.poll() is None, process.poll()
+        time.sleep(0.1)

@@ -10,7 +10,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from faultkit import WAD, Chain, audit, ion, journal, run_ion, start_ion
+from faultkit import (
+    WAD,
+    Chain,
+    audit,
+    ion,
+    journal,
+    run_ion,
+    start_ion,
+    wait_for_replacement,
+)
 
 from ion_cli.testing.devnet import DevnetHandle, revert, snapshot
 from ion_cli.testing.faultproxy import Fault, FaultProxy
@@ -141,12 +150,8 @@ def test_speedup_replaces_a_stuck_borrow(chain: Chain) -> None:
     chain.automine(False)
     assert ion(*BORROW, "--timeout", "1").returncode == 1
     entry = list(journal().entries().values())[-1]
-    known = len(journal().entries())
     process = start_ion("tx", "speedup", entry.hash, "--yes", "--timeout", "60")
-    deadline = time.monotonic() + 60
-    while len(journal().entries()) <= known:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.2)
+    wait_for_replacement(process, entry.hash)
     chain.mine()
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
@@ -163,12 +168,8 @@ def test_cancel_replaces_a_stuck_borrow_by_nothing(chain: Chain) -> None:
     chain.automine(False)
     assert ion(*BORROW, "--timeout", "1").returncode == 1
     entry = list(journal().entries().values())[-1]
-    known = len(journal().entries())
     process = start_ion("tx", "cancel", entry.hash, "--yes", "--timeout", "60")
-    deadline = time.monotonic() + 60
-    while len(journal().entries()) <= known:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.2)
+    wait_for_replacement(process, entry.hash)
     chain.mine()
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err

@@ -204,3 +204,31 @@ def test_lock_of_a_killed_process_is_released() -> None:
     assert done.stdout == b"held\n" and done.returncode == -9
     with account_lock(31337, ADDR, timeout=0.5):
         pass
+
+
+def test_an_identical_signed_transaction_already_live_is_a_collision() -> None:
+    from types import SimpleNamespace
+
+    from ion_cli.chain.journal import JournalObserver
+
+    journal = Journal.for_account(31337, ADDR)
+    observer = JournalObserver(journal, genesis="0xgen", intent="k")
+    signed = SimpleNamespace(
+        plan_id="p",
+        plan_title="Borrow 1",
+        step_index=0,
+        step_count=1,
+        chain_id=31337,
+        sender=ADDR,
+        nonce=4,
+        tx_hash="0xabc",
+        raw_tx=b"\x02",
+        to=ADDR,
+        description="borrow",
+    )
+    observer.on_signed(signed)
+    journal.record_sent("0xabc")
+    with pytest.raises(RefusedError, match="collision"):
+        JournalObserver(journal, genesis="0xgen", intent="k").on_signed(signed)
+    journal.record_dropped("0xabc", "lost by the pool")
+    JournalObserver(journal, genesis="0xgen", intent="k").on_signed(signed)  # may be re-sent
