@@ -223,3 +223,18 @@ def test_bad_input_is_one_line_and_exit_2(devnet: DevnetHandle, args: tuple[str,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
     assert devnet.w3.eth.get_transaction_count(devnet.dev) == nonce
+
+
+def test_the_event_stream_wakes_the_watch(devnet: DevnetHandle) -> None:
+    from ion_cli.flows.watch import EventStream
+
+    assert devnet.beacon_url is not None
+    stream = EventStream([devnet.beacon_url])
+    try:
+        stream.wake.clear()
+        ion("devnet", "advance", "--epochs", "1")
+        # a generous bound on the wait for the node's event, not a timing measurement
+        assert stream.wake.wait(60), "no event from the node's stream"
+        assert stream.offered is True
+    finally:
+        stream.close()
