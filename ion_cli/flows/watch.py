@@ -235,6 +235,7 @@ class EventStream:
         self.wake = threading.Event()
         self.stopped = threading.Event()
         self.offered: bool | None = None  # None: not known yet
+        self.connected = threading.Event()  # set while a stream is open
         self._thread = threading.Thread(target=self._run, name="ion-watch-events", daemon=True)
         self._thread.start()
 
@@ -259,13 +260,15 @@ class EventStream:
                             self.offered = False
                             continue
                         self.offered = True
+                        self.connected.set()
                         for line in response.iter_lines():
                             if self.stopped.is_set():
                                 return
                             if line.startswith("event:"):
                                 self.wake.set()
                 except Exception:
-                    continue  # the node is down or the stream broke: the loop polls meanwhile
+                    pass  # the node is down or the stream broke: the loop polls meanwhile
+                self.connected.clear()
             self.stopped.wait(5.0)
 
     def wait(self, seconds: float) -> None:

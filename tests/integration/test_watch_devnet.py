@@ -231,6 +231,7 @@ def test_the_event_stream_wakes_the_watch(devnet: DevnetHandle) -> None:
     assert devnet.beacon_url is not None
     stream = EventStream([devnet.beacon_url])
     try:
+        assert stream.connected.wait(60), "the stream did not open"
         stream.wake.clear()
         ion("devnet", "advance", "--epochs", "1")
         # a generous bound on the wait for the node's event, not a timing measurement
