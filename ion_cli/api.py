@@ -309,13 +309,14 @@ class Ion:
 
         options = self._options(dry_run, confirm, observer, approve_max=approve_max)
         cap = None if max_repay is None else _amount(max_repay)
+        owner = self.session.address_of(vault)  # one journal key whether named or by address
         return guarded_write(
             self.session,
             options,
-            intent=f"liquidate {market.strip().lower()} {vault.strip().lower()}",
+            intent=f"liquidate {market.strip().lower()} {owner.lower()}",
             market=market,
             explicit_network=self.session.network is not None,
-            run_flow=lambda o: liquidate.liquidate(self.session, market, vault, cap, o),
+            run_flow=lambda o: liquidate.liquidate(self.session, market, owner, cap, o),
         )
 
     def _guarded(
