@@ -37,6 +37,7 @@ from ion_cli.errors import UsageError
 from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
+    from ion_cli.flows.vaults import VaultList
     from ion_cli.flows.writes import WriteOptions
     from ion_cli.results import Market, OracleUpdateResult, Position, SubmitResult, WriteResult
 
@@ -322,6 +323,45 @@ class Ion:
             lambda o: vault.return_gem(self.session, market, o),
             settles_gem=True,
         )
+
+    def liquidate(
+        self,
+        market: str,
+        vault: str,
+        *,
+        max_repay: Amount | None = None,
+        approve_max: bool = False,
+        dry_run: bool = False,
+        confirm: Confirm | None = None,
+        observer: Observer | None = None,
+    ) -> WriteResult:
+        """Liquidate the `market` vault of `vault` (an address), the account as keeper: repays
+        what the Liquidation contract computes (refused when more than `max_repay`) for
+        collateral at a discount. A vault that is not liquidatable is refused, nothing sent."""
+        from ion_cli.flows import liquidate
+        from ion_cli.flows.tx import guarded_write
+
+        options = self._options(dry_run, confirm, observer, approve_max=approve_max)
+        cap = None if max_repay is None else _amount(max_repay)
+        owner = self.session.address_of(vault)  # one journal key whether named or by address
+        return guarded_write(
+            self.session,
+            options,
+            intent=f"liquidate {market.strip().lower()} {owner.lower()}",
+            market=market,
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: liquidate.liquidate(self.session, market, owner, cap, o),
+        )
+
+    def vaults(self, market: str, *, unsafe: bool = False) -> VaultList:
+        """Every vault of `market` holding collateral or debt (only the liquidatable ones with
+        `unsafe`), sorted by liquidation health, read at one block; the vaults are found from
+        the pool's events (indexed incrementally, cached in the user cache dir)."""
+        from ion_cli.flows.vaults import list_vaults
+
+        return list_vaults(self.session, market, unsafe=unsafe)
+
+    # ---- writes ------------------------------------------------------------------------------
 
     def _guarded(
         self,

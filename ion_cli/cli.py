@@ -83,6 +83,7 @@ def _register() -> None:
         devnet,
         lend,
         leverage,
+        liquidate,
         markets,
         oracle,
         plugins,
@@ -93,7 +94,9 @@ def _register() -> None:
         tx,
         validators,
         vault,
+        vaults,
         verify,
+        watch,
     )
 
     app.add_typer(devnet.app, name="devnet")
@@ -110,6 +113,9 @@ def _register() -> None:
     risk.register(app)
     prove.register(app)
     verify.register(app)
+    vaults.register(app)
+    liquidate.register(app)
+    watch.register(app)
     submit.register(app)
 
 
