@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -257,6 +258,22 @@ def clear(devnet_dir: Path) -> None:
 def died(devnet_dir: Path) -> bool:
     """True when a pid file says a node runs but no such process is alive."""
     return services.died(anvil_service(), devnet_dir)
+
+
+def keep_clock_monotonic(rpc_url: str) -> int | None:
+    """After a restart over saved state, carry the chain's clock on from its last block.
+
+    anvil's saved state keeps the blocks but not the time offset that `ion devnet advance` (or a
+    test's time jump) added: the next block would take the wall clock and go back in time, and
+    every pool view that accrues interest (`block.timestamp - lastRateUpdate`) would panic.
+    Returns the time set, or None when the wall clock is already ahead.
+    """
+    block = rpc(rpc_url, "eth_getBlockByNumber", ["latest", False])
+    latest = int(block["timestamp"], 16)
+    if latest < int(time.time()):
+        return None
+    rpc(rpc_url, "evm_setTime", [latest + 1])
+    return latest + 1
 
 
 def advance(rpc_url: str, seconds: int) -> int:

@@ -160,6 +160,8 @@ def up(
         recorded = _existing_deployment(directory)
         say("starting anvil")
         info, started = _ensure_node(directory, port, notes)
+        if started:
+            node.keep_clock_monotonic(info.rpc_url)
         chain_id = int(node.rpc(info.rpc_url, "eth_chainId"), 16)
         current = None
         if recorded is not None:

@@ -101,6 +101,10 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     assert len(list(p for p in Path("/proc").iterdir() if _is_anvil_in(p, devnet_dir))) <= 1
 
     _send_eth(url, PROBE, 12345)
+    # Time moved ahead of the wall clock (as `advance` does) must survive a restart: anvil's
+    # saved state drops the offset, and a block back in time makes every accruing view panic.
+    assert ion("devnet", "advance", "--epochs", "20").exit_code == 0
+    ahead = node.rpc(url, "eth_getBlockByNumber", ["latest", False])["timestamp"]
     down = ion("devnet", "down", "--json")
     assert down.exit_code == 0 and json.loads(down.stdout)["stopped"] is True
     assert (devnet_dir / node.STATE_FILE).exists()
@@ -117,6 +121,10 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     assert resumed["started"] is True and resumed["deployed"] is False
     assert resumed["rpc_url"] == url  # the same port again when free
     assert _balance(url, PROBE) == 12345
+    node.rpc(url, "evm_mine", [])
+    latest = node.rpc(url, "eth_getBlockByNumber", ["latest", False])["timestamp"]
+    assert int(latest, 16) > int(ahead, 16)
+    assert ion("markets", "--json").exit_code == 0
 
     before = ion("supply", "weETH", "1", "--yes", "--json")  # journalled on this chain
     assert before.exit_code == 0, before.output
