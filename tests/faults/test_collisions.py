@@ -7,7 +7,6 @@ one case where "already known" is fine."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,26 +16,9 @@ from faultkit import Chain, audit, ion, journal
 from ion_cli.chain.journal import JournalObserver
 from ion_cli.chain.sending import Collision, broadcast
 from ion_cli.testing.conformance import DEV_ACCOUNT_KEY
-from ion_cli.testing.devnet import DevnetHandle
 from ion_cli.testing.faultproxy import Fault, FaultProxy
 
 BORROW = ("borrow", "weETH", "1", "--yes")
-
-
-@pytest.fixture
-def chain(devnet: DevnetHandle) -> Iterator[Chain]:
-    c = Chain(devnet)
-    try:
-        yield c
-    finally:
-        c.rpc("anvil_dropAllTransactions")
-        c.automine(True)
-
-
-@pytest.fixture
-def proxy(devnet: DevnetHandle) -> Iterator[FaultProxy]:
-    with FaultProxy(devnet.rpc_url) as p:
-        yield p
 
 
 def deposited() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from faultkit import (
@@ -28,22 +27,6 @@ pytestmark = pytest.mark.integration
 
 DEPOSIT = ("deposit", "weETH", "2", "--yes")
 BORROW = ("borrow", "weETH", "1", "--yes")
-
-
-@pytest.fixture
-def chain(devnet: DevnetHandle) -> Iterator[Chain]:
-    c = Chain(devnet)
-    try:
-        yield c
-    finally:
-        c.rpc("anvil_dropAllTransactions")
-        c.automine(True)
-
-
-@pytest.fixture
-def proxy(devnet: DevnetHandle) -> Iterator[FaultProxy]:
-    with FaultProxy(devnet.rpc_url) as p:
-        yield p
 
 
 def deposited(chain: Chain) -> None:

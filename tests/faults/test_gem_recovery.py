@@ -6,24 +6,13 @@ exact commands, `ion withdraw MARKET --gem` returns them to the wallet and `ion 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from faultkit import WAD, Chain, audit, ion, journal, run_ion
 
-from ion_cli.testing.devnet import DevnetHandle, Protocol
+from ion_cli.testing.devnet import Protocol
 
 DEPOSIT = ("deposit", "weETH", "2", "--yes")
-
-
-@pytest.fixture
-def chain(devnet: DevnetHandle) -> Iterator[Chain]:
-    c = Chain(devnet)
-    try:
-        yield c
-    finally:
-        c.rpc("anvil_dropAllTransactions")
-        c.automine(True)
 
 
 def wallet(chain: Chain) -> int:

@@ -3,22 +3,7 @@ nonce, what it does from the journal) and one ion did not send; a real write wai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from faultkit import Chain, ion, journal
-
-from ion_cli.testing.devnet import DevnetHandle
-
-
-@pytest.fixture
-def chain(devnet: DevnetHandle) -> Iterator[Chain]:
-    c = Chain(devnet)
-    try:
-        yield c
-    finally:
-        c.rpc("anvil_dropAllTransactions")
-        c.automine(True)
 
 
 def test_dry_run_lists_the_pending_borrow(chain: Chain) -> None:

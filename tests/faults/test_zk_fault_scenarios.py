@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from faultkit import Chain, audit, ion, journal, run_ion, start_ion
 
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
-from ion_cli.testing.devnet import DevnetHandle, warp
+from ion_cli.testing.devnet import warp
 
 pytestmark = pytest.mark.integration
 
 COOLDOWN = 58 * 60
 FAR = 2**64 - 1
-
-
-@pytest.fixture
-def chain(devnet: DevnetHandle) -> Iterator[Chain]:
-    c = Chain(devnet)
-    try:
-        yield c
-    finally:
-        c.rpc("anvil_dropAllTransactions")
-        c.automine(True)
 
 
 @pytest.fixture(scope="module")
