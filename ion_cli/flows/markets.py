@@ -51,19 +51,24 @@ def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) ->
 def market_rows(session: Session) -> list[Market]:
     from dataclasses import replace
 
-    from ion_cli.zk.feed import risk_view
+    from ion_cli.zk.feed import risk_views
 
     reader = session.reader()
     states = read_markets(reader, session.profile, available_markets(session))
     network = session.profile.name
     # The token's own rate to ETH (its adapter's) is read at the block of the other figures;
-    # so is the latest zk risk score the reserve oracle's feed accepted (markets with a feed).
-    return [
-        replace(
-            market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)),
-            risk=risk_view(
-                reader, session.profile.market(s.symbol).risk_feed, s.timestamp, s.block
-            ),
+    # so is the latest zk risk score each reserve oracle's feed accepted (one batch for all).
+    risks = (
+        risk_views(
+            reader,
+            [session.profile.market(s.symbol).risk_feed for s in states],
+            states[0].timestamp,
+            states[0].block,
         )
-        for s in states
+        if states
+        else []
+    )
+    return [
+        replace(market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)), risk=risk)
+        for s, risk in zip(states, risks, strict=True)
     ]

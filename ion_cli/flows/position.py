@@ -196,24 +196,29 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal, networ
 def positions(session: Session, symbol: str | None, who: str | None) -> list[Position]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
-    from ion_cli.zk.feed import risk_view
+    from ion_cli.zk.feed import risk_views
 
     reader = session.reader()
     address = session.address_of(who)
     margin, network = session.safety_margin, session.profile.name
 
-    def with_risk(row: Position, market: MarketState) -> Position:
-        # The latest zk risk score the market's reserve oracle feed accepted (where one exists).
-        feed = session.profile.market(market.symbol).risk_feed
-        return replace(row, risk=risk_view(reader, feed, market.timestamp, market.block))
+    def with_risks(rows: list[tuple[Position, MarketState]]) -> list[Position]:
+        # The latest zk risk score each market's reserve oracle feed accepted (where one
+        # exists), read for all the rows in one batch at the markets' block.
+        if not rows:
+            return []
+        feeds = [session.profile.market(m.symbol).risk_feed for _, m in rows]
+        first = rows[0][1]
+        risks = risk_views(reader, feeds, first.timestamp, first.block)
+        return [replace(row, risk=risk) for (row, _), risk in zip(rows, risks, strict=True)]
 
     if symbol:
         market = read_market(reader, session.profile, require_market(session, symbol))
         row = position_figures(market, read_vault(session, market, address), margin, network)
-        return [with_risk(row, market)]
+        return with_risks([(row, market)])
     found = []
     markets = read_markets(reader, session.profile, available_markets(session))
     for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
         if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
-            found.append(with_risk(position_figures(market, vault, margin, network), market))
-    return found
+            found.append((position_figures(market, vault, margin, network), market))
+    return with_risks(found)

@@ -9,6 +9,7 @@ proof's files, and how to read the latest accepted score back (`read_latest`). N
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -146,15 +147,15 @@ class LatestScore:
         return data
 
 
-def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestScore:
-    """The latest accepted score of the feed at `feed` (a reader or a web3 object)."""
+def _latest_calls(feed: str) -> list[Any]:
     from ion_cli.chain.contracts import Contract
-    from ion_cli.chain.rpc import as_reader
 
     c = Contract(feed, interface="RiskFeed")
-    latest, model_hash, genesis = as_reader(source).read(
-        [c.latest(), c.MODEL_HASH(), c.GENESIS_TIME()], block, f"reading the risk feed {feed}"
-    )
+    return [c.latest(), c.MODEL_HASH(), c.GENESIS_TIME()]
+
+
+def _latest_from(feed: str, answers: Sequence[Any]) -> LatestScore:
+    latest, model_hash, genesis = answers
     slot, accepted_at, haircut, score, state_root, block_root, submitter = latest
     return LatestScore(
         feed=feed,
@@ -171,6 +172,14 @@ def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestSc
     )
 
 
+def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestScore:
+    """The latest accepted score of the feed at `feed` (a reader or a web3 object)."""
+    from ion_cli.chain.rpc import as_reader
+
+    answers = as_reader(source).read(_latest_calls(feed), block, f"reading the risk feed {feed}")
+    return _latest_from(feed, answers)
+
+
 def risk_view(
     source: Any, feed: str | None, now: int, block: int | str = "latest"
 ) -> dict[str, Any] | None:
@@ -182,6 +191,28 @@ def risk_view(
         return read_latest(source, feed, block).to_json(now)
     except IonError as exc:  # a misconfigured feed must not break the market or position view
         return {"feed": feed, "accepted": False, "error": exc.message}
+
+
+def risk_views(
+    source: Any, feeds: Sequence[str | None], now: int, block: int | str = "latest"
+) -> list[dict[str, Any] | None]:
+    """`risk_view` of several markets' feeds (all read at one block) in one batched round trip;
+    should one feed fail, each is read on its own so that only that one shows its error."""
+    from ion_cli.chain.rpc import as_reader
+
+    wanted = list(dict.fromkeys(f for f in feeds if f))
+    if not wanted:
+        return [None for _ in feeds]
+    calls = [call for feed in wanted for call in _latest_calls(feed)]
+    try:
+        answers = as_reader(source).read(calls, block, "reading the risk feeds")
+        views: dict[str, dict[str, Any] | None] = {
+            feed: _latest_from(feed, answers[3 * i : 3 * i + 3]).to_json(now)
+            for i, feed in enumerate(wanted)
+        }
+    except IonError:
+        views = {feed: risk_view(source, feed, now, block) for feed in wanted}
+    return [views[f] if f else None for f in feeds]
 
 
 # ---- a proof's files -------------------------------------------------------------------------
