@@ -24,7 +24,8 @@ Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   POST /ion/v1/devnet/slash     {"lrt", "count"}   slash at a new block one slot later
   POST /ion/v1/devnet/penalize  {"lrt", "gwei"}    lower every active validator's balance
   POST /ion/v1/devnet/faults    {"syncing", "optimistic", "no_post", "malformed", "drop",
-                                 "status_code", "delay_ms"}   simulate a misbehaving node
+                                 "status_code", "delay_ms", "lie"}   simulate a misbehaving
+                                 node ("lie": {"index", "field"} in JSON answers, not in SSZ)
 """
 
 from __future__ import annotations
@@ -64,6 +65,22 @@ class Faults:
     drop: bool = False  # the connection closes mid-response
     status_code: int = 0  # every /eth route answers this status (e.g. 500)
     delay_ms: int = 0
+    # A node that lies in its JSON answers (never in the SSZ state): {"index": i, "field":
+    # "slashed" | "balance" | "withdrawal_credentials"}.
+    lie: dict[str, Any] = field(default_factory=dict)
+
+    def lied(self, index: int, rec: Record) -> Record:
+        if not self.lie or int(self.lie.get("index", -1)) != index:
+            return rec
+        rec = rec.copy()
+        what = self.lie.get("field")
+        if what == "slashed":
+            rec.slashed = not rec.slashed
+        elif what == "balance":
+            rec.balance = max(0, rec.balance - 10**9)
+        elif what == "withdrawal_credentials":
+            rec.credentials = bytes([0x01]) + bytes(11) + bytes.fromhex("ee" * 20)
+        return rec
 
     def update(self, data: dict[str, Any]) -> None:
         for key, value in data.items():
@@ -476,7 +493,7 @@ async def _stream_rows(
     first = True
     written = 0
     for index in source:
-        rec = chain.record(view, index)
+        rec = server.faults.lied(index, chain.record(view, index))
         status = rec.status(epoch)
         if statuses and status not in statuses:
             continue
@@ -527,7 +544,7 @@ async def validator_one(request: web.Request) -> web.Response:
     if not found:
         raise ChainError(404, f"validator not found: {raw}")
     view = server.chain.view(slot)
-    rec = server.chain.record(view, found[0])
+    rec = server.faults.lied(found[0], server.chain.record(view, found[0]))
     data = json.loads(validator_row(found[0], rec, rec.status(slot // cr.SLOTS_PER_EPOCH)))
     return web.json_response({**_envelope(server, slot, head), "data": data})
 
