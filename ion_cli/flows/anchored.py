@@ -33,10 +33,12 @@ class Anchored:
     check: StateCheck
     proof: dict[str, Any]  # the state proof document (state_proof.json)
     onchain: dict[str, Any]  # what the chain's beacon roots contract said
+    genesis_time: int  # the beacon chain's (slot times, for finding the block on chain later)
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.pinned.to_json(),
+            "genesis_time": self.genesis_time,
             "state_check": self.check.to_json(),
             "beacon_root_on_chain": self.onchain,
         }
@@ -85,7 +87,7 @@ def anchored_snapshot(session: Session, request: SnapshotRequest, progress: Prog
     check = check_snapshot(snapshot, tree, pinned.header, token.credentials, ids)
     doc = state_proof(tree, pinned.header, [v.index for v in snapshot.validators])
     onchain = beacon_root_on_chain(session, pinned, genesis_time)
-    return Anchored(snapshot, pinned, check, doc, onchain)
+    return Anchored(snapshot, pinned, check, doc, onchain, genesis_time)
 
 
 def beacon_root_on_chain(

@@ -236,10 +236,22 @@ def build_receipt(
     }
 
 
-def verify(path: Path, progress: Progress, *, srs_file: Path | None = None) -> rc.Report:
-    """Re-check a receipt folder offline; raises VerificationFailed naming the first failure."""
+def verify(
+    path: Path,
+    progress: Progress,
+    *,
+    srs_file: Path | None = None,
+    onchain: Session | None = None,
+) -> rc.Report:
+    """Re-check a receipt folder offline (and with `onchain`, its block root against that
+    chain's EIP-4788 contract); the caller raises VerificationFailed on the first failure."""
     try:
         report = rc.check(path, srs_file=srs_file, progress=progress)
+        if onchain is not None:
+            from ion_cli.zk import anchor_check
+
+            progress("asking the chain's beacon roots contract for the receipt's block")
+            anchor_check.check_onchain(report, rc.load(path), onchain.reader())
     except rc.ReceiptError as exc:
         raise UsageError(str(exc)) from exc
     return report
