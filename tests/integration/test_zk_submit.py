@@ -10,7 +10,6 @@ EIP-4788), so the proofs are fresh and anchorable.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
