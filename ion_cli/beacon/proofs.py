@@ -379,6 +379,7 @@ class StateTree:
     registry: bytes = field(repr=False)
     balances_raw: bytes = field(repr=False)
     slot: int = 0
+    _top: list[bytes] | None = field(default=None, repr=False)
 
     def root(self) -> bytes:
         return merkleize(b"".join(self.field_roots), STATE_DEPTH)
@@ -400,8 +401,9 @@ class StateTree:
         """Any node of the state tree under the validators or balances field, or above."""
         depth = gindex_depth(gindex)
         if depth <= STATE_DEPTH:
-            levels = layers(b"".join(self.field_roots), STATE_DEPTH)
-            return node_at(levels, STATE_DEPTH - depth, gindex - (1 << depth))
+            if self._top is None:  # the 64-leaf field tree, hashed once
+                self._top = layers(b"".join(self.field_roots), STATE_DEPTH)
+            return node_at(self._top, STATE_DEPTH - depth, gindex - (1 << depth))
         below = depth - STATE_DEPTH
         field_index = (gindex >> below) - (1 << STATE_DEPTH)
         rel = (gindex & ((1 << below) - 1)) | (1 << below)
