@@ -430,13 +430,25 @@ class StateTree:
             g >>= 1
         return out
 
+    def _field_branch(
+        self, field_index: int, levels: Sequence[bytes], position: int, length: int
+    ) -> list[bytes]:
+        """The branch of a list field's chunk: its data tree, the length, the field tree (the
+        same nodes `branch(gindex)` finds, without walking generalized indices)."""
+        if self._top is None:
+            self._top = layers(b"".join(self.field_roots), STATE_DEPTH)
+        out = branch_of(levels, position)
+        out.append(length.to_bytes(CHUNK, "little"))
+        out += branch_of(self._top, field_index)
+        return out
+
     def validator_branch(self, index: int) -> list[bytes]:
         self._in_range(index)
-        return self.branch(validator_gindex(index))
+        return self._field_branch(STATE_FIELD_VALIDATORS, self.validators, index, self.count)
 
     def balance_branch(self, index: int) -> list[bytes]:
         self._in_range(index)
-        return self.branch(balance_gindex(index))
+        return self._field_branch(STATE_FIELD_BALANCES, self.balances, index // 4, self.count)
 
     def multiproof(self, gindices: Iterable[int]) -> dict[int, bytes]:
         """The helper nodes that, with the leaves at `gindices`, reach the state root."""
