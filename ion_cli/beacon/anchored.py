@@ -239,8 +239,9 @@ def check_snapshot(
         wrong = differences(v, state)
         if wrong:
             raise NotTheState(
-                f"validator {v.index}: the node's {', '.join(wrong)} differ from the state "
-                f"whose root its header names (state 0x{root.hex()[:12]}…)"
+                f"validator {v.index}: the node's {', '.join(wrong)} "
+                f"{'differs' if len(wrong) == 1 else 'differ'} from the state whose root its "
+                f"header names (state 0x{root.hex()[:12]}…)"
             )
     epoch = header.slot // SLOTS_PER_EPOCH
     active = 0

@@ -103,6 +103,9 @@ class Server:
     anvil_blocks: list[tuple[int, str, int]] = field(default_factory=list)
     # EIP-4788 entries written: anvil block number -> (its hash, the root written for it).
     fed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Only the devnet's own server (the one with the devnet dir) feeds the contract: another
+    # server following the same node (a test's, maybe with another seed) must not overwrite it.
+    feed_roots: bool = False
 
     # ------------------------------------------------------------ the clock
 
@@ -197,7 +200,7 @@ class Server:
         devnet's). Checks the newest entry first: a revert to a snapshot taken before a write
         undoes it without changing any block, so a missing entry means feeding everything again.
         """
-        if not self.anvil_blocks:
+        if not self.anvil_blocks or not self.feed_roots:
             return
         chain = self.chain
         number, block_hash, ts = self.anvil_blocks[-1]
@@ -976,7 +979,12 @@ async def serve(args: argparse.Namespace) -> None:
     chain, fixed = make_chain(args)
     if chain.config.real_roots:
         chain.ssz()  # build the tree before accepting requests
-    server = Server(chain=chain, rpc_url=args.rpc_url, fixed_head=fixed)
+    server = Server(
+        chain=chain,
+        rpc_url=args.rpc_url,
+        fixed_head=fixed,
+        feed_roots=bool(args.rpc_url and args.devnet_dir),
+    )
     if args.rpc_url:
         # Read the devnet's blocks (and write their EIP-4788 entries) before saying we are
         # ready: `ion devnet up` returns with every existing block anchored.
@@ -998,7 +1006,7 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     watchdog = asyncio.create_task(_watch_node(server, stop)) if args.rpc_url else None
-    follower = asyncio.create_task(_follow_node(server, stop)) if args.rpc_url else None
+    follower = asyncio.create_task(_follow_node(server, stop)) if server.feed_roots else None
     try:
         await stop.wait()
     finally:

@@ -24,10 +24,10 @@ pytestmark = pytest.mark.integration
 def ion(*args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(app, [*args])
     assert result.exit_code == code, result.output
-    if code:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
-        return lines[0]
+    if code:  # progress lines, then one error line
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1 and "Traceback" not in result.output, result.stderr
+        return errors[0]
     return json.loads(result.stdout) if "--json" in args else result.stdout
 
 
