@@ -95,3 +95,67 @@ def test_a_state_that_is_not_the_headers_is_refused(world: dict[str, Any]) -> No
     other = replace(world["header"], state_root=bytes(32))
     with pytest.raises(NotTheState, match="not the state root"):
         A.check_snapshot(world["snapshot"], world["tree"], other, world["creds"])
+
+
+class FakeNode:
+    """Headers of blocks at slots 10, 20 and 30 (each the parent of the next), a finalized
+    checkpoint naming the block at 20; `lie` makes one header's state root differ from what
+    its root commits to."""
+
+    source = "http://fake"
+
+    def __init__(self, lie: bool = False) -> None:
+        from ion_cli.beacon import parse
+
+        self.parse = parse
+        self.blocks: dict[int, P.Header] = {}
+        parent = bytes(32)
+        for slot in (10, 20, 30):
+            h = P.Header(slot, 3, parent, bytes([slot]) * 32, bytes([slot + 1]) * 32)
+            self.blocks[slot] = h
+            parent = h.root()
+        self.lie = lie
+
+    def _answer(self, h: P.Header) -> Any:
+        flags = self.parse.Envelope(execution_optimistic=False, finalized=h.slot <= 20)
+        state = h.state_root if not (self.lie and h.slot == 20) else bytes(32)
+        return self.parse.Header(
+            root="0x" + h.root().hex(),
+            slot=h.slot,
+            state_root="0x" + state.hex(),
+            proposer_index=h.proposer_index,
+            parent_root="0x" + h.parent_root.hex(),
+            flags=flags,
+            body_root="0x" + h.body_root.hex(),
+        )
+
+    def header(self, block_id: str) -> Any:
+        from ion_cli.beacon.errors import UnknownState
+
+        if block_id == "head":
+            return self._answer(self.blocks[30])
+        for slot, h in self.blocks.items():
+            if block_id in (str(slot), "0x" + h.root().hex()):
+                return self._answer(h)
+        raise UnknownState(f"no block {block_id}")
+
+    def finality_checkpoints(self, state_id: str = "head") -> Any:
+        cp = self.parse.Checkpoint(epoch=0, root="0x" + self.blocks[20].root().hex())
+        return {"finalized": cp, "current_justified": cp, "previous_justified": cp}
+
+
+def test_pin_block_names_the_block_and_why() -> None:
+    node: Any = FakeNode()
+    pinned = A.pin_block(node, "finalized")
+    assert pinned.header == node.blocks[20] and "finalized checkpoint's block" in pinned.why
+    assert pinned.state_ref().slot == 20 and pinned.state_ref().finalized
+    at = A.pin_block(node, "25")  # an empty slot: the latest block at or before it
+    assert at.header.slot == 20 and "at or before slot 25" in at.why
+    assert A.pin_block(node, "30").header.slot == 30
+    by_state = A.pin_block(node, "0x" + node.blocks[10].state_root.hex())
+    assert by_state.header.slot == 10 and "post-state" in by_state.why
+
+
+def test_pin_block_refuses_a_header_that_is_not_its_root() -> None:
+    with pytest.raises(NotTheState, match="hashes to another root"):
+        A.pin_block(FakeNode(lie=True), "finalized")  # type: ignore[arg-type]
