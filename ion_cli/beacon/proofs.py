@@ -152,7 +152,7 @@ def validator_root(raw: bytes) -> bytes:
     return level
 
 
-def validator_roots(registry: bytes, batch: int = 16384) -> bytes:
+def validator_roots(registry: bytes | memoryview, batch: int = 16384) -> bytes:
     """The roots of every Validator in an SSZ-encoded registry, concatenated (batched so the
     field chunks of only `batch` validators exist at once)."""
     if len(registry) % VALIDATOR_BYTES:
@@ -376,8 +376,9 @@ class StateTree:
     validators: list[bytes]  # layers over the Validator roots (depth 40)
     balances: list[bytes]  # layers over the balance chunks (depth 38)
     count: int
-    registry: bytes = field(repr=False)
-    balances_raw: bytes = field(repr=False)
+    # Views into the SSZ bytes (no copies: a mainnet registry is 250 MB).
+    registry: bytes | memoryview = field(repr=False)
+    balances_raw: bytes | memoryview = field(repr=False)
     slot: int = 0
     _top: list[bytes] | None = field(default=None, repr=False)
 
@@ -387,7 +388,7 @@ class StateTree:
     def validator_bytes(self, index: int) -> bytes:
         self._in_range(index)
         o = index * VALIDATOR_BYTES
-        return self.registry[o : o + VALIDATOR_BYTES]
+        return bytes(self.registry[o : o + VALIDATOR_BYTES])
 
     def balance(self, index: int) -> int:
         self._in_range(index)
@@ -455,14 +456,15 @@ class StateTree:
         return {g: self.node(g) for g in _helper_indices(gindices)}
 
 
-def _split_container(data: bytes, types: Sequence[Any]) -> list[bytes]:
+def _split_container(data: bytes | memoryview, types: Sequence[Any]) -> list[memoryview]:
     """The serialized bytes of each field of an SSZ container (fixed parts and offsets)."""
     fixed_sizes: list[int | None] = []
     for t in types:
         fixed_sizes.append(t.type_byte_length() if t.is_fixed_byte_length() else None)
     pos = 0
     offsets: list[tuple[int, int]] = []  # (field, offset) of the variable fields
-    parts: list[bytes | None] = []
+    data = memoryview(data)  # slices are views: no copy of a 250 MB registry
+    parts: list[memoryview | None] = []
     for i, size in enumerate(fixed_sizes):
         if size is None:
             if pos + 4 > len(data):
@@ -484,7 +486,7 @@ def _split_container(data: bytes, types: Sequence[Any]) -> list[bytes]:
         parts[i] = data[start:end]
     if not offsets and pos != len(data):
         raise ProofError("SSZ state: trailing bytes")
-    return [p if p is not None else b"" for p in parts]
+    return [p if p is not None else memoryview(b"") for p in parts]
 
 
 def _packed_root(t: Any, raw: bytes) -> bytes | None:
@@ -512,7 +514,7 @@ def _packed_root(t: Any, raw: bytes) -> bytes | None:
     return merkleize(raw, ((length * size + CHUNK - 1) // CHUNK - 1).bit_length())
 
 
-def state_tree(data: bytes) -> StateTree:
+def state_tree(data: bytes | memoryview) -> StateTree:
     """Parse a Fulu BeaconState's SSZ bytes and build its tree (see the module docstring)."""
     from ion_cli.beacon import ssz
 
@@ -523,7 +525,8 @@ def state_tree(data: bytes) -> StateTree:
     roots: list[bytes] = []
     tree_validators: list[bytes] = []
     tree_balances: list[bytes] = []
-    registry = balances_raw = b""
+    registry: bytes | memoryview = b""
+    balances_raw: bytes | memoryview = b""
     count = 0
     for name, t, raw in zip(names, types, parts, strict=True):
         if name == "validators":
@@ -536,15 +539,15 @@ def state_tree(data: bytes) -> StateTree:
             continue
         if name == "balances":
             balances_raw = raw
-            tree_balances = layers(raw, BALANCES_DEPTH)
+            tree_balances = layers(bytes(raw), BALANCES_DEPTH)
             roots.append(mix_in_length(top(tree_balances), len(raw) // 8))
             continue
-        fast = _packed_root(t, raw)
+        fast = _packed_root(t, bytes(raw))
         if fast is not None:
             roots.append(fast)
             continue
         try:
-            roots.append(bytes(t.decode_bytes(raw).hash_tree_root()))
+            roots.append(bytes(t.decode_bytes(bytes(raw)).hash_tree_root()))
         except Exception as exc:  # remerkleable raises several kinds on bad bytes
             raise ProofError(f"SSZ state field {name} does not decode: {exc}") from None
     if len(balances_raw) != count * 8:
