@@ -105,7 +105,9 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
     for spec in SETS:
         for member in spec.members:
             params = (AVSS[spec.avs], [spec.id], b"")
-            tx.call(am, "DevAllocationManager", "registerForOperatorSets", OPERATORS[member], params)
+            tx.call(
+                am, "DevAllocationManager", "registerForOperatorSets", OPERATORS[member], params
+            )
 
     stakers: list[tuple[str, str, int]] = []  # staker, operator key, deposit
 
@@ -130,7 +132,9 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
     nodes_manager = tx.deploy("EtherFiNodesManager", admin)
     for i, (operator, deposit) in enumerate((("op-3", 800), ("op-4", 400))):
         node = tx.deploy("EtherFiNode", epm)
-        tx.call(nodes_manager, "EtherFiNodesManager", "linkPubkeyToNode", bytes([0xEF, i]) * 24, node, i)
+        tx.call(
+            nodes_manager, "EtherFiNodesManager", "linkPubkeyToNode", bytes([0xEF, i]) * 24, node, i
+        )
         stakers.append((node, operator, deposit))
 
     # Swell: staker proxies on the EigenLayerManager, by id and per operator
@@ -152,7 +156,9 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         tx.call(dm, "DevDelegationManager", "devDelegate", staker, OPERATORS[operator])
         tx.call(dm, "DevDelegationManager", "devDeposit", staker, strategy, deposit * ETH)
     for operator, amount in QUEUED.items():
-        tx.call(dm, "DevDelegationManager", "devQueueWithdrawal", OPERATORS[operator], strategy, amount)
+        tx.call(
+            dm, "DevDelegationManager", "devQueueWithdrawal", OPERATORS[operator], strategy, amount
+        )
 
     for operator, allocations in ALLOCATIONS.items():
         params = [((AVSS[avs], set_id), [strategy], [mag]) for avs, set_id, mag in allocations]
