@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 WAD = 10**18
 ETH = 10**18
+PCT = WAD // 100  # one percent of an operator's magnitude
 BEACON_CHAIN_ETH_STRATEGY = "0xbeaC0eeEeeeeEEeEeEEEEeeEEeEeeeEeeEEBEaC0"
 DEALLOCATION_DELAY = 1_200  # blocks (mainnet 100,800: 14 days); the stand-in's constructor
 ALLOCATION_DELAY = 600  # blocks: op-1's delay for its pending increase (an operator setting)
@@ -61,18 +62,18 @@ SETS = (
 )
 # operator -> [(avs, set id, magnitude)] allocated at once (no allocation delay yet)
 ALLOCATIONS: dict[str, list[tuple[str, int, int]]] = {
-    "op-1": [("avs-a", 0, 30 * WAD // 100), ("avs-a", 1, 10 * WAD // 100), ("avs-b", 0, 20 * WAD // 100)],
-    "op-2": [("avs-a", 0, 50 * WAD // 100), ("avs-b", 0, 10 * WAD // 100), ("avs-c", 7, 20 * WAD // 100)],
-    "op-3": [("avs-a", 0, 40 * WAD // 100), ("avs-c", 7, 40 * WAD // 100)],
-    "op-4": [("avs-c", 7, 50 * WAD // 100)],
+    "op-1": [("avs-a", 0, 30 * PCT), ("avs-a", 1, 10 * PCT), ("avs-b", 0, 20 * PCT)],
+    "op-2": [("avs-a", 0, 50 * PCT), ("avs-b", 0, 10 * PCT), ("avs-c", 7, 20 * PCT)],
+    "op-3": [("avs-a", 0, 40 * PCT), ("avs-c", 7, 40 * PCT)],
+    "op-4": [("avs-c", 7, 50 * PCT)],
 }  # fmt: skip
-HISTORY_SLASH = ("avs-c", 7, "op-3", 25 * WAD // 100)  # avs, set, operator, wadsToSlash
+HISTORY_SLASH = ("avs-c", 7, "op-3", 25 * PCT)  # avs, set, operator, wadsToSlash
 PENDING: list[tuple[str, str, int, int]] = [  # operator, avs, set, new magnitude
-    ("op-1", "avs-b", 0, 25 * WAD // 100),  # an increase: effective after ALLOCATION_DELAY
-    ("op-2", "avs-a", 0, 40 * WAD // 100),  # a deallocation: after DEALLOCATION_DELAY
+    ("op-1", "avs-b", 0, 25 * PCT),  # an increase: effective after ALLOCATION_DELAY
+    ("op-2", "avs-a", 0, 40 * PCT),  # a deallocation: after DEALLOCATION_DELAY
 ]
 QUEUED = {"op-1": 100 * ETH, "op-2": 50 * ETH}
-OD2_BEACON_FACTOR = 98 * WAD // 100
+OD2_BEACON_FACTOR = 98 * PCT
 
 
 class _Pods:
