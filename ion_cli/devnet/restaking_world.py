@@ -105,9 +105,9 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         tx.call(am, "DevAllocationManager", "createOperatorSets", avs, [(spec.id, [strategy])])
     for spec in SETS:
         for member in spec.members:
-            params = (AVSS[spec.avs], [spec.id], b"")
+            register = (AVSS[spec.avs], [spec.id], b"")
             tx.call(
-                am, "DevAllocationManager", "registerForOperatorSets", OPERATORS[member], params
+                am, "DevAllocationManager", "registerForOperatorSets", OPERATORS[member], register
             )
 
     stakers: list[tuple[str, str, int]] = []  # staker, operator key, deposit
