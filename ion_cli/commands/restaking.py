@@ -83,7 +83,10 @@ def render(console: Any, r: RestakingExposure) -> None:
         f"({_pct(r.slashable_share)}), by {r.avs_count} AVS(s)"
         + (f"; largest single AVS {largest[0]}: {_eth(largest[1])} ETH" if largest else "")
     )
-    console.print(f"queued withdrawals still slashable: {_eth(r.queued_slashable_wei)} ETH")
+    console.print(
+        f"queued withdrawals still slashable behind these operators (all their stakers): "
+        f"{_eth(r.queued_slashable_wei)} ETH"
+    )
     for p in r.pending:
         console.print(
             f"pending: {p.operator} -> {p.avs}/{p.id} {p.pending_diff / 1e18:+.4f} at block "
