@@ -108,7 +108,7 @@ def test_ezeth_exposure_matches_the_hand_computed_vectors(devnet: DevnetHandle) 
 
 def _watch(tmp_path: Path) -> Any:
     from ion_cli.flows.session import Session
-    from ion_cli.flows.watch import Watcher, WatchConfig
+    from ion_cli.flows.watch import WatchConfig, Watcher
 
     config = WatchConfig(restaking=("ezETH",), once=True)
     return Watcher(Session(), config, path=tmp_path / "watch.json")
@@ -209,12 +209,13 @@ def test_the_table_names_operators_sets_and_totals(devnet: DevnetHandle) -> None
 
 
 def test_bad_input_is_one_line(devnet: DevnetHandle) -> None:
+    slash = ["devnet", "avs-slash", "--set", "0"]
     for args in (
         ["restaking", "--lrt", "nope"],
         ["restaking", "--lrt", "ezETH", "--since", "soon"],
-        ["devnet", "avs-slash", "--avs", "avs-z", "--set", "0", "--operator", "op-1", "--wad", "0.1"],
-        ["devnet", "avs-slash", "--avs", "avs-a", "--set", "0", "--operator", "op-1", "--wad", "2"],
-        ["devnet", "avs-slash", "--avs", "avs-a", "--set", "0", "--operator", "op-4", "--wad", "0.1"],
+        [*slash, "--avs", "avs-z", "--operator", "op-1", "--wad", "0.1"],
+        [*slash, "--avs", "avs-a", "--operator", "op-1", "--wad", "2"],
+        [*slash, "--avs", "avs-a", "--operator", "op-4", "--wad", "0.1"],
     ):
         result = CliRunner().invoke(app, args)
         assert result.exit_code != 0, args
