@@ -111,12 +111,14 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
             )
 
     stakers: list[tuple[str, str, int]] = []  # staker, operator key, deposit
+    kinds: dict[str, str] = {}  # staker -> the published interface it answers (selector guard)
 
     # Renzo: OperatorDelegators listed on the RestakeManager with allocations in basis points
     restake_manager = tokens["ezETH"]["contracts"]["restake_manager"]
     for operator, deposit, bps in (("op-1", 3_000, 6_000), ("op-2", 2_000, 4_000)):
         od = tx.deploy("OperatorDelegator", OPERATORS[operator], epm)
         tx.call(restake_manager, "RestakeManager", "addOperatorDelegator", od, bps)
+        kinds[od] = "RenzoOperatorDelegator"
         stakers.append((od, operator, deposit))
     ezeth_second_od = stakers[1][0]
 
@@ -125,6 +127,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
     for operator, deposit in (("op-2", 1_000), ("op-3", 500)):
         nd = tx.deploy("NodeDelegator", dm, epm)
         nodes.append(nd)
+        kinds[nd] = "KelpNodeDelegator"
         stakers.append((nd, operator, deposit))
     pool = tokens["rsETH"]["contracts"]["lrt_deposit_pool"]
     tx.call(pool, "LRTDepositPool", "addNodeDelegatorContractToQueue", nodes)
@@ -133,6 +136,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
     nodes_manager = tx.deploy("EtherFiNodesManager", admin)
     for i, (operator, deposit) in enumerate((("op-3", 800), ("op-4", 400))):
         node = tx.deploy("EtherFiNode", epm)
+        kinds[node] = "EtherFiNode"
         tx.call(
             nodes_manager, "EtherFiNodesManager", "linkPubkeyToNode", bytes([0xEF, i]) * 24, node, i
         )
@@ -192,4 +196,5 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
             for s in SETS
         ],
         "pods": staker_pods,
+        "stakers": kinds,
     }
