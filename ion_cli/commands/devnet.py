@@ -24,6 +24,7 @@ def _register_restaking() -> None:
 
     devnet_restaking.register(app)
 
+
 PortOption = Annotated[
     int | None,
     typer.Option(

@@ -11,7 +11,7 @@ from ion_cli.commands.base import GlobalOptions, command
 
 
 def _fraction(value: str, what: str) -> int:
-    """"0.05" or "5%" as a WAD-scaled int, from 0 to 1 inclusive, exact (18 decimals at most)."""
+    """ "0.05" or "5%" as a WAD-scaled int, from 0 to 1 inclusive, exact (18 decimals at most)."""
     from decimal import Decimal, InvalidOperation
 
     from ion_cli.errors import UsageError

@@ -221,3 +221,14 @@ def test_bad_input_is_one_line(devnet: DevnetHandle) -> None:
         assert result.exit_code != 0, args
         assert "Traceback" not in result.stdout + result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+
+
+def test_validators_summary_and_position_name_the_exposure(devnet: DevnetHandle) -> None:
+    doc = ion("validators", "summary", "--lrt", "ezETH")
+    assert doc["restaking"]["avs_count"] == 3
+    assert doc["restaking"]["slashable_share"].startswith("0.679")  # 3368 / 4960
+    assert "restaking: 67.9% of 4960 ETH slashable by 3 AVS(s)" in doc["restaking"]["summary"]
+    ion("deposit", "ezETH", "1", "--yes")
+    result = CliRunner().invoke(app, ["position", "ezETH"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "ezETH restaking: 67.9% of 4960 ETH slashable by 3 AVS(s)" in result.stdout
