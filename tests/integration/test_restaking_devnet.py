@@ -232,3 +232,21 @@ def test_validators_summary_and_position_name_the_exposure(devnet: DevnetHandle)
     result = CliRunner().invoke(app, ["position", "ezETH"])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ezETH restaking: 67.9% of 4960 ETH slashable by 3 AVS(s)" in result.stdout
+
+
+def test_watch_restaking_once_resumes_and_exits_6_on_the_slash(devnet: DevnetHandle) -> None:
+    def watch() -> tuple[int, list[dict[str, Any]]]:
+        result = CliRunner().invoke(app, ["watch", "--restaking", "ezETH", "--once", "--json"])
+        assert "Traceback" not in result.stdout + result.stderr
+        return result.exit_code, [json.loads(line) for line in result.stdout.splitlines() if line]
+
+    code, events = watch()
+    assert code == 0 and not [e for e in events if e["alert"]]
+    ion("devnet", "avs-slash", "--avs", "avs-a", "--set", "0", "--operator", "op-1",
+        "--wad", "0.05")  # fmt: skip
+    code, events = watch()
+    alerts = [e for e in events if e["alert"]]
+    assert code == 6 and [e["kind"] for e in alerts] == ["restaking_slash"]
+    assert alerts[0]["lrt_lost_eth"] == "45"
+    code, events = watch()
+    assert code == 0 and not [e for e in events if e["alert"]]
