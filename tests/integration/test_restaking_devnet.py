@@ -250,3 +250,29 @@ def test_watch_restaking_once_resumes_and_exits_6_on_the_slash(devnet: DevnetHan
     assert alerts[0]["lrt_lost_eth"] == "45"
     code, events = watch()
     assert code == 0 and not [e for e in events if e["alert"]]
+
+
+def test_a_pod_slashing_factor_decrease_alerts(devnet: DevnetHandle, tmp_path: Path) -> None:
+    """A beacon-chain slash proven for ezETH's first OperatorDelegator (the stand-in's admin
+    path): one alert naming the staker and the factors; its withdrawable shares follow."""
+    from ion_cli.devnet.deployment import ADMIN_ADDRESS
+    from ion_cli.devnet.txbatch import TxBatch
+
+    watcher = _watch(tmp_path)
+    watcher.cycle()
+    doc = ion("restaking", "--lrt", "ezETH")
+    (pod1,) = _op(doc, OP1)["pods"]
+    restaking = devnet.deployment.raw["restaking"]
+    tx = TxBatch.start(devnet.rpc_url, ADMIN_ADDRESS)
+    tx.call(
+        restaking["eigen_pod_manager"], "DevEigenPodManager",
+        "devDecreaseBeaconChainSlashingFactor", pod1["staker"], 95 * P,
+    )  # fmt: skip
+    tx.finish()
+    (alert,) = [e for e in watcher.cycle() if e.alert]
+    assert alert.kind == "restaking_beacon_factor"
+    assert alert.data["staker"].lower() == pod1["staker"].lower()
+    assert int(alert.data["factor"]) == 95 * P
+    after = ion("restaking", "--lrt", "ezETH")
+    assert int(_op(after, OP1)["lrt_withdrawable_wei"]) == 2850 * E  # 3000 x 0.95
+    assert _slashable(after, OP1)[(AVS_A.lower(), 0)] == 855 * E  # 2850 x 0.30
