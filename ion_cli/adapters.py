@@ -346,6 +346,7 @@ class RestakingSource:
     method: str
     complete: bool = True
     unknown: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. a protocol's operator record that EigenLayer's differs from
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -353,6 +354,7 @@ class RestakingSource:
             "method": self.method,
             "complete": self.complete,
             "unknown": list(self.unknown),
+            "notes": list(self.notes),
         }
 
 
@@ -391,6 +393,23 @@ def eigenlayer_stakers(
             )
         )
     return tuple(out)
+
+
+def operator_mismatches(
+    stakers: Sequence[RestakingStaker], declared: Sequence[str], view: str
+) -> tuple[str, ...]:
+    """Notes where the protocol's own record (`view`) of a staker's operator differs from
+    EigenLayer's `delegatedTo` (which the figures follow)."""
+    notes = []
+    for staker, operator in zip(stakers, declared, strict=True):
+        mine = None if int(str(operator), 16) == 0 else str(operator).lower()
+        theirs = staker.operator.lower() if staker.operator else None
+        if mine != theirs:
+            notes.append(
+                f"{staker.address}: {view} says {operator}, EigenLayer's delegatedTo says "
+                f"{staker.operator or 'none'} (the figures follow EigenLayer)"
+            )
+    return tuple(notes)
 
 
 def unknown_restaking(method: str, *unknown: str) -> RestakingSource:

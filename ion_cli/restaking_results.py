@@ -154,6 +154,7 @@ class RestakingExposure:
     avs_exposure_wei: dict[str, int] = field(default_factory=dict)  # AVS -> its sets' sum
     queued_slashable_wei: int = 0
     pending: tuple[PendingChange, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def slashable_share(self) -> Decimal:
@@ -202,6 +203,7 @@ class RestakingExposure:
             "method": self.method,
             "complete": self.complete,
             "unknown": list(self.unknown),
+            "notes": list(self.notes),
             "operators": [o.to_json() for o in self.operators],
             "totals": {
                 "restaked_wei": str(self.total_restaked_wei),

@@ -48,6 +48,8 @@ def render(console: Any, r: RestakingExposure) -> None:
     )
     if not r.complete:
         console.print(f"incomplete: the sources do not settle {', '.join(r.unknown)}")
+    for note in r.notes:
+        console.print(f"note: {note}")
     for op in r.operators:
         console.print(
             f"operator {op.operator}: {_eth(op.lrt_withdrawable_wei)} ETH of {r.lrt} "

@@ -76,9 +76,7 @@ def _allocation(world: World, operator: str, avs: str, set_id: int) -> tuple[int
 
 
 def _max(world: World, operator: str) -> int:
-    return int(
-        _call(world, "getMaxMagnitude(address,address)(uint64)", [operator, world.strategy])
-    )
+    return int(_call(world, "getMaxMagnitude(address,address)(uint64)", [operator, world.strategy]))
 
 
 def _send(world: World, function: str, *args: Any) -> int:

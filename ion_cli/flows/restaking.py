@@ -182,6 +182,7 @@ def build(
         avs_exposure_wei=avs_exposure,
         queued_slashable_wei=sum(o.queued_slashable_wei for o in operators),
         pending=tuple(sorted(pending, key=lambda p: (p.effect_block, p.operator, p.avs, p.id))),
+        notes=tuple(getattr(source, "notes", ())),
     )
 
 

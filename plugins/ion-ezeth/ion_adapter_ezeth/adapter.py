@@ -108,10 +108,13 @@ class EzEthAdapter(a.BaseAdapter):
             int(ctx.call(manager, "operatorDelegatorAllocations(address)(uint256)", [od]))
             for od in delegators
         ]
+        stakers = a.eigenlayer_stakers(
+            ctx, delegators, "OperatorDelegator", pods=pods, target_bps=bps
+        )
+        declared = [str(ctx.call(od, "delegateAddress()(address)")) for od in delegators]
         return a.RestakingSource(
-            stakers=a.eigenlayer_stakers(
-                ctx, delegators, "OperatorDelegator", pods=pods, target_bps=bps
-            ),
+            stakers=stakers,
+            notes=a.operator_mismatches(stakers, declared, "OperatorDelegator.delegateAddress()"),
             method=(
                 "RestakeManager.operatorDelegators(i): eigenPod(), operatorDelegatorAllocations; "
                 "DelegationManager.delegatedTo and getWithdrawableShares (native ETH strategy)"

@@ -83,8 +83,11 @@ class RsEthAdapter(a.BaseAdapter):
         pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
         nodes = [str(n) for n in ctx.call(pool, "getNodeDelegatorQueue()(address[])")]
         pods = [str(ctx.call(n, "eigenPod()(address)")) for n in nodes]
+        stakers = a.eigenlayer_stakers(ctx, nodes, "NodeDelegator", pods=pods)
+        declared = [str(ctx.call(n, "elOperatorDelegatedTo()(address)")) for n in nodes]
         return a.RestakingSource(
-            stakers=a.eigenlayer_stakers(ctx, nodes, "NodeDelegator", pods=pods),
+            stakers=stakers,
+            notes=a.operator_mismatches(stakers, declared, "NodeDelegator.elOperatorDelegatedTo()"),
             method=(
                 "LRTDepositPool.getNodeDelegatorQueue(): eigenPod(); DelegationManager.delegatedTo "
                 "(= NodeDelegator.elOperatorDelegatedTo) and getWithdrawableShares (native ETH)"
