@@ -78,7 +78,7 @@ class RswEthAdapter(a.BaseAdapter):
             return a.unknown_restaking(method, "eigenlayer_manager")
         last = int(ctx.call(manager, "stakeId()(uint256)"))
         proxies = []
-        for staker_id in range(last + 1):  # whether ids start at 0 or 1 is not settled: ask both
+        for staker_id in range(1, last + 1):  # ids count from 1 (createStakerAndPod: ++stakeId)
             proxy = str(ctx.call(manager, "stakerProxyAddresses(uint256)(address)", [staker_id]))
             if int(proxy, 16) != 0:
                 proxies.append(proxy)
