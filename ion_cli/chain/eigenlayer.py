@@ -149,6 +149,12 @@ def _decode(types: Sequence[str], data: str) -> tuple[Any, ...]:
     return tuple(decode(list(types), bytes.fromhex(data.removeprefix("0x"))))
 
 
+def _checksum(address: Any) -> str:
+    from ion_cli.addresses import to_checksum
+
+    return to_checksum(str(address))
+
+
 def decode_slashes(logs: Sequence[LogEntry], strategy: str) -> list[Slashed]:
     """OperatorSlashed events, one per event that slashed `strategy` (others are skipped)."""
     out = []
@@ -160,8 +166,8 @@ def decode_slashes(logs: Sequence[LogEntry], strategy: str) -> list[Slashed]:
             if str(s).lower() == strategy.lower():
                 out.append(
                     Slashed(
-                        operator=str(operator),
-                        avs=str(avs),
+                        operator=_checksum(operator),
+                        avs=_checksum(avs),
                         id=int(set_id),
                         wad_slashed=int(wad),
                         description=str(description),
@@ -176,7 +182,7 @@ def decode_slashes(logs: Sequence[LogEntry], strategy: str) -> list[Slashed]:
 def decode_factor_decrease(log: LogEntry) -> tuple[str, int, int]:
     """(staker, previous factor, new factor) of a BeaconChainSlashingFactorDecreased."""
     staker, prev, new = _decode(["address", "uint64", "uint64"], log.data)
-    return str(staker), int(prev), int(new)
+    return _checksum(staker), int(prev), int(new)
 
 
 def decode_allocation_update(log: LogEntry) -> tuple[str, str, int, str, int, int]:
@@ -184,4 +190,7 @@ def decode_allocation_update(log: LogEntry) -> tuple[str, str, int, str, int, in
     operator, (avs, set_id), strategy, magnitude, effect = _decode(
         ["address", OPERATOR_SET, "address", "uint64", "uint32"], log.data
     )
-    return str(operator), str(avs), int(set_id), str(strategy), int(magnitude), int(effect)
+    return (
+        _checksum(operator), _checksum(avs), int(set_id), _checksum(strategy), int(magnitude),
+        int(effect),
+    )  # fmt: skip
