@@ -9,7 +9,8 @@
     result = ion.borrow("weETH", "10")                # a WriteResult
     print(result.tx_hashes, result.position.health)
 
-Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`); writes
+Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`;
+`ion.restaking("ezETH")` an `ion_cli.restaking_results.RestakingExposure`); writes
 return a `WriteResult` (the plan, every step sent, the position read back). Nothing is printed
 and nothing is asked on a terminal: failures raise the `ion_cli.errors` exceptions (`UsageError`
 for bad input, `RefusedError` for an unsafe or refused action, `NodeError`, `TransactionReverted`;

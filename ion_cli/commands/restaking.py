@@ -90,7 +90,9 @@ def render(console: Any, r: RestakingExposure) -> None:
         f"{_eth(r.queued_slashable_wei)} ETH"
     )
     for p in r.pending:
+        hours = max(p.effect_block - r.block, 0) * 12 / 3600  # 12 s slots
         console.print(
             f"pending: {p.operator} -> {p.avs}/{p.id} {p.pending_diff / 1e18:+.4f} at block "
-            f"{p.effect_block} ({_eth(p.lrt_slashable_change_wei)} ETH of {r.lrt} slashable)"
+            f"{p.effect_block} (in about {hours:.1f} h; {_eth(p.lrt_slashable_change_wei)} ETH "
+            f"of {r.lrt} slashable)"
         )
