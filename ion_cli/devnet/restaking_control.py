@@ -79,6 +79,25 @@ def _max(world: World, operator: str) -> int:
     return int(_call(world, "getMaxMagnitude(address,address)(uint64)", [operator, world.strategy]))
 
 
+def _simulate(world: World, function: str, *args: Any) -> None:
+    """eth_call the write as the admin first: a revert is a one-line error, nothing sent."""
+    import re
+
+    from ion_cli.devnet import node
+    from ion_cli.devnet.deployment import ADMIN_ADDRESS
+    from ion_cli.devnet.txbatch import decode_revert, encode_call
+    from ion_cli.errors import NodeError
+
+    data = encode_call("DevAllocationManager", function, *args)
+    call = {"from": ADMIN_ADDRESS, "to": world.allocation_manager, "data": data}
+    try:
+        node.rpc(world.rpc_url, "eth_call", [call, "latest"])
+    except NodeError as exc:
+        found = re.search(r"'data': '(0x[0-9a-fA-F]*)'", exc.message)
+        reason = decode_revert(found.group(1)) if found else exc.message
+        raise UsageError(f"the AllocationManager refuses {function}: {reason}") from None
+
+
 def _send(world: World, function: str, *args: Any) -> int:
     from ion_cli.devnet.deployment import ADMIN_ADDRESS
     from ion_cli.devnet.txbatch import TxBatch
@@ -97,7 +116,7 @@ def avs_slash(
     world = _world()
     avs_address = _resolve(avs, world.avss, "--avs")
     op = _resolve(operator, world.operators, "--operator")
-    current, pending, _effect = _allocation(world, op, avs_address, set_id)
+    current = _allocation(world, op, avs_address, set_id)[0]
     max_before = _max(world, op)
     slashed = (current * wad + WAD - 1) // WAD  # EigenLayer rounds the slashed magnitude up
     result: dict[str, Any] = {
@@ -114,13 +133,13 @@ def avs_slash(
     }
     if current == 0:
         raise UsageError(f"{op} allocates nothing to {avs_address}/{set_id}: nothing to slash")
+    params = (op, set_id, [world.strategy], [wad], description)
+    _simulate(world, "slashOperator", avs_address, params)
     if dry_run:
         return result
-    params = (op, set_id, [world.strategy], [wad], description)
     result["block"] = _send(world, "slashOperator", avs_address, params)
     result["magnitude_after"] = str(_allocation(world, op, avs_address, set_id)[0])
     result["max_magnitude_after"] = str(_max(world, op))
-    del pending
     return result
 
 
@@ -149,9 +168,10 @@ def allocate(
         raise UsageError(f"a change is already pending (effective at block {effect})")
     if magnitude == current:
         raise UsageError("that is the current magnitude")
+    params = [((avs_address, set_id), [world.strategy], [magnitude])]
+    _simulate(world, "modifyAllocations", op, params)
     if dry_run:
         return result
-    params = [((avs_address, set_id), [world.strategy], [magnitude])]
     result["block"] = _send(world, "modifyAllocations", op, params)
     after = _allocation(world, op, avs_address, set_id)
     result["magnitude_after"] = str(after[0])

@@ -144,7 +144,7 @@ def build(
     operators = []
     avs_exposure: dict[str, int] = {}
     pending: list[PendingChange] = []
-    for key, stakers in by_operator.items():
+    for stakers in by_operator.values():
         exposure = _operator(el, stakers, since_block, slashes, block)
         operators.append(exposure)
         for s in exposure.sets:
@@ -164,7 +164,6 @@ def build(
                         lrt_slashable_change_wei=change if s.pending_diff > 0 else -change,
                     )
                 )
-        del key
     total = sum(s.withdrawable_shares for s in source.stakers)
     return RestakingExposure(
         lrt=lrt,

@@ -276,3 +276,13 @@ def test_a_pod_slashing_factor_decrease_alerts(devnet: DevnetHandle, tmp_path: P
     after = ion("restaking", "--lrt", "ezETH")
     assert int(_op(after, OP1)["lrt_withdrawable_wei"]) == 2850 * E  # 3000 x 0.95
     assert _slashable(after, OP1)[(AVS_A.lower(), 0)] == 855 * E  # 2850 x 0.30
+
+
+def test_a_refused_allocation_is_named_and_nothing_is_sent(devnet: DevnetHandle) -> None:
+    before = ion("restaking", "--lrt", "ezETH")
+    args = ["devnet", "allocate", "--operator", "op-1", "--avs", "avs-a", "--set", "1"]
+    for extra in ([], ["--dry-run"]):
+        result = CliRunner().invoke(app, [*args, "--magnitude", "0.9", *extra])
+        assert result.exit_code != 0 and "InsufficientMagnitude" in result.stderr, result.stderr
+    after = ion("restaking", "--lrt", "ezETH")
+    assert after["operators"] == before["operators"]
