@@ -91,7 +91,8 @@ class OperatorExposure:
     max_magnitude: int
     encumbered_magnitude: int
     lrt_slashable_any_wei: int  # by at least one of the operator's sets
-    queued_slashable_wei: int  # the operator's queued withdrawals still slashable (all stakers)
+    queued_slashable_wei: int  # the LRT's withdrawals queued from this operator, still slashable
+    operator_queued_slashable_wei: int  # every staker's (DelegationManager's own view)
     max_magnitude_then: int  # at the start of the window
     slashed_in_window: Decimal  # 1 - max now / max then
     lrt_slashed_in_window_wei: int
@@ -107,6 +108,7 @@ class OperatorExposure:
             "encumbered_magnitude": str(self.encumbered_magnitude),
             "lrt_slashable_any_wei": str(self.lrt_slashable_any_wei),
             "queued_slashable_wei": str(self.queued_slashable_wei),
+            "operator_queued_slashable_wei": str(self.operator_queued_slashable_wei),
             "max_magnitude_then": str(self.max_magnitude_then),
             "slashed_in_window": str(self.slashed_in_window),
             "lrt_slashed_in_window_wei": str(self.lrt_slashed_in_window_wei),
@@ -152,7 +154,8 @@ class RestakingExposure:
     undelegated_wei: int  # held by stakers that delegate to no operator
     slashable_any_wei: int
     avs_exposure_wei: dict[str, int] = field(default_factory=dict)  # AVS -> its sets' sum
-    queued_slashable_wei: int = 0
+    queued_slashable_wei: int = 0  # the LRT's queued withdrawals still slashable
+    operators_queued_slashable_wei: int = 0  # all stakers' of its operators
     pending: tuple[PendingChange, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -216,6 +219,7 @@ class RestakingExposure:
                 if largest is None
                 else {"avs": largest[0], "slashable_wei": str(largest[1])},
                 "queued_slashable_wei": str(self.queued_slashable_wei),
+                "operators_queued_slashable_wei": str(self.operators_queued_slashable_wei),
                 "pending": [p.to_json() for p in self.pending],
             },
         }

@@ -119,6 +119,25 @@ class EigenLayerReader:
             )
         )
 
+    def queued(self, staker: str) -> list[tuple[int, int]]:
+        """The staker's queued withdrawals: (start block, shares of this strategy it would pay
+        now, slashing applied)."""
+        withdrawals, shares = self.call(
+            self.el.delegation_manager,
+            "getQueuedWithdrawals(address)((address,address,address,uint256,uint32,address[],"
+            "uint256[])[],uint256[][])",
+            [staker],
+        )
+        out = []
+        for w, paid in zip(withdrawals, shares, strict=True):
+            for strategy, amount in zip(w[5], paid, strict=True):
+                if str(strategy).lower() == self.strategy.lower():
+                    out.append((int(w[4]), int(amount)))
+        return out
+
+    def min_withdrawal_delay(self) -> int:
+        return int(self.call(self.el.delegation_manager, "minWithdrawalDelayBlocks()(uint32)"))
+
     def withdrawable(self, staker: str) -> int:
         withdrawable, _deposit = self.call(
             self.el.delegation_manager,

@@ -86,8 +86,8 @@ def render(console: Any, r: RestakingExposure) -> None:
         + (f"; largest single AVS {largest[0]}: {_eth(largest[1])} ETH" if largest else "")
     )
     console.print(
-        f"queued withdrawals still slashable behind these operators (all their stakers): "
-        f"{_eth(r.queued_slashable_wei)} ETH"
+        f"queued withdrawals still slashable: {_eth(r.queued_slashable_wei)} ETH of {r.lrt} "
+        f"({_eth(r.operators_queued_slashable_wei)} ETH behind these operators, all stakers)"
     )
     for p in r.pending:
         hours = max(p.effect_block - r.block, 0) * 12 / 3600  # 12 s slots

@@ -14,7 +14,8 @@ holds, in magnitudes of 1e18 (= 100 % of an operator's stake) and ETH:
                 500 -> op-3; weETH: nodes 800 -> op-3, 400 -> op-4; rswETH: staker proxies
                 600 -> op-4, 200 -> op-1; other stakers 1,000 -> op-1, 500 -> op-2, 700 -> op-3.
     history     avs-c/7 slashed op-3 by 25 % of its allocation (max magnitude 1 -> 0.9).
-    queued      withdrawals still slashable: 100 ETH behind op-1, 50 ETH behind op-2.
+    queued      withdrawals still slashable: ezETH's first OperatorDelegator 100 ETH (from op-1;
+                deposited 3,100, so 3,000 stay delegated), the op-2 outsider 50 ETH (of 550).
 
 Every number here is devnet data, not a claim about mainnet.
 """
@@ -72,7 +73,7 @@ PENDING: list[tuple[str, str, int, int]] = [  # operator, avs, set, new magnitud
     ("op-1", "avs-b", 0, 25 * PCT),  # an increase: effective after ALLOCATION_DELAY
     ("op-2", "avs-a", 0, 40 * PCT),  # a deallocation: after DEALLOCATION_DELAY
 ]
-QUEUED = {"op-1": 100 * ETH, "op-2": 50 * ETH}
+MIN_WITHDRAWAL_DELAY = 1_200  # blocks a queued withdrawal stays slashable (mainnet 14 days)
 OD2_BEACON_FACTOR = 98 * PCT
 
 
@@ -93,7 +94,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
     """Deploy the world; returns the deployment document's `restaking` section and adds each
     LRT's delegation contracts to `tokens[symbol]["contracts"]`."""
     strategy = BEACON_CHAIN_ETH_STRATEGY
-    dm = tx.deploy("DevDelegationManager", admin)
+    dm = tx.deploy("DevDelegationManager", MIN_WITHDRAWAL_DELAY, admin)
     am = tx.deploy("DevAllocationManager", dm, DEALLOCATION_DELAY, admin)
     epm = tx.deploy("DevEigenPodManager", admin)
     tx.call(dm, "DevDelegationManager", "wire", am, epm)
@@ -111,12 +112,15 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
             )
 
     stakers: list[tuple[str, str, int]] = []  # staker, operator key, deposit
+    queued: dict[str, int] = {}  # staker -> ETH it queues for withdrawal (after depositing)
     kinds: dict[str, str] = {}  # staker -> the published interface it answers (selector guard)
 
     # Renzo: OperatorDelegators listed on the RestakeManager with allocations in basis points
     restake_manager = tokens["ezETH"]["contracts"]["restake_manager"]
-    for operator, deposit, bps in (("op-1", 3_000, 6_000), ("op-2", 2_000, 4_000)):
+    for operator, deposit, bps in (("op-1", 3_100, 6_000), ("op-2", 2_000, 4_000)):
         od = tx.deploy("OperatorDelegator", OPERATORS[operator], epm)
+        if operator == "op-1":
+            queued[od] = 100
         tx.call(restake_manager, "RestakeManager", "addOperatorDelegator", od, bps)
         kinds[od] = "RenzoOperatorDelegator"
         stakers.append((od, operator, deposit))
@@ -150,9 +154,10 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         stakers.append((proxy, operator, deposit))
 
     for outsider, (operator, deposit) in zip(
-        OUTSIDERS, (("op-1", 1_000), ("op-2", 500), ("op-3", 700)), strict=True
+        OUTSIDERS, (("op-1", 1_000), ("op-2", 550), ("op-3", 700)), strict=True
     ):
         stakers.append((outsider, operator, deposit))
+    queued[OUTSIDERS[1]] = 50
 
     staker_pods = {}
     for staker, operator, deposit in stakers:
@@ -160,10 +165,8 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
             staker_pods[staker] = pods.create(staker)
         tx.call(dm, "DevDelegationManager", "devDelegate", staker, OPERATORS[operator])
         tx.call(dm, "DevDelegationManager", "devDeposit", staker, strategy, deposit * ETH)
-    for operator, amount in QUEUED.items():
-        tx.call(
-            dm, "DevDelegationManager", "devQueueWithdrawal", OPERATORS[operator], strategy, amount
-        )
+    for staker, amount in queued.items():
+        tx.call(dm, "DevDelegationManager", "devQueueWithdrawal", staker, strategy, amount * ETH)
 
     for operator, allocations in ALLOCATIONS.items():
         params = [((AVSS[avs], set_id), [strategy], [mag]) for avs, set_id, mag in allocations]
@@ -189,6 +192,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         "eigen_pod_manager": epm,
         "strategy": strategy,
         "deallocation_delay": DEALLOCATION_DELAY,
+        "min_withdrawal_delay": MIN_WITHDRAWAL_DELAY,
         "operators": dict(OPERATORS),
         "avss": dict(AVSS),
         "operator_sets": [

@@ -180,6 +180,7 @@ def build(
         slashable_any_wei=sum(o.lrt_slashable_any_wei for o in operators),
         avs_exposure_wei=avs_exposure,
         queued_slashable_wei=sum(o.queued_slashable_wei for o in operators),
+        operators_queued_slashable_wei=sum(o.operator_queued_slashable_wei for o in operators),
         pending=tuple(sorted(pending, key=lambda p: (p.effect_block, p.operator, p.avs, p.id))),
         notes=tuple(getattr(source, "notes", ())),
     )
@@ -239,6 +240,11 @@ def _operator(
         )
         for s in stakers
     )
+    # the LRT's own queued withdrawals, slashable until the withdrawal delay has passed
+    delay = el.min_withdrawal_delay()
+    queued = sum(
+        shares for s in stakers for start, shares in el.queued(s.address) if start + delay > block
+    )
     fraction = rm.slashed_fraction(max_then, max_now)
     lost = sum(r.lrt_lost_wei for s in sets for r in s.slashes)
     return OperatorExposure(
@@ -248,7 +254,8 @@ def _operator(
         max_magnitude=max_now,
         encumbered_magnitude=encumbered,
         lrt_slashable_any_wei=rm.slashable(lrt_shares, min(current_total, max_now), max_now),
-        queued_slashable_wei=el.slashable_in_queue(operator),
+        queued_slashable_wei=queued,
+        operator_queued_slashable_wei=el.slashable_in_queue(operator),
         max_magnitude_then=max_then,
         slashed_in_window=fraction,
         lrt_slashed_in_window_wei=lost,

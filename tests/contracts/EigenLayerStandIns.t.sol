@@ -27,7 +27,7 @@ contract EigenLayerStandInsTest is TestBase {
     DevEigenPodManager internal epm;
 
     function setUp() public {
-        dm = new DevDelegationManager(address(this));
+        dm = new DevDelegationManager(50, address(this));
         am = new DevAllocationManager(address(dm), 100, address(this));
         epm = new DevEigenPodManager(address(this));
         dm.wire(address(am), address(epm));
@@ -123,6 +123,17 @@ contract EigenLayerStandInsTest is TestBase {
         assertEq(dm.getOperatorShares(OP, _strategies())[0], 900 ether);
         _slash(0, 0.1e18); // 0.03 of the stake
         assertEq(_withdrawable(), 873 ether);
+    }
+
+    function test_QueuedWithdrawalsStaySlashable() public {
+        dm.devQueueWithdrawal(STAKER, ETH_STRATEGY, 100 ether);
+        assertEq(_withdrawable(), 900 ether);
+        assertEq(dm.getSlashableSharesInQueue(OP, ETH_STRATEGY), 100 ether);
+        _slash(0, 0.5e18); // 0.15 of the stake
+        assertEq(dm.getSlashableSharesInQueue(OP, ETH_STRATEGY), 85 ether);
+        (, uint256[][] memory shares) = dm.getQueuedWithdrawals(STAKER);
+        assertEq(shares[0][0], 85 ether);
+        assertEq(_withdrawable(), 765 ether);
     }
 
     function test_Refusals() public {

@@ -3,10 +3,11 @@
 The vectors follow EigenLayer's arithmetic as the issue states it, from the world's inputs
 (ion_cli/devnet/restaking_world.py's table), not from the stand-ins' code:
 
-    ezETH's stakers: OD1 3,000 ETH deposited -> op-1; OD2 2,000 ETH -> op-2, its pod's
+    ezETH's stakers: OD1 3,000 ETH delegated -> op-1; OD2 2,000 ETH -> op-2, its pod's
     beacon-chain slashing factor 0.98. Max magnitudes 1. Allocations: op-1 avs-a/0 0.30,
     avs-a/1 0.10, avs-b/0 0.20 (+0.05 pending); op-2 avs-a/0 0.50 (-0.10 pending),
-    avs-b/0 0.10, avs-c/7 0.20. Queued withdrawals: 100 ETH behind op-1, 50 behind op-2.
+    avs-b/0 0.10, avs-c/7 0.20. Queued withdrawals: OD1's 100 ETH (3,100 deposited), and an
+    outsider's 50 ETH behind op-2: ezETH's still slashable 100, its operators' 150.
 
     withdrawable = deposit x dsf (1) x beacon factor x max magnitude:
         op-1: 3000 x 1 x 1 = 3000; op-2: 2000 x 0.98 x 1 = 1960; total 4960
@@ -98,7 +99,8 @@ def test_ezeth_exposure_matches_the_hand_computed_vectors(devnet: DevnetHandle) 
         c: 392 * E,
     }
     assert totals["largest_avs"]["avs"].lower() == a
-    assert int(totals["queued_slashable_wei"]) == 150 * E
+    assert int(totals["queued_slashable_wei"]) == 100 * E  # OD1's own queued withdrawal
+    assert int(totals["operators_queued_slashable_wei"]) == 150 * E  # + 50 of an op-2 outsider
     pending = {(p["operator"].lower(), p["avs"].lower(), p["id"]): p for p in totals["pending"]}
     assert set(pending) == {(OP1.lower(), b, 0), (OP2.lower(), a, 0)}
     assert int(pending[(OP1.lower(), b, 0)]["lrt_slashable_change_wei"]) == 150 * E  # 3000 x 0.05
@@ -141,6 +143,7 @@ def test_an_avs_slash_of_an_ezeth_operator_lowers_its_figures_and_alerts_once(
     assert int(record["wad_slashed"]) == 15 * P // 10
     assert int(record["lrt_lost_wei"]) == 45 * E
     assert int(after["totals"]["restaked_wei"]) == 4915 * E
+    assert int(after["totals"]["queued_slashable_wei"]) == 985 * E // 10  # 100 x 0.985
     assert int(_op(after, OP1)["lrt_slashed_in_window_wei"]) == 45 * E
 
     alerts = [e for e in watcher.cycle() if e.alert]

@@ -139,6 +139,7 @@ def test_restaking_selectors_are_published(devnet: DevnetHandle, tmp_path: Any) 
         "AllocationManager.getAllocation(address,(address,uint32),address)",
         "DelegationManager.getWithdrawableShares(address,address[])",
         "DelegationManager.getSlashableSharesInQueue(address,address)",
+        "DelegationManager.getQueuedWithdrawals(address)",
         "EigenPodManager.beaconChainSlashingFactor(address)",
         "RestakeManager.operatorDelegatorAllocations(address)",
         "RenzoOperatorDelegator.eigenPod()",

@@ -45,6 +45,12 @@ class FakeReader:
     def slashable_in_queue(self, operator: str) -> int:
         return 5 * E
 
+    def queued(self, staker: str) -> list[tuple[int, int]]:
+        return [(6, 3 * E), (1, 4 * E)]  # slashable until block 6 + 5; the second is done
+
+    def min_withdrawal_delay(self) -> int:
+        return 5
+
     def beacon_factor(self, staker: str) -> int:
         return E
 
@@ -84,7 +90,8 @@ def test_totals_per_operator_per_avs_and_pending() -> None:
     assert r.slashable_any_wei == 780 * E
     assert r.avs_exposure_wei == {AVS_X: 580 * E, AVS_Y: 200 * E}
     assert r.avs_count == 2 and r.largest_avs == (AVS_X, 580 * E)
-    assert r.queued_slashable_wei == 10 * E
+    assert r.operators_queued_slashable_wei == 10 * E
+    assert r.queued_slashable_wei == 6 * E  # 3 ETH queued at block 6 by each delegated staker
     (pending,) = r.pending
     assert (pending.operator, pending.avs, pending.id) == (OP_A, AVS_Y, 3)
     assert pending.effect_block == 999

@@ -13,6 +13,16 @@ import {IDevMaxMagnitude, IDevBeaconFactor} from "./EigenLayerTypes.sol";
 /// slash has touched the staker (so the deposit scaling factor stays WAD), and queued withdrawals
 /// are one scaled-shares figure per operator.
 contract DevDelegationManager is Ownable {
+    struct Withdrawal {
+        address staker;
+        address delegatedTo;
+        address withdrawer;
+        uint256 nonce;
+        uint32 startBlock;
+        address[] strategies;
+        uint256[] scaledShares;
+    }
+
     error OnlyAllocationManager();
     error OnlyEigenPodManager();
     error AlreadyWired();
@@ -26,6 +36,9 @@ contract DevDelegationManager is Ownable {
     uint256 internal constant WAD = 1e18;
     address public constant beaconChainETHStrategy = 0xbeaC0eeEeeeeEEeEeEEEEeeEEeEeeeEeeEEBEaC0;
 
+    /// Blocks before a queued withdrawal completes; it stays slashable until then (mainnet 14 days).
+    uint32 public immutable minWithdrawalDelayBlocks;
+
     IDevMaxMagnitude public allocationManager;
     IDevBeaconFactor public eigenPodManager;
 
@@ -34,8 +47,11 @@ contract DevDelegationManager is Ownable {
     mapping(address => mapping(address => uint256)) internal _dsf; // 0 = WAD
     mapping(address => mapping(address => uint256)) internal _operatorShares;
     mapping(address => mapping(address => uint256)) internal _queuedScaled;
+    mapping(address => Withdrawal[]) internal _queued;
 
-    constructor(address owner_) Ownable(owner_) {}
+    constructor(uint32 minWithdrawalDelayBlocks_, address owner_) Ownable(owner_) {
+        minWithdrawalDelayBlocks = minWithdrawalDelayBlocks_;
+    }
 
     /// The allocation manager and pod manager are deployed after this contract (they point here).
     function wire(address allocationManager_, address eigenPodManager_) external onlyOwner {
@@ -90,6 +106,28 @@ contract DevDelegationManager is Ownable {
         return _queuedScaled[operator][strategy] * allocationManager.getMaxMagnitude(operator, strategy) / WAD;
     }
 
+    /// A staker's queued withdrawals, each with the shares it would pay now (scaled shares x the
+    /// slashing factor of the operator it was queued from).
+    function getQueuedWithdrawals(address staker)
+        external
+        view
+        returns (Withdrawal[] memory withdrawals, uint256[][] memory shares)
+    {
+        withdrawals = _queued[staker];
+        shares = new uint256[][](withdrawals.length);
+        for (uint256 i = 0; i < withdrawals.length; ++i) {
+            Withdrawal memory w = withdrawals[i];
+            shares[i] = new uint256[](w.strategies.length);
+            for (uint256 j = 0; j < w.strategies.length; ++j) {
+                uint256 factor = allocationManager.getMaxMagnitude(w.delegatedTo, w.strategies[j]);
+                if (w.strategies[j] == beaconChainETHStrategy) {
+                    factor = factor * eigenPodManager.beaconChainSlashingFactor(staker) / WAD;
+                }
+                shares[i][j] = w.scaledShares[j] * factor / WAD;
+            }
+        }
+    }
+
     // ---- devnet set-up (the owner stands in for the StrategyManager and EigenPodManager)
 
     function devDelegate(address staker, address operator) external onlyOwner {
@@ -107,9 +145,21 @@ contract DevDelegationManager is Ownable {
         }
     }
 
-    /// Withdrawals queued by the operator's stakers, still slashable (scaled shares, at max magnitude WAD).
-    function devQueueWithdrawal(address operator, address strategy, uint256 scaledShares) external onlyOwner {
-        _queuedScaled[operator][strategy] += scaledShares;
+    /// The staker queues `shares` of its deposit for withdrawal (before any slash touches it): they
+    /// leave its deposit and its operator's shares and stay slashable in the queue.
+    function devQueueWithdrawal(address staker, address strategy, uint256 shares) external onlyOwner {
+        if (_slashingFactor(staker, strategy) != WAD) revert SlashedStaker();
+        address operator = delegatedTo[staker];
+        _depositShares[staker][strategy] -= shares;
+        _operatorShares[operator][strategy] -= shares;
+        _queuedScaled[operator][strategy] += shares;
+        address[] memory strategies = new address[](1);
+        strategies[0] = strategy;
+        uint256[] memory scaled = new uint256[](1);
+        scaled[0] = shares;
+        _queued[staker].push(
+            Withdrawal(staker, operator, staker, _queued[staker].length, uint32(block.number), strategies, scaled)
+        );
     }
 
     // ---- hooks of the other stand-ins
