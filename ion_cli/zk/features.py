@@ -1,54 +1,50 @@
 """The model's inputs: eight deterministic features of a validator set, each in [0, 1].
 
-Pure (stdlib only). Every feature is computed in exact rational arithmetic from integers (Gwei,
-epochs) and then quantized to q in [0, 1024] (`layout.quantize`: round half up); the model and
-the proof see q / 1024, and the receipt records q, so anyone can recompute them from the
-validators the receipt lists. The set is the snapshot's validators that are not yet withdrawable
-at the snapshot's epoch (`rule.is_live`); `B` is their total effective balance. Shares are
-weighted by effective balance, not by count (a 2048-ETH 0x02 validator weighs 64 32-ETH ones).
+Pure (stdlib only). Every feature is a function of the committed snapshot's root sums
+(`ion_cli.zk.sumtree`, names in brackets) and of two network-level inputs (T, the network's
+total active balance; W_o, the balance slashed in the window by validators outside the set),
+computed in exact integer arithmetic and quantized to q in [0, 1024] (round half up): the
+RiskFeed's `FeatureMath` library computes the same integers on chain from the same sums, and
+the submission is refused unless they equal the proof's feature instances. The set is the
+LRT's validators that are not yet withdrawable (`rule.is_live`); B = [live_effective].
 
-| # | name                      | definition                                                       |
+| # | name                      | definition (B = 0: every feature 0)                              |
 |---|---------------------------|------------------------------------------------------------------|
-| 0 | slashed_share             | effective balance of slashed validators / B                      |
-| 1 | pending_correlation_share | ... slashed with the correlation penalty still to come / B       |
-| 2 | active_share              | ... active (activation <= epoch < exit) / B                      |
-| 3 | exiting_share             | ... unslashed and exiting or exited (exit epoch set) / B         |
-| 4 | shortfall                 | kink(sum max(0, effective - balance) / B), see below             |
-| 5 | network_share             | min(1, B / T), T = the network's active balance                  |
-| 6 | correlation_loss          | kink(pending correlation penalties / B): what the correlation    |
-|   |                           | penalties still to come will take (per `rule.loss`, W = the      |
-|   |                           | set's live slashed balance plus others, T = network active)      |
-| 7 | concentration             | Herfindahl index of B over withdrawal credentials (pods, vaults) |
+| 0 | slashed_share             | [slashed_effective] / B                                          |
+| 1 | pending_correlation_share | [pending_effective] / B (slashed, correlation penalty to come)   |
+| 2 | active_share              | [active_effective] / B                                           |
+| 3 | exiting_share             | [exiting_effective] / B (unslashed, exit epoch set)              |
+| 4 | shortfall                 | kink([shortfall] / B), shortfall = sum max(0, effective - bal.)  |
+| 5 | network_share             | min(1, B / T'), T' = max(T, [active_effective])                  |
+| 6 | correlation_loss          | kink(c x ([pending_effective] / 1 ETH) / B), c = the correlation |
+|   |                           | penalty per increment: min(3 W, T') // (T' // 1 ETH), W =        |
+|   |                           | [slashed_effective] + W_o                                        |
+| 7 | compounding_share         | [compounding_effective] / B (0x02 credentials)                   |
 
-An empty set (B = 0) has every feature 0. The shortfall s goes through a kink so that losses of
-a fraction of a percent survive the 1/1024 quantization and large ones still show:
-kink(s) = 16 s for s <= 1/32 (reaching 0.5), then 0.5 + (s - 1/32) x 16/31 (reaching 1 at s = 1).
+Changed for the committed snapshot (model v3): `concentration` (the Herfindahl index over
+withdrawal credentials) is not a function of sums over one index-sorted tree (it needs every
+credential's total, squared), so it is replaced by `compounding_share`; `correlation_loss` no
+longer caps each validator's penalty at its balance (a per-validator minimum is not a function
+of sums; the cap binds only when a third of the network is slashed and the kink is saturated
+there anyway). The rule (`rule.loss`) is unchanged: it still applies the cap.
+
+The shortfall s goes through a kink so that losses of a fraction of a percent survive the
+1/1024 quantization and large ones still show: kink(s) = 16 s for s <= 1/32 (reaching 0.5),
+then 0.5 + (s - 1/32) x 16/31 = (15 + 16 s) / 31 (reaching 1 at s = 1).
 
 The rule's loss is about unkink(shortfall) + unkink(correlation_loss): the model's job is to
-combine the two through the kinks (piecewise linear, which a ReLU layer represents), and the
-other features let it learn what the rule leaves out (they carry little weight today). An
-earlier set had the correlation *rate* instead and left the model a product of two features to
-learn, which 16 ReLUs did poorly at small losses (a 0.6% loss scored 0).
+combine the two through the kinks (piecewise linear, which a ReLU layer represents).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ion_cli import consensus_rules as cr
 from ion_cli.beacon.snapshot import Snapshot
 from ion_cli.zk import layout
-from ion_cli.zk.rule import (
-    NetworkContext,
-    correlation_pending,
-    is_active,
-    is_live,
-    shortfall,
-    slashed_in_window,
-    total_active,
-)
+from ion_cli.zk.rule import NetworkContext
 
 KINK_AT = Fraction(1, 32)
 
@@ -93,52 +89,54 @@ def _clamp(x: Fraction) -> Fraction:
     return min(max(x, Fraction(0)), Fraction(1))
 
 
+def sums_of(snapshot: Snapshot) -> tuple[int, ...]:
+    """The root sums of the snapshot's committed tree (without hashing anything)."""
+    from ion_cli.zk import sumtree
+
+    total = sumtree.ZERO_SUMS
+    for v in snapshot.validators:
+        total = sumtree.add_sums(total, sumtree.leaf_sums(v, snapshot.state.epoch))
+    return total
+
+
 def compute(snapshot: Snapshot, network: NetworkContext | None = None) -> Features:
     network = network or NetworkContext()
-    epoch = snapshot.state.epoch
-    live = [v for v in snapshot.validators if is_live(v, epoch)]
-    total = sum(v.effective_balance for v in live)
-    if total == 0:
+    return from_sums(sums_of(snapshot), network.active_balance, network.other_slashed)
+
+
+def _share(n: int, d: int) -> Fraction:
+    return _clamp(Fraction(n, d)) if d else Fraction(0)
+
+
+def from_sums(sums: tuple[int, ...], network_active: int, other_slashed: int) -> Features:
+    """The features of a committed snapshot from its root sums (`sumtree.SUM_NAMES` order) and
+    the two network-level inputs; exactly what `FeatureMath.sol` computes."""
+    from ion_cli.zk import sumtree
+
+    s = dict(zip(sumtree.SUM_NAMES, sums, strict=True))
+    b = s["live_effective"]
+    if b == 0:
         zeros = tuple(Fraction(0) for _ in layout.FEATURE_NAMES)
-        return Features(zeros, tuple(0 for _ in zeros), len(live), 0)
-
-    def share(amount: int) -> Fraction:
-        return Fraction(amount, total)
-
-    slashed = sum(v.effective_balance for v in live if v.slashed)
-    pending = sum(v.effective_balance for v in live if correlation_pending(v, epoch))
-    active = sum(v.effective_balance for v in live if is_active(v, epoch))
-    exiting = sum(
-        v.effective_balance for v in live if not v.slashed and v.exit_epoch != cr.FAR_FUTURE_EPOCH
-    )
-    short = sum(shortfall(v) for v in live)
-    network_total = total_active(snapshot, network)
-    window = slashed_in_window(snapshot, network)
-    pending_penalty = sum(
-        min(cr.correlation_penalty(v.effective_balance, window, network_total), v.balance)
-        for v in live
-        if correlation_pending(v, epoch)
-    )
-    by_credential: dict[str, int] = defaultdict(int)
-    for v in live:
-        by_credential[v.withdrawal_credentials.lower()] += v.effective_balance
-    herfindahl = sum((share(b) ** 2 for b in by_credential.values()), Fraction(0))
-
+        return Features(zeros, tuple(0 for _ in zeros), s["live"], 0)
+    t = max(network_active, s["active_effective"])
+    window = s["slashed_effective"] + other_slashed
+    per_increment = cr.correlation_penalty(cr.EFFECTIVE_BALANCE_INCREMENT, window, t)
+    pending_penalty = per_increment * (s["pending_effective"] // cr.EFFECTIVE_BALANCE_INCREMENT)
     values = (
-        share(slashed),
-        share(pending),
-        share(active),
-        share(exiting),
-        kink(share(short)),
-        _clamp(Fraction(total, network_total)) if network_total else Fraction(0),
-        kink(share(pending_penalty)),
-        herfindahl,
+        _share(s["slashed_effective"], b),
+        _share(s["pending_effective"], b),
+        _share(s["active_effective"], b),
+        _share(s["exiting_effective"], b),
+        kink(_share(s["shortfall"], b)),
+        _share(b, t),
+        kink(_share(pending_penalty, b)),
+        _share(s["compounding_effective"], b),
     )
     return Features(
         values=values,
         quantized=tuple(quantize_exact(x) for x in values),
-        validators=len(live),
-        effective_balance=total,
+        validators=s["live"],
+        effective_balance=b,
     )
 
 

@@ -75,7 +75,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "shortfall",
     "network_share",
     "correlation_loss",
-    "concentration",
+    "compounding_share",
 )
 N_FEATURES = len(FEATURE_NAMES)
 

@@ -47,7 +47,7 @@ def test_a_clean_set() -> None:
     f = dict(zip(layout.FEATURE_NAMES, features.compute(snap).values, strict=True))
     assert f["slashed_share"] == 0 and f["shortfall"] == 0
     assert f["active_share"] == 1
-    assert f["concentration"] == Fraction(1, 2)  # two credentials, equal halves
+    assert f["compounding_share"] == 0  # 0x01 credentials only
     assert f["network_share"] == Fraction(320 * ETH, rule.DEFAULT_NETWORK_ACTIVE_BALANCE)
     assert rule.loss(snap).total == 0
 

@@ -19,6 +19,7 @@ interface Vm {
     function label(address account, string calldata newLabel) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function store(address target, bytes32 slot, bytes32 value) external;
+    function readFileBinary(string calldata path) external view returns (bytes memory);
 }
 
 /// Minimal test base: cheatcodes, assertions that print both sides, and bound() for fuzzing.
