@@ -127,6 +127,8 @@ def prove(
     shutil.copyfile(circuit.settings, folder / rc.SETTINGS)
     shutil.copyfile(circuit.vk, folder / rc.VK)
     rc.write_json(folder / rc.SNAPSHOT, snapshot.to_json())
+    progress("committing the snapshot (Merkle-sum tree)")
+    commitment = rc.write_sumtree(folder, snapshot)
     progress("verifying the proof locally")
     ok, why = er.verify(folder / rc.PROOF, folder / rc.SETTINGS, folder / rc.VK, srs.path)
     if not ok:
@@ -134,6 +136,7 @@ def prove(
     scored = replace(assessment, score=w.score)
     doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
     doc["anchor"] = _anchor_section(anchoring, folder)
+    doc["commitment"] = rc.commitment_section(folder, commitment, network)
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
 

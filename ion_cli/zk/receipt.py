@@ -7,7 +7,11 @@ A proof folder holds:
   receipt names, `ezkl.verify(proof.json, settings.json, vk.key, SRS)` re-checks the proof with
   ezkl alone;
 - `snapshot.json`: the validators the features were computed from (`Snapshot.to_json()`), so
-  anyone can recompute the features.
+  anyone can recompute the features;
+- `sumtree.json`: the committed snapshot (`ion_cli.zk.sumtree`): every leaf and the commitment
+  (root, root sums, leaf count, first and last index, depth, epoch) a submission carries; the
+  receipt's `commitment` repeats the commitment with the network-level inputs and the features
+  recomputed from the root sums (what the feed computes on chain).
 
 `check` re-checks all of it offline: file hashes, the pinned settings, the model (a proof made
 with another model, or a receipt that names another model, is caught: the verifying key must
@@ -31,6 +35,7 @@ PROOF = "proof.json"
 SETTINGS = "settings.json"
 VK = "vk.key"
 SNAPSHOT = "snapshot.json"
+SUMTREE = "sumtree.json"
 
 
 class ReceiptError(ValueError):
@@ -276,6 +281,11 @@ def check(path: Path, *, srs_file: Path | None = None, progress: er.Progress) ->
     if snap_file.is_file():
         _check_snapshot(report, d, snap_file)
 
+    # 6b. the committed snapshot: the tree rebuilds, it holds the snapshot's validators, and
+    # the features from its root sums are the proof's
+    if d.get("commitment") is not None:
+        _check_commitment(report, r, d)
+
     # 7. the anchor: the snapshot's validators against the state root of the receipt's block
     from ion_cli.zk import anchor_check
 
@@ -317,3 +327,75 @@ def _check_snapshot(report: Report, d: dict[str, Any], snap_file: Path) -> None:
         recomputed == claimed,
         "" if recomputed == claimed else f"{recomputed} != {claimed}",
     )
+
+
+# ---- the committed snapshot (Merkle-sum tree) ------------------------------------------------
+
+
+def write_sumtree(folder: Path, snapshot: Any) -> Any:
+    """Build the snapshot's Merkle-sum tree, write it beside the receipt, return its
+    commitment."""
+    from ion_cli.zk import sumtree
+
+    tree = sumtree.build(snapshot.validators, snapshot.state.epoch)
+    write_json(folder / SUMTREE, tree.to_json())
+    return tree.commitment()
+
+
+def commitment_section(folder: Path, commitment: Any, network: Any) -> dict[str, Any]:
+    """The receipt's `commitment`: what `ion submit` sends with the proof."""
+    from ion_cli.zk import features
+
+    recomputed = features.from_sums(
+        commitment.sums, network.active_balance, network.other_slashed
+    )
+    return {
+        **commitment.to_json(),
+        "network": {
+            "active_balance": network.active_balance,
+            "other_slashed": network.other_slashed,
+        },
+        "features_from_sums": list(recomputed.quantized),
+        "file": SUMTREE,
+        "sha256": er.sha256_file(folder / SUMTREE),
+    }
+
+
+def _check_commitment(report: Report, r: LoadedReceipt, d: dict[str, Any]) -> None:
+    from ion_cli.zk import features, sumtree
+
+    section = d.get("commitment")
+    if not isinstance(section, dict):
+        report.add("commitment", False, "receipt's commitment is not an object")
+        return
+    f = r.file(SUMTREE)
+    want = section.get("sha256")
+    if not f.is_file():
+        report.add("sumtree.json present", False, f"missing {f}")
+        return
+    got = er.sha256_file(f)
+    if not report.add("sumtree.json hash", got == want, "" if got == want else f"{got}"):
+        return
+    try:
+        claimed = sumtree.Commitment.from_json(section)
+        tree = sumtree.check(json.loads(f.read_text()), claimed)
+    except (ValueError, sumtree.SumTreeError) as exc:
+        report.add("commitment rebuilds", False, str(exc))
+        return
+    report.add("commitment rebuilds", True, claimed.root)
+    same_epoch = claimed.epoch == (_get(d, "beacon", "epoch"))
+    report.add("commitment epoch", same_epoch, "" if same_epoch else "not the receipt's epoch")
+    leaves = [v.index for v in tree.validators]
+    same = leaves == d.get("validator_indices")
+    report.add("commitment leaves", same, "" if same else "not the snapshot's validators")
+    net = section.get("network") or {}
+    try:
+        from_sums = features.from_sums(
+            claimed.sums, int(net.get("active_balance", 0)), int(net.get("other_slashed", 0))
+        ).quantized
+    except (TypeError, ValueError) as exc:
+        report.add("features from sums", False, str(exc))
+        return
+    proven = _get(d, "features", "quantized")
+    ok = list(from_sums) == proven == section.get("features_from_sums")
+    report.add("features from sums", ok, "" if ok else f"{list(from_sums)} != {proven}")
