@@ -132,7 +132,7 @@ def test_the_tree_ion_prove_writes_holds_exactly_the_lrts_validators_in_the_stat
     doc = json.loads((devnet_weeth["folder"] / rc.SUMTREE).read_text())
     leaves = doc["leaves"]
     assert [x["index"] for x in leaves] == [i for i, _, _ in expected]
-    for leaf, (i, raw, balance) in zip(leaves, expected, strict=True):
+    for leaf, (_i, raw, balance) in zip(leaves, expected, strict=True):
         assert leaf["pubkey"] == "0x" + raw[0:48].hex()
         assert leaf["withdrawal_credentials"] == "0x" + raw[48:80].hex()
         assert leaf["effective_balance"] == int.from_bytes(raw[80:88], "little")
