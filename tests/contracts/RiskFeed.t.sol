@@ -2,7 +2,9 @@
 pragma solidity ^0.8.21;
 
 import {TestBase} from "./utils/TestBase.sol";
-import {RiskFeed, IRiskFeed} from "../../ion_cli/devnet/contracts/zk/RiskFeed.sol";
+import {RiskFeed, IRiskFeed, SnapshotCommitment} from "../../ion_cli/devnet/contracts/zk/RiskFeed.sol";
+import {FeatureMath, SnapshotSums} from "../../ion_cli/devnet/contracts/zk/FeatureMath.sol";
+import {CredentialRegistry} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
 import {BeaconBlockHeader} from "../../ion_cli/devnet/contracts/zk/SszMerkle.sol";
 import {IReserveOracle} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
 import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
@@ -79,6 +81,7 @@ contract RiskFeedTest is TestBase {
     MockHalo2Verifier internal verifier;
     MockRateSource internal source;
     RiskFeed internal feed;
+    CredentialRegistry internal registry;
     /// The model id a weETH proof carries: sha256(model hash || "weETH"), first 8 bytes.
     bytes32 internal ID;
 
@@ -86,6 +89,12 @@ contract RiskFeedTest is TestBase {
         ID = _id("weETH");
         verifier = new MockHalo2Verifier();
         source = new MockRateSource();
+        registry = new CredentialRegistry(OWNER);
+        bytes32[] memory creds = new bytes32[](2);
+        creds[0] = bytes32(uint256(0x01) << 248 | 0xE7E7);
+        creds[1] = bytes32(uint256(0x02) << 248 | 0xE7E7);
+        vm.prank(OWNER);
+        registry.add(creds);
         feed = _newFeed(address(source), 0.01e18, 0.21e18);
         vm.prank(OWNER);
         feed.setSubmitter(SUBMITTER, true);
@@ -160,7 +169,10 @@ contract RiskFeedTest is TestBase {
                 genesisTime: GENESIS,
                 maxSlotAge: MAX_AGE,
                 minHaircut: minHaircut,
-                maxHaircut: maxHaircut
+                maxHaircut: maxHaircut,
+                credentials: address(registry),
+                minNetworkActive: 1e9,
+                maxNetworkActive: 1e18
             }),
             OWNER
         );
@@ -176,13 +188,30 @@ contract RiskFeedTest is TestBase {
     /// Instances as the circuit lays them out; `score` is a signed fixed-point field element.
     function _instances(uint64 slot, bytes32 root, bytes32 model, uint256 score) internal pure returns (uint256[] memory inst) {
         inst = new uint256[](COUNT);
+        uint256[8] memory f = _featuresOf(_commitment());
         for (uint256 i = 0; i < FEATURES; ++i) {
-            inst[i] = i * 100; // q in [0, 1024], carried unscaled
+            inst[i] = f[i]; // q in [0, 1024], carried unscaled: the commitment's features
         }
         _put(inst, SLOT_INDEX, 2, slot);
         _put(inst, ROOT_INDEX, 16, uint256(root));
         _put(inst, MODEL_INDEX, 4, uint256(model) >> 192);
         inst[SCORE_INDEX] = score;
+    }
+
+    /// A committed snapshot of 100 validators (4 slashed, 3 still pending their correlation
+    /// penalty, 10 exiting, 20 compounding), half the network.
+    function _commitment() internal pure returns (SnapshotCommitment memory c) {
+        uint128 e = 32e9;
+        c.root = keccak256("a sum tree");
+        c.sums = SnapshotSums(100, 98, 98 * e, 98 * e - 7e9, 4 * e, 3 * e, 90 * e, 10 * e, 5e9, 20 * e);
+        c.firstIndex = 1000;
+        c.lastIndex = 1099;
+        c.networkActive = 196 * e;
+        c.otherSlashed = 0;
+    }
+
+    function _featuresOf(SnapshotCommitment memory c) internal pure returns (uint256[8] memory) {
+        return FeatureMath.features(c.sums, c.networkActive, c.otherSlashed);
     }
 
     function _scoreHalf() internal pure returns (uint256) {
@@ -193,7 +222,7 @@ contract RiskFeedTest is TestBase {
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h1 = _anchor(inst, root);
         vm.prank(SUBMITTER);
-        feed.submit(proof, inst, anchorTs, h1);
+        feed.submit(proof, inst, anchorTs, h1, _commitment());
     }
 
     // ---------------------------------------------------------------- happy path and math
@@ -210,7 +239,7 @@ contract RiskFeedTest is TestBase {
         vm.expectEmit(true, true, false, true);
         emit IRiskFeed.RiskScoreAccepted(1_000_000, ROOT, lastBlockRoot, 0.5e18, 0.11e18, SUBMITTER);
         vm.prank(SUBMITTER);
-        feed.submit(proof, inst, anchorTs, h);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
 
         RiskFeed.Latest memory l = feed.latest();
         assertEq(uint256(l.slot), 1_000_000, "slot");
@@ -268,7 +297,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h2 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h2);
+        feed.submit(proof, inst, anchorTs, h2, _commitment());
     }
 
     function testRejectsTamperedScore() public {
@@ -278,7 +307,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h3 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h3);
+        feed.submit(proof, inst, anchorTs, h3, _commitment());
     }
 
     function testRejectsVerifierFalse() public {
@@ -288,7 +317,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h4 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h4);
+        feed.submit(proof, inst, anchorTs, h4, _commitment());
     }
 
     function testRejectsRelabelledSlotAndRoot() public {
@@ -300,12 +329,12 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h5 = _anchor(relabelled, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, relabelled, anchorTs, h5);
+        feed.submit(proof, relabelled, anchorTs, h5, _commitment());
         // The same proof and instances naming another state root: the commitment differs.
         BeaconBlockHeader memory h6 = _anchor(inst, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
-        feed.submit(proof, inst, anchorTs, h6);
+        feed.submit(proof, inst, anchorTs, h6, _commitment());
     }
 
     function testRejectsWrongInstanceCount() public {
@@ -313,7 +342,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h7 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongInstanceCount.selector, COUNT - 1, COUNT));
-        feed.submit("", inst, anchorTs, h7);
+        feed.submit("", inst, anchorTs, h7, _commitment());
     }
 
     function testRejectsMalformedLimb() public {
@@ -323,14 +352,14 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h8 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, ROOT_INDEX + 3));
-        feed.submit(proof, inst, anchorTs, h8);
+        feed.submit(proof, inst, anchorTs, h8, _commitment());
         inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[SLOT_INDEX] = uint256(1 << 16) << SCALE; // a limb of 17 bits
         proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h9 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, SLOT_INDEX));
-        feed.submit(proof, inst, anchorTs, h9);
+        feed.submit(proof, inst, anchorTs, h9, _commitment());
     }
 
     function testRejectsOutOfRangeFeatureAndScore() public {
@@ -340,7 +369,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h10 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, 2));
-        feed.submit(proof, inst, anchorTs, h10);
+        feed.submit(proof, inst, anchorTs, h10, _commitment());
 
         uint256 tooBig = (64 << SCALE) + 1;
         inst = _instances(1_000_000, ROOT, ID, tooBig);
@@ -348,7 +377,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h11 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooBig));
-        feed.submit(proof, inst, anchorTs, h11);
+        feed.submit(proof, inst, anchorTs, h11, _commitment());
 
         uint256 tooNegative = FIELD - tooBig;
         inst = _instances(1_000_000, ROOT, ID, tooNegative);
@@ -356,7 +385,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h12 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooNegative));
-        feed.submit(proof, inst, anchorTs, h12);
+        feed.submit(proof, inst, anchorTs, h12, _commitment());
     }
 
     function testRejectsAnotherModel() public {
@@ -366,7 +395,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h13 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(ID)));
-        feed.submit(proof, inst, anchorTs, h13);
+        feed.submit(proof, inst, anchorTs, h13, _commitment());
     }
 
     function testModelIdBindsModelAndToken() public view {
@@ -383,14 +412,14 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h14 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(rsEth), bytes8(ID)));
-        feed.submit(proof, inst, anchorTs, h14);
+        feed.submit(proof, inst, anchorTs, h14, _commitment());
         // The rsETH feed takes it.
         RiskFeed rsFeed = _newFeed(address(source), 0.01e18, 0.21e18, "rsETH");
         vm.prank(OWNER);
         rsFeed.setSubmitter(SUBMITTER, true);
         BeaconBlockHeader memory h15 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        rsFeed.submit(proof, inst, anchorTs, h15);
+        rsFeed.submit(proof, inst, anchorTs, h15, _commitment());
         assertTrue(rsFeed.hasScore(), "accepted by its own token's feed");
     }
 
@@ -401,7 +430,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h16 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.AlreadySubmitted.selector, uint64(1_000_000), ROOT));
-        feed.submit(proof, inst, anchorTs, h16);
+        feed.submit(proof, inst, anchorTs, h16, _commitment());
     }
 
     function testRejectsOlderOrSameSlot() public {
@@ -412,13 +441,13 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h17 = _anchor(older, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(999_999), uint64(1_000_000)));
-        feed.submit(proof, older, anchorTs, h17);
+        feed.submit(proof, older, anchorTs, h17, _commitment());
         uint256[] memory same = _instances(1_000_000, other, ID, 0);
         proof = verifier.proofFor(same);
         BeaconBlockHeader memory h18 = _anchor(same, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(1_000_000), uint64(1_000_000)));
-        feed.submit(proof, same, anchorTs, h18);
+        feed.submit(proof, same, anchorTs, h18, _commitment());
     }
 
     function testRejectsStaleSlot() public {
@@ -429,7 +458,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h19 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StaleSlot.selector, slot, MAX_AGE + 1, MAX_AGE));
-        feed.submit(proof, inst, anchorTs, h19);
+        feed.submit(proof, inst, anchorTs, h19, _commitment());
         // Exactly at the bound is still fresh.
         vm.warp(GENESIS + uint256(slot) * 12 + MAX_AGE);
         _submit(inst, ROOT);
@@ -443,7 +472,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h20 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotInFuture.selector, slot, slotTime, block.timestamp));
-        feed.submit(proof, inst, anchorTs, h20);
+        feed.submit(proof, inst, anchorTs, h20, _commitment());
     }
 
     function testRejectsSubmitterNotOnAllowlist() public {
@@ -453,14 +482,14 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h21 = _anchor(inst, ROOT);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, stranger));
-        feed.submit(proof, inst, anchorTs, h21);
+        feed.submit(proof, inst, anchorTs, h21, _commitment());
         // Removed from the list: refused again.
         vm.prank(OWNER);
         feed.setSubmitter(SUBMITTER, false);
         BeaconBlockHeader memory h22 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, SUBMITTER));
-        feed.submit(proof, inst, anchorTs, h22);
+        feed.submit(proof, inst, anchorTs, h22, _commitment());
     }
 
     function testOnlyOwnerManagesAllowlist() public {
@@ -505,12 +534,12 @@ contract RiskFeedTest is TestBase {
         uint256 missing = anchorTs - 5;
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, missing));
-        feed.submit(proof, inst, missing, h);
+        feed.submit(proof, inst, missing, h, _commitment());
         // An entry overwritten by a later block with the same ring position is gone too.
         _setBeaconRoot(anchorTs + RING, lastBlockRoot);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, anchorTs));
-        feed.submit(proof, inst, anchorTs, h);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
     }
 
     function testRejectsHeaderTheChainDoesNotKnow() public {
@@ -521,7 +550,7 @@ contract RiskFeedTest is TestBase {
         bytes32 forged = _headerRoot(h);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.HeaderNotAnchored.selector, forged, lastBlockRoot));
-        feed.submit(proof, inst, anchorTs, h);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
     }
 
     function testRejectsProofOfAnotherStateThanTheAnchoredHeader() public {
@@ -532,12 +561,12 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h = _anchor(inst, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
-        feed.submit(proof, inst, anchorTs, h);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
         // An anchored header of another slot with the same state root.
         h = _anchor(_instances(1_000_001, ROOT, ID, 0), ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotMismatch.selector, uint64(1_000_000), uint64(1_000_001)));
-        feed.submit(proof, inst, anchorTs, h);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
     }
 
     /// The anchoring's cost, measured: the 4788 read and the header root (the header and the
@@ -580,7 +609,7 @@ contract RiskFeedTest is TestBase {
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h23 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        riskFeed.submit(proof, inst, anchorTs, h23);
+        riskFeed.submit(proof, inst, anchorTs, h23, _commitment());
         uint256 target = protocolRate * (1e18 - 0.11e18) / 1e18;
         assertEq(riskFeed.getExchangeRate(0), target, "feed rate");
 
@@ -603,5 +632,87 @@ contract RiskFeedTest is TestBase {
         if (nonce < 0x80) rlp = abi.encodePacked(bytes1(0xd6), bytes1(0x94), address(this), uint8(nonce));
         else rlp = abi.encodePacked(bytes1(0xd7), bytes1(0x94), address(this), bytes1(0x81), uint8(nonce));
         return address(uint160(uint256(keccak256(rlp))));
+    }
+
+    // ---------------------------------------------------------------- committed snapshot
+
+    function testSoundCommitmentAcceptedAndSnapshotted() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        SnapshotCommitment memory c = _commitment();
+        uint256[8] memory f = _featuresOf(c);
+        assertEq(f[0], 42, "slashed share 4/98 of 1024, rounded"); // 41.8 -> 42
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        bytes32[] memory creds = registry.credentials();
+        vm.expectEmit(true, false, false, true);
+        emit IRiskFeed.SnapshotCommitted(1_000_000, c.root, keccak256(abi.encode(c)), keccak256(abi.encodePacked(creds)), creds);
+        vm.prank(SUBMITTER);
+        uint256 gasBefore = gasleft();
+        feed.submit(proof, inst, anchorTs, h, c);
+        emit log_named_uint("submit gas with commitment (mock verifier)", gasBefore - gasleft());
+        RiskFeed.Latest memory l = feed.latest();
+        assertEq(l.commitmentHash, keccak256(abi.encode(c)), "commitment stored");
+        assertEq(l.credentialsHash, keccak256(abi.encodePacked(creds)), "credential set snapshotted");
+        assertEq(keccak256(bytes(feed.credentialSource())), keccak256("registry"), "registry");
+    }
+
+    function testFeaturesNotFromTheSumsRefused() public {
+        SnapshotCommitment memory c = _commitment();
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        uint256[8] memory f = _featuresOf(c);
+        bytes memory proof;
+        BeaconBlockHeader memory h;
+        // the proof's features as the sums would give them, but the sums claim fewer slashed
+        c.sums.slashedEffective -= 32e9;
+        c.sums.pendingEffective -= 32e9;
+        uint256[8] memory lied = _featuresOf(c);
+        proof = verifier.proofFor(inst);
+        h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.FeaturesMismatch.selector, 0, lied[0], f[0]));
+        feed.submit(proof, inst, anchorTs, h, c);
+        // one feature instance changed (a proof of other features) against the sound sums
+        c = _commitment();
+        inst[2] = f[2] - 1;
+        proof = verifier.proofFor(inst);
+        h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.FeaturesMismatch.selector, 2, f[2], f[2] - 1));
+        feed.submit(proof, inst, anchorTs, h, c);
+        // the network input outside the feed's bounds
+        inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        c.networkActive = 2e18;
+        proof = verifier.proofFor(inst);
+        h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NetworkInputOutOfRange.selector, 2e18, 1e9, 1e18));
+        feed.submit(proof, inst, anchorTs, h, c);
+        // an empty commitment
+        c = _commitment();
+        c.sums.leaves = 0;
+        vm.prank(SUBMITTER);
+        vm.expectRevert(IRiskFeed.EmptyCommitment.selector);
+        feed.submit(proof, inst, anchorTs, h, c);
+        assertTrue(!feed.hasScore(), "nothing accepted");
+    }
+
+    function testCredentialChangeIsAnEventAndTheOldSnapshotStays() public {
+        _submit(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
+        bytes32 first = feed.latest().credentialsHash;
+        bytes32[] memory more = new bytes32[](1);
+        more[0] = bytes32(uint256(0x01) << 248 | 0xBEEF);
+        vm.prank(OWNER);
+        registry.add(more);
+        assertEq(feed.latest().credentialsHash, first, "a later change leaves the snapshot");
+        vm.warp(block.timestamp + 24);
+        uint256[] memory inst = _instances(1_000_002, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        bytes32 next = keccak256(abi.encodePacked(registry.credentials()));
+        vm.expectEmit(false, false, false, true);
+        emit IRiskFeed.CredentialSetChanged(first, next, 3);
+        vm.prank(SUBMITTER);
+        feed.submit(proof, inst, anchorTs, h, _commitment());
+        assertEq(feed.latest().credentialsHash, next, "the new set for the new submission");
     }
 }

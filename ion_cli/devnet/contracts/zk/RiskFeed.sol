@@ -3,6 +3,20 @@ pragma solidity ^0.8.21;
 
 import {IReserveFeed} from "../interfaces/IOracles.sol";
 import {SszMerkle, BeaconBlockHeader} from "./SszMerkle.sol";
+import {FeatureMath, SnapshotSums} from "./FeatureMath.sol";
+import {ILrtCredentials, Credentials} from "./LrtCredentials.sol";
+
+/// What a submission commits of the validators it rated (ion_cli/zk/sumtree.py): the root of
+/// the Merkle-sum tree over every validator with the LRT's credentials (sorted by index), the
+/// root's sums, the first and last index, and the network-level inputs of the features.
+struct SnapshotCommitment {
+    bytes32 root;
+    SnapshotSums sums;
+    uint64 firstIndex;
+    uint64 lastIndex;
+    uint128 networkActive; // Gwei: the network's total active balance (bounded by the feed)
+    uint128 otherSlashed; // Gwei: slashed in the window outside the set
+}
 
 /// The Halo2 verifier ezkl generates: reverts (empty data) on a bad proof, or returns false.
 interface IHalo2Verifier {
@@ -33,6 +47,10 @@ interface IRiskFeed is IReserveFeed {
     error BeaconRootUnavailable(uint256 timestamp);
     error HeaderNotAnchored(bytes32 headerRoot, bytes32 beaconRoot);
     error SlotMismatch(uint64 proven, uint64 header);
+    error FeaturesMismatch(uint256 index, uint256 fromSums, uint256 proven);
+    error NetworkInputOutOfRange(uint256 networkActive, uint256 min, uint256 max);
+    error EmptyCommitment();
+    error InvalidNetworkBounds(uint256 min, uint256 max);
 
     event RiskScoreAccepted(
         uint64 indexed slot,
@@ -42,6 +60,17 @@ interface IRiskFeed is IReserveFeed {
         uint256 haircut,
         address indexed submitter
     );
+    /// The committed snapshot and the credential set it is judged against (snapshotted here:
+    /// a later change of the LRT's contracts never makes this submission wrong).
+    event SnapshotCommitted(
+        uint64 indexed slot,
+        bytes32 root,
+        bytes32 commitmentHash,
+        bytes32 credentialsHash,
+        bytes32[] credentials
+    );
+    /// The LRT's credential set differs from the one the previous accepted submission saw.
+    event CredentialSetChanged(bytes32 previousHash, bytes32 newHash, uint256 count);
     event SubmitterSet(address indexed submitter, bool allowed);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 }
@@ -100,6 +129,9 @@ contract RiskFeed is IRiskFeed {
         uint256 maxSlotAge; // seconds a proven slot may lie in the past
         uint256 minHaircut; // WAD fraction at score 0
         uint256 maxHaircut; // WAD fraction at score 1
+        address credentials; // ILrtCredentials: the LRT's withdrawal credentials
+        uint256 minNetworkActive; // Gwei: bounds of the network-level input T
+        uint256 maxNetworkActive;
     }
 
     /// The latest accepted proof.
@@ -111,6 +143,8 @@ contract RiskFeed is IRiskFeed {
         bytes32 stateRoot;
         bytes32 blockRoot;
         address submitter;
+        bytes32 commitmentHash; // keccak256(abi.encode(SnapshotCommitment))
+        bytes32 credentialsHash; // keccak256(abi.encodePacked(credentials at submission))
     }
 
     address public immutable VERIFIER;
@@ -123,6 +157,9 @@ contract RiskFeed is IRiskFeed {
     uint256 public immutable MAX_SLOT_AGE;
     uint256 public immutable MIN_HAIRCUT;
     uint256 public immutable MAX_HAIRCUT;
+    ILrtCredentials public immutable CREDENTIALS;
+    uint256 public immutable MIN_NETWORK_ACTIVE;
+    uint256 public immutable MAX_NETWORK_ACTIVE;
 
     address public owner;
     mapping(address => bool) public isSubmitter;
@@ -134,7 +171,10 @@ contract RiskFeed is IRiskFeed {
     }
 
     constructor(Config memory config, address initialOwner) {
-        if (config.verifier == address(0) || config.rateSource == address(0) || bytes(config.lrt).length == 0) {
+        if (
+            config.verifier == address(0) || config.rateSource == address(0) || bytes(config.lrt).length == 0
+                || config.credentials == address(0)
+        ) {
             revert InvalidConfig();
         }
         if (config.minHaircut > config.maxHaircut || config.maxHaircut >= WAD) {
@@ -149,6 +189,12 @@ contract RiskFeed is IRiskFeed {
         MAX_SLOT_AGE = config.maxSlotAge;
         MIN_HAIRCUT = config.minHaircut;
         MAX_HAIRCUT = config.maxHaircut;
+        if (config.minNetworkActive == 0 || config.minNetworkActive > config.maxNetworkActive) {
+            revert InvalidNetworkBounds(config.minNetworkActive, config.maxNetworkActive);
+        }
+        CREDENTIALS = ILrtCredentials(config.credentials);
+        MIN_NETWORK_ACTIVE = config.minNetworkActive;
+        MAX_NETWORK_ACTIVE = config.maxNetworkActive;
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
@@ -171,12 +217,15 @@ contract RiskFeed is IRiskFeed {
     /// every check passes, make its haircut the feed's.
     /// @param anchorTimestamp an execution block timestamp whose EIP-4788 parent beacon block
     /// root is the header's root (a block of the slot after the header's, on mainnet);
-    /// @param header the beacon block header whose state root and slot the proof commits to.
+    /// @param header the beacon block header whose state root and slot the proof commits to;
+    /// @param commitment the committed snapshot: the features computed here from its root sums
+    /// must be the proof's feature instances.
     function submit(
         bytes calldata proof,
         uint256[] calldata instances,
         uint256 anchorTimestamp,
-        BeaconBlockHeader calldata header
+        BeaconBlockHeader calldata header,
+        SnapshotCommitment calldata commitment
     ) external {
         if (!isSubmitter[msg.sender]) revert NotAllowedSubmitter(msg.sender);
         if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
@@ -193,6 +242,7 @@ contract RiskFeed is IRiskFeed {
             uint256 raw = instances[i];
             if (raw > 1 << SCALE) revert MalformedInstance(i);
         }
+        _checkFeatures(instances, commitment);
         uint256 score = decodeScore(instances[SCORE_AT]);
         _checkSlot(slot, stateRoot);
 
@@ -203,6 +253,8 @@ contract RiskFeed is IRiskFeed {
         if (!ok || ret.length < 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
 
         uint256 haircut = haircutOf(score);
+        bytes32 commitmentHash = keccak256(abi.encode(commitment));
+        bytes32 credentialsHash = _snapshotCredentials(slot, commitment.root, commitmentHash);
         _latest = Latest({
             slot: slot,
             acceptedAt: uint64(block.timestamp),
@@ -210,7 +262,9 @@ contract RiskFeed is IRiskFeed {
             score: score,
             stateRoot: stateRoot,
             blockRoot: blockRoot,
-            submitter: msg.sender
+            submitter: msg.sender,
+            commitmentHash: commitmentHash,
+            credentialsHash: credentialsHash
         });
         emit RiskScoreAccepted(slot, stateRoot, blockRoot, score, haircut, msg.sender);
     }
@@ -228,6 +282,46 @@ contract RiskFeed is IRiskFeed {
         bytes32 beaconRoot = abi.decode(ret, (bytes32));
         blockRoot = SszMerkle.headerRoot(header);
         if (blockRoot != beaconRoot) revert HeaderNotAnchored(blockRoot, beaconRoot);
+    }
+
+    /// @notice The features a commitment's root sums give (what the proof must carry).
+    function featuresOf(SnapshotCommitment calldata commitment) public pure returns (uint256[8] memory) {
+        return FeatureMath.features(commitment.sums, commitment.networkActive, commitment.otherSlashed);
+    }
+
+    function _checkFeatures(uint256[] calldata instances, SnapshotCommitment calldata c) internal view {
+        if (c.sums.leaves == 0) revert EmptyCommitment();
+        uint256 t = c.networkActive;
+        if (t < MIN_NETWORK_ACTIVE || t > MAX_NETWORK_ACTIVE) {
+            revert NetworkInputOutOfRange(t, MIN_NETWORK_ACTIVE, MAX_NETWORK_ACTIVE);
+        }
+        uint256[8] memory f = featuresOf(c);
+        for (uint256 i = 0; i < N_FEATURES; ++i) {
+            if (f[i] != instances[i]) revert FeaturesMismatch(i, f[i], instances[i]);
+        }
+    }
+
+    /// @dev Read the LRT's credential set now, snapshot its hash with the submission and emit
+    /// the list (a challenger takes it from the event and the hash from storage).
+    function _snapshotCredentials(uint64 slot, bytes32 root, bytes32 commitmentHash)
+        internal
+        returns (bytes32 credentialsHash)
+    {
+        bytes32[] memory creds = CREDENTIALS.credentials();
+        credentialsHash = Credentials.hashOf(creds);
+        bytes32 previous = _latest.credentialsHash;
+        if (previous != credentialsHash) emit CredentialSetChanged(previous, credentialsHash, creds.length);
+        emit SnapshotCommitted(slot, root, commitmentHash, credentialsHash, creds);
+    }
+
+    /// @notice The LRT's credentials as the feed would snapshot them now.
+    function credentialSet() external view returns (bytes32[] memory) {
+        return CREDENTIALS.credentials();
+    }
+
+    /// @notice "contracts" (enumerated from the LRT's contracts) or "registry" (owner-kept).
+    function credentialSource() external view returns (string memory) {
+        return CREDENTIALS.source();
     }
 
     function _checkSlot(uint64 slot, bytes32 stateRoot) internal view {
