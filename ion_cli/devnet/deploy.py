@@ -206,7 +206,29 @@ def _handler_args(
     return (*common, *uni, world.rsweth)
 
 
-def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str) -> tuple[str, str]:
+def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple[str, str]:
+    """The contract the LRT's RiskFeed reads its withdrawal credentials from: the LRT's own
+    contracts where they enumerate its pods on chain (Renzo's RestakeManager, Kelp's deposit
+    pool), else a registry the admin fills once the credentials are known (ether.fi, Swell)."""
+    if lrt == "ezETH":
+        return tx.deploy("RenzoCredentials", world.restake_manager), "contracts"
+    if lrt == "rsETH":
+        return tx.deploy("KelpCredentials", world.lrt_deposit_pool), "contracts"
+    return tx.deploy("CredentialRegistry", admin), "registry"
+
+
+def _fill_registries(tx: TxBatch, markets: dict[str, Any], tokens: dict[str, Any]) -> None:
+    for market in markets.values():
+        if market.get("credential_source") != "registry":
+            continue
+        creds = tokens[market["collateral"]]["withdrawal_credentials"]
+        raw = [bytes.fromhex(str(c).removeprefix("0x")) for c in creds]
+        tx.call(market["credentials"], "CredentialRegistry", "add", raw)
+
+
+def _risk_feed(
+    tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str, credentials: str
+) -> tuple[str, str]:
     """Deploy a market's RiskFeed, reading the protocol rate from the reserve oracle deployed
     right after it (the oracle's feeds are immutable, so the feed comes first, pointed at the
     oracle's precomputed address)."""
@@ -220,6 +242,7 @@ def _risk_feed(tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str) -> tup
         model_hash=shared["risk_model_hash"],
         lrt=lrt,
         genesis_time=shared["beacon_genesis_time"],
+        credentials=credentials,
     )
     return tx.deploy("RiskFeed", config.config_tuple(), admin), oracle
 
@@ -237,7 +260,8 @@ def _market(
     # GemJoin checks the pool's ilk 0 in its constructor: initialize the ilk first.
     tx.call(pool, "IonPool", "initializeIlk", lrt)
     join = tx.deploy("GemJoin", pool, lrt, 0, admin)
-    risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral)
+    credentials, credential_source = _credential_source(tx, world, admin, m.collateral)
+    risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral, credentials)
     reserve = tx.deploy(
         RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world, risk_feed)
     )
@@ -275,6 +299,8 @@ def _market(
         "handler": handler,
         "reserve_oracle": reserve,
         "risk_feed": risk_feed,
+        "credentials": credentials,
+        "credential_source": credential_source,
         "spot_oracle": spot,
         "price_feed": feed,
         "liquidation": liquidation,
@@ -409,6 +435,7 @@ def _deploy_with(
 
     tokens = _token_entries(world)
     restaking = restaking_world.deploy(tx, admin, tokens)
+    _fill_registries(tx, markets, tokens)
 
     say("waiting for the last transactions")
     block = tx.finish()

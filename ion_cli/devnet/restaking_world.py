@@ -77,6 +77,25 @@ MIN_WITHDRAWAL_DELAY = 1_200  # blocks a queued withdrawal stays slashable (main
 OD2_BEACON_FACTOR = 98 * PCT
 
 
+def _align_credentials(
+    tokens: dict[str, Any],
+    staker_pods: dict[str, str],
+    stakers: list[tuple[str, str, int]],
+    kinds: dict[str, str],
+) -> None:
+    """The beacon validators of ezETH and rsETH pay to their delegators' pods: the credentials
+    the feeds read from the LRTs' contracts are the ones the devnet's beacon chain uses. The
+    validator count stays that of `validators.VALIDATOR_SETS` (spread over the pods)."""
+    for symbol, kind in (("ezETH", "RenzoOperatorDelegator"), ("rsETH", "KelpNodeDelegator")):
+        pods = [staker_pods[s] for s, _, _ in stakers if kinds.get(s) == kind]
+        entry = tokens[symbol]
+        total = len(entry["withdrawal_credentials"]) * int(entry["validators_per_credential"])
+        entry["withdrawal_credentials"] = [
+            "0x01" + "00" * 11 + pod.lower().removeprefix("0x") for pod in pods
+        ]
+        entry["validators_per_credential"] = total // len(pods)
+
+
 class _Pods:
     """Pods are created by the pod manager: their addresses follow its contract nonce (from 1)."""
 
@@ -184,6 +203,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         params = [((AVSS[avs], set_id), [strategy], [magnitude])]
         tx.call(am, "DevAllocationManager", "modifyAllocations", OPERATORS[operator], params)
 
+    _align_credentials(tokens, staker_pods, stakers, kinds)
     tokens["weETH"]["contracts"]["etherfi_nodes_manager"] = nodes_manager
     tokens["rswETH"]["contracts"]["eigenlayer_manager"] = manager
     return {

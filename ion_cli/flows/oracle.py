@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Call, Plan
-from ion_cli.errors import RefusedError
+from ion_cli.errors import IonError, RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
@@ -188,7 +188,16 @@ def _duration(seconds: int) -> str:
 
 
 def show(session: Session, symbol: str) -> dict[str, Any]:
-    return market_oracle(session, symbol).to_json()
+    data = market_oracle(session, symbol).to_json()
+    feed = getattr(session.profile.market(symbol), "risk_feed", None)
+    if feed:
+        from ion_cli.zk.feed import read_credentials
+
+        try:
+            data["risk_feed_credentials"] = read_credentials(session.reader(), feed)
+        except IonError as exc:  # a feed without credential sources (older deployment)
+            data["risk_feed_credentials"] = {"error": exc.message}
+    return data
 
 
 def update(session: Session, symbol: str, options: WriteOptions) -> OracleUpdateResult:

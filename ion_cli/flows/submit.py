@@ -160,6 +160,16 @@ def explain(
             "already accepted: a replay"
         ),
         "WrongIlk": lambda: "the feed serves another collateral index",
+        "FeaturesMismatch": lambda: (
+            f"feature {a.get('index')} computed on chain from the committed snapshot's sums is "
+            f"{a.get('fromSums')}, the proof carries {a.get('proven')}: the proof's features "
+            "are not those of the committed validators"
+        ),
+        "NetworkInputOutOfRange": lambda: (
+            f"the network's active balance the receipt commits ({a.get('networkActive')} Gwei) "
+            f"is outside the feed's bounds [{a.get('min')}, {a.get('max')}]"
+        ),
+        "EmptyCommitment": lambda: "the committed snapshot holds no validators",
     }
     make = messages.get(name)
     return make() if make else name
@@ -271,7 +281,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
     from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
     from ion_cli.results import SubmitResult
-    from ion_cli.zk.feed import ProofCall, read_latest, submit_call
+    from ion_cli.zk.feed import ProofCall, commitment_tuple, read_latest, submit_call
 
     receipt = load_receipt(path)
     market = session.profile.market(symbol)
@@ -288,6 +298,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         instances=receipt.instances,
         anchor_timestamp=anchor_timestamp(session, header, latest_before.genesis_time),
         header=header,
+        commitment=commitment_tuple(receipt.data.get("commitment")),
     )
     oracle = market_oracle(session, symbol)
     reads_feed = oracle.reads_feed(feed)

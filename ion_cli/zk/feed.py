@@ -71,6 +71,14 @@ def verifier_meta() -> VerifierMeta:
         ) from None
 
 
+# The bounds of the network-level input T (the network's total active balance, Gwei) a devnet
+# feed accepts: T is not one state field (it sums every validator), so it cannot be disputed in
+# one step; the feed bounds it instead. A mainnet feed would pin it near the real figure (for
+# example 30M-40M ETH); the devnet's network is small (about 0.5M ETH), so its bounds are wide.
+DEVNET_MIN_NETWORK_ACTIVE = 32 * 10**9
+DEVNET_MAX_NETWORK_ACTIVE = 100_000_000 * 10**9
+
+
 @dataclass(frozen=True)
 class DevnetFeedParams:
     """The RiskFeed constructor's Config, for one market."""
@@ -84,6 +92,9 @@ class DevnetFeedParams:
     max_slot_age: int = DEVNET_MAX_SLOT_AGE
     min_haircut: int = layout.H_MIN_WAD
     max_haircut: int = layout.H_MAX_WAD
+    credentials: str = ""  # the LRT's ILrtCredentials source
+    min_network_active: int = DEVNET_MIN_NETWORK_ACTIVE
+    max_network_active: int = DEVNET_MAX_NETWORK_ACTIVE
 
     def config_tuple(self) -> tuple[Any, ...]:
         return (
@@ -96,6 +107,9 @@ class DevnetFeedParams:
             self.max_slot_age,
             self.min_haircut,
             self.max_haircut,
+            self.credentials,
+            self.min_network_active,
+            self.max_network_active,
         )
 
 
@@ -117,6 +131,8 @@ class LatestScore:
     submitter: str
     model_hash: str
     genesis_time: int = 0
+    commitment_hash: str = "0x" + "00" * 32  # keccak256(abi.encode(SnapshotCommitment))
+    credentials_hash: str = "0x" + "00" * 32  # the LRT's credential set at submission
 
     def age_seconds(self, now: int) -> int | None:
         """Seconds since the proven slot began (what staleness is measured by)."""
@@ -146,6 +162,8 @@ class LatestScore:
                 "state_root": self.state_root,
                 "block_root": self.block_root,
                 "submitter": self.submitter,
+                "commitment_hash": self.commitment_hash,
+                "credentials_hash": self.credentials_hash,
             }
         )
         if now is not None:
@@ -162,7 +180,7 @@ def _latest_calls(feed: str) -> list[Any]:
 
 def _latest_from(feed: str, answers: Sequence[Any]) -> LatestScore:
     latest, model_hash, genesis = answers
-    slot, accepted_at, haircut, score, state_root, block_root, submitter = latest
+    slot, accepted_at, haircut, score, state_root, block_root, submitter, commit, creds = latest
     return LatestScore(
         feed=feed,
         accepted=int(accepted_at) != 0,
@@ -175,6 +193,8 @@ def _latest_from(feed: str, answers: Sequence[Any]) -> LatestScore:
         submitter=str(submitter),
         model_hash="0x" + bytes(model_hash).hex(),
         genesis_time=int(genesis),
+        commitment_hash="0x" + bytes(commit).hex(),
+        credentials_hash="0x" + bytes(creds).hex(),
     )
 
 
@@ -184,6 +204,32 @@ def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestSc
 
     answers = as_reader(source).read(_latest_calls(feed), block, f"reading the risk feed {feed}")
     return _latest_from(feed, answers)
+
+
+CREDENTIAL_SOURCES = {
+    "contracts": "enumerated on chain from the LRT's own contracts (its delegators' EigenPods)",
+    "registry": "an owner-kept registry (the LRT's contracts cannot enumerate its credentials "
+    "on chain): trusted to list every credential",
+}
+
+
+def read_credentials(source: Any, feed: str, block: int | str = "latest") -> dict[str, Any]:
+    """The LRT's withdrawal credentials as the feed would snapshot them with a submission now,
+    and where they come from."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
+
+    c = Contract(feed, interface="RiskFeed")
+    kind, creds = as_reader(source).read(
+        [c.credentialSource(), c.credentialSet()], block, f"reading the credentials of {feed}"
+    )
+    listed = ["0x" + bytes(x).hex() for x in creds]
+    return {
+        "source": str(kind),
+        "how": CREDENTIAL_SOURCES.get(str(kind), str(kind)),
+        "count": len(listed),
+        "credentials": listed,
+    }
 
 
 def risk_view(
@@ -234,6 +280,7 @@ class ProofCall:
     instances: list[int]
     anchor_timestamp: int
     header: Header
+    commitment: tuple[Any, ...]  # SnapshotCommitment, as `commitment_tuple` builds it
 
     @property
     def state_root(self) -> str:
@@ -281,5 +328,32 @@ def submit_call(feed: str, call: ProofCall, description: str) -> Any:
         call.instances,
         call.anchor_timestamp,
         (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
+        call.commitment,
         description=description,
+    )
+
+
+def commitment_tuple(section: Any) -> tuple[Any, ...]:
+    """The RiskFeed's SnapshotCommitment from a receipt's `commitment` section: the tree's root,
+    its root sums, the first and last index and the network-level inputs."""
+    from ion_cli.zk import sumtree
+
+    if not isinstance(section, dict):
+        raise IonError(
+            "the receipt has no committed snapshot (made by an older ion): prove it again"
+        )
+    try:
+        c = sumtree.Commitment.from_json(section)
+        net = section["network"]
+        network_active = int(net["active_balance"])
+        other_slashed = int(net["other_slashed"])
+    except (sumtree.SumTreeError, KeyError, TypeError, ValueError) as exc:
+        raise IonError(f"the receipt's commitment is malformed ({exc})") from None
+    return (
+        bytes.fromhex(c.root.removeprefix("0x")),
+        tuple(c.sums),
+        c.first_index,
+        c.last_index,
+        network_active,
+        other_slashed,
     )

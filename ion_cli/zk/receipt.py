@@ -346,9 +346,7 @@ def commitment_section(folder: Path, commitment: Any, network: Any) -> dict[str,
     """The receipt's `commitment`: what `ion submit` sends with the proof."""
     from ion_cli.zk import features
 
-    recomputed = features.from_sums(
-        commitment.sums, network.active_balance, network.other_slashed
-    )
+    recomputed = features.from_sums(commitment.sums, network.active_balance, network.other_slashed)
     return {
         **commitment.to_json(),
         "network": {

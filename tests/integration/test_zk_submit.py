@@ -323,6 +323,34 @@ def test_tampered_instances_are_rejected(protocol: Protocol, proofs: Proofs) -> 
     _rejected(folder, protocol, "does not verify")
 
 
+def test_features_that_do_not_match_the_committed_sums_are_refused(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    """The feed computes the features from the commitment's root sums: a receipt whose sums
+    say fewer slashed validators than its proof's features is refused at submission."""
+    folder = _copy(proofs.heavy, proofs.folder / "lying-sums")
+    doc = receipt(folder)
+    sums = doc["commitment"]["sums"]
+    assert sums["slashed_effective"] > 0
+    sums["slashed_effective"] = 0
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    _rejected(folder, protocol, "feature 0", "not those of the committed validators")
+
+
+def test_the_feeds_credentials_come_from_the_lrts_contracts_or_a_registry(
+    protocol: Protocol,
+) -> None:
+    """ezETH's and rsETH's credential sets are read from their delegators' pods, and they are
+    the credentials the devnet's beacon validators use; weETH's and rswETH's from a registry."""
+    tokens = protocol.devnet.deployment["tokens"]
+    for symbol, source in (("ezETH", "contracts"), ("rsETH", "contracts"), ("weETH", "registry")):
+        shown = ion("oracle", "show", symbol, "--json")
+        creds = shown["risk_feed_credentials"]
+        assert creds["source"] == source, (symbol, creds)
+        beacon = {str(c).lower() for c in tokens[symbol]["withdrawal_credentials"]}
+        assert beacon and beacon <= set(creds["credentials"]), (symbol, beacon, creds)
+
+
 def _relabel_receipt(folder: Path, to: dict[str, Any]) -> None:
     doc = receipt(folder)
     for key in ("slot", "state_root", "block_root"):
