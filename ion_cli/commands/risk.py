@@ -85,11 +85,20 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     )
     if not doc["complete"]:
         console.print("[yellow]incomplete validator set: the figures understate the risk[/]")
-    table = Table("feature", "value", "q (/1024)")
+    table = Table("feature", "value", "q (/1024)", "from the sums")
     f = doc["features"]
-    for name, value, q in zip(f["names"], f["values"], f["quantized"], strict=True):
-        table.add_row(name, f"{value:.4f}", str(q))
+    committed = doc.get("committed_snapshot") or {}
+    from_sums = committed.get("features_from_sums") or [None] * len(f["names"])
+    for name, value, q, q2 in zip(f["names"], f["values"], f["quantized"], from_sums, strict=True):
+        table.add_row(name, f"{value:.4f}", str(q), "" if q2 is None else str(q2))
     console.print(table)
+    if committed:
+        sums = committed["sums"]
+        console.print(
+            f"committed snapshot: {sums['leaves']} leaves, {sums['live']} live, "
+            f"{sums['live_effective'] / 1e9:,.0f} ETH effective (the feed recomputes the "
+            "features from these sums on chain)"
+        )
     m, r = doc["model"], doc["rule"]
     console.print(f"model: score {m['p']:.4f}, haircut {m['haircut']}")
     console.print(

@@ -98,8 +98,17 @@ class Assessment:
         return layout.H_MIN_WAD + int(span * p)
 
     def to_json(self) -> dict[str, Any]:
+        from ion_cli.zk import sumtree
+
+        sums = feats.sums_of(self.snapshot)
+        from_sums = feats.from_sums(sums, self.network.active_balance, self.network.other_slashed)
         return {
             "features": self.features.to_json(),
+            # What a submission commits and the feed computes on chain (ion_cli.zk.sumtree).
+            "committed_snapshot": {
+                "sums": dict(zip(sumtree.SUM_NAMES, sums, strict=True)),
+                "features_from_sums": list(from_sums.quantized),
+            },
             "network": self.network.to_json(),
             "model": {
                 "score": self.score,
