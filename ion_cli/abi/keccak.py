@@ -138,6 +138,6 @@ def keccak256(data: bytes) -> bytes:
 
 
 def backend() -> str:
-    """"c" or "python": which implementation `keccak256` uses."""
+    """ "c" or "python": which implementation `keccak256` uses."""
     keccak256(b"")
     return "python" if _impl is keccak256_python else "c"

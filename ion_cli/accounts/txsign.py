@@ -130,14 +130,19 @@ class LocalSigner:
     """A private key that signs transactions (the pipeline's `TxSigner`)."""
 
     def __init__(self, private_key: str | bytes) -> None:
-        from eth_keys import keys  # secp256k1 only: no eth_account, no py_ecc
+        from eth_keys.datatypes import PrivateKey  # secp256k1 only: no eth_account, no py_ecc
 
         raw = _bytes(private_key, "private key")
         if len(raw) != 32:
             raise ValueError("a private key is 32 bytes")
-        self._key = keys.PrivateKey(raw)
+        self._key = PrivateKey(raw)
         public = self._key.public_key.to_bytes()
         self.address: str = to_checksum("0x" + keccak256(public)[12:].hex())
+
+    @property
+    def key(self) -> bytes:
+        """The private key's 32 bytes (as eth_account's `LocalAccount.key`)."""
+        return bytes(self._key.to_bytes())
 
     def sign_hash(self, digest: bytes) -> tuple[int, int, int]:
         """(yParity, r, s) of a 32-byte hash (low s, as every Ethereum signer makes)."""
@@ -148,9 +153,12 @@ class LocalSigner:
         y_parity, r, s = self.sign_hash(signing_hash(transaction_dict))
         raw = serialize(transaction_dict, y_parity, r, s)
         kind, _ = unsigned_fields(transaction_dict)
-        v = y_parity if kind == 2 else 35 + 2 * _int(transaction_dict["chainId"], "chainId") + y_parity
+        v = (
+            y_parity
+            if kind == 2
+            else 35 + 2 * _int(transaction_dict["chainId"], "chainId") + y_parity
+        )
         return SignedTransaction(raw_transaction=raw, hash=keccak256(raw), r=r, s=s, v=v)
 
     def __repr__(self) -> str:  # never the key
         return f"LocalSigner({self.address})"
-

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ion_cli.chain.client import CONNECT_TIMEOUT, READ_TIMEOUT, RpcError
+from ion_cli.chain.client import CONNECT_TIMEOUT, READ_TIMEOUT, RpcError, Unreachable
 from ion_cli.errors import IonError, NodeError, RefusedError, UsageError
 from ion_cli.redact import display_url, scrub
 
@@ -66,7 +66,10 @@ class Reader:
             self._client.close()
             self._client = None
 
-    def _post(self, payload: Any, action: str) -> Any:
+    def _post(self, payload: Any, action: str, retry: bool = True) -> Any:
+        """POST one JSON-RPC payload. `retry=False` for a request that must never go twice
+        (a send, the devnet's evm_* methods): only a refused connection, which sent nothing,
+        is tried again."""
         import httpx
 
         doing = f" while {action}" if action else ""
@@ -76,15 +79,15 @@ class Reader:
                 response = self._http().post(self.url, json=payload)
                 break
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.TimeoutException) as exc:
-                if attempt == RETRIES:
-                    raise NodeError(
+                if attempt == RETRIES or (not retry and not isinstance(exc, httpx.ConnectError)):
+                    raise Unreachable(
                         f"cannot reach the node at {display_url(self.url)}{doing}: "
                         f"{transport_reason(exc)}"
                     ) from None
                 time.sleep(delay)
                 delay *= 2
             except httpx.HTTPError as exc:
-                raise NodeError(
+                raise Unreachable(
                     f"cannot reach the node at {display_url(self.url)}{doing}: "
                     f"{transport_reason(exc)}"
                 ) from None
@@ -100,11 +103,24 @@ class Reader:
 
     # ---- JSON-RPC
 
-    def request(self, method: str, params: Sequence[Any] = (), action: str = "") -> Any:
+    def raw(self, method: str, params: Sequence[Any] = (), *, retry: bool = True) -> Any:
+        """One request's whole JSON-RPC answer (`result` or `error`), unformatted."""
+        payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": [*params]}
+        answer = self._post(payload, method, retry)
+        if not isinstance(answer, Mapping):
+            raise NodeError(
+                f"the node at {display_url(self.url)} failed while {method}: "
+                "the answer is not JSON-RPC"
+            )
+        return answer
+
+    def request(
+        self, method: str, params: Sequence[Any] = (), action: str = "", *, retry: bool = True
+    ) -> Any:
         """One request: its `result`, or an `RpcError` with the node's message (and revert data
         decoded, for an eth_call that reverted)."""
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": [*params]}
-        answer = self._post(payload, action or method)
+        answer = self._post(payload, action or method, retry)
         if not isinstance(answer, Mapping):
             raise NodeError(
                 f"the node at {display_url(self.url)} failed while {action or method}: "

@@ -153,10 +153,10 @@ def pending_lines(session: Session) -> list[str]:
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
     did not send. The preview's figures are those of the chain without them; a real run waits
     for them before planning. Read-only (no lock): the journal is not changed."""
-    from web3.exceptions import TransactionNotFound
-
     from ion_cli.chain.journal import Journal
+    from ion_cli.chain.node import not_found_errors
 
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
     address = session.account().address
     w3 = session.w3()
     latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]

@@ -22,7 +22,9 @@ ACCESS = st.lists(
     st.fixed_dictionaries(
         {
             "address": ADDRESSES,
-            "storageKeys": st.lists(st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()), max_size=3),
+            "storageKeys": st.lists(
+                st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()), max_size=3
+            ),
         }
     ),
     max_size=2,
