@@ -43,14 +43,16 @@ def _rotations() -> tuple[int, ...]:
     return tuple(offsets)
 
 
-_RC = _round_constants()
-_ROT = _rotations()
 # pi: lane (x, y) moves to (y, 2x + 3y); as flat indexes.
 _PI = tuple(y + 5 * ((2 * x + 3 * y) % 5) for y in range(5) for x in range(5))
+_TABLES: list[tuple[int, ...]] = []  # round constants and rotations, built on first use
 
 
 def _permute(a: list[int]) -> None:
-    for rc in _RC:
+    if not _TABLES:
+        _TABLES.extend((_round_constants(), _rotations()))
+    constants, rotations = _TABLES
+    for rc in constants:
         c = [a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] for x in range(5)]
         d = [
             c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _MASK)
@@ -58,7 +60,7 @@ def _permute(a: list[int]) -> None:
         ]
         b = [0] * 25
         for i in range(25):
-            lane, rot = a[i] ^ d[i % 5], _ROT[i]
+            lane, rot = a[i] ^ d[i % 5], rotations[i]
             b[_PI[i]] = ((lane << rot) | (lane >> (64 - rot))) & _MASK if rot else lane
         for y in range(0, 25, 5):
             row = b[y : y + 5]

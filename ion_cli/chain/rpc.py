@@ -54,10 +54,15 @@ class Reader:
         if self._client is None:
             import httpx
 
+            # A plain http:// node (the devnet, a local node) never does TLS: skip loading the
+            # system's certificate store (about 80 ms per client); https:// verifies as usual.
+            plain = self.url.startswith("http://")
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
                 transport=self._transport,
+                verify=not plain,
+                follow_redirects=False,
             )
         return self._client
 
@@ -211,6 +216,9 @@ def as_reader(source: Any) -> Reader:
     """A Reader from a Reader, or from a web3 object's HTTP endpoint (for callers that hold one)."""
     if isinstance(source, Reader):
         return source
+    reader = getattr(source, "reader", None)  # ion_cli.chain.node.Node: the run's own reader
+    if isinstance(reader, Reader):
+        return reader
     url = str(getattr(getattr(source, "provider", None), "endpoint_uri", "") or "")
     if not url:
         raise IonError("no RPC endpoint to read from")
