@@ -83,17 +83,27 @@ COMMANDS: dict[str, Entry] = {
     "liquidate": Entry(
         "liquidate",
         "command",
-        "Preview, confirm and liquidate an unsafe vault: repay its debt for discounted collateral (normal, dust or confiscation branch, as the Liquidation contract does).",
+        (
+            "Preview, confirm and liquidate an unsafe vault: repay its debt for discounted "
+            "collateral (normal, dust or confiscation branch, as the Liquidation contract "
+            "does)."
+        ),
     ),
     "watch": Entry(
         "watch",
         "command",
-        "Watch validators and positions; alert on slashings, balance drops, low health, liquidatable vaults and stale risk proofs.",
+        (
+            "Watch validators and positions; alert on slashings, balance drops, low health, "
+            "liquidatable vaults and stale risk proofs."
+        ),
     ),
     "submit": Entry(
         "submit",
         "command",
-        "Submit a risk proof: the feed verifies it on chain and applies its haircut; the reserve oracle is then updated when its cooldown allows.",
+        (
+            "Submit a risk proof: the feed verifies it on chain and applies its haircut; the "
+            "reserve oracle is then updated when its cooldown allows."
+        ),
     ),
     "devnet": Entry(
         "devnet",
