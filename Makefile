@@ -70,8 +70,11 @@ verifier: setup
 completions: setup
 	$(BIN)/python -m ion_cli.completion_scripts
 
+# Figures, not tests: each a ratio against its baseline measured in the same run.
 bench: setup
 	$(BIN)/python tests/bench/startup.py
+	$(BIN)/python tests/bench/writes.py
+	$(BIN)/python tests/bench/beacon.py --skip-100k --runs 3
 
 clean:
 	rm -rf $(VENV) node_modules .forge
