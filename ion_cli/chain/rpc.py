@@ -47,6 +47,7 @@ class Reader:
         self._transport = transport  # an httpx transport (tests use httpx.MockTransport)
         self._ids = itertools.count(1)
         self.batches = True  # set False once the node refuses a batch
+        self._chain_id: int | None = None
 
     # ---- transport
 
@@ -156,7 +157,11 @@ class Reader:
     # ---- typed helpers
 
     def chain_id(self) -> int:
-        return int(self.request("eth_chainId", [], "reading the chain id"), 16)
+        """The node's chain id, asked once per reader (a node does not change chains under a
+        run; a restarted devnet keeps its id)."""
+        if self._chain_id is None:
+            self._chain_id = int(self.request("eth_chainId", [], "reading the chain id"), 16)
+        return self._chain_id
 
     def block(self, block: BlockId = "latest") -> dict[str, int]:
         """The block's number and timestamp (as ints)."""

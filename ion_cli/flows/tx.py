@@ -82,11 +82,6 @@ def guarded_write(
     `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
     unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
     them must not try to deposit tokens that are no longer there)."""
-    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
-    from ion_cli.chain.lock import account_lock
-    from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import genesis_hash, reconcile
-
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
             lines = pending_lines(session)
@@ -97,6 +92,12 @@ def guarded_write(
         for line in lines:
             options.observer.on_warning(line)
         return run_flow(options)
+    # imported past the dry run, which opens no journal (start-up cost)
+    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
+    from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.observer import combine
+    from ion_cli.chain.reconcile import genesis_hash, reconcile
+
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
@@ -153,7 +154,6 @@ def pending_lines(session: Session) -> list[str]:
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
     did not send. The preview's figures are those of the chain without them; a real run waits
     for them before planning. Read-only (no lock): the journal is not changed."""
-    from ion_cli.chain.journal import Journal
     from ion_cli.chain.node import not_found_errors
 
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
@@ -163,6 +163,8 @@ def pending_lines(session: Session) -> list[str]:
     pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
     if pending <= latest:
         return []
+    from ion_cli.chain.journal import Journal  # only with transactions pending (start-up cost)
+
     chain_id = session.profile.chain_id or int(w3.eth.chain_id)
     journal = Journal.for_account(chain_id, address)
     lines: list[str] = []
