@@ -171,10 +171,20 @@ class _Eth:
         return _hex_bytes(answer)
 
     def get_transaction(self, tx_hash: str) -> dict[str, Any]:
+        """The transaction as web3 gives it where ion reads it: quantities as ints, `input` as
+        bytes, `to`/`from` checksummed."""
+        from ion_cli.addresses import is_address, to_checksum
+
         found = self._ask("eth_getTransactionByHash", [tx_hash])
         if found is None:
             raise TransactionNotFound(f"transaction {tx_hash} is not known to the node")
-        return cast("dict[str, Any]", _formatted(found))
+        tx = cast("dict[str, Any]", _formatted(found))
+        if isinstance(tx.get("input"), str):
+            tx["input"] = _hex_bytes(tx["input"])
+        for key in ("to", "from"):
+            if is_address(tx.get(key)):
+                tx[key] = to_checksum(tx[key])
+        return tx
 
     def get_transaction_receipt(self, tx_hash: str) -> dict[str, Any]:
         found = self._ask("eth_getTransactionReceipt", [tx_hash])
