@@ -55,13 +55,19 @@ class Reader:
         if self._client is None:
             import httpx
 
-            # A plain http:// node (the devnet, a local node) never does TLS: skip loading the
-            # system's certificate store (about 80 ms per client); https:// verifies as usual.
+            # A plain http:// node (the devnet, a local node) never does TLS: no certificate
+            # store (about 80 ms per client), and the standard library's HTTP/1.1 instead of
+            # httpcore (ion_cli.chain.http11); https:// keeps httpx's transport and verifies.
             plain = self.url.startswith("http://")
+            transport = self._transport
+            if transport is None and plain:
+                from ion_cli.chain.http11 import Http11Transport
+
+                transport = Http11Transport()
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
-                transport=self._transport,
+                transport=transport,
                 verify=not plain,
                 follow_redirects=False,
             )
@@ -97,15 +103,19 @@ class Reader:
                     f"cannot reach the node at {display_url(self.url)}{doing}: "
                     f"{transport_reason(exc)}"
                 ) from None
+        reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
         if response.status_code >= 400 and not _is_json(response):
-            reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            raise NodeError(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
+            raise Unreachable(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise NodeError(
                 f"the node at {display_url(self.url)} failed{doing}: the answer is not JSON-RPC"
             ) from None
+        if response.status_code >= 400 and not _is_json_rpc(answer):
+            # a gateway's or proxy's own error page in JSON: no answer from the node itself
+            raise Unreachable(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
+        return answer
 
     # ---- JSON-RPC
 
@@ -253,6 +263,12 @@ def transport_reason(exc: BaseException) -> str:
 
 def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
+
+
+def _is_json_rpc(answer: Any) -> bool:
+    if isinstance(answer, list):
+        return all(isinstance(a, Mapping) and "jsonrpc" in a for a in answer)
+    return isinstance(answer, Mapping) and "jsonrpc" in answer
 
 
 def _call_object(to: str, data: bytes) -> dict[str, str]:
