@@ -164,6 +164,38 @@ class Reader:
             self.batches = False
         return [self.request(m, p, action) for m, p in requests]
 
+    def batch_results(
+        self, requests: Sequence[tuple[str, Sequence[Any]]], action: str = ""
+    ) -> list[Any]:
+        """Like `batch`, but each request's error is returned in its place (an `RpcError`)
+        rather than raised, for batches whose parts may fail on their own."""
+        out: list[Any] = []
+        if self.batches and len(requests) > 1:
+            ids = [next(self._ids) for _ in requests]
+            payload = [
+                {"jsonrpc": "2.0", "id": i, "method": m, "params": [*p]}
+                for i, (m, p) in zip(ids, requests, strict=True)
+            ]
+            try:
+                answer = self._post(payload, action)
+            except NodeError:
+                answer = None
+            by_id = _batch_answers(answer, ids)
+            if by_id is not None:
+                for i in ids:
+                    try:
+                        out.append(_result(by_id[i], action))
+                    except RpcError as exc:
+                        out.append(exc)
+                return out
+            self.batches = False
+        for method, params in requests:
+            try:
+                out.append(self.request(method, params, action))
+            except RpcError as exc:
+                out.append(exc)
+        return out
+
     # ---- typed helpers
 
     def chain_id(self) -> int:

@@ -149,6 +149,22 @@ def _settle_gem_deposits(
             warn(f"'{plan.title}' will not be finished: its gem was taken care of")
 
 
+def _nonces(w3: Any, address: str) -> tuple[int, int]:
+    """The account's (latest, pending) nonces; in one round trip over ion's own reader."""
+    reader = getattr(w3, "reader", None)  # ion_cli.chain.node.Node
+    if reader is not None:
+        found = reader.batch(
+            [
+                ("eth_getTransactionCount", [address, "latest"]),
+                ("eth_getTransactionCount", [address, "pending"]),
+            ],
+            "reading the account's nonces",
+        )
+        return int(found[0], 16), int(found[1], 16)
+    latest = int(w3.eth.get_transaction_count(address, "latest"))
+    return latest, int(w3.eth.get_transaction_count(address, "pending"))
+
+
 def pending_lines(session: Session) -> list[str]:
     """For a preview made while this account has transactions in the node's pool: one line per
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
@@ -159,8 +175,7 @@ def pending_lines(session: Session) -> list[str]:
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
     address = session.account().address
     w3 = session.w3()
-    latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
-    pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    latest, pending = _nonces(w3, address)
     if pending <= latest:
         return []
     from ion_cli.chain.journal import Journal  # only with transactions pending (start-up cost)
