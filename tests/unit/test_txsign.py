@@ -13,7 +13,8 @@ from ion_cli.accounts.txsign import LocalSigner
 
 UINT256 = st.integers(min_value=0, max_value=2**256 - 1)
 UINT64 = st.integers(min_value=0, max_value=2**64 - 2)
-KEYS = st.integers(min_value=1, max_value=2**256 - 2**32 * 977 - 2).map(
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+KEYS = st.integers(min_value=1, max_value=SECP256K1_N - 1).map(
     lambda k: "0x" + k.to_bytes(32, "big").hex()
 )
 ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
