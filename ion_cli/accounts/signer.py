@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ion_cli.accounts import devnet_account, keyring_store, keystore, passwords, registry
+from ion_cli.accounts import devnet_account, registry
 from ion_cli.accounts.sources import NO_SOURCES, Sources
 from ion_cli.addresses import is_address, parse_address
 from ion_cli.errors import IonError, UsageError
@@ -60,6 +60,9 @@ class ResolvedAccount:
     def _private_key(self) -> str:
         if self.storage == "devnet":
             return devnet_account.DEV_ACCOUNT_KEY
+        # the key stores, only for an account kept in one (start-up cost)
+        from ion_cli.accounts import keyring_store, keystore, passwords
+
         if self.storage == "keyring":
             return keyring_store.load(self.name)
         path = self.keystore_path
