@@ -50,10 +50,15 @@ class CredentialIndex:
 
     def add_many(self, indices: list[int], credentials: list[str]) -> None:
         """A batch of a scan (indices ascending within it, as nodes answer)."""
+        from itertools import groupby
+        from operator import itemgetter
+
         found = self.credentials
-        for credential, index in zip(credentials, indices, strict=True):
-            if credential[:4] in EXECUTION_PREFIXES:
-                found.setdefault(credential, []).append(index)
+        second = itemgetter(1)
+        # an operator's validators mostly sit side by side: one step per run of a credential
+        for credential, run in groupby(zip(credentials, indices, strict=True), itemgetter(0)):
+            if credential.startswith(EXECUTION_PREFIXES):
+                found.setdefault(credential, []).extend(map(second, run))
         if indices:
             self.max_index = max(self.max_index, max(indices))
 

@@ -48,11 +48,20 @@ def batches(chunks: Iterable[bytes], size: int = BATCH) -> Iterator[bytes]:
         if cut is None:
             continue
         at, resume = cut
-        yield b"[" + bytes(buffer[: at + 1]) + b"]"
+        yield _array(buffer, at + 1)
         del buffer[:resume]
     if not started:
         raise BeaconMalformed("truncated validators answer: no data array")
     yield from _last(buffer)
+
+
+def _array(buffer: bytearray, end: int) -> bytes:
+    """`[` + buffer[:end] + `]`, copying the items once."""
+    batch = bytearray(b"[")
+    with memoryview(buffer) as view:
+        batch += view[:end]
+    batch += b"]"
+    return batch  # type: ignore[return-value]  # a bytearray: msgspec decodes any buffer
 
 
 def _last_separator(buffer: bytearray) -> tuple[int, int] | None:
