@@ -65,6 +65,17 @@ COMMANDS: dict[str, Entry] = {
     "risk": Entry(
         "risk", "command", "The consensus-layer risk of the validators behind an LRT (no proof)."
     ),
+    "restaking": Entry(
+        "restaking",
+        "command",
+        (
+            "Per operator: its operator sets (AVS, id), magnitude allocated over max, the LRT's "
+            "slashable ETH in each, slashes in the window and each pod's beacon-chain slashing "
+            "factor; totals: the share slashable by any AVS, by how many AVSs, the largest "
+            "single-AVS exposure, queued withdrawals still slashable, pending allocation "
+            "changes."
+        ),
+    ),
     "prove": Entry(
         "prove",
         "command",
