@@ -261,3 +261,11 @@ def test_keccak_comes_from_c_when_pycryptodome_is_installed() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["c", "False", "False"]
+
+
+def test_the_c_backend_s_check_value_is_keccak_of_nothing() -> None:
+    from eth_hash.auto import keccak
+
+    from ion_cli.abi import keccak as k
+
+    assert k._EMPTY == keccak(b"") == k.keccak256_python(b"")
