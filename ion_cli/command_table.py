@@ -84,7 +84,10 @@ COMMANDS: dict[str, Entry] = {
     "verify": Entry(
         "verify",
         "command",
-        "Check the proof, the receipt's fields and every hash, without a network.",
+        (
+            "Check the proof, the receipt's fields and every hash, without a network (with "
+            "--onchain, the block root against the chain's beacon roots contract too)."
+        ),
     ),
     "vaults": Entry(
         "vaults",
