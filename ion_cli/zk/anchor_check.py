@@ -36,9 +36,9 @@ def check(report: Report, r: LoadedReceipt) -> None:
     anchor = d.get("anchor")
     if anchor is None:
         report.add(
-            "anchor: snapshot tied to a state root",
+            "anchor: none (made from a snapshot file: nothing ties its validators to a state)",
             True,
-            "not anchored: made from a snapshot file (nothing ties its validators to a state)",
+            "not anchored",
         )
         return
     proof_file = r.folder / STATE_PROOF
