@@ -667,6 +667,7 @@ class Watcher:
         for market in markets:
             events += self._rate(market)
             events += self._proof_age(market)
+            events += self._credential_set(market)
         for address in self.addresses:
             events += self._positions(markets, address)
         if self.keeps_vaults:
@@ -836,6 +837,47 @@ class Watcher:
                 f"{_duration(age)} old)",
                 data={"market": market.symbol, "block": market.block, "age_seconds": age},
             ),
+        )
+
+
+    def _credential_set(self, market: MarketState) -> list[WatchEvent]:
+        """An event when the LRT's credential set (read by its risk feed from the LRT's
+        contracts or its registry) is no longer the one the latest accepted proof snapshotted."""
+        feed = getattr(self.session.profile.market(market.symbol), "risk_feed", None)
+        if not feed:
+            return []
+        from ion_cli.abi.keccak import keccak256
+        from ion_cli.errors import IonError
+        from ion_cli.zk.feed import read_credentials, read_latest
+
+        try:
+            latest = read_latest(self.session.reader(), feed, market.block)
+            now = read_credentials(self.session.reader(), feed, market.block)
+        except IonError:
+            return []  # a feed without credential sources (an older deployment)
+        if not latest.accepted:
+            return []
+        packed = b"".join(bytes.fromhex(c[2:]) for c in now["credentials"])
+        current = "0x" + keccak256(packed).hex()
+        return self._condition(
+            f"credentials:{market.symbol}",
+            current != latest.credentials_hash,
+            WatchEvent(
+                "credential_set_changed",
+                f"{market.symbol}: its credential set ({now['source']}, {now['count']} "
+                f"credentials) changed since the latest accepted proof (slot {latest.slot}); "
+                "the next proof is judged against the new set",
+                data={
+                    "market": market.symbol,
+                    "block": market.block,
+                    "feed": feed,
+                    "source": now["source"],
+                    "count": now["count"],
+                    "snapshotted": latest.credentials_hash,
+                    "current": current,
+                },
+            ),
+            None,
         )
 
 

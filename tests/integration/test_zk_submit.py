@@ -351,6 +351,38 @@ def test_the_feeds_credentials_come_from_the_lrts_contracts_or_a_registry(
         assert beacon and beacon <= set(creds["credentials"]), (symbol, beacon, creds)
 
 
+def test_a_credential_change_after_a_submission_is_a_watch_event(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    """The accepted submission snapshotted the registry's set; a credential added later leaves
+    that snapshot alone and is an event of `ion watch`."""
+    result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
+    assert result["accepted"] is True
+    snapshotted = result["latest"]["credentials_hash"]
+    assert snapshotted != "0x" + "00" * 32
+
+    def watch() -> list[dict[str, Any]]:
+        out = CliRunner().invoke(
+            app, ["watch", "--once", "--json", "--market", "weETH", "--max-proof-age", "off"]
+        )
+        assert "Traceback" not in out.stdout + out.stderr, out.stderr
+        return [json.loads(line) for line in out.stdout.splitlines()]
+
+    assert not [e for e in watch() if e["kind"] == "credential_set_changed"]
+    registry = protocol.devnet.deployment["markets"]["weETH"]["credentials"]
+    new = bytes([1]) + bytes(11) + bytes.fromhex("be" * 20)
+    protocol.send(protocol.devnet.admin, registry, "CredentialRegistry", "add", [new])
+    changed = [e for e in watch() if e["kind"] == "credential_set_changed"]
+    assert len(changed) == 1 and changed[0]["snapshotted"] == snapshotted
+    assert (
+        changed[0]["count"]
+        == len(protocol.devnet.deployment["tokens"]["weETH"]["withdrawal_credentials"]) + 1
+    )
+    feed = protocol.market("weETH").risk_feed
+    latest = protocol.call(feed, "RiskFeed", "latest")
+    assert "0x" + bytes(latest[8]).hex() == snapshotted  # the old snapshot stays
+
+
 def _relabel_receipt(folder: Path, to: dict[str, Any]) -> None:
     doc = receipt(folder)
     for key in ("slot", "state_root", "block_root"):

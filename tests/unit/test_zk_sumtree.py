@@ -181,3 +181,16 @@ def test_ion_verify_checks_the_tree(devnet_weeth: dict[str, Any], tmp_path: Path
     (copy / rc.RECEIPT).write_text(json.dumps(receipt))
     failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
     assert "commitment rebuilds" in failed
+
+
+def test_the_forge_feature_vectors_are_current() -> None:
+    """tests/contracts/vectors/features.bin (FeatureMath.t.sol's 1,000 vectors) is what the
+    Python features give today: a change to `features.from_sums` must rewrite it."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "contracts" / "gen_feature_vectors.py"
+    spec = importlib.util.spec_from_file_location("gen_feature_vectors", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
