@@ -396,4 +396,10 @@ def _check_commitment(report: Report, r: LoadedReceipt, d: dict[str, Any]) -> No
         return
     proven = _get(d, "features", "quantized")
     ok = list(from_sums) == proven == section.get("features_from_sums")
-    report.add("features from sums", ok, "" if ok else f"{list(from_sums)} != {proven}")
+    report.add(
+        "features from sums",
+        ok,
+        f"{list(from_sums)} (as the feed computes them)"
+        if ok
+        else f"{list(from_sums)} != {proven}",
+    )

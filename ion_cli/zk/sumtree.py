@@ -37,6 +37,24 @@ Positions: leaf p (0-based) holds the p-th validator by index. The root's sums[0
 count; `first_index`/`last_index` are committed with the root, so a missing validator below the
 first leaf or above the last one can be shown from leaf 0 or leaf count-1 and the bounds.
 
+The one-step fraud proofs this is built for (issue 23; the feed stores keccak256 of the
+commitment and of the credential set, and the state root, at submission):
+- a leaf's fields or balance differ from the state: the leaf, its branch here, the validator's
+  container root rebuilt from the leaf against `validators[index]`'s state branch, the balance
+  chunk against `balances[index // 4]`'s;
+- a leaf's own sums differ from its record: the leaf and its branch (the contract recomputes
+  `leaf_sums` from the fields and the epoch of the stored slot);
+- a validator of the snapshot's credentials missing: its state branch plus the two adjacent
+  leaves p, p+1 with index(p) < missing < index(p+1), or leaf 0 / leaf count-1 and the bounds;
+- a leaf whose credentials are not in the snapshot: the leaf, its branch, the credential list
+  (checked against the stored hash);
+- an inner node whose sums are not its children's: the node's two children and the node's
+  branch (`root_from_branch` from either child);
+- two leaves out of order or repeated: two adjacent leaves and their branches; a leaf count
+  that does not match the tree: a non-empty leaf at position >= count or an empty one below;
+- a committed network-level input that differs from the state: `otherSlashed` against the
+  state's `slashings` vector (T is bounded by the feed instead: no one state field holds it).
+
 What a leaf counts (at the snapshot's epoch e; "live" = e < withdrawable_epoch, see
 `ion_cli.zk.rule`): `leaves` 1; `live` 1 if live; the Gwei totals are of live validators only
 (effective balance, balance, slashed, correlation still pending, active, unslashed and exiting,

@@ -531,6 +531,7 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
     assert "0x" + bytes(protocol.call(feed, "RiskFeed", "MODEL_ID")).hex() == rseth_id
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
     from ion_cli.flows.session import Session
+    from ion_cli.zk.feed import commitment_tuple
 
     session = Session(network="devnet")
     zk = protocol.devnet.deployment.zk
@@ -542,6 +543,7 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
         instances,
         anchor_timestamp(session, header, zk.beacon_genesis_time),
         (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
+        commitment_tuple(r["commitment"]),
     )
     name, decoded = protocol.revert_of(protocol.dev, feed, "RiskFeed", "submit", *args)
     assert name == "WrongModel", (name, decoded)
