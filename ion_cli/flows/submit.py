@@ -371,7 +371,7 @@ def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> S
     plan_id = str((done.plan or {}).get("plan_id", ""))
     journal = Journal.for_account(session.profile.chain_id, me)
     steps = sorted(
-        (e for e in journal.entries().values() if e.plan_id == plan_id and e.state == "mined"),
+        (e for e in journal.plan_entries(plan_id) if e.state == "mined"),
         key=lambda e: e.step,
     )
     first = steps[0] if steps and steps[0].step == 0 else None

@@ -82,10 +82,10 @@ def guarded_write(
     `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
     unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
     them must not try to deposit tokens that are no longer there)."""
-    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
+    from ion_cli.chain.journal import Journal, JournalObserver, kill_point, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import genesis_hash, reconcile
+    from ion_cli.chain.reconcile import genesis_hash, reconcile, unreported
 
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
@@ -110,12 +110,16 @@ def guarded_write(
         for line in report.messages():
             warn(line)
         earlier = _wait_for_pending(w3, journal, report, key, options.timeout, warn)
+        if earlier is None:  # killed after its last step was mined, before it said so
+            earlier = unreported(journal, genesis, key)
         observer = JournalObserver(journal, genesis=genesis, intent=key)
         guarded = replace(options, observer=combine(options.observer, observer))  # type: ignore[arg-type]
         try:
             with sigterm_as_interrupt():
                 if earlier is not None:
-                    return _already_done(session, earlier, journal, market, warn)
+                    result = _already_done(session, earlier, journal, market, warn)
+                    _reported(journal, [earlier.plan_id])
+                    return result
                 resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
                 if resumable:
                     plan, done = resumable[-1]
@@ -124,10 +128,18 @@ def guarded_write(
                     result = run_flow(guarded)
                 if settles_gem:
                     _settle_gem_deposits(session, journal, report, market, warn)
+                kill_point("done", 0)  # every step mined, the result not yet returned
+                _reported(journal, [*observer.recorded, *observer.resumed_from])
                 return result
         except KeyboardInterrupt:
             _report_interrupted(journal, observer, warn)
             raise
+
+
+def _reported(journal: Journal, plan_ids: list[str]) -> None:
+    """The command is about to print the result of these plans: a rerun is a new request."""
+    for plan_id in dict.fromkeys(plan_ids):
+        journal.record_reported(plan_id)
 
 
 def _settle_gem_deposits(
@@ -167,7 +179,7 @@ def pending_lines(session: Session) -> list[str]:
     journal = Journal.for_account(chain_id, address)
     lines: list[str] = []
     known: set[int] = set()
-    for entry in journal.unresolved() if journal.path.exists() else []:
+    for entry in journal.unresolved() if journal.exists() else []:
         if entry.nonce < latest:
             continue
         try:
@@ -191,8 +203,9 @@ def pending_lines(session: Session) -> list[str]:
 
 def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
     """Interrupted (SIGINT or SIGTERM): say what this run signed and where each stands."""
-    entries = journal.entries()
-    mine = [entries[h] for h in observer.signed if h in entries]
+    from ion_cli.chain.reconcile import complete
+
+    mine = [e for e in (journal.find(h) for h in observer.signed) if e is not None]
     if not mine:
         warn("interrupted before anything was signed: nothing was sent")
         return
@@ -202,6 +215,10 @@ def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], N
             entry.state, entry.state
         )
         warn(f"interrupted: {entry.label()} {entry.hash} is {state}")
+    plans = [journal.plan(p) for p in dict.fromkeys(e.plan_id for e in mine)]
+    if plans and all(p is not None and complete(journal, p) is not None for p in plans):
+        warn("every step of the plan was mined: it is complete, there is nothing to finish")
+        return
     warn("run the same command again to finish the plan (nothing mined will be sent again)")
 
 
@@ -220,9 +237,9 @@ def _wait_for_pending(
     """Wait for every pending transaction of the account (they hold its next nonces); refuse
     when one is still pending after `timeout`. Returns the plan of this same command if a
     pending or just-mined transaction completed it (so this run must not do it again)."""
+    from ion_cli.chain.reconcile import complete
     from ion_cli.chain.sending import wait_for_receipt
 
-    plans = journal.plans()
     just_mined = list(report.mined)
     for entry in report.pending:
         warn(f"waiting up to {timeout:g} s for {entry.hash} ({entry.label()}) before planning")
@@ -247,15 +264,11 @@ def _wait_for_pending(
         )
         entry.state, entry.status = "mined", int(receipt["status"])
         just_mined.append(entry)
-    entries = journal.entries()
     for entry in just_mined:
-        plan = plans.get(entry.plan_id)
+        plan = journal.plan(entry.plan_id)
         if plan is None or _intent(plan) != key:
             continue
-        steps = [e for e in entries.values() if e.plan_id == plan.plan_id]
-        if len(steps) == len(plan.calls) and all(
-            e.state == "mined" and e.status == 1 for e in steps
-        ):
+        if complete(journal, plan) is not None:
             return plan
     return None
 
@@ -263,12 +276,10 @@ def _wait_for_pending(
 def _already_done(
     session: Session, plan: PlanRecord, journal: Journal, market: str, warn: Callable[[str], None]
 ) -> WriteResult:
+    from ion_cli.chain.reconcile import complete
     from ion_cli.results import WriteResult
 
-    steps = sorted(
-        (e for e in journal.entries().values() if e.plan_id == plan.plan_id),
-        key=lambda e: e.step,
-    )
+    steps = complete(journal, plan) or []
     warn(
         f"'{plan.title}' from an earlier run is now mined (transactions "
         f"{', '.join(e.hash for e in steps)}): nothing more was sent; run the command again "
@@ -356,7 +367,7 @@ def list_transactions(session: Session, *, refresh: bool = True) -> list[dict[st
     """The account's journaled transactions on this network, newest first; with `refresh`,
     unresolved ones are checked against the node first (under the account lock)."""
     journal, address = account_journal(session)
-    if refresh and journal.path.exists():
+    if refresh and journal.exists():
         from ion_cli.chain.lock import account_lock
         from ion_cli.chain.reconcile import genesis_hash, reconcile
 
@@ -406,7 +417,7 @@ def replace_transaction(
         report = reconcile(w3, journal, address, genesis)
         entry = next((e for e in report.pending if e.hash == tx_hash), None)
         if entry is None:
-            known = journal.entries().get(tx_hash)
+            known = journal.find(tx_hash)
             state = known.state if known else "not in the journal"
             raise RefusedError(f"{tx_hash} is not pending ({state}): nothing to replace")
         old = w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
