@@ -521,6 +521,10 @@ class Ion:
 
         options = self._options(dry_run, confirm, observer)
         path = Path(receipt)
+        if not dry_run:  # mainnet unnamed is refused before the receipt is even read
+            from ion_cli.flows.tx import require_named_network
+
+            require_named_network(self.session, self.session.network is not None)
         result = guarded_write(
             self.session,
             options,

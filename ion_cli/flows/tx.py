@@ -409,6 +409,9 @@ def replace_transaction(
     from ion_cli.chain.sending import Collision, broadcast, wait_for_receipt
 
     tx_hash = _check_hash(tx_hash)
+    # the guards of every write (see guarded_write): mainnet named, chain id checked by the
+    # session's connection, the account's lock held, the journal written before broadcast
+    require_named_network(session, session.network is not None)
     journal, address = account_journal(session)
     w3 = session.w3()
     chain_id = session.profile.chain_id

@@ -1,7 +1,7 @@
 """Key hygiene over the README walk-through (.ci/walkthrough's commands, in-process on the test
 devnet) plus the same writes signed by a keystore account: no private key and no password in
-any output or in any file ion wrote; keystore and journal files (the SQLite database and its -wal/-shm) are 0600
-in a 0700 folder."""
+any output or in any file ion wrote; keystore and journal files (the SQLite database and its
+-wal/-shm) are 0600 in a 0700 folder."""
 
 from __future__ import annotations
 
