@@ -190,7 +190,7 @@ CREATE TABLE IF NOT EXISTS txs(
     signed_at REAL NOT NULL, state TEXT NOT NULL, status INTEGER, block_number INTEGER,
     block_hash TEXT, replaces TEXT, replaced_by TEXT, note TEXT NOT NULL DEFAULT '',
     PRIMARY KEY(account, hash));
-CREATE INDEX IF NOT EXISTS txs_by_state ON txs(account, state);
+CREATE INDEX IF NOT EXISTS txs_by_state ON txs(account, state, seq);
 CREATE INDEX IF NOT EXISTS txs_by_plan ON txs(account, plan_id);
 CREATE INDEX IF NOT EXISTS txs_by_nonce ON txs(account, nonce);
 CREATE INDEX IF NOT EXISTS txs_by_seq ON txs(account, seq);
@@ -509,7 +509,7 @@ class Journal:
     def unresolved(self) -> list[Entry]:
         rows = self.db.execute(
             f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND state IN "
-            "('signed', 'sent', 'reorged') ORDER BY seq",
+            "('signed', 'sent', 'reorged') ORDER BY +seq",  # + : found by state, then sorted
             (self.account,),
         )
         return [_entry(row) for row in rows]
