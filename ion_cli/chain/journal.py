@@ -200,8 +200,10 @@ CREATE TABLE IF NOT EXISTS plans(
     sender TEXT NOT NULL, chain_id INTEGER NOT NULL, genesis TEXT NOT NULL,
     calls TEXT NOT NULL, summary TEXT NOT NULL, started_at REAL NOT NULL,
     settled TEXT NOT NULL DEFAULT '', reported INTEGER NOT NULL DEFAULT 0,
-    open INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, plan_id));
+    open INTEGER NOT NULL DEFAULT 0, intent TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY(account, plan_id));
 CREATE INDEX IF NOT EXISTS plans_open ON plans(account, open);
+CREATE INDEX IF NOT EXISTS plans_by_intent ON plans(account, intent);
 CREATE TABLE IF NOT EXISTS imports(account TEXT PRIMARY KEY, path TEXT NOT NULL,
     records INTEGER NOT NULL, skipped INTEGER NOT NULL, time REAL NOT NULL);
 """
@@ -555,6 +557,14 @@ class Journal:
         )
         return [_plan(row) for row in rows]
 
+    def plans_of(self, intent: str) -> list[PlanRecord]:
+        """Every plan recorded for `intent` (a `plan_key`), oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND intent = ? ORDER BY seq",
+            (self.account, intent),
+        )
+        return [_plan(row) for row in rows]
+
     def last_plan(self) -> PlanRecord | None:
         """The plan of the account's latest signed transaction (None for a speed-up or
         cancel, which belong to no plan of their own)."""
@@ -617,8 +627,8 @@ def _apply(db: sqlite3.Connection, account: str, record: Mapping[str, Any]) -> N
         summary = dict(record.get("summary") or {})
         db.execute(
             "INSERT OR REPLACE INTO plans(account, plan_id, seq, title, sender, chain_id, "
-            "genesis, calls, summary, started_at, settled, reported, open) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0)",
+            "genesis, calls, summary, started_at, settled, reported, open, intent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0, ?)",
             (
                 account,
                 str(plan_id),
@@ -630,6 +640,7 @@ def _apply(db: sqlite3.Connection, account: str, record: Mapping[str, Any]) -> N
                 json.dumps(list(record.get("calls") or [])),
                 json.dumps(summary),
                 stamp,
+                str(summary.get("intent", "")),
             ),
         )
         _refresh_plan(db, account, str(plan_id))

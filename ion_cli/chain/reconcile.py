@@ -195,3 +195,12 @@ def unreported(journal: Journal, genesis: str, intent: str) -> PlanRecord | None
     ):
         return None
     return plan if complete(journal, plan) is not None else None
+
+
+def applied(journal: Journal, genesis: str, intent: str) -> PlanRecord | None:
+    """A complete plan of `intent` on this chain (reported or not): for one-shot writes (a plan
+    file is applied once, however often `ion apply` runs)."""
+    for plan in reversed(journal.plans_of(intent)):
+        if plan.genesis == genesis and not plan.settled and complete(journal, plan) is not None:
+            return plan
+    return None

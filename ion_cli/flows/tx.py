@@ -77,15 +77,18 @@ def guarded_write(
     explicit_network: bool,
     run_flow: Callable[[WriteOptions], WriteResult],
     settles_gem: bool = False,
+    one_shot: bool = False,
 ) -> WriteResult:
     """Run a write under the account lock with the journal (see the module docstring).
     `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
     unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
-    them must not try to deposit tokens that are no longer there)."""
+    them must not try to deposit tokens that are no longer there). `one_shot`: the intent is
+    done at most once (a plan file): once a plan of it is complete, every later run reports
+    it ("already applied") and sends nothing."""
     from ion_cli.chain.journal import Journal, JournalObserver, kill_point, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import genesis_hash, reconcile, unreported
+    from ion_cli.chain.reconcile import applied, genesis_hash, reconcile, unreported
 
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
@@ -110,6 +113,8 @@ def guarded_write(
         for line in report.messages():
             warn(line)
         earlier = _wait_for_pending(w3, journal, report, key, options.timeout, warn)
+        if earlier is None and one_shot:
+            earlier = applied(journal, genesis, key)
         if earlier is None:  # killed after its last step was mined, before it said so
             earlier = unreported(journal, genesis, key)
         observer = JournalObserver(journal, genesis=genesis, intent=key)
@@ -117,7 +122,7 @@ def guarded_write(
         try:
             with sigterm_as_interrupt():
                 if earlier is not None:
-                    result = _already_done(session, earlier, journal, market, warn)
+                    result = _already_done(session, earlier, journal, market, warn, one_shot)
                     _reported(journal, [earlier.plan_id])
                     return result
                 resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
@@ -274,23 +279,32 @@ def _wait_for_pending(
 
 
 def _already_done(
-    session: Session, plan: PlanRecord, journal: Journal, market: str, warn: Callable[[str], None]
+    session: Session,
+    plan: PlanRecord,
+    journal: Journal,
+    market: str,
+    warn: Callable[[str], None],
+    one_shot: bool = False,
 ) -> WriteResult:
     from ion_cli.chain.reconcile import complete
     from ion_cli.results import WriteResult
 
     steps = complete(journal, plan) or []
-    warn(
-        f"'{plan.title}' from an earlier run is now mined (transactions "
-        f"{', '.join(e.hash for e in steps)}): nothing more was sent; run the command again "
-        "to do it once more"
-    )
+    hashes = ", ".join(e.hash for e in steps)
+    if one_shot:
+        warn(f"'{plan.title}' was already applied (transactions {hashes}): nothing was sent")
+    else:
+        warn(
+            f"'{plan.title}' from an earlier run is now mined (transactions {hashes}): nothing "
+            "more was sent; run the command again to do it once more"
+        )
     return WriteResult(
         plan={
             "plan_id": plan.plan_id,
             "title": plan.title,
             "calls": plan.calls,
             "already_done": True,
+            **({"already_applied": True} if one_shot else {}),
             "tx_hashes": [e.hash for e in steps],
         },
         dry_run=False,
