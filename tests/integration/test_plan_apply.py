@@ -191,3 +191,14 @@ def test_a_plan_whose_starting_state_moved_is_refused(devnet: DevnetHandle, tmp_
     assert "moved" in done.stderr and "collateral 0 -> 1000000000000000000" in done.stderr
     assert "nonce" in done.stderr
     assert nonce(devnet) == before
+
+
+def test_the_preview_shows_each_call_decoded_from_its_calldata(devnet: DevnetHandle) -> None:
+    done = ion("deposit", "weETH", "1", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    signs = [line.strip() for line in done.stderr.splitlines() if "signs:" in line]
+    assert len(signs) == 3, done.stderr
+    market = devnet.deployment.market("weETH")
+    assert "approve(spender=" in signs[0] and "(the weETH GemJoin)" in signs[0]
+    assert signs[1].startswith(f"signs: the weETH GemJoin {market.gem_join}: GemJoin.join(")
+    assert "IonPool.depositCollateral(" in signs[2] and "amount=1000000000000000000" in signs[2]
