@@ -395,11 +395,11 @@ def _tokens(amount: int) -> str:
 
 
 def next_block_time(ctx: Context) -> int:
-    """The earliest timestamp the next block can carry: the later of the latest block's and
-    now (a quiet chain's last block can be many minutes old; the next one is mined now)."""
-    import time
+    """The earliest timestamp the next block can carry (`ion_cli.chain.clock`): a quiet
+    chain's last block can be many minutes old; the next one is mined now."""
+    from ion_cli.chain.clock import next_block_time as at
 
-    return max(ctx.timestamp, int(time.time()))
+    return at(ctx.timestamp)
 
 
 def deadline_of(ctx: Context, seconds: int, at: int | None = None) -> int:
