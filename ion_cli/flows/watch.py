@@ -403,6 +403,21 @@ class Watcher:
             save_state(self.path, self.state)
         return events
 
+    def _set_aside(self, saved: str, finalized: int, beacon_genesis: str) -> WatchEvent:
+        """The saved state is ahead of the chain (its epoch beyond the node's finalized one):
+        it belongs to another chain and is never used to skip anything. The file is kept
+        beside, renamed; the watch starts afresh on this chain."""
+        aside = self.path.with_name(f"{self.path.stem}.ahead-{int(time.time())}.json")
+        with contextlib.suppress(OSError):
+            self.path.rename(aside)
+        self.state = WatchState(beacon_genesis=beacon_genesis)
+        return WatchEvent(
+            "state_set_aside",
+            f"the saved watch state ({saved}) is ahead of the chain (finalized epoch "
+            f"{finalized}): set aside as {aside.name}; watching this chain afresh",
+            data={"set_aside": str(aside), "finalized_epoch": finalized},
+        )
+
     @property
     def outage(self) -> bool:
         return bool(self.down)
@@ -455,9 +470,11 @@ class Watcher:
             self.state = WatchState(chain_genesis=self.state.chain_genesis)  # another chain
         self.state.beacon_genesis = genesis
         ref = resolve_state(client, "finalized")
-        if ref.epoch <= self.state.last_epoch:
-            return []
         events: list[WatchEvent] = []
+        if ref.epoch < self.state.last_epoch:  # another chain, or this one was reset
+            events.append(self._set_aside(f"epoch {self.state.last_epoch}", ref.epoch, genesis))
+        if ref.epoch <= self.state.last_epoch:
+            return events
         for symbol in self.lrts:
             events += self._evaluate_set(client, symbol, ref)
         self.state.last_epoch = ref.epoch
