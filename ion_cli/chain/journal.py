@@ -302,18 +302,43 @@ def connect(path: Path) -> sqlite3.Connection:
 class Journal:
     """The journal of one account on one chain (a view of the chain's database)."""
 
-    def __init__(self, path: Path, account: str = "") -> None:
+    def __init__(
+        self,
+        path: Path,
+        account: str = "",
+        *,
+        legacy: Path | None = None,
+        legacy_genesis: str | None = None,
+    ) -> None:
         self.path = path  # the database file
         self.account = account.lower()
+        # the JSON-lines journal of an earlier version to import once, and the genesis its
+        # records must carry to be this chain's (None: all of them)
+        self.legacy = legacy if legacy is not None else journal_path_in(path.parent, account)
+        self.legacy_genesis = legacy_genesis
         self._db: sqlite3.Connection | None = None
 
     @classmethod
     def for_account(cls, chain_id: int, address: str) -> Journal:
+        """The journal in the folder of the chain id alone (tests; use `for_chain`)."""
         return cls(database_path(chain_id), address)
+
+    @classmethod
+    def for_chain(cls, identity: str, address: str, *, chain_id: int, genesis: str) -> Journal:
+        """The account's journal on the chain `identity` (`ion_cli.chain.identity`): one
+        database per chain identity, so two devnets (both chain 31337) or a mainnet fork never
+        share one. The JSONL journal an earlier version kept per chain id is imported once,
+        only its records of this genesis."""
+        return cls(
+            journal_dir() / identity / DB_NAME,
+            address,
+            legacy=journal_path(chain_id, address),
+            legacy_genesis=genesis.lower(),
+        )
 
     def exists(self) -> bool:
         """Whether anything was ever journaled for this chain (no file is created to ask)."""
-        return self.path.exists() or journal_path_in(self.path.parent, self.account).exists()
+        return self.path.exists() or self.legacy.exists()
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -357,8 +382,10 @@ class Journal:
         done = db.execute("SELECT 1 FROM imports WHERE account = ?", (self.account,)).fetchone()
         if done is not None:
             return
-        legacy = journal_path_in(self.path.parent, self.account)
+        legacy = self.legacy
         records, skipped = _read_legacy(legacy)
+        if self.legacy_genesis is not None:
+            records = _of_genesis(records, self.legacy_genesis)
         db.execute("BEGIN IMMEDIATE")
         try:
             again = db.execute(
@@ -605,6 +632,27 @@ def _read_legacy(path: Path) -> tuple[list[dict[str, Any]], int]:
     return records, skipped
 
 
+def _of_genesis(records: list[dict[str, Any]], genesis: str) -> list[dict[str, Any]]:
+    """The records of the chain whose genesis hash is `genesis`: its plans and signed
+    transactions, and every later record about them."""
+    hashes: set[str] = set()
+    plans: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for record in records:
+        event = record.get("event")
+        if event in ("plan", "signed"):
+            if str(record.get("genesis", "")).lower() != genesis:
+                continue
+            if event == "plan":
+                plans.add(str(record.get("plan_id")))
+            else:
+                hashes.add(str(record.get("hash")))
+            kept.append(record)
+        elif str(record.get("hash")) in hashes or str(record.get("plan_id")) in plans:
+            kept.append(record)
+    return kept
+
+
 def _apply(db: sqlite3.Connection, account: str, record: Mapping[str, Any]) -> None:
     """Keep `record` and fold it into the current state of its transaction or plan."""
     event = str(record.get("event", ""))
@@ -757,6 +805,14 @@ def all_journals() -> list[Path]:
     if not root.exists():
         return []
     return sorted(root.glob(f"*/{DB_NAME}"))
+
+
+def chain_journals(chain_id: int) -> list[Path]:
+    """The journal folders of every identity of `chain_id` (every devnet is 31337)."""
+    root = journal_dir()
+    if not root.exists():
+        return []
+    return sorted(p for p in root.glob(f"{int(chain_id)}-*") if (p / DB_NAME).exists())
 
 
 # ---------------------------------------------------------------------- the pipeline's observer

@@ -85,10 +85,10 @@ def guarded_write(
     them must not try to deposit tokens that are no longer there). `one_shot`: the intent is
     done at most once (a plan file): once a plan of it is complete, every later run reports
     it ("already applied") and sends nothing."""
-    from ion_cli.chain.journal import Journal, JournalObserver, kill_point, plan_key
+    from ion_cli.chain.journal import JournalObserver, kill_point, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import applied, genesis_hash, reconcile, unreported
+    from ion_cli.chain.reconcile import applied, reconcile, unreported
 
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
@@ -107,8 +107,7 @@ def guarded_write(
     chain_id = session.profile.chain_id or int(w3.eth.chain_id)
     key = plan_key(chain_id, address, intent)
     with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN), on_wait=warn):
-        journal = Journal.for_account(chain_id, address)
-        genesis = genesis_hash(w3)
+        journal, genesis = open_journal(session)
         report = reconcile(w3, journal, address, genesis)
         for line in report.messages():
             warn(line)
@@ -172,16 +171,13 @@ def pending_lines(session: Session) -> list[str]:
     for them before planning. Read-only (no lock): the journal is not changed."""
     from web3.exceptions import TransactionNotFound
 
-    from ion_cli.chain.journal import Journal
-
     address = session.account().address
     w3 = session.w3()
     latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
     pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
     if pending <= latest:
         return []
-    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
-    journal = Journal.for_account(chain_id, address)
+    journal, _ = open_journal(session)
     lines: list[str] = []
     known: set[int] = set()
     for entry in journal.unresolved() if journal.exists() else []:
@@ -370,11 +366,24 @@ def _read_position(session: Session, market: str, warn: Callable[[str], None]) -
 # ---------------------------------------------------------------------- ion tx
 
 
-def account_journal(session: Session) -> tuple[Journal, str]:
+def open_journal(session: Session) -> tuple[Journal, str]:
+    """The account's journal on the chain the session talks to, keyed by the chain's identity
+    (chain id, genesis hash, fork block: `ion_cli.chain.identity`), and the genesis hash."""
+    from ion_cli.chain.identity import chain_identity
     from ion_cli.chain.journal import Journal
 
+    w3 = session.w3()
+    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    identity, genesis = chain_identity(w3, chain_id)
+    journal = Journal.for_chain(
+        identity, session.account().address, chain_id=chain_id, genesis=genesis
+    )
+    return journal, genesis
+
+
+def account_journal(session: Session) -> tuple[Journal, str]:
     address = session.account().address
-    return Journal.for_account(session.profile.chain_id, address), address
+    return open_journal(session)[0], address
 
 
 def list_transactions(session: Session, *, refresh: bool = True) -> list[dict[str, Any]]:

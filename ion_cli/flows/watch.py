@@ -195,13 +195,17 @@ class WatchState:
         )
 
 
-def state_path(chain_id: int, network: str, config: WatchConfig, lrts: list[str]) -> Path:
-    """One state file per network and watch configuration (markets, addresses, LRTs)."""
+def state_path(
+    chain_id: int, network: str, config: WatchConfig, lrts: list[str], genesis: str = ""
+) -> Path:
+    """One state file per chain identity (chain id and genesis hash: two devnets are both chain
+    31337), network and watch configuration (markets, addresses, LRTs)."""
     from ion_cli.paths import state_dir
 
     what = json.dumps(
         [
             chain_id,
+            *([genesis.lower()] if genesis else []),
             network,
             sorted(m.lower() for m in config.markets),
             sorted(a.lower() for a in config.addresses),
@@ -303,7 +307,9 @@ class Watcher:
         self.lrts = self._lrt_symbols()
         self.addresses = [session.address_of(a) for a in config.addresses]
         profile = session.profile
-        self.path = path or state_path(profile.chain_id, profile.name, config, self.lrts)
+        self.path = path or state_path(
+            profile.chain_id, profile.name, config, self.lrts, self._genesis()
+        )
         self.state = load_state(self.path)
         self.sleep = sleep
         self.down: dict[str, str] = {}  # node -> the error last reported
@@ -311,6 +317,18 @@ class Watcher:
         self._network: NetworkContext | None = None
         self._stream: EventStream | None = None
         self._credentials: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _genesis(self) -> str:
+        """The chain's genesis hash for the state file's key; "" when the node cannot be read
+        now (the watch starts anyway and reports the outage; the state's own genesis fields
+        then guard against another chain's state)."""
+        try:
+            block = self.session.reader().request(
+                "eth_getBlockByNumber", ["0x0", False], "reading the genesis"
+            )
+        except Exception:
+            return ""
+        return str(block.get("hash", "")) if isinstance(block, dict) else ""
 
     # ---- what is watched
 
