@@ -266,11 +266,7 @@ def load_plan(path: str | Path) -> dict[str, Any]:
             f"malformed {where}: version {doc.get('version')!r} is not {VERSION} "
             "(a plan of another ion version: plan again)"
         )
-    if doc.get("content_hash") != content_hash(doc):
-        raise RefusedError(
-            f"{where} was changed after it was written (its content hash does not match): "
-            "refusing; nothing was sent"
-        )
+
     for key, kind in (
         ("chain_id", int),
         ("account", str),
@@ -285,6 +281,11 @@ def load_plan(path: str | Path) -> dict[str, Any]:
     if not doc["calls"]:
         raise UsageError(f"malformed {where}: no calls")
     doc["_calls"] = [_call(c, i, where) for i, c in enumerate(doc["calls"], 1)]
+    if doc.get("content_hash") != content_hash(doc):
+        raise RefusedError(
+            f"{where} was changed after it was written (its content hash does not match): "
+            "refusing; nothing was sent"
+        )
     return doc
 
 
