@@ -15,10 +15,11 @@ from typing import Any
 
 
 def clean(text: str) -> str:
-    """`text` without control characters (escape sequences, carriage returns, bidi overrides):
-    what a file or a node says is shown, it never steers the terminal."""
+    """`text` without control characters (escape sequences, carriage returns, bidi overrides;
+    newlines and tabs stay): what a file or a node says is shown, it never steers the
+    terminal."""
     return "".join(
-        ch if ch == " " or unicodedata.category(ch)[0] not in "CZ" else " " for ch in text
+        ch if ch in " \n\t" or unicodedata.category(ch)[0] not in "CZ" else " " for ch in text
     )
 
 

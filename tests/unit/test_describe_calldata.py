@@ -40,6 +40,7 @@ def test_unknown_selectors_and_trailing_bytes_are_not_decoded() -> None:
 def test_control_characters_are_stripped() -> None:
     hostile = "approve\x1b[2J\x1b]0;owned\x07 the\rhandler\u202e\x9b31m"
     cleaned = clean(hostile)
-    assert all(ch.isprintable() for ch in cleaned)
+    assert all(ch.isprintable() for ch in cleaned.replace("\n", ""))
+    assert clean("two\nlines") == "two\nlines"
     assert "\x1b" not in cleaned and "\r" not in cleaned and "\u202e" not in cleaned
     assert "approve" in cleaned and "handler" in cleaned
