@@ -340,6 +340,10 @@ class Journal:
         """Whether anything was ever journaled for this chain (no file is created to ask)."""
         return self.path.exists() or self.legacy.exists()
 
+    def _absent(self) -> bool:
+        """Nothing on disk for this chain: a read answers empty and creates nothing."""
+        return self._db is None and not self.exists()
+
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
@@ -513,6 +517,8 @@ class Journal:
 
     def records(self) -> list[dict[str, Any]]:
         """Every record of the account in order (the whole history: for audits and tests)."""
+        if self._absent():
+            return []
         rows = self.db.execute(
             "SELECT body FROM events WHERE account = ? ORDER BY seq", (self.account,)
         )
@@ -520,12 +526,16 @@ class Journal:
 
     def entries(self) -> dict[str, Entry]:
         """Every transaction by hash (in the order first signed), its records folded."""
+        if self._absent():
+            return {}
         rows = self.db.execute(
             f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? ORDER BY seq", (self.account,)
         )
         return {row[0]: _entry(row) for row in rows}
 
     def find(self, tx_hash: str) -> Entry | None:
+        if self._absent():
+            return None
         for candidate in dict.fromkeys((tx_hash, tx_hash.lower())):
             row = self.db.execute(
                 f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND hash = ?",
@@ -536,6 +546,8 @@ class Journal:
         return None
 
     def unresolved(self) -> list[Entry]:
+        if self._absent():
+            return []
         rows = self.db.execute(
             f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND state IN "
             "('signed', 'sent', 'reorged') ORDER BY +seq",  # + : found by state, then sorted
@@ -546,6 +558,8 @@ class Journal:
     def recent_mined(self, genesis: str, since_block: int, limit: int) -> list[Entry]:
         """Mined entries recorded on the chain of `genesis` in blocks after `since_block`
         (at most `limit`, the latest), oldest first."""
+        if self._absent():
+            return []
         rows = self.db.execute(
             f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND state = 'mined' AND "
             "block_number > ? AND genesis = ? ORDER BY seq DESC LIMIT ?",
@@ -554,6 +568,8 @@ class Journal:
         return [_entry(row) for row in reversed(rows)]
 
     def plan_entries(self, plan_id: str) -> list[Entry]:
+        if self._absent():
+            return []
         rows = self.db.execute(
             f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND plan_id = ? ORDER BY seq",
             (self.account, plan_id),
@@ -561,6 +577,8 @@ class Journal:
         return [_entry(row) for row in rows]
 
     def plan(self, plan_id: str) -> PlanRecord | None:
+        if self._absent():
+            return None
         row = self.db.execute(
             f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND plan_id = ?",
             (self.account, plan_id),
@@ -569,6 +587,8 @@ class Journal:
 
     def plans(self) -> dict[str, PlanRecord]:
         """The latest plan record per plan id."""
+        if self._absent():
+            return {}
         rows = self.db.execute(
             f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? ORDER BY seq", (self.account,)
         )
@@ -577,6 +597,8 @@ class Journal:
     def open_plans(self, genesis: str) -> list[PlanRecord]:
         """Plans with a transaction on file that are neither complete nor failed nor settled:
         the candidates to finish (their steps are checked by the caller)."""
+        if self._absent():
+            return []
         rows = self.db.execute(
             f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND open = 1 AND "
             "genesis = ? AND settled = '' ORDER BY seq",
@@ -586,6 +608,8 @@ class Journal:
 
     def plans_of(self, intent: str) -> list[PlanRecord]:
         """Every plan recorded for `intent` (a `plan_key`), oldest first."""
+        if self._absent():
+            return []
         rows = self.db.execute(
             f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND intent = ? ORDER BY seq",
             (self.account, intent),
@@ -595,6 +619,8 @@ class Journal:
     def last_plan(self) -> PlanRecord | None:
         """The plan of the account's latest signed transaction (None for a speed-up or
         cancel, which belong to no plan of their own)."""
+        if self._absent():
+            return None
         row = self.db.execute(
             "SELECT plan_id FROM txs WHERE account = ? AND replaces IS NULL "
             "ORDER BY seq DESC LIMIT 1",

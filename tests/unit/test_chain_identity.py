@@ -57,3 +57,9 @@ def test_journals_of_two_identities_of_one_chain_id_are_apart_and_import_their_o
     assert list(two.entries()) == ["0xnew"] and two.entries()["0xnew"].state == "signed"
     assert one.path != two.path
     assert [p.name for p in chain_journals(31337)] == ["31337-g1", "31337-g2"]
+
+
+def test_reading_a_journal_that_does_not_exist_creates_nothing() -> None:
+    journal = Journal.for_chain("31337-none", ADDR, chain_id=31337, genesis="0xg")
+    assert journal.entries() == {} and journal.unresolved() == [] and journal.last_plan() is None
+    assert not journal.path.parent.exists() and chain_journals(31337) == []
