@@ -44,7 +44,7 @@ def _plan_file(folder: Path) -> Path:
     call = {"to": ME, "data": "0x", "value": "0", "kind": "action", "description": "x"}
     doc = {
         "format": "ion-plan",
-        "version": 1,
+        "version": 2,
         "chain_id": 1,
         "account": ME,
         "market": "weETH",
@@ -53,6 +53,9 @@ def _plan_file(folder: Path) -> Path:
         "check": {"kind": "loop"},
         "deadline": 2**40,
     }
+    from ion_cli.flows.plan import content_hash
+
+    doc["content_hash"] = content_hash(doc)
     path.write_text(json.dumps(doc))
     return path
 
