@@ -74,6 +74,7 @@ def test_apply_of_a_fresh_plan_on_a_chain_whose_last_block_is_20_minutes_old(
 def test_a_plan_whose_deadline_truly_passed_sends_nothing(
     devnet: DevnetHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    age_the_last_block(devnet, monkeypatch, 0)  # ion's clock and the node's agree
     plan = tmp_path / "plan.json"
     made = ion(
         "leverage", "weETH", "--deposit", "10", "--to", "3x", "--deadline", "1m",
