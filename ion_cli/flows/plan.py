@@ -558,7 +558,9 @@ def _call_difference(file_call: Call, rebuilt: Call, slippage: int) -> str:
     names = [str(p.get("name") or f"argument {i + 1}") for i, p in enumerate(entry["inputs"])]
     approval = rebuilt.kind == "approval"
     for name, kind, a, b in zip(names, types, given, wanted, strict=True):
-        problem = _arg_difference(kind, a, b, slippage, approval)
+        # a deadline is not an amount: it must be the rebuild's exactly (the file's own)
+        tolerance = 0 if "deadline" in name.lower() else slippage
+        problem = _arg_difference(kind, a, b, tolerance, approval)
         if problem:
             return f"{name} {problem}"
     return ""

@@ -97,6 +97,10 @@ def test_tampered_plans_are_refused_before_simulation(devnet: DevnetHandle, tmp_
         d["deadline"] = 2**62
         d["calls"][2]["data"] = selector + words[:192] + _word(2**62) + words[256:]
 
+    def calldata_deadline(d: dict[str, Any]) -> None:  # within 0.5%, the top level kept
+        later = int(words[192:256], 16) + 3600
+        d["calls"][2]["data"] = selector + words[:192] + _word(later) + words[256:]
+
     def approval(d: dict[str, Any]) -> None:
         old = d["calls"][0]["data"]
         d["calls"][0]["data"] = old[:74] + _word(1000 * WAD)
@@ -109,6 +113,7 @@ def test_tampered_plans_are_refused_before_simulation(devnet: DevnetHandle, tmp_
         "max_debt": (max_debt, "maxResultingDebt"),
         "check_kind": (check_kind, "check kind 'loop'"),
         "deadline": (deadline, "deadline"),
+        "calldata_deadline": (calldata_deadline, "deadline"),
         "approval": (approval, "larger approval"),
     }
     before = nonce(devnet)
