@@ -72,27 +72,6 @@ def journal_path(chain_id: int, address: str) -> Path:
     return chain_dir(chain_id) / f"{address.lower()}.jsonl"
 
 
-def archive_chain(chain_id: int) -> Path | None:
-    """Set aside every account's journal of `chain_id` (the folder is renamed, nothing deleted).
-
-    For a chain that was thrown away and started again with the same id and genesis, as `ion
-    devnet reset` does: the new chain replays the same nonces and so the same transaction
-    hashes, which the old entries would otherwise report as collisions. Returns the new place,
-    or None when there was nothing to set aside.
-    """
-    folder = chain_dir(chain_id)
-    if not folder.is_dir() or not any(folder.iterdir()):
-        return None
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    target = folder.with_name(f"{folder.name}.before-reset-{stamp}")
-    n = 1
-    while target.exists():  # two resets within a second
-        n += 1
-        target = folder.with_name(f"{folder.name}.before-reset-{stamp}-{n}")
-    folder.rename(target)
-    return target
-
-
 def plan_key(chain_id: int, sender: str, intent: str) -> str:
     """A stable id for "this command from this account on this chain": the same command run
     again gets the same id, so an interrupted plan can be found and finished."""
