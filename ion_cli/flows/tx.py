@@ -85,11 +85,6 @@ def guarded_write(
     them must not try to deposit tokens that are no longer there). `one_shot`: the intent is
     done at most once (a plan file): once a plan of it is complete, every later run reports
     it ("already applied") and sends nothing."""
-    from ion_cli.chain.journal import JournalObserver, kill_point, plan_key
-    from ion_cli.chain.lock import account_lock
-    from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import applied, reconcile, unreported
-
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
             lines = pending_lines(session)
@@ -100,6 +95,12 @@ def guarded_write(
         for line in lines:
             options.observer.on_warning(line)
         return run_flow(options)
+    # imported past the dry run, which opens no journal (start-up cost)
+    from ion_cli.chain.journal import JournalObserver, kill_point, plan_key
+    from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.observer import combine
+    from ion_cli.chain.reconcile import applied, reconcile, unreported
+
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
@@ -164,20 +165,36 @@ def _settle_gem_deposits(
             warn(f"'{plan.title}' will not be finished: its gem was taken care of")
 
 
+def _nonces(w3: Any, address: str) -> tuple[int, int]:
+    """The account's (latest, pending) nonces; in one round trip over ion's own reader."""
+    reader = getattr(w3, "reader", None)  # ion_cli.chain.node.Node
+    if reader is not None:
+        found = reader.batch(
+            [
+                ("eth_getTransactionCount", [address, "latest"]),
+                ("eth_getTransactionCount", [address, "pending"]),
+            ],
+            "reading the account's nonces",
+        )
+        return int(found[0], 16), int(found[1], 16)
+    latest = int(w3.eth.get_transaction_count(address, "latest"))
+    return latest, int(w3.eth.get_transaction_count(address, "pending"))
+
+
 def pending_lines(session: Session) -> list[str]:
     """For a preview made while this account has transactions in the node's pool: one line per
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
     did not send. The preview's figures are those of the chain without them; a real run waits
     for them before planning. Read-only (no lock): the journal is not changed."""
-    from web3.exceptions import TransactionNotFound
+    from ion_cli.chain.node import not_found_errors
 
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
     address = session.account().address
     w3 = session.w3()
-    latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
-    pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    latest, pending = _nonces(w3, address)
     if pending <= latest:
         return []
-    journal, _ = open_journal(session)
+    journal, _ = open_journal(session)  # only with transactions pending (start-up cost)
     lines: list[str] = []
     known: set[int] = set()
     for entry in journal.unresolved() if journal.exists() else []:
