@@ -22,15 +22,16 @@ HASH = "0x" + "ab" * 32
 
 def _signing_commands() -> set[str]:
     """Paths ("tx speedup") of every command that takes the signing options."""
+    import typer
     import typer.main
 
     found: set[str] = set()
 
     def walk(command: Any, path: tuple[str, ...]) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands is not None:
-            for name in subcommands:
-                walk(command.get_command(None, name), (*path, name))
+        if hasattr(command, "list_commands"):  # a group; lazy ones load commands when asked
+            context = typer.Context(command)
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), (*path, name))
             return
         if any(p.name == "confirmations" for p in command.params):
             found.add(" ".join(path))
