@@ -76,22 +76,9 @@ def restaking_source(adapter: LrtAdapter, ctx: AdapterContext) -> RestakingSourc
     return source
 
 
-def block_at_time(reader: Reader, timestamp: int, head: int) -> int:
-    """The first block at or after `timestamp` (binary search; 0 when the chain is younger)."""
-    lo, hi = 0, head
-    if reader.block(0)["timestamp"] >= timestamp:
-        return 0
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if reader.block(mid)["timestamp"] < timestamp:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def exposure(session: Session, symbol: str, since: int = DEFAULT_SINCE) -> RestakingExposure:
     """The LRT's restaking exposure at the latest block; slashes counted over `since` seconds."""
+    from ion_cli.chain.beacon_roots import first_block_at_or_after
     from ion_cli.plugins_registry import load
 
     if since <= 0:
@@ -100,7 +87,8 @@ def exposure(session: Session, symbol: str, since: int = DEFAULT_SINCE) -> Resta
     reader = session.reader()
     head = reader.block("latest")
     block = head["number"]
-    since_block = block_at_time(reader, head["timestamp"] - since, block)
+    found = first_block_at_or_after(reader, head["timestamp"] - since, head)
+    since_block = block if found is None else found[0]
     ctx = adapter_context(session, block)
     try:
         source = restaking_source(adapter, ctx)
