@@ -199,7 +199,7 @@ def _operator(
                 wad_slashed=s.wad_slashed,
                 block=s.block,
                 description=s.description,
-                lrt_lost_wei=_lost_at(el, stakers, s),
+                lrt_lost_wei=lrt_lost_to(el, stakers, s),
                 transaction_hash=s.transaction_hash,
             )
             for s in mine
@@ -252,7 +252,7 @@ def _operator(
     )
 
 
-def _lost_at(el: EigenLayerReader, stakers: Sequence[RestakingStaker], slash: Slashed) -> int:
+def lrt_lost_to(el: EigenLayerReader, stakers: Sequence[RestakingStaker], slash: Slashed) -> int:
     """What the LRT lost to one slash: its withdrawable shares just before it x wadSlashed."""
     before = lrt_withdrawable_at(el, stakers, slash.block - 1)
     return rm.lost_to_slash(before, slash.wad_slashed)

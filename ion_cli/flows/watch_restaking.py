@@ -102,7 +102,12 @@ class RestakingMonitor:
             decode_slashes,
             topic,
         )
-        from ion_cli.flows.restaking import adapter_context, eigenlayer_reader, restaking_source
+        from ion_cli.flows.restaking import (
+            adapter_context,
+            eigenlayer_reader,
+            lrt_lost_to,
+            restaking_source,
+        )
         from ion_cli.plugins_registry import load
 
         adapter = load(symbol)
@@ -126,8 +131,7 @@ class RestakingMonitor:
             mine = by_operator.get(slash.operator.lower())
             if not mine:
                 continue
-            before = sum(el.at(slash.block - 1).withdrawable(s.address) for s in mine)
-            lost = rm.lost_to_slash(before, slash.wad_slashed)
+            lost = lrt_lost_to(el, mine, slash)
             key = f"restaking:{symbol}:slash:{slash.transaction_hash}:{slash.log_index}"
             once(key, self._slash_event(adapter.symbol, slash, lost, slash.block))
         for log in ctx.logs(am, [topic(ALLOCATION_UPDATED)], lo, hi):
