@@ -132,8 +132,10 @@ def build(
     operators = []
     avs_exposure: dict[str, int] = {}
     pending: list[PendingChange] = []
+    # the withdrawal delay is EigenLayer's, the same for every operator: read once
+    delay = el.min_withdrawal_delay() if by_operator else 0
     for stakers in by_operator.values():
-        exposure = _operator(el, stakers, since_block, slashes, block)
+        exposure = _operator(el, stakers, since_block, slashes, block, delay)
         operators.append(exposure)
         for s in exposure.sets:
             avs_exposure[s.avs] = avs_exposure.get(s.avs, 0) + s.lrt_slashable_wei
@@ -180,6 +182,7 @@ def _operator(
     since_block: int,
     slashes: Sequence[Slashed],
     block: int,
+    delay: int,
 ) -> OperatorExposure:
     operator = str(stakers[0].operator)
     lrt_shares = sum(s.withdrawable_shares for s in stakers)
@@ -229,7 +232,6 @@ def _operator(
         for s in stakers
     )
     # the LRT's own queued withdrawals, slashable until the withdrawal delay has passed
-    delay = el.min_withdrawal_delay()
     queued = sum(
         shares for s in stakers for start, shares in el.queued(s.address) if start + delay > block
     )
