@@ -874,7 +874,6 @@ class Watcher:
             ),
         )
 
-
     def _credential_set(self, market: MarketState) -> list[WatchEvent]:
         """An event when the LRT's credential set (read by its risk feed from the LRT's
         contracts or its registry) is no longer the one the latest accepted proof snapshotted."""
