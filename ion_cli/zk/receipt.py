@@ -383,8 +383,19 @@ def _check_commitment(report: Report, r: LoadedReceipt, d: dict[str, Any]) -> No
     report.add("commitment rebuilds", True, claimed.root)
     same_epoch = claimed.epoch == (_get(d, "beacon", "epoch"))
     report.add("commitment epoch", same_epoch, "" if same_epoch else "not the receipt's epoch")
-    leaves = [v.index for v in tree.validators]
-    same = leaves == d.get("validator_indices")
+    same = [v.index for v in tree.validators] == d.get("validator_indices")
+    snap_file = r.file(SNAPSHOT)
+    if same and snap_file.is_file():
+        # every field, not just the indices: the leaves are the records the features came from
+        from ion_cli.zk.snapshot_json import SnapshotFormatError, snapshot_from_json
+
+        try:
+            snap = snapshot_from_json(json.loads(snap_file.read_text()))
+            same = [v.to_json() for v in tree.validators] == [
+                v.to_json() for v in sorted(snap.validators, key=lambda v: v.index)
+            ]
+        except (ValueError, SnapshotFormatError):
+            same = False
     report.add("commitment leaves", same, "" if same else "not the snapshot's validators")
     net = section.get("network") or {}
     try:

@@ -194,3 +194,29 @@ def test_the_forge_feature_vectors_are_current() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(["--check"]) == 0
+
+
+def test_ion_verify_wants_the_trees_leaves_to_be_the_snapshots_records(
+    devnet_weeth: dict[str, Any], tmp_path: Path
+) -> None:
+    """A tree rebuilt consistently over a changed record (same sums, another pubkey) still
+    differs from the snapshot the features were computed from."""
+    import shutil
+
+    from ion_cli.zk import ezkl_runner as er
+    from ion_cli.zk.snapshot_json import validator_from_json
+
+    copy = tmp_path / "copy"
+    shutil.copytree(devnet_weeth["folder"], copy)
+    doc = json.loads((copy / rc.SUMTREE).read_text())
+    doc["leaves"][3]["pubkey"] = "0x" + "ab" * 48
+    epoch = doc["commitment"]["epoch"]
+    tree = sumtree.build([validator_from_json(x) for x in doc["leaves"]], epoch)
+    doc["commitment"] = tree.commitment().to_json()
+    (copy / rc.SUMTREE).write_text(json.dumps(doc))
+    receipt = json.loads((copy / rc.RECEIPT).read_text())
+    receipt["commitment"].update(tree.commitment().to_json())
+    receipt["commitment"]["sha256"] = er.sha256_file(copy / rc.SUMTREE)
+    (copy / rc.RECEIPT).write_text(json.dumps(receipt))
+    failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
+    assert failed == ["commitment leaves"]
