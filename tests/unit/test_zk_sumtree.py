@@ -220,3 +220,15 @@ def test_ion_verify_wants_the_trees_leaves_to_be_the_snapshots_records(
     (copy / rc.RECEIPT).write_text(json.dumps(receipt))
     failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
     assert failed == ["commitment leaves"]
+
+
+def test_the_forge_sumtree_vectors_are_current() -> None:
+    """tests/contracts/vectors/sumtree.bin (SumTree.t.sol's tree) is what sumtree builds."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "contracts" / "gen_sumtree_vectors.py"
+    spec = importlib.util.spec_from_file_location("gen_sumtree_vectors", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
