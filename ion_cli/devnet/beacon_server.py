@@ -955,8 +955,13 @@ def make_chain(args: argparse.Namespace) -> tuple[Chain, int]:
         else:
             first_time = args.genesis_time + bc.GENESIS_EPOCHS * bc.SECONDS_PER_EPOCH
         groups = None
+        deployment = None
         if directory is not None and (directory / "deployment.json").exists():
-            document = json.loads((directory / "deployment.json").read_text())
+            deployment = directory / "deployment.json"
+        elif getattr(args, "deployment", None):
+            deployment = Path(args.deployment)  # the LRTs' credentials only, state in memory
+        if deployment is not None:
+            document = json.loads(deployment.read_text())
             groups = bc.groups_from_deployment(document) or None
         chain = bc.new_chain(
             seed=args.seed,
@@ -1050,6 +1055,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ion_cli.devnet.beacon_server")
     parser.add_argument("--devnet-dir", help="devnet dir: deployment.json in, beacon-state.json")
     parser.add_argument("--rpc-url", help="the devnet's anvil (the chain's clock)")
+    parser.add_argument(
+        "--deployment", help="a devnet's deployment.json: its LRTs' credentials (no state file)"
+    )
     parser.add_argument("--host", default=HOST)
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--validators", type=int, default=None, help="total set size")

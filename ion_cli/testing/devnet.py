@@ -114,16 +114,23 @@ def stop_devnet(handle: DevnetHandle) -> None:
 
 @contextmanager
 def beacon_server(
-    workdir: Path, *, rpc_url: str | None = None, args: Sequence[str] = ()
+    workdir: Path,
+    *,
+    rpc_url: str | None = None,
+    args: Sequence[str] = (),
+    deployment: Path | None = None,
 ) -> Iterator[str]:
     """Another beacon API server (failover, cross-check, error and benchmark tests); yields its
     URL and stops it afterwards. With `rpc_url` it follows that devnet (same seed: the same
     chain as the devnet's own server, so the two agree; `args=["--seed", "x"]` disagrees);
     without, it serves a fixed head (`args=["--validators", "100000"]` for benchmark sizes).
-    It keeps its state in memory: never share the devnet dir's state file."""
+    It keeps its state in memory: never share the devnet dir's state file. `deployment` (the
+    devnet's deployment.json) gives it the devnet's LRT credentials (ezETH's and rsETH's
+    validators pay to their delegators' pods, which only the deployment names)."""
     from ion_cli.devnet import beacon, services
 
-    service = beacon.beacon_service(None, rpc_url, list(args))
+    extra = ["--deployment", str(deployment)] if deployment is not None else []
+    service = beacon.beacon_service(None, rpc_url, [*extra, *args])
     _, info = services.spawn(service, workdir)
     try:
         yield info.url

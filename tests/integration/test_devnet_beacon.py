@@ -310,9 +310,15 @@ def test_two_servers_on_one_devnet_agree(
     """Blocks follow the devnet chain's blocks, not what a server happened to see: a server
     started later serves the same roots and checkpoints; another seed is another chain."""
     ion("devnet", "advance", "--epochs", "3")
+    deployment = devnet.deployment_dir / "deployment.json"
     with (
-        beacon_server(tmp_path / "a", rpc_url=devnet.rpc_url) as same,
-        beacon_server(tmp_path / "b", rpc_url=devnet.rpc_url, args=["--seed", "another"]) as other,
+        beacon_server(tmp_path / "a", rpc_url=devnet.rpc_url, deployment=deployment) as same,
+        beacon_server(
+            tmp_path / "b",
+            rpc_url=devnet.rpc_url,
+            args=["--seed", "another"],
+            deployment=deployment,
+        ) as other,
     ):
         path = "/eth/v1/beacon/states/head/finality_checkpoints"
         ours = get(api, path)["data"]
