@@ -35,12 +35,14 @@ class Output:
         self._out: Console | None = None
         self._err: Console | None = None
 
+    # emoji=False: ion prints no emoji codes, and without it every print loads rich's 3,600-entry
+    # emoji table (and would turn a `:name:` inside a label or reason into a symbol)
     @property
     def out(self) -> Console:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+            self._out = Console(file=sys.stdout, highlight=False, soft_wrap=True, emoji=False)
         return self._out
 
     @property
@@ -48,7 +50,7 @@ class Output:
         if self._err is None:
             from rich.console import Console
 
-            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True, emoji=False)
         return self._err
 
     def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
