@@ -66,7 +66,7 @@ class LazyIonGroup(IonGroup):
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            for name, command in build_module(COMMANDS[cmd_name].module).items():
+            for name, command in build_module(COMMANDS[cmd_name].module, cmd_name).items():
                 self.commands.setdefault(name, command)
         return self.commands.get(cmd_name)
 
@@ -107,9 +107,10 @@ class LazyIonGroup(IonGroup):
             raise
 
 
-def build_module(module: str) -> dict[str, Command]:
+def build_module(module: str, only: str | None = None) -> dict[str, Command]:
     """The click commands one module of ion_cli.commands defines, built as the root app would
-    (same typer settings), by name."""
+    (same typer settings), by name; with `only`, just that command of a module of plain commands
+    (`ion leverage` need not build deleverage and apply: building evaluates every parameter)."""
     import importlib
 
     import typer.main
@@ -121,6 +122,15 @@ def build_module(module: str) -> dict[str, Command]:
         holder.add_typer(loaded.app, name=groups[0])
     else:
         loaded.register(holder)
+        if only is not None:
+            holder.registered_commands = [
+                info
+                for info in holder.registered_commands
+                if (
+                    info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
+                )
+                == only
+            ]
     return dict(typer.main.get_group(holder).commands)
 
 
