@@ -25,9 +25,9 @@ MAINNET = a.TokenAddresses(
 EIGEN_POD_MANAGER = "0x91E677b07F7AF907ec9a428aafA9fc14a0d3A338"
 VALIDATOR_CREATED = "validatorCreated(bytes32,address,bytes)"
 
-# On mainnet eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of
-# eETH. Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
-MAINNET_EETH_ROUNDING_WEI = 2
+# eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of eETH.
+# Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
+EETH_ROUNDING_WEI = 2
 
 
 class WeEthAdapter(a.BaseAdapter):
@@ -46,8 +46,9 @@ class WeEthAdapter(a.BaseAdapter):
         token = addrs.require_token(self.symbol)
         pool = addrs.contract("liquidity_pool", self.symbol)
         eeth = addrs.contract("eeth", self.symbol)
-        # The devnet's eETH is exactly 1:1 (see EEth.sol); only mainnet shares round.
-        rounding = 0 if ctx.deployment is not None else MAINNET_EETH_ROUNDING_WEI
+        # eETH is share accounting on mainnet and on the devnet alike (see EEth.sol): the
+        # balance a deposit credits rounds down by a wei or two.
+        rounding = EETH_ROUNDING_WEI
         to_wrap = eth_amount - rounding
         if to_wrap <= 0:
             raise a.AdapterError("weETH: amount too small to wrap")
