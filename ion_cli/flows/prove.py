@@ -179,6 +179,11 @@ def build_receipt(
             "url": snapshot.source
             or (f"file:{request.snapshot_file.name}" if request.snapshot_file else ""),
             "state_id": request.state,
+            # Which node(s) the validators came from, and whether two or more agreed on the
+            # finalized checkpoint; a snapshot file is one source's word.
+            "nodes": [n.strip() for n in snapshot.source.split(",") if n.strip()]
+            or ([f"file:{request.snapshot_file.name}"] if request.snapshot_file else []),
+            "cross_checked": snapshot.cross_checked,
             "slot": snapshot.state.slot,
             "epoch": snapshot.state.epoch,
             "state_root": snapshot.state.state_root.lower(),
@@ -206,10 +211,105 @@ def build_receipt(
     }
 
 
-def verify(path: Path, progress: Progress, *, srs_file: Path | None = None) -> rc.Report:
-    """Re-check a receipt folder offline; raises VerificationFailed naming the first failure."""
+def verify(
+    path: Path,
+    progress: Progress,
+    *,
+    srs_file: Path | None = None,
+    session: Session | None = None,
+) -> rc.Report:
+    """Re-check a receipt folder: every offline check, then (with `session`, when a node for
+    the receipt's chain answers) its submission record against the chain. A bad `--srs` (missing,
+    not a regular file) is bad input; a receipt that cannot be read at all is too."""
+    if srs_file is not None:
+        why = rc.not_regular(srs_file)
+        if why is not None:
+            raise UsageError(f"--srs: {why}")
     try:
         report = rc.check(path, srs_file=srs_file, progress=progress)
     except rc.ReceiptError as exc:
         raise UsageError(str(exc)) from exc
+    if session is not None:
+        check_submission_on_chain(report, rc.load(path), session)
     return report
+
+
+SUBMISSION_ON_CHAIN = "submission on chain"
+
+
+def submission_session(path: Path, network: str | None, rpc_url: str | None) -> Session | None:
+    """A session for the chain a receipt's submission names (the network given on the command
+    line wins); None when the receipt records no submission or cannot be read."""
+    from ion_cli.flows.session import Session
+
+    try:
+        sub = rc.load(path).data.get("submission")
+    except rc.ReceiptError:
+        return None
+    if not isinstance(sub, dict):
+        return None
+    name = network or sub.get("network")
+    return Session(network=str(name) if name else None, rpc_url=rpc_url)
+
+
+def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: Session) -> None:
+    """The receipt's `submission` against the chain: the transaction exists on the chain the
+    record names, was sent to the feed it names, mined in its block with success, and carries
+    exactly this proof, these instances and the receipt's roots. No node: shown as skipped."""
+    sub = r.data.get("submission")
+    if not isinstance(sub, dict) or not isinstance(sub.get("tx_hash"), str):
+        return
+    try:
+        w3 = session.w3()
+        chain_id = int(w3.eth.chain_id)
+    except Exception as exc:  # no node at hand: the record is not checked, and it says so
+        detail = exc.message if isinstance(exc, IonError) else type(exc).__name__
+        report.skip(
+            SUBMISSION_ON_CHAIN, f"not checked: no node for {sub.get('network')} ({detail})"
+        )
+        return
+    if chain_id != sub.get("chain_id"):
+        report.skip(
+            SUBMISSION_ON_CHAIN,
+            f"not checked: the node answers for chain {chain_id}, the record names chain "
+            f"{sub.get('chain_id')}",
+        )
+        return
+    problems = _submission_problems(w3, sub, r)
+    report.add(SUBMISSION_ON_CHAIN, not problems, "; ".join(problems))
+
+
+def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> list[str]:
+    from ion_cli.zk.feed import ProofCall, load_proof, submit_call
+
+    tx_hash = str(sub["tx_hash"])
+    try:
+        tx = w3.eth.get_transaction(tx_hash)
+        mined = w3.eth.get_transaction_receipt(tx_hash)
+    except Exception:  # web3's TransactionNotFound, or a node that cannot say
+        return [f"no transaction {tx_hash} on chain {sub.get('chain_id')}"]
+    problems = []
+    feed = str(sub.get("feed", ""))
+    if str(tx.get("to") or "").lower() != feed.lower():
+        problems.append(f"the transaction went to {tx.get('to')}, not the feed {feed}")
+    if int(mined.get("status", 0)) != 1:
+        problems.append("the transaction reverted")
+    if mined.get("blockNumber") != sub.get("block"):
+        problems.append(f"mined in block {mined.get('blockNumber')}, not {sub.get('block')}")
+    proof, instances = load_proof(r.file(rc.PROOF))
+    beacon = r.data.get("beacon") or {}
+    expected = submit_call(
+        feed,
+        ProofCall(
+            proof=proof,
+            instances=instances,
+            state_root=str(beacon.get("state_root", "")),
+            block_root=str(beacon.get("block_root", "")),
+        ),
+        "",
+    ).data
+    sent = tx.get("input")
+    sent_bytes = bytes(sent) if not isinstance(sent, str) else bytes.fromhex(sent[2:])
+    if sent_bytes != expected:
+        problems.append("the transaction carries another proof or other public inputs")
+    return problems
