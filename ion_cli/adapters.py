@@ -250,12 +250,16 @@ class ValidatorSource:
     `withdrawal_credentials` are 0x-prefixed 32-byte hex strings to match against the beacon
     validator set. `complete` is False when the adapter could only describe how to enumerate
     (`method`) without doing it, e.g. when that needs event logs the ChainCall cannot read.
+    `expected_count` (added in API v1 without a version change: None means "not known") is the
+    number of validators the token's own registry says back it: a beacon answer with fewer is
+    not taken as the whole set.
     """
 
     withdrawal_credentials: tuple[str, ...]
     method: str
     pods: tuple[str, ...] = ()
     complete: bool = True
+    expected_count: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -263,6 +267,7 @@ class ValidatorSource:
             "pods": list(self.pods),
             "method": self.method,
             "complete": self.complete,
+            "expected_count": self.expected_count,
         }
 
 
@@ -320,8 +325,14 @@ def devnet_addresses(ctx: AdapterContext, symbol: str) -> TokenAddresses:
 def devnet_validators(ctx: AdapterContext, symbol: str) -> ValidatorSource:
     entry = deployment_token(ctx, symbol)
     creds = tuple(str(c) for c in entry.get("withdrawal_credentials") or ())
+    per = entry.get("validators_per_credential")
+    # The deployment file is the devnet's registry: so many validators per credential.
+    expected = int(per) * len(creds) if isinstance(per, int) and per > 0 else None
     return ValidatorSource(
-        withdrawal_credentials=creds, method="devnet deployment file", complete=True
+        withdrawal_credentials=creds,
+        method="devnet deployment file",
+        complete=True,
+        expected_count=expected,
     )
 
 

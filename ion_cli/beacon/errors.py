@@ -62,3 +62,8 @@ class BadValidatorId(UsageError):
 
 class NodesDisagree(RefusedError):
     """--cross-check: the nodes do not agree on the finalized checkpoint."""
+
+
+class ValidatorSetShort(BeaconError):
+    """The node returned no validator for a token whose adapter names credentials: never shown
+    as "0 validators" (exit 4, the node's answer is not to be trusted)."""

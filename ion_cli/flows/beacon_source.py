@@ -32,7 +32,7 @@ def token_snapshot(
     session: Session, request: SnapshotRequest, progress: Callable[[str], None]
 ) -> Snapshot:
     from ion_cli.beacon.fetch import snapshot_of_credentials
-    from ion_cli.flows.validators import open_client, token_validators
+    from ion_cli.flows.validators import cross_checked, judge_set, open_client, token_validators
 
     options = _options(session, request, progress)
     token = token_validators(request.symbol, session.network, session.rpc_url)
@@ -52,7 +52,9 @@ def token_snapshot(
             notes=notes,
             warn=progress,
         )
-    return snapshot
+        if request.cross_check:
+            snapshot = cross_checked(client, snapshot)
+    return judge_set(token, snapshot, progress)
 
 
 def network_active_balance(session: Session, snapshot: Snapshot) -> int | None:

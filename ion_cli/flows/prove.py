@@ -84,6 +84,8 @@ def prove(
     started = time.monotonic()
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
+    if request.cross_check and request.snapshot_file is not None:
+        raise UsageError("--cross-check asks beacon nodes; a --snapshot file has none to ask")
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
     snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)

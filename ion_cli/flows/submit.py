@@ -245,15 +245,15 @@ def intent(session: Session, path: Path, symbol: str) -> str:
     receipt = check_whole(session, path)
     _check_market(receipt, session.profile.market(symbol).symbol)
     feed_address(session, symbol)
+    _check_network(session, receipt)
     digest = hashlib.sha256(receipt.proof).hexdigest()[:16]
     return f"submit {symbol.strip().lower()} {digest}"
 
 
 def check_whole(session: Session, path: Path) -> ReceiptFolder:
-    """Every offline check of `ion verify`, then the receipt's network against this session's:
-    any failure refuses the submission, naming the check (exit 1, nothing read or sent).
-    Returns the receipt folder, read once it passed."""
-    from ion_cli.flows.prove import VerificationFailed, network_name, verify
+    """Every offline check of `ion verify`: any failure refuses the submission, naming the
+    check (exit 1, nothing read or sent). Returns the receipt folder, read once it passed."""
+    from ion_cli.flows.prove import VerificationFailed, verify
 
     report = verify(path, lambda _: None)
     failure = report.first_failure()
@@ -264,7 +264,13 @@ def check_whole(session: Session, path: Path) -> ReceiptFolder:
             f"refused: the receipt fails `ion verify` at '{failure.name}'"
             + (f": {failure.detail}" if failure.detail else "")
         )
-    receipt = load_receipt(path)
+    return load_receipt(path)
+
+
+def _check_network(session: Session, receipt: ReceiptFolder) -> None:
+    """The proof was made for this network (its SRS and feed are this network's)."""
+    from ion_cli.flows.prove import VerificationFailed, network_name
+
     mine = network_name(session)[0]
     theirs = receipt.data.get("network")
     if theirs != mine:
@@ -272,7 +278,6 @@ def check_whole(session: Session, path: Path) -> ReceiptFolder:
             f"refused: the receipt fails the check 'network': the proof was made for "
             f"{theirs}, this is {mine}"
         )
-    return receipt
 
 
 def _explain_other_token(session: Session, receipt: ReceiptFolder) -> None:
@@ -309,6 +314,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     market = session.profile.market(symbol)
     _check_market(receipt, market.symbol)
     feed = feed_address(session, symbol)
+    _check_network(session, receipt)
     # What is previewed, sent and recorded comes from the proof's public instances, never from
     # the receipt's text (which `check_whole` found equal to them).
     try:

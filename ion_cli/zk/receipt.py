@@ -425,6 +425,11 @@ def check_beacon_fields(report: Report, st: CheckState) -> bool:
         problems.append("not a finalized state")
     if beacon.get("execution_optimistic") is not False:
         problems.append("an execution-optimistic state")
+    if not isinstance(beacon.get("cross_checked", False), bool):
+        problems.append(f"cross_checked {beacon.get('cross_checked')!r}")
+    nodes = beacon.get("nodes", [])
+    if not (isinstance(nodes, list) and all(isinstance(n, str) for n in nodes)):
+        problems.append(f"nodes {nodes!r}")
     return report.add("beacon fields", not problems, "; ".join(problems))
 
 

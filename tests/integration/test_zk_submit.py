@@ -564,6 +564,9 @@ def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
     ion("prove", "--lrt", "weETH", "--out", str(out), "--json")
     r = receipt(out)
     assert r["beacon"]["finalized"] is True
+    # The receipt says what was trusted: the node the validators came from, one node's word.
+    assert r["beacon"]["nodes"] and "127.0.0.1" in r["beacon"]["nodes"][0]
+    assert r["beacon"]["cross_checked"] is False
     haircut = int(r["output"]["haircut_wad"])
     assert haircut > 3 * WAD // 100, r["output"]  # 700 of ~3,200 validators: beyond the clamp
 
