@@ -294,12 +294,13 @@ contract HandlersTest is HandlersFixture {
         _optIn(USER, rswPool, address(rswHandler), address(rswEth));
         _fund(address(rswEth), USER, 5 ether);
 
-        uint256 ethNeeded = _ceilDiv(uint256(15 ether) * rate, 1e18);
+        uint256 inverse = uint256(1e36) / rate; // ethToRswETHRate
+        uint256 ethNeeded = _ceilDiv(uint256(15 ether) * 1e18, inverse);
         uint256 cost = _quoteExactOutput(_quoterOf(address(reversed)), address(wstEth), address(weth), ethNeeded); // wstETH (token1) in
         vm.prank(USER);
         rswHandler.flashswapAndMint(5 ether, 20 ether, cost, block.timestamp, noProof);
         (uint256 c, uint256 nd) = rswPool.vault(0, USER);
-        assertEq(c, 5 ether + ethNeeded * 1e18 / rate, "collateral");
+        assertEq(c, 5 ether + ethNeeded * inverse / 1e18, "collateral");
         assertApproxEq(_owed(nd, rswPool.rate(0)), cost, 2, "debt = swap cost");
         assertEq(address(rswEth).balance, ethNeeded, "minted at Swell");
     }
@@ -313,9 +314,13 @@ contract HandlersTest is HandlersFixture {
             address(rswPool), address(rswJoin), address(wl), address(uniPool), address(wstEth), address(weth), address(rswEth)
         );
         uint256 ethIn = rswHandler.getEthAmountInForLstAmountOut(15 ether);
-        assertEq(ethIn, _ceilDiv(uint256(15 ether) * 1.03e18, 1e18), "eth for an exact rswETH amount");
+        uint256 inverse = uint256(1e36) / 1.03e18; // ethToRswETHRate
+        assertEq(ethIn, _ceilDiv(uint256(15 ether) * 1e18, inverse), "wadDivUp(amount, ethToRswETHRate)");
         assertTrue(rswHandler.getLstAmountOutForEthAmountIn(ethIn) >= 15 ether, "that eth mints at least as much");
-        assertEq(rswHandler.getLstAmountOutForEthAmountIn(1.03 ether), 1 ether, "floor(eth / rate)");
+        assertEq(rswHandler.getLstAmountOutForEthAmountIn(1.03 ether), uint256(1.03 ether) * inverse / 1e18, "wadMulDown");
+        vm.deal(address(this), ethIn);
+        rswEth.deposit{value: ethIn}();
+        assertEq(rswEth.balanceOf(address(this)), rswHandler.getLstAmountOutForEthAmountIn(ethIn), "the view is the mint");
         assertEq(address(rswHandler.MINT_ASSET()), address(weth), "rswETH handler mints from WETH");
         assertEq(address(handler.MINT_ASSET()), address(weth), "weETH handler mints from WETH");
     }

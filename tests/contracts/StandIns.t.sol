@@ -227,8 +227,11 @@ contract StandInsTest is TestBase {
         rsw.deposit{value: 1 ether}();
         rsw.depositWithReferral{value: 3 ether}(address(0xCAFE));
         vm.stopPrank();
-        uint256 expected = uint256(1 ether) * 1e18 / 1.03e18 + uint256(3 ether) * 1e18 / 1.03e18;
+        // Swell's arithmetic: value * floor(1e36 / rate) / 1e18, the inverse rounded first.
+        uint256 inverse = uint256(1e36) / 1.03e18;
+        uint256 expected = uint256(1 ether) * inverse / 1e18 + uint256(3 ether) * inverse / 1e18;
         assertEq(rsw.balanceOf(USER), expected, "minted");
+        assertTrue(expected < uint256(4 ether) * 1e18 / 1.03e18, "a wei below floor(eth / rate)");
         assertEq(address(rsw).balance, 4 ether, "keeps the ETH");
 
         vm.prank(USER);

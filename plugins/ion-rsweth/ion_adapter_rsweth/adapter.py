@@ -34,8 +34,9 @@ class RswEthAdapter(a.BaseAdapter):
         a.require_positive_amount(eth_amount, self.symbol)
         token = self.addresses(ctx).require_token(self.symbol)
         rate = self.exchange_rate(ctx)
-        # deposit() mints msg.value at the current rate, rounded down.
-        expected = eth_amount * WAD // rate
+        # deposit() mints msg.value * ethToRswETHRate() / 1e18, rounded down, where the inverse
+        # rate floor(1e36 / rate) is itself rounded down first (Swell's UD60x18 arithmetic).
+        expected = eth_amount * (WAD * WAD // rate) // WAD
         return a.payable_mint_plan(
             self.symbol,
             eth_amount,
