@@ -280,6 +280,12 @@ def check_model(report: Report, st: CheckState) -> bool:
         model_sha == shipped,
         "" if model_sha == shipped else f"receipt names model {model_sha}; ion's is {shipped}",
     )
+    named = _get(d, "model", "file")
+    report.add(
+        "model file",
+        named == er.MODEL_FILE.name,
+        "" if named == er.MODEL_FILE.name else f"{named!r} != {er.MODEL_FILE.name!r}",
+    )
     bound = _bound_id(model_sha, d.get("lrt"))
     claimed = _get(d, "model", "id")
     report.add(
@@ -488,6 +494,13 @@ def check_snapshot(report: Report, st: CheckState) -> bool:
         recomputed == claimed,
         "" if recomputed == claimed else f"{recomputed} != {claimed}",
     )
+    from ion_cli.zk import rule
+
+    loss = rule.loss(snap, context).to_json()
+    raw_rule = d.get("rule")
+    shown: dict[str, Any] = raw_rule if isinstance(raw_rule, dict) else {}
+    differ = sorted(k for k, v in loss.items() if shown.get(k) != v)
+    report.add("rule recomputed", not differ, f"differs in {differ}" if differ else "")
     return True
 
 

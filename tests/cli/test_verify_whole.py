@@ -127,6 +127,9 @@ def test_proof_replaced_by_a_fifo_fails(folder: Path) -> None:
         (lambda d: d["snapshot"].update(file="../other.json"), "snapshot.json named"),
         (lambda d: d["srs"].update(kind="ceremony"), "SRS kind"),
         (lambda d: d["output"].update(score=d["output"]["score"] + 1), "instances: score"),
+        (lambda d: d["rule"].update(total_gwei=d["rule"]["total_gwei"] + 1), "rule recomputed"),
+        (lambda d: d["model"].update(file="other.onnx"), "model file"),
+        (lambda d: d["network_context"].update(active_balance="many"), "network context"),
     ],
 )
 def test_every_field_is_checked(folder: Path, change: Callable[[Any], None], check: str) -> None:
