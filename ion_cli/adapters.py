@@ -33,6 +33,11 @@ Writing an adapter (full guide: plugins/README.md)
 
     adapter = MyToken()
 
+Optional (added in API v1 without a version change): `mint_cost(ctx)` reads the mint's state
+once and returns a function `token amount -> ETH` that its mint path takes for at least that
+amount, in the protocol's own rounding (Ion's direct-mint handlers ask exactly that); without it
+the core prices a mint at ceil(amount * exchange_rate / 1e18).
+
 Without the base class an adapter writes `addresses` and `validators` itself (`devnet_addresses`,
 `devnet_validators` and `require_mainnet` help). `require_positive_amount` and `payable_mint_plan`
 serve a mint that is one payable call.

@@ -28,3 +28,13 @@ def test_unknown_mainnet_facts_are_marked_unsure() -> None:
     assert adapter.withdrawal().unsure
     source = adapter.validators(AdapterContext.offline())
     assert not source.complete and source.withdrawal_credentials == ()
+
+
+def test_mint_cost_is_swells_inverse_rate_rounded_up() -> None:
+    inverse = 10**36 // RATE
+    ctx = scripted_context({(TOKEN, "ethToRswETHRate()(uint256)", ()): inverse})
+    cost = adapter.mint_cost(ctx)
+    for amount in (1, 10**18, 15 * 10**18 + 7):
+        eth = cost(amount)
+        assert eth * inverse // 10**18 >= amount  # deposit(eth) mints at least amount
+        assert (eth - 1) * inverse // 10**18 < amount  # and not a wei less would

@@ -6,6 +6,8 @@ shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ion_cli import adapters as a
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -78,6 +80,16 @@ class WeEthAdapter(a.BaseAdapter):
             symbol=self.symbol, eth_in=eth_amount, calls=calls, expected_out=expected, notes=notes
         )
 
+    def mint_cost(self, ctx: a.AdapterContext) -> Callable[[int], int]:
+        """weETH amount -> the ETH that mints exactly it by deposit() then wrap, searched as
+        Ion's public WeEthHandler does, at the pool's totals read now."""
+        addrs = self.addresses(ctx)
+        pool = addrs.contract("liquidity_pool", self.symbol)
+        eeth = addrs.contract("eeth", self.symbol)
+        pooled = int(ctx.call(pool, "getTotalPooledEther()(uint256)"))
+        shares = int(ctx.call(eeth, "totalShares()(uint256)"))
+        return lambda amount: eth_for_exact_weeth(pooled, shares, amount)
+
     def withdrawal(self) -> a.WithdrawalInfo:
         return a.WithdrawalInfo(
             path=(
@@ -106,3 +118,36 @@ class WeEthAdapter(a.BaseAdapter):
         )
         creds = tuple(c for pod in dict.fromkeys(pods) for c in a.withdrawal_credentials(pod))
         return a.ValidatorSource(withdrawal_credentials=creds, pods=pods, method=method)
+
+
+WAD = 10**18
+
+
+def weeth_for_eth(pooled: int, shares: int, eth: int) -> int:
+    """weETH that `eth` mints through LiquidityPool.deposit() and weETH.wrap, from the totals
+    before the deposit: shares floor(eth * S / P), worth floor(shares * P' / S') eETH, wrapped
+    into floor(amount * S' / P') weETH."""
+    minted = eth if pooled == 0 else eth * shares // pooled
+    pooled_after, shares_after = pooled + eth, shares + minted
+    if shares_after == 0:
+        return 0
+    eeth = minted * pooled_after // shares_after
+    return eeth * shares_after // pooled_after
+
+
+def eth_for_exact_weeth(pooled: int, shares: int, amount: int) -> int:
+    """The ETH Ion's WeEthHandler sends for exactly `amount` weETH: the first of
+    wadDivUp(wadMulDown(amount, P), S) + 1 and one wei more that mints exactly `amount`; an
+    AdapterError when neither does (the handler reverts NoAmountInFound())."""
+    if amount <= 0:
+        return 0
+    if shares == 0:
+        raise a.AdapterError("weETH: the ether.fi pool has no shares yet")
+    guess = -(-(amount * pooled // WAD) * WAD // shares) + 1
+    for eth in (guess, guess + 1):
+        if weeth_for_eth(pooled, shares, eth) == amount:
+            return eth
+    raise a.AdapterError(
+        f"weETH: no ETH amount mints exactly {amount} wei of weETH at the pool's totals (Ion's "
+        "WeEthHandler would revert NoAmountInFound()): choose another amount"
+    )
