@@ -250,12 +250,13 @@ def intent(session: Session, path: Path, symbol: str) -> str:
     return f"submit {symbol.strip().lower()} {digest}"
 
 
-def check_whole(session: Session, path: Path) -> ReceiptFolder:
-    """Every offline check of `ion verify`: any failure refuses the submission, naming the
-    check (exit 1, nothing read or sent). Returns the receipt folder, read once it passed."""
+def check_whole(session: Session, path: Path, *, online: bool = False) -> ReceiptFolder:
+    """Every check of `ion verify` (offline ones; with `online`, also a recorded submission
+    against this session's chain): any failure refuses the submission, naming the check (exit
+    1, nothing sent). Returns the receipt folder, read once it passed."""
     from ion_cli.flows.prove import VerificationFailed, verify
 
-    report = verify(path, lambda _: None)
+    report = verify(path, lambda _: None, session=session if online else None)
     failure = report.first_failure()
     if failure is not None and "model id" in failure.name:
         _explain_other_token(session, load_receipt(path))
@@ -310,7 +311,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import ProofCall, read_latest, submit_call
 
-    receipt = check_whole(session, path)
+    receipt = check_whole(session, path, online=True)
     market = session.profile.market(symbol)
     _check_market(receipt, market.symbol)
     feed = feed_address(session, symbol)

@@ -660,3 +660,5 @@ def test_submit_previews_and_records_what_the_proof_carries(
     forged = CliRunner().invoke(app, ["verify", str(proofs.heavy), "--json"])
     assert forged.exit_code == 1
     assert "submission on chain" in forged.stderr
+    # ... and `ion submit` runs that check too: refused, naming it, nothing sent.
+    _refused(proofs.heavy, protocol, "submission on chain")
