@@ -162,6 +162,13 @@ contract StandInsTest is TestBase {
         assertEq(we.getRate(), rate, "P / S is the rate asked for");
     }
 
+    /// Renzo's calculateMintAmount, written out: two floors, a few wei below proportional.
+    function _renzoMint(uint256 value, uint256 added, uint256 supply) internal pure returns (uint256) {
+        if (value == 0 || supply == 0) return added;
+        uint256 inflation = 1e18 * added / (value + added);
+        return supply * 1e18 / (1e18 - inflation) - supply;
+    }
+
     function test_EzEthRateRoundTripsThroughTvl(uint256 rate, uint256 deposit) public {
         rate = bound(rate, 0.5e18, 3e18);
         deposit = bound(deposit, 1 ether, 1_000_000 ether);
@@ -169,13 +176,15 @@ contract StandInsTest is TestBase {
         RestakeManager rm = new RestakeManager(address(ez), address(this));
         ez.setMinter(address(rm), true);
         rm.setRate(rate);
+        ez.mint(address(this), 50_000 ether); // the protocol's existing supply
 
+        (,, uint256 tvlBefore) = rm.calculateTVLs();
         vm.deal(USER, deposit);
         vm.prank(USER);
         rm.depositETH{value: deposit}();
         uint256 minted = ez.balanceOf(USER);
-        assertEq(minted, deposit * 1e18 / rate, "minted at the rate");
-        vm.assume(minted >= 1e18);
+        assertEq(minted, _renzoMint(tvlBefore, deposit, 50_000 ether), "Renzo's mint arithmetic");
+        assertLe(minted, deposit * 1e18 / rate, "never above the proportional figure");
         (,, uint256 tvl) = rm.calculateTVLs();
         assertEq(tvl * 1e18 / ez.totalSupply(), rate, "mainnet formula gives the set rate");
     }
@@ -185,14 +194,23 @@ contract StandInsTest is TestBase {
         RestakeManager rm = new RestakeManager(address(ez), address(this));
         ez.setMinter(address(rm), true);
         rm.setRate(1.01e18);
-        vm.deal(USER, 2 ether);
+        vm.deal(USER, 4 ether);
         vm.prank(USER);
         rm.depositETH{value: 2 ether}(42);
-        assertEq(ez.balanceOf(USER), uint256(2 ether) * 1e18 / 1.01e18, "minted");
-
+        assertEq(ez.balanceOf(USER), 2 ether, "an empty protocol mints 1:1, as Renzo's");
+        (,, uint256 tvl) = rm.calculateTVLs();
         RenzoOracle ro = new RenzoOracle(address(this));
+        uint256 preview = ro.calculateMintAmount(tvl, 2 ether, ez.totalSupply());
+        vm.prank(USER);
+        rm.depositETH{value: 2 ether}();
+        assertEq(ez.balanceOf(USER) - 2 ether, preview, "the oracle's preview is the mint");
+
         assertEq(ro.calculateMintAmount(0, 3 ether, 0), 3 ether, "empty protocol mints 1:1");
-        assertEq(ro.calculateMintAmount(202 ether, 101 ether, 200 ether), 100 ether, "proportional");
+        uint256 proportional = ro.calculateMintAmount(202 ether, 101 ether, 200 ether);
+        assertEq(proportional, _renzoMint(202 ether, 101 ether, 200 ether), "Renzo's arithmetic");
+        assertTrue(proportional < 100 ether && proportional > 100 ether - 1e6, "a few wei below 100");
+        vm.expectRevert(RenzoOracle.InvalidTokenAmount.selector);
+        ro.calculateMintAmount(1e30, 1, 1);
     }
 
     function test_RsEthDepositAtOraclePrice() public {
