@@ -160,9 +160,9 @@ def judge_set(token: TokenValidators, snapshot: Snapshot, warn: Warn | None) -> 
         registry = f" (its registry says {expected})" if expected else ""
         raise ValidatorSetShort(
             f"{token.symbol}: {source} returned no validator for the {len(token.credentials)} "
-            f"withdrawal credential(s) of {token.method}{registry}: refusing to report 0 "
-            "validators (a node that withholds or rewrites them?); try another node "
-            "(--beacon-url, --cross-check)"
+            f"withdrawal credential(s) its adapter names ({token.method}){registry}: refusing "
+            "to report 0 validators (a node that withholds or rewrites them?); try another "
+            "node (--beacon-url, --cross-check)"
         )
     if expected is not None and found < expected:
         note = (
