@@ -89,6 +89,7 @@ def _register() -> None:
         plugins,
         position,
         prove,
+        restaking,
         risk,
         submit,
         tx,
@@ -111,6 +112,7 @@ def _register() -> None:
     vault.register(app)
     leverage.register(app)
     risk.register(app)
+    restaking.register(app)
     prove.register(app)
     verify.register(app)
     vaults.register(app)
