@@ -270,11 +270,14 @@ class BeaconClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         import httpx
 
         try:
-            return self._client().request(method, node.url + path, params=params, json=body)
+            return self._client().request(
+                method, node.url + path, params=params, json=body, headers=headers
+            )
         except httpx.TimeoutException:
             raise _Retry(
                 BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
@@ -359,6 +362,18 @@ class BeaconClient:
 
     def finality_checkpoints(self, state_id: str = "head") -> dict[str, parse.Checkpoint]:
         return self._typed(f"/eth/v1/beacon/states/{state_id}/finality_checkpoints", parse.finality)
+
+    def state_ssz(self, state_id: str) -> bytes:
+        """The whole BeaconState as SSZ (`/eth/v2/debug/beacon/states/{id}`, octet-stream):
+        what ion_cli.beacon.proofs checks a node's answers against."""
+        path = f"/eth/v2/debug/beacon/states/{state_id}"
+
+        def work(node: _Node) -> bytes:
+            response = self._send(node, "GET", path, headers={"Accept": "application/octet-stream"})
+            self._check_status(node, response, f"state {state_id} as SSZ")
+            return bytes(response.content)
+
+        return self._failover(work)
 
     def _typed(self, path: str, decode: Callable[[Any], T]) -> T:
         def work(node: _Node) -> T:

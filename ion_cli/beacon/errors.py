@@ -67,3 +67,9 @@ class NodesDisagree(RefusedError):
 class ValidatorSetShort(BeaconError):
     """The node returned no validator for a token whose adapter names credentials: never shown
     as "0 validators" (exit 4, the node's answer is not to be trusted)."""
+
+
+class NotTheState(RefusedError):
+    """The node's answers are not the state its header names: the SSZ state does not hash to
+    the header's state root, a header to its block root, or a validator record (or one left out)
+    differs from the state's."""

@@ -77,6 +77,20 @@ def register(app: typer.Typer) -> None:
             nodes = ", ".join(r["beacon"].get("nodes") or []) or "?"
             checked = "cross-checked" if r["beacon"].get("cross_checked") else "not cross-checked"
             console.print(f"validators from {nodes} ({checked})")
+            anchor = r.get("anchor")
+            if anchor:
+                checked = anchor["state_check"]
+                onchain = anchor["beacon_root_on_chain"]
+                console.print(
+                    f"rated the post-state of {anchor['why']}; "
+                    f"{checked['validators_compared']} validators checked against its state "
+                    "root"
+                    + (
+                        "; the chain's EIP-4788 root agrees"
+                        if onchain.get("checked")
+                        else f"; on chain: {onchain.get('why')}"
+                    )
+                )
             console.print(f"verify: ion verify {result.folder}")
 
         opts.output.result(doc, render)

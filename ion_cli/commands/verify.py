@@ -28,16 +28,30 @@ def register(app: typer.Typer) -> None:
                 help="Do not ask a node about the receipt's submission record (shown skipped).",
             ),
         ] = False,
+        onchain: Annotated[
+            bool,
+            typer.Option(
+                "--onchain",
+                help="Also ask the chain (--network/--rpc-url) whether its EIP-4788 beacon "
+                "roots contract holds the receipt's block root.",
+            ),
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
         """Check the proof, every field of the receipt and every file it names; with a node at
-        hand, its submission record against the chain."""
+        hand, its submission record against the chain (with --onchain, the block root against
+        the chain's beacon roots contract too)."""
         from ion_cli.flows.prove import VerificationFailed, submission_session
         from ion_cli.flows.prove import verify as run
 
         session = None if offline else submission_session(path, opts.network, opts.rpc_url)
-        report = run(path, opts.output.info, srs_file=srs, session=session)
+        anchor_session = None
+        if onchain:
+            from ion_cli.flows.session import Session
+
+            anchor_session = Session(network=opts.network, rpc_url=opts.rpc_url)
+        report = run(path, opts.output.info, srs_file=srs, session=session, onchain=anchor_session)
 
         def render(console: Any) -> None:
             for c in report.checks:

@@ -30,6 +30,7 @@ from ion_cli.zk import receipt as rc
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
+    from ion_cli.flows.anchored import Anchored
     from ion_cli.flows.session import Session
     from ion_cli.zk.ezkl_runner import Circuit
 
@@ -87,7 +88,18 @@ def prove(
     if request.cross_check and request.snapshot_file is not None:
         raise UsageError("--cross-check asks beacon nodes; a --snapshot file has none to ask")
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
-    snapshot = load_snapshot(session, request, progress)
+    anchoring = None
+    if request.snapshot_file is None:
+        # From a beacon node: the post-state of one block, every record checked against the
+        # state root its header names (ion_cli.flows.anchored).
+        from ion_cli.flows.anchored import anchored_snapshot
+
+        anchoring = anchored_snapshot(session, request, progress)
+        snapshot = anchoring.snapshot
+        if request.network_active_balance is None:
+            request = replace(request, network_active_balance=anchoring.check.active_balance)
+    else:
+        snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
     if folder.exists() and any(folder.iterdir()) and not force:
@@ -123,8 +135,26 @@ def prove(
         raise er.ProofError(f"the new proof does not verify: {why}")
     scored = replace(assessment, score=w.score)
     doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
+    doc["anchor"] = _anchor_section(anchoring, folder)
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
+
+
+STATE_PROOF = "state_proof.json"
+
+
+def _anchor_section(anchoring: Anchored | None, folder: Path) -> dict[str, Any] | None:
+    """The receipt's `anchor`: which block's post-state was rated and why, what was checked
+    against its state root, and the multiproof file that lets `ion verify` re-check it."""
+    from ion_cli.zk import ezkl_runner as er
+
+    if anchoring is None:
+        return None  # from a snapshot file: nothing ties it to a beacon state
+    rc.write_json(folder / STATE_PROOF, anchoring.proof)
+    return {
+        **anchoring.to_json(),
+        "state_proof": {"file": STATE_PROOF, "sha256": er.sha256_file(folder / STATE_PROOF)},
+    }
 
 
 def check_provable(snapshot: Snapshot, request: SnapshotRequest) -> None:
@@ -219,16 +249,23 @@ def verify(
     *,
     srs_file: Path | None = None,
     session: Session | None = None,
+    onchain: Session | None = None,
 ) -> rc.Report:
-    """Re-check a receipt folder: every offline check, then (with `session`, when a node for
-    the receipt's chain answers) its submission record against the chain. A bad `--srs` (missing,
-    not a regular file) is bad input; a receipt that cannot be read at all is too."""
+    """Re-check a receipt folder: every offline check; with `onchain`, its block root against
+    that chain's EIP-4788 contract; with `session` (when a node for the receipt's chain
+    answers), its submission record against the chain. A bad `--srs` (missing, not a regular
+    file) is bad input; a receipt that cannot be read at all is too."""
     if srs_file is not None:
         why = rc.not_regular(srs_file)
         if why is not None:
             raise UsageError(f"--srs: {why}")
     try:
         report = rc.check(path, srs_file=srs_file, progress=progress)
+        if onchain is not None:
+            from ion_cli.zk import anchor_check
+
+            progress("asking the chain's beacon roots contract for the receipt's block")
+            anchor_check.check_onchain(report, rc.load(path), onchain.reader())
     except rc.ReceiptError as exc:
         raise UsageError(str(exc)) from exc
     if session is not None:
@@ -281,8 +318,28 @@ def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: S
     report.add(SUBMISSION_ON_CHAIN, not problems, "; ".join(problems))
 
 
+SUBMIT_SIGNATURE = "submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32))"
+
+
+def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
+    """The proof bytes and instances a `RiskFeed.submit` calldata carries (None: not one)."""
+    from eth_abi.abi import decode
+
+    from ion_cli.abi.keccak import keccak256
+
+    if data[:4] != keccak256(SUBMIT_SIGNATURE.encode())[:4]:
+        return None
+    try:
+        proof, instances, _, _ = decode(
+            ["bytes", "uint256[]", "uint256", "(uint64,uint64,bytes32,bytes32,bytes32)"], data[4:]
+        )
+    except Exception:  # eth_abi's decoding errors: not a submit of this shape
+        return None
+    return bytes(proof), [int(i) for i in instances]
+
+
 def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> list[str]:
-    from ion_cli.zk.feed import ProofCall, load_proof, submit_call
+    from ion_cli.zk.feed import load_proof
 
     tx_hash = str(sub["tx_hash"])
     try:
@@ -299,19 +356,8 @@ def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> l
     if mined.get("blockNumber") != sub.get("block"):
         problems.append(f"mined in block {mined.get('blockNumber')}, not {sub.get('block')}")
     proof, instances = load_proof(r.file(rc.PROOF))
-    beacon = r.data.get("beacon") or {}
-    expected = submit_call(
-        feed,
-        ProofCall(
-            proof=proof,
-            instances=instances,
-            state_root=str(beacon.get("state_root", "")),
-            block_root=str(beacon.get("block_root", "")),
-        ),
-        "",
-    ).data
     sent = tx.get("input")
     sent_bytes = bytes(sent) if not isinstance(sent, str) else bytes.fromhex(sent[2:])
-    if sent_bytes != expected:
+    if _submitted_proof(sent_bytes) != (proof, instances):
         problems.append("the transaction carries another proof or other public inputs")
     return problems

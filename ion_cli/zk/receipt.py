@@ -504,6 +504,15 @@ def check_snapshot(report: Report, st: CheckState) -> bool:
     return True
 
 
+def check_anchor(report: Report, st: CheckState) -> bool:
+    """The anchor: the snapshot's validators against the state root of the receipt's block
+    (`ion_cli.zk.anchor_check`, its checks named "anchor: ...")."""
+    from ion_cli.zk import anchor_check
+
+    anchor_check.check(report, st.r)
+    return True
+
+
 # The offline steps of `ion verify`, in order. A failed file check stops everything after it.
 STEPS: tuple[Step, ...] = (
     check_files,
@@ -515,6 +524,7 @@ STEPS: tuple[Step, ...] = (
     check_beacon_fields,
     check_submission_field,
     check_snapshot,
+    check_anchor,
 )
 
 
