@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from ion_cli.beacon import parse
+from ion_cli.beacon import scan as stream_scan
 from ion_cli.beacon.errors import (
     AllNodesFailed,
     BadValidatorId,
@@ -147,6 +148,17 @@ class _Reader:
             self._edges.tail = (self._edges.tail + chunk)[-_EDGE:]
             return chunk
         return b""
+
+
+def _edged(chunks: Iterator[bytes], edges: _Edges) -> Iterator[bytes]:
+    """The chunks as they come, remembering the body's edges (for the envelope's flags)."""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if len(edges.head) < _EDGE:
+            edges.head += chunk[: _EDGE - len(edges.head)]
+        edges.tail = (edges.tail + chunk[-_EDGE:])[-_EDGE:]
+        yield chunk
 
 
 class BeaconClient:
@@ -439,15 +451,35 @@ class BeaconClient:
             lambda node: self._stream_all(node, state_id, lambda item: keep(parse.validator(item)))
         )
 
-    def scan_credentials(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
-        """The whole set streamed once; `keep(index, withdrawal_credentials)` sees every
-        validator (only those two fields parsed: the fast path of a credential filter at
-        mainnet scale) and those it accepts are returned in full. A drop mid-stream restarts."""
-        return self._failover(
-            lambda node: self._stream_all(
-                node, state_id, lambda item: keep(*parse.index_and_credentials(item))
-            )
-        )
+    def scan_credentials(self, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
+        """The whole set streamed once, filtered at the speed of the stream (ion_cli.beacon.scan):
+        `keep(indices, credentials)` sees every validator's index and withdrawal credentials a
+        batch at a time (only those two fields decoded, checked a column at a time) and answers
+        the positions to keep, which are decoded in full. A drop mid-stream restarts."""
+        return self._failover(lambda node: self._scan_all(node, state_id, keep))
+
+    def _scan_all(self, node: _Node, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
+        path = f"/eth/v1/beacon/states/{state_id}/validators"
+        kept: list[Validator] = []
+        seen = 0
+
+        def counted(indices: list[int], credentials: list[str]) -> list[int]:
+            nonlocal seen
+            seen += len(indices)
+            if self.progress is not None:
+                self.progress(seen, 0)
+            return list(keep(indices, credentials))
+
+        def consume(response: httpx.Response) -> parse.Envelope:
+            edges = _Edges()
+            for batch in stream_scan.batches(_edged(response.iter_bytes(1 << 16), edges)):
+                kept.extend(stream_scan.filter_batch(batch, counted))
+            return edges.flags()
+
+        flags = self._request(node, "GET", path, None, None, consume)
+        if self.progress is not None:
+            self.progress(seen, seen)
+        return ValidatorsAnswer(kept, flags.execution_optimistic, flags.finalized, {node.name})
 
     def _stream_all(
         self, node: _Node, state_id: str, keep: Callable[[Any], bool] | None
