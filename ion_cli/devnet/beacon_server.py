@@ -24,8 +24,10 @@ Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   POST /ion/v1/devnet/slash     {"lrt", "count"}   slash at a new block one slot later
   POST /ion/v1/devnet/penalize  {"lrt", "gwei"}    lower every active validator's balance
   POST /ion/v1/devnet/faults    {"syncing", "optimistic", "no_post", "malformed", "drop",
-                                 "status_code", "delay_ms", "lie"}   simulate a misbehaving
-                                 node ("lie": {"index", "field"} in JSON answers, not in SSZ)
+                                 "status_code", "delay_ms", "lie", "rewrite_credentials"}
+                                 simulate a misbehaving node ("lie": {"index", "field"} in
+                                 JSON answers, not in SSZ; "rewrite_credentials": every
+                                 validator's, a node that hides a whole set)
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Faults:
     drop: bool = False  # the connection closes mid-response
     status_code: int = 0  # every /eth route answers this status (e.g. 500)
     delay_ms: int = 0
+    rewrite_credentials: bool = False  # a lying node: every validator pays to another address
     # A node that lies in its JSON answers (never in the SSZ state): {"index": i, "field":
     # "slashed" | "balance" | "withdrawal_credentials"}.
     lie: dict[str, Any] = field(default_factory=dict)
@@ -392,6 +395,19 @@ def validator_row(index: int, rec: Record, status: str) -> str:
     )  # fmt: skip
 
 
+LIE_CREDENTIALS = bytes([1]) + bytes(11) + bytes([0xEE]) * 20
+
+
+def lying_validator_row(index: int, rec: Record, status: str) -> str:
+    """A validator row whose withdrawal credentials a lying node rewrote."""
+    return _ROW.format(
+        index, rec.balance, status, rec.pubkey.hex(), LIE_CREDENTIALS.hex(),
+        rec.effective_balance, "true" if rec.slashed else "false",
+        rec.activation_eligibility_epoch, rec.activation_epoch, rec.exit_epoch,
+        rec.withdrawable_epoch,
+    )  # fmt: skip
+
+
 def balance_row(index: int, rec: Record, _status: str) -> str:
     return f'{{"index":"{index}","balance":"{rec.balance}"}}'
 
@@ -491,6 +507,8 @@ async def _stream_rows(
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     await response.prepare(request)
     await response.write(prefix.encode())
+    if server.faults.rewrite_credentials and row is validator_row:
+        row = lying_validator_row
     source = indices if indices is not None else range(chain.layout.total)
     batch: list[str] = []
     first = True

@@ -21,7 +21,7 @@ from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
 from ion_cli.chain.plan import MAX_UINT256, Call, Plan, add_operator_call, approval_call
 from ion_cli.errors import RefusedError, UsageError
-from ion_cli.flows.adapters import lrt_eth_rate, require_market
+from ion_cli.flows.adapters import mint_cost, require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
@@ -170,15 +170,15 @@ def lever_quoter(ctx: Context) -> Callable[[int], Quote]:
     quoter = vn.require(ctx.venues.quoter, "Uniswap quoter", network)
     flash_pool = vn.require(ctx.venues.flash_pool, "Uniswap wstETH/WETH pool", network)
     fee = vn.pool_fee(reader, flash_pool, block)
-    rate = lrt_eth_rate(ctx.session, ctx.symbol, block)
-    if not rate:
-        raise UsageError(f"the {ctx.symbol} mint rate cannot be read (its adapter failed)")
+    # The ETH the handler's own mint arithmetic asks for `bought` (the adapter's mint_cost:
+    # ether.fi's share math, Swell's inverse rate; else ceil(bought * rate)).
+    eth_for = mint_cost(ctx.session, ctx.symbol, block)
     weth = vn.require(ctx.venues.weth, "WETH", network)
 
     def quote_mint(bought: int) -> Quote:
         if bought == 0:
             return Quote(0, 0, 0)
-        eth = vn.eth_for_lrt(bought, rate)
+        eth = eth_for(bought)
         cost = vn.quote_exact_output(reader, quoter, ctx.market.base_token, weth, fee, eth, block)
         return Quote(bought, cost, vn.flash_fee(cost, fee))
 

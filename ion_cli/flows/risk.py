@@ -37,6 +37,8 @@ class SnapshotRequest:
     state: str = "finalized"
     snapshot_file: Path | None = None
     beacon_urls: tuple[str, ...] = ()
+    # Refuse unless every beacon node agrees on the finalized checkpoint (two or more nodes).
+    cross_check: bool = False
     # The network's total active balance (Gwei) when known; else read (devnet) or the default.
     network_active_balance: int | None = None
 
@@ -297,6 +299,7 @@ def risk_report(
         "lrt": request.symbol,
         "state": snapshot.state.to_json(),
         "source": snapshot.source,
+        "cross_checked": snapshot.cross_checked,
         "complete": snapshot.complete,
         "notes": list(snapshot.notes),
         "validators": len(snapshot.validators),

@@ -123,9 +123,17 @@ def _devnet_hint(options: BeaconOptions) -> Iterator[None]:
         raise
 
 
-def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> None:
+def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> Snapshot:
+    """With --cross-check: every node agrees on the finalized checkpoint the data hangs off
+    (else NodesDisagree); the snapshot then says it was cross-checked."""
     if not options.cross_check:
-        return
+        return snapshot
+    return cross_checked(client, snapshot)
+
+
+def cross_checked(client: BeaconClient, snapshot: Snapshot) -> Snapshot:
+    from dataclasses import replace
+
     from ion_cli.beacon.errors import NodesDisagree
 
     checkpoint = client.cross_check()
@@ -134,6 +142,37 @@ def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapsho
         raise NodesDisagree(
             "the finalized block read does not match the finalized checkpoint the nodes agree on"
         )
+    return replace(snapshot, cross_checked=True)
+
+
+def judge_set(token: TokenValidators, snapshot: Snapshot, warn: Warn | None) -> Snapshot:
+    """What the beacon answer may be trusted as. No validator at all for credentials the adapter
+    names is an error (a node that rewrote or withheld them must not read as "0 validators");
+    fewer than the token's registry says makes the set incomplete, with a note naming the node."""
+    from dataclasses import replace
+
+    from ion_cli.beacon.errors import ValidatorSetShort
+
+    found = len(snapshot.validators)
+    source = snapshot.source or "the beacon node"
+    expected = token.expected
+    if found == 0 and (token.credentials or token.ids):
+        registry = f" (its registry says {expected})" if expected else ""
+        raise ValidatorSetShort(
+            f"{token.symbol}: {source} returned no validator for the {len(token.credentials)} "
+            f"withdrawal credential(s) its adapter names ({token.method}){registry}: refusing "
+            "to report 0 validators (a node that withholds or rewrites them?); try another "
+            "node (--beacon-url, --cross-check)"
+        )
+    if expected is not None and found < expected:
+        note = (
+            f"incomplete: {source} returned {found} of the {expected} validators the token's "
+            "registry names"
+        )
+        if warn is not None:
+            warn(f"{token.symbol}: {note}")
+        return replace(snapshot, complete=False, notes=(*snapshot.notes, note))
+    return snapshot
 
 
 # ---- ids and files ----
@@ -189,7 +228,7 @@ def show(ids: Sequence[str], state: str, options: BeaconOptions) -> Snapshot:
 
     with _devnet_hint(options), open_client(options) as client:
         snapshot = snapshot_of_ids(client, ids, state, warn=options.warn)
-        _cross_check(client, options, snapshot)
+        snapshot = _cross_check(client, options, snapshot)
     return snapshot
 
 
@@ -203,6 +242,7 @@ class TokenValidators:
     ids: tuple[str, ...]
     method: str
     complete: bool
+    expected: int | None = None  # validators the token's registry says back it (None: unknown)
 
 
 def token_validators(
@@ -270,6 +310,8 @@ def token_validators(
         ids=tuple(user_ids),
         method=method,
         complete=complete,
+        # The registry's count holds for the adapter's own set; user files only add to it.
+        expected=source.expected_count if source else None,
     )
 
 
@@ -312,7 +354,8 @@ def summary(
             use_cache=use_cache,
             full_rescan=rescan,
         )
-        _cross_check(client, options, snapshot)
+        snapshot = _cross_check(client, options, snapshot)
+    snapshot = judge_set(token, snapshot, options.warn)
     return summarize(
         snapshot,
         symbol=token.symbol,
