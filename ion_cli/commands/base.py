@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from ion_cli.commands._numbers import ascii_float, ascii_int
 from ion_cli.errors import ExitCode, IonError
 from ion_cli.output import Output, error_line
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_TIMEOUT = 86_400.0  # seconds: a day; nan, inf and 1e999 are refused
+# Blocks to wait after inclusion: mainnet finalizes in about 64; 99999999999999999999 waited
+# until killed.
+MAX_CONFIRMATIONS = 1_000
 
 
 @dataclass
@@ -193,7 +197,7 @@ _SIGNING = [
             int,
             typer.Option(
                 "--confirmations",
-                min=0,
+                parser=ascii_int(0, MAX_CONFIRMATIONS),
                 help="Blocks to wait for after inclusion.",
                 rich_help_panel="Sending",
             ),
@@ -207,9 +211,8 @@ _SIGNING = [
             float,
             typer.Option(
                 "--timeout",
-                min=1,
-                max=MAX_TIMEOUT,
-                help="Seconds to wait for each receipt.",
+                parser=ascii_float(1, MAX_TIMEOUT),
+                help="Seconds to wait for each receipt; the deadline of each network read.",
                 rich_help_panel="Sending",
             ),
         ],
@@ -237,12 +240,43 @@ def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
         value = common.get(name)
         if value is not None and not str(value).strip():
             return f"{flag} is empty: give a value or leave the option out"
+    rpc_url = common.get("rpc_url")
+    if rpc_url is not None:
+        from ion_cli.errors import UsageError
+        from ion_cli.inputs import check_url
+
+        try:
+            check_url(rpc_url, "--rpc-url")
+        except UsageError as exc:
+            return exc.message
     timeout = sending.get("timeout")
     if timeout is not None and not (math.isfinite(timeout) and 1 <= timeout <= MAX_TIMEOUT):
         return f"--timeout must be a number of seconds from 1 to {MAX_TIMEOUT:g}, not {timeout}"
     password_file = sending.get("password_file")
     if password_file is not None and not str(password_file).strip():
         return "--password-file is empty: give a file or leave the option out"
+    return None
+
+
+def _label(parameter: inspect.Parameter) -> str:
+    """How the user names a parameter: its first flag (--address), or its metavar (MARKET)."""
+    for meta in getattr(parameter.annotation, "__metadata__", ()):
+        if isinstance(meta, typer.models.OptionInfo):
+            # typer keeps the first flag as the info's default when no default is given
+            decls = [d for d in (meta.default, *meta.param_decls) if isinstance(d, str)]
+            flags = [d for d in decls if d.startswith("--")]
+            return flags[0] if flags else "--" + parameter.name.replace("_", "-")
+    return parameter.name.upper()
+
+
+def _blank_argument(values: dict[str, Any], labels: dict[str, str]) -> str | None:
+    """An empty or blank market, vault, address, account, file or amount never means "the
+    default" (`ion liquidate weETH ''` targeted the caller's own vault): refused, exit 2."""
+    for name, value in values.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str) and not item.strip():
+                return f"{labels.get(name, name)} is empty: give a value or leave it out"
     return None
 
 
@@ -276,11 +310,13 @@ def command(
         own = [p for p in signature.parameters.values() if p.name != "opts"]
         extra = _COMMON + (_SIGNING if signing else [])
 
+        labels = {p.name: _label(p) for p in own}
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
             sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
-            bad = _bad_option(common, sending)
+            bad = _bad_option(common, sending) or _blank_argument(kw, labels)
             if bad:
                 error_line(bad)
                 raise typer.Exit(ExitCode.USAGE)
