@@ -263,7 +263,7 @@ def _label(parameter: inspect.Parameter) -> str:
     for meta in getattr(parameter.annotation, "__metadata__", ()):
         if isinstance(meta, typer.models.OptionInfo):
             # typer keeps the first flag as the info's default when no default is given
-            decls = [d for d in (meta.default, *meta.param_decls) if isinstance(d, str)]
+            decls = [d for d in (meta.default, *(meta.param_decls or ())) if isinstance(d, str)]
             flags = [d for d in decls if d.startswith("--")]
             return flags[0] if flags else "--" + parameter.name.replace("_", "-")
     return parameter.name.upper()
