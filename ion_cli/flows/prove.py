@@ -88,6 +88,8 @@ def prove(
     snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
+    if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+        raise UsageError(f"--out {folder} is not a folder: give a folder for the proof's files")
     if folder.exists() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
     network = network_context(session, request, snapshot)

@@ -42,12 +42,14 @@ class SnapshotRequest:
 
 
 def read_snapshot_file(path: Path) -> Snapshot:
+    from ion_cli.inputs import SNAPSHOT_LIMIT, read_input_text
     from ion_cli.zk.snapshot_json import SnapshotFormatError, snapshot_from_json
 
+    text = read_input_text(path, "snapshot file", limit=SNAPSHOT_LIMIT)
     try:
-        return snapshot_from_json(json.loads(path.read_text()))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+        return snapshot_from_json(json.loads(text))
+    except RecursionError:
+        raise UsageError(f"{path} is not a snapshot: nested too deeply") from None
     except (ValueError, SnapshotFormatError) as exc:
         raise UsageError(f"{path} is not a snapshot: {exc}") from exc
 
@@ -148,7 +150,7 @@ def assess(
 
 # ---- what if -----------------------------------------------------------------------------------
 
-_WHAT_IF = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+_WHAT_IF = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$", re.ASCII)  # ١ is not 1
 
 
 def parse_what_if(text: str, snapshot: Snapshot) -> int:
