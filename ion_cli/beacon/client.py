@@ -198,11 +198,13 @@ class BeaconClient:
             if self._http is None:
                 import httpx
 
+                from ion_cli import netdeadline
+
                 self._http = httpx.Client(
                     timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
                     limits=httpx.Limits(max_connections=self.concurrency * 2 + 2),
                     headers={"Accept": "application/json"},
-                    transport=self._transport,
+                    transport=netdeadline.transport(self._transport),
                     follow_redirects=False,
                 )
             return self._http

@@ -54,10 +54,12 @@ class Reader:
         if self._client is None:
             import httpx
 
+            from ion_cli import netdeadline
+
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
-                transport=self._transport,
+                transport=netdeadline.transport(self._transport),
             )
         return self._client
 

@@ -169,6 +169,20 @@ _COMMON = [
             ),
         ],
     ),
+    inspect.Parameter(
+        "timeout",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=120.0,
+        annotation=Annotated[
+            float,
+            typer.Option(
+                "--timeout",
+                parser=ascii_float(1, MAX_TIMEOUT),
+                help="Seconds to wait for each receipt; the deadline of each network read.",
+                rich_help_panel="Global options",
+            ),
+        ],
+    ),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
 
@@ -199,20 +213,6 @@ _SIGNING = [
                 "--confirmations",
                 parser=ascii_int(0, MAX_CONFIRMATIONS),
                 help="Blocks to wait for after inclusion.",
-                rich_help_panel="Sending",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "timeout",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=120.0,
-        annotation=Annotated[
-            float,
-            typer.Option(
-                "--timeout",
-                parser=ascii_float(1, MAX_TIMEOUT),
-                help="Seconds to wait for each receipt; the deadline of each network read.",
                 rich_help_panel="Sending",
             ),
         ],
@@ -249,7 +249,7 @@ def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
             check_url(rpc_url, "--rpc-url")
         except UsageError as exc:
             return exc.message
-    timeout = sending.get("timeout")
+    timeout = common.get("timeout")
     if timeout is not None and not (math.isfinite(timeout) and 1 <= timeout <= MAX_TIMEOUT):
         return f"--timeout must be a number of seconds from 1 to {MAX_TIMEOUT:g}, not {timeout}"
     password_file = sending.get("password_file")
@@ -327,9 +327,13 @@ def command(
                 json=common["json_output"],
                 yes=common["yes"],
                 dry_run=common["dry_run"],
+                timeout=common["timeout"],
                 output=Output(json_mode=common["json_output"]),
                 **sending,
             )
+            from ion_cli import netdeadline
+
+            netdeadline.set_deadline(opts.timeout)
             return run_guarded(lambda: fn(*args, opts=opts, **kw))
 
         wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
