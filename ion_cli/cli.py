@@ -123,4 +123,7 @@ _register()
 
 
 def main() -> None:
+    from ion_cli.output import guard_standard_streams
+
+    guard_standard_streams()
     app(prog_name="ion")
