@@ -131,7 +131,8 @@ def read_bounded(path: Path, what: str, *, limit: int = DEFAULT_LIMIT) -> bytes:
     The file is opened without blocking and checked again once open, so a path swapped for a
     FIFO between the check and the open does not hang the command.
     """
-    check_regular(path, what)
+    if check_regular(path, what).st_size > limit:  # refused unread
+        raise UsageError(f"{what} {path} is larger than {limit:,} bytes: refusing to read")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:

@@ -255,6 +255,16 @@ def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
     password_file = sending.get("password_file")
     if password_file is not None and not str(password_file).strip():
         return "--password-file is empty: give a file or leave the option out"
+    if password_file is not None:
+        # checked even where no password is needed (the devnet account): a device, FIFO or
+        # directory given by mistake is said now, not when a keystore account first needs it
+        from ion_cli.accounts.passwords import read_password_file
+        from ion_cli.errors import UsageError
+
+        try:
+            read_password_file(Path(password_file))
+        except UsageError as exc:
+            return exc.message
     return None
 
 

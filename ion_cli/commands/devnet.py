@@ -70,6 +70,10 @@ def up(
     with --fork-url, fork a chain instead and fund the dev account on it."""
     from ion_cli.devnet import service
 
+    if fork_url is not None:
+        from ion_cli.inputs import check_url
+
+        check_url(fork_url, "--fork-url")
     if opts.dry_run:
         current = service.status()
         if current.running:

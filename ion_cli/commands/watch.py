@@ -109,6 +109,11 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--min-health: {min_health!r} is not a number") from None
         if not health.is_finite() or health <= 0:
             raise UsageError("--min-health must be a positive number")
+        from ion_cli.inputs import check_url
+
+        for url in beacon_url or ():  # bad input now, not a node "down" on every cycle
+            for part in url.split(","):
+                check_url(part, "--beacon-url")
         argv: list[str] | None = None
         if exec_ is not None:
             try:

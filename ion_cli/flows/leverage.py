@@ -1003,15 +1003,27 @@ def run_built(
     return result_document(session, built.plan, result, options, read_back)
 
 
+def _check_plan_out(plan_out: Any) -> None:
+    """--plan-out is checked before anything is read: a device, FIFO or directory is refused."""
+    if plan_out is not None:
+        from pathlib import Path
+
+        from ion_cli.atomic import check_output
+
+        check_output(Path(plan_out), "plan file")
+
+
 def leverage(
     session: Session, request: LeverageRequest, options: WriteOptions, plan_out: Any = None
 ) -> WriteResult:
+    _check_plan_out(plan_out)
     return run_built(session, build_leverage(session, request, options.force), options, plan_out)
 
 
 def deleverage(
     session: Session, request: DeleverageRequest, options: WriteOptions, plan_out: Any = None
 ) -> WriteResult:
+    _check_plan_out(plan_out)
     built = build_deleverage(session, request, options.force)
     result = run_built(session, built, options, plan_out)
     if plan_out is None and request.close and not options.dry_run:

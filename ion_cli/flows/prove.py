@@ -82,6 +82,8 @@ def prove(
     from ion_cli.zk import ezkl_runner as er
 
     started = time.monotonic()
+    if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise UsageError(f"--out {out} is not a folder: give a folder for the proof's files")
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)

@@ -199,6 +199,8 @@ def read_credentials(path: Path) -> list[str]:
 
     out: list[str] = []
     tokens = read_tokens(path, what="credentials file")
+    if not tokens:  # an empty file named on purpose is a mistake (the wrong file)
+        raise UsageError(f"the credentials file {path} holds no credentials or addresses")
     for token in tokens:
         if _ADDRESS.fullmatch(token):
             out += withdrawal_credentials(token)
@@ -245,17 +247,14 @@ def token_validators(
     from ion_cli.plugins_registry import load
 
     user_creds = read_credentials(credentials_file) if credentials_file else []
-    user_ids = (
-        parse.validator_ids(
-            parse_file_tokens(
-                read_tokens(indices_file, what="indices file"),
-                str(indices_file),
-                parse.validator_id,
-            )
+    user_ids: list[str] = []
+    if indices_file:
+        tokens = read_tokens(indices_file, what="indices file")
+        if not tokens:
+            raise UsageError(f"the indices file {indices_file} holds no validator ids")
+        user_ids = parse.validator_ids(
+            parse_file_tokens(tokens, str(indices_file), parse.validator_id)
         )
-        if indices_file
-        else []
-    )
     session = Session(network=network, rpc_url=rpc_url)
     profile = session.profile
     adapter = load(symbol.lower())
