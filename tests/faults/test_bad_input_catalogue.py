@@ -83,6 +83,16 @@ FILE_KINDS = [
 BAD_OUTPUTS = ["dev_null", "dev_full", "fifo", "directory", "dangling_out"]
 
 
+def _refused(argv: list[str], name: str) -> bool:
+    """Whether the file `name` is bad for the option ending `argv`: a file holding a valid key
+    is what --private-key-file is for, and any line of text is a password."""
+    if argv[-1] == "--private-key-file":
+        return name != "key"
+    if argv[-1] == "--password-file":
+        return not name.startswith("key")
+    return True
+
+
 def _bad_amount(text: str, allow_all: bool) -> bool:
     try:
         value = parse_amount(text, allow_all=allow_all)
@@ -304,7 +314,7 @@ def cases(draw: st.DrawFn) -> tuple[str, list[str], int, bytes | None]:
         return kind, [write, market, "1", "--yes", "--rpc-url", "http://127.0.0.1:1"], 4, None
     if kind == "file":
         before, after = draw(st.sampled_from(READ_FILE_OPTIONS))
-        name = draw(st.sampled_from(FILE_KINDS))
+        name = draw(st.sampled_from(FILE_KINDS).filter(lambda n: _refused(before, n)))
         return kind, [*before, "{" + name + "}", *after], 2, None
     if kind == "output_file":
         name = draw(st.sampled_from(BAD_OUTPUTS))
@@ -378,6 +388,19 @@ def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     (base / "empty").write_bytes(b"")
     files["empty"] = str(base / "empty")
     yield files
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _click_tree_built_once() -> Iterator[None]:
+    """typer's CliRunner converts the whole command tree on every invoke (about 0.1 s, most of
+    a case's time): the catalogue builds it once (the same tree `ion` runs)."""
+    import typer.testing
+    from typer.main import get_command
+
+    tree = get_command(app)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", lambda _app: tree)
+        yield
 
 
 def _fill(argv: list[str], files: dict[str, str]) -> tuple[list[str], dict[str, str]]:
