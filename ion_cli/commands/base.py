@@ -287,6 +287,9 @@ def _blank_argument(values: dict[str, Any], labels: dict[str, str]) -> str | Non
         for item in items:
             if isinstance(item, str) and not item.strip():
                 return f"{labels.get(name, name)} is empty: give a value or leave it out"
+            if isinstance(item, str | Path) and "\x00" in str(item):
+                # (no real command line holds one; the Python API and tests can)
+                return f"{labels.get(name, name)} holds a NUL byte"
     return None
 
 
@@ -302,11 +305,24 @@ def run_guarded(func: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         error_line("interrupted")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.ENAMETOOLONG or os.environ.get("ION_DEBUG"):
+            return _unexpected(exc)
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        error_line(f"{shown}: file name too long")
+        raise typer.Exit(ExitCode.USAGE) from None
     except Exception as exc:  # a bug or an unforeseen library error: still one line
-        if os.environ.get("ION_DEBUG"):
-            raise
-        error_line(f"{type(exc).__name__}: {exc} (set ION_DEBUG=1 for details)")
-        raise typer.Exit(ExitCode.FAILURE) from None
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> Any:
+    if os.environ.get("ION_DEBUG"):
+        raise exc
+    error_line(f"{type(exc).__name__}: {exc} (set ION_DEBUG=1 for details)")
+    raise typer.Exit(ExitCode.FAILURE) from None
 
 
 def command(

@@ -84,6 +84,8 @@ def prove(
     started = time.monotonic()
     if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
         raise UsageError(f"--out {out} is not a folder: give a folder for the proof's files")
+    if out is not None and out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"{out} is not empty: choose another --out or pass --force")
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)

@@ -77,10 +77,10 @@ READ_FILE_OPTIONS: list[tuple[list[str], list[str]]] = [
 # Hostile files (made once per module, see `hostile_files`): every one is refused with exit 2.
 FILE_KINDS = [
     "dev_zero", "dev_null", "dev_full", "fifo", "directory", "missing", "dangling", "loop",
-    "binary", "huge", "key", "key_json", "key_lines", "empty",
+    "binary", "huge", "key", "key_json", "key_lines", "empty", "nul", "long",
 ]  # fmt: skip
 # Output files: only a regular file (or a new one) is written.
-BAD_OUTPUTS = ["dev_null", "dev_full", "fifo", "directory", "dangling_out"]
+BAD_OUTPUTS = ["dev_null", "dev_full", "fifo", "directory", "dangling_out", "nul", "long"]
 
 
 def _refused(argv: list[str], name: str) -> bool:
@@ -323,10 +323,12 @@ def cases(draw: st.DrawFn) -> tuple[str, list[str], int, bytes | None]:
                 [
                     ["leverage", market, "--deposit", "1", "--to", "2x", "--yes"],
                     ["deleverage", market, "--close", "--yes"],
+                    ["prove", "--lrt", market, "--out"],
                 ]
             )
         )
-        return kind, [*command, "--plan-out", "{" + name + "}"], 2, None
+        flag = [] if command[-1] == "--out" else ["--plan-out"]
+        return kind, [*command, *flag, "{" + name + "}"], 2, None
     if kind == "url":
         command, option = draw(st.sampled_from(URL_COMMANDS))
         url = draw(st.sampled_from(BAD_URLS))
@@ -361,6 +363,8 @@ def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "dev_full": "/dev/full",
         "directory": str(base),
         "missing": str(base / "missing"),
+        "nul": str(base / "a\x00b"),  # (only in-process: no real command line holds one)
+        "long": str(base / ("a" * 5000)),
     }
     fifo = base / "fifo"
     os.mkfifo(fifo)
