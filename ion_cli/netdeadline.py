@@ -21,13 +21,17 @@ if TYPE_CHECKING:
     import httpx
 
 DEFAULT_SECONDS = 120.0
+# A short --timeout (1 s for a receipt in scripts and tests) must not cut off an ordinary answer
+# of a loaded node: no answer is given less than this.
+MIN_SECONDS = 5.0
 _seconds = DEFAULT_SECONDS
 
 
 def set_deadline(seconds: float) -> None:
-    """The deadline of each network request made from now on (the command's --timeout)."""
+    """The deadline of each network request made from now on (the command's --timeout, at
+    least MIN_SECONDS)."""
     global _seconds
-    _seconds = float(seconds)
+    _seconds = max(float(seconds), MIN_SECONDS)
 
 
 def current() -> float:
