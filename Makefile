@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PLUGINS := plugins/ion-weeth plugins/ion-ezeth plugins/ion-rseth plugins/ion-rsweth
 PLUGIN_SOURCES := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup demo test lint typecheck forge pytest artifacts verifier completions bench clean lock
+.PHONY: setup bytecode demo test lint typecheck forge pytest artifacts verifier completions bench clean lock
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -15,7 +15,14 @@ $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(foreach p,$(wildcard $(PLUGINS)),-e $(p))
+	@# Bytecode now, so that no run compiles sources (an editable install leaves ion_cli's
+	@# .pyc files to the first run, which cannot write them under PYTHONDONTWRITEBYTECODE).
+	$(BIN)/python -m compileall -q -j 0 ion_cli plugins >/dev/null
 	touch $@
+
+# Refresh the bytecode after editing sources (make setup does it once).
+bytecode:
+	$(BIN)/python -m compileall -q -j 0 ion_cli plugins >/dev/null
 
 node_modules/.installed: package.json package-lock.json
 	@# Exactly the locked packages, and the lock file is never rewritten (a fresh clone stays
@@ -63,8 +70,11 @@ verifier: setup
 completions: setup
 	$(BIN)/python -m ion_cli.completion_scripts
 
+# Figures, not tests: each a ratio against its baseline measured in the same run.
 bench: setup
 	$(BIN)/python tests/bench/startup.py
+	$(BIN)/python tests/bench/writes.py
+	$(BIN)/python tests/bench/beacon.py --skip-100k --runs 3
 
 clean:
 	rm -rf $(VENV) node_modules .forge

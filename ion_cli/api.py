@@ -9,7 +9,8 @@
     result = ion.borrow("weETH", "10")                # a WriteResult
     print(result.tx_hashes, result.position.health)
 
-Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`); writes
+Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`;
+`ion.restaking("ezETH")` an `ion_cli.restaking_results.RestakingExposure`); writes
 return a `WriteResult` (the plan, every step sent, the position read back). Nothing is printed
 and nothing is asked on a terminal: failures raise the `ion_cli.errors` exceptions (`UsageError`
 for bad input, `RefusedError` for an unsafe or refused action, `NodeError`, `TransactionReverted`;
@@ -39,6 +40,7 @@ from ion_cli.flows.session import Session
 if TYPE_CHECKING:
     from ion_cli.flows.vaults import VaultList
     from ion_cli.flows.writes import WriteOptions
+    from ion_cli.restaking_results import RestakingExposure
     from ion_cli.results import Market, OracleUpdateResult, Position, SubmitResult, WriteResult
 
 Amount = str | int | Decimal
@@ -532,6 +534,13 @@ class Ion:
         if isinstance(result, SubmitResult):
             return result
         return submit.completed(self.session, path, market, result)
+
+    def restaking(self, lrt: str, *, since: str | int = "30d") -> RestakingExposure:
+        """Which operators and AVSs the LRT's restaked ETH is exposed to, at the latest block;
+        slashes counted over `since` (seconds, or "30d", "12h")."""
+        from ion_cli.flows import restaking
+
+        return restaking.exposure(self.session, lrt, _duration(since))
 
     def oracle(self, market: str) -> dict[str, Any]:
         """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""

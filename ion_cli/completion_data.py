@@ -37,11 +37,41 @@ def account_names() -> list[str]:
 # --- markets (owner: adapters/plugins) ------------------------------------------------------------
 
 
+MARKETS_CACHE = "markets.json"  # under paths.cache_dir(): {"markets": [symbols]}
+
+
 def market_names() -> list[str]:
-    """Market symbols from the installed adapters' entry-point files; imports no adapter."""
+    """Market symbols: from the small file the last read of the markets wrote (the names the
+    network actually has), else from the installed adapters' entry-point files; imports no
+    adapter, opens no connection."""
+    from ion_cli.paths import cache_dir
+
+    cached = _read_json_object(cache_dir() / MARKETS_CACHE).get("markets")
+    if isinstance(cached, list) and cached and all(isinstance(m, str) for m in cached):
+        return sorted(cached)
     try:
         from ion_cli.plugins_registry import KNOWN_SYMBOLS, fast_entry_point_names
 
         return [KNOWN_SYMBOLS.get(name, name) for name in fast_entry_point_names()]
     except Exception:  # completion must never fail; no suggestions is the worst case
         return []
+
+
+def remember_markets(symbols: list[str]) -> None:
+    """Record the market symbols a read saw, for completion; best effort (a read never fails
+    for its cache), rewritten only when the names change."""
+    import os
+
+    from ion_cli.paths import cache_dir
+
+    names = sorted(set(symbols))
+    path = cache_dir() / MARKETS_CACHE
+    if not names or _read_json_object(path).get("markets") == names:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{MARKETS_CACHE}.{os.getpid()}")
+        temporary.write_text(json.dumps({"markets": names}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

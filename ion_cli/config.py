@@ -3,7 +3,6 @@ profiles, and the safety margin. Read with the standard library only."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -57,6 +56,8 @@ def load_config(warn: Callable[[str], None] | None = None) -> Config:
     path = config_file()
     if _absent(path):
         return Config()
+    import tomllib  # only with a config file (start-up cost)
+
     from ion_cli.atomic import CorruptFileError, check_nesting, read_text_bounded
 
     text = read_text_bounded(path, "config file", limit=CONFIG_LIMIT)

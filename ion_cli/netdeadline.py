@@ -11,6 +11,7 @@ by default for the Python API). httpx is imported inside functions (startup stay
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,22 @@ def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTran
     class _Transport(httpx.BaseTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             until = time.monotonic() + limit
-            response = base.handle_request(request)
+            # A transport that reads the whole answer itself (ion_cli.chain.http11) is cut by
+            # a timer at the deadline; httpx's own is checked chunk by chunk below.
+            abort = getattr(base, "abort", None)
+            timer = threading.Timer(limit, abort) if callable(abort) else None
+            if timer is not None:
+                timer.daemon = True
+                timer.start()
+            try:
+                response = base.handle_request(request)
+            except Exception:
+                if time.monotonic() > until:
+                    raise _late(request.url, limit) from None
+                raise
+            finally:
+                if timer is not None:
+                    timer.cancel()
             if time.monotonic() > until:
                 response.close()
                 raise _late(request.url, limit)

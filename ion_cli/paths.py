@@ -39,3 +39,10 @@ def state_dir() -> Path:
     account locks): XDG_STATE_HOME/ion, by default ~/.local/state/ion."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "ion"
+
+
+def cache_dir() -> Path:
+    """What ion can rebuild at any time (the names shell completion offers):
+    XDG_CACHE_HOME/ion, by default ~/.cache/ion."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ion"

@@ -3,7 +3,7 @@
     acct = resolve_account(opts.account, network_name=net.name, chain_id=chain_id,
                            password_file=password_file)
     acct.address          # known at once, from the registry: previews need no password
-    acct.signer()         # eth_account LocalAccount; unlocks the key only now (may prompt)
+    acct.signer()         # a LocalSigner; unlocks the key only now (may prompt)
 
 On the devnet (network "devnet" and chain id 31337) the name `dev`, and no name at all, mean
 anvil's account 0. Elsewhere `dev` is an ordinary name and no name is an error.
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ion_cli.accounts import devnet_account, keyring_store, keystore, passwords, registry
+from ion_cli.accounts import devnet_account, registry
 from ion_cli.accounts.sources import NO_SOURCES, Sources
 from ion_cli.addresses import is_address, parse_address
 from ion_cli.errors import IonError, UsageError
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
+    from ion_cli.accounts.txsign import LocalSigner
 
 NO_ACCOUNT = "no account given: pass --account NAME or set ION_ACCOUNT"
 
@@ -35,18 +35,20 @@ class ResolvedAccount:
     password_file: Path | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)  # handed over by an API caller
     sources: Sources = field(default=NO_SOURCES, repr=False, compare=False)
-    _signer: LocalAccount | None = field(default=None, repr=False, compare=False)
+    _signer: LocalSigner | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_dev(self) -> bool:
         return self.storage == "devnet"
 
-    def signer(self) -> LocalAccount:
-        """The signing account; the key is read (and a keystore decrypted) on first call only."""
+    def signer(self) -> LocalSigner:
+        """The signing key; read (and a keystore decrypted) on first call only. Signing is
+        ion_cli.accounts.txsign's (eth_keys): no eth_account, whose import loads py_ecc, unless
+        a keystore has to be decrypted."""
         if self._signer is None:
-            from eth_account import Account
+            from ion_cli.accounts.txsign import LocalSigner
 
-            account = Account.from_key(self._private_key())
+            account = LocalSigner(self._private_key())
             if account.address != self.address:
                 raise IonError(
                     f"the key of account {self.name} is for {account.address}, "
@@ -58,6 +60,9 @@ class ResolvedAccount:
     def _private_key(self) -> str:
         if self.storage == "devnet":
             return devnet_account.DEV_ACCOUNT_KEY
+        # the key stores, only for an account kept in one (start-up cost)
+        from ion_cli.accounts import keyring_store, keystore, passwords
+
         if self.storage == "keyring":
             return keyring_store.load(self.name)
         path = self.keystore_path

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from ion_cli.beacon import parse
+from ion_cli.beacon import scan as stream_scan
 from ion_cli.beacon.errors import (
     AllNodesFailed,
     BadValidatorId,
@@ -160,6 +161,17 @@ class _Reader:
         return b""
 
 
+def _edged(chunks: Iterator[bytes], edges: _Edges) -> Iterator[bytes]:
+    """The chunks as they come, remembering the body's edges (for the envelope's flags)."""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if len(edges.head) < _EDGE:
+            edges.head += chunk[: _EDGE - len(edges.head)]
+        edges.tail = (edges.tail + chunk[-_EDGE:])[-_EDGE:]
+        yield chunk
+
+
 class BeaconClient:
     """Reads one or more beacon nodes (failover in the order given)."""
 
@@ -283,11 +295,14 @@ class BeaconClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         import httpx
 
         try:
-            return self._client().request(method, node.url + path, params=params, json=body)
+            return self._client().request(
+                method, node.url + path, params=params, json=body, headers=headers
+            )
         except httpx.TimeoutException:
             raise _Retry(
                 BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
@@ -373,6 +388,18 @@ class BeaconClient:
     def finality_checkpoints(self, state_id: str = "head") -> dict[str, parse.Checkpoint]:
         return self._typed(f"/eth/v1/beacon/states/{state_id}/finality_checkpoints", parse.finality)
 
+    def state_ssz(self, state_id: str) -> bytes:
+        """The whole BeaconState as SSZ (`/eth/v2/debug/beacon/states/{id}`, octet-stream):
+        what ion_cli.beacon.proofs checks a node's answers against."""
+        path = f"/eth/v2/debug/beacon/states/{state_id}"
+
+        def work(node: _Node) -> bytes:
+            response = self._send(node, "GET", path, headers={"Accept": "application/octet-stream"})
+            self._check_status(node, response, f"state {state_id} as SSZ")
+            return bytes(response.content)
+
+        return self._failover(work)
+
     def _typed(self, path: str, decode: Callable[[Any], T]) -> T:
         def work(node: _Node) -> T:
             document = self._json(node, path)
@@ -437,15 +464,35 @@ class BeaconClient:
             lambda node: self._stream_all(node, state_id, lambda item: keep(parse.validator(item)))
         )
 
-    def scan_credentials(self, state_id: str, keep: Callable[[int, str], bool]) -> ValidatorsAnswer:
-        """The whole set streamed once; `keep(index, withdrawal_credentials)` sees every
-        validator (only those two fields parsed: the fast path of a credential filter at
-        mainnet scale) and those it accepts are returned in full. A drop mid-stream restarts."""
-        return self._failover(
-            lambda node: self._stream_all(
-                node, state_id, lambda item: keep(*parse.index_and_credentials(item))
-            )
-        )
+    def scan_credentials(self, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
+        """The whole set streamed once, filtered at the speed of the stream (ion_cli.beacon.scan):
+        `keep(indices, credentials)` sees every validator's index and withdrawal credentials a
+        batch at a time (only those two fields decoded, checked a column at a time) and answers
+        the positions to keep, which are decoded in full. A drop mid-stream restarts."""
+        return self._failover(lambda node: self._scan_all(node, state_id, keep))
+
+    def _scan_all(self, node: _Node, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
+        path = f"/eth/v1/beacon/states/{state_id}/validators"
+        kept: list[Validator] = []
+        seen = 0
+
+        def counted(indices: list[int], credentials: list[str]) -> list[int]:
+            nonlocal seen
+            seen += len(indices)
+            if self.progress is not None:
+                self.progress(seen, 0)
+            return list(keep(indices, credentials))
+
+        def consume(response: httpx.Response) -> parse.Envelope:
+            edges = _Edges()
+            for batch in stream_scan.batches(_edged(response.iter_bytes(1 << 16), edges)):
+                kept.extend(stream_scan.filter_batch(batch, counted))
+            return edges.flags()
+
+        flags = self._request(node, "GET", path, None, None, consume)
+        if self.progress is not None:
+            self.progress(seen, seen)
+        return ValidatorsAnswer(kept, flags.execution_optimistic, flags.finalized, {node.name})
 
     def _stream_all(
         self, node: _Node, state_id: str, keep: Callable[[Any], bool] | None

@@ -5,7 +5,9 @@ Finding an LRT's validators means filtering the whole validator set by withdrawa
 for indices above the highest one scanned; a full rescan every `FULL_RESCAN_EPOCHS` (about a
 day of chain time) picks up credential changes of existing validators (0x00 -> 0x01, 0x01 ->
 0x02). Only execution credentials (0x01, 0x02) are kept: an LRT's validators pay to a contract.
-One file per chain (genesis validators root and time), written atomically.
+One file per chain (genesis validators root and time), written atomically, compact: each
+credential's indices as runs (`[first, count, first, count, ...]`): an operator's validators
+are mostly consecutive, so a million indices take a few kilobytes rather than megabytes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: indices as runs (1 listed every index: read as no cache)
 FULL_RESCAN_EPOCHS = 225  # one day of 12 s slots
 EXECUTION_PREFIXES = ("0x01", "0x02")
 
@@ -46,6 +48,20 @@ class CredentialIndex:
         if index > self.max_index:
             self.max_index = index
 
+    def add_many(self, indices: list[int], credentials: list[str]) -> None:
+        """A batch of a scan (indices ascending within it, as nodes answer)."""
+        from itertools import groupby
+        from operator import itemgetter
+
+        found = self.credentials
+        second = itemgetter(1)
+        # an operator's validators mostly sit side by side: one step per run of a credential
+        for credential, run in groupby(zip(credentials, indices, strict=True), itemgetter(0)):
+            if credential.startswith(EXECUTION_PREFIXES):
+                found.setdefault(credential, []).extend(map(second, run))
+        if indices:
+            self.max_index = max(self.max_index, max(indices))
+
     def indices(self, credentials: set[str]) -> list[int]:
         found = {i for c in credentials for i in self.credentials.get(c, ())}
         return sorted(found)
@@ -69,8 +85,30 @@ class CredentialIndex:
             "max_index": self.max_index,
             "full_scan_epoch": self.full_scan_epoch,
             "scanned_epoch": self.scanned_epoch,
-            "credentials": self.credentials,
+            "credentials": {c: runs(i) for c, i in self.credentials.items()},
         }
+
+
+def runs(indices: list[int]) -> list[int]:
+    """Sorted `indices` as [first, count, first, count, ...]."""
+    out: list[int] = []
+    for i in sorted(indices):
+        if out and out[-2] + out[-1] == i:
+            out[-1] += 1
+        elif not out or out[-2] + out[-1] < i:
+            out += [i, 1]
+    return out
+
+
+def from_runs(packed: list[Any]) -> list[int]:
+    if len(packed) % 2:
+        raise ValueError("runs come in pairs")
+    out: list[int] = []
+    for first, count in zip(packed[0::2], packed[1::2], strict=True):
+        if not isinstance(first, int) or not isinstance(count, int) or first < 0 or count < 1:
+            raise ValueError("a run is two non-negative integers")
+        out.extend(range(first, first + count))
+    return out
 
 
 def load(genesis_validators_root: str, genesis_time: int) -> CredentialIndex:
@@ -86,7 +124,7 @@ def load(genesis_validators_root: str, genesis_time: int) -> CredentialIndex:
             genesis_validators_root
         ):
             return empty
-        creds = {str(k): [int(i) for i in v] for k, v in raw["credentials"].items()}
+        creds = {str(k): from_runs(v) for k, v in raw["credentials"].items()}
         return CredentialIndex(
             genesis_validators_root=genesis_validators_root,
             genesis_time=genesis_time,

@@ -62,3 +62,9 @@ class BadValidatorId(UsageError):
 
 class NodesDisagree(RefusedError):
     """--cross-check: the nodes do not agree on the finalized checkpoint."""
+
+
+class NotTheState(RefusedError):
+    """The node's answers are not the state its header names: the SSZ state does not hash to
+    the header's state root, a header to its block root, or a validator record (or one left out)
+    differs from the state's."""

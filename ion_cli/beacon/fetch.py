@@ -198,9 +198,9 @@ def find_by_credentials(
     if not use_cache or full_rescan or index.needs_full_scan(ref.epoch):
         index.reset()
 
-        def keep(i: int, credentials: str) -> bool:
-            index.add(credentials, i)
-            return credentials in wanted
+        def keep(indices: list[int], credentials: list[str]) -> list[int]:
+            index.add_many(indices, credentials)
+            return [k for k, c in enumerate(credentials) if c in wanted]
 
         answer = client.scan_credentials(ref.state_root, keep)
         matched = answer.validators

@@ -129,6 +129,7 @@ class Header:
     proposer_index: int
     parent_root: str
     flags: Envelope
+    body_root: str = ""
 
 
 def header(document: Any) -> Header:
@@ -141,6 +142,7 @@ def header(document: Any) -> Header:
         proposer_index=uint64(_field(message, "proposer_index", "header"), "proposer_index"),
         parent_root=hex_bytes(_field(message, "parent_root", "header"), 32, "parent_root"),
         flags=flags,
+        body_root=hex_bytes(_field(message, "body_root", "header"), 32, "body_root"),
     )
 
 

@@ -59,3 +59,15 @@ Answer = msgspec.defstruct(
     ],
 )
 DECODER = msgspec.json.Decoder(Answer)
+
+# The scan of the whole set (ion_cli.beacon.scan): only the two fields a credential filter
+# needs are decoded; msgspec skips the others (still checking they are well-formed JSON).
+CredentialFields = msgspec.defstruct(
+    "CredentialFields", [("withdrawal_credentials", CREDENTIALS)], gc=False
+)
+CredentialItem = msgspec.defstruct(
+    "CredentialItem", [("index", U64), ("validator", CredentialFields)], gc=False
+)
+CREDENTIAL_ITEMS = msgspec.json.Decoder(list[CredentialItem])  # type: ignore[valid-type]
+RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])  # each item's bytes, for the matches
+ITEMS = msgspec.json.Decoder(list[Item])  # type: ignore[valid-type]

@@ -8,6 +8,7 @@ their path and query hidden, because provider URLs usually embed an API key.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -56,14 +57,19 @@ class RpcError(NodeError):
         self.data = data
 
 
+class Unreachable(NodeError):
+    """The node could not be talked to at all (no answer, as opposed to an error answer)."""
+
+
 def connection_reason(exc: BaseException) -> str:
     """A short human reason for a transport failure ("connection refused", "timed out")."""
-    import requests
-
     text = str(exc)
-    if isinstance(exc, requests.Timeout) or "timed out" in text.lower():
+    if isinstance(exc, Unreachable):
+        return text.rsplit(": ", 1)[-1] if ": " in text else text
+    requests = sys.modules.get("requests")  # only web3's transport raises its errors
+    if (requests is not None and isinstance(exc, requests.Timeout)) or "timed out" in text.lower():
         return "timed out"
-    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+    if requests is not None and isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code} {exc.response.reason}".strip()
     if (
         "Name or service not known" in text
@@ -74,29 +80,33 @@ def connection_reason(exc: BaseException) -> str:
     match = re.search(r"\[Errno -?\d+\] ([^'\"()]+)", text)
     if match:
         return match.group(1).strip().rstrip(".").lower()
-    if isinstance(exc, ValueError | requests.exceptions.JSONDecodeError):
+    if isinstance(exc, ValueError):  # requests' JSONDecodeError is a ValueError
         return "the answer is not JSON-RPC"
     first = text.splitlines()[0] if text else type(exc).__name__
     return scrub(first)[:160]
 
 
 def is_transport_error(exc: BaseException) -> bool:
-    """True for failures to talk to the node at all (as opposed to an answer with an error)."""
-    import requests
-    from web3.exceptions import ProviderConnectionError
-
-    return isinstance(exc, requests.RequestException | ProviderConnectionError | ConnectionError)
+    """True for failures to talk to the node at all (as opposed to an answer with an error).
+    web3's and requests' classes are checked only when loaded: no caller raised them otherwise."""
+    kinds: list[type[BaseException]] = [Unreachable, ConnectionError]
+    requests = sys.modules.get("requests")
+    if requests is not None:
+        kinds.append(requests.RequestException)
+    web3_exceptions = sys.modules.get("web3.exceptions")
+    if web3_exceptions is not None:
+        kinds.append(web3_exceptions.ProviderConnectionError)
+    return isinstance(exc, tuple(kinds))
 
 
 def node_error(exc: BaseException, rpc_url: str = "", action: str = "") -> NodeError:
     """Any error from talking to the node, as one line. `action` says what we were doing."""
-    from web3.exceptions import Web3RPCError
-
+    web3_exceptions = sys.modules.get("web3.exceptions")  # loaded if a Web3 raised `exc`
     where = f" at {display_url(rpc_url)}" if rpc_url else ""
     doing = f" while {action}" if action else ""
     if isinstance(exc, NodeError):
         return exc
-    if isinstance(exc, Web3RPCError):
+    if web3_exceptions is not None and isinstance(exc, web3_exceptions.Web3RPCError):
         error = (exc.rpc_response or {}).get("error") if exc.rpc_response else None
         code, message, data = _error_parts(error, fallback=str(exc))
         return RpcError(

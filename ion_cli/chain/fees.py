@@ -48,6 +48,9 @@ class FeeQuote:
 
 
 def quote_fees(w3: Web3) -> FeeQuote:
+    reader = getattr(w3, "reader", None)  # ion_cli.chain.node.Node: one round trip
+    if reader is not None:
+        return _quote_batched(reader)
     try:
         block = w3.eth.get_block("latest")
         base_fee = block.get("baseFeePerGas")
@@ -61,6 +64,36 @@ def quote_fees(w3: Web3) -> FeeQuote:
     except Exception as exc:
         raise node_error(exc, rpc_url_of(w3), "reading the gas fees") from None
     return FeeQuote(base_fee=int(base_fee), tip=tip, max_fee=2 * int(base_fee) + tip)
+
+
+def _quote_batched(reader: Any) -> FeeQuote:
+    """The latest block's base fee and the node's tip in one JSON-RPC batch (a node without
+    eth_maxPriorityFeePerGas answers that one with an error: the default tip)."""
+    from ion_cli.chain.client import RpcError
+
+    try:
+        block, tip = reader.batch_results(
+            [("eth_getBlockByNumber", ["latest", False]), ("eth_maxPriorityFeePerGas", [])],
+            "reading the gas fees",
+        )
+    except Exception as exc:
+        raise node_error(exc, reader.url, "reading the gas fees") from None
+    if isinstance(block, RpcError) or not isinstance(block, dict):
+        raise node_error(
+            block if isinstance(block, RpcError) else ValueError("no latest block"),
+            reader.url,
+            "reading the gas fees",
+        )
+    base_fee = block.get("baseFeePerGas")
+    if base_fee is None:
+        try:
+            price = int(reader.request("eth_gasPrice", [], "reading the gas price"), 16)
+        except Exception as exc:
+            raise node_error(exc, reader.url, "reading the gas fees") from None
+        return FeeQuote(base_fee=None, tip=0, max_fee=price)
+    tip_wei = DEFAULT_TIP if isinstance(tip, RpcError) or not isinstance(tip, str) else int(tip, 16)
+    base = int(base_fee, 16)
+    return FeeQuote(base_fee=base, tip=tip_wei, max_fee=2 * base + tip_wei)
 
 
 def format_eth(wei: int, places: int = 6) -> str:

@@ -76,7 +76,9 @@ def _hex(value: Any) -> str:
 def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
     """Check every unresolved entry (and recent mined ones) against the node; record what is
     found in the journal; return the report. Raises NodeError when the node cannot answer."""
-    from web3.exceptions import TransactionNotFound
+    from ion_cli.chain.node import not_found_errors
+
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 
     report = Report()
     entries = list(journal.entries().values())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -435,9 +436,14 @@ def decode_exception(
     """Decode the revert a web3 exception carries; None if it is not a revert we can read."""
     data = revert_data_from_exception(exc)
     if data is None:
-        from web3.exceptions import ContractLogicError
+        from ion_cli.chain.client import RpcError
 
-        if isinstance(exc, ContractLogicError):
+        web3_exceptions = sys.modules.get("web3.exceptions")  # loaded if a Web3 raised `exc`
+        if web3_exceptions is not None and isinstance(exc, web3_exceptions.ContractLogicError):
+            return DecodedRevert(name="", text="reverted without a reason", data=b"")
+        if isinstance(exc, RpcError) and (
+            exc.code == 3 or re.search(r"execution reverted\s*$", exc.message)
+        ):
             return DecodedRevert(name="", text="reverted without a reason", data=b"")
         return None
     return decode_revert(data, extra_abis)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ion_cli.chain.client import CONNECT_TIMEOUT, READ_TIMEOUT, RpcError
+from ion_cli.chain.client import CONNECT_TIMEOUT, READ_TIMEOUT, RpcError, Unreachable
 from ion_cli.errors import IonError, NodeError, RefusedError, UsageError
 from ion_cli.redact import display_url, scrub
 
@@ -47,6 +47,7 @@ class Reader:
         self._transport = transport  # an httpx transport (tests use httpx.MockTransport)
         self._ids = itertools.count(1)
         self.batches = True  # set False once the node refuses a batch
+        self._chain_id: int | None = None
 
     # ---- transport
 
@@ -54,12 +55,23 @@ class Reader:
         if self._client is None:
             import httpx
 
+            # A plain http:// node (the devnet, a local node) never does TLS: no certificate
+            # store (about 80 ms per client), and the standard library's HTTP/1.1 instead of
+            # httpcore (ion_cli.chain.http11); https:// keeps httpx's transport and verifies.
+            plain = self.url.startswith("http://")
+            transport = self._transport
+            if transport is None and plain:
+                from ion_cli.chain.http11 import Http11Transport
+
+                transport = Http11Transport()
             from ion_cli import netdeadline
 
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
-                transport=netdeadline.transport(self._transport),
+                transport=netdeadline.transport(transport),
+                verify=not plain,
+                follow_redirects=False,
             )
         return self._client
 
@@ -68,7 +80,10 @@ class Reader:
             self._client.close()
             self._client = None
 
-    def _post(self, payload: Any, action: str) -> Any:
+    def _post(self, payload: Any, action: str, retry: bool = True) -> Any:
+        """POST one JSON-RPC payload. `retry=False` for a request that must never go twice
+        (a send, the devnet's evm_* methods): only a refused connection, which sent nothing,
+        is tried again."""
         import httpx
 
         doing = f" while {action}" if action else ""
@@ -78,35 +93,52 @@ class Reader:
                 response = self._http().post(self.url, json=payload)
                 break
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.TimeoutException) as exc:
-                if attempt == RETRIES:
-                    raise NodeError(
+                if attempt == RETRIES or (not retry and not isinstance(exc, httpx.ConnectError)):
+                    raise Unreachable(
                         f"cannot reach the node at {display_url(self.url)}{doing}: "
                         f"{transport_reason(exc)}"
                     ) from None
                 time.sleep(delay)
                 delay *= 2
             except httpx.HTTPError as exc:
-                raise NodeError(
+                raise Unreachable(
                     f"cannot reach the node at {display_url(self.url)}{doing}: "
                     f"{transport_reason(exc)}"
                 ) from None
+        reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
         if response.status_code >= 400 and not _is_json(response):
-            reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            raise NodeError(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
+            raise Unreachable(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise NodeError(
                 f"the node at {display_url(self.url)} failed{doing}: the answer is not JSON-RPC"
             ) from None
+        if response.status_code >= 400 and not _is_json_rpc(answer):
+            # a gateway's or proxy's own error page in JSON: no answer from the node itself
+            raise Unreachable(f"cannot reach the node at {display_url(self.url)}{doing}: {reason}")
+        return answer
 
     # ---- JSON-RPC
 
-    def request(self, method: str, params: Sequence[Any] = (), action: str = "") -> Any:
+    def raw(self, method: str, params: Sequence[Any] = (), *, retry: bool = True) -> Any:
+        """One request's whole JSON-RPC answer (`result` or `error`), unformatted."""
+        payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": [*params]}
+        answer = self._post(payload, method, retry)
+        if not isinstance(answer, Mapping):
+            raise NodeError(
+                f"the node at {display_url(self.url)} failed while {method}: "
+                "the answer is not JSON-RPC"
+            )
+        return answer
+
+    def request(
+        self, method: str, params: Sequence[Any] = (), action: str = "", *, retry: bool = True
+    ) -> Any:
         """One request: its `result`, or an `RpcError` with the node's message (and revert data
         decoded, for an eth_call that reverted)."""
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": [*params]}
-        answer = self._post(payload, action or method)
+        answer = self._post(payload, action or method, retry)
         if not isinstance(answer, Mapping):
             raise NodeError(
                 f"the node at {display_url(self.url)} failed while {action or method}: "
@@ -134,10 +166,46 @@ class Reader:
             self.batches = False
         return [self.request(m, p, action) for m, p in requests]
 
+    def batch_results(
+        self, requests: Sequence[tuple[str, Sequence[Any]]], action: str = ""
+    ) -> list[Any]:
+        """Like `batch`, but each request's error is returned in its place (an `RpcError`)
+        rather than raised, for batches whose parts may fail on their own."""
+        out: list[Any] = []
+        if self.batches and len(requests) > 1:
+            ids = [next(self._ids) for _ in requests]
+            payload = [
+                {"jsonrpc": "2.0", "id": i, "method": m, "params": [*p]}
+                for i, (m, p) in zip(ids, requests, strict=True)
+            ]
+            try:
+                answer = self._post(payload, action)
+            except NodeError:
+                answer = None
+            by_id = _batch_answers(answer, ids)
+            if by_id is not None:
+                for i in ids:
+                    try:
+                        out.append(_result(by_id[i], action))
+                    except RpcError as exc:
+                        out.append(exc)
+                return out
+            self.batches = False
+        for method, params in requests:
+            try:
+                out.append(self.request(method, params, action))
+            except RpcError as exc:
+                out.append(exc)
+        return out
+
     # ---- typed helpers
 
     def chain_id(self) -> int:
-        return int(self.request("eth_chainId", [], "reading the chain id"), 16)
+        """The node's chain id, asked once per reader (a node does not change chains under a
+        run; a restarted devnet keeps its id)."""
+        if self._chain_id is None:
+            self._chain_id = int(self.request("eth_chainId", [], "reading the chain id"), 16)
+        return self._chain_id
 
     def block(self, block: BlockId = "latest") -> dict[str, int]:
         """The block's number and timestamp (as ints)."""
@@ -197,6 +265,9 @@ def as_reader(source: Any) -> Reader:
     """A Reader from a Reader, or from a web3 object's HTTP endpoint (for callers that hold one)."""
     if isinstance(source, Reader):
         return source
+    reader = getattr(source, "reader", None)  # ion_cli.chain.node.Node: the run's own reader
+    if isinstance(reader, Reader):
+        return reader
     url = str(getattr(getattr(source, "provider", None), "endpoint_uri", "") or "")
     if not url:
         raise IonError("no RPC endpoint to read from")
@@ -226,6 +297,12 @@ def transport_reason(exc: BaseException) -> str:
 
 def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
+
+
+def _is_json_rpc(answer: Any) -> bool:
+    if isinstance(answer, list):
+        return all(isinstance(a, Mapping) and "jsonrpc" in a for a in answer)
+    return isinstance(answer, Mapping) and "jsonrpc" in answer
 
 
 def _call_object(to: str, data: bytes) -> dict[str, str]:

@@ -17,13 +17,18 @@ from ion_cli.errors import IonError, NodeError, RefusedError
 if TYPE_CHECKING:
     from web3 import Web3
 
-POLL_START = 0.05  # seconds: anvil mines at once, so the first look comes quickly
+# seconds: anvil mines within milliseconds of the send, so the next look comes after a few
+# milliseconds and the wait doubles from there (5, 10, 20 ... ms) up to POLL_MAX.
+POLL_START = 0.005
+POLL_GROWTH = 2.0
 POLL_MAX = 2.0
 
 
 def known_to_node(w3: Web3, tx_hash: str) -> bool | None:
     """Whether the node knows the transaction (pending or mined); None if we cannot ask."""
-    from web3.exceptions import TransactionNotFound
+    from ion_cli.chain.node import not_found_errors
+
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 
     try:
         w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
@@ -110,7 +115,9 @@ def wait_for_receipt(
     w3: Web3, tx_hash: str, *, confirmations: int, timeout: float, name: str
 ) -> Any:
     """The receipt once mined and `confirmations` deep; an error naming the hash on timeout."""
-    from web3.exceptions import TransactionNotFound
+    from ion_cli.chain.node import not_found_errors
+
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 
     deadline = time.monotonic() + timeout
     delay = POLL_START
@@ -147,7 +154,7 @@ def wait_for_receipt(
                 f"{timeout:g} s; check it (e.g. `cast receipt {tx_hash}`) before sending again"
             )
         time.sleep(min(delay, remaining))
-        delay = min(delay * 1.5, POLL_MAX)
+        delay = min(delay * POLL_GROWTH, POLL_MAX)
 
 
 def failure_reason(w3: Web3, tx: dict[str, Any], receipt: Any) -> str:

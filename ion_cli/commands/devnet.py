@@ -19,6 +19,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+def _register_restaking() -> None:
+    from ion_cli.commands import devnet_restaking  # avs-slash, allocate (their own module)
+
+    devnet_restaking.register(app)
+
+
 PortOption = Annotated[
     int | None,
     typer.Option(
@@ -364,3 +371,6 @@ def _render_status(console: Any, current: Any) -> None:
         console.print(_markets_table(current.deployment))
     if current.note:
         console.print(f"[yellow]{current.note}[/yellow]")
+
+
+_register_restaking()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,4 +36,15 @@ def register(app: typer.Typer) -> None:
         api = opts.api()
         rows = [api.position(market, address)] if market else api.positions(address)
         data = rows[0] if market else rows
-        opts.output.result(data, lambda console: render_positions(console, rows))
+
+        def render(console: Any) -> None:
+            from ion_cli.commands._restaking_note import note_line, restaking_note
+
+            render_positions(console, rows)
+            held = [r.market for r in rows if isinstance(r.collateral, str) and r.collateral != "0"]
+            for lrt in dict.fromkeys(held):
+                line = note_line(restaking_note(opts, lrt))  # beside the validators' LRT
+                if line:
+                    console.print(f"{lrt} {line}")
+
+        opts.output.result(data, render)

@@ -62,6 +62,20 @@ def register(app: typer.Typer) -> None:
                 f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
                 f"haircut {r['output']['haircut']} (rule: {r['rule']['haircut']})"
             )
+            anchor = r.get("anchor")
+            if anchor:
+                checked = anchor["state_check"]
+                onchain = anchor["beacon_root_on_chain"]
+                console.print(
+                    f"rated the post-state of {anchor['why']}; "
+                    f"{checked['validators_compared']} validators checked against its state "
+                    "root"
+                    + (
+                        "; the chain's EIP-4788 root agrees"
+                        if onchain.get("checked")
+                        else f"; on chain: {onchain.get('why')}"
+                    )
+                )
             console.print(f"verify: ion verify {result.folder}")
 
         opts.output.result(doc, render)

@@ -188,6 +188,9 @@ def summary(
     if csv:
         _write_csv(flow.summary_csv_rows(doc))
         return
+    from ion_cli.commands._restaking_note import restaking_note
+
+    doc["restaking"] = restaking_note(opts, lrt)  # EigenLayer exposure beside the validators
     opts.output.result(doc, lambda console: _render_summary(console, doc))
 
 
@@ -297,6 +300,11 @@ def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
             _eth(entry["shortfall_gwei"]),
         )
     console.print(table)
+    from ion_cli.commands._restaking_note import note_line
+
+    restaking = note_line(doc.get("restaking"))
+    if restaking:
+        console.print(f"  {restaking}")
     for note in doc["notes"]:
         console.print(f"[dim]note: {note}[/dim]")
     console.print(f"[dim]{_state_line(state, doc['source'])}[/dim]")

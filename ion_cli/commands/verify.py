@@ -20,14 +20,28 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--srs", help="The SRS file the receipt names (found by its hash)."),
         ] = None,
+        onchain: Annotated[
+            bool,
+            typer.Option(
+                "--onchain",
+                help="Also ask the chain (--network/--rpc-url) whether its EIP-4788 beacon "
+                "roots contract holds the receipt's block root.",
+            ),
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
-        """Check the proof, the receipt's fields and every hash, without a network."""
+        """Check the proof, the receipt's fields and every hash, without a network (with
+        --onchain, the block root against the chain's beacon roots contract too)."""
         from ion_cli.flows.prove import VerificationFailed
         from ion_cli.flows.prove import verify as run
 
-        report = run(path, opts.output.info, srs_file=srs)
+        session = None
+        if onchain:
+            from ion_cli.flows.session import Session
+
+            session = Session(network=opts.network, rpc_url=opts.rpc_url)
+        report = run(path, opts.output.info, srs_file=srs, onchain=session)
 
         def render(console: Any) -> None:
             for c in report.checks:

@@ -57,6 +57,15 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        restaking: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--restaking",
+                help="LRT whose EigenLayer operators to watch: AVS slashes, allocation rises, "
+                "pod slashing factors (repeatable).",
+                show_default=False,
+            ),
+        ] = None,
         interval: Annotated[
             str, typer.Option("--interval", help="Poll interval (12s, 1m): the longest wait.")
         ] = "12s",
@@ -136,6 +145,7 @@ def register(app: typer.Typer) -> None:
             max_proof_age=age,
             once=once,
             beacon_urls=tuple(beacon_url or ()),
+            restaking=tuple(restaking or ()),
         )
         watcher = Watcher(opts.session(), config)
         view = _View(opts)

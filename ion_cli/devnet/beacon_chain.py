@@ -23,7 +23,7 @@ and a restarted server serves the same roots.
   block gets the whistleblower reward. A penalty lowers balances; effective balances follow the
   hysteresis rule.
 - Roots: for devnet-size sets (`real_roots`) the state root is the SSZ hash_tree_root of a Fulu
-  BeaconState built from the synthetic data (see `ion_cli.devnet.ssz`), block roots are the
+  BeaconState built from the synthetic data (see `ion_cli.beacon.ssz`), block roots are the
   roots of real headers and bodies. Large benchmark sets get synthetic state roots.
 """
 

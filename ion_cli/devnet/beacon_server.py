@@ -24,7 +24,8 @@ Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   POST /ion/v1/devnet/slash     {"lrt", "count"}   slash at a new block one slot later
   POST /ion/v1/devnet/penalize  {"lrt", "gwei"}    lower every active validator's balance
   POST /ion/v1/devnet/faults    {"syncing", "optimistic", "no_post", "malformed", "drop",
-                                 "status_code", "delay_ms"}   simulate a misbehaving node
+                                 "status_code", "delay_ms", "lie"}   simulate a misbehaving
+                                 node ("lie": {"index", "field"} in JSON answers, not in SSZ)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, web
 
 from ion_cli import consensus_rules as cr
+from ion_cli.beacon import eip4788
 from ion_cli.devnet import beacon_chain as bc
 from ion_cli.devnet.beacon_chain import Chain, ChainError, Operation, Record
 
@@ -63,6 +65,22 @@ class Faults:
     drop: bool = False  # the connection closes mid-response
     status_code: int = 0  # every /eth route answers this status (e.g. 500)
     delay_ms: int = 0
+    # A node that lies in its JSON answers (never in the SSZ state): {"index": i, "field":
+    # "slashed" | "balance" | "withdrawal_credentials"}.
+    lie: dict[str, Any] = field(default_factory=dict)
+
+    def lied(self, index: int, rec: Record) -> Record:
+        if not self.lie or int(self.lie.get("index", -1)) != index:
+            return rec
+        rec = rec.copy()
+        what = self.lie.get("field")
+        if what == "slashed":
+            rec.slashed = not rec.slashed
+        elif what == "balance":
+            rec.balance = max(0, rec.balance - 10**9)
+        elif what == "withdrawal_credentials":
+            rec.credentials = bytes([0x01]) + bytes(11) + bytes.fromhex("ee" * 20)
+        return rec
 
     def update(self, data: dict[str, Any]) -> None:
         for key, value in data.items():
@@ -83,6 +101,11 @@ class Server:
     last_finalized: int = -1
     # The devnet chain's blocks as last read: (number, hash, timestamp), in order.
     anvil_blocks: list[tuple[int, str, int]] = field(default_factory=list)
+    # EIP-4788 entries written: anvil block number -> (its hash, the root written for it).
+    fed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Only the devnet's own server (the one with the devnet dir) feeds the contract: another
+    # server following the same node (a test's, maybe with another seed) must not overwrite it.
+    feed_roots: bool = False
 
     # ------------------------------------------------------------ the clock
 
@@ -164,7 +187,53 @@ class Server:
         self.anvil_blocks = known + fetched
         chain = self.chain
         new = chain.set_blocks(chain.slot_at(ts) for _, _, ts in self.anvil_blocks)
+        if not known:
+            self.fed.clear()  # a revert also undid the storage written after its snapshot
+        await self._feed_beacon_roots()
         return chain.slot_at(int(latest["timestamp"], 16)), new
+
+    async def _feed_beacon_roots(self) -> None:
+        """Keep the chain's EIP-4788 contract as a consensus client would: every anvil block's
+        timestamp maps to the root of the beacon block before the one holding it (the block at
+        the last earlier slot that has one). The contract is installed with its published code;
+        entries are storage writes, which mine nothing (block numbers and times stay the
+        devnet's). Checks the newest entry first: a revert to a snapshot taken before a write
+        undoes it without changing any block, so a missing entry means feeding everything again.
+        """
+        if not self.anvil_blocks or not self.feed_roots:
+            return
+        chain = self.chain
+        number, block_hash, ts = self.anvil_blocks[-1]
+        position, root_slot = eip4788.storage_slots(ts)
+        code, stored = await self.rpc_batch(
+            [
+                ("eth_getCode", [eip4788.ADDRESS, "latest"]),
+                ("eth_getStorageAt", [eip4788.ADDRESS, hex(root_slot), "latest"]),
+            ]
+        )
+        calls: list[tuple[str, list[Any]]] = []
+        if not code or code == "0x":
+            calls.append(("anvil_setCode", [eip4788.ADDRESS, eip4788.CODE]))
+            self.fed.clear()
+        elif number in self.fed and int(stored or "0x0", 16) != int(self.fed[number][1], 16):
+            self.fed.clear()
+        for number, block_hash, ts in self.anvil_blocks:
+            parent = chain.parent_of(chain.slot_at(ts))
+            root = chain.block_roots(parent)[1] if parent is not None else bc.ZERO_ROOT
+            if self.fed.get(number) == (block_hash, root):
+                continue
+            position, root_slot = eip4788.storage_slots(ts)
+            calls += [
+                ("anvil_setStorageAt", [eip4788.ADDRESS, eip4788.word(position), eip4788.word(ts)]),
+                ("anvil_setStorageAt", [eip4788.ADDRESS, eip4788.word(root_slot), root]),
+            ]
+            self.fed[number] = (block_hash, root)
+        try:
+            for first in range(0, len(calls), 500):
+                await self.rpc_batch(calls[first : first + 500])
+        except ChainError:
+            self.fed.clear()  # some writes may be missing: write everything next time
+            raise
 
     def _announce_all(self, new_blocks: list[int]) -> None:
         if self.subscribers:
@@ -427,7 +496,7 @@ async def _stream_rows(
     first = True
     written = 0
     for index in source:
-        rec = chain.record(view, index)
+        rec = server.faults.lied(index, chain.record(view, index))
         status = rec.status(epoch)
         if statuses and status not in statuses:
             continue
@@ -478,7 +547,7 @@ async def validator_one(request: web.Request) -> web.Response:
     if not found:
         raise ChainError(404, f"validator not found: {raw}")
     view = server.chain.view(slot)
-    rec = server.chain.record(view, found[0])
+    rec = server.faults.lied(found[0], server.chain.record(view, found[0]))
     data = json.loads(validator_row(found[0], rec, rec.status(slot // cr.SLOTS_PER_EPOCH)))
     return web.json_response({**_envelope(server, slot, head), "data": data})
 
@@ -943,7 +1012,17 @@ async def serve(args: argparse.Namespace) -> None:
     chain, fixed = make_chain(args)
     if chain.config.real_roots:
         chain.ssz()  # build the tree before accepting requests
-    server = Server(chain=chain, rpc_url=args.rpc_url, fixed_head=fixed)
+    server = Server(
+        chain=chain,
+        rpc_url=args.rpc_url,
+        fixed_head=fixed,
+        feed_roots=bool(args.rpc_url and args.devnet_dir),
+    )
+    if args.rpc_url:
+        # Read the devnet's blocks (and write their EIP-4788 entries) before saying we are
+        # ready: `ion devnet up` returns with every existing block anchored.
+        with contextlib.suppress(ChainError):
+            await server.head()
     app = build_app(server)
     runner = web.AppRunner(app, access_log=None, handle_signals=True)
     await runner.setup()
@@ -960,12 +1039,28 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     watchdog = asyncio.create_task(_watch_node(server, stop)) if args.rpc_url else None
+    follower = asyncio.create_task(_follow_node(server, stop)) if server.feed_roots else None
     try:
         await stop.wait()
     finally:
-        if watchdog is not None:
-            watchdog.cancel()
+        for task in (watchdog, follower):
+            if task is not None:
+                task.cancel()
         await runner.cleanup()
+
+
+async def _follow_node(server: Server, stop: asyncio.Event) -> None:
+    """Read the devnet's new blocks every POLL_SECONDS even when nobody asks: the EIP-4788
+    entries of blocks mined by automine or `ion devnet advance` are written within that time."""
+    last = ""
+    while not stop.is_set():
+        await asyncio.sleep(POLL_SECONDS)
+        try:
+            await server.head()
+        except ChainError as exc:  # the node is away (the watchdog handles that) or refused
+            if exc.message != last:
+                print(f"following the devnet node: {exc.message}", flush=True)
+            last = exc.message
 
 
 async def _watch_node(server: Server, stop: asyncio.Event) -> None:

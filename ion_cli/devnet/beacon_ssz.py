@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 
 def header_root(header: dict[str, Any]) -> str:
-    from ion_cli.devnet import ssz
+    from ion_cli.beacon import ssz
 
     return ssz.root_hex(ssz.BeaconBlockHeader.from_obj(header))
 
 
 def body_root(body: dict[str, Any]) -> str:
-    from ion_cli.devnet import ssz
+    from ion_cli.beacon import ssz
 
     return ssz.root_hex(ssz.BeaconBlockBody.from_obj(body))
 
@@ -52,7 +52,7 @@ class SszState:
     def _build(self, chain: Chain) -> None:
         from remerkleable.tree import PairNode, RootNode, subtree_fill_to_contents
 
-        from ion_cli.devnet import ssz
+        from ion_cli.beacon import ssz
 
         self.chain = chain
         total = chain.layout.total
@@ -125,7 +125,7 @@ class SszState:
         self.base = state
 
     def _validator(self, rec: Record) -> Any:
-        from ion_cli.devnet import ssz
+        from ion_cli.beacon import ssz
 
         return ssz.Validator(
             pubkey=rec.pubkey,
@@ -140,7 +140,7 @@ class SszState:
 
     def state(self, slot: int) -> Any:
         """The BeaconState view at `slot` (roots of earlier blocks must be computable)."""
-        from ion_cli.devnet import ssz
+        from ion_cli.beacon import ssz
 
         chain = self.chain
         view = chain.view(slot)
@@ -182,6 +182,6 @@ class SszState:
         return state
 
     def state_root(self, slot: int) -> str:
-        from ion_cli.devnet import ssz
+        from ion_cli.beacon import ssz
 
         return ssz.root_hex(self.state(slot))

@@ -404,6 +404,12 @@ def _deploy_with(
         say(f"deploying the {name}/{market.base} market")
         markets[name] = _market(tx, world, shared_addresses, market, admin)
 
+    say("deploying the restaking world")
+    from ion_cli.devnet import restaking_world
+
+    tokens = _token_entries(world)
+    restaking = restaking_world.deploy(tx, admin, tokens)
+
     say("waiting for the last transactions")
     block = tx.finish()
     document: dict[str, Any] = {
@@ -429,8 +435,9 @@ def _deploy_with(
             "uniswap_quoter": world.quoter,
         },
         "markets": markets,
-        "tokens": _token_entries(world),
+        "tokens": tokens,
         "zk": zk,
+        "restaking": restaking,
     }
     dep.parse(document)  # the format other modules read: fail here, not in their code
     return document

@@ -233,7 +233,17 @@ def up_fork(
             chain_id = int(node.rpc(info.rpc_url, "eth_chainId"), 16)
             block = int(node.rpc(info.rpc_url, "eth_blockNumber"), 16)
             forked = _set_up_fork(directory, info.rpc_url, fork_url, chain_id, block, say)
+            beacon_info = None
+            if forked.profile == "devnet" and dep.exists(directory):
+                # A fork of a devnet gets a beacon chain of its own (the same seed and set, so
+                # the same roots up to the fork), which keeps the fork's EIP-4788 contract fed
+                # for the fork's new blocks.
+                say("starting the beacon API server")
+                beacon_info, _ = beacon.ensure(directory, info.rpc_url)
+                document = {**dep.load(directory).to_json(), "beacon_url": beacon_info.url}
+                dep.save(document, directory)
         except BaseException:
+            beacon.stop(directory)
             node.stop(directory)
             raise
     deployment = dep.load(directory) if dep.exists(directory) else None
@@ -246,6 +256,8 @@ def up_fork(
         seconds=time.monotonic() - began,
         deployment=deployment,
         notes=list(forked.notes),
+        beacon_url=beacon_info.url if beacon_info else None,
+        beacon_pid=beacon_info.pid if beacon_info else None,
         fork=forked,
     )
 

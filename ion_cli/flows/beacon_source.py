@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ion_cli.flows.validators import BeaconOptions
 
 
-def _options(
+def beacon_options(
     session: Session, request: SnapshotRequest | None, warn: Callable[[str], None]
 ) -> BeaconOptions:
     from ion_cli.flows.validators import BeaconOptions
@@ -34,7 +34,7 @@ def token_snapshot(
     from ion_cli.beacon.fetch import snapshot_of_credentials
     from ion_cli.flows.validators import open_client, token_validators
 
-    options = _options(session, request, progress)
+    options = beacon_options(session, request, progress)
     token = token_validators(request.symbol, session.network, session.rpc_url)
     if not token.credentials and not token.ids:
         raise UsageError(
@@ -65,7 +65,7 @@ def network_active_balance(session: Session, snapshot: Snapshot) -> int | None:
     from ion_cli.flows.validators import open_client
 
     epoch = snapshot.state.epoch
-    with open_client(_options(session, None, lambda _: None)) as client:
+    with open_client(beacon_options(session, None, lambda _: None)) as client:
         answer = client.scan(
             snapshot.state.state_root,
             lambda v: v.activation_epoch <= epoch < v.exit_epoch,

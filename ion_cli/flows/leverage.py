@@ -995,6 +995,10 @@ def run_built(
     ctx = built.ctx
 
     def read_back() -> Position:
+        if options.dry_run:  # nothing was sent: the position is the one the plan was built on
+            return position_figures(
+                ctx.market, ctx.vault, session.safety_margin, session.profile.name
+            )
         fresh = read_market(session.reader(), session.profile, require_market(session, ctx.symbol))
         return position_figures(
             fresh, read_vault(session, fresh, ctx.me), session.safety_margin, session.profile.name

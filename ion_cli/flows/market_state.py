@@ -92,8 +92,10 @@ def read_markets(
         return []
     from ion_cli.chain.contracts import IonLens, IonPool, ReserveOracle, SpotOracle
     from ion_cli.chain.rpc import as_reader
+    from ion_cli.completion_data import remember_markets
 
     reader = as_reader(source)
+    remember_markets([m.symbol for m in profile.markets.values()])  # for TAB completion
     where = ", ".join(m.symbol for m in markets)
     action = f"reading the {where} market state"
     try:

@@ -30,6 +30,7 @@ from ion_cli.zk import receipt as rc
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
+    from ion_cli.flows.anchored import Anchored
     from ion_cli.flows.session import Session
     from ion_cli.zk.ezkl_runner import Circuit
 
@@ -89,7 +90,18 @@ def prove(
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
-    snapshot = load_snapshot(session, request, progress)
+    anchoring = None
+    if request.snapshot_file is None:
+        # From a beacon node: the post-state of one block, every record checked against the
+        # state root its header names (ion_cli.flows.anchored).
+        from ion_cli.flows.anchored import anchored_snapshot
+
+        anchoring = anchored_snapshot(session, request, progress)
+        snapshot = anchoring.snapshot
+        if request.network_active_balance is None:
+            request = replace(request, network_active_balance=anchoring.check.active_balance)
+    else:
+        snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
     if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
@@ -127,8 +139,26 @@ def prove(
         raise er.ProofError(f"the new proof does not verify: {why}")
     scored = replace(assessment, score=w.score)
     doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
+    doc["anchor"] = _anchor_section(anchoring, folder)
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
+
+
+STATE_PROOF = "state_proof.json"
+
+
+def _anchor_section(anchoring: Anchored | None, folder: Path) -> dict[str, Any] | None:
+    """The receipt's `anchor`: which block's post-state was rated and why, what was checked
+    against its state root, and the multiproof file that lets `ion verify` re-check it."""
+    from ion_cli.zk import ezkl_runner as er
+
+    if anchoring is None:
+        return None  # from a snapshot file: nothing ties it to a beacon state
+    rc.write_json(folder / STATE_PROOF, anchoring.proof)
+    return {
+        **anchoring.to_json(),
+        "state_proof": {"file": STATE_PROOF, "sha256": er.sha256_file(folder / STATE_PROOF)},
+    }
 
 
 def check_provable(snapshot: Snapshot, request: SnapshotRequest) -> None:
@@ -212,10 +242,22 @@ def build_receipt(
     }
 
 
-def verify(path: Path, progress: Progress, *, srs_file: Path | None = None) -> rc.Report:
-    """Re-check a receipt folder offline; raises VerificationFailed naming the first failure."""
+def verify(
+    path: Path,
+    progress: Progress,
+    *,
+    srs_file: Path | None = None,
+    onchain: Session | None = None,
+) -> rc.Report:
+    """Re-check a receipt folder offline (and with `onchain`, its block root against that
+    chain's EIP-4788 contract); the caller raises VerificationFailed on the first failure."""
     try:
         report = rc.check(path, srs_file=srs_file, progress=progress)
+        if onchain is not None:
+            from ion_cli.zk import anchor_check
+
+            progress("asking the chain's beacon roots contract for the receipt's block")
+            anchor_check.check_onchain(report, rc.load(path), onchain.reader())
     except rc.ReceiptError as exc:
         raise UsageError(str(exc)) from exc
     return report

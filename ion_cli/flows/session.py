@@ -74,17 +74,13 @@ class Session:
         return None
 
     def w3(self) -> Web3:
-        """A web3 connection: for writes (signing imports web3 anyway)."""
+        """The node for writes and the flows that hold a `w3`: `ion_cli.chain.node.Node`, the
+        web3 calls the write path makes answered over this run's reader (one HTTP client, no
+        web3 import)."""
         if self._w3 is None:
-            from ion_cli.chain.client import connect
+            from ion_cli.chain.node import Node
 
-            try:
-                self._w3 = connect(self._url(), self.profile.chain_id, self.profile.name)
-            except NodeError as exc:
-                not_running = self._not_running()
-                if not_running is None:
-                    raise
-                raise not_running from exc
+            self._w3 = Node(self.reader()).as_web3()
         return self._w3  # type: ignore[no-any-return]
 
     def reader(self) -> Reader:

@@ -117,9 +117,20 @@ def explain(
             "public inputs, or a proof made with another verifying key)"
         ),
         "NotAllowedSubmitter": lambda: (
-            f"{a.get('submitter')} is not on the feed's submitter allowlist (until the state "
-            "root is checked on chain against the EIP-4788 beacon root, only accounts the "
-            "feed's owner allows may submit)"
+            f"{a.get('submitter')} is not on the feed's submitter allowlist (the state root is "
+            "anchored on chain through EIP-4788, but until the validators' records are also "
+            "checked against it, only accounts the feed's owner allows may submit)"
+        ),
+        "BeaconRootUnavailable": lambda: (
+            f"the chain's EIP-4788 contract holds no beacon root for the execution block at "
+            f"{a.get('timestamp')} (never fed, or overwritten: older than its ring of 8191)"
+        ),
+        "HeaderNotAnchored": lambda: (
+            f"the chain's beacon root there is {_root(a.get('beaconRoot'))}, not the proven "
+            f"block's {_root(a.get('headerRoot'))}: the chain does not know this block"
+        ),
+        "SlotMismatch": lambda: (
+            f"the proof is of slot {a.get('proven')}, the anchored block of slot {a.get('header')}"
         ),
         "WrongInstanceCount": lambda: (
             f"the proof has {a.get('got')} public inputs; the feed's layout has {a.get('expected')}"
@@ -132,8 +143,8 @@ def explain(
             _root(a.get("committed")), _root(a.get("expected")), bound_to
         ),
         "StateRootMismatch": lambda: (
-            f"the state root named ({_root(a.get('submitted'))}) is not the one the proof "
-            f"commits to ({_root(a.get('committed'))})"
+            f"the anchored block's state root ({_root(a.get('submitted'))}) is not the one the "
+            f"proof commits to ({_root(a.get('committed'))})"
         ),
         "SlotInFuture": lambda: f"slot {a.get('slot')} lies in the future of this chain's clock",
         "StaleSlot": lambda: (
@@ -257,6 +268,7 @@ def _check_market(receipt: ReceiptFolder, symbol: str) -> None:
 
 
 def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> SubmitResult:
+    from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
     from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
     from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import ProofCall, read_latest, submit_call
@@ -267,11 +279,15 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     feed = feed_address(session, symbol)
     w3 = session.w3()
     me = session.account().address
+    latest_before = read_latest(session.reader(), feed)
+    # EIP-4788 anchoring (ion_cli.flows.anchor_submit): the block's header and the execution
+    # timestamp whose beacon root is the block's root.
+    header = receipt_header(session, receipt.data)
     call = ProofCall(
         proof=receipt.proof,
         instances=receipt.instances,
-        state_root=receipt.state_root,
-        block_root=receipt.block_root,
+        anchor_timestamp=anchor_timestamp(session, header, latest_before.genesis_time),
+        header=header,
     )
     oracle = market_oracle(session, symbol)
     reads_feed = oracle.reads_feed(feed)
@@ -280,7 +296,6 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             f"the {market.symbol} reserve oracle does not read the feed {feed}: the proof will be "
             "recorded there but changes no reserve rate"
         )
-    latest_before = read_latest(session.reader(), feed)
     # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
     bound_to = token_of_model_id(session, receipt.model_hash)
     _precheck(w3, feed, me, submit_call(feed, call, "").data, bound_to)

@@ -82,11 +82,6 @@ def guarded_write(
     `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
     unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
     them must not try to deposit tokens that are no longer there)."""
-    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
-    from ion_cli.chain.lock import account_lock
-    from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import genesis_hash, reconcile
-
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
             lines = pending_lines(session)
@@ -97,6 +92,12 @@ def guarded_write(
         for line in lines:
             options.observer.on_warning(line)
         return run_flow(options)
+    # imported past the dry run, which opens no journal (start-up cost)
+    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
+    from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.observer import combine
+    from ion_cli.chain.reconcile import genesis_hash, reconcile
+
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
@@ -148,21 +149,37 @@ def _settle_gem_deposits(
             warn(f"'{plan.title}' will not be finished: its gem was taken care of")
 
 
+def _nonces(w3: Any, address: str) -> tuple[int, int]:
+    """The account's (latest, pending) nonces; in one round trip over ion's own reader."""
+    reader = getattr(w3, "reader", None)  # ion_cli.chain.node.Node
+    if reader is not None:
+        found = reader.batch(
+            [
+                ("eth_getTransactionCount", [address, "latest"]),
+                ("eth_getTransactionCount", [address, "pending"]),
+            ],
+            "reading the account's nonces",
+        )
+        return int(found[0], 16), int(found[1], 16)
+    latest = int(w3.eth.get_transaction_count(address, "latest"))
+    return latest, int(w3.eth.get_transaction_count(address, "pending"))
+
+
 def pending_lines(session: Session) -> list[str]:
     """For a preview made while this account has transactions in the node's pool: one line per
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
     did not send. The preview's figures are those of the chain without them; a real run waits
     for them before planning. Read-only (no lock): the journal is not changed."""
-    from web3.exceptions import TransactionNotFound
+    from ion_cli.chain.node import not_found_errors
 
-    from ion_cli.chain.journal import Journal
-
+    TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
     address = session.account().address
     w3 = session.w3()
-    latest = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
-    pending = int(w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+    latest, pending = _nonces(w3, address)
     if pending <= latest:
         return []
+    from ion_cli.chain.journal import Journal  # only with transactions pending (start-up cost)
+
     chain_id = session.profile.chain_id or int(w3.eth.chain_id)
     journal = Journal.for_account(chain_id, address)
     lines: list[str] = []

@@ -71,6 +71,7 @@ class WatchConfig:
     beacon_urls: tuple[str, ...] = ()
     max_cycles: int | None = None  # stop after this many cycles (scripts, benchmarks)
     use_events: bool = True  # follow the beacon node's event stream when it offers one
+    restaking: tuple[str, ...] = ()  # LRTs whose EigenLayer operators are watched (watch_restaking)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ def state_path(chain_id: int, network: str, config: WatchConfig, lrts: list[str]
             sorted(a.lower() for a in config.addresses),
             sorted(s.lower() for s in lrts),
         ]
+        # a restaking watch is another configuration (older state files keep their names)
+        + ([sorted(s.lower() for s in config.restaking)] if config.restaking else [])
     )
     digest = hashlib.sha256(what.encode()).hexdigest()[:16]
     return state_dir() / "watch" / f"{network}-{digest}.json"
@@ -311,6 +314,12 @@ class Watcher:
         self._network: NetworkContext | None = None
         self._stream: EventStream | None = None
         self._credentials: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._restaking: Any = None
+        if config.restaking:  # the restaking monitor: its own module and state file
+            from ion_cli.flows.watch_restaking import RestakingMonitor, monitor_path
+
+            symbols = [self._lrt_name(s) for s in config.restaking]
+            self._restaking = RestakingMonitor(session, symbols, monitor_path(self.path))
 
     # ---- what is watched
 
@@ -319,9 +328,19 @@ class Watcher:
 
         if self.config.markets:
             return [require_market(self.session, m).symbol for m in self.config.markets]
-        if self.config.addresses or not self.config.lrts:
+        if self.config.addresses or not (self.config.lrts or self.config.restaking):
             return [m.symbol for m in available_markets(self.session)]
         return []
+
+    def _lrt_name(self, symbol: str) -> str:
+        from ion_cli.plugins_registry import load
+
+        try:
+            return load(symbol.lower()).symbol
+        except IonError:
+            raise
+        except Exception:
+            raise UsageError(f"unknown LRT {symbol!r}") from None
 
     def _lrt_symbols(self) -> list[str]:
         from ion_cli.plugins_registry import load
@@ -353,6 +372,8 @@ class Watcher:
             what.append(f"vaults of {', '.join(self.addresses)} in {', '.join(self.markets)}")
         if self.keeps_vaults:
             what.append(f"liquidatable vaults of {', '.join(self.markets)}")
+        if self._restaking is not None:
+            what.append(f"restaking of {', '.join(self._restaking.symbols)}")
         yield WatchEvent(
             "started",
             "watching " + ("; ".join(what) or "nothing"),
@@ -399,6 +420,8 @@ class Watcher:
             events += self._guard("beacon node", self._beacon)
         if self.markets:
             events += self._guard("chain node", self._chain)
+        if self._restaking is not None:
+            events += self._guard("chain node", self._restaking.check)
         with contextlib.suppress(OSError):
             save_state(self.path, self.state)
         return events

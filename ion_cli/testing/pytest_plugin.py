@@ -1,11 +1,11 @@
-"""pytest plugin entry point: re-exports the fixtures of the devnet and the conformance kit."""
+"""pytest plugin entry point: the fixtures of the devnet and the conformance kit.
+
+Imported explicitly and without guards: a broken import must fail the test run loudly, not make
+the fixtures vanish (a missing fixture reads as an unrelated error far from its cause)."""
 
 from __future__ import annotations
 
-import contextlib
+from ion_cli.testing.conformance import fake_adapters
+from ion_cli.testing.devnet import devnet, devnet_session
 
-# Each part is optional while the project grows: a missing module must not break pytest itself.
-with contextlib.suppress(ImportError):
-    from ion_cli.testing.devnet import *  # noqa: F403
-with contextlib.suppress(ImportError):
-    from ion_cli.testing.conformance import *  # noqa: F403
+__all__ = ["devnet", "devnet_session", "fake_adapters"]

@@ -163,7 +163,15 @@ def devnet_targets(deployment: Mapping[str, Any]) -> dict[str, str]:
         "lrt_deposit_pool": "LRTDepositPool",
         "lrt_oracle": "LRTOracle",
         "steth": "StETH",
+        "etherfi_nodes_manager": "EtherFiNodesManager",
+        "eigenlayer_manager": "SwellEigenLayerManager",
     }
+    restaking = deployment.get("restaking") or {}  # EigenLayer stand-ins and the LRTs' stakers
+    put(restaking.get("allocation_manager"), "AllocationManager")
+    put(restaking.get("delegation_manager"), "DelegationManager")
+    put(restaking.get("eigen_pod_manager"), "EigenPodManager")
+    for address, name in (restaking.get("stakers") or {}).items():
+        put(address, name)
     for symbol, token in deployment.get("tokens", {}).items():
         if symbol in tokens:
             put(token.get("address"), tokens[symbol])

@@ -46,6 +46,8 @@ LOGROWS = 11
 # The run arguments of the shipped settings. One inner column halves the advice columns the EVM
 # verifier must check (measured: verify gas 566k -> 437k, verifier 13.4 -> 10.5 KB, proof 3,072
 # -> 1,952 bytes) at the price of twice the rows (1,632: logrows 11, proving about 2x slower).
+# Other decomposition bases, logrows, rescaling and lookup options measured within 0.1k gas of
+# these (tests/bench/zk_verifier.py --candidates; the model card lists them).
 PINNED: dict[str, Any] = {
     "input_visibility": "public",
     "output_visibility": "public",

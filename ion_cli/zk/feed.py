@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ion_cli.beacon.proofs import Header
 from ion_cli.errors import IonError
 from ion_cli.zk import layout
 
@@ -23,9 +24,14 @@ VERIFIER_ARTIFACT = "Halo2Verifier"
 ZERO_ROOT = "0x" + "00" * 32
 SECONDS_PER_SLOT = 12
 
-# The devnet's feed parameters: a proven slot may be up to six hours old (a finalized state is
+# The devnet's feed parameters: a proven slot may be up to two hours old (a finalized state is
 # about 13 minutes behind the head; proving takes seconds); the haircut spans layout's range.
-DEVNET_MAX_SLOT_AGE = 6 * 3600
+# The bound stays inside EIP-4788's ring: the anchoring block's timestamp is after the proven
+# slot began, so it is less than 7,200 s old, and no newer block can have overwritten its entry
+# (that takes a block exactly 8,191 s later), however fast or slow the devnet makes blocks.
+DEVNET_MAX_SLOT_AGE = 2 * 3600
+RING_SECONDS = 8191  # EIP-4788's HISTORY_BUFFER_LENGTH, in timestamps
+assert DEVNET_MAX_SLOT_AGE < RING_SECONDS
 
 
 class VerifierMetaError(IonError):
@@ -220,12 +226,22 @@ def risk_views(
 
 @dataclass(frozen=True)
 class ProofCall:
-    """What `submit(bytes,uint256[],bytes32,bytes32)` takes, read from a proof's files."""
+    """What `submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32))` takes:
+    the proof and its instances (from a proof's files), the execution timestamp whose EIP-4788
+    beacon root is the proven block's root, and that block's header."""
 
     proof: bytes
     instances: list[int]
-    state_root: str
-    block_root: str
+    anchor_timestamp: int
+    header: Header
+
+    @property
+    def state_root(self) -> str:
+        return "0x" + self.header.state_root.hex()
+
+    @property
+    def block_root(self) -> str:
+        return "0x" + self.header.root().hex()
 
     @property
     def decoded(self) -> layout.Decoded:
@@ -259,10 +275,11 @@ def submit_call(feed: str, call: ProofCall, description: str) -> Any:
     """The plan `Call` of `RiskFeed.submit` for a proof's files."""
     from ion_cli.chain.contracts import Contract
 
+    h = call.header
     return Contract(feed, interface="RiskFeed").submit(
         call.proof,
         call.instances,
-        bytes.fromhex(call.state_root.removeprefix("0x")),
-        bytes.fromhex(call.block_root.removeprefix("0x")),
+        call.anchor_timestamp,
+        (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
         description=description,
     )

@@ -275,6 +275,11 @@ def check(path: Path, *, srs_file: Path | None = None, progress: er.Progress) ->
     snap_file = r.file(SNAPSHOT)
     if snap_file.is_file():
         _check_snapshot(report, d, snap_file)
+
+    # 7. the anchor: the snapshot's validators against the state root of the receipt's block
+    from ion_cli.zk import anchor_check
+
+    anchor_check.check(report, r)
     return report
 
 

@@ -145,10 +145,32 @@ def onnx_bytes(params: Params) -> bytes:
     return bytes(model.SerializeToString(deterministic=True))
 
 
+def circuit_scores(params: Params, x: Any) -> Any:
+    """The scores the circuit computes (integers, p = s / 2^OUTPUT_SCALE), emulated in integer
+    arithmetic: features quantized as the receipt carries them, weights at scale 10, biases at
+    the product's scale 20, each layer rebased to scale 10 rounding half up, as ezkl 23 does (a
+    test checks this emulation against ezkl's own witness)."""
+    import numpy as np
+
+    one = layout.FEATURE_ONE
+    q = np.floor(x * one + 0.5).clip(0, one).astype(np.int64)
+    w1, w2 = (np.round(params[k].astype(np.float64) * one).astype(np.int64) for k in ("W1", "W2"))
+    b1, b2 = (
+        np.round(params[k].astype(np.float64) * one * one).astype(np.int64) for k in ("b1", "b2")
+    )
+
+    def rebase(v: Any) -> Any:
+        return np.floor_divide(v + one // 2, one)
+
+    hidden = np.maximum(rebase(q @ w1 + b1), 0)
+    return rebase(hidden @ w2 + b2)[:, 0]
+
+
 @dataclass(frozen=True)
 class Evaluation:
     count: int
     mae_loss: float  # mean |model loss - rule loss|, as a fraction of stake (capped at H_MAX)
+    mae_circuit: float  # the same for the circuit's fixed-point scores (what a proof carries)
     max_loss: float
     mae_haircut_small: float  # the same on scenarios with rule loss < 5%
     small: int
@@ -167,9 +189,12 @@ def evaluate(params: Params, data: Dataset) -> Evaluation:
     truth = h_min + h_span * data.y
     err = np.abs(model - truth)
     small = data.loss < 0.05
+    scores = circuit_scores(params, data.x) / layout.SCORE_ONE
+    circuit = h_min + h_span * np.clip(scores, 0.0, 1.0)
     return Evaluation(
         count=len(err),
         mae_loss=float(err.mean()),
+        mae_circuit=float(np.abs(circuit - truth).mean()),
         max_loss=float(err.max()),
         mae_haircut_small=float(err[small].mean()) if small.any() else 0.0,
         small=int(small.sum()),

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 from typer.testing import CliRunner
 
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
@@ -23,7 +24,10 @@ from ion_cli.zk.feed import load_proof
 FAR = 2**64 - 1
 
 
-def _snapshot(path: Path, credential: str, slot: int, slashed: int) -> Path:
+def _snapshot(path: Path, credential: str, block: dict[str, Any], slashed: int) -> Path:
+    """64 validators said to be at the post-state of `block` (a devnet beacon header answer):
+    the feed anchors the block through EIP-4788, not yet the validators."""
+    slot = int(block["header"]["message"]["slot"])
     epoch = slot // 32
     validators = tuple(
         Validator(
@@ -43,8 +47,8 @@ def _snapshot(path: Path, credential: str, slot: int, slashed: int) -> Path:
     )
     state = StateRef(
         slot=slot,
-        state_root="0x" + os.urandom(32).hex(),
-        block_root="0x" + os.urandom(32).hex(),
+        state_root=block["header"]["message"]["state_root"],
+        block_root=block["root"],
         finalized=True,
         execution_optimistic=False,
     )
@@ -72,7 +76,7 @@ def main() -> None:
             }
         )
         (root / "devnet").mkdir()
-        handle = start_devnet(root / "devnet", with_beacon=False)
+        handle = start_devnet(root / "devnet")  # its beacon server feeds EIP-4788
         try:
             _measure(handle, root)
         finally:
@@ -89,12 +93,16 @@ def _measure(handle: Any, root: Path) -> None:
     feed_code = w3.eth.get_code(market.risk_feed)
     print(f"RiskFeed runtime bytecode: {len(feed_code):,} bytes")
 
-    def slot_now() -> int:
-        return (int(w3.eth.get_block("latest")["timestamp"]) - zk.beacon_genesis_time) // 12
+    def new_block() -> dict[str, Any]:
+        warp(w3, 12)
+        answer = httpx.get(f"{handle.beacon_url}/eth/v1/beacon/headers/head", timeout=30)
+        return dict(answer.json()["data"])
 
+    blocks = [new_block(), new_block()]
+    warp(w3, 12)  # a block of a later slot holds the second one's root
     folders = []
-    for n, back in enumerate((20, 10)):
-        snap = _snapshot(root / f"snap{n}.json", credential, slot_now() - back, 16)
+    for n, block in enumerate(blocks):
+        snap = _snapshot(root / f"snap{n}.json", credential, block, 16)
         out = root / f"proof{n}"
         _ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
         folders.append(out)

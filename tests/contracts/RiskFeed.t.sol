@@ -3,6 +3,7 @@ pragma solidity ^0.8.21;
 
 import {TestBase} from "./utils/TestBase.sol";
 import {RiskFeed, IRiskFeed} from "../../ion_cli/devnet/contracts/zk/RiskFeed.sol";
+import {BeaconBlockHeader} from "../../ion_cli/devnet/contracts/zk/SszMerkle.sol";
 import {IReserveOracle} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
 import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
 
@@ -48,6 +49,8 @@ contract MockWeEth {
 }
 
 contract RiskFeedTest is TestBase {
+    event log_named_uint(string key, uint256 val);
+
     uint256 internal constant SCALE = 10;
     uint256 internal constant FEATURES = 8;
     uint256 internal constant SLOT_INDEX = FEATURES;
@@ -61,7 +64,14 @@ contract RiskFeedTest is TestBase {
 
     bytes32 internal constant MODEL = keccak256("the risk model");
     bytes32 internal constant ROOT = keccak256("a beacon state");
-    bytes32 internal constant BLOCK_ROOT = keccak256("a beacon block");
+    /// EIP-4788's beacon roots contract: its address, published code and ring length.
+    address internal constant BEACON_ROOTS = 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02;
+    bytes internal constant BEACON_ROOTS_CODE =
+        hex"3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500";
+    uint256 internal constant RING = 8191;
+    /// The root and timestamp of the last header `_anchor` put into the beacon roots contract.
+    bytes32 internal lastBlockRoot;
+    uint256 internal anchorTs;
 
     address internal constant OWNER = address(0xA11CE);
     address internal constant SUBMITTER = address(0xB0B);
@@ -80,6 +90,52 @@ contract RiskFeedTest is TestBase {
         vm.prank(OWNER);
         feed.setSubmitter(SUBMITTER, true);
         vm.warp(GENESIS + 1_000_000 * 12 + 60);
+        vm.etch(BEACON_ROOTS, BEACON_ROOTS_CODE);
+    }
+
+    /// A header over `root` at the slot the instances carry, made the parent beacon block root
+    /// of the execution block one second ago (as the consensus client's system call would).
+    function _anchor(uint256[] memory inst, bytes32 root) internal returns (BeaconBlockHeader memory h) {
+        uint64 slot = inst.length > SLOT_INDEX + 1
+            ? uint64((((inst[SLOT_INDEX] >> SCALE) & 0xffff) << 16) | ((inst[SLOT_INDEX + 1] >> SCALE) & 0xffff))
+            : 0;
+        h = BeaconBlockHeader({
+            slot: slot,
+            proposerIndex: 4242,
+            parentRoot: keccak256("the parent block"),
+            stateRoot: root,
+            bodyRoot: keccak256("a block body")
+        });
+        lastBlockRoot = _headerRoot(h);
+        anchorTs = block.timestamp - 1;
+        _setBeaconRoot(anchorTs, lastBlockRoot);
+    }
+
+    function _setBeaconRoot(uint256 ts, bytes32 root) internal {
+        vm.store(BEACON_ROOTS, bytes32(ts % RING), bytes32(ts));
+        vm.store(BEACON_ROOTS, bytes32(ts % RING + RING), root);
+    }
+
+    /// hash_tree_root of a header, computed here independently of the feed's library.
+    function _headerRoot(BeaconBlockHeader memory h) internal pure returns (bytes32) {
+        bytes32[8] memory leaves;
+        leaves[0] = _le(h.slot);
+        leaves[1] = _le(h.proposerIndex);
+        leaves[2] = h.parentRoot;
+        leaves[3] = h.stateRoot;
+        leaves[4] = h.bodyRoot;
+        for (uint256 width = 8; width > 1; width /= 2) {
+            for (uint256 i = 0; i < width / 2; ++i) {
+                leaves[i] = sha256(abi.encodePacked(leaves[2 * i], leaves[2 * i + 1]));
+            }
+        }
+        return leaves[0];
+    }
+
+    function _le(uint64 value) internal pure returns (bytes32 out) {
+        for (uint256 i = 0; i < 8; ++i) {
+            out |= bytes32(uint256((value >> (8 * i)) & 0xff) << (248 - 8 * i));
+        }
     }
 
     function _id(string memory lrt) internal pure returns (bytes32) {
@@ -135,8 +191,9 @@ contract RiskFeedTest is TestBase {
 
     function _submit(uint256[] memory inst, bytes32 root) internal {
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h1 = _anchor(inst, root);
         vm.prank(SUBMITTER);
-        feed.submit(proof, inst, root, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h1);
     }
 
     // ---------------------------------------------------------------- happy path and math
@@ -148,14 +205,17 @@ contract RiskFeedTest is TestBase {
 
     function testAcceptedProofSetsHaircutAndRate() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
         vm.expectEmit(true, true, false, true);
-        emit IRiskFeed.RiskScoreAccepted(1_000_000, ROOT, BLOCK_ROOT, 0.5e18, 0.11e18, SUBMITTER);
-        _submit(inst, ROOT);
+        emit IRiskFeed.RiskScoreAccepted(1_000_000, ROOT, lastBlockRoot, 0.5e18, 0.11e18, SUBMITTER);
+        vm.prank(SUBMITTER);
+        feed.submit(proof, inst, anchorTs, h);
 
         RiskFeed.Latest memory l = feed.latest();
         assertEq(uint256(l.slot), 1_000_000, "slot");
         assertEq(l.stateRoot, ROOT, "state root");
-        assertEq(l.blockRoot, BLOCK_ROOT, "block root");
+        assertEq(l.blockRoot, lastBlockRoot, "the anchored block root");
         assertEq(l.score, 0.5e18, "score");
         assertEq(uint256(l.haircut), 0.11e18, "haircut = 1% + 20% * 0.5");
         assertEq(l.submitter, SUBMITTER, "submitter");
@@ -205,27 +265,30 @@ contract RiskFeedTest is TestBase {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         proof[3] = bytes1(uint8(proof[3]) ^ 1);
+        BeaconBlockHeader memory h2 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h2);
     }
 
     function testRejectsTamperedScore() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         inst[SCORE_INDEX] = 0;
+        BeaconBlockHeader memory h3 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h3);
     }
 
     function testRejectsVerifierFalse() public {
         verifier.setAnswerFalse(true);
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h4 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h4);
     }
 
     function testRejectsRelabelledSlotAndRoot() public {
@@ -234,67 +297,76 @@ contract RiskFeedTest is TestBase {
         bytes32 other = keccak256("another state");
         // The same proof with other instances for slot and root: the proof does not verify.
         uint256[] memory relabelled = _instances(1_000_005, other, ID, _scoreHalf());
+        BeaconBlockHeader memory h5 = _anchor(relabelled, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, relabelled, other, BLOCK_ROOT);
+        feed.submit(proof, relabelled, anchorTs, h5);
         // The same proof and instances naming another state root: the commitment differs.
+        BeaconBlockHeader memory h6 = _anchor(inst, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
-        feed.submit(proof, inst, other, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h6);
     }
 
     function testRejectsWrongInstanceCount() public {
         uint256[] memory inst = new uint256[](COUNT - 1);
+        BeaconBlockHeader memory h7 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongInstanceCount.selector, COUNT - 1, COUNT));
-        feed.submit("", inst, ROOT, BLOCK_ROOT);
+        feed.submit("", inst, anchorTs, h7);
     }
 
     function testRejectsMalformedLimb() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[ROOT_INDEX + 3] += 1; // not a multiple of 2^scale
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h8 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, ROOT_INDEX + 3));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h8);
         inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[SLOT_INDEX] = uint256(1 << 16) << SCALE; // a limb of 17 bits
         proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h9 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, SLOT_INDEX));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h9);
     }
 
     function testRejectsOutOfRangeFeatureAndScore() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[2] = 1025; // a feature above 1.0
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h10 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, 2));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h10);
 
         uint256 tooBig = (64 << SCALE) + 1;
         inst = _instances(1_000_000, ROOT, ID, tooBig);
         proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h11 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooBig));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h11);
 
         uint256 tooNegative = FIELD - tooBig;
         inst = _instances(1_000_000, ROOT, ID, tooNegative);
         proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h12 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooNegative));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h12);
     }
 
     function testRejectsAnotherModel() public {
         bytes32 other = keccak256("another model");
         uint256[] memory inst = _instances(1_000_000, ROOT, other, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h13 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(ID)));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h13);
     }
 
     function testModelIdBindsModelAndToken() public view {
@@ -308,15 +380,17 @@ contract RiskFeedTest is TestBase {
         bytes32 rsEth = _id("rsETH");
         uint256[] memory inst = _instances(1_000_000, ROOT, rsEth, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h14 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(rsEth), bytes8(ID)));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h14);
         // The rsETH feed takes it.
         RiskFeed rsFeed = _newFeed(address(source), 0.01e18, 0.21e18, "rsETH");
         vm.prank(OWNER);
         rsFeed.setSubmitter(SUBMITTER, true);
+        BeaconBlockHeader memory h15 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        rsFeed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        rsFeed.submit(proof, inst, anchorTs, h15);
         assertTrue(rsFeed.hasScore(), "accepted by its own token's feed");
     }
 
@@ -324,9 +398,10 @@ contract RiskFeedTest is TestBase {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         _submit(inst, ROOT);
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h16 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.AlreadySubmitted.selector, uint64(1_000_000), ROOT));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h16);
     }
 
     function testRejectsOlderOrSameSlot() public {
@@ -334,14 +409,16 @@ contract RiskFeedTest is TestBase {
         bytes32 other = keccak256("another state");
         uint256[] memory older = _instances(999_999, other, ID, 0);
         bytes memory proof = verifier.proofFor(older);
+        BeaconBlockHeader memory h17 = _anchor(older, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(999_999), uint64(1_000_000)));
-        feed.submit(proof, older, other, BLOCK_ROOT);
+        feed.submit(proof, older, anchorTs, h17);
         uint256[] memory same = _instances(1_000_000, other, ID, 0);
         proof = verifier.proofFor(same);
+        BeaconBlockHeader memory h18 = _anchor(same, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(1_000_000), uint64(1_000_000)));
-        feed.submit(proof, same, other, BLOCK_ROOT);
+        feed.submit(proof, same, anchorTs, h18);
     }
 
     function testRejectsStaleSlot() public {
@@ -349,9 +426,10 @@ contract RiskFeedTest is TestBase {
         vm.warp(GENESIS + uint256(slot) * 12 + MAX_AGE + 1);
         uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h19 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StaleSlot.selector, slot, MAX_AGE + 1, MAX_AGE));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h19);
         // Exactly at the bound is still fresh.
         vm.warp(GENESIS + uint256(slot) * 12 + MAX_AGE);
         _submit(inst, ROOT);
@@ -362,24 +440,27 @@ contract RiskFeedTest is TestBase {
         uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         uint256 slotTime = GENESIS + uint256(slot) * 12;
+        BeaconBlockHeader memory h20 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotInFuture.selector, slot, slotTime, block.timestamp));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h20);
     }
 
     function testRejectsSubmitterNotOnAllowlist() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         address stranger = address(0xBAD);
+        BeaconBlockHeader memory h21 = _anchor(inst, ROOT);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, stranger));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h21);
         // Removed from the list: refused again.
         vm.prank(OWNER);
         feed.setSubmitter(SUBMITTER, false);
+        BeaconBlockHeader memory h22 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, SUBMITTER));
-        feed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        feed.submit(proof, inst, anchorTs, h22);
     }
 
     function testOnlyOwnerManagesAllowlist() public {
@@ -403,6 +484,72 @@ contract RiskFeedTest is TestBase {
         _newFeed(address(0), 0, 0.2e18);
         vm.expectRevert(IRiskFeed.InvalidConfig.selector);
         _newFeed(address(source), 0, 0.2e18, "");
+    }
+
+    // ---------------------------------------------------------------- anchoring (EIP-4788)
+
+    function testAnchorsBlockRootFromBeaconRootsContract() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        assertEq(feed.anchoredBlockRoot(anchorTs, h), lastBlockRoot, "the header's root, anchored");
+        // What the 4788 contract itself answers for that timestamp.
+        (bool ok, bytes memory ret) = BEACON_ROOTS.staticcall(abi.encode(anchorTs));
+        assertTrue(ok, "4788 get");
+        assertEq(abi.decode(ret, (bytes32)), lastBlockRoot, "4788 holds the root");
+    }
+
+    function testRejectsTimestampWithoutBeaconRoot() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        uint256 missing = anchorTs - 5;
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, missing));
+        feed.submit(proof, inst, missing, h);
+        // An entry overwritten by a later block with the same ring position is gone too.
+        _setBeaconRoot(anchorTs + RING, lastBlockRoot);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, anchorTs));
+        feed.submit(proof, inst, anchorTs, h);
+    }
+
+    function testRejectsHeaderTheChainDoesNotKnow() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        h.proposerIndex += 1; // any changed field is another block
+        bytes32 forged = _headerRoot(h);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.HeaderNotAnchored.selector, forged, lastBlockRoot));
+        feed.submit(proof, inst, anchorTs, h);
+    }
+
+    function testRejectsProofOfAnotherStateThanTheAnchoredHeader() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        // An anchored header whose state root is not the one the proof commits to.
+        bytes32 other = keccak256("the state the chain has");
+        BeaconBlockHeader memory h = _anchor(inst, other);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
+        feed.submit(proof, inst, anchorTs, h);
+        // An anchored header of another slot with the same state root.
+        h = _anchor(_instances(1_000_001, ROOT, ID, 0), ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotMismatch.selector, uint64(1_000_000), uint64(1_000_001)));
+        feed.submit(proof, inst, anchorTs, h);
+    }
+
+    /// The anchoring's cost, measured: the 4788 read and the header root (the header and the
+    /// timestamp add 6 words of calldata, at most 3,072 gas, on top).
+    function testAnchoringGas() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        uint256 before = gasleft();
+        feed.anchoredBlockRoot(anchorTs, h);
+        uint256 used = before - gasleft();
+        emit log_named_uint("anchoring gas (4788 read + header root, cold)", used);
+        assertLe(used + 3072, 60_000, "anchoring adds at most 60k gas");
     }
 
     // ---------------------------------------------------------------- in the reserve oracle
@@ -431,8 +578,9 @@ contract RiskFeedTest is TestBase {
         uint64 slot = uint64((block.timestamp - GENESIS) / 12);
         uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h23 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        riskFeed.submit(proof, inst, ROOT, BLOCK_ROOT);
+        riskFeed.submit(proof, inst, anchorTs, h23);
         uint256 target = protocolRate * (1e18 - 0.11e18) / 1e18;
         assertEq(riskFeed.getExchangeRate(0), target, "feed rate");
 

@@ -5,9 +5,9 @@ accepted proofs, the oracle's update time, the account's nonce) and the journal 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+import httpx
 import pytest
 from faultkit import Chain, audit, ion, journal, run_ion, start_ion
 
@@ -26,11 +26,14 @@ def zk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _proof(chain: Chain, folder: Path) -> Path:
-    """A weETH risk proof of 64 validators (8 slashed) at a slot just behind the chain's clock."""
-    zk = chain.devnet.deployment.zk
-    assert zk is not None
-    now = int(chain.w3.eth.get_block("latest")["timestamp"])
-    slot = (now - zk.beacon_genesis_time) // 12 - 10
+    """A weETH risk proof of 64 validators (8 slashed) said to be at the post-state of a new
+    devnet beacon block (the feed anchors the block through EIP-4788: a later block holds it)."""
+    assert chain.devnet.beacon_url is not None
+    warp(chain.w3, 12)
+    head = httpx.get(f"{chain.devnet.beacon_url}/eth/v1/beacon/headers/head", timeout=30)
+    block = head.json()["data"]
+    slot = int(block["header"]["message"]["slot"])
+    warp(chain.w3, 12)
     credential = chain.devnet.deployment.token("weETH").withdrawal_credentials[0]
     validators = tuple(
         Validator(
@@ -50,8 +53,8 @@ def _proof(chain: Chain, folder: Path) -> Path:
     )
     state = StateRef(
         slot=slot,
-        state_root="0x" + os.urandom(32).hex(),
-        block_root="0x" + os.urandom(32).hex(),
+        state_root=block["header"]["message"]["state_root"],
+        block_root=block["root"],
         finalized=True,
         execution_optimistic=False,
     )

@@ -139,7 +139,7 @@ def test_validator_routes(api: httpx.Client) -> None:
 
 
 def test_headers_roots_finality_genesis_and_node(api: httpx.Client) -> None:
-    from ion_cli.devnet import ssz
+    from ion_cli.beacon import ssz
 
     header = get(api, "/eth/v1/beacon/headers/head")["data"]
     message = header["header"]["message"]
@@ -349,7 +349,7 @@ def test_ssz_state_proves_a_validator_against_the_served_root(api: httpx.Client)
     of one validator's withdrawal credentials from it checks against that root."""
     import hashlib
 
-    from ion_cli.devnet import ssz
+    from ion_cli.beacon import ssz
 
     header = get(api, "/eth/v1/beacon/headers/head")["data"]["header"]["message"]
     answer = api.get(

@@ -8,15 +8,18 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from ion_cli.beacon import eip4788
 from ion_cli.cli import app
-from ion_cli.devnet import fork, node
+from ion_cli.devnet import beacon, fork, node
 from ion_cli.testing.devnet import DevnetHandle
 
 pytestmark = pytest.mark.integration
@@ -37,6 +40,7 @@ def fork_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     try:
         yield directory
     finally:
+        beacon.stop(directory)
         node.stop(directory)
 
 
@@ -72,6 +76,22 @@ def test_a_fork_of_another_devnet(devnet: DevnetHandle, fork_dir: Path) -> None:
     assert position["collateral"] == "20"
     assert int(devnet.w3.eth.get_balance(devnet.dev)) == before  # nothing sent to the source
     assert devnet.w3.eth.block_number == source_block
+
+    # The fork's own beacon chain keeps its EIP-4788 contract fed for the fork's new blocks.
+    assert up["beacon_url"]
+    node.rpc(up["rpc_url"], "evm_increaseTime", [hex(24)])
+    node.rpc(up["rpc_url"], "evm_mine", [])
+    latest = node.rpc(up["rpc_url"], "eth_getBlockByNumber", ["latest", False])
+    ts = int(latest["timestamp"], 16)
+    genesis = httpx.get(f"{up['beacon_url']}/eth/v1/beacon/genesis").json()["data"]
+    slot = (ts - int(genesis["genesis_time"])) // 12
+    header = httpx.get(f"{up['beacon_url']}/eth/v1/beacon/headers/{slot}", timeout=30).json()
+    parent = header["data"]["header"]["message"]["parent_root"]
+    call = {"to": eip4788.ADDRESS, "data": eip4788.get_calldata(ts)}
+    deadline = time.monotonic() + 20
+    while node.rpc(up["rpc_url"], "eth_call", [call, "latest"]) != parent:
+        assert time.monotonic() < deadline, "the fork's new block has no beacon root"
+        time.sleep(0.3)
 
     # up again reuses the running fork; a stopped fork needs its URL again
     again = ion("devnet", "up", "--json")

@@ -62,3 +62,40 @@ def test_markets_and_position_do_not_import_web3(devnet: DevnetHandle) -> None:
     out, loaded = _run("position", "--json")
     assert loaded == []
     assert [p["market"] for p in json.loads(out)] == ["weETH"]
+
+
+def test_a_write_and_a_dry_run_import_neither_web3_nor_py_ecc(devnet: DevnetHandle) -> None:
+    """The write path signs with ion_cli.accounts.txsign and talks to the node over the
+    reader's HTTP client; a dry run signs nothing and loads no signing code at all."""
+    out, loaded = _run("deposit", "weETH", "1", "--yes", "--json")
+    assert not {"web3", "py_ecc"} & set(loaded), loaded
+    assert loaded == [], loaded  # nor eth_account / eth_keyfile: the devnet key needs no keystore
+    sent = json.loads(out)
+    assert sent["execution"]["sent"] is True
+    assert [s["status"] for s in sent["execution"]["steps"]] == ["success"] * len(
+        sent["execution"]["steps"]
+    )
+
+    code = PROBE.format(modules=(*SIGNING, "eth_keys", "ion_cli.accounts.txsign"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "leverage",
+            "weETH",
+            "--deposit",
+            "2",
+            "--to",
+            "2x",
+            "--dry-run",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    line = [x for x in done.stderr.splitlines() if x.startswith("LOADED=")][-1]
+    assert json.loads(line.removeprefix("LOADED=")) == []

@@ -114,6 +114,42 @@ def test_every_selector_the_client_sends_is_published(devnet: DevnetHandle) -> N
     assert any(c.method == "eth_sendRawTransaction" for c in recording.calls)
 
 
+def test_restaking_selectors_are_published(devnet: DevnetHandle, tmp_path: Any) -> None:
+    """`ion restaking` for every LRT and the watch's restaking monitor: every EigenLayer and
+    delegation view they call is published by the contract it reaches."""
+    from ion_cli.flows.session import Session
+    from ion_cli.flows.watch import WatchConfig, Watcher
+
+    targets = guard.devnet_targets(devnet.deployment.raw)
+    with guard.recording_proxy(devnet.rpc_url) as (url, recording):
+        for lrt in ("ezETH", "rsETH", "weETH", "rswETH"):
+            _ion(url, "restaking", "--lrt", lrt, "--json")
+        config = WatchConfig(restaking=("ezETH", "rsETH", "weETH", "rswETH"), once=True)
+        watcher = Watcher(Session(rpc_url=url), config, path=tmp_path / "watch.json")
+        watcher.cycle()
+        _ion(url, "devnet", "allocate", "--operator", "op-2", "--avs", "avs-b", "--set", "0",
+             "--magnitude", "0.15")  # fmt: skip
+        watcher.cycle()
+    assert recording.errors == []
+    assert guard.problems(recording.calls, targets) == []
+    exercised = guard.covered(recording.calls, targets)
+    for expected in (
+        "AllocationManager.getStrategyAllocations(address,address)",
+        "AllocationManager.getMaxMagnitudesAtBlock(address,address[],uint32)",
+        "AllocationManager.getAllocation(address,(address,uint32),address)",
+        "DelegationManager.getWithdrawableShares(address,address[])",
+        "DelegationManager.getSlashableSharesInQueue(address,address)",
+        "DelegationManager.getQueuedWithdrawals(address)",
+        "EigenPodManager.beaconChainSlashingFactor(address)",
+        "RestakeManager.operatorDelegatorAllocations(address)",
+        "RenzoOperatorDelegator.eigenPod()",
+        "KelpNodeDelegator.eigenPod()",
+        "EtherFiNode.getEigenPod()",
+        "SwellEigenLayerManager.stakerProxyAddresses(uint256)",
+    ):
+        assert expected in exercised, (expected, sorted(exercised))
+
+
 def test_the_guard_catches_a_devnet_only_view(devnet: DevnetHandle) -> None:
     """What the guard exists for: the old pool view `debt()` and the old venue quote views."""
     from eth_utils.crypto import keccak

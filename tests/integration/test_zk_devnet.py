@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -57,11 +58,24 @@ def test_slash_then_risk_prove_verify(devnet: DevnetHandle, tmp_path: Path) -> N
     out = tmp_path / "proof"
     proved = ion("prove", "--lrt", "weETH", "--out", str(out))
     receipt = proved["receipt"]
-    assert receipt["beacon"]["slot"] == hit["state"]["slot"]
-    assert receipt["beacon"]["state_root"] == hit["state"]["state_root"]
+    # What is proven is the post-state of the finalized checkpoint's block (a header names it),
+    # not the epoch-boundary state `ion risk` reads by default.
+    api = httpx.Client(base_url=devnet.beacon_url)
+    checkpoint = api.get("/eth/v1/beacon/states/head/finality_checkpoints").json()["data"]
+    header = api.get(f"/eth/v1/beacon/headers/{checkpoint['finalized']['root']}").json()["data"]
+    message = header["header"]["message"]
+    anchor = receipt["anchor"]
+    assert anchor["block_root"] == header["root"] == receipt["beacon"]["block_root"]
+    assert receipt["beacon"]["slot"] == int(message["slot"]) <= hit["state"]["slot"]
+    assert receipt["beacon"]["state_root"] == message["state_root"]
+    assert "finalized checkpoint's block" in anchor["why"]
+    assert anchor["state_check"]["set_complete_against_state"] is True
+    assert anchor["state_check"]["validators_compared"] == clean["validators"]
+    assert anchor["beacon_root_on_chain"]["checked"] is True  # the devnet's 4788 agrees
     assert receipt["beacon"]["url"] == devnet.beacon_url
-    assert receipt["output"]["score"] == hit["model"]["score"]
-    assert receipt["output"]["haircut_wad"] == str(layout.haircut_wad(hit["model"]["score"]))
+    same = ion("risk", "--lrt", "weETH", "--state", message["state_root"])
+    assert receipt["output"]["score"] == same["model"]["score"]
+    assert receipt["output"]["haircut_wad"] == str(layout.haircut_wad(same["model"]["score"]))
     assert ion("verify", str(out))["ok"] is True
 
 

@@ -2,19 +2,21 @@
 
 Real proofs of the shipped model (ezkl, the shipped devnet SRS) checked by the shipped Halo2
 verifier through each market's RiskFeed, the ReserveOracle's FEED0. The validator snapshots are
-files (`ion prove --snapshot`) at slots just behind the devnet's clock, so the proofs are fresh.
+files (`ion prove --snapshot`) naming the post-states of real devnet beacon blocks just behind
+the devnet's clock (the feed anchors each proof's slot and state root to its block through
+EIP-4788), so the proofs are fresh and anchorable.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -49,10 +51,33 @@ def now_slot(devnet: DevnetHandle) -> int:
     return (int(block["timestamp"]) - zk.beacon_genesis_time) // 12
 
 
+@dataclass(frozen=True)
+class Block:
+    slot: int
+    state_root: str
+    root: str
+
+
+def new_blocks(devnet: DevnetHandle, count: int) -> list[Block]:
+    """`count` beacon blocks at new slots (one anvil block 12 s apart each), then one more
+    block whose EIP-4788 entry holds the last one's root."""
+    assert devnet.beacon_url is not None
+    made = []
+    for _ in range(count + 1):
+        warp(devnet.w3, 12)
+        answer = httpx.get(f"{devnet.beacon_url}/eth/v1/beacon/headers/head", timeout=30)
+        data = answer.json()["data"]
+        message = data["header"]["message"]
+        made.append(Block(int(message["slot"]), message["state_root"], data["root"]))
+    return made[:count]
+
+
 def snapshot_file(
-    devnet: DevnetHandle, path: Path, slot: int, slashed: int, shortfall_gwei: int
+    devnet: DevnetHandle, path: Path, block: Block, slashed: int, shortfall_gwei: int
 ) -> Path:
-    """64 weETH validators at `slot`, the first `slashed` slashed and short of balance."""
+    """64 weETH validators said to be at `block`'s post-state, the first `slashed` slashed and
+    short of balance (the feed anchors the block, not yet the validators)."""
+    slot = block.slot
     credential = devnet.deployment.token("weETH").withdrawal_credentials[0]
     epoch = slot // 32
     validators = []
@@ -75,8 +100,8 @@ def snapshot_file(
         )
     state = StateRef(
         slot=slot,
-        state_root="0x" + os.urandom(32).hex(),
-        block_root="0x" + os.urandom(32).hex(),
+        state_root=block.state_root,
+        block_root=block.root,
         finalized=True,
         execution_optimistic=False,
     )
@@ -86,9 +111,9 @@ def snapshot_file(
 
 @dataclass(frozen=True)
 class Proofs:
-    heavy: Path  # slot s-10, haircut above the oracle's 3% clamp
-    older: Path  # slot s-20
-    newer: Path  # slot s-5, a light haircut
+    heavy: Path  # the second of three new blocks, haircut above the oracle's 3% clamp
+    older: Path  # the first
+    newer: Path  # the third, a light haircut
     folder: Path
 
 
@@ -102,14 +127,14 @@ def proofs(
     devnet: DevnetHandle, zk_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Proofs:
     monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
-    s = now_slot(devnet)
+    older, heavy, newer = new_blocks(devnet, 3)
     made = {}
-    for name, slot, slashed, short in (
-        ("heavy", s - 10, 64, 16 * 10**9),
-        ("older", s - 20, 8, 10**9),
-        ("newer", s - 5, 4, 10**8),
+    for name, block, slashed, short in (
+        ("heavy", heavy, 64, 16 * 10**9),
+        ("older", older, 8, 10**9),
+        ("newer", newer, 4, 10**8),
     ):
-        snap = snapshot_file(devnet, tmp_path / f"{name}.json", slot, slashed, short)
+        snap = snapshot_file(devnet, tmp_path / f"{name}.json", block, slashed, short)
         out = tmp_path / name
         ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
         made[name] = out
@@ -207,7 +232,7 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     # `ion position` and `ion markets` show the accepted score, haircut, slot and its age.
     risk = ion("position", "weETH", "--json")["risk"]
     assert risk["accepted"] is True and risk["slot"] == r["beacon"]["slot"]
-    assert int(risk["haircut_wad"]) == haircut and risk["age_seconds"] >= 10 * 12
+    assert int(risk["haircut_wad"]) == haircut and risk["age_seconds"] >= 12
     rows = {row["market"]: row for row in ion("markets", "--json")}
     assert rows["weETH"]["risk"]["slot"] == r["beacon"]["slot"]
     assert rows["rsETH"]["risk"]["accepted"] is False
@@ -298,32 +323,49 @@ def test_tampered_instances_are_rejected(protocol: Protocol, proofs: Proofs) -> 
     _rejected(folder, protocol, "does not verify")
 
 
+def _relabel_receipt(folder: Path, to: dict[str, Any]) -> None:
+    doc = receipt(folder)
+    for key in ("slot", "state_root", "block_root"):
+        doc["beacon"][key] = to["beacon"][key]
+    (folder / "receipt.json").write_text(json.dumps(doc))
+
+
 def test_same_proof_with_another_slot_or_state_root_is_rejected(
     protocol: Protocol, proofs: Proofs
 ) -> None:
-    other_root = "0x" + "42" * 32
-    # Relabelled instances (another slot and root) with the receipt to match: the proof fails.
+    newer = receipt(proofs.newer)
+    # Relabelled instances (another anchored block's slot and root) with the receipt to match:
+    # the anchoring passes, the proof fails.
     folder = _copy(proofs.heavy, proofs.folder / "relabelled")
-    slot = receipt(proofs.heavy)["beacon"]["slot"] + 1
 
     def relabel(data: dict[str, Any]) -> None:
         inst = data["instances"][0]
-        for i, limb in enumerate(layout.slot_limbs(slot)):
+        for i, limb in enumerate(layout.slot_limbs(newer["beacon"]["slot"])):
             inst[layout.SLOT_AT + i] = layout.felt_to_ezkl_hex(limb * layout.FEATURE_ONE)
-        for i, limb in enumerate(layout.root_limbs(other_root)):
+        for i, limb in enumerate(layout.root_limbs(newer["beacon"]["state_root"])):
             inst[layout.ROOT_AT + i] = layout.felt_to_ezkl_hex(limb * layout.FEATURE_ONE)
 
     _edit_proof(folder, relabel)
-    doc = receipt(folder)
-    doc["beacon"]["slot"], doc["beacon"]["state_root"] = slot, other_root
-    (folder / "receipt.json").write_text(json.dumps(doc))
+    _relabel_receipt(folder, newer)
     _rejected(folder, protocol, "does not verify")
-    # The proof untouched, the receipt naming another state root: the commitment differs.
-    folder = _copy(proofs.heavy, proofs.folder / "other-root")
-    doc = receipt(folder)
-    doc["beacon"]["state_root"] = other_root
-    (folder / "receipt.json").write_text(json.dumps(doc))
+    # The proof untouched, submitted with another (anchored, real) block: the feed reads the
+    # block's state root from its header and the proof commits to another.
+    folder = _copy(proofs.heavy, proofs.folder / "other-block")
+    _relabel_receipt(folder, newer)
     _rejected(folder, protocol, "not the one the proof commits to")
+
+
+def test_a_block_the_chain_does_not_know_is_refused(protocol: Protocol, proofs: Proofs) -> None:
+    """A receipt whose block root names no block of this devnet's beacon chain: refused before
+    anything is sent (the header cannot be found or does not hash to it)."""
+    folder = _copy(proofs.heavy, proofs.folder / "unknown-block")
+    doc = receipt(folder)
+    doc["beacon"]["block_root"] = "0x" + "42" * 32
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    sent = nonce(protocol)
+    result = CliRunner().invoke(app, ["submit", str(folder), "--market", "weETH", "--yes"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert nonce(protocol) == sent
 
 
 def test_replayed_and_older_proofs_are_rejected(protocol: Protocol, proofs: Proofs) -> None:
@@ -427,11 +469,19 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
     feed = protocol.market("rsETH").risk_feed
     assert feed is not None
     assert "0x" + bytes(protocol.call(feed, "RiskFeed", "MODEL_ID")).hex() == rseth_id
+    from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
+    from ion_cli.flows.session import Session
+
+    session = Session(network="devnet")
+    zk = protocol.devnet.deployment.zk
+    assert zk is not None
+    header = receipt_header(session, r)
+    h = header
     args = (
         proof,
         instances,
-        bytes.fromhex(r["beacon"]["state_root"][2:]),
-        bytes.fromhex(r["beacon"]["block_root"][2:]),
+        anchor_timestamp(session, header, zk.beacon_genesis_time),
+        (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
     )
     name, decoded = protocol.revert_of(protocol.dev, feed, "RiskFeed", "submit", *args)
     assert name == "WrongModel", (name, decoded)

@@ -220,3 +220,21 @@ def test_market_completion_skips_importlib_metadata() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "ezETH,rsETH,rswETH,weETH"]
+
+
+def test_the_scanned_entry_points_are_importlib_metadata_s() -> None:
+    """The registry reads entry points from the dist-info files (no importlib.metadata import);
+    they match what importlib.metadata finds, and load the same objects."""
+    from importlib import metadata
+
+    from ion_cli.adapters import ENTRY_POINT_GROUP
+    from ion_cli.plugins_registry import _scanned_entry_points
+
+    scanned = _scanned_entry_points()
+    assert scanned is not None
+    reference = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    ours = {(e.name, e.value, e.dist.name if e.dist else None) for e in scanned}
+    theirs = {(e.name, e.value, e.dist.name if e.dist else None) for e in reference}
+    assert ours == theirs and ours
+    for ep in scanned:
+        assert ep.load() is next(r for r in reference if r.name == ep.name).load()

@@ -163,7 +163,7 @@ def test_a_block_carries_proposer_and_attester_slashings() -> None:
     both = [attester[k]["attesting_indices"] for k in ("attestation_1", "attestation_2")]
     assert both[0] == both[1] == [str(i) for i in sorted(chosen[16:])]
     assert attester["attestation_1"]["data"] != attester["attestation_2"]["data"]  # a double vote
-    from ion_cli.devnet import ssz
+    from ion_cli.beacon import ssz
 
     ssz.BeaconBlockBody.from_obj(body)  # a valid Fulu body (limits included)
     assert all(chain.record(chain.view(slot), i).slashed for i in chosen)

@@ -50,3 +50,45 @@ def test_install_completion_writes_the_bash_script(tmp_path: Path) -> None:
     script = tmp_path / ".bash_completions" / "ion.sh"
     assert "_ION_COMPLETE" in script.read_text()
     assert str(script) in (tmp_path / ".bashrc").read_text()
+
+
+def test_markets_complete_from_the_names_the_last_read_saw(tmp_path: Path) -> None:
+    from ion_cli.completion_data import MARKETS_CACHE, market_names, remember_markets
+    from ion_cli.paths import cache_dir
+
+    path = cache_dir() / MARKETS_CACHE
+    path.unlink(missing_ok=True)
+    remember_markets(["weETH", "ezETH"])
+    assert path.exists()
+    assert market_names() == ["ezETH", "weETH"]
+    assert set(_complete("ion borrow ", 2)) == {"ezETH", "weETH"}
+    path.write_text("not json")  # a damaged cache: the adapters' names, never an error
+    assert {"weETH", "ezETH", "rsETH", "rswETH"} <= set(market_names())
+    path.unlink()
+
+
+def test_a_read_of_the_markets_refreshes_the_cache() -> None:
+    import json
+
+    import pytest
+
+    from ion_cli.chain.rpc import Reader
+    from ion_cli.completion_data import MARKETS_CACHE
+    from ion_cli.config import Config
+    from ion_cli.flows.market_state import read_markets
+    from ion_cli.networks import resolve_network
+    from ion_cli.paths import cache_dir
+
+    class Offline(Reader):  # the read fails at once: the names are recorded before a request
+        def __init__(self) -> None:
+            pass
+
+        def block(self, block: object = "latest") -> dict[str, int]:
+            raise RuntimeError("offline")
+
+    path = cache_dir() / MARKETS_CACHE
+    path.unlink(missing_ok=True)
+    profile = resolve_network("mainnet", Config())
+    with pytest.raises(Exception, match="market state"):
+        read_markets(Offline(), profile, list(profile.markets.values()))
+    assert sorted(json.loads(path.read_text())["markets"]) == sorted(profile.markets)

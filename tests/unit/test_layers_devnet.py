@@ -9,7 +9,7 @@ from pathlib import Path
 import ion_cli
 
 ROOT = Path(ion_cli.__file__).parent
-ALLOWED = {"commands/devnet.py", "testing/devnet.py"}
+ALLOWED = {"commands/devnet.py", "commands/devnet_restaking.py", "testing/devnet.py"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -93,3 +93,30 @@ class EzEthAdapter(a.BaseAdapter):
             delegators,
             method="RestakeManager.operatorDelegators(i).eigenPod(), credentials 0x01/0x02 + pod",
         )
+
+    def restaking(self, ctx: a.AdapterContext) -> a.RestakingSource:
+        """The OperatorDelegators listed on the RestakeManager, each with its pod, its operator
+        and its target share (basis points); the same views on the devnet and on mainnet."""
+        manager = self.addresses(ctx).contract("restake_manager", self.symbol)
+        count = int(ctx.call(manager, "getOperatorDelegatorsLength()(uint256)"))
+        delegators = [
+            str(ctx.call(manager, "operatorDelegators(uint256)(address)", [i]))
+            for i in range(count)
+        ]
+        pods = [str(ctx.call(od, "eigenPod()(address)")) for od in delegators]
+        bps = [
+            int(ctx.call(manager, "operatorDelegatorAllocations(address)(uint256)", [od]))
+            for od in delegators
+        ]
+        stakers = a.eigenlayer_stakers(
+            ctx, delegators, "OperatorDelegator", pods=pods, target_bps=bps
+        )
+        declared = [str(ctx.call(od, "delegateAddress()(address)")) for od in delegators]
+        return a.RestakingSource(
+            stakers=stakers,
+            notes=a.operator_mismatches(stakers, declared, "OperatorDelegator.delegateAddress()"),
+            method=(
+                "RestakeManager.operatorDelegators(i): eigenPod(), operatorDelegatorAllocations; "
+                "DelegationManager.delegatedTo and getWithdrawableShares (native ETH strategy)"
+            ),
+        )

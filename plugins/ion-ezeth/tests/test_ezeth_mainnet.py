@@ -67,3 +67,40 @@ def test_withdrawal_marks_the_unsure_delay() -> None:
 def test_positive_amounts_only() -> None:
     with pytest.raises(AdapterError, match="positive"):
         adapter.mint_plan(AdapterContext.offline(), 0, "0x" + "44" * 20)
+
+
+def test_restaking_reads_renzo_and_eigenlayer_on_mainnet() -> None:
+    """The delegation seam on mainnet: RestakeManager's OperatorDelegators (confirmed address),
+    each one's pod, allocation and operator from EigenLayer's DelegationManager; a delegator whose
+    own record differs from EigenLayer's is noted, the figures following EigenLayer's."""
+    from ion_cli.adapters import EIGENLAYER_MAINNET
+
+    manager = MAINNET.contracts["restake_manager"]
+    dm = EIGENLAYER_MAINNET["delegation_manager"]
+    ods = ["0x" + "a1" * 20, "0x" + "a2" * 20]
+    operators = {ods[0]: "0x" + "0e" * 20, ods[1]: "0x" + "0f" * 20}
+
+    def call(to: str, signature: str, args: Any = ()) -> Any:
+        name = signature.split("(")[0]
+        if to == manager and name == "getOperatorDelegatorsLength":
+            return 2
+        if to == manager and name == "operatorDelegators":
+            return ods[args[0]]
+        if to == manager and name == "operatorDelegatorAllocations":
+            return 5_000
+        if to in ods and name == "eigenPod":
+            return "0x" + "b0" * 20
+        if to in ods and name == "delegateAddress":
+            return "0x" + "0e" * 20  # the second one's record is stale
+        if to == dm and name == "delegatedTo":
+            return operators[args[0]]
+        if to == dm and name == "getWithdrawableShares":
+            return ((7 * 10**18,), (8 * 10**18,))
+        raise AssertionError((to, signature, args))
+
+    source = adapter.restaking(AdapterContext(chain_id=1, network="mainnet", call=call))
+    assert source.complete and [s.operator for s in source.stakers] == list(operators.values())
+    assert [s.target_bps for s in source.stakers] == [5_000, 5_000]
+    assert source.stakers[0].withdrawable_shares == 7 * 10**18
+    (note,) = source.notes
+    assert ods[1] in note and "delegateAddress" in note

@@ -77,3 +77,19 @@ class RsEthAdapter(a.BaseAdapter):
                 "LRTDepositPool.getNodeDelegatorQueue()[i].eigenPod(), credentials 0x01/0x02 + pod"
             ),
         )
+
+    def restaking(self, ctx: a.AdapterContext) -> a.RestakingSource:
+        """The NodeDelegators of the deposit pool's queue, each with its pod and operator."""
+        pool = self.addresses(ctx).contract("lrt_deposit_pool", self.symbol)
+        nodes = [str(n) for n in ctx.call(pool, "getNodeDelegatorQueue()(address[])")]
+        pods = [str(ctx.call(n, "eigenPod()(address)")) for n in nodes]
+        stakers = a.eigenlayer_stakers(ctx, nodes, "NodeDelegator", pods=pods)
+        declared = [str(ctx.call(n, "elOperatorDelegatedTo()(address)")) for n in nodes]
+        return a.RestakingSource(
+            stakers=stakers,
+            notes=a.operator_mismatches(stakers, declared, "NodeDelegator.elOperatorDelegatedTo()"),
+            method=(
+                "LRTDepositPool.getNodeDelegatorQueue(): eigenPod(); DelegationManager.delegatedTo "
+                "(= NodeDelegator.elOperatorDelegatedTo) and getWithdrawableShares (native ETH)"
+            ),
+        )

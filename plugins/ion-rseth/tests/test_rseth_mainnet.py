@@ -48,3 +48,28 @@ def test_withdrawal_delay_is_about_eight_days() -> None:
         info.delay_seconds == 8 * 86_400
         and info.contract == MAINNET.contracts["lrt_withdrawal_manager"]
     )
+
+
+def test_restaking_reads_the_node_delegator_queue() -> None:
+    from ion_cli.adapters import EIGENLAYER_MAINNET, AdapterContext
+
+    dm = EIGENLAYER_MAINNET["delegation_manager"]
+    nodes = ["0x" + "d1" * 20, "0x" + "d2" * 20]
+
+    def call(to: str, signature: str, args: Any = ()) -> Any:
+        name = signature.split("(")[0]
+        if to == POOL and name == "getNodeDelegatorQueue":
+            return nodes
+        if to in nodes and name == "eigenPod":
+            return "0x" + "b0" * 20
+        if to in nodes and name == "elOperatorDelegatedTo":
+            return "0x" + "0e" * 20
+        if to == dm and name == "delegatedTo":
+            return "0x" + "0e" * 20
+        if to == dm and name == "getWithdrawableShares":
+            return ((10**18,), (10**18,))
+        raise AssertionError((to, signature, args))
+
+    source = adapter.restaking(AdapterContext(chain_id=1, network="mainnet", call=call))
+    assert [s.address for s in source.stakers] == nodes and source.notes == ()
+    assert {s.kind for s in source.stakers} == {"NodeDelegator"}

@@ -15,8 +15,9 @@ MAINNET = a.TokenAddresses(
     contracts={
         "withdrawal_nft": None,  # createWithdrawRequest/finalizeWithdrawal; not in our sources
         "node_operator_registry": None,  # the rswETH PoR registry; not in our sources
+        "eigenlayer_manager": None,  # Swell's EigenLayerManager: not confirmed in our sources
     },
-    unsure=("withdrawal_nft", "node_operator_registry"),
+    unsure=("withdrawal_nft", "node_operator_registry", "eigenlayer_manager"),
 )
 
 
@@ -63,4 +64,26 @@ class RswEthAdapter(a.BaseAdapter):
                 "getPoRAddressList(start, end); one EigenPod per staker proxy"
             ),
             complete=False,
+        )
+
+    def restaking(self, ctx: a.AdapterContext) -> a.RestakingSource:
+        """Swell's staker proxies (EigenLayerManager.stakerProxyAddresses(id), ids up to
+        stakeId()), each with its pod (EigenPodManager.ownerToPod) and operator."""
+        method = (
+            "EigenLayerManager.stakeId(), stakerProxyAddresses(id); EigenPodManager.ownerToPod; "
+            "DelegationManager.delegatedTo and getWithdrawableShares (native ETH)"
+        )
+        manager = self.addresses(ctx).contracts.get("eigenlayer_manager")
+        if not manager:
+            return a.unknown_restaking(method, "eigenlayer_manager")
+        last = int(ctx.call(manager, "stakeId()(uint256)"))
+        proxies = []
+        for staker_id in range(1, last + 1):  # ids count from 1 (createStakerAndPod: ++stakeId)
+            proxy = str(ctx.call(manager, "stakerProxyAddresses(uint256)(address)", [staker_id]))
+            if int(proxy, 16) != 0:
+                proxies.append(proxy)
+        pod_manager = a.eigenlayer_addresses(ctx).eigen_pod_manager
+        pods = [str(ctx.call(pod_manager, "ownerToPod(address)(address)", [p])) for p in proxies]
+        return a.RestakingSource(
+            stakers=a.eigenlayer_stakers(ctx, proxies, "staker proxy", pods=pods), method=method
         )

@@ -22,7 +22,7 @@ def test_rate_and_mint_plan() -> None:
 
 
 def test_unknown_mainnet_facts_are_marked_unsure() -> None:
-    assert set(MAINNET.unsure) == {"withdrawal_nft", "node_operator_registry"}
+    assert set(MAINNET.unsure) == {"withdrawal_nft", "node_operator_registry", "eigenlayer_manager"}
     assert adapter.withdrawal().unsure
     source = adapter.validators(AdapterContext.offline())
     assert not source.complete and source.withdrawal_credentials == ()

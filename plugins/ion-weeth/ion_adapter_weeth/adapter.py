@@ -18,12 +18,16 @@ MAINNET = a.TokenAddresses(
         "withdraw_request_nft": "0x7d5706f6ef3F89B3951E23e557CDFBC3239D4E2c",
         # Emits validatorCreated(pubkeyHash, etherFiNode, pubkey); address not in our sources.
         "staking_manager": None,
+        # PubkeyLinked(pubkeyHash, nodeAddress, legacyId, pubkey): the nodes (ether.fi's own
+        # repository's mainnet constants)
+        "etherfi_nodes_manager": "0x8B71140AD2e5d1E7018d2a7f8a288BD3CD38916F",
     },
     unsure=("staking_manager",),
 )
 
 EIGEN_POD_MANAGER = "0x91E677b07F7AF907ec9a428aafA9fc14a0d3A338"
 VALIDATOR_CREATED = "validatorCreated(bytes32,address,bytes)"
+PUBKEY_LINKED = "PubkeyLinked(bytes32,address,uint256,bytes)"
 
 # On mainnet eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of
 # eETH. Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
@@ -105,3 +109,23 @@ class WeEthAdapter(a.BaseAdapter):
         )
         creds = tuple(c for pod in dict.fromkeys(pods) for c in a.withdrawal_credentials(pod))
         return a.ValidatorSource(withdrawal_credentials=creds, pods=pods, method=method)
+
+    def restaking(self, ctx: a.AdapterContext) -> a.RestakingSource:
+        """The ether.fi nodes (from EtherFiNodesManager's PubkeyLinked), each an EigenLayer staker
+        with a pod (`getEigenPod`) and an operator."""
+        method = (
+            "EtherFiNodesManager event PubkeyLinked(bytes32 indexed pubkeyHash, address indexed "
+            "nodeAddress, uint256 indexed legacyId, bytes pubkey): each node's getEigenPod(); "
+            "DelegationManager.delegatedTo and getWithdrawableShares (native ETH)"
+        )
+        manager = self.addresses(ctx).contracts.get("etherfi_nodes_manager")
+        if not manager:
+            return a.unknown_restaking(method, "etherfi_nodes_manager")
+        topic = a.event_topic(PUBKEY_LINKED)
+        nodes = list(
+            dict.fromkeys(a.topic_address(log.topics[2]) for log in ctx.logs(manager, [topic]))
+        )
+        pods = [str(ctx.call(node, "getEigenPod()(address)")) for node in nodes]
+        return a.RestakingSource(
+            stakers=a.eigenlayer_stakers(ctx, nodes, "EtherFiNode", pods=pods), method=method
+        )

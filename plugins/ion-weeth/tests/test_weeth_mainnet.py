@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_abi.abi import encode
 from ion_adapter_weeth import adapter
 from ion_adapter_weeth.adapter import MAINNET, ZERO_ADDRESS
@@ -40,3 +42,46 @@ def test_mint_plan_deposits_approves_and_wraps_less_the_share_rounding() -> None
 def test_validators_say_how_to_enumerate() -> None:
     source = adapter.validators(AdapterContext.offline())
     assert not source.complete and "validatorCreated" in source.method
+
+
+def test_restaking_finds_nodes_from_pubkey_linked_logs() -> None:
+    """The delegation seam on mainnet: ether.fi's nodes from PubkeyLinked on the
+    EtherFiNodesManager (its address from ether.fi's own repository), each node's pod and its
+    operator and shares from EigenLayer's DelegationManager; a node linked twice counts once."""
+    from ion_adapter_weeth.adapter import MAINNET
+
+    from ion_cli.adapters import EIGENLAYER_MAINNET, AdapterContext, LogEntry, event_topic
+
+    manager = MAINNET.contracts["etherfi_nodes_manager"]
+    dm = EIGENLAYER_MAINNET["delegation_manager"]
+    node = "0x" + "ee" * 20
+    topic = event_topic("PubkeyLinked(bytes32,address,uint256,bytes)")
+    log = LogEntry(
+        address=str(manager).lower(),
+        topics=(topic, "0x" + "11" * 32, "0x" + "00" * 12 + "ee" * 20, "0x" + "00" * 32),
+        data="0x",
+        block_number=1,
+        log_index=0,
+    )
+    asked: list[Any] = []
+
+    def logs(address: str, topics: Any = (), from_block: int = 0, to_block: Any = None) -> Any:
+        asked.append((address, list(topics)))
+        return [log, log]
+
+    def call(to: str, signature: str, args: Any = ()) -> Any:
+        name = signature.split("(")[0]
+        if to == node and name == "getEigenPod":
+            return "0x" + "b0" * 20
+        if to == dm and name == "delegatedTo":
+            return "0x" + "0e" * 20
+        if to == dm and name == "getWithdrawableShares":
+            return ((32 * 10**18,), (32 * 10**18,))
+        raise AssertionError((to, signature, args))
+
+    ctx = AdapterContext(chain_id=1, network="mainnet", call=call, logs=logs)
+    source = adapter.restaking(ctx)
+    assert asked == [(manager, [topic])]
+    (staker,) = source.stakers
+    assert (staker.address, staker.pod) == (node, "0x" + "b0" * 20)
+    assert staker.operator == "0x" + "0e" * 20

@@ -17,6 +17,8 @@ interface Vm {
     function assume(bool condition) external;
     function addr(uint256 privateKey) external returns (address);
     function label(address account, string calldata newLabel) external;
+    function etch(address target, bytes calldata newRuntimeBytecode) external;
+    function store(address target, bytes32 slot, bytes32 value) external;
 }
 
 /// Minimal test base: cheatcodes, assertions that print both sides, and bound() for fuzzing.

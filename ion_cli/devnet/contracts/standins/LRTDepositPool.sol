@@ -22,9 +22,22 @@ contract LRTDepositPool is Ownable {
     /// Devnet-only getter (mainnet finds the oracle through LRTConfig); the handler reads it.
     ILRTOracle public immutable lrtOracle;
 
+    /// The EigenLayer stakers (NodeDelegators) holding the restaked ETH.
+    address[] internal nodeDelegatorQueue;
+
     constructor(address rsEth_, address lrtOracle_, address owner_) Ownable(owner_) {
         rsETH = DevToken(rsEth_);
         lrtOracle = ILRTOracle(lrtOracle_);
+    }
+
+    function addNodeDelegatorContractToQueue(address[] calldata nodeDelegators) external onlyOwner {
+        for (uint256 i = 0; i < nodeDelegators.length; ++i) {
+            nodeDelegatorQueue.push(nodeDelegators[i]);
+        }
+    }
+
+    function getNodeDelegatorQueue() external view returns (address[] memory) {
+        return nodeDelegatorQueue;
     }
 
     function depositETH(uint256 minRSETHAmountExpected, string calldata referralId) external payable {

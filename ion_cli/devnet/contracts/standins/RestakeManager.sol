@@ -18,6 +18,9 @@ contract RestakeManager is Ownable {
     DevToken public immutable ezETH;
     /// ETH per ezETH, WAD.
     uint256 public rate;
+    /// The EigenLayer stakers holding the restaked ETH, and each one's share (basis points).
+    address[] public operatorDelegators;
+    mapping(address => uint256) public operatorDelegatorAllocations;
 
     constructor(address ezEth_, address owner_) Ownable(owner_) {
         ezETH = DevToken(ezEth_);
@@ -28,6 +31,15 @@ contract RestakeManager is Ownable {
         if (newRate == 0) revert ZeroRate();
         rate = newRate;
         emit SetRate(newRate);
+    }
+
+    function addOperatorDelegator(address operatorDelegator, uint256 allocationBasisPoints) external onlyOwner {
+        operatorDelegators.push(operatorDelegator);
+        operatorDelegatorAllocations[operatorDelegator] = allocationBasisPoints;
+    }
+
+    function getOperatorDelegatorsLength() external view returns (uint256) {
+        return operatorDelegators.length;
     }
 
     function depositETH() external payable {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.21;
 
 import {IReserveFeed} from "../interfaces/IOracles.sol";
+import {SszMerkle, BeaconBlockHeader} from "./SszMerkle.sol";
 
 /// The Halo2 verifier ezkl generates: reverts (empty data) on a bad proof, or returns false.
 interface IHalo2Verifier {
@@ -29,6 +30,9 @@ interface IRiskFeed is IReserveFeed {
     error WrongIlk(uint8 ilkIndex, uint8 expected);
     error InvalidConfig();
     error InvalidHaircutRange(uint256 minHaircut, uint256 maxHaircut);
+    error BeaconRootUnavailable(uint256 timestamp);
+    error HeaderNotAnchored(bytes32 headerRoot, bytes32 beaconRoot);
+    error SlotMismatch(uint64 proven, uint64 header);
 
     event RiskScoreAccepted(
         uint64 indexed slot,
@@ -55,14 +59,22 @@ interface IRiskFeed is IReserveFeed {
 /// The contract never takes these values from separate arguments: it decodes them from the
 /// instances the proof is checked against, and checks the state root the caller names against
 /// the committed limbs. The circuit skips ezkl's range check on inputs, so the bounds are
-/// checked here. Until the state root is also checked on chain against the EIP-4788 beacon
-/// block root, only submitters on the owner's allowlist may submit.
+/// checked here.
+/// Anchoring (EIP-4788): a submission carries the beacon block header whose post-state was
+/// rated and names an execution block timestamp; the feed reads that timestamp's parent beacon
+/// block root from the beacon roots contract, requires it to be the header's hash_tree_root,
+/// and requires the proof's slot and state-root instances to be the header's slot and state
+/// root. The anchored block root, state root and slot are stored with the score, so later
+/// checks read them from storage. Submitters stay on the owner's allowlist until the
+/// validators' fields are also checked against the state root (the permissionless feed).
 contract RiskFeed is IRiskFeed {
     /// The BN254 scalar field: instances are its elements; above half of it they are negative.
     uint256 public constant FIELD_MODULUS =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant WAD = 1e18;
     uint256 public constant SECONDS_PER_SLOT = 12;
+    /// The EIP-4788 beacon roots contract (the same address on every chain that has it).
+    address public constant BEACON_ROOTS = 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02;
 
     uint256 public constant LIMB_BITS = 16;
     uint256 public constant SCALE = 10; // inputs and output: value * 2^10
@@ -155,26 +167,33 @@ contract RiskFeed is IRiskFeed {
 
     // ---------------------------------------------------------------- submission
 
-    /// @notice Verify a risk proof and, when every check passes, make its haircut the feed's.
-    /// @param stateRoot the beacon state root the features came from (checked against the
-    /// committed limbs); @param blockRoot the beacon block root of that state (recorded: the
-    /// EIP-4788 check that will tie it to the chain comes later).
-    function submit(bytes calldata proof, uint256[] calldata instances, bytes32 stateRoot, bytes32 blockRoot)
-        external
-    {
+    /// @notice Verify a risk proof of the post-state of the beacon block `header` and, when
+    /// every check passes, make its haircut the feed's.
+    /// @param anchorTimestamp an execution block timestamp whose EIP-4788 parent beacon block
+    /// root is the header's root (a block of the slot after the header's, on mainnet);
+    /// @param header the beacon block header whose state root and slot the proof commits to.
+    function submit(
+        bytes calldata proof,
+        uint256[] calldata instances,
+        uint256 anchorTimestamp,
+        BeaconBlockHeader calldata header
+    ) external {
         if (!isSubmitter[msg.sender]) revert NotAllowedSubmitter(msg.sender);
         if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
 
         bytes8 model = bytes8(uint64(_limbs(instances, MODEL_ID_AT, MODEL_ID_LIMBS)));
         if (model != MODEL_ID) revert WrongModel(model, MODEL_ID);
+        bytes32 blockRoot = anchoredBlockRoot(anchorTimestamp, header);
+        bytes32 stateRoot = header.stateRoot;
         bytes32 committedRoot = bytes32(_limbs(instances, ROOT_AT, ROOT_LIMBS));
         if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
+        uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
+        if (slot != header.slot) revert SlotMismatch(slot, header.slot);
         for (uint256 i = 0; i < N_FEATURES; ++i) {
             uint256 raw = instances[i];
             if (raw > 1 << SCALE) revert MalformedInstance(i);
         }
         uint256 score = decodeScore(instances[SCORE_AT]);
-        uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
         _checkSlot(slot, stateRoot);
 
         // Last: the expensive call, once the cheap checks passed. The generated verifier reverts
@@ -194,6 +213,21 @@ contract RiskFeed is IRiskFeed {
             submitter: msg.sender
         });
         emit RiskScoreAccepted(slot, stateRoot, blockRoot, score, haircut, msg.sender);
+    }
+
+    /// @notice The root of `header` when the chain's EIP-4788 contract holds it for
+    /// `anchorTimestamp`; reverts otherwise (no entry: BeaconRootUnavailable; another root:
+    /// HeaderNotAnchored).
+    function anchoredBlockRoot(uint256 anchorTimestamp, BeaconBlockHeader calldata header)
+        public
+        view
+        returns (bytes32 blockRoot)
+    {
+        (bool ok, bytes memory ret) = BEACON_ROOTS.staticcall(abi.encode(anchorTimestamp));
+        if (!ok || ret.length != 32) revert BeaconRootUnavailable(anchorTimestamp);
+        bytes32 beaconRoot = abi.decode(ret, (bytes32));
+        blockRoot = SszMerkle.headerRoot(header);
+        if (blockRoot != beaconRoot) revert HeaderNotAnchored(blockRoot, beaconRoot);
     }
 
     function _checkSlot(uint64 slot, bytes32 stateRoot) internal view {

@@ -1,10 +1,11 @@
 # mypy: disable-error-code="misc"
 """The Fulu (Electra + proposer lookahead) consensus containers, as remerkleable SSZ types.
 
-Only the devnet's beacon server imports this (remerkleable is imported at module level here, and
-this module only from the server process): it computes the real `hash_tree_root`s of its
-synthetic states, headers and block bodies, so that Merkle proofs of a validator's fields
-against a served state root hold. Field order and list limits follow the consensus specs
+Shared by the devnet's beacon server (the real `hash_tree_root`s of its synthetic states,
+headers and block bodies, so that Merkle proofs of a validator's fields against a served state
+root hold) and the client (`ion_cli.beacon.proofs` checks a node's answers against a state
+root). remerkleable is imported at module level here: import this module only inside the
+functions that need it. Field order and list limits follow the consensus specs
 (mainnet preset); the generalized index of `validators` in the state is 75, `balances` 76.
 """
 

@@ -1,0 +1,98 @@
+"""`ion restaking --lrt SYMBOL [--since 30d]`: the operators and AVSs an LRT's ETH is exposed to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ion_cli.commands.base import GlobalOptions, command
+
+if TYPE_CHECKING:
+    from ion_cli.restaking_results import RestakingExposure
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "restaking", rich_help_panel="Risk")
+    def restaking(
+        lrt: Annotated[str, typer.Option("--lrt", help="The LRT (ezETH, rsETH, weETH, rswETH).")],
+        since: Annotated[
+            str, typer.Option("--since", help="Window for slashes: 30d, 12h, 600s.")
+        ] = "30d",
+        *,
+        opts: GlobalOptions,
+    ) -> None:
+        """Per operator: its operator sets (AVS, id), magnitude allocated over max, the LRT's
+        slashable ETH in each, slashes in the window and each pod's beacon-chain slashing
+        factor; totals: the share slashable by any AVS, by how many AVSs, the largest
+        single-AVS exposure, queued withdrawals still slashable, pending allocation changes."""
+        result = opts.api().restaking(lrt, since=since)
+        opts.output.result(result.to_json(), lambda console: render(console, result))
+
+
+def _eth(wei: int) -> str:
+    from ion_cli.amounts import format_amount
+
+    return format_amount(wei, 18, places=4)
+
+
+def _pct(value: Any) -> str:
+    return f"{float(value) * 100:.2f}%"
+
+
+def render(console: Any, r: RestakingExposure) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"{r.lrt} restaking on {r.network} at block {r.block} (slashes since block {r.since_block})"
+    )
+    if not r.complete:
+        console.print(f"incomplete: the sources do not settle {', '.join(r.unknown)}")
+    for note in r.notes:
+        console.print(f"note: {note}")
+    for op in r.operators:
+        console.print(
+            f"operator {op.operator}: {_eth(op.lrt_withdrawable_wei)} ETH of {r.lrt} "
+            f"(of {_eth(op.operator_shares_wei)}), max magnitude {_pct(op.max_magnitude / 1e18)}, "
+            f"slashed in window {_pct(op.slashed_in_window)} "
+            f"({_eth(op.lrt_slashed_in_window_wei)} ETH of {r.lrt})"
+        )
+        table = Table(title_justify="left")
+        for column in ("AVS", "set", "allocated", f"{r.lrt} slashable ETH", "pending", "slashes"):
+            table.add_column(column, justify="left" if column == "AVS" else "right")
+        for s in op.sets:
+            pending = f"{s.pending_diff / 1e18:+.4f} @ {s.effect_block}" if s.pending_diff else "-"
+            slashes = ", ".join(
+                f"{x.wad_slashed / 1e18:.4f} ({_eth(x.lrt_lost_wei)} ETH)" for x in s.slashes
+            )
+            table.add_row(
+                s.avs,
+                str(s.id),
+                _pct(s.magnitude / s.max_magnitude) if s.max_magnitude else "0",
+                _eth(s.lrt_slashable_wei),
+                pending,
+                slashes or "-",
+            )
+        console.print(table)
+        for pod in op.pods:
+            console.print(
+                f"  {pod.kind} {pod.staker} pod {pod.pod or '-'}: beacon-chain slashing factor "
+                f"{pod.beacon_chain_slashing_factor / 1e18:.4f}"
+            )
+    largest = r.largest_avs
+    console.print(
+        f"slashable by any AVS: {_eth(r.slashable_any_wei)} of {_eth(r.total_restaked_wei)} ETH "
+        f"({_pct(r.slashable_share)}), by {r.avs_count} AVS(s)"
+        + (f"; largest single AVS {largest[0]}: {_eth(largest[1])} ETH" if largest else "")
+    )
+    console.print(
+        f"queued withdrawals still slashable: {_eth(r.queued_slashable_wei)} ETH of {r.lrt} "
+        f"({_eth(r.operators_queued_slashable_wei)} ETH behind these operators, all stakers)"
+    )
+    for p in r.pending:
+        hours = max(p.effect_block - r.block, 0) * 12 / 3600  # 12 s slots
+        console.print(
+            f"pending: {p.operator} -> {p.avs}/{p.id} {p.pending_diff / 1e18:+.4f} at block "
+            f"{p.effect_block} (in about {hours:.1f} h; {_eth(p.lrt_slashable_change_wei)} ETH "
+            f"of {r.lrt} slashable)"
+        )
