@@ -23,6 +23,8 @@ import conftest  # noqa: F401  (registers and loads the profile)
 from hypothesis import given, settings
 
 def load(path):
+    if str(path.parent) not in sys.path:  # as pytest's rootdir-relative imports do
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
