@@ -77,6 +77,8 @@ def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTran
                 close()
 
     class _Transport(httpx.BaseTransport):
+        inner = base  # the wrapped transport
+
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             until = time.monotonic() + limit
             # A transport that reads the whole answer itself (ion_cli.chain.http11) is cut by
