@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PLUGINS := plugins/ion-weeth plugins/ion-ezeth plugins/ion-rseth plugins/ion-rsweth
 PLUGIN_SOURCES := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup bytecode demo test lint typecheck forge pytest artifacts verifier completions bench clean lock
+.PHONY: setup bytecode demo test lint typecheck forge pytest artifacts verifier completions bench bench-journal clean lock
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -75,6 +75,11 @@ bench: setup
 	$(BIN)/python tests/bench/startup.py
 	$(BIN)/python tests/bench/writes.py
 	$(BIN)/python tests/bench/beacon.py --skip-100k --runs 3
+
+# A 3-step write's journal work with 10 vs 100,000 past entries (about 30 s: it builds the big
+# journal first), so not part of `make bench`.
+bench-journal: setup
+	$(BIN)/python tests/bench/journal.py
 
 clean:
 	rm -rf $(VENV) node_modules .forge

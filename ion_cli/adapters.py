@@ -358,9 +358,6 @@ class RestakingSource:
         }
 
 
-ZERO_ADDRESS = "0x" + "00" * 20
-
-
 def eigenlayer_stakers(
     ctx: AdapterContext,
     stakers: Sequence[str],

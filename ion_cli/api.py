@@ -490,15 +490,18 @@ class Ion:
         """Send a plan file after re-checking it against the chain (chain, account, deadline,
         the venue's price against the plan's bound), and simulating it again."""
         from ion_cli.flows.plan import apply_plan, load_plan
+        from ion_cli.flows.tx import guarded_write
 
         options = self._options(dry_run, confirm, observer)
         doc = load_plan(plan_file)  # a malformed file is refused before any lock or read
-        return self._guarded(
-            f"apply plan {doc.get('priced_at_block')} {doc['title']}",
-            doc["market"],
-            None,
+        return guarded_write(  # one-shot: a plan applied once is reported, never sent again
+            self.session,
             options,
-            lambda o: apply_plan(self.session, plan_file, o),
+            intent=f"apply plan {doc['content_hash']}",
+            market=doc["market"],
+            explicit_network=self.session.network is not None,
+            run_flow=lambda o: apply_plan(self.session, plan_file, o),
+            one_shot=True,
         )
 
     # ---- risk proofs and the reserve oracle -------------------------------------------------
@@ -523,6 +526,10 @@ class Ion:
 
         options = self._options(dry_run, confirm, observer)
         path = Path(receipt)
+        if not dry_run:  # mainnet unnamed is refused before the receipt is even read
+            from ion_cli.flows.tx import require_named_network
+
+            require_named_network(self.session, self.session.network is not None)
         result = guarded_write(
             self.session,
             options,

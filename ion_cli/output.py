@@ -70,17 +70,22 @@ class Output:
             stdout_failed(exc)
 
     def info(self, message: str) -> None:
-        self.err.print(message)
+        from ion_cli.abi.describe import clean  # node and file text never steers the terminal
+
+        self.err.print(clean(message))
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {message}")
+        from ion_cli.abi.describe import clean
+
+        self.err.print(f"[yellow]warning:[/yellow] {clean(message)}")
 
 
 def error_line(message: str) -> None:
     """The one line a failing command prints (plain text: it must survive any terminal)."""
+    from ion_cli.abi.describe import clean
     from ion_cli.redact import scrub
 
-    first = scrub(" ".join(str(message).split()))
+    first = scrub(" ".join(clean(str(message)).split()))
     sys.stderr.write(f"error: {first}\n")
     sys.stderr.flush()
 

@@ -137,18 +137,22 @@ def _scanned_entry_points() -> list[_EntryPoint] | None:
     for entry in sys.path:
         if entry.endswith((".zip", ".egg", ".whl")) and os.path.isfile(entry):
             return None
-        try:
-            with os.scandir(entry or ".") as listing:
-                dists = [d.path for d in listing if d.name.endswith((".dist-info", ".egg-info"))]
-        except OSError:
-            continue
-        for dist in dists:
+        for dist in _dist_folders(entry):
             points = _entry_points_in(os.path.join(dist, "entry_points.txt"))
             if not points:
                 continue
             meta = _dist_of(dist)
             found.extend(_EntryPoint(name, value, meta) for name, value in points)
     return found
+
+
+def _dist_folders(entry: str) -> list[str]:
+    """The .dist-info / .egg-info folders of one sys.path entry (none if it cannot be listed)."""
+    try:
+        with os.scandir(entry or ".") as listing:
+            return [d.path for d in listing if d.name.endswith((".dist-info", ".egg-info"))]
+    except OSError:
+        return []
 
 
 def _entry_points_in(path: str) -> list[tuple[str, str]]:
@@ -312,33 +316,12 @@ def fast_entry_point_names(paths: Iterable[str] | None = None) -> list[str]:
     allowed = enabled_names()
     names: set[str] = set()
     for entry in sys.path if paths is None else paths:
-        try:
-            with os.scandir(entry or ".") as listing:
-                dists = [d.path for d in listing if d.name.endswith((".dist-info", ".egg-info"))]
-        except OSError:
-            continue
-        for dist in dists:
-            names.update(_names_in(os.path.join(dist, "entry_points.txt")))
+        for dist in _dist_folders(entry):
+            points = _entry_points_in(os.path.join(dist, "entry_points.txt"))
+            names.update(name.lower() for name, _ in points)
     if allowed is not None:
         names &= allowed
     return sorted(names)
-
-
-def _names_in(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return []
-    names: list[str] = []
-    in_group = False
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("["):
-            in_group = line == f"[{ENTRY_POINT_GROUP}]"
-        elif in_group and "=" in line and not line.startswith(("#", ";")):
-            names.append(line.split("=", 1)[0].strip().lower())
-    return names
 
 
 def _validate(obj: object) -> str | None:

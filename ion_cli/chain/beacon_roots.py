@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ion_cli.beacon import eip4788
 from ion_cli.chain.client import RpcError
 from ion_cli.chain.rpc import BlockId, Reader, block_param
@@ -29,10 +31,14 @@ def root_at(reader: Reader, timestamp: int, block: BlockId = "latest") -> bytes 
     return raw if len(raw) == 32 else None
 
 
-def first_block_at_or_after(reader: Reader, timestamp: int) -> tuple[int, int] | None:
+def first_block_at_or_after(
+    reader: Reader, timestamp: int, latest: Mapping[str, int] | None = None
+) -> tuple[int, int] | None:
     """(number, timestamp) of the first block whose timestamp is at least `timestamp` (binary
-    search over block numbers); None when the chain has no such block yet."""
-    latest = reader.block("latest")
+    search over block numbers up to `latest`, the head already read, else read here); None
+    when the chain has no such block yet."""
+    if latest is None:
+        latest = reader.block("latest")
     if latest["timestamp"] < timestamp:
         return None
     lo, hi = 0, latest["number"]

@@ -76,6 +76,15 @@ class EigenLayerReader:
             for s, a in zip(sets, allocations, strict=True)
         ]
 
+    def allocation_target(self, operator: str, avs: str, set_id: int) -> int:
+        """The allocation's magnitude once any pending change lands (what an update replaces)."""
+        found = self.call(
+            self.el.allocation_manager,
+            "getAllocation(address,(address,uint32),address)((uint64,int128,uint32))",
+            [operator, (avs, set_id), self.strategy],
+        )
+        return int(found[0]) + int(found[1])
+
     def max_magnitude(self, operator: str) -> int:
         return int(
             self.call(

@@ -8,9 +8,10 @@ httpx) provides. https:// keeps httpx's transport (certificates, proxies).
 Failures are raised as the httpx exceptions httpx's transport raises for the same events, so
 the reader's retry rules apply unchanged: a refused or unresolved connection is ConnectError
 (nothing was sent), a server that closed or garbled the connection RemoteProtocolError, a
-reset ReadError/WriteError, timeouts ConnectTimeout/ReadTimeout. A kept-alive connection the
-server has closed meanwhile is noticed before anything is sent on it (as httpcore does) and
-replaced, so a request is never written to a dead socket.
+reset ReadError/WriteError, timeouts ConnectTimeout/ReadTimeout. A kept-alive connection whose
+close has reached us is noticed before anything is sent on it (as httpcore does) and replaced; a
+close still in flight when the next request is written surfaces as RemoteProtocolError, which the
+reader retries for reads and never for sends (the race every keep-alive client has).
 """
 
 from __future__ import annotations

@@ -1,38 +1,54 @@
 """The transaction journal: what ion signed, sent and saw mined, kept across crashes.
 
-One append-only file of JSON lines per chain and account, in the user state dir
-(`<state>/journal/<chain id>/<address>.jsonl`), mode 0600, each line fsynced before ion goes on.
-A step is written *before* it is broadcast (chain id, genesis hash, sender, plan id, step index,
-nonce, raw signed transaction, hash), so a process killed at any point leaves enough behind to
-find out what happened: the next write from the account reconciles every unresolved entry with
-the chain before it plans anything (`ion_cli.chain.reconcile`).
+One SQLite database per chain (`<state>/journal/<chain>/journal.sqlite3`; standard library
+`sqlite3`, WAL, `synchronous=FULL`), holding every account's records. Each record is one
+committed transaction, fsynced before ion goes on: a step is written *before* it is broadcast
+(chain id, genesis hash, sender, plan id, step index, nonce, raw signed transaction, hash), so a
+process killed at any point leaves enough behind to find out what happened: the next write from
+the account reconciles every unresolved entry with the chain before it plans anything
+(`ion_cli.chain.reconcile`). A writer killed mid-transaction leaves nothing half-written:
+SQLite rolls the transaction back when the database is next opened, so a torn write never
+locks an account out.
 
 Records ("event"): `plan` (the calls of a plan, so a rerun can finish it), `signed`, `sent`,
 `mined` (block number and hash, status), `replaced` (by a speed-up or cancel of the same nonce),
 `dropped` (the node no longer has it and its nonce is free or used by another transaction),
 `reorged` (its block is gone), `orphaned` (recorded on another chain instance, e.g. a devnet
-that was reset). A file is never rewritten; its last line may be cut short by a kill, which is
-ignored; any other damage is an error naming the file, which is left as it is.
+that was reset), `settled` (a plan's unmined steps are moot), `reported` (the command that ran
+a plan printed its result). Every record is kept in `events`; the current state of each
+transaction and plan is folded into `txs` and `plans` as it is written, indexed by account,
+nonce, plan and hash, so a step's journal work is a few indexed statements whatever the
+journal's length.
+
+A journal of an earlier version (`<address>.jsonl` in the same folder) is imported once, the
+first time the account's journal is opened, and the file is kept as it was.
 
 Standard library only; no printing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.atomic import CorruptFileError, fsync_dir
 from ion_cli.paths import state_dir
 
-VERSION = 1
-READ_LIMIT = 256 * 1024 * 1024  # bytes: a journal of a million steps is ~1 GB; refuse past this
+if TYPE_CHECKING:
+    import sqlite3
+
+VERSION = 2  # records written by this version; 1 was the JSON-lines journal
+SCHEMA = 1
+DB_NAME = "journal.sqlite3"
+READ_LIMIT = 256 * 1024 * 1024  # bytes: a legacy JSONL journal past this is not imported
+BUSY_TIMEOUT = 60.0  # seconds: another account's writer on the same database holds it briefly
 
 # states an entry can be in; the first two are unresolved (the chain must be asked)
 UNRESOLVED = ("signed", "sent")
@@ -43,29 +59,17 @@ def journal_dir() -> Path:
     return state_dir() / "journal"
 
 
+def chain_dir(chain_id: int) -> Path:
+    return journal_dir() / str(int(chain_id))
+
+
+def database_path(chain_id: int) -> Path:
+    return chain_dir(chain_id) / DB_NAME
+
+
 def journal_path(chain_id: int, address: str) -> Path:
-    return journal_dir() / str(int(chain_id)) / f"{address.lower()}.jsonl"
-
-
-def archive_chain(chain_id: int) -> Path | None:
-    """Set aside every account's journal of `chain_id` (the folder is renamed, nothing deleted).
-
-    For a chain that was thrown away and started again with the same id and genesis, as `ion
-    devnet reset` does: the new chain replays the same nonces and so the same transaction
-    hashes, which the old entries would otherwise report as collisions. Returns the new place,
-    or None when there was nothing to set aside.
-    """
-    folder = journal_dir() / str(int(chain_id))
-    if not folder.is_dir() or not any(folder.iterdir()):
-        return None
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    target = folder.with_name(f"{folder.name}.before-reset-{stamp}")
-    n = 1
-    while target.exists():  # two resets within a second
-        n += 1
-        target = folder.with_name(f"{folder.name}.before-reset-{stamp}-{n}")
-    folder.rename(target)
-    return target
+    """Where the JSON-lines journal of an earlier version lived (imported once, kept)."""
+    return chain_dir(chain_id) / f"{address.lower()}.jsonl"
 
 
 def plan_key(chain_id: int, sender: str, intent: str) -> str:
@@ -147,38 +151,241 @@ class PlanRecord:
     started_at: float = 0.0
     # why its unmined steps will never be sent (e.g. the gem it would deposit was returned)
     settled: str = ""
+    # the command that ran it printed its result (a rerun of the same command runs anew)
+    reported: bool = False
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, event TEXT NOT NULL,
+    hash TEXT, plan_id TEXT, time REAL NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_hash ON events(account, hash);
+CREATE TABLE IF NOT EXISTS txs(
+    account TEXT NOT NULL, hash TEXT NOT NULL, seq INTEGER NOT NULL, chain_id INTEGER NOT NULL,
+    genesis TEXT NOT NULL, sender TEXT NOT NULL, plan_id TEXT NOT NULL, step INTEGER NOT NULL,
+    steps INTEGER NOT NULL, nonce INTEGER NOT NULL, raw TEXT NOT NULL, to_address TEXT NOT NULL,
+    method TEXT NOT NULL, description TEXT NOT NULL, title TEXT NOT NULL,
+    signed_at REAL NOT NULL, state TEXT NOT NULL, status INTEGER, block_number INTEGER,
+    block_hash TEXT, replaces TEXT, replaced_by TEXT, note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY(account, hash));
+CREATE INDEX IF NOT EXISTS txs_by_state ON txs(account, state, seq);
+CREATE INDEX IF NOT EXISTS txs_by_plan ON txs(account, plan_id);
+CREATE INDEX IF NOT EXISTS txs_by_nonce ON txs(account, nonce);
+CREATE INDEX IF NOT EXISTS txs_by_seq ON txs(account, seq);
+CREATE INDEX IF NOT EXISTS txs_mined ON txs(account, state, block_number);
+CREATE TABLE IF NOT EXISTS plans(
+    account TEXT NOT NULL, plan_id TEXT NOT NULL, seq INTEGER NOT NULL, title TEXT NOT NULL,
+    sender TEXT NOT NULL, chain_id INTEGER NOT NULL, genesis TEXT NOT NULL,
+    calls TEXT NOT NULL, summary TEXT NOT NULL, started_at REAL NOT NULL,
+    settled TEXT NOT NULL DEFAULT '', reported INTEGER NOT NULL DEFAULT 0,
+    open INTEGER NOT NULL DEFAULT 0, intent TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY(account, plan_id));
+CREATE INDEX IF NOT EXISTS plans_open ON plans(account, open);
+CREATE INDEX IF NOT EXISTS plans_by_intent ON plans(account, intent);
+CREATE TABLE IF NOT EXISTS imports(account TEXT PRIMARY KEY, path TEXT NOT NULL,
+    records INTEGER NOT NULL, skipped INTEGER NOT NULL, time REAL NOT NULL);
+"""
+
+_TX_COLUMNS = (
+    "hash, chain_id, genesis, sender, plan_id, step, steps, nonce, raw, to_address, method, "
+    "description, title, signed_at, state, status, block_number, block_hash, replaces, "
+    "replaced_by, note"
+)
+_PLAN_COLUMNS = (
+    "plan_id, title, sender, chain_id, genesis, calls, summary, started_at, settled, reported"
+)
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    return Entry(
+        hash=row[0],
+        chain_id=int(row[1]),
+        genesis=row[2],
+        sender=row[3],
+        plan_id=row[4],
+        step=int(row[5]),
+        steps=int(row[6]),
+        nonce=int(row[7]),
+        raw=row[8],
+        to=row[9],
+        method=row[10],
+        description=row[11],
+        title=row[12],
+        signed_at=float(row[13]),
+        state=row[14],
+        status=row[15],
+        block_number=row[16],
+        block_hash=row[17],
+        replaces=row[18],
+        replaced_by=row[19],
+        note=row[20] or "",
+    )
+
+
+def _plan(row: tuple[Any, ...]) -> PlanRecord:
+    return PlanRecord(
+        plan_id=row[0],
+        title=row[1],
+        sender=row[2],
+        chain_id=int(row[3]),
+        genesis=row[4],
+        calls=list(json.loads(row[5]) or []),
+        summary=dict(json.loads(row[6]) or {}),
+        started_at=float(row[7]),
+        settled=row[8] or "",
+        reported=bool(row[9]),
+    )
+
+
+def _private(path: Path) -> None:
+    """0600 whatever the umask (SQLite creates -wal and -shm with the database's mode)."""
+    try:
+        if path.exists() and (path.stat().st_mode & 0o777) != 0o600:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the journal database at `path`: 0600 in a 0700 folder, WAL,
+    synchronous=FULL (a commit is on disk when it returns)."""
+    import sqlite3
+
+    directory = path.parent
+    created = not directory.exists()
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        fsync_dir(directory)
+        if created:
+            fsync_dir(directory.parent)
+    _private(path)
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA),))
+    except sqlite3.DatabaseError as exc:
+        raise CorruptFileError(
+            path, f"the transaction journal cannot be opened ({exc}); move it aside"
+        ) from None
+    for suffix in ("-wal", "-shm"):
+        _private(path.with_name(path.name + suffix))
+    return db
 
 
 class Journal:
-    """The journal of one account on one chain."""
+    """The journal of one account on one chain (a view of the chain's database)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(
+        self,
+        path: Path,
+        account: str = "",
+        *,
+        legacy: Path | None = None,
+        legacy_genesis: str | None = None,
+    ) -> None:
+        self.path = path  # the database file
+        self.account = account.lower()
+        # the JSON-lines journal of an earlier version to import once, and the genesis its
+        # records must carry to be this chain's (None: all of them)
+        self.legacy = legacy if legacy is not None else journal_path_in(path.parent, account)
+        self.legacy_genesis = legacy_genesis
+        self._db: sqlite3.Connection | None = None
 
     @classmethod
     def for_account(cls, chain_id: int, address: str) -> Journal:
-        return cls(journal_path(chain_id, address))
+        """The journal in the folder of the chain id alone (tests; use `for_chain`)."""
+        return cls(database_path(chain_id), address)
+
+    @classmethod
+    def for_chain(cls, identity: str, address: str, *, chain_id: int, genesis: str) -> Journal:
+        """The account's journal on the chain `identity` (`ion_cli.chain.identity`): one
+        database per chain identity, so two devnets (both chain 31337) or a mainnet fork never
+        share one. The JSONL journal an earlier version kept per chain id is imported once,
+        only its records of this genesis."""
+        return cls(
+            journal_dir() / identity / DB_NAME,
+            address,
+            legacy=journal_path(chain_id, address),
+            legacy_genesis=genesis.lower(),
+        )
+
+    def exists(self) -> bool:
+        """Whether anything was ever journaled for this chain (no file is created to ask)."""
+        return self.path.exists() or self.legacy.exists()
+
+    def _absent(self) -> bool:
+        """Nothing on disk for this chain: a read answers empty and creates nothing."""
+        return self._db is None and not self.exists()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = connect(self.path)
+            self._import_legacy()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     # ------------------------------------------------------------------ writing
 
     def append(self, record: Mapping[str, Any]) -> None:
-        """Add one record and fsync it before returning (the caller may be killed next)."""
-        line = json.dumps({"v": VERSION, "time": time.time(), **record}, sort_keys=True)
-        directory = self.path.parent
-        created = not self.path.exists()
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        """Add one record, committed (and so fsynced) before returning: the caller may be
+        killed next."""
+        full = {"v": VERSION, "time": time.time(), **record}
+        with self._transaction() as db:
+            _apply(db, self.account, full)
+        _private(self.path.with_name(self.path.name + "-wal"))
+
+    def _import_legacy(self) -> None:
+        """The account's JSON-lines journal of an earlier version, once; the file is kept."""
+        assert self._db is not None
+        db = self._db
+        if not self.account:
+            return
+        done = db.execute("SELECT 1 FROM imports WHERE account = ?", (self.account,)).fetchone()
+        if done is not None:
+            return
+        legacy = self.legacy
+        records, skipped = _read_legacy(legacy)
+        if self.legacy_genesis is not None:
+            records = _of_genesis(records, self.legacy_genesis)
+        db.execute("BEGIN IMMEDIATE")
         try:
-            os.fchmod(fd, 0o600)
-            data = (line + "\n").encode("utf-8")
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            fsync_dir(directory)
+            again = db.execute(
+                "SELECT 1 FROM imports WHERE account = ?", (self.account,)
+            ).fetchone()
+            if again is None:  # another process may have imported it while we waited
+                for record in records:
+                    _apply(db, self.account, record)
+                db.execute(
+                    "INSERT INTO imports(account, path, records, skipped, time) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (self.account, str(legacy), len(records), skipped, time.time()),
+                )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def record_plan(
         self,
@@ -248,6 +455,11 @@ class Journal:
         a rerun must not finish it."""
         self.append({"event": "settled", "plan_id": plan_id, "note": note})
 
+    def record_reported(self, plan_id: str) -> None:
+        """The command that ran the plan printed its result: a rerun of the same command is a
+        new request, not the report of this one."""
+        self.append({"event": "reported", "plan_id": plan_id})
+
     def record_sent(self, tx_hash: str, note: str = "") -> None:
         self.append({"event": "sent", "hash": tx_hash, "note": note})
 
@@ -283,137 +495,341 @@ class Journal:
     # ------------------------------------------------------------------ reading
 
     def records(self) -> list[dict[str, Any]]:
-        """Every record in order. A last line cut short by a kill is skipped; any other
-        unreadable line is a CorruptFileError (the file is never repaired in place)."""
-        from ion_cli.atomic import read_bounded
-
-        if not self.path.exists():
+        """Every record of the account in order (the whole history: for audits and tests)."""
+        if self._absent():
             return []
-        data = read_bounded(self.path, "transaction journal", limit=READ_LIMIT)
-        lines = data.split(b"\n")
-        complete, tail = lines[:-1], lines[-1]
-        records: list[dict[str, Any]] = []
-        for number, line in enumerate(complete, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (ValueError, UnicodeDecodeError):
-                raise CorruptFileError(
-                    self.path,
-                    f"line {number} of the transaction journal is not JSON; move the file "
-                    "aside to start a new journal",
-                ) from None
-            if not isinstance(record, dict) or "event" not in record:
-                raise CorruptFileError(
-                    self.path, f"line {number} of the transaction journal is not a record"
-                )
-            records.append(record)
-        if tail.strip():
-            # A record without its newline: the process died mid-write. Its fsync never
-            # returned, so nothing was broadcast on the strength of it.
-            try:
-                record = json.loads(tail)
-                if isinstance(record, dict) and "event" in record:
-                    records.append(record)
-            except (ValueError, UnicodeDecodeError):
-                pass
-        return records
+        rows = self.db.execute(
+            "SELECT body FROM events WHERE account = ? ORDER BY seq", (self.account,)
+        )
+        return [json.loads(body) for (body,) in rows]
 
     def entries(self) -> dict[str, Entry]:
         """Every transaction by hash (in the order first signed), its records folded."""
-        found: dict[str, Entry] = {}
-        for record in self.records():
-            event = record.get("event")
-            tx_hash = str(record.get("hash", ""))
-            if event == "signed":
-                found[tx_hash] = Entry(
-                    hash=tx_hash,
-                    chain_id=int(record.get("chain_id", 0)),
-                    genesis=str(record.get("genesis", "")),
-                    sender=str(record.get("sender", "")),
-                    plan_id=str(record.get("plan_id", "")),
-                    step=int(record.get("step", 0)),
-                    steps=int(record.get("steps", 1)),
-                    nonce=int(record.get("nonce", 0)),
-                    raw=str(record.get("raw", "")),
-                    to=str(record.get("to", "")),
-                    method=str(record.get("method", "")),
-                    description=str(record.get("description", "")),
-                    title=str(record.get("title", "")),
-                    signed_at=float(record.get("time", 0.0)),
-                    replaces=record.get("replaces"),
-                )
-                continue
-            entry = found.get(tx_hash)
-            if entry is None:
-                continue
-            if event == "sent":
-                if entry.state == "signed":
-                    entry.state = "sent"
-            elif event == "mined":
-                entry.state = "mined"
-                entry.status = int(record.get("status", 1))
-                entry.block_number = int(record.get("block_number", 0))
-                entry.block_hash = str(record.get("block_hash", ""))
-            elif event == "replaced":
-                entry.state = "replaced"
-                entry.replaced_by = str(record.get("by", ""))
-            elif event in ("dropped", "reorged", "orphaned"):
-                entry.state = str(event)
-                entry.note = str(record.get("note", ""))
-                if event == "reorged":
-                    entry.block_number = entry.block_hash = None
-            elif event == "note":
-                entry.note = str(record.get("note", ""))
-        return found
+        if self._absent():
+            return {}
+        rows = self.db.execute(
+            f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? ORDER BY seq", (self.account,)
+        )
+        return {row[0]: _entry(row) for row in rows}
+
+    def find(self, tx_hash: str) -> Entry | None:
+        if self._absent():
+            return None
+        for candidate in dict.fromkeys((tx_hash, tx_hash.lower())):
+            row = self.db.execute(
+                f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND hash = ?",
+                (self.account, candidate),
+            ).fetchone()
+            if row is not None:
+                return _entry(row)
+        return None
+
+    def unresolved(self) -> list[Entry]:
+        if self._absent():
+            return []
+        rows = self.db.execute(
+            f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND state IN "
+            "('signed', 'sent', 'reorged') ORDER BY +seq",  # + : found by state, then sorted
+            (self.account,),
+        )
+        return [_entry(row) for row in rows]
+
+    def recent_mined(self, genesis: str, since_block: int, limit: int) -> list[Entry]:
+        """Mined entries recorded on the chain of `genesis` in blocks after `since_block`
+        (at most `limit`, the latest), oldest first."""
+        if self._absent():
+            return []
+        rows = self.db.execute(
+            f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND state = 'mined' AND "
+            "block_number > ? AND genesis = ? ORDER BY seq DESC LIMIT ?",
+            (self.account, int(since_block), genesis, int(limit)),
+        ).fetchall()
+        return [_entry(row) for row in reversed(rows)]
+
+    def plan_entries(self, plan_id: str) -> list[Entry]:
+        if self._absent():
+            return []
+        rows = self.db.execute(
+            f"SELECT {_TX_COLUMNS} FROM txs WHERE account = ? AND plan_id = ? ORDER BY seq",
+            (self.account, plan_id),
+        )
+        return [_entry(row) for row in rows]
+
+    def plan(self, plan_id: str) -> PlanRecord | None:
+        if self._absent():
+            return None
+        row = self.db.execute(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND plan_id = ?",
+            (self.account, plan_id),
+        ).fetchone()
+        return None if row is None else _plan(row)
 
     def plans(self) -> dict[str, PlanRecord]:
         """The latest plan record per plan id."""
-        found: dict[str, PlanRecord] = {}
-        for record in self.records():
-            if record.get("event") == "settled":
-                plan = found.get(str(record.get("plan_id")))
-                if plan is not None:
-                    plan.settled = str(record.get("note", "")) or "settled"
-                continue
-            if record.get("event") != "plan":
-                continue
-            found[str(record.get("plan_id"))] = PlanRecord(
-                plan_id=str(record.get("plan_id")),
-                title=str(record.get("title", "")),
-                sender=str(record.get("sender", "")),
-                chain_id=int(record.get("chain_id", 0)),
-                genesis=str(record.get("genesis", "")),
-                calls=list(record.get("calls") or []),
-                summary=dict(record.get("summary") or {}),
-                started_at=float(record.get("time", 0.0)),
-            )
-        return found
+        if self._absent():
+            return {}
+        rows = self.db.execute(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? ORDER BY seq", (self.account,)
+        )
+        return {row[0]: _plan(row) for row in rows}
 
-    def unresolved(self) -> list[Entry]:
-        return [e for e in self.entries().values() if e.unresolved]
+    def open_plans(self, genesis: str) -> list[PlanRecord]:
+        """Plans with a transaction on file that are neither complete nor failed nor settled:
+        the candidates to finish (their steps are checked by the caller)."""
+        if self._absent():
+            return []
+        rows = self.db.execute(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND open = 1 AND "
+            "genesis = ? AND settled = '' ORDER BY seq",
+            (self.account, genesis),
+        )
+        return [_plan(row) for row in rows]
 
-    def find(self, tx_hash: str) -> Entry | None:
-        return self.entries().get(tx_hash.lower()) or self.entries().get(tx_hash)
+    def plans_of(self, intent: str) -> list[PlanRecord]:
+        """Every plan recorded for `intent` (a `plan_key`), oldest first."""
+        if self._absent():
+            return []
+        rows = self.db.execute(
+            f"SELECT {_PLAN_COLUMNS} FROM plans WHERE account = ? AND intent = ? ORDER BY seq",
+            (self.account, intent),
+        )
+        return [_plan(row) for row in rows]
+
+    def last_plan(self) -> PlanRecord | None:
+        """The plan of the account's latest signed transaction (None for a speed-up or
+        cancel, which belong to no plan of their own)."""
+        if self._absent():
+            return None
+        row = self.db.execute(
+            "SELECT plan_id FROM txs WHERE account = ? AND replaces IS NULL "
+            "ORDER BY seq DESC LIMIT 1",
+            (self.account,),
+        ).fetchone()
+        return None if row is None else self.plan(row[0])
+
+
+def journal_path_in(folder: Path, account: str) -> Path:
+    return folder / f"{account.lower()}.jsonl"
+
+
+def _read_legacy(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The records of a JSON-lines journal, and how many lines could not be read (a line cut
+    short by a kill, glued to the next record, is skipped: the file itself is never changed)."""
+    from ion_cli.atomic import read_bounded
+
+    if not path.is_file():
+        return [], 0
+    data = read_bounded(path, "transaction journal", limit=READ_LIMIT)
+    records: list[dict[str, Any]] = []
+    skipped = 0
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            skipped += 1
+            continue
+        if isinstance(record, dict) and "event" in record:
+            records.append(record)
+        else:
+            skipped += 1
+    return records, skipped
+
+
+def _of_genesis(records: list[dict[str, Any]], genesis: str) -> list[dict[str, Any]]:
+    """The records of the chain whose genesis hash is `genesis`: its plans and signed
+    transactions, and every later record about them."""
+    hashes: set[str] = set()
+    plans: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for record in records:
+        event = record.get("event")
+        if event in ("plan", "signed"):
+            if str(record.get("genesis", "")).lower() != genesis:
+                continue
+            if event == "plan":
+                plans.add(str(record.get("plan_id")))
+            else:
+                hashes.add(str(record.get("hash")))
+            kept.append(record)
+        elif str(record.get("hash")) in hashes or str(record.get("plan_id")) in plans:
+            kept.append(record)
+    return kept
+
+
+def _apply(db: sqlite3.Connection, account: str, record: Mapping[str, Any]) -> None:
+    """Keep `record` and fold it into the current state of its transaction or plan."""
+    event = str(record.get("event", ""))
+    tx_hash = record.get("hash")
+    plan_id = record.get("plan_id")
+    stamp = float(record.get("time", 0.0) or 0.0)
+    cursor = db.execute(
+        "INSERT INTO events(account, event, hash, plan_id, time, body) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            account,
+            event,
+            None if tx_hash is None else str(tx_hash),
+            None if plan_id is None else str(plan_id),
+            stamp,
+            json.dumps(dict(record), sort_keys=True),
+        ),
+    )
+    seq = int(cursor.lastrowid or 0)
+    if event == "plan":
+        summary = dict(record.get("summary") or {})
+        db.execute(
+            "INSERT OR REPLACE INTO plans(account, plan_id, seq, title, sender, chain_id, "
+            "genesis, calls, summary, started_at, settled, reported, open, intent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0, ?)",
+            (
+                account,
+                str(plan_id),
+                seq,
+                str(record.get("title", "")),
+                str(record.get("sender", "")),
+                int(record.get("chain_id", 0) or 0),
+                str(record.get("genesis", "")),
+                json.dumps(list(record.get("calls") or [])),
+                json.dumps(summary),
+                stamp,
+                str(summary.get("intent", "")),
+            ),
+        )
+        _refresh_plan(db, account, str(plan_id))
+        return
+    if event == "settled":
+        db.execute(
+            "UPDATE plans SET settled = ? WHERE account = ? AND plan_id = ?",
+            (str(record.get("note", "")) or "settled", account, str(plan_id)),
+        )
+        return
+    if event == "reported":
+        db.execute(
+            "UPDATE plans SET reported = 1 WHERE account = ? AND plan_id = ?",
+            (account, str(plan_id)),
+        )
+        return
+    if tx_hash is None:
+        return
+    key = (account, str(tx_hash))
+    if event == "signed":
+        db.execute(
+            f"INSERT OR REPLACE INTO txs(account, seq, {_TX_COLUMNS}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signed', NULL, NULL, NULL, ?, "
+            "NULL, '')",
+            (
+                account,
+                seq,
+                str(tx_hash),
+                int(record.get("chain_id", 0) or 0),
+                str(record.get("genesis", "")),
+                str(record.get("sender", "")),
+                str(plan_id or ""),
+                int(record.get("step", 0) or 0),
+                int(record.get("steps", 1) or 1),
+                int(record.get("nonce", 0) or 0),
+                str(record.get("raw", "")),
+                str(record.get("to", "")),
+                str(record.get("method", "")),
+                str(record.get("description", "")),
+                str(record.get("title", "")),
+                stamp,
+                record.get("replaces"),
+            ),
+        )
+    elif event == "sent":
+        db.execute(
+            "UPDATE txs SET state = 'sent' WHERE account = ? AND hash = ? AND state = 'signed'",
+            key,
+        )
+    elif event == "mined":
+        db.execute(
+            "UPDATE txs SET state = 'mined', status = ?, block_number = ?, block_hash = ? "
+            "WHERE account = ? AND hash = ?",
+            (
+                int(record.get("status", 1)),
+                int(record.get("block_number", 0) or 0),
+                str(record.get("block_hash", "")),
+                *key,
+            ),
+        )
+    elif event == "replaced":
+        db.execute(
+            "UPDATE txs SET state = 'replaced', replaced_by = ? WHERE account = ? AND hash = ?",
+            (str(record.get("by", "")), *key),
+        )
+    elif event in ("dropped", "orphaned"):
+        db.execute(
+            "UPDATE txs SET state = ?, note = ? WHERE account = ? AND hash = ?",
+            (event, str(record.get("note", "")), *key),
+        )
+    elif event == "reorged":
+        db.execute(
+            "UPDATE txs SET state = 'reorged', note = ?, block_number = NULL, "
+            "block_hash = NULL WHERE account = ? AND hash = ?",
+            (str(record.get("note", "")), *key),
+        )
+    elif event == "note":
+        db.execute(
+            "UPDATE txs SET note = ? WHERE account = ? AND hash = ?",
+            (str(record.get("note", "")), *key),
+        )
+        return
+    else:
+        return
+    row = db.execute("SELECT plan_id FROM txs WHERE account = ? AND hash = ?", key).fetchone()
+    if row is not None:
+        _refresh_plan(db, account, str(row[0]))
+
+
+def _refresh_plan(db: sqlite3.Connection, account: str, plan_id: str) -> None:
+    """A plan is open while it has a transaction on file and is neither complete (every step
+    mined and successful) nor failed (a step reverted)."""
+    plan = db.execute(
+        "SELECT calls FROM plans WHERE account = ? AND plan_id = ?", (account, plan_id)
+    ).fetchone()
+    if plan is None:
+        return
+    steps = len(json.loads(plan[0]) or [])
+    rows = db.execute(
+        "SELECT step, state, status FROM txs WHERE account = ? AND plan_id = ?",
+        (account, plan_id),
+    ).fetchall()
+    done = {step for step, state, status in rows if state == "mined" and status == 1}
+    failed = any(state == "mined" and status == 0 for _, state, status in rows)
+    is_open = bool(rows) and not failed and len(done) < steps
+    db.execute(
+        "UPDATE plans SET open = ? WHERE account = ? AND plan_id = ?",
+        (int(is_open), account, plan_id),
+    )
 
 
 def all_journals() -> list[Path]:
     root = journal_dir()
     if not root.exists():
         return []
-    return sorted(root.glob("*/*.jsonl"))
+    return sorted(root.glob(f"*/{DB_NAME}"))
+
+
+def chain_journals(chain_id: int) -> list[Path]:
+    """The journal folders of every identity of `chain_id` (every devnet is 31337)."""
+    root = journal_dir()
+    if not root.exists():
+        return []
+    return sorted(p for p in root.glob(f"{int(chain_id)}-*") if (p / DB_NAME).exists())
 
 
 # ---------------------------------------------------------------------- the pipeline's observer
 
 # "signed:2" = SIGKILL itself after journaling step 2's signature; "mined:2:TERM" = SIGTERM
-# itself once step 2 is mined (stages: signed, sent, mined; steps count from 1)
+# itself once step 2 is mined (stages: signed, sent, mined; steps count from 1); "done" = once
+# every step of the command is mined, before its result is recorded as reported and printed
 KILL_ENV = "ION_TEST_KILL_AT"
 TESTING_ENV = "ION_TESTING"  # the kill hook is honoured only when this is "1"
 
 
-def _test_kill(stage: str, step_index: int) -> None:
+def kill_point(stage: str, step_index: int) -> None:
     """A test hook: die at a named stage, as a power cut or `kill -9` would. Ignored unless
     ION_TESTING=1 is also set, so a stray variable cannot hurt a real user."""
     wanted = os.environ.get(KILL_ENV)
@@ -441,6 +857,7 @@ class JournalObserver:
         self.intent = intent
         self._offset = 0
         self.signed: list[str] = []  # hashes signed through this observer, in order
+        self.recorded: list[str] = []  # plan ids recorded through this observer, in order
         self.resumed_from: dict[str, int] = {}  # plan id -> steps already mined before this run
         # hashes this run signed that the journal already had (dropped, reorged, orphaned): the
         # same bytes signed again, so a node that still has them answers "already known"
@@ -458,7 +875,7 @@ class JournalObserver:
 
     def on_signed(self, signed: Any) -> None:
         offset = self._offset = self.resumed_from.get(signed.plan_id, 0)
-        earlier = self.journal.entries().get(signed.tx_hash)
+        earlier = self.journal.find(signed.tx_hash)
         if earlier is not None and earlier.state in ("signed", "sent", "mined"):
             # The same signed bytes are already on file as live: another process (or an
             # earlier run) sent this very transaction. Its receipt is not this command's success.
@@ -487,14 +904,14 @@ class JournalObserver:
             title=signed.plan_title,
         )
         self.signed.append(signed.tx_hash)
-        _test_kill("signed", offset + signed.step_index)
+        kill_point("signed", offset + signed.step_index)
 
     def is_resend(self, tx_hash: str) -> bool:
         return tx_hash in self.resent
 
     def on_sent(self, step: Any) -> None:
         self.journal.record_sent(str(step.tx_hash))
-        _test_kill("sent", self._offset + step.index)
+        kill_point("sent", self._offset + step.index)
 
     def on_receipt(self, step: Any) -> None:
         receipt = step.receipt
@@ -507,7 +924,7 @@ class JournalObserver:
             block_hash=str(block_hash or ""),
             status=int(step.status if step.status is not None else 1),
         )
-        _test_kill("mined", self._offset + step.index)
+        kill_point("mined", self._offset + step.index)
 
     def on_failed(self, result: Any, error: Any) -> None:
         from ion_cli.chain.sending import COLLISION
@@ -515,7 +932,7 @@ class JournalObserver:
         message = str(getattr(error, "message", ""))
         if message.startswith(COLLISION) and self.signed:
             # the step signed last never became this command's: resolve its entry now
-            last = self.journal.entries().get(self.signed[-1])
+            last = self.journal.find(self.signed[-1])
             if last is not None and last.state == "signed":
                 if "already had" in message:  # the node has these bytes: reconcile follows them
                     self.journal.record_note(last.hash, message)
@@ -534,6 +951,7 @@ class JournalObserver:
 
     def record_plan(self, plan: Any, *, sender: str, chain_id: int) -> None:
         """The plan's calls, before the pipeline starts: what a rerun needs to finish it."""
+        self.recorded.append(plan.plan_id)
         self.journal.record_plan(
             plan_id=plan.plan_id,
             title=plan.title,
@@ -551,5 +969,7 @@ class JournalObserver:
                 }
                 for c in plan.calls
             ],
-            summary={"intent": self.intent, "steps": len(plan.calls)},
+            # "reports": this version records `reported` once the command printed the result,
+            # so a complete plan without it was cut off before its report (see flows.tx)
+            summary={"intent": self.intent, "steps": len(plan.calls), "reports": True},
         )

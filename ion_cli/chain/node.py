@@ -123,7 +123,6 @@ class _Provider:
 class _Eth:
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
-        self._chain_id: int | None = None
 
     def _ask(self, method: str, params: Sequence[Any], action: str = "") -> Any:
         return self._reader.request(
@@ -132,9 +131,7 @@ class _Eth:
 
     @property
     def chain_id(self) -> int:
-        if self._chain_id is None:
-            self._chain_id = self._reader.chain_id()
-        return self._chain_id
+        return self._reader.chain_id()  # asked once: the reader keeps it
 
     @property
     def block_number(self) -> int:

@@ -22,7 +22,8 @@ from ion_cli.chain.journal import Entry, Journal, PlanRecord
 if TYPE_CHECKING:
     from web3 import Web3
 
-REORG_WINDOW = 64  # recent mined entries whose block is checked again on every write
+REORG_DEPTH = 64  # blocks: mined entries this close to the head (or past it) are checked again
+REORG_WINDOW = 64  # at most this many of them, the latest
 
 
 @dataclass
@@ -81,28 +82,27 @@ def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 
     report = Report()
-    entries = list(journal.entries().values())
-    if not entries:
+    if not journal.exists():
         return report
     try:
         head = int(w3.eth.block_number)
         latest_nonce = int(w3.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
-        mined_recent = [e for e in entries if e.state == "mined" and e.genesis == genesis]
-        for entry in mined_recent[-REORG_WINDOW:]:
+        checked: dict[int, str] = {}  # block number -> its hash now: one read per block
+        for entry in journal.recent_mined(genesis, head - REORG_DEPTH, REORG_WINDOW):
             number = entry.block_number or 0
             if number > head:
                 reason = f"block {number} is past the head {head}"
             else:
-                block = w3.eth.get_block(number)
-                if _hex(block["hash"]) == (entry.block_hash or "").lower():
+                if number not in checked:
+                    checked[number] = _hex(w3.eth.get_block(number)["hash"])
+                if checked[number] == (entry.block_hash or "").lower():
                     continue
                 reason = f"block {number} now has another hash"
             journal.record_reorged(entry.hash, reason)
             entry.state, entry.note = "reorged", reason
             report.reorged.append(entry)
-        for entry in entries:
-            if not entry.unresolved:
-                continue
+        reorged = {e.hash for e in report.reorged}
+        for entry in journal.unresolved():
             if entry.genesis != genesis:
                 note = "the chain was reset since (another genesis block)"
                 journal.record_orphaned(entry.hash, note)
@@ -124,7 +124,7 @@ def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
                     block_hash=entry.block_hash,
                     status=entry.status,
                 )
-                if entry not in report.reorged:
+                if entry.hash not in reorged:
                     report.mined.append(entry)
                 continue
             try:
@@ -155,12 +155,11 @@ def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
 def unfinished_plans(journal: Journal, genesis: str) -> list[tuple[PlanRecord, int]]:
     """Plans on this chain whose first steps were mined and succeeded but whose later steps
     were never mined (and none is pending or reverted): (plan, steps mined)."""
-    entries = journal.entries().values()
     found: list[tuple[PlanRecord, int]] = []
-    for plan in journal.plans().values():
-        if plan.genesis != genesis or not plan.calls or plan.settled:
+    for plan in journal.open_plans(genesis):
+        if not plan.calls:
             continue
-        steps = [e for e in entries if e.plan_id == plan.plan_id]
+        steps = journal.plan_entries(plan.plan_id)
         if any(e.state in ("signed", "sent") or e.status == 0 for e in steps):
             continue
         mined = {e.step for e in steps if e.state == "mined" and e.status == 1}
@@ -170,3 +169,40 @@ def unfinished_plans(journal: Journal, genesis: str) -> list[tuple[PlanRecord, i
         if 0 < done < len(plan.calls):
             found.append((plan, done))
     return found
+
+
+def complete(journal: Journal, plan: PlanRecord) -> list[Entry] | None:
+    """The plan's mined steps in order when every step was mined and succeeded, else None."""
+    steps = {e.step: e for e in journal.plan_entries(plan.plan_id) if e.state == "mined"}
+    if not plan.calls or any(
+        i not in steps or steps[i].status != 1 for i in range(len(plan.calls))
+    ):
+        return None
+    return [steps[i] for i in range(len(plan.calls))]
+
+
+def unreported(journal: Journal, genesis: str, intent: str) -> PlanRecord | None:
+    """The account's latest plan when it is of `intent`, complete, and its result was never
+    printed (the command that sent it was killed after its last step was mined): a rerun of
+    the same command reports it instead of doing it again. Only plans written by a version
+    that records reports count (an older journal's plans were all reported)."""
+    plan = journal.last_plan()
+    if (
+        plan is None
+        or plan.reported
+        or plan.settled
+        or plan.genesis != genesis
+        or not plan.summary.get("reports")
+        or str(plan.summary.get("intent", "")) != intent
+    ):
+        return None
+    return plan if complete(journal, plan) is not None else None
+
+
+def applied(journal: Journal, genesis: str, intent: str) -> PlanRecord | None:
+    """A complete plan of `intent` on this chain (reported or not): for one-shot writes (a plan
+    file is applied once, however often `ion apply` runs)."""
+    for plan in reversed(journal.plans_of(intent)):
+        if plan.genesis == genesis and not plan.settled and complete(journal, plan) is not None:
+            return plan
+    return None

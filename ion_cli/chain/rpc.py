@@ -150,20 +150,9 @@ class Reader:
         """Several requests in one round trip; one by one if the node does not take batches."""
         if not requests:
             return []
-        if self.batches and len(requests) > 1:
-            ids = [next(self._ids) for _ in requests]
-            payload = [
-                {"jsonrpc": "2.0", "id": i, "method": m, "params": [*p]}
-                for i, (m, p) in zip(ids, requests, strict=True)
-            ]
-            try:
-                answer = self._post(payload, action)
-            except NodeError:
-                answer = None  # some gateways close the connection on a batch: try singly
-            by_id = _batch_answers(answer, ids)
-            if by_id is not None:
-                return [_result(by_id[i], action) for i in ids]
-            self.batches = False
+        answers = self._batched(requests, action)
+        if answers is not None:
+            return [_result(a, action) for a in answers]
         return [self.request(m, p, action) for m, p in requests]
 
     def batch_results(
@@ -171,32 +160,43 @@ class Reader:
     ) -> list[Any]:
         """Like `batch`, but each request's error is returned in its place (an `RpcError`)
         rather than raised, for batches whose parts may fail on their own."""
+        answers = self._batched(requests, action)
         out: list[Any] = []
-        if self.batches and len(requests) > 1:
-            ids = [next(self._ids) for _ in requests]
-            payload = [
-                {"jsonrpc": "2.0", "id": i, "method": m, "params": [*p]}
-                for i, (m, p) in zip(ids, requests, strict=True)
-            ]
-            try:
-                answer = self._post(payload, action)
-            except NodeError:
-                answer = None
-            by_id = _batch_answers(answer, ids)
-            if by_id is not None:
-                for i in ids:
-                    try:
-                        out.append(_result(by_id[i], action))
-                    except RpcError as exc:
-                        out.append(exc)
-                return out
-            self.batches = False
+        if answers is not None:
+            for answer in answers:
+                try:
+                    out.append(_result(answer, action))
+                except RpcError as exc:
+                    out.append(exc)
+            return out
         for method, params in requests:
             try:
                 out.append(self.request(method, params, action))
             except RpcError as exc:
                 out.append(exc)
         return out
+
+    def _batched(
+        self, requests: Sequence[tuple[str, Sequence[Any]]], action: str
+    ) -> list[Mapping[str, Any]] | None:
+        """The requests' answers from one batch, in order; None (and `batches` off once the
+        node has refused one) when they are to be sent one by one instead."""
+        if not (self.batches and len(requests) > 1):
+            return None
+        ids = [next(self._ids) for _ in requests]
+        payload = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": [*p]}
+            for i, (m, p) in zip(ids, requests, strict=True)
+        ]
+        try:
+            answer = self._post(payload, action)
+        except NodeError:
+            answer = None  # some gateways close the connection on a batch: try singly
+        by_id = _batch_answers(answer, ids)
+        if by_id is None:
+            self.batches = False
+            return None
+        return [by_id[i] for i in ids]
 
     # ---- typed helpers
 

@@ -90,7 +90,12 @@ def simulate(w3: Web3, calls: list[Call], sender: str) -> tuple[Simulation, str 
     if not calls:
         return Simulation(steps=[], complete=True, method="none"), None
     payload = {
-        "blockStateCalls": [{"calls": [call_params(c, sender) for c in calls]}],
+        "blockStateCalls": [
+            {
+                "blockOverrides": _next_block(w3),
+                "calls": [call_params(c, sender) for c in calls],
+            }
+        ],
         "validation": False,
         "traceTransfers": False,
         "returnFullTransactions": False,
@@ -125,6 +130,25 @@ def simulate(w3: Web3, calls: list[Call], sender: str) -> tuple[Simulation, str 
             )
         )
     return Simulation(steps=steps, complete=True, method="eth_simulateV1"), None
+
+
+def _next_block(w3: Web3) -> dict[str, str]:
+    """The block the plan will be mined in: the next number, at the next block's time (the
+    later of the latest block's timestamp and now: `ion_cli.chain.clock`). Without it a node
+    simulates at the latest block's time (anvil even at timestamp 1), so a deadline the mined
+    block misses would pass the simulation and the plan would stop half-way."""
+    from ion_cli.chain.clock import next_block_time
+
+    try:
+        latest = w3.eth.get_block("latest")
+    except Exception as exc:
+        from ion_cli.chain.client import node_error, rpc_url_of
+
+        raise node_error(exc, rpc_url_of(w3), "reading the latest block") from None
+    return {
+        "number": hex(int(latest["number"]) + 1),
+        "time": hex(next_block_time(int(latest["timestamp"]))),
+    }
 
 
 def _calls_of(blocks: Any) -> list[dict[str, Any]]:

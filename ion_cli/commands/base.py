@@ -70,7 +70,12 @@ class GlobalOptions:
         `ion_cli.chain.observer.combine`)."""
         from ion_cli.commands._observer import TerminalObserver
 
-        return TerminalObserver(self.output)
+        def targets() -> dict[str, tuple[str, str]]:
+            from ion_cli.flows.targets import target_names
+
+            return target_names(self.session().profile)
+
+        return TerminalObserver(self.output, targets)
 
     def api(self) -> Ion:
         """The Python API on this command's session, rendering on the terminal."""

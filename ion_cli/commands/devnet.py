@@ -95,20 +95,10 @@ def up(
         result = service.up(port=port, progress=say, fork_url=fork_url, fork_block=fork_block)
     for note in result.notes:
         opts.output.warn(note)
-    if result.deployed and not fork_url:
-        _archive_old_journal(opts, result.chain_id)
+    # No journal is set aside: journals are keyed by the chain's identity (chain id and genesis
+    # hash, unique per devnet start: ion_cli.devnet.node.SALT_FILE), so a new chain gets a new
+    # journal and another devnet's is never touched.
     opts.output.result(result.to_json(), lambda console: _render_up(console, result))
-
-
-def _archive_old_journal(opts: GlobalOptions, chain_id: int) -> None:
-    """A freshly deployed devnet is a new chain with the old one's id, genesis and nonces: its
-    transactions get the old ones' hashes. The old journal is set aside (kept, not deleted) so
-    that it is not mistaken for this chain's history."""
-    from ion_cli.chain import journal
-
-    moved = journal.archive_chain(chain_id)
-    if moved is not None:
-        opts.output.warn(f"a new devnet chain: the journal of the previous one is kept in {moved}")
 
 
 @command(app, "down")
@@ -175,7 +165,6 @@ def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
             raise RefusedError("not confirmed: the devnet was left as it is")
     with _spinner(opts, "resetting the devnet") as say:
         result = service.reset(port=port, progress=say)
-    _archive_old_journal(opts, result.chain_id)
     opts.output.result(result.to_json(), lambda console: _render_up(console, result))
 
 

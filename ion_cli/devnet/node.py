@@ -28,6 +28,16 @@ STATE_FILE = "anvil-state.json"
 LOG_FILE = "anvil.log"
 PID_FILE = "anvil.pid"
 INFO_FILE = "node.json"
+# anvil's genesis block hash depends only on its header, whose only varying field is the start
+# second: two devnets started in the same second (or a reset within the second the old one
+# started) would share a genesis hash, and so a chain identity (ion_cli.chain.identity). The
+# header's gas limit is set from a random salt kept here, drawn when a chain starts afresh and
+# deleted by a reset. The gas limit was chosen over the timestamp (which moves the chain's clock
+# off the wall clock) and over the base fee or the coinbase (which change what transactions
+# cost or pay): a block gas limit a few million gas above anvil's default changes nothing ion
+# does.
+SALT_FILE = "genesis-salt"
+BASE_GAS_LIMIT = 30_000_000
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,9 @@ def start(
         services.write_pid(devnet_dir / PID_FILE, info.pid)
         return info
     state = devnet_dir / STATE_FILE if persist else None
-    _, info = spawn(devnet_dir, port=port, state_file=state)
+    salt = genesis_salt(devnet_dir, fresh=state is None or not state.exists())
+    extra = ["--gas-limit", str(BASE_GAS_LIMIT + salt)]
+    _, info = spawn(devnet_dir, port=port, state_file=state, extra_args=extra)
     services.write_json(devnet_dir / INFO_FILE, info.to_json())
     services.write_pid(devnet_dir / PID_FILE, info.pid)
     return info
@@ -258,6 +270,22 @@ def clear(devnet_dir: Path) -> None:
 def died(devnet_dir: Path) -> bool:
     """True when a pid file says a node runs but no such process is alive."""
     return services.died(anvil_service(), devnet_dir)
+
+
+def genesis_salt(devnet_dir: Path, *, fresh: bool) -> int:
+    """The devnet's genesis salt (see SALT_FILE): a new one for a chain that starts afresh,
+    the kept one for a chain restored from its state."""
+    import secrets
+
+    path = devnet_dir / SALT_FILE
+    if not fresh:
+        try:
+            return int(path.read_text().strip())
+        except (OSError, ValueError):
+            pass  # an older devnet without a salt: its state holds its genesis anyway
+    salt = 1 + secrets.randbelow(2**22 - 1)
+    path.write_text(f"{salt}\n")
+    return salt
 
 
 def keep_clock_monotonic(rpc_url: str) -> int | None:

@@ -402,7 +402,13 @@ def reset(port: int | None = None, progress: Progress | None = None) -> UpResult
         beacon.stop(directory)
         node.stop(directory)
         keep = _preferred_port(directory)
-        for name in (node.STATE_FILE, dep.FILE_NAME, beacon.STATE_FILE, fork.FORK_FILE):
+        for name in (
+            node.STATE_FILE,
+            node.SALT_FILE,
+            dep.FILE_NAME,
+            beacon.STATE_FILE,
+            fork.FORK_FILE,
+        ):
             (directory / name).unlink(missing_ok=True)
     return up(port=port or keep or None, progress=progress)
 

@@ -31,22 +31,14 @@ class DeployError(IonError):
     """A devnet deployment transaction failed."""
 
 
-def _rlp_bytes(data: bytes) -> bytes:
-    if len(data) == 1 and data[0] < 0x80:
-        return data
-    return bytes([0x80 + len(data)]) + data  # every item here is shorter than 56 bytes
-
-
 def create_address(sender: str, nonce: int) -> str:
     """The address of the contract `sender` creates with `nonce` (keccak(rlp([sender, nonce])))."""
-    from eth_hash.auto import keccak
-
+    from ion_cli.abi import rlp
+    from ion_cli.abi.keccak import keccak256
     from ion_cli.addresses import to_checksum
 
-    nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
-    payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
-    encoded = bytes([0xC0 + len(payload)]) + payload
-    return to_checksum("0x" + bytes(keccak(encoded))[12:].hex())
+    encoded = rlp.encode([bytes.fromhex(sender[2:]), nonce])
+    return to_checksum("0x" + keccak256(encoded)[12:].hex())
 
 
 def _entry(artifact: Artifact, kind: str, name: str | None, nargs: int) -> dict[str, Any]:

@@ -59,8 +59,9 @@ def anchored_snapshot(session: Session, request: SnapshotRequest, progress: Prog
         f"rating the post-state of {pinned.why}: slot {pinned.header.slot}, "
         f"block {pinned.root[:12]}…"
     )
+    token = token_validators(request.symbol, session.network, session.rpc_url)
     snapshot = beacon_source.token_snapshot(
-        session, replace(request, state=pinned.state_root), progress
+        session, replace(request, state=pinned.state_root), progress, token
     )
     if snapshot.state.state_root.lower() != pinned.state_root:
         raise NotTheState("the node answered for another state than the block's")
@@ -80,7 +81,6 @@ def anchored_snapshot(session: Session, request: SnapshotRequest, progress: Prog
         tree = proofs.state_tree(raw)
     except proofs.ProofError as exc:
         raise NotTheState(f"the node's SSZ state does not parse: {exc}") from None
-    token = token_validators(request.symbol, session.network, session.rpc_url)
     ids = [int(i) for i in token.ids if str(i).isdigit()]
     keys = {str(i).lower() for i in token.ids if not str(i).isdigit()}
     ids += [v.index for v in snapshot.validators if v.pubkey.lower() in keys]

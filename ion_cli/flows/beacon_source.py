@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
     from ion_cli.flows.risk import SnapshotRequest
     from ion_cli.flows.session import Session
-    from ion_cli.flows.validators import BeaconOptions
+    from ion_cli.flows.validators import BeaconOptions, TokenValidators
 
 
 def beacon_options(
@@ -29,13 +29,18 @@ def beacon_options(
 
 
 def token_snapshot(
-    session: Session, request: SnapshotRequest, progress: Callable[[str], None]
+    session: Session,
+    request: SnapshotRequest,
+    progress: Callable[[str], None],
+    token: TokenValidators | None = None,
 ) -> Snapshot:
+    """`token`: the adapter's answer when the caller already has it (asked here otherwise)."""
     from ion_cli.beacon.fetch import snapshot_of_credentials
     from ion_cli.flows.validators import open_client, token_validators
 
     options = beacon_options(session, request, progress)
-    token = token_validators(request.symbol, session.network, session.rpc_url)
+    if token is None:
+        token = token_validators(request.symbol, session.network, session.rpc_url)
     if not token.credentials and not token.ids:
         raise UsageError(
             f"{token.symbol}: its adapter cannot enumerate the validators here ({token.method})"

@@ -65,6 +65,7 @@ class LeverageRequest:
     deadline_s: int = DEFAULT_DEADLINE_S
     mode: str = "flash"  # flash | loop
     collateral_yield: Decimal | None = None  # APR in the base asset; None: assumed
+    deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class DeleverageRequest:
     close: bool = False
     max_slippage: int = DEFAULT_SLIPPAGE
     deadline_s: int = DEFAULT_DEADLINE_S
+    deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
 
 
 @dataclass
@@ -392,10 +394,27 @@ def _tokens(amount: int) -> str:
     return f"{exact(amount, WAD):.4f}"
 
 
-def deadline_of(ctx: Context, seconds: int) -> int:
+def next_block_time(ctx: Context) -> int:
+    """The earliest timestamp the next block can carry (`ion_cli.chain.clock`): a quiet
+    chain's last block can be many minutes old; the next one is mined now."""
+    from ion_cli.chain.clock import next_block_time as at
+
+    return at(ctx.timestamp)
+
+
+def deadline_of(ctx: Context, seconds: int, at: int | None = None) -> int:
+    """A deadline `seconds` after the next block's time, or the absolute `at` (a plan file's),
+    refused when the next block could not meet it."""
+    if at is not None:
+        if at <= next_block_time(ctx):
+            raise RefusedError(
+                "the plan's deadline has passed (the next block is mined after it): "
+                "nothing was sent; plan again"
+            )
+        return at
     if seconds <= 0:
         raise UsageError("the deadline has already passed: give a duration such as 10m")
-    return ctx.timestamp + seconds
+    return next_block_time(ctx) + seconds
 
 
 def _handler(ctx: Context) -> Any:
@@ -473,7 +492,7 @@ def build_leverage(session: Session, request: LeverageRequest, force: bool) -> B
         from ion_cli.flows.leverage_loop import build_loop
 
         return build_loop(ctx, request, target, force)
-    deadline = deadline_of(ctx, request.deadline_s)
+    deadline = deadline_of(ctx, request.deadline_s, request.deadline_at)
     goal, quote = solve_lever(ctx, request.deposit, target, lever_quoter(ctx))
     if quote.debt > ctx.market.liquidity:
         raise RefusedError(
@@ -553,7 +572,7 @@ def build_deleverage(session: Session, request: DeleverageRequest, force: bool) 
         raise UsageError("--max-slippage must be between 0% and 50%")
     if ctx.vault.normalized_debt == 0:
         raise UsageError(f"the {ctx.symbol} vault of {ctx.me} has no debt to unwind")
-    deadline = deadline_of(ctx, request.deadline_s)
+    deadline = deadline_of(ctx, request.deadline_s, request.deadline_at)
     if request.leverage is not None and request.leverage < RAY:
         raise UsageError("a leverage target is at least 1x")
     if request.repay is not None:
@@ -979,7 +998,11 @@ def _round_calls(ctx: Context, rounds: list[Round], fee: int, close: bool, rest:
 
 
 def run_built(
-    session: Session, built: Built, options: WriteOptions, plan_out: Any = None
+    session: Session,
+    built: Built,
+    options: WriteOptions,
+    plan_out: Any = None,
+    request: LeverageRequest | DeleverageRequest | None = None,
 ) -> WriteResult:
     """Write the plan file (simulating, nothing sent), or run the plan and read the vault back."""
     if plan_out is not None:
@@ -989,7 +1012,8 @@ def run_built(
 
         dry = replace(options, dry_run=True)
         result = run_plan(session, built.plan, dry)
-        save_plan(plan_out, built)
+        assert request is not None  # a plan file holds the inputs it is rebuilt from
+        save_plan(plan_out, built, request)
         return WriteResult(plan=built.plan.to_json(), dry_run=True, execution=result, position=None)
     result = run_plan(session, built.plan, options)
     ctx = built.ctx
@@ -1021,7 +1045,8 @@ def leverage(
     session: Session, request: LeverageRequest, options: WriteOptions, plan_out: Any = None
 ) -> WriteResult:
     _check_plan_out(plan_out)
-    return run_built(session, build_leverage(session, request, options.force), options, plan_out)
+    built = build_leverage(session, request, options.force)
+    return run_built(session, built, options, plan_out, request)
 
 
 def deleverage(
@@ -1029,7 +1054,7 @@ def deleverage(
 ) -> WriteResult:
     _check_plan_out(plan_out)
     built = build_deleverage(session, request, options.force)
-    result = run_built(session, built, options, plan_out)
+    result = run_built(session, built, options, plan_out, request)
     if plan_out is None and request.close and not options.dry_run:
         result = _sweep(session, built, options, result)
     return result

@@ -247,5 +247,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
             **doc,
         },
     )
-    deadline = ctx.timestamp + max(request.deadline_s, 1)
+    from ion_cli.flows.leverage import deadline_of
+
+    deadline = deadline_of(ctx, max(request.deadline_s, 1), request.deadline_at)
     return Built(plan, ctx, after, {"kind": "loop"}, deadline)

@@ -27,6 +27,7 @@ from ion_cli.flows.risk import (
 )
 from ion_cli.zk import layout
 from ion_cli.zk import receipt as rc
+from ion_cli.zk.anchor_check import STATE_PROOF  # the file `ion verify` reads back
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
@@ -142,9 +143,6 @@ def prove(
     doc["anchor"] = _anchor_section(anchoring, folder)
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
-
-
-STATE_PROOF = "state_proof.json"
 
 
 def _anchor_section(anchoring: Anchored | None, folder: Path) -> dict[str, Any] | None:

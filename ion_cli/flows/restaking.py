@@ -76,22 +76,9 @@ def restaking_source(adapter: LrtAdapter, ctx: AdapterContext) -> RestakingSourc
     return source
 
 
-def block_at_time(reader: Reader, timestamp: int, head: int) -> int:
-    """The first block at or after `timestamp` (binary search; 0 when the chain is younger)."""
-    lo, hi = 0, head
-    if reader.block(0)["timestamp"] >= timestamp:
-        return 0
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if reader.block(mid)["timestamp"] < timestamp:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def exposure(session: Session, symbol: str, since: int = DEFAULT_SINCE) -> RestakingExposure:
     """The LRT's restaking exposure at the latest block; slashes counted over `since` seconds."""
+    from ion_cli.chain.beacon_roots import first_block_at_or_after
     from ion_cli.plugins_registry import load
 
     if since <= 0:
@@ -100,7 +87,8 @@ def exposure(session: Session, symbol: str, since: int = DEFAULT_SINCE) -> Resta
     reader = session.reader()
     head = reader.block("latest")
     block = head["number"]
-    since_block = block_at_time(reader, head["timestamp"] - since, block)
+    found = first_block_at_or_after(reader, head["timestamp"] - since, head)
+    since_block = block if found is None else found[0]
     ctx = adapter_context(session, block)
     try:
         source = restaking_source(adapter, ctx)
@@ -144,8 +132,10 @@ def build(
     operators = []
     avs_exposure: dict[str, int] = {}
     pending: list[PendingChange] = []
+    # the withdrawal delay is EigenLayer's, the same for every operator: read once
+    delay = el.min_withdrawal_delay() if by_operator else 0
     for stakers in by_operator.values():
-        exposure = _operator(el, stakers, since_block, slashes, block)
+        exposure = _operator(el, stakers, since_block, slashes, block, delay)
         operators.append(exposure)
         for s in exposure.sets:
             avs_exposure[s.avs] = avs_exposure.get(s.avs, 0) + s.lrt_slashable_wei
@@ -192,6 +182,7 @@ def _operator(
     since_block: int,
     slashes: Sequence[Slashed],
     block: int,
+    delay: int,
 ) -> OperatorExposure:
     operator = str(stakers[0].operator)
     lrt_shares = sum(s.withdrawable_shares for s in stakers)
@@ -211,7 +202,7 @@ def _operator(
                 wad_slashed=s.wad_slashed,
                 block=s.block,
                 description=s.description,
-                lrt_lost_wei=_lost_at(el, stakers, s),
+                lrt_lost_wei=lrt_lost_to(el, stakers, s),
                 transaction_hash=s.transaction_hash,
             )
             for s in mine
@@ -241,7 +232,6 @@ def _operator(
         for s in stakers
     )
     # the LRT's own queued withdrawals, slashable until the withdrawal delay has passed
-    delay = el.min_withdrawal_delay()
     queued = sum(
         shares for s in stakers for start, shares in el.queued(s.address) if start + delay > block
     )
@@ -264,7 +254,7 @@ def _operator(
     )
 
 
-def _lost_at(el: EigenLayerReader, stakers: Sequence[RestakingStaker], slash: Slashed) -> int:
+def lrt_lost_to(el: EigenLayerReader, stakers: Sequence[RestakingStaker], slash: Slashed) -> int:
     """What the LRT lost to one slash: its withdrawable shares just before it x wadSlashed."""
     before = lrt_withdrawable_at(el, stakers, slash.block - 1)
     return rm.lost_to_slash(before, slash.wad_slashed)

@@ -375,18 +375,17 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
 def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> SubmitResult:
     """The result of a submission that an earlier, interrupted run sent (the journal finished
     it or found it mined): the receipt records it, the feed and oracle are read back."""
-    from ion_cli.chain.journal import Journal
     from ion_cli.flows.oracle import market_oracle
+    from ion_cli.flows.tx import account_journal
     from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import read_latest
 
     receipt = load_receipt(path)
     feed = feed_address(session, symbol)
-    me = session.account().address
     plan_id = str((done.plan or {}).get("plan_id", ""))
-    journal = Journal.for_account(session.profile.chain_id, me)
+    journal = account_journal(session)[0]
     steps = sorted(
-        (e for e in journal.entries().values() if e.plan_id == plan_id and e.state == "mined"),
+        (e for e in journal.plan_entries(plan_id) if e.state == "mined"),
         key=lambda e: e.step,
     )
     first = steps[0] if steps and steps[0].step == 0 else None

@@ -77,11 +77,14 @@ def guarded_write(
     explicit_network: bool,
     run_flow: Callable[[WriteOptions], WriteResult],
     settles_gem: bool = False,
+    one_shot: bool = False,
 ) -> WriteResult:
     """Run a write under the account lock with the journal (see the module docstring).
     `settles_gem`: the write deposits or returns the market's gem, so once it succeeds the
     unfinished deposits whose remaining step would deposit that gem are settled (a rerun of
-    them must not try to deposit tokens that are no longer there)."""
+    them must not try to deposit tokens that are no longer there). `one_shot`: the intent is
+    done at most once (a plan file): once a plan of it is complete, every later run reports
+    it ("already applied") and sends nothing."""
     if options.dry_run:  # nothing is signed: no lock, no journal, any network
         try:
             lines = pending_lines(session)
@@ -93,10 +96,10 @@ def guarded_write(
             options.observer.on_warning(line)
         return run_flow(options)
     # imported past the dry run, which opens no journal (start-up cost)
-    from ion_cli.chain.journal import Journal, JournalObserver, plan_key
+    from ion_cli.chain.journal import JournalObserver, kill_point, plan_key
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
-    from ion_cli.chain.reconcile import genesis_hash, reconcile
+    from ion_cli.chain.reconcile import applied, reconcile, unreported
 
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
@@ -105,18 +108,23 @@ def guarded_write(
     chain_id = session.profile.chain_id or int(w3.eth.chain_id)
     key = plan_key(chain_id, address, intent)
     with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN), on_wait=warn):
-        journal = Journal.for_account(chain_id, address)
-        genesis = genesis_hash(w3)
+        journal, genesis = open_journal(session)
         report = reconcile(w3, journal, address, genesis)
         for line in report.messages():
             warn(line)
         earlier = _wait_for_pending(w3, journal, report, key, options.timeout, warn)
+        if earlier is None and one_shot:
+            earlier = applied(journal, genesis, key)
+        if earlier is None:  # killed after its last step was mined, before it said so
+            earlier = unreported(journal, genesis, key)
         observer = JournalObserver(journal, genesis=genesis, intent=key)
         guarded = replace(options, observer=combine(options.observer, observer))  # type: ignore[arg-type]
         try:
             with sigterm_as_interrupt():
                 if earlier is not None:
-                    return _already_done(session, earlier, journal, market, warn)
+                    result = _already_done(session, earlier, journal, market, warn, one_shot)
+                    _reported(journal, [earlier.plan_id])
+                    return result
                 resumable = [(p, done) for p, done in report.unfinished if _intent(p) == key]
                 if resumable:
                     plan, done = resumable[-1]
@@ -125,10 +133,18 @@ def guarded_write(
                     result = run_flow(guarded)
                 if settles_gem:
                     _settle_gem_deposits(session, journal, report, market, warn)
+                kill_point("done", 0)  # every step mined, the result not yet returned
+                _reported(journal, [*observer.recorded, *observer.resumed_from])
                 return result
         except KeyboardInterrupt:
             _report_interrupted(journal, observer, warn)
             raise
+
+
+def _reported(journal: Journal, plan_ids: list[str]) -> None:
+    """The command is about to print the result of these plans: a rerun is a new request."""
+    for plan_id in dict.fromkeys(plan_ids):
+        journal.record_reported(plan_id)
 
 
 def _settle_gem_deposits(
@@ -178,13 +194,10 @@ def pending_lines(session: Session) -> list[str]:
     latest, pending = _nonces(w3, address)
     if pending <= latest:
         return []
-    from ion_cli.chain.journal import Journal  # only with transactions pending (start-up cost)
-
-    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
-    journal = Journal.for_account(chain_id, address)
+    journal, _ = open_journal(session)  # only with transactions pending (start-up cost)
     lines: list[str] = []
     known: set[int] = set()
-    for entry in journal.unresolved() if journal.path.exists() else []:
+    for entry in journal.unresolved() if journal.exists() else []:
         if entry.nonce < latest:
             continue
         try:
@@ -208,8 +221,9 @@ def pending_lines(session: Session) -> list[str]:
 
 def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], None]) -> None:
     """Interrupted (SIGINT or SIGTERM): say what this run signed and where each stands."""
-    entries = journal.entries()
-    mine = [entries[h] for h in observer.signed if h in entries]
+    from ion_cli.chain.reconcile import complete
+
+    mine = [e for e in (journal.find(h) for h in observer.signed) if e is not None]
     if not mine:
         warn("interrupted before anything was signed: nothing was sent")
         return
@@ -219,6 +233,10 @@ def _report_interrupted(journal: Journal, observer: Any, warn: Callable[[str], N
             entry.state, entry.state
         )
         warn(f"interrupted: {entry.label()} {entry.hash} is {state}")
+    plans = [journal.plan(p) for p in dict.fromkeys(e.plan_id for e in mine)]
+    if plans and all(p is not None and complete(journal, p) is not None for p in plans):
+        warn("every step of the plan was mined: it is complete, there is nothing to finish")
+        return
     warn("run the same command again to finish the plan (nothing mined will be sent again)")
 
 
@@ -237,9 +255,9 @@ def _wait_for_pending(
     """Wait for every pending transaction of the account (they hold its next nonces); refuse
     when one is still pending after `timeout`. Returns the plan of this same command if a
     pending or just-mined transaction completed it (so this run must not do it again)."""
+    from ion_cli.chain.reconcile import complete
     from ion_cli.chain.sending import wait_for_receipt
 
-    plans = journal.plans()
     just_mined = list(report.mined)
     for entry in report.pending:
         warn(f"waiting up to {timeout:g} s for {entry.hash} ({entry.label()}) before planning")
@@ -264,39 +282,42 @@ def _wait_for_pending(
         )
         entry.state, entry.status = "mined", int(receipt["status"])
         just_mined.append(entry)
-    entries = journal.entries()
     for entry in just_mined:
-        plan = plans.get(entry.plan_id)
+        plan = journal.plan(entry.plan_id)
         if plan is None or _intent(plan) != key:
             continue
-        steps = [e for e in entries.values() if e.plan_id == plan.plan_id]
-        if len(steps) == len(plan.calls) and all(
-            e.state == "mined" and e.status == 1 for e in steps
-        ):
+        if complete(journal, plan) is not None:
             return plan
     return None
 
 
 def _already_done(
-    session: Session, plan: PlanRecord, journal: Journal, market: str, warn: Callable[[str], None]
+    session: Session,
+    plan: PlanRecord,
+    journal: Journal,
+    market: str,
+    warn: Callable[[str], None],
+    one_shot: bool = False,
 ) -> WriteResult:
+    from ion_cli.chain.reconcile import complete
     from ion_cli.results import WriteResult
 
-    steps = sorted(
-        (e for e in journal.entries().values() if e.plan_id == plan.plan_id),
-        key=lambda e: e.step,
-    )
-    warn(
-        f"'{plan.title}' from an earlier run is now mined (transactions "
-        f"{', '.join(e.hash for e in steps)}): nothing more was sent; run the command again "
-        "to do it once more"
-    )
+    steps = complete(journal, plan) or []
+    hashes = ", ".join(e.hash for e in steps)
+    if one_shot:
+        warn(f"'{plan.title}' was already applied (transactions {hashes}): nothing was sent")
+    else:
+        warn(
+            f"'{plan.title}' from an earlier run is now mined (transactions {hashes}): nothing "
+            "more was sent; run the command again to do it once more"
+        )
     return WriteResult(
         plan={
             "plan_id": plan.plan_id,
             "title": plan.title,
             "calls": plan.calls,
             "already_done": True,
+            **({"already_applied": True} if one_shot else {}),
             "tx_hashes": [e.hash for e in steps],
         },
         dry_run=False,
@@ -362,18 +383,31 @@ def _read_position(session: Session, market: str, warn: Callable[[str], None]) -
 # ---------------------------------------------------------------------- ion tx
 
 
-def account_journal(session: Session) -> tuple[Journal, str]:
+def open_journal(session: Session) -> tuple[Journal, str]:
+    """The account's journal on the chain the session talks to, keyed by the chain's identity
+    (chain id, genesis hash, fork block: `ion_cli.chain.identity`), and the genesis hash."""
+    from ion_cli.chain.identity import chain_identity
     from ion_cli.chain.journal import Journal
 
+    w3 = session.w3()
+    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    identity, genesis = chain_identity(w3, chain_id)
+    journal = Journal.for_chain(
+        identity, session.account().address, chain_id=chain_id, genesis=genesis
+    )
+    return journal, genesis
+
+
+def account_journal(session: Session) -> tuple[Journal, str]:
     address = session.account().address
-    return Journal.for_account(session.profile.chain_id, address), address
+    return open_journal(session)[0], address
 
 
 def list_transactions(session: Session, *, refresh: bool = True) -> list[dict[str, Any]]:
     """The account's journaled transactions on this network, newest first; with `refresh`,
     unresolved ones are checked against the node first (under the account lock)."""
     journal, address = account_journal(session)
-    if refresh and journal.path.exists():
+    if refresh and journal.exists():
         from ion_cli.chain.lock import account_lock
         from ion_cli.chain.reconcile import genesis_hash, reconcile
 
@@ -415,6 +449,9 @@ def replace_transaction(
     from ion_cli.chain.sending import Collision, broadcast, wait_for_receipt
 
     tx_hash = _check_hash(tx_hash)
+    # the guards of every write (see guarded_write): mainnet named, chain id checked by the
+    # session's connection, the account's lock held, the journal written before broadcast
+    require_named_network(session, session.network is not None)
     journal, address = account_journal(session)
     w3 = session.w3()
     chain_id = session.profile.chain_id
@@ -423,7 +460,7 @@ def replace_transaction(
         report = reconcile(w3, journal, address, genesis)
         entry = next((e for e in report.pending if e.hash == tx_hash), None)
         if entry is None:
-            known = journal.entries().get(tx_hash)
+            known = journal.find(tx_hash)
             state = known.state if known else "not in the journal"
             raise RefusedError(f"{tx_hash} is not pending ({state}): nothing to replace")
         old = w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]

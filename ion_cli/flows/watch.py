@@ -196,13 +196,17 @@ class WatchState:
         )
 
 
-def state_path(chain_id: int, network: str, config: WatchConfig, lrts: list[str]) -> Path:
-    """One state file per network and watch configuration (markets, addresses, LRTs)."""
+def state_path(
+    chain_id: int, network: str, config: WatchConfig, lrts: list[str], genesis: str = ""
+) -> Path:
+    """One state file per chain identity (chain id and genesis hash: two devnets are both chain
+    31337), network and watch configuration (markets, addresses, LRTs)."""
     from ion_cli.paths import state_dir
 
     what = json.dumps(
         [
             chain_id,
+            *([genesis.lower()] if genesis else []),
             network,
             sorted(m.lower() for m in config.markets),
             sorted(a.lower() for a in config.addresses),
@@ -306,7 +310,9 @@ class Watcher:
         self.lrts = self._lrt_symbols()
         self.addresses = [session.address_of(a) for a in config.addresses]
         profile = session.profile
-        self.path = path or state_path(profile.chain_id, profile.name, config, self.lrts)
+        self.path = path or state_path(
+            profile.chain_id, profile.name, config, self.lrts, self._genesis()
+        )
         self.state = load_state(self.path)
         self.sleep = sleep
         self.down: dict[str, str] = {}  # node -> the error last reported
@@ -320,6 +326,18 @@ class Watcher:
 
             symbols = [self._lrt_name(s) for s in config.restaking]
             self._restaking = RestakingMonitor(session, symbols, monitor_path(self.path))
+
+    def _genesis(self) -> str:
+        """The chain's genesis hash for the state file's key; "" when the node cannot be read
+        now (the watch starts anyway and reports the outage; the state's own genesis fields
+        then guard against another chain's state)."""
+        try:
+            block = self.session.reader().request(
+                "eth_getBlockByNumber", ["0x0", False], "reading the genesis"
+            )
+        except Exception:
+            return ""
+        return str(block.get("hash", "")) if isinstance(block, dict) else ""
 
     # ---- what is watched
 
@@ -426,6 +444,21 @@ class Watcher:
             save_state(self.path, self.state)
         return events
 
+    def _set_aside(self, saved: str, finalized: int, beacon_genesis: str) -> WatchEvent:
+        """The saved state is ahead of the chain (its epoch beyond the node's finalized one):
+        it belongs to another chain and is never used to skip anything. The file is kept
+        beside, renamed; the watch starts afresh on this chain."""
+        aside = self.path.with_name(f"{self.path.stem}.ahead-{int(time.time())}.json")
+        with contextlib.suppress(OSError):
+            self.path.rename(aside)
+        self.state = WatchState(beacon_genesis=beacon_genesis)
+        return WatchEvent(
+            "state_set_aside",
+            f"the saved watch state ({saved}) is ahead of the chain (finalized epoch "
+            f"{finalized}): set aside as {aside.name}; watching this chain afresh",
+            data={"set_aside": str(aside), "finalized_epoch": finalized},
+        )
+
     @property
     def outage(self) -> bool:
         return bool(self.down)
@@ -478,9 +511,11 @@ class Watcher:
             self.state = WatchState(chain_genesis=self.state.chain_genesis)  # another chain
         self.state.beacon_genesis = genesis
         ref = resolve_state(client, "finalized")
-        if ref.epoch <= self.state.last_epoch:
-            return []
         events: list[WatchEvent] = []
+        if ref.epoch < self.state.last_epoch:  # another chain, or this one was reset
+            events.append(self._set_aside(f"epoch {self.state.last_epoch}", ref.epoch, genesis))
+        if ref.epoch <= self.state.last_epoch:
+            return events
         for symbol in self.lrts:
             events += self._evaluate_set(client, symbol, ref)
         self.state.last_epoch = ref.epoch

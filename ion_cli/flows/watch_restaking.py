@@ -29,7 +29,6 @@ from ion_cli.atomic import write_atomic
 
 if TYPE_CHECKING:
     from ion_cli.adapters import RestakingStaker
-    from ion_cli.chain.eigenlayer import EigenLayerReader
     from ion_cli.flows.session import Session
     from ion_cli.flows.watch import WatchEvent
 
@@ -102,7 +101,12 @@ class RestakingMonitor:
             decode_slashes,
             topic,
         )
-        from ion_cli.flows.restaking import adapter_context, eigenlayer_reader, restaking_source
+        from ion_cli.flows.restaking import (
+            adapter_context,
+            eigenlayer_reader,
+            lrt_lost_to,
+            restaking_source,
+        )
         from ion_cli.plugins_registry import load
 
         adapter = load(symbol)
@@ -126,8 +130,7 @@ class RestakingMonitor:
             mine = by_operator.get(slash.operator.lower())
             if not mine:
                 continue
-            before = sum(el.at(slash.block - 1).withdrawable(s.address) for s in mine)
-            lost = rm.lost_to_slash(before, slash.wad_slashed)
+            lost = lrt_lost_to(el, mine, slash)
             key = f"restaking:{symbol}:slash:{slash.transaction_hash}:{slash.log_index}"
             once(key, self._slash_event(adapter.symbol, slash, lost, slash.block))
         for log in ctx.logs(am, [topic(ALLOCATION_UPDATED)], lo, hi):
@@ -136,7 +139,7 @@ class RestakingMonitor:
             if not mine or strategy.lower() != el.strategy.lower():
                 continue
             past = el.at(log.block_number - 1)
-            old = _target(past, operator, avs, set_id)
+            old = past.allocation_target(operator, avs, set_id)
             if magnitude <= old:
                 continue  # a decrease, or a slash: not a rise in exposure
             shares = sum(past.withdrawable(s.address) for s in mine)
@@ -207,16 +210,6 @@ class RestakingMonitor:
                 "transaction_hash": slash.transaction_hash,
             },
         )
-
-
-def _target(el: EigenLayerReader, operator: str, avs: str, set_id: int) -> int:
-    """The allocation's magnitude once any pending change lands (what an update replaces)."""
-    found = el.call(
-        el.el.allocation_manager,
-        "getAllocation(address,(address,uint32),address)((uint64,int128,uint32))",
-        [operator, (avs, set_id), el.strategy],
-    )
-    return int(found[0]) + int(found[1])
 
 
 def _event(kind: str, message: str, data: dict[str, Any]) -> WatchEvent:

@@ -123,7 +123,17 @@ class Chain:
 
 
 def journal() -> Journal:
-    return Journal.for_account(CHAIN_ID, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+    """The dev account's journal on the test devnet: the one chain identity of chain 31337 that
+    this test's state dir has a journal for (journals are keyed by chain id + genesis)."""
+    from ion_cli.chain.journal import chain_journals
+
+    folders = chain_journals(CHAIN_ID)
+    assert len(folders) <= 1, folders
+    identity = folders[0].name if folders else f"{CHAIN_ID}-none"
+    return Journal.for_chain(identity, DEV, chain_id=CHAIN_ID, genesis="")
+
+
+DEV = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
 
 def audit(name: str, chain: Chain, base_nonce: int, *, pending_ok: int = 0) -> dict[str, Any]:

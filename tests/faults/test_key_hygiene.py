@@ -1,6 +1,7 @@
 """Key hygiene over the README walk-through (.ci/walkthrough's commands, in-process on the test
 devnet) plus the same writes signed by a keystore account: no private key and no password in
-any output or in any file ion wrote; keystore and journal files are 0600."""
+any output or in any file ion wrote; keystore and journal files (the SQLite database and its
+-wal/-shm) are 0600 in a 0700 folder."""
 
 from __future__ import annotations
 
@@ -76,7 +77,10 @@ def test_walkthrough_leaks_no_key_or_password(
 
     home = Path(os.environ["XDG_DATA_HOME"]).parent
     files = [p for p in home.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".jsonl" for p in files), "the journal was written"
+    journal_files = [p for p in files if p.name.startswith("journal.sqlite3")]
+    assert {p.name for p in journal_files} >= {"journal.sqlite3"}, "the journal was written"
+    for path in journal_files:  # the database, and its -wal / -shm while it is open
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent
     secrets = _forms(ALICE_KEY) + _forms(PASSWORD) + _forms(DEV_ACCOUNT_KEY)
     output = "\n".join(transcript).encode()
     for form in secrets:
@@ -84,5 +88,6 @@ def test_walkthrough_leaks_no_key_or_password(
         for path in files:
             assert form not in path.read_bytes(), path
     for path in files:
-        if path.suffix in (".jsonl", ".lock") or "keystores" in path.parts:
+        private = path.suffix in (".jsonl", ".lock") or path.name.startswith("journal.sqlite3")
+        if private or "keystores" in path.parts:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -136,9 +136,33 @@ def test_submit_interrupted_once_mined_reports_what_was_sent(
     assert stopped.returncode == 130, stopped.stderr
     (entry,) = journal().entries().values()
     assert entry.hash in stopped.stderr  # the hash is printed
-    # It was mined (and journaled so) before the signal: a rerun is refused by the feed as a
-    # replay, and sends nothing.
-    again = ion(*submit)
-    assert again.returncode == 1 and "already accepted" in again.stderr, again.stderr
+    assert "nothing to finish" in stopped.stderr
+    # It was mined (and journaled so) before the signal, but its result was never printed: a
+    # rerun reports it and sends nothing; the run after that is refused by the feed (a replay).
+    again = ion(*submit, "--json")
+    assert again.returncode == 0 and "nothing more was sent" in again.stderr, again.stderr
+    assert json.loads(again.stdout)["accepted"] is True
     assert chain.nonce() == base + 1 and entry.state == "mined"
+    third = ion(*submit)
+    assert third.returncode == 1 and "already accepted" in third.stderr, third.stderr
     audit(f"submit: SIG{sig} once mined, rerun", chain, base)
+
+
+def test_submit_killed_after_its_last_step_is_reported_not_repeated(
+    chain: Chain, tmp_path: Path, zk_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
+    proof = _proof(chain, tmp_path)
+    submit = ("submit", str(proof), "--market", "weETH", "--yes")
+    before = _accepted_submissions(chain)
+    base = chain.nonce()
+    killed = run_ion(*submit, env={"ION_TEST_KILL_AT": "done"})
+    assert killed.returncode == -9
+    again = ion(*submit, "--json")
+    assert again.returncode == 0 and "nothing more was sent" in again.stderr, again.stderr
+    assert json.loads(again.stdout)["accepted"] is True
+    assert chain.nonce() == base + len(journal().entries())
+    assert _accepted_submissions(chain) == before + 1
+    receipt = json.loads((proof / "receipt.json").read_text())
+    assert receipt["submission"]["tx_hash"] == next(iter(journal().entries()))
+    audit("submit: SIGKILL after the last step, rerun", chain, base)

@@ -137,13 +137,17 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     # Same deployer, same nonces: a clean chain gets the same addresses.
     assert fresh["deployment"]["markets"] == first["deployment"]["markets"]
     # ... and it replays the same nonces (the same hashes, when the same commands run again as
-    # `make demo` does): the old chain's journal is set aside, never read as this chain's history.
+    # `make demo` does), but its genesis differs (ion_cli.devnet.node.SALT_FILE): journals are
+    # keyed by chain identity, so the old chain's is kept as it was and never read as this one's.
     from ion_cli.chain import journal
 
-    assert not (journal.journal_dir() / "31337").exists()
-    assert list(journal.journal_dir().glob("31337.before-reset-*"))
+    (old,) = journal.chain_journals(31337)
+    kept = (old / journal.DB_NAME).read_bytes()
     after = ion("supply", "weETH", "1", "--yes", "--json")
     assert after.exit_code == 0, after.output
+    folders = journal.chain_journals(31337)
+    assert len(folders) == 2 and old in folders
+    assert (old / journal.DB_NAME).read_bytes() == kept
 
     assert ion("devnet", "down").exit_code == 0
     assert ion("devnet", "down").exit_code == 0  # idempotent

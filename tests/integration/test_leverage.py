@@ -191,8 +191,12 @@ def test_apply_refusals_send_nothing(devnet: DevnetHandle, tmp_path: Path) -> No
     before = nonce(devnet)
 
     def variant(name: str, **changes: Any) -> Path:
+        from ion_cli.flows.plan import content_hash
+
         path = tmp_path / name
-        path.write_text(json.dumps({**doc, **changes}))
+        changed = {**doc, **changes}
+        changed["content_hash"] = content_hash(changed)  # edited as a hostile author would
+        path.write_text(json.dumps(changed))
         return path
 
     cases: list[tuple[Path, type[IonError], str]] = [
@@ -221,7 +225,8 @@ def test_apply_refusals_send_nothing(devnet: DevnetHandle, tmp_path: Path) -> No
     assert "moved beyond" in line
     # past its deadline
     set_uniswap_price(devnet, pool, wsteth_price() * 99 // 100, wsteth_price())
-    warp(devnet.w3, 3601)
+    latest = int(devnet.w3.eth.get_block("latest")["timestamp"])
+    warp(devnet.w3, doc["deadline"] - latest + 1)  # the chain's clock past the deadline
     with pytest.raises(RefusedError, match="deadline has passed"):
         api.apply(plan)
     assert nonce(devnet) == before

@@ -260,3 +260,22 @@ def test_the_event_stream_wakes_the_watch(devnet: DevnetHandle) -> None:
         assert stream.offered is True
     finally:
         stream.close()
+
+
+def test_a_state_ahead_of_the_chain_is_set_aside_and_a_slashing_still_alerts(
+    devnet: DevnetHandle,
+) -> None:
+    """After a devnet reset (or on another chain), the saved state's epoch is beyond the node's
+    finalized epoch: it is set aside with a warning, never used to skip epochs, and a slashing
+    on this chain alerts (issue 16)."""
+    first = watch("--lrt", "weETH", code=0)
+    path = Path(first[0]["state_file"])
+    saved = json.loads(path.read_text())
+    saved["last_epoch"] += 1000  # the old chain had run far ahead before the reset
+    path.write_text(json.dumps(saved))
+    ion("devnet", "slash", "--lrt", "weETH", "--count", "1")
+    ion("devnet", "advance", "--epochs", "3")
+    events = watch("--lrt", "weETH", code=6)
+    (aside,) = [e for e in events if e["kind"] == "state_set_aside"]
+    assert Path(aside["set_aside"]).exists() and "ahead of the chain" in aside["message"]
+    assert [e["kind"] for e in alerts(events)] == ["slashing"]

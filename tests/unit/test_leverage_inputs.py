@@ -64,7 +64,7 @@ def test_any_text_is_a_value_or_one_usage_error(text: str) -> None:
 
 GOOD: dict[str, Any] = {
     "format": "ion-plan",
-    "version": 1,
+    "version": 2,
     "chain_id": 31337,
     "account": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
     "market": "weETH",
@@ -75,9 +75,15 @@ GOOD: dict[str, Any] = {
 }
 
 
+def _hashed(doc: dict[str, Any]) -> str:
+    from ion_cli.flows.plan import content_hash
+
+    return json.dumps({**doc, "content_hash": content_hash(doc)})
+
+
 def test_a_good_plan_loads(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps(GOOD))
+    path.write_text(_hashed(GOOD))
     doc = load_plan(path)
     assert doc["_calls"][0].data == bytes.fromhex("1234")
 
@@ -86,7 +92,7 @@ def test_a_good_plan_loads(tmp_path: Path) -> None:
     ("change", "words"),
     [
         ({"format": "x"}, "not an ion plan"),
-        ({"version": 2}, "version"),
+        ({"version": 1}, "version"),
         ({"chain_id": "31337"}, "chain_id"),
         ({"chain_id": True}, "chain_id"),
         ({"calls": []}, "no calls"),
@@ -100,10 +106,19 @@ def test_a_good_plan_loads(tmp_path: Path) -> None:
 )
 def test_malformed_plans_are_one_line(tmp_path: Path, change: dict[str, Any], words: str) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({**GOOD, **change}))
+    path.write_text(_hashed({**GOOD, **change}))
     with pytest.raises(UsageError, match=words) as caught:
         load_plan(path)
     assert "\n" not in caught.value.message
+
+
+def test_a_plan_edited_without_its_hash_is_refused(tmp_path: Path) -> None:
+    from ion_cli.errors import RefusedError
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({**json.loads(_hashed(GOOD)), "deadline": 2**62}))
+    with pytest.raises(RefusedError, match="content hash"):
+        load_plan(path)
 
 
 @pytest.mark.parametrize("content", [b"{", b"\xff\xfe", b"[]", b"null", b"[" * 100_000])

@@ -44,6 +44,8 @@ class FakeEth:
 
 class FakeW3:
     def __init__(self) -> None:
+        import web3.exceptions  # noqa: F401  (loaded, as a caller holding a Web3 has it)
+
         self.eth = FakeEth()
 
 
