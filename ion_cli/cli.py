@@ -40,6 +40,11 @@ class IonGroup(TyperGroup):
 
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        if args is not None and any("\x00" in str(a) for a in args):
+            # (no real command line holds one; the in-process API and tests can, and path
+            # checks of the option parser would fail with a bare ValueError)
+            error_line("an argument holds a NUL byte")
+            sys.exit(2)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except NoArgsIsHelpError as exc:  # `ion` or `ion devnet` alone: that group's help
@@ -162,4 +167,7 @@ def _root(
 
 
 def main() -> None:
+    from ion_cli.output import guard_standard_streams
+
+    guard_standard_streams()
     app(prog_name="ion")

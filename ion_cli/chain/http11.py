@@ -16,6 +16,7 @@ reader retries for reads and never for sends (the race every keep-alive client h
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import select
 import socket
@@ -34,6 +35,7 @@ class Http11Transport(httpx.BaseTransport):
 
     def __init__(self) -> None:
         self._conn: http.client.HTTPConnection | None = None
+        self._in_flight: socket.socket | None = None
         self._key: tuple[str, int] | None = None
 
     def _stale(self, conn: http.client.HTTPConnection) -> bool:
@@ -67,8 +69,19 @@ class Http11Transport(httpx.BaseTransport):
             self._conn, self._key = conn, key
         return self._conn
 
+    def abort(self) -> None:
+        """Cut the connection now, from another thread: an overall deadline passed while an
+        answer was being read (ion_cli.netdeadline); the blocked read then fails."""
+        # (the socket of the request in flight: http.client drops conn.sock once an answer
+        # that ends with the connection has begun)
+        sock = self._in_flight
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         conn = self._connection(request)
+        self._in_flight = conn.sock
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
         headers.pop("Host", None)
         headers.pop("host", None)

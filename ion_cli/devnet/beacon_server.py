@@ -797,14 +797,34 @@ async def _next_block(server: Server) -> tuple[int, list[int]]:
     return slot, new
 
 
+MAX_SLASH_COUNT = 100_000  # validators per slash: more than any devnet LRT has
+MAX_PENALTY_GWEI = 2048 * 10**9  # Gwei per validator: Electra's maximum effective balance
+
+
+def _bounded(value: Any, name: str, maximum: int) -> int:
+    """A whole number in [1, maximum] from a JSON body (a bool, a float or 2**64 is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ChainError(400, f"{name} must be a whole number from 1 to {maximum:,}")
+    return value
+
+
 async def devnet_slash(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     body = await _body(request)
     symbol = _lrt(server, body.get("lrt"))
-    count = int(body.get("count", 1))
-    if count < 1:
-        raise ChainError(400, "count must be at least 1")
+    count = _bounded(body.get("count", 1), "count", MAX_SLASH_COUNT)
     async with server.lock:
+        # refused before the block is mined: a refusal changes nothing (it used to mine first)
+        head = await server._head()
+        available = server.chain.choose_for_slashing(symbol, count, head)
+        if len(available) < count:
+            raise ChainError(
+                409, f"{symbol} has only {len(available)} active unslashed validators left"
+            )
+        if body.get("dry_run"):
+            return web.json_response(
+                {"lrt": symbol, "slot": head, "dry_run": True, "would_slash": available}
+            )
         slot, new_blocks = await _next_block(server)
         chain = server.chain
         chosen = chain.choose_for_slashing(symbol, count, slot)
@@ -848,10 +868,23 @@ async def devnet_penalize(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     body = await _body(request)
     symbol = _lrt(server, body.get("lrt"))
-    gwei = int(body.get("gwei", 0))
-    if gwei < 1:
-        raise ChainError(400, "gwei must be at least 1")
+    gwei = _bounded(body.get("gwei", 0), "gwei", MAX_PENALTY_GWEI)
     async with server.lock:
+        if body.get("dry_run"):
+            head = await server._head()
+            indices = server.chain.active_of(symbol, head)
+            view = server.chain.view(head)
+            total = sum(server.chain.record(view, i).balance for i in indices)
+            return web.json_response(
+                {
+                    "lrt": symbol,
+                    "slot": head,
+                    "dry_run": True,
+                    "validators": len(indices),
+                    "gwei_each": gwei,
+                    "balance_before": total,
+                }
+            )
         slot, new_blocks = await _next_block(server)
         chain = server.chain
         indices = chain.active_of(symbol, slot)

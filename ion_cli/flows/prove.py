@@ -84,6 +84,10 @@ def prove(
     from ion_cli.zk import ezkl_runner as er
 
     started = time.monotonic()
+    if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise UsageError(f"--out {out} is not a folder: give a folder for the proof's files")
+    if out is not None and out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"{out} is not empty: choose another --out or pass --force")
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     if request.cross_check and request.snapshot_file is not None:
@@ -103,6 +107,8 @@ def prove(
         snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
+    if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+        raise UsageError(f"--out {folder} is not a folder: give a folder for the proof's files")
     if folder.exists() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
     network = network_context(session, request, snapshot)

@@ -178,14 +178,19 @@ def judge_set(token: TokenValidators, snapshot: Snapshot, warn: Warn | None) -> 
 # ---- ids and files ----
 
 
-def read_tokens(source: str | Path, stdin: Any = None) -> list[str]:
+def read_tokens(source: str | Path, stdin: Any = None, what: str = "ids file") -> list[str]:
     """Whitespace- or comma-separated tokens from a file (`-` = stdin); `#` starts a comment."""
     import sys
 
-    try:
-        text = (stdin or sys.stdin).read() if str(source) == "-" else Path(source).read_text()
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    from ion_cli.inputs import IDS_LIMIT, read_input_text
+
+    text = read_input_text(
+        source,
+        what,
+        limit=IDS_LIMIT,
+        stdin_ok=True,
+        stdin=stdin if stdin is not None else sys.stdin,
+    )
     tokens: list[str] = []
     for line in text.splitlines():
         body = line.split("#", 1)[0]
@@ -198,12 +203,32 @@ def collect_ids(ids: Sequence[str], ids_file: Path | None, stdin: Any = None) ->
 
     tokens: list[str] = []
     for item in ids:
-        tokens += read_tokens("-", stdin) if item == "-" else [item]
+        if item == "-":
+            tokens += parse_file_tokens(
+                read_tokens("-", stdin), "standard input", parse.validator_id
+            )
+        else:
+            tokens.append(parse.validator_id(item))  # typed by the user: safe to quote
     if ids_file is not None:
-        tokens += read_tokens(ids_file, stdin)
+        tokens += parse_file_tokens(read_tokens(ids_file, stdin), str(ids_file), parse.validator_id)
     if not tokens:
         raise UsageError("no validator ids: give indices or 0x pubkeys, a file, or - for stdin")
     return parse.validator_ids(tokens)
+
+
+def parse_file_tokens(tokens: Sequence[str], where: str, parse_one: Any) -> list[str]:
+    """Each token parsed; a bad one is named by its position only. A file given by mistake may
+    hold a private key or a seed phrase: its content never reaches an error message."""
+    from ion_cli.beacon.errors import BadValidatorId
+
+    out: list[str] = []
+    for number, token in enumerate(tokens, 1):
+        try:
+            out.append(parse_one(token))
+        except BadValidatorId as exc:
+            kind = exc.message.split(":", 1)[0]
+            raise BadValidatorId(f"{where}: entry {number} is {kind}") from None
+    return out
 
 
 def read_credentials(path: Path) -> list[str]:
@@ -212,11 +237,14 @@ def read_credentials(path: Path) -> list[str]:
     from ion_cli.beacon import parse
 
     out: list[str] = []
-    for token in read_tokens(path):
+    tokens = read_tokens(path, what="credentials file")
+    if not tokens:  # an empty file named on purpose is a mistake (the wrong file)
+        raise UsageError(f"the credentials file {path} holds no credentials or addresses")
+    for token in tokens:
         if _ADDRESS.fullmatch(token):
             out += withdrawal_credentials(token)
-        else:
-            out.append(parse.credential(token))
+    rest = [t for t in tokens if not _ADDRESS.fullmatch(t)]
+    out += parse_file_tokens(rest, str(path), parse.credential)
     return list(dict.fromkeys(c.lower() for c in out))
 
 
@@ -259,7 +287,14 @@ def token_validators(
     from ion_cli.plugins_registry import load
 
     user_creds = read_credentials(credentials_file) if credentials_file else []
-    user_ids = parse.validator_ids(read_tokens(indices_file)) if indices_file else []
+    user_ids: list[str] = []
+    if indices_file:
+        tokens = read_tokens(indices_file, what="indices file")
+        if not tokens:
+            raise UsageError(f"the indices file {indices_file} holds no validator ids")
+        user_ids = parse.validator_ids(
+            parse_file_tokens(tokens, str(indices_file), parse.validator_id)
+        )
     session = Session(network=network, rpc_url=rpc_url)
     profile = session.profile
     adapter = load(symbol.lower())

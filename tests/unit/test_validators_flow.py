@@ -22,6 +22,7 @@ def test_flags_then_environment_then_profile_then_devnet(
 ) -> None:
     monkeypatch.setenv("ION_DEVNET_DIR", str(tmp_path / "devnet"))
     monkeypatch.setenv("ION_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("")  # a missing ION_CONFIG is an error (issue 17)
     monkeypatch.delenv("ION_BEACON_URL", raising=False)
     with pytest.raises(DevnetNotRunning):
         flow.resolve_urls(opts())
