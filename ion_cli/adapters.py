@@ -33,6 +33,11 @@ Writing an adapter (full guide: plugins/README.md)
 
     adapter = MyToken()
 
+Optional (added in API v1 without a version change): `mint_cost(ctx)` reads the mint's state
+once and returns a function `token amount -> ETH` that its mint path takes for at least that
+amount, in the protocol's own rounding (Ion's direct-mint handlers ask exactly that); without it
+the core prices a mint at ceil(amount * exchange_rate / 1e18).
+
 Without the base class an adapter writes `addresses` and `validators` itself (`devnet_addresses`,
 `devnet_validators` and `require_mainnet` help). `require_positive_amount` and `payable_mint_plan`
 serve a mint that is one payable call.
@@ -257,12 +262,16 @@ class ValidatorSource:
     `withdrawal_credentials` are 0x-prefixed 32-byte hex strings to match against the beacon
     validator set. `complete` is False when the adapter could only describe how to enumerate
     (`method`) without doing it, e.g. when that needs event logs the ChainCall cannot read.
+    `expected_count` (added in API v1 without a version change: None means "not known") is the
+    number of validators the token's own registry says back it: a beacon answer with fewer is
+    not taken as the whole set.
     """
 
     withdrawal_credentials: tuple[str, ...]
     method: str
     pods: tuple[str, ...] = ()
     complete: bool = True
+    expected_count: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -270,6 +279,7 @@ class ValidatorSource:
             "pods": list(self.pods),
             "method": self.method,
             "complete": self.complete,
+            "expected_count": self.expected_count,
         }
 
 
@@ -468,8 +478,14 @@ def devnet_addresses(ctx: AdapterContext, symbol: str) -> TokenAddresses:
 def devnet_validators(ctx: AdapterContext, symbol: str) -> ValidatorSource:
     entry = deployment_token(ctx, symbol)
     creds = tuple(str(c) for c in entry.get("withdrawal_credentials") or ())
+    per = entry.get("validators_per_credential")
+    # The deployment file is the devnet's registry: so many validators per credential.
+    expected = int(per) * len(creds) if isinstance(per, int) and per > 0 else None
     return ValidatorSource(
-        withdrawal_credentials=creds, method="devnet deployment file", complete=True
+        withdrawal_credentials=creds,
+        method="devnet deployment file",
+        complete=True,
+        expected_count=expected,
     )
 
 

@@ -73,6 +73,34 @@ def write_atomic(path: Path, data: bytes | str, *, secret: bool = False) -> Path
     return path
 
 
+def check_output(path: Path, what: str) -> None:
+    """`path` may be written: it does not exist yet, or it is a regular file. A device, FIFO,
+    socket or directory is refused (renaming over /dev/full as root replaced the device node)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise UsageError(f"cannot write the {what} {path}: a dangling symlink") from None
+        return
+    except OSError as exc:
+        raise UsageError(f"cannot write the {what} {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"cannot write the {what} {path}: it is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"cannot write the {what} {path}: not a regular file (a device or FIFO)")
+
+
+def write_output(path: Path, data: bytes | str, what: str, *, secret: bool = False) -> Path:
+    """A file the user named for ion's output: only over a regular file (or a new one), written
+    atomically (the temporary file is removed on any failure); errors name the file."""
+    check_output(path, what)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    try:
+        return write_atomic(target, data, secret=secret)
+    except OSError as exc:
+        raise UsageError(f"cannot write the {what} {path}: {exc.strerror or exc}") from None
+
+
 def check_regular(path: Path, what: str) -> os.stat_result:
     """The stat of `path` if it is a regular file; a UsageError naming it otherwise."""
     try:
@@ -103,7 +131,8 @@ def read_bounded(path: Path, what: str, *, limit: int = DEFAULT_LIMIT) -> bytes:
     The file is opened without blocking and checked again once open, so a path swapped for a
     FIFO between the check and the open does not hang the command.
     """
-    check_regular(path, what)
+    if check_regular(path, what).st_size > limit:  # refused unread
+        raise UsageError(f"{what} {path} is larger than {limit:,} bytes: refusing to read")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:

@@ -40,6 +40,11 @@ class IonGroup(TyperGroup):
 
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        if args is not None and any("\x00" in str(a) for a in args):
+            # (no real command line holds one; the in-process API and tests can, and path
+            # checks of the option parser would fail with a bare ValueError)
+            error_line("an argument holds a NUL byte")
+            sys.exit(2)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except NoArgsIsHelpError as exc:  # `ion` or `ion devnet` alone: that group's help
@@ -66,7 +71,7 @@ class LazyIonGroup(IonGroup):
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            for name, command in build_module(COMMANDS[cmd_name].module).items():
+            for name, command in build_module(COMMANDS[cmd_name].module, cmd_name).items():
                 self.commands.setdefault(name, command)
         return self.commands.get(cmd_name)
 
@@ -107,9 +112,10 @@ class LazyIonGroup(IonGroup):
             raise
 
 
-def build_module(module: str) -> dict[str, Command]:
+def build_module(module: str, only: str | None = None) -> dict[str, Command]:
     """The click commands one module of ion_cli.commands defines, built as the root app would
-    (same typer settings), by name."""
+    (same typer settings), by name; with `only`, just that command of a module of plain commands
+    (`ion leverage` need not build deleverage and apply: building evaluates every parameter)."""
     import importlib
 
     import typer.main
@@ -121,6 +127,15 @@ def build_module(module: str) -> dict[str, Command]:
         holder.add_typer(loaded.app, name=groups[0])
     else:
         loaded.register(holder)
+        if only is not None:
+            holder.registered_commands = [
+                info
+                for info in holder.registered_commands
+                if (
+                    info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
+                )
+                == only
+            ]
     return dict(typer.main.get_group(holder).commands)
 
 
@@ -152,4 +167,7 @@ def _root(
 
 
 def main() -> None:
+    from ion_cli.output import guard_standard_streams
+
+    guard_standard_streams()
     app(prog_name="ion")

@@ -85,8 +85,9 @@ COMMANDS: dict[str, Entry] = {
         "verify",
         "command",
         (
-            "Check the proof, the receipt's fields and every hash, without a network (with "
-            "--onchain, the block root against the chain's beacon roots contract too)."
+            "Check the proof, every field of the receipt and every file it names; with a node "
+            "at hand, its submission record against the chain (with --onchain, the block root "
+            "against the chain's beacon roots contract too)."
         ),
     ),
     "vaults": Entry(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from ion_cli.errors import UsageError
@@ -25,11 +26,35 @@ class Config:
     safety_margin: Decimal = DEFAULT_SAFETY_MARGIN
 
 
+def _absent(path: Path) -> bool:
+    """True when there is no config file at all (the defaults apply). A path named by
+    ION_CONFIG that is missing, a dangling symlink or a symlink loop is an error: silently
+    using the defaults would send to the devnet (or worse) instead of the configured network."""
+    import os
+
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        if os.environ.get("ION_CONFIG"):
+            raise UsageError(
+                f"cannot read the config file {path} (ION_CONFIG): no such file"
+            ) from None
+        return True
+    except OSError as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        reason = "a dangling symlink" if isinstance(exc, FileNotFoundError) else exc.strerror
+        raise UsageError(f"cannot read the config file {path}: {reason or exc}") from None
+    return False
+
+
 def load_config(warn: Callable[[str], None] | None = None) -> Config:
     """Read the config file once (at the edge: the CLI's commands, `ion_cli.api.Ion`); the
     result is passed down. `warn` receives warnings (default: stderr)."""
     path = config_file()
-    if not path.exists():
+    if _absent(path):
         return Config()
     import tomllib  # only with a config file (start-up cost)
 
@@ -59,8 +84,9 @@ def load_config(warn: Callable[[str], None] | None = None) -> Config:
     if not isinstance(safety, dict):
         raise UsageError(f"{path}: [safety] must be a table, e.g. [safety] margin = 0.05")
     default_network = raw.get("default_network", "devnet")
-    if not isinstance(default_network, str):
-        raise UsageError(f'{path}: default_network must be a string such as "devnet"')
+    if not isinstance(default_network, str) or not default_network.strip():
+        # an empty name must not silently mean the devnet
+        raise UsageError(f'{path}: default_network must be a network name such as "devnet"')
     value = safety.get("margin", DEFAULT_SAFETY_MARGIN)
     try:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):

@@ -35,12 +35,17 @@ class Output:
         self._out: Console | None = None
         self._err: Console | None = None
 
+    # emoji=False: ion prints no emoji codes, and without it every print loads rich's 3,600-entry
+    # emoji table (and would turn a `:name:` inside a label or reason into a symbol)
     @property
     def out(self) -> Console:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+            self._out = Console(file=sys.stdout, highlight=False, soft_wrap=True, emoji=False)
+            # rich's default ends the process with exit 1 on a broken pipe, after the work is
+            # done (a mined deposit piped into `head`): warn and carry on instead.
+            self._out.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
         return self._out
 
     @property
@@ -48,11 +53,14 @@ class Output:
         if self._err is None:
             from rich.console import Console
 
-            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+            self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True, emoji=False)
         return self._err
 
     def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
         """Print the command's result: JSON with --json, else the human rendering."""
+        if STDOUT_CLOSED:
+            stdout_failed(OSError(9, "standard output is closed"))
+            return
         try:
             if self.json_mode or render is None:
                 sys.stdout.write(dumps(data) + "\n")
@@ -82,6 +90,42 @@ def error_line(message: str) -> None:
     first = scrub(" ".join(clean(str(message)).split()))
     sys.stderr.write(f"error: {first}\n")
     sys.stderr.flush()
+
+
+def _broken_pipe() -> None:
+    import errno
+
+    stdout_failed(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+
+
+STDOUT_CLOSED = False  # set when ion started with descriptor 1 closed (`ion ... >&-`)
+
+
+def guard_standard_streams() -> None:
+    """Started with a standard descriptor closed (`>&-`, `2>&-`, `<&-`): park /dev/null on it.
+    Otherwise the next file ion opens (the journal, a socket) takes descriptor 1 and the result
+    is written into it, and Python's sys.stdout is None (a write raised AttributeError after the
+    deposit was mined). A result then has nowhere to go: said on stderr, exit code unchanged."""
+    import os
+
+    global STDOUT_CLOSED
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_RDWR)
+                if devnull != fd:
+                    os.dup2(devnull, fd)
+                    os.close(devnull)
+            if fd == 1:
+                STDOUT_CLOSED = True
+    if sys.stdin is None:
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
 
 
 def stdout_failed(exc: OSError) -> None:

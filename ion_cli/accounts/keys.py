@@ -31,14 +31,12 @@ def parse_private_key(text: str, *, source: str) -> str:
 
 def read_private_key_file(path: Path) -> str:
     """Read a key from `path` ("-" reads standard input, for pipes from a secret manager)."""
-    if str(path) == "-":
-        return parse_private_key(sys.stdin.read(), source="standard input")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
-        raise UsageError(f"cannot read private key file {path}: {reason}") from None
-    return parse_private_key(text, source=str(path))
+    from ion_cli.inputs import KEY_LIMIT, is_stdin, read_input_text
+
+    text = read_input_text(
+        path, "private key file", limit=KEY_LIMIT, stdin_ok=True, stdin=sys.stdin
+    )
+    return parse_private_key(text, source="standard input" if is_stdin(path) else str(path))
 
 
 def prompt_private_key(name: str, *, sources: Sources = NO_SOURCES) -> str:

@@ -61,14 +61,12 @@ def decrypt(data: dict[str, Any], password: str, *, what: str) -> str:
 
 def read(path: Path) -> dict[str, Any]:
     """Load and sanity-check a keystore v3 file (decrypting is separate: it needs the password)."""
+    from ion_cli.inputs import KEYSTORE_LIMIT, read_input_text
+
+    text = read_input_text(path, "keystore file", limit=KEYSTORE_LIMIT)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"keystore file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a text file"
-        raise UsageError(f"cannot read keystore file {path}: {reason}") from None
-    except ValueError:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         raise UsageError(f"not a keystore v3 file (not JSON): {path}") from None
     if not isinstance(data, dict):
         raise UsageError(f"not a keystore v3 file: {path}")

@@ -139,7 +139,10 @@ def resolve_address(
     touched). `dev` is the devnet account unless a registered `dev` exists off the devnet;
     None means `dev` on the devnet and is an error elsewhere."""
     on_devnet = devnet_account.is_devnet(network_name, chain_id)
-    if name_or_address is None or name_or_address == "":
+    if name_or_address is not None and not name_or_address.strip():
+        # an empty --address or VAULT is a mistake, never "my own account"
+        raise UsageError("the address is empty: give an address or an account name")
+    if name_or_address is None:
         if on_devnet:
             return devnet_account.DEV_ACCOUNT_ADDRESS
         raise UsageError("no address given: pass --address ADDRESS|NAME or --account NAME")

@@ -64,14 +64,25 @@ _EDGE = 4096  # bytes kept from the start and the end of a streamed answer (for 
 def node_name(url: str) -> str:
     """scheme://host:port of a URL: never its path, query or credentials (providers put API
     keys there), so errors can name the node safely."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a malformed host or port: name nothing from it
+        return "<invalid url>"
     return f"{parts.scheme}://{host}{port}"
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    from ion_cli.inputs import check_url as checked
+
+    try:
+        parts = urlsplit(url.strip())
+        checked(url, "the beacon node URL")
+    except UsageError:
+        raise
+    except ValueError as exc:
+        raise UsageError(f"the beacon node URL is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"not a beacon node URL (http:// or https://): {node_name(url)!r}")
     return url.strip().rstrip("/")
@@ -199,11 +210,13 @@ class BeaconClient:
             if self._http is None:
                 import httpx
 
+                from ion_cli import netdeadline
+
                 self._http = httpx.Client(
                     timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
                     limits=httpx.Limits(max_connections=self.concurrency * 2 + 2),
                     headers={"Accept": "application/json"},
-                    transport=self._transport,
+                    transport=netdeadline.transport(self._transport),
                     follow_redirects=False,
                 )
             return self._http

@@ -64,6 +64,11 @@ class NodesDisagree(RefusedError):
     """--cross-check: the nodes do not agree on the finalized checkpoint."""
 
 
+class ValidatorSetShort(BeaconError):
+    """The node returned no validator for a token whose adapter names credentials: never shown
+    as "0 validators" (exit 4, the node's answer is not to be trusted)."""
+
+
 class NotTheState(RefusedError):
     """The node's answers are not the state its header names: the SSZ state does not hash to
     the header's state root, a header to its block root, or a validator record (or one left out)

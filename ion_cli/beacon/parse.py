@@ -239,9 +239,13 @@ def credential(text: str) -> str:
     """A withdrawal credential (0x + 32 bytes) or an execution address (taken as its 0x01 and
     0x02 credentials by the caller); returned lower-case."""
     value = text.strip().lower()
-    if _HEX32.fullmatch(value):
+    # 0x01/0x02 + 11 zero bytes + an address: the kinds an LRT's validators use. Anything else
+    # (a private key pasted by mistake) is refused rather than echoed back as a credential.
+    if _HEX32.fullmatch(value) and value[2:4] in ("01", "02") and value[4:26] == "0" * 22:
         return value
-    raise BadValidatorId(f"not a 0x-prefixed 32-byte withdrawal credential: {text!r:.80}")
+    raise BadValidatorId(
+        "not a 0x01 or 0x02 withdrawal credential (0x0N + 11 zero bytes + an address)"
+    )
 
 
 # ---- the validators answer, decoded in C (msgspec) ----

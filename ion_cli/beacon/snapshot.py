@@ -84,6 +84,9 @@ class Snapshot:
     # False when the token's validator set could not be fully enumerated (never shown as zero).
     complete: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # True when two or more nodes agreed on the finalized checkpoint the data hangs off
+    # (`--cross-check`); False: one node's word.
+    cross_checked: bool = False
 
     @property
     def slot(self) -> int:
@@ -93,6 +96,7 @@ class Snapshot:
         return {
             "state": self.state.to_json(),
             "source": self.source,
+            "cross_checked": self.cross_checked,
             "complete": self.complete,
             "notes": list(self.notes),
             "validators": [v.to_json() for v in self.validators],

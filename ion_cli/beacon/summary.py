@@ -87,6 +87,7 @@ def summarize(
         "symbol": symbol,
         "state": snapshot.state.to_json(),
         "source": snapshot.source,
+        "cross_checked": snapshot.cross_checked,
         "complete": snapshot.complete,
         "method": method,
         "notes": list(snapshot.notes),

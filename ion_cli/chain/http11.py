@@ -8,13 +8,15 @@ httpx) provides. https:// keeps httpx's transport (certificates, proxies).
 Failures are raised as the httpx exceptions httpx's transport raises for the same events, so
 the reader's retry rules apply unchanged: a refused or unresolved connection is ConnectError
 (nothing was sent), a server that closed or garbled the connection RemoteProtocolError, a
-reset ReadError/WriteError, timeouts ConnectTimeout/ReadTimeout. A kept-alive connection the
-server has closed meanwhile is noticed before anything is sent on it (as httpcore does) and
-replaced, so a request is never written to a dead socket.
+reset ReadError/WriteError, timeouts ConnectTimeout/ReadTimeout. A kept-alive connection whose
+close has reached us is noticed before anything is sent on it (as httpcore does) and replaced; a
+close still in flight when the next request is written surfaces as RemoteProtocolError, which the
+reader retries for reads and never for sends (the race every keep-alive client has).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import select
 import socket
@@ -33,6 +35,7 @@ class Http11Transport(httpx.BaseTransport):
 
     def __init__(self) -> None:
         self._conn: http.client.HTTPConnection | None = None
+        self._in_flight: socket.socket | None = None
         self._key: tuple[str, int] | None = None
 
     def _stale(self, conn: http.client.HTTPConnection) -> bool:
@@ -66,8 +69,19 @@ class Http11Transport(httpx.BaseTransport):
             self._conn, self._key = conn, key
         return self._conn
 
+    def abort(self) -> None:
+        """Cut the connection now, from another thread: an overall deadline passed while an
+        answer was being read (ion_cli.netdeadline); the blocked read then fails."""
+        # (the socket of the request in flight: http.client drops conn.sock once an answer
+        # that ends with the connection has begun)
+        sock = self._in_flight
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         conn = self._connection(request)
+        self._in_flight = conn.sock
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
         headers.pop("Host", None)
         headers.pop("host", None)

@@ -30,7 +30,6 @@ from ion_cli.chain.observer import Observer, Preview, SignedTx
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.chain.preview import estimated_fee
 from ion_cli.chain.revert import decode_exception
-from ion_cli.chain.sending import broadcast, failure_reason, wait_for_receipt
 from ion_cli.chain.simulate import Simulation, simulate, step_name
 from ion_cli.errors import IonError, RefusedError, TransactionReverted, plan_failed
 
@@ -306,6 +305,11 @@ def send_steps(
 ) -> None:
     """Stage 3, per step: sign -> on_signed -> broadcast -> on_sent -> wait -> on_receipt."""
     from ion_cli.addresses import to_checksum
+    from ion_cli.chain.sending import (  # only sending needs it: a dry run never loads it
+        broadcast,
+        failure_reason,
+        wait_for_receipt,
+    )
 
     chain_id = result.chain_id
     try:

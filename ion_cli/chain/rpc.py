@@ -64,10 +64,12 @@ class Reader:
                 from ion_cli.chain.http11 import Http11Transport
 
                 transport = Http11Transport()
+            from ion_cli import netdeadline
+
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
                 headers={"Content-Type": "application/json"},
-                transport=transport,
+                transport=netdeadline.transport(transport),
                 verify=not plain,
                 follow_redirects=False,
             )

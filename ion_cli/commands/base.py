@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from ion_cli.commands._numbers import ascii_float, ascii_int
 from ion_cli.errors import ExitCode, IonError
 from ion_cli.output import Output, error_line
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_TIMEOUT = 86_400.0  # seconds: a day; nan, inf and 1e999 are refused
+# Blocks to wait after inclusion: mainnet finalizes in about 64; 99999999999999999999 waited
+# until killed.
+MAX_CONFIRMATIONS = 1_000
 
 
 @dataclass
@@ -170,6 +174,20 @@ _COMMON = [
             ),
         ],
     ),
+    inspect.Parameter(
+        "timeout",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=120.0,
+        annotation=Annotated[
+            float,
+            typer.Option(
+                "--timeout",
+                parser=ascii_float(1, MAX_TIMEOUT),
+                help="Seconds to wait for each receipt; the deadline of each network read.",
+                rich_help_panel="Global options",
+            ),
+        ],
+    ),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
 
@@ -198,23 +216,8 @@ _SIGNING = [
             int,
             typer.Option(
                 "--confirmations",
-                min=0,
+                parser=ascii_int(0, MAX_CONFIRMATIONS),
                 help="Blocks to wait for after inclusion.",
-                rich_help_panel="Sending",
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "timeout",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=120.0,
-        annotation=Annotated[
-            float,
-            typer.Option(
-                "--timeout",
-                min=1,
-                max=MAX_TIMEOUT,
-                help="Seconds to wait for each receipt.",
                 rich_help_panel="Sending",
             ),
         ],
@@ -242,12 +245,56 @@ def _bad_option(common: dict[str, Any], sending: dict[str, Any]) -> str | None:
         value = common.get(name)
         if value is not None and not str(value).strip():
             return f"{flag} is empty: give a value or leave the option out"
-    timeout = sending.get("timeout")
+    rpc_url = common.get("rpc_url")
+    if rpc_url is not None:
+        from ion_cli.errors import UsageError
+        from ion_cli.inputs import check_url
+
+        try:
+            check_url(rpc_url, "--rpc-url")
+        except UsageError as exc:
+            return exc.message
+    timeout = common.get("timeout")
     if timeout is not None and not (math.isfinite(timeout) and 1 <= timeout <= MAX_TIMEOUT):
         return f"--timeout must be a number of seconds from 1 to {MAX_TIMEOUT:g}, not {timeout}"
     password_file = sending.get("password_file")
     if password_file is not None and not str(password_file).strip():
         return "--password-file is empty: give a file or leave the option out"
+    if password_file is not None:
+        # checked even where no password is needed (the devnet account): a device, FIFO or
+        # directory given by mistake is said now, not when a keystore account first needs it
+        from ion_cli.accounts.passwords import read_password_file
+        from ion_cli.errors import UsageError
+
+        try:
+            read_password_file(Path(password_file))
+        except UsageError as exc:
+            return exc.message
+    return None
+
+
+def _label(parameter: inspect.Parameter) -> str:
+    """How the user names a parameter: its first flag (--address), or its metavar (MARKET)."""
+    for meta in getattr(parameter.annotation, "__metadata__", ()):
+        if isinstance(meta, typer.models.OptionInfo):
+            # typer keeps the first flag as the info's default when no default is given
+            decls = [d for d in (meta.default, *(meta.param_decls or ())) if isinstance(d, str)]
+            flags = [d for d in decls if d.startswith("--")]
+            return flags[0] if flags else "--" + parameter.name.replace("_", "-")
+    return parameter.name.upper()
+
+
+def _blank_argument(values: dict[str, Any], labels: dict[str, str]) -> str | None:
+    """An empty or blank market, vault, address, account, file or amount never means "the
+    default" (`ion liquidate weETH ''` targeted the caller's own vault): refused, exit 2."""
+    for name, value in values.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str) and not item.strip():
+                return f"{labels.get(name, name)} is empty: give a value or leave it out"
+            if isinstance(item, str | Path) and "\x00" in str(item):
+                # (no real command line holds one; the Python API and tests can)
+                return f"{labels.get(name, name)} holds a NUL byte"
     return None
 
 
@@ -263,11 +310,24 @@ def run_guarded(func: Callable[[], Any]) -> Any:
     except KeyboardInterrupt:
         error_line("interrupted")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.ENAMETOOLONG or os.environ.get("ION_DEBUG"):
+            return _unexpected(exc)
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        error_line(f"{shown}: file name too long")
+        raise typer.Exit(ExitCode.USAGE) from None
     except Exception as exc:  # a bug or an unforeseen library error: still one line
-        if os.environ.get("ION_DEBUG"):
-            raise
-        error_line(f"{type(exc).__name__}: {exc} (set ION_DEBUG=1 for details)")
-        raise typer.Exit(ExitCode.FAILURE) from None
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> Any:
+    if os.environ.get("ION_DEBUG"):
+        raise exc
+    error_line(f"{type(exc).__name__}: {exc} (set ION_DEBUG=1 for details)")
+    raise typer.Exit(ExitCode.FAILURE) from None
 
 
 def command(
@@ -281,11 +341,13 @@ def command(
         own = [p for p in signature.parameters.values() if p.name != "opts"]
         extra = _COMMON + (_SIGNING if signing else [])
 
+        labels = {p.name: _label(p) for p in own}
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
             sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
-            bad = _bad_option(common, sending)
+            bad = _bad_option(common, sending) or _blank_argument(kw, labels)
             if bad:
                 error_line(bad)
                 raise typer.Exit(ExitCode.USAGE)
@@ -296,9 +358,13 @@ def command(
                 json=common["json_output"],
                 yes=common["yes"],
                 dry_run=common["dry_run"],
+                timeout=common["timeout"],
                 output=Output(json_mode=common["json_output"]),
                 **sending,
             )
+            from ion_cli import netdeadline
+
+            netdeadline.set_deadline(opts.timeout)
             return run_guarded(lambda: fn(*args, opts=opts, **kw))
 
         wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
+from ion_cli.commands._numbers import ascii_int
 from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
-from ion_cli.errors import DevnetNotRunning
+from ion_cli.errors import DevnetNotRunning, RefusedError
 
 app = typer.Typer(
     help="A local devnet: anvil with Ion's four markets, stand-in LRTs and swap venues.",
@@ -28,7 +29,9 @@ def _register_restaking() -> None:
 PortOption = Annotated[
     int | None,
     typer.Option(
-        "--port", min=1, max=65535, help="Port for anvil (default: the last one, or any)."
+        "--port",
+        parser=ascii_int(1, 65535),
+        help="Port for anvil (default: the last one, or any).",
     ),
 ]
 
@@ -54,7 +57,11 @@ ForkUrlOption = Annotated[
 ]
 ForkBlockOption = Annotated[
     int | None,
-    typer.Option("--fork-block", min=0, help="Fork at this block (default: the latest)."),
+    typer.Option(
+        "--fork-block",
+        parser=ascii_int(0, 2**63 - 1),
+        help="Fork at this block (default: the latest).",
+    ),
 ]
 
 
@@ -70,6 +77,20 @@ def up(
     with --fork-url, fork a chain instead and fund the dev account on it."""
     from ion_cli.devnet import service
 
+    if fork_url is not None:
+        from ion_cli.inputs import check_url
+
+        check_url(fork_url, "--fork-url")
+    if opts.dry_run:
+        current = service.status()
+        if current.running:
+            would = f"the devnet runs at {current.rpc_url}: nothing would change"
+        elif fork_url:
+            would = "would start anvil forking the given chain and fund the dev account"
+        else:
+            would = "would start anvil and deploy Ion if the chain lacks it"
+        _dry(opts, {"dry_run": True, "running": current.running, "would": would})
+        return
     with _spinner(opts, "starting the devnet") as say:
         result = service.up(port=port, progress=say, fork_url=fork_url, fork_block=fork_block)
     for note in result.notes:
@@ -85,6 +106,11 @@ def down(*, opts: GlobalOptions) -> None:
     """Stop the devnet; its chain state is kept for the next `up`."""
     from ion_cli.devnet import service
 
+    if opts.dry_run:
+        current = service.status()
+        would = f"would stop anvil (pid {current.pid})" if current.running else "nothing runs"
+        _dry(opts, {"dry_run": True, "running": current.running, "would": would})
+        return
     stopped = service.down()
     data = {"stopped": stopped is not None, "pid": stopped.pid if stopped else None}
     # (the beacon API server stops with the node)
@@ -110,9 +136,33 @@ def status(*, opts: GlobalOptions) -> None:
 
 @command(app, "reset")
 def reset(port: PortOption = None, *, opts: GlobalOptions) -> None:
-    """Stop the devnet, delete its state and deployment, start clean and redeploy."""
+    """Stop the devnet, delete its state and deployment, start clean and redeploy (asks first
+    unless --yes; refuses without a terminal)."""
     from ion_cli.devnet import service
 
+    plan = service.reset_plan()
+    deleted = ", ".join(plan["would_delete"]) or "no state files"
+    if opts.dry_run:
+        _dry(
+            opts,
+            {
+                **plan,
+                "dry_run": True,
+                "would": f"would stop the devnet, delete {deleted}, redeploy",
+            },
+        )
+        return
+    if not opts.yes:
+        from ion_cli.commands._observer import terminal_confirm
+
+        try:
+            agreed = terminal_confirm(f"Delete the devnet's state ({deleted}) and redeploy?")
+        except RefusedError:
+            raise RefusedError(
+                "refusing to reset the devnet without confirmation: pass --yes"
+            ) from None
+        if not agreed:
+            raise RefusedError("not confirmed: the devnet was left as it is")
     with _spinner(opts, "resetting the devnet") as say:
         result = service.reset(port=port, progress=say)
     opts.output.result(result.to_json(), lambda console: _render_up(console, result))
@@ -131,15 +181,36 @@ LrtOption = Annotated[
 @command(app, "advance")
 def advance(
     epochs: Annotated[
-        int, typer.Option("--epochs", min=1, help="Epochs to move (32 slots of 12 s each).")
+        int,
+        typer.Option(
+            "--epochs",
+            parser=ascii_int(1, 1_000_000),
+            help="Epochs to move (32 slots of 12 s each).",
+        ),
     ] = 1,
     *,
     opts: GlobalOptions,
 ) -> None:
     """Move the devnet's clock: anvil jumps and mines a block; the beacon head and finality
     follow (finality trails the head by two epochs)."""
+    from ion_cli import consensus_rules as cr
     from ion_cli.devnet import service
 
+    if opts.dry_run:
+        current = service.require_running()
+        seconds = epochs * cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
+        _dry(
+            opts,
+            {
+                "dry_run": True,
+                "epochs": epochs,
+                "seconds": seconds,
+                "block": current.block,
+                "would": f"would move the clock {epochs} epoch(s) ({seconds} s) and mine a block "
+                f"after block {current.block}",
+            },
+        )
+        return
     result = service.advance(epochs)
 
     def render(console: Any) -> None:
@@ -158,7 +229,9 @@ def advance(
 @command(app, "slash")
 def slash(
     lrt: LrtOption,
-    count: Annotated[int, typer.Option("--count", min=1, help="How many validators.")] = 1,
+    count: Annotated[
+        int, typer.Option("--count", parser=ascii_int(1, 100_000), help="How many validators.")
+    ] = 1,
     *,
     opts: GlobalOptions,
 ) -> None:
@@ -166,6 +239,19 @@ def slash(
     the effective balance at once, exit, the correlation penalty 4096 epochs later)."""
     from ion_cli.devnet import service
 
+    if opts.dry_run:
+        plan = service.slash(lrt, count, dry_run=True)
+        chosen = ", ".join(str(i) for i in plan["would_slash"][:20])
+        more = " ..." if len(plan["would_slash"]) > 20 else ""
+        _dry(
+            opts,
+            {
+                **plan,
+                "would": f"would slash {len(plan['would_slash'])} {plan['lrt']} validator(s) "
+                f"after slot {plan['slot']}: {chosen}{more}",
+            },
+        )
+        return
     result = service.slash(lrt, count)
 
     def render(console: Any) -> None:
@@ -194,13 +280,31 @@ def slash(
 @command(app, "penalize")
 def penalize(
     lrt: LrtOption,
-    gwei: Annotated[int, typer.Option("--gwei", min=1, help="Gwei taken from each validator.")],
+    gwei: Annotated[
+        int,
+        typer.Option(
+            "--gwei",
+            parser=ascii_int(1, 2048 * 10**9),
+            help="Gwei taken from each validator (at most 2048 ETH).",
+        ),
+    ],
     *,
     opts: GlobalOptions,
 ) -> None:
     """Take GWEI from every active validator of an LRT (as an inactivity leak would)."""
     from ion_cli.devnet import service
 
+    if opts.dry_run:
+        plan = service.penalize(lrt, gwei, dry_run=True)
+        _dry(
+            opts,
+            {
+                **plan,
+                "would": f"would take {gwei:,} Gwei from each of {plan['validators']} active "
+                f"{plan['lrt']} validators (balance {plan['balance_before']:,} Gwei now)",
+            },
+        )
+        return
     result = service.penalize(lrt, gwei)
     opts.output.result(
         result,
@@ -210,6 +314,11 @@ def penalize(
             f"{result['balance']:,} Gwei"
         ),
     )
+
+
+def _dry(opts: GlobalOptions, plan: dict[str, Any]) -> None:
+    """--dry-run: what the command would do; nothing changed."""
+    opts.output.result(plan, lambda console: console.print(f"dry run: {plan['would']}"))
 
 
 def _markets_table(deployment: dict[str, Any]) -> Any:

@@ -67,6 +67,8 @@ def render_status(console: Any, s: dict[str, Any]) -> None:
     table.add_row("next update gives", fmt_amount(s["next_rate"], 6))
     if s["updates_to_target"] > 1:
         table.add_row("updates to reach the target", str(s["updates_to_target"]))
+    if s.get("never_updated"):
+        table.add_row("last updated", "never (since deployment)")
     wait = s["seconds_until_next_update"]
     table.add_row(
         "next update allowed",

@@ -33,6 +33,14 @@ def register(app: typer.Typer) -> None:
         ] = False,
         snapshot: Annotated[Path | None, SNAPSHOT_OPTION] = None,
         beacon_url: Annotated[list[str] | None, BEACON_OPTION] = None,
+        cross_check: Annotated[
+            bool,
+            typer.Option(
+                "--cross-check",
+                help="Refuse unless every beacon node (two or more --beacon-url) agrees on the "
+                "finalized checkpoint; the receipt records it.",
+            ),
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -43,7 +51,11 @@ def register(app: typer.Typer) -> None:
 
         session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
         request = SnapshotRequest(
-            symbol=lrt, state=state, snapshot_file=snapshot, beacon_urls=tuple(beacon_url or ())
+            symbol=lrt,
+            state=state,
+            snapshot_file=snapshot,
+            beacon_urls=tuple(beacon_url or ()),
+            cross_check=cross_check,
         )
         result = run(session, request, opts.output.info, out=out, srs_file=srs, force=force)
         doc: dict[str, Any] = {
@@ -62,6 +74,9 @@ def register(app: typer.Typer) -> None:
                 f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
                 f"haircut {r['output']['haircut']} (rule: {r['rule']['haircut']})"
             )
+            nodes = ", ".join(r["beacon"].get("nodes") or []) or "?"
+            checked = "cross-checked" if r["beacon"].get("cross_checked") else "not cross-checked"
+            console.print(f"validators from {nodes} ({checked})")
             anchor = r.get("anchor")
             if anchor:
                 checked = anchor["state_check"]

@@ -218,12 +218,17 @@ def _epoch(value: int) -> str:
     return "-" if value == FAR_FUTURE_EPOCH else str(value)
 
 
-def _state_line(state: "StateRef", source: str) -> str:
+def _state_line(state: "StateRef", source: str, cross_checked: bool) -> str:
     finality = "finalized" if state.finalized else "not finalized"
     optimistic = ", [yellow]execution optimistic[/yellow]" if state.execution_optimistic else ""
+    trust = (
+        "cross-checked: the nodes agree on the finalized checkpoint"
+        if cross_checked
+        else "not cross-checked (one node's word; --cross-check with two or more --beacon-url)"
+    )
     return (
         f"slot {state.slot} (epoch {state.epoch}), state root {state.state_root}, "
-        f"{finality}{optimistic}; from {source}"
+        f"{finality}{optimistic}; from {source}, {trust}"
     )
 
 
@@ -261,7 +266,8 @@ def _render_show(console: "Console", snapshot: "Snapshot") -> None:
             _epoch(v.exit_epoch),
         )
     console.print(table)
-    console.print(f"[dim]{_state_line(snapshot.state, snapshot.source)}[/dim]")
+    line = _state_line(snapshot.state, snapshot.source, snapshot.cross_checked)
+    console.print(f"[dim]{line}[/dim]")
     console.print("[dim]balances in ETH; --json for every field (pubkeys), exact in Gwei.[/dim]")
 
 
@@ -307,7 +313,8 @@ def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
         console.print(f"  {restaking}")
     for note in doc["notes"]:
         console.print(f"[dim]note: {note}[/dim]")
-    console.print(f"[dim]{_state_line(state, doc['source'])}[/dim]")
+    line = _state_line(state, doc["source"], bool(doc.get("cross_checked")))
+    console.print(f"[dim]{line}[/dim]")
     console.print(
         "[dim]ETH; shortfall: principal below 32 ETH lost to penalties and slashings.[/dim]"
     )

@@ -1,4 +1,5 @@
-"""`ion verify RECEIPT_OR_DIR`: re-check a proof and its receipt offline."""
+"""`ion verify RECEIPT_OR_DIR`: re-check a proof and its receipt (offline, plus the submission
+record against the chain when a node for it answers)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--srs", help="The SRS file the receipt names (found by its hash)."),
         ] = None,
+        offline: Annotated[
+            bool,
+            typer.Option(
+                "--offline",
+                help="Do not ask a node about the receipt's submission record (shown skipped).",
+            ),
+        ] = False,
         onchain: Annotated[
             bool,
             typer.Option(
@@ -31,24 +39,25 @@ def register(app: typer.Typer) -> None:
         *,
         opts: GlobalOptions,
     ) -> None:
-        """Check the proof, the receipt's fields and every hash, without a network (with
-        --onchain, the block root against the chain's beacon roots contract too)."""
-        from ion_cli.flows.prove import VerificationFailed
+        """Check the proof, every field of the receipt and every file it names; with a node at
+        hand, its submission record against the chain (with --onchain, the block root against
+        the chain's beacon roots contract too)."""
+        from ion_cli.flows.prove import VerificationFailed, submission_session
         from ion_cli.flows.prove import verify as run
 
-        session = None
+        session = None if offline else submission_session(path, opts.network, opts.rpc_url)
+        anchor_session = None
         if onchain:
             from ion_cli.flows.session import Session
 
-            session = Session(network=opts.network, rpc_url=opts.rpc_url)
-        report = run(path, opts.output.info, srs_file=srs, onchain=session)
+            anchor_session = Session(network=opts.network, rpc_url=opts.rpc_url)
+        report = run(path, opts.output.info, srs_file=srs, session=session, onchain=anchor_session)
 
         def render(console: Any) -> None:
             for c in report.checks:
-                mark = "ok  " if c.ok else "FAIL"
-                console.print(
-                    f"{mark} {c.name}" + (f": {c.detail}" if c.detail and not c.ok else "")
-                )
+                mark = "skip" if c.skipped else "ok  " if c.ok else "FAIL"
+                shown = c.detail and (c.skipped or not c.ok)
+                console.print(f"{mark} {c.name}" + (f": {c.detail}" if shown else ""))
             console.print("receipt verified" if report.ok else "receipt REJECTED")
 
         opts.output.result(report.to_json(), render)

@@ -4,8 +4,9 @@
 People get a live view (the latest events, alerts in red, and a status line); --json prints one
 JSON line per event (for log pipelines). --exec runs a command per alert with the event in its
 environment; the command line is split once, with shlex, from what the user typed: nothing from
-the chain ever reaches a shell. --once evaluates once and exits 6 if an alert fired (4 if a node
-could not be read, 0 otherwise).
+the chain ever reaches a shell. --once evaluates once and exits 6 if an alert fired or a condition
+holds (4 if a node could not be read, 0 otherwise): conditions exit 6 on every run while they
+hold, events only on the run that first sees them.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ def register(app: typer.Typer) -> None:
         ] = "12s",
         once: Annotated[
             bool,
-            typer.Option("--once", help="Evaluate once and exit (6 if an alert fired; for cron)."),
+            typer.Option(
+                "--once",
+                help="Evaluate once and exit (6 while an alert or condition holds; for cron).",
+            ),
         ] = False,
         exec_: Annotated[
             str | None,
@@ -107,11 +111,18 @@ def register(app: typer.Typer) -> None:
         from ion_cli.flows.watch import WatchConfig, Watcher, parse_duration
 
         try:
+            if not min_health.strip().isascii():  # Decimal() takes any Unicode digit
+                raise InvalidOperation
             health = Decimal(min_health)
         except InvalidOperation:
             raise UsageError(f"--min-health: {min_health!r} is not a number") from None
         if not health.is_finite() or health <= 0:
             raise UsageError("--min-health must be a positive number")
+        from ion_cli.inputs import check_url
+
+        for url in beacon_url or ():  # bad input now, not a node "down" on every cycle
+            for part in url.split(","):
+                check_url(part, "--beacon-url")
         argv: list[str] | None = None
         if exec_ is not None:
             try:

@@ -24,8 +24,10 @@ Devnet-only routes (`ion devnet slash|penalize` and tests use them):
   POST /ion/v1/devnet/slash     {"lrt", "count"}   slash at a new block one slot later
   POST /ion/v1/devnet/penalize  {"lrt", "gwei"}    lower every active validator's balance
   POST /ion/v1/devnet/faults    {"syncing", "optimistic", "no_post", "malformed", "drop",
-                                 "status_code", "delay_ms", "lie"}   simulate a misbehaving
-                                 node ("lie": {"index", "field"} in JSON answers, not in SSZ)
+                                 "status_code", "delay_ms", "lie", "rewrite_credentials"}
+                                 simulate a misbehaving node ("lie": {"index", "field"} in
+                                 JSON answers, not in SSZ; "rewrite_credentials": every
+                                 validator's, a node that hides a whole set)
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Faults:
     drop: bool = False  # the connection closes mid-response
     status_code: int = 0  # every /eth route answers this status (e.g. 500)
     delay_ms: int = 0
+    rewrite_credentials: bool = False  # a lying node: every validator pays to another address
     # A node that lies in its JSON answers (never in the SSZ state): {"index": i, "field":
     # "slashed" | "balance" | "withdrawal_credentials"}.
     lie: dict[str, Any] = field(default_factory=dict)
@@ -392,6 +395,19 @@ def validator_row(index: int, rec: Record, status: str) -> str:
     )  # fmt: skip
 
 
+LIE_CREDENTIALS = bytes([1]) + bytes(11) + bytes([0xEE]) * 20
+
+
+def lying_validator_row(index: int, rec: Record, status: str) -> str:
+    """A validator row whose withdrawal credentials a lying node rewrote."""
+    return _ROW.format(
+        index, rec.balance, status, rec.pubkey.hex(), LIE_CREDENTIALS.hex(),
+        rec.effective_balance, "true" if rec.slashed else "false",
+        rec.activation_eligibility_epoch, rec.activation_epoch, rec.exit_epoch,
+        rec.withdrawable_epoch,
+    )  # fmt: skip
+
+
 def balance_row(index: int, rec: Record, _status: str) -> str:
     return f'{{"index":"{index}","balance":"{rec.balance}"}}'
 
@@ -491,6 +507,8 @@ async def _stream_rows(
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     await response.prepare(request)
     await response.write(prefix.encode())
+    if server.faults.rewrite_credentials and row is validator_row:
+        row = lying_validator_row
     source = indices if indices is not None else range(chain.layout.total)
     batch: list[str] = []
     first = True
@@ -779,14 +797,34 @@ async def _next_block(server: Server) -> tuple[int, list[int]]:
     return slot, new
 
 
+MAX_SLASH_COUNT = 100_000  # validators per slash: more than any devnet LRT has
+MAX_PENALTY_GWEI = 2048 * 10**9  # Gwei per validator: Electra's maximum effective balance
+
+
+def _bounded(value: Any, name: str, maximum: int) -> int:
+    """A whole number in [1, maximum] from a JSON body (a bool, a float or 2**64 is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ChainError(400, f"{name} must be a whole number from 1 to {maximum:,}")
+    return value
+
+
 async def devnet_slash(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     body = await _body(request)
     symbol = _lrt(server, body.get("lrt"))
-    count = int(body.get("count", 1))
-    if count < 1:
-        raise ChainError(400, "count must be at least 1")
+    count = _bounded(body.get("count", 1), "count", MAX_SLASH_COUNT)
     async with server.lock:
+        # refused before the block is mined: a refusal changes nothing (it used to mine first)
+        head = await server._head()
+        available = server.chain.choose_for_slashing(symbol, count, head)
+        if len(available) < count:
+            raise ChainError(
+                409, f"{symbol} has only {len(available)} active unslashed validators left"
+            )
+        if body.get("dry_run"):
+            return web.json_response(
+                {"lrt": symbol, "slot": head, "dry_run": True, "would_slash": available}
+            )
         slot, new_blocks = await _next_block(server)
         chain = server.chain
         chosen = chain.choose_for_slashing(symbol, count, slot)
@@ -830,10 +868,23 @@ async def devnet_penalize(request: web.Request) -> web.Response:
     server: Server = request.app["server"]
     body = await _body(request)
     symbol = _lrt(server, body.get("lrt"))
-    gwei = int(body.get("gwei", 0))
-    if gwei < 1:
-        raise ChainError(400, "gwei must be at least 1")
+    gwei = _bounded(body.get("gwei", 0), "gwei", MAX_PENALTY_GWEI)
     async with server.lock:
+        if body.get("dry_run"):
+            head = await server._head()
+            indices = server.chain.active_of(symbol, head)
+            view = server.chain.view(head)
+            total = sum(server.chain.record(view, i).balance for i in indices)
+            return web.json_response(
+                {
+                    "lrt": symbol,
+                    "slot": head,
+                    "dry_run": True,
+                    "validators": len(indices),
+                    "gwei_each": gwei,
+                    "balance_before": total,
+                }
+            )
         slot, new_blocks = await _next_block(server)
         chain = server.chain
         indices = chain.active_of(symbol, slot)

@@ -88,11 +88,15 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     lrt_deposit_pool = tx.deploy("LRTDepositPool", rseth, lrt_oracle, admin)
     rsweth = tx.deploy("RswEth", admin)
     # The mint contracts mint their token when users pay ETH in (the tokens came first).
-    tx.call(eeth, "EEth", "setMinter", liquidity_pool, True)
+    tx.call(eeth, "EEth", "setLiquidityPool", liquidity_pool)
     tx.call(ezeth, "EzEth", "setMinter", restake_manager, True)
     tx.call(rseth, "RsEth", "setMinter", lrt_deposit_pool, True)
     tx.call(wsteth, "WstEth", "setStEthPerToken", params.STETH_PER_WSTETH)
-    tx.call(weeth, "WeEth", "setRate", params.WEETH_RATE)
+    # ether.fi's totals: the stake of the weETH validators is out of the pool (its shares go to
+    # the admin), then a rebase makes P / S weETH's rate, as ether.fi's oracle does.
+    ether_fi = "EtherFiLiquidityPool"
+    tx.call(liquidity_pool, ether_fi, "depositOutOfLp", admin, params.weeth_staked_wei())
+    tx.call(liquidity_pool, ether_fi, "setRate", params.WEETH_RATE)
     tx.call(restake_manager, "RestakeManager", "setRate", params.EZETH_RATE)
     tx.call(lrt_oracle, "LRTOracle", "setRsETHPrice", params.RSETH_RATE)
     tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)

@@ -19,6 +19,16 @@ EZETH_RATE = 1_010_000_000_000_000_000
 RSETH_RATE = 1_020_000_000_000_000_000
 RSWETH_RATE = 1_040_000_000_000_000_000
 
+
+def weeth_staked_wei() -> int:
+    """The ETH staked by the weETH validators the beacon server serves (32 ETH each), booked
+    out of the ether.fi pool so that its totals (and weETH's rate P / S) start realistic."""
+    from ion_cli.devnet.validators import VALIDATOR_SETS
+
+    spec = VALIDATOR_SETS["weETH"]
+    return spec.pods * spec.validators_per_credential * 32 * WAD
+
+
 # ---- interest (Appendix D, per-second RAY rates without the 1) ----
 MIN_BASE_RATE = 1_796_798_806_700_000_000
 RATE_AT_KINK = 3_967_964_580_300_000_000

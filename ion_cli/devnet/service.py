@@ -437,8 +437,8 @@ class AdvanceResult:
 def advance(epochs: int) -> AdvanceResult:
     """Jump the devnet's clock `epochs` epochs and mine a block: the beacon head and finality
     follow (the beacon server's clock is the chain's)."""
-    if epochs < 1:
-        raise UsageError("--epochs must be at least 1")
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise UsageError(f"--epochs must be from 1 to {MAX_EPOCHS:,}")
     current = require_running()
     assert current.rpc_url is not None
     seconds = epochs * cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
@@ -455,17 +455,40 @@ def advance(epochs: int) -> AdvanceResult:
     return AdvanceResult(epochs, seconds, timestamp, block, head)
 
 
-def slash(lrt: str, count: int) -> dict[str, Any]:
-    """Slash `count` active validators of an LRT on the devnet's beacon chain (one new block)."""
-    if count < 1:
-        raise UsageError("--count must be at least 1")
-    url = beacon.require_url(devnet_dir())
-    return dict(beacon.call(url, "/ion/v1/devnet/slash", {"lrt": lrt, "count": count}))
+MAX_EPOCHS = 1_000_000  # about 12 years of devnet time
+MAX_SLASH_COUNT = 100_000
+MAX_PENALTY_GWEI = 2048 * 10**9  # Electra's maximum effective balance
 
 
-def penalize(lrt: str, gwei: int) -> dict[str, Any]:
-    """Take `gwei` from every active validator of an LRT (one new block)."""
-    if gwei < 1:
-        raise UsageError("--gwei must be at least 1")
+def slash(lrt: str, count: int, *, dry_run: bool = False) -> dict[str, Any]:
+    """Slash `count` active validators of an LRT on the devnet's beacon chain (one new block);
+    `dry_run`: which ones would be, nothing mined."""
+    if not 1 <= count <= MAX_SLASH_COUNT:
+        raise UsageError(f"--count must be from 1 to {MAX_SLASH_COUNT:,}")
     url = beacon.require_url(devnet_dir())
-    return dict(beacon.call(url, "/ion/v1/devnet/penalize", {"lrt": lrt, "gwei": gwei}))
+    body: dict[str, Any] = {"lrt": lrt, "count": count, "dry_run": dry_run}
+    return dict(beacon.call(url, "/ion/v1/devnet/slash", body))
+
+
+def penalize(lrt: str, gwei: int, *, dry_run: bool = False) -> dict[str, Any]:
+    """Take `gwei` from every active validator of an LRT (one new block); `dry_run`: how many
+    validators and how much balance it would touch, nothing mined."""
+    if not 1 <= gwei <= MAX_PENALTY_GWEI:
+        raise UsageError(f"--gwei must be from 1 to {MAX_PENALTY_GWEI:,}")
+    url = beacon.require_url(devnet_dir())
+    body: dict[str, Any] = {"lrt": lrt, "gwei": gwei, "dry_run": dry_run}
+    return dict(beacon.call(url, "/ion/v1/devnet/penalize", body))
+
+
+def reset_plan() -> dict[str, Any]:
+    """What `reset` would do, changing nothing: the node it would stop, the files it would
+    delete (those that exist)."""
+    directory = devnet_dir()
+    live = node.running(directory)
+    names = (node.STATE_FILE, dep.FILE_NAME, beacon.STATE_FILE, fork.FORK_FILE)
+    return {
+        "devnet_dir": str(directory),
+        "would_stop_pid": live.pid if live else None,
+        "would_delete": [str(directory / n) for n in names if (directory / n).exists()],
+        "would_redeploy": True,
+    }

@@ -3,6 +3,7 @@ token facts (the LRT's own ETH exchange rate) that only an adapter knows how to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.errors import UsageError
@@ -51,26 +52,50 @@ def require_market(session: Session, symbol: str) -> MarketAddresses:
     return market
 
 
-def lrt_eth_rate(session: Session, symbol: str, block: int | None = None) -> int | None:
-    """The LRT's own ETH exchange rate (1e18-scaled) as its adapter reads it, or None when the
-    adapter cannot say (a broken plugin is reported once by the registry)."""
+def _adapter_context(session: Session, symbol: str, block: int | None, action: str) -> Any:
     from ion_cli.adapters import AdapterContext, chain_call_from
-    from ion_cli.plugins_registry import load
 
     reader = session.reader()
     at = "latest" if block is None else block
 
     def eth_call(to: str, data: bytes) -> bytes:
-        return reader.eth_call(to, data, at, f"reading the {symbol} exchange rate")
+        return reader.eth_call(to, data, at, action)
 
     deployment: Any = session.profile.extra.get("deployment")
-    context = AdapterContext(
+    return AdapterContext(
         chain_id=session.profile.chain_id,
         network=session.profile.name,
         deployment=deployment,
         call=chain_call_from(eth_call),
     )
+
+
+def lrt_eth_rate(session: Session, symbol: str, block: int | None = None) -> int | None:
+    """The LRT's own ETH exchange rate (1e18-scaled) as its adapter reads it, or None when the
+    adapter cannot say (a broken plugin is reported once by the registry)."""
+    from ion_cli.plugins_registry import load
+
+    context = _adapter_context(session, symbol, block, f"reading the {symbol} exchange rate")
     try:
         return int(load(symbol).exchange_rate(context))
     except Exception:  # AdapterError, PluginError, or an adapter's bug: never breaks `ion markets`
         return None
+
+
+def mint_cost(session: Session, symbol: str, block: int | None = None) -> Callable[[int], int]:
+    """token amount -> the ETH its mint path takes for at least that amount: the adapter's
+    `mint_cost` (the protocol's own rounding, as Ion's direct-mint handlers ask), else
+    ceil(amount * rate / 1e18) from the adapter's rate."""
+    from ion_cli.chain.venues import eth_for_lrt
+    from ion_cli.plugins_registry import load
+
+    adapter = load(symbol)
+    exact = getattr(adapter, "mint_cost", None)
+    if callable(exact):
+        context = _adapter_context(session, symbol, block, f"reading the {symbol} mint's state")
+        cost: Callable[[int], int] = exact(context)
+        return cost
+    rate = lrt_eth_rate(session, symbol, block)
+    if not rate:
+        raise UsageError(f"the {symbol} mint rate cannot be read (its adapter failed)")
+    return lambda amount: eth_for_lrt(amount, rate)

@@ -36,7 +36,7 @@ def token_snapshot(
 ) -> Snapshot:
     """`token`: the adapter's answer when the caller already has it (asked here otherwise)."""
     from ion_cli.beacon.fetch import snapshot_of_credentials
-    from ion_cli.flows.validators import open_client, token_validators
+    from ion_cli.flows.validators import cross_checked, judge_set, open_client, token_validators
 
     options = beacon_options(session, request, progress)
     if token is None:
@@ -57,7 +57,9 @@ def token_snapshot(
             notes=notes,
             warn=progress,
         )
-    return snapshot
+        if request.cross_check:
+            snapshot = cross_checked(client, snapshot)
+    return judge_set(token, snapshot, progress)
 
 
 def network_active_balance(session: Session, snapshot: Snapshot) -> int | None:

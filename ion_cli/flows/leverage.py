@@ -21,7 +21,7 @@ from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
 from ion_cli.chain.plan import MAX_UINT256, Call, Plan, add_operator_call, approval_call
 from ion_cli.errors import RefusedError, UsageError
-from ion_cli.flows.adapters import lrt_eth_rate, require_market
+from ion_cli.flows.adapters import mint_cost, require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
@@ -170,15 +170,15 @@ def lever_quoter(ctx: Context) -> Callable[[int], Quote]:
     quoter = vn.require(ctx.venues.quoter, "Uniswap quoter", network)
     flash_pool = vn.require(ctx.venues.flash_pool, "Uniswap wstETH/WETH pool", network)
     fee = vn.pool_fee(reader, flash_pool, block)
-    rate = lrt_eth_rate(ctx.session, ctx.symbol, block)
-    if not rate:
-        raise UsageError(f"the {ctx.symbol} mint rate cannot be read (its adapter failed)")
+    # The ETH the handler's own mint arithmetic asks for `bought` (the adapter's mint_cost:
+    # ether.fi's share math, Swell's inverse rate; else ceil(bought * rate)).
+    eth_for = mint_cost(ctx.session, ctx.symbol, block)
     weth = vn.require(ctx.venues.weth, "WETH", network)
 
     def quote_mint(bought: int) -> Quote:
         if bought == 0:
             return Quote(0, 0, 0)
-        eth = vn.eth_for_lrt(bought, rate)
+        eth = eth_for(bought)
         cost = vn.quote_exact_output(reader, quoter, ctx.market.base_token, weth, fee, eth, block)
         return Quote(bought, cost, vn.flash_fee(cost, fee))
 
@@ -582,9 +582,88 @@ def build_deleverage(session: Session, request: DeleverageRequest, force: bool) 
             raise UsageError(
                 f"the vault owes {_tokens(ctx.debt())} {ctx.base}: use --close to repay it all"
             )
-    if ctx.symbol == "ezETH":
-        return _flash_deleverage(ctx, request, deadline, force)
-    return _unwind(ctx, request, deadline, force)
+    try:
+        if ctx.symbol == "ezETH":
+            return _flash_deleverage(ctx, request, deadline, force)
+        return _unwind(ctx, request, deadline, force)
+    except RefusedError:
+        if not request.close:
+            raise
+        owed, held = _owed_and_held(ctx)
+        if held < owed:
+            raise
+        # Selling the collateral cannot close it, but the wallet holds the debt: what `repay
+        # all` then `withdraw all` would do, in one plan (no swap, no slippage, no safety
+        # margin to cross on the way: the debt goes first).
+        return _close_from_wallet(ctx, owed, deadline)
+
+
+def _owed_and_held(ctx: Context) -> tuple[int, int]:
+    """The base that repaying all the debt may pull (at the rate it may be mined at), and the
+    base the wallet holds."""
+    from ion_cli.chain.contracts import ERC20
+
+    owed = repay_in(Wad(ctx.vault.normalized_debt), Ray(ctx.future_rate())).value
+    held = int(
+        ctx.session.reader().read_one(
+            ERC20(ctx.market.base_token).balanceOf(ctx.me),
+            ctx.market.block,
+            f"reading the {ctx.base} balance",
+        )
+    )
+    return owed, held
+
+
+def _close_from_wallet(ctx: Context, owed: int, deadline: int) -> Built:
+    """--close when the wallet holds the debt: the handler repays it all from the wallet and
+    withdraws all the collateral (repayFullAndWithdraw), in one transaction after approvals."""
+    calls = _approval(ctx, ctx.market.base_token, ctx.handler, owed, ctx.base, "the handler")
+    calls += _operator_calls(ctx)
+    calls.append(
+        _handler(ctx).repayFullAndWithdraw(
+            ctx.vault.collateral,
+            description=(
+                f"repay all the debt (about {_tokens(ctx.debt())} {ctx.base}) from the wallet "
+                f"and withdraw all {_tokens(ctx.vault.collateral)} {ctx.symbol}"
+            ),
+        )
+    )
+    after = VaultState(ctx.me, 0, 0, ctx.vault.supplied)
+    extra = {
+        "mode": "repay from the wallet and withdraw (no swap)",
+        "close": f"ends at exactly zero debt; {_tokens(ctx.vault.collateral)} {ctx.symbol} "
+        "return to you",
+        "transactions": str(len(calls)),
+    }
+    lines, doc, _ = preview_lines(ctx, after, extra)
+    plan = Plan(
+        title=f"Close the {ctx.symbol} vault",
+        calls=calls,
+        summary=lines,
+        json_summary={
+            "action": "close",
+            "mode": "wallet",
+            "market": ctx.symbol,
+            "repay": text(owed, WAD),
+            "collateral_withdrawn": text(ctx.vault.collateral, WAD),
+            "deadline": deadline,
+            "transactions": len(calls),
+            **doc,
+        },
+    )
+    return Built(plan, ctx, after, {"kind": "wallet_close", "owed": str(owed)}, deadline)
+
+
+def _close_refused(ctx: Context, debt_left: int, reason: str) -> RefusedError:
+    """Why --close cannot sell its way out, and what does work: the wallet holding the debt."""
+    owed, held = _owed_and_held(ctx)
+    return RefusedError(
+        f"cannot close the {ctx.symbol} vault by selling collateral: {reason} "
+        f"({_tokens(debt_left)} {ctx.base} of debt would be left to repay at once). Hold "
+        f"{_tokens(owed)} {ctx.base} in the wallet (it has {_tokens(held)}) and run it again: "
+        f"--close then repays from the wallet and withdraws everything, as `ion repay "
+        f"{ctx.symbol} all` then `ion withdraw {ctx.symbol} all` would"
+    )
 
 
 def _flash_deleverage(
@@ -724,7 +803,7 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
         # sell enough that even the worst accepted price covers the debt
         total = ceil_div(owed * WAD, lm.at_least_after_slippage(proceeds, slip))
         if total > ctx.vault.collateral:
-            raise RefusedError("the collateral does not cover the debt at this price")
+            raise _close_refused(ctx, owed, "the collateral does not cover the debt at this price")
     elif request.repay is not None:
         total = ceil_div(request.repay * WAD, proceeds)
     else:
@@ -743,7 +822,12 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
         )
     rounds: list[Round] = []
     remaining = total
+    dust_held = False  # a round's repay was cut to keep the debt at the dust floor
     while remaining > 0:
+        if len(rounds) >= MAX_UNWIND_ROUNDS and request.close:
+            raise _close_refused(
+                ctx, ceil_div(nd * future, RAY), f"it needs more than {MAX_UNWIND_ROUNDS} rounds"
+            )
         if len(rounds) >= MAX_UNWIND_ROUNDS:
             raise RefusedError(
                 f"unwinding this vault needs more than {MAX_UNWIND_ROUNDS} rounds of withdraw, "
@@ -755,6 +839,15 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
             # at the rate the step may be mined at: interest accrues between the steps
             room = pm.max_withdraw_within_margin(c, nd, future, m.spot, m.reserve_rate, lt, margin)
         sell = min(room, remaining)
+        if sell <= 0 and request.close:
+            where = "unsafe" if force or lt is None else "within the safety margin"
+            reason = f"withdrawing the collateral a swap needs would leave the vault {where}"
+            if dust_held:
+                reason = (
+                    f"the market's dust ({_tokens(ceil_div(m.dust, RAY))} {ctx.base}) forbids "
+                    f"repaying the debt in parts below it, and {reason}"
+                )
+            raise _close_refused(ctx, ceil_div(nd * future, RAY), reason)
         if sell <= 0:
             raise RefusedError(
                 "no collateral can be withdrawn without leaving the vault within the safety "
@@ -767,6 +860,7 @@ def _unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool
         if request.close and left and pm.is_dusty(left, m.rate, m.dust):
             # a partial repay may not leave dust: keep the dust for the closing step
             repay_nd = max(nd - ceil_div(m.dust, m.rate), 0)
+            dust_held = True
         rounds.append(Round(sell, out, lm.at_least_after_slippage(out, slip), repay_nd))
         c -= sell
         nd -= repay_nd
@@ -937,9 +1031,20 @@ def run_built(
     return result_document(session, built.plan, result, options, read_back)
 
 
+def _check_plan_out(plan_out: Any) -> None:
+    """--plan-out is checked before anything is read: a device, FIFO or directory is refused."""
+    if plan_out is not None:
+        from pathlib import Path
+
+        from ion_cli.atomic import check_output
+
+        check_output(Path(plan_out), "plan file")
+
+
 def leverage(
     session: Session, request: LeverageRequest, options: WriteOptions, plan_out: Any = None
 ) -> WriteResult:
+    _check_plan_out(plan_out)
     built = build_leverage(session, request, options.force)
     return run_built(session, built, options, plan_out, request)
 
@@ -947,6 +1052,7 @@ def leverage(
 def deleverage(
     session: Session, request: DeleverageRequest, options: WriteOptions, plan_out: Any = None
 ) -> WriteResult:
+    _check_plan_out(plan_out)
     built = build_deleverage(session, request, options.force)
     result = run_built(session, built, options, plan_out, request)
     if plan_out is None and request.close and not options.dry_run:

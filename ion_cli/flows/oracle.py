@@ -101,6 +101,9 @@ class OracleStatus:
             "next_rate": text(self.next_rate, WAD),
             "updates_to_target": self.updates_to_target(),
             "last_updated": self.last_updated,
+            # 0: never updated since deployment (the public oracle, and the reference, start
+            # there), so the first update is allowed at once.
+            "never_updated": self.last_updated == 0,
             "cooldown_seconds": self.cooldown,
             "next_update_at": self.next_update_at,
             "seconds_until_next_update": max(0, self.next_update_at - self.now),

@@ -227,32 +227,19 @@ def _plain(value: Any) -> Any:
 
 
 def save_plan(path: str | Path, built: Built, request: LeverageRequest | DeleverageRequest) -> None:
-    import os
+    from ion_cli.atomic import write_output
 
     text = json.dumps(plan_document(built, request), indent=2, sort_keys=True) + "\n"
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write the plan file {path}: {exc.strerror or exc}") from None
+    write_output(Path(path), text, "plan file")
 
 
 def load_plan(path: str | Path) -> dict[str, Any]:
     """The plan document, or one UsageError line saying what is wrong with the file."""
     p = Path(path)
     where = f"plan file {p}"
-    try:
-        if not p.is_file():
-            raise UsageError(f"{where} does not exist or is not a file")
-        if p.stat().st_size > MAX_PLAN_BYTES:
-            raise UsageError(f"{where} is too large to be a plan")
-        raw = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"malformed {where}: not UTF-8 text") from None
+    from ion_cli.inputs import read_input_text
+
+    raw = read_input_text(p, "plan file", limit=MAX_PLAN_BYTES)
     if _nesting(raw) > MAX_NESTING:
         raise UsageError(f"malformed {where}: nested deeper than any plan")
     try:
@@ -429,6 +416,8 @@ def _check_bound(ctx: Any, check: dict[str, Any]) -> None:
                 )
     elif kind == "loop":
         return  # each step of a loop carries its own router minimum: the simulation checks it
+    elif kind == "wallet_close":
+        return  # no swap, no price: the simulation checks the wallet still holds the debt
     else:
         raise UsageError(f"malformed plan file: unknown check kind {kind!r}")
 

@@ -84,8 +84,14 @@ def prove(
     from ion_cli.zk import ezkl_runner as er
 
     started = time.monotonic()
+    if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise UsageError(f"--out {out} is not a folder: give a folder for the proof's files")
+    if out is not None and out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"{out} is not empty: choose another --out or pass --force")
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
+    if request.cross_check and request.snapshot_file is not None:
+        raise UsageError("--cross-check asks beacon nodes; a --snapshot file has none to ask")
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
     anchoring = None
     if request.snapshot_file is None:
@@ -101,6 +107,8 @@ def prove(
         snapshot = load_snapshot(session, request, progress)
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
+    if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+        raise UsageError(f"--out {folder} is not a folder: give a folder for the proof's files")
     if folder.exists() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
     network = network_context(session, request, snapshot)
@@ -210,6 +218,11 @@ def build_receipt(
             "url": snapshot.source
             or (f"file:{request.snapshot_file.name}" if request.snapshot_file else ""),
             "state_id": request.state,
+            # Which node(s) the validators came from, and whether two or more agreed on the
+            # finalized checkpoint; a snapshot file is one source's word.
+            "nodes": [n.strip() for n in snapshot.source.split(",") if n.strip()]
+            or ([f"file:{request.snapshot_file.name}"] if request.snapshot_file else []),
+            "cross_checked": snapshot.cross_checked,
             "slot": snapshot.state.slot,
             "epoch": snapshot.state.epoch,
             "state_root": snapshot.state.state_root.lower(),
@@ -242,10 +255,17 @@ def verify(
     progress: Progress,
     *,
     srs_file: Path | None = None,
+    session: Session | None = None,
     onchain: Session | None = None,
 ) -> rc.Report:
-    """Re-check a receipt folder offline (and with `onchain`, its block root against that
-    chain's EIP-4788 contract); the caller raises VerificationFailed on the first failure."""
+    """Re-check a receipt folder: every offline check; with `onchain`, its block root against
+    that chain's EIP-4788 contract; with `session` (when a node for the receipt's chain
+    answers), its submission record against the chain. A bad `--srs` (missing, not a regular
+    file) is bad input; a receipt that cannot be read at all is too."""
+    if srs_file is not None:
+        why = rc.not_regular(srs_file)
+        if why is not None:
+            raise UsageError(f"--srs: {why}")
     try:
         report = rc.check(path, srs_file=srs_file, progress=progress)
         if onchain is not None:
@@ -255,4 +275,96 @@ def verify(
             anchor_check.check_onchain(report, rc.load(path), onchain.reader())
     except rc.ReceiptError as exc:
         raise UsageError(str(exc)) from exc
+    if session is not None:
+        check_submission_on_chain(report, rc.load(path), session)
     return report
+
+
+SUBMISSION_ON_CHAIN = "submission on chain"
+
+
+def submission_session(path: Path, network: str | None, rpc_url: str | None) -> Session | None:
+    """A session for the chain a receipt's submission names (the network given on the command
+    line wins); None when the receipt records no submission or cannot be read."""
+    from ion_cli.flows.session import Session
+
+    try:
+        sub = rc.load(path).data.get("submission")
+    except rc.ReceiptError:
+        return None
+    if not isinstance(sub, dict):
+        return None
+    name = network or sub.get("network")
+    return Session(network=str(name) if name else None, rpc_url=rpc_url)
+
+
+def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: Session) -> None:
+    """The receipt's `submission` against the chain: the transaction exists on the chain the
+    record names, was sent to the feed it names, mined in its block with success, and carries
+    exactly this proof, these instances and the receipt's roots. No node: shown as skipped."""
+    sub = r.data.get("submission")
+    if not isinstance(sub, dict) or not isinstance(sub.get("tx_hash"), str):
+        return
+    try:
+        w3 = session.w3()
+        chain_id = int(w3.eth.chain_id)
+    except Exception as exc:  # no node at hand: the record is not checked, and it says so
+        detail = exc.message if isinstance(exc, IonError) else type(exc).__name__
+        report.skip(
+            SUBMISSION_ON_CHAIN, f"not checked: no node for {sub.get('network')} ({detail})"
+        )
+        return
+    if chain_id != sub.get("chain_id"):
+        report.skip(
+            SUBMISSION_ON_CHAIN,
+            f"not checked: the node answers for chain {chain_id}, the record names chain "
+            f"{sub.get('chain_id')}",
+        )
+        return
+    problems = _submission_problems(w3, sub, r)
+    report.add(SUBMISSION_ON_CHAIN, not problems, "; ".join(problems))
+
+
+SUBMIT_SIGNATURE = "submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32))"
+
+
+def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
+    """The proof bytes and instances a `RiskFeed.submit` calldata carries (None: not one)."""
+    from eth_abi.abi import decode
+
+    from ion_cli.abi.keccak import keccak256
+
+    if data[:4] != keccak256(SUBMIT_SIGNATURE.encode())[:4]:
+        return None
+    try:
+        proof, instances, _, _ = decode(
+            ["bytes", "uint256[]", "uint256", "(uint64,uint64,bytes32,bytes32,bytes32)"], data[4:]
+        )
+    except Exception:  # eth_abi's decoding errors: not a submit of this shape
+        return None
+    return bytes(proof), [int(i) for i in instances]
+
+
+def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> list[str]:
+    from ion_cli.zk.feed import load_proof
+
+    tx_hash = str(sub["tx_hash"])
+    try:
+        tx = w3.eth.get_transaction(tx_hash)
+        mined = w3.eth.get_transaction_receipt(tx_hash)
+    except Exception:  # web3's TransactionNotFound, or a node that cannot say
+        return [f"no transaction {tx_hash} on chain {sub.get('chain_id')}"]
+    problems = []
+    feed = str(sub.get("feed", ""))
+    if str(tx.get("to") or "").lower() != feed.lower():
+        problems.append(f"the transaction went to {tx.get('to')}, not the feed {feed}")
+    if int(mined.get("status", 0)) != 1:
+        problems.append("the transaction reverted")
+    if mined.get("blockNumber") != sub.get("block"):
+        problems.append(f"mined in block {mined.get('blockNumber')}, not {sub.get('block')}")
+    proof, instances = load_proof(r.file(rc.PROOF))
+    sent = tx.get("input")
+    sent_bytes = bytes(sent) if not isinstance(sent, str) else bytes.fromhex(sent[2:])
+    if _submitted_proof(sent_bytes) != (proof, instances):
+        problems.append("the transaction carries another proof or other public inputs")
+    return problems

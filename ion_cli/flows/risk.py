@@ -37,17 +37,21 @@ class SnapshotRequest:
     state: str = "finalized"
     snapshot_file: Path | None = None
     beacon_urls: tuple[str, ...] = ()
+    # Refuse unless every beacon node agrees on the finalized checkpoint (two or more nodes).
+    cross_check: bool = False
     # The network's total active balance (Gwei) when known; else read (devnet) or the default.
     network_active_balance: int | None = None
 
 
 def read_snapshot_file(path: Path) -> Snapshot:
+    from ion_cli.inputs import SNAPSHOT_LIMIT, read_input_text
     from ion_cli.zk.snapshot_json import SnapshotFormatError, snapshot_from_json
 
+    text = read_input_text(path, "snapshot file", limit=SNAPSHOT_LIMIT)
     try:
-        return snapshot_from_json(json.loads(path.read_text()))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+        return snapshot_from_json(json.loads(text))
+    except RecursionError:
+        raise UsageError(f"{path} is not a snapshot: nested too deeply") from None
     except (ValueError, SnapshotFormatError) as exc:
         raise UsageError(f"{path} is not a snapshot: {exc}") from exc
 
@@ -157,7 +161,18 @@ def assess(
 
 # ---- what if -----------------------------------------------------------------------------------
 
-_WHAT_IF = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+_WHAT_IF = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$", re.ASCII)  # ١ is not 1
+
+
+def check_what_if(text: str) -> None:
+    """The form of --what-if-slashed (N or P%, P at most 100), checked without the snapshot."""
+    m = _WHAT_IF.match(text)
+    if not m:
+        raise UsageError(f"--what-if-slashed: expected N or P%, got {text!r}")
+    if m.group(2) and float(m.group(1)) > 100:
+        raise UsageError("--what-if-slashed: a share above 100%")
+    if not m.group(2) and "." in m.group(1):
+        raise UsageError("--what-if-slashed: a count of validators is a whole number")
 
 
 def parse_what_if(text: str, snapshot: Snapshot) -> int:
@@ -299,6 +314,8 @@ def risk_report(
     what_if_slashed: str | None = None,
     addresses: list[str] | None = None,
 ) -> dict[str, Any]:
+    if what_if_slashed is not None:
+        check_what_if(what_if_slashed)  # bad input is said before the beacon node is read
     snapshot = load_snapshot(session, request, progress)
     network = network_context(session, request, snapshot)
     assessment = assess(snapshot, network, progress)
@@ -306,6 +323,7 @@ def risk_report(
         "lrt": request.symbol,
         "state": snapshot.state.to_json(),
         "source": snapshot.source,
+        "cross_checked": snapshot.cross_checked,
         "complete": snapshot.complete,
         "notes": list(snapshot.notes),
         "validators": len(snapshot.validators),

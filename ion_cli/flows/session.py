@@ -62,7 +62,11 @@ class Session:
             raise UsageError(
                 f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
             )
-        return url
+        from ion_cli.inputs import check_url
+
+        # a malformed URL (from the option, the environment or the config) is bad input, not a
+        # node that is down
+        return check_url(url, "--rpc-url" if self.rpc_url else f"the RPC URL of '{profile.name}'")
 
     def _not_running(self) -> DevnetNotRunning | None:
         if self.is_devnet and not self.rpc_url:

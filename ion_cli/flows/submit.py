@@ -257,22 +257,72 @@ def feed_address(session: Session, symbol: str) -> str:
 
 
 def intent(session: Session, path: Path, symbol: str) -> str:
-    """Check what needs no account or node (the receipt, its token, the market's feed), then
-    name this submission for the journal: the market and the proof's hash, so that a rerun of
-    the same `ion submit` finds an interrupted or already-mined one."""
+    """Check what needs no account or node (the whole receipt, as `ion verify` does offline,
+    its network and token, the market's feed), then name this submission for the journal: the
+    market and the proof's hash, so that a rerun of the same `ion submit` finds an interrupted
+    or already-mined one."""
     import hashlib
 
-    receipt = load_receipt(path)
+    receipt = check_whole(session, path)
     _check_market(receipt, session.profile.market(symbol).symbol)
     feed_address(session, symbol)
+    _check_network(session, receipt)
     digest = hashlib.sha256(receipt.proof).hexdigest()[:16]
     return f"submit {symbol.strip().lower()} {digest}"
 
 
+def check_whole(session: Session, path: Path, *, online: bool = False) -> ReceiptFolder:
+    """Every check of `ion verify` (offline ones; with `online`, also a recorded submission
+    against this session's chain): any failure refuses the submission, naming the check (exit
+    1, nothing sent). Returns the receipt folder, read once it passed."""
+    from ion_cli.flows.prove import VerificationFailed, verify
+
+    report = verify(path, lambda _: None, session=session if online else None)
+    failure = report.first_failure()
+    if failure is not None and "model id" in failure.name:
+        _explain_other_token(session, load_receipt(path))
+    if failure is not None:
+        raise VerificationFailed(
+            f"refused: the receipt fails `ion verify` at '{failure.name}'"
+            + (f": {failure.detail}" if failure.detail else "")
+        )
+    return load_receipt(path)
+
+
+def _check_network(session: Session, receipt: ReceiptFolder) -> None:
+    """The proof was made for this network (its SRS and feed are this network's)."""
+    from ion_cli.flows.prove import VerificationFailed, network_name
+
+    mine = network_name(session)[0]
+    theirs = receipt.data.get("network")
+    if theirs != mine:
+        raise VerificationFailed(
+            f"refused: the receipt fails the check 'network': the proof was made for "
+            f"{theirs}, this is {mine}"
+        )
+
+
+def _explain_other_token(session: Session, receipt: ReceiptFolder) -> None:
+    """A receipt relabelled to another token: when the proof's model id is ion's model bound
+    to a known token, say which (the feed's WrongModel would say the same)."""
+    try:
+        proven = layout.decode(receipt.instances).inputs.model_id
+    except layout.LayoutError:
+        return
+    token = token_of_model_id(session, receipt.model_hash)(proven)
+    if token and token.lower() != str(receipt.lrt or "").lower():
+        raise ProofRejected(
+            f"rejected: the proof rates the validators behind {token} (its model id {proven}), "
+            f"though the receipt says {receipt.lrt}: submit it to the {token} market"
+        )
+
+
 def _check_market(receipt: ReceiptFolder, symbol: str) -> None:
+    # A proof of another token's validators is a rejected proof (exit 1, as the feed's own
+    # WrongModel would be), said before anything is read from the chain.
     if receipt.lrt and receipt.lrt.lower() != symbol.lower():
-        raise UsageError(
-            f"the proof rates the validators behind {receipt.lrt}, not {symbol}: "
+        raise ProofRejected(
+            f"rejected: the proof rates the validators behind {receipt.lrt}, not {symbol}: "
             f"submit it to the {receipt.lrt} market"
         )
 
@@ -283,10 +333,18 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     from ion_cli.results import SubmitResult
     from ion_cli.zk.feed import ProofCall, commitment_tuple, read_latest, submit_call
 
-    receipt = load_receipt(path)
+    receipt = check_whole(session, path, online=True)
     market = session.profile.market(symbol)
     _check_market(receipt, market.symbol)
     feed = feed_address(session, symbol)
+    _check_network(session, receipt)
+    # What is previewed, sent and recorded comes from the proof's public instances, never from
+    # the receipt's text (which `check_whole` found equal to them).
+    try:
+        proven = layout.decode(receipt.instances)
+    except layout.LayoutError as exc:
+        raise ProofRejected(f"rejected: the public inputs do not fit the layout ({exc})") from None
+    slot, state_root, score = proven.inputs.slot, proven.inputs.state_root, proven.score
     w3 = session.w3()
     me = session.account().address
     latest_before = read_latest(session.reader(), feed)
@@ -311,17 +369,12 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     bound_to = token_of_model_id(session, receipt.model_hash)
     _precheck(w3, feed, me, submit_call(feed, call, "").data, bound_to)
 
-    try:
-        score = layout.decode(receipt.instances).score
-    except layout.LayoutError as exc:
-        raise ProofRejected(f"rejected: the public inputs do not fit the layout ({exc})") from None
     haircut = layout.haircut_wad(score)
     feed_rate_after = layout.risk_adjusted_rate(oracle.protocol_rate, haircut)
     submission = submit_call(
         feed,
         call,
-        f"submit the {market.symbol} risk proof for slot {receipt.slot} "
-        f"(haircut {text(haircut, WAD)})",
+        f"submit the {market.symbol} risk proof for slot {slot} (haircut {text(haircut, WAD)})",
     )
     calls = [submission]
     update_now = reads_feed and oracle.can_update
@@ -329,8 +382,8 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         calls.append(update_call(oracle))
     summary = {
         "market": market.symbol,
-        "slot": str(receipt.slot),
-        "state root": receipt.state_root,
+        "slot": str(slot),
+        "state root": state_root,
         "score": f"{score / layout.SCORE_ONE:.4f} (clamped to [0, 1])",
         "haircut": text(haircut, WAD) or "0",
         "feed rate": f"{text(oracle.protocol_rate, WAD)} -> {text(feed_rate_after, WAD)}",
@@ -345,8 +398,8 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             "action": "submit",
             "market": market.symbol,
             "feed": feed,
-            "slot": receipt.slot,
-            "state_root": receipt.state_root,
+            "slot": slot,
+            "state_root": state_root,
             "score": score,
             "haircut_wad": str(haircut),
             "updates_reserve_rate": update_now,

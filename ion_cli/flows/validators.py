@@ -123,9 +123,17 @@ def _devnet_hint(options: BeaconOptions) -> Iterator[None]:
         raise
 
 
-def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> None:
+def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapshot) -> Snapshot:
+    """With --cross-check: every node agrees on the finalized checkpoint the data hangs off
+    (else NodesDisagree); the snapshot then says it was cross-checked."""
     if not options.cross_check:
-        return
+        return snapshot
+    return cross_checked(client, snapshot)
+
+
+def cross_checked(client: BeaconClient, snapshot: Snapshot) -> Snapshot:
+    from dataclasses import replace
+
     from ion_cli.beacon.errors import NodesDisagree
 
     checkpoint = client.cross_check()
@@ -134,19 +142,55 @@ def _cross_check(client: BeaconClient, options: BeaconOptions, snapshot: Snapsho
         raise NodesDisagree(
             "the finalized block read does not match the finalized checkpoint the nodes agree on"
         )
+    return replace(snapshot, cross_checked=True)
+
+
+def judge_set(token: TokenValidators, snapshot: Snapshot, warn: Warn | None) -> Snapshot:
+    """What the beacon answer may be trusted as. No validator at all for credentials the adapter
+    names is an error (a node that rewrote or withheld them must not read as "0 validators");
+    fewer than the token's registry says makes the set incomplete, with a note naming the node."""
+    from dataclasses import replace
+
+    from ion_cli.beacon.errors import ValidatorSetShort
+
+    found = len(snapshot.validators)
+    source = snapshot.source or "the beacon node"
+    expected = token.expected
+    if found == 0 and (token.credentials or token.ids):
+        registry = f" (its registry says {expected})" if expected else ""
+        raise ValidatorSetShort(
+            f"{token.symbol}: {source} returned no validator for the {len(token.credentials)} "
+            f"withdrawal credential(s) its adapter names ({token.method}){registry}: refusing "
+            "to report 0 validators (a node that withholds or rewrites them?); try another "
+            "node (--beacon-url, --cross-check)"
+        )
+    if expected is not None and found < expected:
+        note = (
+            f"incomplete: {source} returned {found} of the {expected} validators the token's "
+            "registry names"
+        )
+        if warn is not None:
+            warn(f"{token.symbol}: {note}")
+        return replace(snapshot, complete=False, notes=(*snapshot.notes, note))
+    return snapshot
 
 
 # ---- ids and files ----
 
 
-def read_tokens(source: str | Path, stdin: Any = None) -> list[str]:
+def read_tokens(source: str | Path, stdin: Any = None, what: str = "ids file") -> list[str]:
     """Whitespace- or comma-separated tokens from a file (`-` = stdin); `#` starts a comment."""
     import sys
 
-    try:
-        text = (stdin or sys.stdin).read() if str(source) == "-" else Path(source).read_text()
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    from ion_cli.inputs import IDS_LIMIT, read_input_text
+
+    text = read_input_text(
+        source,
+        what,
+        limit=IDS_LIMIT,
+        stdin_ok=True,
+        stdin=stdin if stdin is not None else sys.stdin,
+    )
     tokens: list[str] = []
     for line in text.splitlines():
         body = line.split("#", 1)[0]
@@ -159,12 +203,32 @@ def collect_ids(ids: Sequence[str], ids_file: Path | None, stdin: Any = None) ->
 
     tokens: list[str] = []
     for item in ids:
-        tokens += read_tokens("-", stdin) if item == "-" else [item]
+        if item == "-":
+            tokens += parse_file_tokens(
+                read_tokens("-", stdin), "standard input", parse.validator_id
+            )
+        else:
+            tokens.append(parse.validator_id(item))  # typed by the user: safe to quote
     if ids_file is not None:
-        tokens += read_tokens(ids_file, stdin)
+        tokens += parse_file_tokens(read_tokens(ids_file, stdin), str(ids_file), parse.validator_id)
     if not tokens:
         raise UsageError("no validator ids: give indices or 0x pubkeys, a file, or - for stdin")
     return parse.validator_ids(tokens)
+
+
+def parse_file_tokens(tokens: Sequence[str], where: str, parse_one: Any) -> list[str]:
+    """Each token parsed; a bad one is named by its position only. A file given by mistake may
+    hold a private key or a seed phrase: its content never reaches an error message."""
+    from ion_cli.beacon.errors import BadValidatorId
+
+    out: list[str] = []
+    for number, token in enumerate(tokens, 1):
+        try:
+            out.append(parse_one(token))
+        except BadValidatorId as exc:
+            kind = exc.message.split(":", 1)[0]
+            raise BadValidatorId(f"{where}: entry {number} is {kind}") from None
+    return out
 
 
 def read_credentials(path: Path) -> list[str]:
@@ -173,11 +237,14 @@ def read_credentials(path: Path) -> list[str]:
     from ion_cli.beacon import parse
 
     out: list[str] = []
-    for token in read_tokens(path):
+    tokens = read_tokens(path, what="credentials file")
+    if not tokens:  # an empty file named on purpose is a mistake (the wrong file)
+        raise UsageError(f"the credentials file {path} holds no credentials or addresses")
+    for token in tokens:
         if _ADDRESS.fullmatch(token):
             out += withdrawal_credentials(token)
-        else:
-            out.append(parse.credential(token))
+    rest = [t for t in tokens if not _ADDRESS.fullmatch(t)]
+    out += parse_file_tokens(rest, str(path), parse.credential)
     return list(dict.fromkeys(c.lower() for c in out))
 
 
@@ -189,7 +256,7 @@ def show(ids: Sequence[str], state: str, options: BeaconOptions) -> Snapshot:
 
     with _devnet_hint(options), open_client(options) as client:
         snapshot = snapshot_of_ids(client, ids, state, warn=options.warn)
-        _cross_check(client, options, snapshot)
+        snapshot = _cross_check(client, options, snapshot)
     return snapshot
 
 
@@ -203,6 +270,7 @@ class TokenValidators:
     ids: tuple[str, ...]
     method: str
     complete: bool
+    expected: int | None = None  # validators the token's registry says back it (None: unknown)
 
 
 def token_validators(
@@ -219,7 +287,14 @@ def token_validators(
     from ion_cli.plugins_registry import load
 
     user_creds = read_credentials(credentials_file) if credentials_file else []
-    user_ids = parse.validator_ids(read_tokens(indices_file)) if indices_file else []
+    user_ids: list[str] = []
+    if indices_file:
+        tokens = read_tokens(indices_file, what="indices file")
+        if not tokens:
+            raise UsageError(f"the indices file {indices_file} holds no validator ids")
+        user_ids = parse.validator_ids(
+            parse_file_tokens(tokens, str(indices_file), parse.validator_id)
+        )
     session = Session(network=network, rpc_url=rpc_url)
     profile = session.profile
     adapter = load(symbol.lower())
@@ -270,6 +345,8 @@ def token_validators(
         ids=tuple(user_ids),
         method=method,
         complete=complete,
+        # The registry's count holds for the adapter's own set; user files only add to it.
+        expected=source.expected_count if source else None,
     )
 
 
@@ -312,7 +389,8 @@ def summary(
             use_cache=use_cache,
             full_rescan=rescan,
         )
-        _cross_check(client, options, snapshot)
+        snapshot = _cross_check(client, options, snapshot)
+    snapshot = judge_set(token, snapshot, options.warn)
     return summarize(
         snapshot,
         symbol=token.symbol,

@@ -685,8 +685,8 @@ class Watcher:
 
         reader = self.session.reader()
         head = reader.block("latest")
-        if head["number"] == self.state.last_block:
-            return []
+        if head["number"] == self.state.last_block and not self.config.once:
+            return []  # (--once evaluates the conditions again: they may still hold)
         genesis = reader.request("eth_getBlockByNumber", ["0x0", False], "reading the genesis")
         genesis_hash = str(genesis.get("hash", "")) if isinstance(genesis, dict) else ""
         if self.state.chain_genesis and genesis_hash != self.state.chain_genesis:
@@ -734,10 +734,12 @@ class Watcher:
     def _condition(
         self, key: str, holds: bool, alert: WatchEvent, cleared: WatchEvent | None
     ) -> list[WatchEvent]:
-        """An alert when `holds` becomes true (once, until it is false again)."""
+        """An alert when `holds` becomes true (once, until it is false again). With --once (cron)
+        a condition is reported on every run while it holds: each run's exit code says whether
+        something is wrong now, not whether it is new."""
         key = "chain:" + key
         if holds:
-            if key in self.state.active:
+            if key in self.state.active and not self.config.once:
                 return []
             self.state.active.add(key)
             return [alert]
@@ -941,6 +943,8 @@ def parse_duration(value: str, what: str) -> float:
         scale = units[raw[-1]]
         raw = raw[:-1]
     try:
+        if not raw.isascii():  # Decimal() takes any Unicode digit
+            raise ValueError(raw)
         number = Decimal(raw)
     except Exception:
         raise UsageError(f"{what}: {value!r} is not a duration (12s, 5m, 2h, 1d)") from None

@@ -309,7 +309,9 @@ class AdapterConformance:
 
     def set_rate(self, devnet: Any, symbol: str, rate: int) -> None:
         token = devnet.deployment["tokens"][symbol]
-        if symbol in ("weETH", "rswETH"):
+        if symbol == "weETH":  # weETH's rate is the ether.fi pool's P / S
+            admin_send(devnet, token["contracts"]["liquidity_pool"], "setRate", rate)
+        elif symbol == "rswETH":
             admin_send(devnet, token["address"], "setRate", rate)
         elif symbol == "rsETH":
             admin_send(devnet, token["contracts"]["lrt_oracle"], "setRsETHPrice", rate)

@@ -75,5 +75,6 @@ def snapshot_from_json(d: Any) -> Snapshot:
         validators=tuple(validator_from_json(v) for v in raw),
         source=str(d.get("source", "")),
         complete=bool(d.get("complete", True)),
+        cross_checked=d.get("cross_checked") is True,
         notes=tuple(str(n) for n in notes) if isinstance(notes, list) else (),
     )

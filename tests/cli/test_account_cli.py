@@ -189,7 +189,10 @@ def test_import_keystore_file_wrong_password(
     [
         (["new", "bad name"], "bad account name"),
         (["import", "alice", "--private-key-file", "/nonexistent/key"], "cannot read private key"),
-        (["import", "alice", "--keystore-file", "/nonexistent/ks.json"], "keystore file not found"),
+        (
+            ["import", "alice", "--keystore-file", "/nonexistent/ks.json"],
+            "keystore file /nonexistent/ks.json: no such file",
+        ),
         (["show", "nobody"], "no such account: nobody"),
         (["remove", "nobody", "--yes"], "no such account: nobody"),
         (["remove", "dev", "--yes"], "nothing to remove"),

@@ -48,7 +48,7 @@ def test_bad_profile_types_are_one_usage_error(
     [
         ("safety = 5\n", "[safety] must be a table"),
         ("safety = 'x'\n", "[safety] must be a table"),
-        ("default_network = 5\n", "default_network must be a string"),
+        ("default_network = 5\n", "default_network must be a network name"),
     ],
 )
 def test_bad_top_level_types_are_one_usage_error(

@@ -67,40 +67,106 @@ contract StandInsTest is TestBase {
         assertEq(st.balanceOf(USER), out, "stETH received");
     }
 
-    function test_WeEthMintPathAtTheRate() public {
-        EEth eeth = new EEth(address(this));
-        EtherFiLiquidityPool lp = new EtherFiLiquidityPool(address(eeth), address(this));
-        WeEth we = new WeEth(address(eeth), address(lp), address(this));
-        eeth.setMinter(address(lp), true);
-        we.setRate(1.04e18);
+    function _etherFi(uint256 staked, uint256 rate)
+        internal
+        returns (EEth eeth, EtherFiLiquidityPool lp, WeEth we)
+    {
+        eeth = new EEth(address(this));
+        lp = new EtherFiLiquidityPool(address(eeth), address(this));
+        we = new WeEth(address(eeth), address(lp), address(this));
+        eeth.setLiquidityPool(address(lp));
+        lp.depositOutOfLp(address(this), staked);
+        lp.setRate(rate);
+    }
+
+    function test_WeEthRateIsThePoolsTotals() public {
+        (EEth eeth, EtherFiLiquidityPool lp, WeEth we) = _etherFi(1000 ether, 1.04e18);
+        assertEq(we.getRate(), 1.04e18, "getRate = P / S");
+        assertEq(lp.getTotalPooledEther(), 1040 ether, "P");
+        assertEq(eeth.totalShares(), 1000 ether, "S");
+        assertEq(eeth.balanceOf(address(this)), 1040 ether, "a share is worth P / S");
+        assertEq(we.getWeETHByeETH(1.04 ether), 1 ether, "sharesForAmount");
+        assertEq(we.getEETHByWeETH(1 ether), 1.04 ether, "amountForShare");
+    }
+
+    function test_WeEthMintPathWithShares() public {
+        (EEth eeth, EtherFiLiquidityPool lp, WeEth we) = _etherFi(1000 ether, 1.04e18);
+        uint256 p = lp.getTotalPooledEther();
+        uint256 s = eeth.totalShares();
 
         vm.deal(USER, 7 ether);
         vm.startPrank(USER);
-        uint256 e = lp.deposit{value: 7 ether}(address(0));
+        uint256 shares = lp.deposit{value: 7 ether}(); // deposit(): payable, no arguments
+        assertEq(shares, uint256(7 ether) * s / p, "shares = floor(amount * S / P), totals before");
+        uint256 p2 = lp.getTotalPooledEther();
+        uint256 s2 = eeth.totalShares();
+        assertEq(p2, p + 7 ether, "P grows by the deposit");
+        assertEq(s2, s + shares, "S grows by the shares");
+        uint256 e = eeth.balanceOf(USER);
+        assertEq(e, shares * p2 / s2, "balance = floor(shares * P' / S')");
+        assertLe(7 ether - e, 2, "a wei or two below the deposit");
         eeth.approve(address(we), e);
         uint256 w = we.wrap(e);
         vm.stopPrank();
-        assertEq(e, 7 ether, "eETH 1:1");
-        assertEq(w, uint256(7 ether) * 1e18 / 1.04e18, "weETH at the rate");
-        assertEq(we.getRate(), 1.04e18, "getRate");
-        assertEq(lp.getTotalPooledEther(), 7 ether, "pooled");
+        assertEq(w, e * s2 / p2, "wrap mints floor(x * S' / P')");
+        assertEq(we.balanceOf(USER), w, "weETH");
         assertEq(address(lp).balance, 7 ether, "pool keeps the ETH");
+        assertEq(lp.totalValueInLp(), 7 ether, "in the pool");
     }
 
-    function test_OnlyOwnerAndMintersMint() public {
+    function test_DepositWithReferralMintsTheSameShares() public {
+        (, EtherFiLiquidityPool lp,) = _etherFi(1000 ether, 1.07e18);
+        vm.deal(USER, 10 ether);
+        vm.startPrank(USER);
+        uint256 a = lp.deposit{value: 3 ether}(address(0));
+        uint256 b = lp.deposit{value: 3 ether}();
+        vm.stopPrank();
+        assertLe(a > b ? a - b : b - a, 1, "same price either way (b after a deposit)");
+    }
+
+    function test_OnlyThePoolMintsShares() public {
         EEth eeth = new EEth(address(this));
         EtherFiLiquidityPool lp = new EtherFiLiquidityPool(address(eeth), address(this));
         vm.deal(USER, 1 ether);
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(DevToken.NotMinter.selector, address(lp)));
-        lp.deposit{value: 1 ether}(address(0));
+        vm.expectRevert(abi.encodeWithSelector(EEth.NotLiquidityPool.selector, address(lp)));
+        lp.deposit{value: 1 ether}();
+
+        eeth.setLiquidityPool(address(lp));
+        vm.expectRevert(EEth.PoolAlreadySet.selector);
+        eeth.setLiquidityPool(USER);
+        vm.expectRevert(abi.encodeWithSelector(EEth.NotLiquidityPool.selector, address(this)));
+        eeth.mintShares(USER, 1);
 
         vm.prank(USER);
-        vm.expectRevert(abi.encodeWithSelector(DevToken.NotMinter.selector, USER));
-        eeth.mint(USER, 1);
+        vm.expectRevert();
+        lp.setRate(1e18); // devnet admin only
+    }
 
-        eeth.mint(USER, 5 ether); // owner funds
-        assertEq(eeth.balanceOf(USER), 5 ether, "owner mint");
+    function test_EtherFiFirstDepositIsOneToOne() public {
+        EEth eeth = new EEth(address(this));
+        EtherFiLiquidityPool lp = new EtherFiLiquidityPool(address(eeth), address(this));
+        eeth.setLiquidityPool(address(lp));
+        vm.expectRevert(EtherFiLiquidityPool.NoShares.selector);
+        lp.setRate(1e18);
+        vm.deal(USER, 2 ether);
+        vm.prank(USER);
+        assertEq(lp.deposit{value: 2 ether}(), 2 ether, "an empty pool mints the amount");
+    }
+
+    function test_SetRateIsExact(uint256 staked, uint256 rate) public {
+        staked = bound(staked, 1 ether, 10_000_000 ether);
+        rate = bound(rate, 0.5e18, 3e18);
+        (,, WeEth we) = _etherFi(staked, 1e18);
+        EtherFiLiquidityPool(we.liquidityPool()).setRate(rate);
+        assertEq(we.getRate(), rate, "P / S is the rate asked for");
+    }
+
+    /// Renzo's calculateMintAmount, written out: two floors, a few wei below proportional.
+    function _renzoMint(uint256 value, uint256 added, uint256 supply) internal pure returns (uint256) {
+        if (value == 0 || supply == 0) return added;
+        uint256 inflation = 1e18 * added / (value + added);
+        return supply * 1e18 / (1e18 - inflation) - supply;
     }
 
     function test_EzEthRateRoundTripsThroughTvl(uint256 rate, uint256 deposit) public {
@@ -110,13 +176,15 @@ contract StandInsTest is TestBase {
         RestakeManager rm = new RestakeManager(address(ez), address(this));
         ez.setMinter(address(rm), true);
         rm.setRate(rate);
+        ez.mint(address(this), 50_000 ether); // the protocol's existing supply
 
+        (,, uint256 tvlBefore) = rm.calculateTVLs();
         vm.deal(USER, deposit);
         vm.prank(USER);
         rm.depositETH{value: deposit}();
         uint256 minted = ez.balanceOf(USER);
-        assertEq(minted, deposit * 1e18 / rate, "minted at the rate");
-        vm.assume(minted >= 1e18);
+        assertEq(minted, _renzoMint(tvlBefore, deposit, 50_000 ether), "Renzo's mint arithmetic");
+        assertLe(minted, deposit * 1e18 / rate, "never above the proportional figure");
         (,, uint256 tvl) = rm.calculateTVLs();
         assertEq(tvl * 1e18 / ez.totalSupply(), rate, "mainnet formula gives the set rate");
     }
@@ -126,14 +194,23 @@ contract StandInsTest is TestBase {
         RestakeManager rm = new RestakeManager(address(ez), address(this));
         ez.setMinter(address(rm), true);
         rm.setRate(1.01e18);
-        vm.deal(USER, 2 ether);
+        vm.deal(USER, 4 ether);
         vm.prank(USER);
         rm.depositETH{value: 2 ether}(42);
-        assertEq(ez.balanceOf(USER), uint256(2 ether) * 1e18 / 1.01e18, "minted");
-
+        assertEq(ez.balanceOf(USER), 2 ether, "an empty protocol mints 1:1, as Renzo's");
+        (,, uint256 tvl) = rm.calculateTVLs();
         RenzoOracle ro = new RenzoOracle(address(this));
+        uint256 preview = ro.calculateMintAmount(tvl, 2 ether, ez.totalSupply());
+        vm.prank(USER);
+        rm.depositETH{value: 2 ether}();
+        assertEq(ez.balanceOf(USER) - 2 ether, preview, "the oracle's preview is the mint");
+
         assertEq(ro.calculateMintAmount(0, 3 ether, 0), 3 ether, "empty protocol mints 1:1");
-        assertEq(ro.calculateMintAmount(202 ether, 101 ether, 200 ether), 100 ether, "proportional");
+        uint256 proportional = ro.calculateMintAmount(202 ether, 101 ether, 200 ether);
+        assertEq(proportional, _renzoMint(202 ether, 101 ether, 200 ether), "Renzo's arithmetic");
+        assertTrue(proportional < 100 ether && proportional > 100 ether - 1e6, "a few wei below 100");
+        vm.expectRevert(RenzoOracle.InvalidTokenAmount.selector);
+        ro.calculateMintAmount(1e30, 1, 1);
     }
 
     function test_RsEthDepositAtOraclePrice() public {
@@ -168,8 +245,11 @@ contract StandInsTest is TestBase {
         rsw.deposit{value: 1 ether}();
         rsw.depositWithReferral{value: 3 ether}(address(0xCAFE));
         vm.stopPrank();
-        uint256 expected = uint256(1 ether) * 1e18 / 1.03e18 + uint256(3 ether) * 1e18 / 1.03e18;
+        // Swell's arithmetic: value * floor(1e36 / rate) / 1e18, the inverse rounded first.
+        uint256 inverse = uint256(1e36) / 1.03e18;
+        uint256 expected = uint256(1 ether) * inverse / 1e18 + uint256(3 ether) * inverse / 1e18;
         assertEq(rsw.balanceOf(USER), expected, "minted");
+        assertTrue(expected < uint256(4 ether) * 1e18 / 1.03e18, "a wei below floor(eth / rate)");
         assertEq(address(rsw).balance, 4 ether, "keeps the ETH");
 
         vm.prank(USER);

@@ -66,6 +66,23 @@ def _proof(chain: Chain, folder: Path) -> Path:
     return out
 
 
+def _start_cooldown(chain: Chain) -> None:
+    """The reference oracle, like the public one, starts with lastUpdated = 0 (an update is
+    allowed at once). One update by the admin starts the cooldown, so the submissions below are
+    one step (the submit alone), and the dev account's nonce and journal are untouched."""
+    from ion_cli.devnet.txbatch import encode_call
+
+    oracle = chain.devnet.deployment.market("weETH").reserve_oracle
+    tx = chain.w3.eth.send_transaction(
+        {
+            "from": chain.devnet.deployment.admin,
+            "to": oracle,
+            "data": encode_call("ReserveOracle", "updateExchangeRate"),
+        }
+    )
+    assert chain.w3.eth.wait_for_transaction_receipt(tx, timeout=30)["status"] == 1
+
+
 def _accepted_submissions(chain: Chain) -> int:
     """RiskScoreAccepted events of the weETH feed (the chain's own count)."""
     feed = chain.devnet.deployment.market("weETH").risk_feed
@@ -86,6 +103,7 @@ def test_submit_killed_then_rerun_is_accepted_once(
 ) -> None:
     monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
     proof = _proof(chain, tmp_path)
+    _start_cooldown(chain)
     submit = ("submit", str(proof), "--market", "weETH", "--yes")
     before = _accepted_submissions(chain)
     base = chain.nonce()
@@ -130,6 +148,7 @@ def test_submit_interrupted_once_mined_reports_what_was_sent(
 ) -> None:
     monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
     proof = _proof(chain, tmp_path)
+    _start_cooldown(chain)
     submit = ("submit", str(proof), "--market", "weETH", "--yes")
     base = chain.nonce()
     stopped = run_ion(*submit, env={"ION_TEST_KILL_AT": f"mined:1:{sig}"})

@@ -1,6 +1,7 @@
 """One chain identity (issue 16): two devnets in two ION_DEVNET_DIRs, started at the same time
 (so, often, in the same second), are two chains with two genesis hashes; each keeps its own
-journal and watch state, and a reset of one never touches the other's."""
+journal and watch state, and a reset of one never touches the other's; after a real reset, a
+slashing on the new chain alerts."""
 
 from __future__ import annotations
 
@@ -79,8 +80,12 @@ def test_two_devnets_keep_their_own_journals_and_watch_states_through_a_reset(
     watch_a, watch_b = _watch_state(a), _watch_state(b)
     assert watch_a != watch_b
 
+    # the old chain runs ahead of where the new one will start, and its watch state follows it
+    assert run(a, "devnet", "advance", "--epochs", "4").returncode == 0
+    assert run(a, "watch", "--once", "--lrt", "weETH", "--json").returncode == 0
+
     kept_journal, kept_watch = journal_b.read_bytes(), watch_b.read_bytes()
-    reset = run(a, "devnet", "reset")
+    reset = run(a, "devnet", "reset", "--yes")
     assert reset.returncode == 0, reset.stderr
     assert _genesis(a)["hash"] not in (ga["hash"], gb["hash"])  # a new chain, a new identity
     assert journal_b.read_bytes() == kept_journal and watch_b.read_bytes() == kept_watch
@@ -91,3 +96,12 @@ def test_two_devnets_keep_their_own_journals_and_watch_states_through_a_reset(
     again = run(a, "supply", "weETH", "1", "--yes")  # the reset chain gets a journal of its own
     assert again.returncode == 0, again.stderr
     assert len(journal.chain_journals(31337)) == 3
+
+    # a slashing on the new chain alerts: nothing kept for the old chain skips its epochs
+    assert run(a, "watch", "--once", "--lrt", "weETH", "--json").returncode == 0
+    assert run(a, "devnet", "slash", "--lrt", "weETH", "--count", "1").returncode == 0
+    assert run(a, "devnet", "advance", "--epochs", "3").returncode == 0
+    done = run(a, "watch", "--once", "--lrt", "weETH", "--json")
+    assert done.returncode == 6, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [e["kind"] for e in events if e["alert"]] == ["slashing"]

@@ -129,7 +129,7 @@ def test_lifecycle_up_status_down_up_reset(devnet_dir: Path) -> None:
     before = ion("supply", "weETH", "1", "--yes", "--json")  # journalled on this chain
     assert before.exit_code == 0, before.output
 
-    reset = ion("devnet", "reset", "--json")
+    reset = ion("devnet", "reset", "--yes", "--json")
     assert reset.exit_code == 0, reset.output
     fresh = json.loads(reset.stdout)
     assert fresh["deployed"] is True
@@ -225,7 +225,7 @@ def test_corrupt_beacon_state_is_reported_and_reset_recovers(devnet_dir: Path) -
     assert result.exit_code == ExitCode.NODE
     line = one_error_line(result)
     assert "corrupt beacon state file" in line and "ion devnet reset" in line
-    fresh = ion("devnet", "reset", "--json")
+    fresh = ion("devnet", "reset", "--yes", "--json")
     assert fresh.exit_code == 0, fresh.output
     assert beacon.healthy(json.loads(fresh.stdout)["beacon_url"])
     assert ion("devnet", "down").exit_code == 0

@@ -89,6 +89,18 @@ def test_lever_to_3x_then_1_5x_then_close(devnet: DevnetHandle, market: str) -> 
     assert closed.position.collateral == "0"
 
 
+@pytest.mark.parametrize("market", ["weETH", "rswETH", "rsETH"])
+def test_zero_slippage_leverage_pays_the_quoted_mint(devnet: DevnetHandle, market: str) -> None:
+    """The quote asks the ETH the handler's own mint arithmetic asks (ether.fi's share math and
+    the public search for weETH, Swell's inverse rate for rswETH): with no slippage allowed the
+    leverage goes through, its debt at most the quoted one."""
+    api = Ion(network="devnet")
+    levered = api.leverage(market, "10", to="3x", max_slippage="0%")
+    assert levered.error is None
+    assert isinstance(levered.position, Position)
+    assert within(levered.position.leverage, "3")
+
+
 def test_cli_leverage_json_and_preview(devnet: DevnetHandle) -> None:
     dry = CliRunner().invoke(
         app, ["leverage", "weETH", "--deposit", "10", "--to", "3x", "--dry-run"]

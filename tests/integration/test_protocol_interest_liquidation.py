@@ -121,8 +121,9 @@ def test_an_unsafe_vault_is_liquidated_by_the_documented_amount(protocol: Protoc
     nd = open_vault(p, "weETH", collateral, collateral * spot // RAY - WAD // 100)
 
     # weETH loses 12.6% (a slashing); the reserve oracle follows 3% per update, once an hour.
-    weeth = p.devnet.deployment.token("weETH").address
-    p.send(p.admin, weeth, "WeEth", "setRate", 900_000_000_000_000_000)
+    # weETH's rate is the ether.fi pool's P / S: the pool's devnet admin rebases it.
+    ether_fi = p.devnet.deployment.token("weETH").contracts["liquidity_pool"]
+    p.send(p.admin, ether_fi, "EtherFiLiquidityPool", "setRate", 900_000_000_000_000_000)
     er0 = int(p.call(m.reserve_oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
     for _ in range(2):
         warp(p.w3, COOLDOWN + 1)

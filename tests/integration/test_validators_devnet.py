@@ -102,3 +102,32 @@ def test_summary_of_every_devnet_lrt(devnet: DevnetHandle) -> None:
             continue
         doc = ion("validators", "summary", "--lrt", symbol)
         assert doc["count"] == len(reference(devnet, doc["state"]["state_root"], symbol)) > 0
+
+
+def _lie(devnet: DevnetHandle, on: bool) -> None:
+    assert devnet.beacon_url is not None
+    body = {"rewrite_credentials": True} if on else {"reset": True}
+    httpx.post(f"{devnet.beacon_url}/ion/v1/devnet/faults", json=body).raise_for_status()
+
+
+def test_a_node_rewriting_credentials_is_never_zero_validators(devnet: DevnetHandle) -> None:
+    """Issue 17: a beacon node rewriting withdrawal credentials made `ion validators summary
+    --lrt weETH` print "weETH validators: 0" with exit 0. Now: an error naming the node (4)."""
+    _lie(devnet, True)
+    try:
+        result = CliRunner().invoke(app, ["validators", "summary", "--lrt", "weETH", "--rescan"])
+    finally:
+        _lie(devnet, False)
+    assert result.exit_code == 4, result.output
+    assert "validators: 0" not in result.stdout
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: weETH: ") and "returned no validator" in line
+    assert devnet.beacon_url.split("//")[1].split("/")[0] in line  # names the node
+
+
+def test_summary_names_its_node_and_whether_it_was_cross_checked(devnet: DevnetHandle) -> None:
+    doc = ion("validators", "summary", "--lrt", "weETH")
+    assert doc["cross_checked"] is False
+    assert doc["source"] and "127.0.0.1" in doc["source"]
+    shown = CliRunner().invoke(app, ["validators", "summary", "--lrt", "weETH"])
+    assert "not cross-checked" in shown.stdout

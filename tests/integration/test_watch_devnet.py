@@ -4,7 +4,8 @@
   validator indices and the estimated loss; a later run (the state file resumes it) does not
   repeat it; --exec receives the event in its environment; --once exits 6 on an alert, 0
   without;
-- a reserve-rate move that puts a vault under --min-health gives one alert, not repeated;
+- a reserve-rate move that puts a vault under --min-health: a condition, so --once (cron)
+  reports it and exits 6 on every run while it holds, and 0 once the vault is repaired;
 - a beacon server restart in the middle of a watch is reported once, survived, and the
   slashing after it alerted once.
 """
@@ -126,8 +127,11 @@ def test_a_rate_move_under_min_health_alerts_once(devnet: DevnetHandle, protocol
     assert alert["address"] == p.dev and Decimal(alert["health"]) < Decimal("1.2")
     assert alert["liquidatable"] is False
     assert any(e["kind"] == "reserve_rate" for e in after)
-    again = watch(*args, code=0)
-    assert not alerts(again)
+    # a condition, not an event: every cron run says so while it holds
+    (again,) = alerts(watch(*args, code=6))
+    assert again["kind"] == "health"
+    _set_reserve_rate(p, m.reserve_oracle, rate)
+    assert not alerts(watch(*args, code=0))
 
 
 def test_a_beacon_server_restart_mid_watch_is_survived(
@@ -194,6 +198,23 @@ def test_a_keeper_watch_alerts_when_a_vault_becomes_liquidatable(
     assert alert["kind"] == "liquidatable" and alert["address"] == p.dev
     assert alert["liquidation"]["outcome"] in ("partial", "dust")
     assert f"ion liquidate weETH {p.dev}" in alert["message"]
+
+
+def test_once_exits_6_on_every_run_while_a_vault_is_liquidatable_and_0_after_repair(
+    devnet: DevnetHandle, protocol: Protocol
+) -> None:
+    """Cron runs `ion watch --once`: the exit code says whether something is wrong now. Issue
+    17: the second run exited 0 with the vault still liquidatable."""
+    p, m = protocol, protocol.market("weETH")
+    _open_vault(p, 20 * WAD, Decimal("0.99"))
+    args = ("--market", "weETH")
+    rate = int(p.call(m.reserve_oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    _set_reserve_rate(p, m.reserve_oracle, rate * 9 // 10)
+    for _ in range(3):  # the same block each time, and new blocks in between do not matter
+        (alert,) = alerts(watch(*args, code=6))
+        assert alert["kind"] == "liquidatable" and alert["address"] == p.dev
+    _set_reserve_rate(p, m.reserve_oracle, rate)  # repaired: the rate is back
+    assert not alerts(watch(*args, code=0))
     assert not alerts(watch(*args, code=0))
 
 

@@ -197,7 +197,12 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     rate0 = reserve_rate(protocol)
     protocol_rate = protocol.call(market.reserve_oracle, "ReserveOracle", "getProtocolExchangeRate")
 
-    # The oracle was updated at deployment: the submission lands, the rate waits.
+    # Like the public oracle, the reference starts with lastUpdated = 0: the first update is
+    # allowed at once. One now starts the cooldown: the submission lands, the rate waits.
+    assert protocol.call(market.reserve_oracle, "ReserveOracle", "lastUpdated") == 0
+    assert ion("oracle", "show", "weETH", "--json")["can_update"] is True
+    ion("oracle", "update", "weETH", "--yes")
+    rate0 = reserve_rate(protocol)
     result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
     r = receipt(proofs.heavy)
     haircut = int(r["output"]["haircut_wad"])
@@ -290,6 +295,50 @@ def _edit_proof(folder: Path, edit: Any) -> None:
     path.write_text(json.dumps(data))
 
 
+def _refused(folder: Path, protocol: Protocol, check: str, market: str = "weETH") -> str:
+    """`ion submit` runs `ion verify` first: a receipt that fails it is refused, naming the
+    check, before anything is read from or sent to the chain."""
+    sent = nonce(protocol)
+    line = ion("submit", str(folder), "--market", market, "--yes", code=1)
+    assert line.startswith("error: refused: the receipt fails"), line
+    assert f"'{check}'" in line, line
+    assert nonce(protocol) == sent  # nothing was sent
+    return line
+
+
+def _feed_rejects(protocol: Protocol, folder: Path, error: str, market: str = "weETH") -> None:
+    """The feed's own verdict on the folder's proof (past every client-side check)."""
+    from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
+    from ion_cli.flows.session import Session
+    from ion_cli.zk.feed import load_proof
+
+    r = receipt(folder)
+    proof, instances = load_proof(folder / "proof.json")
+    feed = protocol.market(market).risk_feed
+    assert feed is not None
+    session = Session(network="devnet")
+    zk = protocol.devnet.deployment.zk
+    assert zk is not None
+    h = receipt_header(session, r)
+    args = (
+        proof,
+        instances,
+        anchor_timestamp(session, h, zk.beacon_genesis_time),
+        (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
+    )
+    name, decoded = protocol.revert_of(protocol.dev, feed, "RiskFeed", "submit", *args)
+    assert name == error, (name, decoded)
+
+
+def _rehash(folder: Path) -> None:
+    """The receipt names the edited proof.json's hash (a forger's next step)."""
+    from ion_cli.zk.ezkl_runner import sha256_file
+
+    doc = receipt(folder)
+    doc["proof"]["sha256"] = sha256_file(folder / "proof.json")
+    (folder / "receipt.json").write_text(json.dumps(doc))
+
+
 def _rejected(folder: Path, protocol: Protocol, *words: str) -> str:
     sent = nonce(protocol)
     line = ion("submit", str(folder), "--market", "weETH", "--yes", code=1)
@@ -310,7 +359,10 @@ def test_tampered_proof_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
         data["proof"] = list(raw)
 
     _edit_proof(folder, flip)
-    _rejected(folder, protocol, "does not verify")
+    _refused(folder, protocol, "proof.json hash")
+    _rehash(folder)
+    _refused(folder, protocol, "proof verifies (ezkl)")
+    _feed_rejects(protocol, folder, "InvalidProof")
 
 
 def test_tampered_instances_are_rejected(protocol: Protocol, proofs: Proofs) -> None:
@@ -320,7 +372,9 @@ def test_tampered_instances_are_rejected(protocol: Protocol, proofs: Proofs) -> 
         data["instances"][0][layout.SCORE_AT] = layout.felt_to_ezkl_hex(0)
 
     _edit_proof(folder, lower_score)
-    _rejected(folder, protocol, "does not verify")
+    _rehash(folder)
+    _refused(folder, protocol, "proof verifies (ezkl)")
+    _feed_rejects(protocol, folder, "InvalidProof")
 
 
 def test_features_that_do_not_match_the_committed_sums_are_refused(
@@ -407,12 +461,16 @@ def test_same_proof_with_another_slot_or_state_root_is_rejected(
 
     _edit_proof(folder, relabel)
     _relabel_receipt(folder, newer)
-    _rejected(folder, protocol, "does not verify")
-    # The proof untouched, submitted with another (anchored, real) block: the feed reads the
-    # block's state root from its header and the proof commits to another.
+    _rehash(folder)
+    _refused(folder, protocol, "proof verifies (ezkl)")
+    _feed_rejects(protocol, folder, "InvalidProof")
+    # The proof untouched, submitted with another (anchored, real) block: `ion submit` refuses
+    # (the receipt's slot is not the proof's); the feed itself reads the block's state root from
+    # its header and finds the proof commits to another.
     folder = _copy(proofs.heavy, proofs.folder / "other-block")
     _relabel_receipt(folder, newer)
-    _rejected(folder, protocol, "not the one the proof commits to")
+    _refused(folder, protocol, "instances: slot")
+    _feed_rejects(protocol, folder, "StateRootMismatch")
 
 
 def test_a_block_the_chain_does_not_know_is_refused(protocol: Protocol, proofs: Proofs) -> None:
@@ -451,7 +509,9 @@ def test_proof_of_another_model_is_rejected(protocol: Protocol, proofs: Proofs) 
             inst[layout.MODEL_ID_AT + i] = layout.felt_to_ezkl_hex(7 * layout.FEATURE_ONE)
 
     _edit_proof(folder, other_model)
-    _rejected(folder, protocol, "made with another model")
+    _rehash(folder)
+    _refused(folder, protocol, "proof verifies (ezkl)")
+    _feed_rejects(protocol, folder, "WrongModel")
 
 
 def test_real_proof_of_another_model_claiming_ours_is_rejected(
@@ -495,7 +555,9 @@ def test_real_proof_of_another_model_claiming_ours_is_rejected(
     assert ezkl.verify(
         str(folder / "proof.json"), str(er.SETTINGS_FILE), str(vk), str(er.DEVNET_SRS_FILE)
     )
-    _rejected(folder, protocol, "does not verify")
+    _rehash(folder)
+    _refused(folder, protocol, "proof verifies (ezkl)")
+    _feed_rejects(protocol, folder, "InvalidProof")
 
 
 def test_submitter_not_on_the_allowlist_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
@@ -507,8 +569,11 @@ def test_submitter_not_on_the_allowlist_is_rejected(protocol: Protocol, proofs: 
 def test_a_receipt_for_another_token_or_market_without_feed(
     protocol: Protocol, proofs: Proofs, tmp_path: Path
 ) -> None:
-    line = ion("submit", str(proofs.heavy), "--market", "rsETH", "--yes", code=2)
-    assert "rates the validators behind weETH" in line
+    # A proof for the wrong token is a rejected proof: exit 1, as the README says.
+    sent = nonce(protocol)
+    line = ion("submit", str(proofs.heavy), "--market", "rsETH", "--yes", code=1)
+    assert line.startswith("error: rejected: the proof rates the validators behind weETH"), line
+    assert nonce(protocol) == sent
     line = ion("submit", str(tmp_path / "nothing"), "--market", "weETH", "--yes", code=2)
     assert "no receipt" in line
 
@@ -614,6 +679,9 @@ def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
     ion("prove", "--lrt", "weETH", "--out", str(out), "--json")
     r = receipt(out)
     assert r["beacon"]["finalized"] is True
+    # The receipt says what was trusted: the node the validators came from, one node's word.
+    assert r["beacon"]["nodes"] and "127.0.0.1" in r["beacon"]["nodes"][0]
+    assert r["beacon"]["cross_checked"] is False
     haircut = int(r["output"]["haircut_wad"])
     assert haircut > 3 * WAD // 100, r["output"]  # 700 of ~3,200 validators: beyond the clamp
 
@@ -635,3 +703,77 @@ def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
     health2 = Decimal(ion("position", "weETH", "--json")["health"])
     assert health2 < health1
     assert abs(health2 / health0 - Decimal(rate2) / Decimal(rate0)) < Decimal("0.0001")
+
+
+# ---------------------------------------------------------------- receipts checked whole
+
+
+def _bump_slot(doc: dict[str, Any]) -> None:
+    doc["beacon"]["slot"] += 32
+    doc["beacon"]["epoch"] += 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "check"),
+    [
+        (lambda doc: doc["output"].update(score=doc["output"]["score"] - 100), "instances: score"),
+        (
+            lambda doc: doc["features"].update(quantized=[0] * len(doc["features"]["quantized"])),
+            "instances: features",
+        ),
+        (_bump_slot, "instances: slot"),
+        (lambda doc: doc.update(network="mainnet"), "network"),
+    ],
+    ids=["score", "features", "slot+32", "network"],
+)
+def test_submit_refuses_an_edited_receipt_naming_the_check(
+    protocol: Protocol, proofs: Proofs, edit: Any, check: str
+) -> None:
+    """Issue 17: a receipt whose slot was raised by 32 was sent (and got a submission record);
+    an edited score was reported as acceptable. Now neither is sent nor recorded."""
+    folder = _copy(proofs.heavy, proofs.folder / f"edited-{check.replace(' ', '-')}")
+    doc = receipt(folder)
+    edit(doc)
+    (folder / "receipt.json").write_text(json.dumps(doc))
+    _refused(folder, protocol, check)
+    assert receipt(folder)["submission"] is None  # nothing recorded
+    # --dry-run is refused the same way (it would have said "the feed would accept the proof").
+    line = ion("submit", str(folder), "--market", "weETH", "--dry-run", code=1)
+    assert f"'{check}'" in line
+
+
+@pytest.mark.parametrize("name", ["snapshot.json", "proof.json", "vk.key", "settings.json"])
+def test_submit_refuses_a_receipt_with_a_missing_file(
+    protocol: Protocol, proofs: Proofs, name: str
+) -> None:
+    folder = _copy(proofs.heavy, proofs.folder / f"missing-{name}")
+    (folder / name).unlink()
+    _refused(folder, protocol, f"{name} present")
+
+
+def test_submit_previews_and_records_what_the_proof_carries(
+    protocol: Protocol, proofs: Proofs
+) -> None:
+    """The preview and the record come from the proof's instances; `ion verify` then checks the
+    submission record against the chain."""
+    r = receipt(proofs.heavy)
+    warp(protocol.w3, COOLDOWN)
+    dry = ion("submit", str(proofs.heavy), "--market", "weETH", "--dry-run", "--json")
+    summary = dry["plan"]["summary"]
+    assert summary["slot"] == r["beacon"]["slot"]
+    assert summary["score"] == r["output"]["score"]
+    ion("submit", str(proofs.heavy), "--market", "weETH", "--yes")
+    checked = CliRunner().invoke(app, ["verify", str(proofs.heavy), "--json"])
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    rows = {c["check"]: c for c in json.loads(checked.stdout)["checks"]}
+    assert rows["submission on chain"]["ok"] is True
+    assert rows["submission on chain"]["skipped"] is False
+    # A forged record (another transaction hash) fails against the chain.
+    doc = receipt(proofs.heavy)
+    doc["submission"]["tx_hash"] = "0x" + "ab" * 32
+    (proofs.heavy / "receipt.json").write_text(json.dumps(doc))
+    forged = CliRunner().invoke(app, ["verify", str(proofs.heavy), "--json"])
+    assert forged.exit_code == 1
+    assert "submission on chain" in forged.stderr
+    # ... and `ion submit` runs that check too: refused, naming it, nothing sent.
+    _refused(proofs.heavy, protocol, "submission on chain")

@@ -101,3 +101,14 @@ def test_running_a_command_builds_only_its_module() -> None:
         "ion_cli.commands.verify"
     }
     assert not others & set(loaded), loaded
+
+
+def test_a_command_is_built_alone_and_every_command_still_resolves() -> None:
+    """Running `ion leverage` builds leverage only, not deleverage and apply from the same
+    module (issue 20: building evaluates every parameter); each name still builds on demand."""
+    from ion_cli.cli import build_module
+
+    assert list(build_module("leverage", "leverage")) == ["leverage"]
+    assert {"leverage", "deleverage"} <= set(build_module("leverage"))
+    for name, entry in COMMANDS.items():
+        assert name in build_module(entry.module, name), name

@@ -59,6 +59,16 @@ def test_cooldown() -> None:
     assert s.reads_feed(FEED.upper().replace("0X", "0x")) and not s.reads_feed(ZERO)
 
 
+def test_a_never_updated_oracle_may_update_at_once() -> None:
+    """The public ReserveOracle (and now the reference) starts with lastUpdated = 0."""
+    from dataclasses import replace
+
+    s = replace(status(WAD, WAD, WAD, now=1_765_000_000), last_updated=0)
+    assert s.can_update and s.to_json()["never_updated"] is True
+    assert s.to_json()["seconds_until_next_update"] == 0
+    assert status(WAD, WAD, WAD).to_json()["never_updated"] is False
+
+
 def test_every_feed_error_has_a_sentence() -> None:
     errors = [i["name"] for i in load_artifact("RiskFeed").abi if i.get("type") == "error"]
     for name in errors:

@@ -22,6 +22,7 @@ def test_flags_then_environment_then_profile_then_devnet(
 ) -> None:
     monkeypatch.setenv("ION_DEVNET_DIR", str(tmp_path / "devnet"))
     monkeypatch.setenv("ION_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("")  # a missing ION_CONFIG is an error (issue 17)
     monkeypatch.delenv("ION_BEACON_URL", raising=False)
     with pytest.raises(DevnetNotRunning):
         flow.resolve_urls(opts())
@@ -94,3 +95,54 @@ def test_an_incomplete_set_is_reported_incomplete_never_as_zero(
     monkeypatch.setattr(flow, "token_validators", lambda *a, **k: nothing)
     with pytest.raises(UsageError, match="cannot enumerate"):
         flow.summary("X", "finalized", flow.BeaconOptions())
+
+
+def test_no_validator_for_named_credentials_is_an_error_and_fewer_than_the_registry_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node that rewrote every credential: the adapter's credentials match nothing. That is
+    an error (exit 4) naming the node, never "0 validators"; fewer than the registry says is
+    `complete: false` with a note naming the node."""
+    from beacon_fake import FakeBeacon, cred, item, transport
+
+    from ion_cli.beacon.client import BeaconClient
+    from ion_cli.beacon.errors import ValidatorSetShort
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lying = FakeBeacon([item(i, cred(99)) for i in range(30)])
+    monkeypatch.setattr(
+        flow, "open_client", lambda o: BeaconClient(["http://a:1"], transport=transport(lying))
+    )
+    token = flow.TokenValidators("X", (cred(1),), (), (), "registry", complete=True, expected=10)
+    monkeypatch.setattr(flow, "token_validators", lambda *a, **k: token)
+    with pytest.raises(ValidatorSetShort, match="returned no validator") as raised:
+        flow.summary("X", "finalized", flow.BeaconOptions())
+    assert raised.value.exit_code == 4 and "a:1" in raised.value.message
+
+    honest = FakeBeacon([item(i, cred(i % 3)) for i in range(30)])  # 10 pay to cred(1)
+    monkeypatch.setattr(
+        flow, "open_client", lambda o: BeaconClient(["http://a:1"], transport=transport(honest))
+    )
+    doc = flow.summary("X", "finalized", flow.BeaconOptions(), rescan=True)
+    assert doc["complete"] is True and doc["count"] == 10 and doc["cross_checked"] is False
+    more = flow.TokenValidators("X", (cred(1),), (), (), "registry", complete=True, expected=12)
+    monkeypatch.setattr(flow, "token_validators", lambda *a, **k: more)
+    warnings: list[str] = []
+    doc = flow.summary("X", "finalized", flow.BeaconOptions(warn=warnings.append), rescan=True)
+    assert doc["complete"] is False and doc["count"] == 10
+    assert any("10 of the 12" in n and "a:1" in n for n in doc["notes"]) and warnings
+
+
+def test_the_devnet_registry_says_how_many_validators() -> None:
+    from ion_cli.adapters import AdapterContext, devnet_validators
+
+    deployment = {
+        "tokens": {
+            "X": {
+                "withdrawal_credentials": ["0x01" + "00" * 31, "0x02" + "00" * 31],
+                "validators_per_credential": 800,
+            }
+        }
+    }
+    ctx = AdapterContext(chain_id=31337, network="devnet", deployment=deployment)
+    assert devnet_validators(ctx, "X").expected_count == 1600

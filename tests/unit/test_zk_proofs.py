@@ -176,7 +176,8 @@ def test_ion_verify_catches_a_changed_snapshot(copy: Path) -> None:
     _edit(
         copy / rc.RECEIPT, lambda d: d["snapshot"].update(sha256=er.sha256_file(copy / rc.SNAPSHOT))
     )
-    assert _failed(_check(copy)) == ["features recomputed"]
+    # the features and the rule's figures both follow the snapshot
+    assert _failed(_check(copy)) == ["features recomputed", "rule recomputed"]
 
 
 def test_a_proof_made_with_another_model_is_detected(copy: Path, tmp_path: Path) -> None:
@@ -218,6 +219,7 @@ def test_a_proof_made_with_another_model_is_detected(copy: Path, tmp_path: Path)
         d["vk"]["sha256"] = er.sha256_file(copy / rc.VK)
         d["output"]["score"] = score
         d["output"]["haircut_wad"] = str(layout.haircut_wad(score))
+        d["output"]["p"] = score / layout.SCORE_ONE
 
     _edit(copy / rc.RECEIPT, agree)
     assert _failed(_check(copy)) == ["verifying key is the model's"]

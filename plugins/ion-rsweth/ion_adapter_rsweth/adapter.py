@@ -6,6 +6,8 @@ address comes from the deployment file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ion_cli import adapters as a
 
 WAD = 10**18
@@ -35,8 +37,9 @@ class RswEthAdapter(a.BaseAdapter):
         a.require_positive_amount(eth_amount, self.symbol)
         token = self.addresses(ctx).require_token(self.symbol)
         rate = self.exchange_rate(ctx)
-        # deposit() mints msg.value at the current rate, rounded down.
-        expected = eth_amount * WAD // rate
+        # deposit() mints msg.value * ethToRswETHRate() / 1e18, rounded down, where the inverse
+        # rate floor(1e36 / rate) is itself rounded down first (Swell's UD60x18 arithmetic).
+        expected = eth_amount * (WAD * WAD // rate) // WAD
         return a.payable_mint_plan(
             self.symbol,
             eth_amount,
@@ -46,6 +49,16 @@ class RswEthAdapter(a.BaseAdapter):
             expected_out=expected,
             notes=("deposit() has no slippage bound: the mint follows the rate at execution",),
         )
+
+    def mint_cost(self, ctx: a.AdapterContext) -> Callable[[int], int]:
+        """rswETH amount -> wadDivUp(amount, ethToRswETHRate()): the ETH whose deposit mints at
+        least that much (deposit mints floor(value * ethToRswETHRate / 1e18)), as Ion's public
+        handler asks."""
+        token = self.addresses(ctx).require_token(self.symbol)
+        inverse = int(ctx.call(token, "ethToRswETHRate()(uint256)"))
+        if inverse <= 0:
+            raise a.AdapterError("rswETH: ethToRswETHRate() is zero")
+        return lambda amount: -(-amount * WAD // inverse)
 
     def withdrawal(self) -> a.WithdrawalInfo:
         return a.WithdrawalInfo(

@@ -18,7 +18,9 @@ def test_rate_and_mint_plan() -> None:
     plan = adapter.mint_plan(ctx, 3 * 10**18, "0x" + "44" * 20)
     [call] = plan.calls
     assert (call.to, call.value, call.data) == (TOKEN, 3 * 10**18, bytes.fromhex("d0e30db0"))
-    assert plan.expected_out == 3 * 10**18 * 10**18 // RATE
+    # Swell: value * floor(1e36 / rate) / 1e18, at most floor(value * 1e18 / rate).
+    assert plan.expected_out == 3 * 10**18 * (10**36 // RATE) // 10**18
+    assert plan.expected_out <= 3 * 10**18 * 10**18 // RATE
 
 
 def test_unknown_mainnet_facts_are_marked_unsure() -> None:
@@ -26,3 +28,13 @@ def test_unknown_mainnet_facts_are_marked_unsure() -> None:
     assert adapter.withdrawal().unsure
     source = adapter.validators(AdapterContext.offline())
     assert not source.complete and source.withdrawal_credentials == ()
+
+
+def test_mint_cost_is_swells_inverse_rate_rounded_up() -> None:
+    inverse = 10**36 // RATE
+    ctx = scripted_context({(TOKEN, "ethToRswETHRate()(uint256)", ()): inverse})
+    cost = adapter.mint_cost(ctx)
+    for amount in (1, 10**18, 15 * 10**18 + 7):
+        eth = cost(amount)
+        assert eth * inverse // 10**18 >= amount  # deposit(eth) mints at least amount
+        assert (eth - 1) * inverse // 10**18 < amount  # and not a wei less would

@@ -6,6 +6,8 @@ shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ion_cli import adapters as a
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -29,9 +31,9 @@ EIGEN_POD_MANAGER = "0x91E677b07F7AF907ec9a428aafA9fc14a0d3A338"
 VALIDATOR_CREATED = "validatorCreated(bytes32,address,bytes)"
 PUBKEY_LINKED = "PubkeyLinked(bytes32,address,uint256,bytes)"
 
-# On mainnet eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of
-# eETH. Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
-MAINNET_EETH_ROUNDING_WEI = 2
+# eETH is rebasing share accounting: a deposit of x wei may credit x-1 or x-2 wei of eETH.
+# Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
+EETH_ROUNDING_WEI = 2
 
 
 class WeEthAdapter(a.BaseAdapter):
@@ -50,8 +52,9 @@ class WeEthAdapter(a.BaseAdapter):
         token = addrs.require_token(self.symbol)
         pool = addrs.contract("liquidity_pool", self.symbol)
         eeth = addrs.contract("eeth", self.symbol)
-        # The devnet's eETH is exactly 1:1 (see EEth.sol); only mainnet shares round.
-        rounding = 0 if ctx.deployment is not None else MAINNET_EETH_ROUNDING_WEI
+        # eETH is share accounting on mainnet and on the devnet alike (see EEth.sol): the
+        # balance a deposit credits rounds down by a wei or two.
+        rounding = EETH_ROUNDING_WEI
         to_wrap = eth_amount - rounding
         if to_wrap <= 0:
             raise a.AdapterError("weETH: amount too small to wrap")
@@ -80,6 +83,16 @@ class WeEthAdapter(a.BaseAdapter):
         return a.MintPlan(
             symbol=self.symbol, eth_in=eth_amount, calls=calls, expected_out=expected, notes=notes
         )
+
+    def mint_cost(self, ctx: a.AdapterContext) -> Callable[[int], int]:
+        """weETH amount -> the ETH that mints exactly it by deposit() then wrap, searched as
+        Ion's public WeEthHandler does, at the pool's totals read now."""
+        addrs = self.addresses(ctx)
+        pool = addrs.contract("liquidity_pool", self.symbol)
+        eeth = addrs.contract("eeth", self.symbol)
+        pooled = int(ctx.call(pool, "getTotalPooledEther()(uint256)"))
+        shares = int(ctx.call(eeth, "totalShares()(uint256)"))
+        return lambda amount: eth_for_exact_weeth(pooled, shares, amount)
 
     def withdrawal(self) -> a.WithdrawalInfo:
         return a.WithdrawalInfo(
@@ -129,3 +142,36 @@ class WeEthAdapter(a.BaseAdapter):
         return a.RestakingSource(
             stakers=a.eigenlayer_stakers(ctx, nodes, "EtherFiNode", pods=pods), method=method
         )
+
+
+WAD = 10**18
+
+
+def weeth_for_eth(pooled: int, shares: int, eth: int) -> int:
+    """weETH that `eth` mints through LiquidityPool.deposit() and weETH.wrap, from the totals
+    before the deposit: shares floor(eth * S / P), worth floor(shares * P' / S') eETH, wrapped
+    into floor(amount * S' / P') weETH."""
+    minted = eth if pooled == 0 else eth * shares // pooled
+    pooled_after, shares_after = pooled + eth, shares + minted
+    if shares_after == 0:
+        return 0
+    eeth = minted * pooled_after // shares_after
+    return eeth * shares_after // pooled_after
+
+
+def eth_for_exact_weeth(pooled: int, shares: int, amount: int) -> int:
+    """The ETH Ion's WeEthHandler sends for exactly `amount` weETH: the first of
+    wadDivUp(wadMulDown(amount, P), S) + 1 and one wei more that mints exactly `amount`; an
+    AdapterError when neither does (the handler reverts NoAmountInFound())."""
+    if amount <= 0:
+        return 0
+    if shares == 0:
+        raise a.AdapterError("weETH: the ether.fi pool has no shares yet")
+    guess = -(-(amount * pooled // WAD) * WAD // shares) + 1
+    for eth in (guess, guess + 1):
+        if weeth_for_eth(pooled, shares, eth) == amount:
+            return eth
+    raise a.AdapterError(
+        f"weETH: no ETH amount mints exactly {amount} wei of weETH at the pool's totals (Ion's "
+        "WeEthHandler would revert NoAmountInFound()): choose another amount"
+    )

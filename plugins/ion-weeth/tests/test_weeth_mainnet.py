@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from eth_abi.abi import encode
 from ion_adapter_weeth import adapter
 from ion_adapter_weeth.adapter import MAINNET, ZERO_ADDRESS
@@ -42,6 +43,34 @@ def test_mint_plan_deposits_approves_and_wraps_less_the_share_rounding() -> None
 def test_validators_say_how_to_enumerate() -> None:
     source = adapter.validators(AdapterContext.offline())
     assert not source.complete and "validatorCreated" in source.method
+
+
+def test_mint_cost_follows_ether_fi_share_math_and_the_public_search() -> None:
+    """The ETH Ion's WeEthHandler sends for an exact weETH amount: deposit() then wrap yields it
+    exactly; at P == S (never rebased) the public search misses, and says so."""
+    import random
+
+    from ion_adapter_weeth.adapter import eth_for_exact_weeth, weeth_for_eth
+
+    from ion_cli.adapters import AdapterError
+
+    draw = random.Random(17)
+    for _ in range(500):
+        shares = draw.randint(10**21, 10**27)
+        pooled = shares * draw.randint(10**18 + 1, 15 * 10**17) // 10**18 + 1
+        amount = draw.randint(10**9, shares // 10)
+        eth = eth_for_exact_weeth(pooled, shares, amount)
+        assert weeth_for_eth(pooled, shares, eth) == amount
+    with pytest.raises(AdapterError, match="NoAmountInFound"):
+        eth_for_exact_weeth(10**24, 10**24, 10**18)
+    ctx = scripted_context(
+        {
+            (POOL, "getTotalPooledEther()(uint256)", ()): 103 * 10**22,
+            (str(MAINNET.contracts["eeth"]), "totalShares()(uint256)", ()): 100 * 10**22,
+        }
+    )
+    cost = adapter.mint_cost(ctx)
+    assert weeth_for_eth(103 * 10**22, 100 * 10**22, cost(5 * 10**18)) == 5 * 10**18
 
 
 def test_restaking_finds_nodes_from_pubkey_linked_logs() -> None:

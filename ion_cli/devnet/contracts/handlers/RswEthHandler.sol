@@ -27,9 +27,10 @@ contract RswEthHandler is UniswapFlashswapDirectMintHandler {
         return RSWETH.balanceOf(address(this)) - before;
     }
 
-    /// deposit mints floor(eth * 1e18 / rate), so ceil(amount * rate / 1e18) ETH is enough.
+    /// deposit mints floor(eth * ethToRswETHRate / 1e18), so wadDivUp(amount, ethToRswETHRate)
+    /// ETH is enough (the public handler's arithmetic).
     function _ethNeededForCollateral(uint256 lrtAmount) internal view override returns (uint256) {
-        return _mulDivUp(lrtAmount, RSWETH.getRate(), 1e18);
+        return _mulDivUp(lrtAmount, 1e18, RSWETH.ethToRswETHRate());
     }
 
     /// ETH that mints at least `lstAmount` rswETH now (the public handler's quote view).
@@ -37,8 +38,8 @@ contract RswEthHandler is UniswapFlashswapDirectMintHandler {
         return _ethNeededForCollateral(lstAmount);
     }
 
-    /// rswETH that `ethAmount` mints now: floor(eth * 1e18 / rate).
+    /// rswETH that `ethAmount` mints now: floor(eth * ethToRswETHRate / 1e18).
     function getLstAmountOutForEthAmountIn(uint256 ethAmount) external view returns (uint256) {
-        return ethAmount * 1e18 / RSWETH.getRate();
+        return ethAmount * RSWETH.ethToRswETHRate() / 1e18;
     }
 }

@@ -32,12 +32,14 @@ interface IEEth is IERC20 {
 }
 
 interface IEtherFiLiquidityPool {
+    function deposit() external payable returns (uint256);
     function deposit(address referral) external payable returns (uint256);
     function getTotalPooledEther() external view returns (uint256);
 }
 
 interface IWeEth is IERC20 {
     function eETH() external view returns (address);
+    function liquidityPool() external view returns (address);
     function getRate() external view returns (uint256);
     function getWeETHByeETH(uint256 eEthAmount) external view returns (uint256);
     function getEETHByWeETH(uint256 weEthAmount) external view returns (uint256);

@@ -48,10 +48,10 @@ abstract contract ReserveOracle is IReserveOracle {
 
     /// @dev Child constructors call this last: the protocol rate reads the child's immutables,
     /// which are not yet assigned while this base constructor runs. No clamp on the first value.
+    /// `lastUpdated` stays 0, as in the public oracle: the first update is allowed at once.
     function _initializeExchangeRate() internal {
         uint256 rate = _getProtocolExchangeRate();
         currentExchangeRate = rate;
-        lastUpdated = block.timestamp;
         emit UpdateExchangeRate(rate);
     }
 

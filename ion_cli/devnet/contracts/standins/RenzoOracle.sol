@@ -2,19 +2,21 @@
 pragma solidity ^0.8.21;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {RenzoMintMath} from "./RenzoMintMath.sol";
 
-/// @notice Renzo oracle stand-in: only the mint preview the CLI may call. Proportional minting:
-/// new supply keeps the value per ezETH, i.e. newValue * supply / currentValue, rounded down.
+/// @notice Renzo oracle stand-in: only the mint preview the CLI may call, in Renzo's own
+/// arithmetic (see RenzoMintMath; the RestakeManager stand-in mints with it too).
 contract RenzoOracle is Ownable {
+    error InvalidTokenAmount();
+
     constructor(address owner_) Ownable(owner_) {}
 
     function calculateMintAmount(uint256 currentValueInProtocol, uint256 newValueAdded, uint256 existingEzETHSupply)
         external
         pure
-        returns (uint256)
+        returns (uint256 minted)
     {
-        // An empty protocol mints 1:1, as Renzo's does.
-        if (currentValueInProtocol == 0 || existingEzETHSupply == 0) return newValueAdded;
-        return newValueAdded * existingEzETHSupply / currentValueInProtocol;
+        minted = RenzoMintMath.mintAmount(currentValueInProtocol, newValueAdded, existingEzETHSupply);
+        if (minted == 0) revert InvalidTokenAmount();
     }
 }

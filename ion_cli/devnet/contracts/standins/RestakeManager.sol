@@ -3,6 +3,7 @@ pragma solidity ^0.8.21;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {DevToken} from "./DevToken.sol";
+import {RenzoMintMath} from "./RenzoMintMath.sol";
 
 /// @notice Renzo RestakeManager stand-in. ezETH has no rate getter on mainnet: its value is
 /// totalTVL / ezETH.totalSupply(). Here the owner sets that rate and `calculateTVLs` reports the
@@ -11,6 +12,7 @@ import {DevToken} from "./DevToken.sol";
 contract RestakeManager is Ownable {
     error ZeroDeposit();
     error ZeroRate();
+    error InvalidTokenAmount();
 
     event Deposit(address indexed depositor, uint256 amount, uint256 ezETHMinted, uint256 referralId);
     event SetRate(uint256 rate);
@@ -50,10 +52,13 @@ contract RestakeManager is Ownable {
         _deposit(referralId);
     }
 
-    /// Mints floor(ETH * 1e18 / rate) ezETH; the ETH stays here.
+    /// Mints what Renzo's calculateMintAmount gives for the TVL and supply before the deposit
+    /// (RenzoMintMath, as mainnet's RestakeManager asks its oracle); the ETH stays here.
     function _deposit(uint256 referralId) private {
         if (msg.value == 0) revert ZeroDeposit();
-        uint256 minted = msg.value * 1e18 / rate;
+        uint256 supply = ezETH.totalSupply();
+        uint256 minted = RenzoMintMath.mintAmount(_totalTVL(supply), msg.value, supply);
+        if (minted == 0) revert InvalidTokenAmount();
         ezETH.mint(msg.sender, minted);
         emit Deposit(msg.sender, msg.value, minted, referralId);
     }
@@ -61,8 +66,10 @@ contract RestakeManager is Ownable {
     /// Per-operator-delegator breakdowns are empty on the devnet. totalTVL is rounded up so
     /// that totalTVL * 1e18 / totalSupply == rate exactly whenever the supply is >= 1 ezETH.
     function calculateTVLs() external view returns (uint256[][] memory, uint256[] memory, uint256) {
-        uint256 supply = ezETH.totalSupply();
-        uint256 totalTVL = (supply * rate + 1e18 - 1) / 1e18;
-        return (new uint256[][](0), new uint256[](0), totalTVL);
+        return (new uint256[][](0), new uint256[](0), _totalTVL(ezETH.totalSupply()));
+    }
+
+    function _totalTVL(uint256 supply) private view returns (uint256) {
+        return (supply * rate + 1e18 - 1) / 1e18;
     }
 }

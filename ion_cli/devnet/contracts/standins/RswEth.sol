@@ -4,7 +4,8 @@ pragma solidity ^0.8.21;
 import {DevToken} from "./DevToken.sol";
 
 /// @notice Swell rswETH stand-in: the token is its own deposit contract and keeps the ETH.
-/// `rswETHToETHRate` (ETH per rswETH) is set by the owner.
+/// `rswETHToETHRate` (ETH per rswETH) is set by the owner. As Swell's rswETH, a deposit mints
+/// floor(value * ethToRswETHRate() / 1e18) with ethToRswETHRate() = floor(1e36 / rate).
 contract RswEth is DevToken {
     error ZeroDeposit();
     error ZeroRate();
@@ -44,10 +45,11 @@ contract RswEth is DevToken {
         _deposit(referral);
     }
 
-    /// Mints floor(ETH * 1e18 / rate).
+    /// Mints floor(ETH * ethToRswETHRate() / 1e18), Swell's arithmetic (the inverse rate
+    /// rounded down first), not floor(ETH * 1e18 / rate).
     function _deposit(address referral) private {
         if (msg.value == 0) revert ZeroDeposit();
-        uint256 minted = msg.value * 1e18 / _rate;
+        uint256 minted = msg.value * (1e36 / _rate) / 1e18;
         _mint(msg.sender, minted);
         emit ETHDepositReceived(msg.sender, msg.value, minted, referral);
     }

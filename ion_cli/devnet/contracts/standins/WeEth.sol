@@ -5,47 +5,46 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {DevToken} from "./DevToken.sol";
 
-/// @notice ether.fi weETH stand-in: wraps eETH at `getRate()` (eETH per weETH), a number the
-/// owner sets so tests can move the exchange rate that the reserve oracle and adapters read.
+/// The pool's share price, as weETH reads it.
+interface IEtherFiSharePricing {
+    function sharesForAmount(uint256 amount) external view returns (uint256);
+    function amountForShare(uint256 share) external view returns (uint256);
+}
+
+/// @notice ether.fi weETH stand-in: one weETH is one eETH share. `wrap(x)` mints
+/// `pool.sharesForAmount(x)` at the pool's current totals, `getRate()` is
+/// `pool.amountForShare(1e18)` = P / S: the rate comes from the LiquidityPool's totals (move it
+/// with the pool's devnet-only `setRate`). The owner may still mint weETH for devnet funding;
+/// such weETH has no eETH behind it here.
 contract WeEth is DevToken {
     using SafeERC20 for IERC20;
 
     error ZeroAmount();
-    error ZeroRate();
-
-    event SetRate(uint256 rate);
 
     IERC20 public immutable eETH;
     address public immutable liquidityPool;
-    uint256 private _rate;
 
     constructor(address eEth_, address liquidityPool_, address owner_) DevToken("Wrapped eETH", "weETH", owner_) {
         eETH = IERC20(eEth_);
         liquidityPool = liquidityPool_;
-        _rate = 1e18;
-    }
-
-    function setRate(uint256 newRate) external onlyOwner {
-        if (newRate == 0) revert ZeroRate();
-        _rate = newRate;
-        emit SetRate(newRate);
     }
 
     function getRate() external view returns (uint256) {
-        return _rate;
+        return IEtherFiSharePricing(liquidityPool).amountForShare(1 ether);
     }
 
     function getWeETHByeETH(uint256 eEthAmount) public view returns (uint256) {
-        return eEthAmount * 1e18 / _rate;
+        return IEtherFiSharePricing(liquidityPool).sharesForAmount(eEthAmount);
     }
 
     function getEETHByWeETH(uint256 weEthAmount) public view returns (uint256) {
-        return weEthAmount * _rate / 1e18;
+        return IEtherFiSharePricing(liquidityPool).amountForShare(weEthAmount);
     }
 
     function wrap(uint256 eEthAmount) external returns (uint256 weEthAmount) {
         if (eEthAmount == 0) revert ZeroAmount();
         weEthAmount = getWeETHByeETH(eEthAmount);
+        if (weEthAmount == 0) revert ZeroAmount();
         eETH.safeTransferFrom(msg.sender, address(this), eEthAmount);
         _mint(msg.sender, weEthAmount);
     }
