@@ -325,7 +325,16 @@ def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: S
     report.add(SUBMISSION_ON_CHAIN, not problems, "; ".join(problems))
 
 
-SUBMIT_SIGNATURE = "submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32))"
+# The header, then the committed snapshot (root, root sums, first and last index, T, W_o).
+COMMITMENT_TYPE = (
+    "(bytes32,(uint128,uint128,uint128,uint128,uint128,uint128,uint128,uint128,uint128,"
+    "uint128),uint64,uint64,uint128,uint128)"
+)
+SUBMIT_SIGNATURE = (
+    "submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32),"
+    + COMMITMENT_TYPE
+    + ")"
+)
 
 
 def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
@@ -337,8 +346,15 @@ def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
     if data[:4] != keccak256(SUBMIT_SIGNATURE.encode())[:4]:
         return None
     try:
-        proof, instances, _, _ = decode(
-            ["bytes", "uint256[]", "uint256", "(uint64,uint64,bytes32,bytes32,bytes32)"], data[4:]
+        proof, instances, _, _, _ = decode(
+            [
+                "bytes",
+                "uint256[]",
+                "uint256",
+                "(uint64,uint64,bytes32,bytes32,bytes32)",
+                COMMITMENT_TYPE,
+            ],
+            data[4:],
         )
     except Exception:  # eth_abi's decoding errors: not a submit of this shape
         return None

@@ -272,7 +272,7 @@ def risk_views(
 
 @dataclass(frozen=True)
 class ProofCall:
-    """What `submit(bytes,uint256[],uint256,(uint64,uint64,bytes32,bytes32,bytes32))` takes:
+    """What `RiskFeed.submit(proof, instances, anchorTimestamp, header, commitment)` takes:
     the proof and its instances (from a proof's files), the execution timestamp whose EIP-4788
     beacon root is the proven block's root, and that block's header."""
 

@@ -310,7 +310,7 @@ def _feed_rejects(protocol: Protocol, folder: Path, error: str, market: str = "w
     """The feed's own verdict on the folder's proof (past every client-side check)."""
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
     from ion_cli.flows.session import Session
-    from ion_cli.zk.feed import load_proof
+    from ion_cli.zk.feed import commitment_tuple, load_proof
 
     r = receipt(folder)
     proof, instances = load_proof(folder / "proof.json")
@@ -325,6 +325,7 @@ def _feed_rejects(protocol: Protocol, folder: Path, error: str, market: str = "w
         instances,
         anchor_timestamp(session, h, zk.beacon_genesis_time),
         (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
+        commitment_tuple(r["commitment"]),
     )
     name, decoded = protocol.revert_of(protocol.dev, feed, "RiskFeed", "submit", *args)
     assert name == error, (name, decoded)
@@ -388,7 +389,11 @@ def test_features_that_do_not_match_the_committed_sums_are_refused(
     assert sums["slashed_effective"] > 0
     sums["slashed_effective"] = 0
     (folder / "receipt.json").write_text(json.dumps(doc))
-    _rejected(folder, protocol, "feature 0", "not those of the committed validators")
+    # `ion submit` refuses it first (`ion verify`: the tree no longer gives these sums) ...
+    line = ion("submit", str(folder), "--market", "weETH", "--yes", code=1)
+    assert "commitment" in line, line
+    # ... and the feed itself, past every client-side check
+    _feed_rejects(protocol, folder, "FeaturesMismatch")
 
 
 def test_the_feeds_credentials_come_from_the_lrts_contracts_or_a_registry(

@@ -176,8 +176,13 @@ def test_ion_verify_catches_a_changed_snapshot(copy: Path) -> None:
     _edit(
         copy / rc.RECEIPT, lambda d: d["snapshot"].update(sha256=er.sha256_file(copy / rc.SNAPSHOT))
     )
-    # the features and the rule's figures both follow the snapshot
-    assert _failed(_check(copy)) == ["features recomputed", "rule recomputed"]
+    # the features and the rule's figures both follow the snapshot; the committed tree's
+    # leaves are no longer its records
+    assert _failed(_check(copy)) == [
+        "features recomputed",
+        "rule recomputed",
+        "commitment leaves",
+    ]
 
 
 def test_a_proof_made_with_another_model_is_detected(copy: Path, tmp_path: Path) -> None:
