@@ -8,9 +8,12 @@ from collections.abc import Callable
 
 def ascii_int(minimum: int, maximum: int) -> Callable[[str | int], int]:
     """A typer `parser=` for an integer option in [minimum, maximum]; a bad value is click's
-    "Invalid value" usage error (exit 2)."""
+    "Invalid value" usage error (exit 2) that says why (a plain ValueError would be shown as the
+    value alone, hiding the bound)."""
 
     def parse(value: str | int) -> int:
+        from typer import BadParameter
+
         from ion_cli.errors import UsageError
         from ion_cli.inputs import ascii_int as check
 
@@ -19,7 +22,9 @@ def ascii_int(minimum: int, maximum: int) -> Callable[[str | int], int]:
         try:
             return check(value, "the value", minimum=minimum, maximum=maximum)
         except UsageError as exc:
-            raise ValueError(exc.message.removeprefix("the value: ")) from None
+            raise BadParameter(
+                exc.message.removeprefix("the value: ").removeprefix("the value ")
+            ) from None
 
     parse.__name__ = "integer"  # shown by click as the option's type
     return parse

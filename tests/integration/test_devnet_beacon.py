@@ -250,6 +250,9 @@ def test_unknown_lrt_and_count_are_usage_errors(devnet: DevnetHandle) -> None:
     result = CliRunner().invoke(app, ["devnet", "slash", "--lrt", "stETH"])
     assert result.exit_code == 2 and "unknown LRT" in result.stderr
     result = CliRunner().invoke(app, ["devnet", "slash", "--lrt", "weETH", "--count", "999999"])
+    assert result.exit_code == 2 and "must be from 1 to 100,000" in result.stderr
+    # within the option's bound, beyond the LRT's validators: the node says how many there are
+    result = CliRunner().invoke(app, ["devnet", "slash", "--lrt", "weETH", "--count", "99999"])
     assert result.exit_code == 2 and "only" in result.stderr
 
 

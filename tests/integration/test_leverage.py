@@ -224,7 +224,7 @@ def test_apply_refusals_send_nothing(devnet: DevnetHandle, tmp_path: Path) -> No
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json")
     cases.append((broken, UsageError, "malformed"))
-    cases.append((tmp_path / "missing.json", UsageError, "does not exist"))
+    cases.append((tmp_path / "missing.json", UsageError, "no such file"))
     for path, kind, words in cases:
         with pytest.raises(kind, match=words):
             api.apply(path)
