@@ -27,7 +27,7 @@ class FakeReader(Reader):
             raise NodeError("execution reverted")
         answers: list[Any] = []
         for _ in range(0, len(calls), 3):
-            latest = (100, 1_000, 10**16, 2 * 10**16, ROOT, ROOT, GOOD)
+            latest = (100, 1_000, 10**16, 2 * 10**16, ROOT, ROOT, GOOD, ROOT, ROOT)
             answers += [latest, b"\x02" * 32, 1_606_824_023]
         return answers
 
