@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.errors import IonError, UsageError
+from ion_cli.zk.receipt_keys import nested as _get
 
 if TYPE_CHECKING:
     from ion_cli.beacon.proofs import Header
@@ -15,14 +16,6 @@ if TYPE_CHECKING:
 
 class NotAnchorable(IonError):
     """The chain cannot anchor the receipt's block (yet, or at all): nothing is sent."""
-
-
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def receipt_header(session: Session, receipt: dict[str, Any]) -> Header:

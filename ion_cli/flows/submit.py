@@ -24,6 +24,7 @@ from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
 from ion_cli.zk import layout
+from ion_cli.zk.receipt_keys import nested as _get
 
 if TYPE_CHECKING:
     from ion_cli.results import SubmitResult, WriteResult
@@ -47,14 +48,6 @@ class ReceiptFolder:
     state_root: str
     block_root: str
     model_hash: str | None
-
-
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def load_receipt(path: Path) -> ReceiptFolder:

@@ -7,9 +7,10 @@ EIP-4788 contract holds that block root.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ion_cli.zk import ezkl_runner as er
+from ion_cli.zk.receipt_keys import nested as _get
 
 if TYPE_CHECKING:
     from ion_cli.chain.rpc import Reader
@@ -17,14 +18,6 @@ if TYPE_CHECKING:
 
 STATE_PROOF = "state_proof.json"
 SNAPSHOT = "snapshot.json"
-
-
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def check(report: Report, r: LoadedReceipt) -> None:

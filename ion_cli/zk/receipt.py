@@ -29,6 +29,7 @@ from typing import Any
 
 from ion_cli.zk import ezkl_runner as er
 from ion_cli.zk import layout
+from ion_cli.zk.receipt_keys import nested as _get
 
 FORMAT = "ion-risk-receipt/1"
 RECEIPT = "receipt.json"
@@ -174,15 +175,6 @@ class Report:
             "ok": self.ok,
             "checks": [c.to_json() for c in self.checks],
         }
-
-
-def _get(data: dict[str, Any], *keys: str) -> Any:
-    cur: Any = data
-    for key in keys:
-        if not isinstance(cur, dict):
-            return None
-        cur = cur.get(key)
-    return cur
 
 
 def _locate_srs(r: LoadedReceipt, srs_file: Path | None) -> Path | None:
