@@ -3,7 +3,7 @@
 Pure (stdlib only). The Solidity RiskFeed mirrors these constants; a change here is a new model
 version and a new verifier.
 
-A proof's public instances are 31 BN254 scalar-field elements, in this order (ezkl lists the
+A proof's public instances are 35 BN254 scalar-field elements, in this order (ezkl lists the
 graph inputs in graph order, then the outputs):
 
 | index  | count | what                                     | integer carried (before scaling)  |
@@ -12,7 +12,15 @@ graph inputs in graph order, then the outputs):
 | 8..9   | 2     | beacon slot, 16-bit limbs, high first    | slot = hi * 2^16 + lo (< 2^32)    |
 | 10..25 | 16    | beacon state root, 16-bit limbs          | limb i = bytes [2i, 2i+2) of root |
 | 26..29 | 4     | model id, 16-bit limbs                   | see "Model id" below              |
-| 30     | 1     | score p, fixed point, signed             | s: p = s / 1024                   |
+| 30..31 | 2     | restaking features, `RESTAKING_NAMES`    | q in [0, 1024], as the features   |
+| 32..33 | 2     | pinned execution block, 16-bit limbs     | the block the restaking features  |
+|        |       |                                          | were read at (< 2^32)             |
+| 34     | 1     | score p, fixed point, signed             | s: p = s / 1024                   |
+
+Restaking (model v4, `ion_cli.zk.restaking_features`): the feed computes the two restaking
+features itself from EigenLayer's contracts as of the pinned block (`RestakingFeatures.sol`) and
+refuses a proof whose instances differ; the block is an instance (not a submit argument), so a
+proof is bound to the block it was made for and the receipt records it.
 
 Model id: the first 8 bytes of sha256(model_hash || lrt), where model_hash is the 32-byte
 sha256 of the ONNX file and lrt the UTF-8 symbol of the token whose validators were rated
@@ -78,6 +86,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "compounding_share",
 )
 N_FEATURES = len(FEATURE_NAMES)
+# The restaking features (ion_cli.zk.restaking_features), after the model id.
+RESTAKING_NAMES: tuple[str, ...] = ("avs_loss", "largest_operator_share")
+N_RESTAKING = len(RESTAKING_NAMES)
 
 INPUT_SCALE = 10  # log2 of the fixed-point scale of every graph input
 OUTPUT_SCALE = 10  # log2 of the fixed-point scale of the score
@@ -96,8 +107,11 @@ FEATURES_AT = 0
 SLOT_AT = FEATURES_AT + N_FEATURES  # 8
 ROOT_AT = SLOT_AT + SLOT_LIMBS  # 10
 MODEL_ID_AT = ROOT_AT + ROOT_LIMBS  # 26
-SCORE_AT = MODEL_ID_AT + MODEL_ID_LIMBS  # 30
-N_INSTANCES = SCORE_AT + 1  # 31
+BLOCK_LIMBS = 2
+RESTAKING_AT = MODEL_ID_AT + MODEL_ID_LIMBS  # 30
+BLOCK_AT = RESTAKING_AT + N_RESTAKING  # 32
+SCORE_AT = BLOCK_AT + BLOCK_LIMBS  # 34
+N_INSTANCES = SCORE_AT + 1  # 35
 
 # The graph's input names and shapes, in order (the ONNX model declares exactly these).
 GRAPH_INPUTS: tuple[tuple[str, int], ...] = (
@@ -105,6 +119,8 @@ GRAPH_INPUTS: tuple[tuple[str, int], ...] = (
     ("slot", SLOT_LIMBS),
     ("state_root", ROOT_LIMBS),
     ("model_id", MODEL_ID_LIMBS),
+    ("restaking", N_RESTAKING),
+    ("block", BLOCK_LIMBS),
 )
 GRAPH_OUTPUT = "score"
 
@@ -222,9 +238,11 @@ def quantize(value: float) -> int:
     return min(max(q, 0), FEATURE_ONE)
 
 
-def check_features(features_q: tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    if len(features_q) != N_FEATURES:
-        raise LayoutError(f"expected {N_FEATURES} features, got {len(features_q)}")
+def check_features(
+    features_q: tuple[int, ...] | list[int], count: int = N_FEATURES
+) -> tuple[int, ...]:
+    if len(features_q) != count:
+        raise LayoutError(f"expected {count} features, got {len(features_q)}")
     for q in features_q:
         if not 0 <= q <= FEATURE_ONE:
             raise LayoutError(f"feature {q} outside [0, {FEATURE_ONE}]")
@@ -242,6 +260,8 @@ class PublicInputs:
     slot: int
     state_root: str  # 0x-prefixed, 32 bytes
     model_id: str  # 0x-prefixed, 8 bytes: model_id(model hash, lrt)
+    restaking_q: tuple[int, ...] = (0,) * N_RESTAKING  # RESTAKING_NAMES order
+    block: int = 0  # the pinned execution block of the restaking features
 
     def graph_input(self) -> list[list[float]]:
         """ezkl's `input_data`: one list per graph input, values before scaling (exact floats)."""
@@ -250,6 +270,8 @@ class PublicInputs:
             [float(x) for x in slot_limbs(self.slot)],
             [float(x) for x in root_limbs(self.state_root)],
             [float(x) for x in _model_id_limbs(self.model_id)],
+            [q / FEATURE_ONE for q in check_features(self.restaking_q, N_RESTAKING)],
+            [float(x) for x in limbs(self.block, BLOCK_LIMBS)],
         ]
 
     def instances(self, score: int) -> list[int]:
@@ -262,6 +284,8 @@ class PublicInputs:
         return [
             *check_features(self.features_q),
             *(v * LIMB_SCALE for v in binding),
+            *check_features(self.restaking_q, N_RESTAKING),
+            *(v * LIMB_SCALE for v in limbs(self.block, BLOCK_LIMBS)),
             to_field(score),
         ]
 
@@ -287,15 +311,19 @@ def decode(instances: list[int]) -> Decoded:
     if len(instances) != N_INSTANCES:
         raise LayoutError(f"expected {N_INSTANCES} instances, got {len(instances)}")
     features_q = check_features([from_field(e) for e in instances[FEATURES_AT:SLOT_AT]])
+    restaking_q = check_features(
+        [from_field(e) for e in instances[RESTAKING_AT:BLOCK_AT]], N_RESTAKING
+    )
     ints: list[int] = [0] * SLOT_AT
-    for element in instances[SLOT_AT:SCORE_AT]:
+    for element in (*instances[SLOT_AT:RESTAKING_AT], *instances[BLOCK_AT:SCORE_AT]):
         value = from_field(element)
         if value < 0 or value % LIMB_SCALE:
             raise LayoutError("a limb instance is not a whole multiple of the input scale")
         ints.append(value // LIMB_SCALE)
     slot = from_limbs(ints[SLOT_AT:ROOT_AT])
     root = from_limbs(ints[ROOT_AT:MODEL_ID_AT])
-    model = from_limbs(ints[MODEL_ID_AT:SCORE_AT])
+    model = from_limbs(ints[MODEL_ID_AT:RESTAKING_AT])
+    block = from_limbs(ints[RESTAKING_AT : RESTAKING_AT + BLOCK_LIMBS])
     score = from_field(instances[SCORE_AT])
     if abs(score) > SCORE_BOUND:
         raise LayoutError(f"score {score} outside [-{SCORE_BOUND}, {SCORE_BOUND}]")
@@ -305,6 +333,8 @@ def decode(instances: list[int]) -> Decoded:
             slot=slot,
             state_root="0x" + root.to_bytes(32, "big").hex(),
             model_id="0x" + model.to_bytes(MODEL_ID_BYTES, "big").hex(),
+            restaking_q=restaking_q,
+            block=block,
         ),
         score=score,
     )

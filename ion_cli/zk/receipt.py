@@ -384,6 +384,8 @@ def check_instances(report: Report, st: CheckState) -> bool:
             _bound_id(_get(d, "model", "sha256"), d.get("lrt")),
         ),
         ("features", list(inputs.features_q), _get(d, "features", "quantized")),
+        ("restaking features", list(inputs.restaking_q), _get(d, "restaking", "quantized")),
+        ("pinned block", inputs.block, _get(d, "restaking", "pinned_block")),
         ("score", decoded.score, _get(d, "output", "score")),
     ]
     for name, proven, claimed in pairs:

@@ -137,6 +137,39 @@ def scenarios(seed: int, count: int) -> list[Scenario]:
     return [scenario(rng) for _ in range(count)]
 
 
+RESTAKING_SEED_OFFSET = 0x5EED  # restaking draws come from their own stream: the beacon
+# scenarios of a seed stay what they were before the restaking features (model v4)
+HELD = 10**12  # the synthetic LRT's restaked ETH, in units of the fractions below
+
+
+@dataclass(frozen=True)
+class RestakingDraw:
+    """A synthetic restaking state: the LRT's realized AVS loss in the window and its largest
+    operator's share (as the integers `restaking_features` computes from)."""
+
+    lost: int  # of HELD
+    largest: int  # of HELD
+
+    @property
+    def loss_fraction(self) -> float:
+        return self.lost / HELD
+
+
+def restaking_draw(rng: random.Random) -> RestakingDraw:
+    """No AVS loss in about half the scenarios; otherwise a loss log-uniform from 0.03% to
+    30% of the restaked ETH; the largest operator's share from one to eight operators."""
+    largest = HELD // rng.choice((1, 1, 2, 2, 3, 4, 6, 8))
+    if rng.random() < 0.5:
+        return RestakingDraw(lost=0, largest=largest)
+    fraction = 10 ** rng.uniform(-3.5, -0.52)
+    return RestakingDraw(lost=int(fraction * HELD), largest=largest)
+
+
+def restaking_draws(seed: int, count: int) -> list[RestakingDraw]:
+    rng = random.Random(seed + RESTAKING_SEED_OFFSET)
+    return [restaking_draw(rng) for _ in range(count)]
+
+
 def uniform_set(
     n: int,
     *,

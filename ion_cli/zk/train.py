@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ion_cli.zk import features, layout, rule, synthetic
+from ion_cli.zk import restaking_features as rf
 
 SEED_TRAIN = 20_260_101
 SEED_HELD_OUT = 20_260_202
@@ -35,13 +36,15 @@ OPSET = 13
 PRODUCER = "ion_cli.zk.train"
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
+N_INPUTS = layout.N_FEATURES + layout.N_RESTAKING  # what the first layer reads
 
 
 @dataclass(frozen=True)
 class Dataset:
-    x: Any  # numpy (n, 8), q / 1024
-    y: Any  # numpy (n,), target score p in [0, 1]
-    loss: Any  # numpy (n,), the rule's loss fraction
+    x: Any  # numpy (n, 10), q / 1024: the beacon features, then the restaking ones
+    y: Any  # numpy (n,), target score p in [0, 1] (the extended rule's)
+    loss: Any  # numpy (n,), the extended rule's loss fraction (beacon + realized AVS loss)
+    y_beacon: Any  # numpy (n,), the beacon part's target score (what the trained units learn)
 
 
 def dataset(seed: int, count: int) -> Dataset:
@@ -49,12 +52,21 @@ def dataset(seed: int, count: int) -> Dataset:
 
     xs: list[tuple[float, ...]] = []
     losses: list[float] = []
-    for s in synthetic.scenarios(seed, count):
-        xs.append(features.compute(s.snapshot, s.network).as_floats())
-        losses.append(rule.loss(s.snapshot, s.network).fraction)
+    beacon_losses: list[float] = []
+    draws = synthetic.restaking_draws(seed, count)
+    for s, d in zip(synthetic.scenarios(seed, count), draws, strict=True):
+        restaking_q = (rf.kinked(d.lost, synthetic.HELD), rf.ratio(d.largest, synthetic.HELD))
+        xs.append(
+            features.compute(s.snapshot, s.network).as_floats()
+            + tuple(q / layout.FEATURE_ONE for q in restaking_q)
+        )
+        beacon = rule.loss(s.snapshot, s.network).fraction
+        beacon_losses.append(beacon)
+        losses.append(rf.extended_fraction(beacon, d.loss_fraction))
     loss = np.array(losses, dtype=np.float64)
     y = np.clip(np.array([layout.score_for_loss(v) for v in losses]), 0.0, 1.0)
-    return Dataset(x=np.array(xs, dtype=np.float64), y=y, loss=loss)
+    y_beacon = np.clip(np.array([layout.score_for_loss(v) for v in beacon_losses]), 0.0, 1.0)
+    return Dataset(x=np.array(xs, dtype=np.float64), y=y, loss=loss, y_beacon=y_beacon)
 
 
 Params = dict[str, Any]
@@ -76,8 +88,45 @@ def init_params(hidden: int = HIDDEN) -> Params:
 def forward(params: Params, x: Any) -> Any:
     import numpy as np
 
-    h = np.maximum(x @ params["W1"] + params["b1"], 0.0)
-    return (h @ params["W2"] + params["b2"])[:, 0]
+    n = layout.N_FEATURES
+    h = np.maximum(x[:, :n] @ params["W1"] + params["b1"], 0.0)
+    out = (h @ params["W2"] + params["b2"])[:, 0]
+    if "Wr" in params:
+        r = np.maximum(x[:, n:] @ params["Wr"] + params["br"], 0.0)
+        out = out + (r @ params["W2r"])[:, 0]
+    return out
+
+
+# The AVS loss enters the extended rule additively, through the kink of its feature f
+# (`features.kink`): p_avs = unkink(f) / H_MAX = f / 8 + (15 / 4) relu(f - 1/2), which two ReLU
+# units represent exactly (weights on the circuit's 2^-10 grid). Trained end to end instead,
+# 16 units reached 0.14-0.5 pp mean error against the extended rule (the standing bound is 0.1):
+# so the sixteen beacon units are trained on the beacon part and these two are set.
+AVS_UNITS = {"in": (1.0, 1.0), "bias": (0.0, -0.5), "out": (1 / 8, 15 / 4)}
+
+
+def fit_beacon(data: Dataset, steps: int = STEPS, hidden: int = HIDDEN) -> Params:
+    """The beacon units: trained on the beacon features and the beacon part of the rule,
+    exactly as model v3 was."""
+    from dataclasses import replace
+
+    return fit(replace(data, x=data.x[:, : layout.N_FEATURES], y=data.y_beacon), steps, hidden)
+
+
+def assemble(beacon: Params) -> Params:
+    """The full network: the trained beacon units and the two AVS-loss units (`Wr`, `br`,
+    `W2r`); the largest-operator feature gets no weight (the rule does not use it)."""
+    import numpy as np
+
+    avs_row = layout.RESTAKING_NAMES.index("avs_loss")
+    wr = np.zeros((layout.N_RESTAKING, 2))
+    wr[avs_row, :] = AVS_UNITS["in"]
+    return {
+        **beacon,
+        "Wr": wr,
+        "br": np.array(AVS_UNITS["bias"]),
+        "W2r": np.array(AVS_UNITS["out"])[:, None],
+    }
 
 
 def fit(data: Dataset, steps: int = STEPS, hidden: int = HIDDEN) -> Params:
@@ -117,8 +166,10 @@ def rounded(params: Params) -> Params:
 
 
 def onnx_bytes(params: Params) -> bytes:
-    """The ONNX graph: score = W2^T relu(W1^T features + b1) + b2, plus the binding inputs
-    (slot, state_root, model_id) that no node reads: ezkl keeps them as public instances."""
+    """The ONNX graph: score = W2^T relu(W1^T features + b1) + b2
+    + W2r^T relu(Wr^T restaking + br), plus the binding inputs (slot, state_root, model_id,
+    block) that no node reads: ezkl keeps them as public instances. (One dense layer over the
+    concatenated inputs, mostly zeros, made the circuit 3,034 rows: over logrows 11.)"""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -127,11 +178,16 @@ def onnx_bytes(params: Params) -> bytes:
         for name, width in layout.GRAPH_INPUTS
     ]
     output = helper.make_tensor_value_info(layout.GRAPH_OUTPUT, TensorProto.FLOAT, [1, 1])
-    initializers = [numpy_helper.from_array(params[k], k) for k in ("W1", "b1", "W2", "b2")]
+    names = ("W1", "b1", "W2", "b2", "Wr", "br", "W2r")
+    initializers = [numpy_helper.from_array(params[k], k) for k in names]
     nodes = [
         helper.make_node("Gemm", ["features", "W1", "b1"], ["hidden_pre"], name="dense1"),
         helper.make_node("Relu", ["hidden_pre"], ["hidden"], name="relu1"),
-        helper.make_node("Gemm", ["hidden", "W2", "b2"], [layout.GRAPH_OUTPUT], name="head"),
+        helper.make_node("Gemm", ["hidden", "W2", "b2"], ["beacon_score"], name="head"),
+        helper.make_node("Gemm", ["restaking", "Wr", "br"], ["avs_pre"], name="dense_avs"),
+        helper.make_node("Relu", ["avs_pre"], ["avs_hidden"], name="relu_avs"),
+        helper.make_node("MatMul", ["avs_hidden", "W2r"], ["avs_score"], name="head_avs"),
+        helper.make_node("Add", ["beacon_score", "avs_score"], [layout.GRAPH_OUTPUT], name="sum"),
     ]
     graph = helper.make_graph(nodes, "ion_risk", inputs, [output], initializers)
     model = helper.make_model(
@@ -154,16 +210,23 @@ def circuit_scores(params: Params, x: Any) -> Any:
 
     one = layout.FEATURE_ONE
     q = np.floor(x * one + 0.5).clip(0, one).astype(np.int64)
-    w1, w2 = (np.round(params[k].astype(np.float64) * one).astype(np.int64) for k in ("W1", "W2"))
-    b1, b2 = (
-        np.round(params[k].astype(np.float64) * one * one).astype(np.int64) for k in ("b1", "b2")
-    )
+
+    def weight(k: str) -> Any:
+        return np.round(params[k].astype(np.float64) * one).astype(np.int64)
+
+    def bias(k: str) -> Any:
+        return np.round(params[k].astype(np.float64) * one * one).astype(np.int64)
 
     def rebase(v: Any) -> Any:
         return np.floor_divide(v + one // 2, one)
 
-    hidden = np.maximum(rebase(q @ w1 + b1), 0)
-    return rebase(hidden @ w2 + b2)[:, 0]
+    n = layout.N_FEATURES
+    hidden = np.maximum(rebase(q[:, :n] @ weight("W1") + bias("b1")), 0)
+    score = rebase(hidden @ weight("W2") + bias("b2"))[:, 0]
+    if "Wr" in params:
+        avs = np.maximum(rebase(q[:, n:] @ weight("Wr") + bias("br")), 0)
+        score = score + rebase(avs @ weight("W2r"))[:, 0]
+    return score
 
 
 @dataclass(frozen=True)
@@ -206,13 +269,13 @@ def train(out_dir: Path, steps: int = STEPS) -> dict[str, Any]:
     """Train, write `risk.onnx` and `training.json` into `out_dir`; return the summary."""
     train_set = dataset(SEED_TRAIN, N_TRAIN)
     held_out = dataset(SEED_HELD_OUT, N_HELD_OUT)
-    params = rounded(fit(train_set, steps))
+    params = rounded(assemble(fit_beacon(train_set, steps)))
     data = onnx_bytes(params)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "risk.onnx").write_bytes(data)
     summary = {
         "model_sha256": "0x" + hashlib.sha256(data).hexdigest(),
-        "shape": f"{layout.N_FEATURES} -> {HIDDEN} (ReLU) -> 1 (linear)",
+        "shape": f"{N_INPUTS} -> {HIDDEN} + 2 (ReLU) -> 1 (linear)",
         "parameters": sum(int(v.size) for v in params.values()),
         "seeds": {"train": SEED_TRAIN, "held_out": SEED_HELD_OUT, "init": SEED_INIT},
         "scenarios": {"train": N_TRAIN, "held_out": N_HELD_OUT},
