@@ -44,6 +44,16 @@ def register(app: typer.Typer) -> None:
                 metavar="N|P%",
             ),
         ] = None,
+        what_if_avs_slashed: Annotated[
+            str | None,
+            typer.Option(
+                "--what-if-avs-slashed",
+                help="Apply a hypothetical AVS slash (P% of each allocation to the AVS, for "
+                "every operator the LRT delegates to) and show its effect on the reserve rate "
+                "and on each vault.",
+                metavar="AVS:P%",
+            ),
+        ] = None,
         address: Annotated[
             list[str] | None,
             typer.Option(
@@ -71,6 +81,7 @@ def register(app: typer.Typer) -> None:
             opts.output.info,
             what_if_slashed=what_if_slashed,
             addresses=list(address or []),
+            what_if_avs_slashed=what_if_avs_slashed,
         )
         opts.output.result(doc, lambda console: render_risk(console, doc))
 
@@ -99,14 +110,17 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
             f"{sums['live_effective'] / 1e9:,.0f} ETH effective (the feed recomputes the "
             "features from these sums on chain)"
         )
+    _render_restaking(console, doc)
     m, r = doc["model"], doc["rule"]
     console.print(f"model: score {m['p']:.4f}, haircut {m['haircut']}")
     console.print(
         f"rule:  loss {r['fraction'] * 100:.4f}% of the set's effective balance "
         f"(shortfall {r['shortfall_gwei'] / 1e9:.4f} ETH, correlation penalty still to come "
-        f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH), haircut {r['haircut']}"
+        f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH) + realized AVS loss "
+        f"{r.get('avs_loss_fraction', 0.0) * 100:.4f}%, haircut {r['haircut']}"
     )
     console.print("the model is a surrogate of the rule, proven in zk; the rule is the reference")
+    _render_avs_what_if(console, doc.get("what_if_avs"))
     w = doc.get("what_if")
     if not w:
         return
@@ -139,3 +153,49 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
 
 def _health(value: str | None) -> str:
     return "-" if value is None else f"{float(value):.4f}"
+
+
+def _render_restaking(console: Console, doc: dict[str, Any]) -> None:
+    """The restaking features beside the beacon ones (their pinned block and window)."""
+    from rich.table import Table
+
+    r = doc.get("restaking")
+    if not r:
+        return
+    if doc.get("restaking_unread"):
+        console.print(f"[yellow]restaking features not read: {doc['restaking_unread']}[/]")
+    table = Table("restaking feature", "value", "q (/1024)")
+    for name, value, q in zip(r["names"], r["values"], r["quantized"], strict=True):
+        table.add_row(name, f"{value:.4f}", str(q))
+    console.print(table)
+    counted = "counted" if r["counts_loss"] else "not counted: the LRT's rate reflects it"
+    console.print(
+        f"at block {r['pinned_block']} (window {r['window_blocks']} blocks): "
+        f"{int(r['held_wei']) / 1e18:,.4f} ETH restaked, {int(r['lost_wei']) / 1e18:,.6f} ETH "
+        f"lost to AVS slashes ({counted}); {len(r['operators'])} operator(s)"
+    )
+
+
+def _render_avs_what_if(console: Console, w: dict[str, Any] | None) -> None:
+    from rich.table import Table
+
+    if not w:
+        return
+    a = w["after"]
+    console.print(
+        f"\nwhat if {w['avs']} slashed {w['share'] * 100:g}% of each allocation: "
+        f"{len(w['operators'])} operator(s) of the LRT hit, added loss "
+        f"{w['added_loss'] * 100:.4f}%, model haircut {a['model']['haircut']}, "
+        f"rule haircut {a['rule']['haircut']}"
+    )
+    console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
+    vt = Table("vault", "debt", "health now", "health after")
+    for v in w["vaults"]:
+        vt.add_row(
+            v["address"],
+            v["debt"],
+            _health(v["health_before"]),
+            _health(v["health_after"]) + (" LIQUIDATABLE" if v["liquidatable_after"] else ""),
+        )
+    console.print(vt)
+    console.print(f"assumes {w['assumption']}")

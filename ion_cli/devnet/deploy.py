@@ -231,7 +231,7 @@ def _fill_registries(tx: TxBatch, markets: dict[str, Any], tokens: dict[str, Any
 
 
 def _risk_feed(
-    tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str, credentials: str
+    tx: TxBatch, shared: dict[str, Any], admin: str, lrt: str, credentials: str, restaking: str
 ) -> tuple[str, str]:
     """Deploy a market's RiskFeed, reading the protocol rate from the reserve oracle deployed
     right after it (the oracle's feeds are immutable, so the feed comes first, pointed at the
@@ -247,6 +247,7 @@ def _risk_feed(
         lrt=lrt,
         genesis_time=shared["beacon_genesis_time"],
         credentials=credentials,
+        restaking=restaking,
     )
     return tx.deploy("RiskFeed", config.config_tuple(), admin), oracle
 
@@ -265,7 +266,12 @@ def _market(
     tx.call(pool, "IonPool", "initializeIlk", lrt)
     join = tx.deploy("GemJoin", pool, lrt, 0, admin)
     credentials, credential_source = _credential_source(tx, world, admin, m.collateral)
-    risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral, credentials)
+    # The LRT's restaking features at a pinned block (wired to EigenLayer once it is deployed).
+    restaking = tx.deploy(
+        "RestakingFeatures", credentials, params.RESTAKING_WINDOW_BLOCKS,
+        params.RESTAKING_MAX_BLOCK_AGE, False, admin,
+    )  # fmt: skip
+    risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral, credentials, restaking)
     reserve = tx.deploy(
         RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world, risk_feed)
     )
@@ -305,6 +311,7 @@ def _market(
         "risk_feed": risk_feed,
         "credentials": credentials,
         "credential_source": credential_source,
+        "restaking_features": restaking,
         "spot_oracle": spot,
         "price_feed": feed,
         "liquidation": liquidation,
@@ -440,6 +447,11 @@ def _deploy_with(
     tokens = _token_entries(world)
     restaking = restaking_world.deploy(tx, admin, tokens)
     _fill_registries(tx, markets, tokens)
+    for deployed in markets.values():
+        tx.call(
+            deployed["restaking_features"], "RestakingFeatures", "wire",
+            restaking["delegation_manager"], restaking["allocation_manager"], restaking["strategy"],
+        )  # fmt: skip
 
     say("waiting for the last transactions")
     block = tx.finish()

@@ -38,6 +38,11 @@ RESERVE_FACTOR = 0
 
 # ---- oracles and liquidations (Appendix E, "Configured") ----
 RESERVE_MAX_CHANGE = 3 * RAY // 100
+# Restaking features (RestakingFeatures.sol): AVS losses counted over a day of blocks (mainnet:
+# an LRT's oracle reports at least daily), a proof's pinned block at most 256 blocks old. The
+# devnet's LRT rates are set by their owner and never read EigenLayer: losses are not in them.
+RESTAKING_WINDOW_BLOCKS = 7_200
+RESTAKING_MAX_BLOCK_AGE = 256
 RESERVE_QUORUM = 1  # FEED0, the risk feed (answers the protocol rate before its first proof)
 MAX_PRICE_AGE = 87_000
 BASE_DISCOUNT = RAY // 100

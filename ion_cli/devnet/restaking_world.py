@@ -83,17 +83,28 @@ def _align_credentials(
     stakers: list[tuple[str, str, int]],
     kinds: dict[str, str],
 ) -> None:
-    """The beacon validators of ezETH and rsETH pay to their delegators' pods: the credentials
-    the feeds read from the LRTs' contracts are the ones the devnet's beacon chain uses. The
-    validator count stays that of `validators.VALIDATOR_SETS` (spread over the pods)."""
-    for symbol, kind in (("ezETH", "RenzoOperatorDelegator"), ("rsETH", "KelpNodeDelegator")):
+    """The beacon validators of ezETH, rsETH and weETH pay to their stakers' pods (delegators,
+    ether.fi nodes): the credentials the feeds read from the LRTs' contracts (or, for weETH,
+    from the registry filled from these) are the ones the devnet's beacon chain uses, and the
+    restaking features follow each pod to its owner and operator. The validator count stays
+    that of `validators.VALIDATOR_SETS` (spread over the pods)."""
+    for symbol, kind in (
+        ("ezETH", "RenzoOperatorDelegator"),
+        ("rsETH", "KelpNodeDelegator"),
+        ("weETH", "EtherFiNode"),
+    ):
         pods = [staker_pods[s] for s, _, _ in stakers if kinds.get(s) == kind]
         entry = tokens[symbol]
         total = len(entry["withdrawal_credentials"]) * int(entry["validators_per_credential"])
+        from ion_cli.devnet.validators import VALIDATOR_SETS
+
+        prefixes = VALIDATOR_SETS[symbol].prefixes
         entry["withdrawal_credentials"] = [
-            "0x01" + "00" * 11 + pod.lower().removeprefix("0x") for pod in pods
+            f"0x{prefix:02x}" + "00" * 11 + pod.lower().removeprefix("0x")
+            for pod in pods
+            for prefix in prefixes
         ]
-        entry["validators_per_credential"] = total // len(pods)
+        entry["validators_per_credential"] = total // (len(pods) * len(prefixes))
 
 
 class _Pods:

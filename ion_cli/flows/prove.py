@@ -112,13 +112,16 @@ def prove(
     if folder.exists() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
     network = network_context(session, request, snapshot)
-    assessment = assess(snapshot, network, progress, with_model=False)
+    restaking, unread = _pinned_restaking(session, request, devnet, progress)
+    assessment = assess(snapshot, network, progress, with_model=False, restaking=restaking)
     circuit = er.circuit(srs, progress)
     inputs = layout.PublicInputs(
         features_q=assessment.features.quantized,
         slot=snapshot.state.slot,
         state_root=snapshot.state.state_root.lower(),
         model_id=layout.model_id(circuit.base.model_sha256, request.symbol),
+        restaking_q=restaking.quantized(),
+        block=restaking.block,
     )
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / ".work"
@@ -146,8 +149,27 @@ def prove(
     doc = build_receipt(chain_name, request, snapshot, scored, circuit, folder, prove_seconds)
     doc["anchor"] = _anchor_section(anchoring, folder)
     doc["commitment"] = rc.commitment_section(folder, commitment, network)
+    doc["restaking"]["unread"] = unread
     rc.write_json(folder / rc.RECEIPT, doc)
     return ProveResult(folder, doc, time.monotonic() - started)
+
+
+def _pinned_restaking(
+    session: Session, request: SnapshotRequest, devnet: bool, progress: Progress
+) -> tuple[Any, str | None]:
+    """The restaking features at the pinned block (the chain's latest block now), as the
+    market's feed will recompute them; none (block 0, refused by the feed) when no chain is at
+    hand: a snapshot file proven off the devnet reads no chain."""
+    from ion_cli.flows import restaking_pin
+    from ion_cli.zk import restaking_features as rf
+
+    if request.snapshot_file is not None and not devnet:
+        return rf.none(0), "a snapshot file proven off the devnet: no chain read"
+    progress("reading the restaking features at the latest block")
+    restaking, unread = restaking_pin.try_read(session, request.symbol)
+    if unread is not None:
+        progress(f"restaking features not read ({unread}): the feed will refuse this proof")
+    return restaking, unread
 
 
 def _anchor_section(anchoring: Anchored | None, folder: Path) -> dict[str, Any] | None:
@@ -241,10 +263,12 @@ def build_receipt(
             "haircut": body["model"]["haircut"],
         },
         "rule": body["rule"],
+        # The restaking features and the execution block they were read at (pinned_block).
+        "restaking": body["restaking"],
         "instances": {
             "count": layout.N_INSTANCES,
             "layout": "ion_cli.zk.layout: features[0:8], slot[8:10], state_root[10:26], "
-            "model_id[26:30], score[30]",
+            "model_id[26:30], restaking[30:32], block[32:34], score[34]",
         },
         "submission": None,
     }

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ion_cli.errors import UsageError
 from ion_cli.zk import features as feats
 from ion_cli.zk import layout, rule
+from ion_cli.zk import restaking_features as rf
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
@@ -87,17 +88,24 @@ class Assessment:
     network: rule.NetworkContext
     features: feats.Features
     score: int  # the model's, signed, p = score / 1024
-    loss: rule.Loss  # the plain rule's
+    loss: rule.Loss  # the plain rule's beacon part
+    restaking: rf.RestakingInputs = rf.NONE  # the restaking part, at its pinned block
 
     @property
     def haircut_wad(self) -> int:
         return layout.haircut_wad(self.score)
 
     @property
+    def loss_fraction(self) -> Fraction:
+        """The extended rule's loss: the beacon loss plus the realized AVS loss."""
+        beacon = Fraction(self.loss.total, self.loss.effective_balance or 1)
+        return beacon + self.restaking.loss_fraction()
+
+    @property
     def rule_haircut_wad(self) -> int:
-        """The haircut the rule's loss maps to through the same clamp (for comparison)."""
+        """The haircut the extended rule's loss maps to through the same clamp (comparison)."""
         span = layout.H_MAX_WAD - layout.H_MIN_WAD
-        fraction = Fraction(self.loss.total, self.loss.effective_balance or 1)
+        fraction = self.loss_fraction
         p = min(max(fraction * layout.WAD - layout.H_MIN_WAD, Fraction(0)) / span, Fraction(1))
         return layout.H_MIN_WAD + int(span * p)
 
@@ -114,6 +122,7 @@ class Assessment:
                 "features_from_sums": list(from_sums.quantized),
             },
             "network": self.network.to_json(),
+            "restaking": self.restaking.to_json(),
             "model": {
                 "score": self.score,
                 "p": self.score / layout.SCORE_ONE,
@@ -122,6 +131,8 @@ class Assessment:
             },
             "rule": {
                 **self.loss.to_json(),
+                "avs_loss_fraction": float(self.restaking.loss_fraction()),
+                "extended_fraction": float(self.loss_fraction),
                 "haircut_wad": str(self.rule_haircut_wad),
                 "haircut": _pct(self.rule_haircut_wad),
             },
@@ -135,7 +146,12 @@ def _pct(wad: int) -> str:
     return text + "%"
 
 
-def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> int:
+def model_score(
+    snapshot: Snapshot,
+    f: feats.Features,
+    progress: Progress,
+    restaking: rf.RestakingInputs | None = None,
+) -> int:
     """The model's score for these features, in the circuit's arithmetic (ezkl's witness)."""
     from ion_cli.zk import ezkl_runner as er
 
@@ -146,17 +162,25 @@ def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> in
         state_root=snapshot.state.state_root,
         # The model id is a public input no node reads: any id gives the same score.
         model_id="0x" + "00" * layout.MODEL_ID_BYTES,
+        restaking_q=(restaking or rf.none()).quantized(),
+        block=(restaking or rf.none()).block,
     )
     with tempfile.TemporaryDirectory(prefix="ion-risk-") as tmp:
         return er.witness(compiled, inputs, Path(tmp)).score
 
 
 def assess(
-    snapshot: Snapshot, network: rule.NetworkContext, progress: Progress, *, with_model: bool = True
+    snapshot: Snapshot,
+    network: rule.NetworkContext,
+    progress: Progress,
+    *,
+    with_model: bool = True,
+    restaking: rf.RestakingInputs | None = None,
 ) -> Assessment:
     f = feats.compute(snapshot, network)
-    score = model_score(snapshot, f, progress) if with_model else 0
-    return Assessment(snapshot, network, f, score, rule.loss(snapshot, network))
+    pinned = restaking or rf.none()
+    score = model_score(snapshot, f, progress, pinned) if with_model else 0
+    return Assessment(snapshot, network, f, score, rule.loss(snapshot, network), pinned)
 
 
 # ---- what if -----------------------------------------------------------------------------------
@@ -243,6 +267,7 @@ def what_if(
     count: int,
     addresses: list[str],
     progress: Progress,
+    restaking: rf.RestakingInputs | None = None,
 ) -> dict[str, Any]:
     from ion_cli import position_math as pm
     from ion_cli.flows.adapters import require_market
@@ -252,7 +277,7 @@ def what_if(
 
     after_snapshot = rule.hypothetical_slashing(snapshot, count)
     before = rule.loss(snapshot, network)
-    after = assess(after_snapshot, network, progress)
+    after = assess(after_snapshot, network, progress, restaking=restaking)
     extra = added_loss(before, after.loss)
     market = read_market(session.w3(), session.profile, require_market(session, symbol))
     new_rate = rate_after(market.reserve_rate, extra)
@@ -306,6 +331,75 @@ def what_if(
     }
 
 
+def avs_what_if(
+    session: Session,
+    symbol: str,
+    before: Assessment,
+    text: str,
+    addresses: list[str],
+    progress: Progress,
+) -> dict[str, Any]:
+    """The reserve rate and each vault before and after a hypothetical AVS slash of every
+    operator the LRT delegates to (`ion_cli.flows.risk_avs`)."""
+    from ion_cli import position_math as pm
+    from ion_cli.flows import risk_avs
+    from ion_cli.flows.adapters import require_market
+    from ion_cli.flows.figures import RAY
+    from ion_cli.flows.figures import text as figure
+    from ion_cli.flows.market_state import read_market
+    from ion_cli.flows.position import read_vault
+
+    asked = risk_avs.parse(text)
+    avs = risk_avs.resolve_avs(session, asked.avs)
+    slashed, operators = risk_avs.slashed_inputs(
+        session, symbol, before.restaking, avs, asked.share
+    )
+    after = assess(before.snapshot, before.network, progress, restaking=slashed)
+    extra = risk_avs.added_loss(before.restaking, slashed)
+    market = read_market(session.w3(), session.profile, require_market(session, symbol))
+    new_rate = rate_after(market.reserve_rate, extra)
+    vaults = []
+    owners: list[str | None] = list(addresses) if addresses else [None]
+    for who in owners:
+        address = session.address_of(who)
+        vault = read_vault(session, market, address)
+        lt = market.liquidation_threshold
+        row: dict[str, Any] = {
+            "address": address,
+            "collateral": figure(vault.collateral, WAD),
+            "debt": figure(pm.debt(vault.normalized_debt, market.rate), WAD),
+            "health_before": None,
+            "health_after": None,
+            "liquidatable_after": False,
+        }
+        if lt is not None and vault.normalized_debt != 0:
+            args = (vault.collateral, vault.normalized_debt, market.rate)
+            h0 = pm.health(*args, market.reserve_rate, lt)
+            h1 = pm.health(*args, new_rate, lt)
+            row.update(
+                health_before=figure(h0, RAY),
+                health_after=figure(h1, RAY),
+                liquidatable_after=h1 is not None and h1 < RAY,
+                liquidation_exchange_rate=figure(pm.liquidation_exchange_rate(*args, lt), WAD),
+            )
+        vaults.append(row)
+    return {
+        "avs": avs,
+        "share": float(asked.share),
+        "operators": operators,
+        "added_loss": float(extra),
+        "reserve_rate_before": figure(market.reserve_rate, WAD),
+        "reserve_rate_after": figure(new_rate, WAD),
+        "after": after.to_json(),
+        "vaults": vaults,
+        "assumption": (
+            "the AVS slashes the given share of each allocation to its operator sets of every "
+            "operator the LRT delegates to, at the pinned block; the reserve rate falls by the "
+            "share of the LRT's restaked ETH that takes"
+        ),
+    }
+
+
 def risk_report(
     session: Session,
     request: SnapshotRequest,
@@ -313,12 +407,20 @@ def risk_report(
     *,
     what_if_slashed: str | None = None,
     addresses: list[str] | None = None,
+    what_if_avs_slashed: str | None = None,
 ) -> dict[str, Any]:
+    from ion_cli.flows import restaking_pin, risk_avs
+
     if what_if_slashed is not None:
         check_what_if(what_if_slashed)  # bad input is said before the beacon node is read
+    if what_if_avs_slashed is not None:
+        risk_avs.parse(what_if_avs_slashed)
     snapshot = load_snapshot(session, request, progress)
     network = network_context(session, request, snapshot)
-    assessment = assess(snapshot, network, progress)
+    restaking, unread = restaking_pin.try_read(session, request.symbol)
+    if unread is not None:
+        progress(f"restaking features not read ({unread}): shown as 0")
+    assessment = assess(snapshot, network, progress, restaking=restaking)
     doc: dict[str, Any] = {
         "lrt": request.symbol,
         "state": snapshot.state.to_json(),
@@ -328,10 +430,16 @@ def risk_report(
         "notes": list(snapshot.notes),
         "validators": len(snapshot.validators),
         **assessment.to_json(),
+        "restaking_unread": unread,
     }
     if what_if_slashed is not None:
         count = parse_what_if(what_if_slashed, snapshot)
         doc["what_if"] = what_if(
-            session, request.symbol, snapshot, network, count, addresses or [], progress
+            session, request.symbol, snapshot, network, count, addresses or [], progress,
+            restaking,
+        )  # fmt: skip
+    if what_if_avs_slashed is not None:
+        doc["what_if_avs"] = avs_what_if(
+            session, request.symbol, assessment, what_if_avs_slashed, addresses or [], progress
         )
     return doc

@@ -95,6 +95,7 @@ class DevnetFeedParams:
     credentials: str = ""  # the LRT's ILrtCredentials source
     min_network_active: int = DEVNET_MIN_NETWORK_ACTIVE
     max_network_active: int = DEVNET_MAX_NETWORK_ACTIVE
+    restaking: str = ""  # the LRT's IRestakingFeatures (RestakingFeatures.sol)
 
     def config_tuple(self) -> tuple[Any, ...]:
         return (
@@ -110,6 +111,7 @@ class DevnetFeedParams:
             self.credentials,
             self.min_network_active,
             self.max_network_active,
+            self.restaking,
         )
 
 

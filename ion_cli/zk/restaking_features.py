@@ -118,6 +118,9 @@ class RestakingInputs:
         }
 
 
+NONE = RestakingInputs(block=0, window=0, counts_loss=False)
+
+
 def none(block: int = 0) -> RestakingInputs:
     """No restaked ETH known (an LRT without EigenLayer stakers): both features 0."""
     return RestakingInputs(block=block, window=0, counts_loss=False)

@@ -31,6 +31,8 @@ def test_feed_constants_match_the_layout() -> None:
     assert int(c["ROOT_LIMBS"]) == layout.ROOT_LIMBS
     assert int(c["MODEL_ID_AT"]) == layout.MODEL_ID_AT
     assert int(c["MODEL_ID_LIMBS"]) == layout.MODEL_ID_LIMBS
+    assert int(c["RESTAKING_AT"]) == layout.RESTAKING_AT
+    assert int(c["BLOCK_AT"]) == layout.BLOCK_AT
     assert int(c["SCORE_AT"]) == layout.SCORE_AT
     assert int(c["N_INSTANCES"]) == layout.N_INSTANCES
     assert c["SCORE_BOUND"].strip() == "64 << SCALE"
@@ -51,6 +53,7 @@ def test_the_feed_artifact_has_the_named_errors() -> None:
         "StaleSlot",
         "SlotNotNewer",
         "AlreadySubmitted",
+        "RestakingMismatch",
     } <= names
 
 

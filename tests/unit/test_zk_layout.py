@@ -21,7 +21,8 @@ def _inputs(
 
 
 def test_the_order_and_count_of_instances() -> None:
-    assert (L.SLOT_AT, L.ROOT_AT, L.MODEL_ID_AT, L.SCORE_AT, L.N_INSTANCES) == (8, 10, 26, 30, 31)
+    assert (L.SLOT_AT, L.ROOT_AT, L.MODEL_ID_AT, L.SCORE_AT, L.N_INSTANCES) == (8, 10, 26, 34, 35)
+    assert (L.RESTAKING_AT, L.BLOCK_AT) == (30, 32)
     inst = _inputs(slot=0x0001_0002).instances(score=-5)
     assert len(inst) == L.N_INSTANCES
     assert inst[:8] == [0, 1, 2, 3, 1024, 512, 7, 9]
@@ -31,8 +32,21 @@ def test_the_order_and_count_of_instances() -> None:
 
     model_id = hashlib.sha256(bytes.fromhex("ab" * 32) + b"weETH").digest()[:8]
     expected = [int.from_bytes(model_id[i : i + 2], "big") * 1024 for i in range(0, 8, 2)]
-    assert inst[L.MODEL_ID_AT : L.SCORE_AT] == expected
+    assert inst[L.MODEL_ID_AT : L.RESTAKING_AT] == expected
+    assert inst[L.RESTAKING_AT : L.SCORE_AT] == [0, 0, 0, 0]  # no restaking read, block 0
     assert inst[L.SCORE_AT] == L.FIELD_MODULUS - 5
+
+
+def test_restaking_features_and_the_pinned_block_round_trip() -> None:
+    from dataclasses import replace
+
+    inputs = replace(_inputs(), restaking_q=(17, 1024), block=0x0002_0003)
+    inst = inputs.instances(score=9)
+    assert inst[L.RESTAKING_AT : L.BLOCK_AT] == [17, 1024]
+    assert inst[L.BLOCK_AT : L.SCORE_AT] == [2 * 1024, 3 * 1024]
+    decoded = L.decode(inst)
+    assert decoded.inputs == inputs and decoded.score == 9
+    assert inputs.graph_input()[4:] == [[17 / 1024, 1.0], [2.0, 3.0]]
 
 
 def test_ezkl_hex_is_little_endian() -> None:

@@ -5,6 +5,7 @@ import {IReserveFeed} from "../interfaces/IOracles.sol";
 import {SszMerkle, BeaconBlockHeader} from "./SszMerkle.sol";
 import {FeatureMath, SnapshotSums} from "./FeatureMath.sol";
 import {ILrtCredentials, Credentials} from "./LrtCredentials.sol";
+import {IRestakingFeatures} from "./RestakingFeatures.sol";
 
 /// What a submission commits of the validators it rated (ion_cli/zk/sumtree.py): the root of
 /// the Merkle-sum tree over every validator with the LRT's credentials (sorted by index), the
@@ -51,6 +52,7 @@ interface IRiskFeed is IReserveFeed {
     error NetworkInputOutOfRange(uint256 networkActive, uint256 min, uint256 max);
     error EmptyCommitment();
     error InvalidNetworkBounds(uint256 min, uint256 max);
+    error RestakingMismatch(uint256 index, uint256 onChain, uint256 proven);
 
     event RiskScoreAccepted(
         uint64 indexed slot,
@@ -79,12 +81,13 @@ interface IRiskFeed is IReserveFeed {
 /// @notice A reserve-oracle feed driven by zk-proven risk scores: the model's score of the
 /// validator group behind one LRT, proven off chain with ezkl (Halo2/KZG) and verified here,
 /// sets a haircut; the feed answers the LRT protocol's own rate times (1 - haircut).
-/// @dev The public instances (31 BN254 field elements; ion_cli/zk/layout.py is the reference):
+/// @dev The public instances (35 BN254 field elements; ion_cli/zk/layout.py is the reference):
 /// 8 features (q in [0, 1024], carried as q: ezkl scales the float q / 1024 by 2^10), the slot
 /// (2 limbs), the beacon state root (16 limbs), the model id (the first 8 bytes of
 /// sha256(model hash || LRT symbol), 4 limbs: it binds the proof to the model and to the token
 /// whose validators were rated, so one token's proof fails on another token's feed), all 16-bit limbs most significant first and each carried as limb * 2^10,
-/// then the score (signed fixed point, p * 2^10).
+/// then the 2 restaking features (q, checked against RestakingFeatures at the pinned block), the
+/// pinned execution block (2 limbs), then the score (signed fixed point, p * 2^10).
 /// The contract never takes these values from separate arguments: it decodes them from the
 /// instances the proof is checked against, and checks the state root the caller names against
 /// the committed limbs. The circuit skips ezkl's range check on inputs, so the bounds are
@@ -114,8 +117,10 @@ contract RiskFeed is IRiskFeed {
     uint256 public constant ROOT_LIMBS = 16;
     uint256 public constant MODEL_ID_AT = 26;
     uint256 public constant MODEL_ID_LIMBS = 4;
-    uint256 public constant SCORE_AT = 30;
-    uint256 public constant N_INSTANCES = 31;
+    uint256 public constant RESTAKING_AT = 30; // avs_loss, largest_operator_share (q)
+    uint256 public constant BLOCK_AT = 32; // the pinned execution block, 2 limbs
+    uint256 public constant SCORE_AT = 34;
+    uint256 public constant N_INSTANCES = 35;
     /// |score| beyond this is not one the model can produce from inputs in range.
     uint256 public constant SCORE_BOUND = 64 << SCALE;
 
@@ -132,6 +137,7 @@ contract RiskFeed is IRiskFeed {
         address credentials; // ILrtCredentials: the LRT's withdrawal credentials
         uint256 minNetworkActive; // Gwei: bounds of the network-level input T
         uint256 maxNetworkActive;
+        address restaking; // IRestakingFeatures: the LRT's restaking features at a pinned block
     }
 
     /// The latest accepted proof.
@@ -160,6 +166,7 @@ contract RiskFeed is IRiskFeed {
     ILrtCredentials public immutable CREDENTIALS;
     uint256 public immutable MIN_NETWORK_ACTIVE;
     uint256 public immutable MAX_NETWORK_ACTIVE;
+    IRestakingFeatures public immutable RESTAKING;
 
     address public owner;
     mapping(address => bool) public isSubmitter;
@@ -173,7 +180,7 @@ contract RiskFeed is IRiskFeed {
     constructor(Config memory config, address initialOwner) {
         if (
             config.verifier == address(0) || config.rateSource == address(0) || bytes(config.lrt).length == 0
-                || config.credentials == address(0)
+                || config.credentials == address(0) || config.restaking == address(0)
         ) {
             revert InvalidConfig();
         }
@@ -195,6 +202,7 @@ contract RiskFeed is IRiskFeed {
         CREDENTIALS = ILrtCredentials(config.credentials);
         MIN_NETWORK_ACTIVE = config.minNetworkActive;
         MAX_NETWORK_ACTIVE = config.maxNetworkActive;
+        RESTAKING = IRestakingFeatures(config.restaking);
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
@@ -243,6 +251,7 @@ contract RiskFeed is IRiskFeed {
             if (raw > 1 << SCALE) revert MalformedInstance(i);
         }
         _checkFeatures(instances, commitment);
+        _checkRestaking(instances);
         uint256 score = decodeScore(instances[SCORE_AT]);
         _checkSlot(slot, stateRoot);
 
@@ -299,6 +308,14 @@ contract RiskFeed is IRiskFeed {
         for (uint256 i = 0; i < N_FEATURES; ++i) {
             if (f[i] != instances[i]) revert FeaturesMismatch(i, f[i], instances[i]);
         }
+    }
+
+    /// @dev The restaking instances must be what RestakingFeatures reads from EigenLayer as of
+    /// the block the proof names (recent and past: RestakingFeatures bounds it).
+    function _checkRestaking(uint256[] calldata instances) internal view {
+        (uint256 avsLoss, uint256 largest) = RESTAKING.featuresAt(_limbs(instances, BLOCK_AT, 2));
+        if (instances[RESTAKING_AT] != avsLoss) revert RestakingMismatch(0, avsLoss, instances[RESTAKING_AT]);
+        if (instances[RESTAKING_AT + 1] != largest) revert RestakingMismatch(1, largest, instances[RESTAKING_AT + 1]);
     }
 
     /// @dev Read the LRT's credential set now, snapshot its hash with the submission and emit

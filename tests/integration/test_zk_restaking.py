@@ -1,0 +1,191 @@
+"""Restaking risk in the proven score (issue 25), on the devnet.
+
+weETH's stakers are ether.fi nodes (op-3 800 ETH, op-4 400 ETH): the LRT's contracts cannot
+enumerate them on chain, so its RiskFeed's RestakingFeatures follows the credential registry
+(credential -> EigenPod -> owner -> operator). An AVS slash of op-3 raises the proven score and,
+once submitted, lowers the reserve rate; a slash of op-1 (no weETH there) changes nothing; a
+proof whose restaking features differ from the chain's at its pinned block is refused; an
+allocation change (and a slash) after the pinned block leaves a sound proof acceptable.
+Proofs are slow: keys are made once per module (ION_ZK_CACHE), each test proves at most once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
+from ion_cli.cli import app
+from ion_cli.testing.devnet import DevnetHandle, Protocol, warp
+
+pytestmark = pytest.mark.integration
+
+FAR = 2**64 - 1
+
+
+def ion(*args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    if code != 0:
+        return result.stderr
+    return json.loads(result.stdout) if "--json" in args else result.stdout
+
+
+@pytest.fixture(scope="module")
+def zk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("zk-cache")
+
+
+@pytest.fixture
+def protocol(devnet: DevnetHandle, zk_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Protocol:
+    monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
+    return Protocol(devnet)
+
+
+def snapshot_file(devnet: DevnetHandle, path: Path) -> Path:
+    """64 healthy weETH validators at a new anchored beacon block's post-state: the beacon
+    part of the score is zero, so what moves it is restaking."""
+    assert devnet.beacon_url is not None
+    made = []
+    for _ in range(2):  # the block, then one whose EIP-4788 entry holds its root
+        warp(devnet.w3, 12)
+        data = httpx.get(f"{devnet.beacon_url}/eth/v1/beacon/headers/head", timeout=30).json()
+        message = data["data"]["header"]["message"]
+        made.append((int(message["slot"]), message["state_root"], data["data"]["root"]))
+    slot, state_root, block_root = made[0]
+    credential = devnet.deployment.token("weETH").withdrawal_credentials[0]
+    validators = tuple(
+        Validator(
+            index=6000 + i,
+            pubkey="0x" + f"{i:096x}",
+            withdrawal_credentials=credential,
+            effective_balance=32 * 10**9,
+            balance=32 * 10**9,
+            slashed=False,
+            activation_eligibility_epoch=0,
+            activation_epoch=10,
+            exit_epoch=FAR,
+            withdrawable_epoch=FAR,
+            status="active_ongoing",
+        )
+        for i in range(64)
+    )
+    state = StateRef(
+        slot=slot,
+        state_root=state_root,
+        block_root=block_root,
+        finalized=True,
+        execution_optimistic=False,
+    )
+    path.write_text(json.dumps(Snapshot(state=state, validators=validators).to_json()))
+    return path
+
+
+def risk(snap: Path) -> dict[str, Any]:
+    return dict(ion("risk", "--lrt", "weETH", "--snapshot", str(snap), "--json"))
+
+
+def prove(snap: Path, out: Path) -> dict[str, Any]:
+    ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
+    return dict(json.loads((out / "receipt.json").read_text()))
+
+
+def reserve_rate(protocol: Protocol) -> int:
+    oracle = protocol.market("weETH").reserve_oracle
+    return int(protocol.call(oracle, "ReserveOracle", "currentExchangeRate"))
+
+
+def avs_slash(avs: str, set_id: int, operator: str, wad: str) -> dict[str, Any]:
+    return dict(
+        ion(
+            "devnet", "avs-slash", "--avs", avs, "--set", str(set_id), "--operator", operator,
+            "--wad", wad, "--yes", "--json",
+        )  # fmt: skip
+    )
+
+
+def test_restaking_features_are_read_through_the_registry(
+    protocol: Protocol, tmp_path: Path
+) -> None:
+    doc = risk(snapshot_file(protocol.devnet, tmp_path / "snap.json"))
+    r = doc["restaking"]
+    assert r["names"] == ["avs_loss", "largest_operator_share"]
+    # op-3 800 (its history slash is before the feed started counting), op-4 400
+    assert len(r["operators"]) == 2 and len(r["positions"]) == 2
+    assert r["quantized"] == [0, round(800 * 0.9 / (800 * 0.9 + 400) * 1024)]
+    assert doc["rule"]["avs_loss_fraction"] == 0.0
+
+
+def test_a_slash_of_an_operator_it_does_not_use_changes_nothing(
+    protocol: Protocol, tmp_path: Path
+) -> None:
+    snap = snapshot_file(protocol.devnet, tmp_path / "snap.json")
+    before = risk(snap)
+    avs_slash("avs-a", 0, "op-1", "50%")  # op-1: ezETH's and rswETH's, not weETH's
+    after = risk(snap)
+    assert after["restaking"]["quantized"] == before["restaking"]["quantized"]
+    assert after["model"]["score"] == before["model"]["score"]
+    assert after["restaking"]["pinned_block"] > before["restaking"]["pinned_block"]
+
+
+def test_an_avs_slash_raises_the_proven_score_and_the_rate_falls(
+    protocol: Protocol, tmp_path: Path
+) -> None:
+    snap = snapshot_file(protocol.devnet, tmp_path / "snap.json")
+    before = risk(snap)
+    rate_before = reserve_rate(protocol)
+    # avs-c/7 takes 50% of op-3's allocation (0.30 of its 0.9 max): 1/6 of op-3's stake
+    avs_slash("avs-c", 7, "op-3", "50%")
+    receipt = prove(snap, tmp_path / "proof")
+    r = receipt["restaking"]
+    assert r["pinned_block"] > 0 and r["unread"] is None
+    assert receipt["instances"]["count"] == 35
+    lost = 800 * 0.9 / 6
+    assert r["loss_fraction"] == pytest.approx(lost / (800 * 0.9 + 400), rel=1e-9)
+    assert receipt["output"]["score"] > before["model"]["score"]
+    assert receipt["rule"]["avs_loss_fraction"] == pytest.approx(r["loss_fraction"])
+
+    # Between proving and submitting: an allocation change and another slash of op-3. The
+    # feed reads the magnitudes as of the pinned block: the proof stays acceptable.
+    ion(
+        "devnet", "allocate", "--operator", "op-3", "--avs", "avs-a", "--set", "0",
+        "--magnitude", "10%", "--yes", "--json",
+    )  # fmt: skip
+    avs_slash("avs-a", 0, "op-3", "10%")
+    result = ion("submit", str(tmp_path / "proof"), "--market", "weETH", "--yes", "--json")
+    assert result["accepted"] is True
+    ion("oracle", "update", "weETH", "--yes")
+    assert reserve_rate(protocol) < rate_before
+
+
+def test_a_proof_with_other_restaking_features_is_refused(
+    protocol: Protocol, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from ion_cli.flows import restaking_pin
+
+    snap = snapshot_file(protocol.devnet, tmp_path / "snap.json")
+    honest = restaking_pin.read
+
+    def lying(session: Any, symbol: str, block: int | None = None) -> Any:
+        found = honest(session, symbol, block)  # as if op-4 had been slashed by a quarter
+        positions = tuple(
+            replace(p, max_now=p.max_now * 3 // 4) if p.operator and p.max_now == p.max_then
+            else p
+            for p in found.positions
+        )  # fmt: skip
+        return replace(found, positions=positions)
+
+    monkeypatch.setattr(restaking_pin, "read", lying)
+    receipt = prove(snap, tmp_path / "proof")
+    assert receipt["restaking"]["quantized"][0] > 0
+    monkeypatch.setattr(restaking_pin, "read", honest)
+    stderr = ion("submit", str(tmp_path / "proof"), "--market", "weETH", "--yes", code=1)
+    assert "RestakingMismatch" in stderr
