@@ -53,10 +53,13 @@ def test_the_circuit_emulation_is_ezkls_arithmetic(
     rows = held_out.x[:: train.N_HELD_OUT // 25]
     emulated = train.circuit_scores(params, rows)
     for i, row in enumerate(rows):
+        q = tuple(layout.quantize(float(v)) for v in row)
         inputs = layout.PublicInputs(
-            features_q=tuple(layout.quantize(float(v)) for v in row),
+            features_q=q[: layout.N_FEATURES],
             slot=1,
             state_root="0x" + "00" * 32,
             model_id="0x" + "00" * 8,
+            restaking_q=q[layout.N_FEATURES :],
+            block=7,
         )
         assert er.witness(compiled, inputs, tmp_path / f"w{i}").score == int(emulated[i])
