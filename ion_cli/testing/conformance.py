@@ -113,9 +113,7 @@ def fake_adapter_source(
     """Source of a complete, chain-free fake adapter module (module attribute `adapter`):
     a fixed `rate`, a one-call mint plan to `token`, no validators, and (API v2 and later)
     no facts beyond those. For CLI tests."""
-    v2_facts = "".join(
-        f"    {name} = None\n" for name in (FACTS_V2 if api_version >= 2 else ())
-    )
+    v2_facts = "".join(f"    {name} = None\n" for name in (FACTS_V2 if api_version >= 2 else ()))
     return f"""
 from ion_cli import adapters as a
 
