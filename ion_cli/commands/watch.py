@@ -200,9 +200,9 @@ class _View:
 
     def show(self, event: WatchEvent, watcher: Any) -> None:
         if self.opts.json:
-            import json
+            from ion_cli.json_contract import dumps
 
-            sys.stdout.write(json.dumps(event.to_json(), sort_keys=True) + "\n")
+            sys.stdout.write(dumps(event, "watch", indent=None) + "\n")
             sys.stdout.flush()
             return
         from rich.text import Text

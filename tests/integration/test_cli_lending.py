@@ -43,7 +43,7 @@ def balance(protocol: Protocol, token: str, who: str) -> int:
 
 
 def test_markets_json_has_every_market_with_mainnet_parameters(devnet: DevnetHandle) -> None:
-    rows = {r["market"]: r for r in ion("markets", "--json")}
+    rows = {r["market"]: r for r in ion("markets", "--json")["markets"]}
     assert set(rows) == {"weETH", "rsETH", "rswETH", "ezETH"}
     weeth, ezeth = rows["weETH"], rows["ezETH"]
     assert (weeth["base"], ezeth["base"]) == ("wstETH", "WETH")
@@ -259,7 +259,7 @@ def test_markets_warns_when_no_adapter_is_enabled(
         result = CliRunner().invoke(app, ["markets", "--json"])
     finally:
         reset()
-    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert result.exit_code == 0 and json.loads(result.stdout)["markets"] == []
     assert "ION_ADAPTERS=nope enables none of them" in result.stderr
 
 

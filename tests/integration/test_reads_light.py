@@ -48,7 +48,7 @@ def test_markets_and_position_do_not_import_web3(devnet: DevnetHandle) -> None:
 
     out, loaded = _run("markets", "--json")
     assert loaded == []
-    rows = {r["market"]: r for r in json.loads(out)}
+    rows = {r["market"]: r for r in json.loads(out)["markets"]}
     assert rows["weETH"]["total_borrowed"].startswith("2")
     assert rows["weETH"]["collateral_token"] == devnet.deployment["tokens"]["weETH"]["address"]
 
