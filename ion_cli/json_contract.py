@@ -34,6 +34,7 @@ LIST_KEYS: dict[str, str] = {
     "plugins.check": "plugins",
     "account.list": "accounts",
     "tx.list": "transactions",
+    "positions": "positions",
 }
 
 

@@ -174,7 +174,10 @@ def _run_exec(opts: GlobalOptions, argv: list[str], event: WatchEvent) -> None:
     import os
     import subprocess
 
-    env = {**os.environ, **event.environ()}
+    from ion_cli.json_contract import dumps
+
+    # ION_EVENT is the --json line itself (one serializer, one schema)
+    env = {**os.environ, **event.environ(), "ION_EVENT": dumps(event, "watch", indent=None)}
     try:
         done = subprocess.run(
             argv, env=env, stdin=subprocess.DEVNULL, timeout=EXEC_TIMEOUT_S, check=False

@@ -323,11 +323,11 @@ def test_back_to_back_writes_get_enough_gas(devnet: DevnetHandle) -> None:
 
 
 def test_position_without_market_lists_only_markets_with_a_position(devnet: DevnetHandle) -> None:
-    assert ion("position", "--json") == []
+    assert ion("position", "--json") == {"schema": "ion.positions/1", "positions": []}
     assert "no positions" in ion("position")
     ion("deposit", "rsETH", "1", "--yes")
     ion("supply", "ezETH", "1", "--yes")
-    assert [p["market"] for p in ion("position", "--json")] == ["rsETH", "ezETH"]
+    assert [p["market"] for p in ion("position", "--json")["positions"]] == ["rsETH", "ezETH"]
 
 
 def test_borrowing_exactly_the_dust_after_interest_is_not_refused(
