@@ -112,12 +112,12 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
         )
     _render_restaking(console, doc)
     m, r = doc["model"], doc["rule"]
-    console.print(f"model: score {m['p']:.4f}, haircut {m['haircut']}")
+    console.print(f"model: score {m['p']:.4f}, haircut {_pct(m['haircut'])}")
     console.print(
         f"rule:  loss {r['fraction'] * 100:.4f}% of the set's effective balance "
         f"(shortfall {r['shortfall_gwei'] / 1e9:.4f} ETH, correlation penalty still to come "
         f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH) + realized AVS loss "
-        f"{r.get('avs_loss_fraction', 0.0) * 100:.4f}%, haircut {r['haircut']}"
+        f"{r.get('avs_loss_fraction', 0.0) * 100:.4f}%, haircut {_pct(r['haircut'])}"
     )
     console.print("the model is a surrogate of the rule, proven in zk; the rule is the reference")
     _render_avs_what_if(console, doc.get("what_if_avs"))
@@ -127,8 +127,8 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     a = w["after"]
     console.print(
         f"\nwhat if {w['slashed']} of {w['slashable']} slashable validators were slashed: "
-        f"added loss {w['added_loss'] * 100:.4f}%, model haircut {a['model']['haircut']}, "
-        f"rule haircut {a['rule']['haircut']}"
+        f"added loss {w['added_loss'] * 100:.4f}%, model haircut {_pct(a['model']['haircut'])}, "
+        f"rule haircut {_pct(a['rule']['haircut'])}"
     )
     console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
     vt = Table("vault", "debt", "health now", "health after", "slashings to liquidation")
@@ -149,6 +149,13 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
         )
     console.print(vt)
     console.print(f"assumes {w['assumption']}")
+
+
+def _pct(ratio: str) -> str:
+    """A ratio of the report ("0.000168") as people read it: 0.0168%."""
+    from ion_cli.render import fmt_pct
+
+    return fmt_pct(ratio, 4)
 
 
 def _health(value: str | None) -> str:
@@ -185,8 +192,8 @@ def _render_avs_what_if(console: Console, w: dict[str, Any] | None) -> None:
     console.print(
         f"\nwhat if {w['avs']} slashed {w['share'] * 100:g}% of each allocation: "
         f"{len(w['operators'])} operator(s) of the LRT hit, added loss "
-        f"{w['added_loss'] * 100:.4f}%, model haircut {a['model']['haircut']}, "
-        f"rule haircut {a['rule']['haircut']}"
+        f"{w['added_loss'] * 100:.4f}%, model haircut {_pct(a['model']['haircut'])}, "
+        f"rule haircut {_pct(a['rule']['haircut'])}"
     )
     console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
     vt = Table("vault", "debt", "health now", "health after")

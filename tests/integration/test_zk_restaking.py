@@ -102,12 +102,8 @@ def reserve_rate(protocol: Protocol) -> int:
 
 
 def avs_slash(avs: str, set_id: int, operator: str, wad: str) -> dict[str, Any]:
-    return dict(
-        ion(
-            "devnet", "avs-slash", "--avs", avs, "--set", str(set_id), "--operator", operator,
-            "--wad", wad, "--yes", "--json",
-        )  # fmt: skip
-    )
+    args = ["devnet", "avs-slash", "--avs", avs, "--set", str(set_id), "--operator", operator]
+    return dict(ion(*args, "--wad", wad, "--yes", "--json"))
 
 
 def test_restaking_features_are_read_through_the_registry(
