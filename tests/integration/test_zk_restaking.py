@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.cli import app
-from ion_cli.testing.devnet import DevnetHandle, Protocol, warp
+from ion_cli.testing.devnet import DevnetHandle, Protocol, Reverted, warp
 
 pytestmark = pytest.mark.integration
 
@@ -96,6 +96,44 @@ def prove(snap: Path, out: Path) -> dict[str, Any]:
     return dict(json.loads((out / "receipt.json").read_text()))
 
 
+def submit(protocol: Protocol, folder: Path) -> int:
+    """RiskFeed.submit with the receipt's proof, anchor, header and commitment and the feed's
+    bond (what `ion submit` sends); returns the submission's id. A revert raises `Reverted`."""
+    from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
+    from ion_cli.flows.session import Session
+    from ion_cli.zk.feed import commitment_tuple, load_proof
+
+    receipt = json.loads((folder / "receipt.json").read_text())
+    session = Session()
+    zk = protocol.devnet.deployment.zk
+    assert zk is not None
+    header = receipt_header(session, receipt)
+    stamp = anchor_timestamp(session, header, zk.beacon_genesis_time)
+    proof, instances = load_proof(folder / "proof.json")
+    h = (
+        header.slot,
+        header.proposer_index,
+        header.parent_root,
+        header.state_root,
+        header.body_root,
+    )
+    commitment = commitment_tuple(receipt["commitment"])
+    feed = protocol.market("weETH").risk_feed
+    assert feed is not None
+    bond = protocol.call(feed, "RiskFeed", "bond")[0]
+    args = (proof, instances, stamp, h, commitment)
+    protocol.send(protocol.dev, feed, "RiskFeed", "submit", *args, value=bond)
+    return int(protocol.call(feed, "RiskFeed", "submissionCount"))
+
+
+def finalize(protocol: Protocol, submission: int) -> None:
+    """Past the challenge window, unchallenged: the submission becomes final (its rate)."""
+    feed = protocol.market("weETH").risk_feed
+    assert feed is not None
+    warp(protocol.w3, int(protocol.call(feed, "RiskFeed", "CHALLENGE_WINDOW")) + 1)
+    protocol.send(protocol.dev, feed, "RiskFeed", "finalize", submission)
+
+
 def reserve_rate(protocol: Protocol) -> int:
     oracle = protocol.market("weETH").reserve_oracle
     return int(protocol.call(oracle, "ReserveOracle", "currentExchangeRate"))
@@ -154,8 +192,10 @@ def test_an_avs_slash_raises_the_proven_score_and_the_rate_falls(
         "--magnitude", "10%", "--yes", "--json",
     )  # fmt: skip
     avs_slash("avs-a", 0, "op-3", "10%")
-    result = ion("submit", str(tmp_path / "proof"), "--market", "weETH", "--yes", "--json")
-    assert result["accepted"] is True
+    submission = submit(protocol, tmp_path / "proof")
+    finalize(protocol, submission)
+    feed = protocol.market("weETH").risk_feed
+    assert int(protocol.call(feed, "RiskFeed", "finalId")) == submission
     ion("oracle", "update", "weETH", "--yes")
     assert reserve_rate(protocol) < rate_before
 
@@ -183,5 +223,5 @@ def test_a_proof_with_other_restaking_features_is_refused(
     receipt = prove(snap, tmp_path / "proof")
     assert receipt["restaking"]["quantized"][0] > 0
     monkeypatch.setattr(restaking_pin, "read", honest)
-    stderr = ion("submit", str(tmp_path / "proof"), "--market", "weETH", "--yes", code=1)
-    assert "RestakingMismatch" in stderr
+    with pytest.raises(Reverted, match="RestakingMismatch"):
+        submit(protocol, tmp_path / "proof")
