@@ -165,7 +165,7 @@ def _pinned_restaking(
 
     if request.snapshot_file is not None and not devnet:
         return rf.none(0), "a snapshot file proven off the devnet: no chain read"
-    progress("reading the restaking features at the latest block")
+    progress("reading the restaking features at the block before the latest")
     restaking, unread = restaking_pin.try_read(session, request.symbol)
     if unread is not None:
         progress(f"restaking features not read ({unread}): the feed will refuse this proof")

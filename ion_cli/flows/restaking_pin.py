@@ -49,9 +49,10 @@ def head_block(session: Session) -> int:
 
 
 def read(session: Session, symbol: str, block: int | None = None) -> rf.RestakingInputs:
-    """The LRT's restaking inputs as of `block` (default: the latest block)."""
+    """The LRT's restaking inputs as of `block` (default: the block before the latest: the feed
+    takes only past blocks, and a submission simulated at the latest block must pass too)."""
     address = restaking_contract(session, symbol)
-    pinned = head_block(session) if block is None else block
+    pinned = max(0, head_block(session) - 1) if block is None else block
     if address is None:
         return rf.none(pinned)
     return read_at(_call_at(session, pinned), address, pinned)
