@@ -93,11 +93,16 @@ def _position(
         staker = str(call(pod, "podOwner()(address)"))
     except Exception:  # not an EigenPod (no code, or no such getter): nothing restaked through it
         return None
-    _withdrawable, deposit = call(
-        dm, "getWithdrawableShares(address,address[])(uint256[],uint256[])", [staker, [strategy]]
-    )
+    strategies, shares = call(dm, "getDepositedShares(address)(address[],uint256[])", [staker])
+    held = [
+        int(n)
+        for s, n in zip(strategies, shares, strict=True)
+        if str(s).lower() == strategy.lower()
+    ]
+    if not held:
+        return None
     dsf = int(call(dm, "depositScalingFactor(address,address)(uint256)", [staker, strategy]))
-    d = int(deposit[0]) * dsf // rf.WAD
+    d = held[0] * dsf // rf.WAD
     if d == 0:
         return None
     operator = str(call(dm, "delegatedTo(address)(address)", [staker]))

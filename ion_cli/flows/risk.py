@@ -344,9 +344,9 @@ def avs_what_if(
     operator the LRT delegates to (`ion_cli.flows.risk_avs`)."""
     from ion_cli import position_math as pm
     from ion_cli.flows import risk_avs
-    from ion_cli.flows.adapters import require_market
     from ion_cli.flows.figures import RAY
     from ion_cli.flows.figures import text as figure
+    from ion_cli.flows.installed import require_market
     from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import read_vault
 

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.cli import app
+from ion_cli.devnet.txbatch import encode_call
 from ion_cli.testing.devnet import DevnetHandle, Protocol, Reverted, warp
 
 pytestmark = pytest.mark.integration
@@ -96,9 +97,17 @@ def prove(snap: Path, out: Path) -> dict[str, Any]:
     return dict(json.loads((out / "receipt.json").read_text()))
 
 
-def submit(protocol: Protocol, folder: Path) -> int:
+# A first submit with the restaking reads: 731k measured (weETH, bonded feed, ezkl's verifier
+# with the fold). Issue 20's standing bound is 700k (test_zk_standing_bounds): perf's verifier
+# pipeline takes about 29k off verifyProof; this ceiling is the ratchet until then.
+FIRST_SUBMIT_GAS_CEILING = 740_000
+FEATURES_AT_GAS_BOUND = 150_000  # weETH's two ether.fi nodes (measured 117k, cold)
+
+
+def submit(protocol: Protocol, folder: Path) -> tuple[int, int]:
     """RiskFeed.submit with the receipt's proof, anchor, header and commitment and the feed's
-    bond (what `ion submit` sends); returns the submission's id. A revert raises `Reverted`."""
+    bond (what `ion submit` sends); returns the submission's id and the gas it used. A revert
+    raises `Reverted`."""
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
     from ion_cli.flows.session import Session
     from ion_cli.zk.feed import commitment_tuple, load_proof
@@ -122,8 +131,8 @@ def submit(protocol: Protocol, folder: Path) -> int:
     assert feed is not None
     bond = protocol.call(feed, "RiskFeed", "bond")[0]
     args = (proof, instances, stamp, h, commitment)
-    protocol.send(protocol.dev, feed, "RiskFeed", "submit", *args, value=bond)
-    return int(protocol.call(feed, "RiskFeed", "submissionCount"))
+    sent = protocol.send(protocol.dev, feed, "RiskFeed", "submit", *args, value=bond)
+    return int(protocol.call(feed, "RiskFeed", "submissionCount")), int(sent["gasUsed"])
 
 
 def finalize(protocol: Protocol, submission: int) -> None:
@@ -193,9 +202,16 @@ def test_an_avs_slash_raises_the_proven_score_and_the_rate_falls(
         "--magnitude", "10%", "--yes", "--json",
     )  # fmt: skip
     avs_slash("avs-a", 0, "op-3", "10%")
-    submission = submit(protocol, tmp_path / "proof")
-    finalize(protocol, submission)
     feed = protocol.market("weETH").risk_feed
+    restaking = protocol.w3.to_checksum_address(protocol.call(feed, "RiskFeed", "RESTAKING"))
+    reads = protocol.w3.eth.estimate_gas(
+        {"to": restaking, "data": encode_call("RestakingFeatures", "featuresAt", r["pinned_block"])}
+    )
+    assert reads - 21_000 <= FEATURES_AT_GAS_BOUND, f"featuresAt costs {reads - 21_000:,} gas"
+    submission, gas = submit(protocol, tmp_path / "proof")
+    print(f"featuresAt {reads - 21_000:,} gas; first submit {gas:,} gas")
+    assert gas <= FIRST_SUBMIT_GAS_CEILING, f"a first submit costs {gas:,} gas"
+    finalize(protocol, submission)
     assert int(protocol.call(feed, "RiskFeed", "finalId")) == submission
     ion("oracle", "update", "weETH", "--yes")
     assert reserve_rate(protocol) < rate_before
@@ -226,3 +242,29 @@ def test_a_proof_with_other_restaking_features_is_refused(
     monkeypatch.setattr(restaking_pin, "read", honest)
     with pytest.raises(Reverted, match="RestakingMismatch"):
         submit(protocol, tmp_path / "proof")
+
+
+def test_what_if_an_avs_slashed_shows_the_rate_and_the_vault_falling(
+    protocol: Protocol, tmp_path: Path
+) -> None:
+    ion("deposit", "weETH", "10", "--yes")
+    ion("borrow", "weETH", "6", "--yes")
+    snap = snapshot_file(protocol.devnet, tmp_path / "snap.json")
+    args = ["risk", "--lrt", "weETH", "--snapshot", str(snap), "--json"]
+    doc = dict(ion(*args, "--what-if-avs-slashed", "avs-c:5%"))
+    w = doc["what_if_avs"]
+    # avs-c/7 holds op-3 (0.30 of its 0.9 stake) and op-4 (0.50): 5% of each allocation takes
+    # 0.015 of op-3's stake and 0.025 of op-4's: 12 + 10 of weETH's 1,120 ETH
+    names = protocol.devnet.deployment.raw["restaking"]["operators"]
+    hit = {o["operator"].lower() for o in w["operators"]}
+    assert hit == {names["op-3"].lower(), names["op-4"].lower()}
+    assert float(w["added_loss"]) == pytest.approx(22 / 1120, rel=1e-6)
+    assert float(w["reserve_rate_after"]) < float(w["reserve_rate_before"])
+    (vault,) = w["vaults"]
+    assert float(vault["health_after"]) < float(vault["health_before"])
+    assert int(w["after"]["model"]["score"]) > int(doc["model"]["score"])
+    # nothing was sent: the chain's features are as they were
+    assert (
+        ion("risk", "--lrt", "weETH", "--snapshot", str(snap), "--json")["restaking"]["quantized"]
+        == doc["restaking"]["quantized"]
+    )

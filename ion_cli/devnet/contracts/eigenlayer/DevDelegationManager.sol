@@ -94,6 +94,17 @@ contract DevDelegationManager is Ownable {
         }
     }
 
+    /// A staker's deposit shares per strategy, before any slashing factor (mainnet's view of the
+    /// same name lists every strategy it holds; the devnet's stakers hold native ETH only).
+    function getDepositedShares(address staker) external view returns (address[] memory strategies, uint256[] memory shares) {
+        uint256 held = _depositShares[staker][beaconChainETHStrategy];
+        if (held == 0) return (strategies, shares);
+        strategies = new address[](1);
+        shares = new uint256[](1);
+        strategies[0] = beaconChainETHStrategy;
+        shares[0] = held;
+    }
+
     function getOperatorShares(address operator, address[] memory strategies) external view returns (uint256[] memory out) {
         out = new uint256[](strategies.length);
         for (uint256 i = 0; i < strategies.length; ++i) {

@@ -13,10 +13,10 @@ interface IRestakingPod {
 interface IRestakingDelegation {
     function delegatedTo(address staker) external view returns (address);
     function depositScalingFactor(address staker, address strategy) external view returns (uint256);
-    function getWithdrawableShares(address staker, address[] memory strategies)
+    function getDepositedShares(address staker)
         external
         view
-        returns (uint256[] memory withdrawableShares, uint256[] memory depositShares);
+        returns (address[] memory strategies, uint256[] memory shares);
 }
 
 interface IRestakingAllocation {
@@ -182,9 +182,17 @@ contract RestakingFeatures is IRestakingFeatures {
     }
 
     /// @dev Deposit shares x deposit scaling factor: the staker's ETH before any slash.
+    /// (`getDepositedShares`, not `getWithdrawableShares`: the slashing factors are applied
+    /// here from the snapshotted magnitudes; reading them now as well costs about 10k gas.)
     function _deposit(address staker) internal view returns (uint256) {
-        (, uint256[] memory deposit) = delegationManager.getWithdrawableShares(staker, _strategies());
-        return deposit[0] * delegationManager.depositScalingFactor(staker, strategy) / WAD;
+        (address[] memory strategies, uint256[] memory shares) = delegationManager.getDepositedShares(staker);
+        address wanted = strategy;
+        for (uint256 i = 0; i < strategies.length; ++i) {
+            if (strategies[i] == wanted) {
+                return shares[i] * delegationManager.depositScalingFactor(staker, wanted) / WAD;
+            }
+        }
+        return 0;
     }
 
     function _magnitudes(address operator, uint256 pinnedBlock, uint256 then)
