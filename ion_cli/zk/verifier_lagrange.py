@@ -85,9 +85,9 @@ def split(source: str) -> tuple[str, str, str]:
     if source.count(BEGIN) != 1 or source.count(END) != 1:
         raise LagrangeError("the Lagrange block's comments are not found exactly once")
     start = source.index(BEGIN)
-    start = source.rindex("\n", 0, start) + 1
+    start = source.rfind("\n", 0, start) + 1
     end = source.index(END)
-    end = source.rindex("\n", 0, end) + 1
+    end = source.rfind("\n", 0, end) + 1
     if end <= start:
         raise LagrangeError("the Lagrange block is not before the quotient evaluation")
     return source[:start], source[start:end], source[end:]

@@ -7,7 +7,7 @@ Each verifier is deployed on a throwaway anvil (`--steps-tracing`), called once 
 in a transaction, and the trace counts the precompile calls: ecMul (0x07, 6,000 gas each), ecAdd
 (0x06, 150), the pairing (0x08, 45,000 + 34,000 per pair); calldata is priced from the bytes (16
 per non-zero, 4 per zero); opcodes are the rest after the 21,000 base. Candidates are built the
-way `make verifier` builds the shipped one (ezkl's Solidity, the zero-commitment fold step,
+way `make verifier` builds the shipped one (ezkl's Solidity, build_verifier.transform's steps,
 solc-js with the optimizer runs given), each with its own throwaway SRS. Prints; asserts nothing
 (the bounds are tests/integration/test_zk_standing_bounds.py).
 """
