@@ -34,8 +34,8 @@ class DeployError(IonError):
 def create_address(sender: str, nonce: int) -> str:
     """The address of the contract `sender` creates with `nonce` (keccak(rlp([sender, nonce])))."""
     from ion_cli.abi import rlp
-    from ion_cli.abi.keccak import keccak256
     from ion_cli.addresses import to_checksum
+    from ion_cli.keccak import keccak256
 
     encoded = rlp.encode([bytes.fromhex(sender[2:]), nonce])
     return to_checksum("0x" + keccak256(encoded)[12:].hex())

@@ -341,7 +341,7 @@ def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
     """The proof bytes and instances a `RiskFeed.submit` calldata carries (None: not one)."""
     from eth_abi.abi import decode
 
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
 
     if data[:4] != keccak256(SUBMIT_SIGNATURE.encode())[:4]:
         return None

@@ -10,7 +10,8 @@ from typing import Any
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
-from ion_cli.chain.plan import Call, Plan, add_operator_call, approval_call
+from ion_cli.chain.common_calls import add_operator_call, approval_call
+from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.installed import require_market
