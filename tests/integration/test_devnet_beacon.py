@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from ion_cli import consensus_rules as cr
 from ion_cli.cli import app
-from ion_cli.devnet import beacon_chain
+from ion_cli.devnet import beacon_records
 from ion_cli.testing.devnet import DevnetHandle, beacon_server, set_faults
 
 pytestmark = pytest.mark.integration
@@ -301,7 +301,7 @@ def test_a_large_set_streams(tmp_path: Any) -> None:
             assert len(rows) == 60000 and rows[-1]["index"] == "59999"
             header = client.get("/eth/v1/beacon/headers/head").json()["data"]
             assert header["header"]["message"]["slot"] == str(
-                (beacon_chain.GENESIS_EPOCHS + 1) * 32 + 7
+                (beacon_records.GENESIS_EPOCHS + 1) * 32 + 7
             )
     finally:
         services.terminate(info.pid, service)

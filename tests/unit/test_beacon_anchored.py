@@ -13,12 +13,13 @@ from ion_cli.beacon import proofs as P
 from ion_cli.beacon.errors import NotTheState
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.devnet import beacon_chain as bc
+from ion_cli.devnet import beacon_records as records
 
 
 @pytest.fixture(scope="module")
 def world() -> dict[str, Any]:
     chain = bc.new_chain(genesis_time=1_600_000_000)
-    head = bc.GENESIS_EPOCHS * 32 + 40
+    head = records.GENESIS_EPOCHS * 32 + 40
     chain.set_blocks([head])
     state = chain.ssz().state(head)
     tree = P.state_tree(state.encode_bytes())
