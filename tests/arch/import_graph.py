@@ -37,6 +37,7 @@ class Module:
 class Graph:
     modules: dict[str, Module]
     edges: dict[str, set[str]] = field(default_factory=dict)  # importer -> imported
+    external: dict[str, set[str]] = field(default_factory=dict)  # importer -> other top names
 
     def cycles(self) -> list[list[str]]:
         """The strongly connected components of more than one module (each an import cycle),
@@ -82,23 +83,32 @@ def _resolve(name: str, modules: dict[str, Module]) -> str | None:
     return None
 
 
-def _imports(module: Module, modules: dict[str, Module]) -> set[str]:
+def _imports(module: Module, modules: dict[str, Module]) -> tuple[set[str], set[str]]:
+    """The modules of the graph that `module` imports, and the top-level names of the other
+    packages it imports (the standard library's and third parties')."""
     tree = ast.parse(module.path.read_text(encoding="utf-8"), str(module.path))
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     found: set[str | None] = set()
+    external: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {_resolve(alias.name, modules) for alias in node.names}
+            for alias in node.names:
+                target = _resolve(alias.name, modules)
+                found.add(target)
+                if target is None:
+                    external.add(alias.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, *([base] if base else [])])
+            elif _resolve(base, modules) is None:
+                external.add(base.split(".")[0])
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 # `from pkg import sub` is the submodule; `from mod import name`, the module
                 found.add(sub if sub in modules else _resolve(base, modules))
-    return {t for t in found if t is not None and t != module.name}
+    return {t for t in found if t is not None and t != module.name}, external
 
 
 @cache
@@ -106,7 +116,7 @@ def graph() -> Graph:
     modules = {name: Module(name, path, pkg) for name, path, pkg in _sources()}
     g = Graph(modules)
     for module in modules.values():
-        g.edges[module.name] = _imports(module, modules)
+        g.edges[module.name], g.external[module.name] = _imports(module, modules)
     return g
 
 
