@@ -291,10 +291,10 @@ def test_events_stream_head_and_slashings(api: httpx.Client, devnet: DevnetHandl
 
 def test_a_large_set_streams(tmp_path: Any) -> None:
     """The benchmark-size server: no devnet node, synthetic state roots, rows streamed."""
-    from ion_cli.devnet import beacon, services
+    from ion_cli.devnet import beacon, processes
 
     service = beacon.beacon_service(None, None, ["--validators", "60000"])
-    _, info = services.spawn(service, tmp_path)
+    _, info = processes.spawn(service, tmp_path)
     try:
         with httpx.Client(base_url=info.url, timeout=120) as client:
             rows = client.post("/eth/v1/beacon/states/head/validators", json={}).json()["data"]
@@ -304,7 +304,7 @@ def test_a_large_set_streams(tmp_path: Any) -> None:
                 (beacon_records.GENESIS_EPOCHS + 1) * 32 + 7
             )
     finally:
-        services.terminate(info.pid, service)
+        processes.terminate(info.pid, service)
 
 
 def test_two_servers_on_one_devnet_agree(

@@ -1,6 +1,6 @@
 """The devnet's beacon node API: the standard routes over a synthetic chain (aiohttp).
 
-Run as its own process (`ion devnet up` starts it through `ion_cli.devnet.services`):
+Run as its own process (`ion devnet up` starts it through `ion_cli.devnet.processes`):
 
     python -m ion_cli.devnet.beacon_server --devnet-dir DIR --rpc-url URL [--port 0]
     python -m ion_cli.devnet.beacon_server --validators 1000000      # benchmark set, no anvil
