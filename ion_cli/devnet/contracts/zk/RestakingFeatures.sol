@@ -56,6 +56,7 @@ contract RestakingFeatures is IRestakingFeatures {
     error AlreadyWired();
     error BlockNotPast(uint256 pinnedBlock, uint256 currentBlock);
     error BlockTooOld(uint256 pinnedBlock, uint256 age, uint256 maxAge);
+    error NotNativeEth(address strategy);
 
     event Wired(address delegationManager, address allocationManager, address strategy);
 
@@ -68,13 +69,16 @@ contract RestakingFeatures is IRestakingFeatures {
     /// EigenLayer's withdrawable shares): avs_loss is then 0, so no loss is counted twice.
     bool public immutable RATE_REFLECTS_AVS_LOSS;
 
+    /// EigenLayer's native-ETH strategy (the same sentinel address on every chain).
+    address public constant strategy = 0xbeaC0eeEeeeeEEeEeEEEEeeEEeEeeeEeeEEBEaC0;
+
     address public owner;
+    // One slot for what every read needs first (gas: a submission pays each cold slot once).
     IRestakingDelegation public delegationManager;
-    IRestakingAllocation public allocationManager;
-    address public strategy;
     /// The block the feed started counting AVS losses from (set by `wire`): a loss before it
     /// is taken to be in the LRT's rate already (the market was set up with that rate).
-    uint256 public countFrom;
+    uint64 public countFrom;
+    IRestakingAllocation public allocationManager;
 
     constructor(address credentials, uint256 windowBlocks, uint256 maxBlockAge, bool rateReflectsAvsLoss, address owner_) {
         CREDENTIALS = ILrtCredentials(credentials);
@@ -89,10 +93,10 @@ contract RestakingFeatures is IRestakingFeatures {
     function wire(address delegationManager_, address allocationManager_, address strategy_) external {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (address(delegationManager) != address(0)) revert AlreadyWired();
+        if (strategy_ != strategy) revert NotNativeEth(strategy_);
         delegationManager = IRestakingDelegation(delegationManager_);
         allocationManager = IRestakingAllocation(allocationManager_);
-        strategy = strategy_;
-        countFrom = block.number;
+        countFrom = uint64(block.number);
         emit Wired(delegationManager_, allocationManager_, strategy_);
     }
 
@@ -101,18 +105,26 @@ contract RestakingFeatures is IRestakingFeatures {
         uint256 lost; // sum of D x (m_then - m_now) / WAD, each product rounded down
         uint256 now_; // sum of D x m_now / WAD
         uint256 nOps;
+        IRestakingDelegation dm; // read from storage once
+        IRestakingAllocation am;
+        address[] strategies; // [strategy], allocated once
     }
 
     function featuresAt(uint256 pinnedBlock) external view returns (uint256 avsLoss, uint256 largestOperator) {
         if (pinnedBlock >= block.number) revert BlockNotPast(pinnedBlock, block.number);
         uint256 age = block.number - pinnedBlock;
         if (age > MAX_BLOCK_AGE) revert BlockTooOld(pinnedBlock, age, MAX_BLOCK_AGE);
-        if (address(delegationManager) == address(0)) return (0, 0);
+        IRestakingDelegation dm = delegationManager;
+        if (address(dm) == address(0)) return (0, 0);
         bytes32[] memory creds = CREDENTIALS.credentials();
         address[] memory pods = new address[](creds.length);
         address[] memory ops = new address[](creds.length);
         uint256[] memory opNow = new uint256[](creds.length);
         Totals memory t;
+        t.dm = dm;
+        t.am = allocationManager;
+        t.strategies = new address[](1);
+        t.strategies[0] = strategy;
         uint256 then = windowStart(pinnedBlock);
         for (uint256 i = 0; i < creds.length; ++i) {
             address pod = address(uint160(uint256(creds[i])));
@@ -153,10 +165,10 @@ contract RestakingFeatures is IRestakingFeatures {
     ) internal view {
         address staker = _podOwner(pod);
         if (staker == address(0)) return; // not an EigenPod: nothing restaked through it
-        uint256 d = _deposit(staker);
+        uint256 d = _deposit(t, staker);
         if (d == 0) return;
-        address operator = delegationManager.delegatedTo(staker);
-        (uint256 mThen, uint256 mNow) = _magnitudes(operator, pinnedBlock, then);
+        address operator = t.dm.delegatedTo(staker);
+        (uint256 mThen, uint256 mNow) = _magnitudes(t, operator, pinnedBlock, then);
         uint256 before = d * mThen / WAD;
         uint256 afterwards = d * mNow / WAD;
         t.held += before;
@@ -175,7 +187,7 @@ contract RestakingFeatures is IRestakingFeatures {
     }
 
     function _podOwner(address pod) internal view returns (address) {
-        if (pod.code.length == 0) return address(0);
+        // No code there (not an EigenPod): the call succeeds with no data, and is skipped.
         (bool ok, bytes memory ret) = pod.staticcall(abi.encodeCall(IRestakingPod.podOwner, ()));
         if (!ok || ret.length != 32) return address(0);
         return abi.decode(ret, (address));
@@ -184,30 +196,23 @@ contract RestakingFeatures is IRestakingFeatures {
     /// @dev Deposit shares x deposit scaling factor: the staker's ETH before any slash.
     /// (`getDepositedShares`, not `getWithdrawableShares`: the slashing factors are applied
     /// here from the snapshotted magnitudes; reading them now as well costs about 10k gas.)
-    function _deposit(address staker) internal view returns (uint256) {
-        (address[] memory strategies, uint256[] memory shares) = delegationManager.getDepositedShares(staker);
-        address wanted = strategy;
+    function _deposit(Totals memory t, address staker) internal view returns (uint256) {
+        (address[] memory strategies, uint256[] memory shares) = t.dm.getDepositedShares(staker);
         for (uint256 i = 0; i < strategies.length; ++i) {
-            if (strategies[i] == wanted) {
-                return shares[i] * delegationManager.depositScalingFactor(staker, wanted) / WAD;
+            if (strategies[i] == strategy) {
+                return shares[i] * t.dm.depositScalingFactor(staker, strategy) / WAD;
             }
         }
         return 0;
     }
 
-    function _magnitudes(address operator, uint256 pinnedBlock, uint256 then)
+    function _magnitudes(Totals memory t, address operator, uint256 pinnedBlock, uint256 then)
         internal
         view
         returns (uint256 mThen, uint256 mNow)
     {
         if (operator == address(0)) return (WAD, WAD);
-        address[] memory strategies = _strategies();
-        mThen = allocationManager.getMaxMagnitudesAtBlock(operator, strategies, uint32(then))[0];
-        mNow = allocationManager.getMaxMagnitudesAtBlock(operator, strategies, uint32(pinnedBlock))[0];
-    }
-
-    function _strategies() internal view returns (address[] memory strategies) {
-        strategies = new address[](1);
-        strategies[0] = strategy;
+        mThen = t.am.getMaxMagnitudesAtBlock(operator, t.strategies, uint32(then))[0];
+        mNow = t.am.getMaxMagnitudesAtBlock(operator, t.strategies, uint32(pinnedBlock))[0];
     }
 }
