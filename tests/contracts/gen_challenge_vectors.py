@@ -2,7 +2,7 @@
 sound and lying submissions about a real beacon state, for RiskFeedChallenges.t.sol.
 
 The state is a post-state of the devnet's synthetic beacon chain (Fulu BeaconState, 15,800
-validators, two weETH validators slashed, other slashings at genesis); the submissions commit
+validators, two weETH validators slashed and one of another LRT); the submissions commit
 the weETH validators' Merkle-sum tree (ion_cli.zk.sumtree) as it is, or with one lie each (the
 issue's list: a slashed flag cleared, a balance raised, a slashed validator left out inside the
 range and before the first leaf, a foreign validator put in, a leaf's own sums wrong, an inner
@@ -93,6 +93,10 @@ def _vectors() -> dict[str, Any]:
     chain.set_blocks([head - 3, head])
     chosen = chain.choose_for_slashing("weETH", 2, head)
     chain.apply(bc.Operation(kind="slash", slot=head, indices=chosen, lrt="weETH"))
+    # a slashing outside the set: the honest otherSlashed is not zero
+    other_lrt = next(s for s in chain.lrt_symbols() if s != "weETH")
+    outside = chain.choose_for_slashing(other_lrt, 1, head)
+    chain.apply(bc.Operation(kind="slash", slot=head, indices=outside, lrt=other_lrt))
     ssz_state = chain.ssz().state(head)
     state = P.state_tree(ssz_state.encode_bytes())
     slashings = bytes(ssz_state.slashings.encode_bytes())
@@ -126,6 +130,7 @@ def _vectors() -> dict[str, Any]:
     honest = [validator(i) for i in members]
     slashed = [p for p, v in enumerate(honest) if v.slashed]
     assert len(slashed) == 2 and slashed[0] == 0, slashed  # the two chosen: leaves 0 and 1
+    assert F.honest_other_slashed(slashings, sum(v.effective_balance for v in honest if v.slashed)) > 0
     foreign = next(i for i in range(members[5], members[-1]) if i not in set(members))
     entries = {e["name"]: e for e in load_artifact("RiskFeedChallenges").abi if "name" in e}
 
@@ -239,7 +244,7 @@ def _vectors() -> dict[str, Any]:
     add("two leaves swapped", "order", True, c8,
         call("order", c8, F.leaf_proof(lv8, 4, swapped[4]), F.leaf_proof(lv8, 5, swapped[5])))  # fmt: skip
 
-    c9 = commit(lv, honest, other=0)
+    c9 = commit(lv, honest, other=c0[5] + 32 * ETH)  # slashings outside the set made up
     add("wrong network-level input", "network", True, c9, call("network", c9, slash_proof))
 
     if count < len(lv[0]):
