@@ -145,9 +145,7 @@ def commitment_of(
 # ---- the beacon state --------------------------------------------------------------------------
 
 
-def validator_root_and_branch(
-    state: proofs.StateTree, index: int
-) -> tuple[bytes, list[bytes]]:
+def validator_root_and_branch(state: proofs.StateTree, index: int) -> tuple[bytes, list[bytes]]:
     """The state's validators[index] root (zero past the registry) and its 47-node branch."""
     gindex = proofs.validator_gindex(index)
     return state.node(gindex), state.branch(gindex)

@@ -130,7 +130,9 @@ def _vectors() -> dict[str, Any]:
     honest = [validator(i) for i in members]
     slashed = [p for p, v in enumerate(honest) if v.slashed]
     assert len(slashed) == 2 and slashed[0] == 0, slashed  # the two chosen: leaves 0 and 1
-    assert F.honest_other_slashed(slashings, sum(v.effective_balance for v in honest if v.slashed)) > 0
+    assert (
+        F.honest_other_slashed(slashings, sum(v.effective_balance for v in honest if v.slashed)) > 0
+    )
     foreign = next(i for i in range(members[5], members[-1]) if i not in set(members))
     entries = {e["name"]: e for e in load_artifact("RiskFeedChallenges").abi if "name" in e}
 
@@ -155,27 +157,88 @@ def _vectors() -> dict[str, Any]:
     p = slashed[1]
     root_v, root_b = F.validator_root_and_branch(state, honest[p].index)
     chunk, chunk_b = F.balance_chunk_and_branch(state, honest[p].index)
-    add("sound validator", "validator", False, c0,
-        call("validator", c0, F.leaf_proof(lv, p, honest[p]), root_v, root_b))  # fmt: skip
-    add("sound balance", "balance", False, c0,
-        call("balance", c0, F.leaf_proof(lv, p, honest[p]), chunk, chunk_b))  # fmt: skip
-    add("sound leaf sums", "leaf_sums", False, c0, call("leaf_sums", c0, F.leaf_proof(lv, p, honest[p])))
+    add(
+        "sound validator",
+        "validator",
+        False,
+        c0,
+        call("validator", c0, F.leaf_proof(lv, p, honest[p]), root_v, root_b),
+    )
+    add(
+        "sound balance",
+        "balance",
+        False,
+        c0,
+        call("balance", c0, F.leaf_proof(lv, p, honest[p]), chunk, chunk_b),
+    )
+    add(
+        "sound leaf sums",
+        "leaf_sums",
+        False,
+        c0,
+        call("leaf_sums", c0, F.leaf_proof(lv, p, honest[p])),
+    )
     gap = next(k for k in range(count - 1) if honest[k + 1].index - honest[k].index > 1)
     outsider = honest[gap].index + 1
     wc, wc_b = F.credentials_and_branch(state, outsider)
-    add("sound missing (an outsider in a gap)", "missing", False, c0,
-        call("missing", c0, [bytes.fromhex(c[2:]) for c in creds], outsider, wc, wc_b,
-             [F.leaf_proof(lv, gap, honest[gap]), F.leaf_proof(lv, gap + 1, honest[gap + 1])]))  # fmt: skip
-    add("sound foreign", "foreign", False, c0,
-        call("foreign", c0, F.leaf_proof(lv, 3, honest[3]), [bytes.fromhex(c[2:]) for c in creds]))  # fmt: skip
-    add("sound node sums (root)", "node_sums", False, c0, call("node_sums", c0, F.node_proof(lv, len(lv) - 1, 0)))
-    add("sound node sums (height 2)", "node_sums", False, c0, call("node_sums", c0, F.node_proof(lv, 2, 1)))
-    add("sound order", "order", False, c0,
-        call("order", c0, F.leaf_proof(lv, 4, honest[4]), F.leaf_proof(lv, 5, honest[5])))  # fmt: skip
-    add("sound leaf count", "leaf_count", False, c0,
-        call("leaf_count", c0, F.leaf_proof(lv, count - 1, honest[-1])))  # fmt: skip
+    add(
+        "sound missing (an outsider in a gap)",
+        "missing",
+        False,
+        c0,
+        call(
+            "missing",
+            c0,
+            [bytes.fromhex(c[2:]) for c in creds],
+            outsider,
+            wc,
+            wc_b,
+            [F.leaf_proof(lv, gap, honest[gap]), F.leaf_proof(lv, gap + 1, honest[gap + 1])],
+        ),
+    )
+    add(
+        "sound foreign",
+        "foreign",
+        False,
+        c0,
+        call("foreign", c0, F.leaf_proof(lv, 3, honest[3]), [bytes.fromhex(c[2:]) for c in creds]),
+    )
+    add(
+        "sound node sums (root)",
+        "node_sums",
+        False,
+        c0,
+        call("node_sums", c0, F.node_proof(lv, len(lv) - 1, 0)),
+    )
+    add(
+        "sound node sums (height 2)",
+        "node_sums",
+        False,
+        c0,
+        call("node_sums", c0, F.node_proof(lv, 2, 1)),
+    )
+    add(
+        "sound order",
+        "order",
+        False,
+        c0,
+        call("order", c0, F.leaf_proof(lv, 4, honest[4]), F.leaf_proof(lv, 5, honest[5])),
+    )
+    add(
+        "sound leaf count",
+        "leaf_count",
+        False,
+        c0,
+        call("leaf_count", c0, F.leaf_proof(lv, count - 1, honest[-1])),
+    )
     if count < len(lv[0]):
-        add("sound empty node", "empty_node", False, c0, call("empty_node", c0, F.empty_node_proof(lv, 0, count)))
+        add(
+            "sound empty node",
+            "empty_node",
+            False,
+            c0,
+            call("empty_node", c0, F.empty_node_proof(lv, 0, count)),
+        )
     add("sound bounds", "bounds", False, c0, call("bounds", c0, F.leaf_proof(lv, 0, honest[0])))
     slash_proof = F.slashings_proof(state, slashings)
     add("sound network", "network", False, c0, call("network", c0, slash_proof))
@@ -185,38 +248,77 @@ def _vectors() -> dict[str, Any]:
     cleared[p] = replace(cleared[p], slashed=False)
     lv1 = _levels([_leaf(v, epoch) for v in cleared])
     c1 = commit(lv1, cleared)
-    add("slashed flag cleared", "validator", True, c1,
-        call("validator", c1, F.leaf_proof(lv1, p, cleared[p]), root_v, root_b))  # fmt: skip
+    add(
+        "slashed flag cleared",
+        "validator",
+        True,
+        c1,
+        call("validator", c1, F.leaf_proof(lv1, p, cleared[p]), root_v, root_b),
+    )
 
     raised = list(honest)
     raised[p] = replace(raised[p], balance=raised[p].balance + 5 * ETH)
     lv2 = _levels([_leaf(v, epoch) for v in raised])
     c2 = commit(lv2, raised)
-    add("balance raised", "balance", True, c2,
-        call("balance", c2, F.leaf_proof(lv2, p, raised[p]), chunk, chunk_b))  # fmt: skip
+    add(
+        "balance raised",
+        "balance",
+        True,
+        c2,
+        call("balance", c2, F.leaf_proof(lv2, p, raised[p]), chunk, chunk_b),
+    )
 
     inside = honest[:p] + honest[p + 1 :]  # the slashed leaf 1 left out: between leaves 0 and 1
     lv3 = _levels([_leaf(v, epoch) for v in inside])
     c3 = commit(lv3, inside)
     wc3, wc3_b = F.credentials_and_branch(state, honest[p].index)
-    add("slashed validator left out (inside)", "missing", True, c3,
-        call("missing", c3, [bytes.fromhex(c[2:]) for c in creds], honest[p].index, wc3, wc3_b,
-             [F.leaf_proof(lv3, p - 1, inside[p - 1]), F.leaf_proof(lv3, p, inside[p])]))  # fmt: skip
+    add(
+        "slashed validator left out (inside)",
+        "missing",
+        True,
+        c3,
+        call(
+            "missing",
+            c3,
+            [bytes.fromhex(c[2:]) for c in creds],
+            honest[p].index,
+            wc3,
+            wc3_b,
+            [F.leaf_proof(lv3, p - 1, inside[p - 1]), F.leaf_proof(lv3, p, inside[p])],
+        ),
+    )
 
     below = honest[1:]  # the slashed leaf 0 left out: before the first leaf
     lv4 = _levels([_leaf(v, epoch) for v in below])
     c4 = commit(lv4, below)
     wc4, wc4_b = F.credentials_and_branch(state, honest[0].index)
-    add("slashed validator left out (before the first)", "missing", True, c4,
-        call("missing", c4, [bytes.fromhex(c[2:]) for c in creds], honest[0].index, wc4, wc4_b,
-             [F.leaf_proof(lv4, 0, below[0])]))  # fmt: skip
+    add(
+        "slashed validator left out (before the first)",
+        "missing",
+        True,
+        c4,
+        call(
+            "missing",
+            c4,
+            [bytes.fromhex(c[2:]) for c in creds],
+            honest[0].index,
+            wc4,
+            wc4_b,
+            [F.leaf_proof(lv4, 0, below[0])],
+        ),
+    )
 
     put_in = sorted([*honest, validator(foreign)], key=lambda v: v.index)
     q = next(k for k, v in enumerate(put_in) if v.index == foreign)
     lv5 = _levels([_leaf(v, epoch) for v in put_in])
     c5 = commit(lv5, put_in)
-    add("foreign validator put in", "foreign", True, c5,
-        call("foreign", c5, F.leaf_proof(lv5, q, put_in[q]), [bytes.fromhex(c[2:]) for c in creds]))  # fmt: skip
+    add(
+        "foreign validator put in",
+        "foreign",
+        True,
+        c5,
+        call("foreign", c5, F.leaf_proof(lv5, q, put_in[q]), [bytes.fromhex(c[2:]) for c in creds]),
+    )
 
     wrong = list(sumtree.leaf_sums(honest[p], epoch))
     wrong[4] = wrong[5] = 0  # slashed and pending effective balance dropped from its sums
@@ -224,8 +326,13 @@ def _vectors() -> dict[str, Any]:
     leaves6[p] = _leaf(honest[p], epoch, tuple(wrong))
     lv6 = _levels(leaves6)
     c6 = commit(lv6, honest)
-    add("a leaf's own sums wrong", "leaf_sums", True, c6,
-        call("leaf_sums", c6, F.leaf_proof(lv6, p, honest[p])))  # fmt: skip
+    add(
+        "a leaf's own sums wrong",
+        "leaf_sums",
+        True,
+        c6,
+        call("leaf_sums", c6, F.leaf_proof(lv6, p, honest[p])),
+    )
 
     lv7 = _levels([_leaf(v, epoch) for v in honest])
     n = lv7[2][1]
@@ -233,35 +340,67 @@ def _vectors() -> dict[str, Any]:
     inflated[3] += 100 * ETH  # live balance
     inflated[4] = 0  # slashed effective hidden
     left, right = lv7[1][2], lv7[1][3]
-    _reroot(lv7, 2, 1, Node(sumtree.node_hash(left.hash, right.hash, tuple(inflated)), tuple(inflated)))
+    _reroot(
+        lv7, 2, 1, Node(sumtree.node_hash(left.hash, right.hash, tuple(inflated)), tuple(inflated))
+    )
     c7 = commit(lv7, honest)
-    add("sums inflated at an inner node", "node_sums", True, c7, call("node_sums", c7, F.node_proof(lv7, 2, 1)))
+    add(
+        "sums inflated at an inner node",
+        "node_sums",
+        True,
+        c7,
+        call("node_sums", c7, F.node_proof(lv7, 2, 1)),
+    )
 
     swapped = list(honest)
     swapped[4], swapped[5] = swapped[5], swapped[4]
     lv8 = _levels([_leaf(v, epoch) for v in swapped])
     c8 = commit(lv8, swapped)
-    add("two leaves swapped", "order", True, c8,
-        call("order", c8, F.leaf_proof(lv8, 4, swapped[4]), F.leaf_proof(lv8, 5, swapped[5])))  # fmt: skip
+    add(
+        "two leaves swapped",
+        "order",
+        True,
+        c8,
+        call("order", c8, F.leaf_proof(lv8, 4, swapped[4]), F.leaf_proof(lv8, 5, swapped[5])),
+    )
 
     c9 = commit(lv, honest, other=c0[5] + 32 * ETH)  # slashings outside the set made up
     add("wrong network-level input", "network", True, c9, call("network", c9, slash_proof))
 
     if count < len(lv[0]):
-        leaves10 = [_leaf(v, epoch) for v in honest] + [_leaf(validator(foreign), epoch, sumtree.ZERO_SUMS)]
+        leaves10 = [_leaf(v, epoch) for v in honest] + [
+            _leaf(validator(foreign), epoch, sumtree.ZERO_SUMS)
+        ]
         lv10 = _levels(leaves10)
         c10 = commit(lv10, honest)
-        add("a leaf beyond the count", "leaf_count", True, c10,
-            call("leaf_count", c10, F.leaf_proof(lv10, count, validator(foreign))))  # fmt: skip
+        add(
+            "a leaf beyond the count",
+            "leaf_count",
+            True,
+            c10,
+            call("leaf_count", c10, F.leaf_proof(lv10, count, validator(foreign))),
+        )
 
     leaves11 = [_leaf(v, epoch) for v in honest]
     leaves11[6] = Node(sumtree.EMPTY_HASH, sumtree.ZERO_SUMS)
     lv11 = _levels(leaves11)
     c11 = commit(lv11, honest)
-    add("an empty node below the count", "empty_node", True, c11, call("empty_node", c11, F.empty_node_proof(lv11, 0, 6)))
+    add(
+        "an empty node below the count",
+        "empty_node",
+        True,
+        c11,
+        call("empty_node", c11, F.empty_node_proof(lv11, 0, 6)),
+    )
 
     c12 = F.commitment_of(lv[-1][0], honest[0].index + 1, honest[-1].index, NETWORK_ACTIVE, c0[5])
-    add("a wrong first index", "bounds", True, c12, call("bounds", c12, F.leaf_proof(lv, 0, honest[0])))
+    add(
+        "a wrong first index",
+        "bounds",
+        True,
+        c12,
+        call("bounds", c12, F.leaf_proof(lv, 0, honest[0])),
+    )
 
     h = header
     return {
@@ -275,7 +414,9 @@ def render() -> bytes:
     from eth_abi import encode
 
     v = _vectors()
-    return bytes(encode([HEADER, "bytes32[]", f"{CASE}[]"], [v["header"], v["credentials"], v["cases"]]))
+    return bytes(
+        encode([HEADER, "bytes32[]", f"{CASE}[]"], [v["header"], v["credentials"], v["cases"]])
+    )
 
 
 def main(argv: list[str]) -> int:
