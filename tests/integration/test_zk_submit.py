@@ -263,6 +263,12 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     assert rows["rsETH"]["risk"]["accepted"] is False
     shown = ion("position", "weETH")
     assert "risk proof (zk)" in shown and f"slot {r['beacon']['slot']}" in shown
+    # A newer proof with a light haircut, submitted now (before the proof ages past the feed's
+    # freshness bound): pending, it leaves the heavy one's rate alone until finalized.
+    newer = ion("submit", str(proofs.newer), "--market", "weETH", "--yes", "--json")
+    assert newer["pending"]["slot"] == receipt(proofs.newer)["beacon"]["slot"]
+    assert newer["latest"]["slot"] == r["beacon"]["slot"]  # still the heavy one
+    assert protocol.call(feed, "RiskFeed", "getExchangeRate", 0) == target
 
     rate = rate0
     for _ in range(2):
@@ -280,10 +286,7 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     ratio = health_after / health_before
     assert abs(ratio - Decimal(rate) / Decimal(rate0)) < Decimal("0.0001")
 
-    # A newer proof with a light haircut replaces the heavy one once it is final.
-    result = ion("submit", str(proofs.newer), "--market", "weETH", "--yes", "--json")
-    assert result["pending"]["slot"] == receipt(proofs.newer)["beacon"]["slot"]
-    assert result["latest"]["slot"] == r["beacon"]["slot"]  # still the heavy one
+    # The newer proof replaces the heavy one once it is final (finalize has no freshness bound).
     finalize(protocol)
     risk = ion("position", "weETH", "--json")["risk"]
     assert risk["slot"] == receipt(proofs.newer)["beacon"]["slot"]
@@ -678,7 +681,9 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
     # The same proof is good on its own token's feed.
     weeth_feed = protocol.market("weETH").risk_feed
     assert weeth_feed is not None
-    protocol.send(protocol.dev, weeth_feed, "RiskFeed", "submit", *args)
+    bond = protocol.call(weeth_feed, "RiskFeed", "bond")[0]
+    protocol.send(protocol.dev, weeth_feed, "RiskFeed", "submit", *args, value=bond)
+    finalize(protocol)
     assert protocol.call(weeth_feed, "RiskFeed", "hasScore") is True
 
 
