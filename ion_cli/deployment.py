@@ -30,8 +30,6 @@ DEV_ACCOUNT_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f
 ADMIN_ADDRESS = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"  # account 9: deployer and admin
 ADMIN_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
 
-MARKETS = ("weETH", "rsETH", "rswETH", "ezETH")
-
 
 class DeploymentFileError(UsageError):
     """The deployment file exists but cannot be used."""
@@ -48,7 +46,7 @@ class SharedContracts:
     uniswap_wsteth_weth_pool: str
     weth_flash_pool: str
     balancer_vault: str
-    ezeth_weth_balancer_pool_id: str
+    # (a market's own venue facts, such as a Balancer pool id, stay in the raw document)
     # SwapRouter02- and QuoterV2-style stand-ins over the devnet's Uniswap-style pools (absent
     # from deployments made before they existed).
     uniswap_swap_router: str | None = None
@@ -139,11 +137,7 @@ class Deployment:
 
     def addresses(self) -> list[str]:
         """Every contract address of the deployment (to check that the node still has them)."""
-        found = [
-            v
-            for k, v in vars(self.shared).items()
-            if k != "ezeth_weth_balancer_pool_id" and v is not None
-        ]
+        found = [v for v in vars(self.shared).values() if v is not None]
         for market in self.markets.values():
             found += [
                 market.pool,
@@ -261,10 +255,8 @@ def parse(data: Mapping[str, Any]) -> Deployment:
         **{
             name: _address(shared_raw, name, "shared")
             for name in SharedContracts.__dataclass_fields__
-            if name != "ezeth_weth_balancer_pool_id"
-            and (name not in optional or shared_raw.get(name) is not None)
+            if name not in optional or shared_raw.get(name) is not None
         },
-        ezeth_weth_balancer_pool_id=str(_req(shared_raw, "ezeth_weth_balancer_pool_id", "shared")),
     )
     markets = {k: _market(k, v) for k, v in _table(data, "markets").items()}
     tokens = {k: _token(k, v) for k, v in _table(data, "tokens").items()}

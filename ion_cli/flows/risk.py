@@ -129,10 +129,11 @@ class Assessment:
 
 
 def _pct(wad: int) -> str:
+    """A haircut as a decimal ratio ("0.000168"; --json carries ratios, never percent
+    strings): exact, from the wad."""
     from decimal import Decimal
 
-    text = f"{Decimal(wad) * 100 / WAD:.4f}".rstrip("0").rstrip(".")
-    return text + "%"
+    return format((Decimal(wad) / WAD).normalize(), "f")
 
 
 def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> int:
@@ -245,8 +246,8 @@ def what_if(
     progress: Progress,
 ) -> dict[str, Any]:
     from ion_cli import position_math as pm
-    from ion_cli.flows.adapters import require_market
     from ion_cli.flows.figures import RAY, text
+    from ion_cli.flows.installed import require_market
     from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import read_vault
 

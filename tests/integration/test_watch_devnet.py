@@ -73,7 +73,7 @@ def test_a_slashing_alerts_once_with_indices_and_loss(devnet: DevnetHandle, tmp_
     # the initial penalty (effective balance / 4096 each) is part of the estimated loss
     shown = ion("validators", "show", *map(str, indices))["validators"]
     initial = sum(
-        int(v["effective_balance"]) // cr.MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA for v in shown
+        int(v["effective_balance_gwei"]) // cr.MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA for v in shown
     )
     assert alert["initial_penalty_gwei"] == initial
     assert alert["estimated_loss_gwei"] == initial + alert["correlation_penalty_gwei"] > initial
@@ -247,7 +247,7 @@ def test_bad_input_is_one_line_and_exit_2(devnet: DevnetHandle, args: tuple[str,
 
 
 def test_the_event_stream_wakes_the_watch(devnet: DevnetHandle) -> None:
-    from ion_cli.flows.watch import EventStream
+    from ion_cli.beacon.event_stream import EventStream
 
     assert devnet.beacon_url is not None
     stream = EventStream([devnet.beacon_url])
