@@ -11,6 +11,7 @@ by default for the Python API). httpx is imported inside functions (startup stay
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -63,6 +64,8 @@ class Watchdog:
         self._cond = threading.Condition()
         self._until: float | None = None
         self._thread: threading.Thread | None = None
+        # when the thread wakes by itself (inf: never): an arm wakes it only if earlier
+        self._wakes_at = math.inf
 
     def arm(self, seconds: float) -> None:
         with self._cond:
@@ -70,18 +73,23 @@ class Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, daemon=True, name="deadline")
                 self._thread.start()
-            self._cond.notify()
+            elif self._until < self._wakes_at:
+                self._cond.notify()
 
     def disarm(self) -> None:
         with self._cond:
-            self._until = None  # the thread sees it when it wakes: no notify needed
+            # The thread sees it when it wakes at the old deadline (then waits for the next
+            # one): each request after the first costs no thread switch.
+            self._until = None
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 while self._until is None or time.monotonic() < self._until:
+                    self._wakes_at = math.inf if self._until is None else self._until
                     wait = None if self._until is None else self._until - time.monotonic()
                     self._cond.wait(wait)
+                self._wakes_at = math.inf
                 self._until = None
             self._abort()
 
