@@ -36,7 +36,7 @@ _path: Path | None = None
 def cache_file() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     tag = sys.implementation.cache_tag or "python"
-    return Path(base) / "ion" / f"dataclass-code.{tag}.marshal"
+    return Path(base) / "ion" / f"dataclass-code-v2.{tag}.marshal"
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -62,7 +62,9 @@ def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
     if isinstance(source, str):
         code = _table.get(source)
         if code is None:
-            code = compile(source, "<string>", "exec")
+            # dont_inherit: exec from dataclasses compiles without this module's
+            # `from __future__ import annotations` (else __init__'s annotations become strings)
+            code = compile(source, "<string>", "exec", dont_inherit=True)
             if len(_table) < MAX_ENTRIES:
                 _table[source] = code
                 _dirty = True
