@@ -88,7 +88,7 @@ def test_its_recipe_deploys_a_market_and_its_own_contracts(devnet5: DevnetHandle
 
 
 def test_the_market_is_listed_with_its_rate(devnet5: DevnetHandle) -> None:
-    markets = {m["market"]: m for m in ion("markets")}
+    markets = {m["market"]: m for m in ion("markets")["markets"]}
     assert SYMBOL in markets, sorted(markets)
     # fxETH's rate 1.05 in wstETH (1 / 1.17 wstETH per stETH), as the plugin's oracle computes
     reserve = Decimal(str(markets[SYMBOL]["reserve_exchange_rate"]))
