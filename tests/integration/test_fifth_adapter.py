@@ -115,6 +115,7 @@ def test_its_conformance_hooks_agree_with_the_adapter(devnet5: DevnetHandle) -> 
     from ion_cli.adapters import AdapterContext, chain_call_from
 
     adapter = plugins_registry.load(SYMBOL)
+    assert plugins_registry.offline_problems(SYMBOL.lower(), adapter) == []  # `ion plugins check`
     assert adapter.conformance is not None
     token = devnet5.deployment["tokens"][SYMBOL]
 
