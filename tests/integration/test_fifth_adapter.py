@@ -4,7 +4,8 @@ tests/fixtures/ion_adapter_fxeth (not shipped) is installed the way any plugin i
 `ion.adapters` entry point in a dist-info on sys.path. It brings its own stand-in, handler and
 reserve-oracle variants (compiled into its own artifacts dir by `make artifacts`), its published
 interfaces and a devnet recipe; one devnet of its own (module scope) deploys its market next to
-the core's, and the market, a flash leverage and its validators work through the public CLI.
+the core's, and the market, a flash leverage through its own handler, a deleverage through its
+own unwind pool, a close and its validators work through the public CLI.
 """
 
 from __future__ import annotations
@@ -103,6 +104,18 @@ def test_flash_leverage_through_its_own_handler(devnet5: DevnetHandle) -> None:
     assert Decimal(str(position["collateral"])) > Decimal("19")
     lev = Decimal(str(position["leverage"]))
     assert abs(lev - 2) < Decimal("0.02"), position
+
+
+def test_deleverage_unwinds_through_its_pool_then_close(devnet5: DevnetHandle) -> None:
+    """After the leverage above: its LRT/wstETH pool (routed by the devnet's router and quoter)
+    carries the multi-step unwind, and --close ends at zero."""
+    market = devnet5.deployment.market(SYMBOL)
+    assert market.unwind_pool is not None
+    done = ion("deleverage", SYMBOL, "--to", "1.5x", "--yes")
+    lev = Decimal(str(done["position"]["leverage"]))
+    assert abs(lev - Decimal("1.5")) < Decimal("0.02"), done["position"]
+    closed = ion("deleverage", SYMBOL, "--close", "--yes")
+    assert Decimal(str(closed["position"]["debt"])) == 0
 
 
 def test_its_validators_are_served_and_counted(devnet5: DevnetHandle) -> None:
