@@ -308,7 +308,9 @@ def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
             problems.append("withdrawal() must return WithdrawalInfo")
     except Exception as exc:
         problems.append(f"withdrawal() failed: {type(exc).__name__}: {_one_line(str(exc))}")
-    return problems
+    from ion_cli.adapter_api.checks import fact_problems
+
+    return problems + fact_problems(adapter)
 
 
 def _address_problems(addrs: Any) -> list[str]:
