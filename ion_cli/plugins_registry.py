@@ -97,7 +97,9 @@ class LoadResult:
 
     @property
     def api_version(self) -> int | None:
-        version = getattr(self.adapter, "api_version", None) if self.adapter else None
+        # the version the adapter declares: a v1 adapter served through the shim still says 1
+        declared = getattr(self.adapter, "unwrap", self.adapter)
+        version = getattr(declared, "api_version", None) if self.adapter else None
         return version if isinstance(version, int) else None
 
 
@@ -268,8 +270,8 @@ def _validate(obj: object) -> str | None:
     """Why `obj` cannot serve as an adapter of this API version, or None if it can."""
     version = getattr(obj, "api_version", None)
     if version not in SUPPORTED_VERSIONS:
-        known = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
-        return f"declares API version {version!r}, ion speaks {API_VERSION} (and {known})"
+        known = " and ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
+        return f"declares API version {version!r}, ion speaks {known} ({API_VERSION} is current)"
     missing = missing_members(obj, int(version or API_VERSION))
     if missing:
         return f"incomplete adapter: missing {', '.join(missing)}"
