@@ -594,6 +594,8 @@ def test_real_proof_of_another_model_claiming_ours_is_rejected(
         slot=r["beacon"]["slot"],
         state_root=r["beacon"]["state_root"],
         model_id=layout.model_id(r["model"]["sha256"], r["lrt"]),
+        restaking_q=tuple(r["restaking"]["quantized"]),  # the chain's: only the model differs
+        block=r["restaking"]["pinned_block"],
     )
     (tmp_path / "input.json").write_text(json.dumps({"input_data": inputs.graph_input()}))
     ezkl.gen_witness(str(tmp_path / "input.json"), str(compiled), str(tmp_path / "w"), None, None)
