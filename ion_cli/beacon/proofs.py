@@ -419,6 +419,9 @@ class StateTree:
     balances_raw: bytes | memoryview = field(repr=False)
     slot: int = 0
     _top: list[bytes] | None = field(default=None, repr=False)
+    # The `slashings` vector (8192 little-endian uint64): the feed's network-level input
+    # otherSlashed is its sum less the set's own (ion_cli.zk.feed_proofs.honest_other_slashed).
+    slashings: bytes | memoryview = field(default=b"", repr=False)
 
     def root(self) -> bytes:
         return merkleize(b"".join(self.field_roots), STATE_DEPTH)
@@ -565,8 +568,11 @@ def state_tree(data: bytes | memoryview) -> StateTree:
     tree_balances: list[bytes] = []
     registry: bytes | memoryview = b""
     balances_raw: bytes | memoryview = b""
+    slashings: bytes | memoryview = b""
     count = 0
     for name, t, raw in zip(names, types, parts, strict=True):
+        if name == "slashings":
+            slashings = raw
         if name == "validators":
             registry = raw
             if len(raw) % VALIDATOR_BYTES:
@@ -591,4 +597,7 @@ def state_tree(data: bytes | memoryview) -> StateTree:
     if len(balances_raw) != count * 8:
         raise ProofError(f"{count} validators but {len(balances_raw) // 8} balances")
     slot = int.from_bytes(parts[STATE_FIELD_SLOT], "little")
-    return StateTree(roots, tree_validators, tree_balances, count, registry, balances_raw, slot)
+    return StateTree(
+        roots, tree_validators, tree_balances, count, registry, balances_raw, slot,
+        slashings=slashings,
+    )  # fmt: skip
