@@ -72,6 +72,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.redact",
         "ion_cli.inputs",
         "ion_cli.json_contract",  # the one --json serializer (standard library only)
+        "ion_cli.codecache",  # compiled dataclass methods kept between runs (stdlib only)
         # the one writer to the terminal (stdout, stderr): below the config's warnings
         "ion_cli.output",
         # the adapter API plugins are written against, and the registry that finds them
