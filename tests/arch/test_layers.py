@@ -62,7 +62,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.consensus_rules",
         "ion_cli.abi",
         "ion_cli.keccak",
-        "ion_cli.codecache",  # compiled dataclass methods kept between runs (stdlib only)
         "ion_cli.addresses",
         "ion_cli.chain_ids",
         "ion_cli.errors",
