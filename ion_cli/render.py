@@ -3,9 +3,15 @@ supplied shows as 3.000000); JSON keeps the exact decimal strings."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from ion_cli.results import Unknown
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def fmt_amount(value: str | Unknown | None, places: int = 4, *, down: bool = False) -> str:
@@ -29,3 +35,72 @@ def fmt_pct(value: str | Unknown | None, places: int = 2) -> str:
     if value is None:
         return "unknown"
     return f"{Decimal(value) * 100:.{places}f}%"
+
+
+# ---- the human output rules: at most 6 decimals, identifiers whole ------------------------------
+
+PLACES = 6  # the most decimals a table or preview shows (--json is exact)
+_LONG_DECIMAL: re.Pattern[str] | None = None
+
+
+def readable(text: str) -> str:
+    """Text for people: every number with more than 6 decimals rounded to 6, half up
+    ("29.988005997001499192 ezETH" -> "29.988006 ezETH", "3.3186121794782787429367252%" ->
+    "3.318612%"); the rest as it is. Hex (addresses, hashes, calldata) holds no decimal point."""
+    global _LONG_DECIMAL
+    if _LONG_DECIMAL is None:
+        _LONG_DECIMAL = re.compile(r"(?<![\w.])(-?[0-9][0-9,]*\.[0-9]{7,})(?![0-9])")
+
+    def short(match: re.Match[str]) -> str:
+        number = Decimal(match.group(1).replace(",", ""))
+        rounded = number.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP)
+        return f"{rounded:,}" if "," in match.group(1) else str(rounded)
+
+    return _LONG_DECIMAL.sub(short, text)
+
+
+def print_rows(
+    console: Console,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    key: int = 0,
+    wide: bool = False,
+    right: Sequence[int] = (),
+    title: str | None = None,
+) -> None:
+    """A table whose cells are never cut: identifiers (hashes, addresses) stay whole and on one
+    line. Where the table does not fit the terminal, each row becomes a record instead: its
+    `key` cell on a line of its own, the other cells below it; `wide` prints the table anyway
+    (lines as long as it needs, for a pager or a file)."""
+    from rich.table import Table
+
+    table = Table(*(), title=title, title_justify="left")
+    for i, header in enumerate(headers):
+        table.add_column(header, no_wrap=True, justify="right" if i in right else "left")
+    for row in rows:
+        table.add_row(*row)
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update(max_width=100_000), table).maximum
+    if needed <= console.width:
+        console.print(table)
+        return
+    if wide:  # a console as wide as the table, on the same stream
+        from rich.console import Console
+
+        Console(
+            file=console.file,
+            width=needed,
+            highlight=False,
+            emoji=False,
+            color_system=console.color_system,  # type: ignore[arg-type]
+            force_terminal=console.is_terminal,
+        ).print(table)
+        return
+    if title:
+        console.print(title)
+    for row in rows:
+        console.print(row[key], soft_wrap=True, crop=False)
+        rest = [f"{h} {c}" for i, (h, c) in enumerate(zip(headers, row, strict=True)) if i != key]
+        console.print("  " + " · ".join(c for c in rest if c.strip()), overflow="fold")

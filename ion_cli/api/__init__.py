@@ -28,12 +28,13 @@ from ion_cli.api._args import Amount
 from ion_cli.api._core import Confirm
 from ion_cli.api.proofs import Proofs
 from ion_cli.api.reads import Reads
+from ion_cli.api.transactions import Transactions
 from ion_cli.api.writes import Writes
 
 __all__ = ["Amount", "Confirm", "Ion"]
 
 
-class Ion(Reads, Writes, Proofs):
+class Ion(Reads, Writes, Proofs, Transactions):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).

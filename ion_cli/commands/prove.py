@@ -65,6 +65,8 @@ def register(app: typer.Typer) -> None:
         }
 
         def render(console: Any) -> None:
+            from ion_cli.render import fmt_pct
+
             r = result.receipt
             console.print(
                 f"proof written to {result.folder} ({r['proof']['bytes']} bytes, "
@@ -72,7 +74,8 @@ def register(app: typer.Typer) -> None:
             )
             console.print(
                 f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
-                f"haircut {r['output']['haircut']} (rule: {r['rule']['haircut']})"
+                f"haircut {fmt_pct(r['output']['haircut'], 4)} "
+                f"(rule: {fmt_pct(r['rule']['haircut'], 4)})"
             )
             nodes = ", ".join(r["beacon"].get("nodes") or []) or "?"
             checked = "cross-checked" if r["beacon"].get("cross_checked") else "not cross-checked"
@@ -91,6 +94,8 @@ def register(app: typer.Typer) -> None:
                         else f"; on chain: {onchain.get('why')}"
                     )
                 )
-            console.print(f"verify: ion verify {result.folder}")
 
+        import shlex
+
+        opts.output.wrote(result.folder, f"ion verify {shlex.quote(str(result.folder))}")
         opts.output.result(doc, render)

@@ -53,6 +53,9 @@ CrossCheckFlag = Annotated[
     ),
 ]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")]
+WideFlag = Annotated[
+    bool, typer.Option("--wide", help="One table row each however wide it gets (else records).")
+]
 
 
 class _Progress:
@@ -125,6 +128,7 @@ def show(
     beacon_url: BeaconUrlOption = None,
     cross_check: CrossCheckFlag = False,
     csv: CsvFlag = False,
+    wide: WideFlag = False,
     *,
     opts: GlobalOptions,
 ) -> None:
@@ -141,7 +145,9 @@ def show(
         return
     from ion_cli.validator_results import ValidatorSet
 
-    opts.output.result(ValidatorSet.of(snapshot), lambda console: _render_show(console, snapshot))
+    opts.output.result(
+        ValidatorSet.of(snapshot), lambda console: _render_show(console, snapshot, wide)
+    )
 
 
 @command(app, "summary")
@@ -169,6 +175,7 @@ def summary(
         bool, typer.Option("--rescan", help="Rescan the whole validator set (skip the cache).")
     ] = False,
     csv: CsvFlag = False,
+    wide: WideFlag = False,
     *,
     opts: GlobalOptions,
 ) -> None:
@@ -193,7 +200,7 @@ def summary(
     from ion_cli.commands._restaking_note import restaking_note
 
     doc["restaking"] = restaking_note(opts, lrt)  # EigenLayer exposure beside the validators
-    opts.output.result(doc, lambda console: _render_summary(console, doc))
+    opts.output.result(doc, lambda console: _render_summary(console, doc, wide))
 
 
 # ---- tables ----
@@ -206,12 +213,6 @@ def _eth(gwei: int, places: int = 4) -> str:
         Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
     )
     return f"{value:,}"
-
-
-def _short(hex_text: str) -> str:
-    """The address part of a credential (or an address), shortened: 0xcc70a97f…640d615b."""
-    body = hex_text[-40:]
-    return f"0x{body[:8]}…{body[-8:]}"
 
 
 def _epoch(value: int) -> str:
@@ -234,46 +235,29 @@ def _state_line(state: "StateRef", source: str, cross_checked: bool) -> str:
     )
 
 
-def _table(title: str, headers: list[str]) -> Any:
-    from rich import box
-    from rich.table import Table
+def _render_show(console: "Console", snapshot: "Snapshot", wide: bool = False) -> None:
+    from ion_cli.render import print_rows
 
-    table = Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-        collapse_padding=True,
-    )
-    for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i < 2 else "right", no_wrap=True)
-    return table
-
-
-def _render_show(console: "Console", snapshot: "Snapshot") -> None:
-    table = _table(
-        "Validators",
-        ["index", "status", "balance", "effective", "slashed", "credentials", "exit"],
-    )
-    for v in snapshot.validators:
-        table.add_row(
+    rows = [
+        (
             str(v.index),
             v.status,
             _eth(v.balance),
             _eth(v.effective_balance, 0),
-            "[red]yes[/red]" if v.slashed else "no",
-            f"{v.credential_type}…{v.withdrawal_credentials[-8:]}",
+            "yes" if v.slashed else "no",
+            v.withdrawal_credentials,
             _epoch(v.exit_epoch),
         )
-    console.print(table)
+        for v in snapshot.validators
+    ]
+    headers = ("index", "status", "balance", "effective", "slashed", "credentials", "exit")
+    print_rows(console, headers, rows, key=5, wide=wide, right=(2, 3, 6), title="Validators")
     line = _state_line(snapshot.state, snapshot.source, snapshot.cross_checked)
     console.print(f"[dim]{line}[/dim]")
     console.print("[dim]balances in ETH; --json for every field (pubkeys), exact in Gwei.[/dim]")
 
 
-def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
+def _render_summary(console: "Console", doc: dict[str, Any], wide: bool = False) -> None:
     from ion_cli.beacon.snapshot import StateRef
 
     s = doc["state"]
@@ -295,19 +279,25 @@ def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
         f"{_eth(doc['effective_balance_gwei'], 0)} ETH, shortfall "
         f"{_eth(doc['shortfall_gwei'])} ETH"
     )
-    table = _table(
-        "", ["withdrawal address", "pod", "validators", "slashed", "balance", "shortfall"]
+    from ion_cli.render import print_rows
+
+    print_rows(
+        console,
+        ("withdrawal address", "pod", "validators", "slashed", "balance", "shortfall"),
+        [
+            (
+                entry["address"],
+                "yes" if entry["pod"] else "-",
+                str(entry["count"]),
+                str(entry["slashed"]),
+                _eth(entry["balance_gwei"]),
+                _eth(entry["shortfall_gwei"]),
+            )
+            for entry in doc["by_address"]
+        ],
+        wide=wide,
+        right=(2, 3, 4, 5),
     )
-    for entry in doc["by_address"]:
-        table.add_row(
-            _short(entry["address"]),
-            "yes" if entry["pod"] else "-",
-            str(entry["count"]),
-            str(entry["slashed"]),
-            _eth(entry["balance_gwei"]),
-            _eth(entry["shortfall_gwei"]),
-        )
-    console.print(table)
     from ion_cli.commands._restaking_note import note_line
 
     restaking = note_line(doc.get("restaking"))

@@ -210,9 +210,12 @@ class _View:
             return
         from rich.text import Text
 
+        from ion_cli.render import readable
+
         stamp = _clock(event.time)
         style = "bold red" if event.alert else ("yellow" if "node" in event.kind else "")
-        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{event.message}", style=style)
+        message = readable(event.message)  # at most 6 decimals; --json keeps the event exact
+        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{message}", style=style)
         state = watcher.state
         self.status = (
             f"epoch {state.last_epoch if state.last_epoch >= 0 else '-'} · block "
