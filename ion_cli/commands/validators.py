@@ -1,6 +1,6 @@
 """`ion validators`: validator state from the beacon chain (show, summary).
 
-Thin: parse the options, call ion_cli.flows.validators, render. Every output (table, --json,
+Thin: parse the options, call ion_cli.api, render. Every output (table, --json,
 --csv) names the slot, state root and finality of the data it shows.
 """
 
@@ -18,8 +18,8 @@ from ion_cli.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ion_cli.beacon.snapshot import Snapshot, StateRef
-    from ion_cli.flows.validators import BeaconOptions
+    from ion_cli.beacon.snapshot import StateRef
+    from ion_cli.validator_results import ValidatorSet
 
 app = typer.Typer(
     help="Validator state from the beacon chain: balances, statuses, slashings.",
@@ -79,24 +79,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _options(
-    opts: GlobalOptions, urls: list[str] | None, cross_check: bool, progress: _Progress
-) -> "BeaconOptions":
-    from ion_cli.flows.validators import BeaconOptions
-
-    def warn(message: str) -> None:
-        progress.clear()
-        opts.output.warn(message)
-
-    return BeaconOptions(
-        urls=list(urls or []),
-        network=opts.network,
-        cross_check=cross_check,
-        progress=progress,
-        warn=warn,
-    )
-
-
 def _check_formats(opts: GlobalOptions, csv: bool) -> None:
     if csv and opts.json:
         raise UsageError("--json and --csv exclude each other")
@@ -133,21 +115,22 @@ def show(
     opts: GlobalOptions,
 ) -> None:
     """Show validators: status, balance, effective balance, slashed, epochs."""
-    from ion_cli.flows import validators as flow
-
     _check_formats(opts, csv)
-    wanted = flow.collect_ids(ids or [], from_file)
     progress = _Progress("fetching validators")
-    snapshot = flow.show(wanted, state, _options(opts, beacon_url, cross_check, progress))
+    api = opts.api()
+    result = api.validators(
+        ids or [],
+        ids_file=from_file,
+        state=state,
+        beacon_urls=beacon_url or (),
+        cross_check=cross_check,
+        progress=progress,
+    )
     progress.clear()
     if csv:
-        _write_csv(flow.snapshot_csv_rows(snapshot))
+        _write_csv(api.validators_csv(result))
         return
-    from ion_cli.validator_results import ValidatorSet
-
-    opts.output.result(
-        ValidatorSet.of(snapshot), lambda console: _render_show(console, snapshot, wide)
-    )
+    opts.output.result(result, lambda console: _render_show(console, result, wide))
 
 
 @command(app, "summary")
@@ -180,22 +163,22 @@ def summary(
     opts: GlobalOptions,
 ) -> None:
     """The validators behind a token: counts by status, slashed, balances, shortfall, per pod."""
-    from ion_cli.flows import validators as flow
-
     _check_formats(opts, csv)
     progress = _Progress("scanning validators")
-    doc = flow.summary(
+    api = opts.api()
+    doc = api.validator_summary(
         lrt,
-        state,
-        _options(opts, beacon_url, cross_check, progress),
-        rpc_url=opts.rpc_url,
+        state=state,
+        beacon_urls=beacon_url or (),
+        cross_check=cross_check,
         credentials_file=credentials_file,
         indices_file=indices_file,
         rescan=rescan,
+        progress=progress,
     )
     progress.clear()
     if csv:
-        _write_csv(flow.summary_csv_rows(doc))
+        _write_csv(api.validators_csv(doc))
         return
     from ion_cli.commands._restaking_note import restaking_note
 
@@ -235,15 +218,15 @@ def _state_line(state: "StateRef", source: str, cross_checked: bool) -> str:
     )
 
 
-def _render_show(console: "Console", snapshot: "Snapshot", wide: bool = False) -> None:
+def _render_show(console: "Console", snapshot: "ValidatorSet", wide: bool = False) -> None:
     from ion_cli.render import print_rows
 
     rows = [
         (
             str(v.index),
             v.status,
-            _eth(v.balance),
-            _eth(v.effective_balance, 0),
+            _eth(v.balance_gwei),
+            _eth(v.effective_balance_gwei, 0),
             "yes" if v.slashed else "no",
             v.withdrawal_credentials,
             _epoch(v.exit_epoch),
