@@ -27,6 +27,8 @@ def run(*args: str, codes: tuple[int, ...] = (0,)) -> list[Any]:
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     assert result.exit_code in codes, (args, result.exit_code, result.stdout, result.stderr)
     text = result.stdout.strip()
+    if result.exit_code != 0 and not text:  # a refusal: one line on stderr, no document
+        return []
     if args[0] == "watch":  # one JSON line per event
         return [json.loads(line) for line in text.splitlines() if line.strip()]
     assert text.startswith("{"), (args, result.stdout, result.stderr)
