@@ -32,6 +32,7 @@ from ion_cli.api.beacon import Beacon
 from ion_cli.api.proofs import Proofs
 from ion_cli.api.reads import Reads
 from ion_cli.api.transactions import Transactions
+from ion_cli.api.watch import Watching
 from ion_cli.api.writes import Writes
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["Amount", "Confirm", "Ion", "VerificationFailed"]
 
 
-class Ion(Reads, Writes, Proofs, Transactions, Beacon):
+class Ion(Reads, Writes, Proofs, Transactions, Beacon, Watching):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 Confirm = Callable[[str], bool]
 
+__all__ = ["Confirm", "IonCore", "Session"]
+
 
 class _Warnings(Observer):
     """Collects warnings for `Ion.warnings` (and forwards nothing: the API prints nothing)."""
@@ -98,6 +100,63 @@ class IonCore:
         ion.confirmations = confirmations
         ion.timeout = timeout
         return ion
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        network: str | None,
+        rpc_url: str | None,
+        account: str | None,
+        password_file: Path | None,
+        config: Config,
+        account_sources: Sources,
+        confirm: Confirm | None,
+        observer: Observer | None,
+        confirmations: int,
+        timeout: float,
+        yes: bool,
+        dry_run: bool,
+    ) -> Self:
+        """The API as the CLI opens it: from its options (config read once by the caller,
+        the terminal's account sources), warnings to `observer`, writes asking `confirm`
+        unless `yes`."""
+        holder: list[IonCore] = []
+
+        def warn(message: str) -> None:
+            holder[0]._warn(message)
+
+        session = Session(
+            network=network,
+            rpc_url=rpc_url,
+            account_name=account,
+            password_file=password_file,
+            config=config,
+            warn=warn,
+            account_sources=account_sources,
+        )
+        ion = cls.from_session(
+            session,
+            confirm=confirm,
+            observer=observer,
+            confirmations=confirmations,
+            timeout=timeout,
+            yes=yes,
+            dry_run=dry_run,
+        )
+        holder.append(ion)
+        return ion
+
+    @property
+    def is_devnet(self) -> bool:
+        return self.session.is_devnet
+
+    def target_names(self) -> dict[str, tuple[str, str]]:
+        """The network profile's contracts: address -> (label, interface), to name call targets
+        in previews."""
+        from ion_cli.flows.targets import target_names
+
+        return dict(target_names(self.session.profile))
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
