@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def fmt_amount(value: str | Unknown | None, places: int = 4, *, down: bool = False) -> str:
+def fmt_amount(
+    value: Decimal | str | Unknown | None, places: int = 4, *, down: bool = False
+) -> str:
     """`down` for figures where rounding up would flatter (health): 1.46136 -> 1.4613. An
     Unknown says why and how to supply the missing fact."""
     if isinstance(value, Unknown):
@@ -24,12 +26,12 @@ def fmt_amount(value: str | Unknown | None, places: int = 4, *, down: bool = Fal
     try:
         d = Decimal(value)
     except InvalidOperation:
-        return value
+        return str(value)
     q = Decimal(1).scaleb(-places) if places else Decimal(1)
     return f"{d.quantize(q, rounding=ROUND_DOWN if down else ROUND_HALF_UP):,}"
 
 
-def fmt_pct(value: str | Unknown | None, places: int = 2) -> str:
+def fmt_pct(value: Decimal | str | Unknown | None, places: int = 2) -> str:
     if isinstance(value, Unknown):
         return value.text
     if value is None:

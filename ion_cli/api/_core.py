@@ -201,12 +201,25 @@ class IonCore:
         ion_cli.flows.tx): an interrupted run of the same write is finished, not repeated."""
         from ion_cli.flows.tx import guarded_write
 
-        return guarded_write(
-            self.session,
-            options,
-            intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
-            market=market,
-            explicit_network=self.session.network is not None,
-            run_flow=run,
-            settles_gem=settles_gem,
+        return projected(
+            guarded_write(
+                self.session,
+                options,
+                intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
+                market=market,
+                explicit_network=self.session.network is not None,
+                run_flow=run,
+                settles_gem=settles_gem,
+            )
         )
+
+
+def projected(result: WriteResult) -> WriteResult:
+    """A dry run's `position` is the position the plan would leave (as previewed), not the one
+    before it; a write that was sent keeps the position read back."""
+    from dataclasses import replace
+
+    after = result.projected_position
+    if result.dry_run and after is not None:
+        return replace(result, position=after)
+    return result
