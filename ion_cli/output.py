@@ -82,7 +82,7 @@ class Output:
 
     def info(self, message: str) -> None:
         from ion_cli.abi.describe import clean  # node and file text never steers the terminal
-        from ion_cli.render import readable  # at most 6 decimals for people
+        from ion_cli.readable import readable  # at most 6 decimals for people
 
         self.err.print(readable(clean(message)))
 
@@ -92,7 +92,7 @@ class Output:
 
     def warn(self, message: str) -> None:
         from ion_cli.abi.describe import clean
-        from ion_cli.render import readable
+        from ion_cli.readable import readable
 
         self.err.print(f"[yellow]warning:[/yellow] {readable(clean(message))}")
 

@@ -3,12 +3,14 @@ supplied shows as 3.000000); JSON keeps the exact decimal strings."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from ion_cli.readable import PLACES, readable  # the rule lives in the core (the writer uses it)
 from ion_cli.results import Unknown
+
+__all__ = ["PLACES", "fmt_amount", "fmt_pct", "print_rows", "readable"]
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,25 +42,6 @@ def fmt_pct(value: Decimal | str | Unknown | None, places: int = 2) -> str:
 
 
 # ---- the human output rules: at most 6 decimals, identifiers whole ------------------------------
-
-PLACES = 6  # the most decimals a table or preview shows (--json is exact)
-_LONG_DECIMAL: re.Pattern[str] | None = None
-
-
-def readable(text: str) -> str:
-    """Text for people: every number with more than 6 decimals rounded to 6, half up
-    ("29.988005997001499192 ezETH" -> "29.988006 ezETH", "3.3186121794782787429367252%" ->
-    "3.318612%"); the rest as it is. Hex (addresses, hashes, calldata) holds no decimal point."""
-    global _LONG_DECIMAL
-    if _LONG_DECIMAL is None:
-        _LONG_DECIMAL = re.compile(r"(?<![\w.])(-?[0-9][0-9,]*\.[0-9]{7,})(?![0-9])")
-
-    def short(match: re.Match[str]) -> str:
-        number = Decimal(match.group(1).replace(",", ""))
-        rounded = number.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP)
-        return f"{rounded:,}" if "," in match.group(1) else str(rounded)
-
-    return _LONG_DECIMAL.sub(short, text)
 
 
 def print_rows(

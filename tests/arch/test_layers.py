@@ -36,6 +36,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.results",
         "ion_cli.restaking_results",
         "ion_cli.validator_results",
+        "ion_cli.tx_results",
+        "ion_cli.risk_results",
         "ion_cli.render",
     ),
     "I/O": (
@@ -71,6 +73,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.redact",
         "ion_cli.inputs",
         "ion_cli.json_contract",  # the one --json serializer (standard library only)
+        "ion_cli.readable",  # at most 6 decimals in text for people (standard library only)
         # the one writer to the terminal (stdout, stderr): below the config's warnings
         "ion_cli.output",
         # the adapter API plugins are written against, and the registry that finds them
