@@ -74,7 +74,7 @@ def _dribble(conn: socket.socket, what: str) -> None:
             while True:  # a header line that never ends
                 conn.sendall(b"X")
                 time.sleep(0.5)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"data\": [")
+        conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"data": [')
         while True:
             conn.sendall(b" " * 64)
             time.sleep(0.5)
