@@ -427,9 +427,9 @@ def _t(amount: int) -> str:
 
 
 def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> WriteResult:
+    from ion_cli.chain.market_state import read_market
     from ion_cli.flows import leverage as lv
     from ion_cli.flows.adapters import require_market
-    from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import position_figures, read_vault
     from ion_cli.flows.writes import result_document, run_plan
     from ion_cli.results import Position

@@ -264,7 +264,7 @@ def test_markets_warns_when_no_adapter_is_enabled(
 
 
 def test_market_reads_fall_back_when_the_node_takes_no_batches(devnet: DevnetHandle) -> None:
-    from ion_cli.flows.market_state import read_markets
+    from ion_cli.chain.market_state import read_markets
     from ion_cli.flows.session import Session
 
     session = Session()
