@@ -171,6 +171,7 @@ def request_from(doc: dict[str, Any]) -> LeverageRequest | DeleverageRequest:
 def start_state(ctx: Context) -> dict[str, Any]:
     """What the plan starts from and relies on, read at the block it was priced at."""
     from ion_cli.chain.contracts import ERC20, IonPool
+    from ion_cli.chain.node import nonce_at
 
     reader = ctx.session.reader()
     block = ctx.market.block
@@ -184,12 +185,7 @@ def start_state(ctx: Context) -> dict[str, Any]:
         block,
         "reading the handler's operator grant",
     )
-    try:
-        nonce = int(ctx.session.w3().eth.get_transaction_count(ctx.me, block))  # type: ignore[arg-type]
-    except Exception as exc:
-        from ion_cli.chain.client import node_error, rpc_url_of
-
-        raise node_error(exc, rpc_url_of(ctx.session.w3()), "reading the nonce") from None
+    nonce = nonce_at(reader, ctx.me, block)
     return {
         "collateral": str(ctx.vault.collateral),
         "normalized_debt": str(ctx.vault.normalized_debt),
@@ -316,17 +312,7 @@ def _call(raw: Any, index: int, where: str) -> Call:
         raise UsageError(f"{bad}: `data` or `value` is malformed") from None
     if amount < 0:
         raise UsageError(f"{bad}: negative value")
-    kind = raw.get("kind", "action")
-    if kind not in ("approval", "operator", "action"):
-        kind = "action"
-    return Call(
-        to=to,
-        data=payload,
-        value=amount,
-        description=str(raw.get("description", "")),
-        kind=kind,
-        method=str(raw.get("method", "")),
-    )
+    return Call.from_json({**raw, "to": to, "data": "0x" + payload.hex(), "value": amount})
 
 
 def check_plan(session: Session, doc: dict[str, Any]) -> None:
@@ -427,10 +413,10 @@ def _t(amount: int) -> str:
 
 
 def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> WriteResult:
-    from ion_cli.chain.market_state import read_market
+    from ion_cli.chain.market_state import read_market, read_vault
     from ion_cli.flows import leverage as lv
     from ion_cli.flows.adapters import require_market
-    from ion_cli.flows.position import position_figures, read_vault
+    from ion_cli.flows.position import position_figures
     from ion_cli.flows.writes import result_document, run_plan
     from ion_cli.results import Position
 
@@ -458,12 +444,10 @@ def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> Wri
     me = session.account().address
 
     def read_back() -> Position:
-        market = read_market(
-            session.reader(), session.profile, require_market(session, doc["market"])
-        )
-        return position_figures(
-            market, read_vault(session, market, me), session.safety_margin, session.profile.name
-        )
+        reader = session.reader()
+        market = read_market(reader, session.profile, require_market(session, doc["market"]))
+        vault = read_vault(reader, session.profile, market, me)
+        return position_figures(market, vault, session.safety_margin, session.profile.name)
 
     return result_document(session, plan, result, options, read_back)
 

@@ -8,7 +8,7 @@ by reading the resulting position."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli import position_math as pm
 from ion_cli.chain.contracts import GemJoin, IonPool
@@ -37,16 +37,20 @@ from ion_cli.units import (
     repay_in,
 )
 
+if TYPE_CHECKING:
+    from ion_cli.chain.rpc import Reader
+
 # Interest accrues every second between the preview and the block that includes the repay:
 # the approval covers this much time of accrual (the pool pulls only what is owed).
 REPAY_ALLOWANCE_HORIZON_S = 900
 
 
-def _context(session: Session, symbol: str) -> tuple[MarketState, VaultState, str]:
+def _context(session: Session, symbol: str) -> tuple[Reader, MarketState, VaultState, str]:
+    """The run's reader, the market, the account's vault in it, and the account."""
     reader = session.reader()
     market = read_market(reader, session.profile, require_market(session, symbol))
     me = session.account().address
-    return market, read_vault(reader, session.profile, market, me), me
+    return reader, market, read_vault(reader, session.profile, market, me), me
 
 
 def _gem_join(session: Session, market: MarketState) -> str:
@@ -54,8 +58,7 @@ def _gem_join(session: Session, market: MarketState) -> str:
 
 
 def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
-    market, vault, me = _context(session, symbol)
-    reader = session.reader()
+    reader, market, vault, me = _context(session, symbol)
     if amount <= 0:
         raise UsageError("the amount to deposit must be greater than zero")
     join = _gem_join(session, market)
@@ -91,7 +94,7 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
 
 
 def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if amount <= 0:
         raise UsageError("the amount to borrow must be greater than zero")
     if amount > market.liquidity:
@@ -135,8 +138,7 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
 def repay(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
     """Repay `amount` of base asset, or everything (`None`): repaying the vault's whole
     normalized debt leaves exactly zero, whatever interest accrued before the block."""
-    market, vault, me = _context(session, symbol)
-    reader = session.reader()
+    reader, market, vault, me = _context(session, symbol)
     if vault.normalized_debt == 0:
         raise UsageError(f"the {market.symbol} vault of {me} has no debt to repay")
     if amount is not None and amount <= 0:
@@ -202,7 +204,7 @@ def repay(session: Session, symbol: str, amount: int | None, options: WriteOptio
 def withdraw(
     session: Session, symbol: str, amount: int | None, options: WriteOptions
 ) -> WriteResult:
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if amount is None:
         if vault.normalized_debt > 0:
             raise RefusedError(
@@ -247,7 +249,7 @@ def withdraw(
 def finish_deposit(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
     """Deposit the tokens waiting in the GemJoin (gem: a deposit that stopped between its join
     and depositCollateral steps) into the vault as collateral: IonPool.depositCollateral."""
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if vault.gem == 0:
         raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to finish")
     call = IonPool(market.pool).depositCollateral(
@@ -265,7 +267,7 @@ def finish_deposit(session: Session, symbol: str, options: WriteOptions) -> Writ
 
 def return_gem(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
     """Return the tokens waiting in the GemJoin (gem) to the wallet: GemJoin.exit."""
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if vault.gem == 0:
         raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to return")
     join = _gem_join(session, market)
