@@ -8,8 +8,8 @@ from ion_cli import units
 from ion_cli.chain.market_state import MarketState, read_market
 from ion_cli.chain.plan import Plan
 from ion_cli.errors import UsageError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (
     WriteOptions,

@@ -26,8 +26,8 @@ from ion_cli import position_math as pm
 from ion_cli.chain.market_state import MarketState, read_market, read_vault
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.position import position_figures
 from ion_cli.flows.session import Session
 from ion_cli.flows.vaults import require_terms

@@ -17,8 +17,8 @@ from ion_cli.chain import market_state as chain_vaults
 from ion_cli.chain.market_state import MarketState, read_market, read_markets
 from ion_cli.chain.market_state import VaultState as VaultState  # re-exported for leverage*
 from ion_cli.errors import RefusedError
-from ion_cli.flows.adapters import available_markets, require_market
 from ion_cli.flows.figures import RAY, WAD, exact, text
+from ion_cli.flows.installed import available_markets, require_market
 from ion_cli.flows.session import Session
 from ion_cli.results import Position, Unknown
 

@@ -15,8 +15,8 @@ from ion_cli.chain.contracts import GemJoin, IonPool
 from ion_cli.chain.market_state import MarketState, VaultState, read_market, read_vault
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.position import position_figures, safety_check
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (

@@ -27,8 +27,8 @@ from ion_cli import position_math as pm
 from ion_cli.atomic import write_atomic
 from ion_cli.chain.market_state import MarketState, read_market
 from ion_cli.errors import NodeError, RefusedError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
