@@ -74,17 +74,18 @@ class Session:
         return None
 
     def w3(self) -> Web3:
-        """The node for writes and the flows that hold a `w3`: `ion_cli.chain.node.Node`, the
-        web3 calls the write path makes answered over this run's reader (one HTTP client, no
-        web3 import)."""
+        """Deprecated: flows take `reader()` and hand it to the chain layer, which makes the
+        write path's node from it (`ion_cli.chain.node.as_web3`). Kept for the flows not yet
+        converted; the same node over this run's one reader."""
         if self._w3 is None:
-            from ion_cli.chain.node import Node
+            from ion_cli.chain.node import as_web3
 
-            self._w3 = Node(self.reader()).as_web3()
+            self._w3 = as_web3(self.reader())
         return self._w3  # type: ignore[no-any-return]
 
     def reader(self) -> Reader:
-        """A JSON-RPC reader (httpx + eth_abi, no web3): for everything that only reads."""
+        """The run's one JSON-RPC reader (httpx + eth_abi, no web3; one HTTP client, kept
+        alive): what every flow reads through and hands to the chain layer for writes."""
         if self._reader is None:
             from ion_cli.chain.rpc import connect
 
