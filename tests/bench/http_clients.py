@@ -4,8 +4,11 @@ the command's median wall time.
 
 Starts its own devnet in a temporary HOME (no user state touched), opens a position, then for
 each command: one counted run (httpx.Client and ssl.SSLContext constructions, counted by a
-wrapper installed before ion runs) and `runs` timed runs. Prints; asserts nothing.
-Run: `.venv/bin/python tests/bench/http_clients.py [runs]`.
+wrapper installed before ion runs) and `runs` timed runs. With `--against TREE` (another
+checkout with its own .venv, e.g. /work/main), the same commands of that tree run interleaved
+with these on the same devnet (A B A B ...), and the median of the per-pair ratios is printed.
+Prints; asserts nothing.
+Run: `.venv/bin/python tests/bench/http_clients.py [runs] [--against TREE]`.
 """
 
 from __future__ import annotations
@@ -56,7 +59,13 @@ COMMANDS = [
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    args = sys.argv[1:]
+    other: Path | None = None
+    if "--against" in args:
+        at = args.index("--against")
+        other = Path(args[at + 1]) / ".venv" / "bin"
+        del args[at : at + 2]
+    runs = int(args[0]) if args else 7
     ion = str(BIN / "ion")
     with tempfile.TemporaryDirectory(prefix="ion-bench-") as home:
         env = dict(
@@ -86,12 +95,23 @@ def main() -> None:
             run([ion, "borrow", "weETH", "2", "--yes"])
             print(f"HTTP clients per command on the devnet (median of {runs} runs)")
             for args in COMMANDS:
-                run([sys.executable, "-c", COUNTED, *args])
-                counts = json.loads(Path(env["ION_BENCH_COUNTS"]).read_text())
-                wall = statistics.median(run([ion, *args]) for _ in range(runs))
+                line = f"  ion {' '.join(args):<32}"
+                for bin_dir in [BIN] if other is None else [BIN, other]:
+                    run([str(bin_dir / "python"), "-c", COUNTED, *args])
+                    counts = json.loads(Path(env["ION_BENCH_COUNTS"]).read_text())
+                    line += f" clients {counts['httpx_clients']:2d} tls {counts['tls_contexts']:2d}"
+                if other is None:
+                    wall = statistics.median(run([ion, *args]) for _ in range(runs))
+                    print(f"{line}  median {wall * 1000:6.0f} ms")
+                    continue
+                mine, theirs = [], []
+                for _ in range(runs):
+                    mine.append(run([ion, *args]))
+                    theirs.append(run([str(other / "ion"), *args]))
+                ratio = statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
                 print(
-                    f"  ion {' '.join(args):<32} clients {counts['httpx_clients']:2d}  "
-                    f"tls contexts {counts['tls_contexts']:2d}  median {wall * 1000:6.0f} ms"
+                    f"{line}  median {statistics.median(mine) * 1000:6.0f} ms vs "
+                    f"{statistics.median(theirs) * 1000:6.0f} ms  ratio {ratio:4.2f}x"
                 )
             print(f"  load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         finally:
