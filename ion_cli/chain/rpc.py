@@ -262,16 +262,18 @@ def connect(url: str, expected_chain_id: int | None, network_name: str) -> Reade
 
 
 def as_reader(source: Any) -> Reader:
-    """A Reader from a Reader, or from a web3 object's HTTP endpoint (for callers that hold one)."""
+    """The run's reader: a Reader as given, or the one under ion_cli.chain.node.Node. Never a
+    new one (a new HTTP client per read is what this replaced): a caller holding only a web3
+    object makes one `Reader(url)` for its run and passes that."""
     if isinstance(source, Reader):
         return source
     reader = getattr(source, "reader", None)  # ion_cli.chain.node.Node: the run's own reader
     if isinstance(reader, Reader):
         return reader
-    url = str(getattr(getattr(source, "provider", None), "endpoint_uri", "") or "")
-    if not url:
-        raise IonError("no RPC endpoint to read from")
-    return Reader(url)
+    raise IonError(
+        f"internal: reads take the run's Reader, not a {type(source).__name__} "
+        "(make one Reader(url) per run)"
+    )
 
 
 # ---- helpers
