@@ -72,11 +72,11 @@ def _past(until: float) -> bool:
 
 
 def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTransport:
-    """httpx's default transport (or `inner`) with every answer bounded by `seconds`."""
+    """httpx's transport (or `inner`) with every answer bounded by `seconds`."""
     import httpx
 
     limit = current() if seconds is None else seconds
-    base: httpx.BaseTransport = inner if inner is not None else httpx.HTTPTransport()
+    base: httpx.BaseTransport = inner if inner is not None else _by_scheme_class()()
     _bound_socket_operations(base)
 
     class _Bounded(httpx.SyncByteStream):
@@ -171,6 +171,52 @@ def _bound_socket_operations(transport: Any) -> None:
     wrapper = _backend_class()
     if not isinstance(backend, wrapper):
         pool._network_backend = wrapper(backend)  # type: ignore[union-attr]
+
+
+_BY_SCHEME: type | None = None
+
+
+def _by_scheme_class() -> type:
+    """httpx's transport, one per scheme, each made on its first request: an http:// node never
+    builds a verified TLS context (loading the certificate store costs 100-250 ms on a loaded
+    machine, more than a devnet command's network work). https:// keeps httpx's defaults
+    (verified, certifi or SSL_CERT_FILE)."""
+    global _BY_SCHEME
+    if _BY_SCHEME is not None:
+        return _BY_SCHEME
+    import httpx
+
+    class _ByScheme(httpx.BaseTransport):
+        def __init__(self) -> None:
+            self._made: dict[str, httpx.HTTPTransport] = {}
+            self._lock = threading.Lock()
+
+        def for_scheme(self, scheme: str) -> httpx.HTTPTransport:
+            with self._lock:
+                made = self._made.get(scheme)
+                if made is None:
+                    # verify=False only where no TLS is spoken: a context without a store
+                    made = (
+                        httpx.HTTPTransport()
+                        if scheme == "https"
+                        else httpx.HTTPTransport(verify=False)
+                    )
+                    _bound_socket_operations(made)
+                    self._made[scheme] = made
+                return made
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            scheme = "https" if request.url.scheme == "https" else "http"
+            return self.for_scheme(scheme).handle_request(request)
+
+        def close(self) -> None:
+            with self._lock:
+                made, self._made = list(self._made.values()), {}
+            for transport in made:
+                transport.close()
+
+    _BY_SCHEME = _ByScheme
+    return _BY_SCHEME
 
 
 _BACKEND: type | None = None

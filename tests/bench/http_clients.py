@@ -55,6 +55,7 @@ COMMANDS = [
     ["position"],
     ["markets"],
     ["oracle", "show", "weETH"],
+    ["validators", "summary", "--lrt", "weETH"],  # the RPC reader and the beacon client
 ]
 
 

@@ -13,11 +13,23 @@ from ion_cli import netdeadline
 
 def test_httpx_transport_gets_the_bounded_backend() -> None:
     bounded = netdeadline.transport(None, seconds=5)
-    inner = type(bounded).inner  # type: ignore[attr-defined]
-    backend = inner._pool._network_backend
-    assert isinstance(backend, netdeadline._backend_class())
-    netdeadline.transport(inner, seconds=5)  # wrapping twice keeps one wrapper
-    assert inner._pool._network_backend is backend
+    by_scheme = type(bounded).inner  # type: ignore[attr-defined]
+    for scheme in ("http", "https"):
+        inner = by_scheme.for_scheme(scheme)
+        backend = inner._pool._network_backend
+        assert isinstance(backend, netdeadline._backend_class())
+        netdeadline.transport(inner, seconds=5)  # wrapping twice keeps one wrapper
+        assert inner._pool._network_backend is backend
+
+
+def test_http_builds_no_verified_tls_context_and_https_verifies() -> None:
+    import ssl
+
+    by_scheme = type(netdeadline.transport(None, seconds=5)).inner  # type: ignore[attr-defined]
+    assert by_scheme._made == {}  # nothing is built before a request
+    plain = by_scheme.for_scheme("http")._pool._ssl_context
+    assert plain.verify_mode == ssl.CERT_NONE  # no certificate store loaded
+    assert by_scheme.for_scheme("https")._pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
 
 
 def test_no_socket_operation_starts_after_the_deadline() -> None:
