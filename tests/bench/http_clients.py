@@ -1,13 +1,13 @@
-"""HTTP clients per command: how many httpx clients and TLS contexts one run of a command opens
-against a devnet (the goal: one client per run, reused, and no TLS context for http://), and
-the command's median wall time.
+"""HTTP clients per command: how many httpx clients, TLS contexts and certificate stores one run
+of a command opens against a devnet (the goal: one client per node per run, reused, and no
+certificate store for http://), and the command's median wall time.
 
 Starts its own devnet in a temporary HOME (no user state touched), opens a position, then for
-each command: one counted run (httpx.Client and ssl.SSLContext constructions, counted by a
-wrapper installed before ion runs) and `runs` timed runs. With `--against TREE` (another
-checkout with its own .venv, e.g. /work/main), the same commands of that tree run interleaved
-with these on the same devnet (A B A B ...), and the median of the per-pair ratios is printed.
-Prints; asserts nothing.
+each command: one counted run (httpx.Client and ssl.SSLContext constructions and certificate
+stores loaded, the costly part, counted by wrappers installed before ion runs) and `runs` timed
+runs. With `--against TREE` (another checkout with its own .venv, e.g. /work/main), the same
+commands of that tree run interleaved with these on the same devnet (A B A B ...), and the
+median of the per-pair ratios is printed. Prints; asserts nothing.
 Run: `.venv/bin/python tests/bench/http_clients.py [runs] [--against TREE]`.
 """
 
@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 COUNTED = r"""
 import atexit, json, os, ssl, sys
 import httpx
-counts = {"httpx_clients": 0, "tls_contexts": 0}
+counts = {"httpx_clients": 0, "tls_contexts": 0, "cert_stores": 0}
 _init = httpx.Client.__init__
 def _counted_init(self, *a, **k):
     counts["httpx_clients"] += 1
@@ -39,6 +39,11 @@ def _counted_new(cls, *a, **k):
     counts["tls_contexts"] += 1
     return _new(cls, *a, **k)
 ssl.SSLContext.__new__ = _counted_new
+for _name in ("load_verify_locations", "load_default_certs"):
+    def _counted_load(self, *a, _load=getattr(ssl.SSLContext, _name), **k):
+        counts["cert_stores"] += 1
+        return _load(self, *a, **k)
+    setattr(ssl.SSLContext, _name, _counted_load)
 def _report():
     with open(os.environ["ION_BENCH_COUNTS"], "w") as f:
         json.dump(counts, f)
@@ -100,7 +105,10 @@ def main() -> None:
                 for bin_dir in [BIN] if other is None else [BIN, other]:
                     run([str(bin_dir / "python"), "-c", COUNTED, *args])
                     counts = json.loads(Path(env["ION_BENCH_COUNTS"]).read_text())
-                    line += f" clients {counts['httpx_clients']:2d} tls {counts['tls_contexts']:2d}"
+                    line += (
+                        f" clients {counts['httpx_clients']:2d} tls {counts['tls_contexts']:2d}"
+                        f" (stores {counts['cert_stores']})"
+                    )
                 if other is None:
                     wall = statistics.median(run([ion, *args]) for _ in range(runs))
                     print(f"{line}  median {wall * 1000:6.0f} ms")
