@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.chain.execution import ExecutionResult
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,7 @@ class SubmitResult(WriteResult):
     receipt: str = ""
     reserve_rate_updated: bool | None = None
     next_update: str | None = None
+    pending: dict[str, Any] | None = None  # the pending submission (zk.feed.Submission JSON)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ion_cli.flows.writes import (
 from ion_cli.results import LenderPosition, WriteResult
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.chain.execution import ExecutionResult
     from ion_cli.chain.rpc import Reader
 
 
