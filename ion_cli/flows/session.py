@@ -18,8 +18,6 @@ from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
 
 if TYPE_CHECKING:
-    from web3 import Web3
-
     from ion_cli.accounts.signer import ResolvedAccount
     from ion_cli.chain.rpc import Reader
 
@@ -38,7 +36,6 @@ class Session:
     # the environment and prompt the accounts layer may use (the edge's; default: neither)
     account_sources: Sources = field(default=NO_SOURCES, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
-    _w3: Any = field(default=None, repr=False)
     _reader: Any = field(default=None, repr=False)
 
     @property
@@ -72,16 +69,6 @@ class Session:
         if self.is_devnet and not self.rpc_url:
             return DevnetNotRunning("the devnet is not running (start it with `ion devnet up`)")
         return None
-
-    def w3(self) -> Web3:
-        """Deprecated: flows take `reader()` and hand it to the chain layer, which makes the
-        write path's node from it (`ion_cli.chain.node.as_web3`). Kept for the flows not yet
-        converted; the same node over this run's one reader."""
-        if self._w3 is None:
-            from ion_cli.chain.node import as_web3
-
-            self._w3 = as_web3(self.reader())
-        return self._w3  # type: ignore[no-any-return]
 
     def reader(self) -> Reader:
         """The run's one JSON-RPC reader (httpx + eth_abi, no web3; one HTTP client, kept

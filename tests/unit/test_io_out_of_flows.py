@@ -24,7 +24,7 @@ from ion_cli.errors import IonError
 FLOWS = Path(ion_cli.__file__).parent / "flows"
 FLOW_FILES = sorted(p for p in FLOWS.rglob("*.py") if p.name != "session.py")
 # Flows another stream is rewriting this session; converted when their change lands.
-PENDING = {"submit.py"}
+PENDING: set[str] = set()
 
 
 def _functions(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
