@@ -61,17 +61,20 @@ def test_no_flow_builds_a_call_by_hand(path: Path) -> None:
     assert not built, f"flows/{path.relative_to(FLOWS)} builds Call(...) at lines {built}"
 
 
-def test_as_reader_hands_back_the_run_reader_and_never_makes_one() -> None:
+def test_as_reader_hands_back_the_run_reader_and_never_one_per_read() -> None:
     reader = Reader("http://127.0.0.1:1")
     assert as_reader(reader) is reader
     assert as_reader(Node(reader)) is reader
 
-    class Web3Like:
+    class Web3Like:  # a test's web3 object: one reader for it, kept
         class provider:
             endpoint_uri = "http://127.0.0.1:1"
 
-    with pytest.raises(IonError, match="the run's Reader"):
-        as_reader(Web3Like())
+    held = Web3Like()
+    first = as_reader(held)
+    assert as_reader(held) is first and first.url == "http://127.0.0.1:1"
+    with pytest.raises(IonError, match="nothing to read through"):
+        as_reader(object())
 
 
 def test_the_write_path_node_of_a_reader_is_made_once() -> None:
