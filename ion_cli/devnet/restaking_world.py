@@ -75,6 +75,7 @@ PENDING: list[tuple[str, str, int, int]] = [  # operator, avs, set, new magnitud
 ]
 MIN_WITHDRAWAL_DELAY = 1_200  # blocks a queued withdrawal stays slashable (mainnet 14 days)
 OD2_BEACON_FACTOR = 98 * PCT
+ETHERFI = "weETH"  # the LRT whose stakers are ether.fi nodes
 
 
 def _align_credentials(
@@ -83,15 +84,15 @@ def _align_credentials(
     stakers: list[tuple[str, str, int]],
     kinds: dict[str, str],
 ) -> None:
-    """The beacon validators of ezETH, rsETH and weETH pay to their stakers' pods (delegators,
-    ether.fi nodes): the credentials the feeds read from the LRTs' contracts (or, for weETH,
-    from the registry filled from these) are the ones the devnet's beacon chain uses, and the
-    restaking features follow each pod to its owner and operator. The validator count stays
-    that of `validators.VALIDATOR_SETS` (spread over the pods)."""
+    """The beacon validators of the LRTs below pay to their stakers' pods (delegators, ether.fi
+    nodes): the credentials the feeds read from the LRTs' contracts (or from the registry
+    filled from these) are the ones the devnet's beacon chain uses, and the restaking features
+    follow each pod to its owner and operator. The validator count stays that of
+    `validators.VALIDATOR_SETS` (spread over the pods)."""
     for symbol, kind in (
         ("ezETH", "RenzoOperatorDelegator"),
         ("rsETH", "KelpNodeDelegator"),
-        ("weETH", "EtherFiNode"),
+        (ETHERFI, "EtherFiNode"),
     ):
         pods = [staker_pods[s] for s, _, _ in stakers if kinds.get(s) == kind]
         entry = tokens[symbol]
@@ -215,7 +216,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         tx.call(am, "DevAllocationManager", "modifyAllocations", OPERATORS[operator], params)
 
     _align_credentials(tokens, staker_pods, stakers, kinds)
-    tokens["weETH"]["contracts"]["etherfi_nodes_manager"] = nodes_manager
+    tokens[ETHERFI]["contracts"]["etherfi_nodes_manager"] = nodes_manager
     tokens["rswETH"]["contracts"]["eigenlayer_manager"] = manager
     return {
         "allocation_manager": am,

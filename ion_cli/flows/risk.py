@@ -343,11 +343,11 @@ def avs_what_if(
     """The reserve rate and each vault before and after a hypothetical AVS slash of every
     operator the LRT delegates to (`ion_cli.flows.risk_avs`)."""
     from ion_cli import position_math as pm
+    from ion_cli.chain.market_state import read_market
     from ion_cli.flows import risk_avs
     from ion_cli.flows.figures import RAY
     from ion_cli.flows.figures import text as figure
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import read_vault
 
     asked = risk_avs.parse(text)
@@ -357,7 +357,7 @@ def avs_what_if(
     )
     after = assess(before.snapshot, before.network, progress, restaking=slashed)
     extra = risk_avs.added_loss(before.restaking, slashed)
-    market = read_market(session.w3(), session.profile, require_market(session, symbol))
+    market = read_market(session.reader(), session.profile, require_market(session, symbol))
     new_rate = rate_after(market.reserve_rate, extra)
     vaults = []
     owners: list[str | None] = list(addresses) if addresses else [None]
