@@ -33,6 +33,13 @@ contract MockHalo2Verifier {
     }
 }
 
+/// Stands in for RestakingFeatures: no restaking known (both features 0 at any block).
+contract MockRestakingFeatures {
+    function featuresAt(uint256) external pure returns (uint256, uint256) {
+        return (0, 0);
+    }
+}
+
 interface VmNonce {
     function getNonce(address account) external view returns (uint64);
 }
@@ -51,6 +58,7 @@ contract MockWeEth {
 }
 
 contract RiskFeedTest is TestBase {
+    MockRestakingFeatures internal restakingMock = new MockRestakingFeatures();
     event log_named_uint(string key, uint256 val);
 
     uint256 internal constant SCALE = 10;
@@ -58,7 +66,8 @@ contract RiskFeedTest is TestBase {
     uint256 internal constant SLOT_INDEX = FEATURES;
     uint256 internal constant ROOT_INDEX = SLOT_INDEX + 2;
     uint256 internal constant MODEL_INDEX = ROOT_INDEX + 16;
-    uint256 internal constant SCORE_INDEX = MODEL_INDEX + 4;
+    // then 2 restaking features and 2 pinned-block limbs: zeros (the mock knows no restaking)
+    uint256 internal constant SCORE_INDEX = MODEL_INDEX + 4 + 4;
     uint256 internal constant COUNT = SCORE_INDEX + 1;
     uint256 internal constant GENESIS = 1_600_000_000;
     uint256 internal constant MAX_AGE = 2 days;
@@ -184,7 +193,8 @@ contract RiskFeedTest is TestBase {
                 challengeGas: CHALLENGE_GAS,
                 gasPriceCeiling: GAS_CEILING,
                 challengerReward: REWARD,
-                burn: BURN
+                burn: BURN,
+                restaking: address(restakingMock)
             }),
             OWNER
         );
@@ -781,7 +791,8 @@ contract RiskFeedTest is TestBase {
             challengeGas: CHALLENGE_GAS,
             gasPriceCeiling: GAS_CEILING,
             challengerReward: REWARD,
-            burn: 0
+            burn: 0,
+            restaking: address(restakingMock)
         });
         vm.expectRevert(IRiskFeed.InvalidBond.selector);
         new RiskFeed(c, OWNER);

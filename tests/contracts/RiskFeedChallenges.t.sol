@@ -2,7 +2,7 @@
 pragma solidity ^0.8.21;
 
 import {TestBase} from "./utils/TestBase.sol";
-import {MockHalo2Verifier, MockRateSource} from "./RiskFeed.t.sol";
+import {MockHalo2Verifier, MockRateSource, MockRestakingFeatures} from "./RiskFeed.t.sol";
 import {RiskFeed, IRiskFeed} from "../../ion_cli/devnet/contracts/zk/RiskFeed.sol";
 import {RiskFeedChallenges} from "../../ion_cli/devnet/contracts/zk/RiskFeedChallenges.sol";
 import {SnapshotCommitment} from "../../ion_cli/devnet/contracts/zk/FraudProofs.sol";
@@ -15,6 +15,7 @@ import {BeaconBlockHeader} from "../../ion_cli/devnet/contracts/zk/SszMerkle.sol
 /// rejects the submission, pays the challenger from the bond and burns the rest, and the rate
 /// never moves; every kind of challenge of the sound submission fails on chain.
 contract RiskFeedChallengesTest is TestBase {
+    MockRestakingFeatures internal restakingMock = new MockRestakingFeatures();
     event log_named_uint(string key, uint256 val);
     event log_string(string val);
 
@@ -84,7 +85,8 @@ contract RiskFeedChallengesTest is TestBase {
                 challengeGas: 500_000,
                 gasPriceCeiling: 100 gwei,
                 challengerReward: 0.01 ether,
-                burn: BURN
+                burn: BURN,
+                restaking: address(restakingMock)
             }),
             OWNER
         );
@@ -98,7 +100,7 @@ contract RiskFeedChallengesTest is TestBase {
 
     /// Submit `c` about the vectors' state (anchored), with a proof the mock verifier accepts.
     function _submit(RiskFeed feed, SnapshotCommitment memory c) internal returns (uint256 id) {
-        uint256[] memory inst = new uint256[](31);
+        uint256[] memory inst = new uint256[](35); // restaking [30:32] and block [32:34]: 0
         uint256[8] memory f = feed.featuresOf(c);
         for (uint256 i = 0; i < 8; ++i) {
             inst[i] = f[i];
@@ -106,7 +108,7 @@ contract RiskFeedChallengesTest is TestBase {
         _put(inst, 8, 2, header.slot);
         _put(inst, 10, 16, uint256(header.stateRoot));
         _put(inst, 26, 4, uint256(sha256(abi.encodePacked(MODEL, bytes("weETH")))) >> 192);
-        inst[30] = 1 << (SCALE - 1);
+        inst[34] = 1 << (SCALE - 1);
         uint256 ts = block.timestamp - 1;
         bytes32 blockRoot = this.headerRoot(header);
         vm.store(BEACON_ROOTS, bytes32(ts % RING), bytes32(ts));
