@@ -27,6 +27,8 @@ STATE_DEPTH = 6  # BeaconState (Electra, Fulu): 37-38 fields, padded to 64
 STATE_FIELD_SLOT = 2
 STATE_FIELD_VALIDATORS = 11
 STATE_FIELD_BALANCES = 12
+STATE_FIELD_SLASHINGS = 14  # Vector[uint64, 8192]: 2048 chunks, depth 11
+SLASHINGS_DEPTH = 11
 HEADER_DEPTH = 3  # BeaconBlockHeader: 5 fields, padded to 8
 HEADER_SLOT = 0
 HEADER_STATE_ROOT = 3
@@ -381,6 +383,7 @@ class StateTree:
     balances_raw: bytes | memoryview = field(repr=False)
     slot: int = 0
     _top: list[bytes] | None = field(default=None, repr=False)
+    slashings_raw: bytes = field(default=b"", repr=False)  # 8192 little-endian uint64
 
     def root(self) -> bytes:
         return merkleize(b"".join(self.field_roots), STATE_DEPTH)
@@ -553,4 +556,35 @@ def state_tree(data: bytes | memoryview) -> StateTree:
     if len(balances_raw) != count * 8:
         raise ProofError(f"{count} validators but {len(balances_raw) // 8} balances")
     slot = int.from_bytes(parts[STATE_FIELD_SLOT], "little")
-    return StateTree(roots, tree_validators, tree_balances, count, registry, balances_raw, slot)
+    return StateTree(
+        roots,
+        tree_validators,
+        tree_balances,
+        count,
+        registry,
+        balances_raw,
+        slot,
+        slashings_raw=bytes(parts[STATE_FIELD_SLASHINGS]),
+    )
+
+
+# ---------------------------------------------------------------- slashings
+
+
+def slashings_total(tree: StateTree) -> int:
+    """The sum of the state's `slashings` vector (Gwei slashed in the last 8192 epochs)."""
+    raw = tree.slashings_raw
+    return sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
+
+
+def slashings_proof(tree: StateTree) -> tuple[list[int], list[bytes], list[bytes]]:
+    """The `slashings` vector as the feed's network challenge takes it: the positions and
+    bytes of its non-zero chunks, and the branch of the vector's root to the state root."""
+    raw = tree.slashings_raw
+    positions, chunks = [], []
+    for p in range(0, len(raw), CHUNK):
+        chunk = raw[p : p + CHUNK]
+        if any(chunk):
+            positions.append(p // CHUNK)
+            chunks.append(bytes(chunk))
+    return positions, chunks, tree.branch(state_field_gindex(STATE_FIELD_SLASHINGS))

@@ -39,8 +39,8 @@ class Lie:
 
 # The fraud proof each lie calls for.
 EXPECTED: dict[str, str] = {
-    "slashed_cleared": "leaf_fields",
-    "balance_raised": "leaf_fields",
+    "slashed_cleared": "leaf_validator",
+    "balance_raised": "leaf_balance",
     "left_out_inside": "missing_between",
     "left_out_before": "missing_before",
     "foreign_in": "foreign_leaf",

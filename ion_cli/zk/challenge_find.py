@@ -18,12 +18,15 @@ that apply there the cheapest is named, the others listed in `also`):
    such node from the top has only sound ancestors, so its own branch does;
 3. leaf positions, left to right; at each: a validator of the set missing before it
    (`missing_before` at leaf 0, `missing_between` with the leaf before), the leaf's own sums
-   (`leaf_sums`), the committed count (`leaf_count`: an empty leaf below the count or a leaf at
-   or past it), the committed bounds (`bounds`: leaf 0's index is not `first_index`, the last
-   leaf's not `last_index`), order (`leaf_order`: not above the previous leaf's index, repeats
-   included), a leaf whose credentials are not in the set (`foreign_leaf`), a leaf for an index
-   the state does not have (`leaf_not_in_state`), fields or balance unlike the state's
-   (`leaf_fields`);
+   (`leaf_sums`), the committed count (`empty_leaf`: an empty leaf below the count;
+   `leaf_count`: a leaf at or past it, or a tree deeper or shallower than the count makes),
+   the committed bounds (`bounds`: leaf 0's index is not `first_index`, the last leaf's not
+   `last_index`), order (`leaf_order`: the next leaf's index is not above this one's, repeats
+   included; looked at from the first of the two, so two swapped leaves are shown as such
+   rather than as the first one missing), a leaf whose credentials are not in the set
+   (`foreign_leaf`), a leaf for an index the state does not have (`leaf_not_in_state`), a
+   balance unlike the state's (`leaf_balance`), other fields unlike the state's record
+   (`leaf_validator`);
 4. a validator of the set past the last leaf (`missing_after`).
 """
 
@@ -43,18 +46,20 @@ from ion_cli.zk.sumtree import Sums
 # names the cheapest of those that apply at the first disagreement.
 COST: dict[str, int] = {
     "root_sums": 1,  # the root's two children
-    "network_input": 2,  # the commitment and one state field
     "leaf_sums": 2,  # one leaf and its branch
     "bounds": 2,
-    "leaf_count": 2,
+    "leaf_count": 2,  # a leaf past the count, or at another depth than the count's
+    "empty_leaf": 2,  # an empty leaf below the count: its branch
+    "network_input": 3,  # the non-zero chunks of the state's slashings and their branch
     "inner_sums": 3,  # a node's branch and its children's preimages
     "leaf_order": 4,  # two leaves and their branches
     "foreign_leaf": 4,  # one leaf, its branch and the credential list
-    "leaf_not_in_state": 5,  # one leaf, its branch and the registry's length
-    "leaf_fields": 6,  # one leaf, its branch, two state branches
-    "missing_before": 7,  # one leaf, its branch, the missing validator's state branch
+    "leaf_balance": 5,  # one leaf, its branch, the balance chunk's state branch (45 nodes)
+    "leaf_validator": 6,  # one leaf, its branch, the record's state branch (47 nodes)
+    "leaf_not_in_state": 6,  # as leaf_validator, the record past the registry's end (zero)
+    "missing_before": 7,  # one leaf, its branch, the missing one's credentials (50 nodes)
     "missing_after": 7,
-    "missing_between": 8,  # two leaves, two branches, a state branch
+    "missing_between": 8,  # two leaves, two branches, the credentials' state branch
 }
 KINDS = tuple(COST)
 
@@ -121,8 +126,8 @@ class Truth(Protocol):
         ...
 
     @property
-    def other_slashed(self) -> int | None:
-        """The network-level input the state gives (None: not checkable here)."""
+    def slashings_total(self) -> int | None:
+        """The sum of the state's `slashings` vector (None: not checked here)."""
         ...
 
     def record(self, index: int) -> Validator | None:
@@ -141,7 +146,7 @@ class TruthTable:
     epoch: int
     credentials: frozenset[str]
     records: dict[int, Validator]
-    other_slashed: int | None = 0
+    slashings_total: int | None = 0
 
     def record(self, index: int) -> Validator | None:
         return self.records.get(index)
@@ -161,7 +166,7 @@ class Finding:
     positions: tuple[int, ...] = ()  # leaf positions (the node's position for inner_sums)
     height: int = 0  # inner_sums: the node's level above the leaves
     index: int | None = None  # the validator concerned (the leaf's, or the missing one's)
-    fields: tuple[str, ...] = ()  # leaf_fields: which differ
+    fields: tuple[str, ...] = ()  # leaf_validator / leaf_balance: which differ
     also: tuple[str, ...] = ()  # other fraud proofs that apply at the same place
 
     def to_json(self) -> dict[str, Any]:
@@ -251,7 +256,7 @@ def _commitment_level(claim: Claim, tree: ClaimedTree, truth: Truth) -> list[Fin
                 height=tree.depth,
             )
         )
-    truth_other = truth.other_slashed
+    truth_other = other_slashed_of(truth.slashings_total, claim)
     if truth_other is not None and claim.other_slashed != truth_other:
         found.append(
             Finding(
@@ -294,7 +299,7 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
             if p < count:
                 found.append(
                     Finding(
-                        "leaf_count",
+                        "empty_leaf",
                         f"leaf {p} is empty but the commitment counts {count} leaves",
                         positions=(p,),
                     )
@@ -302,6 +307,15 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
                 return Verdict(False, _cheapest(found))
             continue
         last_position = p
+        if tree.depth != depth_for(count):
+            found.append(
+                Finding(
+                    "leaf_count",
+                    f"the tree is {tree.depth} levels deep; {count} leaves make {depth_for(count)}",
+                    positions=(p,),
+                    index=v.index,
+                )
+            )
         if p >= count:
             found.append(
                 Finding(
@@ -385,7 +399,7 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
                 )
             )
         state = truth.record(v.index)
-        if state is None:
+        if state is None:  # the registry's node past its end is zero: no record hashes to it
             found.append(
                 Finding(
                     "leaf_not_in_state",
@@ -396,16 +410,28 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
             )
         else:
             wrong = leaf_differences(v, state)
-            if wrong:
+            record = tuple(f for f in wrong if f != "balance")
+            if "balance" in wrong:
                 found.append(
                     Finding(
-                        "leaf_fields",
-                        f"leaf {p} (validator {v.index}): {', '.join(wrong)} "
-                        + ("differs" if len(wrong) == 1 else "differ")
+                        "leaf_balance",
+                        f"leaf {p} (validator {v.index}) has balance {v.balance} Gwei; the "
+                        f"state {state.balance}",
+                        positions=(p,),
+                        index=v.index,
+                        fields=("balance",),
+                    )
+                )
+            if record:
+                found.append(
+                    Finding(
+                        "leaf_validator",
+                        f"leaf {p} (validator {v.index}): {', '.join(record)} "
+                        + ("differs" if len(record) == 1 else "differ")
                         + " from the state",
                         positions=(p,),
                         index=v.index,
-                        fields=wrong,
+                        fields=record,
                     )
                 )
         if found:
@@ -413,7 +439,7 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
         previous = (p, v)
     if count > 0 and previous is None:
         return Verdict(
-            False, Finding("leaf_count", f"no leaf, but {count} counted", positions=(0,))
+            False, Finding("empty_leaf", f"no leaf, but {count} counted", positions=(0,))
         )
     if previous is not None:
         after = _first_member_between(members, previous[1].index, None)
@@ -439,6 +465,20 @@ def _leaves(claim: Claim, tree: ClaimedTree, truth: Truth) -> Verdict:
             ),
         )
     return Verdict(True, checked={"leaves": last_position + 1, "members": len(members)})
+
+
+def depth_for(count: int) -> int:
+    """The depth of a tree of `count` leaves (the feed's `depthFor`)."""
+    return max(0, (count - 1).bit_length())
+
+
+def other_slashed_of(slashings_total: int | None, claim: Claim) -> int | None:
+    """The `otherSlashed` the state gives for this commitment: the slashings vector's sum less
+    the set's committed slashed balance, at least zero (the feed's `challengeNetwork`)."""
+    if slashings_total is None:
+        return None
+    own = claim.sums[sumtree.SUM_NAMES.index("slashed_effective")]
+    return max(0, slashings_total - own)
 
 
 def _first_member_between(members: list[int], low: int, high: int | None) -> int | None:

@@ -59,7 +59,7 @@ def state(seed: int, n: int) -> TruthTable:
             withdrawable_epoch=withdrawable,
             status="",
         )
-    return TruthTable(epoch, frozenset(LRT_CREDS), records, other_slashed=0)
+    return TruthTable(epoch, frozenset(LRT_CREDS), records, slashings_total=0)
 
 
 def sound_of(truth: TruthTable) -> sumtree.SumTree:
@@ -217,9 +217,17 @@ def test_a_tree_that_is_not_the_committed_one_is_unverifiable() -> None:
 def test_network_input_against_the_state() -> None:
     truth = state(5, 12)
     tree, claim = sound_pair(truth)
-    finding = find(claim, tree, replace(truth, other_slashed=64 * ETH)).finding
+    own = claim.sums[sumtree.SUM_NAMES.index("slashed_effective")]
+    # The state's slashings hold the set's own slashed balance and 64 ETH of others'.
+    finding = find(claim, tree, replace(truth, slashings_total=own + 64 * ETH)).finding
     assert finding is not None and finding.kind == "network_input"
-    assert find(claim, tree, replace(truth, other_slashed=None)).sound  # not checkable
+    assert "64000000000" in finding.detail
+    assert find(
+        replace(claim, other_slashed=64 * ETH), tree, replace(truth, slashings_total=own + 64 * ETH)
+    ).sound
+    # Less in the vector than the set's own: zero others (the feed floors it).
+    assert find(claim, tree, replace(truth, slashings_total=0)).sound
+    assert find(claim, tree, replace(truth, slashings_total=None)).sound  # not checked
 
 
 @given(st.integers(0, 10**6), st.integers(1, 20))
