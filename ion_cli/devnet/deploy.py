@@ -271,7 +271,6 @@ def _market(
     )
     if reserve != predicted:
         raise DeployError(f"the reserve oracle landed at {reserve}, not {predicted}")
-    tx.call(risk_feed, "RiskFeed", "setSubmitter", dep.DEV_ACCOUNT_ADDRESS, True)
     spot = tx.deploy("SpotOracle", m.ltv, reserve, feed, params.MAX_PRICE_AGE)
     liquidation = tx.deploy(
         "Liquidation", pool, admin, reserve, m.liquidation_threshold, m.target_health,

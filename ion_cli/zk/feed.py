@@ -79,6 +79,19 @@ DEVNET_MIN_NETWORK_ACTIVE = 32 * 10**9
 DEVNET_MAX_NETWORK_ACTIVE = 100_000_000 * 10**9
 
 
+# The permissionless feed's bond and window on the devnet (issue 23). The window is short so
+# that tests and demos move past it with `ion devnet advance` (one epoch, 384 s, is enough);
+# a mainnet feed needs hours (see the README: long enough for a challenger to notice, rebuild
+# the snapshot and land a transaction under censorship or congestion). The bond covers the
+# dearest challenge (measured under 500k gas) at a ceiling gas price, plus the challenger's
+# reward, plus a burn that a submitter challenging its own false submission loses.
+DEVNET_CHALLENGE_WINDOW = 300
+DEVNET_CHALLENGE_GAS = 500_000
+DEVNET_GAS_PRICE_CEILING = 100 * 10**9  # 100 gwei
+DEVNET_CHALLENGER_REWARD = 10**16  # 0.01 ETH
+DEVNET_BURN = 4 * 10**16  # 0.04 ETH
+
+
 @dataclass(frozen=True)
 class DevnetFeedParams:
     """The RiskFeed constructor's Config, for one market."""
@@ -95,6 +108,15 @@ class DevnetFeedParams:
     credentials: str = ""  # the LRT's ILrtCredentials source
     min_network_active: int = DEVNET_MIN_NETWORK_ACTIVE
     max_network_active: int = DEVNET_MAX_NETWORK_ACTIVE
+    challenge_window: int = DEVNET_CHALLENGE_WINDOW
+    challenge_gas: int = DEVNET_CHALLENGE_GAS
+    gas_price_ceiling: int = DEVNET_GAS_PRICE_CEILING
+    challenger_reward: int = DEVNET_CHALLENGER_REWARD
+    burn: int = DEVNET_BURN
+
+    @property
+    def bond(self) -> int:
+        return self.challenge_gas * self.gas_price_ceiling + self.challenger_reward + self.burn
 
     def config_tuple(self) -> tuple[Any, ...]:
         return (
@@ -110,6 +132,11 @@ class DevnetFeedParams:
             self.credentials,
             self.min_network_active,
             self.max_network_active,
+            self.challenge_window,
+            self.challenge_gas,
+            self.gas_price_ceiling,
+            self.challenger_reward,
+            self.burn,
         )
 
 

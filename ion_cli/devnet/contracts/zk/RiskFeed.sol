@@ -5,18 +5,8 @@ import {IReserveFeed} from "../interfaces/IOracles.sol";
 import {SszMerkle, BeaconBlockHeader} from "./SszMerkle.sol";
 import {FeatureMath, SnapshotSums} from "./FeatureMath.sol";
 import {ILrtCredentials, Credentials} from "./LrtCredentials.sol";
-
-/// What a submission commits of the validators it rated (ion_cli/zk/sumtree.py): the root of
-/// the Merkle-sum tree over every validator with the LRT's credentials (sorted by index), the
-/// root's sums, the first and last index, and the network-level inputs of the features.
-struct SnapshotCommitment {
-    bytes32 root;
-    SnapshotSums sums;
-    uint64 firstIndex;
-    uint64 lastIndex;
-    uint128 networkActive; // Gwei: the network's total active balance (bounded by the feed)
-    uint128 otherSlashed; // Gwei: slashed in the window outside the set
-}
+import {SnapshotCommitment} from "./FraudProofs.sol";
+import {RiskFeedChallenges, IChallengeableFeed, ChallengeTarget} from "./RiskFeedChallenges.sol";
 
 /// The Halo2 verifier ezkl generates: reverts (empty data) on a bad proof, or returns false.
 interface IHalo2Verifier {
@@ -30,8 +20,18 @@ interface IProtocolRateSource {
 
 interface IRiskFeed is IReserveFeed {
     error InvalidProof();
-    error NotAllowedSubmitter(address submitter);
     error NotOwner(address caller);
+    error FeedPaused();
+    error WrongBond(uint256 sent, uint256 bond);
+    error NoSuchSubmission(uint256 id);
+    error NotPending(uint256 id, Status status);
+    error WindowOpen(uint256 id, uint256 deadline);
+    error WindowClosed(uint256 id, uint256 deadline);
+    error CommitmentMismatch(uint256 id, bytes32 given, bytes32 stored);
+    error NothingOwed(address account);
+    error TransferFailed(address to, uint256 amount);
+    error InvalidBond();
+    error NotChallenges(address caller);
     error WrongInstanceCount(uint256 got, uint256 expected);
     error MalformedInstance(uint256 index);
     error ScoreOutOfRange(uint256 instance);
@@ -52,6 +52,45 @@ interface IRiskFeed is IReserveFeed {
     error EmptyCommitment();
     error InvalidNetworkBounds(uint256 min, uint256 max);
 
+    /// Where a submission is: Pending (in its window, challengeable), Final (its window passed
+    /// unchallenged and it was finalized while the newest), Rejected (a challenge proved it
+    /// false), Superseded (its window passed unchallenged, but a newer slot was final first).
+    enum Status {
+        None,
+        Pending,
+        Final,
+        Rejected,
+        Superseded
+    }
+
+    /// A bonded submission (`submission(id)`), two words plus four roots.
+    struct Submission {
+        address submitter;
+        uint64 slot;
+        Status status;
+        uint64 score; // WAD fraction in [0, 1] after clamping
+        uint64 haircut; // WAD fraction
+        uint88 bond; // wei held for it (returned on Final / Superseded)
+        uint40 submittedAt; // block timestamp; the window ends at submittedAt + CHALLENGE_WINDOW
+        bytes32 stateRoot; // the anchored header's: every challenge is judged against it
+        bytes32 blockRoot;
+        bytes32 commitmentHash; // keccak256(abi.encode(SnapshotCommitment))
+        bytes32 credentialsHash; // keccak256(abi.encodePacked(credentials at submission))
+    }
+
+    /// A submission bonded and pending: the rate does not move until it is finalized.
+    event SubmissionPending(
+        uint256 indexed id,
+        uint64 indexed slot,
+        bytes32 stateRoot,
+        bytes32 blockRoot,
+        uint256 score,
+        uint256 haircut,
+        address indexed submitter,
+        uint256 bond,
+        uint256 deadline
+    );
+    /// A submission became final: from now the reserve rate reads its haircut.
     event RiskScoreAccepted(
         uint64 indexed slot,
         bytes32 stateRoot,
@@ -60,9 +99,20 @@ interface IRiskFeed is IReserveFeed {
         uint256 haircut,
         address indexed submitter
     );
+    event SubmissionFinalized(uint256 indexed id, uint64 indexed slot, uint256 haircut);
+    /// Its window passed, but a submission of a newer slot was final first: never the rate.
+    event SubmissionSuperseded(uint256 indexed id, uint256 indexed finalId);
+    /// A challenge proved it false: `reward` to the challenger, `burnt` locked here for good.
+    event SubmissionRejected(
+        uint256 indexed id, uint8 indexed kind, address indexed challenger, uint256 reward, uint256 burnt
+    );
+    /// The bond went back to the submitter (pushed, or credited to `owed` when the push failed).
+    event BondReturned(uint256 indexed id, address indexed submitter, uint256 amount, bool credited);
+    event Paused(bool paused);
     /// The committed snapshot and the credential set it is judged against (snapshotted here:
     /// a later change of the LRT's contracts never makes this submission wrong).
     event SnapshotCommitted(
+        uint256 indexed id,
         uint64 indexed slot,
         bytes32 root,
         bytes32 commitmentHash,
@@ -71,7 +121,6 @@ interface IRiskFeed is IReserveFeed {
     );
     /// The LRT's credential set differs from the one the previous accepted submission saw.
     event CredentialSetChanged(bytes32 previousHash, bytes32 newHash, uint256 count);
-    event SubmitterSet(address indexed submitter, bool allowed);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 }
 
@@ -94,9 +143,17 @@ interface IRiskFeed is IReserveFeed {
 /// block root from the beacon roots contract, requires it to be the header's hash_tree_root,
 /// and requires the proof's slot and state-root instances to be the header's slot and state
 /// root. The anchored block root, state root and slot are stored with the score, so later
-/// checks read them from storage. Submitters stay on the owner's allowlist until the
-/// validators' fields are also checked against the state root (the permissionless feed).
-contract RiskFeed is IRiskFeed {
+/// checks read them from storage.
+/// Permissionless (issue 23): anyone submits with a bond of exactly `bond()`; the submission is
+/// pending for CHALLENGE_WINDOW seconds, during which anyone may prove it false in one step
+/// (RiskFeedChallenges: against the stored state root and commitment); then anyone may
+/// `finalize` it. The reserve rate reads only the final submission. Several may be pending;
+/// the final one is the newest slot finalized: a pending one whose slot is not newer than the
+/// final one when its window ends is closed as Superseded (its bond returned; it stayed
+/// challengeable until its deadline, so a false one still loses its bond). The owner can only
+/// pause (submit and finalize stop; challenges, withdrawals and the current rate go on) and
+/// hand over ownership: no allowlist, no way to set a score or move a bond.
+contract RiskFeed is IRiskFeed, IChallengeableFeed {
     /// The BN254 scalar field: instances are its elements; above half of it they are negative.
     uint256 public constant FIELD_MODULUS =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -132,9 +189,15 @@ contract RiskFeed is IRiskFeed {
         address credentials; // ILrtCredentials: the LRT's withdrawal credentials
         uint256 minNetworkActive; // Gwei: bounds of the network-level input T
         uint256 maxNetworkActive;
+        uint256 challengeWindow; // seconds a submission stays pending (challengeable)
+        uint256 challengeGas; // gas of the dearest challenge (measured): the bond covers it
+        uint256 gasPriceCeiling; // wei per gas the bond covers that gas at
+        uint256 challengerReward; // wei a successful challenger earns beyond its gas
+        uint256 burn; // wei of a lost bond locked here for good (> 0: self-challenging loses it)
     }
 
-    /// The latest accepted proof.
+    /// The final submission as the feed reports it (`latest()`; acceptedAt = when it became
+    /// final). Kept in this shape for readers of the allowlisted feed.
     struct Latest {
         uint64 slot;
         uint64 acceptedAt;
@@ -160,10 +223,31 @@ contract RiskFeed is IRiskFeed {
     ILrtCredentials public immutable CREDENTIALS;
     uint256 public immutable MIN_NETWORK_ACTIVE;
     uint256 public immutable MAX_NETWORK_ACTIVE;
+    uint256 public immutable CHALLENGE_WINDOW;
+    uint256 public immutable CHALLENGE_GAS;
+    uint256 public immutable GAS_PRICE_CEILING;
+    uint256 public immutable CHALLENGER_REWARD;
+    uint256 public immutable BURN;
+    /// The one-step fraud proofs of this feed's submissions (deployed by the constructor).
+    RiskFeedChallenges public immutable CHALLENGES;
+
+    /// What the reserve rate reads: one word (the final submission's id, slot and haircut).
+    struct Final {
+        uint64 id;
+        uint64 slot;
+        uint64 haircut;
+        uint64 finalizedAt;
+    }
 
     address public owner;
-    mapping(address => bool) public isSubmitter;
-    Latest internal _latest;
+    bool public paused;
+    Final internal _final;
+    uint256 public submissionCount; // ids run from 1
+    /// Total wei of lost bonds locked in this contract for good (no function moves it).
+    uint256 public burnt;
+    mapping(uint256 => Submission) internal _submissions;
+    /// Bonds and rewards a push could not deliver, for `withdraw`.
+    mapping(address => uint256) public owed;
 
     modifier onlyOwner() {
         if (msg.sender != owner) revert NotOwner(msg.sender);
@@ -195,15 +279,26 @@ contract RiskFeed is IRiskFeed {
         CREDENTIALS = ILrtCredentials(config.credentials);
         MIN_NETWORK_ACTIVE = config.minNetworkActive;
         MAX_NETWORK_ACTIVE = config.maxNetworkActive;
+        if (config.challengeWindow == 0 || config.burn == 0 || _bondOf(config) > type(uint88).max) {
+            revert InvalidBond();
+        }
+        CHALLENGE_WINDOW = config.challengeWindow;
+        CHALLENGE_GAS = config.challengeGas;
+        GAS_PRICE_CEILING = config.gasPriceCeiling;
+        CHALLENGER_REWARD = config.challengerReward;
+        BURN = config.burn;
+        CHALLENGES = new RiskFeedChallenges(address(this));
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
 
     // ---------------------------------------------------------------- admin
 
-    function setSubmitter(address submitter, bool allowed) external onlyOwner {
-        isSubmitter[submitter] = allowed;
-        emit SubmitterSet(submitter, allowed);
+    /// @notice Emergency pause: submit and finalize stop (no score becomes final while the
+    /// owner looks into something); challenges, withdrawals and the current final rate go on.
+    function setPaused(bool value) external onlyOwner {
+        paused = value;
+        emit Paused(value);
     }
 
     function transferOwnership(address newOwner) external onlyOwner {
@@ -214,37 +309,25 @@ contract RiskFeed is IRiskFeed {
     // ---------------------------------------------------------------- submission
 
     /// @notice Verify a risk proof of the post-state of the beacon block `header` and, when
-    /// every check passes, make its haircut the feed's.
+    /// every check passes, record it as pending with its bond (msg.value must be `bond()`).
+    /// Nothing moves the rate until `finalize` after CHALLENGE_WINDOW seconds.
     /// @param anchorTimestamp an execution block timestamp whose EIP-4788 parent beacon block
     /// root is the header's root (a block of the slot after the header's, on mainnet);
     /// @param header the beacon block header whose state root and slot the proof commits to;
     /// @param commitment the committed snapshot: the features computed here from its root sums
     /// must be the proof's feature instances.
+    /// @return id the submission's id (SubmissionPending, `submission(id)`)
     function submit(
         bytes calldata proof,
         uint256[] calldata instances,
         uint256 anchorTimestamp,
         BeaconBlockHeader calldata header,
         SnapshotCommitment calldata commitment
-    ) external {
-        if (!isSubmitter[msg.sender]) revert NotAllowedSubmitter(msg.sender);
-        if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
-
-        bytes8 model = bytes8(uint64(_limbs(instances, MODEL_ID_AT, MODEL_ID_LIMBS)));
-        if (model != MODEL_ID) revert WrongModel(model, MODEL_ID);
-        bytes32 blockRoot = anchoredBlockRoot(anchorTimestamp, header);
-        bytes32 stateRoot = header.stateRoot;
-        bytes32 committedRoot = bytes32(_limbs(instances, ROOT_AT, ROOT_LIMBS));
-        if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
-        uint64 slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
-        if (slot != header.slot) revert SlotMismatch(slot, header.slot);
-        for (uint256 i = 0; i < N_FEATURES; ++i) {
-            uint256 raw = instances[i];
-            if (raw > 1 << SCALE) revert MalformedInstance(i);
-        }
-        _checkFeatures(instances, commitment);
-        uint256 score = decodeScore(instances[SCORE_AT]);
-        _checkSlot(slot, stateRoot);
+    ) external payable returns (uint256 id) {
+        if (paused) revert FeedPaused();
+        uint256 required = _bond();
+        if (msg.value != required) revert WrongBond(msg.value, required);
+        (uint64 slot, uint256 score, bytes32 blockRoot) = _checkSubmission(instances, anchorTimestamp, header, commitment);
 
         // Last: the expensive call, once the cheap checks passed. The generated verifier reverts
         // with empty data on a bad proof; the low-level call turns that into a named error.
@@ -252,21 +335,149 @@ contract RiskFeed is IRiskFeed {
             VERIFIER.call(abi.encodeCall(IHalo2Verifier.verifyProof, (proof, instances)));
         if (!ok || ret.length < 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
 
+        id = _record(slot, score, header.stateRoot, blockRoot, commitment);
+    }
+
+    /// @dev Every check of a submission but the proof's: the model, the EIP-4788 anchoring, the
+    /// instances against the header, the features against the commitment, the slot.
+    function _checkSubmission(
+        uint256[] calldata instances,
+        uint256 anchorTimestamp,
+        BeaconBlockHeader calldata header,
+        SnapshotCommitment calldata commitment
+    ) internal view returns (uint64 slot, uint256 score, bytes32 blockRoot) {
+        if (instances.length != N_INSTANCES) revert WrongInstanceCount(instances.length, N_INSTANCES);
+        bytes8 model = bytes8(uint64(_limbs(instances, MODEL_ID_AT, MODEL_ID_LIMBS)));
+        if (model != MODEL_ID) revert WrongModel(model, MODEL_ID);
+        blockRoot = anchoredBlockRoot(anchorTimestamp, header);
+        bytes32 stateRoot = header.stateRoot;
+        bytes32 committedRoot = bytes32(_limbs(instances, ROOT_AT, ROOT_LIMBS));
+        if (committedRoot != stateRoot) revert StateRootMismatch(stateRoot, committedRoot);
+        slot = uint64(_limbs(instances, SLOT_AT, SLOT_LIMBS));
+        if (slot != header.slot) revert SlotMismatch(slot, header.slot);
+        for (uint256 i = 0; i < N_FEATURES; ++i) {
+            uint256 raw = instances[i];
+            if (raw > 1 << SCALE) revert MalformedInstance(i);
+        }
+        _checkFeatures(instances, commitment);
+        score = decodeScore(instances[SCORE_AT]);
+        _checkSlot(slot, stateRoot);
+    }
+
+    /// @dev Store the pending submission (two words and four roots) and announce it.
+    function _record(
+        uint64 slot,
+        uint256 score,
+        bytes32 stateRoot,
+        bytes32 blockRoot,
+        SnapshotCommitment calldata commitment
+    ) internal returns (uint256 id) {
+        id = ++submissionCount;
         uint256 haircut = haircutOf(score);
         bytes32 commitmentHash = keccak256(abi.encode(commitment));
-        bytes32 credentialsHash = _snapshotCredentials(slot, commitment.root, commitmentHash);
-        _latest = Latest({
+        bytes32 previous = id > 1 ? _submissions[id - 1].credentialsHash : bytes32(0);
+        bytes32 credentialsHash = _snapshotCredentials(id, slot, commitment.root, commitmentHash, previous);
+        _submissions[id] = Submission({
+            submitter: msg.sender,
             slot: slot,
-            acceptedAt: uint64(block.timestamp),
-            haircut: uint128(haircut),
-            score: score,
+            status: Status.Pending,
+            score: uint64(score),
+            haircut: uint64(haircut),
+            bond: uint88(msg.value),
+            submittedAt: uint40(block.timestamp),
             stateRoot: stateRoot,
             blockRoot: blockRoot,
-            submitter: msg.sender,
             commitmentHash: commitmentHash,
             credentialsHash: credentialsHash
         });
-        emit RiskScoreAccepted(slot, stateRoot, blockRoot, score, haircut, msg.sender);
+        emit SubmissionPending(
+            id, slot, stateRoot, blockRoot, score, haircut, msg.sender, msg.value, block.timestamp + CHALLENGE_WINDOW
+        );
+    }
+
+    // ---------------------------------------------------------------- the window
+
+    /// @notice Close a pending submission whose window has passed (anyone may): it becomes the
+    /// final one, which the reserve rate reads, when its slot is newer than the final one's;
+    /// otherwise it is Superseded. Either way its bond goes back to its submitter.
+    function finalize(uint256 id) external {
+        if (paused) revert FeedPaused();
+        Submission storage s = _submissions[id];
+        Status status = s.status;
+        if (status != Status.Pending) {
+            if (status == Status.None) revert NoSuchSubmission(id);
+            revert NotPending(id, status);
+        }
+        uint256 deadline = uint256(s.submittedAt) + CHALLENGE_WINDOW;
+        if (block.timestamp < deadline) revert WindowOpen(id, deadline);
+        uint64 slot = s.slot;
+        if (_final.id != 0 && slot <= _final.slot) {
+            s.status = Status.Superseded;
+            emit SubmissionSuperseded(id, _final.id);
+        } else {
+            s.status = Status.Final;
+            uint64 haircut = s.haircut;
+            _final = Final({id: uint64(id), slot: slot, haircut: haircut, finalizedAt: uint64(block.timestamp)});
+            emit SubmissionFinalized(id, slot, haircut);
+            emit RiskScoreAccepted(slot, s.stateRoot, s.blockRoot, s.score, haircut, s.submitter);
+        }
+        uint256 amount = s.bond;
+        address to = s.submitter;
+        emit BondReturned(id, to, amount, !_pay(to, amount));
+    }
+
+    /// @notice Take what a push could not deliver (a bond or a reward to a contract that
+    /// refused it).
+    function withdraw() external {
+        uint256 amount = owed[msg.sender];
+        if (amount == 0) revert NothingOwed(msg.sender);
+        owed[msg.sender] = 0;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @dev Push `amount` to `to`; when it refuses, credit it to `owed` (never blocks the
+    /// caller). Returns whether the push went through.
+    function _pay(address to, uint256 amount) internal returns (bool ok) {
+        if (amount == 0) return true;
+        (ok,) = to.call{value: amount}("");
+        if (!ok) owed[to] += amount;
+    }
+
+    // ---------------------------------------------------------------- challenges
+
+    /// @inheritdoc IChallengeableFeed
+    function challengeTarget(uint256 id, bytes32 commitmentHash) external view returns (ChallengeTarget memory t) {
+        Submission storage s = _pendingInWindow(id);
+        bytes32 stored = s.commitmentHash;
+        if (commitmentHash != stored) revert CommitmentMismatch(id, commitmentHash, stored);
+        t = ChallengeTarget({stateRoot: s.stateRoot, epoch: s.slot / 32, credentialsHash: s.credentialsHash});
+    }
+
+    function _pendingInWindow(uint256 id) internal view returns (Submission storage s) {
+        s = _submissions[id];
+        Status status = s.status;
+        if (status != Status.Pending) {
+            if (status == Status.None) revert NoSuchSubmission(id);
+            revert NotPending(id, status);
+        }
+        uint256 deadline = uint256(s.submittedAt) + CHALLENGE_WINDOW;
+        if (block.timestamp >= deadline) revert WindowClosed(id, deadline);
+    }
+
+    /// @notice A challenge proved submission `id` false (only CHALLENGES calls this): the
+    /// challenger gets the gas cover and the reward, BURN stays locked here (counted in
+    /// `burnt`); the rate never read it.
+    function reject(uint256 id, uint8 kind, address challenger) external {
+        if (msg.sender != address(CHALLENGES)) revert NotChallenges(msg.sender);
+        Submission storage s = _pendingInWindow(id);
+        s.status = Status.Rejected;
+        uint256 amount = s.bond;
+        uint256 toBurn = amount < BURN ? amount : BURN;
+        uint256 reward = amount - toBurn;
+        burnt += toBurn;
+        emit SubmissionRejected(id, kind, challenger, reward, toBurn);
+        _pay(challenger, reward);
     }
 
     /// @notice The root of `header` when the chain's EIP-4788 contract holds it for
@@ -303,15 +514,14 @@ contract RiskFeed is IRiskFeed {
 
     /// @dev Read the LRT's credential set now, snapshot its hash with the submission and emit
     /// the list (a challenger takes it from the event and the hash from storage).
-    function _snapshotCredentials(uint64 slot, bytes32 root, bytes32 commitmentHash)
+    function _snapshotCredentials(uint256 id, uint64 slot, bytes32 root, bytes32 commitmentHash, bytes32 previous)
         internal
         returns (bytes32 credentialsHash)
     {
         bytes32[] memory creds = CREDENTIALS.credentials();
         credentialsHash = Credentials.hashOf(creds);
-        bytes32 previous = _latest.credentialsHash;
         if (previous != credentialsHash) emit CredentialSetChanged(previous, credentialsHash, creds.length);
-        emit SnapshotCommitted(slot, root, commitmentHash, credentialsHash, creds);
+        emit SnapshotCommitted(id, slot, root, commitmentHash, credentialsHash, creds);
     }
 
     /// @notice The LRT's credentials as the feed would snapshot them now.
@@ -324,11 +534,14 @@ contract RiskFeed is IRiskFeed {
         return CREDENTIALS.source();
     }
 
+    /// @dev A new submission must be of a slot newer than the final one's (pending ones do not
+    /// constrain it: a false pending submission cannot hold back a sound one), recent, and not
+    /// in the future.
     function _checkSlot(uint64 slot, bytes32 stateRoot) internal view {
-        Latest storage last = _latest;
-        if (last.acceptedAt != 0) {
-            if (slot == last.slot && stateRoot == last.stateRoot) revert AlreadySubmitted(slot, stateRoot);
-            if (slot <= last.slot) revert SlotNotNewer(slot, last.slot);
+        Final memory f = _final;
+        if (f.id != 0) {
+            if (slot == f.slot && stateRoot == _submissions[f.id].stateRoot) revert AlreadySubmitted(slot, stateRoot);
+            if (slot <= f.slot) revert SlotNotNewer(slot, f.slot);
         }
         uint256 slotTime = GENESIS_TIME + uint256(slot) * SECONDS_PER_SLOT;
         if (slotTime > block.timestamp) revert SlotInFuture(slot, slotTime, block.timestamp);
@@ -367,21 +580,103 @@ contract RiskFeed is IRiskFeed {
         return MIN_HAIRCUT + (MAX_HAIRCUT - MIN_HAIRCUT) * score / WAD;
     }
 
+    // ---------------------------------------------------------------- bond
+
+    function _bondOf(Config memory c) internal pure returns (uint256) {
+        return c.challengeGas * c.gasPriceCeiling + c.challengerReward + c.burn;
+    }
+
+    function _bond() internal view returns (uint256) {
+        return CHALLENGE_GAS * GAS_PRICE_CEILING + CHALLENGER_REWARD + BURN;
+    }
+
+    /// @notice The bond a submission must carry and its parts: total = challengeGas *
+    /// gasPriceCeiling (gasCover: what the dearest challenge costs at the ceiling price) +
+    /// reward (the challenger's, beyond its gas) + burn (locked here when the bond is lost).
+    /// A successful challenger receives gasCover + reward.
+    function bond()
+        external
+        view
+        returns (
+            uint256 total,
+            uint256 challengeGas,
+            uint256 gasPriceCeiling,
+            uint256 gasCover,
+            uint256 reward,
+            uint256 burnOnLoss
+        )
+    {
+        return (_bond(), CHALLENGE_GAS, GAS_PRICE_CEILING, CHALLENGE_GAS * GAS_PRICE_CEILING, CHALLENGER_REWARD, BURN);
+    }
+
     // ---------------------------------------------------------------- reads
 
-    /// @notice The protocol rate times (1 - haircut) (WAD); the plain protocol rate before the
-    /// first accepted proof, so the reserve oracle never fails for want of one.
+    /// @notice The protocol rate times (1 - haircut) (WAD), the haircut of the FINAL submission
+    /// only; the plain protocol rate before the first one is final, so the reserve oracle never
+    /// fails for want of one.
     function getExchangeRate(uint8 ilkIndex) external view returns (uint256) {
         if (ilkIndex != ILK_INDEX) revert WrongIlk(ilkIndex, ILK_INDEX);
         uint256 rate = IProtocolRateSource(RATE_SOURCE).getProtocolExchangeRate();
-        return rate * (WAD - _latest.haircut) / WAD;
+        return rate * (WAD - _final.haircut) / WAD;
     }
 
-    function latest() external view returns (Latest memory) {
-        return _latest;
+    /// @notice The final submission (all zero before the first).
+    function latest() external view returns (Latest memory l) {
+        Final memory f = _final;
+        if (f.id == 0) return l;
+        Submission storage s = _submissions[f.id];
+        l = Latest({
+            slot: f.slot,
+            acceptedAt: f.finalizedAt,
+            haircut: f.haircut,
+            score: s.score,
+            stateRoot: s.stateRoot,
+            blockRoot: s.blockRoot,
+            submitter: s.submitter,
+            commitmentHash: s.commitmentHash,
+            credentialsHash: s.credentialsHash
+        });
     }
 
     function hasScore() external view returns (bool) {
-        return _latest.acceptedAt != 0;
+        return _final.id != 0;
+    }
+
+    /// @notice The id of the final submission (0 before the first).
+    function finalId() external view returns (uint256) {
+        return _final.id;
+    }
+
+    function submission(uint256 id) external view returns (Submission memory) {
+        return _submissions[id];
+    }
+
+    /// @notice When submission `id`'s window ends (challenges before, finalize from then).
+    function deadlineOf(uint256 id) public view returns (uint256) {
+        Submission storage s = _submissions[id];
+        if (s.status == Status.None) revert NoSuchSubmission(id);
+        return uint256(s.submittedAt) + CHALLENGE_WINDOW;
+    }
+
+    /// @notice The ids of every Pending submission, ordered by slot (then id). A view for
+    /// clients (it walks every id): includes those whose window has passed but that nobody
+    /// finalized yet.
+    function pendingIds() external view returns (uint256[] memory ids) {
+        uint256 n = submissionCount;
+        uint256 k = 0;
+        ids = new uint256[](n);
+        for (uint256 id = 1; id <= n; ++id) {
+            if (_submissions[id].status != Status.Pending) continue;
+            uint64 slot = _submissions[id].slot;
+            uint256 j = k++;
+            while (j > 0 && _submissions[ids[j - 1]].slot > slot) {
+                ids[j] = ids[j - 1];
+                --j;
+            }
+            ids[j] = id;
+        }
+        assembly ("memory-safe") {
+            mstore(ids, k)
+        }
     }
 }
