@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli.accounts.sources import Sources
 from ion_cli.amounts import ALL, parse_amount
+from ion_cli.api_challenge import ChallengeMethods  # issue 23's client: challenge, finalize
 from ion_cli.chain.observer import Observer, combine
 from ion_cli.config import Config
 from ion_cli.errors import UsageError
@@ -59,7 +60,7 @@ class _Warnings(Observer):
         self.sink.append(message)
 
 
-class Ion:
+class Ion(ChallengeMethods):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).

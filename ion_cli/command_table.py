@@ -120,6 +120,14 @@ COMMANDS: dict[str, Entry] = {
             "reserve oracle is then updated when its cooldown allows."
         ),
     ),
+    "challenge": Entry(
+        "challenge",
+        "command",
+        (
+            "Check a pending risk submission against the beacon state at its root and send the "
+            "cheapest fraud proof when it is false (exit 0 when it is sound)."
+        ),
+    ),
     "devnet": Entry(
         "devnet",
         "group",

@@ -267,17 +267,10 @@ def challenge_call(session: Session, judgement: Judgement) -> Any:
     )
 
 
-def challenge(
-    session: Session,
-    market: str,
-    submission: int | None,
-    trees: Sequence[Path],
-    options: WriteOptions,
-    progress: Progress,
-) -> ChallengeResult:
+def challenge(session: Session, j: Judgement, options: WriteOptions) -> ChallengeResult:
+    """Send the fraud proof of a false submission (a sound one: nothing to send)."""
     from ion_cli.challenge_results import ChallengeResult
 
-    j = judge(session, market, submission, trees, progress)
     if j.sound:
         return ChallengeResult(
             plan=None,
