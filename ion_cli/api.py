@@ -490,7 +490,7 @@ class Ion(ChallengeMethods):
     ) -> WriteResult:
         """Send a plan file after re-checking it against the chain (chain, account, deadline,
         the venue's price against the plan's bound), and simulating it again."""
-        from ion_cli.flows.plan import apply_plan, load_plan
+        from ion_cli.flows.leverage import apply_plan, load_plan
         from ion_cli.flows.tx import guarded_write
 
         options = self._options(dry_run, confirm, observer)

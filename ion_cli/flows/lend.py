@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from ion_cli import units
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (

@@ -14,8 +14,8 @@ from typing import Any
 
 from ion_cli import position_math as pm
 from ion_cli.errors import RefusedError
-from ion_cli.flows.adapters import available_markets, require_market
 from ion_cli.flows.figures import RAY, WAD, exact, text
+from ion_cli.flows.installed import available_markets, require_market
 from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
 from ion_cli.results import Position, Unknown

@@ -245,8 +245,8 @@ def what_if(
     progress: Progress,
 ) -> dict[str, Any]:
     from ion_cli import position_math as pm
-    from ion_cli.flows.adapters import require_market
     from ion_cli.flows.figures import RAY, text
+    from ion_cli.flows.installed import require_market
     from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import read_vault
 

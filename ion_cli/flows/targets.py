@@ -16,7 +16,7 @@ _FIELDS = {
 
 
 def target_names(profile: NetworkProfile) -> dict[str, tuple[str, str]]:
-    from ion_cli.flows.leverage import HANDLER_INTERFACES
+    from ion_cli.flows.leverage.context import HANDLER_INTERFACES
 
     found: dict[str, tuple[str, str]] = {}
     for symbol, market in profile.markets.items():

@@ -13,8 +13,8 @@ from typing import Any
 from ion_cli import position_math as pm
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAD, RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
 from ion_cli.flows.session import Session

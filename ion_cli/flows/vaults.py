@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from ion_cli import position_math as pm
 from ion_cli.atomic import write_atomic
 from ion_cli.errors import NodeError, RefusedError
-from ion_cli.flows.adapters import require_market
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.installed import require_market
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
 

@@ -342,7 +342,7 @@ class Watcher:
     # ---- what is watched
 
     def _market_symbols(self) -> list[str]:
-        from ion_cli.flows.adapters import available_markets, require_market
+        from ion_cli.flows.installed import available_markets, require_market
 
         if self.config.markets:
             return [require_market(self.session, m).symbol for m in self.config.markets]
@@ -680,7 +680,7 @@ class Watcher:
     # ---- the chain
 
     def _chain(self) -> list[WatchEvent]:
-        from ion_cli.flows.adapters import require_market
+        from ion_cli.flows.installed import require_market
         from ion_cli.flows.market_state import read_markets
 
         reader = self.session.reader()

@@ -54,7 +54,7 @@ def _plan_file(folder: Path) -> Path:
         "check": {"kind": "loop"},
         "deadline": 2**40,
     }
-    from ion_cli.flows.plan import content_hash
+    from ion_cli.flows.leverage import content_hash
 
     doc["content_hash"] = content_hash(doc)
     path.write_text(json.dumps(doc))

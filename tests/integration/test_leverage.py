@@ -158,7 +158,7 @@ def test_bad_targets_one_line_nothing_sent(
 def test_price_moved_beyond_bound_fails_in_simulation(
     devnet: DevnetHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ion_cli.flows import leverage as lv
+    from ion_cli.flows.leverage import lever as lv
 
     pool = devnet.deployment.shared.uniswap_wsteth_weth_pool
     original = lv.solve_lever
@@ -203,7 +203,7 @@ def test_apply_refusals_send_nothing(devnet: DevnetHandle, tmp_path: Path) -> No
     before = nonce(devnet)
 
     def variant(name: str, **changes: Any) -> Path:
-        from ion_cli.flows.plan import content_hash
+        from ion_cli.flows.leverage import content_hash
 
         path = tmp_path / name
         changed = {**doc, **changes}

@@ -96,7 +96,7 @@ def test_the_simulation_runs_at_the_next_blocks_time(
     """The whole-plan simulation sees the time the block will carry: a deadline that only the
     latest block's time would meet fails in the simulation, before the first step."""
     from ion_cli.chain import simulate as sim
-    from ion_cli.flows import leverage as lv
+    from ion_cli.flows.leverage import context as lv
 
     age_the_last_block(devnet, monkeypatch, 20 * 60)
     latest = int(devnet.w3.eth.get_block("latest")["timestamp"])

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ion_cli.cli import app
-from ion_cli.flows.plan import content_hash
+from ion_cli.flows.leverage import content_hash
 from ion_cli.testing.devnet import DevnetHandle, Protocol
 
 pytestmark = pytest.mark.integration

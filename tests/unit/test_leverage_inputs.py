@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ion_cli.amounts import parse_duration, parse_fraction, parse_leverage
 from ion_cli.errors import UsageError
-from ion_cli.flows.plan import load_plan
+from ion_cli.flows.leverage import load_plan
 
 RAY = 10**27
 
@@ -76,7 +76,7 @@ GOOD: dict[str, Any] = {
 
 
 def _hashed(doc: dict[str, Any]) -> str:
-    from ion_cli.flows.plan import content_hash
+    from ion_cli.flows.leverage import content_hash
 
     return json.dumps({**doc, "content_hash": content_hash(doc)})
 

@@ -11,19 +11,26 @@ the plan from its first unmined step (the journal, ion_cli.flows.tx).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.leverage.context import (
+    Built,
+    Context,
+    approval,
+    check_after,
+    deadline_of,
+    percent,
+    times,
+    tokens,
+)
+from ion_cli.flows.leverage.preview import preview_lines
+from ion_cli.flows.leverage.requests import LeverageRequest
 from ion_cli.flows.position import VaultState
 from ion_cli.units import Ray, Wad, ceil_div, normalized_debt_for_borrow
-
-if TYPE_CHECKING:
-    from ion_cli.flows.leverage import Built, Context, LeverageRequest
 
 MAX_ROUNDS = 16
 MINT_ROUNDING_WEI = 16
@@ -61,15 +68,6 @@ def _mint(ctx: Context, eth: int) -> tuple[list[Call], int]:
 
 def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool) -> Built:
     from ion_cli.chain.contracts import WETH, GemJoin, IonPool
-    from ion_cli.flows.leverage import (
-        Built,
-        _approval,
-        _pct,
-        _tokens,
-        _x,
-        check_after,
-        preview_lines,
-    )
 
     m = ctx.market
     session = ctx.session
@@ -120,7 +118,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
     while ceil_div(nd * future, RAY) < goal_debt:
         if len(rounds) >= MAX_ROUNDS:
             raise RefusedError(
-                f"loop mode needs more than {MAX_ROUNDS} rounds for {_x(target)}: use flash mode"
+                f"loop mode needs more than {MAX_ROUNDS} rounds for {times(target)}: use flash mode"
             )
         if force or lt is None:
             room = pm.max_extra_borrow(c, nd, future, m.spot)
@@ -147,7 +145,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
                 ctx.me,
                 step_nd,
                 [],
-                description=f"{tag}borrow {_tokens(borrow)} {ctx.base}",
+                description=f"{tag}borrow {tokens(borrow)} {ctx.base}",
             )
         ]
         if wsteth_base:
@@ -162,10 +160,10 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
                     ctx.me,
                     borrow,
                     least,
-                    f"{tag}swap it for about {_tokens(eth)} WETH",
+                    f"{tag}swap it for about {tokens(eth)} WETH",
                 )
             )
-        calls.append(WETH(weth).withdraw(eth, description=f"{tag}unwrap {_tokens(eth)} WETH"))
+        calls.append(WETH(weth).withdraw(eth, description=f"{tag}unwrap {tokens(eth)} WETH"))
         calls += [
             Call(
                 to=mc.to,
@@ -177,7 +175,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
             for mc in mint_calls
         ]
         calls.append(
-            join.join(ctx.me, minted, description=f"{tag}move {_tokens(minted)} {ctx.symbol} in")
+            join.join(ctx.me, minted, description=f"{tag}move {tokens(minted)} {ctx.symbol} in")
         )
         calls.append(
             pool.depositCollateral(
@@ -186,7 +184,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
                 ctx.me,
                 minted,
                 [],
-                description=f"{tag}deposit {_tokens(minted)} {ctx.symbol}",
+                description=f"{tag}deposit {tokens(minted)} {ctx.symbol}",
             )
         )
         rounds.append((step_nd, borrow, eth, minted))
@@ -194,14 +192,14 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         c += minted
         nd += step_nd
     after = VaultState(ctx.me, c, nd, ctx.vault.supplied)
-    check_after(ctx, after, force, f"{_x(target)} in loop mode")
+    check_after(ctx, after, force, f"{times(target)} in loop mode")
     total_in = request.deposit + sum(r[3] for r in rounds)
-    calls = _approval(
+    calls = approval(
         ctx, m.collateral_token, join_address, total_in, ctx.symbol, f"the {ctx.symbol} GemJoin"
     )
     if wsteth_base:
         assert router is not None
-        calls += _approval(
+        calls += approval(
             ctx, m.base_token, router, sum(r[1] for r in rounds), ctx.base, "the swap router"
         )
     if request.deposit:
@@ -213,7 +211,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
                 ctx.me,
                 request.deposit,
                 [],
-                description=f"deposit {_tokens(request.deposit)} {ctx.symbol}",
+                description=f"deposit {tokens(request.deposit)} {ctx.symbol}",
             ),
         ]
     for rc in round_calls:
@@ -223,16 +221,16 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         "mode": f"loop: {len(rounds)} round(s) of borrow, "
         + ("swap, " if wsteth_base else "")
         + "unwrap, mint, deposit",
-        "new debt": f"{_tokens(borrowed)} {ctx.base}",
-        "collateral minted": f"{_tokens(sum(r[3] for r in rounds))} {ctx.symbol}",
-        "slippage bound": f"{_pct(request.max_slippage)} on each swap"
+        "new debt": f"{tokens(borrowed)} {ctx.base}",
+        "collateral minted": f"{tokens(sum(r[3] for r in rounds))} {ctx.symbol}",
+        "slippage bound": f"{percent(request.max_slippage)} on each swap"
         if wsteth_base
         else "none (no swap: WETH unwraps 1:1)",
         "transactions": str(len(calls)),
     }
     lines, doc, _ = preview_lines(ctx, after, extra, request.collateral_yield)
     plan = Plan(
-        title=f"Leverage {ctx.symbol} to {_x(target)} (loop)",
+        title=f"Leverage {ctx.symbol} to {times(target)} (loop)",
         calls=calls,
         summary=lines,
         json_summary={
@@ -247,7 +245,5 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
             **doc,
         },
     )
-    from ion_cli.flows.leverage import deadline_of
-
     deadline = deadline_of(ctx, max(request.deadline_s, 1), request.deadline_at)
     return Built(plan, ctx, after, {"kind": "loop"}, deadline)

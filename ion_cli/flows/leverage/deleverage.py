@@ -1,0 +1,49 @@
+"""Deleverage or close one vault: the market's flash deleverage where its handler has one,
+else the router unwind; --close falls back to the wallet when selling cannot close."""
+
+from __future__ import annotations
+
+from ion_cli.errors import RefusedError, UsageError
+from ion_cli.flows.figures import RAY
+from ion_cli.flows.leverage.close import close_from_wallet, owed_and_held
+from ion_cli.flows.leverage.context import Built, deadline_of, read_context, tokens
+from ion_cli.flows.leverage.flash_deleverage import flash_deleverage
+from ion_cli.flows.leverage.requests import DeleverageRequest
+from ion_cli.flows.leverage.unwind import unwind
+from ion_cli.flows.session import Session
+
+
+def build_deleverage(session: Session, request: DeleverageRequest, force: bool) -> Built:
+    ctx = read_context(session, request.market)
+    chosen = sum(x is not None and x is not False for x in (request.leverage, request.repay))
+    chosen += 1 if request.close else 0
+    if chosen != 1:
+        raise UsageError("give one of --to (leverage), --repay AMOUNT or --close")
+    if not 0 <= request.max_slippage < RAY // 2:
+        raise UsageError("--max-slippage must be between 0% and 50%")
+    if ctx.vault.normalized_debt == 0:
+        raise UsageError(f"the {ctx.symbol} vault of {ctx.me} has no debt to unwind")
+    deadline = deadline_of(ctx, request.deadline_s, request.deadline_at)
+    if request.leverage is not None and request.leverage < RAY:
+        raise UsageError("a leverage target is at least 1x")
+    if request.repay is not None:
+        if request.repay <= 0:
+            raise UsageError("the amount to repay must be greater than zero")
+        if request.repay >= ctx.debt():
+            raise UsageError(
+                f"the vault owes {tokens(ctx.debt())} {ctx.base}: use --close to repay it all"
+            )
+    try:
+        if ctx.symbol == "ezETH":
+            return flash_deleverage(ctx, request, deadline, force)
+        return unwind(ctx, request, deadline, force)
+    except RefusedError:
+        if not request.close:
+            raise
+        owed, held = owed_and_held(ctx)
+        if held < owed:
+            raise
+        # Selling the collateral cannot close it, but the wallet holds the debt: what `repay
+        # all` then `withdraw all` would do, in one plan (no swap, no slippage, no safety
+        # margin to cross on the way: the debt goes first).
+        return close_from_wallet(ctx, owed, deadline)

@@ -1,0 +1,38 @@
+"""What a leverage or deleverage asks for: the inputs a plan file also records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ion_cli.flows.figures import RAY
+
+DEFAULT_SLIPPAGE = RAY // 200  # 0.5%
+DEFAULT_DEADLINE_S = 600
+# Interest accrues between the quote and the mined block: repayments are sized for this long.
+ACCRUAL_HORIZON_S = 900
+MAX_UNWIND_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class LeverageRequest:
+    market: str
+    deposit: int = 0  # WAD of collateral brought from the wallet
+    leverage: int | None = None  # RAY target
+    ltv: int | None = None  # RAY target (instead of leverage)
+    max_slippage: int = DEFAULT_SLIPPAGE  # RAY
+    deadline_s: int = DEFAULT_DEADLINE_S
+    mode: str = "flash"  # flash | loop
+    collateral_yield: Decimal | None = None  # APR in the base asset; None: assumed
+    deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
+
+
+@dataclass(frozen=True)
+class DeleverageRequest:
+    market: str
+    leverage: int | None = None  # RAY target
+    repay: int | None = None  # WAD of base to repay
+    close: bool = False
+    max_slippage: int = DEFAULT_SLIPPAGE
+    deadline_s: int = DEFAULT_DEADLINE_S
+    deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
