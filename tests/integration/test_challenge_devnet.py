@@ -1,0 +1,249 @@
+"""The permissionless feed's client on the devnet (issue 23): a sound submission by an account
+on no allowlist is called sound by `ion challenge`, and after the window `ion oracle finalize`
+makes it final and the reserve rate follows; each kind of lying submission is found by
+`ion challenge`, its fraud proof succeeds on chain, the bond moves (part burnt, the rest to the
+challenger) and the rate never moves; on a sound submission every kind of challenge fails on
+chain; `ion watch --challenge` challenges a false submission within one cycle.
+
+One devnet state and one anchored block are shared by the module (a module-scoped EVM snapshot,
+reverted at the end): the lies are proven once (ezkl, a few seconds each) and submitted at the
+block's slot, all pending at once, before anything is finalized.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ion_cli.cli import app
+from ion_cli.testing import feed_lies
+from ion_cli.testing import lying_submitter as ls
+from ion_cli.testing.devnet import DevnetHandle, revert, snapshot
+from ion_cli.zk import challenge_tree as ct
+from ion_cli.zk import sumtree
+
+pytestmark = pytest.mark.integration
+
+WAD = 10**18
+
+
+def ion(*args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    return json.loads(result.stdout) if "--json" in args else result.stdout
+
+
+@dataclass
+class World:
+    devnet: DevnetHandle
+    feed: str
+    challenges: str
+    receipt: Path
+    trees: Path
+    anchor: ls.Anchor
+    sound_id: int = 0
+    lies: dict[str, ls.Submitted] = field(default_factory=dict)
+    withheld: ls.Submitted | None = None
+    rate_before: int = 0
+
+
+def _feed_call(w: World, name: str, *args: Any) -> Any:
+    from ion_cli.chain.contracts import Contract
+
+    return ls.read(w.devnet.w3, Contract(w.feed, interface="RiskFeed").function(name)(*args))
+
+
+def status_of(w: World, id_: int) -> int:
+    return int(_feed_call(w, "submission", id_)[2])
+
+
+def feed_rate(w: World) -> int:
+    return int(_feed_call(w, "getExchangeRate", 0))
+
+
+@pytest.fixture(scope="module")
+def world(
+    devnet_session: DevnetHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    base = tmp_path_factory.mktemp("challenge")
+    snap = snapshot(devnet_session.w3)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ION_DEVNET_DIR", str(devnet_session.deployment_dir))
+        mp.setenv("ION_ZK_CACHE", str(tmp_path_factory.getbasetemp() / "zk-cache"))
+        home = base / "home"
+        for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+            mp.setenv(var, str(home / sub))
+        mp.setenv("XDG_STATE_HOME", str(home / "state"))
+        mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        try:
+            yield _build(devnet_session, base)
+        finally:
+            revert(devnet_session.w3, snap)
+
+
+def _build(devnet: DevnetHandle, base: Path) -> World:
+    # Slashed validators in the weETH set (the lies hide them), finality past them.
+    ion("devnet", "slash", "--lrt", "weETH", "--count", "6", "--yes", "--json")
+    ion("devnet", "advance", "--epochs", "3", "--yes")
+    ion("devnet", "advance", "--epochs", "3", "--yes")
+    receipt = base / "sound"
+    ion("prove", "--lrt", "weETH", "--out", str(receipt), "--json")
+    market = devnet.deployment.market("weETH")
+    feed = str(market.risk_feed)
+    w = World(
+        devnet=devnet,
+        feed=feed,
+        challenges="",
+        receipt=receipt,
+        trees=base / "published",
+        anchor=ls.anchor_of(receipt, feed),
+    )
+    w.challenges = str(_feed_call(w, "CHALLENGES"))
+    w.rate_before = feed_rate(w)
+    sound_tree = sumtree.check(json.loads((receipt / "sumtree.json").read_text()))
+    data = json.loads((receipt / "receipt.json").read_text())
+    net = data["commitment"]["network"]
+    network_active, other = int(net["active_balance"]), int(net["other_slashed"])
+    accounts = devnet.w3.eth.accounts
+    # The sound one, by an account on no allowlist (anvil account 5).
+    sound = feed_lies.Lie(
+        "sound",
+        ct.from_sound(sound_tree),
+        feed_lies.sound_claim(ct.from_sound(sound_tree), network_active, other),
+    )
+    w.sound_id = ls.submit(
+        devnet.w3, w.anchor, sound, receipt / "proof.json", accounts[5], w.trees
+    ).id
+    foreign = _foreign_validator(devnet, data)
+    for n, kind in enumerate(feed_lies.KINDS):
+        lie = feed_lies.make(kind, sound_tree, network_active, other, foreign=foreign)
+        proof = ls.prove_features(w.anchor, lie.features_q, base / "lies" / kind)
+        w.lies[kind] = ls.submit(devnet.w3, w.anchor, lie, proof, accounts[6 + n % 3], w.trees)
+    return w
+
+
+def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> Any:
+    """A validator of the state whose credentials are not weETH's (another LRT's)."""
+    import httpx
+
+    from ion_cli.beacon import proofs as P
+    from ion_cli.beacon.anchored import _record
+
+    assert devnet.beacon_url is not None
+    root = receipt["beacon"]["state_root"]
+    raw = httpx.get(
+        f"{devnet.beacon_url}/eth/v2/debug/beacon/states/{root}",
+        headers={"Accept": "application/octet-stream"},
+        timeout=120,
+    ).content
+    tree = P.state_tree(raw)
+    mine = set(receipt["validator_indices"])
+    for i in range(tree.count):
+        if i not in mine:
+            return _record(i, tree.validator_bytes(i), tree.balance(i), "")
+    raise AssertionError("no foreign validator in the devnet state")
+
+
+def test_a_sound_submission_is_called_sound(world: World) -> None:
+    out = ion("challenge", "weETH", str(world.sound_id), "--json")
+    assert out["sound"] is True, out
+    assert out["judgement"]["submission"]["id"] == world.sound_id
+    assert out["plan"] is None
+
+
+@pytest.mark.parametrize("kind", feed_lies.KINDS)
+def test_each_lie_is_found_and_its_fraud_proof_succeeds(world: World, kind: str) -> None:
+    sub = world.lies[kind]
+    w3 = world.devnet.w3
+    burnt_before = int(_feed_call(world, "burnt"))
+    out = ion("challenge", "weETH", str(sub.id), "--tree", str(world.trees), "--yes", "--json")
+    assert out["sound"] is False
+    finding = out["judgement"]["finding"]
+    assert finding["kind"] == feed_lies.EXPECTED[kind], finding
+    assert out["execution"]["steps"][0]["status"] == 1, out["execution"]
+    assert status_of(world, sub.id) == 3  # Rejected
+    tx = out["execution"]["steps"][0]["tx_hash"]
+    receipt = w3.eth.get_transaction_receipt(tx)
+    assert receipt["gasUsed"] <= 500_000, receipt["gasUsed"]
+    burnt = int(_feed_call(world, "burnt")) - burnt_before
+    assert burnt > 0  # part of the bond is burnt
+    assert feed_rate(world) == world.rate_before  # the rate never moved on it
+
+
+def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.zk import challenge_proof as cp
+    from ion_cli.zk.challenge_chain import read_submissions, submission_inputs
+    from ion_cli.zk.challenge_find import Finding
+
+    session = Ion(network="devnet").session
+    sub = read_submissions(session.reader(), world.feed, [world.sound_id])[0]
+    claim, creds = submission_inputs(session.reader(), world.feed, sub)
+    tree = ct.from_sound(sumtree.check(json.loads((world.receipt / "sumtree.json").read_text())))
+    from ion_cli.flows.challenge import load_state
+
+    state = load_state(session, sub.state_root, lambda _: None)
+    count = claim.sums[0]
+    members = [v.index for _, v in tree.leaf_validators()]
+    outsider = next(i for i in range(state.count) if i not in set(members))
+    attempts = [
+        Finding("leaf_validator", "", positions=(1,)),
+        Finding("leaf_balance", "", positions=(1,)),
+        Finding("leaf_sums", "", positions=(1,)),
+        Finding("leaf_order", "", positions=(1, 2)),
+        Finding("foreign_leaf", "", positions=(1,)),
+        Finding("bounds", "", positions=(0,)),
+        Finding("leaf_count", "", positions=(count - 1,)),
+        Finding("inner_sums", "", positions=(0,), height=1),
+        Finding("root_sums", "", positions=(0,), height=tree.depth),
+        Finding("network_input", ""),
+        Finding("missing_between", "", positions=(1, 2), index=outsider),
+    ]
+    if count < tree.width:
+        attempts.append(Finding("empty_leaf", "", positions=(tree.width - 1,)))
+    from ion_cli.chain.contracts import Contract
+
+    for finding in attempts:
+        proof = cp.build(sub.id, claim, tree, state, creds, finding)
+        call = Contract(world.challenges, interface="RiskFeedChallenges").function(proof.function)(
+            *proof.args
+        )
+        with pytest.raises(Exception) as failed:
+            world.devnet.w3.eth.call({"to": call.to, "data": "0x" + call.data.hex()})
+        assert "NoFraud" in _error_name(failed.value), (finding.kind, failed.value)
+    assert status_of(world, world.sound_id) == 1  # still pending
+
+
+def _error_name(exc: BaseException) -> str:
+    from ion_cli.testing.devnet import decode_error
+
+    data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        try:
+            return decode_error(data)[0]
+        except Exception:
+            return data
+    return str(exc)
+
+
+def test_after_the_window_finalize_makes_the_sound_one_final(world: World) -> None:
+    pending = ion("oracle", "show", "weETH", "--json")["pending_submissions"]
+    assert world.sound_id in [p["id"] for p in pending]
+    ion("oracle", "finalize", "weETH", str(world.sound_id), code=3)  # window still open
+    ion("devnet", "advance", "--epochs", "1", "--yes")
+    out = ion("oracle", "finalize", "weETH", str(world.sound_id), "--yes", "--json")
+    assert out["submissions"][0]["status"] == "final"
+    assert status_of(world, world.sound_id) == 2
+    data = json.loads((world.receipt / "receipt.json").read_text())
+    haircut = int(data["output"]["haircut_wad"])
+    rate = feed_rate(world)
+    assert haircut > 0 and rate < world.rate_before
+    protocol = world.rate_before  # before any final score the feed answers the protocol rate
+    assert abs(rate - protocol * (WAD - haircut) // WAD) <= protocol // 10**12
