@@ -83,8 +83,11 @@ def make(
     network_active: int,
     other_slashed: int = 0,
     foreign: Validator | None = None,
+    slashings_total: int | None = None,
 ) -> Lie:
-    """The lie `kind` (one of `KINDS`) about the sound tree `sound`."""
+    """The lie `kind` (one of `KINDS`) about the sound tree `sound`. With `slashings_total`
+    (the state's slashings vector's sum) the liar commits the `otherSlashed` the state gives
+    for its own (lying) slashed sum, as a careful liar would: only `network_input` lies there."""
     epoch = sound.epoch
     vs = list(sound.validators)
     slashed = [p for p, v in enumerate(vs) if v.slashed]
@@ -150,4 +153,10 @@ def make(
         raise LieError(f"no lie named {kind!r} (one of {', '.join(KINDS)})")
     tree = ct.build(leaves, epoch, inner)
     claim = sound_claim(tree, *net)
+    if slashings_total is not None:
+        from ion_cli.zk.challenge_find import other_slashed_of
+
+        consistent = other_slashed_of(slashings_total, claim) or 0
+        extra = 320 * 10**9 if kind == "network_input" else 0
+        claim = replace(claim, other_slashed=consistent + extra)
     return Lie(kind, tree, claim)

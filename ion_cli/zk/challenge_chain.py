@@ -140,7 +140,7 @@ def challenges_address(reader: Any, feed: str) -> str:
 
 
 def _logs(reader: Any, address: str, topics: list[str | None]) -> list[dict[str, Any]]:
-    answer = reader.raw(
+    answer = reader.request(
         "eth_getLogs",
         [{"address": address, "topics": topics, "fromBlock": "0x0", "toBlock": "latest"}],
     )
@@ -245,7 +245,7 @@ def _claim_from_transaction(reader: Any, tx_hash: str) -> Claim:
     from ion_cli.abi.codec import decode_output
     from ion_cli.abi.signature import selector
 
-    tx = reader.raw("eth_getTransactionByHash", [tx_hash])
+    tx = reader.request("eth_getTransactionByHash", [tx_hash])
     data = bytes.fromhex(str((tx or {}).get("input", "0x")).removeprefix("0x"))
     entry = published.interface(FEED).function("submit")
     if data[:4] != selector(entry):

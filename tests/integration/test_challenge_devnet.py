@@ -31,6 +31,7 @@ from ion_cli.zk import sumtree
 pytestmark = pytest.mark.integration
 
 WAD = 10**18
+GAS: dict[str, tuple[str, int]] = {}  # the gas each fraud proof used (printed with -s)
 
 
 def ion(*args: str, code: int = 0) -> Any:
@@ -52,6 +53,7 @@ class World:
     lies: dict[str, ls.Submitted] = field(default_factory=dict)
     withheld: ls.Submitted | None = None
     rate_before: int = 0
+    bond: int = 0
 
 
 def _feed_call(w: World, name: str, *args: Any) -> Any:
@@ -88,9 +90,15 @@ def world(
             revert(devnet_session.w3, snap)
 
 
+@pytest.fixture(autouse=True)
+def _devnet_env(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's isolated dirs (the suite's autouse fixture) with the module's devnet."""
+    monkeypatch.setenv("ION_DEVNET_DIR", str(world.devnet.deployment_dir))
+
+
 def _build(devnet: DevnetHandle, base: Path) -> World:
     # Slashed validators in the weETH set (the lies hide them), finality past them.
-    ion("devnet", "slash", "--lrt", "weETH", "--count", "6", "--yes", "--json")
+    ion("devnet", "slash", "--lrt", "weETH", "--count", "700", "--yes", "--json")
     ion("devnet", "advance", "--epochs", "3", "--yes")
     ion("devnet", "advance", "--epochs", "3", "--yes")
     receipt = base / "sound"
@@ -107,6 +115,7 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
     )
     w.challenges = str(_feed_call(w, "CHALLENGES"))
     w.rate_before = feed_rate(w)
+    w.bond = int(_feed_call(w, "bond")[0])
     sound_tree = sumtree.check(json.loads((receipt / "sumtree.json").read_text()))
     data = json.loads((receipt / "receipt.json").read_text())
     net = data["commitment"]["network"]
@@ -121,16 +130,19 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
     w.sound_id = ls.submit(
         devnet.w3, w.anchor, sound, receipt / "proof.json", accounts[5], w.trees
     ).id
-    foreign = _foreign_validator(devnet, data)
+    foreign, slashings = _foreign_validator(devnet, data)
     for n, kind in enumerate(feed_lies.KINDS):
-        lie = feed_lies.make(kind, sound_tree, network_active, other, foreign=foreign)
+        lie = feed_lies.make(
+            kind, sound_tree, network_active, other, foreign=foreign, slashings_total=slashings
+        )
         proof = ls.prove_features(w.anchor, lie.features_q, base / "lies" / kind)
         w.lies[kind] = ls.submit(devnet.w3, w.anchor, lie, proof, accounts[6 + n % 3], w.trees)
     return w
 
 
-def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> Any:
-    """A validator of the state whose credentials are not weETH's (another LRT's)."""
+def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> tuple[Any, int]:
+    """A validator of the state whose credentials are not weETH's (another LRT's), and the
+    sum of the state's slashings vector."""
     import httpx
 
     from ion_cli.beacon import proofs as P
@@ -147,7 +159,7 @@ def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> Any:
     mine = set(receipt["validator_indices"])
     for i in range(tree.count):
         if i not in mine:
-            return _record(i, tree.validator_bytes(i), tree.balance(i), "")
+            return _record(i, tree.validator_bytes(i), tree.balance(i), ""), P.slashings_total(tree)
     raise AssertionError("no foreign validator in the devnet state")
 
 
@@ -167,14 +179,36 @@ def test_each_lie_is_found_and_its_fraud_proof_succeeds(world: World, kind: str)
     assert out["sound"] is False
     finding = out["judgement"]["finding"]
     assert finding["kind"] == feed_lies.EXPECTED[kind], finding
-    assert out["execution"]["steps"][0]["status"] == 1, out["execution"]
+    step = out["execution"]["steps"][0]
+    assert step["status"] == "success", out["execution"]
     assert status_of(world, sub.id) == 3  # Rejected
-    tx = out["execution"]["steps"][0]["tx_hash"]
-    receipt = w3.eth.get_transaction_receipt(tx)
+    receipt = w3.eth.get_transaction_receipt(step["tx_hash"])
+    GAS[kind] = (out["judgement"]["fraud_proof"], int(receipt["gasUsed"]))
+    print(f"challenge gas {kind}: {GAS[kind]}")
     assert receipt["gasUsed"] <= 500_000, receipt["gasUsed"]
     burnt = int(_feed_call(world, "burnt")) - burnt_before
     assert burnt > 0  # part of the bond is burnt
+    reward = _rejected_reward(world, receipt)  # the rest to the challenger
+    assert reward > 0 and reward + burnt == world.bond
     assert feed_rate(world) == world.rate_before  # the rate never moved on it
+
+
+def _rejected_reward(w: World, receipt: Any) -> int:
+    """The reward of the SubmissionRejected event in a challenge's receipt."""
+    from ion_cli.abi import published
+    from ion_cli.abi.signature import event_topic
+
+    entry = next(
+        e
+        for e in published.interface("RiskFeed").of_kind("event")
+        if e["name"] == "SubmissionRejected"
+    )
+    topic = event_topic(entry)
+    for log in receipt["logs"]:
+        if log["address"].lower() == w.feed.lower() and bytes(log["topics"][0]) == topic:
+            data = bytes(log["data"])
+            return int.from_bytes(data[:32], "big")
+    raise AssertionError("no SubmissionRejected event")
 
 
 def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
@@ -243,7 +277,11 @@ def test_after_the_window_finalize_makes_the_sound_one_final(world: World) -> No
     assert status_of(world, world.sound_id) == 2
     data = json.loads((world.receipt / "receipt.json").read_text())
     haircut = int(data["output"]["haircut_wad"])
-    rate = feed_rate(world)
-    assert haircut > 0 and rate < world.rate_before
-    protocol = world.rate_before  # before any final score the feed answers the protocol rate
-    assert abs(rate - protocol * (WAD - haircut) // WAD) <= protocol // 10**12
+    assert haircut > 0
+    # Before any final score the feed answered the protocol rate; now it applies the haircut.
+    protocol = world.rate_before
+    assert feed_rate(world) == protocol * (WAD - haircut) // WAD
+    before = ion("oracle", "show", "weETH", "--json")
+    ion("oracle", "update", "weETH", "--yes")
+    after = ion("oracle", "show", "weETH", "--json")
+    assert float(after["current_rate"]) < float(before["current_rate"])  # the reserve rate follows
