@@ -50,9 +50,9 @@ def market_names() -> list[str]:
     if isinstance(cached, list) and cached and all(isinstance(m, str) for m in cached):
         return sorted(cached)
     try:
-        from ion_cli.plugins_registry import KNOWN_SYMBOLS, fast_entry_point_names
+        from ion_cli.plugins_registry import fast_market_symbols
 
-        return [KNOWN_SYMBOLS.get(name, name) for name in fast_entry_point_names()]
+        return fast_market_symbols()
     except Exception:  # completion must never fail; no suggestions is the worst case
         return []
 

@@ -30,8 +30,6 @@ DEV_ACCOUNT_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f
 ADMIN_ADDRESS = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"  # account 9: deployer and admin
 ADMIN_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
 
-MARKETS = ("weETH", "rsETH", "rswETH", "ezETH")
-
 
 class DeploymentFileError(UsageError):
     """The deployment file exists but cannot be used."""

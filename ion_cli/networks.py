@@ -92,55 +92,46 @@ class NetworkProfile:
         return str(value)
 
 
-# Published mainnet addresses (../shared/docs/ion-protocol.md). None = unknown; `unsure` marks
-# handler addresses that the deployment files did not settle.
-MAINNET = NetworkProfile(
-    name="mainnet",
-    chain_id=chain_ids.MAINNET,
-    rpc_url=None,
-    lens="0xe89AF12af000C4f76a57A3aD16ef8277a727DC81",
-    whitelist="0x7E317f99aA313669AaCDd8dB3927ff3aCB562dAD",
-    markets={
-        "weETH": MarketAddresses(
-            symbol="weETH",
-            base_symbol="wstETH",
-            pool="0x0000000000eaEbd95dAfcA37A39fd09745739b78",
-            gem_join="0x3f6119B0328C27190bE39597213ea1729f061876",
-            handler="0xAB3c6236327FF77159B37f18EF85e8AC58034479",
-            unsure=frozenset({"handler"}),
-        ),
-        "rsETH": MarketAddresses(
-            symbol="rsETH",
-            base_symbol="wstETH",
-            pool="0x0000000000E33e35EE6052fae87bfcFac61b1da9",
-            gem_join="0x3bC3AC09d1ee05393F2848d82cb420f347954432",
-            handler="0x335FBFf118829Aa5ef0ac91196C164538A21a45A",
-            reserve_oracle="0x0B9f60091F59cFfA2f28f92E03090C21B70A4a24",
-            spot_oracle="0xdb9E3f249a7EDfB49F461D34893b460494deFBE0",
-            liquidation="0x00000000009dcfc65Db1b3E209988C7B7846Fe87",
-            unsure=frozenset({"handler"}),
-        ),
-        "rswETH": MarketAddresses(
-            symbol="rswETH",
-            base_symbol="wstETH",
-            pool="0x00000000007C8105548f9d0eE081987378a6bE93",
-            gem_join="0xD696f9EA3299113324B9065ab19b70758256cf16",
-            handler="0x5039eEe75BA0cC3Ca41c654864303951798ff0D4",
-            reserve_oracle="0xAAa88236D483f08003493adbbf451373992f2f58",
-            spot_oracle="0x5A066feC3077a29653eEA14E3B04bad9AE422D70",
-            liquidation="0x0000000000471A3b87706d651C7C9e645c5c0d16",
-        ),
-        "ezETH": MarketAddresses(
-            symbol="ezETH",
-            base_symbol="WETH",
-            pool="0x00000000008a3A77bd91bC738Ed2Efaa262c3763",
-            gem_join="0xe3692b2E55Eb2494cA73610c3b027F53815CCD39",
-            reserve_oracle="0x3239396B740cD6BBABb42196A03f7B77fA7102C9",
-            spot_oracle="0x08fEDD981732c2a0EceCd4c70a41eA3AC454A6FD",
-            liquidation="0x0000000000d8858E1A9B373582A691dB992C23CA",
-        ),
-    },
-)
+# Ion's published protocol-level mainnet addresses (../shared/docs/ion-protocol.md); each
+# market's addresses are its adapter's fact (`mainnet_market`, API v2).
+MAINNET_LENS = "0xe89AF12af000C4f76a57A3aD16ef8277a727DC81"
+MAINNET_WHITELIST = "0x7E317f99aA313669AaCDd8dB3927ff3aCB562dAD"
+
+
+def mainnet_profile() -> NetworkProfile:
+    """Mainnet: the shared contracts, and a market per installed adapter that knows Ion's
+    market for its token (None = unknown; `unsure` marks addresses the sources did not settle)."""
+    from ion_cli.adapters import MarketFacts
+    from ion_cli.plugins_registry import adapters
+
+    markets: dict[str, MarketAddresses] = {}
+    for adapter in adapters().values():
+        facts = getattr(adapter, "mainnet_market", None)
+        if not isinstance(facts, MarketFacts):
+            continue
+        symbol = str(adapter.symbol)
+        markets[symbol] = MarketAddresses(
+            symbol=symbol,
+            base_symbol=facts.base,
+            **{f: getattr(facts, f) for f in MARKET_FIELDS if hasattr(facts, f)},
+            unsure=frozenset(facts.unsure),
+        )
+    return NetworkProfile(
+        name="mainnet",
+        chain_id=chain_ids.MAINNET,
+        rpc_url=None,
+        lens=MAINNET_LENS,
+        whitelist=MAINNET_WHITELIST,
+        markets=markets,
+    )
+
+
+def __getattr__(name: str) -> NetworkProfile:
+    # `MAINNET` stays importable; it is built from the installed adapters when first asked for
+    if name == "MAINNET":
+        return mainnet_profile()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEVNET_CHAIN_ID = chain_ids.DEVNET
 
@@ -172,7 +163,7 @@ def _fork_profile(forked: Any, config: Config | None) -> NetworkProfile:
     if forked.profile in networks:  # a configured network (or [networks.mainnet] amendments)
         base = _custom_profile(forked.profile, networks[forked.profile])
     elif forked.profile == "mainnet":
-        base = MAINNET
+        base = mainnet_profile()
     else:
         raise UsageError(f"the devnet forks network '{forked.profile}', no longer configured")
     return replace(
@@ -238,7 +229,7 @@ def _custom_profile(name: str, raw: Mapping[str, Any]) -> NetworkProfile:
     # that is where a missing mainnet address is supplied
     base_name = raw.get("base", name if name in ("mainnet", "devnet") else None)
     if base_name == "mainnet":
-        base = MAINNET
+        base = mainnet_profile()
     elif base_name == "devnet":
         base = devnet_profile()
     elif base_name is None:
@@ -283,5 +274,5 @@ def resolve_network(name: str | None, config: Config) -> NetworkProfile:
     if chosen == "devnet":
         return devnet_profile(config)
     if chosen == "mainnet":
-        return MAINNET
+        return mainnet_profile()
     raise UsageError(f"unknown network '{chosen}' (known: {', '.join(network_names(config))})")

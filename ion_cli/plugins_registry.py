@@ -6,6 +6,11 @@ one adapter when a command needs it. A plugin that fails to import, lacks part o
 declares another API version is reported once on stderr and skipped; the rest keeps working.
 `ION_ADAPTERS=weeth,ezeth` limits both listing and loading (empty: no adapters at all).
 Nothing is cached on disk.
+
+A market's canonical spelling comes from its entry-point name, which an adapter writes as its
+symbol (`myETH = "my_adapter:adapter"`); matching is case-insensitive. An all-lower-case name
+(older plugins) is spelt as the loaded adapter's own `symbol`. v1 adapters load through the
+shim of ion_cli.adapter_api.shim (DeprecationWarning).
 """
 
 from __future__ import annotations
@@ -16,7 +21,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from ion_cli.adapters import API_VERSION, ENTRY_POINT_GROUP, LrtAdapter, missing_members
+from ion_cli.adapters import (
+    API_VERSION,
+    ENTRY_POINT_GROUP,
+    SUPPORTED_VERSIONS,
+    ContractFiles,
+    LrtAdapter,
+    missing_members,
+)
 from ion_cli.errors import IonError, UsageError
 
 if TYPE_CHECKING:
@@ -24,20 +36,6 @@ if TYPE_CHECKING:
     from importlib import metadata
 
 ENV_VAR = "ION_ADAPTERS"
-
-# Entry-point names are lower-case symbols; this table gives the canonical spelling without
-# importing anything. An unknown name falls back to the loaded adapter's own symbol.
-KNOWN_SYMBOLS: dict[str, str] = {
-    "weeth": "weETH",
-    "ezeth": "ezETH",
-    "rseth": "rsETH",
-    "rsweth": "rswETH",
-    "wsteth": "wstETH",
-    "steth": "stETH",
-    "reth": "rETH",
-    "ethx": "ETHx",
-    "sweth": "swETH",
-}
 
 
 class PluginError(IonError):
@@ -48,10 +46,12 @@ class PluginError(IonError):
 class PluginInfo:
     """What the metadata says about one adapter, before anything is imported."""
 
-    name: str  # the entry-point name: the lower-case symbol
+    name: str  # the entry-point name, lower-cased: the key markets are matched by
     value: str  # "module:attribute"
     distribution: str | None
     version: str | None
+    # the entry-point name as written: the symbol, in newer plugins
+    spelling: str = field(default="", compare=False)
 
     @property
     def module(self) -> str:
@@ -225,6 +225,7 @@ class Registry:
                 value=ep.value,
                 distribution=dist.name if dist is not None else None,
                 version=dist.version if dist is not None else None,
+                spelling=ep.name.strip(),
             )
             if name in found:
                 first = found[name][0]
@@ -254,6 +255,10 @@ class Registry:
             if isinstance(obj, type):  # a class: the adapter is its instance
                 obj = obj()
             error = _validate(obj)
+            if error is None and getattr(obj, "api_version", None) == 1:
+                from ion_cli.adapter_api.shim import from_v1
+
+                obj = from_v1(obj, info.name)
         except Exception as exc:  # a plugin's bug must not become ours
             obj, error = None, f"import failed: {type(exc).__name__}: {_one_line(str(exc))}"
         result = LoadResult(info, None if error else cast(LrtAdapter, obj), error)
@@ -291,18 +296,42 @@ class Registry:
         return result.adapter
 
     def symbol(self, name: str) -> str:
-        """Canonical symbol for an entry-point name, without importing when avoidable."""
+        """Canonical symbol for an entry-point name, without importing: the loaded adapter's own
+        symbol, else the entry point's spelling when it is not all lower case, else `name`."""
         key = name.lower()
-        if key in KNOWN_SYMBOLS:
-            return KNOWN_SYMBOLS[key]
         loaded = self._results.get(key)
         if loaded is not None and loaded.adapter is not None:
             return str(loaded.adapter.symbol)
-        return name
+        if not self._entry_points:
+            self.discover()
+        ep = self._entry_points.get(key)
+        spelling = str(getattr(ep, "name", "")).strip()
+        return spelling if spelling and spelling != spelling.lower() else name
+
+    def contract_files(self) -> list[tuple[str, ContractFiles]]:
+        """(symbol, ContractFiles) of every usable adapter that ships contracts of its own."""
+        found = []
+        for adapter in self.adapters().values():
+            files = getattr(adapter, "contracts", None)
+            if isinstance(files, ContractFiles):
+                found.append((str(adapter.symbol), files))
+        return found
 
     def market_symbols(self) -> list[str]:
         """The MARKET values the core accepts, from metadata only."""
         return [self.symbol(info.name) for info in self.discover()]
+
+
+def fast_market_symbols(paths: Iterable[str] | None = None) -> list[str]:
+    """The markets' spellings as the entry points write them (see `fast_entry_point_names`)."""
+    allowed = enabled_names()
+    found: dict[str, str] = {}
+    for entry in sys.path if paths is None else paths:
+        for dist in _dist_folders(entry):
+            for name, _ in _entry_points_in(os.path.join(dist, "entry_points.txt")):
+                if found.get(name.lower(), name.lower()) == name.lower():
+                    found[name.lower()] = name  # a spelt symbol over an all-lower-case name
+    return sorted(v for k, v in found.items() if allowed is None or k in allowed)
 
 
 def fast_entry_point_names(paths: Iterable[str] | None = None) -> list[str]:
@@ -326,12 +355,13 @@ def fast_entry_point_names(paths: Iterable[str] | None = None) -> list[str]:
 
 def _validate(obj: object) -> str | None:
     """Why `obj` cannot serve as an adapter of this API version, or None if it can."""
-    missing = missing_members(obj)
+    version = getattr(obj, "api_version", None)
+    if version not in SUPPORTED_VERSIONS:
+        known = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        return f"declares API version {version!r}, ion speaks {API_VERSION} (and {known})"
+    missing = missing_members(obj, int(version or API_VERSION))
     if missing:
         return f"incomplete adapter: missing {', '.join(missing)}"
-    version = getattr(obj, "api_version", None)
-    if version != API_VERSION:
-        return f"declares API version {version!r}, ion speaks {API_VERSION}"
     return None
 
 
@@ -418,3 +448,13 @@ def adapters() -> dict[str, LrtAdapter]:
 
 def market_symbol(name: str) -> str:
     return registry().symbol(name)
+
+
+def installed_adapter(name: str) -> LrtAdapter | None:
+    """The usable adapter of market `name`, or None (not installed, not enabled, or broken:
+    reported once by `adapters()`)."""
+    return registry().adapters().get(name.strip().lower())
+
+
+def contract_files() -> list[tuple[str, ContractFiles]]:
+    return registry().contract_files()

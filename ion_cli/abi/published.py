@@ -119,9 +119,41 @@ def _aliases() -> dict[str, str]:
     return table
 
 
+def plugin_roots() -> list[Any]:
+    """The published-interface dirs of the installed adapters (API v2 `contracts.abi`): a
+    token's own interfaces travel with its plugin, in this module's format."""
+    from ion_cli.plugins_registry import contract_files
+
+    roots = []
+    for _symbol, files in contract_files():
+        try:
+            root = resources.files(files.package) / files.abi
+        except ModuleNotFoundError:
+            continue
+        if root.is_dir():
+            roots.append(root)
+    return roots
+
+
+def plugin_names() -> tuple[str, ...]:
+    """The installed adapters' published interfaces (not cached: plugins come and go in tests)."""
+    return tuple(
+        sorted(
+            entry.name.removesuffix(".json")
+            for root in plugin_roots()
+            for entry in root.iterdir()
+            if entry.name.endswith(".json")
+        )
+    )
+
+
 @functools.cache
 def _raw(name: str) -> dict[str, Any]:
     entry = _data_root() / f"{name}.json"
+    if not entry.is_file():
+        entry = next(
+            (r / f"{name}.json" for r in plugin_roots() if (r / f"{name}.json").is_file()), entry
+        )
     if not entry.is_file():
         raise UnknownInterface(f"no published interface for contract {name!r}")
     data: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"))
@@ -171,7 +203,8 @@ def abi(name: str) -> list[AbiEntry]:
 
 
 def all_interfaces() -> list[Interface]:
-    return [interface(n) for n in names()]
+    """The core's published interfaces and the installed adapters'."""
+    return [interface(n) for n in dict.fromkeys((*names(), *plugin_names()))]
 
 
 @functools.cache

@@ -3,8 +3,8 @@
 - the wstETH-base markets' flash swap: the LRT's own mint rate (its adapter) gives the ETH an
   exact LRT amount needs (the handler rounds it up), and a QuoterV2-style quoter prices the
   exact-output wstETH -> WETH swap in the Uniswap wstETH/WETH pool (the handler's flash source);
-- the ezETH/WETH handler's own quote view `simulateGivenOutBalancerSwap` plus the flash fee of
-  its `FLASHLOAN_POOL()`;
+- a Balancer-flash handler's own quote view `simulateGivenOutBalancerSwap` plus the flash fee
+  of its `FLASHLOAN_POOL()` (the handler's published interface is its adapter's fact);
 - unwinds on the wstETH markets: the LRT/wstETH pool through a SwapRouter02-style router
   (`exactInputSingle`), quoted by the quoter's `quoteExactInputSingle`.
 
@@ -116,22 +116,29 @@ def quote_exact_input(
 
 
 def balancer_given_out(
-    reader: Reader, handler: str, asset_in: str, asset_out: str, amount_out: int, block: BlockId
+    reader: Reader,
+    handler: str,
+    interface: str,
+    asset_in: str,
+    asset_out: str,
+    amount_out: int,
+    block: BlockId,
 ) -> int:
-    """The ezETH/WETH handler's own quote: `asset_in` a given-out Balancer swap costs."""
+    """A Balancer-flash handler's own quote: `asset_in` a given-out Balancer swap costs."""
     from ion_cli.chain.contracts import Contract
 
     funds = (handler, False, handler, False)
-    call = Contract(handler, interface="EzEthWethHandler").simulateGivenOutBalancerSwap(
+    call = Contract(handler, interface=interface).simulateGivenOutBalancerSwap(
         funds, asset_in, asset_out, amount_out
     )
     return int(reader.read_one(call, block, "quoting the Balancer swap"))
 
 
-def ezeth_flash_pool(reader: Reader, handler: str, block: BlockId) -> str:
+def balancer_flash_pool(reader: Reader, handler: str, interface: str, block: BlockId) -> str:
+    """The Uniswap pool a Balancer-flash handler flash-borrows from (its fee is the flash fee)."""
     from ion_cli.chain.contracts import Contract
 
-    call = Contract(handler, interface="EzEthWethHandler").FLASHLOAN_POOL()
+    call = Contract(handler, interface=interface).FLASHLOAN_POOL()
     return str(reader.read_one(call, block, "reading the handler's flash pool"))
 
 

@@ -41,8 +41,28 @@ def artifacts_root() -> Traversable:
     return resources.files(ARTIFACTS_PACKAGE) / ARTIFACTS_DIR
 
 
+def plugin_roots() -> list[Traversable]:
+    """The artifacts dirs of the installed adapters that ship contracts (API v2 `contracts`):
+    a token's stand-ins, handler and reserve-oracle variants travel with its plugin."""
+    from ion_cli.plugins_registry import contract_files
+
+    roots = []
+    for _symbol, files in contract_files():
+        try:
+            root = resources.files(files.package) / files.artifacts
+        except ModuleNotFoundError:
+            continue
+        if root.is_dir():
+            roots.append(root)
+    return roots
+
+
 def _read(name: str) -> dict[str, Any]:
     entry = artifacts_root() / f"{name}.json"
+    if not entry.is_file():
+        entry = next(
+            (r / f"{name}.json" for r in plugin_roots() if (r / f"{name}.json").is_file()), entry
+        )
     if not entry.is_file():
         raise IonError(
             f"no compiled artifact for {name}: run `python -m ion_cli.devnet.build_artifacts`"

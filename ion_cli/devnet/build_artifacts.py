@@ -4,6 +4,13 @@ ion_cli.devnet.build_artifacts` (add `--check` to only report drift, exit 1 when
 Runs `forge build` offline (foundry.toml points it at the solc-js wrapper) into a private
 temporary output dir, so it never races with a developer's `forge build` / `forge test` on the
 shared `.forge/` dir, then writes one stable, key-sorted JSON file per contract.
+
+The core's contracts (ion_cli/devnet/contracts -> ion_cli/devnet/artifacts) and every plugin's
+own (`<package>/contracts` -> `<package>/artifacts`, package data of the plugin: its stand-ins,
+handler and reserve-oracle variants) are built in the same run, each into its own artifacts dir
+with its own source index; `--check` covers them all. Plugins are found as
+plugins/*/ion_adapter_*/ and, for the test fixtures, tests/fixtures/ion_adapter_*/. A plugin's
+sources import the core's as `ion/...` (foundry.toml's remapping).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +32,36 @@ from ion_cli.paths import project_root
 CONTRACTS = Path("ion_cli/devnet/contracts")
 ARTIFACTS = Path("ion_cli/devnet/artifacts")
 SOURCES_INDEX = "_sources.json"
+PLUGIN_PACKAGES = ("plugins/*/ion_adapter_*", "tests/fixtures/ion_adapter_*")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One set of sources and the artifacts dir they compile into (the core's, or a plugin's)."""
+
+    contracts: Path
+    artifacts: Path
+
+
+def units(root: Path) -> list[Unit]:
+    found = [Unit(CONTRACTS, ARTIFACTS)]
+    for pattern in PLUGIN_PACKAGES:
+        for package in sorted(root.glob(pattern)):
+            if (package / "contracts").is_dir():
+                rel = package.relative_to(root)
+                found.append(Unit(rel / "contracts", rel / "artifacts"))
+    return found
 
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def source_hashes(root: Path) -> dict[str, str]:
+def source_hashes(root: Path, contracts: Path = CONTRACTS) -> dict[str, str]:
     """sha256 of every contract source, keyed by its path relative to the repo root."""
     return {
         path.relative_to(root).as_posix(): sha256_file(path)
-        for path in sorted((root / CONTRACTS).rglob("*.sol"))
+        for path in sorted((root / contracts).rglob("*.sol"))
     }
 
 
@@ -42,7 +69,7 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def run_forge(root: Path, out: Path) -> None:
+def run_forge(root: Path, out: Path, sources: list[Path] | None = None) -> None:
     forge = toolchain.forge()
     cmd = [
         str(forge),
@@ -56,8 +83,9 @@ def run_forge(root: Path, out: Path) -> None:
         "test",
         "--skip",
         "script",
-        # Only the package's own contracts (not tests/contracts helpers that import forge-std).
-        str(root / CONTRACTS),
+        # Only the package's and the plugins' own contracts (not tests/contracts helpers that
+        # import forge-std).
+        *(str(root / path) for path in (sources or [CONTRACTS])),
     ]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -65,9 +93,11 @@ def run_forge(root: Path, out: Path) -> None:
         raise IonError("forge build failed: " + " | ".join(detail[-12:]))
 
 
-def collect(root: Path, out: Path) -> dict[str, str]:
-    """{file name: content} of the artifacts for every contract compiled from CONTRACTS."""
-    hashes = source_hashes(root)
+def collect(root: Path, out: Path, unit_list: list[Unit] | None = None) -> dict[str, str]:
+    """{artifact path relative to the repo root: content} of every contract compiled from the
+    units' sources, and each unit's source index."""
+    unit_list = unit_list or [Unit(CONTRACTS, ARTIFACTS)]
+    hashes = {u.contracts: source_hashes(root, u.contracts) for u in unit_list}
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
     for path in sorted((out / "out").rglob("*.json")):
@@ -78,7 +108,8 @@ def collect(root: Path, out: Path) -> dict[str, str]:
         if len(targets) != 1:
             continue
         ((source, name),) = targets.items()
-        if not source.startswith(CONTRACTS.as_posix() + "/"):
+        unit = next((u for u in unit_list if source.startswith(u.contracts.as_posix() + "/")), None)
+        if unit is None:
             continue  # OpenZeppelin and other dependencies: not ours to ship
         abi = data.get("abi") or []
         bytecode = data.get("bytecode", {})
@@ -90,44 +121,55 @@ def collect(root: Path, out: Path) -> dict[str, str]:
         if name in owners and owners[name] != source:
             raise IonError(f"contract name {name} is defined twice: {owners[name]} and {source}")
         owners[name] = source
-        files[f"{name}.json"] = _dump(
+        files[(unit.artifacts / f"{name}.json").as_posix()] = _dump(
             {
                 "contractName": name,
                 "abi": abi,
                 "bytecode": code if code.startswith("0x") else "0x" + code,
                 "sourcePath": source,
-                "sourceHash": hashes[source],
+                "sourceHash": hashes[unit.contracts][source],
             }
         )
-    files[SOURCES_INDEX] = _dump(hashes)
+    for unit in unit_list:
+        files[(unit.artifacts / SOURCES_INDEX).as_posix()] = _dump(hashes[unit.contracts])
     return files
 
 
 def build(root: Path) -> dict[str, str]:
+    unit_list = units(root)
     with tempfile.TemporaryDirectory(prefix="ion-forge-") as tmp:
-        run_forge(root, Path(tmp))
-        return collect(root, Path(tmp))
+        run_forge(root, Path(tmp), [u.contracts for u in unit_list])
+        return collect(root, Path(tmp), unit_list)
+
+
+def _present(root: Path, unit_list: list[Unit]) -> set[str]:
+    present: set[str] = set()
+    for unit in unit_list:
+        target = root / unit.artifacts
+        if target.exists():
+            present |= {(unit.artifacts / p.name).as_posix() for p in target.glob("*.json")}
+    return present
 
 
 def drift(root: Path, files: dict[str, str]) -> list[str]:
     """What differs between freshly built `files` and the checked-in artifacts."""
-    target = root / ARTIFACTS
-    present = {p.name for p in target.glob("*.json")} if target.exists() else set()
+    present = _present(root, units(root))
     problems = [f"missing {n}" for n in sorted(set(files) - present)]
     problems += [f"stale {n}" for n in sorted(present - set(files))]
     for name in sorted(set(files) & present):
-        if (target / name).read_text() != files[name]:
+        if (root / name).read_text() != files[name]:
             problems.append(f"changed {name}")
     return problems
 
 
 def write(root: Path, files: dict[str, str]) -> None:
-    target = root / ARTIFACTS
-    target.mkdir(parents=True, exist_ok=True)
-    for stale in set(p.name for p in target.glob("*.json")) - set(files):
-        (target / stale).unlink()
+    unit_list = units(root)
+    for unit in unit_list:
+        (root / unit.artifacts).mkdir(parents=True, exist_ok=True)
+    for stale in _present(root, unit_list) - set(files):
+        (root / stale).unlink()
     for name, content in files.items():
-        path = target / name
+        path = root / name
         if not path.exists() or path.read_text() != content:
             path.write_text(content)
 
@@ -152,11 +194,15 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             print("run `python -m ion_cli.devnet.build_artifacts` and commit", file=sys.stderr)
             return 1
-        print(f"artifacts up to date ({len(files) - 1} contracts)")
+        print(f"artifacts up to date ({_count(files)} contracts)")
         return 0
     write(root, files)
-    print(f"wrote {len(files) - 1} artifacts to {root / ARTIFACTS}")
+    print(f"wrote {_count(files)} artifacts ({len(units(root))} artifacts dirs)")
     return 0
+
+
+def _count(files: dict[str, str]) -> int:
+    return sum(1 for name in files if not name.endswith(SOURCES_INDEX))
 
 
 if __name__ == "__main__":

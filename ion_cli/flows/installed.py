@@ -52,14 +52,15 @@ def require_market(session: Session, symbol: str) -> MarketAddresses:
     return market
 
 
-def _adapter_context(session: Session, symbol: str, block: int | None, action: str) -> Any:
+def adapter_context(session: Session, symbol: str, block: int | None, action: str = "") -> Any:
+    """The AdapterContext of `session` at `block`: chain reads through the session's reader."""
     from ion_cli.adapters import AdapterContext, chain_call_from
 
     reader = session.reader()
     at = "latest" if block is None else block
 
     def eth_call(to: str, data: bytes) -> bytes:
-        return reader.eth_call(to, data, at, action)
+        return reader.eth_call(to, data, at, action or f"reading the {symbol} adapter's facts")
 
     deployment: Any = session.profile.extra.get("deployment")
     return AdapterContext(
@@ -75,7 +76,7 @@ def lrt_eth_rate(session: Session, symbol: str, block: int | None = None) -> int
     adapter cannot say (a broken plugin is reported once by the registry)."""
     from ion_cli.plugins_registry import load
 
-    context = _adapter_context(session, symbol, block, f"reading the {symbol} exchange rate")
+    context = adapter_context(session, symbol, block, f"reading the {symbol} exchange rate")
     try:
         return int(load(symbol).exchange_rate(context))
     except Exception:  # AdapterError, PluginError, or an adapter's bug: never breaks `ion markets`
@@ -92,7 +93,7 @@ def mint_cost(session: Session, symbol: str, block: int | None = None) -> Callab
     adapter = load(symbol)
     exact = getattr(adapter, "mint_cost", None)
     if callable(exact):
-        context = _adapter_context(session, symbol, block, f"reading the {symbol} mint's state")
+        context = adapter_context(session, symbol, block, f"reading the {symbol} mint's state")
         cost: Callable[[int], int] = exact(context)
         return cost
     rate = lrt_eth_rate(session, symbol, block)

@@ -16,8 +16,6 @@ _FIELDS = {
 
 
 def target_names(profile: NetworkProfile) -> dict[str, tuple[str, str]]:
-    from ion_cli.flows.leverage.context import HANDLER_INTERFACES
-
     found: dict[str, tuple[str, str]] = {}
     for symbol, market in profile.markets.items():
         for field_name, (label, interface) in _FIELDS.items():
@@ -25,10 +23,19 @@ def target_names(profile: NetworkProfile) -> dict[str, tuple[str, str]]:
             if address:
                 found[str(address).lower()] = (f"the {symbol} {label}", interface)
         if market.handler:
-            interface = HANDLER_INTERFACES.get(symbol, "IonHandlerBase")
+            interface = _handler_interface(symbol)
             found[str(market.handler).lower()] = (f"the {symbol} handler", interface)
     if profile.lens:
         found[profile.lens.lower()] = ("IonLens", "IonLens")
     if profile.whitelist:
         found[profile.whitelist.lower()] = ("Whitelist", "Whitelist")
     return found
+
+
+def _handler_interface(symbol: str) -> str:
+    """The handler's published interface, as the market's adapter says (else the base every
+    handler shares)."""
+    from ion_cli.plugins_registry import installed_adapter
+
+    facts = getattr(installed_adapter(symbol), "leverage", None)
+    return str(getattr(facts, "handler", None) or "IonHandlerBase")

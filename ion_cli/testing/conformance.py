@@ -33,6 +33,7 @@ from ion_cli import chain_ids, plugins_registry
 from ion_cli.adapters import (
     API_VERSION,
     ENTRY_POINT_GROUP,
+    FACTS_V2,
     AdapterContext,
     LrtAdapter,
     MintPlan,
@@ -110,7 +111,9 @@ def fake_adapter_source(
     token: str = "0x1111111111111111111111111111111111111111",
 ) -> str:
     """Source of a complete, chain-free fake adapter module (module attribute `adapter`):
-    a fixed `rate`, a one-call mint plan to `token`, no validators. For CLI tests."""
+    a fixed `rate`, a one-call mint plan to `token`, no validators, and (API v2 and later)
+    no facts beyond those. For CLI tests."""
+    v2_facts = "".join(f"    {name} = None\n" for name in (FACTS_V2 if api_version >= 2 else ()))
     return f"""
 from ion_cli import adapters as a
 
@@ -119,7 +122,7 @@ class FakeAdapter:
     symbol = {symbol!r}
     name = "Fake protocol"
     decimals = 18
-
+{v2_facts}
     def addresses(self, ctx):
         if ctx.deployment is None:
             a.require_mainnet(ctx, self.symbol)
@@ -294,31 +297,22 @@ class AdapterConformance:
     # -- how to read and move the rate on the devnet stand-ins (override for other tokens) --
 
     def read_rate(self, devnet: Any, symbol: str) -> int:
-        w3, tokens = devnet.w3, devnet.deployment["tokens"]
-        token = tokens[symbol]
-        if symbol in ("weETH", "rswETH"):
-            return int(read(w3, token["address"], "getRate", ["uint256"]))
-        if symbol == "rsETH":
-            return int(read(w3, token["contracts"]["lrt_oracle"], "rsETHPrice", ["uint256"]))
-        if symbol == "ezETH":
-            manager = token["contracts"]["restake_manager"]
-            tvls = read(w3, manager, "calculateTVLs", ["uint256[][]", "uint256[]", "uint256"])
-            supply = int(read(w3, token["address"], "totalSupply", ["uint256"]))
-            return int(tvls[2]) * WAD // supply
-        raise NotImplementedError(f"override read_rate for {symbol}")
+        token = devnet.deployment["tokens"][symbol]
+        return int(self._hooks(symbol).read_rate(devnet, token))
 
     def set_rate(self, devnet: Any, symbol: str, rate: int) -> None:
         token = devnet.deployment["tokens"][symbol]
-        if symbol == "weETH":  # weETH's rate is the ether.fi pool's P / S
-            admin_send(devnet, token["contracts"]["liquidity_pool"], "setRate", rate)
-        elif symbol == "rswETH":
-            admin_send(devnet, token["address"], "setRate", rate)
-        elif symbol == "rsETH":
-            admin_send(devnet, token["contracts"]["lrt_oracle"], "setRsETHPrice", rate)
-        elif symbol == "ezETH":
-            admin_send(devnet, token["contracts"]["restake_manager"], "setRate", rate)
-        else:
-            raise NotImplementedError(f"override set_rate for {symbol}")
+        self._hooks(symbol).set_rate(devnet, token, rate)
+
+    def _hooks(self, symbol: str) -> Any:
+        """The adapter's conformance hooks (API v2): how its devnet stand-in's rate is read and
+        moved. A kit for an adapter without them overrides read_rate and set_rate."""
+        hooks = getattr(plugins_registry.load(symbol), "conformance", None)
+        if hooks is None:
+            raise NotImplementedError(
+                f"the {symbol} adapter has no conformance hooks: override read_rate and set_rate"
+            )
+        return hooks
 
     # -- offline --
 

@@ -144,28 +144,27 @@ def devnet_targets(deployment: Mapping[str, Any]) -> dict[str, str]:
     put(shared.get("balancer_vault"), "BalancerVault")
     put(shared.get("uniswap_swap_router"), "SwapRouter02")
     put(shared.get("uniswap_quoter"), "QuoterV2")
-    handlers = {"weETH": "WeEthHandler", "rsETH": "RsEthHandler", "rswETH": "RswEthHandler"}
+    adapters = _adapters()
     for name, market in deployment["markets"].items():
         put(market["pool"], "IonPool")
         put(market["gem_join"], "GemJoin")
-        put(market["handler"], handlers.get(name, "EzEthWethHandler"))
+        leverage = getattr(adapters.get(name.lower()), "leverage", None)
+        put(market["handler"], getattr(leverage, "handler", None) or "IonHandlerBase")
         put(market["reserve_oracle"], "ReserveOracle")
         put(market["spot_oracle"], "SpotOracle")
         put(market["liquidation"], "Liquidation")
         put(market.get("unwind_pool"), "UniswapV3Pool")
         put(market.get("risk_feed"), "RiskFeed")  # the reserve oracle's FEED0 (zk risk proofs)
-    tokens = {"weETH": "WeETH", "ezETH": "EzETH", "rsETH": "RsETH", "rswETH": "RswETH"}
-    token_contracts = {
-        "eeth": "EETH",
-        "liquidity_pool": "EtherFiLiquidityPool",
-        "restake_manager": "RestakeManager",
-        "renzo_oracle": "RenzoOracle",
-        "lrt_deposit_pool": "LRTDepositPool",
-        "lrt_oracle": "LRTOracle",
-        "steth": "StETH",
-        "etherfi_nodes_manager": "EtherFiNodesManager",
-        "eigenlayer_manager": "SwellEigenLayerManager",
-    }
+    # the tokens' own contracts: each adapter names their published interfaces (API v2)
+    tokens: dict[str, str] = {}
+    token_contracts: dict[str, dict[str, str]] = {"wsteth": {"steth": "StETH"}}
+    for key, adapter in adapters.items():
+        files = getattr(adapter, "contracts", None)
+        if files is None:
+            continue
+        if files.token_interface:
+            tokens[key] = files.token_interface
+        token_contracts[key] = dict(files.interfaces)
     restaking = deployment.get("restaking") or {}  # EigenLayer stand-ins and the LRTs' stakers
     put(restaking.get("allocation_manager"), "AllocationManager")
     put(restaking.get("delegation_manager"), "DelegationManager")
@@ -173,12 +172,19 @@ def devnet_targets(deployment: Mapping[str, Any]) -> dict[str, str]:
     for address, name in (restaking.get("stakers") or {}).items():
         put(address, name)
     for symbol, token in deployment.get("tokens", {}).items():
-        if symbol in tokens:
-            put(token.get("address"), tokens[symbol])
+        if symbol.lower() in tokens:
+            put(token.get("address"), tokens[symbol.lower()])
+        named = token_contracts.get(symbol.lower(), {})
         for key, address in (token.get("contracts") or {}).items():
-            if key in token_contracts:
-                put(address, token_contracts[key])
+            if key in named:
+                put(address, named[key])
     return targets
+
+
+def _adapters() -> dict[str, Any]:
+    from ion_cli.plugins_registry import adapters
+
+    return dict(adapters())
 
 
 def problems(calls: list[SentCall], targets: Mapping[str, str]) -> list[str]:

@@ -247,7 +247,7 @@ def test_bad_input_is_one_line_and_exit_2(devnet: DevnetHandle, args: tuple[str,
 
 
 def test_the_event_stream_wakes_the_watch(devnet: DevnetHandle) -> None:
-    from ion_cli.flows.watch import EventStream
+    from ion_cli.beacon.event_stream import EventStream
 
     assert devnet.beacon_url is not None
     stream = EventStream([devnet.beacon_url])

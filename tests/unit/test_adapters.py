@@ -223,14 +223,10 @@ def test_missing_members_and_protocol() -> None:
         def addresses(self, ctx: a.AdapterContext) -> a.TokenAddresses:
             raise NotImplementedError
 
-    assert a.missing_members(Partial()) == [
-        "name",
-        "decimals",
-        "exchange_rate",
-        "mint_plan",
-        "withdrawal",
-        "validators",
-    ]
+    v1 = ["name", "decimals", "exchange_rate", "mint_plan", "withdrawal", "validators"]
+    assert a.missing_members(Partial(), version=1) == v1
+    # API v2 asks for every fact too (None where the token has none)
+    assert a.missing_members(Partial()) == v1[:2] + list(a.FACTS_V2) + v1[2:]
     assert not isinstance(Partial(), a.LrtAdapter)
 
 

@@ -37,7 +37,7 @@ BROKEN_MODULES = {
     "ion_fake_good": fake_adapter_source("fkETH"),
     "ion_fake_boom": "import ion_no_such_module_xyz\n",
     "ion_fake_half": INCOMPLETE,
-    "ion_fake_future": fake_adapter_source("futETH", api_version=2),
+    "ion_fake_future": fake_adapter_source("futETH", api_version=99),
 }
 
 
@@ -112,7 +112,7 @@ def test_broken_adapters_are_reported_once_and_skipped(
     assert sorted(warnings) == [
         "adapter 'boometh' skipped: import failed: ModuleNotFoundError: "
         "No module named 'ion_no_such_module_xyz'",
-        "adapter 'futeth' skipped: declares API version 2, ion speaks 1",
+        "adapter 'futeth' skipped: declares API version 99, ion speaks 2 (and 1, 2)",
         "adapter 'halfeth' skipped: incomplete adapter: missing exchange_rate, mint_plan, "
         "withdrawal, validators",
     ]

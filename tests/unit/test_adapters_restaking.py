@@ -24,7 +24,7 @@ def test_an_adapter_without_the_seam_is_unknown() -> None:
     source = restaking_source(_V1Adapter(), a.AdapterContext.offline())  # type: ignore[arg-type]
     assert source.complete is False and source.stakers == () and source.unknown == ("restaking",)
     assert "restaking" in a.OPTIONAL_METHODS and "restaking" not in a.REQUIRED_METHODS
-    assert a.missing_members(_V1Adapter()) == [
+    assert a.missing_members(_V1Adapter(), version=1) == [
         "addresses", "exchange_rate", "mint_plan", "withdrawal", "validators",
     ]  # fmt: skip
 

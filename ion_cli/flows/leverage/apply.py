@@ -79,11 +79,12 @@ def _check_bound(ctx: Any, check: dict[str, Any]) -> None:
 
         repay, bound = _int(check, "repay"), _int(check, "max")
         reader = ctx.session.reader()
-        pool = vn.ezeth_flash_pool(reader, ctx.handler, ctx.market.block)
+        pool = vn.balancer_flash_pool(reader, ctx.handler, ctx.facts.handler, ctx.market.block)
         fee = vn.pool_fee(reader, pool, ctx.market.block)
         need = vn.balancer_given_out(
             reader,
             ctx.handler,
+            ctx.facts.handler,
             ctx.market.collateral_token,
             ctx.market.base_token,
             repay + vn.flash_fee(repay, fee),

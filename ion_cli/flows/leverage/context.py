@@ -9,6 +9,7 @@ from typing import Any
 
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
+from ion_cli.adapter_api.facts import FLASHSWAP_MINT, LeverageFacts, YieldFacts
 from ion_cli.chain import venues as vn
 from ion_cli.chain.plan import Call, Plan, add_operator_call, approval_call
 from ion_cli.errors import RefusedError, UsageError
@@ -20,23 +21,9 @@ from ion_cli.flows.position import VaultState, read_vault, safety_check
 from ion_cli.flows.session import Session
 from ion_cli.units import Ray, accrue, ceil_div
 
-HANDLER_INTERFACES = {
-    "weETH": "WeEthHandler",
-    "rsETH": "RsEthHandler",
-    "rswETH": "RswEthHandler",
-    "ezETH": "EzEthWethHandler",
-}
-
-# Yields are not on chain: these are stated assumptions (APR, in ETH terms), shown with their
-# source, and a caller may pass its own.
-ASSUMED_YIELDS = {
-    "weETH": Decimal("0.031"),
-    "rsETH": Decimal("0.032"),
-    "rswETH": Decimal("0.033"),
-    "ezETH": Decimal("0.034"),
-}
+# stETH's yield (the wstETH base's): a stated assumption, shown with its source. The LRT's
+# own yield is its adapter's fact (`assumed_yield`); a caller may pass its own.
 ASSUMED_STETH_YIELD = Decimal("0.029")
-YIELD_SOURCE = "assumed (ion's table of typical LRT and stETH APRs; not read from chain)"
 
 
 @dataclass
@@ -50,6 +37,8 @@ class Context:
     handler: str
     venues: vn.Venues
     timestamp: int
+    facts: LeverageFacts  # the adapter's: the handler's interface, family and functions
+    yield_facts: YieldFacts | None = None  # the adapter's: its yield, read or assumed
 
     @property
     def symbol(self) -> str:
@@ -61,7 +50,7 @@ class Context:
 
     @property
     def wsteth_market(self) -> bool:
-        return self.symbol != "ezETH" and self.market.base_symbol == "wstETH"
+        return self.facts.kind == FLASHSWAP_MINT and self.market.base_symbol == "wstETH"
 
     def debt(self, vault: VaultState | None = None) -> int:
         v = vault or self.vault
@@ -82,8 +71,7 @@ def read_context(session: Session, symbol: str) -> Context:
     vault = read_vault(session, market, me)
     addresses = session.profile.market(market.symbol)
     handler = session.profile.address(addresses, "handler")
-    if market.symbol not in HANDLER_INTERFACES:
-        raise UsageError(f"ion knows no leverage handler for the {market.symbol} market")
+    facts, yield_facts = leverage_facts(market.symbol)
     return Context(
         session=session,
         market=market,
@@ -92,7 +80,21 @@ def read_context(session: Session, symbol: str) -> Context:
         handler=handler,
         venues=vn.venues(session.profile, market.symbol),
         timestamp=market.timestamp,
+        facts=facts,
+        yield_facts=yield_facts,
     )
+
+
+def leverage_facts(symbol: str) -> tuple[LeverageFacts, YieldFacts | None]:
+    """The market's handler facts and the token's yield, from its adapter."""
+    from ion_cli.plugins_registry import load
+
+    adapter = load(symbol)
+    facts = getattr(adapter, "leverage", None)
+    if not isinstance(facts, LeverageFacts):
+        raise UsageError(f"ion knows no leverage handler for the {symbol} market")
+    found = getattr(adapter, "assumed_yield", None)
+    return facts, found if isinstance(found, YieldFacts) else None
 
 
 # ---- targets --------------------------------------------------------------------------------
@@ -192,7 +194,7 @@ def deadline_of(ctx: Context, seconds: int, at: int | None = None) -> int:
 def handler_of(ctx: Context) -> Any:
     from ion_cli.chain.contracts import handler
 
-    return handler(ctx.handler, HANDLER_INTERFACES[ctx.symbol], label=f"{ctx.symbol} handler")
+    return handler(ctx.handler, ctx.facts.handler, label=f"{ctx.symbol} handler")
 
 
 def operator_calls(ctx: Context) -> list[Call]:

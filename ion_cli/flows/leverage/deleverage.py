@@ -34,7 +34,7 @@ def build_deleverage(session: Session, request: DeleverageRequest, force: bool) 
                 f"the vault owes {tokens(ctx.debt())} {ctx.base}: use --close to repay it all"
             )
     try:
-        if ctx.symbol == "ezETH":
+        if ctx.facts.delever is not None:  # the handler's own flash deleverage
             return flash_deleverage(ctx, request, deadline, force)
         return unwind(ctx, request, deadline, force)
     except RefusedError:

@@ -26,13 +26,14 @@ from ion_cli.units import Ray, Wad, repay_in
 def flash_deleverage(ctx: Context, request: DeleverageRequest, deadline: int, force: bool) -> Built:
     reader = ctx.session.reader()
     block = ctx.market.block
-    flash_pool = vn.ezeth_flash_pool(reader, ctx.handler, block)
+    flash_pool = vn.balancer_flash_pool(reader, ctx.handler, ctx.facts.handler, block)
     fee = vn.pool_fee(reader, flash_pool, block)
 
     def collateral_for(repay: int) -> int:
         return vn.balancer_given_out(
             reader,
             ctx.handler,
+            ctx.facts.handler,
             ctx.market.collateral_token,
             ctx.market.base_token,
             repay + vn.flash_fee(repay, fee),
@@ -57,8 +58,9 @@ def flash_deleverage(ctx: Context, request: DeleverageRequest, deadline: int, fo
     if not request.close:
         check_after(ctx, after, force, "this deleverage")
     calls = operator_calls(ctx)
+    assert ctx.facts.delever is not None  # chosen for handlers that have one
     calls.append(
-        handler_of(ctx).flashDeleverageWethAndSwap(
+        handler_of(ctx).function(ctx.facts.delever)(
             max_sold,
             debt_arg,
             deadline,

@@ -76,10 +76,8 @@ def build_leverage(session: Session, request: LeverageRequest, force: bool) -> B
         f"flash leverage: add {tokens(goal.additional_collateral)} {ctx.symbol} "
         f"(deposit {tokens(request.deposit)}), borrow at most {tokens(max_debt)} {ctx.base}"
     )
-    if ctx.symbol == "ezETH":
-        calls.append(h.flashLeverageWethAndSwap(*args, description=description))
-    else:
-        calls.append(h.flashswapAndMint(*args, description=description))
+    # the family's flash leverage (flashswapAndMint, flashLeverageWethAndSwap): same arguments
+    calls.append(h.function(ctx.facts.lever)(*args, description=description))
     extra = {
         "mode": "flash (one transaction for the leverage)",
         "collateral bought": f"{tokens(goal.bought_collateral)} {ctx.symbol}",

@@ -9,8 +9,6 @@ from ion_cli import position_math as pm
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.leverage.context import (
     ASSUMED_STETH_YIELD,
-    ASSUMED_YIELDS,
-    YIELD_SOURCE,
     Context,
     percent,
     times,
@@ -21,17 +19,36 @@ from ion_cli.results import Position
 # ---- preview --------------------------------------------------------------------------------
 
 
+NO_YIELD = "unknown (the token's adapter states no yield): counted as 0"
+
+
 def _assumed_yield(ctx: Context, override: Decimal | None) -> tuple[Decimal, str]:
     if override is not None:
         return override, "given by the caller"
-    lrt = ASSUMED_YIELDS.get(ctx.symbol, Decimal(0))
+    lrt, label = _lrt_yield(ctx)
     if ctx.base == "wstETH":
         # the collateral's yield measured in the base asset: the LRT's minus stETH's
         return lrt - ASSUMED_STETH_YIELD, (
-            f"{YIELD_SOURCE}: {ctx.symbol} {lrt * 100:.1f}% minus stETH "
-            f"{ASSUMED_STETH_YIELD * 100:.1f}%"
+            f"{label}: {ctx.symbol} {lrt * 100:.1f}% minus stETH {ASSUMED_STETH_YIELD * 100:.1f}%"
         )
-    return lrt, f"{YIELD_SOURCE}: {ctx.symbol} {lrt * 100:.1f}%"
+    return lrt, f"{label}: {ctx.symbol} {lrt * 100:.1f}%"
+
+
+def _lrt_yield(ctx: Context) -> tuple[Decimal, str]:
+    """The adapter's yield: read from its source when it has one (its assumption if that
+    fails), else its assumption."""
+    facts = ctx.yield_facts
+    if facts is None:
+        return Decimal(0), NO_YIELD
+    if facts.source is not None:
+        from ion_cli.flows.installed import adapter_context
+
+        try:
+            read = facts.source(adapter_context(ctx.session, ctx.symbol, ctx.market.block))
+            return Decimal(read), f"read by the {ctx.symbol} adapter"
+        except Exception:  # an adapter's failure: its stated assumption, labelled as such
+            pass
+    return facts.apr, facts.label
 
 
 def preview_lines(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ion_cli import leverage_math as lm
+from ion_cli.adapter_api.facts import BALANCER_FLASH
 from ion_cli.chain import venues as vn
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import WAD
@@ -31,21 +32,27 @@ def lever_quoter(ctx: Context) -> Callable[[int], Quote]:
     reader = ctx.session.reader()
     block = ctx.market.block
     network = ctx.session.profile.name
-    if ctx.symbol == "ezETH":
-        flash_pool = vn.ezeth_flash_pool(reader, ctx.handler, block)
+    if ctx.facts.kind == BALANCER_FLASH:
+        flash_pool = vn.balancer_flash_pool(reader, ctx.handler, ctx.facts.handler, block)
         fee = vn.pool_fee(reader, flash_pool, block)
         weth = ctx.market.base_token
 
-        def quote_ez(bought: int) -> Quote:
+        def quote_balancer(bought: int) -> Quote:
             if bought == 0:
                 return Quote(0, 0, 0)
             needed = vn.balancer_given_out(
-                reader, ctx.handler, weth, ctx.market.collateral_token, bought, block
+                reader,
+                ctx.handler,
+                ctx.facts.handler,
+                weth,
+                ctx.market.collateral_token,
+                bought,
+                block,
             )
             flash = vn.flash_fee(needed, fee)
             return Quote(bought, needed + flash, flash)
 
-        return quote_ez
+        return quote_balancer
     quoter = vn.require(ctx.venues.quoter, "Uniswap quoter", network)
     flash_pool = vn.require(ctx.venues.flash_pool, "Uniswap wstETH/WETH pool", network)
     fee = vn.pool_fee(reader, flash_pool, block)

@@ -6,6 +6,10 @@ every address comes from the deployment file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from ion_cli import adapters as a
 
 WAD = 10**18
@@ -22,12 +26,61 @@ MAINNET = a.TokenAddresses(
 
 TVLS = "calculateTVLs()(uint256[][],uint256[],uint256)"
 
+# ---- API v2: the facts about ezETH that the core once hard-coded ----
+
+LEVERAGE = a.LeverageFacts(
+    handler="EzEthWethHandler",
+    kind=a.BALANCER_FLASH,
+    lever="flashLeverageWethAndSwap",
+    delever="flashDeleverageWethAndSwap",
+)
+ASSUMED_YIELD = a.YieldFacts(
+    apr=Decimal("0.034"),
+    label="assumed (ion's table of typical LRT and stETH APRs; not read from chain)",
+)
+MAINNET_MARKET = a.MarketFacts(
+    base="WETH",
+    pool="0x00000000008a3A77bd91bC738Ed2Efaa262c3763",
+    gem_join="0xe3692b2E55Eb2494cA73610c3b027F53815CCD39",
+    reserve_oracle="0x3239396B740cD6BBABb42196A03f7B77fA7102C9",
+    spot_oracle="0x08fEDD981732c2a0EceCd4c70a41eA3AC454A6FD",
+    liquidation="0x0000000000d8858E1A9B373582A691dB992C23CA",
+)
+CONTRACTS = a.ContractFiles(
+    package="ion_adapter_ezeth",
+    token_interface="EzETH",
+    interfaces={"restake_manager": "RestakeManager", "renzo_oracle": "RenzoOracle"},
+)
+
+
+def _read_stand_in_rate(devnet: Any, token: Mapping[str, Any]) -> int:
+    from ion_cli.testing.conformance import read
+
+    manager = token["contracts"]["restake_manager"]
+    tvls = read(devnet.w3, manager, "calculateTVLs", ["uint256[][]", "uint256[]", "uint256"])
+    supply = int(read(devnet.w3, token["address"], "totalSupply", ["uint256"]))
+    return int(tvls[2]) * WAD // supply
+
+
+def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None:
+    from ion_cli.testing.conformance import admin_send
+
+    admin_send(devnet, token["contracts"]["restake_manager"], "setRate", rate)
+
+
+CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
+
 
 class EzEthAdapter(a.BaseAdapter):
     symbol = "ezETH"
     name = "Renzo"
     decimals = 18
     mainnet = MAINNET
+    leverage = LEVERAGE
+    assumed_yield = ASSUMED_YIELD
+    mainnet_market = MAINNET_MARKET
+    contracts = CONTRACTS
+    conformance = CONFORMANCE
 
     def _tvl_and_supply(self, ctx: a.AdapterContext) -> tuple[int, int]:
         addrs = self.addresses(ctx)

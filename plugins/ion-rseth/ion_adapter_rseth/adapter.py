@@ -6,6 +6,10 @@ shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from ion_cli import adapters as a
 
 # Kelp's placeholder for native ETH in getRsETHAmountToMint(asset, amount).
@@ -25,12 +29,61 @@ MAINNET = a.TokenAddresses(
     },
 )
 
+# ---- API v2: the facts about rsETH that the core once hard-coded ----
+
+LEVERAGE = a.LeverageFacts(
+    handler="RsEthHandler",
+    kind=a.FLASHSWAP_MINT,
+    lever="flashswapAndMint",
+    delever=None,
+)
+ASSUMED_YIELD = a.YieldFacts(
+    apr=Decimal("0.032"),
+    label="assumed (ion's table of typical LRT and stETH APRs; not read from chain)",
+)
+MAINNET_MARKET = a.MarketFacts(
+    base="wstETH",
+    pool="0x0000000000E33e35EE6052fae87bfcFac61b1da9",
+    gem_join="0x3bC3AC09d1ee05393F2848d82cb420f347954432",
+    handler="0x335FBFf118829Aa5ef0ac91196C164538A21a45A",
+    reserve_oracle="0x0B9f60091F59cFfA2f28f92E03090C21B70A4a24",
+    spot_oracle="0xdb9E3f249a7EDfB49F461D34893b460494deFBE0",
+    liquidation="0x00000000009dcfc65Db1b3E209988C7B7846Fe87",
+    unsure=frozenset({"handler"}),
+)
+CONTRACTS = a.ContractFiles(
+    package="ion_adapter_rseth",
+    token_interface="RsETH",
+    interfaces={"lrt_deposit_pool": "LRTDepositPool", "lrt_oracle": "LRTOracle"},
+)
+
+
+def _read_stand_in_rate(devnet: Any, token: Mapping[str, Any]) -> int:
+    from ion_cli.testing.conformance import read
+
+    oracle = token["contracts"]["lrt_oracle"]
+    return int(read(devnet.w3, oracle, "rsETHPrice", ["uint256"]))
+
+
+def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None:
+    from ion_cli.testing.conformance import admin_send
+
+    admin_send(devnet, token["contracts"]["lrt_oracle"], "setRsETHPrice", rate)
+
+
+CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
+
 
 class RsEthAdapter(a.BaseAdapter):
     symbol = "rsETH"
     name = "Kelp"
     decimals = 18
     mainnet = MAINNET
+    leverage = LEVERAGE
+    assumed_yield = ASSUMED_YIELD
+    mainnet_market = MAINNET_MARKET
+    contracts = CONTRACTS
+    conformance = CONFORMANCE
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         oracle = self.addresses(ctx).contract("lrt_oracle", self.symbol)

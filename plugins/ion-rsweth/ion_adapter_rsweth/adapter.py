@@ -6,7 +6,9 @@ address comes from the deployment file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from ion_cli import adapters as a
 
@@ -22,12 +24,59 @@ MAINNET = a.TokenAddresses(
     unsure=("withdrawal_nft", "node_operator_registry", "eigenlayer_manager"),
 )
 
+# ---- API v2: the facts about rswETH that the core once hard-coded ----
+
+LEVERAGE = a.LeverageFacts(
+    handler="RswEthHandler",
+    kind=a.FLASHSWAP_MINT,
+    lever="flashswapAndMint",
+    delever=None,
+)
+ASSUMED_YIELD = a.YieldFacts(
+    apr=Decimal("0.033"),
+    label="assumed (ion's table of typical LRT and stETH APRs; not read from chain)",
+)
+MAINNET_MARKET = a.MarketFacts(
+    base="wstETH",
+    pool="0x00000000007C8105548f9d0eE081987378a6bE93",
+    gem_join="0xD696f9EA3299113324B9065ab19b70758256cf16",
+    handler="0x5039eEe75BA0cC3Ca41c654864303951798ff0D4",
+    reserve_oracle="0xAAa88236D483f08003493adbbf451373992f2f58",
+    spot_oracle="0x5A066feC3077a29653eEA14E3B04bad9AE422D70",
+    liquidation="0x0000000000471A3b87706d651C7C9e645c5c0d16",
+)
+CONTRACTS = a.ContractFiles(
+    package="ion_adapter_rsweth",
+    token_interface="RswETH",
+    interfaces={"eigenlayer_manager": "SwellEigenLayerManager"},
+)
+
+
+def _read_stand_in_rate(devnet: Any, token: Mapping[str, Any]) -> int:
+    from ion_cli.testing.conformance import read
+
+    return int(read(devnet.w3, token["address"], "getRate", ["uint256"]))
+
+
+def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None:
+    from ion_cli.testing.conformance import admin_send
+
+    admin_send(devnet, token["address"], "setRate", rate)
+
+
+CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
+
 
 class RswEthAdapter(a.BaseAdapter):
     symbol = "rswETH"
     name = "Swell"
     decimals = 18
     mainnet = MAINNET
+    leverage = LEVERAGE
+    assumed_yield = ASSUMED_YIELD
+    mainnet_market = MAINNET_MARKET
+    contracts = CONTRACTS
+    conformance = CONFORMANCE
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)

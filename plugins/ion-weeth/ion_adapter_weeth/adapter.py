@@ -6,7 +6,9 @@ shared/docs/lrt-tokens.md; on a devnet every address comes from the deployment f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from ion_cli import adapters as a
 
@@ -35,12 +37,62 @@ PUBKEY_LINKED = "PubkeyLinked(bytes32,address,uint256,bytes)"
 # Wrapping a little less than deposited keeps the wrap from reverting; the dust stays eETH.
 EETH_ROUNDING_WEI = 2
 
+# ---- API v2: the facts about weETH that the core once hard-coded ----
+
+LEVERAGE = a.LeverageFacts(
+    handler="WeEthHandler",
+    kind=a.FLASHSWAP_MINT,
+    lever="flashswapAndMint",
+    delever=None,
+)
+ASSUMED_YIELD = a.YieldFacts(
+    apr=Decimal("0.031"),
+    label="assumed (ion's table of typical LRT and stETH APRs; not read from chain)",
+)
+MAINNET_MARKET = a.MarketFacts(
+    base="wstETH",
+    pool="0x0000000000eaEbd95dAfcA37A39fd09745739b78",
+    gem_join="0x3f6119B0328C27190bE39597213ea1729f061876",
+    handler="0xAB3c6236327FF77159B37f18EF85e8AC58034479",
+    unsure=frozenset({"handler"}),
+)
+CONTRACTS = a.ContractFiles(
+    package="ion_adapter_weeth",
+    token_interface="WeETH",
+    interfaces={
+        "eeth": "EETH",
+        "liquidity_pool": "EtherFiLiquidityPool",
+        "etherfi_nodes_manager": "EtherFiNodesManager",
+    },
+)
+
+
+def _read_stand_in_rate(devnet: Any, token: Mapping[str, Any]) -> int:
+    from ion_cli.testing.conformance import read
+
+    return int(read(devnet.w3, token["address"], "getRate", ["uint256"]))
+
+
+def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None:
+    from ion_cli.testing.conformance import admin_send
+
+    # weETH's rate is the ether.fi pool's P / S
+    admin_send(devnet, token["contracts"]["liquidity_pool"], "setRate", rate)
+
+
+CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
+
 
 class WeEthAdapter(a.BaseAdapter):
     symbol = "weETH"
     name = "ether.fi"
     decimals = 18
     mainnet = MAINNET
+    leverage = LEVERAGE
+    assumed_yield = ASSUMED_YIELD
+    mainnet_market = MAINNET_MARKET
+    contracts = CONTRACTS
+    conformance = CONFORMANCE
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)

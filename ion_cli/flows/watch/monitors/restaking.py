@@ -18,19 +18,66 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ion_cli import restaking_math as rm
 from ion_cli.amounts import format_amount
 from ion_cli.atomic import write_atomic
+from ion_cli.flows.watch.context import lrt_name
+from ion_cli.flows.watch.events import WatchEvent
+from ion_cli.flows.watch.monitor import Monitor, register
 
 if TYPE_CHECKING:
     from ion_cli.adapters import RestakingStaker
-    from ion_cli.flows.session import Session
-    from ion_cli.flows.watch import WatchEvent
+    from ion_cli.flows.watch.context import WatchContext
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestakingSlash(WatchEvent):
+    kind: ClassVar[str] = "restaking_slash"
+    alert: ClassVar[bool] = True
+
+    lrt: str
+    operator: str
+    avs: str
+    operator_set: int = field(metadata={"json": "set"})
+    wad_slashed: str
+    lrt_lost_wei: str
+    lrt_lost_eth: str
+    description: str
+    block: int
+    transaction_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestakingAllocation(WatchEvent):
+    kind: ClassVar[str] = "restaking_allocation"
+    alert: ClassVar[bool] = True
+
+    lrt: str
+    operator: str
+    avs: str
+    operator_set: int = field(metadata={"json": "set"})
+    magnitude: str
+    previous_magnitude: str
+    effect_block: int
+    lrt_slashable_added_wei: str
+    block: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestakingBeaconFactor(WatchEvent):
+    kind: ClassVar[str] = "restaking_beacon_factor"
+    alert: ClassVar[bool] = True
+
+    lrt: str
+    staker: str
+    pod: str | None
+    previous_factor: str
+    factor: str
+    block: int
 
 
 @dataclass
@@ -63,12 +110,24 @@ def _eth(wei: int) -> str:
     return format_amount(wei, 18)
 
 
-class RestakingMonitor:
-    def __init__(self, session: Session, symbols: Sequence[str], path: Path) -> None:
-        self.session = session
-        self.symbols = list(symbols)
-        self.path = path
-        self.state = MonitorState.load(path)
+@register
+class RestakingMonitor(Monitor):
+    name: ClassVar[str] = "restaking"
+    order: ClassVar[int] = 100
+
+    def __init__(self, watch: WatchContext) -> None:
+        super().__init__(watch)
+        self.session = watch.session
+        self.symbols = [lrt_name(s) for s in watch.config.restaking]
+        self.path = monitor_path(watch.path)  # its own state file, beside the watch's
+        self.state = MonitorState.load(self.path)
+
+    @classmethod
+    def wanted(cls, watch: WatchContext) -> bool:
+        return bool(watch.config.restaking)
+
+    def describe(self) -> str | None:
+        return f"restaking of {', '.join(self.symbols)}"
 
     def check(self) -> list[WatchEvent]:
         """One cycle: the events of the blocks since the last cycle (the state moves only when
@@ -147,22 +206,19 @@ class RestakingMonitor:
             key = f"restaking:{symbol}:allocation:{log.transaction_hash}:{log.log_index}"
             once(
                 key,
-                _event(
-                    "restaking_allocation",
-                    f"{adapter.symbol}: operator {operator} raises its allocation to AVS {avs} "
-                    f"set {set_id} from {old / 1e18:.4f} to {magnitude / 1e18:.4f} of its stake "
-                    f"(+{_eth(added)} ETH of {adapter.symbol} slashable) from block {effect}",
-                    {
-                        "lrt": adapter.symbol,
-                        "operator": operator,
-                        "avs": avs,
-                        "set": set_id,
-                        "magnitude": str(magnitude),
-                        "previous_magnitude": str(old),
-                        "effect_block": effect,
-                        "lrt_slashable_added_wei": str(added),
-                        "block": log.block_number,
-                    },
+                RestakingAllocation(
+                    message=f"{adapter.symbol}: operator {operator} raises its allocation to AVS "
+                    f"{avs} set {set_id} from {old / 1e18:.4f} to {magnitude / 1e18:.4f} of its "
+                    f"stake (+{_eth(added)} ETH of {adapter.symbol} slashable) from block {effect}",
+                    lrt=adapter.symbol,
+                    operator=operator,
+                    avs=avs,
+                    operator_set=set_id,
+                    magnitude=str(magnitude),
+                    previous_magnitude=str(old),
+                    effect_block=effect,
+                    lrt_slashable_added_wei=str(added),
+                    block=log.block_number,
                 ),
             )
         epm = el.el.eigen_pod_manager
@@ -174,48 +230,37 @@ class RestakingMonitor:
             key = f"restaking:{symbol}:beacon:{log.transaction_hash}:{log.log_index}"
             once(
                 key,
-                _event(
-                    "restaking_beacon_factor",
-                    f"{adapter.symbol}: the beacon-chain slashing factor of {found.kind} {staker} "
-                    f"(pod {found.pod or '-'}) fell from {prev / 1e18:.6f} to {new / 1e18:.6f}",
-                    {
-                        "lrt": adapter.symbol,
-                        "staker": staker,
-                        "pod": found.pod,
-                        "previous_factor": str(prev),
-                        "factor": str(new),
-                        "block": log.block_number,
-                    },
+                RestakingBeaconFactor(
+                    message=f"{adapter.symbol}: the beacon-chain slashing factor of {found.kind} "
+                    f"{staker} (pod {found.pod or '-'}) fell from {prev / 1e18:.6f} to "
+                    f"{new / 1e18:.6f}",
+                    lrt=adapter.symbol,
+                    staker=staker,
+                    pod=found.pod,
+                    previous_factor=str(prev),
+                    factor=str(new),
+                    block=log.block_number,
                 ),
             )
         return events
 
     @staticmethod
     def _slash_event(symbol: str, slash: Any, lost: int, block: int) -> WatchEvent:
-        return _event(
-            "restaking_slash",
-            f"{symbol}: AVS {slash.avs} slashed operator {slash.operator} in set {slash.id} "
-            f"by {slash.wad_slashed / 1e18:.6f} of its stake: {_eth(lost)} ETH of {symbol} lost "
-            f"({slash.description})",
-            {
-                "lrt": symbol,
-                "operator": slash.operator,
-                "avs": slash.avs,
-                "set": slash.id,
-                "wad_slashed": str(slash.wad_slashed),
-                "lrt_lost_wei": str(lost),
-                "lrt_lost_eth": _eth(lost),
-                "description": slash.description,
-                "block": block,
-                "transaction_hash": slash.transaction_hash,
-            },
+        return RestakingSlash(
+            message=f"{symbol}: AVS {slash.avs} slashed operator {slash.operator} in set "
+            f"{slash.id} by {slash.wad_slashed / 1e18:.6f} of its stake: {_eth(lost)} ETH of "
+            f"{symbol} lost ({slash.description})",
+            lrt=symbol,
+            operator=slash.operator,
+            avs=slash.avs,
+            operator_set=slash.id,
+            wad_slashed=str(slash.wad_slashed),
+            lrt_lost_wei=str(lost),
+            lrt_lost_eth=_eth(lost),
+            description=slash.description,
+            block=block,
+            transaction_hash=slash.transaction_hash,
         )
-
-
-def _event(kind: str, message: str, data: dict[str, Any]) -> WatchEvent:
-    from ion_cli.flows.watch import WatchEvent
-
-    return WatchEvent(kind, message, alert=True, data=data)
 
 
 def monitor_path(watch_state: Path) -> Path:
