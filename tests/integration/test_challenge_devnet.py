@@ -51,6 +51,7 @@ class World:
     anchor: ls.Anchor
     sound_id: int = 0
     lies: dict[str, ls.Submitted] = field(default_factory=dict)
+    made: dict[str, tuple[feed_lies.Lie, Path]] = field(default_factory=dict)  # lie, its proof
     withheld: ls.Submitted | None = None
     rate_before: int = 0
     bond: int = 0
@@ -136,6 +137,7 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
             kind, sound_tree, network_active, other, foreign=foreign, slashings_total=slashings
         )
         proof = ls.prove_features(w.anchor, lie.features_q, base / "lies" / kind)
+        w.made[kind] = (lie, proof)
         w.lies[kind] = ls.submit(devnet.w3, w.anchor, lie, proof, accounts[6 + n % 3], w.trees)
     return w
 
@@ -191,6 +193,39 @@ def test_each_lie_is_found_and_its_fraud_proof_succeeds(world: World, kind: str)
     reward = _rejected_reward(world, receipt)  # the rest to the challenger
     assert reward > 0 and reward + burnt == world.bond
     assert feed_rate(world) == world.rate_before  # the rate never moved on it
+
+
+def test_watch_challenges_a_false_submission_within_one_cycle(world: World) -> None:
+    lie, proof = world.made["balance_raised"]
+    liar = world.devnet.w3.eth.accounts[9]
+    sub = ls.submit(world.devnet.w3, world.anchor, lie, proof, liar, world.trees)
+    assert status_of(world, sub.id) == 1
+    result = CliRunner().invoke(
+        app,
+        [
+            "watch",
+            "--market",
+            "weETH",
+            "--once",
+            "--challenge",
+            "--tree",
+            str(world.trees),
+            "--max-proof-age",
+            "off",
+            "--json",
+        ],
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    false = [e for e in events if e["kind"] == "false_submission"]
+    assert [e["submission"] for e in false] == [sub.id], events
+    assert false[0]["alert"] is True and false[0]["finding"] == "leaf_balance"
+    sent = [e for e in events if e["kind"] == "submission_challenged"]
+    assert len(sent) == 1 and sent[0]["ok"] is True and sent[0]["submission"] == sub.id, sent
+    assert result.exit_code == 6  # an alert fired
+    assert status_of(world, sub.id) == 3  # rejected in that one cycle
+    # The sound pending one was judged too, and raised nothing.
+    assert all(e.get("submission") != world.sound_id for e in events)
 
 
 def _rejected_reward(w: World, receipt: Any) -> int:
