@@ -218,7 +218,7 @@ def test_watch_challenges_a_false_submission_within_one_cycle(world: World) -> N
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     false = [e for e in events if e["kind"] == "false_submission"]
-    assert [e["submission"] for e in false] == [sub.id], events
+    assert [e["submission"] for e in false] == [sub.id], (result.stdout[-3000:], result.stderr)
     assert false[0]["alert"] is True and false[0]["finding"] == "leaf_balance"
     sent = [e for e in events if e["kind"] == "submission_challenged"]
     assert len(sent) == 1 and sent[0]["ok"] is True and sent[0]["submission"] == sub.id, sent

@@ -124,7 +124,7 @@ def _genesis(session: Session) -> str:
 
 
 def _market_symbols(session: Session, config: WatchConfig) -> list[str]:
-    from ion_cli.flows.adapters import available_markets, require_market
+    from ion_cli.flows.installed import available_markets, require_market
 
     if config.markets:
         return [require_market(session, m).symbol for m in config.markets]

@@ -82,7 +82,7 @@ class ChainFeed(Monitor):
         self.monitors = monitors
 
     def check(self) -> list[WatchEvent]:
-        from ion_cli.flows.adapters import require_market
+        from ion_cli.flows.installed import require_market
         from ion_cli.flows.market_state import read_markets
 
         watch = self.watch
