@@ -217,11 +217,12 @@ def test_watch_challenges_a_false_submission_within_one_cycle(world: World) -> N
     )
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    false = [e for e in events if e["kind"] == "false_submission"]
-    assert [e["submission"] for e in false] == [sub.id], (result.stdout[-3000:], result.stderr)
+    # (Run on its own, the other lies are still pending too: each is alerted and challenged.)
+    false = [e for e in events if e["kind"] == "false_submission" and e["submission"] == sub.id]
+    assert len(false) == 1, (result.stdout[-3000:], result.stderr)
     assert false[0]["alert"] is True and false[0]["finding"] == "leaf_balance"
-    sent = [e for e in events if e["kind"] == "submission_challenged"]
-    assert len(sent) == 1 and sent[0]["ok"] is True and sent[0]["submission"] == sub.id, sent
+    sent = [e for e in events if e["kind"] == "submission_challenged" and e["submission"] == sub.id]
+    assert len(sent) == 1 and sent[0]["ok"] is True, sent
     assert result.exit_code == 6  # an alert fired
     assert status_of(world, sub.id) == 3  # rejected in that one cycle
     # The sound pending one was judged too, and raised nothing.
