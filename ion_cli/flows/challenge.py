@@ -19,6 +19,7 @@ likewise.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 TREE_MAX_BYTES = 512 << 20
+_ROOT_AT_HEAD = re.compile(rb'"root":\s*"(0x[0-9a-fA-F]{64})"')
 
 
 class ChallengeUnprovable(IonError):
@@ -121,8 +123,26 @@ def pick_submission(session: Session, feed: str, wanted: int | None) -> Submissi
     return open_[-1]
 
 
+# The last states read, by root: a state is its root (checked before it is kept), so a cached
+# one is as good as a fresh read; judging several submissions of one block (the watch, a run of
+# `ion challenge` in one process) reads the state once. Two: a mainnet state is ~300 MB parsed.
+_STATES: dict[str, StateTree] = {}
+_STATES_KEPT = 2
+
+
 def load_state(session: Session, state_root: str, progress: Progress) -> StateTree:
     """The beacon state at `state_root` from the beacon node as SSZ, its root checked."""
+    cached = _STATES.get(state_root.lower())
+    if cached is not None:
+        return cached
+    tree = _read_state(session, state_root, progress)
+    while len(_STATES) >= _STATES_KEPT:
+        del _STATES[next(iter(_STATES))]
+    _STATES[state_root.lower()] = tree
+    return tree
+
+
+def _read_state(session: Session, state_root: str, progress: Progress) -> StateTree:
     from ion_cli.beacon import proofs
     from ion_cli.beacon.errors import NotTheState
     from ion_cli.flows.beacon_source import beacon_options
@@ -164,6 +184,9 @@ def find_tree(trees: Sequence[Path], root: str) -> tuple[ClaimedTree, Path] | No
                 head = f.read(4096)
             if b"ion-sumtree" not in head:
                 continue
+            named = _ROOT_AT_HEAD.search(head)
+            if named is not None and named.group(1).decode().lower() != root.lower():
+                continue  # a file names its root first: not this one (no need to rebuild it)
             tree = ct.from_json(json.loads(path.read_text()))
         except (OSError, ValueError, SumTreeError):
             continue

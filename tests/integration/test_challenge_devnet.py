@@ -144,24 +144,19 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
 
 def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> tuple[Any, int]:
     """A validator of the state whose credentials are not weETH's (another LRT's), and the
-    sum of the state's slashings vector."""
-    import httpx
-
+    sum of the state's slashings vector (the state read as the challenger reads it: kept in
+    its per-process cache, so the challenges below do not read it again)."""
+    from ion_cli.api import Ion
     from ion_cli.beacon import proofs as P
     from ion_cli.beacon.anchored import _record
+    from ion_cli.flows.challenge import load_state
 
-    assert devnet.beacon_url is not None
-    root = receipt["beacon"]["state_root"]
-    raw = httpx.get(
-        f"{devnet.beacon_url}/eth/v2/debug/beacon/states/{root}",
-        headers={"Accept": "application/octet-stream"},
-        timeout=120,
-    ).content
-    tree = P.state_tree(raw)
+    tree = load_state(Ion(network="devnet").session, receipt["beacon"]["state_root"], print)
     mine = set(receipt["validator_indices"])
     for i in range(tree.count):
         if i not in mine:
-            return _record(i, tree.validator_bytes(i), tree.balance(i), ""), P.slashings_total(tree)
+            record = _record(i, tree.validator_bytes(i), tree.balance(i), "")
+            return record, P.slashings_total(tree)
     raise AssertionError("no foreign validator in the devnet state")
 
 
