@@ -286,6 +286,60 @@ def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
     assert status_of(world, world.sound_id) == 1  # still pending
 
 
+def _attempt(world: World, function: str, *args: Any) -> str:
+    """eth_call a challenge; the name of the error it reverts with ("" if it would succeed)."""
+    from ion_cli.chain.contracts import Contract
+
+    call = Contract(world.challenges, interface="RiskFeedChallenges").function(function)(*args)
+    try:
+        world.devnet.w3.eth.call({"to": call.to, "data": "0x" + call.data.hex()})
+    except Exception as exc:
+        return _error_name(exc) or "reverted"
+    return ""
+
+
+def _sound_inputs(world: World) -> tuple[Any, ct.ClaimedTree]:
+    from ion_cli.api import Ion
+    from ion_cli.zk.challenge_chain import read_submissions, submission_inputs
+
+    reader = Ion(network="devnet").session.reader()
+    sub = read_submissions(reader, world.feed, [world.sound_id])[0]
+    claim, _ = submission_inputs(reader, world.feed, sub)
+    tree = ct.from_sound(sumtree.check(json.loads((world.receipt / "sumtree.json").read_text())))
+    return claim, tree
+
+
+def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
+    """Sums no hash binds: a node's children's (kind 6) and an empty node's (kind 9, its
+    sibling's sums lowered by as much) must not make a sound submission look false."""
+    from ion_cli.zk import challenge_proof as cp
+
+    claim, tree = _sound_inputs(world)
+    c = cp.commitment_tuple(claim)
+    # kind 6 at the root with children sums that do not add up (the node's own sums are real)
+    lh, ls_, rh, rs, sums, position, steps = cp.node_proof(tree, tree.depth, 0)
+    fake_left = (ls_[0] + 1, *ls_[1:])
+    assert (
+        _attempt(
+            world,
+            "challengeNodeSums",
+            world.sound_id,
+            c,
+            (lh, fake_left, rh, rs, sums, position, steps),
+        )
+        != ""
+    )
+    # kind 9 at the last (empty) leaf, claiming sums its sibling gives up
+    last = tree.width - 1
+    assert tree.leaves[last].empty
+    steps = [(h, tuple(sm)) for h, sm in ((st.hash, st.sums) for st in tree.branch(last))]
+    fake = (1, *(0,) * (sumtree.N_SUMS - 1))
+    sib_hash, sib_sums = steps[0]
+    steps[0] = (sib_hash, (sib_sums[0] - 1, *sib_sums[1:]))
+    assert _attempt(world, "challengeEmptyNode", world.sound_id, c, (fake, last, steps)) != ""
+    assert status_of(world, world.sound_id) == 1
+
+
 def _error_name(exc: BaseException) -> str:
     from ion_cli.testing.devnet import decode_error
 
