@@ -116,8 +116,8 @@ COMMANDS: dict[str, Entry] = {
         "submit",
         "command",
         (
-            "Submit a risk proof: the feed verifies it on chain and applies its haircut; the "
-            "reserve oracle is then updated when its cooldown allows."
+            "Submit a risk proof with the feed's bond: the feed verifies it on chain and holds "
+            "it pending for its challenge window; `ion oracle finalize` then makes it final."
         ),
     ),
     "challenge": Entry(

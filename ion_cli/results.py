@@ -209,6 +209,7 @@ class SubmitResult(WriteResult):
     receipt: str = ""
     reserve_rate_updated: bool | None = None
     next_update: str | None = None
+    pending: dict[str, Any] | None = None  # the pending submission (zk.feed.Submission JSON)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ class StateCheck:
     validators: int  # records compared field by field
     complete: bool  # the state's validators with the credentials are exactly the listed ones
     active_balance: int  # the state's total active effective balance at its epoch (Gwei)
+    slashings_total: int = 0  # the sum of the state's slashings vector (Gwei)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -193,6 +194,7 @@ class StateCheck:
             "validators_compared": self.validators,
             "set_complete_against_state": self.complete,
             "active_balance_gwei": self.active_balance,
+            "slashings_total_gwei": self.slashings_total,
         }
 
 
@@ -251,7 +253,9 @@ def check_snapshot(
         exit_epoch = int.from_bytes(registry[o + 105 : o + 113], "little")
         if activation <= epoch < exit_epoch:
             active += int.from_bytes(registry[o + 80 : o + 88], "little")
-    return StateCheck("0x" + root.hex(), len(listed), True, active)
+    raw = bytes(tree.slashings)
+    slashed = sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
+    return StateCheck("0x" + root.hex(), len(listed), True, active, slashed)
 
 
 # ---- the offline proof ------------------------------------------------------------------------

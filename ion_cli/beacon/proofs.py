@@ -383,7 +383,9 @@ class StateTree:
     balances_raw: bytes | memoryview = field(repr=False)
     slot: int = 0
     _top: list[bytes] | None = field(default=None, repr=False)
-    slashings_raw: bytes = field(default=b"", repr=False)  # 8192 little-endian uint64
+    # The `slashings` vector (8192 little-endian uint64): the feed's network-level input
+    # otherSlashed is its sum less the set's own (ion_cli.zk.feed_proofs.honest_other_slashed).
+    slashings: bytes | memoryview = field(default=b"", repr=False)
 
     def root(self) -> bytes:
         return merkleize(b"".join(self.field_roots), STATE_DEPTH)
@@ -530,8 +532,11 @@ def state_tree(data: bytes | memoryview) -> StateTree:
     tree_balances: list[bytes] = []
     registry: bytes | memoryview = b""
     balances_raw: bytes | memoryview = b""
+    slashings: bytes | memoryview = b""
     count = 0
     for name, t, raw in zip(names, types, parts, strict=True):
+        if name == "slashings":
+            slashings = raw
         if name == "validators":
             registry = raw
             if len(raw) % VALIDATOR_BYTES:
@@ -557,15 +562,9 @@ def state_tree(data: bytes | memoryview) -> StateTree:
         raise ProofError(f"{count} validators but {len(balances_raw) // 8} balances")
     slot = int.from_bytes(parts[STATE_FIELD_SLOT], "little")
     return StateTree(
-        roots,
-        tree_validators,
-        tree_balances,
-        count,
-        registry,
-        balances_raw,
-        slot,
-        slashings_raw=bytes(parts[STATE_FIELD_SLASHINGS]),
-    )
+        roots, tree_validators, tree_balances, count, registry, balances_raw, slot,
+        slashings=slashings,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- slashings
@@ -573,18 +572,18 @@ def state_tree(data: bytes | memoryview) -> StateTree:
 
 def slashings_total(tree: StateTree) -> int:
     """The sum of the state's `slashings` vector (Gwei slashed in the last 8192 epochs)."""
-    raw = tree.slashings_raw
+    raw = bytes(tree.slashings)
     return sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
 
 
 def slashings_proof(tree: StateTree) -> tuple[list[int], list[bytes], list[bytes]]:
     """The `slashings` vector as the feed's network challenge takes it: the positions and
     bytes of its non-zero chunks, and the branch of the vector's root to the state root."""
-    raw = tree.slashings_raw
+    raw = bytes(tree.slashings)
     positions, chunks = [], []
     for p in range(0, len(raw), CHUNK):
         chunk = raw[p : p + CHUNK]
         if any(chunk):
             positions.append(p // CHUNK)
-            chunks.append(bytes(chunk))
+            chunks.append(chunk)
     return positions, chunks, tree.branch(state_field_gindex(STATE_FIELD_SLASHINGS))

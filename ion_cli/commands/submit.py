@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
         *,
         opts: GlobalOptions,
     ) -> None:
-        """Submit a risk proof: the feed verifies it on chain and applies its haircut; the
-        reserve oracle is then updated when its cooldown allows."""
+        """Submit a risk proof with the feed's bond: the feed verifies it on chain and holds it
+        pending for its challenge window; `ion oracle finalize` then makes its haircut final."""
         result = opts.api().submit_proof(receipt, market)
         opts.output.result(result, lambda console: render_submit(console, result))
 
@@ -51,7 +51,18 @@ def render_submit(console: Any, submitted: SubmitResult) -> None:
         console.print("[bold]dry run[/bold]: the feed would accept the proof; nothing was sent")
         return
     latest = result.get("latest") or {}
-    console.print(f"[green]accepted[/green] by the feed {result.get('feed')}: {risk_text(latest)}")
+    pending = result.get("pending")
+    if pending:
+        console.print(
+            f"[green]pending[/green] at the feed {result.get('feed')}: submission "
+            f"{pending['id']}, bond {int(pending['bond_wei']) / 10**18:g} ETH, challengeable "
+            f"until {pending['deadline']}"
+        )
+        console.print(f"final score (unchanged until then): {risk_text(latest)}")
+    else:
+        console.print(
+            f"[green]accepted[/green] by the feed {result.get('feed')}: {risk_text(latest)}"
+        )
     oracle = result.get("oracle") or {}
     if result.get("reserve_rate_updated"):
         console.print(

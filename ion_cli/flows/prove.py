@@ -112,6 +112,14 @@ def prove(
     if folder.exists() and any(folder.iterdir()) and not force:
         raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
     network = network_context(session, request, snapshot)
+    if anchoring is not None:
+        # The permissionless feed's rule (RiskFeedChallenges.challengeNetwork): otherSlashed is
+        # the state's slashings-vector sum less the set's own slashed effective balance.
+        from ion_cli.zk.features import sums_of
+
+        own = sums_of(snapshot)[4]
+        other = max(0, anchoring.check.slashings_total - own)
+        network = replace(network, other_slashed=other)
     assessment = assess(snapshot, network, progress, with_model=False)
     circuit = er.circuit(srs, progress)
     inputs = layout.PublicInputs(

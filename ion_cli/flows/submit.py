@@ -1,12 +1,16 @@
-"""`ion submit`: hand a risk proof to a market's RiskFeed, then move the reserve rate.
+"""`ion submit`: hand a risk proof to a market's RiskFeed with its bond; it is then pending.
 
 Order: read the receipt folder (receipt.json + proof.json) -> find the market's risk feed (the
 devnet has one per market; mainnet markets do not read one, so a feed must be configured) ->
-ask the feed, by an eth_call from the sender, whether it would accept the proof (a rejection
-is decoded into a sentence and nothing is sent) -> the transaction pipeline (simulate,
-preview, confirm, send) with `submit`, followed by the reserve oracle's `updateExchangeRate`
-when its cooldown allows -> the receipt records chain id, feed and transaction -> the result
-carries the feed's new score, the oracle's new rate and the user's position.
+read the feed's bond and window -> ask the feed, by an eth_call from the sender carrying the
+bond, whether it would accept the proof (a rejection is decoded into a sentence and nothing is
+sent) -> the transaction pipeline (simulate, preview, confirm, send) with `submit{value: bond}`
+-> the receipt records chain id, feed and transaction -> the result carries the pending
+submission (id, deadline), the feed's final score (unchanged) and the user's position.
+
+The permissionless feed (issue 23) moves no rate on a submission: anyone may challenge it in
+one step until its deadline, and `ion oracle finalize` (anyone, after the deadline) makes it the
+final score the reserve oracle reads; the bond comes back then.
 """
 
 from __future__ import annotations
@@ -109,10 +113,13 @@ def explain(
             "the proof does not verify against the feed's verifier (a tampered proof, tampered "
             "public inputs, or a proof made with another verifying key)"
         ),
-        "NotAllowedSubmitter": lambda: (
-            f"{a.get('submitter')} is not on the feed's submitter allowlist (the state root is "
-            "anchored on chain through EIP-4788, but until the validators' records are also "
-            "checked against it, only accounts the feed's owner allows may submit)"
+        "WrongBond": lambda: (
+            f"the feed takes a bond of exactly {a.get('bond')} wei with a submission, not "
+            f"{a.get('sent')}"
+        ),
+        "FeedPaused": lambda: (
+            "the feed's owner paused it (an emergency stop: no submission or finalization until "
+            "it is lifted; challenges and the current rate go on)"
         ),
         "BeaconRootUnavailable": lambda: (
             f"the chain's EIP-4788 contract holds no beacon root for the execution block at "
@@ -146,7 +153,7 @@ def explain(
         ),
         "SlotNotNewer": lambda: (
             f"slot {a.get('slot')} is not newer than the last accepted slot {a.get('lastSlot')} "
-            "(the feed takes only newer states)"
+            "(the feed takes only states newer than its final one)"
         ),
         "AlreadySubmitted": lambda: (
             f"this proof (slot {a.get('slot')}, state root {_root(a.get('stateRoot'))}) was "
@@ -163,9 +170,40 @@ def explain(
             f"is outside the feed's bounds [{a.get('min')}, {a.get('max')}]"
         ),
         "EmptyCommitment": lambda: "the committed snapshot holds no validators",
+        # the window, finalize and challenges (ion oracle finalize, ion challenge)
+        "NoSuchSubmission": lambda: f"the feed has no submission {a.get('id')}",
+        "NotPending": lambda: (
+            f"submission {a.get('id')} is no longer pending (it is "
+            f"{_status(a.get('status'))}): nothing to finalize or challenge"
+        ),
+        "WindowOpen": lambda: (
+            f"submission {a.get('id')}'s challenge window is open until {a.get('deadline')}: "
+            "it can be finalized from then"
+        ),
+        "WindowClosed": lambda: (
+            f"submission {a.get('id')}'s challenge window closed at {a.get('deadline')}: too "
+            "late to challenge it"
+        ),
+        "CommitmentMismatch": lambda: (
+            f"the commitment given is not the one submission {a.get('id')} stored (its hash is "
+            f"{_root(a.get('stored'))}): read it from the submit transaction"
+        ),
+        "NothingOwed": lambda: f"the feed owes {a.get('account')} nothing",
+        "TransferFailed": lambda: f"the feed could not send {a.get('amount')} wei to {a.get('to')}",
+        "InvalidBond": lambda: "the feed's bond parameters are invalid (a deployment error)",
+        "NotChallenges": lambda: "only the feed's challenges contract may reject a submission",
     }
     make = messages.get(name)
     return make() if make else name
+
+
+def _status(value: Any) -> str:
+    from ion_cli.zk.feed import STATUSES
+
+    try:
+        return STATUSES[int(value)]
+    except (TypeError, ValueError, IndexError):
+        return str(value)
 
 
 def _wrong_model(
@@ -207,13 +245,15 @@ def _precheck(
     sender: str,
     data: bytes,
     bound_to: Callable[[str], str | None] | None = None,
+    value: int = 0,
 ) -> None:
-    """eth_call the submission from the sender; a revert becomes ProofRejected."""
+    """eth_call the submission (with its bond) from the sender; a revert becomes
+    ProofRejected."""
     from ion_cli.chain.client import node_error, rpc_url_of
     from ion_cli.chain.revert import decode_exception
 
     try:
-        w3.eth.call({"from": sender, "to": feed, "data": "0x" + data.hex()})
+        w3.eth.call({"from": sender, "to": feed, "data": "0x" + data.hex(), "value": value})
     except Exception as exc:
         decoded = decode_exception(exc)
         if decoded is None:
@@ -322,9 +362,9 @@ def _check_market(receipt: ReceiptFolder, symbol: str) -> None:
 
 def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> SubmitResult:
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
-    from ion_cli.flows.oracle import cooldown_message, market_oracle, update_call
+    from ion_cli.flows.oracle import market_oracle
     from ion_cli.results import SubmitResult
-    from ion_cli.zk.feed import ProofCall, commitment_tuple, read_latest, submit_call
+    from ion_cli.zk.feed import ProofCall, commitment_tuple, read_latest, read_terms, submit_call
 
     receipt = check_whole(session, path, online=True)
     market = session.profile.market(symbol)
@@ -341,6 +381,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     w3 = session.w3()
     me = session.account().address
     latest_before = read_latest(session.reader(), feed)
+    terms = read_terms(session.reader(), feed)
     # EIP-4788 anchoring (ion_cli.flows.anchor_submit): the block's header and the execution
     # timestamp whose beacon root is the block's root.
     header = receipt_header(session, receipt.data)
@@ -360,32 +401,33 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         )
     # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
     bound_to = token_of_model_id(session, receipt.model_hash)
-    _precheck(w3, feed, me, submit_call(feed, call, "").data, bound_to)
+    _precheck(w3, feed, me, submit_call(feed, call, "", terms.bond).data, bound_to, terms.bond)
 
     haircut = layout.haircut_wad(score)
     feed_rate_after = layout.risk_adjusted_rate(oracle.protocol_rate, haircut)
     submission = submit_call(
         feed,
         call,
-        f"submit the {market.symbol} risk proof for slot {slot} (haircut {text(haircut, WAD)})",
+        f"submit the {market.symbol} risk proof for slot {slot} (haircut {text(haircut, WAD)}, "
+        f"bond {text(terms.bond, WAD)} ETH)",
+        terms.bond,
     )
-    calls = [submission]
-    update_now = reads_feed and oracle.can_update
-    if update_now:
-        calls.append(update_call(oracle))
     summary = {
         "market": market.symbol,
         "slot": str(slot),
         "state root": state_root,
         "score": f"{score / layout.SCORE_ONE:.4f} (clamped to [0, 1])",
         "haircut": text(haircut, WAD) or "0",
-        "feed rate": f"{text(oracle.protocol_rate, WAD)} -> {text(feed_rate_after, WAD)}",
+        "bond": f"{text(terms.bond, WAD)} ETH (back at finalize; lost if a challenge proves the "
+        "proof false)",
+        "pending": f"{terms.window} s challenge window; then `ion oracle finalize "
+        f"{market.symbol}` makes it final",
+        "feed rate once final": f"{text(oracle.protocol_rate, WAD)} -> "
+        f"{text(feed_rate_after, WAD)}",
     }
-    if reads_feed and not update_now:
-        summary["reserve rate"] = "unchanged now: " + cooldown_message(oracle)
     plan = Plan(
         title=f"Submit a risk proof to the {market.symbol} risk feed",
-        calls=calls,
+        calls=[submission],
         summary=summary,
         json_summary={
             "action": "submit",
@@ -395,7 +437,9 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             "state_root": state_root,
             "score": score,
             "haircut_wad": str(haircut),
-            "updates_reserve_rate": update_now,
+            "bond_wei": str(terms.bond),
+            "window_seconds": terms.window,
+            "updates_reserve_rate": False,
         },
     )
     result = run_plan(session, plan, options)
@@ -413,6 +457,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         receipt, session, feed, result.steps[0].tx_hash, result.steps[0].block_number
     )
     after = market_oracle(session, symbol)
+    pending = _pending_of(session, feed, me, slot, state_root, after.now)
     return SubmitResult(
         plan=plan.to_json(),
         dry_run=False,
@@ -424,8 +469,38 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         latest=read_latest(w3, feed).to_json(after.now),
         oracle=after.to_json(),
         receipt=str(receipt.receipt_path),
-        reserve_rate_updated=update_now,
-        next_update=cooldown_message(after) if not update_now and reads_feed else None,
+        reserve_rate_updated=False,
+        next_update=_pending_message(pending, market.symbol),
+        pending=pending,
+    )
+
+
+def _pending_of(
+    session: Session, feed: str, me: str, slot: int, state_root: str, now: int
+) -> dict[str, Any] | None:
+    """The submission just made (the newest pending one of this sender, slot and state)."""
+    from ion_cli.zk.feed import read_pending
+
+    try:
+        mine = [
+            p
+            for p in read_pending(session.reader(), feed)
+            if p.submitter.lower() == me.lower()
+            and p.slot == slot
+            and p.state_root.lower() == state_root.lower()
+        ]
+    except IonError:
+        return None
+    return max(mine, key=lambda p: p.id).to_json(now) if mine else None
+
+
+def _pending_message(pending: dict[str, Any] | None, symbol: str) -> str:
+    if pending is None:
+        return f"pending for the feed's challenge window: then `ion oracle finalize {symbol}`"
+    return (
+        f"submission {pending['id']} is pending until {pending['deadline']} (in "
+        f"{pending.get('seconds_left', 0)} s; anyone may challenge it until then): then "
+        f"`ion oracle finalize {symbol}` makes it final and the reserve oracle follows"
     )
 
 

@@ -32,7 +32,7 @@ class StateTruth:
 
     @property
     def slashings_total(self) -> int | None:
-        return P.slashings_total(self.tree) if self.tree.slashings_raw else None
+        return P.slashings_total(self.tree) if len(self.tree.slashings) else None
 
     @property
     def epoch(self) -> int:

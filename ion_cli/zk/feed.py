@@ -3,7 +3,10 @@
 The devnet deploys one RiskFeed per market (the ReserveOracle's FEED0, QUORUM 1) and one
 Halo2Verifier shared by them (see `ion_cli.devnet.deploy`). This module knows what the feed
 needs at deployment (`verifier_meta`, `DevnetFeedParams`), how to encode a submission from a
-proof's files, and how to read the latest accepted score back (`read_latest`). No printing.
+proof's files (with its bond), how to read the final score back (`read_latest`), the bond and
+window (`read_terms`), pending submissions (`read_pending`, `read_submissions`), and the calls
+of `finalize` and of the fraud proofs (`finalize_call`, `challenge_call`; their arguments:
+`ion_cli.zk.feed_proofs`). No printing.
 """
 
 from __future__ import annotations
@@ -233,6 +236,187 @@ def read_latest(source: Any, feed: str, block: int | str = "latest") -> LatestSc
     return _latest_from(feed, answers)
 
 
+# ---- the permissionless feed: bond, window, pending submissions ------------------------------
+
+STATUSES = ("none", "pending", "final", "rejected", "superseded")  # RiskFeed's Status enum
+
+
+@dataclass(frozen=True)
+class FeedTerms:
+    """What a submission costs and how long it waits: the bond (`bond()`: its total and parts,
+    wei; a successful challenger receives gas_cover + reward, `burn` stays locked in the feed),
+    the challenge window (s), the pause flag and the challenges contract."""
+
+    feed: str
+    bond: int
+    challenge_gas: int
+    gas_price_ceiling: int
+    gas_cover: int
+    reward: int
+    burn: int
+    window: int
+    paused: bool
+    challenges: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed,
+            "bond_wei": str(self.bond),
+            "bond": {
+                "challenge_gas": self.challenge_gas,
+                "gas_price_ceiling_wei": str(self.gas_price_ceiling),
+                "gas_cover_wei": str(self.gas_cover),
+                "reward_wei": str(self.reward),
+                "burn_wei": str(self.burn),
+            },
+            "window_seconds": self.window,
+            "paused": self.paused,
+            "challenges": self.challenges,
+        }
+
+
+def read_terms(source: Any, feed: str, block: int | str = "latest") -> FeedTerms:
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
+
+    c = Contract(feed, interface="RiskFeed")
+    bond, window, paused, challenges = as_reader(source).read(
+        [c.bond(), c.CHALLENGE_WINDOW(), c.paused(), c.CHALLENGES()],
+        block,
+        f"reading the risk feed {feed}'s bond",
+    )
+    total, gas, ceiling, cover, reward, burn = (int(x) for x in bond)
+    return FeedTerms(
+        feed, total, gas, ceiling, cover, reward, burn, int(window), bool(paused), str(challenges)
+    )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One bonded submission (`RiskFeed.submission(id)`), with its window's end."""
+
+    id: int
+    submitter: str
+    slot: int
+    status: str  # one of STATUSES
+    score_wad: int
+    haircut_wad: int
+    bond_wei: int
+    submitted_at: int
+    deadline: int
+    state_root: str
+    block_root: str
+    commitment_hash: str
+    credentials_hash: str
+
+    def open(self, now: int) -> bool:
+        """Still challengeable (pending, before its deadline)."""
+        return self.status == "pending" and now < self.deadline
+
+    def finalizable(self, now: int) -> bool:
+        return self.status == "pending" and now >= self.deadline
+
+    def to_json(self, now: int | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "slot": self.slot,
+            "submitter": self.submitter,
+            "score": str(self.score_wad),
+            "score_fraction": self.score_wad / 10**18,
+            "haircut_wad": str(self.haircut_wad),
+            "haircut_fraction": self.haircut_wad / 10**18,
+            "bond_wei": str(self.bond_wei),
+            "submitted_at": self.submitted_at,
+            "deadline": self.deadline,
+            "state_root": self.state_root,
+            "block_root": self.block_root,
+            "commitment_hash": self.commitment_hash,
+            "credentials_hash": self.credentials_hash,
+        }
+        if now is not None:
+            data["seconds_left"] = max(0, self.deadline - now) if self.status == "pending" else 0
+        return data
+
+
+def _hex(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _submission_from(id_: int, raw: Any, window: int) -> Submission:
+    submitter, slot, status, score, haircut, bond, at, state, block, commit, creds = raw
+    return Submission(
+        id=id_,
+        submitter=str(submitter),
+        slot=int(slot),
+        status=STATUSES[int(status)] if int(status) < len(STATUSES) else str(status),
+        score_wad=int(score),
+        haircut_wad=int(haircut),
+        bond_wei=int(bond),
+        submitted_at=int(at),
+        deadline=int(at) + window,
+        state_root=_hex(state),
+        block_root=_hex(block),
+        commitment_hash=_hex(commit),
+        credentials_hash=_hex(creds),
+    )
+
+
+def read_submissions(
+    source: Any, feed: str, ids: Sequence[int], block: int | str = "latest"
+) -> list[Submission]:
+    """Submissions `ids` of the feed, read at one block (one batched round trip)."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
+
+    c = Contract(feed, interface="RiskFeed")
+    calls = [c.CHALLENGE_WINDOW(), *(c.submission(i) for i in ids)]
+    window, *raws = as_reader(source).read(calls, block, f"reading submissions of {feed}")
+    return [_submission_from(i, raw, int(window)) for i, raw in zip(ids, raws, strict=True)]
+
+
+def read_pending(source: Any, feed: str, block: int | str = "latest") -> list[Submission]:
+    """Every pending submission of the feed, ordered by slot (those whose window has passed but
+    that nobody finalized yet included: `Submission.finalizable`)."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.chain.rpc import as_reader
+
+    c = Contract(feed, interface="RiskFeed")
+    (ids,) = as_reader(source).read(
+        [c.pendingIds()], block, f"reading pending submissions of {feed}"
+    )
+    return read_submissions(source, feed, [int(i) for i in ids], block) if ids else []
+
+
+def finalize_call(feed: str, submission_id: int, description: str = "") -> Any:
+    """The plan `Call` of `RiskFeed.finalize(id)` (anyone may send it once the window passed)."""
+    from ion_cli.chain.contracts import Contract
+
+    return Contract(feed, interface="RiskFeed").finalize(
+        submission_id, description=description or f"finalize risk submission {submission_id}"
+    )
+
+
+def challenge_call(
+    challenges: str, kind: str, submission_id: int, commitment: Sequence[Any], *args: Any,
+    description: str = "",
+) -> Any:  # fmt: skip
+    """The plan `Call` of one fraud proof (`kind` a key of `feed_proofs.FUNCTIONS`; `args` the
+    challenge's own arguments after the id and the commitment, as `feed_proofs` builds them)."""
+    from ion_cli.chain.contracts import Contract
+    from ion_cli.zk.feed_proofs import FUNCTIONS
+
+    if kind not in FUNCTIONS:
+        raise IonError(f"no fraud proof of kind {kind!r} (kinds: {', '.join(FUNCTIONS)})")
+    fn = Contract(challenges, interface="RiskFeedChallenges").function(FUNCTIONS[kind])
+    return fn(
+        submission_id,
+        tuple(commitment),
+        *args,
+        description=description or f"challenge risk submission {submission_id} ({kind})",
+    )
+
+
 CREDENTIAL_SOURCES = {
     "contracts": "enumerated on chain from the LRT's own contracts (its delegators' EigenPods)",
     "registry": "an owner-kept registry (the LRT's contracts cannot enumerate its credentials "
@@ -345,8 +529,9 @@ def load_proof(path: Path) -> tuple[bytes, list[int]]:
     return proof, instances
 
 
-def submit_call(feed: str, call: ProofCall, description: str) -> Any:
-    """The plan `Call` of `RiskFeed.submit` for a proof's files."""
+def submit_call(feed: str, call: ProofCall, description: str, bond: int = 0) -> Any:
+    """The plan `Call` of `RiskFeed.submit` for a proof's files, carrying the feed's bond
+    (`FeedTerms.bond`: the feed refuses any other value)."""
     from ion_cli.chain.contracts import Contract
 
     h = call.header
@@ -356,6 +541,7 @@ def submit_call(feed: str, call: ProofCall, description: str) -> Any:
         call.anchor_timestamp,
         (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
         call.commitment,
+        value=bond,
         description=description,
     )
 

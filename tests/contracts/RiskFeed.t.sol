@@ -77,6 +77,14 @@ contract RiskFeedTest is TestBase {
 
     address internal constant OWNER = address(0xA11CE);
     address internal constant SUBMITTER = address(0xB0B);
+    address internal constant CHALLENGER = address(0xC4A1);
+    /// The bond: 500k gas at 100 gwei (0.05 ETH) + 0.01 ETH reward + 0.04 ETH burnt on loss.
+    uint256 internal constant WINDOW = 300;
+    uint256 internal constant CHALLENGE_GAS = 500_000;
+    uint256 internal constant GAS_CEILING = 100 gwei;
+    uint256 internal constant REWARD = 0.01 ether;
+    uint256 internal constant BURN = 0.04 ether;
+    uint256 internal constant BOND = 0.1 ether;
 
     MockHalo2Verifier internal verifier;
     MockRateSource internal source;
@@ -96,8 +104,7 @@ contract RiskFeedTest is TestBase {
         vm.prank(OWNER);
         registry.add(creds);
         feed = _newFeed(address(source), 0.01e18, 0.21e18);
-        vm.prank(OWNER);
-        feed.setSubmitter(SUBMITTER, true);
+        vm.deal(SUBMITTER, 100 ether);
         vm.warp(GENESIS + 1_000_000 * 12 + 60);
         vm.etch(BEACON_ROOTS, BEACON_ROOTS_CODE);
     }
@@ -172,7 +179,12 @@ contract RiskFeedTest is TestBase {
                 maxHaircut: maxHaircut,
                 credentials: address(registry),
                 minNetworkActive: 1e9,
-                maxNetworkActive: 1e18
+                maxNetworkActive: 1e18,
+                challengeWindow: WINDOW,
+                challengeGas: CHALLENGE_GAS,
+                gasPriceCeiling: GAS_CEILING,
+                challengerReward: REWARD,
+                burn: BURN
             }),
             OWNER
         );
@@ -218,11 +230,18 @@ contract RiskFeedTest is TestBase {
         return 1 << (SCALE - 1);
     }
 
-    function _submit(uint256[] memory inst, bytes32 root) internal {
+    /// Submit (pending), let the window pass, finalize: the rate follows.
+    function _submit(uint256[] memory inst, bytes32 root) internal returns (uint256 id) {
+        id = _pending(inst, root);
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize(id);
+    }
+
+    function _pending(uint256[] memory inst, bytes32 root) internal returns (uint256) {
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h1 = _anchor(inst, root);
         vm.prank(SUBMITTER);
-        feed.submit(proof, inst, anchorTs, h1, _commitment());
+        return feed.submit{value: BOND}(proof, inst, anchorTs, h1, _commitment());
     }
 
     // ---------------------------------------------------------------- happy path and math
@@ -236,10 +255,14 @@ contract RiskFeedTest is TestBase {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
+        assertEq(feed.getExchangeRate(0), 1.05e18, "pending: the rate has not moved");
+        assertTrue(!feed.hasScore(), "pending is not a score");
+        vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(true, true, false, true);
         emit IRiskFeed.RiskScoreAccepted(1_000_000, ROOT, lastBlockRoot, 0.5e18, 0.11e18, SUBMITTER);
-        vm.prank(SUBMITTER);
-        feed.submit(proof, inst, anchorTs, h, _commitment());
+        feed.finalize(id);
 
         RiskFeed.Latest memory l = feed.latest();
         assertEq(uint256(l.slot), 1_000_000, "slot");
@@ -297,7 +320,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h2 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h2, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h2, _commitment());
     }
 
     function testRejectsTamperedScore() public {
@@ -307,7 +330,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h3 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h3, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h3, _commitment());
     }
 
     function testRejectsVerifierFalse() public {
@@ -317,7 +340,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h4 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, inst, anchorTs, h4, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h4, _commitment());
     }
 
     function testRejectsRelabelledSlotAndRoot() public {
@@ -329,12 +352,12 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h5 = _anchor(relabelled, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.InvalidProof.selector);
-        feed.submit(proof, relabelled, anchorTs, h5, _commitment());
+        feed.submit{value: BOND}(proof, relabelled, anchorTs, h5, _commitment());
         // The same proof and instances naming another state root: the commitment differs.
         BeaconBlockHeader memory h6 = _anchor(inst, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
-        feed.submit(proof, inst, anchorTs, h6, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h6, _commitment());
     }
 
     function testRejectsWrongInstanceCount() public {
@@ -342,7 +365,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h7 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongInstanceCount.selector, COUNT - 1, COUNT));
-        feed.submit("", inst, anchorTs, h7, _commitment());
+        feed.submit{value: BOND}("", inst, anchorTs, h7, _commitment());
     }
 
     function testRejectsMalformedLimb() public {
@@ -352,14 +375,14 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h8 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, ROOT_INDEX + 3));
-        feed.submit(proof, inst, anchorTs, h8, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h8, _commitment());
         inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         inst[SLOT_INDEX] = uint256(1 << 16) << SCALE; // a limb of 17 bits
         proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h9 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, SLOT_INDEX));
-        feed.submit(proof, inst, anchorTs, h9, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h9, _commitment());
     }
 
     function testRejectsOutOfRangeFeatureAndScore() public {
@@ -369,7 +392,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h10 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.MalformedInstance.selector, 2));
-        feed.submit(proof, inst, anchorTs, h10, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h10, _commitment());
 
         uint256 tooBig = (64 << SCALE) + 1;
         inst = _instances(1_000_000, ROOT, ID, tooBig);
@@ -377,7 +400,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h11 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooBig));
-        feed.submit(proof, inst, anchorTs, h11, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h11, _commitment());
 
         uint256 tooNegative = FIELD - tooBig;
         inst = _instances(1_000_000, ROOT, ID, tooNegative);
@@ -385,7 +408,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h12 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.ScoreOutOfRange.selector, tooNegative));
-        feed.submit(proof, inst, anchorTs, h12, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h12, _commitment());
     }
 
     function testRejectsAnotherModel() public {
@@ -395,7 +418,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h13 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(other), bytes8(ID)));
-        feed.submit(proof, inst, anchorTs, h13, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h13, _commitment());
     }
 
     function testModelIdBindsModelAndToken() public view {
@@ -412,14 +435,14 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h14 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongModel.selector, bytes8(rsEth), bytes8(ID)));
-        feed.submit(proof, inst, anchorTs, h14, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h14, _commitment());
         // The rsETH feed takes it.
         RiskFeed rsFeed = _newFeed(address(source), 0.01e18, 0.21e18, "rsETH");
-        vm.prank(OWNER);
-        rsFeed.setSubmitter(SUBMITTER, true);
         BeaconBlockHeader memory h15 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        rsFeed.submit(proof, inst, anchorTs, h15, _commitment());
+        uint256 id = rsFeed.submit{value: BOND}(proof, inst, anchorTs, h15, _commitment());
+        vm.warp(block.timestamp + WINDOW);
+        rsFeed.finalize(id);
         assertTrue(rsFeed.hasScore(), "accepted by its own token's feed");
     }
 
@@ -430,7 +453,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h16 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.AlreadySubmitted.selector, uint64(1_000_000), ROOT));
-        feed.submit(proof, inst, anchorTs, h16, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h16, _commitment());
     }
 
     function testRejectsOlderOrSameSlot() public {
@@ -441,13 +464,13 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h17 = _anchor(older, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(999_999), uint64(1_000_000)));
-        feed.submit(proof, older, anchorTs, h17, _commitment());
+        feed.submit{value: BOND}(proof, older, anchorTs, h17, _commitment());
         uint256[] memory same = _instances(1_000_000, other, ID, 0);
         proof = verifier.proofFor(same);
         BeaconBlockHeader memory h18 = _anchor(same, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(1_000_000), uint64(1_000_000)));
-        feed.submit(proof, same, anchorTs, h18, _commitment());
+        feed.submit{value: BOND}(proof, same, anchorTs, h18, _commitment());
     }
 
     function testRejectsStaleSlot() public {
@@ -458,7 +481,7 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h19 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StaleSlot.selector, slot, MAX_AGE + 1, MAX_AGE));
-        feed.submit(proof, inst, anchorTs, h19, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h19, _commitment());
         // Exactly at the bound is still fresh.
         vm.warp(GENESIS + uint256(slot) * 12 + MAX_AGE);
         _submit(inst, ROOT);
@@ -472,36 +495,42 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h20 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotInFuture.selector, slot, slotTime, block.timestamp));
-        feed.submit(proof, inst, anchorTs, h20, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h20, _commitment());
     }
 
-    function testRejectsSubmitterNotOnAllowlist() public {
+    function testAnyoneMaySubmitWithTheExactBond() public {
         uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         address stranger = address(0xBAD);
+        vm.deal(stranger, 1 ether);
         BeaconBlockHeader memory h21 = _anchor(inst, ROOT);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongBond.selector, BOND - 1, BOND));
+        feed.submit{value: BOND - 1}(proof, inst, anchorTs, h21, _commitment());
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WrongBond.selector, 0, BOND));
         feed.submit(proof, inst, anchorTs, h21, _commitment());
-        // Removed from the list: refused again.
-        vm.prank(OWNER);
-        feed.setSubmitter(SUBMITTER, false);
-        BeaconBlockHeader memory h22 = _anchor(inst, ROOT);
-        vm.prank(SUBMITTER);
-        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotAllowedSubmitter.selector, SUBMITTER));
-        feed.submit(proof, inst, anchorTs, h22, _commitment());
+        vm.prank(stranger);
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h21, _commitment());
+        assertEq(id, 1, "first id");
+        assertEq(stranger.balance, 1 ether - BOND, "bond held");
+        assertEq(address(feed).balance, BOND, "the feed holds it");
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize(id);
+        assertEq(stranger.balance, 1 ether, "bond returned on finalize");
+        assertTrue(feed.hasScore(), "a stranger's sound proof is final");
     }
 
-    function testOnlyOwnerManagesAllowlist() public {
+    function testOnlyOwnerPauses() public {
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotOwner.selector, SUBMITTER));
-        feed.setSubmitter(SUBMITTER, true);
+        feed.setPaused(true);
         vm.prank(OWNER);
         feed.transferOwnership(SUBMITTER);
         assertEq(feed.owner(), SUBMITTER, "new owner");
         vm.prank(OWNER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotOwner.selector, OWNER));
-        feed.setSubmitter(OWNER, true);
+        feed.setPaused(true);
     }
 
     function testWrongIlkAndBadConstruction() public {
@@ -534,12 +563,12 @@ contract RiskFeedTest is TestBase {
         uint256 missing = anchorTs - 5;
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, missing));
-        feed.submit(proof, inst, missing, h, _commitment());
+        feed.submit{value: BOND}(proof, inst, missing, h, _commitment());
         // An entry overwritten by a later block with the same ring position is gone too.
         _setBeaconRoot(anchorTs + RING, lastBlockRoot);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.BeaconRootUnavailable.selector, anchorTs));
-        feed.submit(proof, inst, anchorTs, h, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
     }
 
     function testRejectsHeaderTheChainDoesNotKnow() public {
@@ -550,7 +579,7 @@ contract RiskFeedTest is TestBase {
         bytes32 forged = _headerRoot(h);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.HeaderNotAnchored.selector, forged, lastBlockRoot));
-        feed.submit(proof, inst, anchorTs, h, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
     }
 
     function testRejectsProofOfAnotherStateThanTheAnchoredHeader() public {
@@ -561,12 +590,12 @@ contract RiskFeedTest is TestBase {
         BeaconBlockHeader memory h = _anchor(inst, other);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.StateRootMismatch.selector, other, ROOT));
-        feed.submit(proof, inst, anchorTs, h, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
         // An anchored header of another slot with the same state root.
         h = _anchor(_instances(1_000_001, ROOT, ID, 0), ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotMismatch.selector, uint64(1_000_000), uint64(1_000_001)));
-        feed.submit(proof, inst, anchorTs, h, _commitment());
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
     }
 
     /// The anchoring's cost, measured: the 4788 read and the header root (the header and the
@@ -602,14 +631,15 @@ contract RiskFeedTest is TestBase {
         oracle.updateExchangeRate();
         assertEq(oracle.currentExchangeRate(), protocolRate, "unchanged before a proof");
 
-        vm.prank(OWNER);
-        riskFeed.setSubmitter(SUBMITTER, true);
         uint64 slot = uint64((block.timestamp - GENESIS) / 12);
         uint256[] memory inst = _instances(slot, ROOT, ID, _scoreHalf());
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h23 = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
-        riskFeed.submit(proof, inst, anchorTs, h23, _commitment());
+        uint256 id = riskFeed.submit{value: BOND}(proof, inst, anchorTs, h23, _commitment());
+        assertEq(riskFeed.getExchangeRate(0), protocolRate, "pending: still the protocol rate");
+        vm.warp(block.timestamp + WINDOW);
+        riskFeed.finalize(id);
         uint256 target = protocolRate * (1e18 - 0.11e18) / 1e18;
         assertEq(riskFeed.getExchangeRate(0), target, "feed rate");
 
@@ -644,12 +674,14 @@ contract RiskFeedTest is TestBase {
         bytes memory proof = verifier.proofFor(inst);
         BeaconBlockHeader memory h = _anchor(inst, ROOT);
         bytes32[] memory creds = registry.credentials();
-        vm.expectEmit(true, false, false, true);
-        emit IRiskFeed.SnapshotCommitted(1_000_000, c.root, keccak256(abi.encode(c)), keccak256(abi.encodePacked(creds)), creds);
+        vm.expectEmit(true, true, false, true);
+        emit IRiskFeed.SnapshotCommitted(1, 1_000_000, c.root, keccak256(abi.encode(c)), keccak256(abi.encodePacked(creds)), creds);
         vm.prank(SUBMITTER);
         uint256 gasBefore = gasleft();
-        feed.submit(proof, inst, anchorTs, h, c);
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h, c);
         emit log_named_uint("submit gas with commitment (mock verifier)", gasBefore - gasleft());
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize(id);
         RiskFeed.Latest memory l = feed.latest();
         assertEq(l.commitmentHash, keccak256(abi.encode(c)), "commitment stored");
         assertEq(l.credentialsHash, keccak256(abi.encodePacked(creds)), "credential set snapshotted");
@@ -670,7 +702,7 @@ contract RiskFeedTest is TestBase {
         h = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.FeaturesMismatch.selector, 0, lied[0], f[0]));
-        feed.submit(proof, inst, anchorTs, h, c);
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, c);
         // one feature instance changed (a proof of other features) against the sound sums
         c = _commitment();
         inst[2] = f[2] - 1;
@@ -678,7 +710,7 @@ contract RiskFeedTest is TestBase {
         h = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.FeaturesMismatch.selector, 2, f[2], f[2] - 1));
-        feed.submit(proof, inst, anchorTs, h, c);
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, c);
         // the network input outside the feed's bounds
         inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
         c.networkActive = 2e18;
@@ -686,13 +718,13 @@ contract RiskFeedTest is TestBase {
         h = _anchor(inst, ROOT);
         vm.prank(SUBMITTER);
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NetworkInputOutOfRange.selector, 2e18, 1e9, 1e18));
-        feed.submit(proof, inst, anchorTs, h, c);
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, c);
         // an empty commitment
         c = _commitment();
         c.sums.leaves = 0;
         vm.prank(SUBMITTER);
         vm.expectRevert(IRiskFeed.EmptyCommitment.selector);
-        feed.submit(proof, inst, anchorTs, h, c);
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, c);
         assertTrue(!feed.hasScore(), "nothing accepted");
     }
 
@@ -712,7 +744,187 @@ contract RiskFeedTest is TestBase {
         vm.expectEmit(false, false, false, true);
         emit IRiskFeed.CredentialSetChanged(first, next, 3);
         vm.prank(SUBMITTER);
-        feed.submit(proof, inst, anchorTs, h, _commitment());
-        assertEq(feed.latest().credentialsHash, next, "the new set for the new submission");
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
+        assertEq(feed.submission(id).credentialsHash, next, "the new set for the new submission");
+        assertEq(feed.latest().credentialsHash, first, "the final one keeps its own");
+    }
+
+    // ---------------------------------------------------------------- bond, window, finalize
+
+    function testBondIsTheSumOfItsParts() public view {
+        (uint256 total, uint256 gas, uint256 ceiling, uint256 cover, uint256 reward, uint256 burn) = feed.bond();
+        assertEq(gas, CHALLENGE_GAS, "challenge gas");
+        assertEq(ceiling, GAS_CEILING, "ceiling");
+        assertEq(cover, CHALLENGE_GAS * GAS_CEILING, "gas cover");
+        assertEq(reward, REWARD, "reward");
+        assertEq(burn, BURN, "burn");
+        assertEq(total, cover + reward + burn, "total");
+        assertEq(total, BOND, "0.1 ETH");
+        assertEq(feed.CHALLENGE_WINDOW(), WINDOW, "window");
+    }
+
+    function testBadBondConfigRefused() public {
+        RiskFeed.Config memory c = RiskFeed.Config({
+            verifier: address(verifier),
+            rateSource: address(source),
+            ilkIndex: 0,
+            modelHash: MODEL,
+            lrt: "weETH",
+            genesisTime: GENESIS,
+            maxSlotAge: MAX_AGE,
+            minHaircut: 0,
+            maxHaircut: 0.2e18,
+            credentials: address(registry),
+            minNetworkActive: 1e9,
+            maxNetworkActive: 1e18,
+            challengeWindow: WINDOW,
+            challengeGas: CHALLENGE_GAS,
+            gasPriceCeiling: GAS_CEILING,
+            challengerReward: REWARD,
+            burn: 0
+        });
+        vm.expectRevert(IRiskFeed.InvalidBond.selector);
+        new RiskFeed(c, OWNER);
+        c.burn = BURN;
+        c.challengeWindow = 0;
+        vm.expectRevert(IRiskFeed.InvalidBond.selector);
+        new RiskFeed(c, OWNER);
+    }
+
+    function testFinalizeOnlyAfterTheWindowAndOnce() public {
+        uint256 id = _pending(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
+        uint256 deadline = feed.deadlineOf(id);
+        assertEq(deadline, block.timestamp + WINDOW, "deadline");
+        IRiskFeed.Submission memory s = feed.submission(id);
+        assertEq(uint256(s.status), uint256(IRiskFeed.Status.Pending), "pending");
+        assertEq(uint256(s.bond), BOND, "bond recorded");
+        vm.warp(deadline - 1);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.WindowOpen.selector, id, deadline));
+        feed.finalize(id);
+        vm.warp(deadline);
+        uint256 before = SUBMITTER.balance;
+        uint256 gasBefore = gasleft();
+        feed.finalize(id); // anyone: this test contract is no one in particular
+        emit log_named_uint("finalize gas (first final, cold)", gasBefore - gasleft());
+        assertEq(SUBMITTER.balance, before + BOND, "bond back");
+        assertEq(uint256(feed.submission(id).status), uint256(IRiskFeed.Status.Final), "final");
+        assertEq(feed.finalId(), id, "final id");
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NotPending.selector, id, IRiskFeed.Status.Final));
+        feed.finalize(id);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NoSuchSubmission.selector, 7));
+        feed.finalize(7);
+    }
+
+    function testFinalizeGasBound() public {
+        _submit(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
+        bytes32 root2 = keccak256("later state");
+        uint256 id = _pending(_instances(1_000_001, root2, ID, 0), root2);
+        vm.warp(block.timestamp + WINDOW);
+        uint256 gasBefore = gasleft();
+        feed.finalize(id);
+        uint256 used = gasBefore - gasleft();
+        emit log_named_uint("finalize gas (a later final, warm slots cold)", used);
+        assertLe(used + 21_000 + 16 * 36, 100_000, "finalize within 100k gas (transaction)");
+    }
+
+    function testSeveralPendingOrderedBySlotAndTheNewestFinalWins() public {
+        bytes32 rootA = keccak256("state A");
+        bytes32 rootB = keccak256("state B");
+        bytes32 rootC = keccak256("state C");
+        // B (a newer slot) first, then A (older) and C: none blocks another while pending.
+        uint256 b = _pending(_instances(1_000_004, rootB, ID, 0), rootB);
+        uint256 a = _pending(_instances(1_000_000, rootA, ID, _scoreHalf()), rootA);
+        uint256 c = _pending(_instances(1_000_002, rootC, ID, 1 << SCALE), rootC);
+        uint256[] memory ids = feed.pendingIds();
+        assertEq(ids.length, 3, "three pending");
+        assertEq(ids[0], a, "slot 1_000_000 first");
+        assertEq(ids[1], c, "then 1_000_002");
+        assertEq(ids[2], b, "then 1_000_004");
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize(c); // final: haircut at score 1
+        assertEq(uint256(feed.latest().haircut), 0.21e18, "C final");
+        feed.finalize(b); // newer: supersedes C as the final one
+        assertEq(uint256(feed.latest().haircut), 0.01e18, "B final");
+        assertEq(uint256(feed.latest().slot), 1_000_004, "B's slot");
+        uint256 before = SUBMITTER.balance;
+        vm.expectEmit(true, true, false, false);
+        emit IRiskFeed.SubmissionSuperseded(a, b);
+        feed.finalize(a); // older than the final one: closed, never the rate, bond back
+        assertEq(uint256(feed.submission(a).status), uint256(IRiskFeed.Status.Superseded), "A superseded");
+        assertEq(SUBMITTER.balance, before + BOND, "A's bond back");
+        assertEq(uint256(feed.latest().slot), 1_000_004, "still B");
+        assertEq(feed.pendingIds().length, 0, "none pending");
+        // A new submission must be newer than the final one (pending ones never constrain it).
+        uint256[] memory older = _instances(1_000_003, rootA, ID, 0);
+        bytes memory proof = verifier.proofFor(older);
+        BeaconBlockHeader memory h = _anchor(older, rootA);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.SlotNotNewer.selector, uint64(1_000_003), uint64(1_000_004)));
+        feed.submit{value: BOND}(proof, older, anchorTs, h, _commitment());
+    }
+
+    function testPauseStopsSubmitAndFinalizeOnly() public {
+        uint256 id = _pending(_instances(1_000_000, ROOT, ID, _scoreHalf()), ROOT);
+        vm.prank(OWNER);
+        feed.setPaused(true);
+        assertTrue(feed.paused(), "paused");
+        vm.warp(block.timestamp + WINDOW);
+        vm.expectRevert(IRiskFeed.FeedPaused.selector);
+        feed.finalize(id);
+        bytes32 root2 = keccak256("later state");
+        uint256[] memory inst = _instances(1_000_001, root2, ID, 0);
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, root2);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(IRiskFeed.FeedPaused.selector);
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
+        assertEq(feed.getExchangeRate(0), 1.05e18, "the rate still reads");
+        vm.prank(OWNER);
+        feed.setPaused(false);
+        feed.finalize(id);
+        assertTrue(feed.hasScore(), "finalized after the pause");
+    }
+
+    function testABondARefusingSubmitterCannotTakeIsOwed() public {
+        RefusingSubmitter r = new RefusingSubmitter();
+        vm.deal(address(r), 1 ether);
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        uint256 id = r.submit(feed, BOND, proof, inst, anchorTs, h, _commitment());
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize(id); // never blocked by the submitter
+        assertEq(feed.owed(address(r)), BOND, "credited");
+        r.setRefuse(false);
+        vm.prank(address(r));
+        feed.withdraw();
+        assertEq(address(r).balance, 1 ether, "withdrawn");
+        vm.prank(address(r));
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NothingOwed.selector, address(r)));
+        feed.withdraw();
+    }
+}
+
+contract RefusingSubmitter {
+    bool public refuse = true;
+
+    function setRefuse(bool value) external {
+        refuse = value;
+    }
+
+    function submit(
+        RiskFeed feed,
+        uint256 bond,
+        bytes memory proof,
+        uint256[] memory inst,
+        uint256 ts,
+        BeaconBlockHeader memory h,
+        SnapshotCommitment memory c
+    ) external returns (uint256) {
+        return feed.submit{value: bond}(proof, inst, ts, h, c);
+    }
+
+    receive() external payable {
+        require(!refuse, "no thanks");
     }
 }

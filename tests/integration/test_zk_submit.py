@@ -167,6 +167,20 @@ def protocol(devnet: DevnetHandle) -> Protocol:
     return Protocol(devnet)
 
 
+def finalize(protocol: Protocol, market: str = "weETH") -> list[int]:
+    """Let the feed's challenge window pass and finalize every pending submission (anyone may:
+    here the dev account). Returns the ids finalized."""
+    from ion_cli.zk.feed import read_pending, read_terms
+
+    feed = protocol.market(market).risk_feed
+    assert feed is not None
+    warp(protocol.w3, read_terms(protocol.w3, feed).window)
+    ids = [p.id for p in read_pending(protocol.w3, feed)]
+    for i in ids:
+        protocol.send(protocol.dev, feed, "RiskFeed", "finalize", i)
+    return ids
+
+
 # ---------------------------------------------------------------- accepted, and what it does
 
 
@@ -208,8 +222,14 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     haircut = int(r["output"]["haircut_wad"])
     assert haircut > 3 * WAD // 100  # beyond the clamp: several updates to reach it
     assert result["accepted"] is True and result["reserve_rate_updated"] is False
-    assert "allows the next update" in result["next_update"]
-    latest = result["latest"]
+    # Pending: the feed's rate does not move until the window passed and it was finalized.
+    pending = result["pending"]
+    assert pending["status"] == "pending" and pending["slot"] == r["beacon"]["slot"]
+    assert int(pending["bond_wei"]) == 10**17 and "ion oracle finalize" in result["next_update"]
+    assert result["latest"]["accepted"] is False
+    assert protocol.call(feed, "RiskFeed", "getExchangeRate", 0) == protocol_rate
+    assert finalize(protocol) == [pending["id"]]
+    latest = ion("position", "weETH", "--json")["risk"]
     assert latest["slot"] == r["beacon"]["slot"]
     assert latest["state_root"] == r["beacon"]["state_root"]
     assert int(latest["haircut_wad"]) == haircut
@@ -243,6 +263,12 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     assert rows["rsETH"]["risk"]["accepted"] is False
     shown = ion("position", "weETH")
     assert "risk proof (zk)" in shown and f"slot {r['beacon']['slot']}" in shown
+    # A newer proof with a light haircut, submitted now (before the proof ages past the feed's
+    # freshness bound): pending, it leaves the heavy one's rate alone until finalized.
+    newer = ion("submit", str(proofs.newer), "--market", "weETH", "--yes", "--json")
+    assert newer["pending"]["slot"] == receipt(proofs.newer)["beacon"]["slot"]
+    assert newer["latest"]["slot"] == r["beacon"]["slot"]  # still the heavy one
+    assert protocol.call(feed, "RiskFeed", "getExchangeRate", 0) == target
 
     rate = rate0
     for _ in range(2):
@@ -260,23 +286,42 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     ratio = health_after / health_before
     assert abs(ratio - Decimal(rate) / Decimal(rate0)) < Decimal("0.0001")
 
-    # A newer proof with a light haircut replaces the heavy one.
-    result = ion("submit", str(proofs.newer), "--market", "weETH", "--yes", "--json")
-    assert result["latest"]["slot"] == receipt(proofs.newer)["beacon"]["slot"]
+    # The newer proof replaces the heavy one once it is final (finalize has no freshness bound).
+    finalize(protocol)
+    risk = ion("position", "weETH", "--json")["risk"]
+    assert risk["slot"] == receipt(proofs.newer)["beacon"]["slot"]
 
 
-def test_submit_after_the_cooldown_also_updates_the_rate(
+def test_submit_is_pending_until_the_window_passed_and_it_is_finalized(
     protocol: Protocol, proofs: Proofs
 ) -> None:
+    """An account on no allowlist (there is none) submits with the bond; the rate moves only
+    after `ion devnet advance` moved time past the window and someone finalized it."""
+    from ion_cli.zk.feed import read_terms
+
+    feed = protocol.market("weETH").risk_feed
+    assert feed is not None
+    oracle = protocol.market("weETH").reserve_oracle
+    protocol_rate = protocol.call(oracle, "ReserveOracle", "getProtocolExchangeRate")
+    terms = read_terms(protocol.w3, feed)
+    assert terms.bond == terms.gas_cover + terms.reward + terms.burn and terms.burn > 0
+    balance0 = protocol.w3.eth.get_balance(protocol.dev)
     warp(protocol.w3, COOLDOWN)
-    rate0 = reserve_rate(protocol)
     result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
-    assert result["reserve_rate_updated"] is True
-    assert len(result["execution"]["tx_hashes"]) == 2
+    assert result["reserve_rate_updated"] is False
+    assert len(result["execution"]["tx_hashes"]) == 1  # no oracle update: nothing to follow
+    sid = result["pending"]["id"]
+    assert protocol.w3.eth.get_balance(feed) == terms.bond
+    assert protocol.call(feed, "RiskFeed", "getExchangeRate", 0) == protocol_rate
+    name, _ = protocol.revert_of(protocol.dev, feed, "RiskFeed", "finalize", sid)
+    assert name == "WindowOpen"
+    ion("devnet", "advance", "--epochs", "1", "--yes")  # 384 s: past the devnet's 300 s window
+    protocol.send(protocol.dev, feed, "RiskFeed", "finalize", sid)
+    assert protocol.w3.eth.get_balance(feed) == 0  # the bond went back
+    assert balance0 - protocol.w3.eth.get_balance(protocol.dev) < terms.bond  # only gas spent
     haircut = int(receipt(proofs.heavy)["output"]["haircut_wad"])
-    protocol_rate = protocol.call(
-        protocol.market("weETH").reserve_oracle, "ReserveOracle", "getProtocolExchangeRate"
-    )
+    rate0 = reserve_rate(protocol)
+    ion("oracle", "update", "weETH", "--yes")
     assert reserve_rate(protocol) == clamped(rate0, protocol_rate * (WAD - haircut) // WAD)
 
 
@@ -417,8 +462,9 @@ def test_a_credential_change_after_a_submission_is_a_watch_event(
     that snapshot alone and is an event of `ion watch`."""
     result = ion("submit", str(proofs.heavy), "--market", "weETH", "--yes", "--json")
     assert result["accepted"] is True
-    snapshotted = result["latest"]["credentials_hash"]
+    snapshotted = result["pending"]["credentials_hash"]
     assert snapshotted != "0x" + "00" * 32
+    finalize(protocol)
 
     def watch() -> list[dict[str, Any]]:
         out = CliRunner().invoke(
@@ -493,6 +539,7 @@ def test_a_block_the_chain_does_not_know_is_refused(protocol: Protocol, proofs: 
 
 def test_replayed_and_older_proofs_are_rejected(protocol: Protocol, proofs: Proofs) -> None:
     ion("submit", str(proofs.heavy), "--market", "weETH", "--yes")
+    finalize(protocol)
     _rejected(proofs.heavy, protocol, "already accepted", "replay")
     _rejected(proofs.older, protocol, "not newer than the last accepted slot")
 
@@ -565,10 +612,12 @@ def test_real_proof_of_another_model_claiming_ours_is_rejected(
     _feed_rejects(protocol, folder, "InvalidProof")
 
 
-def test_submitter_not_on_the_allowlist_is_rejected(protocol: Protocol, proofs: Proofs) -> None:
+def test_a_paused_feed_refuses_submissions(protocol: Protocol, proofs: Proofs) -> None:
+    """No allowlist: the owner's only power is the emergency pause."""
     feed = protocol.market("weETH").risk_feed
-    protocol.send(protocol.admin, feed, "RiskFeed", "setSubmitter", protocol.dev, False)
-    _rejected(proofs.heavy, protocol, protocol.dev, "allowlist")
+    protocol.send(protocol.admin, feed, "RiskFeed", "setPaused", True)
+    _rejected(proofs.heavy, protocol, "paused")
+    protocol.send(protocol.admin, feed, "RiskFeed", "setPaused", False)
 
 
 def test_a_receipt_for_another_token_or_market_without_feed(
@@ -632,7 +681,9 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
     # The same proof is good on its own token's feed.
     weeth_feed = protocol.market("weETH").risk_feed
     assert weeth_feed is not None
-    protocol.send(protocol.dev, weeth_feed, "RiskFeed", "submit", *args)
+    bond = protocol.call(weeth_feed, "RiskFeed", "bond")[0]
+    protocol.send(protocol.dev, weeth_feed, "RiskFeed", "submit", *args, value=bond)
+    finalize(protocol)
     assert protocol.call(weeth_feed, "RiskFeed", "hasScore") is True
 
 
@@ -690,9 +741,11 @@ def test_slashing_on_the_beacon_chain_proven_and_submitted_lowers_health(
     haircut = int(r["output"]["haircut_wad"])
     assert haircut > 3 * WAD // 100, r["output"]  # 700 of ~3,200 validators: beyond the clamp
 
-    warp(protocol.w3, COOLDOWN)  # the oracle may update in the same command
     result = ion("submit", str(out), "--market", "weETH", "--yes", "--json")
-    assert result["accepted"] is True and result["reserve_rate_updated"] is True
+    assert result["accepted"] is True and result["reserve_rate_updated"] is False
+    finalize(protocol)
+    warp(protocol.w3, COOLDOWN)
+    ion("oracle", "update", "weETH", "--yes")
     market = protocol.market("weETH")
     protocol_rate = protocol.call(market.reserve_oracle, "ReserveOracle", "getProtocolExchangeRate")
     target = protocol_rate * (WAD - haircut) // WAD

@@ -38,6 +38,7 @@ PROTOCOL: dict[str, str] = {
     "RswEthHandler": "RswEthHandler",
     "EzEthWethHandler": "EzEthWethHandler",
     "RiskFeed": "RiskFeed",
+    "RiskFeedChallenges": "RiskFeedChallenges",
 }
 VENUES: dict[str, str] = {
     "DevUniswapV3Pool": "UniswapV3Pool",

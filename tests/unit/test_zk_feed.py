@@ -41,7 +41,12 @@ def test_the_feed_artifact_has_the_named_errors() -> None:
     names = {i["name"] for i in load_artifact("RiskFeed").abi if i.get("type") == "error"}
     assert {
         "InvalidProof",
-        "NotAllowedSubmitter",
+        "WrongBond",
+        "FeedPaused",
+        "NotPending",
+        "WindowOpen",
+        "WindowClosed",
+        "CommitmentMismatch",
         "WrongInstanceCount",
         "MalformedInstance",
         "ScoreOutOfRange",
@@ -52,6 +57,33 @@ def test_the_feed_artifact_has_the_named_errors() -> None:
         "SlotNotNewer",
         "AlreadySubmitted",
     } <= names
+
+
+def test_the_allowlist_is_gone_and_only_a_pause_remains() -> None:
+    abi = load_artifact("RiskFeed").abi
+    functions = {i["name"] for i in abi if i.get("type") == "function"}
+    assert not {"setSubmitter", "isSubmitter"} & functions
+    assert "NotAllowedSubmitter" not in {i["name"] for i in abi if i.get("type") == "error"}
+    writes = {
+        i["name"]
+        for i in abi
+        if i.get("type") == "function" and i.get("stateMutability") in ("nonpayable", "payable")
+    }
+    # anyone: submit, finalize, withdraw; the challenges contract: reject; the owner: these two
+    assert writes == {"submit", "finalize", "withdraw", "reject", "setPaused", "transferOwnership"}
+
+
+def test_the_devnet_bond_is_its_parts() -> None:
+    params = feed.DevnetFeedParams(
+        verifier="0x" + "11" * 20,
+        rate_source="0x" + "22" * 20,
+        ilk_index=0,
+        model_hash="0x" + "33" * 32,
+        lrt="weETH",
+        genesis_time=0,
+    )
+    assert params.bond == 500_000 * 100 * 10**9 + 10**16 + 4 * 10**16 == 10**17
+    assert params.config_tuple()[-5:] == (300, 500_000, 100 * 10**9, 10**16, 4 * 10**16)
 
 
 def test_verifier_meta_reads_the_shipped_file() -> None:

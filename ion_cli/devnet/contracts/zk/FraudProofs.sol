@@ -211,10 +211,10 @@ library FraudProofs {
         uint256[] memory pos = new uint256[](k);
         bytes32[] memory node = new bytes32[](k);
         for (uint256 i = 0; i < k; ++i) {
-            uint256 at = p.positions[i];
-            if (at >= SLASHINGS_CHUNKS || (i > 0 && at <= p.positions[i - 1])) revert SlashingsMalformed();
+            uint256 here = p.positions[i];
+            if (here >= SLASHINGS_CHUNKS || (i > 0 && here <= p.positions[i - 1])) revert SlashingsMalformed();
             bytes32 c = p.chunks[i];
-            pos[i] = at;
+            pos[i] = here;
             node[i] = c;
             for (uint256 j = 0; j < 4; ++j) {
                 total += uint64At(c, j);
@@ -224,16 +224,16 @@ library FraudProofs {
         for (uint256 h = 0; h < SLASHINGS_DEPTH; ++h) {
             uint256 out = 0;
             for (uint256 i = 0; i < k; ++i) {
-                uint256 at = pos[i];
-                if (at & 1 == 0 && i + 1 < k && pos[i + 1] == at + 1) {
+                uint256 here = pos[i];
+                if (here & 1 == 0 && i + 1 < k && pos[i + 1] == here + 1) {
                     node[out] = SszMerkle.hashPair(node[i], node[i + 1]);
                     ++i;
-                } else if (at & 1 == 0) {
+                } else if (here & 1 == 0) {
                     node[out] = SszMerkle.hashPair(node[i], zero);
                 } else {
                     node[out] = SszMerkle.hashPair(zero, node[i]);
                 }
-                pos[out] = at >> 1;
+                pos[out] = here >> 1;
                 ++out;
             }
             k = out;

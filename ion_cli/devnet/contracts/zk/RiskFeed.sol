@@ -325,15 +325,17 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         SnapshotCommitment calldata commitment
     ) external payable returns (uint256 id) {
         if (paused) revert FeedPaused();
-        uint256 required = _bond();
-        if (msg.value != required) revert WrongBond(msg.value, required);
         (uint64 slot, uint256 score, bytes32 blockRoot) = _checkSubmission(instances, anchorTimestamp, header, commitment);
 
-        // Last: the expensive call, once the cheap checks passed. The generated verifier reverts
+        // The expensive call, once the cheap checks passed. The generated verifier reverts
         // with empty data on a bad proof; the low-level call turns that into a named error.
         (bool ok, bytes memory ret) =
             VERIFIER.call(abi.encodeCall(IHalo2Verifier.verifyProof, (proof, instances)));
         if (!ok || ret.length < 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
+        // The bond last: a call without one (an eth_call asking about the proof) hears the
+        // proof's verdict first.
+        uint256 required = _bond();
+        if (msg.value != required) revert WrongBond(msg.value, required);
 
         id = _record(slot, score, header.stateRoot, blockRoot, commitment);
     }
