@@ -46,7 +46,7 @@ class SharedContracts:
     uniswap_wsteth_weth_pool: str
     weth_flash_pool: str
     balancer_vault: str
-    ezeth_weth_balancer_pool_id: str
+    # (a market's own venue facts, such as a Balancer pool id, stay in the raw document)
     # SwapRouter02- and QuoterV2-style stand-ins over the devnet's Uniswap-style pools (absent
     # from deployments made before they existed).
     uniswap_swap_router: str | None = None
@@ -137,11 +137,7 @@ class Deployment:
 
     def addresses(self) -> list[str]:
         """Every contract address of the deployment (to check that the node still has them)."""
-        found = [
-            v
-            for k, v in vars(self.shared).items()
-            if k != "ezeth_weth_balancer_pool_id" and v is not None
-        ]
+        found = [v for v in vars(self.shared).values() if v is not None]
         for market in self.markets.values():
             found += [
                 market.pool,
@@ -259,10 +255,8 @@ def parse(data: Mapping[str, Any]) -> Deployment:
         **{
             name: _address(shared_raw, name, "shared")
             for name in SharedContracts.__dataclass_fields__
-            if name != "ezeth_weth_balancer_pool_id"
-            and (name not in optional or shared_raw.get(name) is not None)
+            if name not in optional or shared_raw.get(name) is not None
         },
-        ezeth_weth_balancer_pool_id=str(_req(shared_raw, "ezeth_weth_balancer_pool_id", "shared")),
     )
     markets = {k: _market(k, v) for k, v in _table(data, "markets").items()}
     tokens = {k: _token(k, v) for k, v in _table(data, "tokens").items()}

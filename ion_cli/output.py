@@ -4,29 +4,31 @@ prompts, progress and warnings go to stderr, so scripts can trust stdout."""
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    to_json = getattr(value, "to_json", None)
-    if callable(to_json):
-        return to_json()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def dumps(data: Any, schema: str | None = None) -> str:
+    """The one serializer (ion_cli.json_contract): `schema` is the command path ("tx.list")."""
+    from ion_cli import json_contract
+
+    return json_contract.dumps(data, schema)
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, default=_default)
+def command_path() -> str | None:
+    """The running command's path under `ion` ("tx.list"), which names its --json schema."""
+    from typer._click.globals import get_current_context  # typer vendors click
+
+    ctx = get_current_context(silent=True)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:  # the root (`ion`) is left out
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return ".".join(reversed(names)) or None
 
 
 class Output:
@@ -56,14 +58,21 @@ class Output:
             self._err = Console(file=sys.stderr, highlight=False, soft_wrap=True, emoji=False)
         return self._err
 
-    def result(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
-        """Print the command's result: JSON with --json, else the human rendering."""
+    def result(
+        self,
+        data: Any,
+        render: Callable[[Console], None] | None = None,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Print the command's result: JSON with --json (the document of `schema`, by default
+        the running command's path), else the human rendering."""
         if STDOUT_CLOSED:
             stdout_failed(OSError(9, "standard output is closed"))
             return
         try:
             if self.json_mode or render is None:
-                sys.stdout.write(dumps(data) + "\n")
+                sys.stdout.write(dumps(data, schema or command_path()) + "\n")
                 sys.stdout.flush()
             else:
                 render(self.out)

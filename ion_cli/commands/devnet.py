@@ -232,6 +232,9 @@ def slash(
     count: Annotated[
         int, typer.Option("--count", parser=ascii_int(1, 100_000), help="How many validators.")
     ] = 1,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="List every slashed validator (default: the first 10).")
+    ] = False,
     *,
     opts: GlobalOptions,
 ) -> None:
@@ -252,29 +255,53 @@ def slash(
             },
         )
         return
-    result = service.slash(lrt, count)
+    result = _gwei_keys(service.slash(lrt, count))
 
     def render(console: Any) -> None:
+        from collections import Counter
+
         from rich.table import Table
 
+        rows = result["validators"]
+        statuses = Counter(row["status"] for row in rows)
         console.print(
-            f"slashed {len(result['validators'])} {result['lrt']} validator(s) in the block at "
-            f"slot {result['slot']} (epoch {result['epoch']})"
+            f"slashed {len(rows)} {result['lrt']} validator(s) in the block at "
+            f"slot {result['slot']} (epoch {result['epoch']}): "
+            + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
         )
+        shown = rows if all_rows else rows[:SHOWN_ROWS]
         table = Table(title_justify="left")
         for column in ("index", "penalty (Gwei)", "balance (Gwei)", "exit epoch", "status"):
             table.add_column(column, justify="right" if column != "status" else "left")
-        for row in result["validators"]:
+        for row in shown:
             table.add_row(
                 str(row["index"]),
-                f"{row['initial_penalty']:,}",
-                f"{row['balance']:,}",
+                f"{row['initial_penalty_gwei']:,}",
+                f"{row['balance_gwei']:,}",
                 str(row["exit_epoch"]),
                 row["status"],
             )
         console.print(table)
+        if len(shown) < len(rows):
+            console.print(f"... and {len(rows) - len(shown)} more (--all lists them; --json too)")
 
     opts.output.result(result, render)
+
+
+SHOWN_ROWS = 10  # long lists print counts and their first rows; --all prints every row
+
+_GWEI = {"balance_before": "balance_before_gwei", "balance": "balance_gwei"}
+
+
+def _gwei_keys(result: dict[str, Any]) -> dict[str, Any]:
+    """The output contract's names: Gwei figures end in `_gwei` (as in `validators`)."""
+    rows = []
+    for row in result["validators"]:
+        renamed = {_GWEI.get(k, k): v for k, v in row.items()}
+        if "initial_penalty" in renamed:
+            renamed["initial_penalty_gwei"] = renamed.pop("initial_penalty")
+        rows.append(renamed)
+    return {**result, "validators": rows}
 
 
 @command(app, "penalize")

@@ -47,4 +47,5 @@ def register(app: typer.Typer) -> None:
                 if line:
                     console.print(f"{lrt} {line}")
 
-        opts.output.result(data, render)
+        # every market's positions: a list (ion_cli/schemas/positions.json)
+        opts.output.result(data, render, schema=None if market else "positions")

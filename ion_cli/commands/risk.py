@@ -100,11 +100,11 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
             "features from these sums on chain)"
         )
     m, r = doc["model"], doc["rule"]
-    console.print(f"model: score {m['p']:.4f}, haircut {m['haircut']}")
+    console.print(f"model: score {m['p']:.4f}, haircut {_pct(m['haircut'])}")
     console.print(
         f"rule:  loss {r['fraction'] * 100:.4f}% of the set's effective balance "
         f"(shortfall {r['shortfall_gwei'] / 1e9:.4f} ETH, correlation penalty still to come "
-        f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH), haircut {r['haircut']}"
+        f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH), haircut {_pct(r['haircut'])}"
     )
     console.print("the model is a surrogate of the rule, proven in zk; the rule is the reference")
     w = doc.get("what_if")
@@ -113,8 +113,8 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     a = w["after"]
     console.print(
         f"\nwhat if {w['slashed']} of {w['slashable']} slashable validators were slashed: "
-        f"added loss {w['added_loss'] * 100:.4f}%, model haircut {a['model']['haircut']}, "
-        f"rule haircut {a['rule']['haircut']}"
+        f"added loss {w['added_loss'] * 100:.4f}%, model haircut {_pct(a['model']['haircut'])}, "
+        f"rule haircut {_pct(a['rule']['haircut'])}"
     )
     console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
     vt = Table("vault", "debt", "health now", "health after", "slashings to liquidation")
@@ -135,6 +135,13 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
         )
     console.print(vt)
     console.print(f"assumes {w['assumption']}")
+
+
+def _pct(ratio: str) -> str:
+    """A ratio of the report ("0.000168") as people read it: 0.0168%."""
+    from ion_cli.render import fmt_pct
+
+    return fmt_pct(ratio, 4)
 
 
 def _health(value: str | None) -> str:

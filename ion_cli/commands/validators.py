@@ -139,7 +139,9 @@ def show(
     if csv:
         _write_csv(flow.snapshot_csv_rows(snapshot))
         return
-    opts.output.result(snapshot, lambda console: _render_show(console, snapshot))
+    from ion_cli.validator_results import ValidatorSet
+
+    opts.output.result(ValidatorSet.of(snapshot), lambda console: _render_show(console, snapshot))
 
 
 @command(app, "summary")

@@ -193,7 +193,10 @@ def _run_exec(opts: GlobalOptions, argv: list[str], event: WatchEvent) -> None:
     import os
     import subprocess
 
-    env = {**os.environ, **event.environ()}
+    from ion_cli.json_contract import dumps
+
+    # ION_EVENT is the --json line itself (one serializer, one schema)
+    env = {**os.environ, **event.environ(), "ION_EVENT": dumps(event, "watch", indent=None)}
     try:
         done = subprocess.run(
             argv, env=env, stdin=subprocess.DEVNULL, timeout=EXEC_TIMEOUT_S, check=False
@@ -219,9 +222,9 @@ class _View:
 
     def show(self, event: WatchEvent, watcher: Any) -> None:
         if self.opts.json:
-            import json
+            from ion_cli.json_contract import dumps
 
-            sys.stdout.write(json.dumps(event.to_json(), sort_keys=True) + "\n")
+            sys.stdout.write(dumps(event, "watch", indent=None) + "\n")
             sys.stdout.flush()
             return
         from rich.text import Text

@@ -69,7 +69,7 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def run_forge(root: Path, out: Path, sources: list[Path] | None = None) -> None:
+def run_forge(root: Path, out: Path, contracts: Path = CONTRACTS) -> None:
     forge = toolchain.forge()
     cmd = [
         str(forge),
@@ -83,9 +83,9 @@ def run_forge(root: Path, out: Path, sources: list[Path] | None = None) -> None:
         "test",
         "--skip",
         "script",
-        # Only the package's and the plugins' own contracts (not tests/contracts helpers that
-        # import forge-std).
-        *(str(root / path) for path in (sources or [CONTRACTS])),
+        # Only the package's own contracts (not tests/contracts helpers that import forge-std);
+        # a plugin's unit is built as the source dir of its own run.
+        *([str(root / CONTRACTS)] if contracts == CONTRACTS else ["--contracts", str(contracts)]),
     ]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -93,13 +93,17 @@ def run_forge(root: Path, out: Path, sources: list[Path] | None = None) -> None:
         raise IonError("forge build failed: " + " | ".join(detail[-12:]))
 
 
-def collect(root: Path, out: Path, unit_list: list[Unit] | None = None) -> dict[str, str]:
+def collect(
+    root: Path, out: Path, unit: Unit | None = None, owners: dict[str, str] | None = None
+) -> dict[str, str]:
     """{artifact path relative to the repo root: content} of every contract compiled from the
-    units' sources, and each unit's source index."""
-    unit_list = unit_list or [Unit(CONTRACTS, ARTIFACTS)]
+    unit's sources (default: the core's), and the unit's source index. `owners` (contract name
+    -> source) is shared across units: a name is defined once in the core and the plugins."""
+    unit = unit or Unit(CONTRACTS, ARTIFACTS)
+    unit_list = [unit]
     hashes = {u.contracts: source_hashes(root, u.contracts) for u in unit_list}
     files: dict[str, str] = {}
-    owners: dict[str, str] = {}
+    owners = owners if owners is not None else {}
     for path in sorted((out / "out").rglob("*.json")):
         if "build-info" in path.parts:
             continue
@@ -136,10 +140,13 @@ def collect(root: Path, out: Path, unit_list: list[Unit] | None = None) -> dict[
 
 
 def build(root: Path) -> dict[str, str]:
-    unit_list = units(root)
-    with tempfile.TemporaryDirectory(prefix="ion-forge-") as tmp:
-        run_forge(root, Path(tmp), [u.contracts for u in unit_list])
-        return collect(root, Path(tmp), unit_list)
+    files: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for unit in units(root):
+        with tempfile.TemporaryDirectory(prefix="ion-forge-") as tmp:
+            run_forge(root, Path(tmp), unit.contracts)
+            files.update(collect(root, Path(tmp), unit, owners))
+    return files
 
 
 def _present(root: Path, unit_list: list[Unit]) -> set[str]:

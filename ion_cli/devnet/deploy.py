@@ -15,6 +15,7 @@ from typing import Any
 from ion_cli.devnet import deployment as dep
 from ion_cli.devnet import node, params, validators
 from ion_cli.devnet.params import WAD, MarketParams
+from ion_cli.devnet.recipes import MarketPieces
 from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
 from ion_cli.errors import NodeError
 
@@ -180,34 +181,27 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
         mint(world.token(symbol), contract, dev, dev_amount)
 
 
-def _reserve_oracle_args(market: str, world: World, risk_feed: str) -> tuple[Any, ...]:
-    sources = {
+def _reserve_oracle_sources(market: str, world: World) -> tuple[Any, ...]:
+    """The reserve oracle's arguments after the common ones: where it reads the rate."""
+    return {
         "weETH": (world.weeth, world.wsteth),
         "rsETH": (world.lrt_oracle, world.wsteth),
         "rswETH": (world.rsweth, world.wsteth),
         "ezETH": (world.restake_manager, world.ezeth),
     }[market]
-    # The risk feed is FEED0 and the only one counted: before its first proof it answers the
-    # protocol rate, so the reserve rate is the protocol's until a proof is accepted.
-    feeds = [risk_feed, ZERO_ADDRESS, ZERO_ADDRESS]
-    return (0, feeds, params.RESERVE_QUORUM, params.RESERVE_MAX_CHANGE, *sources)
 
 
-def _handler_args(
-    market: str, world: World, pool: str, join: str, whitelist: str
-) -> tuple[Any, ...]:
-    common = (pool, join, whitelist)
+def _handler_sources(market: str, world: World) -> tuple[Any, ...]:
+    """The handler's arguments after (pool, join, whitelist): its venues and mint path."""
     if market == "ezETH":
         pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
-        return (
-            *common, world.weth, world.ezeth, world.weth_flash_pool, world.balancer_vault, pool_id,
-        )  # fmt: skip
+        return (world.weth, world.ezeth, world.weth_flash_pool, world.balancer_vault, pool_id)
     uni = (world.uniswap_wsteth_weth, world.wsteth, world.weth)
     if market == "weETH":
-        return (*common, *uni, world.liquidity_pool, world.weeth)
+        return (*uni, world.liquidity_pool, world.weeth)
     if market == "rsETH":
-        return (*common, *uni, world.lrt_deposit_pool, world.rseth)
-    return (*common, *uni, world.rsweth)
+        return (*uni, world.lrt_deposit_pool, world.rseth)
+    return (*uni, world.rsweth)
 
 
 def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple[str, str]:
@@ -254,7 +248,36 @@ def _risk_feed(
 def _market(
     tx: TxBatch, world: World, shared: dict[str, Any], m: MarketParams, admin: str
 ) -> dict[str, Any]:
-    lrt, base = world.token(m.collateral), world.token(m.base)
+    """One of the markets whose stand-ins the core still deploys itself (see `recipes` for the
+    markets an adapter's devnet recipe brings)."""
+    return deploy_market(
+        tx,
+        shared,
+        m,
+        admin,
+        MarketPieces(
+            lrt=world.token(m.collateral),
+            base=world.token(m.base),
+            credentials=lambda: _credential_source(tx, world, admin, m.collateral),
+            reserve_oracle=(
+                RESERVE_ORACLES[m.collateral],
+                _reserve_oracle_sources(m.collateral, world),
+            ),
+            handler=(
+                HANDLERS.get(m.collateral, "EzEthWethHandler"),
+                _handler_sources(m.collateral, world),
+            ),
+            unwind_pool=world.unwind_pools.get(m.collateral),
+        ),
+    )
+
+
+def deploy_market(
+    tx: TxBatch, shared: dict[str, Any], m: MarketParams, admin: str, pieces: MarketPieces
+) -> dict[str, Any]:
+    """Deploy and configure one market (pool, join, risk feed, oracles, liquidation, handler)
+    and seed its pool; the admin must hold the base asset's lender seed."""
+    lrt, base = pieces.lrt, pieces.base
     base_contract = "WETH9" if m.base == "WETH" else "WstEth"
     feed = tx.deploy("MarketPriceFeed", m.reserve_rate, admin)
     pool = tx.deploy(
@@ -264,11 +287,14 @@ def _market(
     # GemJoin checks the pool's ilk 0 in its constructor: initialize the ilk first.
     tx.call(pool, "IonPool", "initializeIlk", lrt)
     join = tx.deploy("GemJoin", pool, lrt, 0, admin)
-    credentials, credential_source = _credential_source(tx, world, admin, m.collateral)
+    credentials, credential_source = pieces.credentials()
     risk_feed, predicted = _risk_feed(tx, shared, admin, m.collateral, credentials)
-    reserve = tx.deploy(
-        RESERVE_ORACLES[m.collateral], *_reserve_oracle_args(m.collateral, world, risk_feed)
-    )
+    oracle_contract, oracle_args = pieces.reserve_oracle
+    feeds = [risk_feed, ZERO_ADDRESS, ZERO_ADDRESS]
+    # The risk feed is FEED0 and the only one counted: before its first proof it answers the
+    # protocol rate, so the reserve rate is the protocol's until a proof is accepted.
+    common = (0, feeds, params.RESERVE_QUORUM, params.RESERVE_MAX_CHANGE)
+    reserve = tx.deploy(oracle_contract, *common, *oracle_args)
     if reserve != predicted:
         raise DeployError(f"the reserve oracle landed at {reserve}, not {predicted}")
     spot = tx.deploy("SpotOracle", m.ltv, reserve, feed, params.MAX_PRICE_AGE)
@@ -276,10 +302,8 @@ def _market(
         "Liquidation", pool, admin, reserve, m.liquidation_threshold, m.target_health,
         params.BASE_DISCOUNT, params.MAX_DISCOUNT,
     )  # fmt: skip
-    handler_contract = HANDLERS.get(m.collateral, "EzEthWethHandler")
-    handler = tx.deploy(
-        handler_contract, *_handler_args(m.collateral, world, pool, join, shared["whitelist"])
-    )
+    handler_contract, handler_args = pieces.handler
+    handler = tx.deploy(handler_contract, pool, join, shared["whitelist"], *handler_args)
     tx.call(pool, "IonPool", "updateIlkSpot", 0, spot)
     tx.call(pool, "IonPool", "updateIlkDebtCeiling", 0, m.debt_ceiling)
     tx.call(pool, "IonPool", "updateIlkDust", 0, m.dust)
@@ -307,7 +331,7 @@ def _market(
         "spot_oracle": spot,
         "price_feed": feed,
         "liquidation": liquidation,
-        "unwind_pool": world.unwind_pools.get(m.collateral),
+        "unwind_pool": pieces.unwind_pool,
     }
 
 
@@ -373,6 +397,20 @@ def _token_entries(world: World) -> dict[str, Any]:
     }
 
 
+def _shared_section(world: World) -> dict[str, str]:
+    """The shared outside world as the deployment file's `shared` section names it."""
+    return {
+        "weth": world.weth,
+        "steth": world.steth,
+        "wsteth": world.wsteth,
+        "uniswap_wsteth_weth_pool": world.uniswap_wsteth_weth,
+        "weth_flash_pool": world.weth_flash_pool,
+        "balancer_vault": world.balancer_vault,
+        "uniswap_swap_router": world.swap_router,
+        "uniswap_quoter": world.quoter,
+    }
+
+
 def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
     """Deploy everything onto the node at `rpc_url`; returns the deployment document."""
     chain_id = int(node.rpc(rpc_url, "eth_chainId"), 16)
@@ -433,10 +471,21 @@ def _deploy_with(
         say(f"deploying the {name}/{market.base} market")
         markets[name] = _market(tx, world, shared_addresses, market, admin)
 
+    from ion_cli.devnet import recipes
+
+    brought, brought_tokens = recipes.deploy_markets(
+        tx,
+        _shared_section(world),
+        lambda m, pieces: deploy_market(tx, shared_addresses, m, admin, pieces),
+        set(params.MARKETS),
+        say,
+    )
+    markets.update(brought)
+
     say("deploying the restaking world")
     from ion_cli.devnet import restaking_world
 
-    tokens = _token_entries(world)
+    tokens = {**_token_entries(world), **brought_tokens}
     restaking = restaking_world.deploy(tx, admin, tokens)
     _fill_registries(tx, markets, tokens)
 
@@ -454,15 +503,8 @@ def _deploy_with(
             "whitelist": whitelist,
             "lens": lens,
             "interest_rate": interest_rate,
-            "weth": world.weth,
-            "steth": world.steth,
-            "wsteth": world.wsteth,
-            "uniswap_wsteth_weth_pool": world.uniswap_wsteth_weth,
-            "weth_flash_pool": world.weth_flash_pool,
-            "balancer_vault": world.balancer_vault,
+            **_shared_section(world),
             "ezeth_weth_balancer_pool_id": EZETH_BALANCER_POOL_ID,
-            "uniswap_swap_router": world.swap_router,
-            "uniswap_quoter": world.quoter,
         },
         "markets": markets,
         "tokens": tokens,

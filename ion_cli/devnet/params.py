@@ -74,11 +74,14 @@ class MarketParams:
     target_health: int  # RAY
     dust_tokens: int
     unwind_pool: bool  # an LRT/wstETH pool for unwinding (wstETH-base markets)
+    rate: int | None = None  # ETH per token (WAD) of a market an adapter's recipe brings
 
     @property
     def reserve_rate(self) -> int:
         """The reserve oracle's initial rate (WAD, collateral in base); also the market price."""
-        return RESERVE_RATES[self.collateral]
+        if self.rate is None:
+            return RESERVE_RATES[self.collateral]
+        return in_wsteth(self.rate) if self.base == "wstETH" else self.rate
 
     @property
     def dust(self) -> int:

@@ -36,8 +36,13 @@ def pod_address(token: str, index: int) -> bytes:
 
 def withdrawal_credentials(token: str) -> list[str]:
     spec = VALIDATOR_SETS[token]
+    return credentials_of(token, spec.pods, spec.prefixes)
+
+
+def credentials_of(token: str, pods: int, prefixes: tuple[int, ...]) -> list[str]:
+    """One credential per pod (prefixes cycled over the pods), paying to the token's pods."""
     creds = []
-    for i in range(spec.pods):
-        prefix = spec.prefixes[i % len(spec.prefixes)]
+    for i in range(pods):
+        prefix = prefixes[i % len(prefixes)]
         creds.append("0x" + (bytes([prefix]) + bytes(11) + pod_address(token, i)).hex())
     return creds

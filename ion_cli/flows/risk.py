@@ -129,10 +129,11 @@ class Assessment:
 
 
 def _pct(wad: int) -> str:
+    """A haircut as a decimal ratio ("0.000168"; --json carries ratios, never percent
+    strings): exact, from the wad."""
     from decimal import Decimal
 
-    text = f"{Decimal(wad) * 100 / WAD:.4f}".rstrip("0").rstrip(".")
-    return text + "%"
+    return format((Decimal(wad) / WAD).normalize(), "f")
 
 
 def model_score(snapshot: Snapshot, f: feats.Features, progress: Progress) -> int:

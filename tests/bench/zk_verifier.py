@@ -7,7 +7,7 @@ Each verifier is deployed on a throwaway anvil (`--steps-tracing`), called once 
 in a transaction, and the trace counts the precompile calls: ecMul (0x07, 6,000 gas each), ecAdd
 (0x06, 150), the pairing (0x08, 45,000 + 34,000 per pair); calldata is priced from the bytes (16
 per non-zero, 4 per zero); opcodes are the rest after the 21,000 base. Candidates are built the
-way `make verifier` builds the shipped one (ezkl's Solidity, the zero-commitment fold step,
+way `make verifier` builds the shipped one (ezkl's Solidity, build_verifier.transform's steps,
 solc-js with the optimizer runs given), each with its own throwaway SRS. Prints; asserts nothing
 (the bounds are tests/integration/test_zk_standing_bounds.py).
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ion_cli.zk import ezkl_runner as er
-from ion_cli.zk import layout, verifier_fold
-from ion_cli.zk.build_verifier import _CHILD
+from ion_cli.zk import layout
+from ion_cli.zk.build_verifier import _CHILD, transform
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLC = ROOT / "ion_cli/devnet/solc/solc"
@@ -49,7 +49,7 @@ CANDIDATES: list[tuple[str, dict[str, Any], int]] = [
 
 def sample_inputs() -> layout.PublicInputs:
     return layout.PublicInputs(
-        features_q=(100, 20, 900, 30, 40, 50, 60, 300),
+        features_q=tuple((100 + 137 * i) % 1024 for i in range(layout.N_FEATURES)),
         slot=123_456,
         state_root="0x" + "ab" * 32,
         model_id=layout.model_id(er.model_hash(), "weETH"),
@@ -176,7 +176,7 @@ def candidate(name: str, over: dict[str, Any], runs: int, folder: Path) -> None:
     sol = folder / "Verifier.sol"
     child = [sys.executable, "-c", _CHILD, str(vk), str(settings), str(srs), str(sol)]
     subprocess.run([*child, str(folder / "v.abi")], cwd=folder, check=True, capture_output=True)
-    source, dropped = verifier_fold.fold_zero_commitments(sol.read_text())
+    source, dropped = transform(sol.read_text())
     proof = json.loads(proof_file.read_text())
     data = bytes.fromhex(proof["hex_proof"].removeprefix("0x"))
     instances = [layout.felt_from_ezkl_hex(x) for x in proof["instances"][0]]

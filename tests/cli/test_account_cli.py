@@ -77,7 +77,7 @@ def test_new_human_output() -> None:
 
 def test_import_from_file_then_list_show_remove(tmp_path: Path) -> None:
     assert ion("import", "alice", "--private-key-file", str(key_file(tmp_path))).exit_code == 0
-    listed = json.loads(ion("list", "--json").stdout)
+    listed = json.loads(ion("list", "--json").stdout)["accounts"]
     assert listed[0] == {
         "name": "alice",
         "address": ADDRESS,
@@ -124,7 +124,7 @@ def test_key_as_argument_is_refused_and_not_echoed() -> None:
     assert "never accepted as an argument" in result.stderr
     assert ion("import", KEY).exit_code == 2
     assert ion("new", KEY).exit_code == 2
-    assert json.loads(ion("list", "--json").stdout)[0]["name"] == "dev"
+    assert json.loads(ion("list", "--json").stdout)["accounts"][0]["name"] == "dev"
 
 
 def test_keystore_fallback_with_prompted_password(

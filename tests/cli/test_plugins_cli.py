@@ -78,7 +78,7 @@ def test_list_json_exact(broken_root: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     fake = {"distribution": "ion-fake-adapters", "version": "0.0.1"}
-    assert json.loads(result.stdout) == [
+    assert json.loads(result.stdout)["plugins"] == [
         {
             "name": "boometh",
             **fake,
@@ -128,7 +128,7 @@ def test_check_passes_with_good_adapters_only(broken_root: Path) -> None:
         adapters="fketh," + ",".join(FIRST_PARTY),
     )
     assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["plugins"]
     assert [(r["name"], r["symbol"], r["ok"]) for r in rows] == [
         ("ezeth", "ezETH", True),
         ("fketh", "fkETH", True),

@@ -143,7 +143,7 @@ def audit(name: str, chain: Chain, base_nonce: int, *, pending_ok: int = 0) -> d
     exactly one mined journal entry. Appends one line to the scenario report."""
     listed = ion("tx", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    rows = json.loads(listed.stdout)
+    rows = json.loads(listed.stdout)["transactions"]
     everything = list(journal().entries().values())
     assert len(rows) == len(everything)
     entries = [e for e in everything if e.nonce >= base_nonce]  # this scenario's

@@ -61,7 +61,7 @@ def test_another_client_taking_the_nonce_is_a_collision(chain: Chain, proxy: Fau
     entries = [e for e in journal().entries().values() if e.nonce == base]
     assert len(entries) == 1 and entries[0].state == "dropped"
     assert "collision" in entries[0].note
-    listed = json.loads(ion("tx", "list", "--json").stdout)
+    listed = json.loads(ion("tx", "list", "--json").stdout)["transactions"]
     assert any(r["hash"] == entries[0].hash and r["state"] == "dropped" for r in listed)
     again = ion(*BORROW)  # the rerun borrows once, at the next nonce
     assert again.returncode == 0, again.stderr

@@ -43,7 +43,7 @@ def balance(protocol: Protocol, token: str, who: str) -> int:
 
 
 def test_markets_json_has_every_market_with_mainnet_parameters(devnet: DevnetHandle) -> None:
-    rows = {r["market"]: r for r in ion("markets", "--json")}
+    rows = {r["market"]: r for r in ion("markets", "--json")["markets"]}
     assert set(rows) == {"weETH", "rsETH", "rswETH", "ezETH"}
     weeth, ezeth = rows["weETH"], rows["ezETH"]
     assert (weeth["base"], ezeth["base"]) == ("wstETH", "WETH")
@@ -259,7 +259,7 @@ def test_markets_warns_when_no_adapter_is_enabled(
         result = CliRunner().invoke(app, ["markets", "--json"])
     finally:
         reset()
-    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert result.exit_code == 0 and json.loads(result.stdout)["markets"] == []
     assert "ION_ADAPTERS=nope enables none of them" in result.stderr
 
 
@@ -323,11 +323,11 @@ def test_back_to_back_writes_get_enough_gas(devnet: DevnetHandle) -> None:
 
 
 def test_position_without_market_lists_only_markets_with_a_position(devnet: DevnetHandle) -> None:
-    assert ion("position", "--json") == []
+    assert ion("position", "--json") == {"schema": "ion.positions/1", "positions": []}
     assert "no positions" in ion("position")
     ion("deposit", "rsETH", "1", "--yes")
     ion("supply", "ezETH", "1", "--yes")
-    assert [p["market"] for p in ion("position", "--json")] == ["rsETH", "ezETH"]
+    assert [p["market"] for p in ion("position", "--json")["positions"]] == ["rsETH", "ezETH"]
 
 
 def test_borrowing_exactly_the_dust_after_interest_is_not_refused(

@@ -38,7 +38,12 @@ def test_broken_adapter_is_one_warning_and_markets_still_work(
     )
     done = ion(devnet, "markets", "--json", PYTHONPATH=str(root))
     assert done.returncode == 0, done.stderr
-    assert {r["market"] for r in json.loads(done.stdout)} == {"weETH", "rsETH", "rswETH", "ezETH"}
+    assert {r["market"] for r in json.loads(done.stdout)["markets"]} == {
+        "weETH",
+        "rsETH",
+        "rswETH",
+        "ezETH",
+    }
     warnings = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(warnings) == 1 and "boometh" in warnings[0], done.stderr
 
@@ -46,7 +51,7 @@ def test_broken_adapter_is_one_warning_and_markets_still_work(
 def test_ion_adapters_limits_the_markets(devnet: DevnetHandle) -> None:
     done = ion(devnet, "markets", "--json", ION_ADAPTERS="weeth,ezeth")
     assert done.returncode == 0, done.stderr
-    assert [r["market"] for r in json.loads(done.stdout)] == ["weETH", "ezETH"]
+    assert [r["market"] for r in json.loads(done.stdout)["markets"]] == ["weETH", "ezETH"]
     refused = ion(devnet, "deposit", "rsETH", "1", "--yes", ION_ADAPTERS="weeth")
     assert refused.returncode == 2
     assert "no adapter is installed" in refused.stderr
@@ -54,7 +59,7 @@ def test_ion_adapters_limits_the_markets(devnet: DevnetHandle) -> None:
 
 def test_adapter_rate_is_the_token_contracts(devnet: DevnetHandle) -> None:
     done = ion(devnet, "markets", "--json")
-    rows = {r["market"]: r for r in json.loads(done.stdout)}
+    rows = {r["market"]: r for r in json.loads(done.stdout)["markets"]}
     weeth = devnet.deployment.token("weETH").address
     rate = devnet.w3.eth.call({"to": weeth, "data": "0x679aefce"})  # getRate()
     assert rows["weETH"]["lrt_eth_rate"] == text(int.from_bytes(rate, "big"), 10**18)

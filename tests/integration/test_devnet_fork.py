@@ -66,7 +66,7 @@ def test_a_fork_of_another_devnet(devnet: DevnetHandle, fork_dir: Path) -> None:
     assert "fork of another devnet" in text
 
     # the commands run on the fork with the forked deployment, and leave the source alone
-    markets = {m["market"] for m in ion("markets", "--json")}
+    markets = {m["market"] for m in ion("markets", "--json")["markets"]}
     assert markets == {"weETH", "rsETH", "rswETH", "ezETH"}
     before = int(devnet.w3.eth.get_balance(devnet.dev))
     ion("supply", "weETH", "3", "--yes")

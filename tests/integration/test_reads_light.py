@@ -48,7 +48,7 @@ def test_markets_and_position_do_not_import_web3(devnet: DevnetHandle) -> None:
 
     out, loaded = _run("markets", "--json")
     assert loaded == []
-    rows = {r["market"]: r for r in json.loads(out)}
+    rows = {r["market"]: r for r in json.loads(out)["markets"]}
     assert rows["weETH"]["total_borrowed"].startswith("2")
     assert rows["weETH"]["collateral_token"] == devnet.deployment["tokens"]["weETH"]["address"]
 
@@ -61,7 +61,7 @@ def test_markets_and_position_do_not_import_web3(devnet: DevnetHandle) -> None:
 
     out, loaded = _run("position", "--json")
     assert loaded == []
-    assert [p["market"] for p in json.loads(out)] == ["weETH"]
+    assert [p["market"] for p in json.loads(out)["positions"]] == ["weETH"]
 
 
 def test_a_write_and_a_dry_run_import_neither_web3_nor_py_ecc(devnet: DevnetHandle) -> None:

@@ -81,7 +81,7 @@ def test_a_vault_with_debt_never_shows_no_debt(devnet: DevnetHandle, partial: st
 
 
 def test_markets_say_the_threshold_is_unknown(devnet: DevnetHandle, partial: str) -> None:
-    rows = json.loads(invoke("markets", "--network", partial, "--json").stdout)
+    rows = json.loads(invoke("markets", "--network", partial, "--json").stdout)["markets"]
     assert [r["market"] for r in rows] == ["weETH"]
     assert rows[0]["liquidation_threshold"] == {"unknown": REASON}
     table = invoke("markets", "--network", partial)

@@ -83,10 +83,11 @@ def test_summary_counts_are_exact_and_follow_a_slashing(devnet: DevnetHandle) ->
     for v in now["validators"]:
         old = was[v["index"]]
         assert v["slashed"] is True
-        penalty = cr.initial_slashing_penalty(old["effective_balance"])
+        penalty = cr.initial_slashing_penalty(old["effective_balance_gwei"])
         row = next(r for r in slashed if r["index"] == v["index"])
-        assert row["balance_before"] - row["balance"] == penalty
-        assert old["balance"] - v["balance"] == penalty
+        assert row["balance_before_gwei"] - row["balance_gwei"] == penalty
+        assert row["initial_penalty_gwei"] == penalty
+        assert old["balance_gwei"] - v["balance_gwei"] == penalty
 
 
 def test_show_defaults_to_the_devnet_server_and_names_the_state(devnet: DevnetHandle) -> None:

@@ -73,7 +73,7 @@ def test_a_slashing_alerts_once_with_indices_and_loss(devnet: DevnetHandle, tmp_
     # the initial penalty (effective balance / 4096 each) is part of the estimated loss
     shown = ion("validators", "show", *map(str, indices))["validators"]
     initial = sum(
-        int(v["effective_balance"]) // cr.MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA for v in shown
+        int(v["effective_balance_gwei"]) // cr.MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA for v in shown
     )
     assert alert["initial_penalty_gwei"] == initial
     assert alert["estimated_loss_gwei"] == initial + alert["correlation_penalty_gwei"] > initial

@@ -258,7 +258,7 @@ def test_submit_lowers_the_reserve_rate_by_the_clamp_per_update(
     risk = ion("position", "weETH", "--json")["risk"]
     assert risk["accepted"] is True and risk["slot"] == r["beacon"]["slot"]
     assert int(risk["haircut_wad"]) == haircut and risk["age_seconds"] >= 12
-    rows = {row["market"]: row for row in ion("markets", "--json")}
+    rows = {row["market"]: row for row in ion("markets", "--json")["markets"]}
     assert rows["weETH"]["risk"]["slot"] == r["beacon"]["slot"]
     assert rows["rsETH"]["risk"]["accepted"] is False
     shown = ion("position", "weETH")

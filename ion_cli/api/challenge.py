@@ -1,6 +1,5 @@
 """The Python API of the permissionless feed's client side (issue 23): judge and challenge a
-submission, finalize, list the pending ones. A mixin of `ion_cli.api.Ion` (it uses the Ion's
-`session` and `_options`)."""
+submission, finalize, list the pending ones (a base of `ion_cli.api.Ion`)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.api._core import Confirm, IonCore
+
 if TYPE_CHECKING:
     from ion_cli.chain.observer import Observer
     from ion_cli.challenge_results import ChallengeResult, FinalizeResult
-    from ion_cli.flows.session import Session
-    from ion_cli.flows.writes import WriteOptions
-
-    Confirm = Callable[[str], bool]
 
 Progress = Callable[[str], None]
 
@@ -23,21 +20,7 @@ def _quiet(_: str) -> None:
     pass
 
 
-class ChallengeMethods:
-    session: Session
-
-    if TYPE_CHECKING:
-
-        def _options(
-            self,
-            dry_run: bool,
-            confirm: Confirm | None,
-            observer: Observer | None,
-            *,
-            approve_max: bool = False,
-            force: bool = False,
-        ) -> WriteOptions: ...
-
+class ChallengeMethods(IonCore):
     def judge_submission(
         self,
         market: str,

@@ -1,0 +1,42 @@
+"""The Python API: what the `ion` commands do, for scripts and strategies.
+
+    from ion_cli.api import Ion
+
+    ion = Ion(network="devnet")                       # the devnet's funded `dev` account
+    for market in ion.markets():
+        print(market.market, market.borrow_apr)
+    ion.deposit("weETH", "20")
+    result = ion.borrow("weETH", "10")                # a WriteResult
+    print(result.tx_hashes, result.position.health)
+
+Reads return typed results (`ion_cli.results`: `Market`, `Position`, `LenderPosition`;
+`ion.restaking("ezETH")` an `ion_cli.restaking_results.RestakingExposure`); writes
+return a `WriteResult` (the plan, every step sent, the position read back). Nothing is printed
+and nothing is asked on a terminal: failures raise the `ion_cli.errors` exceptions (`UsageError`
+for bad input, `RefusedError` for an unsafe or refused action, `NodeError`, `TransactionReverted`;
+a plan that fails after it started sending raises a `PlanFailed` whose `.result` holds every hash
+sent). Calling a write is the decision to send it: pass `confirm` (a callback answering the
+pipeline's question) to decide per plan, and `observer` (an `ion_cli.chain.observer.Observer`)
+to follow every stage, e.g. to journal each signed transaction before it is broadcast.
+
+The config file and the environment are read once, when `Ion` is made (or pass `config`).
+"""
+
+from __future__ import annotations
+
+from ion_cli.api._args import Amount
+from ion_cli.api._core import Confirm
+from ion_cli.api.challenge import ChallengeMethods
+from ion_cli.api.proofs import Proofs
+from ion_cli.api.reads import Reads
+from ion_cli.api.writes import Writes
+
+__all__ = ["Amount", "Confirm", "Ion"]
+
+
+class Ion(Reads, Writes, Proofs, ChallengeMethods):
+    """One network, one account. `network` is a profile name (devnet, mainnet or one from the
+    config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
+    `account` names an account of `ion account list` (on the devnet, default: `dev`).
+    `password` (or `password_file`) unlocks a keystore account. `confirm` and `observer` apply
+    to every write unless a write passes its own."""

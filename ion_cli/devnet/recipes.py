@@ -1,0 +1,132 @@
+"""The markets that adapters bring to the devnet (adapter API v2 `devnet` recipes).
+
+A recipe deploys its token's stand-ins through a `RecipeWorld` (the admin's batch, the shared
+world's addresses); the deployer builds the market around them with the same sequence as every
+other market (`deploy.market`): pool, join, risk feed with a credential registry, the recipe's
+reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev account gets the token,
+the admin the base asset it lends, and the deployment file `tokens.SYMBOL` (with the validators
+the beacon chain gives it) and `markets.SYMBOL`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ion_cli.devnet import params, validators
+from ion_cli.devnet.params import WAD, MarketParams
+from ion_cli.devnet.txbatch import DeployError, TxBatch
+
+
+@dataclass(frozen=True)
+class MarketPieces:
+    """What one market is built around: its tokens, how its risk feed reads withdrawal
+    credentials (a deploy run at that point of the sequence), and its reserve oracle and
+    handler (contract, arguments after the common ones)."""
+
+    lrt: str
+    base: str
+    credentials: Callable[[], tuple[str, str]]
+    reserve_oracle: tuple[str, tuple[Any, ...]]
+    handler: tuple[str, tuple[Any, ...]]
+    unwind_pool: str | None = None
+
+
+BuildMarket = Callable[[MarketParams, MarketPieces], dict[str, Any]]
+
+
+class RecipeWorld:
+    """The `DevnetWorld` a recipe deploys through (ion_cli.adapter_api.devnet)."""
+
+    def __init__(self, tx: TxBatch, admin: str, dev: str, shared: Mapping[str, str]) -> None:
+        self.tx = tx
+        self.admin = admin
+        self.dev = dev
+        self._shared = dict(shared)
+
+    def deploy(self, contract: str, *args: Any, value: int = 0) -> str:
+        if value:
+            raise DeployError(f"{contract}: the devnet deployer sends no ETH with a deployment")
+        return self.tx.deploy(contract, *args)
+
+    def call(self, address: str, contract: str, function: str, *args: Any, value: int = 0) -> None:
+        self.tx.call(address, contract, function, *args, value=value)
+
+    def shared(self, name: str) -> str:
+        if name not in self._shared:
+            known = ", ".join(sorted(self._shared))
+            raise DeployError(f"no shared devnet contract {name!r} (known: {known})")
+        return self._shared[name]
+
+    def flashswap_args(self) -> tuple[str, str, str]:
+        s = self._shared
+        return (s["uniswap_wsteth_weth_pool"], s["wsteth"], s["weth"])
+
+
+def recipe_adapters(skip: set[str]) -> list[Any]:
+    """Installed adapters with a devnet recipe, except the markets in `skip`, by symbol."""
+    from ion_cli.plugins_registry import adapters
+
+    found = [
+        a
+        for a in adapters().values()
+        if getattr(a, "devnet", None) is not None and str(a.symbol) not in skip
+    ]
+    return sorted(found, key=lambda a: str(a.symbol).lower())
+
+
+def deploy_markets(
+    tx: TxBatch,
+    shared: Mapping[str, str],
+    build_market: BuildMarket,
+    skip: set[str],
+    say: Callable[[str], None],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Deploy every recipe's stand-ins and market: (markets, tokens) of the deployment file."""
+    admin, dev = tx.sender, _dev()
+    world = RecipeWorld(tx, admin, dev, shared)
+    markets: dict[str, Any] = {}
+    tokens: dict[str, Any] = {}
+    for adapter in recipe_adapters(skip):
+        symbol, recipe = str(adapter.symbol), adapter.devnet
+        m = recipe.market
+        say(f"deploying the {symbol}/{m.base} market (its adapter's recipe)")
+        if m.base not in ("wstETH", "WETH"):
+            raise DeployError(f"{symbol}: the devnet lends wstETH or WETH, not {m.base!r}")
+        stand = recipe.stand_ins(world)
+        tx.call(stand.token, stand.token_contract, "mint", dev, params.DEV_FUNDING * WAD)
+        seed = params.LENDER_SEED * WAD
+        if m.base == "WETH":
+            tx.call(shared["weth"], "WETH9", "deposit", value=seed)
+        else:
+            tx.call(shared["wsteth"], "WstEth", "mint", admin, seed)
+        market_params = MarketParams(
+            symbol, m.base, m.ltv, m.liquidation_threshold, m.target_health, m.dust_tokens,
+            False, rate=m.rate,
+        )  # fmt: skip
+        pieces = MarketPieces(
+            lrt=stand.token,
+            base=shared["weth" if m.base == "WETH" else "wsteth"],
+            credentials=lambda: (tx.deploy("CredentialRegistry", admin), "registry"),
+            reserve_oracle=recipe.reserve_oracle(world, stand),
+            handler=recipe.handler(world, stand),
+        )
+        markets[symbol] = build_market(market_params, pieces)
+        spec = m.validators
+        tokens[symbol] = {
+            "address": stand.token,
+            "decimals": int(adapter.decimals),
+            "contracts": dict(stand.contracts),
+            "withdrawal_credentials": validators.credentials_of(
+                symbol, spec.pods, tuple(spec.prefixes)
+            ),
+            "validators_per_credential": spec.per_credential,
+        }
+    return markets, tokens
+
+
+def _dev() -> str:
+    from ion_cli.devnet import deployment as dep
+
+    return dep.DEV_ACCOUNT_ADDRESS
