@@ -24,13 +24,14 @@ from typer.testing import CliRunner
 from ion_cli.cli import app
 from ion_cli.testing import feed_lies
 from ion_cli.testing import lying_submitter as ls
-from ion_cli.testing.devnet import DevnetHandle, revert, snapshot
+from ion_cli.testing.devnet import KEEPER, DevnetHandle, revert, snapshot
 from ion_cli.zk import challenge_tree as ct
 from ion_cli.zk import sumtree
 
 pytestmark = pytest.mark.integration
 
 WAD = 10**18
+KEEPER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # anvil's 1
 GAS: dict[str, tuple[str, int]] = {}  # the gas each fraud proof used (printed with -s)
 
 
@@ -122,15 +123,15 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
     net = data["commitment"]["network"]
     network_active, other = int(net["active_balance"]), int(net["other_slashed"])
     accounts = devnet.w3.eth.accounts
-    # The sound one, by an account on no allowlist (anvil account 5).
-    sound = feed_lies.Lie(
-        "sound",
-        ct.from_sound(sound_tree),
-        feed_lies.sound_claim(ct.from_sound(sound_tree), network_active, other),
+    # The sound one, by `ion submit` from an account on no allowlist (anvil's account 1).
+    key = base / "keeper.key"
+    key.write_text(KEEPER_KEY + "\n")
+    ion("account", "import", "keeper", "--private-key-file", str(key))
+    sent = ion(
+        "submit", str(receipt), "--market", "weETH", "--account", "keeper", "--yes", "--json"
     )
-    w.sound_id = ls.submit(
-        devnet.w3, w.anchor, sound, receipt / "proof.json", accounts[5], w.trees
-    ).id
+    assert sent["pending"]["submitter"].lower() == KEEPER.lower(), sent["pending"]
+    w.sound_id = int(sent["pending"]["id"])
     foreign, slashings = _foreign_validator(devnet, data)
     for n, kind in enumerate(feed_lies.KINDS):
         lie = feed_lies.make(
@@ -284,6 +285,17 @@ def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
             world.devnet.w3.eth.call({"to": call.to, "data": "0x" + call.data.hex()})
         assert "NoFraud" in _error_name(failed.value), (finding.kind, failed.value)
     assert status_of(world, world.sound_id) == 1  # still pending
+
+
+def test_a_false_submission_whose_tree_is_withheld_is_named_false(world: World) -> None:
+    lie, proof = world.made["swapped"]
+    sub = ls.submit(
+        world.devnet.w3, world.anchor, lie, proof, world.devnet.w3.eth.accounts[4], None
+    )
+    result = CliRunner().invoke(app, ["challenge", "weETH", str(sub.id), "--yes"])
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert f"submission {sub.id} is false" in result.stderr and "--tree" in result.stderr
+    assert status_of(world, sub.id) == 1  # nothing sent
 
 
 def _attempt(world: World, function: str, *args: Any) -> str:
