@@ -86,6 +86,7 @@ def world(
             mp.setenv(var, str(home / sub))
         mp.setenv("XDG_STATE_HOME", str(home / "state"))
         mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        mp.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
         try:
             yield _build(devnet_session, base)
         finally:
