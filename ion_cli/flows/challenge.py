@@ -33,7 +33,7 @@ from ion_cli.flows.writes import WriteOptions, run_plan
 if TYPE_CHECKING:
     from ion_cli.beacon.proofs import StateTree
     from ion_cli.challenge_results import ChallengeResult, FinalizeResult
-    from ion_cli.zk.challenge_chain import Submission
+    from ion_cli.zk.feed import Submission
     from ion_cli.zk.challenge_find import Claim, Verdict
     from ion_cli.zk.challenge_proof import FraudProof
     from ion_cli.zk.challenge_tree import ClaimedTree
@@ -100,13 +100,14 @@ def feed_of(session: Session, market: str) -> str:
 def pending(session: Session, market: str) -> list[dict[str, Any]]:
     """The feed's submissions still pending (in their window or waiting to be finalized), with
     their deadlines: what `ion oracle show` lists."""
-    from ion_cli.zk.challenge_chain import read_submissions
+    from ion_cli.zk.feed import read_pending
 
     feed = feed_of(session, market)
     reader = session.reader()
     now = int(reader.block("latest")["timestamp"])
-    subs = read_submissions(reader, feed)
-    return [s.to_json(now) for s in subs if s.status == "pending"]
+    return [
+        {**s.to_json(now), "finalizable": s.finalizable(now)} for s in read_pending(reader, feed)
+    ]
 
 
 def pick_submission(session: Session, feed: str, wanted: int | None) -> Submission:
@@ -117,7 +118,7 @@ def pick_submission(session: Session, feed: str, wanted: int | None) -> Submissi
     if wanted is not None:
         return read_submissions(reader, feed, [wanted])[0]
     now = int(reader.block("latest")["timestamp"])
-    open_ = [s for s in read_submissions(reader, feed) if s.open_at(now)]
+    open_ = [s for s in read_submissions(reader, feed) if s.open(now)]
     if not open_:
         raise NothingToChallenge(f"no submission of {feed} is pending in its challenge window")
     return open_[-1]
@@ -304,7 +305,7 @@ def challenge(session: Session, j: Judgement, options: WriteOptions) -> Challeng
             sound=True,
         )
     now = int(session.reader().block("latest")["timestamp"])
-    if not j.submission.open_at(now):
+    if not j.submission.open(now):
         raise NothingToChallenge(
             f"submission {j.submission.id} is false ({j.why}) but it is {j.submission.status}"
             + (" and its window has passed" if j.submission.status == "pending" else "")
@@ -312,7 +313,7 @@ def challenge(session: Session, j: Judgement, options: WriteOptions) -> Challeng
         )
     call = challenge_call(session, j)
     assert j.verdict is not None and j.verdict.finding is not None
-    bond = j.submission.bond
+    bond = j.submission.bond_wei
     plan = Plan(
         title=f"Prove the {j.market} submission {j.submission.id} false",
         calls=[call],

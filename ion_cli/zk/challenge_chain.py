@@ -10,14 +10,13 @@ checked against its stored hash: a challenger never trusts either source beyond 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ion_cli.errors import IonError
 from ion_cli.zk.challenge_find import Claim
+from ion_cli.zk.feed import Submission
 
 FEED = "RiskFeed"
-STATUSES = ("none", "pending", "final", "rejected", "superseded")
 
 
 class SubmissionNotFound(IonError):
@@ -26,104 +25,24 @@ class SubmissionNotFound(IonError):
     exit_code = 2
 
 
-@dataclass(frozen=True)
-class Submission:
-    id: int
-    submitter: str
-    slot: int
-    status: str
-    score_wad: int
-    haircut_wad: int
-    bond: int
-    submitted_at: int
-    deadline: int
-    state_root: str
-    block_root: str
-    commitment_hash: str
-    credentials_hash: str
-
-    def open_at(self, now: int) -> bool:
-        """Still challengeable at block time `now`."""
-        return self.status == "pending" and now < self.deadline
-
-    def to_json(self, now: int | None = None) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "status": self.status,
-            "slot": self.slot,
-            "submitter": self.submitter,
-            "score_wad": str(self.score_wad),
-            "haircut_wad": str(self.haircut_wad),
-            "bond_wei": str(self.bond),
-            "submitted_at": self.submitted_at,
-            "deadline": self.deadline,
-            "state_root": self.state_root,
-            "block_root": self.block_root,
-            "commitment_hash": self.commitment_hash,
-            "credentials_hash": self.credentials_hash,
-        }
-        if now is not None:
-            data["seconds_left"] = max(0, self.deadline - now) if self.status == "pending" else 0
-            data["finalizable"] = self.status == "pending" and now >= self.deadline
-        return data
-
-
 def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
-
-
-def _submission(id_: int, raw: Any, window: int) -> Submission:
-    (
-        submitter,
-        slot,
-        status,
-        score,
-        haircut,
-        bond,
-        submitted_at,
-        state_root,
-        block_root,
-        commitment_hash,
-        credentials_hash,
-    ) = raw
-    code = int(status)
-    return Submission(
-        id=id_,
-        submitter=str(submitter),
-        slot=int(slot),
-        status=STATUSES[code] if 0 <= code < len(STATUSES) else str(code),
-        score_wad=int(score),
-        haircut_wad=int(haircut),
-        bond=int(bond),
-        submitted_at=int(submitted_at),
-        deadline=int(submitted_at) + window,
-        state_root=_hex(state_root),
-        block_root=_hex(block_root),
-        commitment_hash=_hex(commitment_hash),
-        credentials_hash=_hex(credentials_hash),
-    )
 
 
 def read_submissions(
     reader: Any, feed: str, ids: list[int] | None = None, block: int | str = "latest"
 ) -> list[Submission]:
-    """The submissions `ids` (all, oldest first, when None), read at one block."""
+    """The submissions `ids` (all, oldest first, when None), read at one block; an id the feed
+    does not have is a usage error."""
     from ion_cli.chain.contracts import Contract
+    from ion_cli.zk import feed as zf
 
-    c = Contract(feed, interface=FEED)
-    count, window = reader.read(
-        [c.submissionCount(), c.CHALLENGE_WINDOW()], block, f"reading the feed {feed}"
-    )
-    wanted = list(range(1, int(count) + 1)) if ids is None else ids
+    count = int(reader.read_one(Contract(feed, interface=FEED).submissionCount(), block, ""))
+    wanted = list(range(1, count + 1)) if ids is None else ids
     for i in wanted:
-        if not 1 <= i <= int(count):
-            raise SubmissionNotFound(f"the feed {feed} has no submission {i} (it has {int(count)})")
-    if not wanted:
-        return []
-    answers = reader.read(
-        [c.submission(i) for i in wanted], block, f"reading the submissions of {feed}"
-    )
-    return [_submission(i, raw, int(window)) for i, raw in zip(wanted, answers, strict=True)]
+        if not 1 <= i <= count:
+            raise SubmissionNotFound(f"the feed {feed} has no submission {i} (it has {count})")
+    return zf.read_submissions(reader, feed, wanted, block) if wanted else []
 
 
 def challenges_address(reader: Any, feed: str) -> str:

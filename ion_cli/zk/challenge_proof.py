@@ -115,32 +115,22 @@ def empty_node_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
 
 def validator_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
     """The state's validators[index] root and its branch (zero past the registry's end)."""
-    if index < state.count:
-        return P.validator_root(state.validator_bytes(index)), state.validator_branch(index)
-    return bytes(32), state.branch(P.validator_gindex(index))
+    from ion_cli.zk.feed_proofs import validator_root_and_branch
+
+    return validator_root_and_branch(state, index)
 
 
 def balance_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
-    start = (index // 4) * P.CHUNK
-    chunk = bytes(state.balances_raw[start : start + P.CHUNK]).ljust(P.CHUNK, b"\x00")
-    return chunk, state.balance_branch(index)
+    from ion_cli.zk.feed_proofs import balance_chunk_and_branch
+
+    return balance_chunk_and_branch(state, index)
 
 
 def credentials_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
-    """validators[index].withdrawal_credentials and its 50-node branch: three inside the
-    Validator container (the pubkey root; the effective-balance and slashed chunks' node; the
-    four epochs' node), then validators[index]'s 47."""
-    chunks = P.validator_chunks(state.validator_bytes(index))
+    """validators[index].withdrawal_credentials and its 50-node branch."""
+    from ion_cli.zk.feed_proofs import credentials_and_branch
 
-    def c(i: int) -> bytes:
-        return chunks[32 * i : 32 * i + 32]
-
-    inside = [
-        c(0),
-        P.hash_pair(c(2), c(3)),
-        P.hash_pair(P.hash_pair(c(4), c(5)), P.hash_pair(c(6), c(7))),
-    ]
-    return c(1), inside + state.validator_branch(index)
+    return credentials_and_branch(state, index)
 
 
 def build(

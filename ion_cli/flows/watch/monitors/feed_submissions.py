@@ -115,7 +115,7 @@ class FeedSubmissionMonitor(BlockMonitor):
             open_ids.add(sub.id)
             seen = self._seen.get(key)
             if seen is None:
-                if not sub.open_at(now):
+                if not sub.open(now):
                     continue  # its window passed before we saw it: nothing left to do
                 seen = self._judge(market.symbol, sub.id)
                 if seen is None:
@@ -140,7 +140,7 @@ class FeedSubmissionMonitor(BlockMonitor):
                 None,
             )
             challenge = watch.config.challenge and seen.judgement is not None
-            if challenge and not seen.challenged and sub.open_at(now):
+            if challenge and not seen.challenged and sub.open(now):
                 events.append(self._challenge(market.symbol, feed, seen))
         for (f, id_), seen in list(self._seen.items()):
             if f != feed.lower() or id_ in open_ids or seen.sound:
