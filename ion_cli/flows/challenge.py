@@ -33,10 +33,10 @@ from ion_cli.flows.writes import WriteOptions, run_plan
 if TYPE_CHECKING:
     from ion_cli.beacon.proofs import StateTree
     from ion_cli.challenge_results import ChallengeResult, FinalizeResult
-    from ion_cli.zk.feed import Submission
     from ion_cli.zk.challenge_find import Claim, Verdict
     from ion_cli.zk.challenge_proof import FraudProof
     from ion_cli.zk.challenge_tree import ClaimedTree
+    from ion_cli.zk.feed import Submission
 
 Progress = Callable[[str], None]
 TREE_MAX_BYTES = 512 << 20
