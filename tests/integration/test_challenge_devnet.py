@@ -35,11 +35,26 @@ KEEPER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 GAS: dict[str, tuple[str, int]] = {}  # the gas each fraud proof used (printed with -s)
 
 
+# The --json documents of the commands this module adds, by schema (validated against
+# ion_cli/schemas/; ION_SCHEMA_WRITE=1 drafts challenge.json and oracle.finalize.json from them).
+DOCS: dict[str, list[Any]] = {}
+OWN_SCHEMAS = ("ion.challenge/1", "ion.oracle.finalize/1")
+
+
 def ion(*args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
-    return json.loads(result.stdout) if "--json" in args else result.stdout
+    if "--json" not in args:
+        return result.stdout
+    doc = json.loads(result.stdout)
+    if (
+        code == 0
+        and isinstance(doc, dict)
+        and doc.get("schema") in (*OWN_SCHEMAS, "ion.oracle.show/1")
+    ):
+        DOCS.setdefault(str(doc["schema"]), []).append(doc)
+    return doc
 
 
 @dataclass
@@ -377,3 +392,27 @@ def test_after_the_window_finalize_makes_the_sound_one_final(world: World) -> No
     ion("oracle", "update", "weETH", "--yes")
     after = ion("oracle", "show", "weETH", "--json")
     assert float(after["current_rate"]) < float(before["current_rate"])  # the reserve rate follows
+
+
+def test_the_documents_follow_their_schemas() -> None:
+    """Runs last: every `ion challenge`, `ion oracle finalize` and `ion oracle show` document
+    this module printed validates against its documented schema."""
+    import os
+    from importlib import resources
+
+    import jsonschema
+
+    assert set(OWN_SCHEMAS) <= set(DOCS), sorted(DOCS)
+    if os.environ.get("ION_SCHEMA_WRITE"):
+        from json_schema_gen import write  # beside this file
+
+        from ion_cli.command_table import COMMANDS
+
+        titles = {name: entry.help for name, entry in COMMANDS.items()}
+        titles["oracle.finalize"] = "Finalize risk submissions whose challenge window passed."
+        write({k: v for k, v in DOCS.items() if k in OWN_SCHEMAS}, titles)
+    for schema, docs in DOCS.items():
+        name = schema.split("/")[0].removeprefix("ion.")
+        text = resources.files("ion_cli").joinpath("schemas", f"{name}.json").read_text()
+        for doc in docs:
+            jsonschema.Draft202012Validator(json.loads(text)).validate(doc)
