@@ -157,7 +157,7 @@ def explain(
         ),
         "AlreadySubmitted": lambda: (
             f"this proof (slot {a.get('slot')}, state root {_root(a.get('stateRoot'))}) was "
-            "already accepted: a replay"
+            "already accepted, or is pending: a replay"
         ),
         "WrongIlk": lambda: "the feed serves another collateral index",
         "FeaturesMismatch": lambda: (

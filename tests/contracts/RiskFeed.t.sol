@@ -903,6 +903,22 @@ contract RiskFeedTest is TestBase {
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NothingOwed.selector, address(r)));
         feed.withdraw();
     }
+
+    function testARerunOfAPendingSubmissionIsRefusedAnotherCommitmentIsNot() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        _pending(inst, ROOT);
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.AlreadySubmitted.selector, uint64(1_000_000), ROOT));
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
+        // The same state with another commitment (giving the same features): taken, pending too.
+        SnapshotCommitment memory other = _commitment();
+        other.root = keccak256("another tree");
+        vm.prank(SUBMITTER);
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h, other);
+        assertEq(id, 2, "a second pending submission of the same state");
+    }
 }
 
 contract RefusingSubmitter {

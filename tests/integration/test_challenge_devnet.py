@@ -68,6 +68,9 @@ class World:
     sound_id: int = 0
     lies: dict[str, ls.Submitted] = field(default_factory=dict)
     made: dict[str, tuple[feed_lies.Lie, Path]] = field(default_factory=dict)  # lie, its proof
+    sound_tree: Any = None
+    network: tuple[int, int, int] = (0, 0, 0)  # T, otherSlashed, the slashings vector's sum
+    base: Path = Path()
     withheld: ls.Submitted | None = None
     rate_before: int = 0
     bond: int = 0
@@ -149,6 +152,7 @@ def _build(devnet: DevnetHandle, base: Path) -> World:
     assert sent["pending"]["submitter"].lower() == KEEPER.lower(), sent["pending"]
     w.sound_id = int(sent["pending"]["id"])
     foreign, slashings = _foreign_validator(devnet, data)
+    w.sound_tree, w.network, w.base = sound_tree, (network_active, other, slashings), base
     for n, kind in enumerate(feed_lies.KINDS):
         lie = feed_lies.make(
             kind, sound_tree, network_active, other, foreign=foreign, slashings_total=slashings
@@ -207,8 +211,21 @@ def test_each_lie_is_found_and_its_fraud_proof_succeeds(world: World, kind: str)
     assert feed_rate(world) == world.rate_before  # the rate never moved on it
 
 
+def distinct_lie(world: World, n: int) -> tuple[feed_lies.Lie, Path]:
+    """A network-input lie of its own commitment (the feed refuses a pending one's replay):
+    `otherSlashed` n ETH above the state's, proven anew."""
+    from dataclasses import replace
+
+    active, other, slashings = world.network
+    lie = feed_lies.make(
+        "network_input", world.sound_tree, active, other, slashings_total=slashings
+    )
+    lie = replace(lie, claim=replace(lie.claim, other_slashed=lie.claim.other_slashed + n * 10**9))
+    return lie, ls.prove_features(world.anchor, lie.features_q, world.base / "distinct" / str(n))
+
+
 def test_watch_challenges_a_false_submission_within_one_cycle(world: World) -> None:
-    lie, proof = world.made["balance_raised"]
+    lie, proof = distinct_lie(world, 1)
     liar = world.devnet.w3.eth.accounts[9]
     sub = ls.submit(world.devnet.w3, world.anchor, lie, proof, liar, world.trees)
     assert status_of(world, sub.id) == 1
@@ -232,7 +249,7 @@ def test_watch_challenges_a_false_submission_within_one_cycle(world: World) -> N
     # (Run on its own, the other lies are still pending too: each is alerted and challenged.)
     false = [e for e in events if e["kind"] == "false_submission" and e["submission"] == sub.id]
     assert len(false) == 1, (result.stdout[-3000:], result.stderr)
-    assert false[0]["alert"] is True and false[0]["finding"] == "leaf_balance"
+    assert false[0]["alert"] is True and false[0]["finding"] == "network_input"
     sent = [e for e in events if e["kind"] == "submission_challenged" and e["submission"] == sub.id]
     assert len(sent) == 1 and sent[0]["ok"] is True, sent
     assert result.exit_code == 6  # an alert fired
@@ -304,7 +321,7 @@ def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
 
 
 def test_a_false_submission_whose_tree_is_withheld_is_named_false(world: World) -> None:
-    lie, proof = world.made["swapped"]
+    lie, proof = distinct_lie(world, 2)
     sub = ls.submit(
         world.devnet.w3, world.anchor, lie, proof, world.devnet.w3.eth.accounts[4], None
     )

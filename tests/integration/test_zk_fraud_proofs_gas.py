@@ -63,10 +63,14 @@ def _tree(folder: Path) -> Any:
     return sumtree.check(json.loads((folder / "sumtree.json").read_text()))
 
 
+SUBMIT_GAS: list[int] = []
+
+
 def _submit(folder: Path) -> tuple[int, tuple[Any, ...]]:
     from ion_cli.zk.feed import commitment_tuple
 
     result = ion("submit", str(folder), "--market", "weETH", "--yes", "--json")
+    SUBMIT_GAS.append(int(result["execution"]["steps"][0]["gas_used"]))
     receipt = json.loads((folder / "receipt.json").read_text())
     return int(result["pending"]["id"]), commitment_tuple(receipt["commitment"])
 
@@ -155,6 +159,8 @@ def test_challenges_and_finalize_on_the_devnet_within_their_gas_bounds(
     gas["finalize"] = int(r["gasUsed"])
     assert protocol.call(feed, "RiskFeed", "finalId") == sid
 
+    gas["submit_first"] = SUBMIT_GAS[0]
+    gas["submit_later"] = SUBMIT_GAS[-1]
     print(json.dumps({"gas": gas, "tree_depth": tree.depth, "leaves": tree.leaf_count}))
     assert gas["validator"] <= CHALLENGE_GAS_BOUND, gas
     assert gas["missing"] <= CHALLENGE_GAS_BOUND, gas

@@ -288,6 +288,9 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         CHALLENGER_REWARD = config.challengerReward;
         BURN = config.burn;
         CHALLENGES = new RiskFeedChallenges(address(this));
+        // A non-zero word from the start: the first finalize then rewrites it (5k gas) instead
+        // of creating it (22k). `finalId() == 0` still means "no final score yet".
+        _final.finalizedAt = 1;
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
@@ -377,7 +380,19 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         id = ++submissionCount;
         uint256 haircut = haircutOf(score);
         bytes32 commitmentHash = keccak256(abi.encode(commitment));
-        bytes32 previous = id > 1 ? _submissions[id - 1].credentialsHash : bytes32(0);
+        bytes32 previous;
+        if (id > 1) {
+            // A rerun of the same submission (a client that lost its receipt) is refused while
+            // the first is pending or final; another commitment of the same state is not (a
+            // false one pending must not block a sound one).
+            Submission storage last = _submissions[id - 1];
+            Status st = last.status;
+            if (
+                last.slot == slot && last.stateRoot == stateRoot && last.commitmentHash == commitmentHash
+                    && (st == Status.Pending || st == Status.Final)
+            ) revert AlreadySubmitted(slot, stateRoot);
+            previous = last.credentialsHash;
+        }
         bytes32 credentialsHash = _snapshotCredentials(id, slot, commitment.root, commitmentHash, previous);
         _submissions[id] = Submission({
             submitter: msg.sender,

@@ -196,7 +196,7 @@ contract RiskFeedChallenges {
         SnapshotSums memory left = node.leftSums;
         SnapshotSums memory right = node.rightSums;
         SnapshotSums memory sums = node.sums;
-        bytes32 hash = SumTree.nodeHash(node.leftHash, node.rightHash, sums);
+        bytes32 hash = FraudProofs.nodeHash(node.leftHash, node.rightHash, sums);
         SnapshotSums memory folded = FraudProofs.rootSums(hash, sums, node.position, node.branch, c.root);
         bool fraud = !FraudProofs.sumsOf(left, right, sums) || !FraudProofs.equal(folded, c.sums)
             || node.branch.length >= FraudProofs.depthFor(c.sums.leaves);
