@@ -117,7 +117,8 @@ COMMANDS: dict[str, Entry] = {
         "command",
         (
             "Submit a risk proof with the feed's bond: the feed verifies it on chain and holds "
-            "it pending for its challenge window; `ion oracle finalize` then makes its haircut final."
+            "it pending for its challenge window; `ion oracle finalize` then makes its haircut "
+            "final."
         ),
     ),
     "challenge": Entry(
