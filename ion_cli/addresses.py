@@ -1,6 +1,6 @@
 """Ethereum addresses: the one pattern, the one EIP-55 checksum and the one error wording.
 
-Pure (keccak from ion_cli.abi.keccak): users type addresses on the command line,
+Pure (keccak from ion_cli.keccak): users type addresses on the command line,
 config files hold them, adapters publish them, and each of those reads them through here.
 """
 
@@ -23,7 +23,7 @@ def is_address(text: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _checksummed(body: str) -> str:
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
 
     digest = keccak256(body.encode("ascii")).hex()
     return "0x" + "".join(

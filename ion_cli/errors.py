@@ -7,10 +7,11 @@ Every failure a user can cause or meet (bad input, a node that is down, a revert
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Generic, TypeVar
 
-if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+# What a failed plan carries: the chain layer's ExecutionResult (ion_cli.chain.execution). A
+# type parameter, not an import: this module is the bottom of the house and imports nothing.
+R = TypeVar("R")
 
 
 class ExitCode:
@@ -62,36 +63,35 @@ class TransactionReverted(IonError):
     exit_code = ExitCode.FAILURE
 
 
-class PlanFailed(IonError):
+class PlanFailed(IonError, Generic[R]):
     """A plan stopped after the pipeline prepared it: `.result` is the whole execution so far
-    (every step, with the hash, nonce and receipt of those already sent). The pipeline raises
-    the subclass that keeps the cause's family (a revert is still a `TransactionReverted`)."""
+    (an `ion_cli.chain.execution.ExecutionResult`: every step, with the hash, nonce and receipt
+    of those already sent). The pipeline raises the subclass that keeps the cause's family (a
+    revert is still a `TransactionReverted`)."""
 
-    def __init__(
-        self, message: str, *, result: ExecutionResult, exit_code: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, result: R, exit_code: int | None = None) -> None:
         super().__init__(message, exit_code=exit_code)
         self.result = result
 
 
-class StepReverted(PlanFailed, TransactionReverted):
+class StepReverted(PlanFailed[R], TransactionReverted):
     """A step reverted (mined with status 0, or its estimate just before signing reverted)."""
 
 
-class PlanNodeFailure(PlanFailed, NodeError):
+class PlanNodeFailure(PlanFailed[R], NodeError):
     """The node failed mid-plan (a send that may or may not have arrived, an error answer)."""
 
 
-class PlanRefused(PlanFailed, RefusedError):
+class PlanRefused(PlanFailed[R], RefusedError):
     """The plan was refused after the prepare stage (not confirmed, a mismatched key)."""
 
 
-def plan_failed(error: IonError, result: ExecutionResult) -> PlanFailed:
+def plan_failed(error: IonError, result: R) -> PlanFailed[R]:
     """`error` as the PlanFailed of its family, carrying `result` (the same message and code)."""
     if isinstance(error, PlanFailed):
         error.result = result
         return error
-    cls: type[PlanFailed] = PlanFailed
+    cls: type[PlanFailed[Any]] = PlanFailed
     if isinstance(error, TransactionReverted):
         cls = StepReverted
     elif isinstance(error, NodeError):

@@ -15,7 +15,6 @@ shim of ion_cli.adapter_api.shim (DeprecationWarning).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,12 +29,40 @@ from ion_cli.adapters import (
     missing_members,
 )
 from ion_cli.errors import IonError, UsageError
+from ion_cli.plugin_metadata import (  # re-exported: the registry's public names
+    ENV_VAR as ENV_VAR,
+)
+from ion_cli.plugin_metadata import (
+    _Dist as _Dist,
+)
+from ion_cli.plugin_metadata import (
+    _dist_folders as _dist_folders,
+)
+from ion_cli.plugin_metadata import (
+    _dist_of as _dist_of,
+)
+from ion_cli.plugin_metadata import (
+    _entry_points_in as _entry_points_in,
+)
+from ion_cli.plugin_metadata import (
+    _EntryPoint as _EntryPoint,
+)
+from ion_cli.plugin_metadata import (
+    enabled_names as enabled_names,
+)
+from ion_cli.plugin_metadata import (
+    fast_entry_point_names as fast_entry_point_names,
+)
+from ion_cli.plugin_metadata import (
+    fast_market_symbols as fast_market_symbols,
+)
+from ion_cli.plugin_metadata import (
+    scanned_entry_points as scanned_entry_points,
+)
 
 if TYPE_CHECKING:
     # Imported lazily at run time: it costs about 55 ms (see fast_entry_point_names).
     from importlib import metadata
-
-ENV_VAR = "ION_ADAPTERS"
 
 
 class PluginError(IonError):
@@ -74,14 +101,6 @@ class LoadResult:
         return version if isinstance(version, int) else None
 
 
-def enabled_names(environ: dict[str, str] | None = None) -> set[str] | None:
-    """The names ION_ADAPTERS allows (lower-cased), or None when it is not set."""
-    raw = (environ if environ is not None else os.environ).get(ENV_VAR)
-    if raw is None:
-        return None
-    return {part.strip().lower() for part in raw.split(",") if part.strip()}
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -94,102 +113,20 @@ def _stderr_warning(message: str) -> None:
 EntryPointSource = Callable[[], Iterable["metadata.EntryPoint"]]
 
 
+_scanned_entry_points = scanned_entry_points  # the name tests and older callers use
+
+
 def _installed_entry_points() -> Iterable[metadata.EntryPoint]:
     """The `ion.adapters` entry points of the distributions on sys.path, read straight from
     their `entry_points.txt` and `METADATA` files: importing importlib.metadata (email,
     zipfile, csv) cost more than a write's own work. Zipped eggs and other exotic installs
     fall back to importlib.metadata."""
-    scanned = _scanned_entry_points()
+    scanned = scanned_entry_points()
     if scanned is not None:
         return cast("Iterable[metadata.EntryPoint]", scanned)
     from importlib import metadata
 
     return metadata.entry_points(group=ENTRY_POINT_GROUP)
-
-
-@dataclass(frozen=True)
-class _Dist:
-    name: str
-    version: str
-
-
-@dataclass(frozen=True)
-class _EntryPoint:
-    """What the registry uses of an importlib.metadata.EntryPoint."""
-
-    name: str
-    value: str
-    dist: _Dist | None
-
-    def load(self) -> Any:
-        import importlib
-
-        module, _, attrs = self.value.partition(":")
-        obj: Any = importlib.import_module(module.strip())
-        for attr in filter(None, attrs.strip().split(".")):
-            obj = getattr(obj, attr)
-        return obj
-
-
-def _scanned_entry_points() -> list[_EntryPoint] | None:
-    """None when sys.path holds something a directory scan cannot read (a zip)."""
-    found: list[_EntryPoint] = []
-    for entry in sys.path:
-        if entry.endswith((".zip", ".egg", ".whl")) and os.path.isfile(entry):
-            return None
-        for dist in _dist_folders(entry):
-            points = _entry_points_in(os.path.join(dist, "entry_points.txt"))
-            if not points:
-                continue
-            meta = _dist_of(dist)
-            found.extend(_EntryPoint(name, value, meta) for name, value in points)
-    return found
-
-
-def _dist_folders(entry: str) -> list[str]:
-    """The .dist-info / .egg-info folders of one sys.path entry (none if it cannot be listed)."""
-    try:
-        with os.scandir(entry or ".") as listing:
-            return [d.path for d in listing if d.name.endswith((".dist-info", ".egg-info"))]
-    except OSError:
-        return []
-
-
-def _entry_points_in(path: str) -> list[tuple[str, str]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return []
-    points: list[tuple[str, str]] = []
-    in_group = False
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("["):
-            in_group = line == f"[{ENTRY_POINT_GROUP}]"
-        elif in_group and "=" in line and not line.startswith(("#", ";")):
-            name, value = line.split("=", 1)
-            points.append((name.strip(), value.strip()))
-    return points
-
-
-def _dist_of(folder: str) -> _Dist | None:
-    fields: dict[str, str] = {}
-    for file in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(folder, file), encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.strip():
-                        break  # the headers end at the first blank line
-                    key, _, value = line.partition(":")
-                    if key in ("Name", "Version"):
-                        fields.setdefault(key, value.strip())
-        except OSError:
-            continue
-        break
-    if "Name" not in fields:
-        return None
-    return _Dist(fields["Name"], fields.get("Version", ""))
 
 
 @dataclass
@@ -320,37 +257,6 @@ class Registry:
     def market_symbols(self) -> list[str]:
         """The MARKET values the core accepts, from metadata only."""
         return [self.symbol(info.name) for info in self.discover()]
-
-
-def fast_market_symbols(paths: Iterable[str] | None = None) -> list[str]:
-    """The markets' spellings as the entry points write them (see `fast_entry_point_names`)."""
-    allowed = enabled_names()
-    found: dict[str, str] = {}
-    for entry in sys.path if paths is None else paths:
-        for dist in _dist_folders(entry):
-            for name, _ in _entry_points_in(os.path.join(dist, "entry_points.txt")):
-                if found.get(name.lower(), name.lower()) == name.lower():
-                    found[name.lower()] = name  # a spelt symbol over an all-lower-case name
-    return sorted(v for k, v in found.items() if allowed is None or k in allowed)
-
-
-def fast_entry_point_names(paths: Iterable[str] | None = None) -> list[str]:
-    """Entry-point names of `ion.adapters`, read straight from the `entry_points.txt` files of
-    the distributions on sys.path, filtered by ION_ADAPTERS.
-
-    For TAB completion only: importing importlib.metadata costs about 55 ms (email, zipfile,
-    csv...), a third of the completion budget, while this scan costs a few. Zipped eggs and
-    other exotic installs are not seen here; `Registry.discover` remains the reference.
-    """
-    allowed = enabled_names()
-    names: set[str] = set()
-    for entry in sys.path if paths is None else paths:
-        for dist in _dist_folders(entry):
-            points = _entry_points_in(os.path.join(dist, "entry_points.txt"))
-            names.update(name.lower() for name, _ in points)
-    if allowed is not None:
-        names &= allowed
-    return sorted(names)
 
 
 def _validate(obj: object) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.chain.execution import ExecutionResult
 
 
 @dataclass(frozen=True)

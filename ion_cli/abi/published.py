@@ -120,19 +120,11 @@ def _aliases() -> dict[str, str]:
 
 
 def plugin_roots() -> list[Any]:
-    """The published-interface dirs of the installed adapters (API v2 `contracts.abi`): a
-    token's own interfaces travel with its plugin, in this module's format."""
-    from ion_cli.plugins_registry import contract_files
+    """The installed adapters' published interfaces (`<package>/abi`, API v2): a token's own
+    interfaces travel with its plugin. Found from the plugins' metadata, nothing imported."""
+    from ion_cli.plugin_metadata import plugin_dirs
 
-    roots = []
-    for _symbol, files in contract_files():
-        try:
-            root = resources.files(files.package) / files.abi
-        except ModuleNotFoundError:
-            continue
-        if root.is_dir():
-            roots.append(root)
-    return roots
+    return plugin_dirs("abi")
 
 
 def plugin_names() -> tuple[str, ...]:

@@ -1,5 +1,5 @@
 """The project's one parser of function, event and error signatures, and its one canonical-type
-helper. Pure standard library (keccak is ion_cli.abi.keccak).
+helper. Pure standard library (keccak is ion_cli.keccak).
 
 Two notations are read, both into ABI JSON entries (the shape solc emits):
 - Solidity's, as the protocol doc writes it:
@@ -206,7 +206,7 @@ def signature_text(entry: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _keccak_prefix(text: str, size: int) -> bytes:
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
 
     return keccak256(text.encode())[:size]
 

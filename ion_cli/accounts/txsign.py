@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ion_cli.abi import rlp
-from ion_cli.abi.keccak import keccak256
 from ion_cli.addresses import to_checksum
+from ion_cli.keccak import keccak256
 
 
 @dataclass(frozen=True)

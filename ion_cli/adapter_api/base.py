@@ -16,12 +16,12 @@ from ion_cli.adapter_api.facts import (
 from ion_cli.adapter_api.helpers import devnet_addresses, devnet_validators, require_mainnet
 from ion_cli.adapter_api.restaking import RestakingSource, unknown_restaking
 from ion_cli.adapter_api.types import MintPlan, TokenAddresses, ValidatorSource, WithdrawalInfo
+from ion_cli.plugin_metadata import ENTRY_POINT_GROUP as ENTRY_POINT_GROUP
 
 API_VERSION = 2
 # API versions the core loads: v1 adapters through a shim (ion_cli.adapter_api.shim) that
 # supplies the facts v2 added as "none" and warns (DeprecationWarning) when it is loaded.
 SUPPORTED_VERSIONS: tuple[int, ...] = (1, 2)
-ENTRY_POINT_GROUP = "ion.adapters"
 
 # What the registry checks before it accepts an adapter (duck-typed: any object will do).
 REQUIRED_ATTRIBUTES_V1: tuple[str, ...] = ("api_version", "symbol", "name", "decimals")

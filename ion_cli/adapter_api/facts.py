@@ -72,17 +72,15 @@ class MarketFacts:
 
 @dataclass(frozen=True)
 class ContractFiles:
-    """Where a plugin keeps its own contracts, as package resources of `package`.
-
-    `sources` holds .sol files (compiled by `make artifacts` into `artifacts`, package data);
-    `abi` holds published interfaces in the format of ion_cli/abi/published (signatures, not
-    ABI JSON). `token_interface` names the token's published interface and `interfaces` maps
-    the deployment file's `tokens.SYMBOL.contracts` keys to theirs (for the selector guard)."""
+    """A plugin's own contracts, as package data of `package` (the top-level package its entry
+    point names), in fixed folders so that the core finds them from metadata alone:
+    `contracts/` (.sol sources: stand-ins, handler and reserve-oracle variants), `artifacts/`
+    (what `make artifacts` compiles them into) and `abi/` (published interfaces in the format of
+    ion_cli/abi/published: signatures, not ABI JSON). `token_interface` names the token's
+    published interface and `interfaces` maps the deployment file's `tokens.SYMBOL.contracts`
+    keys to theirs (for the selector guard)."""
 
     package: str
-    sources: str = "contracts"
-    artifacts: str = "artifacts"
-    abi: str = "abi"
     token_interface: str | None = None
     interfaces: Mapping[str, str] = field(default_factory=dict)
 

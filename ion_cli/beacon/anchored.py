@@ -143,22 +143,7 @@ def pin_block(client: BeaconClient, state: str = "finalized") -> PinnedBlock:
 
 
 def _record(index: int, raw: bytes, balance: int, status: str) -> Validator:
-    def u64(at: int) -> int:
-        return int.from_bytes(raw[at : at + 8], "little")
-
-    return Validator(
-        index=index,
-        pubkey="0x" + raw[0:48].hex(),
-        withdrawal_credentials="0x" + raw[48:80].hex(),
-        effective_balance=u64(80),
-        balance=balance,
-        slashed=raw[88] == 1,
-        activation_eligibility_epoch=u64(89),
-        activation_epoch=u64(97),
-        exit_epoch=u64(105),
-        withdrawable_epoch=u64(113),
-        status=status,
-    )
+    return Validator(index=index, balance=balance, status=status, **P.validator_fields(raw))
 
 
 FIELDS = (
@@ -218,8 +203,11 @@ def check_snapshot(
     wanted = {bytes.fromhex(c.removeprefix("0x")) for c in credentials}
     registry = memoryview(tree.registry)
     size = P.VALIDATOR_BYTES
+    cred = P.VALIDATOR_SPANS["withdrawal_credentials"]
     expected = {
-        i for i in range(tree.count) if registry[i * size + 48 : i * size + 80].tobytes() in wanted
+        i
+        for i in range(tree.count)
+        if registry[i * size + cred.start : i * size + cred.stop].tobytes() in wanted
     }
     expected |= {i for i in ids if 0 <= i < tree.count}
     listed = {v.index for v in snapshot.validators}
@@ -248,11 +236,9 @@ def check_snapshot(
     epoch = header.slot // SLOTS_PER_EPOCH
     active = 0
     for i in range(tree.count):
-        o = i * size
-        activation = int.from_bytes(registry[o + 97 : o + 105], "little")
-        exit_epoch = int.from_bytes(registry[o + 105 : o + 113], "little")
-        if activation <= epoch < exit_epoch:
-            active += int.from_bytes(registry[o + 80 : o + 88], "little")
+        activation = P.validator_u64(registry, i, "activation_epoch")
+        if activation <= epoch < P.validator_u64(registry, i, "exit_epoch"):
+            active += P.validator_u64(registry, i, "effective_balance")
     raw = bytes(tree.slashings)
     slashed = sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
     return StateCheck("0x" + root.hex(), len(listed), True, active, slashed)

@@ -19,30 +19,31 @@ warnings through `warn(message)`. httpx and ijson are imported on first use (sta
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from ion_cli.beacon import parse
 from ion_cli.beacon import scan as stream_scan
 from ion_cli.beacon.errors import (
-    AllNodesFailed,
-    BadValidatorId,
-    BeaconError,
     BeaconHttpError,
     BeaconMalformed,
-    BeaconSyncing,
     BeaconUnreachable,
     NodesDisagree,
-    UnknownState,
     UnknownValidators,
+)
+from ion_cli.beacon.nodes import (
+    NextNode,
+    Node,
+    Nodes,
+    PostRefused,
+    Retry,
+    dropped,
+    reason,
 )
 from ion_cli.beacon.snapshot import Validator
 from ion_cli.errors import UsageError
@@ -59,61 +60,6 @@ DEFAULT_CHUNK = 8_192  # ids per POST (4 in flight: the node prepares one while 
 DEFAULT_CONCURRENCY = 4  # requests in flight
 _FLAG = re.compile(rb'"(execution_optimistic|finalized)"\s*:\s*(true|false)')
 _EDGE = 4096  # bytes kept from the start and the end of a streamed answer (for its flags)
-
-
-def node_name(url: str) -> str:
-    """scheme://host:port of a URL: never its path, query or credentials (providers put API
-    keys there), so errors can name the node safely."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:  # a malformed host or port: name nothing from it
-        return "<invalid url>"
-    return f"{parts.scheme}://{host}{port}"
-
-
-def check_url(url: str) -> str:
-    from ion_cli.inputs import check_url as checked
-
-    try:
-        parts = urlsplit(url.strip())
-        checked(url, "the beacon node URL")
-    except UsageError:
-        raise
-    except ValueError as exc:
-        raise UsageError(f"the beacon node URL is not a valid URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not a beacon node URL (http:// or https://): {node_name(url)!r}")
-    return url.strip().rstrip("/")
-
-
-class _Retry(Exception):
-    """Worth another try on the same node (carries the error to raise at the end)."""
-
-    def __init__(self, error: BeaconError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-class _NextNode(Exception):
-    """Not worth retrying on this node; another node may do."""
-
-    def __init__(self, error: BeaconError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-class _PostRefused(Exception):
-    """The node does not take POST for this route (404/405/414)."""
-
-
-@dataclass
-class _Node:
-    url: str
-    name: str
-    checked: bool = False  # health probed
-    post: bool | None = None  # None: not known yet
 
 
 @dataclass
@@ -188,43 +134,22 @@ class BeaconClient:
         warn: Warn | None = None,
         transport: Any = None,
     ) -> None:
-        if not urls:
-            raise UsageError("no beacon node URL: pass --beacon-url or set ION_BEACON_URL")
-        self.nodes = [_Node(url=check_url(u), name=node_name(u)) for u in urls]
-        self.timeout = timeout
-        self.retries = max(0, retries)
-        self.backoff = backoff
+        self._nodes = Nodes(
+            urls,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            concurrency=concurrency,
+            warn=warn,
+            transport=transport,
+        )
         self.concurrency = max(1, concurrency)
         self.chunk = max(1, chunk)
         self.progress = progress
         self.warn = warn
-        self._transport = transport
-        self._http: httpx.Client | None = None
-        self._lock = threading.Lock()
-        self._active = 0
-
-    # ---- lifecycle ----
-
-    def _client(self) -> httpx.Client:
-        with self._lock:
-            if self._http is None:
-                import httpx
-
-                from ion_cli import netdeadline
-
-                self._http = httpx.Client(
-                    timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
-                    limits=httpx.Limits(max_connections=self.concurrency * 2 + 2),
-                    headers={"Accept": "application/json"},
-                    transport=netdeadline.transport(self._transport),
-                    follow_redirects=False,
-                )
-            return self._http
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        self._nodes.close()
 
     def __enter__(self) -> BeaconClient:
         return self
@@ -235,139 +160,11 @@ class BeaconClient:
     @property
     def source(self) -> str:
         """The node that answered last (scheme://host:port)."""
-        return self.nodes[self._active].name
-
-    # ---- failover and retries ----
-
-    def _order(self) -> list[_Node]:
-        first = self._active
-        return self.nodes[first:] + self.nodes[:first]
-
-    def _failover(self, work: Callable[[_Node], T], *, nodes: Sequence[_Node] | None = None) -> T:
-        """Run `work(node)` on the active node, retrying and then failing over."""
-        failures: list[BeaconError] = []
-        order = list(nodes or self._order())
-        for node in order:
-            error: BeaconError | None = None
-            for attempt in range(self.retries + 1):
-                try:
-                    if not node.checked:
-                        self._probe(node)
-                    result = work(node)
-                except _Retry as exc:
-                    error = exc.error
-                    if attempt < self.retries:
-                        time.sleep(self.backoff * 2**attempt)
-                    continue
-                except _NextNode as exc:
-                    error = exc.error
-                    break
-                with self._lock:
-                    self._active = self.nodes.index(node)
-                return result
-            assert error is not None
-            failures.append(error)
-            if self.warn is not None and node is not order[-1]:
-                self.warn(f"{error.message}; trying the next beacon node")
-        if len(failures) == 1:
-            raise failures[0]
-        reasons = "; ".join(f.message for f in failures)
-        raise AllNodesFailed(f"every beacon node failed: {reasons}")
-
-    def _probe(self, node: _Node) -> None:
-        """/eth/v1/node/health: 200 ready, 206 syncing, 503 not ready (then try another)."""
-        response = self._send(node, "GET", "/eth/v1/node/health")
-        if response.status_code == 206:
-            raise _NextNode(BeaconSyncing(f"beacon node {node.name} is syncing", node=node.name))
-        if response.status_code == 503:
-            raise _NextNode(
-                BeaconSyncing(f"beacon node {node.name} is not ready (503)", node=node.name)
-            )
-        if response.status_code >= 500:
-            raise _Retry(self._http_error(node, response))
-        node.checked = True  # 200, or a node without the health route (404): judged by answers
-
-    def _send(
-        self,
-        node: _Node,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        import httpx
-
-        try:
-            return self._client().request(
-                method, node.url + path, params=params, json=body, headers=headers
-            )
-        except httpx.TimeoutException:
-            raise _Retry(
-                BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
-            ) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise _Retry(
-                BeaconUnreachable(
-                    f"beacon node {node.name} dropped the connection mid-response", node=node.name
-                )
-            ) from None
-        except httpx.TransportError as exc:
-            raise _Retry(
-                BeaconUnreachable(
-                    f"cannot reach beacon node {node.name} ({_reason(exc)})", node=node.name
-                )
-            ) from None
-
-    def _http_error(self, node: _Node, response: httpx.Response) -> BeaconHttpError:
-        message = ""
-        try:
-            answer = json.loads(response.content)
-            if isinstance(answer, Mapping):
-                message = str(answer.get("message", ""))
-        except (ValueError, UnicodeDecodeError):
-            pass
-        text = f"beacon node {node.name} answered HTTP {response.status_code}"
-        if message:
-            text += f": {' '.join(message.split())[:200]}"
-        return BeaconHttpError(text, node=node.name, status=response.status_code)
-
-    def _check_status(self, node: _Node, response: httpx.Response, what: str) -> None:
-        status = response.status_code
-        if status == 200:
-            return
-        if status == 503:
-            raise _Retry(
-                BeaconSyncing(
-                    f"beacon node {node.name} is not ready or syncing (503 on {what})",
-                    node=node.name,
-                )
-            )
-        if status >= 500:
-            raise _Retry(self._http_error(node, response))
-        if status == 206:
-            raise _NextNode(BeaconSyncing(f"beacon node {node.name} is syncing", node=node.name))
-        error = self._http_error(node, response)
-        if status == 404:
-            raise UnknownState(f"{what}: not found ({error.message})")
-        if status == 400:
-            raise BadValidatorId(f"{what}: the node refused the request ({error.message})")
-        raise error
-
-    def _json(self, node: _Node, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        response = self._send(node, "GET", path, params=params)
-        self._check_status(node, response, path)
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise _NextNode(
-                BeaconMalformed(f"beacon node {node.name} answered malformed JSON", node=node.name)
-            ) from None
+        return self._nodes.source
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET a small JSON answer with failover."""
-        return self._failover(lambda node: self._json(node, path, params))
+        return self._nodes.failover(lambda node: self._nodes.json(node, path, params))
 
     # ---- typed routes ----
 
@@ -393,36 +190,38 @@ class BeaconClient:
         what ion_cli.beacon.proofs checks a node's answers against."""
         path = f"/eth/v2/debug/beacon/states/{state_id}"
 
-        def work(node: _Node) -> bytes:
-            response = self._send(node, "GET", path, headers={"Accept": "application/octet-stream"})
-            self._check_status(node, response, f"state {state_id} as SSZ")
+        def work(node: Node) -> bytes:
+            response = self._nodes.send(
+                node, "GET", path, headers={"Accept": "application/octet-stream"}
+            )
+            self._nodes.check_status(node, response, f"state {state_id} as SSZ")
             return bytes(response.content)
 
-        return self._failover(work)
+        return self._nodes.failover(work)
 
     def _typed(self, path: str, decode: Callable[[Any], T]) -> T:
-        def work(node: _Node) -> T:
-            document = self._json(node, path)
+        def work(node: Node) -> T:
+            document = self._nodes.json(node, path)
             try:
                 return decode(document)
             except BeaconMalformed as exc:
-                raise _NextNode(
+                raise NextNode(
                     BeaconMalformed(f"beacon node {node.name}: {exc.message}", node=node.name)
                 ) from None
 
-        return self._failover(work)
+        return self._nodes.failover(work)
 
     # ---- cross-check ----
 
     def cross_check(self) -> parse.Checkpoint:
         """The finalized checkpoint every node agrees on; NodesDisagree when they do not."""
-        if len(self.nodes) < 2:
+        if len(self._nodes.nodes) < 2:
             raise UsageError("--cross-check needs two or more beacon nodes (--beacon-url)")
         seen: list[tuple[str, parse.Checkpoint]] = []
-        for node in self.nodes:
-            checkpoints = self._failover(
+        for node in self._nodes.nodes:
+            checkpoints = self._nodes.failover(
                 lambda n: parse.finality(
-                    self._json(n, "/eth/v1/beacon/states/head/finality_checkpoints")
+                    self._nodes.json(n, "/eth/v1/beacon/states/head/finality_checkpoints")
                 ),
                 nodes=[node],
             )
@@ -447,7 +246,7 @@ class BeaconClient:
         With `require_all`, ids the state does not hold raise UnknownValidators (never a
         silently shorter list)."""
         if ids is None:
-            return self._failover(lambda node: self._stream_all(node, state_id, None))
+            return self._nodes.failover(lambda node: self._stream_all(node, state_id, None))
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return ValidatorsAnswer([])
@@ -460,7 +259,7 @@ class BeaconClient:
     def scan(self, state_id: str, keep: Callable[[Validator], bool]) -> ValidatorsAnswer:
         """The whole validator set streamed once, each validator parsed in full and kept when
         `keep` accepts it (bounded memory: one validator at a time besides the kept ones)."""
-        return self._failover(
+        return self._nodes.failover(
             lambda node: self._stream_all(node, state_id, lambda item: keep(parse.validator(item)))
         )
 
@@ -469,9 +268,9 @@ class BeaconClient:
         `keep(indices, credentials)` sees every validator's index and withdrawal credentials a
         batch at a time (only those two fields decoded, checked a column at a time) and answers
         the positions to keep, which are decoded in full. A drop mid-stream restarts."""
-        return self._failover(lambda node: self._scan_all(node, state_id, keep))
+        return self._nodes.failover(lambda node: self._scan_all(node, state_id, keep))
 
-    def _scan_all(self, node: _Node, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
+    def _scan_all(self, node: Node, state_id: str, keep: stream_scan.Keep) -> ValidatorsAnswer:
         path = f"/eth/v1/beacon/states/{state_id}/validators"
         kept: list[Validator] = []
         seen = 0
@@ -495,7 +294,7 @@ class BeaconClient:
         return ValidatorsAnswer(kept, flags.execution_optimistic, flags.finalized, {node.name})
 
     def _stream_all(
-        self, node: _Node, state_id: str, keep: Callable[[Any], bool] | None
+        self, node: Node, state_id: str, keep: Callable[[Any], bool] | None
     ) -> ValidatorsAnswer:
         path = f"/eth/v1/beacon/states/{state_id}/validators"
         kept: list[Validator] = []
@@ -517,7 +316,7 @@ class BeaconClient:
 
     def _request(
         self,
-        node: _Node,
+        node: Node,
         method: str,
         path: str,
         params: Mapping[str, Any] | None,
@@ -529,55 +328,57 @@ class BeaconClient:
         import httpx
         import ijson
 
-        client = self._client()
+        client = self._nodes.client()
         try:
             with client.stream(method, node.url + path, params=params, json=body) as response:
                 if response.status_code != 200:
                     response.read()
                     if method == "POST" and response.status_code in (404, 405, 414):
-                        raise _PostRefused()
+                        raise PostRefused()
                     if response.status_code == 414:
                         raise BeaconHttpError(
                             f"beacon node {node.name} answered 414 (URI too long)",
                             node=node.name,
                             status=414,
                         )
-                    self._check_status(node, response, f"validators at state {_state_of(path)}")
+                    self._nodes.check_status(
+                        node, response, f"validators at state {_state_of(path)}"
+                    )
                 return consume(response)
-        except (_Retry, _NextNode, _PostRefused, UsageError, BeaconHttpError):
+        except (Retry, NextNode, PostRefused, UsageError, BeaconHttpError):
             raise
         except BeaconMalformed as exc:
             if exc.message.startswith("truncated"):
-                raise _Retry(_dropped(node, " (incomplete JSON)")) from None
-            raise _NextNode(
+                raise Retry(dropped(node, " (incomplete JSON)")) from None
+            raise NextNode(
                 BeaconMalformed(f"beacon node {node.name}: {exc.message}", node=node.name)
             ) from None
         except ijson.IncompleteJSONError as exc:
             if "premature EOF" not in str(exc):  # garbage, not a body cut short
-                raise _NextNode(
+                raise NextNode(
                     BeaconMalformed(
                         f"beacon node {node.name} answered malformed JSON", node=node.name
                     )
                 ) from None
-            raise _Retry(_dropped(node, " (incomplete JSON)")) from None
+            raise Retry(dropped(node, " (incomplete JSON)")) from None
         except ijson.JSONError:
-            raise _NextNode(
+            raise NextNode(
                 BeaconMalformed(f"beacon node {node.name} answered malformed JSON", node=node.name)
             ) from None
         except httpx.TimeoutException:
-            raise _Retry(
+            raise Retry(
                 BeaconUnreachable(f"beacon node {node.name} timed out", node=node.name)
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise _Retry(_dropped(node, "")) from None
+            raise Retry(dropped(node, "")) from None
         except httpx.TransportError as exc:
-            raise _Retry(
+            raise Retry(
                 BeaconUnreachable(
-                    f"cannot reach beacon node {node.name} ({_reason(exc)})", node=node.name
+                    f"cannot reach beacon node {node.name} ({reason(exc)})", node=node.name
                 )
             ) from None
 
-    def _fetch_chunk(self, node: _Node, state: str, ids: Sequence[str]) -> ValidatorsAnswer:
+    def _fetch_chunk(self, node: Node, state: str, ids: Sequence[str]) -> ValidatorsAnswer:
         """One chunk of ids on `node`: POST, or GET in pieces of 64 when POST is refused."""
         path = f"/eth/v1/beacon/states/{state}/validators"
         if node.post is not False:
@@ -587,8 +388,8 @@ class BeaconClient:
                 return ValidatorsAnswer(
                     out, flags.execution_optimistic, flags.finalized, {node.name}
                 )
-            except _PostRefused:
-                with self._lock:
+            except PostRefused:
+                with self._nodes.lock:
                     first, node.post = node.post is not False, False
                 if first and self.warn is not None:
                     self.warn(
@@ -626,7 +427,7 @@ class BeaconClient:
 
         def one(piece: list[str]) -> ValidatorsAnswer:
             nonlocal done
-            result = self._failover(lambda node: self._fetch_chunk(node, state, piece))
+            result = self._nodes.failover(lambda node: self._fetch_chunk(node, state, piece))
             with lock:
                 done += len(piece)
                 if self.progress is not None:
@@ -710,22 +511,9 @@ def _streamed(sink: Callable[[Any], None]) -> Callable[[httpx.Response], parse.E
     return consume
 
 
-def _dropped(node: _Node, detail: str) -> BeaconUnreachable:
-    return BeaconUnreachable(
-        f"beacon node {node.name} dropped the connection mid-response{detail}", node=node.name
-    )
-
-
 def _state_of(path: str) -> str:
     parts = path.split("/")
     return parts[5] if len(parts) > 5 else "?"
-
-
-def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if "refused" in text.lower():
-        return "connection refused"
-    return text[:120]
 
 
 def chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ion_cli import consensus_rules as cr
 from ion_cli.beacon.errors import BadValidatorId, BeaconMalformed, UnknownState
 from ion_cli.beacon.snapshot import Validator
 
@@ -22,19 +23,7 @@ _DECIMAL = re.compile(r"[0-9]{1,20}")
 _HEX32 = re.compile(r"0x[0-9a-fA-F]{64}")
 _PUBKEY = re.compile(r"0x[0-9a-fA-F]{96}")
 STATE_NAMES = ("head", "finalized", "justified", "genesis")
-STATUSES = frozenset(
-    {
-        "pending_initialized",
-        "pending_queued",
-        "active_ongoing",
-        "active_exiting",
-        "active_slashed",
-        "exited_unslashed",
-        "exited_slashed",
-        "withdrawal_possible",
-        "withdrawal_done",
-    }
-)
+STATUSES = frozenset(cr.STATUSES)  # the nine, as the consensus rules list them
 
 
 def uint64(value: Any, what: str = "value") -> int:

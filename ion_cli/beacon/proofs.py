@@ -20,7 +20,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHUNK = 32
-VALIDATOR_BYTES = 121  # pubkey 48, credentials 32, effective 8, slashed 1, four epochs 4 x 8
+# The SSZ layout of a Validator, written once: its fields in order and their sizes in bytes (the
+# container of ion_cli.beacon.ssz has the same fields; a test holds the two together). Decoding
+# (`validator_fields`), encoding (`validator_to_bytes`) and hashing read it.
+VALIDATOR_FIELDS: tuple[tuple[str, int], ...] = (
+    ("pubkey", 48),
+    ("withdrawal_credentials", 32),
+    ("effective_balance", 8),
+    ("slashed", 1),
+    ("activation_eligibility_epoch", 8),
+    ("activation_epoch", 8),
+    ("exit_epoch", 8),
+    ("withdrawable_epoch", 8),
+)
+_BYTES_FIELDS = ("pubkey", "withdrawal_credentials")
+_BOOL_FIELDS = ("slashed",)
+# name -> where the field lies in the encoding
+VALIDATOR_SPANS: dict[str, slice] = {}
+_at = 0
+for _name, _size in VALIDATOR_FIELDS:
+    VALIDATOR_SPANS[_name] = slice(_at, _at + _size)
+    _at += _size
+VALIDATOR_BYTES = _at  # 121
+del _at, _name, _size
 VALIDATOR_REGISTRY_DEPTH = 40  # List[Validator, 2**40]
 BALANCES_DEPTH = 38  # List[uint64, 2**40]: 4 balances a chunk
 STATE_DEPTH = 6  # BeaconState (Electra, Fulu): 37-38 fields, padded to 64
@@ -129,19 +151,20 @@ def branch_of(levels: Sequence[bytes], position: int) -> list[bytes]:
 
 def validator_chunks(raw: bytes) -> bytes:
     """The 8 field chunks of one SSZ-encoded Validator (121 bytes), pubkey already hashed."""
-    pk = raw[0:48]
-    return b"".join(
-        (
-            _sha(pk + bytes(16)),
-            raw[48:80],
-            raw[80:88] + bytes(24),
-            raw[88:89] + bytes(31),
-            raw[89:97] + bytes(24),
-            raw[97:105] + bytes(24),
-            raw[105:113] + bytes(24),
-            raw[113:121] + bytes(24),
-        )
-    )
+    return b"".join(_chunks(raw, _sha, bytes(16)))
+
+
+def _chunks(raw: bytes, sha: Any, z16: bytes) -> tuple[bytes, ...]:
+    # One field a chunk: the pubkey (48 bytes) hashed with its padding, the rest padded to 32.
+    return (sha(raw[_PK] + z16), *(raw[span] + pad for span, pad in _PADDED))
+
+
+_PK = VALIDATOR_SPANS["pubkey"]
+_PADDED = tuple(
+    (span, bytes(CHUNK - (span.stop - span.start)))
+    for name, span in VALIDATOR_SPANS.items()
+    if name != "pubkey"
+)
 
 
 def validator_root(raw: bytes) -> bytes:
@@ -161,7 +184,9 @@ def validator_roots(registry: bytes | memoryview, batch: int = 16384) -> bytes:
         raise ProofError("the validator registry is not a whole number of Validators")
     count = len(registry) // VALIDATOR_BYTES
     sha = hashlib.sha256
-    z16, z24, z31 = bytes(16), bytes(24), bytes(31)
+    z16 = bytes(16)
+    # the layout's seven other fields, unrolled: this loop hashes a million validators
+    (s1, p1), (s2, p2), (s3, p3), (s4, p4), (s5, p5), (s6, p6), (s7, p7) = _PADDED
     out: list[bytes] = []
     view = memoryview(registry)
     for first in range(0, count, batch):
@@ -170,14 +195,14 @@ def validator_roots(registry: bytes | memoryview, batch: int = 16384) -> bytes:
             o = i * VALIDATOR_BYTES
             r = view[o : o + VALIDATOR_BYTES].tobytes()
             parts += (
-                sha(r[0:48] + z16).digest(),
-                r[48:80],
-                r[80:88] + z24,
-                r[88:89] + z31,
-                r[89:97] + z24,
-                r[97:105] + z24,
-                r[105:113] + z24,
-                r[113:121] + z24,
+                sha(r[_PK] + z16).digest(),
+                r[s1] + p1,
+                r[s2] + p2,
+                r[s3] + p3,
+                r[s4] + p4,
+                r[s5] + p5,
+                r[s6] + p6,
+                r[s7] + p7,
             )
         level = b"".join(parts)
         for _ in range(3):
@@ -188,28 +213,41 @@ def validator_roots(registry: bytes | memoryview, batch: int = 16384) -> bytes:
 
 def validator_to_bytes(v: Mapping[str, Any]) -> bytes:
     """The SSZ encoding of a Validator given as a mapping (snapshot JSON field names)."""
+    out = []
+    for name, size in VALIDATOR_FIELDS:
+        value = v[name]
+        if name in _BYTES_FIELDS:
+            raw = bytes.fromhex(str(value).removeprefix("0x"))
+            if len(raw) != size:
+                raise ProofError(f"expected {size} bytes, got {len(raw)}")
+            out.append(raw)
+        elif name in _BOOL_FIELDS:
+            out.append(b"\x01" if value else b"\x00")
+        else:
+            out.append(int(value).to_bytes(size, "little"))
+    return b"".join(out)
 
-    def hexbytes(value: Any, size: int) -> bytes:
-        raw = bytes.fromhex(str(value).removeprefix("0x"))
-        if len(raw) != size:
-            raise ProofError(f"expected {size} bytes, got {len(raw)}")
-        return raw
 
-    def u64(value: Any) -> bytes:
-        return int(value).to_bytes(8, "little")
+def validator_fields(raw: bytes) -> dict[str, Any]:
+    """The fields of one SSZ-encoded Validator under the snapshot's names: 0x-hex for the
+    byte fields, a bool for `slashed`, ints for the rest (the inverse of validator_to_bytes)."""
+    out: dict[str, Any] = {}
+    for name, span in VALIDATOR_SPANS.items():
+        part = raw[span]
+        if name in _BYTES_FIELDS:
+            out[name] = "0x" + part.hex()
+        elif name in _BOOL_FIELDS:
+            out[name] = part[0] == 1
+        else:
+            out[name] = int.from_bytes(part, "little")
+    return out
 
-    return b"".join(
-        (
-            hexbytes(v["pubkey"], 48),
-            hexbytes(v["withdrawal_credentials"], 32),
-            u64(v["effective_balance"]),
-            b"\x01" if v["slashed"] else b"\x00",
-            u64(v["activation_eligibility_epoch"]),
-            u64(v["activation_epoch"]),
-            u64(v["exit_epoch"]),
-            u64(v["withdrawable_epoch"]),
-        )
-    )
+
+def validator_u64(registry: bytes | memoryview, index: int, name: str) -> int:
+    """One uint64 field of the `index`-th Validator of an SSZ-encoded registry."""
+    span = VALIDATOR_SPANS[name]
+    at = index * VALIDATOR_BYTES
+    return int.from_bytes(registry[at + span.start : at + span.stop], "little")
 
 
 # ---------------------------------------------------------------- headers

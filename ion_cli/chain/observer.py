@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ion_cli.chain.execution import ExecutionResult, StepResult
     from ion_cli.chain.fees import FeeQuote
-    from ion_cli.chain.pipeline import ExecutionResult, StepResult
     from ion_cli.chain.plan import Plan
     from ion_cli.chain.simulate import Simulation
     from ion_cli.errors import IonError

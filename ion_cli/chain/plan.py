@@ -1,9 +1,10 @@
 """A write before it is a transaction: the calls to make, in order, and what to show the user.
 
 Flows build a `Plan`; `ion_cli.chain.pipeline.execute` simulates, previews, confirms, signs and
-sends it. Calldata comes from the contract wrappers (ion_cli.chain.contracts), which encode only
-what the published interfaces hold; this module stays import-light (no web3, no eth_abi at
-import): `ion --help` may import it.
+sends it. Calldata comes from the contract wrappers (ion_cli.chain.contracts, the common calls in
+ion_cli.chain.common_calls), which encode only what the published interfaces hold; this module
+is a leaf of the chain layer and stays import-light (no web3, no eth_abi at import): `ion
+--help` may import it.
 """
 
 from __future__ import annotations
@@ -128,72 +129,6 @@ def format_amount(amount: int, decimals: int = 18) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
-
-
-def approval_call(
-    token: str,
-    spender: str,
-    amount: int,
-    symbol: str,
-    *,
-    spender_name: str = "",
-    decimals: int = 18,
-) -> Call:
-    """ERC20 `approve(spender, amount)` on `token`, as a prerequisite step."""
-    from ion_cli.chain.contracts import ERC20
-
-    who = spender_name or spender
-    return ERC20(token, label=symbol).approve(
-        spender,
-        _uint(amount),
-        description=f"approve {who} to spend {format_amount(amount, decimals)} {symbol}",
-        kind="approval",
-    )
-
-
-def transfer_call(token: str, to: str, amount: int, symbol: str, *, decimals: int = 18) -> Call:
-    """ERC20 `transfer(to, amount)` on `token`."""
-    from ion_cli.chain.contracts import ERC20
-
-    return ERC20(token, label=symbol).transfer(
-        to,
-        _uint(amount),
-        description=f"transfer {format_amount(amount, decimals)} {symbol} to {to}",
-    )
-
-
-def add_operator_call(pool: str, operator: str, *, operator_name: str = "") -> Call:
-    """IonPool `addOperator(operator)`: lets a handler act on the sender's vault."""
-    from ion_cli.chain.contracts import IonPool
-
-    who = operator_name or operator
-    return IonPool(pool).addOperator(
-        operator, description=f"allow {who} to operate your vault", kind="operator"
-    )
-
-
-def remove_operator_call(pool: str, operator: str, *, operator_name: str = "") -> Call:
-    """IonPool `removeOperator(operator)`."""
-    from ion_cli.chain.contracts import IonPool
-
-    who = operator_name or operator
-    return IonPool(pool).removeOperator(
-        operator, description=f"revoke {who} as operator of your vault", kind="operator"
-    )
-
-
-def wrap_eth_call(weth: str, amount: int) -> Call:
-    """WETH9 `deposit()` with `amount` wei attached."""
-    from ion_cli.chain.contracts import WETH
-
-    return WETH(weth).deposit(
-        value=amount, description=f"wrap {format_amount(amount)} ETH into WETH"
-    )
-
-
-def _uint(value: int) -> int:
-    word_uint(value)  # the range check, with its message
-    return value
 
 
 def plan_from_calls(title: str, calls: Any, summary: Mapping[str, str] | None = None) -> Plan:

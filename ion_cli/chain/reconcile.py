@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.client import node_error, rpc_url_of
-from ion_cli.chain.journal import Entry, Journal, PlanRecord
+from ion_cli.chain.journal import Journal
+from ion_cli.chain.journal_db import Entry, PlanRecord
 
 if TYPE_CHECKING:
     from web3 import Web3

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ion_cli.chain.observer import Observer, Preview
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult, StepResult
+    from ion_cli.chain.execution import ExecutionResult, StepResult
     from ion_cli.output import Output
 
 

@@ -41,20 +41,12 @@ def artifacts_root() -> Traversable:
     return resources.files(ARTIFACTS_PACKAGE) / ARTIFACTS_DIR
 
 
-def plugin_roots() -> list[Traversable]:
-    """The artifacts dirs of the installed adapters that ship contracts (API v2 `contracts`):
-    a token's stand-ins, handler and reserve-oracle variants travel with its plugin."""
-    from ion_cli.plugins_registry import contract_files
+def plugin_roots() -> list[Any]:
+    """The artifacts dirs of the installed adapters (`<package>/artifacts`, API v2): a token's
+    stand-ins, handler and reserve-oracle variants travel with its plugin."""
+    from ion_cli.plugin_metadata import plugin_dirs
 
-    roots = []
-    for _symbol, files in contract_files():
-        try:
-            root = resources.files(files.package) / files.artifacts
-        except ModuleNotFoundError:
-            continue
-        if root.is_dir():
-            roots.append(root)
-    return roots
+    return plugin_dirs("artifacts")
 
 
 def _read(name: str) -> dict[str, Any]:

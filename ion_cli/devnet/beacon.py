@@ -1,7 +1,7 @@
 """The devnet's beacon API server as a managed service, and the devnet-only calls to it.
 
 The server (`ion_cli.devnet.beacon_server`) runs as its own Python process, started and stopped
-through `ion_cli.devnet.services` beside anvil. Its files in the devnet dir: `beacon.pid`,
+through `ion_cli.devnet.processes` beside anvil. Its files in the devnet dir: `beacon.pid`,
 `beacon.json` (pid, port, url), `beacon.log`, and its chain state `beacon-state.json`. Plain
 urllib here: `ion devnet status` must not pay for aiohttp or httpx.
 """
@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from ion_cli.devnet import services
+from ion_cli.devnet import processes
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 
 PID_FILE = "beacon.pid"
@@ -39,16 +39,16 @@ def _owns(cmdline: list[bytes]) -> bool:
 
 def beacon_service(
     devnet_dir: Path | None, rpc_url: str | None, extra_args: list[str] | None = None
-) -> services.Service:
+) -> processes.Service:
     def command(port: int) -> list[str]:
-        args = [sys.executable, "-m", MODULE, "--host", services.HOST, "--port", str(port)]
+        args = [sys.executable, "-m", MODULE, "--host", processes.HOST, "--port", str(port)]
         if devnet_dir is not None:
             args += ["--devnet-dir", str(devnet_dir)]
         if rpc_url is not None:
             args += ["--rpc-url", rpc_url]
         return args + (extra_args or [])
 
-    return services.Service(
+    return processes.Service(
         name="beacon server",
         pid_file=PID_FILE,
         info_file=INFO_FILE,
@@ -59,25 +59,25 @@ def beacon_service(
     )
 
 
-def _service() -> services.Service:
+def _service() -> processes.Service:
     return beacon_service(None, None)
 
 
-def start(devnet_dir: Path, rpc_url: str, *, port: int = 0) -> services.ServiceInfo:
+def start(devnet_dir: Path, rpc_url: str, *, port: int = 0) -> processes.ServiceInfo:
     """Start the devnet's beacon server following the node at `rpc_url`; record it."""
     service = beacon_service(devnet_dir, rpc_url)
-    return services.start(service, devnet_dir, port=port, extra={"rpc_url": rpc_url})
+    return processes.start(service, devnet_dir, port=port, extra={"rpc_url": rpc_url})
 
 
-def ensure(devnet_dir: Path, rpc_url: str) -> tuple[services.ServiceInfo, bool]:
+def ensure(devnet_dir: Path, rpc_url: str) -> tuple[processes.ServiceInfo, bool]:
     """The running server for this node, else a new one (a server following another node,
     e.g. after anvil moved port, is restarted). Returns (info, started)."""
     service = _service()
-    live = services.running(service, devnet_dir)
+    live = processes.running(service, devnet_dir)
     if live is not None and live.extra.get("rpc_url") == rpc_url:
         return live, False
-    services.stop(service, devnet_dir, timeout=5.0)
-    port = services.preferred_port(service, devnet_dir)
+    processes.stop(service, devnet_dir, timeout=5.0)
+    port = processes.preferred_port(service, devnet_dir)
     try:
         return start(devnet_dir, rpc_url, port=port), True
     except UsageError:
@@ -86,20 +86,20 @@ def ensure(devnet_dir: Path, rpc_url: str) -> tuple[services.ServiceInfo, bool]:
         return start(devnet_dir, rpc_url, port=0), True
 
 
-def running(devnet_dir: Path) -> services.ServiceInfo | None:
-    return services.running(_service(), devnet_dir)
+def running(devnet_dir: Path) -> processes.ServiceInfo | None:
+    return processes.running(_service(), devnet_dir)
 
 
-def stop(devnet_dir: Path, timeout: float = 10.0) -> services.ServiceInfo | None:
-    return services.stop(_service(), devnet_dir, timeout=timeout)
+def stop(devnet_dir: Path, timeout: float = 10.0) -> processes.ServiceInfo | None:
+    return processes.stop(_service(), devnet_dir, timeout=timeout)
 
 
 def died(devnet_dir: Path) -> bool:
-    return services.died(_service(), devnet_dir)
+    return processes.died(_service(), devnet_dir)
 
 
 def terminate(pid: int) -> None:
-    services.terminate(pid, _service(), timeout=10.0)
+    processes.terminate(pid, _service(), timeout=10.0)
 
 
 def forget_state(devnet_dir: Path) -> None:

@@ -8,12 +8,33 @@ operations changed set on top, so hashing touches only the changed paths.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ion_cli import consensus_rules as cr
 
 if TYPE_CHECKING:
-    from ion_cli.devnet.beacon_chain import Chain, Record
+    from ion_cli.devnet.beacon_records import Layout, Record, StateView
+
+
+class Chain(Protocol):
+    """What the roots are computed from (`ion_cli.devnet.beacon_chain.Chain` is one): a
+    protocol, so the chain imports this module and not the other way round."""
+
+    layout: Layout
+    genesis_time: int
+    blocks: list[int]
+
+    def base(self, index: int) -> Record: ...
+
+    def view(self, slot: int) -> StateView: ...
+
+    def finality(self, head_slot: int) -> dict[str, int]: ...
+
+    def block_at_or_before(self, slot: int) -> int: ...
+
+    def block_roots(self, block_slot: int) -> tuple[str, str]: ...
+
+    def header(self, block_slot: int, state_root: str | None = None) -> dict[str, Any]: ...
 
 
 def header_root(header: dict[str, Any]) -> str:

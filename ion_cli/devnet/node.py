@@ -1,6 +1,6 @@
 """The anvil process behind the devnet: JSON-RPC helpers and anvil as a managed service.
 
-Starting, recording, checking and stopping go through `ion_cli.devnet.services` (the beacon
+Starting, recording, checking and stopping go through `ion_cli.devnet.processes` (the beacon
 server is managed the same way); this module says what is particular to anvil: its command
 line, its readiness check (eth_chainId), its files in the devnet dir (`anvil.pid`, `node.json`,
 `anvil.log`, `anvil-state.json`) and the chain id it must report.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ion_cli import chain_ids
-from ion_cli.devnet import services, toolchain
+from ion_cli.devnet import processes, toolchain
 from ion_cli.errors import NodeError
 
 CHAIN_ID = chain_ids.DEVNET
@@ -113,7 +113,7 @@ def answers(url: str, timeout: float = 1.0) -> bool:
 def wait_ready(
     url: str, timeout: float = 15.0, proc: subprocess.Popen[bytes] | None = None
 ) -> None:
-    services.wait_ready(anvil_service(), url, timeout=timeout, proc=proc)
+    processes.wait_ready(anvil_service(), url, timeout=timeout, proc=proc)
 
 
 # ---------------------------------------------------------------- anvil as a service
@@ -129,7 +129,7 @@ def anvil_service(
     state_file: Path | None = None,
     extra_args: list[str] | None = None,
     chain_id: int | None = CHAIN_ID,
-) -> services.Service:
+) -> processes.Service:
     def command(port: int) -> list[str]:
         # The native binary, not the npm wrapper: killing the wrapper would leave anvil running.
         args = [str(toolchain.anvil()), "--host", HOST, "--port", str(port)]
@@ -139,7 +139,7 @@ def anvil_service(
             args += ["--state", str(state_file)]
         return args + (extra_args or [])
 
-    return services.Service(
+    return processes.Service(
         name="anvil",
         pid_file=PID_FILE,
         info_file=INFO_FILE,
@@ -152,11 +152,11 @@ def anvil_service(
 
 def pid_alive(pid: int) -> bool:
     """True when `pid` is a running anvil process (reaping it first if it is our child)."""
-    return services.pid_alive(pid, anvil_service())
+    return processes.pid_alive(pid, anvil_service())
 
 
 def port_free(port: int, host: str = HOST) -> bool:
-    return services.port_free(port, host)
+    return processes.port_free(port, host)
 
 
 def spawn(
@@ -172,13 +172,13 @@ def spawn(
     and check its chain id (`chain_id` None: a fork, whatever id the forked chain has). The
     caller stops it with `terminate(info.pid)`."""
     service = anvil_service(state_file, extra_args, chain_id)
-    proc, started = services.spawn(service, workdir, port=port, timeout=timeout)
+    proc, started = processes.spawn(service, workdir, port=port, timeout=timeout)
     try:
         chain = int(rpc(started.url, "eth_chainId"), 16)
         if chain_id is not None and chain != chain_id:
             raise NodeError(f"anvil at {started.url} reports chain id {chain}, expected {CHAIN_ID}")
     except BaseException:
-        services.terminate(proc.pid, service, timeout=2.0)
+        processes.terminate(proc.pid, service, timeout=2.0)
         raise
     info = NodeInfo(
         pid=started.pid,
@@ -192,10 +192,10 @@ def spawn(
 
 def terminate(pid: int, timeout: float = 15.0) -> None:
     """SIGTERM (anvil dumps its --state file on the way out), then SIGKILL after `timeout`."""
-    services.terminate(pid, anvil_service(), timeout=timeout)
+    processes.terminate(pid, anvil_service(), timeout=timeout)
 
 
-def _node_info(info: services.ServiceInfo | None) -> NodeInfo | None:
+def _node_info(info: processes.ServiceInfo | None) -> NodeInfo | None:
     if info is None:
         return None
     return NodeInfo(
@@ -235,41 +235,41 @@ def start(
             devnet_dir, port=port, extra_args=fork_args(fork_url, fork_block), chain_id=None,
             timeout=60.0,
         )  # fmt: skip
-        services.write_json(devnet_dir / INFO_FILE, info.to_json())
-        services.write_pid(devnet_dir / PID_FILE, info.pid)
+        processes.write_json(devnet_dir / INFO_FILE, info.to_json())
+        processes.write_pid(devnet_dir / PID_FILE, info.pid)
         return info
     state = devnet_dir / STATE_FILE if persist else None
     salt = genesis_salt(devnet_dir, fresh=state is None or not state.exists())
     extra = ["--gas-limit", str(BASE_GAS_LIMIT + salt)]
     _, info = spawn(devnet_dir, port=port, state_file=state, extra_args=extra)
-    services.write_json(devnet_dir / INFO_FILE, info.to_json())
-    services.write_pid(devnet_dir / PID_FILE, info.pid)
+    processes.write_json(devnet_dir / INFO_FILE, info.to_json())
+    processes.write_pid(devnet_dir / PID_FILE, info.pid)
     return info
 
 
 def recorded(devnet_dir: Path) -> NodeInfo | None:
     """The node recorded in the devnet dir, alive or not (None when nothing is recorded)."""
-    return _node_info(services.recorded(anvil_service(), devnet_dir))
+    return _node_info(processes.recorded(anvil_service(), devnet_dir))
 
 
 def running(devnet_dir: Path) -> NodeInfo | None:
     """The recorded node when its process is alive and its RPC answers, else None."""
-    return _node_info(services.running(anvil_service(), devnet_dir))
+    return _node_info(processes.running(anvil_service(), devnet_dir))
 
 
 def stop(devnet_dir: Path, timeout: float = 15.0) -> NodeInfo | None:
     """Stop the recorded node if alive; clear the pid bookkeeping. Returns what was stopped."""
-    return _node_info(services.stop(anvil_service(), devnet_dir, timeout=timeout))
+    return _node_info(processes.stop(anvil_service(), devnet_dir, timeout=timeout))
 
 
 def clear(devnet_dir: Path) -> None:
     """Forget the node's pid (after it stopped or died); the port is kept for the next start."""
-    services.clear(anvil_service(), devnet_dir)
+    processes.clear(anvil_service(), devnet_dir)
 
 
 def died(devnet_dir: Path) -> bool:
     """True when a pid file says a node runs but no such process is alive."""
-    return services.died(anvil_service(), devnet_dir)
+    return processes.died(anvil_service(), devnet_dir)
 
 
 def genesis_salt(devnet_dir: Path, *, fresh: bool) -> int:

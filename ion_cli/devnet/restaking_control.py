@@ -85,10 +85,10 @@ def _simulate(world: World, function: str, *args: Any) -> None:
 
     from ion_cli.devnet import node
     from ion_cli.devnet.deployment import ADMIN_ADDRESS
-    from ion_cli.devnet.txbatch import decode_revert, encode_call
+    from ion_cli.devnet.txbatch import decode_revert, encode_artifact_call
     from ion_cli.errors import NodeError
 
-    data = encode_call("DevAllocationManager", function, *args)
+    data = encode_artifact_call("DevAllocationManager", function, *args)
     call = {"from": ADMIN_ADDRESS, "to": world.allocation_manager, "data": data}
     try:
         node.rpc(world.rpc_url, "eth_call", [call, "latest"])

@@ -6,7 +6,7 @@ dump, the deployment file, the beacon server's chain state and the services' boo
 deploys only when the node does not hold the recorded deployment (no file yet, or a state that
 lost it); then it makes sure the beacon API server runs for that node, and records its URL in
 the deployment file (`beacon_url`), where the beacon client finds it on the devnet. Both
-processes are managed services (`ion_cli.devnet.services`), started and stopped under one lock.
+processes are managed services (`ion_cli.devnet.processes`), started and stopped under one lock.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ion_cli import consensus_rules as cr
-from ion_cli.devnet import beacon, deploy, fork, node, params, services
+from ion_cli.devnet import beacon, deploy, fork, node, params, processes
 from ion_cli.devnet import deployment as dep
 from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.paths import devnet_dir
 
 Progress = Callable[[str], None]
-LOCK_FILE = services.LOCK_FILE
+LOCK_FILE = processes.LOCK_FILE
 
 
 @dataclass
@@ -90,7 +90,7 @@ class Status:
         }
 
 
-_locked = services.locked  # one `up`/`down`/`reset` at a time per devnet dir
+_locked = processes.locked  # one `up`/`down`/`reset` at a time per devnet dir
 
 
 def _quiet(_message: str) -> None:
@@ -99,7 +99,7 @@ def _quiet(_message: str) -> None:
 
 def _preferred_port(directory: Path) -> int:
     """The last node's port when it is free (scripts keep their URL across down/up), else any."""
-    return services.preferred_port(node.anvil_service(), directory)
+    return processes.preferred_port(node.anvil_service(), directory)
 
 
 def _ensure_node(directory: Path, port: int | None, notes: list[str]) -> tuple[node.NodeInfo, bool]:

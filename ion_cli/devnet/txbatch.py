@@ -34,8 +34,8 @@ class DeployError(IonError):
 def create_address(sender: str, nonce: int) -> str:
     """The address of the contract `sender` creates with `nonce` (keccak(rlp([sender, nonce])))."""
     from ion_cli.abi import rlp
-    from ion_cli.abi.keccak import keccak256
     from ion_cli.addresses import to_checksum
+    from ion_cli.keccak import keccak256
 
     encoded = rlp.encode([bytes.fromhex(sender[2:]), nonce])
     return to_checksum("0x" + keccak256(encoded)[12:].hex())
@@ -58,7 +58,7 @@ def _encode_args(item: dict[str, Any], args: tuple[Any, ...]) -> bytes:
     return encode_args(input_types(item), args)
 
 
-def encode_call(contract: str, function: str, *args: Any) -> str:
+def encode_artifact_call(contract: str, function: str, *args: Any) -> str:
     """Calldata for the devnet contract's `function` (its artifact's ABI: the devnet's admin
     functions are not part of any published interface), through the project's one encoder."""
     item = _entry(load_artifact(contract), "function", function, len(args))
@@ -134,7 +134,7 @@ class TxBatch:
         gas: int = CALL_GAS,
         label: str | None = None,
     ) -> None:
-        data = encode_call(contract, function, *args)
+        data = encode_artifact_call(contract, function, *args)
         self._queue(label or f"{contract}.{function}", data, to, value, gas)
 
     def flush(self) -> None:

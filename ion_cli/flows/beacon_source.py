@@ -8,15 +8,31 @@ balance (read in full only where that is cheap: the devnet's beacon server).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ion_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
-    from ion_cli.flows.risk import SnapshotRequest
     from ion_cli.flows.session import Session
     from ion_cli.flows.validators import BeaconOptions, TokenValidators
+
+
+class SnapshotRequest(Protocol):
+    """What a snapshot is asked for with (`ion_cli.flows.risk.SnapshotRequest` is one): a
+    protocol, so this bridge below the risk flows does not import them."""
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def beacon_urls(self) -> tuple[str, ...]: ...
+
+    @property
+    def cross_check(self) -> bool: ...
 
 
 def beacon_options(
@@ -65,7 +81,7 @@ def token_snapshot(
 def network_active_balance(session: Session, snapshot: Snapshot) -> int | None:
     """The network's total active effective balance at the snapshot's state, on the devnet
     (a full scan there is small); None elsewhere (the rule's default is used)."""
-    from ion_cli.flows.prove import network_name
+    from ion_cli.flows.network import network_name
 
     if not network_name(session)[1]:
         return None

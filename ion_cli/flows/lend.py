@@ -22,7 +22,7 @@ from ion_cli.flows.writes import (
 from ion_cli.results import LenderPosition, WriteResult
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.chain.execution import ExecutionResult
 
 
 def lender_position(session: Session, market: MarketState, address: str) -> LenderPosition:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Call, Plan
+from ion_cli.durations import spaced
 from ion_cli.errors import IonError, RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.session import Session
@@ -177,17 +178,8 @@ def cooldown_message(status: OracleStatus) -> str:
     return (
         f"the {status.market} reserve oracle was updated at block time {status.last_updated}; "
         f"the cooldown ({status.cooldown // 60} min) allows the next update at "
-        f"{status.next_update_at} (in {_duration(wait)})"
+        f"{status.next_update_at} (in {spaced(wait)})"
     )
-
-
-def _duration(seconds: int) -> str:
-    seconds = max(0, seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds} s"
 
 
 def show(session: Session, symbol: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.errors import IonError, RefusedError, UsageError
+from ion_cli.flows.network import network_name
 from ion_cli.flows.risk import (
     Assessment,
     Progress,
@@ -25,7 +26,7 @@ from ion_cli.flows.risk import (
     load_snapshot,
     network_context,
 )
-from ion_cli.zk import layout
+from ion_cli.zk import layout, receipt_checks
 from ion_cli.zk import receipt as rc
 from ion_cli.zk.anchor_check import STATE_PROOF  # the file `ion verify` reads back
 
@@ -45,18 +46,6 @@ class ProveResult:
     folder: Path
     receipt: dict[str, Any]
     seconds: float
-
-
-def network_name(session: Session) -> tuple[str, bool]:
-    """The network a proof is for and whether it is the devnet, without needing the devnet to
-    be running (a proof from a snapshot file works offline)."""
-    from ion_cli.config import load_config
-
-    config = load_config()
-    name = session.network or config.default_network or "devnet"
-    raw = config.networks.get(name)
-    devnet = name == "devnet" or (isinstance(raw, dict) and raw.get("base") == "devnet")
-    return name, devnet
 
 
 def canonical_lrt(session: Session, symbol: str) -> str:
@@ -275,7 +264,7 @@ def verify(
         if why is not None:
             raise UsageError(f"--srs: {why}")
     try:
-        report = rc.check(path, srs_file=srs_file, progress=progress)
+        report = receipt_checks.check(path, srs_file=srs_file, progress=progress)
         if onchain is not None:
             from ion_cli.zk import anchor_check
 
@@ -349,7 +338,7 @@ def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
     """The proof bytes and instances a `RiskFeed.submit` calldata carries (None: not one)."""
     from eth_abi.abi import decode
 
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
 
     if data[:4] != keccak256(SUBMIT_SIGNATURE.encode())[:4]:
         return None

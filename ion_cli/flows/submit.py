@@ -324,7 +324,8 @@ def check_whole(session: Session, path: Path, *, online: bool = False) -> Receip
 
 def _check_network(session: Session, receipt: ReceiptFolder) -> None:
     """The proof was made for this network (its SRS and feed are this network's)."""
-    from ion_cli.flows.prove import VerificationFailed, network_name
+    from ion_cli.flows.network import network_name
+    from ion_cli.flows.prove import VerificationFailed
 
     mine = network_name(session)[0]
     theirs = receipt.data.get("network")

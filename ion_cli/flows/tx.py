@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from ion_cli.errors import IonError, RefusedError, UsageError
 
 if TYPE_CHECKING:
-    from ion_cli.chain.journal import Journal, PlanRecord
+    from ion_cli.chain.journal import Journal
+    from ion_cli.chain.journal_db import PlanRecord
     from ion_cli.chain.reconcile import Report
     from ion_cli.flows.session import Session
     from ion_cli.flows.writes import WriteOptions
@@ -96,7 +97,8 @@ def guarded_write(
             options.observer.on_warning(line)
         return run_flow(options)
     # imported past the dry run, which opens no journal (start-up cost)
-    from ion_cli.chain.journal import JournalObserver, kill_point, plan_key
+    from ion_cli.chain.journal import plan_key
+    from ion_cli.chain.journal_observer import JournalObserver, kill_point
     from ion_cli.chain.lock import account_lock
     from ion_cli.chain.observer import combine
     from ion_cli.chain.reconcile import applied, reconcile, unreported

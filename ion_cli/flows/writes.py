@@ -6,14 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ion_cli.chain.common_calls import approval_call
 from ion_cli.chain.observer import Observer
-from ion_cli.chain.plan import MAX_UINT256, Call, Plan, approval_call
+from ion_cli.chain.plan import MAX_UINT256, Call, Plan
 from ion_cli.errors import IonError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
-    from ion_cli.chain.pipeline import ExecutionResult
+    from ion_cli.chain.execution import ExecutionResult
     from ion_cli.results import LenderPosition, Position, WriteResult
 
 

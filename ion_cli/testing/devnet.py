@@ -23,7 +23,7 @@ import pytest
 
 from ion_cli.devnet import deployment as dep
 from ion_cli.devnet.artifacts import all_error_abis, canonical_type, load_artifact, signature
-from ion_cli.devnet.txbatch import encode_call
+from ion_cli.devnet.txbatch import encode_artifact_call
 
 KEEPER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account 1: a third party
 
@@ -71,9 +71,9 @@ def start_devnet(directory: Path, *, with_beacon: bool = True) -> DevnetHandle:
     (`stop_devnet(handle)`)."""
     from web3 import Web3
 
-    from ion_cli.devnet import beacon, deploy, node, services
+    from ion_cli.devnet import beacon, deploy, node, processes
 
-    with services.locked(directory):
+    with processes.locked(directory):
         info = node.start(directory, persist=False)
         server = None
         try:
@@ -102,9 +102,9 @@ def start_devnet(directory: Path, *, with_beacon: bool = True) -> DevnetHandle:
 
 def stop_devnet(handle: DevnetHandle) -> None:
     """Stop what `start_devnet` started (the beacon server first: it follows the node)."""
-    from ion_cli.devnet import beacon, node, services
+    from ion_cli.devnet import beacon, node, processes
 
-    with services.locked(handle.deployment_dir):
+    with processes.locked(handle.deployment_dir):
         if handle.beacon_pid is not None:
             beacon.terminate(handle.beacon_pid)
             beacon.stop(handle.deployment_dir)
@@ -127,15 +127,15 @@ def beacon_server(
     It keeps its state in memory: never share the devnet dir's state file. `deployment` (the
     devnet's deployment.json) gives it the devnet's LRT credentials (ezETH's and rsETH's
     validators pay to their delegators' pods, which only the deployment names)."""
-    from ion_cli.devnet import beacon, services
+    from ion_cli.devnet import beacon, processes
 
     extra = ["--deployment", str(deployment)] if deployment is not None else []
     service = beacon.beacon_service(None, rpc_url, [*extra, *args])
-    _, info = services.spawn(service, workdir)
+    _, info = processes.spawn(service, workdir)
     try:
         yield info.url
     finally:
-        services.terminate(info.pid, service, timeout=10.0)
+        processes.terminate(info.pid, service, timeout=10.0)
 
 
 def set_faults(beacon_url: str, **faults: object) -> dict[str, object]:
@@ -232,7 +232,7 @@ class Protocol:
         """A view's decoded result (a tuple when it returns several values)."""
         from eth_abi.abi import decode
 
-        data = encode_call(contract, fn, *args)
+        data = encode_artifact_call(contract, fn, *args)
         block_tag = hex(block) if isinstance(block, int) else block
         answer = self.w3.provider.make_request("eth_call", [{"to": to, "data": data}, block_tag])
         if "error" in answer:
@@ -248,7 +248,12 @@ class Protocol:
 
     def send(self, sender: str, to: str, contract: str, fn: str, *args: Any, value: int = 0) -> Any:
         """Simulate, then send and wait; returns the receipt. A revert raises `Reverted`."""
-        tx = {"from": sender, "to": to, "data": encode_call(contract, fn, *args), "value": value}
+        tx = {
+            "from": sender,
+            "to": to,
+            "data": encode_artifact_call(contract, fn, *args),
+            "value": value,
+        }
         error = self._simulate(tx)
         if error is not None:
             name, decoded = decode_error(error)
@@ -263,7 +268,7 @@ class Protocol:
         self, sender: str, to: str, contract: str, fn: str, *args: Any
     ) -> tuple[str, tuple[Any, ...]]:
         """The decoded custom error a call reverts with (AssertionError if it succeeds)."""
-        tx = {"from": sender, "to": to, "data": encode_call(contract, fn, *args)}
+        tx = {"from": sender, "to": to, "data": encode_artifact_call(contract, fn, *args)}
         error = self._simulate(tx)
         if error is None:
             raise AssertionError(f"{contract}.{fn} did not revert")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from ion_cli.devnet import beacon, services
+from ion_cli.devnet import beacon, processes
 
 
 def _peak_rss_mb(pid: int) -> int:
@@ -28,7 +28,7 @@ def measure(total: int) -> None:
     service = beacon.beacon_service(None, None, ["--validators", str(total)])
     with tempfile.TemporaryDirectory() as workdir:
         began = time.perf_counter()
-        _, info = services.spawn(service, Path(workdir), timeout=120)
+        _, info = processes.spawn(service, Path(workdir), timeout=120)
         started = time.perf_counter() - began
         try:
             with httpx.Client(base_url=info.url, timeout=600) as client:
@@ -44,7 +44,7 @@ def measure(total: int) -> None:
                     rounds.append(time.perf_counter() - began)
             rss = _peak_rss_mb(info.pid)
         finally:
-            services.terminate(info.pid, service)
+            processes.terminate(info.pid, service)
     print(f"{total:>9,} validators")
     print(f"  start-up (until it answers)      {started:8.2f} s")
     print(f"  POST all (one streamed answer)   {bulk:8.2f} s   {size / 1e6:7.1f} MB")

@@ -82,7 +82,7 @@ def _populate(journal: Any, count: int) -> None:
 
 def _one_write(journal: Any, w3: Any, n: int) -> None:
     """The journal side of a 3-step write, in the order guarded_write and the pipeline run."""
-    from ion_cli.chain.journal import JournalObserver
+    from ion_cli.chain.journal_observer import JournalObserver
     from ion_cli.chain.plan import Call, Plan
     from ion_cli.chain.reconcile import reconcile, unreported
 

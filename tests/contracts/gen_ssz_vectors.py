@@ -21,12 +21,13 @@ OUT = Path(__file__).parent / "utils" / "SszVectors.sol"
 def _vectors() -> dict[str, Any]:
     from ion_cli.beacon import proofs as P
     from ion_cli.devnet import beacon_chain as bc
+    from ion_cli.devnet import beacon_records as records
 
     chain = bc.new_chain(genesis_time=1_600_000_000)
-    head = bc.GENESIS_EPOCHS * 32 + 40
+    head = records.GENESIS_EPOCHS * 32 + 40
     chain.set_blocks([head - 3, head])
     chosen = chain.choose_for_slashing("weETH", 2, head)
-    chain.apply(bc.Operation(kind="slash", slot=head, indices=chosen, lrt="weETH"))
+    chain.apply(records.Operation(kind="slash", slot=head, indices=chosen, lrt="weETH"))
     state = chain.ssz().state(head)
     tree = P.state_tree(state.encode_bytes())
     state_root = tree.root()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from faultkit import Chain, audit, ion, journal
 
-from ion_cli.chain.journal import JournalObserver
+from ion_cli.chain.journal_observer import JournalObserver
 from ion_cli.chain.sending import Collision, broadcast
 from ion_cli.testing.conformance import DEV_ACCOUNT_KEY
 from ion_cli.testing.faultproxy import Fault, FaultProxy

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ion_cli.atomic import CorruptFileError
 from ion_cli.cli import app
-from ion_cli.devnet import node, services
+from ion_cli.devnet import node, processes
 
 
 @pytest.mark.parametrize(
@@ -40,12 +40,12 @@ def test_a_corrupt_node_state_file_is_one_line_naming_it(
 
 def test_state_files_are_replaced_whole(tmp_path: Path) -> None:
     path = tmp_path / node.INFO_FILE
-    services.write_json(path, {"pid": 1, "port": 2, "url": "http://127.0.0.1:2"})
+    processes.write_json(path, {"pid": 1, "port": 2, "url": "http://127.0.0.1:2"})
     first = path.stat().st_ino
-    services.write_json(path, {"pid": 3, "port": 4, "url": "http://127.0.0.1:4"})
+    processes.write_json(path, {"pid": 3, "port": 4, "url": "http://127.0.0.1:4"})
     assert json.loads(path.read_text())["pid"] == 3
     assert path.stat().st_ino != first  # a new file renamed over the old, not rewritten in place
-    services.write_pid(tmp_path / node.PID_FILE, 42)
+    processes.write_pid(tmp_path / node.PID_FILE, 42)
     assert (tmp_path / node.PID_FILE).read_text() == "42\n"
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]  # no temporary left
     info = node.recorded(tmp_path)

@@ -70,14 +70,14 @@ def _start_cooldown(chain: Chain) -> None:
     """The reference oracle, like the public one, starts with lastUpdated = 0 (an update is
     allowed at once). One update by the admin starts the cooldown, so the submissions below are
     one step (the submit alone), and the dev account's nonce and journal are untouched."""
-    from ion_cli.devnet.txbatch import encode_call
+    from ion_cli.devnet.txbatch import encode_artifact_call
 
     oracle = chain.devnet.deployment.market("weETH").reserve_oracle
     tx = chain.w3.eth.send_transaction(
         {
             "from": chain.devnet.deployment.admin,
             "to": oracle,
-            "data": encode_call("ReserveOracle", "updateExchangeRate"),
+            "data": encode_artifact_call("ReserveOracle", "updateExchangeRate"),
         }
     )
     assert chain.w3.eth.wait_for_transaction_receipt(tx, timeout=30)["status"] == 1

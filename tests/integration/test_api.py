@@ -9,8 +9,8 @@ import pytest
 from web3.exceptions import TransactionNotFound
 
 from ion_cli.api import Ion
+from ion_cli.chain.execution import StepResult
 from ion_cli.chain.observer import Observer, SignedTx
-from ion_cli.chain.pipeline import StepResult
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.results import LenderPosition, Market, Position, WriteResult
 from ion_cli.testing.devnet import DevnetHandle, warp

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ion_cli.chain.pipeline import StepResult
+from ion_cli.chain.execution import StepResult
 from ion_cli.cli import app
 from ion_cli.commands._observer import TerminalObserver
 from ion_cli.testing.devnet import DevnetHandle, Protocol

@@ -67,3 +67,20 @@ def test_close_without_the_debt_in_the_wallet_names_the_cause_and_a_remedy_that_
     assert code == 0, err
     collateral, debt = _vault("rsETH")
     assert float(collateral) == 0 and float(debt) == 0
+
+
+def test_close_repays_what_the_wallet_holds_and_sells_for_the_rest(
+    devnet: DevnetHandle, protocol: Protocol
+) -> None:
+    """Issue 17's last gap: the wallet holds only part of the debt. Selling alone cannot close
+    the vault (the refusal above), the wallet alone cannot either; together they do: the plan
+    repays what the wallet holds first, then unwinds the rest through the router."""
+    _open("rsETH", "10", "5")
+    wsteth = protocol.market("rsETH").base_token
+    held = int(protocol.call(wsteth, "DevToken", "balanceOf", devnet.dev))
+    protocol.send(devnet.dev, wsteth, "DevToken", "transfer", SINK, held - 3 * WAD)
+    code, out, err = ion("deleverage", "rsETH", "--close", "--yes", "--json")
+    assert code == 0, err
+    assert "from the wallet first" in out
+    collateral, debt = _vault("rsETH")
+    assert float(collateral) == 0 and float(debt) == 0

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from ion_cli import consensus_rules as cr
 from ion_cli.cli import app
-from ion_cli.devnet import beacon_chain
+from ion_cli.devnet import beacon_records
 from ion_cli.testing.devnet import DevnetHandle, beacon_server, set_faults
 
 pytestmark = pytest.mark.integration
@@ -291,20 +291,20 @@ def test_events_stream_head_and_slashings(api: httpx.Client, devnet: DevnetHandl
 
 def test_a_large_set_streams(tmp_path: Any) -> None:
     """The benchmark-size server: no devnet node, synthetic state roots, rows streamed."""
-    from ion_cli.devnet import beacon, services
+    from ion_cli.devnet import beacon, processes
 
     service = beacon.beacon_service(None, None, ["--validators", "60000"])
-    _, info = services.spawn(service, tmp_path)
+    _, info = processes.spawn(service, tmp_path)
     try:
         with httpx.Client(base_url=info.url, timeout=120) as client:
             rows = client.post("/eth/v1/beacon/states/head/validators", json={}).json()["data"]
             assert len(rows) == 60000 and rows[-1]["index"] == "59999"
             header = client.get("/eth/v1/beacon/headers/head").json()["data"]
             assert header["header"]["message"]["slot"] == str(
-                (beacon_chain.GENESIS_EPOCHS + 1) * 32 + 7
+                (beacon_records.GENESIS_EPOCHS + 1) * 32 + 7
             )
     finally:
-        services.terminate(info.pid, service)
+        processes.terminate(info.pid, service)
 
 
 def test_two_servers_on_one_devnet_agree(

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from ion_cli import position_math as pm
 from ion_cli.cli import app
 from ion_cli.devnet import params
-from ion_cli.devnet.txbatch import encode_call
+from ion_cli.devnet.txbatch import encode_artifact_call
 from ion_cli.testing.devnet import (
     KEEPER,
     DevnetHandle,
@@ -59,7 +59,7 @@ def _liquidate_at(p: Protocol, timestamp: int) -> Any:
     tx = {
         "from": KEEPER,
         "to": m.liquidation,
-        "data": encode_call("Liquidation", "liquidate", 0, p.dev, KEEPER),
+        "data": encode_artifact_call("Liquidation", "liquidate", 0, p.dev, KEEPER),
         "gas": 3_000_000,
     }
     receipt = p.w3.eth.wait_for_transaction_receipt(p.w3.eth.send_transaction(tx), timeout=30)
@@ -127,7 +127,10 @@ def test_the_reported_liquidation_rate_is_the_contracts_boundary(
     receipt = _liquidate_at(p, when)
     assert receipt["status"] == 0
     assert p.call(m.pool, "IonPool", "vault", 0, p.dev) == (collateral, nd)
-    call = {"to": m.liquidation, "data": encode_call("Liquidation", "getRepayAmt", 0, p.dev)}
+    call = {
+        "to": m.liquidation,
+        "data": encode_artifact_call("Liquidation", "getRepayAmt", 0, p.dev),
+    }
     answer = p.w3.provider.make_request("eth_call", [call, hex(receipt["blockNumber"])])
     name, args = decode_error(answer["error"]["data"])
     assert name == "VaultIsNotUnsafe" and args[0] >= RAY

@@ -28,10 +28,12 @@ from ion_cli.chain import client
 from ion_cli.chain import pipeline as pipeline_module
 from ion_cli.chain import simulate as simulate_module
 from ion_cli.chain.client import RpcError, connect
+from ion_cli.chain.common_calls import approval_call
 from ion_cli.chain.contracts import call_of, contract_from_abi
+from ion_cli.chain.execution import ExecutionResult, StepResult
 from ion_cli.chain.observer import Observer, Preview, SignedTx
-from ion_cli.chain.pipeline import ExecutionResult, StepResult, execute
-from ion_cli.chain.plan import Call, Plan, approval_call
+from ion_cli.chain.pipeline import execute
+from ion_cli.chain.plan import Call, Plan
 from ion_cli.commands._observer import TerminalObserver
 from ion_cli.errors import IonError, NodeError, PlanFailed, RefusedError, TransactionReverted
 from ion_cli.output import Output

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from eth_account import Account
 
+from ion_cli.chain.common_calls import approval_call
 from ion_cli.chain.contracts import call_of, contract
-from ion_cli.chain.pipeline import ExecutionResult, execute
-from ion_cli.chain.plan import Plan, approval_call
+from ion_cli.chain.execution import ExecutionResult
+from ion_cli.chain.pipeline import execute
+from ion_cli.chain.plan import Plan
 from ion_cli.commands._observer import TerminalObserver
 from ion_cli.errors import TransactionReverted
 from ion_cli.output import Output

@@ -637,7 +637,7 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
 ) -> None:
     """The model id binds ion's model to the token: the rsETH feed refuses a weETH proof itself
     (WrongModel), not only the CLI's receipt check."""
-    from ion_cli.devnet.txbatch import encode_call
+    from ion_cli.devnet.txbatch import encode_artifact_call
     from ion_cli.zk.feed import load_proof
 
     r = receipt(proofs.heavy)
@@ -671,7 +671,7 @@ def test_a_weeth_proof_is_refused_on_chain_by_the_rseth_feed(
         {
             "from": protocol.dev,
             "to": feed,
-            "data": encode_call("RiskFeed", "submit", *args),
+            "data": encode_artifact_call("RiskFeed", "submit", *args),
             "gas": 2_000_000,
         }
     )

@@ -236,7 +236,7 @@ def test_all_function_selectors_names_every_holder() -> None:
 def test_pure_keccak_matches_eth_hash(size: int) -> None:
     from eth_hash.auto import keccak
 
-    from ion_cli.abi.keccak import keccak256, keccak256_python
+    from ion_cli.keccak import keccak256, keccak256_python
 
     data = bytes((7 * i + size) % 256 for i in range(size))
     assert keccak256(data) == keccak(data)  # the C library when installed
@@ -248,7 +248,7 @@ def test_keccak_comes_from_c_when_pycryptodome_is_installed() -> None:
     import subprocess
     import sys
 
-    from ion_cli.abi.keccak import backend
+    from ion_cli.keccak import backend
 
     if importlib.util.find_spec("Crypto") is None:
         assert backend() == "python"
@@ -256,7 +256,7 @@ def test_keccak_comes_from_c_when_pycryptodome_is_installed() -> None:
     assert backend() == "c"
     # loaded through ctypes: neither pycryptodome's Python package nor cffi is imported
     code = (
-        "import sys; from ion_cli.abi.keccak import keccak256, backend; keccak256(b'x'); "
+        "import sys; from ion_cli.keccak import keccak256, backend; keccak256(b'x'); "
         "print(backend(), 'Crypto' in sys.modules, 'cffi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -266,6 +266,6 @@ def test_keccak_comes_from_c_when_pycryptodome_is_installed() -> None:
 def test_the_c_backend_s_check_value_is_keccak_of_nothing() -> None:
     from eth_hash.auto import keccak
 
-    from ion_cli.abi import keccak as k
+    from ion_cli import keccak as k
 
     assert k._EMPTY == keccak(b"") == k.keccak256_python(b"")

@@ -165,7 +165,7 @@ def test_create_address_matches_anvils_first_deployment() -> None:
 
 
 def test_encode_call_uses_the_abi_selector() -> None:
-    data = txbatch.encode_call("IonPool", "updateIlkDust", 0, 5)
+    data = txbatch.encode_artifact_call("IonPool", "updateIlkDust", 0, 5)
     assert data.startswith("0x")
     assert len(data) == 2 + 8 + 128
 

@@ -13,12 +13,13 @@ from ion_cli.beacon import proofs as P
 from ion_cli.beacon.errors import NotTheState
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.devnet import beacon_chain as bc
+from ion_cli.devnet import beacon_records as records
 
 
 @pytest.fixture(scope="module")
 def world() -> dict[str, Any]:
     chain = bc.new_chain(genesis_time=1_600_000_000)
-    head = bc.GENESIS_EPOCHS * 32 + 40
+    head = records.GENESIS_EPOCHS * 32 + 40
     chain.set_blocks([head])
     state = chain.ssz().state(head)
     tree = P.state_tree(state.encode_bytes())
@@ -159,3 +160,41 @@ def test_pin_block_names_the_block_and_why() -> None:
 def test_pin_block_refuses_a_header_that_is_not_its_root() -> None:
     with pytest.raises(NotTheState, match="hashes to another root"):
         A.pin_block(FakeNode(lie=True), "finalized")  # type: ignore[arg-type]
+
+
+def test_the_validator_layout_is_the_ssz_containers() -> None:
+    """One written layout (ion_cli.beacon.proofs, stdlib) agrees with the SSZ container the
+    devnet's state is built from, and decoding inverts encoding."""
+    from ion_cli.beacon import proofs
+    from ion_cli.beacon.ssz import Validator
+
+    fields = Validator.fields()
+    assert [name for name, _ in proofs.VALIDATOR_FIELDS] == list(fields)
+    assert [size for _, size in proofs.VALIDATOR_FIELDS] == [
+        t.type_byte_length() for t in fields.values()
+    ]
+    v = {
+        "pubkey": "0x" + "ab" * 48,
+        "withdrawal_credentials": "0x01" + "00" * 11 + "ee" * 20,
+        "effective_balance": 32 * 10**9,
+        "slashed": True,
+        "activation_eligibility_epoch": 1,
+        "activation_epoch": 2,
+        "exit_epoch": 3,
+        "withdrawable_epoch": 4,
+    }
+    raw = proofs.validator_to_bytes(v)
+    assert len(raw) == proofs.VALIDATOR_BYTES == 121
+    assert proofs.validator_fields(raw) == v
+    view = Validator(
+        pubkey=bytes.fromhex("ab" * 48),
+        withdrawal_credentials=bytes.fromhex("01" + "00" * 11 + "ee" * 20),
+        effective_balance=32 * 10**9,
+        slashed=True,
+        activation_eligibility_epoch=1,
+        activation_epoch=2,
+        exit_epoch=3,
+        withdrawable_epoch=4,
+    )
+    assert view.encode_bytes() == raw
+    assert view.hash_tree_root() == proofs.validator_root(raw) == proofs.validator_roots(raw)

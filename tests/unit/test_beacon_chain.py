@@ -9,10 +9,11 @@ import pytest
 
 from ion_cli import consensus_rules as cr
 from ion_cli.devnet import beacon_chain as bc
+from ion_cli.devnet import beacon_records as records
 from ion_cli.devnet import validators
 
 GENESIS = 1_606_824_023
-HEAD = bc.GENESIS_EPOCHS * 32 + 20
+HEAD = records.GENESIS_EPOCHS * 32 + 20
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_generated_records_are_consistent(chain: bc.Chain) -> None:
     statuses: dict[str, int] = {}
     for index in range(chain.layout.total):
         rec = chain.base(index)
-        status = rec.status(bc.GENESIS_EPOCHS)
+        status = rec.status(records.GENESIS_EPOCHS)
         statuses[status] = statuses.get(status, 0) + 1
         if status == "active_ongoing":
             # the effective balance is what the hysteresis rule keeps for this balance
@@ -73,7 +74,7 @@ def test_slashing_replay_follows_the_rules() -> None:
     slot = HEAD + 1
     chosen = chain.choose_for_slashing("weETH", 2, slot)
     chain.set_blocks([HEAD, slot])
-    chain.apply(bc.Operation(kind="slash", slot=slot, indices=chosen, lrt="weETH"))
+    chain.apply(records.Operation(kind="slash", slot=slot, indices=chosen, lrt="weETH"))
     epoch = slot // 32
     before = {i: chain.base(i) for i in chosen}
     view = chain.view(slot)
@@ -107,7 +108,7 @@ def test_penalty_and_effective_balance_hysteresis() -> None:
     slot = HEAD + 1
     chain.set_blocks([HEAD, slot])
     indices = chain.active_of("rsETH", slot)
-    chain.apply(bc.Operation(kind="penalize", slot=slot, indices=indices, gwei=300_000_000))
+    chain.apply(records.Operation(kind="penalize", slot=slot, indices=indices, gwei=300_000_000))
     view = chain.view(slot)
     for index in indices[:50]:
         base, rec = chain.base(index), chain.record(view, index)
@@ -126,12 +127,14 @@ def test_effective_balance_after() -> None:
 
 
 def test_state_survives_a_restart_with_the_same_roots(tmp_path: Path) -> None:
-    state = tmp_path / bc.STATE_FILE
+    state = tmp_path / records.STATE_FILE
     chain = bc.new_chain(genesis_time=GENESIS, state_file=state, real_roots=True)
     slot = HEAD + 1
     chain.set_blocks([HEAD, slot])
     chain.apply(
-        bc.Operation(kind="slash", slot=slot, indices=chain.choose_for_slashing("ezETH", 1, slot))
+        records.Operation(
+            kind="slash", slot=slot, indices=chain.choose_for_slashing("ezETH", 1, slot)
+        )
     )
     roots = chain.block_roots(slot)
     finalized = chain.state_root(slot - 64)
@@ -153,7 +156,7 @@ def test_a_block_carries_proposer_and_attester_slashings() -> None:
     slot = HEAD + 1
     chain.set_blocks([HEAD, slot])
     chosen = chain.choose_for_slashing("rswETH", 20, slot)
-    chain.apply(bc.Operation(kind="slash", slot=slot, indices=chosen))
+    chain.apply(records.Operation(kind="slash", slot=slot, indices=chosen))
     body = chain.body(slot)
     proposers = [
         int(s["signed_header_1"]["message"]["proposer_index"]) for s in body["proposer_slashings"]

@@ -8,7 +8,7 @@ import pytest
 from beacon_fake import FIN_STATE, HEAD_STATE, FakeBeacon, Routed, cred, item, transport
 
 from ion_cli.beacon import parse
-from ion_cli.beacon.client import BeaconClient, node_name
+from ion_cli.beacon.client import BeaconClient
 from ion_cli.beacon.errors import (
     AllNodesFailed,
     BadValidatorId,
@@ -21,6 +21,7 @@ from ion_cli.beacon.errors import (
     UnknownValidators,
 )
 from ion_cli.beacon.fetch import resolve_state, snapshot_of_ids
+from ion_cli.beacon.nodes import node_name
 from ion_cli.errors import ExitCode
 
 

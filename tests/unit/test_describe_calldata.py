@@ -5,7 +5,7 @@ loses its control characters."""
 from __future__ import annotations
 
 from ion_cli.abi.describe import clean, decode_calldata
-from ion_cli.chain.plan import approval_call, transfer_call
+from ion_cli.chain.common_calls import approval_call, transfer_call
 from ion_cli.commands._observer import describe_call
 
 TOKEN = "0x" + "11" * 20

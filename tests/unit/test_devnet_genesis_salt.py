@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ion_cli.devnet import node, services
+from ion_cli.devnet import node, processes
 
 
 def _starts(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -20,8 +20,8 @@ def _starts(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         return None, node.NodeInfo(1, 8545, "http://127.0.0.1:8545", None, 0.0)
 
     monkeypatch.setattr(node, "spawn", spawn)
-    monkeypatch.setattr(services, "write_json", lambda *a, **k: None)
-    monkeypatch.setattr(services, "write_pid", lambda *a, **k: None)
+    monkeypatch.setattr(processes, "write_json", lambda *a, **k: None)
+    monkeypatch.setattr(processes, "write_pid", lambda *a, **k: None)
     return seen
 
 

@@ -11,18 +11,20 @@ from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
 from ion_cli.chain import plan as plan_module
+from ion_cli.chain.common_calls import (
+    add_operator_call,
+    approval_call,
+    remove_operator_call,
+    transfer_call,
+    wrap_eth_call,
+)
 from ion_cli.chain.plan import (
     MAX_UINT256,
     Call,
     Plan,
-    add_operator_call,
-    approval_call,
     format_amount,
-    remove_operator_call,
-    transfer_call,
     word_address,
     word_uint,
-    wrap_eth_call,
 )
 from ion_cli.errors import UsageError
 

@@ -167,7 +167,8 @@ def test_a_writer_killed_mid_transaction_leaves_a_journal_the_next_write_reads()
     _signed(Journal.for_account(31337, ADDR), "0xa", 0, 1)
     code = (
         "import os, signal\n"
-        "from ion_cli.chain.journal import Journal, _apply\n"
+        "from ion_cli.chain.journal import Journal\n"
+        "from ion_cli.chain.journal_db import apply_record as _apply\n"
         f"j = Journal.for_account(31337, {ADDR!r})\n"
         "db = j.db\n"
         "db.execute('BEGIN IMMEDIATE')\n"
@@ -244,7 +245,7 @@ def test_lock_of_a_killed_process_is_released() -> None:
 def test_an_identical_signed_transaction_already_live_is_a_collision() -> None:
     from types import SimpleNamespace
 
-    from ion_cli.chain.journal import JournalObserver
+    from ion_cli.chain.journal_observer import JournalObserver
 
     journal = Journal.for_account(31337, ADDR)
     observer = JournalObserver(journal, genesis="0xgen", intent="k")

@@ -271,3 +271,9 @@ def test_every_module_of_the_monitors_package_registers_its_monitor() -> None:
     assert found == files
     orders = [cls.order for cls in registered()]
     assert orders == sorted(orders) and len(set(orders)) == len(orders)
+
+
+def test_the_two_duration_forms() -> None:
+    from ion_cli.durations import spaced
+
+    assert spaced(3725) == "1 h 2 min" and spaced(65) == "1 min 5 s" and spaced(-3) == "0 s"

@@ -19,6 +19,7 @@ from ion_cli.flows.session import Session
 from ion_cli.zk import ezkl_runner as er
 from ion_cli.zk import layout, synthetic
 from ion_cli.zk import receipt as rc
+from ion_cli.zk.receipt_checks import check as check_receipt
 
 ETH = 10**9
 NETWORK_GWEI = 640 * ETH  # the set is half the network: slashing shows
@@ -58,7 +59,7 @@ def copy(proven: Path, tmp_path: Path, zk_cache: Path) -> Path:
 
 
 def _check(folder: Path) -> rc.Report:
-    return rc.check(folder, progress=lambda _: None)
+    return check_receipt(folder, progress=lambda _: None)
 
 
 def _failed(report: rc.Report) -> list[str]:

@@ -15,11 +15,13 @@ import pytest
 from ion_cli.beacon import proofs as P
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.devnet import beacon_chain as bc
+from ion_cli.devnet import beacon_records as records
 from ion_cli.flows.prove import prove
 from ion_cli.flows.risk import SnapshotRequest
 from ion_cli.flows.session import Session
 from ion_cli.zk import features, sumtree, synthetic
 from ion_cli.zk import receipt as rc
+from ion_cli.zk.receipt_checks import check as check_receipt
 
 ETH = 10**9
 
@@ -81,10 +83,10 @@ def test_features_from_the_root_sums_are_the_features() -> None:
 @pytest.fixture(scope="module")
 def devnet_weeth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     chain = bc.new_chain(genesis_time=1_600_000_000)
-    head = bc.GENESIS_EPOCHS * 32 + 40
+    head = records.GENESIS_EPOCHS * 32 + 40
     chain.set_blocks([head])
     chosen = chain.choose_for_slashing("weETH", 2, head)
-    chain.apply(bc.Operation(kind="slash", slot=head, indices=chosen, lrt="weETH"))
+    chain.apply(records.Operation(kind="slash", slot=head, indices=chosen, lrt="weETH"))
     state = chain.ssz().state(head)
     tree = P.state_tree(state.encode_bytes())
     creds = {c.lower() for g in chain.config.groups if g.symbol == "weETH" for c in g.credentials}
@@ -160,7 +162,7 @@ def test_the_tree_ion_prove_writes_holds_exactly_the_lrts_validators_in_the_stat
 def test_ion_verify_checks_the_tree(devnet_weeth: dict[str, Any], tmp_path: Path) -> None:
     import shutil
 
-    report = rc.check(devnet_weeth["folder"], progress=lambda _: None)
+    report = check_receipt(devnet_weeth["folder"], progress=lambda _: None)
     names = {c.name: c.ok for c in report.checks}
     assert names["commitment rebuilds"] and names["features from sums"] and report.ok
     copy = tmp_path / "copy"
@@ -174,12 +176,12 @@ def test_ion_verify_checks_the_tree(devnet_weeth: dict[str, Any], tmp_path: Path
 
     receipt["commitment"]["sha256"] = er.sha256_file(copy / rc.SUMTREE)
     (copy / rc.RECEIPT).write_text(json.dumps(receipt))
-    failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
+    failed = [c.name for c in check_receipt(copy, progress=lambda _: None).checks if not c.ok]
     assert failed == ["commitment rebuilds"]
     # root sums inflated in the receipt: the features from them no longer match the proof
     receipt["commitment"]["sums"]["slashed_effective"] += 32 * ETH
     (copy / rc.RECEIPT).write_text(json.dumps(receipt))
-    failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
+    failed = [c.name for c in check_receipt(copy, progress=lambda _: None).checks if not c.ok]
     assert "commitment rebuilds" in failed
 
 
@@ -218,7 +220,7 @@ def test_ion_verify_wants_the_trees_leaves_to_be_the_snapshots_records(
     receipt["commitment"].update(tree.commitment().to_json())
     receipt["commitment"]["sha256"] = er.sha256_file(copy / rc.SUMTREE)
     (copy / rc.RECEIPT).write_text(json.dumps(receipt))
-    failed = [c.name for c in rc.check(copy, progress=lambda _: None).checks if not c.ok]
+    failed = [c.name for c in check_receipt(copy, progress=lambda _: None).checks if not c.ok]
     assert failed == ["commitment leaves"]
 
 

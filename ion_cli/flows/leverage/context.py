@@ -11,7 +11,8 @@ from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.adapter_api.facts import FLASHSWAP_MINT, LeverageFacts, YieldFacts
 from ion_cli.chain import venues as vn
-from ion_cli.chain.plan import Call, Plan, add_operator_call, approval_call
+from ion_cli.chain.common_calls import add_operator_call, approval_call
+from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.installed import require_market

@@ -6,11 +6,12 @@ from __future__ import annotations
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAY
 from ion_cli.flows.leverage.close import close_from_wallet, owed_and_held
-from ion_cli.flows.leverage.context import Built, deadline_of, read_context, tokens
+from ion_cli.flows.leverage.context import Built, Context, deadline_of, read_context, tokens
 from ion_cli.flows.leverage.flash_deleverage import flash_deleverage
 from ion_cli.flows.leverage.requests import DeleverageRequest
 from ion_cli.flows.leverage.unwind import unwind
 from ion_cli.flows.session import Session
+from ion_cli.units import Ray, Wad, ceil_div, repay_in
 
 
 def build_deleverage(session: Session, request: DeleverageRequest, force: bool) -> Built:
@@ -37,13 +38,31 @@ def build_deleverage(session: Session, request: DeleverageRequest, force: bool) 
         if ctx.facts.delever is not None:  # the handler's own flash deleverage
             return flash_deleverage(ctx, request, deadline, force)
         return unwind(ctx, request, deadline, force)
-    except RefusedError:
+    except RefusedError as refused:
         if not request.close:
             raise
         owed, held = owed_and_held(ctx)
-        if held < owed:
-            raise
-        # Selling the collateral cannot close it, but the wallet holds the debt: what `repay
-        # all` then `withdraw all` would do, in one plan (no swap, no slippage, no safety
-        # margin to cross on the way: the debt goes first).
-        return close_from_wallet(ctx, owed, deadline)
+        if held >= owed:
+            # Selling the collateral cannot close it, but the wallet holds the debt: what
+            # `repay all` then `withdraw all` would do, in one plan (no swap, no slippage, no
+            # safety margin to cross on the way: the debt goes first).
+            return close_from_wallet(ctx, owed, deadline)
+        if held > 0 and ctx.facts.delever is None:
+            # The wallet holds part of the debt: repay what the market's dust allows first, sell
+            # collateral for the rest, and let the closing step count on what the wallet keeps.
+            prepay_nd = _wallet_part(ctx, held)
+            prepaid = repay_in(Wad(prepay_nd), Ray(ctx.future_rate())).value if prepay_nd else 0
+            try:
+                return unwind(ctx, request, deadline, force, prepay_nd, max(held - prepaid, 0))
+            except RefusedError:
+                pass
+        raise refused from None
+
+
+def _wallet_part(ctx: Context, held: int) -> int:
+    """The normalized debt `held` base repays at the rate the plan may be mined at, leaving at
+    least the market's dust (a repay may not leave less, other than nothing)."""
+    m = ctx.market
+    nd = ctx.vault.normalized_debt
+    part = held * RAY // ctx.future_rate()
+    return max(min(part, nd - ceil_div(m.dust, m.rate)), 0)

@@ -3,7 +3,7 @@ keeps the vault safe, sell it through the router, repay; repeat."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
@@ -37,9 +37,23 @@ class Round:
     repay_nd: int  # normalized debt repaid (0 on the closing round)
 
 
-def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool) -> Built:
+def unwind(
+    ctx: Context,
+    request: DeleverageRequest,
+    deadline: int,
+    force: bool,
+    prepay_nd: int = 0,
+    wallet: int = 0,
+) -> Built:
     """wstETH markets: withdraw a slice that keeps the vault safe, sell it for wstETH through the
-    router, repay; repeat. --close ends with the handler's repayFullAndWithdraw."""
+    router, repay; repeat. --close ends with the handler's repayFullAndWithdraw. `prepay_nd`:
+    normalized debt repaid from the wallet before the first round (a --close that the wallet
+    can pay only in part: the swaps then cover the rest); `wallet`: base the wallet still holds
+    after that, which the closing step's repayment counts on besides the swaps' proceeds."""
+    start = ctx
+    if prepay_nd:
+        left = ctx.vault.normalized_debt - prepay_nd
+        ctx = replace(ctx, vault=replace(ctx.vault, normalized_debt=left))
     m = ctx.market
     quote = unwind_quoter(ctx)
     fee = unwind_fee(ctx)
@@ -49,8 +63,9 @@ def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool)
     slip = request.max_slippage
     if request.close:
         owed = repay_in(Wad(ctx.vault.normalized_debt), Ray(future)).value
-        # sell enough that even the worst accepted price covers the debt
-        total = ceil_div(owed * WAD, lm.at_least_after_slippage(proceeds, slip))
+        # sell enough that even the worst accepted price covers the debt (less what the wallet
+        # brings to the closing step)
+        total = ceil_div(max(owed - wallet, 0) * WAD, lm.at_least_after_slippage(proceeds, slip))
         if total > ctx.vault.collateral:
             raise close_refused(ctx, owed, "the collateral does not cover the debt at this price")
     elif request.repay is not None:
@@ -125,7 +140,10 @@ def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool)
         "the swap router",
     )
     repay_total = sum(repay_in(Wad(r.repay_nd), Ray(future)).value for r in rounds)
-    calls += approval(ctx, m.base_token, m.pool, repay_total, ctx.base, f"the {ctx.symbol} IonPool")
+    prepay = repay_in(Wad(prepay_nd), Ray(future)).value if prepay_nd else 0
+    calls += approval(
+        ctx, m.base_token, m.pool, repay_total + prepay, ctx.base, f"the {ctx.symbol} IonPool"
+    )
     if request.close:
         owed = repay_in(
             Wad(ctx.vault.normalized_debt - sum(r.repay_nd for r in rounds)), Ray(future)
@@ -134,6 +152,18 @@ def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool)
             ctx, m.base_token, ctx.handler, owed, ctx.base, f"the {ctx.symbol} handler"
         )
         calls += operator_calls(ctx)
+    if prepay_nd:
+        from ion_cli.chain.contracts import IonPool
+
+        calls.append(
+            IonPool(m.pool).repay(
+                m.ilk_index,
+                ctx.me,
+                ctx.me,
+                prepay_nd,
+                description=f"repay about {tokens(prepay)} {ctx.base} from the wallet first",
+            )
+        )
     calls += round_calls(ctx, rounds, fee, request.close, c)
     if request.close:
         after = VaultState(ctx.me, 0, 0, ctx.vault.supplied)
@@ -153,6 +183,10 @@ def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool)
         ),
         "transactions": str(len(calls)),
     }
+    if prepay_nd:
+        extra["repaid from the wallet"] = (
+            f"about {tokens(prepay)} {ctx.base} first (the wallet holds part of the debt)"
+        )
     if request.close:
         extra["close"] = (
             f"ends at exactly zero debt (repayFullAndWithdraw); {tokens(c)} {ctx.symbol} "
@@ -182,7 +216,7 @@ def unwind(ctx: Context, request: DeleverageRequest, deadline: int, force: bool)
         "sells": [str(r.sell) for r in rounds],
         "min": [str(r.min_out) for r in rounds],
     }
-    return Built(plan, ctx, after, check, deadline)
+    return Built(plan, start, after, check, deadline)
 
 
 def round_calls(ctx: Context, rounds: list[Round], fee: int, close: bool, rest: int) -> list[Call]:

@@ -42,7 +42,7 @@ class CredentialSetMonitor(BlockMonitor):
         feed = getattr(watch.session.profile.market(market.symbol), "risk_feed", None)
         if not feed:
             return []
-        from ion_cli.abi.keccak import keccak256
+        from ion_cli.keccak import keccak256
         from ion_cli.zk.feed import read_credentials, read_latest
 
         try:
