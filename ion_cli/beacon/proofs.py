@@ -49,8 +49,6 @@ STATE_DEPTH = 6  # BeaconState (Electra, Fulu): 37-38 fields, padded to 64
 STATE_FIELD_SLOT = 2
 STATE_FIELD_VALIDATORS = 11
 STATE_FIELD_BALANCES = 12
-STATE_FIELD_SLASHINGS = 14  # Vector[uint64, 8192]: 2048 chunks, depth 11
-SLASHINGS_DEPTH = 11
 HEADER_DEPTH = 3  # BeaconBlockHeader: 5 fields, padded to 8
 HEADER_SLOT = 0
 HEADER_STATE_ROOT = 3
@@ -603,25 +601,3 @@ def state_tree(data: bytes | memoryview) -> StateTree:
         roots, tree_validators, tree_balances, count, registry, balances_raw, slot,
         slashings=slashings,
     )  # fmt: skip
-
-
-# ---------------------------------------------------------------- slashings
-
-
-def slashings_total(tree: StateTree) -> int:
-    """The sum of the state's `slashings` vector (Gwei slashed in the last 8192 epochs)."""
-    raw = bytes(tree.slashings)
-    return sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
-
-
-def slashings_proof(tree: StateTree) -> tuple[list[int], list[bytes], list[bytes]]:
-    """The `slashings` vector as the feed's network challenge takes it: the positions and
-    bytes of its non-zero chunks, and the branch of the vector's root to the state root."""
-    raw = bytes(tree.slashings)
-    positions, chunks = [], []
-    for p in range(0, len(raw), CHUNK):
-        chunk = raw[p : p + CHUNK]
-        if any(chunk):
-            positions.append(p // CHUNK)
-            chunks.append(chunk)
-    return positions, chunks, tree.branch(state_field_gindex(STATE_FIELD_SLASHINGS))

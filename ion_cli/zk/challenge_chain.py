@@ -96,7 +96,7 @@ def _decode_event_data(entry: Any, data: str) -> list[Any]:
 def commitment_hash(claim: Claim) -> str:
     """keccak256(abi.encode(SnapshotCommitment)), as the feed stores it."""
     from ion_cli.abi.codec import encode_args
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
     from ion_cli.zk.challenge_proof import commitment_tuple
 
     commitment_type = (
@@ -108,7 +108,7 @@ def commitment_hash(claim: Claim) -> str:
 
 def credentials_hash(credentials: list[bytes]) -> str:
     """keccak256(abi.encodePacked(bytes32[])): the feed's `Credentials.hashOf`."""
-    from ion_cli.abi.keccak import keccak256
+    from ion_cli.keccak import keccak256
 
     return "0x" + keccak256(b"".join(credentials)).hex()
 

@@ -150,7 +150,9 @@ def build(
     if kind in ("root_sums", "inner_sums"):
         args = (*head, node_proof(tree, finding.height, pos[0]))
     elif kind == "network_input":
-        positions, chunks, branch = P.slashings_proof(state)
+        from ion_cli.beacon.slashings import slashings_proof
+
+        positions, chunks, branch = slashings_proof(state)
         args = (*head, (positions, chunks, branch))
     elif kind in ("leaf_sums", "bounds", "leaf_count"):
         args = (*head, leaf_proof(tree, pos[0]))

@@ -32,7 +32,9 @@ class StateTruth:
 
     @property
     def slashings_total(self) -> int | None:
-        return P.slashings_total(self.tree) if len(self.tree.slashings) else None
+        from ion_cli.beacon.slashings import slashings_total
+
+        return slashings_total(self.tree) if len(self.tree.slashings) else None
 
     @property
     def epoch(self) -> int:

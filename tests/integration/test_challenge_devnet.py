@@ -168,8 +168,8 @@ def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> tuple[A
     sum of the state's slashings vector (the state read as the challenger reads it: kept in
     its per-process cache, so the challenges below do not read it again)."""
     from ion_cli.api import Ion
-    from ion_cli.beacon import proofs as P
     from ion_cli.beacon.anchored import _record
+    from ion_cli.beacon.slashings import slashings_total
     from ion_cli.flows.challenge import load_state
 
     tree = load_state(Ion(network="devnet").session, receipt["beacon"]["state_root"], print)
@@ -177,7 +177,7 @@ def _foreign_validator(devnet: DevnetHandle, receipt: dict[str, Any]) -> tuple[A
     for i in range(tree.count):
         if i not in mine:
             record = _record(i, tree.validator_bytes(i), tree.balance(i), "")
-            return record, P.slashings_total(tree)
+            return record, slashings_total(tree)
     raise AssertionError("no foreign validator in the devnet state")
 
 

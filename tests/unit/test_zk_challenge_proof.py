@@ -12,6 +12,12 @@ import pytest
 from test_beacon_proofs import _random_state  # type: ignore[import-not-found]
 
 from ion_cli.beacon import proofs as P
+from ion_cli.beacon.slashings import (
+    SLASHINGS_DEPTH,
+    STATE_FIELD_SLASHINGS,
+    slashings_proof,
+    slashings_total,
+)
 from ion_cli.testing import feed_lies
 from ion_cli.zk import challenge_proof as cp
 from ion_cli.zk import challenge_tree as ct
@@ -56,16 +62,16 @@ def test_past_the_registry_the_record_is_the_zero_node(tree: P.StateTree) -> Non
 
 
 def test_the_slashings_vector_from_its_non_zero_chunks(tree: P.StateTree) -> None:
-    positions, chunks, branch = P.slashings_proof(tree)
+    positions, chunks, branch = slashings_proof(tree)
     assert positions == sorted(set(positions)) and all(any(c) for c in chunks)
     full = bytearray(2048 * 32)
     for p, c in zip(positions, chunks, strict=True):
         full[32 * p : 32 * p + 32] = c
-    vector_root = P.merkleize(bytes(full), P.SLASHINGS_DEPTH)
-    gindex = P.state_field_gindex(P.STATE_FIELD_SLASHINGS)
+    vector_root = P.merkleize(bytes(full), SLASHINGS_DEPTH)
+    gindex = P.state_field_gindex(STATE_FIELD_SLASHINGS)
     assert len(branch) == 6 and _valid(vector_root, branch, gindex, tree.root())
     state = _random_state(37, seed=11)
-    assert P.slashings_total(tree) == sum(int(x) for x in state.slashings)
+    assert slashings_total(tree) == sum(int(x) for x in state.slashings)
 
 
 def _validators_of(tree: P.StateTree, count: int) -> list[Any]:
