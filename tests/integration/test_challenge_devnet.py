@@ -320,6 +320,17 @@ def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
     assert status_of(world, world.sound_id) == 1  # still pending
 
 
+def test_dry_run_previews_the_fraud_proof_and_sends_nothing(world: World) -> None:
+    lie, proof = distinct_lie(world, 3)
+    liar = world.devnet.w3.eth.accounts[3]
+    sub = ls.submit(world.devnet.w3, world.anchor, lie, proof, liar, world.trees)
+    out = ion("challenge", "weETH", str(sub.id), "--tree", str(world.trees), "--dry-run", "--json")
+    assert out["dry_run"] is True and out["sound"] is False
+    assert out["judgement"]["fraud_proof"] == "challengeNetwork"
+    assert out["execution"]["steps"][0]["status"] is None  # simulated only
+    assert status_of(world, sub.id) == 1
+
+
 def test_a_false_submission_whose_tree_is_withheld_is_named_false(world: World) -> None:
     lie, proof = distinct_lie(world, 2)
     sub = ls.submit(
