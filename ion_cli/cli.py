@@ -10,6 +10,7 @@ functions that use them (enforced by ruff TID253 and tests/unit/test_startup.py)
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -167,7 +168,13 @@ def _root(
 
 
 def main() -> None:
+    from ion_cli import codecache
     from ion_cli.output import guard_standard_streams
 
+    # Before the command's modules build their dataclasses; not for help, the version or
+    # completion (reading the table costs more than the few classes they build).
+    args = set(sys.argv[1:])
+    if args and not args & {"--help", "-h", "--version"} and "_ION_COMPLETE" not in os.environ:
+        codecache.install()
     guard_standard_streams()
     app(prog_name="ion")

@@ -11,6 +11,7 @@ by default for the Python API). httpx is imported inside functions (startup stay
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -52,12 +53,55 @@ def _late(url: Any, seconds: float) -> DeadlineExceeded:
     )
 
 
+class Watchdog:
+    """Calls `abort` when an armed deadline passes, from one daemon thread per transport
+    started on first use: a timer thread per request (threading.Timer) cost a thread start on
+    every RPC, and under load `Thread.start` waits for the new thread to be scheduled (a
+    dry run makes about 20 requests)."""
+
+    def __init__(self, abort: Any) -> None:
+        self._abort = abort
+        self._cond = threading.Condition()
+        self._until: float | None = None
+        self._thread: threading.Thread | None = None
+        # when the thread wakes by itself (inf: never): an arm wakes it only if earlier
+        self._wakes_at = math.inf
+
+    def arm(self, seconds: float) -> None:
+        with self._cond:
+            self._until = time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True, name="deadline")
+                self._thread.start()
+            elif self._until < self._wakes_at:
+                self._cond.notify()
+
+    def disarm(self) -> None:
+        with self._cond:
+            # The thread sees it when it wakes at the old deadline (then waits for the next
+            # one): each request after the first costs no thread switch.
+            self._until = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._until is None or time.monotonic() < self._until:
+                    self._wakes_at = math.inf if self._until is None else self._until
+                    wait = None if self._until is None else self._until - time.monotonic()
+                    self._cond.wait(wait)
+                self._wakes_at = math.inf
+                self._until = None
+            self._abort()
+
+
 def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTransport:
     """httpx's default transport (or `inner`) with every answer bounded by `seconds`."""
     import httpx
 
     limit = current() if seconds is None else seconds
     base: httpx.BaseTransport = inner if inner is not None else httpx.HTTPTransport()
+    abort = getattr(base, "abort", None)
+    watchdog = Watchdog(abort) if callable(abort) else None
 
     class _Bounded(httpx.SyncByteStream):
         def __init__(self, stream: Any, until: float, url: Any) -> None:
@@ -82,12 +126,10 @@ def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTran
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             until = time.monotonic() + limit
             # A transport that reads the whole answer itself (ion_cli.chain.http11) is cut by
-            # a timer at the deadline; httpx's own is checked chunk by chunk below.
-            abort = getattr(base, "abort", None)
-            timer = threading.Timer(limit, abort) if callable(abort) else None
-            if timer is not None:
-                timer.daemon = True
-                timer.start()
+            # the watchdog at the deadline (one request at a time, as that transport's one
+            # connection serves them); httpx's own is checked chunk by chunk below.
+            if watchdog is not None:
+                watchdog.arm(limit)
             try:
                 response = base.handle_request(request)
             except Exception:
@@ -95,8 +137,8 @@ def transport(inner: Any = None, seconds: float | None = None) -> httpx.BaseTran
                     raise _late(request.url, limit) from None
                 raise
             finally:
-                if timer is not None:
-                    timer.cancel()
+                if watchdog is not None:
+                    watchdog.disarm()
             if time.monotonic() > until:
                 response.close()
                 raise _late(request.url, limit)

@@ -97,7 +97,9 @@ class LoadResult:
 
     @property
     def api_version(self) -> int | None:
-        version = getattr(self.adapter, "api_version", None) if self.adapter else None
+        # the version the adapter declares: a v1 adapter served through the shim still says 1
+        declared = getattr(self.adapter, "unwrap", self.adapter)
+        version = getattr(declared, "api_version", None) if self.adapter else None
         return version if isinstance(version, int) else None
 
 
@@ -142,6 +144,9 @@ class Registry:
     _warned: set[str] = field(default_factory=set)
     _results: dict[str, LoadResult] = field(default_factory=dict)
     _entry_points: dict[str, metadata.EntryPoint] = field(default_factory=dict)
+    # The scan of installed metadata, read once per registry (a dry run asked 7 times: 700
+    # files opened); `reset()` (a new registry) reads again.
+    _scanned: list[metadata.EntryPoint] | None = None
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
@@ -152,7 +157,9 @@ class Registry:
         """Adapters named by installed metadata (filtered by ION_ADAPTERS), sorted by name."""
         allowed = enabled_names()
         found: dict[str, tuple[PluginInfo, Any]] = {}
-        for ep in self.source():
+        if self._scanned is None:
+            self._scanned = list(self.source())
+        for ep in self._scanned:
             name = ep.name.strip().lower()
             if allowed is not None and name not in allowed:
                 continue
@@ -263,8 +270,8 @@ def _validate(obj: object) -> str | None:
     """Why `obj` cannot serve as an adapter of this API version, or None if it can."""
     version = getattr(obj, "api_version", None)
     if version not in SUPPORTED_VERSIONS:
-        known = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
-        return f"declares API version {version!r}, ion speaks {API_VERSION} (and {known})"
+        known = " and ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
+        return f"declares API version {version!r}, ion speaks {known} ({API_VERSION} is current)"
     missing = missing_members(obj, int(version or API_VERSION))
     if missing:
         return f"incomplete adapter: missing {', '.join(missing)}"
@@ -303,7 +310,9 @@ def offline_problems(name: str, adapter: LrtAdapter) -> list[str]:
             problems.append("withdrawal() must return WithdrawalInfo")
     except Exception as exc:
         problems.append(f"withdrawal() failed: {type(exc).__name__}: {_one_line(str(exc))}")
-    return problems
+    from ion_cli.adapter_api.checks import fact_problems
+
+    return problems + fact_problems(adapter)
 
 
 def _address_problems(addrs: Any) -> list[str]:

@@ -9,9 +9,12 @@ eth_abi is imported on first use only.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ion_cli.abi.published import Interface
 
 
 def clean(text: str) -> str:
@@ -53,19 +56,10 @@ def decode_calldata(data: bytes, interfaces: Sequence[str] = ()) -> Decoded | No
     """The call `data` encodes, looked up first in `interfaces` (the target's, when the network
     profile names it), then in every published interface; None when no published function has
     its selector or its arguments do not decode (trailing bytes included)."""
-    from ion_cli.abi.published import all_interfaces, interface
-
     if len(data) < 4:
         return None
     selector = bytes(data[:4])
-    candidates = []
-    for name in (*interfaces, "ERC20"):  # an unnamed target is most often a token
-        try:
-            candidates.append(interface(name))
-        except Exception:
-            continue
-    candidates += all_interfaces()
-    for item in candidates:
+    for item in _candidates(interfaces):
         for entry in item.entries:
             if entry.get("type") != "function":
                 continue
@@ -73,6 +67,20 @@ def decode_calldata(data: bytes, interfaces: Sequence[str] = ()) -> Decoded | No
             if found is not None:
                 return Decoded(item.name, str(entry["name"]), found)
     return None
+
+
+def _candidates(interfaces: Sequence[str]) -> Iterator[Interface]:
+    """The named interfaces, then every published one, loaded only when reached: a preview's
+    call is nearly always found in its target's interface, and parsing all of them (some 650
+    signatures) cost a dry run more than the decoding itself."""
+    from ion_cli.abi.published import all_interfaces, interface
+
+    for name in (*interfaces, "ERC20"):  # an unnamed target is most often a token
+        try:
+            yield interface(name)
+        except Exception:
+            continue
+    yield from all_interfaces()
 
 
 def _decode(

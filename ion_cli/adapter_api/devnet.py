@@ -54,6 +54,9 @@ class DevnetMarket:
     target_health: int = 110 * RAY // 100  # RAY
     dust_tokens: int = 1
     validators: DevnetValidators = field(default_factory=DevnetValidators)
+    # a wstETH market's LRT/wstETH pool at the starting rate, indexed by the devnet's swap
+    # router and quoter: deleverage unwinds through it
+    unwind_pool: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,9 @@ class DevnetWorld(Protocol):
         ...
 
     def shared(self, name: str) -> str:
-        """A shared contract of the deployment file's `shared` section (`weth`, `wsteth`,
-        `uniswap_wsteth_weth_pool`, `weth_flash_pool`, `balancer_vault`, ...)."""
+        """A shared contract of the deployment file's `shared` section: `weth`, `steth` and
+        `wsteth` in `stand_ins`; also the venues (`uniswap_wsteth_weth_pool`,
+        `weth_flash_pool`, `balancer_vault`, ...) in `reserve_oracle` and `handler`."""
         ...
 
     def flashswap_args(self) -> tuple[str, str, str]:

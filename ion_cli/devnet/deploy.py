@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ion_cli.devnet import deployment as dep
-from ion_cli.devnet import node, params, validators
+from ion_cli.devnet import node, params, recipes, validators
 from ion_cli.devnet.params import WAD, MarketParams
-from ion_cli.devnet.recipes import MarketPieces
+from ion_cli.devnet.recipes import MarketPieces, Prepared
 from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
 from ion_cli.errors import NodeError
 
@@ -62,6 +62,9 @@ class World:
     unwind_pools: dict[str, str]
     swap_router: str
     quoter: str
+    # the markets adapters bring (their recipes' stand-ins and unwind pools, deployed with the
+    # outside world so that the router and quoter index their pools)
+    brought: list[Prepared] = field(default_factory=list)
 
     def token(self, symbol: str) -> str:
         return {
@@ -113,7 +116,10 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
     # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
     # in (the flash pool is the ezETH handler's own) and the LRT/wstETH unwind pools.
-    routed = [uniswap, *unwind.values()]
+    brought = recipes.prepare(
+        tx, {"weth": weth, "steth": steth, "wsteth": wsteth}, set(params.MARKETS)
+    )
+    routed = [uniswap, *unwind.values(), *(b.unwind_pool for b in brought if b.unwind_pool)]
     router = tx.deploy("DevSwapRouter", routed)
     quoter = tx.deploy("DevQuoterV2", routed)
     pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
@@ -137,6 +143,7 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         weth_flash_pool=flash,
         balancer_vault=vault,
         unwind_pools=unwind,
+        brought=brought,
         swap_router=router,
         quoter=quoter,
     )
@@ -471,13 +478,11 @@ def _deploy_with(
         say(f"deploying the {name}/{market.base} market")
         markets[name] = _market(tx, world, shared_addresses, market, admin)
 
-    from ion_cli.devnet import recipes
-
     brought, brought_tokens = recipes.deploy_markets(
         tx,
         _shared_section(world),
         lambda m, pieces: deploy_market(tx, shared_addresses, m, admin, pieces),
-        set(params.MARKETS),
+        world.brought,
         say,
     )
     markets.update(brought)

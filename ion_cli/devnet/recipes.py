@@ -1,11 +1,12 @@
 """The markets that adapters bring to the devnet (adapter API v2 `devnet` recipes).
 
 A recipe deploys its token's stand-ins through a `RecipeWorld` (the admin's batch, the shared
-world's addresses); the deployer builds the market around them with the same sequence as every
-other market (`deploy.market`): pool, join, risk feed with a credential registry, the recipe's
-reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev account gets the token,
-the admin the base asset it lends, and the deployment file `tokens.SYMBOL` (with the validators
-the beacon chain gives it) and `markets.SYMBOL`.
+tokens) with the outside world (`prepare`: before the swap router and quoter, which index its
+LRT/wstETH unwind pool); the deployer later builds the market around them with the sequence of
+every other market (`deploy.deploy_market`): pool, join, risk feed with a credential registry,
+the recipe's reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev account gets
+the token, the unwind pool both sides, the admin the base asset it lends, and the deployment file
+`tokens.SYMBOL` (with the validators the beacon chain gives it) and `markets.SYMBOL`.
 """
 
 from __future__ import annotations
@@ -76,26 +77,60 @@ def recipe_adapters(skip: set[str]) -> list[Any]:
     return sorted(found, key=lambda a: str(a.symbol).lower())
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A recipe's stand-ins, deployed with the outside world, and its unwind pool."""
+
+    adapter: Any
+    stand_ins: Any  # ion_cli.adapter_api.devnet.StandIns
+    unwind_pool: str | None
+
+
+def prepare(tx: TxBatch, shared: Mapping[str, str], skip: set[str]) -> list[Prepared]:
+    """Deploy every recipe's stand-ins (the world it sees holds the shared tokens only) and, for
+    a wstETH market that wants one, its LRT/wstETH unwind pool at the starting reserve rate.
+    Nothing is deployed when no installed adapter brings a recipe."""
+    admin, dev = tx.sender, _dev()
+    world = RecipeWorld(tx, admin, dev, shared)
+    prepared = []
+    for adapter in recipe_adapters(skip):
+        symbol, recipe = str(adapter.symbol), adapter.devnet
+        m = recipe.market
+        if m.base not in ("wstETH", "WETH"):
+            raise DeployError(f"{symbol}: the devnet lends wstETH or WETH, not {m.base!r}")
+        stand = recipe.stand_ins(world)
+        pool = None
+        if m.base == "wstETH" and m.unwind_pool:
+            rate = params.in_wsteth(m.rate)  # wstETH per LRT
+            pool = tx.deploy(
+                "DevUniswapV3Pool", stand.token, shared["wsteth"], params.UNISWAP_FEE, rate
+            )
+        prepared.append(Prepared(adapter, stand, pool))
+    return prepared
+
+
 def deploy_markets(
     tx: TxBatch,
     shared: Mapping[str, str],
     build_market: BuildMarket,
-    skip: set[str],
+    prepared: list[Prepared],
     say: Callable[[str], None],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Deploy every recipe's stand-ins and market: (markets, tokens) of the deployment file."""
+    """Fund and build every prepared recipe's market: (markets, tokens) of the deployment file."""
     admin, dev = tx.sender, _dev()
     world = RecipeWorld(tx, admin, dev, shared)
     markets: dict[str, Any] = {}
     tokens: dict[str, Any] = {}
-    for adapter in recipe_adapters(skip):
+    for item in prepared:
+        adapter, stand = item.adapter, item.stand_ins
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
         say(f"deploying the {symbol}/{m.base} market (its adapter's recipe)")
-        if m.base not in ("wstETH", "WETH"):
-            raise DeployError(f"{symbol}: the devnet lends wstETH or WETH, not {m.base!r}")
-        stand = recipe.stand_ins(world)
         tx.call(stand.token, stand.token_contract, "mint", dev, params.DEV_FUNDING * WAD)
+        if item.unwind_pool:
+            side = params.UNWIND_POOL_SIDE * WAD
+            tx.call(stand.token, stand.token_contract, "mint", item.unwind_pool, side)
+            tx.call(shared["wsteth"], "WstEth", "mint", item.unwind_pool, side)
         seed = params.LENDER_SEED * WAD
         if m.base == "WETH":
             tx.call(shared["weth"], "WETH9", "deposit", value=seed)
@@ -103,7 +138,7 @@ def deploy_markets(
             tx.call(shared["wsteth"], "WstEth", "mint", admin, seed)
         market_params = MarketParams(
             symbol, m.base, m.ltv, m.liquidation_threshold, m.target_health, m.dust_tokens,
-            False, rate=m.rate,
+            item.unwind_pool is not None, rate=m.rate,
         )  # fmt: skip
         pieces = MarketPieces(
             lrt=stand.token,
@@ -111,6 +146,7 @@ def deploy_markets(
             credentials=lambda: (tx.deploy("CredentialRegistry", admin), "registry"),
             reserve_oracle=recipe.reserve_oracle(world, stand),
             handler=recipe.handler(world, stand),
+            unwind_pool=item.unwind_pool,
         )
         markets[symbol] = build_market(market_params, pieces)
         spec = m.validators

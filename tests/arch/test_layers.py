@@ -78,6 +78,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.adapters",
         "ion_cli.adapter_api",
         "ion_cli.plugins_registry",
+        "ion_cli.plugin_metadata",  # what the plugins' metadata says (a stdlib leaf)
     ),
 }
 RANK = {name: rank for rank, name in enumerate(LAYERS)}  # 0 is the top

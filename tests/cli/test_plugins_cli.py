@@ -19,7 +19,7 @@ from ion_cli.testing.conformance import fake_adapter_source
 
 Register = Callable[..., Path]
 
-FIRST_PARTY = ("weeth", "ezeth", "rseth", "rsweth")
+FIRST_PARTY = ("weETH", "ezETH", "rsETH", "rswETH")
 HEAVY = ("web3", "eth_account", "eth_abi", "eth_utils", "httpx", "keyring", "ezkl", "hexbytes")
 
 INCOMPLETE = """
@@ -62,7 +62,7 @@ def broken_root(fake_adapters: Register) -> Path:
             "ion_fake_good": fake_adapter_source("fkETH"),
             "ion_fake_boom": "raise ImportError('boom at import')\n",
             "ion_fake_half": INCOMPLETE,
-            "ion_fake_future": fake_adapter_source("futETH", api_version=2),
+            "ion_fake_future": fake_adapter_source("futETH", api_version=99),
         },
     )
 
@@ -73,7 +73,7 @@ def test_list_json_exact(broken_root: Path) -> None:
         "list",
         "--json",
         pythonpath=broken_root,
-        adapters="fketh,boometh,halfeth,futeth,weeth",
+        adapters="fketh,boometh,halfeth,futeth,weETH",
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -85,12 +85,12 @@ def test_list_json_exact(broken_root: Path) -> None:
             "api_version": None,
             "status": "error: import failed: ImportError: boom at import",
         },
-        {"name": "fketh", **fake, "api_version": 1, "status": "ok"},
+        {"name": "fketh", **fake, "api_version": 2, "status": "ok"},
         {
             "name": "futeth",
             **fake,
             "api_version": None,
-            "status": "error: declares API version 2, ion speaks 1",
+            "status": "error: declares API version 99, ion speaks 1 and 2 (2 is current)",
         },
         {
             "name": "halfeth",
@@ -103,7 +103,7 @@ def test_list_json_exact(broken_root: Path) -> None:
             "name": "weeth",
             "distribution": "ion-adapter-weeth",
             "version": "0.1.0",
-            "api_version": 1,
+            "api_version": 2,
             "status": "ok",
         },
     ]
@@ -153,7 +153,7 @@ def test_one_warning_line_and_the_others_keep_working(fake_adapters: Register) -
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.returncode == 0
-    assert result.stdout.strip() == ",".join(sorted(FIRST_PARTY))
+    assert result.stdout.strip() == ",".join(sorted(s.lower() for s in FIRST_PARTY))
     assert result.stderr.splitlines() == [
         "warning: adapter 'boometh' skipped: import failed: ImportError: boom at import"
     ]

@@ -4,7 +4,8 @@ tests/fixtures/ion_adapter_fxeth (not shipped) is installed the way any plugin i
 `ion.adapters` entry point in a dist-info on sys.path. It brings its own stand-in, handler and
 reserve-oracle variants (compiled into its own artifacts dir by `make artifacts`), its published
 interfaces and a devnet recipe; one devnet of its own (module scope) deploys its market next to
-the core's, and the market, a flash leverage and its validators work through the public CLI.
+the core's, and the market, a flash leverage through its own handler, a deleverage through its
+own unwind pool, a close and its validators work through the public CLI.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def test_its_recipe_deploys_a_market_and_its_own_contracts(devnet5: DevnetHandle
 
 
 def test_the_market_is_listed_with_its_rate(devnet5: DevnetHandle) -> None:
-    markets = {m["market"]: m for m in ion("markets")}
+    markets = {m["market"]: m for m in ion("markets")["markets"]}
     assert SYMBOL in markets, sorted(markets)
     # fxETH's rate 1.05 in wstETH (1 / 1.17 wstETH per stETH), as the plugin's oracle computes
     reserve = Decimal(str(markets[SYMBOL]["reserve_exchange_rate"]))
@@ -105,6 +106,18 @@ def test_flash_leverage_through_its_own_handler(devnet5: DevnetHandle) -> None:
     assert abs(lev - 2) < Decimal("0.02"), position
 
 
+def test_deleverage_unwinds_through_its_pool_then_close(devnet5: DevnetHandle) -> None:
+    """After the leverage above: its LRT/wstETH pool (routed by the devnet's router and quoter)
+    carries the multi-step unwind, and --close ends at zero."""
+    market = devnet5.deployment.market(SYMBOL)
+    assert market.unwind_pool is not None
+    done = ion("deleverage", SYMBOL, "--to", "1.5x", "--yes")
+    lev = Decimal(str(done["position"]["leverage"]))
+    assert abs(lev - Decimal("1.5")) < Decimal("0.02"), done["position"]
+    closed = ion("deleverage", SYMBOL, "--close", "--yes")
+    assert Decimal(str(closed["position"]["debt"])) == 0
+
+
 def test_its_validators_are_served_and_counted(devnet5: DevnetHandle) -> None:
     summary = ion("validators", "summary", "--lrt", SYMBOL, "--state", "head")
     assert summary["count"] == 2 * 50 and summary["complete"] is True
@@ -115,6 +128,7 @@ def test_its_conformance_hooks_agree_with_the_adapter(devnet5: DevnetHandle) -> 
     from ion_cli.adapters import AdapterContext, chain_call_from
 
     adapter = plugins_registry.load(SYMBOL)
+    assert plugins_registry.offline_problems(SYMBOL.lower(), adapter) == []  # `ion plugins check`
     assert adapter.conformance is not None
     token = devnet5.deployment["tokens"][SYMBOL]
 

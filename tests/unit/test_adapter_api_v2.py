@@ -92,3 +92,22 @@ def test_a_leverage_kind_is_checked() -> None:
     with pytest.raises(ValueError, match="unknown handler kind"):
         a.LeverageFacts(handler="X", kind="teleport", lever="go")
     assert a.YieldFacts(apr=Decimal("0.01"), label="x").source is None
+
+
+def test_plugins_check_reads_the_facts(fake_adapters: Register, registry: reg.Registry) -> None:
+    source = fake_adapter_source("bdETH", api_version=2).replace(
+        "    leverage = None\n",
+        "    leverage = a.LeverageFacts(handler='NoSuchHandler', kind=a.FLASHSWAP_MINT, "
+        "lever='flashswapAndMint')\n",
+    )
+    source = source.replace("    assumed_yield = None\n", "    assumed_yield = 0.03\n")
+    fake_adapters({"bdETH": "ion_fake_bad_facts:adapter"}, {"ion_fake_bad_facts": source})
+    problems = reg.offline_problems("bdeth", registry.load("bdeth"))
+    assert "assumed_yield must be YieldFacts or None, not float" in problems
+    assert any("no published interface 'NoSuchHandler'" in p for p in problems)
+
+
+def test_the_shipped_adapters_pass_the_offline_checks() -> None:
+    reg.reset()
+    for key, adapter in reg.adapters().items():
+        assert reg.offline_problems(key, adapter) == [], key

@@ -112,7 +112,7 @@ def test_broken_adapters_are_reported_once_and_skipped(
     assert sorted(warnings) == [
         "adapter 'boometh' skipped: import failed: ModuleNotFoundError: "
         "No module named 'ion_no_such_module_xyz'",
-        "adapter 'futeth' skipped: declares API version 99, ion speaks 2 (and 1, 2)",
+        "adapter 'futeth' skipped: declares API version 99, ion speaks 1 and 2 (2 is current)",
         "adapter 'halfeth' skipped: incomplete adapter: missing exchange_rate, mint_plan, "
         "withdrawal, validators",
     ]
