@@ -4,7 +4,8 @@ state root, as the feed's network-input fraud proof takes them."""
 
 from __future__ import annotations
 
-from ion_cli.beacon.proofs import CHUNK, StateTree, state_field_gindex
+from ion_cli.beacon.merkle import CHUNK
+from ion_cli.beacon.proofs import StateTree, state_field_gindex
 
 STATE_FIELD_SLASHINGS = 14  # of a Fulu BeaconState
 SLASHINGS_DEPTH = 11  # 8192 uint64 = 2048 chunks

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ion_cli.beacon import proofs as P
 from ion_cli.beacon.snapshot import Validator
+from ion_cli.beacon.validator_ssz import VALIDATOR_BYTES
 from ion_cli.consensus_rules import SLOTS_PER_EPOCH
 
 
@@ -51,7 +52,7 @@ class StateTruth:
         if self._members is None:
             wanted = {bytes.fromhex(c.removeprefix("0x")) for c in self.credentials}
             registry = memoryview(self.tree.registry)
-            size = P.VALIDATOR_BYTES
+            size = VALIDATOR_BYTES
             self._members = [
                 i
                 for i in range(self.tree.count)

@@ -12,12 +12,14 @@ import pytest
 from test_beacon_proofs import _random_state  # type: ignore[import-not-found]
 
 from ion_cli.beacon import proofs as P
+from ion_cli.beacon.merkle import merkleize
 from ion_cli.beacon.slashings import (
     SLASHINGS_DEPTH,
     STATE_FIELD_SLASHINGS,
     slashings_proof,
     slashings_total,
 )
+from ion_cli.beacon.validator_ssz import validator_root
 from ion_cli.testing import feed_lies
 from ion_cli.zk import challenge_proof as cp
 from ion_cli.zk import challenge_tree as ct
@@ -40,7 +42,7 @@ def _valid(leaf: bytes, branch: list[bytes], gindex: int, root: bytes) -> bool:
 def test_record_balance_and_credentials_openings(tree: P.StateTree, index: int) -> None:
     root = tree.root()
     value, branch = cp.validator_opening(tree, index)
-    assert value == P.validator_root(tree.validator_bytes(index))
+    assert value == validator_root(tree.validator_bytes(index))
     assert len(branch) == 47 and _valid(value, branch, P.validator_gindex(index), root)
     chunk, branch = cp.balance_opening(tree, index)
     assert int.from_bytes(chunk[8 * (index % 4) : 8 * (index % 4) + 8], "little") == (
@@ -67,7 +69,7 @@ def test_the_slashings_vector_from_its_non_zero_chunks(tree: P.StateTree) -> Non
     full = bytearray(2048 * 32)
     for p, c in zip(positions, chunks, strict=True):
         full[32 * p : 32 * p + 32] = c
-    vector_root = P.merkleize(bytes(full), SLASHINGS_DEPTH)
+    vector_root = merkleize(bytes(full), SLASHINGS_DEPTH)
     gindex = P.state_field_gindex(STATE_FIELD_SLASHINGS)
     assert len(branch) == 6 and _valid(vector_root, branch, gindex, tree.root())
     state = _random_state(37, seed=11)
