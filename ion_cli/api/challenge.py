@@ -57,6 +57,10 @@ class ChallengeMethods(IonCore):
         from ion_cli.flows.tx import guarded_write
 
         options = self._options(dry_run, confirm, observer)
+        if not options.dry_run:  # mainnet unnamed is refused before anything is read
+            from ion_cli.flows.tx import require_named_network
+
+            require_named_network(self.session, self.session.network is not None)
         j = ch.judge(self.session, market, submission, [Path(t) for t in trees], progress or _quiet)
         if j.sound:
             return ch.challenge(self.session, j, options)
