@@ -147,7 +147,8 @@ def render_status(console: Any, s: dict[str, Any]) -> None:
     table.add_row("protocol rate", fmt_amount(s["protocol_rate"], 6))
     counted = s["feeds"][: s["quorum"]]
     for address, rate in zip(counted, s["feed_rates"], strict=True):
-        table.add_row(f"feed {address}", fmt_amount(rate, 6))
+        table.add_row("feed", address)  # the address whole, in the wide column
+        table.add_row("  its rate", fmt_amount(rate, 6))
     table.add_row("target", fmt_amount(s["target_rate"], 6))
     lower, upper = s["clamp_bounds"]
     table.add_row(

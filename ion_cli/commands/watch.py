@@ -22,7 +22,7 @@ from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from ion_cli.flows.watch import WatchEvent
+    from ion_cli.api.watch import WatchEvent
 
 EXEC_TIMEOUT_S = 60.0
 
@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
         liquidatable vaults and stale risk proofs."""
         import shlex
 
-        from ion_cli.flows.watch import WatchConfig, Watcher, parse_duration
+        from ion_cli.api.watch import WatchConfig, parse_duration
 
         try:
             if not min_health.strip().isascii():  # Decimal() takes any Unicode digit
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
             challenge=challenge,
             trees=tuple(str(t) for t in tree or ()),
         )
-        watcher = Watcher(opts.session(), config)
+        watcher = opts.api().watcher(config)
         view = _View(opts)
         alerts = 0
         try:
@@ -229,9 +229,12 @@ class _View:
             return
         from rich.text import Text
 
+        from ion_cli.render import readable
+
         stamp = _clock(event.time)
         style = "bold red" if event.alert else ("yellow" if "node" in event.kind else "")
-        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{event.message}", style=style)
+        message = readable(event.message)  # at most 6 decimals; --json keeps the event exact
+        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{message}", style=style)
         state = watcher.state
         self.status = (
             f"epoch {state.last_epoch if state.last_epoch >= 0 else '-'} · block "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ion_cli import units
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import UsageError
-from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.figures import RAY, WAD, figure, text
 from ion_cli.flows.installed import require_market
 from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
@@ -43,10 +43,10 @@ def lender_position(session: Session, market: MarketState, address: str) -> Lend
         market=market.symbol,
         address=address,
         base=market.base_symbol,
-        supplied=text(supplied, WAD),
-        normalized_balance=text(normalized, WAD),
-        supply_factor=text(factor, RAY),
-        wallet_base_balance=text(wallet, WAD),
+        supplied=figure(supplied, WAD),
+        normalized_balance=figure(normalized, WAD),
+        supply_factor=figure(factor, RAY),
+        wallet_base_balance=figure(wallet, WAD),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ion_cli import position_math as pm
 from ion_cli.errors import RefusedError
-from ion_cli.flows.figures import RAY, WAD, exact, text
+from ion_cli.flows.figures import RAY, WAD, exact, figure
 from ion_cli.flows.installed import available_markets, require_market
 from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
@@ -124,12 +124,12 @@ def position_figures(
         market.rate,
         market.liquidation_threshold,
     )
-    safe_borrow: str | Unknown | None
-    safe_withdraw: str | Unknown | None
+    safe_borrow: Decimal | Unknown | None
+    safe_withdraw: Decimal | Unknown | None
     if lt is not None:
         args = (c, nd, rate, market.spot, market.reserve_rate, lt, margin_ray)
-        safe_borrow = text(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
-        safe_withdraw = text(pm.max_withdraw_within_margin(*args), WAD)
+        safe_borrow = figure(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
+        safe_withdraw = figure(pm.max_withdraw_within_margin(*args), WAD)
     else:
         safe_borrow = safe_withdraw = unknown
 
@@ -155,21 +155,23 @@ def position_figures(
         max_ltv=f["max_loan_to_value"],
         liquidation_threshold=known(f["liquidation_threshold"]),
         reserve_exchange_rate=f["exchange_rate"],
-        market_price=text(market.price, WAD),
+        market_price=figure(market.price, WAD),
         liquidation_exchange_rate=known_with_debt(f["liquidation_exchange_rate"]),
         drop_to_liquidation=known_with_debt(f["exchange_rate_drop_to_liquidation"]),
         min_safe_price=f["min_safe_price"],
         price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
-        max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
+        max_borrow=figure(
+            min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD
+        ),
         max_withdraw=f["max_withdraw"],
         max_borrow_safe=safe_borrow,
         max_withdraw_safe=safe_withdraw,
-        safety_margin=format(margin, "f"),
+        safety_margin=margin,
         dusty=f["dusty"],
         liquidatable=known_with_debt(bool(f["liquidatable"])),
         liquidation=known_with_debt(f["liquidation"]),
-        supplied=text(vault.supplied, WAD),
-        gem=text(vault.gem, WAD),
+        supplied=figure(vault.supplied, WAD),
+        gem=figure(vault.gem, WAD),
         block=market.block,
     )
 

@@ -8,6 +8,7 @@ by reading the resulting position."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from ion_cli import position_math as pm
@@ -293,9 +294,9 @@ def return_gem(session: Session, symbol: str, options: WriteOptions) -> WriteRes
     return _run_change(session, market, change, [call], options)
 
 
-def _within_margin(amount: str | Unknown | None) -> str:
+def _within_margin(amount: Decimal | Unknown | None) -> str:
     """ "; X within the safety margin", or nothing when that limit is unknown."""
-    return f"; {amount} within the safety margin" if isinstance(amount, str) else ""
+    return f"; {amount} within the safety margin" if isinstance(amount, Decimal) else ""
 
 
 @dataclass(frozen=True)
