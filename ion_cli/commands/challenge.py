@@ -46,7 +46,6 @@ def register(app: typer.Typer) -> None:
         cheapest fraud proof when it is false (exit 0 when it is sound)."""
         from ion_cli.commands._write_options import failure_document
         from ion_cli.errors import IonError
-        from ion_cli.flows.challenge import parse_submission
 
         wanted = parse_submission(submission)
         try:
@@ -75,3 +74,15 @@ def render_challenge(console: Any, result: ChallengeResult) -> None:
         return
     hashes = result.tx_hashes
     console.print("sent: " + ", ".join(hashes) if hashes else "sent")
+
+
+def parse_submission(value: str | None) -> int | None:
+    """A submission id argument ("12", "#12"); bad input exits 2."""
+    from ion_cli.errors import UsageError
+
+    if value is None:
+        return None
+    text = value.strip().removeprefix("#")
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+        raise UsageError(f"a submission is a positive integer id, got {value!r}")
+    return int(text)

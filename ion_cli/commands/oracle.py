@@ -90,8 +90,8 @@ def finalize(
     """Finalize risk submissions whose challenge window passed (anyone may): the newest becomes
     the feed's score, which the reserve rate reads."""
     from ion_cli.commands._write_options import failure_document
+    from ion_cli.commands.challenge import parse_submission
     from ion_cli.errors import IonError
-    from ion_cli.flows.challenge import parse_submission
 
     wanted = parse_submission(submission)
     try:

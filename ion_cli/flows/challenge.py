@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.chain.plan import Plan
-from ion_cli.errors import IonError, UsageError
+from ion_cli.errors import IonError
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
 
@@ -400,12 +400,3 @@ def finalize(
         feed=feed,
         submissions=[s.to_json(now) for s in after or ready],
     )
-
-
-def parse_submission(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value.strip().removeprefix("#")
-    if not text.isdigit() or not 0 < int(text) < 2**63:
-        raise UsageError(f"a submission is a positive integer id, got {value!r}")
-    return int(text)
