@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ion_cli.chain.market_state import MarketState, read_markets
 from ion_cli.flows.figures import RAD, RAY, WAD, figure
 from ion_cli.flows.installed import available_markets, lrt_eth_rate
-from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.position import liquidation_unknown
 from ion_cli.flows.session import Session
 from ion_cli.results import Market

@@ -902,6 +902,17 @@ contract RiskFeedTest is TestBase {
         vm.prank(address(r));
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NothingOwed.selector, address(r)));
         feed.withdraw();
+        // A recipient that burns the gas it is given cannot make finalize fail either.
+        r.setBurn(true);
+        bytes32 root2 = keccak256("later state");
+        uint256[] memory inst2 = _instances(1_000_001, root2, ID, 0);
+        bytes memory proof2 = verifier.proofFor(inst2);
+        BeaconBlockHeader memory h2 = _anchor(inst2, root2);
+        uint256 id2 = r.submit(feed, BOND, proof2, inst2, anchorTs, h2, _commitment());
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize{gas: 500_000}(id2); // its push gets 30k gas, not all of the 500k
+        assertEq(feed.finalId(), id2, "final");
+        assertEq(address(r).balance, 1 ether, "paid within the bounded gas");
     }
 
     function testARerunOfAPendingSubmissionIsRefusedAnotherCommitmentIsNot() public {
@@ -942,5 +953,14 @@ contract RefusingSubmitter {
 
     receive() external payable {
         require(!refuse, "no thanks");
+        if (burn) {
+            while (gasleft() > 100) {} // a griefer: burns whatever gas it is given
+        }
+    }
+
+    bool public burn;
+
+    function setBurn(bool value) external {
+        burn = value;
     }
 }
