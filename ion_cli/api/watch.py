@@ -28,10 +28,14 @@ class Watching(IonCore):
         max_proof_age_s: int | None = 86_400,
         once: bool = False,
         beacon_urls: Sequence[str] = (),
+        challenge: bool = False,
+        trees: Sequence[str] = (),
     ) -> Iterator[WatchEvent]:
         """The events of a watch (slashings, balance drops, low health, liquidatable vaults,
-        stale proofs, restaking changes), as they come; `once` ends after one cycle. Each
-        event is an instance of its kind's frozen class (`event.kind`, `event.alert`)."""
+        stale proofs, restaking changes, false risk submissions), as they come; `once` ends
+        after one cycle. `challenge` sends the fraud proof of a false pending submission
+        (its tree looked for in `trees`). Each event is an instance of its kind's frozen class
+        (`event.kind`, `event.alert`)."""
         from ion_cli.flows.watch import WatchConfig
 
         config = WatchConfig(
@@ -44,6 +48,8 @@ class Watching(IonCore):
             once=once,
             beacon_urls=tuple(beacon_urls),
             restaking=tuple(restaking),
+            challenge=challenge,
+            trees=tuple(trees),
         )
         return self.watcher(config).run()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -92,6 +93,22 @@ def register(app: typer.Typer) -> None:
                 "`off` to skip.",
             ),
         ] = "1d",
+        challenge: Annotated[
+            bool,
+            typer.Option(
+                "--challenge",
+                help="Send the fraud proof of a false pending risk submission (signs; the "
+                "alert fires either way).",
+            ),
+        ] = False,
+        tree: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--tree",
+                help="A submitter's published tree file, or a folder of them (repeatable).",
+                show_default=False,
+            ),
+        ] = None,
         beacon_url: Annotated[
             list[str] | None,
             typer.Option(
@@ -146,6 +163,8 @@ def register(app: typer.Typer) -> None:
             once=once,
             beacon_urls=tuple(beacon_url or ()),
             restaking=tuple(restaking or ()),
+            challenge=challenge,
+            trees=tuple(str(t) for t in tree or ()),
         )
         watcher = opts.api().watcher(config)
         view = _View(opts)
