@@ -22,11 +22,10 @@ from ion_cli.errors import NodeError
 # Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
 EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
 
-HANDLERS = {"weETH": "WeEthHandler", "rsETH": "RsEthHandler", "rswETH": "RswEthHandler"}
+HANDLERS = {"weETH": "WeEthHandler", "rsETH": "RsEthHandler"}
 RESERVE_ORACLES = {
     "weETH": "WeEthWstEthReserveOracle",
     "rsETH": "RsEthWstEthReserveOracle",
-    "rswETH": "RswEthWstEthReserveOracle",
     "ezETH": "EzEthWethReserveOracle",
 }
 
@@ -55,7 +54,6 @@ class World:
     rseth: str
     lrt_oracle: str
     lrt_deposit_pool: str
-    rsweth: str
     uniswap_wsteth_weth: str
     weth_flash_pool: str
     balancer_vault: str
@@ -73,7 +71,6 @@ class World:
             "weETH": self.weeth,
             "ezETH": self.ezeth,
             "rsETH": self.rseth,
-            "rswETH": self.rsweth,
         }[symbol]
 
 
@@ -90,7 +87,6 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     rseth = tx.deploy("RsEth", admin)
     lrt_oracle = tx.deploy("LRTOracle", admin)
     lrt_deposit_pool = tx.deploy("LRTDepositPool", rseth, lrt_oracle, admin)
-    rsweth = tx.deploy("RswEth", admin)
     # The mint contracts mint their token when users pay ETH in (the tokens came first).
     tx.call(eeth, "EEth", "setLiquidityPool", liquidity_pool)
     tx.call(ezeth, "EzEth", "setMinter", restake_manager, True)
@@ -103,15 +99,14 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     tx.call(liquidity_pool, ether_fi, "setRate", params.WEETH_RATE)
     tx.call(restake_manager, "RestakeManager", "setRate", params.EZETH_RATE)
     tx.call(lrt_oracle, "LRTOracle", "setRsETHPrice", params.RSETH_RATE)
-    tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)
 
     price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
     # Venues take their prices at deployment: like mainnet's, they have no price setters.
     uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     unwind = {}
-    for market in ("weETH", "rsETH", "rswETH"):
-        lrt = {"weETH": weeth, "rsETH": rseth, "rswETH": rsweth}[market]
+    for market in ("weETH", "rsETH"):
+        lrt = {"weETH": weeth, "rsETH": rseth}[market]
         rate = params.RESERVE_RATES[market]  # wstETH per LRT
         unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
     # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
@@ -138,7 +133,6 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         rseth=rseth,
         lrt_oracle=lrt_oracle,
         lrt_deposit_pool=lrt_deposit_pool,
-        rsweth=rsweth,
         uniswap_wsteth_weth=uniswap,
         weth_flash_pool=flash,
         balancer_vault=vault,
@@ -168,7 +162,7 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
     for pool in (world.uniswap_wsteth_weth, world.weth_flash_pool):
         mint(world.wsteth, "WstEth", pool, side)
         send_weth(pool, side)
-    lrt_contract = {"weETH": "WeEth", "rsETH": "RsEth", "rswETH": "RswEth"}
+    lrt_contract = {"weETH": "WeEth", "rsETH": "RsEth"}
     for market, pool in world.unwind_pools.items():
         mint(world.token(market), lrt_contract[market], pool, unwind_side)
         mint(world.wsteth, "WstEth", pool, unwind_side)
@@ -183,7 +177,6 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
         ("weETH", "WeEth"),
         ("ezETH", "EzEth"),
         ("rsETH", "RsEth"),
-        ("rswETH", "RswEth"),
     ):
         mint(world.token(symbol), contract, dev, dev_amount)
 
@@ -193,7 +186,6 @@ def _reserve_oracle_sources(market: str, world: World) -> tuple[Any, ...]:
     return {
         "weETH": (world.weeth, world.wsteth),
         "rsETH": (world.lrt_oracle, world.wsteth),
-        "rswETH": (world.rsweth, world.wsteth),
         "ezETH": (world.restake_manager, world.ezeth),
     }[market]
 
@@ -206,9 +198,7 @@ def _handler_sources(market: str, world: World) -> tuple[Any, ...]:
     uni = (world.uniswap_wsteth_weth, world.wsteth, world.weth)
     if market == "weETH":
         return (*uni, world.liquidity_pool, world.weeth)
-    if market == "rsETH":
-        return (*uni, world.lrt_deposit_pool, world.rseth)
-    return (*uni, world.rsweth)
+    return (*uni, world.lrt_deposit_pool, world.rseth)
 
 
 def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple[str, str]:
@@ -398,7 +388,6 @@ def _token_entries(world: World) -> dict[str, Any]:
             {"lrt_deposit_pool": world.lrt_deposit_pool, "lrt_oracle": world.lrt_oracle},
             "rsETH",
         ),
-        "rswETH": lrt(world.rsweth, {}, "rswETH"),
         "wstETH": {"address": world.wsteth, "decimals": 18, "contracts": {"steth": world.steth}},
         "WETH": {"address": world.weth, "decimals": 18, "contracts": {}},
     }
@@ -491,7 +480,7 @@ def _deploy_with(
     from ion_cli.devnet import restaking_world
 
     tokens = {**_token_entries(world), **brought_tokens}
-    restaking = restaking_world.deploy(tx, admin, tokens)
+    restaking = restaking_world.deploy(tx, admin, tokens, world.brought)
     _fill_registries(tx, markets, tokens)
 
     say("waiting for the last transactions")

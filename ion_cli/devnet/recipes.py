@@ -11,7 +11,7 @@ the token, the unwind pool both sides, the admin the base asset it lends, and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,43 @@ class RecipeWorld:
     def flashswap_args(self) -> tuple[str, str, str]:
         s = self._shared
         return (s["uniswap_wsteth_weth_pool"], s["wsteth"], s["weth"])
+
+
+class RecipeRestakingWorld(RecipeWorld):
+    """The `RestakingWorld` a recipe's `restaking` hook deploys through."""
+
+    def __init__(
+        self,
+        tx: TxBatch,
+        admin: str,
+        dev: str,
+        shared: Mapping[str, str],
+        operators: Mapping[str, str],
+    ) -> None:
+        super().__init__(tx, admin, dev, shared)
+        self._operators = dict(operators)
+
+    def operator(self, key: str) -> str:
+        if key not in self._operators:
+            raise DeployError(f"no devnet operator {key!r} (known: {', '.join(self._operators)})")
+        return self._operators[key]
+
+
+def restaking_stakers(
+    tx: TxBatch,
+    shared: Mapping[str, str],
+    operators: Mapping[str, str],
+    prepared: Sequence[Prepared],
+) -> list[tuple[str, Any]]:
+    """(symbol, DevnetStakers) of every prepared recipe with a `restaking` hook, deployed now
+    (the restaking world's EigenLayer stand-ins are in `shared`)."""
+    world = RecipeRestakingWorld(tx, tx.sender, _dev(), shared, operators)
+    found = []
+    for item in prepared:
+        hook = getattr(item.adapter.devnet, "restaking", None)
+        if hook is not None:
+            found.append((str(item.adapter.symbol), hook(world, item.stand_ins)))
+    return found
 
 
 def recipe_adapters(skip: set[str]) -> list[Any]:

@@ -22,10 +22,13 @@ Every number here is devnet data, not a claim about mainnet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.addresses import to_checksum
+from ion_cli.devnet import recipes
+from ion_cli.devnet.recipes import Prepared
 from ion_cli.devnet.txbatch import create_address
 
 if TYPE_CHECKING:
@@ -109,7 +112,9 @@ class _Pods:
         return pod
 
 
-def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
+def deploy(
+    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[Prepared] = ()
+) -> dict[str, Any]:
     """Deploy the world; returns the deployment document's `restaking` section and adds each
     LRT's delegation contracts to `tokens[symbol]["contracts"]`."""
     strategy = BEACON_CHAIN_ETH_STRATEGY
@@ -165,12 +170,14 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         )
         stakers.append((node, operator, deposit))
 
-    # Swell: staker proxies on the EigenLayerManager, by id and per operator
-    manager = tx.deploy("EigenLayerManager", admin)
-    for operator, deposit in (("op-4", 600), ("op-1", 200)):
-        proxy = tx.deploy("SwellStakerProxy", manager)
-        tx.call(manager, "EigenLayerManager", "devAddStakerProxy", proxy, OPERATORS[operator])
-        stakers.append((proxy, operator, deposit))
+    # the stakers adapters' devnet recipes bring (their `restaking` hooks)
+    brought_shared = {"delegation_manager": dm, "eigen_pod_manager": epm}
+    for symbol, extra in recipes.restaking_stakers(tx, brought_shared, OPERATORS, brought):
+        for s in extra.stakers:
+            stakers.append((s.address, s.operator, s.deposit_eth))
+            if s.kind:
+                kinds[s.address] = s.kind
+        tokens[symbol]["contracts"].update(extra.contracts)
 
     for outsider, (operator, deposit) in zip(
         OUTSIDERS, (("op-1", 1_000), ("op-2", 550), ("op-3", 700)), strict=True
@@ -205,7 +212,6 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
 
     _align_credentials(tokens, staker_pods, stakers, kinds)
     tokens["weETH"]["contracts"]["etherfi_nodes_manager"] = nodes_manager
-    tokens["rswETH"]["contracts"]["eigenlayer_manager"] = manager
     return {
         "allocation_manager": am,
         "delegation_manager": dm,

@@ -6,7 +6,7 @@ import {IReserveOracle, ISpotOracle} from "../../ion_cli/devnet/contracts/interf
 import {ReserveOracle} from "../../ion_cli/devnet/contracts/oracles/ReserveOracle.sol";
 import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
 import {RsEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/RsEthWstEthReserveOracle.sol";
-import {RswEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/RswEthWstEthReserveOracle.sol";
+import {RswEthWstEthReserveOracle} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEthWstEthReserveOracle.sol";
 import {EzEthWethReserveOracle} from "../../ion_cli/devnet/contracts/oracles/EzEthWethReserveOracle.sol";
 import {SpotOracle} from "../../ion_cli/devnet/contracts/oracles/SpotOracle.sol";
 

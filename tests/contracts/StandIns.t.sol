@@ -17,7 +17,7 @@ import {RenzoOracle} from "../../ion_cli/devnet/contracts/standins/RenzoOracle.s
 import {RsEth} from "../../ion_cli/devnet/contracts/standins/RsEth.sol";
 import {LRTOracle} from "../../ion_cli/devnet/contracts/standins/LRTOracle.sol";
 import {LRTDepositPool} from "../../ion_cli/devnet/contracts/standins/LRTDepositPool.sol";
-import {RswEth} from "../../ion_cli/devnet/contracts/standins/RswEth.sol";
+import {RswEth} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEth.sol";
 import {MarketPriceFeed} from "../../ion_cli/devnet/contracts/standins/MarketPriceFeed.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {DevBalancerVault} from "../../ion_cli/devnet/contracts/standins/DevBalancerVault.sol";

@@ -72,15 +72,6 @@ interface ILRTDepositPool {
     function getRsETHAmountToMint(address asset, uint256 amount) external view returns (uint256);
 }
 
-// ---- Swell ----
-interface IRswEth is IERC20 {
-    function deposit() external payable;
-    function depositWithReferral(address referral) external payable;
-    function getRate() external view returns (uint256);
-    function rswETHToETHRate() external view returns (uint256);
-    function ethToRswETHRate() external view returns (uint256);
-}
-
 // ---- Uniswap V3 (the subset the handlers use) ----
 interface IUniswapV3PoolLike {
     function token0() external view returns (address);
