@@ -113,6 +113,9 @@ class DevnetStakers:
 
     stakers: tuple[DevnetStaker, ...] = ()
     contracts: Mapping[str, str] = field(default_factory=dict)
+    # the token's validators pay to these stakers' pods (0x01 credentials, the token's validator
+    # count spread over them), as the credentials its contracts list on chain
+    pods_are_credentials: bool = False
 
 
 class RestakingWorld(DevnetWorld, Protocol):
@@ -143,7 +146,10 @@ class DevnetRecipe(Protocol):
 
 
 # A recipe may also define `restaking(self, world: RestakingWorld, stand_ins) -> DevnetStakers`:
-# the token's EigenLayer stakers, deployed with the devnet's restaking world.
+# the token's EigenLayer stakers, deployed with the devnet's restaking world; and
+# `credentials(self, world, stand_ins) -> (address, source)`: the contract its risk feed reads the
+# withdrawal credentials from, "contracts" when the token's own contracts enumerate them (without
+# it, a registry the core fills: "registry").
 RestakingHook = Callable[[RestakingWorld, StandIns], DevnetStakers]
 
 # Conformance hooks (optional on a recipe): read and move the stand-in's rate on a devnet, as

@@ -180,7 +180,7 @@ def deploy_markets(
         pieces = MarketPieces(
             lrt=stand.token,
             base=shared["weth" if m.base == "WETH" else "wsteth"],
-            credentials=lambda: (tx.deploy("CredentialRegistry", admin), "registry"),
+            credentials=_credentials(tx, world, recipe, stand),
             reserve_oracle=recipe.reserve_oracle(world, stand),
             handler=recipe.handler(world, stand),
             unwind_pool=item.unwind_pool,
@@ -197,6 +197,16 @@ def deploy_markets(
             "validators_per_credential": spec.per_credential,
         }
     return markets, tokens
+
+
+def _credentials(
+    tx: TxBatch, world: RecipeWorld, recipe: Any, stand: Any
+) -> Callable[[], tuple[str, str]]:
+    """The recipe's credential source, else a registry the core fills."""
+    hook = getattr(recipe, "credentials", None)
+    if hook is None:
+        return lambda: (tx.deploy("CredentialRegistry", world.admin), "registry")
+    return lambda: tuple(hook(world, stand))
 
 
 def _dev() -> str:

@@ -81,16 +81,13 @@ OD2_BEACON_FACTOR = 98 * PCT
 
 
 def _align_credentials(
-    tokens: dict[str, Any],
-    staker_pods: dict[str, str],
-    stakers: list[tuple[str, str, int]],
-    kinds: dict[str, str],
+    tokens: dict[str, Any], staker_pods: dict[str, str], owners: dict[str, list[str]]
 ) -> None:
     """The beacon validators of ezETH and rsETH pay to their delegators' pods: the credentials
     the feeds read from the LRTs' contracts are the ones the devnet's beacon chain uses. The
     validator count stays that of `validators.VALIDATOR_SETS` (spread over the pods)."""
-    for symbol, kind in (("ezETH", "RenzoOperatorDelegator"), ("rsETH", "KelpNodeDelegator")):
-        pods = [staker_pods[s] for s, _, _ in stakers if kinds.get(s) == kind]
+    for symbol, owned in owners.items():
+        pods = [staker_pods[s] for s in owned]
         entry = tokens[symbol]
         total = len(entry["withdrawal_credentials"]) * int(entry["validators_per_credential"])
         entry["withdrawal_credentials"] = [
@@ -149,16 +146,7 @@ def deploy(
         kinds[od] = "RenzoOperatorDelegator"
         stakers.append((od, operator, deposit))
     ezeth_second_od = stakers[1][0]
-
-    # Kelp: NodeDelegators in the deposit pool's queue
-    nodes = []
-    for operator, deposit in (("op-2", 1_000), ("op-3", 500)):
-        nd = tx.deploy("NodeDelegator", dm, epm)
-        nodes.append(nd)
-        kinds[nd] = "KelpNodeDelegator"
-        stakers.append((nd, operator, deposit))
-    pool = tokens["rsETH"]["contracts"]["lrt_deposit_pool"]
-    tx.call(pool, "LRTDepositPool", "addNodeDelegatorContractToQueue", nodes)
+    owners = {"ezETH": [od for od, _, _ in stakers]}  # token -> the stakers its pods belong to
 
     # ether.fi: nodes linked to validator pubkeys on the nodes manager
     nodes_manager = tx.deploy("EtherFiNodesManager", admin)
@@ -178,6 +166,8 @@ def deploy(
             if s.kind:
                 kinds[s.address] = s.kind
         tokens[symbol]["contracts"].update(extra.contracts)
+        if extra.pods_are_credentials:
+            owners[symbol] = [s.address for s in extra.stakers]
 
     for outsider, (operator, deposit) in zip(
         OUTSIDERS, (("op-1", 1_000), ("op-2", 550), ("op-3", 700)), strict=True
@@ -210,7 +200,7 @@ def deploy(
         params = [((AVSS[avs], set_id), [strategy], [magnitude])]
         tx.call(am, "DevAllocationManager", "modifyAllocations", OPERATORS[operator], params)
 
-    _align_credentials(tokens, staker_pods, stakers, kinds)
+    _align_credentials(tokens, staker_pods, owners)
     tokens["weETH"]["contracts"]["etherfi_nodes_manager"] = nodes_manager
     return {
         "allocation_manager": am,

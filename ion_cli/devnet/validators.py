@@ -22,7 +22,6 @@ VALIDATOR_SETS = {
     # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
     "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=800),
     "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=800),
-    "rsETH": ValidatorSet(pods=2, prefixes=(0x01,), validators_per_credential=1000),
 }
 
 

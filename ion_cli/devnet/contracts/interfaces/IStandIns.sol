@@ -61,17 +61,6 @@ interface IRenzoOracle {
         returns (uint256);
 }
 
-// ---- Kelp ----
-interface ILRTOracle {
-    function rsETHPrice() external view returns (uint256);
-    function updateRSETHPrice() external;
-}
-
-interface ILRTDepositPool {
-    function depositETH(uint256 minRSETHAmountExpected, string calldata referralId) external payable;
-    function getRsETHAmountToMint(address asset, uint256 amount) external view returns (uint256);
-}
-
 // ---- Uniswap V3 (the subset the handlers use) ----
 interface IUniswapV3PoolLike {
     function token0() external view returns (address);

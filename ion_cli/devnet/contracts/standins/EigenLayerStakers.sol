@@ -27,26 +27,6 @@ contract OperatorDelegator {
     }
 }
 
-/// @notice Kelp NodeDelegator stand-in: one EigenLayer staker; `elOperatorDelegatedTo` asks the
-/// DelegationManager, as Kelp's current NodeDelegator does.
-contract NodeDelegator {
-    IDevDelegatedTo internal immutable delegationManager;
-    IDevPodOwnerLookup internal immutable podManager;
-
-    constructor(address delegationManager_, address podManager_) {
-        delegationManager = IDevDelegatedTo(delegationManager_);
-        podManager = IDevPodOwnerLookup(podManager_);
-    }
-
-    function elOperatorDelegatedTo() external view returns (address) {
-        return delegationManager.delegatedTo(address(this));
-    }
-
-    function eigenPod() external view returns (address) {
-        return podManager.ownerToPod(address(this));
-    }
-}
-
 /// @notice ether.fi EtherFiNode stand-in: a staker with a pod (`getEigenPod`).
 contract EtherFiNode {
     IDevPodOwnerLookup internal immutable podManager;
