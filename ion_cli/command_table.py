@@ -121,6 +121,14 @@ COMMANDS: dict[str, Entry] = {
             "final."
         ),
     ),
+    "challenge": Entry(
+        "challenge",
+        "command",
+        (
+            "Check a pending risk submission against the beacon state at its root and send the "
+            "cheapest fraud proof when it is false (exit 0 when it is sound)."
+        ),
+    ),
     "devnet": Entry(
         "devnet",
         "group",

@@ -82,13 +82,19 @@ class Output:
 
     def info(self, message: str) -> None:
         from ion_cli.abi.describe import clean  # node and file text never steers the terminal
+        from ion_cli.readable import readable  # at most 6 decimals for people
 
-        self.err.print(clean(message))
+        self.err.print(readable(clean(message)))
+
+    def wrote(self, path: object, next_command: str | None = None) -> None:
+        """Every file a command writes is named on stderr, with the command to run next."""
+        self.info(f"wrote {path}" + (f"; next: {next_command}" if next_command else ""))
 
     def warn(self, message: str) -> None:
         from ion_cli.abi.describe import clean
+        from ion_cli.readable import readable
 
-        self.err.print(f"[yellow]warning:[/yellow] {clean(message)}")
+        self.err.print(f"[yellow]warning:[/yellow] {readable(clean(message))}")
 
 
 def error_line(message: str) -> None:

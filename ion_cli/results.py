@@ -9,6 +9,7 @@ JSON an unknown is `{"unknown": "<reason>"}`, never `null`. Pure module: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def is_unknown(value: object) -> bool:
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):  # exact, in plain notation (the output contract's figures)
+        return format(value, "f")
     to_json = getattr(value, "to_json", None)
     if callable(to_json):
         return _json(to_json())
@@ -64,9 +67,32 @@ class _Document:
         return {f.name: _json(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
 
-# Amounts are exact decimal strings in token units (ion_cli.flows.figures.text); None where the
-# figure does not apply; Unknown where it needs an unknown fact.
-Figure = str | Unknown | None
+# Amounts are exact Decimals in token units, ratios and rates exact Decimals (0.05 is 5%); None
+# where the figure does not apply; Unknown where it needs an unknown fact. JSON makes them
+# decimal strings (to_json, ion_cli.json_contract).
+Figure = Decimal | Unknown | None
+
+
+class UnknownFigure(ValueError):
+    """`known()` of a figure that is Unknown (its reason) or not applicable (None)."""
+
+
+def known(value: Decimal | Unknown | None) -> Decimal:
+    """The figure as a Decimal, for arithmetic and comparisons in scripts
+    (`known(position.health) > 2`); an Unknown or None figure raises UnknownFigure."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Unknown):
+        raise UnknownFigure(value.text)
+    raise UnknownFigure("the figure does not apply (None)")
+
+
+def _figures(result: object) -> None:
+    """Figures given as exact decimal strings (as the flows shape them) become Decimals."""
+    for f in fields(result):  # type: ignore[arg-type]
+        value = getattr(result, f.name)
+        if isinstance(value, str) and f.type in ("Figure", "Decimal"):
+            object.__setattr__(result, f.name, Decimal(value))
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,9 @@ class Market(_Document):
     # None when the market has no risk feed.
     risk: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        _figures(self)
+
 
 @dataclass(frozen=True)
 class Position(_Document):
@@ -132,15 +161,18 @@ class Position(_Document):
     max_withdraw: Figure
     max_borrow_safe: Figure
     max_withdraw_safe: Figure
-    safety_margin: str
+    safety_margin: Decimal
     dusty: bool
     liquidatable: bool | Unknown
     liquidation: dict[str, Any] | Unknown | None
     supplied: Figure
     block: int
     # collateral in the GemJoin, not deposited (a deposit stopped half-way); "0" normally
-    gem: Figure = "0"
+    gem: Figure = Decimal(0)
     risk: dict[str, Any] | None = None  # as Market.risk
+
+    def __post_init__(self) -> None:
+        _figures(self)
 
 
 @dataclass(frozen=True)
@@ -154,6 +186,9 @@ class LenderPosition(_Document):
     normalized_balance: Figure
     supply_factor: Figure
     wallet_base_balance: Figure
+
+    def __post_init__(self) -> None:
+        _figures(self)
 
 
 @dataclass(frozen=True)

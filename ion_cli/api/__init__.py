@@ -24,18 +24,37 @@ The config file and the environment are read once, when `Ion` is made (or pass `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ion_cli.api._args import Amount
 from ion_cli.api._core import Confirm
+from ion_cli.api.beacon import Beacon
+from ion_cli.api.challenge import ChallengeMethods
 from ion_cli.api.proofs import Proofs
 from ion_cli.api.reads import Reads
+from ion_cli.api.transactions import Transactions
+from ion_cli.api.watch import Watching
 from ion_cli.api.writes import Writes
 
-__all__ = ["Amount", "Confirm", "Ion"]
+if TYPE_CHECKING:
+    from ion_cli.flows.prove import VerificationFailed
+
+__all__ = ["Amount", "Confirm", "Ion", "VerificationFailed"]
 
 
-class Ion(Reads, Writes, Proofs):
+class Ion(Reads, Writes, Proofs, Transactions, Beacon, Watching, ChallengeMethods):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).
     `password` (or `password_file`) unlocks a keystore account. `confirm` and `observer` apply
     to every write unless a write passes its own."""
+
+
+def __getattr__(name: str) -> object:
+    """`VerificationFailed` (what a failed check of `Ion.verify` raises in the CLI), imported
+    on first use: the proof machinery is not loaded with the API."""
+    if name == "VerificationFailed":
+        from ion_cli.flows.prove import VerificationFailed
+
+        return VerificationFailed
+    raise AttributeError(name)

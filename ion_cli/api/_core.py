@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 Confirm = Callable[[str], bool]
 
+__all__ = ["Confirm", "IonCore", "Session"]
+
 
 class _Warnings(Observer):
     """Collects warnings for `Ion.warnings` (and forwards nothing: the API prints nothing)."""
@@ -99,6 +101,63 @@ class IonCore:
         ion.timeout = timeout
         return ion
 
+    @classmethod
+    def open(
+        cls,
+        *,
+        network: str | None,
+        rpc_url: str | None,
+        account: str | None,
+        password_file: Path | None,
+        config: Config,
+        account_sources: Sources,
+        confirm: Confirm | None,
+        observer: Observer | None,
+        confirmations: int,
+        timeout: float,
+        yes: bool,
+        dry_run: bool,
+    ) -> Self:
+        """The API as the CLI opens it: from its options (config read once by the caller,
+        the terminal's account sources), warnings to `observer`, writes asking `confirm`
+        unless `yes`."""
+        holder: list[IonCore] = []
+
+        def warn(message: str) -> None:
+            holder[0]._warn(message)
+
+        session = Session(
+            network=network,
+            rpc_url=rpc_url,
+            account_name=account,
+            password_file=password_file,
+            config=config,
+            warn=warn,
+            account_sources=account_sources,
+        )
+        ion = cls.from_session(
+            session,
+            confirm=confirm,
+            observer=observer,
+            confirmations=confirmations,
+            timeout=timeout,
+            yes=yes,
+            dry_run=dry_run,
+        )
+        holder.append(ion)
+        return ion
+
+    @property
+    def is_devnet(self) -> bool:
+        return self.session.is_devnet
+
+    def target_names(self) -> dict[str, tuple[str, str]]:
+        """The network profile's contracts: address -> (label, interface), to name call targets
+        in previews."""
+        from ion_cli.flows.targets import target_names
+
+        return dict(target_names(self.session.profile))
+
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
         if self.observer is not None:
@@ -142,12 +201,25 @@ class IonCore:
         ion_cli.flows.tx): an interrupted run of the same write is finished, not repeated."""
         from ion_cli.flows.tx import guarded_write
 
-        return guarded_write(
-            self.session,
-            options,
-            intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
-            market=market,
-            explicit_network=self.session.network is not None,
-            run_flow=run,
-            settles_gem=settles_gem,
+        return projected(
+            guarded_write(
+                self.session,
+                options,
+                intent=f"{action} {market.strip().lower()} {'all' if amount is None else amount}",
+                market=market,
+                explicit_network=self.session.network is not None,
+                run_flow=run,
+                settles_gem=settles_gem,
+            )
         )
+
+
+def projected(result: WriteResult) -> WriteResult:
+    """A dry run's `position` is the position the plan would leave (as previewed), not the one
+    before it; a write that was sent keeps the position read back."""
+    from dataclasses import replace
+
+    after = result.projected_position
+    if result.dry_run and after is not None:
+        return replace(result, position=after)
+    return result

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from ion_cli.results import Market, Position
 
 
+__all__ = ["Reads", "VaultList"]
+
+
 class Reads(IonCore):
     @property
     def network(self) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli.beacon import parse
 from ion_cli.beacon import proofs as P
+from ion_cli.beacon import validator_ssz as V
 from ion_cli.beacon.errors import NotTheState, UnknownState
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.consensus_rules import SLOTS_PER_EPOCH
@@ -143,7 +144,7 @@ def pin_block(client: BeaconClient, state: str = "finalized") -> PinnedBlock:
 
 
 def _record(index: int, raw: bytes, balance: int, status: str) -> Validator:
-    return Validator(index=index, balance=balance, status=status, **P.validator_fields(raw))
+    return Validator(index=index, balance=balance, status=status, **V.validator_fields(raw))
 
 
 FIELDS = (
@@ -202,8 +203,8 @@ def check_snapshot(
         raise NotTheState(f"the SSZ state is at slot {tree.slot}, the header at {header.slot}")
     wanted = {bytes.fromhex(c.removeprefix("0x")) for c in credentials}
     registry = memoryview(tree.registry)
-    size = P.VALIDATOR_BYTES
-    cred = P.VALIDATOR_SPANS["withdrawal_credentials"]
+    size = V.VALIDATOR_BYTES
+    cred = V.VALIDATOR_SPANS["withdrawal_credentials"]
     expected = {
         i
         for i in range(tree.count)
@@ -236,9 +237,9 @@ def check_snapshot(
     epoch = header.slot // SLOTS_PER_EPOCH
     active = 0
     for i in range(tree.count):
-        activation = P.validator_u64(registry, i, "activation_epoch")
-        if activation <= epoch < P.validator_u64(registry, i, "exit_epoch"):
-            active += P.validator_u64(registry, i, "effective_balance")
+        activation = V.validator_u64(registry, i, "activation_epoch")
+        if activation <= epoch < V.validator_u64(registry, i, "exit_epoch"):
+            active += V.validator_u64(registry, i, "effective_balance")
     raw = bytes(tree.slashings)
     slashed = sum(int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8))
     return StateCheck("0x" + root.hex(), len(listed), True, active, slashed)
@@ -290,7 +291,7 @@ def verify_state_proof(
     for v in validators:
         index = int(v["index"])
         try:
-            nodes[P.validator_gindex(index)] = P.validator_root(P.validator_to_bytes(v))
+            nodes[P.validator_gindex(index)] = V.validator_root(V.validator_to_bytes(v))
         except (KeyError, P.ProofError) as exc:
             problems.append(f"validator {index}: unreadable record ({exc})")
             continue

@@ -1,7 +1,8 @@
 """SSZ Merkle trees straight from SSZ bytes: state roots, branches, multiproofs and their checks.
 
-Stdlib only (hashlib) apart from `state_tree`, which reads the BeaconState field layout from
-`ion_cli.beacon.ssz` (remerkleable) and hands the small, odd-shaped fields to remerkleable.
+Stdlib only (the Merkle primitives of ion_cli.beacon.merkle, the Validator roots of
+ion_cli.beacon.validator_ssz) apart from `state_tree`, which reads the BeaconState field layout
+from `ion_cli.beacon.ssz` (remerkleable) and hands the small, odd-shaped fields to remerkleable.
 What is large in a mainnet state (2M+ validators: the registry, balances, participation,
 inactivity scores) is merkleized here, layer by layer over `bytes`, never as a tree of objects:
 remerkleable decodes 50,000 validators in about 28 s, this path hashes 2M in seconds (see
@@ -14,35 +15,25 @@ the spec's definition (phase0 `is_valid_merkle_branch`), independent of the buil
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-CHUNK = 32
-# The SSZ layout of a Validator, written once: its fields in order and their sizes in bytes (the
-# container of ion_cli.beacon.ssz has the same fields; a test holds the two together). Decoding
-# (`validator_fields`), encoding (`validator_to_bytes`) and hashing read it.
-VALIDATOR_FIELDS: tuple[tuple[str, int], ...] = (
-    ("pubkey", 48),
-    ("withdrawal_credentials", 32),
-    ("effective_balance", 8),
-    ("slashed", 1),
-    ("activation_eligibility_epoch", 8),
-    ("activation_epoch", 8),
-    ("exit_epoch", 8),
-    ("withdrawable_epoch", 8),
+from ion_cli.beacon.merkle import (
+    CHUNK,
+    branch_of,
+    hash_pair,
+    layers,
+    merkleize,
+    mix_in_length,
+    node_at,
+    top,
 )
-_BYTES_FIELDS = ("pubkey", "withdrawal_credentials")
-_BOOL_FIELDS = ("slashed",)
-# name -> where the field lies in the encoding
-VALIDATOR_SPANS: dict[str, slice] = {}
-_at = 0
-for _name, _size in VALIDATOR_FIELDS:
-    VALIDATOR_SPANS[_name] = slice(_at, _at + _size)
-    _at += _size
-VALIDATOR_BYTES = _at  # 121
-del _at, _name, _size
+from ion_cli.beacon.merkle import (
+    ProofError as ProofError,
+)
+from ion_cli.beacon.validator_ssz import VALIDATOR_BYTES, validator_roots
+
 VALIDATOR_REGISTRY_DEPTH = 40  # List[Validator, 2**40]
 BALANCES_DEPTH = 38  # List[uint64, 2**40]: 4 balances a chunk
 STATE_DEPTH = 6  # BeaconState (Electra, Fulu): 37-38 fields, padded to 64
@@ -52,200 +43,6 @@ STATE_FIELD_BALANCES = 12
 HEADER_DEPTH = 3  # BeaconBlockHeader: 5 fields, padded to 8
 HEADER_SLOT = 0
 HEADER_STATE_ROOT = 3
-
-
-def _sha(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-def hash_pair(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(left + right).digest()
-
-
-def _zero_hashes(depth: int) -> list[bytes]:
-    out = [bytes(CHUNK)]
-    for _ in range(depth):
-        out.append(hash_pair(out[-1], out[-1]))
-    return out
-
-
-ZERO_HASHES = _zero_hashes(64)
-
-
-class ProofError(ValueError):
-    """SSZ bytes that do not parse, or a branch/index that does not fit the tree."""
-
-
-# ---------------------------------------------------------------- layers
-
-
-def hash_layer(level: bytes) -> bytes:
-    """Hash each 64-byte pair of a level into the 32-byte nodes of the level above."""
-    sha = hashlib.sha256
-    view = memoryview(level)
-    return b"".join([sha(view[i : i + 64]).digest() for i in range(0, len(level), 64)])
-
-
-def layers(chunks: bytes, depth: int) -> list[bytes]:
-    """Every level of a depth-`depth` tree over `chunks` (level 0 = the chunks, level depth =
-    the root), each level cut where only zero subtrees follow: node p of level d is
-    level[d][32p:32p+32] when present, else ZERO_HASHES[d]."""
-    if len(chunks) % CHUNK:
-        chunks += bytes(CHUNK - len(chunks) % CHUNK)
-    if len(chunks) // CHUNK > 1 << depth:
-        raise ProofError(f"{len(chunks) // CHUNK} chunks do not fit a tree of depth {depth}")
-    out = [chunks]
-    level = chunks
-    for d in range(depth):
-        if not level:
-            out.append(b"")
-            continue
-        if (len(level) // CHUNK) % 2:
-            level += ZERO_HASHES[d]
-        level = hash_layer(level)
-        out.append(level)
-    return out
-
-
-def top(levels: Sequence[bytes]) -> bytes:
-    """The root of a tree given by `layers`."""
-    return levels[-1][:CHUNK] if levels[-1] else ZERO_HASHES[len(levels) - 1]
-
-
-def merkleize(chunks: bytes, depth: int) -> bytes:
-    """hash_tree_root of packed chunks under a limit of 2**depth chunks (no length mix-in)."""
-    if len(chunks) % CHUNK:
-        chunks += bytes(CHUNK - len(chunks) % CHUNK)
-    level = chunks
-    if len(level) // CHUNK > 1 << depth:
-        raise ProofError(f"{len(level) // CHUNK} chunks do not fit a tree of depth {depth}")
-    for d in range(depth):
-        if not level:
-            return ZERO_HASHES[depth]
-        if (len(level) // CHUNK) % 2:
-            level += ZERO_HASHES[d]
-        level = hash_layer(level)
-    return level[:CHUNK] if level else ZERO_HASHES[depth]
-
-
-def mix_in_length(root: bytes, length: int) -> bytes:
-    return hash_pair(root, length.to_bytes(CHUNK, "little"))
-
-
-def node_at(levels: Sequence[bytes], height: int, position: int) -> bytes:
-    """Node `position` of the level `height` above the chunks (zero subtrees past the data)."""
-    level = levels[height]
-    start = position * CHUNK
-    return level[start : start + CHUNK] if start < len(level) else ZERO_HASHES[height]
-
-
-def branch_of(levels: Sequence[bytes], position: int) -> list[bytes]:
-    """The siblings of chunk `position` from the bottom up (len(levels) - 1 of them)."""
-    return [node_at(levels, h, (position >> h) ^ 1) for h in range(len(levels) - 1)]
-
-
-# ---------------------------------------------------------------- validators
-
-
-def validator_chunks(raw: bytes) -> bytes:
-    """The 8 field chunks of one SSZ-encoded Validator (121 bytes), pubkey already hashed."""
-    return b"".join(_chunks(raw, _sha, bytes(16)))
-
-
-def _chunks(raw: bytes, sha: Any, z16: bytes) -> tuple[bytes, ...]:
-    # One field a chunk: the pubkey (48 bytes) hashed with its padding, the rest padded to 32.
-    return (sha(raw[_PK] + z16), *(raw[span] + pad for span, pad in _PADDED))
-
-
-_PK = VALIDATOR_SPANS["pubkey"]
-_PADDED = tuple(
-    (span, bytes(CHUNK - (span.stop - span.start)))
-    for name, span in VALIDATOR_SPANS.items()
-    if name != "pubkey"
-)
-
-
-def validator_root(raw: bytes) -> bytes:
-    """hash_tree_root of one SSZ-encoded Validator."""
-    if len(raw) != VALIDATOR_BYTES:
-        raise ProofError(f"a Validator is {VALIDATOR_BYTES} bytes, got {len(raw)}")
-    level = validator_chunks(raw)
-    for _ in range(3):
-        level = hash_layer(level)
-    return level
-
-
-def validator_roots(registry: bytes | memoryview, batch: int = 16384) -> bytes:
-    """The roots of every Validator in an SSZ-encoded registry, concatenated (batched so the
-    field chunks of only `batch` validators exist at once)."""
-    if len(registry) % VALIDATOR_BYTES:
-        raise ProofError("the validator registry is not a whole number of Validators")
-    count = len(registry) // VALIDATOR_BYTES
-    sha = hashlib.sha256
-    z16 = bytes(16)
-    # the layout's seven other fields, unrolled: this loop hashes a million validators
-    (s1, p1), (s2, p2), (s3, p3), (s4, p4), (s5, p5), (s6, p6), (s7, p7) = _PADDED
-    out: list[bytes] = []
-    view = memoryview(registry)
-    for first in range(0, count, batch):
-        parts: list[bytes] = []
-        for i in range(first, min(first + batch, count)):
-            o = i * VALIDATOR_BYTES
-            r = view[o : o + VALIDATOR_BYTES].tobytes()
-            parts += (
-                sha(r[_PK] + z16).digest(),
-                r[s1] + p1,
-                r[s2] + p2,
-                r[s3] + p3,
-                r[s4] + p4,
-                r[s5] + p5,
-                r[s6] + p6,
-                r[s7] + p7,
-            )
-        level = b"".join(parts)
-        for _ in range(3):
-            level = hash_layer(level)
-        out.append(level)
-    return b"".join(out)
-
-
-def validator_to_bytes(v: Mapping[str, Any]) -> bytes:
-    """The SSZ encoding of a Validator given as a mapping (snapshot JSON field names)."""
-    out = []
-    for name, size in VALIDATOR_FIELDS:
-        value = v[name]
-        if name in _BYTES_FIELDS:
-            raw = bytes.fromhex(str(value).removeprefix("0x"))
-            if len(raw) != size:
-                raise ProofError(f"expected {size} bytes, got {len(raw)}")
-            out.append(raw)
-        elif name in _BOOL_FIELDS:
-            out.append(b"\x01" if value else b"\x00")
-        else:
-            out.append(int(value).to_bytes(size, "little"))
-    return b"".join(out)
-
-
-def validator_fields(raw: bytes) -> dict[str, Any]:
-    """The fields of one SSZ-encoded Validator under the snapshot's names: 0x-hex for the
-    byte fields, a bool for `slashed`, ints for the rest (the inverse of validator_to_bytes)."""
-    out: dict[str, Any] = {}
-    for name, span in VALIDATOR_SPANS.items():
-        part = raw[span]
-        if name in _BYTES_FIELDS:
-            out[name] = "0x" + part.hex()
-        elif name in _BOOL_FIELDS:
-            out[name] = part[0] == 1
-        else:
-            out[name] = int.from_bytes(part, "little")
-    return out
-
-
-def validator_u64(registry: bytes | memoryview, index: int, name: str) -> int:
-    """One uint64 field of the `index`-th Validator of an SSZ-encoded registry."""
-    span = VALIDATOR_SPANS[name]
-    at = index * VALIDATOR_BYTES
-    return int.from_bytes(registry[at + span.start : at + span.stop], "little")
 
 
 # ---------------------------------------------------------------- headers

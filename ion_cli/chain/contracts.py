@@ -9,13 +9,14 @@ devnet. Every wrapper call is a `Call` (ion_cli.chain.plan) carrying its ABI ent
 goes to the pipeline and a read to the reader (ion_cli.chain.rpc), which decodes the answer.
 No web3 here: encoding is ion_cli.abi.codec (eth_abi, imported on first use).
 
-`contract(w3, name, address)` and `call_of` remain for code that holds a web3 object (tests, the
-devnet fixtures); they too take their ABIs from the published interfaces.
+`contract(w3, name, address)` remains for code that holds a web3 object (tests, the devnet
+fixtures) to read or transact through web3; it too takes its ABI from the published interfaces.
+Plan calls are built only by the wrappers here (an adapter's own calls: chain.plan.planned_call).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ion_cli.abi import published
@@ -167,47 +168,3 @@ def contract_from_abi(
 ) -> Web3Contract:
     """A web3 contract from an ABI the caller holds (a plugin's, a test's)."""
     return w3.eth.contract(address=checksum(address), abi=list(contract_abi))  # type: ignore[call-overload,no-any-return]
-
-
-def _function_entry(contract_abi: Sequence[Mapping[str, Any]], name: str, nargs: int) -> AbiEntry:
-    for item in contract_abi:
-        if (
-            item.get("type") == "function"
-            and item.get("name") == name
-            and len(item.get("inputs", [])) == nargs
-        ):
-            return dict(item)
-    raise UsageError(f"the contract has no function {name} taking {nargs} arguments")
-
-
-def call_of(
-    handle: Web3Contract,
-    fn_name: str,
-    args: Sequence[Any] = (),
-    *,
-    value: int = 0,
-    description: str = "",
-    kind: CallKind = "action",
-    name: str = "",
-) -> Call:
-    """A plan `Call` for `handle.fn_name(*args)`, named "Name.fn" in messages, encoded by the
-    project's one encoder from the handle's ABI.
-
-    `name` is the contract's display name (e.g. "IonPool"); the artifact name is not known to a
-    web3 contract object, so without it the label is just the function name.
-    """
-    entry = _function_entry(handle.abi, fn_name, len(args))
-    method = f"{name}.{fn_name}" if name else fn_name
-    try:
-        data = encode_call(entry, list(args))
-    except EncodingError as exc:
-        raise UsageError(f"{method}: {exc}") from None
-    return Call(
-        to=str(handle.address),
-        data=data,
-        value=value,
-        description=description or method,
-        kind=kind,
-        method=method,
-        function=entry,
-    )

@@ -10,11 +10,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from web3 import Web3
 
+    from ion_cli.chain.rpc import Reader
 
-def chain_identity(w3: Web3, chain_id: int) -> tuple[str, str]:
+
+def chain_identity(w3: Web3 | Reader, chain_id: int) -> tuple[str, str]:
     """(identity, genesis hash) of the chain `w3` talks to. Raises NodeError when the node
     cannot tell its genesis block."""
+    from ion_cli.chain.node import as_web3
     from ion_cli.chain.reconcile import genesis_hash
+
+    w3 = as_web3(w3)
 
     genesis = genesis_hash(w3)
     identity = f"{int(chain_id)}-{genesis.removeprefix('0x')[:16]}"

@@ -202,3 +202,66 @@ class Node:
         """This node typed as what the write path's signatures name (it answers the calls
         they make)."""
         return cast("Web3", self)
+
+
+def as_web3(source: Reader | Web3 | Node) -> Web3:
+    """The write path's node for `source`: a Reader's own `Node` (one per reader, so one HTTP
+    client per run), or a Web3/Node as given (tests and fixtures hold a real Web3). Flows hand
+    the chain layer their reader; only this layer speaks `w3`."""
+    from ion_cli.chain.rpc import Reader
+
+    if isinstance(source, Reader):
+        node = source.__dict__.get("_node")
+        if node is None:
+            node = source.__dict__["_node"] = Node(source)
+        return cast("Node", node).as_web3()
+    if isinstance(source, Node):
+        return source.as_web3()
+    return source
+
+
+def transaction(source: Reader | Web3, tx_hash: str) -> dict[str, Any]:
+    """The transaction as the write path reads it (quantities as ints, `input` as bytes);
+    `TransactionNotFound` (ours or web3's, see `not_found_errors`) when the node has none."""
+    return dict(as_web3(source).eth.get_transaction(tx_hash))  # type: ignore[arg-type]
+
+
+def receipt(source: Reader | Web3, tx_hash: str) -> dict[str, Any]:
+    """The transaction's receipt (quantities as ints); `TransactionNotFound` when not mined."""
+    return dict(as_web3(source).eth.get_transaction_receipt(tx_hash))  # type: ignore[arg-type]
+
+
+def base_fee(source: Reader | Web3) -> int:
+    """The latest block's base fee (0 before London)."""
+    return int(as_web3(source).eth.get_block("latest").get("baseFeePerGas") or 0)
+
+
+def nonces(source: Reader | Web3, address: str) -> tuple[int, int]:
+    """The account's (latest, pending) nonces; in one round trip over ion's own reader."""
+    from ion_cli.chain.rpc import Reader
+
+    if isinstance(source, Node):
+        source = source.reader
+    if isinstance(source, Reader):
+        found = source.batch(
+            [
+                ("eth_getTransactionCount", [address, "latest"]),
+                ("eth_getTransactionCount", [address, "pending"]),
+            ],
+            "reading the account's nonces",
+        )
+        return int(found[0], 16), int(found[1], 16)
+    latest = int(source.eth.get_transaction_count(address, "latest"))  # type: ignore[arg-type]
+    return latest, int(source.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+
+
+def nonce_at(source: Reader, address: str, block: int | str) -> int:
+    """The account's nonce at `block`."""
+    from ion_cli.chain.rpc import block_param
+
+    return int(
+        source.request(
+            "eth_getTransactionCount", [address, block_param(block)], "reading the nonce"
+        ),
+        16,
+    )

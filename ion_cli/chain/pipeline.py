@@ -37,6 +37,8 @@ from ion_cli.errors import IonError, RefusedError, TransactionReverted, plan_fai
 if TYPE_CHECKING:
     from web3 import Web3
 
+    from ion_cli.chain.rpc import Reader
+
 Confirm = Callable[[str], bool]
 
 
@@ -141,7 +143,7 @@ def confirm_plan(prepared: Prepared, *, yes: bool, confirm: Confirm | None) -> N
 def execute(
     plan: Plan,
     *,
-    w3: Web3,
+    w3: Web3 | Reader,
     sender: Sender,
     yes: bool,
     dry_run: bool,
@@ -156,7 +158,9 @@ def execute(
     stage after prepare fails, and the plain error when the prepare stage refuses the plan.
     """
     from ion_cli.addresses import to_checksum
+    from ion_cli.chain.node import as_web3
 
+    w3 = as_web3(w3)  # a flow's reader: its own node (one HTTP client per run)
     watcher = observer or Observer()
     prepared = prepare(plan, w3=w3, sender=sender.address, observer=watcher)
     result = prepared.new_result(dry_run)

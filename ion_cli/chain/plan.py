@@ -65,6 +65,20 @@ class Call:
             return self.description
         return "0x" + self.data[:4].hex() if self.data else "transfer of ETH"
 
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Call:
+        """A call back from its `to_json` record (a journal's, a checked plan file's): the
+        calldata as recorded, for a step to be sent again as it was planned."""
+        kind = raw.get("kind", "action")
+        return cls(
+            to=str(raw["to"]),
+            data=bytes.fromhex(str(raw["data"]).removeprefix("0x")),
+            value=int(raw.get("value") or 0),
+            description=str(raw.get("description", "")),
+            kind=kind if kind in ("approval", "operator", "action") else "action",
+            method=str(raw.get("method", "")),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "to": self.to,
@@ -131,20 +145,27 @@ def format_amount(amount: int, decimals: int = 18) -> str:
     return text or "0"
 
 
+def planned_call(
+    planned: Any, *, description: str | None = None, method: str | None = None
+) -> Call:
+    """The one conversion of an adapter's `PlannedCall` (anything with to, value, data,
+    description) into a plan `Call`: a plugin encodes its own calls (its own ABI), the core
+    sends them through the same pipeline as its own. `description`/`method` replace the
+    adapter's (e.g. a step number or "weETH mint")."""
+    return Call(
+        to=str(planned.to),
+        data=bytes(planned.data),
+        value=int(planned.value),
+        description=str(planned.description) if description is None else description,
+        kind="action",
+        method=str(getattr(planned, "method", "") or "") if method is None else method,
+    )
+
+
 def plan_from_calls(title: str, calls: Any, summary: Mapping[str, str] | None = None) -> Plan:
-    """A `Plan` from an adapter's `PlannedCall`s (anything with to, value, data, description),
-    so that what a plugin plans goes through the same pipeline as ion's own writes."""
-    converted = [
-        Call(
-            to=str(c.to),
-            data=bytes(c.data),
-            value=int(c.value),
-            description=str(c.description),
-            kind="action",
-            method=str(getattr(c, "method", "") or ""),
-        )
-        for c in calls
-    ]
+    """A `Plan` from an adapter's `PlannedCall`s, so that what a plugin plans goes through the
+    same pipeline as ion's own writes."""
+    converted = [planned_call(c) for c in calls]
     return Plan(title=title, calls=converted, summary=dict(summary or {}))
 
 

@@ -23,6 +23,8 @@ from ion_cli.chain.journal_db import Entry, PlanRecord
 if TYPE_CHECKING:
     from web3 import Web3
 
+    from ion_cli.chain.rpc import Reader
+
 REORG_DEPTH = 64  # blocks: mined entries this close to the head (or past it) are checked again
 REORG_WINDOW = 64  # at most this many of them, the latest
 
@@ -61,7 +63,10 @@ class Report:
         return lines
 
 
-def genesis_hash(w3: Web3) -> str:
+def genesis_hash(w3: Web3 | Reader) -> str:
+    from ion_cli.chain.node import as_web3
+
+    w3 = as_web3(w3)
     try:
         block = w3.eth.get_block(0)
     except Exception as exc:
@@ -75,10 +80,12 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
-def reconcile(w3: Web3, journal: Journal, address: str, genesis: str) -> Report:
+def reconcile(w3: Web3 | Reader, journal: Journal, address: str, genesis: str) -> Report:
     """Check every unresolved entry (and recent mined ones) against the node; record what is
     found in the journal; return the report. Raises NodeError when the node cannot answer."""
-    from ion_cli.chain.node import not_found_errors
+    from ion_cli.chain.node import as_web3, not_found_errors
+
+    w3 = as_web3(w3)
 
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 

@@ -10,6 +10,7 @@ as ion_cli.chain.client's (URL secrets hidden), so callers cannot tell the two a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import time
@@ -262,16 +263,25 @@ def connect(url: str, expected_chain_id: int | None, network_name: str) -> Reade
 
 
 def as_reader(source: Any) -> Reader:
-    """A Reader from a Reader, or from a web3 object's HTTP endpoint (for callers that hold one)."""
+    """The run's reader: a Reader as given, the one under ion_cli.chain.node.Node, or for a
+    caller holding a web3 object (tests, fixtures) one Reader on its endpoint, made once and
+    kept on that object: never a new HTTP client per read."""
     if isinstance(source, Reader):
         return source
     reader = getattr(source, "reader", None)  # ion_cli.chain.node.Node: the run's own reader
     if isinstance(reader, Reader):
         return reader
+    kept = getattr(source, "_ion_reader", None)
+    if isinstance(kept, Reader):
+        return kept
     url = str(getattr(getattr(source, "provider", None), "endpoint_uri", "") or "")
     if not url:
-        raise IonError("no RPC endpoint to read from")
-    return Reader(url)
+        raise IonError(f"internal: nothing to read through (a {type(source).__name__})")
+    made = Reader(url)
+    # (an object that takes no attributes: the caller keeps `made`)
+    with contextlib.suppress(AttributeError):
+        source._ion_reader = made
+    return made
 
 
 # ---- helpers

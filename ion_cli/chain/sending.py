@@ -17,6 +17,8 @@ from ion_cli.errors import IonError, NodeError, RefusedError
 if TYPE_CHECKING:
     from web3 import Web3
 
+    from ion_cli.chain.rpc import Reader
+
 # seconds: anvil mines within milliseconds of the send, so the next look comes after a few
 # milliseconds and the wait doubles from there (5, 10, 20 ... ms) up to POLL_MAX.
 POLL_START = 0.005
@@ -60,7 +62,13 @@ def _collision_kind(message: str) -> str | None:
 
 
 def broadcast(
-    w3: Web3, raw: bytes, tx_hash: str, name: str, *, nonce: int | None = None, resend: bool = False
+    w3: Web3 | Reader,
+    raw: bytes,
+    tx_hash: str,
+    name: str,
+    *,
+    nonce: int | None = None,
+    resend: bool = False,
 ) -> None:
     """Send `raw` once. Returns when the node has it; raises a one-line error otherwise.
 
@@ -68,6 +76,9 @@ def broadcast(
     account's own re-broadcast of a step it signed earlier, as its journal shows); otherwise it,
     "nonce too low" and "replacement transaction underpriced" are a Collision: another writer
     used this nonce (or sent these bytes), and its transaction is not this command's success."""
+    from ion_cli.chain.node import as_web3
+
+    w3 = as_web3(w3)
     try:
         w3.eth.send_raw_transaction(raw)
         return
@@ -112,10 +123,12 @@ def broadcast(
 
 
 def wait_for_receipt(
-    w3: Web3, tx_hash: str, *, confirmations: int, timeout: float, name: str
+    w3: Web3 | Reader, tx_hash: str, *, confirmations: int, timeout: float, name: str
 ) -> Any:
     """The receipt once mined and `confirmations` deep; an error naming the hash on timeout."""
-    from ion_cli.chain.node import not_found_errors
+    from ion_cli.chain.node import as_web3, not_found_errors
+
+    w3 = as_web3(w3)
 
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
 

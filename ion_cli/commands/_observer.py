@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 
 def _plain(text: str) -> str:
     """Text from plans and nodes, without control characters (no escape sequence reaches the
-    terminal) and escaped so rich prints it as is (a "[x]" is not markup)."""
+    terminal), escaped so rich prints it as is (a "[x]" is not markup), figures at most 6
+    decimals (the --json document keeps them exact)."""
     from rich.markup import escape
 
     from ion_cli.abi.describe import clean
+    from ion_cli.render import readable
 
-    return escape(clean(text))
+    return escape(readable(clean(text)))
 
 
 Targets = Callable[[], Mapping[str, tuple[str, str]]]

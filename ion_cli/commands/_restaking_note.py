@@ -12,11 +12,11 @@ if TYPE_CHECKING:
 def restaking_note(opts: GlobalOptions, lrt: str) -> dict[str, Any] | None:
     """{"summary": line, ...figures} or {"unknown": why}; None when no chain is at hand (no RPC
     URL given and not the devnet: a summary of beacon data alone asks no execution node)."""
-    session = opts.session()
     try:
-        if not (opts.rpc_url or session.is_devnet):
+        api = opts.api()
+        if not (opts.rpc_url or api.is_devnet):
             return None
-        result = opts.api().restaking(lrt)
+        result = api.restaking(lrt)
     except Exception as exc:  # an LRT without delegation data, a devnet without the world...
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         return {"unknown": " ".join(str(message).split())}

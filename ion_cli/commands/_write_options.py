@@ -44,10 +44,17 @@ def _markets() -> list[str]:
 NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
 
 
-def run_write(opts: GlobalOptions, write: Callable[[Ion], WriteResult]) -> None:
+def run_write(
+    opts: GlobalOptions,
+    write: Callable[[Ion], WriteResult],
+    *,
+    wrote: str | None = None,
+    next_command: str | None = None,
+) -> None:
     """The body every write command shares: call the API (which renders its stages on stderr
     through the terminal observer), then print the result. With --json a failure prints the
-    result document too, with its `error` (and the hashes of any step already sent)."""
+    result document too, with its `error` (and the hashes of any step already sent). `wrote`:
+    the file the write produced, named on stderr with `next_command`."""
     from ion_cli.commands.render_position import print_write_result
     from ion_cli.errors import IonError
 
@@ -57,6 +64,8 @@ def run_write(opts: GlobalOptions, write: Callable[[Ion], WriteResult]) -> None:
         if opts.json:
             opts.output.result(failure_document(opts, exc))
         raise
+    if wrote is not None:
+        opts.output.wrote(wrote, next_command)
     print_write_result(opts, result)
 
 

@@ -107,7 +107,9 @@ def _render_fields(data: dict[str, Any], location: str) -> "Any":
     return render
 
 
-def _report(opts: GlobalOptions, record: "AccountRecord") -> None:
+def _report(opts: GlobalOptions, record: "AccountRecord", *, created: bool = False) -> None:
+    if created and record.keystore_path is not None:  # a file written: named, and what next
+        opts.output.wrote(record.keystore_path, f"ion account show {record.name}")
     opts.output.result(_entry(record), _render_fields(_entry(record), _location(record)))
 
 
@@ -130,7 +132,7 @@ def new(
         notify=opts.output.info,
         sources=terminal_sources(),
     )
-    _report(opts, record)
+    _report(opts, record, created=True)
 
 
 @command(app, "import")
@@ -188,7 +190,7 @@ def import_(
         else:
             key = keys.prompt_private_key(name, sources=sources)
         record = manager.import_key(name, key, **common)
-    _report(opts, record)
+    _report(opts, record, created=True)
 
 
 @command(app, "list")

@@ -19,8 +19,8 @@ from ion_cli.output import Output, error_line
 
 if TYPE_CHECKING:
     from ion_cli.api import Ion
+    from ion_cli.api._core import Session
     from ion_cli.chain.observer import Observer
-    from ion_cli.flows.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,52 +45,43 @@ class GlobalOptions:
     password_file: Path | None = None
     confirmations: int = 1
     timeout: float = 120.0
-    _session: Session | None = field(default=None, repr=False)
+    _api: Ion | None = field(default=None, repr=False)
 
     def session(self) -> Session:
-        """The command's session: the config read once here, warnings to this output."""
-        if self._session is None:
-            from ion_cli.commands._prompts import terminal_sources
-            from ion_cli.config import load_config
-            from ion_cli.flows.session import Session
-
-            self._session = Session(
-                network=self.network,
-                rpc_url=self.rpc_url,
-                account_name=self.account,
-                password_file=self.password_file,
-                config=load_config(warn=self.output.warn),
-                warn=self.output.warn,
-                account_sources=terminal_sources(),
-            )
-        return self._session
+        """The command's session (the API's: the config read once, when the API is opened)."""
+        return self.api().session
 
     def observer(self) -> Observer:
         """Who watches this command's writes: the terminal (a journal joins here, through
         `ion_cli.chain.observer.combine`)."""
         from ion_cli.commands._observer import TerminalObserver
 
-        def targets() -> dict[str, tuple[str, str]]:
-            from ion_cli.flows.targets import target_names
-
-            return target_names(self.session().profile)
-
-        return TerminalObserver(self.output, targets)
+        return TerminalObserver(self.output, lambda: self.api().target_names())
 
     def api(self) -> Ion:
-        """The Python API on this command's session, rendering on the terminal."""
-        from ion_cli.api import Ion
-        from ion_cli.commands._observer import terminal_confirm
+        """The Python API for this command, opened once from its options (the config file read
+        here, once), rendering on the terminal: previews, prompts and warnings on stderr."""
+        if self._api is None:
+            from ion_cli.api import Ion
+            from ion_cli.commands._observer import terminal_confirm
+            from ion_cli.commands._prompts import terminal_sources
+            from ion_cli.config import load_config
 
-        return Ion.from_session(
-            self.session(),
-            confirm=terminal_confirm,
-            observer=self.observer(),
-            confirmations=self.confirmations,
-            timeout=self.timeout,
-            yes=self.yes,
-            dry_run=self.dry_run,
-        )
+            self._api = Ion.open(
+                network=self.network,
+                rpc_url=self.rpc_url,
+                account=self.account,
+                password_file=self.password_file,
+                config=load_config(warn=self.output.warn),
+                account_sources=terminal_sources(),
+                confirm=terminal_confirm,
+                observer=self.observer(),
+                confirmations=self.confirmations,
+                timeout=self.timeout,
+                yes=self.yes,
+                dry_run=self.dry_run,
+            )
+        return self._api
 
 
 _COMMON = [

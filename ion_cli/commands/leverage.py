@@ -27,6 +27,15 @@ PlanOut = Annotated[
 ]
 
 
+def _plan_file(plan_out: str | None) -> dict[str, str]:
+    """A plan written is named on stderr with the command that sends it."""
+    if plan_out is None:
+        return {}
+    import shlex
+
+    return {"wrote": plan_out, "next_command": f"ion apply {shlex.quote(plan_out)}"}
+
+
 def register(app: typer.Typer) -> None:
     @command(
         app, "leverage", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
@@ -66,6 +75,7 @@ def register(app: typer.Typer) -> None:
                 plan_out=plan_out,
                 force=force,
             ),
+            **_plan_file(plan_out),
         )
 
     @command(
@@ -106,6 +116,7 @@ def register(app: typer.Typer) -> None:
                 plan_out=plan_out,
                 force=force,
             ),
+            **_plan_file(plan_out),
         )
 
     @command(app, "apply", rich_help_panel="Borrow", signing=True)

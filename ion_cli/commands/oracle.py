@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -19,8 +19,99 @@ app = typer.Typer(
 @command(app, "show")
 def show(market: MarketArg, *, opts: GlobalOptions) -> None:
     """The reserve rate, its target (protocol rate and feeds), the clamp and the cooldown."""
-    data = opts.api().oracle(market)
-    opts.output.result(data, lambda console: render_status(console, data))
+    api = opts.api()
+    data = api.oracle(market)
+    pending = _pending(api, market)
+    if pending is not None:
+        data = {**_as_dict(data), "pending_submissions": pending}
+    opts.output.result(data, lambda console: _render_show(console, data))
+
+
+def _as_dict(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else data.to_json()
+
+
+def _pending(api: Any, market: str) -> list[dict[str, Any]] | None:
+    """The market feed's pending submissions (None: the market has no permissionless feed)."""
+    from ion_cli.errors import IonError
+
+    try:
+        return list(api.pending_submissions(market))
+    except IonError:
+        return None
+
+
+def _render_show(console: Any, data: dict[str, Any]) -> None:
+    render_status(console, data)
+    pending = data.get("pending_submissions")
+    if pending is not None:
+        render_pending(console, pending)
+
+
+def render_pending(console: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no pending risk submissions")
+        return
+    from rich.table import Table
+
+    table = Table(title="pending risk submissions (challengeable until their deadline)")
+    for name in ("id", "slot", "haircut", "submitter", "bond (ETH)", "deadline", "state"):
+        table.add_column(name)
+    for r in rows:
+        left = int(r.get("seconds_left", 0))
+        state = (
+            "finalizable now" if r.get("finalizable") else f"{left // 60} min {left % 60} s left"
+        )
+        table.add_row(
+            str(r["id"]),
+            str(r["slot"]),
+            fmt_amount(str(int(r["haircut_wad"]) / 10**18), 6),
+            str(r["submitter"]),
+            fmt_amount(str(int(r["bond_wei"]) / 10**18), 6),
+            str(r["deadline"]),
+            state,
+        )
+    console.print(table)
+
+
+@command(app, "finalize", signing=True)
+def finalize(
+    market: MarketArg,
+    submission: Annotated[
+        str | None,
+        typer.Argument(
+            help="The submission's id (default: every pending one whose window has passed).",
+            show_default=False,
+        ),
+    ] = None,
+    *,
+    opts: GlobalOptions,
+) -> None:
+    """Finalize risk submissions whose challenge window passed (anyone may): the newest becomes
+    the feed's score, which the reserve rate reads."""
+    from ion_cli.commands._write_options import failure_document
+    from ion_cli.commands.challenge import parse_submission
+    from ion_cli.errors import IonError
+
+    wanted = parse_submission(submission)
+    try:
+        result = opts.api().finalize(market, wanted)
+    except IonError as exc:
+        if opts.json:
+            opts.output.result(failure_document(opts, exc))
+        raise
+
+    def render(console: Any) -> None:
+        if result.dry_run:
+            console.print("[bold]dry run[/bold]: finalize simulated; nothing was sent")
+            return
+        for s in result.submissions:
+            console.print(
+                f"submission {s['id']} (slot {s['slot']}): {s['status']}, haircut "
+                f"{fmt_amount(str(int(s['haircut_wad']) / 10**18), 6)}"
+            )
+
+    opts.output.result(result, render)
 
 
 @command(app, "update", signing=True)
@@ -56,7 +147,8 @@ def render_status(console: Any, s: dict[str, Any]) -> None:
     table.add_row("protocol rate", fmt_amount(s["protocol_rate"], 6))
     counted = s["feeds"][: s["quorum"]]
     for address, rate in zip(counted, s["feed_rates"], strict=True):
-        table.add_row(f"feed {address}", fmt_amount(rate, 6))
+        table.add_row("feed", address)  # the address whole, in the wide column
+        table.add_row("  its rate", fmt_amount(rate, 6))
     table.add_row("target", fmt_amount(s["target_rate"], 6))
     lower, upper = s["clamp_bounds"]
     table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
             from ion_cli.commands._restaking_note import note_line, restaking_note
 
             render_positions(console, rows)
-            held = [r.market for r in rows if isinstance(r.collateral, str) and r.collateral != "0"]
+            held = [r.market for r in rows if isinstance(r.collateral, Decimal) and r.collateral]
             for lrt in dict.fromkeys(held):
                 line = note_line(restaking_note(opts, lrt))  # beside the validators' LRT
                 if line:

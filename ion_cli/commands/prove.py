@@ -45,26 +45,21 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """Fetch, compute the features, prove the model's score, verify it, write a receipt."""
-        from ion_cli.flows.prove import prove as run
-        from ion_cli.flows.risk import SnapshotRequest
-        from ion_cli.flows.session import Session
-
-        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
-        request = SnapshotRequest(
-            symbol=lrt,
+        result = opts.api().prove(
+            lrt,
+            out=out,
             state=state,
             snapshot_file=snapshot,
-            beacon_urls=tuple(beacon_url or ()),
+            beacon_urls=beacon_url or (),
             cross_check=cross_check,
+            srs_file=srs,
+            force=force,
+            progress=opts.output.info,
         )
-        result = run(session, request, opts.output.info, out=out, srs_file=srs, force=force)
-        doc: dict[str, Any] = {
-            "folder": str(result.folder),
-            "seconds": round(result.seconds, 3),
-            "receipt": result.receipt,
-        }
 
         def render(console: Any) -> None:
+            from ion_cli.render import fmt_pct
+
             r = result.receipt
             console.print(
                 f"proof written to {result.folder} ({r['proof']['bytes']} bytes, "
@@ -72,7 +67,8 @@ def register(app: typer.Typer) -> None:
             )
             console.print(
                 f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
-                f"haircut {r['output']['haircut']} (rule: {r['rule']['haircut']})"
+                f"haircut {fmt_pct(r['output']['haircut'], 4)} "
+                f"(rule: {fmt_pct(r['rule']['haircut'], 4)})"
             )
             nodes = ", ".join(r["beacon"].get("nodes") or []) or "?"
             checked = "cross-checked" if r["beacon"].get("cross_checked") else "not cross-checked"
@@ -91,6 +87,8 @@ def register(app: typer.Typer) -> None:
                         else f"; on chain: {onchain.get('why')}"
                     )
                 )
-            console.print(f"verify: ion verify {result.folder}")
 
-        opts.output.result(doc, render)
+        import shlex
+
+        opts.output.wrote(result.folder, f"ion verify {shlex.quote(str(result.folder))}")
+        opts.output.result(result, render)

@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
         since: Annotated[
             str, typer.Option("--since", help="Window for slashes: 30d, 12h, 600s.")
         ] = "30d",
+        wide: Annotated[
+            bool, typer.Option("--wide", help="One table row per operator set however wide.")
+        ] = False,
         *,
         opts: GlobalOptions,
     ) -> None:
@@ -27,7 +30,7 @@ def register(app: typer.Typer) -> None:
         factor; totals: the share slashable by any AVS, by how many AVSs, the largest
         single-AVS exposure, queued withdrawals still slashable, pending allocation changes."""
         result = opts.api().restaking(lrt, since=since)
-        opts.output.result(result.to_json(), lambda console: render(console, result))
+        opts.output.result(result, lambda console: render(console, result, wide))
 
 
 def _eth(wei: int) -> str:
@@ -40,8 +43,8 @@ def _pct(value: Any) -> str:
     return f"{float(value) * 100:.2f}%"
 
 
-def render(console: Any, r: RestakingExposure) -> None:
-    from rich.table import Table
+def render(console: Any, r: RestakingExposure, wide: bool = False) -> None:
+    from ion_cli.render import print_rows
 
     console.print(
         f"{r.lrt} restaking on {r.network} at block {r.block} (slashes since block {r.since_block})"
@@ -57,23 +60,24 @@ def render(console: Any, r: RestakingExposure) -> None:
             f"slashed in window {_pct(op.slashed_in_window)} "
             f"({_eth(op.lrt_slashed_in_window_wei)} ETH of {r.lrt})"
         )
-        table = Table(title_justify="left")
-        for column in ("AVS", "set", "allocated", f"{r.lrt} slashable ETH", "pending", "slashes"):
-            table.add_column(column, justify="left" if column == "AVS" else "right")
+        rows = []
         for s in op.sets:
             pending = f"{s.pending_diff / 1e18:+.4f} @ {s.effect_block}" if s.pending_diff else "-"
             slashes = ", ".join(
                 f"{x.wad_slashed / 1e18:.4f} ({_eth(x.lrt_lost_wei)} ETH)" for x in s.slashes
             )
-            table.add_row(
-                s.avs,
-                str(s.id),
-                _pct(s.magnitude / s.max_magnitude) if s.max_magnitude else "0",
-                _eth(s.lrt_slashable_wei),
-                pending,
-                slashes or "-",
+            rows.append(
+                (
+                    s.avs,
+                    str(s.id),
+                    _pct(s.magnitude / s.max_magnitude) if s.max_magnitude else "0",
+                    _eth(s.lrt_slashable_wei),
+                    pending,
+                    slashes or "-",
+                )
             )
-        console.print(table)
+        headers = ("AVS", "set", "allocated", f"{r.lrt} slashable ETH", "pending", "slashes")
+        print_rows(console, headers, rows, wide=wide, right=(1, 2, 3, 4, 5))
         for pod in op.pods:
             console.print(
                 f"  {pod.kind} {pod.staker} pod {pod.pod or '-'}: beacon-chain slashing factor "

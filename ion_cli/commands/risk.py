@@ -58,21 +58,17 @@ def register(app: typer.Typer) -> None:
         opts: GlobalOptions,
     ) -> None:
         """The consensus-layer risk of the validators behind an LRT (no proof)."""
-        from ion_cli.flows.risk import SnapshotRequest, risk_report
-        from ion_cli.flows.session import Session
-
-        session = Session(network=opts.network, rpc_url=opts.rpc_url, account_name=opts.account)
-        request = SnapshotRequest(
-            symbol=lrt, state=state, snapshot_file=snapshot, beacon_urls=tuple(beacon_url or ())
-        )
-        doc = risk_report(
-            session,
-            request,
-            opts.output.info,
+        report = opts.api().risk(
+            lrt,
+            state=state,
+            snapshot_file=snapshot,
+            beacon_urls=beacon_url or (),
             what_if_slashed=what_if_slashed,
-            addresses=list(address or []),
+            addresses=address or (),
+            progress=opts.output.info,
         )
-        opts.output.result(doc, lambda console: render_risk(console, doc))
+        doc = dict(report.document)
+        opts.output.result(report, lambda console: render_risk(console, doc))
 
 
 def render_risk(console: Console, doc: dict[str, Any]) -> None:

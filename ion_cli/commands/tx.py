@@ -1,87 +1,80 @@
 """`ion tx`: the account's journaled transactions (list, status) and replacing a stuck one
-(speedup, cancel: the same nonce at a higher fee, sent only when asked)."""
+(speedup, cancel: the same nonce at a higher fee, sent only when asked). Parse, call
+`ion_cli.api`, render."""
 
 # No `from __future__ import annotations`: typer reads these annotations at run time.
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ion_cli.commands.base import GlobalOptions, command
+
+if TYPE_CHECKING:
+    from ion_cli.tx_results import Transaction
 
 app = typer.Typer(
     help="Transactions ion sent from the account: list, status, speed up or cancel.",
     no_args_is_help=True,
 )
 
-HashArg = Annotated[str, typer.Argument(help="Transaction hash (0x and 64 hex digits).")]
+HashArg = Annotated[
+    str, typer.Argument(help="Transaction hash (0x and 64 hex digits) or a unique prefix of it.")
+]
+WideFlag = Annotated[
+    bool, typer.Option("--wide", help="One table row per transaction however wide it gets.")
+]
 
 
-def _session(opts: GlobalOptions) -> Any:
-    return opts.session()
-
-
-def _render_rows(rows: list[dict[str, Any]]) -> Any:
+def _render_rows(rows: "list[Transaction]", wide: bool) -> Any:
     def render(console: Any) -> None:
-        from rich.table import Table
+        from ion_cli.render import print_rows, readable
 
         if not rows:
             console.print("no transactions in the journal for this account and network")
             return
-        table = Table(show_header=True)
-        for column in ("hash", "state", "plan", "step", "nonce", "block"):
-            table.add_column(column)
-        for row in rows:
-            state = row["state"] + (f" ({row['status']})" if row["status"] else "")
-            table.add_row(
-                row["hash"],
-                state,
-                row["title"] or "-",
-                f"{row['step']}/{row['steps']}",
-                str(row["nonce"]),
-                str(row["block_number"] or "-"),
-            )
-        console.print(table)
+        print_rows(
+            console,
+            ("hash", "state", "plan", "step", "nonce", "block"),
+            [
+                (
+                    row.hash,
+                    row.state + (f" ({row.status})" if row.status else ""),
+                    readable(row.title) or "-",
+                    f"{row.step}/{row.steps}",
+                    str(row.nonce),
+                    str(row.block_number or "-"),
+                )
+                for row in rows
+            ],
+            wide=wide,
+        )
 
     return render
 
 
 @command(app, "list")
-def list_(*, opts: GlobalOptions) -> None:
+def list_(wide: WideFlag = False, *, opts: GlobalOptions) -> None:
     """The account's transactions on this network, newest first (checked against the node)."""
-    from ion_cli.flows.tx import list_transactions
-
-    rows = list_transactions(_session(opts))
-    opts.output.result(rows, _render_rows(rows))
+    rows = opts.api().transactions()
+    opts.output.result(rows, _render_rows(rows, wide))
 
 
 @command(app, "status")
-def status(tx_hash: HashArg, *, opts: GlobalOptions) -> None:
+def status(tx_hash: HashArg, wide: WideFlag = False, *, opts: GlobalOptions) -> None:
     """One journaled transaction: signed, sent, mined, replaced, dropped or reorged."""
-    from ion_cli.flows.tx import transaction_status
-
-    row = transaction_status(_session(opts), tx_hash)
-    opts.output.result(row, _render_rows([row]))
+    row = opts.api().transaction(tx_hash)
+    opts.output.result(row, _render_rows([row], wide))
 
 
 def _replace(opts: GlobalOptions, tx_hash: str, cancel: bool) -> None:
-    from ion_cli.commands._observer import terminal_confirm
-    from ion_cli.flows.tx import replace_transaction
-    from ion_cli.flows.writes import WriteOptions
-
-    options = WriteOptions(
-        observer=opts.observer(),
-        confirm=terminal_confirm,
-        yes=opts.yes,
-        confirmations=opts.confirmations,
-        timeout=opts.timeout,
-    )
-    result = replace_transaction(_session(opts), tx_hash, cancel=cancel, options=options)
+    api = opts.api()
+    result = api.cancel(tx_hash) if cancel else api.speedup(tx_hash)
     opts.output.result(
         result,
         lambda console: console.print(
-            f"{result['action']} {result['by']} mined in block {result['block_number']} "
-            f"({result['status']}); {result['replaced']} is replaced"
+            f"{result.action} {result.by} mined in block {result.block_number} "
+            f"({result.status}); {result.replaced} is replaced"
         ),
     )
 

@@ -1,6 +1,6 @@
 """`ion validators`: validator state from the beacon chain (show, summary).
 
-Thin: parse the options, call ion_cli.flows.validators, render. Every output (table, --json,
+Thin: parse the options, call ion_cli.api, render. Every output (table, --json,
 --csv) names the slot, state root and finality of the data it shows.
 """
 
@@ -18,8 +18,8 @@ from ion_cli.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ion_cli.beacon.snapshot import Snapshot, StateRef
-    from ion_cli.flows.validators import BeaconOptions
+    from ion_cli.beacon.snapshot import StateRef
+    from ion_cli.validator_results import ValidatorSet
 
 app = typer.Typer(
     help="Validator state from the beacon chain: balances, statuses, slashings.",
@@ -53,6 +53,9 @@ CrossCheckFlag = Annotated[
     ),
 ]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")]
+WideFlag = Annotated[
+    bool, typer.Option("--wide", help="One table row each however wide it gets (else records).")
+]
 
 
 class _Progress:
@@ -74,24 +77,6 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
-
-
-def _options(
-    opts: GlobalOptions, urls: list[str] | None, cross_check: bool, progress: _Progress
-) -> "BeaconOptions":
-    from ion_cli.flows.validators import BeaconOptions
-
-    def warn(message: str) -> None:
-        progress.clear()
-        opts.output.warn(message)
-
-    return BeaconOptions(
-        urls=list(urls or []),
-        network=opts.network,
-        cross_check=cross_check,
-        progress=progress,
-        warn=warn,
-    )
 
 
 def _check_formats(opts: GlobalOptions, csv: bool) -> None:
@@ -125,23 +110,27 @@ def show(
     beacon_url: BeaconUrlOption = None,
     cross_check: CrossCheckFlag = False,
     csv: CsvFlag = False,
+    wide: WideFlag = False,
     *,
     opts: GlobalOptions,
 ) -> None:
     """Show validators: status, balance, effective balance, slashed, epochs."""
-    from ion_cli.flows import validators as flow
-
     _check_formats(opts, csv)
-    wanted = flow.collect_ids(ids or [], from_file)
     progress = _Progress("fetching validators")
-    snapshot = flow.show(wanted, state, _options(opts, beacon_url, cross_check, progress))
+    api = opts.api()
+    result = api.validators(
+        ids or [],
+        ids_file=from_file,
+        state=state,
+        beacon_urls=beacon_url or (),
+        cross_check=cross_check,
+        progress=progress,
+    )
     progress.clear()
     if csv:
-        _write_csv(flow.snapshot_csv_rows(snapshot))
+        _write_csv(api.validators_csv(result))
         return
-    from ion_cli.validator_results import ValidatorSet
-
-    opts.output.result(ValidatorSet.of(snapshot), lambda console: _render_show(console, snapshot))
+    opts.output.result(result, lambda console: _render_show(console, result, wide))
 
 
 @command(app, "summary")
@@ -169,31 +158,32 @@ def summary(
         bool, typer.Option("--rescan", help="Rescan the whole validator set (skip the cache).")
     ] = False,
     csv: CsvFlag = False,
+    wide: WideFlag = False,
     *,
     opts: GlobalOptions,
 ) -> None:
     """The validators behind a token: counts by status, slashed, balances, shortfall, per pod."""
-    from ion_cli.flows import validators as flow
-
     _check_formats(opts, csv)
     progress = _Progress("scanning validators")
-    doc = flow.summary(
+    api = opts.api()
+    doc = api.validator_summary(
         lrt,
-        state,
-        _options(opts, beacon_url, cross_check, progress),
-        rpc_url=opts.rpc_url,
+        state=state,
+        beacon_urls=beacon_url or (),
+        cross_check=cross_check,
         credentials_file=credentials_file,
         indices_file=indices_file,
         rescan=rescan,
+        progress=progress,
     )
     progress.clear()
     if csv:
-        _write_csv(flow.summary_csv_rows(doc))
+        _write_csv(api.validators_csv(doc))
         return
     from ion_cli.commands._restaking_note import restaking_note
 
     doc["restaking"] = restaking_note(opts, lrt)  # EigenLayer exposure beside the validators
-    opts.output.result(doc, lambda console: _render_summary(console, doc))
+    opts.output.result(doc, lambda console: _render_summary(console, doc, wide))
 
 
 # ---- tables ----
@@ -206,12 +196,6 @@ def _eth(gwei: int, places: int = 4) -> str:
         Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
     )
     return f"{value:,}"
-
-
-def _short(hex_text: str) -> str:
-    """The address part of a credential (or an address), shortened: 0xcc70a97f…640d615b."""
-    body = hex_text[-40:]
-    return f"0x{body[:8]}…{body[-8:]}"
 
 
 def _epoch(value: int) -> str:
@@ -234,46 +218,29 @@ def _state_line(state: "StateRef", source: str, cross_checked: bool) -> str:
     )
 
 
-def _table(title: str, headers: list[str]) -> Any:
-    from rich import box
-    from rich.table import Table
+def _render_show(console: "Console", snapshot: "ValidatorSet", wide: bool = False) -> None:
+    from ion_cli.render import print_rows
 
-    table = Table(
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-        collapse_padding=True,
-    )
-    for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i < 2 else "right", no_wrap=True)
-    return table
-
-
-def _render_show(console: "Console", snapshot: "Snapshot") -> None:
-    table = _table(
-        "Validators",
-        ["index", "status", "balance", "effective", "slashed", "credentials", "exit"],
-    )
-    for v in snapshot.validators:
-        table.add_row(
+    rows = [
+        (
             str(v.index),
             v.status,
-            _eth(v.balance),
-            _eth(v.effective_balance, 0),
-            "[red]yes[/red]" if v.slashed else "no",
-            f"{v.credential_type}…{v.withdrawal_credentials[-8:]}",
+            _eth(v.balance_gwei),
+            _eth(v.effective_balance_gwei, 0),
+            "yes" if v.slashed else "no",
+            v.withdrawal_credentials,
             _epoch(v.exit_epoch),
         )
-    console.print(table)
+        for v in snapshot.validators
+    ]
+    headers = ("index", "status", "balance", "effective", "slashed", "credentials", "exit")
+    print_rows(console, headers, rows, key=5, wide=wide, right=(2, 3, 6), title="Validators")
     line = _state_line(snapshot.state, snapshot.source, snapshot.cross_checked)
     console.print(f"[dim]{line}[/dim]")
     console.print("[dim]balances in ETH; --json for every field (pubkeys), exact in Gwei.[/dim]")
 
 
-def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
+def _render_summary(console: "Console", doc: dict[str, Any], wide: bool = False) -> None:
     from ion_cli.beacon.snapshot import StateRef
 
     s = doc["state"]
@@ -295,19 +262,25 @@ def _render_summary(console: "Console", doc: dict[str, Any]) -> None:
         f"{_eth(doc['effective_balance_gwei'], 0)} ETH, shortfall "
         f"{_eth(doc['shortfall_gwei'])} ETH"
     )
-    table = _table(
-        "", ["withdrawal address", "pod", "validators", "slashed", "balance", "shortfall"]
+    from ion_cli.render import print_rows
+
+    print_rows(
+        console,
+        ("withdrawal address", "pod", "validators", "slashed", "balance", "shortfall"),
+        [
+            (
+                entry["address"],
+                "yes" if entry["pod"] else "-",
+                str(entry["count"]),
+                str(entry["slashed"]),
+                _eth(entry["balance_gwei"]),
+                _eth(entry["shortfall_gwei"]),
+            )
+            for entry in doc["by_address"]
+        ],
+        wide=wide,
+        right=(2, 3, 4, 5),
     )
-    for entry in doc["by_address"]:
-        table.add_row(
-            _short(entry["address"]),
-            "yes" if entry["pod"] else "-",
-            str(entry["count"]),
-            str(entry["slashed"]),
-            _eth(entry["balance_gwei"]),
-            _eth(entry["shortfall_gwei"]),
-        )
-    console.print(table)
     from ion_cli.commands._restaking_note import note_line
 
     restaking = note_line(doc.get("restaking"))

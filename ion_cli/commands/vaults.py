@@ -10,7 +10,7 @@ from ion_cli.commands._write_options import MarketArg
 from ion_cli.commands.base import GlobalOptions, command
 
 if TYPE_CHECKING:
-    from ion_cli.flows.vaults import VaultList
+    from ion_cli.api.reads import VaultList
 
 
 def register(app: typer.Typer) -> None:

@@ -42,16 +42,11 @@ def register(app: typer.Typer) -> None:
         """Check the proof, every field of the receipt and every file it names; with a node at
         hand, its submission record against the chain (with --onchain, the block root against
         the chain's beacon roots contract too)."""
-        from ion_cli.flows.prove import VerificationFailed, submission_session
-        from ion_cli.flows.prove import verify as run
+        from ion_cli.api import VerificationFailed
 
-        session = None if offline else submission_session(path, opts.network, opts.rpc_url)
-        anchor_session = None
-        if onchain:
-            from ion_cli.flows.session import Session
-
-            anchor_session = Session(network=opts.network, rpc_url=opts.rpc_url)
-        report = run(path, opts.output.info, srs_file=srs, session=session, onchain=anchor_session)
+        report = opts.api().verify(
+            path, srs_file=srs, offline=offline, onchain=onchain, progress=opts.output.info
+        )
 
         def render(console: Any) -> None:
             for c in report.checks:
@@ -60,7 +55,7 @@ def register(app: typer.Typer) -> None:
                 console.print(f"{mark} {c.name}" + (f": {c.detail}" if shown else ""))
             console.print("receipt verified" if report.ok else "receipt REJECTED")
 
-        opts.output.result(report.to_json(), render)
-        failure = report.first_failure()
-        if failure is not None:
+        opts.output.result(report, render)
+        if report.failed:
+            failure = report.failed[0]
             raise VerificationFailed(f"{failure.name}: {failure.detail or 'failed'}")

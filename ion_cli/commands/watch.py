@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from ion_cli.flows.watch import WatchEvent
+    from ion_cli.api.watch import WatchEvent
 
 EXEC_TIMEOUT_S = 60.0
 
@@ -92,6 +93,22 @@ def register(app: typer.Typer) -> None:
                 "`off` to skip.",
             ),
         ] = "1d",
+        challenge: Annotated[
+            bool,
+            typer.Option(
+                "--challenge",
+                help="Send the fraud proof of a false pending risk submission (signs; the "
+                "alert fires either way).",
+            ),
+        ] = False,
+        tree: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--tree",
+                help="A submitter's published tree file, or a folder of them (repeatable).",
+                show_default=False,
+            ),
+        ] = None,
         beacon_url: Annotated[
             list[str] | None,
             typer.Option(
@@ -108,7 +125,7 @@ def register(app: typer.Typer) -> None:
         liquidatable vaults and stale risk proofs."""
         import shlex
 
-        from ion_cli.flows.watch import WatchConfig, Watcher, parse_duration
+        from ion_cli.api.watch import WatchConfig, parse_duration
 
         try:
             if not min_health.strip().isascii():  # Decimal() takes any Unicode digit
@@ -146,8 +163,10 @@ def register(app: typer.Typer) -> None:
             once=once,
             beacon_urls=tuple(beacon_url or ()),
             restaking=tuple(restaking or ()),
+            challenge=challenge,
+            trees=tuple(str(t) for t in tree or ()),
         )
-        watcher = Watcher(opts.session(), config)
+        watcher = opts.api().watcher(config)
         view = _View(opts)
         alerts = 0
         try:
@@ -210,9 +229,12 @@ class _View:
             return
         from rich.text import Text
 
+        from ion_cli.render import readable
+
         stamp = _clock(event.time)
         style = "bold red" if event.alert else ("yellow" if "node" in event.kind else "")
-        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{event.message}", style=style)
+        message = readable(event.message)  # at most 6 decimals; --json keeps the event exact
+        line = Text(f"{stamp} {'ALERT ' if event.alert else ''}{message}", style=style)
         state = watcher.state
         self.status = (
             f"epoch {state.last_epoch if state.last_epoch >= 0 else '-'} · block "

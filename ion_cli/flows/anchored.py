@@ -57,7 +57,7 @@ def anchored_snapshot(session: Session, request: SnapshotRequest, progress: Prog
         genesis_time = client.genesis().genesis_time
     progress(
         f"rating the post-state of {pinned.why}: slot {pinned.header.slot}, "
-        f"block {pinned.root[:12]}…"
+        f"block {pinned.root}"  # whole: people copy it
     )
     token = token_validators(request.symbol, session.network, session.rpc_url)
     snapshot = beacon_source.token_snapshot(

@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 from ion_cli.amounts import format_amount
 from ion_cli.units import RAD, RAY, WAD
 
-__all__ = ["RAD", "RAY", "WAD", "exact", "text"]
+__all__ = ["RAD", "RAY", "WAD", "exact", "figure", "text"]
 
 _DECIMALS = {WAD: 18, RAY: 27, RAD: 45}
 
@@ -25,3 +25,10 @@ def text(value: int | None, unit: int) -> str | None:
     if value is None:
         return None
     return format_amount(value, _DECIMALS[unit])
+
+
+def figure(value: int | None, unit: int) -> Decimal | None:
+    """The exact Decimal of `value` in `unit` (as `text` writes it), or None: typed results'
+    figures (ion_cli.results)."""
+    shown = text(value, unit)
+    return None if shown is None else Decimal(shown)

@@ -54,20 +54,13 @@ def require_market(session: Session, symbol: str) -> MarketAddresses:
 
 def adapter_context(session: Session, symbol: str, block: int | None, action: str = "") -> Any:
     """The AdapterContext of `session` at `block`: chain reads through the session's reader."""
-    from ion_cli.adapters import AdapterContext, chain_call_from
+    from ion_cli.chain.adapter_context import adapter_context as context_over
 
-    reader = session.reader()
-    at = "latest" if block is None else block
-
-    def eth_call(to: str, data: bytes) -> bytes:
-        return reader.eth_call(to, data, at, action or f"reading the {symbol} adapter's facts")
-
-    deployment: Any = session.profile.extra.get("deployment")
-    return AdapterContext(
-        chain_id=session.profile.chain_id,
-        network=session.profile.name,
-        deployment=deployment,
-        call=chain_call_from(eth_call),
+    return context_over(
+        session.reader(),
+        session.profile,
+        block="latest" if block is None else block,
+        action=action or f"reading the {symbol} adapter's facts",
     )
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ion_cli import units
-from ion_cli.chain.plan import Call, Plan
+from ion_cli.chain.market_state import MarketState, read_market
+from ion_cli.chain.plan import Plan
 from ion_cli.errors import UsageError
-from ion_cli.flows.figures import RAY, WAD, text
+from ion_cli.flows.figures import RAY, WAD, figure, text
 from ion_cli.flows.installed import require_market
-from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (
     WriteOptions,
     approval_calls,
-    encode,
     require_balance,
     result_document,
     run_plan,
@@ -23,13 +22,14 @@ from ion_cli.results import LenderPosition, WriteResult
 
 if TYPE_CHECKING:
     from ion_cli.chain.execution import ExecutionResult
+    from ion_cli.chain.rpc import Reader
 
 
-def lender_position(session: Session, market: MarketState, address: str) -> LenderPosition:
+def lender_position(reader: Reader, market: MarketState, address: str) -> LenderPosition:
     from ion_cli.chain.contracts import ERC20, IonPool
 
     pool = IonPool(market.pool)
-    supplied, normalized, factor, wallet = session.reader().read(
+    supplied, normalized, factor, wallet = reader.read(
         [
             pool.balanceOf(address),
             pool.normalizedBalanceOf(address),
@@ -43,20 +43,20 @@ def lender_position(session: Session, market: MarketState, address: str) -> Lend
         market=market.symbol,
         address=address,
         base=market.base_symbol,
-        supplied=text(supplied, WAD),
-        normalized_balance=text(normalized, WAD),
-        supply_factor=text(factor, RAY),
-        wallet_base_balance=text(wallet, WAD),
+        supplied=figure(supplied, WAD),
+        normalized_balance=figure(normalized, WAD),
+        supply_factor=figure(factor, RAY),
+        wallet_base_balance=figure(wallet, WAD),
     )
 
 
-def _require_mintable(session: Session, market: MarketState, amount: int) -> None:
+def _require_mintable(reader: Reader, market: MarketState, amount: int) -> None:
     """The pool mints amount.rayDivDown(supplyFactor) lender units and refuses zero
     (InvalidMintAmount): say so in the user's terms before simulating."""
     from ion_cli.chain.contracts import IonPool
 
     factor = int(
-        session.reader().read_one(
+        reader.read_one(
             IonPool(market.pool).supplyFactor(),
             "latest",
             f"reading the {market.symbol} supply factor",
@@ -70,15 +70,17 @@ def _require_mintable(session: Session, market: MarketState, amount: int) -> Non
 
 
 def supply(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
-    w3 = session.w3()
-    market = read_market(session.reader(), session.profile, require_market(session, symbol))
+    from ion_cli.chain.contracts import IonPool
+
+    reader = session.reader()
+    market = read_market(reader, session.profile, require_market(session, symbol))
     me = session.account().address
     if amount <= 0:
         raise UsageError("the amount to supply must be greater than zero")
-    _require_mintable(session, market, amount)
-    require_balance(w3, market.base_token, me, amount, market.base_symbol)
+    _require_mintable(reader, market, amount)
+    require_balance(reader, market.base_token, me, amount, market.base_symbol)
     calls = approval_calls(
-        w3,
+        reader,
         market.base_token,
         me,
         market.pool,
@@ -88,11 +90,11 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         options.approve_max,
     )
     calls.append(
-        Call(
-            to=market.pool,
-            data=encode(w3, "IonPool", market.pool, "supply", [me, amount, []]),
+        IonPool(market.pool).supply(
+            me,
+            amount,
+            [],
             description=f"supply {text(amount, WAD)} {market.base_symbol} to the pool",
-            method="IonPool.supply",
         )
     )
     plan = Plan(
@@ -102,7 +104,7 @@ def supply(session: Session, symbol: str, amount: int, options: WriteOptions) ->
         json_summary={"action": "supply", "market": market.symbol, "amount": text(amount, WAD)},
     )
     result = run_plan(session, plan, options)
-    return _finish(session, market, me, plan, result, options)
+    return _finish(session, reader, market, me, plan, result, options)
 
 
 def redeem(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
@@ -138,22 +140,20 @@ def redeem(session: Session, symbol: str, amount: int | None, options: WriteOpti
     plan = Plan(
         title=f"Redeem {text(amount, WAD)} {market.base_symbol} from the {market.symbol} market",
         calls=[
-            Call(
-                to=market.pool,
-                data=encode(None, "IonPool", market.pool, "withdraw", [me, amount]),
-                description=f"withdraw {text(amount, WAD)} {market.base_symbol}",
-                method="IonPool.withdraw",
+            IonPool(market.pool).withdraw(
+                me, amount, description=f"withdraw {text(amount, WAD)} {market.base_symbol}"
             )
         ],
         summary={"redeem": f"{text(amount, WAD)} {market.base_symbol}", "to": me},
         json_summary={"action": "redeem", "market": market.symbol, "amount": text(amount, WAD)},
     )
     result = run_plan(session, plan, options)
-    return _finish(session, market, me, plan, result, options)
+    return _finish(session, reader, market, me, plan, result, options)
 
 
 def _finish(
     session: Session,
+    reader: Reader,
     market: MarketState,
     me: str,
     plan: Plan,
@@ -161,5 +161,5 @@ def _finish(
     options: WriteOptions,
 ) -> WriteResult:
     return result_document(
-        session, plan, result, options, lambda: lender_position(session, market, me)
+        session, plan, result, options, lambda: lender_position(reader, market, me)
     )

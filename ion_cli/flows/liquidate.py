@@ -23,18 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ion_cli import position_math as pm
+from ion_cli.chain.market_state import MarketState, read_market, read_vault
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.installed import require_market
-from ion_cli.flows.market_state import MarketState, read_market
-from ion_cli.flows.position import position_figures, read_vault
+from ion_cli.flows.position import position_figures
 from ion_cli.flows.session import Session
 from ion_cli.flows.vaults import require_terms
 from ion_cli.flows.writes import (
     WriteOptions,
     approval_calls,
-    encode,
     require_balance,
     result_document,
     run_plan,
@@ -126,9 +125,10 @@ def _terms(market: MarketState) -> pm.LiquidationTerms:
 def quote(session: Session, symbol: str, vault: str) -> tuple[MarketState, LiquidationQuote]:
     """The market and the liquidation preview of `vault`, read at one block."""
     address = session.address_of(vault)  # an address, or an account name
-    market = read_market(session.reader(), session.profile, require_market(session, symbol))
+    reader = session.reader()
+    market = read_market(reader, session.profile, require_market(session, symbol))
     require_terms(session, market)
-    state = read_vault(session, market, address)
+    state = read_vault(reader, session.profile, market, address)
     preview = pm.preview_liquidation(
         state.collateral,
         state.normalized_debt,
@@ -179,14 +179,16 @@ def liquidate(
             f"the liquidation repays {text(p.repay_amount, WAD)} {q.base}, more than --max-repay "
             f"{text(max_repay, WAD)}: nothing was sent"
         )
-    w3 = session.w3()
+    from ion_cli.chain.contracts import Liquidation
+
+    reader = session.reader()
     me = session.account().address
     liquidation = session.profile.address(session.profile.market(market.symbol), "liquidation")
     calls: list[Call] = []
     if p.repay_amount > 0:
         # the repay at the rate a little later: interest accrues before the block
         later = accrue(Ray(market.rate), Ray(market.borrow_rate - RAY), APPROVAL_HORIZON_S).value
-        state = read_vault(session, market, q.vault)
+        state = read_vault(reader, session.profile, market, q.vault)
         later_preview = pm.preview_liquidation(
             state.collateral,
             state.normalized_debt,
@@ -198,9 +200,9 @@ def liquidate(
         allowance = max(p.repay_amount, later_preview.repay_amount)
         if max_repay is not None:
             allowance = min(allowance, max_repay)
-        require_balance(w3, market.base_token, me, p.repay_amount, market.base_symbol)
+        require_balance(reader, market.base_token, me, p.repay_amount, market.base_symbol)
         calls += approval_calls(
-            w3,
+            reader,
             market.base_token,
             me,
             liquidation,
@@ -210,14 +212,14 @@ def liquidate(
             options.approve_max,
         )
     calls.append(
-        Call(
-            liquidation,
-            encode(w3, "Liquidation", liquidation, "liquidate", [market.ilk_index, q.vault, me]),
+        Liquidation(liquidation).liquidate(
+            market.ilk_index,
+            q.vault,
+            me,
             description=(
                 f"liquidate the {market.symbol} vault of {q.vault} ({q.branch}): repay about "
                 f"{text(p.repay_amount, WAD)} {market.base_symbol}"
             ),
-            method="Liquidation.liquidate",
         )
     )
     profit = q.profit
@@ -244,10 +246,10 @@ def liquidate(
     result = run_plan(session, plan, options)
 
     def read_back() -> Position:
-        fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
+        fresh = read_market(reader, session.profile, require_market(session, market.symbol))
         return position_figures(
             fresh,
-            read_vault(session, fresh, q.vault),
+            read_vault(reader, session.profile, fresh, q.vault),
             session.safety_margin,
             session.profile.name,
         )

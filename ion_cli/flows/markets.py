@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ion_cli.flows.figures import RAD, RAY, WAD, text
+from ion_cli.chain.market_state import MarketState, read_markets
+from ion_cli.flows.figures import RAD, RAY, WAD, figure
 from ion_cli.flows.installed import available_markets, lrt_eth_rate
-from ion_cli.flows.market_state import MarketState, read_markets
 from ion_cli.flows.position import liquidation_unknown
 from ion_cli.flows.session import Session
 from ion_cli.results import Market
@@ -26,25 +26,25 @@ def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) ->
         pool=m.pool,
         collateral_token=m.collateral_token,
         base_token=m.base_token,
-        ltv=text(m.ltv, RAY),
-        liquidation_threshold=unknown or text(m.liquidation_threshold, RAY),
-        reserve_exchange_rate=text(m.reserve_rate, WAD),
-        price=text(m.price, WAD),
-        spot=text(m.spot, RAY),
-        total_supplied=text(m.total_supply, WAD),
-        total_borrowed=text(Rad(m.total_debt_rad).to_wad_down().value, WAD),
-        utilization=text(m.utilization_ray, RAY),
-        borrow_apr=text(m.borrow_apr_ray, RAY),
-        borrow_apy=format(borrow_apy.normalize(), "f"),
-        supply_apy=format(supply_apy.normalize(), "f"),
-        rate=text(m.rate, RAY),
-        debt_ceiling=text(m.debt_ceiling, RAD),
-        dust=text(m.dust, RAD),
-        supply_cap=text(m.supply_cap, WAD),
-        available_liquidity=text(m.liquidity, WAD),
+        ltv=figure(m.ltv, RAY),
+        liquidation_threshold=unknown or figure(m.liquidation_threshold, RAY),
+        reserve_exchange_rate=figure(m.reserve_rate, WAD),
+        price=figure(m.price, WAD),
+        spot=figure(m.spot, RAY),
+        total_supplied=figure(m.total_supply, WAD),
+        total_borrowed=figure(Rad(m.total_debt_rad).to_wad_down().value, WAD),
+        utilization=figure(m.utilization_ray, RAY),
+        borrow_apr=figure(m.borrow_apr_ray, RAY),
+        borrow_apy=borrow_apy.normalize(),
+        supply_apy=supply_apy.normalize(),
+        rate=figure(m.rate, RAY),
+        debt_ceiling=figure(m.debt_ceiling, RAD),
+        dust=figure(m.dust, RAD),
+        supply_cap=figure(m.supply_cap, WAD),
+        available_liquidity=figure(m.liquidity, WAD),
         paused=m.paused,
         block=m.block,
-        lrt_eth_rate=text(lrt_eth_rate, WAD),
+        lrt_eth_rate=figure(lrt_eth_rate, WAD),
     )
 
 

@@ -8,76 +8,30 @@ at which reserve exchange rate the vault would be liquidated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from ion_cli import position_math as pm
+from ion_cli.chain import market_state as chain_vaults
+from ion_cli.chain.market_state import MarketState, read_market, read_markets
+from ion_cli.chain.market_state import VaultState as VaultState  # re-exported for leverage*
 from ion_cli.errors import RefusedError
-from ion_cli.flows.figures import RAY, WAD, exact, text
+from ion_cli.flows.figures import RAY, WAD, exact, figure
 from ion_cli.flows.installed import available_markets, require_market
-from ion_cli.flows.market_state import MarketState, read_market, read_markets
 from ion_cli.flows.session import Session
 from ion_cli.results import Position, Unknown
 
 
-@dataclass(frozen=True)
-class VaultState:
-    address: str
-    collateral: int  # WAD
-    normalized_debt: int  # WAD
-    supplied: int = 0  # WAD: the address's lender balance in this pool (base asset, accrued)
-    # WAD: collateral tokens moved into the GemJoin but not deposited (a deposit stopped between
-    # its join and depositCollateral steps): the user's, neither collateral nor in the wallet
-    gem: int = 0
-
-    def changed(self, *, collateral: int = 0, normalized_debt: int = 0) -> VaultState:
-        return replace(
-            self,
-            collateral=max(self.collateral + collateral, 0),
-            normalized_debt=max(self.normalized_debt + normalized_debt, 0),
-        )
-
-
 def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
-    """The vault and lender balance of `address`, at the block the market was read at."""
-    return read_vaults(session, [market], address)[0]
+    """`ion_cli.chain.market_state.read_vault` over the session's reader (for the flows that
+    hold a session; new code passes the reader)."""
+    return chain_vaults.read_vault(session.reader(), session.profile, market, address)
 
 
 def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
-    """The vaults and lender balances of `address` in `markets`, in one batch, at the block the
-    markets were read at (they are read at one block)."""
-    from ion_cli.chain.contracts import IonLens, IonPool
-
-    if not markets:
-        return []
-    # The public pool keeps gem only in storage: the lens reads it (as it does on mainnet).
-    lens = IonLens(session.profile.shared("lens"))
-    calls = []
-    for market in markets:
-        pool = IonPool(market.pool)
-        calls += [
-            pool.vault(market.ilk_index, address),
-            pool.balanceOf(address),
-            lens.gem(market.pool, market.ilk_index, address),
-        ]
-    where = ", ".join(m.symbol for m in markets)
-    answers = session.reader().read(
-        calls, markets[0].block, f"reading the {where} vault of {address}"
-    )
-    vaults = []
-    for i in range(len(markets)):
-        (collateral, normalized_debt), supplied, gem = answers[3 * i : 3 * i + 3]
-        vaults.append(
-            VaultState(
-                address=address,
-                collateral=int(collateral),
-                normalized_debt=int(normalized_debt),
-                supplied=int(supplied),
-                gem=int(gem),
-            )
-        )
-    return vaults
+    """`ion_cli.chain.market_state.read_vaults` over the session's reader (as above)."""
+    return chain_vaults.read_vaults(session.reader(), session.profile, markets, address)
 
 
 def snapshot(market: MarketState, vault: VaultState) -> pm.PositionSnapshot:
@@ -124,12 +78,12 @@ def position_figures(
         market.rate,
         market.liquidation_threshold,
     )
-    safe_borrow: str | Unknown | None
-    safe_withdraw: str | Unknown | None
+    safe_borrow: Decimal | Unknown | None
+    safe_withdraw: Decimal | Unknown | None
     if lt is not None:
         args = (c, nd, rate, market.spot, market.reserve_rate, lt, margin_ray)
-        safe_borrow = text(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
-        safe_withdraw = text(pm.max_withdraw_within_margin(*args), WAD)
+        safe_borrow = figure(min(pm.max_extra_borrow_within_margin(*args), market.liquidity), WAD)
+        safe_withdraw = figure(pm.max_withdraw_within_margin(*args), WAD)
     else:
         safe_borrow = safe_withdraw = unknown
 
@@ -155,21 +109,23 @@ def position_figures(
         max_ltv=f["max_loan_to_value"],
         liquidation_threshold=known(f["liquidation_threshold"]),
         reserve_exchange_rate=f["exchange_rate"],
-        market_price=text(market.price, WAD),
+        market_price=figure(market.price, WAD),
         liquidation_exchange_rate=known_with_debt(f["liquidation_exchange_rate"]),
         drop_to_liquidation=known_with_debt(f["exchange_rate_drop_to_liquidation"]),
         min_safe_price=f["min_safe_price"],
         price_drop_to_borrow_limit=f["price_drop_to_borrow_limit"],
-        max_borrow=text(min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD),
+        max_borrow=figure(
+            min(pm.max_extra_borrow(c, nd, rate, market.spot), market.liquidity), WAD
+        ),
         max_withdraw=f["max_withdraw"],
         max_borrow_safe=safe_borrow,
         max_withdraw_safe=safe_withdraw,
-        safety_margin=format(margin, "f"),
+        safety_margin=margin,
         dusty=f["dusty"],
         liquidatable=known_with_debt(bool(f["liquidatable"])),
         liquidation=known_with_debt(f["liquidation"]),
-        supplied=text(vault.supplied, WAD),
-        gem=text(vault.gem, WAD),
+        supplied=figure(vault.supplied, WAD),
+        gem=figure(vault.gem, WAD),
         block=market.block,
     )
 
@@ -214,11 +170,13 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[Pos
 
     if symbol:
         market = read_market(reader, session.profile, require_market(session, symbol))
-        row = position_figures(market, read_vault(session, market, address), margin, network)
+        vault = chain_vaults.read_vault(reader, session.profile, market, address)
+        row = position_figures(market, vault, margin, network)
         return with_risks([(row, market)])
     found = []
     markets = read_markets(reader, session.profile, available_markets(session))
-    for market, vault in zip(markets, read_vaults(session, markets, address), strict=True):
+    vaults = chain_vaults.read_vaults(reader, session.profile, markets, address)
+    for market, vault in zip(markets, vaults, strict=True):
         if vault.collateral or vault.normalized_debt or vault.supplied or vault.gem:
             found.append((position_figures(market, vault, margin, network), market))
     return with_risks(found)

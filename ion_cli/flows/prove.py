@@ -32,6 +32,7 @@ from ion_cli.zk.anchor_check import STATE_PROOF  # the file `ion verify` reads b
 
 if TYPE_CHECKING:
     from ion_cli.beacon.snapshot import Snapshot
+    from ion_cli.chain.rpc import Reader
     from ion_cli.flows.anchored import Anchored
     from ion_cli.flows.session import Session
     from ion_cli.zk.ezkl_runner import Circuit
@@ -303,8 +304,8 @@ def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: S
     if not isinstance(sub, dict) or not isinstance(sub.get("tx_hash"), str):
         return
     try:
-        w3 = session.w3()
-        chain_id = int(w3.eth.chain_id)
+        reader = session.reader()
+        chain_id = reader.chain_id()
     except Exception as exc:  # no node at hand: the record is not checked, and it says so
         detail = exc.message if isinstance(exc, IonError) else type(exc).__name__
         report.skip(
@@ -318,7 +319,7 @@ def check_submission_on_chain(report: rc.Report, r: rc.LoadedReceipt, session: S
             f"{sub.get('chain_id')}",
         )
         return
-    problems = _submission_problems(w3, sub, r)
+    problems = _submission_problems(reader, sub, r)
     report.add(SUBMISSION_ON_CHAIN, not problems, "; ".join(problems))
 
 
@@ -358,14 +359,15 @@ def _submitted_proof(data: bytes) -> tuple[bytes, list[int]] | None:
     return bytes(proof), [int(i) for i in instances]
 
 
-def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> list[str]:
+def _submission_problems(reader: Reader, sub: dict[str, Any], r: rc.LoadedReceipt) -> list[str]:
+    from ion_cli.chain.node import receipt, transaction
     from ion_cli.zk.feed import load_proof
 
     tx_hash = str(sub["tx_hash"])
     try:
-        tx = w3.eth.get_transaction(tx_hash)
-        mined = w3.eth.get_transaction_receipt(tx_hash)
-    except Exception:  # web3's TransactionNotFound, or a node that cannot say
+        tx = transaction(reader, tx_hash)
+        mined = receipt(reader, tx_hash)
+    except Exception:  # TransactionNotFound, or a node that cannot say
         return [f"no transaction {tx_hash} on chain {sub.get('chain_id')}"]
     problems = []
     feed = str(sub.get("feed", ""))
@@ -376,7 +378,7 @@ def _submission_problems(w3: Any, sub: dict[str, Any], r: rc.LoadedReceipt) -> l
     if mined.get("blockNumber") != sub.get("block"):
         problems.append(f"mined in block {mined.get('blockNumber')}, not {sub.get('block')}")
     proof, instances = load_proof(r.file(rc.PROOF))
-    sent = tx.get("input")
+    sent = tx.get("input") or b""
     sent_bytes = bytes(sent) if not isinstance(sent, str) else bytes.fromhex(sent[2:])
     if _submitted_proof(sent_bytes) != (proof, instances):
         problems.append("the transaction carries another proof or other public inputs")

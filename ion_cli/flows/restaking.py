@@ -11,7 +11,7 @@ arithmetic (`ion_cli.restaking_math`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ion_cli import restaking_math as rm
 from ion_cli.errors import IonError, UsageError
@@ -27,7 +27,6 @@ from ion_cli.restaking_results import (
 if TYPE_CHECKING:
     from ion_cli.adapters import AdapterContext, LrtAdapter, RestakingSource, RestakingStaker
     from ion_cli.chain.eigenlayer import EigenLayerReader, Slashed
-    from ion_cli.chain.rpc import Reader
     from ion_cli.flows.session import Session
 
 DEFAULT_SINCE = 30 * 86_400
@@ -35,34 +34,15 @@ DEFAULT_SINCE = 30 * 86_400
 
 def adapter_context(session: Session, block: int | str = "latest") -> AdapterContext:
     """An adapter context on the session's chain: calls at `block`, logs in chunks."""
-    from ion_cli.adapters import AdapterContext, chain_call_from
+    from ion_cli.chain.adapter_context import adapter_context as context_over
 
-    reader = session.reader()
-
-    def eth_call(to: str, data: bytes) -> bytes:
-        return reader.eth_call(to, data, block, "reading the restaking views")
-
-    return AdapterContext(
-        chain_id=session.profile.chain_id,
-        network=session.profile.name,
-        deployment=session.profile.extra.get("deployment"),
-        call=chain_call_from(eth_call),
-        logs=log_reader(reader, block),
+    return context_over(
+        session.reader(),
+        session.profile,
+        block=block,
+        action="reading the restaking views",
+        logs_action="reading EigenLayer events",
     )
-
-
-def log_reader(reader: Reader, block: int | str) -> Any:
-    from ion_cli.chain.client import RpcError
-    from ion_cli.flows.logs import chunked_log_reader
-
-    def rpc(method: str, params: list[Any]) -> Any:
-        try:
-            return reader.request(method, params, "reading EigenLayer events")
-        except RpcError as exc:  # the message says whether the range was capped
-            raise RuntimeError(exc.message) from None
-
-    head = block if isinstance(block, int) else reader.block("latest")["number"]
-    return chunked_log_reader(rpc, lambda: head)
 
 
 def restaking_source(adapter: LrtAdapter, ctx: AdapterContext) -> RestakingSource:

@@ -246,16 +246,16 @@ def what_if(
     progress: Progress,
 ) -> dict[str, Any]:
     from ion_cli import position_math as pm
+    from ion_cli.chain.market_state import read_market
     from ion_cli.flows.figures import RAY, text
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.market_state import read_market
     from ion_cli.flows.position import read_vault
 
     after_snapshot = rule.hypothetical_slashing(snapshot, count)
     before = rule.loss(snapshot, network)
     after = assess(after_snapshot, network, progress)
     extra = added_loss(before, after.loss)
-    market = read_market(session.w3(), session.profile, require_market(session, symbol))
+    market = read_market(session.reader(), session.profile, require_market(session, symbol))
     new_rate = rate_after(market.reserve_rate, extra)
     pool = len(rule.slashable(snapshot))
     vaults = []

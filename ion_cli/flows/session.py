@@ -18,8 +18,6 @@ from ion_cli.errors import DevnetNotRunning, NodeError, UsageError
 from ion_cli.networks import NetworkProfile, resolve_network
 
 if TYPE_CHECKING:
-    from web3 import Web3
-
     from ion_cli.accounts.signer import ResolvedAccount
     from ion_cli.chain.rpc import Reader
 
@@ -38,7 +36,6 @@ class Session:
     # the environment and prompt the accounts layer may use (the edge's; default: neither)
     account_sources: Sources = field(default=NO_SOURCES, repr=False)
     _profile: NetworkProfile | None = field(default=None, repr=False)
-    _w3: Any = field(default=None, repr=False)
     _reader: Any = field(default=None, repr=False)
 
     @property
@@ -73,18 +70,9 @@ class Session:
             return DevnetNotRunning("the devnet is not running (start it with `ion devnet up`)")
         return None
 
-    def w3(self) -> Web3:
-        """The node for writes and the flows that hold a `w3`: `ion_cli.chain.node.Node`, the
-        web3 calls the write path makes answered over this run's reader (one HTTP client, no
-        web3 import)."""
-        if self._w3 is None:
-            from ion_cli.chain.node import Node
-
-            self._w3 = Node(self.reader()).as_web3()
-        return self._w3  # type: ignore[no-any-return]
-
     def reader(self) -> Reader:
-        """A JSON-RPC reader (httpx + eth_abi, no web3): for everything that only reads."""
+        """The run's one JSON-RPC reader (httpx + eth_abi, no web3; one HTTP client, kept
+        alive): what every flow reads through and hands to the chain layer for writes."""
         if self._reader is None:
             from ion_cli.chain.rpc import connect
 

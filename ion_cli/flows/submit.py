@@ -31,6 +31,7 @@ from ion_cli.zk import layout
 from ion_cli.zk.receipt_keys import nested as _get
 
 if TYPE_CHECKING:
+    from ion_cli.chain.rpc import Reader
     from ion_cli.results import SubmitResult, WriteResult
 
 RECEIPT = "receipt.json"
@@ -157,7 +158,7 @@ def explain(
         ),
         "AlreadySubmitted": lambda: (
             f"this proof (slot {a.get('slot')}, state root {_root(a.get('stateRoot'))}) was "
-            "already accepted: a replay"
+            "already accepted, or is pending: a replay"
         ),
         "WrongIlk": lambda: "the feed serves another collateral index",
         "FeaturesMismatch": lambda: (
@@ -240,7 +241,7 @@ def token_of_model_id(session: Session, model_hash: str | None) -> Callable[[str
 
 
 def _precheck(
-    w3: Any,
+    reader: Reader,
     feed: str,
     sender: str,
     data: bytes,
@@ -249,15 +250,16 @@ def _precheck(
 ) -> None:
     """eth_call the submission (with its bond) from the sender; a revert becomes
     ProofRejected."""
-    from ion_cli.chain.client import node_error, rpc_url_of
+    from ion_cli.chain.client import node_error
     from ion_cli.chain.revert import decode_exception
 
+    call = {"from": sender, "to": feed, "data": "0x" + data.hex(), "value": hex(value)}
     try:
-        w3.eth.call({"from": sender, "to": feed, "data": "0x" + data.hex(), "value": value})
+        reader.request("eth_call", [call, "latest"], "asking the feed about the proof")
     except Exception as exc:
         decoded = decode_exception(exc)
         if decoded is None:
-            raise node_error(exc, rpc_url_of(w3), "asking the feed about the proof") from None
+            raise node_error(exc, reader.url, "asking the feed about the proof") from None
         if decoded.name:
             reason = explain(decoded.name, decoded.args, bound_to)
             raise ProofRejected(f"rejected: {reason}") from None
@@ -379,7 +381,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
     except layout.LayoutError as exc:
         raise ProofRejected(f"rejected: the public inputs do not fit the layout ({exc})") from None
     slot, state_root, score = proven.inputs.slot, proven.inputs.state_root, proven.score
-    w3 = session.w3()
+    reader = session.reader()
     me = session.account().address
     latest_before = read_latest(session.reader(), feed)
     terms = read_terms(session.reader(), feed)
@@ -402,7 +404,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         )
     # The feed's own verdict first: a rejection is its reason, in words, and nothing is sent.
     bound_to = token_of_model_id(session, receipt.model_hash)
-    _precheck(w3, feed, me, submit_call(feed, call, "", terms.bond).data, bound_to, terms.bond)
+    _precheck(reader, feed, me, submit_call(feed, call, "", terms.bond).data, bound_to, terms.bond)
 
     haircut = layout.haircut_wad(score)
     feed_rate_after = layout.risk_adjusted_rate(oracle.protocol_rate, haircut)
@@ -467,7 +469,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         accepted=True,
         feed=feed,
         previous=latest_before.to_json(),
-        latest=read_latest(w3, feed).to_json(after.now),
+        latest=read_latest(reader, feed).to_json(after.now),
         oracle=after.to_json(),
         receipt=str(receipt.receipt_path),
         reserve_rate_updated=False,
@@ -525,7 +527,7 @@ def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> S
     if first is not None and first.status == 1:
         _record_submission(receipt, session, feed, first.hash, first.block_number)
     after = market_oracle(session, symbol)
-    latest = read_latest(session.w3(), feed).to_json(after.now)
+    latest = read_latest(session.reader(), feed).to_json(after.now)
     return SubmitResult(
         plan=done.plan,
         dry_run=False,

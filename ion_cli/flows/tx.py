@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ion_cli.chain.journal import Journal
     from ion_cli.chain.journal_db import PlanRecord
     from ion_cli.chain.reconcile import Report
+    from ion_cli.chain.rpc import Reader
     from ion_cli.flows.session import Session
     from ion_cli.flows.writes import WriteOptions
     from ion_cli.results import WriteResult
@@ -106,15 +107,15 @@ def guarded_write(
     require_named_network(session, explicit_network)
     warn = options.observer.on_warning
     address = session.account().address
-    w3 = session.w3()
-    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
+    reader = session.reader()
+    chain_id = session.profile.chain_id or reader.chain_id()
     key = plan_key(chain_id, address, intent)
     with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN), on_wait=warn):
         journal, genesis = open_journal(session)
-        report = reconcile(w3, journal, address, genesis)
+        report = reconcile(reader, journal, address, genesis)
         for line in report.messages():
             warn(line)
-        earlier = _wait_for_pending(w3, journal, report, key, options.timeout, warn)
+        earlier = _wait_for_pending(reader, journal, report, key, options.timeout, warn)
         if earlier is None and one_shot:
             earlier = applied(journal, genesis, key)
         if earlier is None:  # killed after its last step was mined, before it said so
@@ -167,33 +168,17 @@ def _settle_gem_deposits(
             warn(f"'{plan.title}' will not be finished: its gem was taken care of")
 
 
-def _nonces(w3: Any, address: str) -> tuple[int, int]:
-    """The account's (latest, pending) nonces; in one round trip over ion's own reader."""
-    reader = getattr(w3, "reader", None)  # ion_cli.chain.node.Node
-    if reader is not None:
-        found = reader.batch(
-            [
-                ("eth_getTransactionCount", [address, "latest"]),
-                ("eth_getTransactionCount", [address, "pending"]),
-            ],
-            "reading the account's nonces",
-        )
-        return int(found[0], 16), int(found[1], 16)
-    latest = int(w3.eth.get_transaction_count(address, "latest"))
-    return latest, int(w3.eth.get_transaction_count(address, "pending"))
-
-
 def pending_lines(session: Session) -> list[str]:
     """For a preview made while this account has transactions in the node's pool: one line per
     pending transaction (hash, nonce, what it does from the journal), and a count of those ion
     did not send. The preview's figures are those of the chain without them; a real run waits
     for them before planning. Read-only (no lock): the journal is not changed."""
-    from ion_cli.chain.node import not_found_errors
+    from ion_cli.chain.node import nonces, not_found_errors, transaction
 
     TransactionNotFound = not_found_errors()  # ours, and web3's for a caller holding a Web3
     address = session.account().address
-    w3 = session.w3()
-    latest, pending = _nonces(w3, address)
+    reader = session.reader()
+    latest, pending = nonces(reader, address)
     if pending <= latest:
         return []
     journal, _ = open_journal(session)  # only with transactions pending (start-up cost)
@@ -203,7 +188,7 @@ def pending_lines(session: Session) -> list[str]:
         if entry.nonce < latest:
             continue
         try:
-            w3.eth.get_transaction(entry.hash)  # type: ignore[arg-type]
+            transaction(reader, entry.hash)
         except TransactionNotFound:
             continue
         known.add(entry.nonce)
@@ -247,7 +232,7 @@ def _intent(plan: PlanRecord) -> str:
 
 
 def _wait_for_pending(
-    w3: Any,
+    reader: Reader,
     journal: Journal,
     report: Report,
     key: str,
@@ -265,7 +250,7 @@ def _wait_for_pending(
         warn(f"waiting up to {timeout:g} s for {entry.hash} ({entry.label()}) before planning")
         try:
             receipt = wait_for_receipt(
-                w3, entry.hash, confirmations=1, timeout=timeout, name=entry.label()
+                reader, entry.hash, confirmations=1, timeout=timeout, name=entry.label()
             )
         except IonError:
             raise RefusedError(
@@ -340,17 +325,7 @@ def _resume(
     from ion_cli.flows.writes import run_plan
     from ion_cli.results import WriteResult
 
-    calls = [
-        Call(
-            to=str(c["to"]),
-            data=bytes.fromhex(str(c["data"])[2:]),
-            value=int(c.get("value") or 0),
-            description=str(c.get("description", "")),
-            kind=c.get("kind", "action"),
-            method=str(c.get("method", "")),
-        )
-        for c in record.calls[done:]
-    ]
+    calls = [Call.from_json(c) for c in record.calls[done:]]
     options.observer.on_warning(
         f"finishing '{record.title}' from step {done + 1} of {len(record.calls)} "
         f"(steps 1-{done} were mined by an earlier run)"
@@ -391,9 +366,9 @@ def open_journal(session: Session) -> tuple[Journal, str]:
     from ion_cli.chain.identity import chain_identity
     from ion_cli.chain.journal import Journal
 
-    w3 = session.w3()
-    chain_id = session.profile.chain_id or int(w3.eth.chain_id)
-    identity, genesis = chain_identity(w3, chain_id)
+    reader = session.reader()
+    chain_id = session.profile.chain_id or reader.chain_id()
+    identity, genesis = chain_identity(reader, chain_id)
     journal = Journal.for_chain(
         identity, session.account().address, chain_id=chain_id, genesis=genesis
     )
@@ -413,9 +388,9 @@ def list_transactions(session: Session, *, refresh: bool = True) -> list[dict[st
         from ion_cli.chain.lock import account_lock
         from ion_cli.chain.reconcile import genesis_hash, reconcile
 
-        w3 = session.w3()
+        reader = session.reader()
         with account_lock(session.profile.chain_id, address, timeout=LOCK_WAIT_MIN):
-            reconcile(w3, journal, address, genesis_hash(w3))
+            reconcile(reader, journal, address, genesis_hash(reader))
     rows = [e.to_json() for e in journal.entries().values()]
     return list(reversed(rows))
 
@@ -447,6 +422,7 @@ def replace_transaction(
     """Speed up (same transaction, higher fees) or cancel (0 ETH to self) a pending journaled
     transaction: the same nonce, at least `bump`% of its fees, signed only when asked."""
     from ion_cli.chain.lock import account_lock
+    from ion_cli.chain.node import base_fee, transaction
     from ion_cli.chain.reconcile import genesis_hash, reconcile
     from ion_cli.chain.sending import Collision, broadcast, wait_for_receipt
 
@@ -455,22 +431,22 @@ def replace_transaction(
     # session's connection, the account's lock held, the journal written before broadcast
     require_named_network(session, session.network is not None)
     journal, address = account_journal(session)
-    w3 = session.w3()
+    reader = session.reader()
     chain_id = session.profile.chain_id
     with account_lock(chain_id, address, timeout=max(options.timeout, LOCK_WAIT_MIN)):
-        genesis = genesis_hash(w3)
-        report = reconcile(w3, journal, address, genesis)
+        genesis = genesis_hash(reader)
+        report = reconcile(reader, journal, address, genesis)
         entry = next((e for e in report.pending if e.hash == tx_hash), None)
         if entry is None:
             known = journal.find(tx_hash)
             state = known.state if known else "not in the journal"
             raise RefusedError(f"{tx_hash} is not pending ({state}): nothing to replace")
-        old = w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        old = transaction(reader, tx_hash)
         tip = max(int(old.get("maxPriorityFeePerGas") or 0) * bump // 100 + 1, 10**9)
         max_fee = max(
             int(old.get("maxFeePerGas") or old.get("gasPrice") or 0) * bump // 100 + 1, tip
         )
-        latest_base = int(w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        latest_base = base_fee(reader)
         max_fee = max(max_fee, 2 * latest_base + tip)
         tx: dict[str, Any] = {
             "to": address if cancel else old["to"],
@@ -513,7 +489,7 @@ def replace_transaction(
             replaces=tx_hash,
         )
         try:
-            broadcast(w3, raw, new_hash, what, nonce=entry.nonce)
+            broadcast(reader, raw, new_hash, what, nonce=entry.nonce)
         except Collision as exc:
             if "already used" not in exc.message:
                 raise
@@ -525,7 +501,7 @@ def replace_transaction(
         journal.record_sent(new_hash)
         options.observer.on_warning(f"sent {what}: {new_hash}")
         receipt = wait_for_receipt(
-            w3, new_hash, confirmations=1, timeout=options.timeout, name=what
+            reader, new_hash, confirmations=1, timeout=options.timeout, name=what
         )
         block_hash = receipt["blockHash"]
         journal.record_mined(

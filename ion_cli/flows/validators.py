@@ -299,13 +299,15 @@ def token_validators(
     profile = session.profile
     adapter = load(symbol.lower())
 
+    # The reader is asked for only when the adapter reads the chain (an adapter answering
+    # from static facts, or the user's files, need no node).
     def call(to: str, signature: str, args: Sequence[Any] = ()) -> Any:
         from ion_cli.adapters import chain_call_from
 
-        w3 = session.w3()
-        return chain_call_from(lambda t, d: bytes(w3.eth.call({"to": t, "data": d})))(
-            to, signature, args
-        )
+        reader = session.reader()
+        return chain_call_from(
+            lambda t, d: reader.eth_call(t, d, "latest", f"reading the {symbol} validator set")
+        )(to, signature, args)
 
     def logs(
         address: str,
@@ -313,9 +315,10 @@ def token_validators(
         from_block: int = 0,
         to_block: int | None = None,
     ) -> Any:
-        from ion_cli.flows.logs import web3_log_reader
+        from ion_cli.chain.logs import node_log_reader
 
-        return web3_log_reader(session.w3())(address, topics, from_block, to_block)
+        read = node_log_reader(session.reader(), action=f"reading the {symbol} events")
+        return read(address, topics, from_block, to_block)
 
     context = AdapterContext(
         chain_id=profile.chain_id,

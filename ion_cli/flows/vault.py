@@ -8,20 +8,21 @@ by reading the resulting position."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from ion_cli import position_math as pm
+from ion_cli.chain.contracts import GemJoin, IonPool
+from ion_cli.chain.market_state import MarketState, VaultState, read_market, read_vault
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAD, RAY, WAD, text
 from ion_cli.flows.installed import require_market
-from ion_cli.flows.market_state import MarketState, read_market
-from ion_cli.flows.position import VaultState, position_figures, read_vault, safety_check
+from ion_cli.flows.position import position_figures, safety_check
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import (
     WriteOptions,
     approval_calls,
-    encode,
     require_balance,
     result_document,
     run_plan,
@@ -37,16 +38,20 @@ from ion_cli.units import (
     repay_in,
 )
 
+if TYPE_CHECKING:
+    from ion_cli.chain.rpc import Reader
+
 # Interest accrues every second between the preview and the block that includes the repay:
 # the approval covers this much time of accrual (the pool pulls only what is owed).
 REPAY_ALLOWANCE_HORIZON_S = 900
 
 
-def _context(session: Session, symbol: str) -> tuple[MarketState, VaultState, str]:
-    w3 = session.w3()
-    market = read_market(w3, session.profile, require_market(session, symbol))
+def _context(session: Session, symbol: str) -> tuple[Reader, MarketState, VaultState, str]:
+    """The run's reader, the market, the account's vault in it, and the account."""
+    reader = session.reader()
+    market = read_market(reader, session.profile, require_market(session, symbol))
     me = session.account().address
-    return market, read_vault(session, market, me), me
+    return reader, market, read_vault(reader, session.profile, market, me), me
 
 
 def _gem_join(session: Session, market: MarketState) -> str:
@@ -54,14 +59,13 @@ def _gem_join(session: Session, market: MarketState) -> str:
 
 
 def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
-    market, vault, me = _context(session, symbol)
-    w3 = session.w3()
+    reader, market, vault, me = _context(session, symbol)
     if amount <= 0:
         raise UsageError("the amount to deposit must be greater than zero")
     join = _gem_join(session, market)
-    require_balance(w3, market.collateral_token, me, amount, market.symbol)
+    require_balance(reader, market.collateral_token, me, amount, market.symbol)
     calls = approval_calls(
-        w3,
+        reader,
         market.collateral_token,
         me,
         join,
@@ -71,23 +75,18 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
         options.approve_max,
     )
     calls += [
-        Call(
-            join,
-            encode(w3, "GemJoin", join, "join", [me, amount]),
+        GemJoin(join).join(
+            me,
+            amount,
             description=f"move {text(amount, WAD)} {market.symbol} into the pool's GemJoin",
-            method="GemJoin.join",
         ),
-        Call(
-            market.pool,
-            encode(
-                w3,
-                "IonPool",
-                market.pool,
-                "depositCollateral",
-                [market.ilk_index, me, me, amount, []],
-            ),
+        IonPool(market.pool).depositCollateral(
+            market.ilk_index,
+            me,
+            me,
+            amount,
+            [],
             description=f"deposit {text(amount, WAD)} {market.symbol} as collateral",
-            method="IonPool.depositCollateral",
         ),
     ]
     after = vault.changed(collateral=amount)
@@ -96,8 +95,7 @@ def deposit(session: Session, symbol: str, amount: int, options: WriteOptions) -
 
 
 def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) -> WriteResult:
-    market, vault, me = _context(session, symbol)
-    w3 = session.w3()
+    _, market, vault, me = _context(session, symbol)
     if amount <= 0:
         raise UsageError("the amount to borrow must be greater than zero")
     if amount > market.liquidity:
@@ -126,11 +124,13 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
             "below the "
             f"market's dust of {text(market.dust, RAD)} {market.base_symbol}: borrow more"
         )
-    call = Call(
-        market.pool,
-        encode(w3, "IonPool", market.pool, "borrow", [market.ilk_index, me, me, nd, []]),
+    call = IonPool(market.pool).borrow(
+        market.ilk_index,
+        me,
+        me,
+        nd,
+        [],
         description=f"borrow {text(amount, WAD)} {market.base_symbol}",
-        method="IonPool.borrow",
     )
     change = VaultChange("borrow", amount, market.base_symbol, after, True)
     return _run_change(session, market, change, [call], options)
@@ -139,8 +139,7 @@ def borrow(session: Session, symbol: str, amount: int, options: WriteOptions) ->
 def repay(session: Session, symbol: str, amount: int | None, options: WriteOptions) -> WriteResult:
     """Repay `amount` of base asset, or everything (`None`): repaying the vault's whole
     normalized debt leaves exactly zero, whatever interest accrued before the block."""
-    market, vault, me = _context(session, symbol)
-    w3 = session.w3()
+    reader, market, vault, me = _context(session, symbol)
     if vault.normalized_debt == 0:
         raise UsageError(f"the {market.symbol} vault of {me} has no debt to repay")
     if amount is not None and amount <= 0:
@@ -173,9 +172,9 @@ def repay(session: Session, symbol: str, amount: int | None, options: WriteOptio
     owed_max = repay_in(Wad(nd), Ray(later_rate)).value
     # The balance must cover today's debt; the approval also covers interest that accrues
     # before the transaction is mined (the pool pulls only what is owed then).
-    require_balance(w3, market.base_token, me, owed_now, market.base_symbol)
+    require_balance(reader, market.base_token, me, owed_now, market.base_symbol)
     calls = approval_calls(
-        w3,
+        reader,
         market.base_token,
         me,
         market.pool,
@@ -185,14 +184,15 @@ def repay(session: Session, symbol: str, amount: int | None, options: WriteOptio
         options.approve_max,
     )
     calls.append(
-        Call(
-            market.pool,
-            encode(w3, "IonPool", market.pool, "repay", [market.ilk_index, me, me, nd]),
+        IonPool(market.pool).repay(
+            market.ilk_index,
+            me,
+            me,
+            nd,
             description=(
                 f"repay {'all debt' if amount is None else 'debt'}: about "
                 f"{text(owed_now, WAD)} {market.base_symbol}"
             ),
-            method="IonPool.repay",
         )
     )
     after = vault.changed(normalized_debt=-nd)
@@ -205,8 +205,7 @@ def repay(session: Session, symbol: str, amount: int | None, options: WriteOptio
 def withdraw(
     session: Session, symbol: str, amount: int | None, options: WriteOptions
 ) -> WriteResult:
-    market, vault, me = _context(session, symbol)
-    w3 = session.w3()
+    _, market, vault, me = _context(session, symbol)
     if amount is None:
         if vault.normalized_debt > 0:
             raise RefusedError(
@@ -233,19 +232,15 @@ def withdraw(
         )
     join = _gem_join(session, market)
     calls = [
-        Call(
-            market.pool,
-            encode(
-                w3, "IonPool", market.pool, "withdrawCollateral", [market.ilk_index, me, me, amount]
-            ),
+        IonPool(market.pool).withdrawCollateral(
+            market.ilk_index,
+            me,
+            me,
+            amount,
             description=f"withdraw {text(amount, WAD)} {market.symbol} from the vault",
-            method="IonPool.withdrawCollateral",
         ),
-        Call(
-            join,
-            encode(w3, "GemJoin", join, "exit", [me, amount]),
-            description=f"take {text(amount, WAD)} {market.symbol} out of the GemJoin",
-            method="GemJoin.exit",
+        GemJoin(join).exit(
+            me, amount, description=f"take {text(amount, WAD)} {market.symbol} out of the GemJoin"
         ),
     ]
     change = VaultChange("withdraw", amount, market.symbol, after, True)
@@ -255,20 +250,16 @@ def withdraw(
 def finish_deposit(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
     """Deposit the tokens waiting in the GemJoin (gem: a deposit that stopped between its join
     and depositCollateral steps) into the vault as collateral: IonPool.depositCollateral."""
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if vault.gem == 0:
         raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to finish")
-    call = Call(
-        market.pool,
-        encode(
-            session.w3(),
-            "IonPool",
-            market.pool,
-            "depositCollateral",
-            [market.ilk_index, me, me, vault.gem, []],
-        ),
+    call = IonPool(market.pool).depositCollateral(
+        market.ilk_index,
+        me,
+        me,
+        vault.gem,
+        [],
         description=f"deposit the {text(vault.gem, WAD)} {market.symbol} waiting in the GemJoin",
-        method="IonPool.depositCollateral",
     )
     after = replace(vault.changed(collateral=vault.gem), gem=0)
     change = VaultChange("deposit", vault.gem, market.symbol, after, False, {"from_gem": True})
@@ -277,15 +268,14 @@ def finish_deposit(session: Session, symbol: str, options: WriteOptions) -> Writ
 
 def return_gem(session: Session, symbol: str, options: WriteOptions) -> WriteResult:
     """Return the tokens waiting in the GemJoin (gem) to the wallet: GemJoin.exit."""
-    market, vault, me = _context(session, symbol)
+    _, market, vault, me = _context(session, symbol)
     if vault.gem == 0:
         raise UsageError(f"the {market.symbol} GemJoin holds no tokens of {me}: nothing to return")
     join = _gem_join(session, market)
-    call = Call(
-        join,
-        encode(session.w3(), "GemJoin", join, "exit", [me, vault.gem]),
+    call = GemJoin(join).exit(
+        me,
+        vault.gem,
         description=f"return the {text(vault.gem, WAD)} {market.symbol} in the GemJoin to {me}",
-        method="GemJoin.exit",
     )
     change = VaultChange(
         "return", vault.gem, market.symbol, replace(vault, gem=0), False, {"from_gem": True}
@@ -293,9 +283,9 @@ def return_gem(session: Session, symbol: str, options: WriteOptions) -> WriteRes
     return _run_change(session, market, change, [call], options)
 
 
-def _within_margin(amount: str | Unknown | None) -> str:
+def _within_margin(amount: Decimal | Unknown | None) -> str:
     """ "; X within the safety margin", or nothing when that limit is unknown."""
-    return f"; {amount} within the safety margin" if isinstance(amount, str) else ""
+    return f"; {amount} within the safety margin" if isinstance(amount, Decimal) else ""
 
 
 @dataclass(frozen=True)
@@ -344,9 +334,10 @@ def _run_change(
     result = run_plan(session, plan, options)
 
     def read_back() -> Position:
-        fresh = read_market(session.w3(), session.profile, require_market(session, market.symbol))
+        reader = session.reader()
+        fresh = read_market(reader, session.profile, require_market(session, market.symbol))
         return position_figures(
-            fresh, read_vault(session, fresh, change.after.address), margin, network
+            fresh, read_vault(reader, session.profile, fresh, change.after.address), margin, network
         )
 
     return result_document(session, plan, result, options, read_back)

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli import position_math as pm
 from ion_cli.atomic import write_atomic
+from ion_cli.chain.market_state import MarketState, read_market
 from ion_cli.errors import NodeError, RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.installed import require_market
-from ion_cli.flows.market_state import MarketState, read_market
 from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
@@ -202,20 +202,13 @@ def _block_hash(reader: Reader, number: int) -> str | None:
 
 
 def _log_reader(reader: Reader, head: int, progress: Progress | None) -> Any:
-    from ion_cli.chain.client import RpcError
-    from ion_cli.flows.logs import chunked_log_reader
-
-    def rpc(method: str, params: list[Any]) -> Any:
-        try:
-            return reader.request(method, params, "reading the pool's events")
-        except RpcError as exc:  # the message says whether the range was capped
-            raise RuntimeError(exc.message) from None
+    from ion_cli.chain.logs import node_log_reader
 
     def report(done: int, total: int) -> None:
         if progress is not None and total > 0:
             progress(f"scanning the pool's events: {min(done, total)}/{total} blocks")
 
-    return chunked_log_reader(rpc, lambda: head, progress=report)
+    return node_log_reader(reader, head=head, action="reading the pool's events", progress=report)
 
 
 def update_index(

@@ -1,10 +1,11 @@
-"""Shared steps of every write: encode calls, add the approvals a plan needs, run the pipeline."""
+"""Shared steps of every write: the balance and allowance a plan needs, run the pipeline.
+Calls are built by the contract wrappers (ion_cli.chain.contracts), nowhere else."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ion_cli.chain.common_calls import approval_call
 from ion_cli.chain.observer import Observer
@@ -15,6 +16,7 @@ from ion_cli.flows.session import Session
 
 if TYPE_CHECKING:
     from ion_cli.chain.execution import ExecutionResult
+    from ion_cli.chain.rpc import Reader
     from ion_cli.results import LenderPosition, Position, WriteResult
 
 
@@ -34,27 +36,16 @@ class WriteOptions:
     timeout: float = 120.0
 
 
-def encode(w3: Any, interface: str, address: str, function: str, args: list[Any]) -> bytes:
-    """Calldata of `interface.function(*args)`, through the contract wrappers (which encode only
-    the published interface). `w3` is unused: kept for the callers' signature."""
-    from ion_cli.chain.contracts import Contract
-
-    return Contract(address, interface=interface).function(function)(*args).data
-
-
-def token_balance(w3: Any, token: str, owner: str) -> int:
+def token_balance(reader: Reader, token: str, owner: str) -> int:
     from ion_cli.chain.contracts import ERC20
-    from ion_cli.chain.rpc import as_reader
 
     return int(
-        as_reader(w3).read_one(
-            ERC20(token).balanceOf(owner), "latest", f"reading the balance of {owner}"
-        )
+        reader.read_one(ERC20(token).balanceOf(owner), "latest", f"reading the balance of {owner}")
     )
 
 
-def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -> None:
-    have = token_balance(w3, token, owner)
+def require_balance(reader: Reader, token: str, owner: str, needed: int, symbol: str) -> None:
+    have = token_balance(reader, token, owner)
     if have < needed:
         raise UsageError(
             f"insufficient {symbol} balance: {owner} has {text(have, WAD)}, "
@@ -63,7 +54,7 @@ def require_balance(w3: Any, token: str, owner: str, needed: int, symbol: str) -
 
 
 def approval_calls(
-    w3: Any,
+    reader: Reader,
     token: str,
     owner: str,
     spender: str,
@@ -74,10 +65,9 @@ def approval_calls(
 ) -> list[Call]:
     """An approval when the current allowance is short: exact unless --approve-max."""
     from ion_cli.chain.contracts import ERC20
-    from ion_cli.chain.rpc import as_reader
 
     allowance = int(
-        as_reader(w3).read_one(
+        reader.read_one(
             ERC20(token).allowance(owner, spender), "latest", f"reading the {symbol} allowance"
         )
     )
@@ -92,7 +82,7 @@ def run_plan(session: Session, plan: Plan, options: WriteOptions) -> ExecutionRe
 
     return execute(
         plan,
-        w3=session.w3(),
+        w3=session.reader(),
         sender=session.account(),
         yes=options.yes,
         dry_run=options.dry_run,

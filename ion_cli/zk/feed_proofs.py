@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ion_cli.beacon import proofs
+from ion_cli.beacon.merkle import hash_pair
 from ion_cli.beacon.snapshot import Validator
+from ion_cli.beacon.validator_ssz import validator_chunks
 from ion_cli.zk import sumtree
 
 # Kinds (RiskFeedChallenges.KIND_*): the `kind` of SubmissionRejected and NoFraud.
@@ -160,9 +162,9 @@ def balance_chunk_and_branch(state: proofs.StateTree, index: int) -> tuple[bytes
 def credentials_and_branch(state: proofs.StateTree, index: int) -> tuple[bytes, list[bytes]]:
     """validators[index].withdrawal_credentials and its 50-node branch (3 inside the container,
     then the container's 47)."""
-    chunks = proofs.validator_chunks(state.validator_bytes(index))
+    chunks = validator_chunks(state.validator_bytes(index))
     c = [chunks[32 * k : 32 * k + 32] for k in range(8)]
-    h = proofs.hash_pair
+    h = hash_pair
     inner = [c[0], h(c[2], c[3]), h(h(c[4], c[5]), h(c[6], c[7]))]
     return c[1], inner + state.branch(proofs.validator_gindex(index))
 

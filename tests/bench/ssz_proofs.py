@@ -120,6 +120,7 @@ def main() -> None:
 
     from ion_cli.beacon import proofs as P
     from ion_cli.beacon import ssz
+    from ion_cli.beacon.merkle import hash_layer
 
     small = synthetic_state(2000, seed=2)
     ours = P.state_tree(small).root()
@@ -129,7 +130,7 @@ def main() -> None:
     # hashlib per pair
     pairs = os.urandom(64 * 200_000)
     start = time.perf_counter()
-    P.hash_layer(pairs)
+    hash_layer(pairs)
     per = (time.perf_counter() - start) / 200_000
     print(f"hashlib.sha256, one 64-byte pair in a layer: {per * 1e9:.0f} ns")
 
@@ -171,6 +172,7 @@ def main() -> None:
 
 def child(path: str, branches: int, runs: int) -> None:
     from ion_cli.beacon import proofs as P
+    from ion_cli.beacon.validator_ssz import validator_root
 
     start = time.perf_counter()
     with open(path, "rb") as f:
@@ -202,7 +204,7 @@ def child(path: str, branches: int, runs: int) -> None:
     bad = 0
     for i in chosen:
         g = P.validator_gindex(i)
-        leaf = P.validator_root(tree.validator_bytes(i))
+        leaf = validator_root(tree.validator_bytes(i))
         if not P.is_valid_merkle_branch(leaf, tree.validator_branch(i), 47, g - (1 << 47), root):
             bad += 1
     print(

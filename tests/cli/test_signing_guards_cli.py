@@ -78,6 +78,8 @@ ARGS: dict[str, Any] = {
     "liquidate": ["liquidate", "weETH", ME],
     "submit": lambda tmp: ["submit", str(_receipt(tmp)), "--market", "weETH"],
     "oracle update": ["oracle", "update", "weETH"],
+    "oracle finalize": ["oracle", "finalize", "weETH", "1"],
+    "challenge": ["challenge", "weETH", "1"],
     "tx speedup": ["tx", "speedup", HASH],
     "tx cancel": ["tx", "cancel", HASH],
 }

@@ -902,6 +902,33 @@ contract RiskFeedTest is TestBase {
         vm.prank(address(r));
         vm.expectRevert(abi.encodeWithSelector(IRiskFeed.NothingOwed.selector, address(r)));
         feed.withdraw();
+        // A recipient that burns the gas it is given cannot make finalize fail either.
+        r.setBurn(true);
+        bytes32 root2 = keccak256("later state");
+        uint256[] memory inst2 = _instances(1_000_001, root2, ID, 0);
+        bytes memory proof2 = verifier.proofFor(inst2);
+        BeaconBlockHeader memory h2 = _anchor(inst2, root2);
+        uint256 id2 = r.submit(feed, BOND, proof2, inst2, anchorTs, h2, _commitment());
+        vm.warp(block.timestamp + WINDOW);
+        feed.finalize{gas: 500_000}(id2); // its push gets 30k gas, not all of the 500k
+        assertEq(feed.finalId(), id2, "final");
+        assertEq(address(r).balance, 1 ether, "paid within the bounded gas");
+    }
+
+    function testARerunOfAPendingSubmissionIsRefusedAnotherCommitmentIsNot() public {
+        uint256[] memory inst = _instances(1_000_000, ROOT, ID, _scoreHalf());
+        _pending(inst, ROOT);
+        bytes memory proof = verifier.proofFor(inst);
+        BeaconBlockHeader memory h = _anchor(inst, ROOT);
+        vm.prank(SUBMITTER);
+        vm.expectRevert(abi.encodeWithSelector(IRiskFeed.AlreadySubmitted.selector, uint64(1_000_000), ROOT));
+        feed.submit{value: BOND}(proof, inst, anchorTs, h, _commitment());
+        // The same state with another commitment (giving the same features): taken, pending too.
+        SnapshotCommitment memory other = _commitment();
+        other.root = keccak256("another tree");
+        vm.prank(SUBMITTER);
+        uint256 id = feed.submit{value: BOND}(proof, inst, anchorTs, h, other);
+        assertEq(id, 2, "a second pending submission of the same state");
     }
 }
 
@@ -926,5 +953,14 @@ contract RefusingSubmitter {
 
     receive() external payable {
         require(!refuse, "no thanks");
+        if (burn) {
+            while (gasleft() > 100) {} // a griefer: burns whatever gas it is given
+        }
+    }
+
+    bool public burn;
+
+    function setBurn(bool value) external {
+        burn = value;
     }
 }

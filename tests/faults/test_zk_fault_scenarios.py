@@ -84,12 +84,14 @@ def _start_cooldown(chain: Chain) -> None:
 
 
 def _accepted_submissions(chain: Chain) -> int:
-    """RiskScoreAccepted events of the weETH feed (the chain's own count)."""
+    """SubmissionPending events of the weETH feed (the chain's own count of submissions)."""
     feed = chain.devnet.deployment.market("weETH").risk_feed
     logs = chain.w3.eth.get_logs({"address": feed, "fromBlock": 0, "toBlock": "latest"})
     from ion_cli.adapters import event_topic
 
-    topic = event_topic("RiskScoreAccepted(uint64,bytes32,bytes32,uint256,uint256,address)")
+    topic = event_topic(
+        "SubmissionPending(uint256,uint64,bytes32,bytes32,uint256,uint256,address,uint256,uint256)"
+    )
     return sum(1 for log in logs if "0x" + bytes(log["topics"][0]).hex() == topic)
 
 

@@ -1,7 +1,7 @@
 """The `make demo` walkthrough (.ci/walkthrough) as data, for the output tests: the same commands
 in the same order on the test devnet, plus the reads and writes the walkthrough leaves out (tx,
 oracle, account, plugins check, a plan file applied). `{tmp}` is the test's folder and
-`{last_tx}` the newest journaled transaction's hash."""
+`{last_tx}` the newest journaled transaction's hash (`{last_tx_prefix}`: its first 10 digits)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ STEPS: tuple[Step, ...] = (
     step("position", "position", "weETH"),
     step("tx list", "tx", "list"),
     step("tx status", "tx", "status", "{last_tx}"),
+    step("tx status", "tx", "status", "{last_tx_prefix}"),  # a unique prefix is enough
     step("repay", "repay", "weETH", "all", "--yes"),
     step("withdraw", "withdraw", "weETH", "all", "--yes"),
     step("watch", "watch", "--lrt", "weETH", "--once", codes=(0, 6)),
@@ -90,5 +91,7 @@ def resolve(args: tuple[str, ...], tmp: str) -> list[str]:
     for arg in args:
         if arg == "{last_tx}":
             arg = last_tx()
+        elif arg == "{last_tx_prefix}":
+            arg = last_tx()[:12]
         out.append(arg.replace("{tmp}", tmp))
     return out

@@ -31,9 +31,10 @@ DEFS: dict[str, Any] = {
     "address": {"type": ["string", "null"], "pattern": "^0x[0-9a-fA-F]{40}$"},
     "hash": {"type": ["string", "null"], "pattern": "^0x[0-9a-fA-F]{64}$"},
 }
-# Fields are required in the document and its records down to this depth (deeper, a record's
-# fields depend on the chain's state: present when they apply).
-REQUIRED_DEPTH = 2
+# Fields are required in the document and in its records one level down (a list's items count
+# as the list's level); deeper, a record's fields depend on the chain's state (a feed with or
+# without an accepted score): present when they apply.
+REQUIRED_DEPTH = 1
 # Objects keyed by data (statuses, names, market symbols): a map, not a record.
 MAPS = {
     "by_status",
@@ -98,7 +99,7 @@ def infer(samples: list[Any], key: str = "", depth: int = 0) -> dict[str, Any]:
     if lists:
         items = [x for item in lists for x in item]
         options.append(
-            {"type": "array", "items": infer(items, "", depth + 1)} if items else {"type": "array"}
+            {"type": "array", "items": infer(items, "", depth)} if items else {"type": "array"}
         )
     for s in samples:
         if isinstance(s, dict | list) and not (isinstance(s, dict) and set(s) == {"unknown"}):

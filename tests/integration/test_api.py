@@ -23,7 +23,11 @@ def test_markets_are_typed(devnet: DevnetHandle, capsys: pytest.CaptureFixture[s
     assert [m.market for m in markets] == ["weETH", "rsETH", "rswETH", "ezETH"]
     weeth = markets[0]
     assert isinstance(weeth, Market)
-    assert (weeth.base, weeth.ltv, weeth.liquidation_threshold) == ("wstETH", "0.8", "0.83")
+    assert (weeth.base, weeth.ltv, weeth.liquidation_threshold) == (
+        "wstETH",
+        Decimal("0.8"),
+        Decimal("0.83"),
+    )
     assert weeth.to_json()["dust"] == "1"
     assert capsys.readouterr() == ("", "")  # the API prints nothing
 
@@ -34,25 +38,25 @@ def test_deposit_borrow_repay_withdraw(
     ion = Ion(network="devnet")
     deposited = ion.deposit("weETH", "20")
     assert isinstance(deposited, WriteResult) and deposited.error is None
-    assert isinstance(deposited.position, Position) and deposited.position.collateral == "20"
+    assert isinstance(deposited.position, Position) and deposited.position.collateral == 20
     borrowed = ion.borrow("weETH", Decimal("10"))
     assert len(borrowed.tx_hashes) == 1
     assert isinstance(borrowed.position, Position)
     assert Decimal(str(borrowed.position.debt)) >= 10
     warp(devnet.w3, 86400)
     repaid = ion.repay("weETH")  # all
-    assert isinstance(repaid.position, Position) and repaid.position.debt == "0"
+    assert isinstance(repaid.position, Position) and repaid.position.debt == 0
     assert repaid.position.health is None  # no debt: None, not Unknown
     withdrawn = ion.withdraw("weETH", "all")
-    assert isinstance(withdrawn.position, Position) and withdrawn.position.collateral == "0"
-    assert ion.position("weETH").normalized_debt == "0"
+    assert isinstance(withdrawn.position, Position) and withdrawn.position.collateral == 0
+    assert ion.position("weETH").normalized_debt == 0
     assert capsys.readouterr() == ("", "")
 
 
 def test_supply_and_redeem(devnet: DevnetHandle) -> None:
     ion = Ion()
     supplied = ion.supply("weETH", "3")
-    assert isinstance(supplied.position, LenderPosition) and supplied.position.supplied == "3"
+    assert isinstance(supplied.position, LenderPosition) and supplied.position.supplied == 3
     assert supplied.to_json()["execution"]["tx_hashes"] == supplied.tx_hashes
     redeemed = ion.redeem("weETH", "1")
     assert isinstance(redeemed.position, LenderPosition)
@@ -72,7 +76,7 @@ def test_errors_are_raised_not_exited(devnet: DevnetHandle) -> None:
         ion.borrow("weETH", "15")
     with pytest.raises(RefusedError, match="not confirmed"):
         ion.borrow("weETH", "1", confirm=lambda question: False)
-    assert ion.position("weETH").debt == "0"
+    assert ion.position("weETH").debt == 0
 
 
 def test_an_observer_sees_each_signed_transaction_before_broadcast(devnet: DevnetHandle) -> None:

@@ -264,19 +264,15 @@ def test_markets_warns_when_no_adapter_is_enabled(
 
 
 def test_market_reads_fall_back_when_the_node_takes_no_batches(devnet: DevnetHandle) -> None:
-    from ion_cli.flows.market_state import read_markets
+    from ion_cli.chain.market_state import read_markets
     from ion_cli.flows.session import Session
 
     session = Session()
-    w3 = session.w3()
+    reader = session.reader()
     markets = list(session.profile.markets.values())
-    batched = read_markets(w3, session.profile, markets)
-
-    def no_batches() -> None:
-        raise RuntimeError("batch requests are not supported")
-
-    w3.batch_requests = no_batches  # type: ignore[method-assign]
-    assert read_markets(w3, session.profile, markets) == batched
+    batched = read_markets(reader, session.profile, markets)
+    reader.batches = False  # as after a node refused a batch: one request at a time
+    assert read_markets(reader, session.profile, markets) == batched
 
 
 def test_partial_repay_withdraw_and_redeem(devnet: DevnetHandle, protocol: Protocol) -> None:

@@ -85,8 +85,8 @@ def test_lever_to_3x_then_1_5x_then_close(devnet: DevnetHandle, market: str) -> 
 
     closed = api.deleverage(market, close=True)
     assert isinstance(closed.position, Position)
-    assert closed.position.normalized_debt == "0" and closed.position.debt == "0"
-    assert closed.position.collateral == "0"
+    assert closed.position.normalized_debt == 0 and closed.position.debt == 0
+    assert closed.position.collateral == 0
 
 
 @pytest.mark.parametrize("market", ["weETH", "rswETH", "rsETH"])

@@ -29,7 +29,7 @@ from ion_cli.chain import pipeline as pipeline_module
 from ion_cli.chain import simulate as simulate_module
 from ion_cli.chain.client import RpcError, connect
 from ion_cli.chain.common_calls import approval_call
-from ion_cli.chain.contracts import call_of, contract_from_abi
+from ion_cli.chain.contracts import WETH, contract_from_abi
 from ion_cli.chain.execution import ExecutionResult, StepResult
 from ion_cli.chain.observer import Observer, Preview, SignedTx
 from ion_cli.chain.pipeline import execute
@@ -115,12 +115,8 @@ def _pay_bob_plan(chain: Chain, sender: str, approve: int, pull: int) -> Plan:
         title="Pay Bob through an allowance",
         calls=[
             approval_call(weth.address, sender, approve, "WETH", spender_name="myself"),
-            call_of(
-                weth,
-                "transferFrom",
-                [sender, BOB, pull],
-                name="WETH",
-                description=f"pull {pull} wei of WETH to Bob",
+            WETH(weth.address).transferFrom(
+                sender, BOB, pull, description=f"pull {pull} wei of WETH to Bob"
             ),
         ],
         summary={"pay": f"{pull} wei WETH", "to": BOB},

@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 
 from ion_cli.chain.common_calls import approval_call
-from ion_cli.chain.contracts import call_of, contract
+from ion_cli.chain.contracts import GemJoin, IonPool, contract
 from ion_cli.chain.execution import ExecutionResult
 from ion_cli.chain.pipeline import execute
 from ion_cli.chain.plan import Plan
@@ -49,16 +49,12 @@ def _run(devnet: Any, plan: Plan) -> ExecutionResult:
 def _deposit_plan(devnet: Any, amount: int) -> Plan:
     market = devnet.deployment.market("weETH")
     me = Dev().address
-    join = contract(devnet.w3, "GemJoin", market.gem_join)
-    pool = contract(devnet.w3, "IonPool", market.pool)
     return Plan(
         title="Deposit weETH",
         calls=[
             approval_call(market.collateral_token, market.gem_join, amount, "weETH"),
-            call_of(join, "join", [me, amount], name="GemJoin"),
-            call_of(
-                pool, "depositCollateral", [market.ilk_index, me, me, amount, []], name="IonPool"
-            ),
+            GemJoin(market.gem_join).join(me, amount),
+            IonPool(market.pool).depositCollateral(market.ilk_index, me, me, amount, []),
         ],
     )
 
@@ -78,8 +74,7 @@ def test_an_unsafe_borrow_is_decoded_with_its_hint(devnet: Any) -> None:
     market = devnet.deployment.market("weETH")
     _run(devnet, _deposit_plan(devnet, 2 * WAD))
     me = Dev().address
-    pool = contract(devnet.w3, "IonPool", market.pool)
-    borrow = call_of(pool, "borrow", [market.ilk_index, me, me, 5 * WAD, []], name="IonPool")
+    borrow = IonPool(market.pool).borrow(market.ilk_index, me, me, 5 * WAD, [])
     with pytest.raises(TransactionReverted) as caught:
         _run(devnet, Plan("Borrow", [borrow]))
     message = caught.value.message

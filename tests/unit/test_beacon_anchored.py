@@ -163,9 +163,9 @@ def test_pin_block_refuses_a_header_that_is_not_its_root() -> None:
 
 
 def test_the_validator_layout_is_the_ssz_containers() -> None:
-    """One written layout (ion_cli.beacon.proofs, stdlib) agrees with the SSZ container the
+    """One written layout (ion_cli.beacon.validator_ssz, stdlib) agrees with the SSZ container the
     devnet's state is built from, and decoding inverts encoding."""
-    from ion_cli.beacon import proofs
+    from ion_cli.beacon import validator_ssz as proofs
     from ion_cli.beacon.ssz import Validator
 
     fields = Validator.fields()

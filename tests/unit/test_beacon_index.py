@@ -110,7 +110,7 @@ def test_summary_counts_balances_and_shortfall() -> None:
 
 
 def test_log_reader_halves_a_capped_range_and_returns_everything_in_order() -> None:
-    from ion_cli.flows.logs import chunked_log_reader
+    from ion_cli.chain.logs import chunked_log_reader
 
     calls: list[tuple[int, int]] = []
 
@@ -139,7 +139,7 @@ def test_log_reader_halves_a_capped_range_and_returns_everything_in_order() -> N
 
 
 def test_log_reader_reports_other_errors() -> None:
-    from ion_cli.flows.logs import chunked_log_reader
+    from ion_cli.chain.logs import chunked_log_reader
 
     def rpc(method: str, params: list[Any]) -> Any:
         raise RuntimeError("method not found")

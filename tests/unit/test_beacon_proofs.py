@@ -15,6 +15,7 @@ import pytest
 
 from ion_cli.beacon import proofs as P
 from ion_cli.beacon import ssz
+from ion_cli.beacon.validator_ssz import validator_root
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,7 +121,7 @@ def test_validator_and_balance_branches_walk_remerkleables_tree(
     for i in (0, 1, 2, 3, 100, 202):
         g = P.validator_gindex(i)
         assert g == 75 * 2**41 + i
-        leaf = P.validator_root(tree.validator_bytes(i))
+        leaf = validator_root(tree.validator_bytes(i))
         assert leaf == bytes(state.validators[i].hash_tree_root())
         branch = tree.validator_branch(i)
         assert len(branch) == 47
@@ -163,7 +164,7 @@ def test_branches_pass_the_consensus_specs_check(state: Any, tree: P.StateTree) 
     for i in (0, 57, 202):
         g = spec.get_generalized_index(spec.BeaconState, "validators", i)
         assert g == P.validator_gindex(i)
-        leaf = spec.Root(P.validator_root(tree.validator_bytes(i)))
+        leaf = spec.Root(validator_root(tree.validator_bytes(i)))
         branch = [spec.Bytes32(x) for x in tree.validator_branch(i)]
         depth = spec.floorlog2(g)
         assert spec.is_valid_merkle_branch(leaf, branch, depth, spec.get_subtree_index(g), root)
@@ -190,7 +191,7 @@ def test_branches_pass_the_consensus_specs_check(state: Any, tree: P.StateTree) 
 
 def test_multiproof_reaches_the_root(tree: P.StateTree) -> None:
     indices = [3, 4, 5, 150, 201]
-    leaves = {P.validator_gindex(i): P.validator_root(tree.validator_bytes(i)) for i in indices}
+    leaves = {P.validator_gindex(i): validator_root(tree.validator_bytes(i)) for i in indices}
     leaves |= {P.balance_gindex(i): tree.node(P.balance_gindex(i)) for i in indices}
     leaves[P.state_slot_gindex()] = tree.slot.to_bytes(32, "little")
     helpers = tree.multiproof(leaves)

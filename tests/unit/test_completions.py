@@ -72,10 +72,10 @@ def test_a_read_of_the_markets_refreshes_the_cache() -> None:
 
     import pytest
 
+    from ion_cli.chain.market_state import read_markets
     from ion_cli.chain.rpc import Reader
     from ion_cli.completion_data import MARKETS_CACHE
     from ion_cli.config import Config
-    from ion_cli.flows.market_state import read_markets
     from ion_cli.networks import resolve_network
     from ion_cli.paths import cache_dir
 

@@ -245,7 +245,7 @@ def test_every_function_reached_through_a_handle_is_published(path: Path) -> Non
 
 
 def test_the_handle_scan_finds_the_reads() -> None:
-    path = ROOT / "ion_cli" / "flows" / "market_state.py"
+    path = ROOT / "ion_cli" / "chain" / "market_state.py"
     read = dict(_scopes(path))["read_markets"]
     assert {"IonLens", "IonPool", "SpotOracle"} <= read.contracts
     reached = read.functions | {

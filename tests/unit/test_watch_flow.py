@@ -195,8 +195,20 @@ JSON_KEYS = {
         "block",
     },
     "restaking_beacon_factor": {"lrt", "staker", "pod", "previous_factor", "factor", "block"},
+    "false_submission": {
+        "market",
+        "feed",
+        "submission",
+        "slot",
+        "deadline",
+        "finding",
+        "provable",
+    },
+    "false_submission_closed": {"market", "feed", "submission", "status"},
+    "submission_challenged": {"market", "feed", "submission", "function", "tx_hash", "ok"},
 }
 ALERTS = {
+    "false_submission",
     "slashing",
     "balance_drop",
     "health",

@@ -11,6 +11,8 @@ the plan from its first unmined step (the journal, ion_cli.flows.tx).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
@@ -38,31 +40,18 @@ MINT_ROUNDING_WEI = 16
 
 def _mint(ctx: Context, eth: int) -> tuple[list[Call], int]:
     """The adapter's mint of `eth` ETH into the LRT: its calls and the LRT expected."""
-    from ion_cli.adapters import AdapterContext, chain_call_from
+    from ion_cli.chain.adapter_context import adapter_context
+    from ion_cli.chain.plan import planned_call
     from ion_cli.plugins_registry import load
 
-    reader = ctx.session.reader()
-
-    def eth_call(to: str, data: bytes) -> bytes:
-        return reader.eth_call(to, data, ctx.market.block, f"planning the {ctx.symbol} mint")
-
-    adapter_ctx = AdapterContext(
-        chain_id=ctx.session.profile.chain_id,
-        network=ctx.session.profile.name,
-        deployment=ctx.session.profile.extra.get("deployment"),
-        call=chain_call_from(eth_call),
+    adapter_ctx = adapter_context(
+        ctx.session.reader(),
+        ctx.session.profile,
+        block=ctx.market.block,
+        action=f"planning the {ctx.symbol} mint",
     )
     plan = load(ctx.symbol).mint_plan(adapter_ctx, eth, ctx.me)
-    calls = [
-        Call(
-            to=str(c.to),
-            data=bytes(c.data),
-            value=int(c.value),
-            description=str(c.description),
-            method=f"{ctx.symbol} mint",
-        )
-        for c in plan.calls
-    ]
+    calls = [planned_call(c, method=f"{ctx.symbol} mint") for c in plan.calls]
     return calls, int(plan.expected_out)
 
 
@@ -164,16 +153,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
                 )
             )
         calls.append(WETH(weth).withdraw(eth, description=f"{tag}unwrap {tokens(eth)} WETH"))
-        calls += [
-            Call(
-                to=mc.to,
-                data=mc.data,
-                value=mc.value,
-                description=f"{tag}{mc.description}",
-                method=mc.method,
-            )
-            for mc in mint_calls
-        ]
+        calls += [replace(mc, description=f"{tag}{mc.description}") for mc in mint_calls]
         calls.append(
             join.join(ctx.me, minted, description=f"{tag}move {tokens(minted)} {ctx.symbol} in")
         )

@@ -168,6 +168,7 @@ def request_from(doc: dict[str, Any]) -> LeverageRequest | DeleverageRequest:
 def start_state(ctx: Context) -> dict[str, Any]:
     """What the plan starts from and relies on, read at the block it was priced at."""
     from ion_cli.chain.contracts import ERC20, IonPool
+    from ion_cli.chain.node import nonce_at
 
     reader = ctx.session.reader()
     block = ctx.market.block
@@ -181,12 +182,7 @@ def start_state(ctx: Context) -> dict[str, Any]:
         block,
         "reading the handler's operator grant",
     )
-    try:
-        nonce = int(ctx.session.w3().eth.get_transaction_count(ctx.me, block))  # type: ignore[arg-type]
-    except Exception as exc:
-        from ion_cli.chain.client import node_error, rpc_url_of
-
-        raise node_error(exc, rpc_url_of(ctx.session.w3()), "reading the nonce") from None
+    nonce = nonce_at(reader, ctx.me, block)
     return {
         "collateral": str(ctx.vault.collateral),
         "normalized_debt": str(ctx.vault.normalized_debt),
@@ -313,14 +309,4 @@ def _call(raw: Any, index: int, where: str) -> Call:
         raise UsageError(f"{bad}: `data` or `value` is malformed") from None
     if amount < 0:
         raise UsageError(f"{bad}: negative value")
-    kind = raw.get("kind", "action")
-    if kind not in ("approval", "operator", "action"):
-        kind = "action"
-    return Call(
-        to=to,
-        data=payload,
-        value=amount,
-        description=str(raw.get("description", "")),
-        kind=kind,
-        method=str(raw.get("method", "")),
-    )
+    return Call.from_json({**raw, "to": to, "data": "0x" + payload.hex(), "value": amount})

@@ -87,9 +87,9 @@ def _sweep(
 ) -> WriteResult:
     """After a close: collateral the slippage bound kept back goes to the wallet too."""
     position = result.position
-    if not isinstance(position, Position) or position.collateral in ("0", None):
+    if not isinstance(position, Position) or position.collateral in (0, None):
         return result
-    if position.debt not in ("0", None):
+    if position.debt not in (0, None):
         return result
     from ion_cli.flows import vault
 

@@ -24,6 +24,8 @@ class WatchConfig:
     max_cycles: int | None = None  # stop after this many cycles (scripts, benchmarks)
     use_events: bool = True  # follow the beacon node's event stream when it offers one
     restaking: tuple[str, ...] = ()  # LRTs whose EigenLayer operators are watched
+    challenge: bool = False  # send the fraud proof of a false pending risk submission
+    trees: tuple[str, ...] = ()  # where submitters' published trees are looked for
 
     @property
     def keeps_vaults(self) -> bool:

@@ -159,6 +159,9 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant WAD = 1e18;
     uint256 public constant SECONDS_PER_SLOT = 12;
+    /// Gas a bond's or reward's push may use (a plain account needs none; a wallet contract a
+    /// few thousand); beyond it the amount is credited to `owed` instead.
+    uint256 internal constant PAY_GAS = 30_000;
     /// The EIP-4788 beacon roots contract (the same address on every chain that has it).
     address public constant BEACON_ROOTS = 0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02;
 
@@ -380,7 +383,19 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         id = ++submissionCount;
         uint256 haircut = haircutOf(score);
         bytes32 commitmentHash = keccak256(abi.encode(commitment));
-        bytes32 previous = id > 1 ? _submissions[id - 1].credentialsHash : bytes32(0);
+        bytes32 previous;
+        if (id > 1) {
+            // A rerun of the same submission (a client that lost its receipt) is refused while
+            // the first is pending or final; another commitment of the same state is not (a
+            // false one pending must not block a sound one).
+            Submission storage last = _submissions[id - 1];
+            Status st = last.status;
+            if (
+                last.slot == slot && last.stateRoot == stateRoot && last.commitmentHash == commitmentHash
+                    && (st == Status.Pending || st == Status.Final)
+            ) revert AlreadySubmitted(slot, stateRoot);
+            previous = last.credentialsHash;
+        }
         bytes32 credentialsHash = _snapshotCredentials(id, slot, commitment.root, commitmentHash, previous);
         _submissions[id] = Submission({
             submitter: msg.sender,
@@ -441,11 +456,12 @@ contract RiskFeed is IRiskFeed, IChallengeableFeed {
         if (!ok) revert TransferFailed(msg.sender, amount);
     }
 
-    /// @dev Push `amount` to `to`; when it refuses, credit it to `owed` (never blocks the
-    /// caller). Returns whether the push went through.
+    /// @dev Push `amount` to `to` with bounded gas; when it refuses (or burns the gas), credit
+    /// it to `owed`: a recipient can never make finalize or a challenge fail. Returns whether
+    /// the push went through.
     function _pay(address to, uint256 amount) internal returns (bool ok) {
         if (amount == 0) return true;
-        (ok,) = to.call{value: amount}("");
+        (ok,) = to.call{value: amount, gas: PAY_GAS}("");
         if (!ok) owed[to] += amount;
     }
 

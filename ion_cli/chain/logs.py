@@ -1,4 +1,5 @@
-"""The `ctx.logs` the core hands adapters: eth_getLogs over any block range, in chunks.
+"""The `ctx.logs` the core hands adapters (and the pool's event index): eth_getLogs over any
+block range, in chunks.
 
 Nodes and providers cap a query (a block span, or a result count such as 10,000 logs) and say
 so in an error; the range is then halved and retried, down to one block, so an adapter gets
@@ -8,10 +9,13 @@ every log or an error, never a silently partial list.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.adapters import LogEntry, LogReader
 from ion_cli.errors import NodeError
+
+if TYPE_CHECKING:
+    from ion_cli.chain.rpc import Reader
 
 Rpc = Callable[[str, list[Any]], Any]
 DEFAULT_SPAN = 10_000
@@ -97,15 +101,29 @@ def chunked_log_reader(
     return logs
 
 
-def web3_log_reader(w3: Any, **kwargs: Any) -> LogReader:
-    """`chunked_log_reader` over a connected Web3 (raw requests: errors keep their text)."""
+def node_log_reader(
+    reader: Reader,
+    *,
+    head: int | str = "latest",
+    action: str = "reading events",
+    span: int = DEFAULT_SPAN,
+    progress: Callable[[int, int], None] | None = None,
+) -> LogReader:
+    """`chunked_log_reader` over the run's JSON-RPC reader; an open range ends at `head` (a
+    block number, or a tag read once, when the first open range is asked)."""
+    from ion_cli.chain.client import RpcError
 
     def rpc(method: str, params: list[Any]) -> Any:
-        answer = w3.provider.make_request(method, params)
-        if "error" in answer:
-            error = answer["error"]
-            message = error.get("message", error) if isinstance(error, dict) else error
-            raise RuntimeError(str(message))
-        return answer.get("result")
+        try:
+            return reader.request(method, params, action)
+        except RpcError as exc:  # the message says whether the range was capped
+            raise RuntimeError(exc.message) from None
 
-    return chunked_log_reader(rpc, lambda: int(w3.eth.block_number), **kwargs)
+    fixed: list[int] = [head] if isinstance(head, int) else []
+
+    def latest() -> int:
+        if not fixed:
+            fixed.append(reader.block(head)["number"])
+        return fixed[0]
+
+    return chunked_log_reader(rpc, latest, span=span, progress=progress)
