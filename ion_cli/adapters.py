@@ -92,8 +92,11 @@ from ion_cli.adapter_api.context import (
 from ion_cli.adapter_api.devnet import (
     DevnetMarket,
     DevnetRecipe,
+    DevnetStaker,
+    DevnetStakers,
     DevnetValidators,
     DevnetWorld,
+    RestakingWorld,
     StandIns,
 )
 from ion_cli.adapter_api.facts import (
@@ -163,6 +166,8 @@ __all__ = [
     "ContractFiles",
     "DevnetMarket",
     "DevnetRecipe",
+    "DevnetStaker",
+    "DevnetStakers",
     "DevnetValidators",
     "DevnetWorld",
     "EigenLayerAddresses",
@@ -175,6 +180,7 @@ __all__ = [
     "PlannedCall",
     "RestakingSource",
     "RestakingStaker",
+    "RestakingWorld",
     "Signature",
     "StandIns",
     "TokenAddresses",

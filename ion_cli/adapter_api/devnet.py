@@ -95,6 +95,39 @@ class DevnetWorld(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DevnetStaker:
+    """An EigenLayer staker of the token on the devnet (its pod is created, it delegates to the
+    operator and deposits `deposit_eth` native ETH, as the restaking world's other stakers)."""
+
+    address: str
+    operator: str  # a key of the restaking world's operators: "op-1" ... "op-4"
+    deposit_eth: int
+    kind: str | None = None  # the published interface it answers (the selector guard's)
+
+
+@dataclass(frozen=True)
+class DevnetStakers:
+    """What a recipe's `restaking` hook deployed: its stakers, in the order their pods are
+    created, and the contracts that list them (added to `tokens.SYMBOL.contracts`)."""
+
+    stakers: tuple[DevnetStaker, ...] = ()
+    contracts: Mapping[str, str] = field(default_factory=dict)
+    # the token's validators pay to these stakers' pods (0x01 credentials, the token's validator
+    # count spread over them), as the credentials its contracts list on chain
+    pods_are_credentials: bool = False
+
+
+class RestakingWorld(DevnetWorld, Protocol):
+    """The world a recipe's optional `restaking(world, stand_ins)` hook sees: the devnet world
+    plus the EigenLayer stand-ins (`shared("delegation_manager")`, `shared("eigen_pod_manager")`)
+    and the restaking world's operators."""
+
+    def operator(self, key: str) -> str:
+        """The address of operator `key` ("op-1" ... "op-4")."""
+        ...
+
+
 class DevnetRecipe(Protocol):
     market: DevnetMarket
 
@@ -111,6 +144,13 @@ class DevnetRecipe(Protocol):
         """The handler's contract and its arguments after (pool, gem join, whitelist)."""
         ...
 
+
+# A recipe may also define `restaking(self, world: RestakingWorld, stand_ins) -> DevnetStakers`:
+# the token's EigenLayer stakers, deployed with the devnet's restaking world; and
+# `credentials(self, world, stand_ins) -> (address, source)`: the contract its risk feed reads the
+# withdrawal credentials from, "contracts" when the token's own contracts enumerate them (without
+# it, a registry the core fills: "registry").
+RestakingHook = Callable[[RestakingWorld, StandIns], DevnetStakers]
 
 # Conformance hooks (optional on a recipe): read and move the stand-in's rate on a devnet, as
 # the conformance kit (ion_cli.testing.conformance) checks the adapter against them.

@@ -90,7 +90,7 @@ def default_groups() -> tuple[LrtGroup, ...]:
             credentials=tuple(validators.withdrawal_credentials(symbol)),
             per_credential=spec.validators_per_credential,
         )
-        for symbol, spec in validators.VALIDATOR_SETS.items()
+        for symbol, spec in validators.devnet_sets().items()
     )
 
 

@@ -22,11 +22,9 @@ from ion_cli.errors import NodeError
 # Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
 EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
 
-HANDLERS = {"weETH": "WeEthHandler", "rsETH": "RsEthHandler", "rswETH": "RswEthHandler"}
+HANDLERS = {"weETH": "WeEthHandler"}
 RESERVE_ORACLES = {
     "weETH": "WeEthWstEthReserveOracle",
-    "rsETH": "RsEthWstEthReserveOracle",
-    "rswETH": "RswEthWstEthReserveOracle",
     "ezETH": "EzEthWethReserveOracle",
 }
 
@@ -52,10 +50,6 @@ class World:
     ezeth: str
     restake_manager: str
     renzo_oracle: str
-    rseth: str
-    lrt_oracle: str
-    lrt_deposit_pool: str
-    rsweth: str
     uniswap_wsteth_weth: str
     weth_flash_pool: str
     balancer_vault: str
@@ -72,8 +66,6 @@ class World:
             "wstETH": self.wsteth,
             "weETH": self.weeth,
             "ezETH": self.ezeth,
-            "rsETH": self.rseth,
-            "rswETH": self.rsweth,
         }[symbol]
 
 
@@ -87,14 +79,9 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     ezeth = tx.deploy("EzEth", admin)
     restake_manager = tx.deploy("RestakeManager", ezeth, admin)
     renzo_oracle = tx.deploy("RenzoOracle", admin)
-    rseth = tx.deploy("RsEth", admin)
-    lrt_oracle = tx.deploy("LRTOracle", admin)
-    lrt_deposit_pool = tx.deploy("LRTDepositPool", rseth, lrt_oracle, admin)
-    rsweth = tx.deploy("RswEth", admin)
     # The mint contracts mint their token when users pay ETH in (the tokens came first).
     tx.call(eeth, "EEth", "setLiquidityPool", liquidity_pool)
     tx.call(ezeth, "EzEth", "setMinter", restake_manager, True)
-    tx.call(rseth, "RsEth", "setMinter", lrt_deposit_pool, True)
     tx.call(wsteth, "WstEth", "setStEthPerToken", params.STETH_PER_WSTETH)
     # ether.fi's totals: the stake of the weETH validators is out of the pool (its shares go to
     # the admin), then a rebase makes P / S weETH's rate, as ether.fi's oracle does.
@@ -102,16 +89,14 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     tx.call(liquidity_pool, ether_fi, "depositOutOfLp", admin, params.weeth_staked_wei())
     tx.call(liquidity_pool, ether_fi, "setRate", params.WEETH_RATE)
     tx.call(restake_manager, "RestakeManager", "setRate", params.EZETH_RATE)
-    tx.call(lrt_oracle, "LRTOracle", "setRsETHPrice", params.RSETH_RATE)
-    tx.call(rsweth, "RswEth", "setRate", params.RSWETH_RATE)
 
     price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
     # Venues take their prices at deployment: like mainnet's, they have no price setters.
     uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     unwind = {}
-    for market in ("weETH", "rsETH", "rswETH"):
-        lrt = {"weETH": weeth, "rsETH": rseth, "rswETH": rsweth}[market]
+    for market in ("weETH",):
+        lrt = {"weETH": weeth}[market]
         rate = params.RESERVE_RATES[market]  # wstETH per LRT
         unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
     # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
@@ -135,10 +120,6 @@ def _tokens(tx: TxBatch, admin: str) -> World:
         ezeth=ezeth,
         restake_manager=restake_manager,
         renzo_oracle=renzo_oracle,
-        rseth=rseth,
-        lrt_oracle=lrt_oracle,
-        lrt_deposit_pool=lrt_deposit_pool,
-        rsweth=rsweth,
         uniswap_wsteth_weth=uniswap,
         weth_flash_pool=flash,
         balancer_vault=vault,
@@ -168,7 +149,7 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
     for pool in (world.uniswap_wsteth_weth, world.weth_flash_pool):
         mint(world.wsteth, "WstEth", pool, side)
         send_weth(pool, side)
-    lrt_contract = {"weETH": "WeEth", "rsETH": "RsEth", "rswETH": "RswEth"}
+    lrt_contract = {"weETH": "WeEth"}
     for market, pool in world.unwind_pools.items():
         mint(world.token(market), lrt_contract[market], pool, unwind_side)
         mint(world.wsteth, "WstEth", pool, unwind_side)
@@ -182,8 +163,6 @@ def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
         ("wstETH", "WstEth"),
         ("weETH", "WeEth"),
         ("ezETH", "EzEth"),
-        ("rsETH", "RsEth"),
-        ("rswETH", "RswEth"),
     ):
         mint(world.token(symbol), contract, dev, dev_amount)
 
@@ -192,8 +171,6 @@ def _reserve_oracle_sources(market: str, world: World) -> tuple[Any, ...]:
     """The reserve oracle's arguments after the common ones: where it reads the rate."""
     return {
         "weETH": (world.weeth, world.wsteth),
-        "rsETH": (world.lrt_oracle, world.wsteth),
-        "rswETH": (world.rsweth, world.wsteth),
         "ezETH": (world.restake_manager, world.ezeth),
     }[market]
 
@@ -204,11 +181,7 @@ def _handler_sources(market: str, world: World) -> tuple[Any, ...]:
         pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
         return (world.weth, world.ezeth, world.weth_flash_pool, world.balancer_vault, pool_id)
     uni = (world.uniswap_wsteth_weth, world.wsteth, world.weth)
-    if market == "weETH":
-        return (*uni, world.liquidity_pool, world.weeth)
-    if market == "rsETH":
-        return (*uni, world.lrt_deposit_pool, world.rseth)
-    return (*uni, world.rsweth)
+    return (*uni, world.liquidity_pool, world.weeth)
 
 
 def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple[str, str]:
@@ -217,8 +190,6 @@ def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple
     pool), else a registry the admin fills once the credentials are known (ether.fi, Swell)."""
     if lrt == "ezETH":
         return tx.deploy("RenzoCredentials", world.restake_manager), "contracts"
-    if lrt == "rsETH":
-        return tx.deploy("KelpCredentials", world.lrt_deposit_pool), "contracts"
     return tx.deploy("CredentialRegistry", admin), "registry"
 
 
@@ -400,12 +371,6 @@ def _token_entries(world: World) -> dict[str, Any]:
             {"restake_manager": world.restake_manager, "renzo_oracle": world.renzo_oracle},
             "ezETH",
         ),
-        "rsETH": lrt(
-            world.rseth,
-            {"lrt_deposit_pool": world.lrt_deposit_pool, "lrt_oracle": world.lrt_oracle},
-            "rsETH",
-        ),
-        "rswETH": lrt(world.rsweth, {}, "rswETH"),
         "wstETH": {"address": world.wsteth, "decimals": 18, "contracts": {"steth": world.steth}},
         "WETH": {"address": world.weth, "decimals": 18, "contracts": {}},
     }
@@ -498,7 +463,7 @@ def _deploy_with(
     from ion_cli.devnet import restaking_world
 
     tokens = {**_token_entries(world), **brought_tokens}
-    restaking = restaking_world.deploy(tx, admin, tokens)
+    restaking = restaking_world.deploy(tx, admin, tokens, world.brought)
     _fill_registries(tx, markets, tokens)
     for deployed in markets.values():
         tx.call(

@@ -16,8 +16,6 @@ RAD = 10**45
 STETH_PER_WSTETH = 1_170_000_000_000_000_000
 WEETH_RATE = 1_030_000_000_000_000_000
 EZETH_RATE = 1_010_000_000_000_000_000
-RSETH_RATE = 1_020_000_000_000_000_000
-RSWETH_RATE = 1_040_000_000_000_000_000
 
 
 def weeth_staked_wei() -> int:
@@ -103,8 +101,6 @@ class MarketParams:
 
 RESERVE_RATES = {
     "weETH": in_wsteth(WEETH_RATE),
-    "rsETH": in_wsteth(RSETH_RATE),
-    "rswETH": in_wsteth(RSWETH_RATE),
     # totalTVL * 1e18 / supply, with the stand-in's TVL rounded up: exactly the set rate.
     "ezETH": EZETH_RATE,
 }
@@ -112,12 +108,6 @@ RESERVE_RATES = {
 MARKETS = {
     "weETH": MarketParams(
         "weETH", "wstETH", 8 * RAY // 10, 83 * RAY // 100, 110 * RAY // 100, 1, True
-    ),
-    "rsETH": MarketParams(
-        "rsETH", "wstETH", 8 * RAY // 10, 83 * RAY // 100, 110 * RAY // 100, 4, True
-    ),
-    "rswETH": MarketParams(
-        "rswETH", "wstETH", 8 * RAY // 10, 90 * RAY // 100, 120 * RAY // 100, 4, True
     ),
     "ezETH": MarketParams(
         "ezETH", "WETH", 93 * RAY // 100, 96 * RAY // 100, 120 * RAY // 100, 4, False

@@ -11,7 +11,7 @@ the token, the unwind pool both sides, the admin the base asset it lends, and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,43 @@ class RecipeWorld:
     def flashswap_args(self) -> tuple[str, str, str]:
         s = self._shared
         return (s["uniswap_wsteth_weth_pool"], s["wsteth"], s["weth"])
+
+
+class RecipeRestakingWorld(RecipeWorld):
+    """The `RestakingWorld` a recipe's `restaking` hook deploys through."""
+
+    def __init__(
+        self,
+        tx: TxBatch,
+        admin: str,
+        dev: str,
+        shared: Mapping[str, str],
+        operators: Mapping[str, str],
+    ) -> None:
+        super().__init__(tx, admin, dev, shared)
+        self._operators = dict(operators)
+
+    def operator(self, key: str) -> str:
+        if key not in self._operators:
+            raise DeployError(f"no devnet operator {key!r} (known: {', '.join(self._operators)})")
+        return self._operators[key]
+
+
+def restaking_stakers(
+    tx: TxBatch,
+    shared: Mapping[str, str],
+    operators: Mapping[str, str],
+    prepared: Sequence[Prepared],
+) -> list[tuple[str, Any]]:
+    """(symbol, DevnetStakers) of every prepared recipe with a `restaking` hook, deployed now
+    (the restaking world's EigenLayer stand-ins are in `shared`)."""
+    world = RecipeRestakingWorld(tx, tx.sender, _dev(), shared, operators)
+    found = []
+    for item in prepared:
+        hook = getattr(item.adapter.devnet, "restaking", None)
+        if hook is not None:
+            found.append((str(item.adapter.symbol), hook(world, item.stand_ins)))
+    return found
 
 
 def recipe_adapters(skip: set[str]) -> list[Any]:
@@ -143,7 +180,7 @@ def deploy_markets(
         pieces = MarketPieces(
             lrt=stand.token,
             base=shared["weth" if m.base == "WETH" else "wsteth"],
-            credentials=lambda: (tx.deploy("CredentialRegistry", admin), "registry"),
+            credentials=_credentials(tx, world, recipe, stand),
             reserve_oracle=recipe.reserve_oracle(world, stand),
             handler=recipe.handler(world, stand),
             unwind_pool=item.unwind_pool,
@@ -160,6 +197,16 @@ def deploy_markets(
             "validators_per_credential": spec.per_credential,
         }
     return markets, tokens
+
+
+def _credentials(
+    tx: TxBatch, world: RecipeWorld, recipe: Any, stand: Any
+) -> Callable[[], tuple[str, str]]:
+    """The recipe's credential source, else a registry the core fills."""
+    hook = getattr(recipe, "credentials", None)
+    if hook is None:
+        return lambda: (tx.deploy("CredentialRegistry", world.admin), "registry")
+    return lambda: tuple(hook(world, stand))
 
 
 def _dev() -> str:

@@ -22,10 +22,13 @@ Every number here is devnet data, not a claim about mainnet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ion_cli.addresses import to_checksum
+from ion_cli.devnet import recipes
+from ion_cli.devnet.recipes import Prepared
 from ion_cli.devnet.txbatch import create_address
 
 if TYPE_CHECKING:
@@ -79,27 +82,22 @@ ETHERFI = "weETH"  # the LRT whose stakers are ether.fi nodes
 
 
 def _align_credentials(
-    tokens: dict[str, Any],
-    staker_pods: dict[str, str],
-    stakers: list[tuple[str, str, int]],
-    kinds: dict[str, str],
+    tokens: dict[str, Any], staker_pods: dict[str, str], owners: dict[str, list[str]]
 ) -> None:
-    """The beacon validators of the LRTs below pay to their stakers' pods (delegators, ether.fi
-    nodes): the credentials the feeds read from the LRTs' contracts (or from the registry
-    filled from these) are the ones the devnet's beacon chain uses, and the restaking features
-    follow each pod to its owner and operator. The validator count stays that of
-    `validators.VALIDATOR_SETS` (spread over the pods)."""
-    for symbol, kind in (
-        ("ezETH", "RenzoOperatorDelegator"),
-        ("rsETH", "KelpNodeDelegator"),
-        (ETHERFI, "EtherFiNode"),
-    ):
-        pods = [staker_pods[s] for s, _, _ in stakers if kinds.get(s) == kind]
+    """The beacon validators of the LRTs whose stakers' pods are their credentials
+    (delegators, ether.fi nodes, the recipes' stakers) pay to those pods: the credentials the
+    feeds read from the LRTs' contracts (or from the registry filled from these) are the ones
+    the devnet's beacon chain uses, and the restaking features follow each pod to its owner and
+    operator. The validator count stays that of the token's validator set (spread over the
+    pods)."""
+    from ion_cli.devnet.validators import devnet_sets
+
+    sets = devnet_sets()
+    for symbol, owned in owners.items():
+        pods = [staker_pods[s] for s in owned]
         entry = tokens[symbol]
         total = len(entry["withdrawal_credentials"]) * int(entry["validators_per_credential"])
-        from ion_cli.devnet.validators import VALIDATOR_SETS
-
-        prefixes = VALIDATOR_SETS[symbol].prefixes
+        prefixes = sets[symbol].prefixes
         entry["withdrawal_credentials"] = [
             f"0x{prefix:02x}" + "00" * 11 + pod.lower().removeprefix("0x")
             for pod in pods
@@ -121,7 +119,9 @@ class _Pods:
         return pod
 
 
-def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
+def deploy(
+    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[Prepared] = ()
+) -> dict[str, Any]:
     """Deploy the world; returns the deployment document's `restaking` section and adds each
     LRT's delegation contracts to `tokens[symbol]["contracts"]`."""
     strategy = BEACON_CHAIN_ETH_STRATEGY
@@ -156,16 +156,7 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         kinds[od] = "RenzoOperatorDelegator"
         stakers.append((od, operator, deposit))
     ezeth_second_od = stakers[1][0]
-
-    # Kelp: NodeDelegators in the deposit pool's queue
-    nodes = []
-    for operator, deposit in (("op-2", 1_000), ("op-3", 500)):
-        nd = tx.deploy("NodeDelegator", dm, epm)
-        nodes.append(nd)
-        kinds[nd] = "KelpNodeDelegator"
-        stakers.append((nd, operator, deposit))
-    pool = tokens["rsETH"]["contracts"]["lrt_deposit_pool"]
-    tx.call(pool, "LRTDepositPool", "addNodeDelegatorContractToQueue", nodes)
+    owners = {"ezETH": [od for od, _, _ in stakers]}  # token -> the stakers its pods belong to
 
     # ether.fi: nodes linked to validator pubkeys on the nodes manager
     nodes_manager = tx.deploy("EtherFiNodesManager", admin)
@@ -176,13 +167,18 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
             nodes_manager, "EtherFiNodesManager", "linkPubkeyToNode", bytes([0xEF, i]) * 24, node, i
         )
         stakers.append((node, operator, deposit))
+    owners[ETHERFI] = [node for node, kind in kinds.items() if kind == "EtherFiNode"]
 
-    # Swell: staker proxies on the EigenLayerManager, by id and per operator
-    manager = tx.deploy("EigenLayerManager", admin)
-    for operator, deposit in (("op-4", 600), ("op-1", 200)):
-        proxy = tx.deploy("SwellStakerProxy", manager)
-        tx.call(manager, "EigenLayerManager", "devAddStakerProxy", proxy, OPERATORS[operator])
-        stakers.append((proxy, operator, deposit))
+    # the stakers adapters' devnet recipes bring (their `restaking` hooks)
+    brought_shared = {"delegation_manager": dm, "eigen_pod_manager": epm}
+    for symbol, extra in recipes.restaking_stakers(tx, brought_shared, OPERATORS, brought):
+        for s in extra.stakers:
+            stakers.append((s.address, s.operator, s.deposit_eth))
+            if s.kind:
+                kinds[s.address] = s.kind
+        tokens[symbol]["contracts"].update(extra.contracts)
+        if extra.pods_are_credentials:
+            owners[symbol] = [s.address for s in extra.stakers]
 
     for outsider, (operator, deposit) in zip(
         OUTSIDERS, (("op-1", 1_000), ("op-2", 550), ("op-3", 700)), strict=True
@@ -215,9 +211,8 @@ def deploy(tx: TxBatch, admin: str, tokens: dict[str, Any]) -> dict[str, Any]:
         params = [((AVSS[avs], set_id), [strategy], [magnitude])]
         tx.call(am, "DevAllocationManager", "modifyAllocations", OPERATORS[operator], params)
 
-    _align_credentials(tokens, staker_pods, stakers, kinds)
+    _align_credentials(tokens, staker_pods, owners)
     tokens[ETHERFI]["contracts"]["etherfi_nodes_manager"] = nodes_manager
-    tokens["rswETH"]["contracts"]["eigenlayer_manager"] = manager
     return {
         "allocation_manager": am,
         "delegation_manager": dm,

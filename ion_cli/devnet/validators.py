@@ -22,8 +22,6 @@ VALIDATOR_SETS = {
     # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
     "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=800),
     "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=800),
-    "rsETH": ValidatorSet(pods=2, prefixes=(0x01,), validators_per_credential=1000),
-    "rswETH": ValidatorSet(pods=2, prefixes=(0x02,), validators_per_credential=1100),
 }
 
 
@@ -34,8 +32,21 @@ def pod_address(token: str, index: int) -> bytes:
     return keccak(text=f"ion-devnet-pod:{token}:{index}")[12:]
 
 
+def devnet_sets() -> dict[str, ValidatorSet]:
+    """The sets above and those the installed adapters' devnet recipes bring."""
+    from ion_cli.devnet.recipes import recipe_adapters
+
+    sets = dict(VALIDATOR_SETS)
+    for adapter in recipe_adapters(set(sets)):
+        spec = adapter.devnet.market.validators
+        sets[str(adapter.symbol)] = ValidatorSet(
+            spec.pods, tuple(spec.prefixes), spec.per_credential
+        )
+    return sets
+
+
 def withdrawal_credentials(token: str) -> list[str]:
-    spec = VALIDATOR_SETS[token]
+    spec = devnet_sets()[token]
     return credentials_of(token, spec.pods, spec.prefixes)
 
 

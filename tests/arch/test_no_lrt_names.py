@@ -36,10 +36,10 @@ HELP_KEYWORDS = frozenset({"help", "short_help", "epilog", "rich_help_panel", "m
 NOT_YET_MOVED = {
     # the built-in devnet world of the four shipped tokens (stand-ins, venues, funding, the
     # restaking world, the synthetic validator sets): still deployed by the core
-    "ion_cli/devnet/deploy.py": 68,
-    "ion_cli/devnet/params.py": 13,
-    "ion_cli/devnet/restaking_world.py": 6,
-    "ion_cli/devnet/validators.py": 4,
+    "ion_cli/devnet/deploy.py": 33,
+    "ion_cli/devnet/params.py": 7,
+    "ion_cli/devnet/restaking_world.py": 3,
+    "ion_cli/devnet/validators.py": 2,
 }
 
 

@@ -9,16 +9,16 @@ import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
 import {EEth} from "../../ion_cli/devnet/contracts/standins/EEth.sol";
 import {EtherFiLiquidityPool} from "../../ion_cli/devnet/contracts/standins/EtherFiLiquidityPool.sol";
 import {WeEth} from "../../ion_cli/devnet/contracts/standins/WeEth.sol";
-import {RsEth} from "../../ion_cli/devnet/contracts/standins/RsEth.sol";
-import {LRTOracle} from "../../ion_cli/devnet/contracts/standins/LRTOracle.sol";
-import {LRTDepositPool} from "../../ion_cli/devnet/contracts/standins/LRTDepositPool.sol";
-import {RswEth} from "../../ion_cli/devnet/contracts/standins/RswEth.sol";
+import {RsEth} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEth.sol";
+import {LRTOracle} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTOracle.sol";
+import {LRTDepositPool} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTDepositPool.sol";
+import {RswEth} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEth.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
 import {UniswapFlashswapDirectMintHandler} from "../../ion_cli/devnet/contracts/handlers/UniswapFlashswapDirectMintHandler.sol";
 import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler.sol";
-import {RsEthHandler} from "../../ion_cli/devnet/contracts/handlers/RsEthHandler.sol";
-import {RswEthHandler} from "../../ion_cli/devnet/contracts/handlers/RswEthHandler.sol";
+import {RsEthHandler} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEthHandler.sol";
+import {RswEthHandler} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEthHandler.sol";
 
 /// Test-only: reads the handler's internal token-order flag (the public handler has no getter).
 contract RswEthHandlerProbe is RswEthHandler {

@@ -2,16 +2,14 @@
 pragma solidity ^0.8.21;
 
 import {TestBase} from "./utils/TestBase.sol";
-import {
-    RenzoCredentials,
-    KelpCredentials,
-    CredentialRegistry
-} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
+import {RenzoCredentials, CredentialRegistry} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
+import {KelpCredentials} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/KelpCredentials.sol";
 import {RestakeManager} from "../../ion_cli/devnet/contracts/standins/RestakeManager.sol";
-import {LRTDepositPool} from "../../ion_cli/devnet/contracts/standins/LRTDepositPool.sol";
+import {LRTDepositPool} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTDepositPool.sol";
 import {EzEth} from "../../ion_cli/devnet/contracts/standins/EzEth.sol";
-import {RsEth} from "../../ion_cli/devnet/contracts/standins/RsEth.sol";
-import {OperatorDelegator, NodeDelegator} from "../../ion_cli/devnet/contracts/standins/EigenLayerStakers.sol";
+import {RsEth} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEth.sol";
+import {OperatorDelegator} from "../../ion_cli/devnet/contracts/standins/EigenLayerStakers.sol";
+import {NodeDelegator} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/KelpStakers.sol";
 import {DevEigenPodManager} from "../../ion_cli/devnet/contracts/eigenlayer/DevEigenPodManager.sol";
 
 /// The LRTs' credential sets read from their own contracts (Renzo, Kelp stand-ins), and the

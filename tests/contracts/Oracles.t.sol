@@ -5,8 +5,8 @@ import {TestBase} from "./utils/TestBase.sol";
 import {IReserveOracle, ISpotOracle} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
 import {ReserveOracle} from "../../ion_cli/devnet/contracts/oracles/ReserveOracle.sol";
 import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
-import {RsEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/RsEthWstEthReserveOracle.sol";
-import {RswEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/RswEthWstEthReserveOracle.sol";
+import {RsEthWstEthReserveOracle} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEthWstEthReserveOracle.sol";
+import {RswEthWstEthReserveOracle} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEthWstEthReserveOracle.sol";
 import {EzEthWethReserveOracle} from "../../ion_cli/devnet/contracts/oracles/EzEthWethReserveOracle.sol";
 import {SpotOracle} from "../../ion_cli/devnet/contracts/oracles/SpotOracle.sol";
 

@@ -73,6 +73,59 @@ def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None
 
 CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
 
+DEVNET_RATE = 1_020_000_000_000_000_000  # ETH per rsETH: the stand-in oracle's starting price
+RAY = 10**27
+
+
+class Recipe:
+    """How the devnet deploys rsETH: the token, Kelp's LRTOracle and LRTDepositPool (the mint
+    path), this plugin's reserve oracle, handler and credential source (the deposit pool's
+    NodeDelegators' pods), and the NodeDelegators in the restaking world."""
+
+    market = a.DevnetMarket(
+        base="wstETH",
+        rate=DEVNET_RATE,
+        ltv=8 * RAY // 10,
+        liquidation_threshold=83 * RAY // 100,
+        target_health=110 * RAY // 100,
+        dust_tokens=4,
+        validators=a.DevnetValidators(pods=2, prefixes=(0x01,), per_credential=1000),
+    )
+
+    def stand_ins(self, world: a.DevnetWorld) -> a.StandIns:
+        token = world.deploy("RsEth", world.admin)
+        oracle = world.deploy("LRTOracle", world.admin)
+        pool = world.deploy("LRTDepositPool", token, oracle, world.admin)
+        world.call(token, "RsEth", "setMinter", pool, True)  # the deposit pool mints
+        world.call(oracle, "LRTOracle", "setRsETHPrice", DEVNET_RATE)
+        return a.StandIns(
+            token=token,
+            token_contract="RsEth",
+            contracts={"lrt_deposit_pool": pool, "lrt_oracle": oracle},
+        )
+
+    def reserve_oracle(self, world: a.DevnetWorld, s: a.StandIns) -> tuple[str, tuple[Any, ...]]:
+        return "RsEthWstEthReserveOracle", (s.contracts["lrt_oracle"], world.shared("wsteth"))
+
+    def handler(self, world: a.DevnetWorld, s: a.StandIns) -> tuple[str, tuple[Any, ...]]:
+        return "RsEthHandler", (*world.flashswap_args(), s.contracts["lrt_deposit_pool"], s.token)
+
+    def credentials(self, world: a.DevnetWorld, s: a.StandIns) -> tuple[str, str]:
+        """Kelp's deposit pool enumerates its NodeDelegators, each with its pod, on chain."""
+        return world.deploy("KelpCredentials", s.contracts["lrt_deposit_pool"]), "contracts"
+
+    def restaking(self, world: a.RestakingWorld, s: a.StandIns) -> a.DevnetStakers:
+        """NodeDelegators in the deposit pool's queue; the validators pay to their pods."""
+        dm, epm = world.shared("delegation_manager"), world.shared("eigen_pod_manager")
+        stakers = []
+        for operator, deposit in (("op-2", 1_000), ("op-3", 500)):
+            nd = world.deploy("NodeDelegator", dm, epm)
+            stakers.append(a.DevnetStaker(nd, operator, deposit, kind="KelpNodeDelegator"))
+        pool = s.contracts["lrt_deposit_pool"]
+        nodes = [st.address for st in stakers]
+        world.call(pool, "LRTDepositPool", "addNodeDelegatorContractToQueue", nodes)
+        return a.DevnetStakers(tuple(stakers), pods_are_credentials=True)
+
 
 class RsEthAdapter(a.BaseAdapter):
     symbol = "rsETH"
@@ -84,6 +137,7 @@ class RsEthAdapter(a.BaseAdapter):
     mainnet_market = MAINNET_MARKET
     contracts = CONTRACTS
     conformance = CONFORMANCE
+    devnet = Recipe()
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         oracle = self.addresses(ctx).contract("lrt_oracle", self.symbol)

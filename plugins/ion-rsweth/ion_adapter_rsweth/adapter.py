@@ -66,6 +66,48 @@ def _set_stand_in_rate(devnet: Any, token: Mapping[str, Any], rate: int) -> None
 
 CONFORMANCE = a.ConformanceHooks(read_rate=_read_stand_in_rate, set_rate=_set_stand_in_rate)
 
+DEVNET_RATE = 1_040_000_000_000_000_000  # ETH per rswETH: the stand-in's starting rate
+RAY = 10**27
+
+
+class Recipe:
+    """How the devnet deploys rswETH: the token (its own deposit contract, the plugin's stand-in),
+    this plugin's reserve oracle and handler, and Swell's staker proxies on an EigenLayerManager
+    stand-in for the restaking world; the core deploys the rest of the market around them."""
+
+    market = a.DevnetMarket(
+        base="wstETH",
+        rate=DEVNET_RATE,
+        ltv=8 * RAY // 10,
+        liquidation_threshold=90 * RAY // 100,
+        target_health=120 * RAY // 100,
+        dust_tokens=4,
+        validators=a.DevnetValidators(pods=2, prefixes=(0x02,), per_credential=1100),
+    )
+
+    def stand_ins(self, world: a.DevnetWorld) -> a.StandIns:
+        token = world.deploy("RswEth", world.admin)
+        world.call(token, "RswEth", "setRate", DEVNET_RATE)
+        return a.StandIns(token=token, token_contract="RswEth")
+
+    def reserve_oracle(self, world: a.DevnetWorld, s: a.StandIns) -> tuple[str, tuple[Any, ...]]:
+        return "RswEthWstEthReserveOracle", (s.token, world.shared("wsteth"))
+
+    def handler(self, world: a.DevnetWorld, s: a.StandIns) -> tuple[str, tuple[Any, ...]]:
+        return "RswEthHandler", (*world.flashswap_args(), s.token)
+
+    def restaking(self, world: a.RestakingWorld, s: a.StandIns) -> a.DevnetStakers:
+        """Staker proxies on the EigenLayerManager, by id and per operator."""
+        manager = world.deploy("EigenLayerManager", world.admin)
+        stakers = []
+        for operator, deposit in (("op-4", 600), ("op-1", 200)):
+            proxy = world.deploy("SwellStakerProxy", manager)
+            world.call(
+                manager, "EigenLayerManager", "devAddStakerProxy", proxy, world.operator(operator)
+            )
+            stakers.append(a.DevnetStaker(proxy, operator, deposit))
+        return a.DevnetStakers(tuple(stakers), {"eigenlayer_manager": manager})
+
 
 class RswEthAdapter(a.BaseAdapter):
     symbol = "rswETH"
@@ -77,6 +119,7 @@ class RswEthAdapter(a.BaseAdapter):
     mainnet_market = MAINNET_MARKET
     contracts = CONTRACTS
     conformance = CONFORMANCE
+    devnet = Recipe()
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)

@@ -61,26 +61,6 @@ interface IRenzoOracle {
         returns (uint256);
 }
 
-// ---- Kelp ----
-interface ILRTOracle {
-    function rsETHPrice() external view returns (uint256);
-    function updateRSETHPrice() external;
-}
-
-interface ILRTDepositPool {
-    function depositETH(uint256 minRSETHAmountExpected, string calldata referralId) external payable;
-    function getRsETHAmountToMint(address asset, uint256 amount) external view returns (uint256);
-}
-
-// ---- Swell ----
-interface IRswEth is IERC20 {
-    function deposit() external payable;
-    function depositWithReferral(address referral) external payable;
-    function getRate() external view returns (uint256);
-    function rswETHToETHRate() external view returns (uint256);
-    function ethToRswETHRate() external view returns (uint256);
-}
-
 // ---- Uniswap V3 (the subset the handlers use) ----
 interface IUniswapV3PoolLike {
     function token0() external view returns (address);

@@ -27,26 +27,6 @@ contract OperatorDelegator {
     }
 }
 
-/// @notice Kelp NodeDelegator stand-in: one EigenLayer staker; `elOperatorDelegatedTo` asks the
-/// DelegationManager, as Kelp's current NodeDelegator does.
-contract NodeDelegator {
-    IDevDelegatedTo internal immutable delegationManager;
-    IDevPodOwnerLookup internal immutable podManager;
-
-    constructor(address delegationManager_, address podManager_) {
-        delegationManager = IDevDelegatedTo(delegationManager_);
-        podManager = IDevPodOwnerLookup(podManager_);
-    }
-
-    function elOperatorDelegatedTo() external view returns (address) {
-        return delegationManager.delegatedTo(address(this));
-    }
-
-    function eigenPod() external view returns (address) {
-        return podManager.ownerToPod(address(this));
-    }
-}
-
 /// @notice ether.fi EtherFiNode stand-in: a staker with a pod (`getEigenPod`).
 contract EtherFiNode {
     IDevPodOwnerLookup internal immutable podManager;
@@ -68,29 +48,5 @@ contract EtherFiNodesManager is Ownable {
 
     function linkPubkeyToNode(bytes calldata pubkey, address nodeAddress, uint256 legacyId) external onlyOwner {
         emit PubkeyLinked(sha256(abi.encodePacked(pubkey, bytes16(0))), nodeAddress, legacyId, pubkey);
-    }
-}
-
-/// @notice A Swell staker proxy stand-in: an EigenLayer staker with a pod, owned by its manager.
-contract SwellStakerProxy {
-    address public immutable manager;
-
-    constructor(address manager_) {
-        manager = manager_;
-    }
-}
-
-/// @notice Swell EigenLayerManager stand-in: staker proxies by id, and the ids per operator.
-contract EigenLayerManager is Ownable {
-    uint256 public stakeId;
-    mapping(uint256 => address) public stakerProxyAddresses;
-    mapping(address => uint256[]) public operatorToStakers;
-
-    constructor(address owner_) Ownable(owner_) {}
-
-    function devAddStakerProxy(address proxy, address operator) external onlyOwner {
-        stakeId += 1;
-        stakerProxyAddresses[stakeId] = proxy;
-        operatorToStakers[operator].push(stakeId);
     }
 }

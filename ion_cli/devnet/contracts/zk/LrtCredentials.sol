@@ -19,10 +19,6 @@ interface IRenzoRestakeManager {
     function getOperatorDelegatorsLength() external view returns (uint256);
 }
 
-interface IKelpDepositPool {
-    function getNodeDelegatorQueue() external view returns (address[] memory);
-}
-
 interface IEigenPodOwner {
     function eigenPod() external view returns (address);
 }
@@ -54,28 +50,6 @@ contract RenzoCredentials is ILrtCredentials {
         creds = new bytes32[](2 * n);
         for (uint256 i = 0; i < n; ++i) {
             address pod = IEigenPodOwner(RESTAKE_MANAGER.operatorDelegators(i)).eigenPod();
-            (creds[2 * i], creds[2 * i + 1]) = Credentials.ofPod(pod);
-        }
-    }
-
-    function source() external pure returns (string memory) {
-        return "contracts";
-    }
-}
-
-/// @notice Kelp (rsETH): LRTDepositPool.getNodeDelegatorQueue(), each NodeDelegator.eigenPod().
-contract KelpCredentials is ILrtCredentials {
-    IKelpDepositPool public immutable DEPOSIT_POOL;
-
-    constructor(address depositPool) {
-        DEPOSIT_POOL = IKelpDepositPool(depositPool);
-    }
-
-    function credentials() external view returns (bytes32[] memory creds) {
-        address[] memory nodes = DEPOSIT_POOL.getNodeDelegatorQueue();
-        creds = new bytes32[](2 * nodes.length);
-        for (uint256 i = 0; i < nodes.length; ++i) {
-            address pod = IEigenPodOwner(nodes[i]).eigenPod();
             (creds[2 * i], creds[2 * i + 1]) = Credentials.ofPod(pod);
         }
     }

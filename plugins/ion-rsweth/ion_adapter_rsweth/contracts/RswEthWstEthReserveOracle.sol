@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-import {ReserveOracle} from "./ReserveOracle.sol";
-import {IWstEthRateSource} from "./WstEthRateSource.sol";
+import {ReserveOracle} from "ion/oracles/ReserveOracle.sol";
+import {IWstEthRateSource} from "ion/oracles/WstEthRateSource.sol";
 
 /// The part of Swell's rswETH this oracle reads: ETH per rswETH, WAD.
 interface IRswEthRateSource {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-import {ReserveOracle} from "./ReserveOracle.sol";
-import {IWstEthRateSource} from "./WstEthRateSource.sol";
+import {ReserveOracle} from "ion/oracles/ReserveOracle.sol";
+import {IWstEthRateSource} from "ion/oracles/WstEthRateSource.sol";
 
 /// The part of Kelp's LRTOracle this oracle reads: ETH per rsETH (stored by Kelp), WAD.
 interface ILrtOracleSource {

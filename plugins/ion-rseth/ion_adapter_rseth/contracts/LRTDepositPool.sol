@@ -2,8 +2,8 @@
 pragma solidity ^0.8.21;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {DevToken} from "./DevToken.sol";
-import {ILRTOracle} from "../interfaces/IStandIns.sol";
+import {DevToken} from "ion/standins/DevToken.sol";
+import {ILRTOracle} from "./IKelp.sol";
 
 /// @notice Kelp LRTDepositPool stand-in: ETH in, rsETH out at the LRTOracle's price; the ETH stays
 /// here. Needs `RsEth.setMinter(depositPool, true)` after deployment.

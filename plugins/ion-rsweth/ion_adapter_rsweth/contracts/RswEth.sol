@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-import {DevToken} from "./DevToken.sol";
+import {DevToken} from "ion/standins/DevToken.sol";
 
 /// @notice Swell rswETH stand-in: the token is its own deposit contract and keeps the ETH.
 /// `rswETHToETHRate` (ETH per rswETH) is set by the owner. As Swell's rswETH, a deposit mints

@@ -2,8 +2,8 @@
 pragma solidity ^0.8.21;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {ILRTDepositPool, ILRTOracle} from "../interfaces/IStandIns.sol";
-import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHandler.sol";
+import {ILRTDepositPool, ILRTOracle} from "./IKelp.sol";
+import {UniswapFlashswapDirectMintHandler} from "ion/handlers/UniswapFlashswapDirectMintHandler.sol";
 
 /// Devnet-only: the stand-in deposit pool names its oracle (mainnet resolves it via LRTConfig).
 interface ILRTDepositPoolWithOracle is ILRTDepositPool {

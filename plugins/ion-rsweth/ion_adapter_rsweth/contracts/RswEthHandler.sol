@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.21;
 
-import {IRswEth} from "../interfaces/IStandIns.sol";
-import {UniswapFlashswapDirectMintHandler} from "./UniswapFlashswapDirectMintHandler.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {UniswapFlashswapDirectMintHandler} from "ion/handlers/UniswapFlashswapDirectMintHandler.sol";
+
+/// The part of Swell's rswETH the handler uses: the token is its own deposit contract.
+interface IRswEth is IERC20 {
+    function deposit() external payable;
+    function depositWithReferral(address referral) external payable;
+    function getRate() external view returns (uint256);
+    function rswETHToETHRate() external view returns (uint256);
+    function ethToRswETHRate() external view returns (uint256);
+}
 
 /// @title RswEthHandler
 /// @notice rswETH/wstETH market: the rswETH token is its own deposit contract.
