@@ -95,14 +95,32 @@ def leaf_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
     return (sum_leaf(leaf.validator), tuple(leaf.sums), position, _steps(tree, position))
 
 
-def node_proof(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]:
+_NO_LEAF: tuple[Any, ...] = (0, bytes(32), bytes(32), 0, False, 0, 0, 0, 0, 0)
+
+
+def node_child(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]:
+    """NodeChild: the node with what binds its sums to its hash (an inner node's two child
+    hashes, a leaf's record; an empty node has zero sums by definition)."""
     node = tree.node(height, position)
+    if node.hash == sumtree.EMPTY_HASH:
+        return (node.hash, tuple(sumtree.ZERO_SUMS), bytes(32), bytes(32), _NO_LEAF)
+    if height == 0:
+        v = tree.leaves[position].validator
+        if v is None:  # a liar's non-zero hash on an empty leaf: nothing opens it
+            raise ChallengeBuildError(f"leaf {position} has no record to open")
+        return (node.hash, tuple(node.sums), bytes(32), bytes(32), sum_leaf(v))
     left, right = tree.children(height, position)
+    return (node.hash, tuple(node.sums), left.hash, right.hash, _NO_LEAF)
+
+
+def node_proof(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]:
+    """NodeProof: the node's sums, its two children opened, its branch."""
+    node = tree.node(height, position)
+    if height == 0:
+        raise ChallengeBuildError("a leaf is not an inner node")
     return (
-        left.hash,
-        tuple(left.sums),
-        right.hash,
-        tuple(right.sums),
+        node_child(tree, height - 1, 2 * position),
+        node_child(tree, height - 1, 2 * position + 1),
         tuple(node.sums),
         position,
         _steps(tree, position, height),
@@ -110,7 +128,7 @@ def node_proof(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]
 
 
 def empty_node_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
-    return (tuple(sumtree.ZERO_SUMS), position, _steps(tree, position))
+    return (position, _steps(tree, position))
 
 
 def validator_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:

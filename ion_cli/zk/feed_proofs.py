@@ -102,18 +102,48 @@ def leaf_proof(
     return (leaf_tuple(leaf), own, position, branch_tuples(levels, position))
 
 
-def node_proof(levels: Levels, height: int, position: int) -> tuple[Any, ...]:
-    """NodeProof of node `position` of level `height` (0 = leaves) and its two children."""
+EMPTY_LEAF: tuple[Any, ...] = (0, bytes(32), bytes(32), 0, False, 0, 0, 0, 0, 0)
+
+
+def node_child(
+    hash_: bytes,
+    sums: Sequence[int],
+    left: bytes = bytes(32),
+    right: bytes = bytes(32),
+    leaf: tuple[Any, ...] = EMPTY_LEAF,
+) -> tuple[Any, ...]:
+    """NodeChild: a child of an opened node with what binds its sums to its hash (an inner
+    child's two child hashes, or a leaf child's record; nothing for an empty one)."""
+    return (bytes(hash_), tuple(sums), bytes(left), bytes(right), leaf)
+
+
+def _opened_child(
+    levels: Levels, height: int, position: int, leaves: Sequence[Validator | None]
+) -> tuple[Any, ...]:
+    """NodeChild of node `position` of level `height` (a child of a node one level up)."""
+    node = levels[height][position]
+    if bytes(node.hash) == sumtree.EMPTY_HASH:
+        return node_child(node.hash, sumtree.ZERO_SUMS)
+    if height == 0:
+        v = leaves[position] if position < len(leaves) else None
+        if v is None:
+            raise ValueError(f"leaf {position} is not empty: its record is needed to open it")
+        return node_child(node.hash, node.sums, leaf=leaf_tuple(v))
+    below = levels[height - 1]
+    return node_child(node.hash, node.sums, below[2 * position].hash, below[2 * position + 1].hash)
+
+
+def node_proof(
+    levels: Levels, height: int, position: int, leaves: Sequence[Validator | None] = ()
+) -> tuple[Any, ...]:
+    """NodeProof of node `position` of level `height` (0 = leaves) and its two children, each
+    opened (`leaves`: the record of each leaf position, needed when `height` is 1)."""
     if height < 1:
         raise ValueError("an inner node is at height 1 or above")
     node = levels[height][position]
-    left = levels[height - 1][2 * position]
-    right = levels[height - 1][2 * position + 1]
     return (
-        bytes(left.hash),
-        tuple(left.sums),
-        bytes(right.hash),
-        tuple(right.sums),
+        _opened_child(levels, height - 1, 2 * position, leaves),
+        _opened_child(levels, height - 1, 2 * position + 1, leaves),
         tuple(node.sums),
         position,
         branch_tuples(levels, position, height),
@@ -121,9 +151,9 @@ def node_proof(levels: Levels, height: int, position: int) -> tuple[Any, ...]:
 
 
 def empty_node_proof(levels: Levels, height: int, position: int) -> tuple[Any, ...]:
-    """EmptyNodeProof of node `position` of level `height` (its hash must be zero)."""
-    node = levels[height][position]
-    return (tuple(node.sums), position, branch_tuples(levels, position, height))
+    """EmptyNodeProof of node `position` of level `height` (its hash must be zero; its sums
+    are zero by definition, so they are not part of the proof)."""
+    return (position, branch_tuples(levels, position, height))
 
 
 def commitment_of(

@@ -48,10 +48,12 @@ commitment and of the credential set, and the state root, at submission):
   leaves p, p+1 with index(p) < missing < index(p+1), or leaf 0 / leaf count-1 and the bounds;
 - a leaf whose credentials are not in the snapshot: the leaf, its branch, the credential list
   (checked against the stored hash);
-- an inner node whose sums are not its children's: the node's two children and the node's
-  branch (`root_from_branch` from either child);
+- an inner node whose sums are not its children's: the node's two children, each opened so
+  that its sums are the ones its hash binds (an inner child by its two child hashes, a leaf by
+  its record, an empty one is zero sums), and the node's branch;
 - two leaves out of order or repeated: two adjacent leaves and their branches; a leaf count
-  that does not match the tree: a non-empty leaf at position >= count or an empty one below;
+  that does not match the tree: a non-empty leaf at position >= count or an empty one below
+  (an empty node's sums are zero by definition: never given, so never shifted to a sibling);
 - a committed network-level input that differs from the state: `otherSlashed` against the
   state's `slashings` vector (T is bounded by the feed instead: no one state field holds it).
 

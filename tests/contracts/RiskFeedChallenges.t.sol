@@ -27,6 +27,15 @@ contract RiskFeedChallengesTest is TestBase {
         bytes data;
     }
 
+    /// A made-up opening of a sound tree: must revert with `expected` (the opening's error).
+    struct Refused {
+        string name;
+        uint8 kind;
+        SnapshotCommitment commitment;
+        bytes data;
+        bytes4 expected;
+    }
+
     uint256 internal constant SCALE = 10;
     uint256 internal constant GENESIS = 1_600_000_000;
     bytes32 internal constant MODEL = keccak256("the risk model");
@@ -47,14 +56,18 @@ contract RiskFeedChallengesTest is TestBase {
     CredentialRegistry internal registry;
     BeaconBlockHeader internal header;
     Case[] internal cases;
+    Refused[] internal refused;
 
     function setUp() public {
         bytes memory data = vm.readFileBinary("tests/contracts/vectors/challenges.bin");
-        (BeaconBlockHeader memory h, bytes32[] memory creds, Case[] memory all) =
-            abi.decode(data, (BeaconBlockHeader, bytes32[], Case[]));
+        (BeaconBlockHeader memory h, bytes32[] memory creds, Case[] memory all, Refused[] memory bad) =
+            abi.decode(data, (BeaconBlockHeader, bytes32[], Case[], Refused[]));
         header = h;
         for (uint256 i = 0; i < all.length; ++i) {
             cases.push(all[i]);
+        }
+        for (uint256 i = 0; i < bad.length; ++i) {
+            refused.push(bad[i]);
         }
         verifier = new MockHalo2Verifier();
         source = new MockRateSource();
@@ -194,6 +207,24 @@ contract RiskFeedChallengesTest is TestBase {
             assertLe(used, CHALLENGE_GAS_BOUND, string.concat(k.name, ": within 500k gas"));
         }
         emit log_named_uint("dearest successful challenge (gas)", dearest);
+    }
+
+    /// Children sums the children's hashes do not bind, an empty leaf given sums its sibling
+    /// makes up for: a challenger cannot reject a sound submission with them (issue 23's hole).
+    function testMadeUpOpeningsCannotRejectASoundSubmission() public {
+        assertGe(refused.length, 4, "the vectors hold the made-up openings");
+        for (uint256 i = 0; i < refused.length; ++i) {
+            Refused memory k = refused[i];
+            RiskFeed feed = _feed();
+            uint256 id = _submit(feed, k.commitment);
+            address challenges = address(feed.CHALLENGES());
+            vm.prank(CHALLENGER);
+            (bool ok, bytes memory ret) = challenges.call(k.data);
+            emit log_string(k.name);
+            assertTrue(!ok, string.concat(k.name, ": refused"));
+            assertEq(bytes4(ret), k.expected, string.concat(k.name, ": the opening's error"));
+            assertEq(uint256(feed.submission(id).status), uint256(IRiskFeed.Status.Pending), "still pending");
+        }
     }
 
     function _firstLie(uint8 kind) internal view returns (Case memory k) {

@@ -13,8 +13,14 @@ calldata of one challenge (submission id 1) and whether it must succeed.
     .venv/bin/python tests/contracts/gen_challenge_vectors.py          # rewrite the file
     .venv/bin/python tests/contracts/gen_challenge_vectors.py --check  # exit 1 if it is stale
 
+Besides, made-up openings of SOUND trees (children sums that the children's hashes do not bind,
+an empty leaf given sums that its sibling makes up for): challenges that must revert with the
+opening's error (the bytes4 `expected`), never reject the submission.
+
 The file is abi.encode((uint64,uint64,bytes32,bytes32,bytes32) header, bytes32[] credentials,
-Case[] cases), Case = (string name, uint8 kind, bool fraud, Commitment commitment, bytes data).
+Case[] cases, Refused[] refused), Case = (string name, uint8 kind, bool fraud, Commitment
+commitment, bytes data), Refused = (string name, uint8 kind, Commitment commitment, bytes data,
+bytes4 expected).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ OUT = Path(__file__).parent / "vectors" / "challenges.bin"
 SUMS = "(" + ",".join(["uint128"] * 10) + ")"
 COMMITMENT = f"(bytes32,{SUMS},uint64,uint64,uint128,uint128)"
 CASE = f"(string,uint8,bool,{COMMITMENT},bytes)"
+REFUSED = f"(string,uint8,{COMMITMENT},bytes,bytes4)"
 HEADER = "(uint64,uint64,bytes32,bytes32,bytes32)"
 NETWORK_ACTIVE = 500_000 * 10**9
 ETH = 10**9
@@ -79,6 +86,8 @@ def _reroot(levels: list[list[Node]], height: int, position: int, node: Node) ->
 
 
 def _vectors() -> dict[str, Any]:
+    from eth_utils import keccak
+
     from ion_cli.abi.codec import encode_call
     from ion_cli.beacon import proofs as P
     from ion_cli.beacon.snapshot import Validator
@@ -208,14 +217,14 @@ def _vectors() -> dict[str, Any]:
         "node_sums",
         False,
         c0,
-        call("node_sums", c0, F.node_proof(lv, len(lv) - 1, 0)),
+        call("node_sums", c0, F.node_proof(lv, len(lv) - 1, 0, honest)),
     )
     add(
         "sound node sums (height 2)",
         "node_sums",
         False,
         c0,
-        call("node_sums", c0, F.node_proof(lv, 2, 1)),
+        call("node_sums", c0, F.node_proof(lv, 2, 1, honest)),
     )
     add(
         "sound order",
@@ -239,6 +248,32 @@ def _vectors() -> dict[str, Any]:
             c0,
             call("empty_node", c0, F.empty_node_proof(lv, 0, count)),
         )
+    add(
+        "sound node sums (height 1: two leaves opened)",
+        "node_sums",
+        False,
+        c0,
+        call("node_sums", c0, F.node_proof(lv, 1, 1, honest)),
+    )
+    # an odd leaf count: the last leaf's sibling is the empty leaf that pads the tree
+    odd = honest if count % 2 == 1 else honest[:-1]
+    lvo = _levels([_leaf(v, epoch) for v in odd])
+    co = commit(lvo, odd)
+    assert len(odd) < len(lvo[0])
+    add(
+        "sound empty node beside the last leaf (odd count)",
+        "empty_node",
+        False,
+        co,
+        call("empty_node", co, F.empty_node_proof(lvo, 0, len(odd))),
+    )
+    add(
+        "sound node sums over the last leaf and an empty one (odd count)",
+        "node_sums",
+        False,
+        co,
+        call("node_sums", co, F.node_proof(lvo, 1, len(odd) // 2, odd)),
+    )
     add("sound bounds", "bounds", False, c0, call("bounds", c0, F.leaf_proof(lv, 0, honest[0])))
     slash_proof = F.slashings_proof(state, slashings)
     add("sound network", "network", False, c0, call("network", c0, slash_proof))
@@ -349,7 +384,7 @@ def _vectors() -> dict[str, Any]:
         "node_sums",
         True,
         c7,
-        call("node_sums", c7, F.node_proof(lv7, 2, 1)),
+        call("node_sums", c7, F.node_proof(lv7, 2, 1, honest)),
     )
 
     swapped = list(honest)
@@ -402,11 +437,62 @@ def _vectors() -> dict[str, Any]:
         call("bounds", c12, F.leaf_proof(lv, 0, honest[0])),
     )
 
+    # ---- made-up openings of sound trees: refused with the opening's error, never a rejection
+    not_in = keccak(text="NotInCommitment(bytes32,bytes32)")[:4]
+
+    def refuse(name: str, kind: str, c: Any, args: Any) -> None:
+        refused.append((name, F.KINDS[kind], c, call(kind, c, args), not_in))
+
+    def shifted(sums: tuple[int, ...], field: int, by: int) -> tuple[int, ...]:
+        out = list(sums)
+        out[field] += by
+        return tuple(out)
+
+    def with_child(proof: Any, side: int, sums: tuple[int, ...]) -> Any:
+        child = list(proof[side])
+        child[1] = sums
+        return (*proof[:side], tuple(child), *proof[side + 1 :])
+
+    refused: list[tuple[str, int, Any, bytes, bytes]] = []
+    top = F.node_proof(lv, len(lv) - 1, 0, honest)
+    refuse(
+        "made-up children sums at the root (left one more leaf)",
+        "node_sums",
+        c0,
+        with_child(top, 0, shifted(top[0][1], 0, 1)),
+    )
+    pair = F.node_proof(lv, 1, 0, honest)
+    refuse(
+        "made-up sums of a leaf child (slashed effective dropped)",
+        "node_sums",
+        c0,
+        with_child(pair, 0, shifted(pair[0][1], 4, -pair[0][1][4])),
+    )
+    last = len(odd) - 1
+    x = 1  # the last leaf's one leaf moved to the empty leaf beside it
+    tail = F.node_proof(lvo, 1, last // 2, odd)
+    tail = with_child(tail, 0, shifted(tail[0][1], 0, -x))
+    refuse(
+        "an empty child given sums its sibling makes up for (odd count)",
+        "node_sums",
+        co,
+        with_child(tail, 1, shifted(sumtree.ZERO_SUMS, 0, x)),
+    )
+    empty = F.empty_node_proof(lvo, 0, len(odd))
+    sib_hash, sib_sums = empty[1][0]
+    refuse(
+        "an empty leaf's sibling short of the sums the empty leaf cannot have (odd count)",
+        "empty_node",
+        co,
+        (empty[0], [(sib_hash, shifted(sib_sums, 0, -x)), *empty[1][1:]]),
+    )
+
     h = header
     return {
         "header": (h.slot, h.proposer_index, h.parent_root, h.state_root, h.body_root),
         "credentials": [bytes.fromhex(c[2:]) for c in creds],
         "cases": [(name, F.KINDS[kind], fraud, c, data) for name, kind, fraud, c, data in cases],
+        "refused": refused,
     }
 
 
@@ -415,7 +501,10 @@ def render() -> bytes:
 
     v = _vectors()
     return bytes(
-        encode([HEADER, "bytes32[]", f"{CASE}[]"], [v["header"], v["credentials"], v["cases"]])
+        encode(
+            [HEADER, "bytes32[]", f"{CASE}[]", f"{REFUSED}[]"],
+            [v["header"], v["credentials"], v["cases"], v["refused"]],
+        )
     )
 
 

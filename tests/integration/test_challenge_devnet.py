@@ -365,12 +365,6 @@ def _sound_inputs(world: World) -> tuple[Any, ct.ClaimedTree]:
     return claim, tree
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="feed hole (see /work/coord notes, issue 23): challengeNodeSums takes children sums "
-    "no hash binds, so made-up ones reject a sound submission; remove this mark with the fix",
-)
 def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
     """Sums no hash binds (a node's children's, kind 6) must not make a sound submission look
     false."""
@@ -378,21 +372,20 @@ def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
 
     claim, tree = _sound_inputs(world)
     c = cp.commitment_tuple(claim)
-    # kind 6 at the root with children sums that do not add up (the node's own sums are real)
-    lh, ls_, rh, rs, sums, position, steps = cp.node_proof(tree, tree.depth, 0)
-    fake_left = (ls_[0] + 1, *ls_[1:])
-    assert (
-        _attempt(
-            world,
-            "challengeNodeSums",
-            world.sound_id,
-            c,
-            (lh, fake_left, rh, rs, sums, position, steps),
-        )
-        != ""
+    # kind 6 at the root with children sums that do not add up (the node's own sums are real):
+    # each child is opened, so its made-up sums do not give its hash
+    left, right, sums, position, steps = cp.node_proof(tree, tree.depth, 0)
+    fake_left = (left[0], (left[1][0] + 1, *left[1][1:]), *left[2:])
+    made_up = _attempt(
+        world, "challengeNodeSums", world.sound_id, c, (fake_left, right, sums, position, steps)
     )
-    # (kind 9's twin: an empty leaf's sums are not bound either; with an odd leaf count its
-    # non-empty sibling can give them up. The devnet's weETH set is even: forge tests it.)
+    assert made_up != "" and "NotInCommitment" in made_up, made_up
+    honest = _attempt(
+        world, "challengeNodeSums", world.sound_id, c, (left, right, sums, position, steps)
+    )
+    assert "NoFraud" in honest, honest
+    # (kind 9's twin, an empty leaf's sums, is no longer in its proof: forge tests an odd
+    # leaf count, the devnet's weETH set is even.)
     assert status_of(world, world.sound_id) == 1
 
 

@@ -38,25 +38,48 @@ def test_a_leaf_proof_folds_to_the_committed_root() -> None:
         assert node == tree.root
 
 
+def _child_sums(child: tuple, leaf_level: bool, validators: tuple) -> tuple[int, ...]:
+    """The sums a NodeChild proves, as the contract checks them (hash zero: zero sums)."""
+    hash_, sums, left, right, leaf = child
+    if hash_ == sumtree.EMPTY_HASH:
+        return sumtree.ZERO_SUMS
+    if leaf_level:
+        v = next(v for v in validators if v.index == leaf[0])
+        assert F.leaf_tuple(v) == leaf and sumtree.leaf_hash(v, sums) == hash_
+    else:
+        assert sumtree.node_hash(left, right, sums) == hash_
+    return sums
+
+
 def test_a_node_proof_opens_its_children_and_folds_from_its_level() -> None:
     tree = _tree()
     for height in range(1, tree.depth + 1):
         for position in range(len(tree.levels[height])):
-            lh, ls, rh, rs, sums, pos, branch = F.node_proof(tree.levels, height, position)
+            left, right, sums, pos, branch = F.node_proof(
+                tree.levels, height, position, tree.validators
+            )
+            leaf_level = height == 1
+            ls = _child_sums(left, leaf_level, tree.validators)
+            rs = _child_sums(right, leaf_level, tree.validators)
             assert sumtree.add_sums(ls, rs) == sums
-            start = sumtree.Node(sumtree.node_hash(lh, rh, sums), sums)
+            start = sumtree.Node(sumtree.node_hash(left[0], right[0], sums), sums)
             steps = [sumtree.Step(h, s) for h, s in branch]
             assert len(steps) == tree.depth - height
             assert sumtree.root_from_branch(start, pos, steps) == tree.root
     with pytest.raises(ValueError):
         F.node_proof(tree.levels, 0, 0)
+    with pytest.raises(ValueError, match="record"):
+        F.node_proof(tree.levels, 1, 0)  # leaf children need their records
 
 
-def test_an_empty_node_proof_is_of_a_zero_hash() -> None:
+def test_an_empty_node_proof_is_of_a_zero_hash_and_carries_no_sums() -> None:
     tree = _tree()  # 11 leaves in 16: positions 11..15 are empty
-    sums, position, branch = F.empty_node_proof(tree.levels, 0, 11)
-    assert sums == sumtree.ZERO_SUMS and position == 11 and len(branch) == tree.depth
+    position, branch = F.empty_node_proof(tree.levels, 0, 11)
+    assert position == 11 and len(branch) == tree.depth
     assert tree.levels[0][11].hash == sumtree.EMPTY_HASH
+    steps = [sumtree.Step(h, s) for h, s in branch]
+    start = sumtree.Node(sumtree.EMPTY_HASH, sumtree.ZERO_SUMS)
+    assert sumtree.root_from_branch(start, position, steps) == tree.root
 
 
 def test_the_honest_other_slashed_is_the_vector_sum_less_the_sets_own() -> None:

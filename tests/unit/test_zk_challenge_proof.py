@@ -112,7 +112,16 @@ def test_each_kind_opens_the_named_positions(tree: P.StateTree) -> None:
                 )
                 assert "0x" + top.hash.hex() == claim.root
     node = cp.node_proof(claimed, 2, 1)
-    lh, _ls, rh, _rs, sums, position, steps = node
+    left, right, sums, position, steps = node
+    for child in (left, right):  # inner children: opened by their own children's hashes
+        assert sumtree.node_hash(child[2], child[3], child[1]) == child[0]
+    assert sumtree.add_sums(left[1], right[1]) == sums
+    for p in (0, 1):  # leaf children: opened by their records
+        ch = cp.node_child(claimed, 0, p)
+        v = claimed.leaves[p].validator
+        assert v is not None and ch[4] == cp.sum_leaf(v)
+        assert sumtree.leaf_hash(v, ch[1]) == ch[0]
+    lh, rh = left[0], right[0]
     top = sumtree.root_from_branch(
         sumtree.Node(sumtree.node_hash(lh, rh, sums), sums),
         position,

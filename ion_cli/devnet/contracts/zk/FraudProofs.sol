@@ -32,22 +32,34 @@ struct LeafProof {
     SumStep[] branch;
 }
 
-/// An inner node of the committed tree, opened: its two children and its own sums (all three
-/// in its hash), its position in its level and its branch (depth = branch.length).
+/// A child of an opened inner node, itself opened so that its sums are bound by its hash: an
+/// empty child (hash zero, how the tree pads the leaf level) has zero sums whatever is given;
+/// a leaf child (the node is one level above the leaves) by its record, hash =
+/// leafHash(leaf, sums); an inner child by its own two children's hashes, hash =
+/// nodeHash(left, right, sums). The fields the child's level does not use are ignored.
+struct NodeChild {
+    bytes32 hash;
+    SnapshotSums sums;
+    bytes32 left;
+    bytes32 right;
+    SumLeaf leaf;
+}
+
+/// An inner node of the committed tree, opened: its two children (their hashes and its own
+/// sums make its hash; each child opened in turn), its position in its level and its branch
+/// (depth = branch.length).
 struct NodeProof {
-    bytes32 leftHash;
-    SnapshotSums leftSums;
-    bytes32 rightHash;
-    SnapshotSums rightSums;
+    NodeChild left;
+    NodeChild right;
     SnapshotSums sums;
     uint256 position;
     SumStep[] branch;
 }
 
-/// An empty node (hash zero) of the committed tree: the sums the tree gives it, its position in
-/// its level and its branch (depth = branch.length).
+/// An empty node (hash zero) of the committed tree: its position in its level and its branch
+/// (depth = branch.length). Its sums are zero by definition (not given: a challenger who could
+/// give them could shift sums onto its sibling and "prove" an honest tree false).
 struct EmptyNodeProof {
-    SnapshotSums sums;
     uint256 position;
     SumStep[] branch;
 }
@@ -143,6 +155,21 @@ library FraudProofs {
         uint256 depth = depthFor(count);
         if (p.branch.length != depth) revert BranchDepth(p.branch.length, depth);
         folded = openLeafAnyDepth(p, root);
+    }
+
+    /// @notice The sums of an inner node's child, bound by the child's hash (NodeChild); reverts
+    /// NotInCommitment(computed, child.hash) when the opening does not give the child's hash.
+    function openChild(NodeChild calldata child, bool leafLevel) internal view returns (SnapshotSums memory sums) {
+        if (child.hash == bytes32(0)) return sums; // empty: zero sums, as the tree pads
+        sums = child.sums;
+        bytes32 computed;
+        if (leafLevel) {
+            SumLeaf memory leaf = child.leaf;
+            computed = SumTree.leafHash(leaf, sums);
+        } else {
+            computed = nodeHash(child.left, child.right, sums);
+        }
+        if (computed != child.hash) revert NotInCommitment(computed, child.hash);
     }
 
     function openLeafAnyDepth(LeafProof calldata p, bytes32 root) internal view returns (SnapshotSums memory) {

@@ -58,7 +58,7 @@ contract RiskFeedChallenges {
     uint8 public constant KIND_NODE_SUMS = 6; // an inner node's sums are not its children's
     uint8 public constant KIND_ORDER = 7; // two adjacent leaves out of order or repeated
     uint8 public constant KIND_LEAF_COUNT = 8; // a leaf beyond the count or at the wrong depth
-    uint8 public constant KIND_EMPTY_NODE = 9; // an empty node below the count or with sums
+    uint8 public constant KIND_EMPTY_NODE = 9; // an empty node below the count or the leaf level
     uint8 public constant KIND_BOUNDS = 10; // the first / last leaf's index is not the bound
     uint8 public constant KIND_NETWORK = 11; // otherSlashed differs from the state's slashings
 
@@ -188,18 +188,23 @@ contract RiskFeedChallenges {
         _verdict(id, KIND_FOREIGN, !_listed(credentials, leaf.leaf.withdrawalCredentials));
     }
 
-    /// @notice An inner node whose sums are not its children's; or one at or below the leaf
-    /// level (depth >= the tree's depth, where only leaves and empty nodes belong); or, with
-    /// the node's branch folded, root sums that are not the committed ones.
+    /// @notice An inner node whose sums are not its children's (each child opened, so that its
+    /// sums are the ones its hash binds: NodeChild); or one at or below the leaf level (depth >=
+    /// the tree's depth, where only leaves and empty nodes belong); or, with the node's branch
+    /// folded, root sums that are not the committed ones.
     function challengeNodeSums(uint256 id, SnapshotCommitment calldata c, NodeProof calldata node) external {
         _target(id, c);
-        SnapshotSums memory left = node.leftSums;
-        SnapshotSums memory right = node.rightSums;
         SnapshotSums memory sums = node.sums;
-        bytes32 hash = FraudProofs.nodeHash(node.leftHash, node.rightHash, sums);
+        bytes32 hash = FraudProofs.nodeHash(node.left.hash, node.right.hash, sums);
         SnapshotSums memory folded = FraudProofs.rootSums(hash, sums, node.position, node.branch, c.root);
-        bool fraud = !FraudProofs.sumsOf(left, right, sums) || !FraudProofs.equal(folded, c.sums)
-            || node.branch.length >= FraudProofs.depthFor(c.sums.leaves);
+        uint256 depth = FraudProofs.depthFor(c.sums.leaves);
+        bool fraud = node.branch.length >= depth;
+        if (!fraud) {
+            bool leafLevel = node.branch.length + 1 == depth;
+            SnapshotSums memory left = FraudProofs.openChild(node.left, leafLevel);
+            SnapshotSums memory right = FraudProofs.openChild(node.right, leafLevel);
+            fraud = !FraudProofs.sumsOf(left, right, sums) || !FraudProofs.equal(folded, c.sums);
+        }
         _verdict(id, KIND_NODE_SUMS, fraud);
     }
 
@@ -225,16 +230,17 @@ contract RiskFeedChallenges {
         _verdict(id, KIND_LEAF_COUNT, fraud);
     }
 
-    /// @notice An empty node (hash zero) with non-zero sums, below the leaf level, or covering
-    /// a leaf position below the committed count.
+    /// @notice An empty node (hash zero) below the leaf level, or covering a leaf position
+    /// below the committed count. Its sums are zero (not given: see EmptyNodeProof); an empty
+    /// child counted with sums is a lie of its parent's (challengeNodeSums).
     function challengeEmptyNode(uint256 id, SnapshotCommitment calldata c, EmptyNodeProof calldata node) external {
         _target(id, c);
-        SnapshotSums memory sums = node.sums;
-        FraudProofs.rootSums(bytes32(0), sums, node.position, node.branch, c.root);
+        SnapshotSums memory zero;
+        FraudProofs.rootSums(bytes32(0), zero, node.position, node.branch, c.root);
         uint256 count = c.sums.leaves;
         uint256 depth = FraudProofs.depthFor(count);
         uint256 d = node.branch.length;
-        bool fraud = !FraudProofs.isZero(sums) || d > depth || (node.position << (depth - d)) < count;
+        bool fraud = d > depth || (node.position << (depth - d)) < count;
         _verdict(id, KIND_EMPTY_NODE, fraud);
     }
 
