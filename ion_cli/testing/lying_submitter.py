@@ -28,6 +28,10 @@ class Anchor:
     state_root: str
     header: Any  # ion_cli.beacon.proofs.Header
     anchor_timestamp: int
+    # the sound proof's restaking features and pinned block: the feed reads them from the
+    # chain at that block and refuses any other, so a lie about the beacon part keeps them
+    restaking_q: tuple[int, ...] = ()
+    block: int = 0
 
 
 def read(w3: Any, call: Any) -> Any:
@@ -42,10 +46,11 @@ def anchor_of(receipt_dir: Path, feed: str) -> Anchor:
     """The anchoring of a sound receipt's block (ION_DEVNET_DIR must name the devnet)."""
     from ion_cli.api import Ion
     from ion_cli.flows.anchor_submit import anchor_timestamp, receipt_header
-    from ion_cli.zk.feed import read_latest
+    from ion_cli.zk.feed import load_proof, read_latest
 
     session = Ion(network="devnet").session
     data = json.loads((receipt_dir / "receipt.json").read_text())
+    sound = layout.decode(load_proof(receipt_dir / "proof.json")[1]).inputs
     header = receipt_header(session, data)
     genesis = read_latest(session.reader(), feed).genesis_time
     return Anchor(
@@ -55,6 +60,8 @@ def anchor_of(receipt_dir: Path, feed: str) -> Anchor:
         state_root=str(data["beacon"]["state_root"]).lower(),
         header=header,
         anchor_timestamp=anchor_timestamp(session, header, genesis),
+        restaking_q=sound.restaking_q,
+        block=sound.block,
     )
 
 
@@ -71,6 +78,8 @@ def prove_features(anchor: Anchor, features_q: tuple[int, ...], work: Path) -> P
         slot=anchor.slot,
         state_root=anchor.state_root,
         model_id=layout.model_id(circuit.base.model_sha256, anchor.lrt),
+        restaking_q=anchor.restaking_q or (0,) * layout.N_RESTAKING,
+        block=anchor.block,
     )
     w = er.witness(circuit.base, inputs, work / ".w")
     out = work / "proof.json"
