@@ -17,6 +17,7 @@ from typing import Any
 
 from ion_cli.devnet import params, validators
 from ion_cli.devnet.params import WAD, MarketParams
+from ion_cli.devnet.recipe_adapters import recipe_adapters
 from ion_cli.devnet.txbatch import DeployError, TxBatch
 
 
@@ -100,18 +101,6 @@ def restaking_stakers(
         if hook is not None:
             found.append((str(item.adapter.symbol), hook(world, item.stand_ins)))
     return found
-
-
-def recipe_adapters(skip: set[str]) -> list[Any]:
-    """Installed adapters with a devnet recipe, except the markets in `skip`, by symbol."""
-    from ion_cli.plugins_registry import adapters
-
-    found = [
-        a
-        for a in adapters().values()
-        if getattr(a, "devnet", None) is not None and str(a.symbol) not in skip
-    ]
-    return sorted(found, key=lambda a: str(a.symbol).lower())
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def pod_address(token: str, index: int) -> bytes:
 
 def devnet_sets() -> dict[str, ValidatorSet]:
     """The sets above and those the installed adapters' devnet recipes bring."""
-    from ion_cli.devnet.recipes import recipe_adapters
+    from ion_cli.devnet.recipe_adapters import recipe_adapters
 
     sets = dict(VALIDATOR_SETS)
     for adapter in recipe_adapters(set(sets)):
