@@ -323,7 +323,7 @@ def test_position_without_market_lists_only_markets_with_a_position(devnet: Devn
     assert "no positions" in ion("position")
     ion("deposit", "rsETH", "1", "--yes")
     ion("supply", "ezETH", "1", "--yes")
-    assert [p["market"] for p in ion("position", "--json")["positions"]] == ["rsETH", "ezETH"]
+    assert [p["market"] for p in ion("position", "--json")["positions"]] == ["ezETH", "rsETH"]
 
 
 def test_borrowing_exactly_the_dust_after_interest_is_not_refused(
