@@ -103,6 +103,13 @@ def _root(value: Any) -> str:
     return "0x" + bytes(value).hex() if isinstance(value, bytes | bytearray) else str(value)
 
 
+def _restaking_name(index: object) -> str:
+    from ion_cli.zk.layout import RESTAKING_NAMES
+
+    i = index if isinstance(index, int) else -1
+    return RESTAKING_NAMES[i] if 0 <= i < len(RESTAKING_NAMES) else str(index)
+
+
 def explain(
     name: str, args: dict[str, Any], bound_to: Callable[[str], str | None] | None = None
 ) -> str:
@@ -193,6 +200,18 @@ def explain(
         "TransferFailed": lambda: f"the feed could not send {a.get('amount')} wei to {a.get('to')}",
         "InvalidBond": lambda: "the feed's bond parameters are invalid (a deployment error)",
         "NotChallenges": lambda: "only the feed's challenges contract may reject a submission",
+        "RestakingMismatch": lambda: (
+            f"restaking feature {_restaking_name(a.get('index'))} is {a.get('onChain')} on chain "
+            f"at the proof's pinned block, the proof says {a.get('proven')}: prove again"
+        ),
+        "BlockNotPast": lambda: (
+            f"the proof's pinned block {a.get('pinnedBlock')} is not before the current block "
+            f"{a.get('currentBlock')}: wait a block and submit again"
+        ),
+        "BlockTooOld": lambda: (
+            f"the proof's pinned block {a.get('pinnedBlock')} is {a.get('age')} blocks old (at "
+            f"most {a.get('maxAge')}): prove again"
+        ),
     }
     make = messages.get(name)
     return make() if make else name
