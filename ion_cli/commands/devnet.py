@@ -322,25 +322,31 @@ def penalize(
     from ion_cli.devnet import service
 
     if opts.dry_run:
-        plan = service.penalize(lrt, gwei, dry_run=True)
+        plan = _penalty_keys(service.penalize(lrt, gwei, dry_run=True))
         _dry(
             opts,
             {
                 **plan,
                 "would": f"would take {gwei:,} Gwei from each of {plan['validators']} active "
-                f"{plan['lrt']} validators (balance {plan['balance_before']:,} Gwei now)",
+                f"{plan['lrt']} validators (balance {plan['balance_before_gwei']:,} Gwei now)",
             },
         )
         return
-    result = service.penalize(lrt, gwei)
+    result = _penalty_keys(service.penalize(lrt, gwei))
     opts.output.result(
         result,
         lambda console: console.print(
             f"penalized {result['validators']} {result['lrt']} validators {gwei:,} Gwei each "
-            f"at slot {result['slot']}: balance {result['balance_before']:,} -> "
-            f"{result['balance']:,} Gwei"
+            f"at slot {result['slot']}: balance {result['balance_before_gwei']:,} -> "
+            f"{result['balance_gwei']:,} Gwei"
         ),
     )
+
+
+def _penalty_keys(result: dict[str, Any]) -> dict[str, Any]:
+    """The output contract's names: Gwei figures end in `_gwei` (as `slash` and `validators`)."""
+    names = {**_GWEI, "gwei_each": "penalty_each_gwei"}
+    return {names.get(k, k): v for k, v in result.items()}
 
 
 def _dry(opts: GlobalOptions, plan: dict[str, Any]) -> None:

@@ -125,6 +125,24 @@ def infer(samples: list[Any], key: str = "", depth: int = 0) -> dict[str, Any]:
     return {"anyOf": options} if options else {}
 
 
+def is_dry_run(doc: Any) -> bool:
+    """A --dry-run document of a command whose result is another shape (`ion devnet ...`):
+    what it would do (`would`), nothing done."""
+    return isinstance(doc, dict) and doc.get("dry_run") is True and "would" in doc
+
+
+def body_of(docs: list[Any], schema: str) -> dict[str, Any]:
+    """The schema's body: the shape of the documents, or, when a command's dry run prints a
+    shape of its own, either one (anyOf)."""
+    bodies = []
+    for group in ([d for d in docs if not is_dry_run(d)], [d for d in docs if is_dry_run(d)]):
+        if group:
+            body = infer(group)
+            body["properties"]["schema"] = {"const": schema}
+            bodies.append(body)
+    return bodies[0] if len(bodies) == 1 else {"anyOf": bodies}
+
+
 def write(documents: dict[str, list[Any]], titles: dict[str, str]) -> None:
     by_schema: dict[str, list[Any]] = {}
     for docs in documents.values():
@@ -133,8 +151,7 @@ def write(documents: dict[str, list[Any]], titles: dict[str, str]) -> None:
     SCHEMAS.mkdir(exist_ok=True)
     for schema, docs in sorted(by_schema.items()):
         path = schema.split("/")[0].removeprefix("ion.")
-        body = infer(docs)
-        body["properties"]["schema"] = {"const": schema}
+        body = body_of(docs, schema)
         document = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": schema,

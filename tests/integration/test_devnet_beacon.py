@@ -20,6 +20,7 @@ from ion_cli import consensus_rules as cr
 from ion_cli.cli import app
 from ion_cli.devnet import beacon_records
 from ion_cli.testing.devnet import DevnetHandle, beacon_server, set_faults
+from ion_cli.testing.json_documents import check_document
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.integration
 def ion(*args: str) -> Any:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return check_document(json.loads(result.stdout))  # the output contract, every command
 
 
 @pytest.fixture

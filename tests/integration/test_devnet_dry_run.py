@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from ion_cli.cli import app
 from ion_cli.errors import ExitCode
 from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.json_documents import check_document
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +56,7 @@ def test_dry_run_changes_nothing(devnet: DevnetHandle, args: list[str]) -> None:
     head = _head(devnet)
     result = CliRunner().invoke(app, ["devnet", *args, "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = check_document(json.loads(result.stdout))  # a dry run's document is documented too
     assert doc.get("dry_run") is True or args == ["status"]
     assert _files(devnet.deployment_dir) == files
     assert _head(devnet) == head

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from typer.testing import CliRunner
 
 from ion_cli.cli import app
 from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.json_documents import check_document, figures_are_exact, schema_of
 
 pytestmark = pytest.mark.integration
 
@@ -44,30 +43,6 @@ def demo_documents(tmp: Path) -> dict[str, list[Any]]:
     return out
 
 
-PERCENT = re.compile(r"^[-+]?[0-9][0-9,]*(\.[0-9]+)?\s?%$")
-
-
-def figures_are_exact(value: Any, where: str) -> None:
-    """No float and no percent string anywhere (prose may mention a percent: a message)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            figures_are_exact(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            figures_are_exact(item, f"{where}[{i}]")
-    else:
-        assert not isinstance(value, float), f"a float at {where}: {value!r}"
-        assert not (isinstance(value, str) and PERCENT.match(value)), f"a percent at {where}"
-
-
-def schema_of(doc: dict[str, Any]) -> dict[str, Any]:
-    name = str(doc["schema"]).split("/")[0].removeprefix("ion.")
-    text = resources.files("ion_cli").joinpath("schemas", f"{name}.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    assert schema["$id"] == doc["schema"]
-    return schema
-
-
 def test_every_json_document_has_a_schema_and_exact_figures(
     devnet: DevnetHandle, tmp_path: Path
 ) -> None:
@@ -78,11 +53,9 @@ def test_every_json_document_has_a_schema_and_exact_figures(
         from ion_cli.command_table import COMMANDS
 
         write(docs, {name: entry.help for name, entry in COMMANDS.items()})
-    for command, printed in docs.items():
+    for printed in docs.values():
         for doc in printed:
-            assert isinstance(doc, dict) and re.match(r"^ion\.[a-z.-]+/[0-9]+$", doc["schema"])
-            figures_are_exact(doc, command)
-            jsonschema.Draft202012Validator(schema_of(doc)).validate(doc)
+            check_document(doc)
 
 
 def test_the_checks_can_fail() -> None:

@@ -34,6 +34,7 @@ from typer.testing import CliRunner
 from ion_cli.cli import app
 from ion_cli.devnet import restaking_world as world
 from ion_cli.testing.devnet import DevnetHandle
+from ion_cli.testing.json_documents import check_document
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +55,7 @@ def ion(*args: str) -> Any:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == 0, (args, result.stdout, result.stderr)
-    return json.loads(result.stdout)
+    return check_document(json.loads(result.stdout))  # the output contract, every command
 
 
 def _sets(doc: dict[str, Any], operator: str) -> dict[tuple[str, int], dict[str, Any]]:
