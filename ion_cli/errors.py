@@ -7,6 +7,7 @@ Every failure a user can cause or meet (bad input, a node that is down, a revert
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 # What a failed plan carries: the chain layer's ExecutionResult (ion_cli.chain.execution). A
@@ -26,13 +27,27 @@ class ExitCode:
 
 
 class IonError(Exception):
+    """`params`: the parameters the message names, each in backticks as the Python API spells
+    it (`max_slippage`), so the API's errors speak of its parameters; `spelled()` names them as
+    another front end does (the CLI: `--max-slippage`)."""
+
     exit_code = ExitCode.FAILURE
 
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, exit_code: int | None = None, params: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.params = params
         if exit_code is not None:
             self.exit_code = exit_code
+
+    def spelled(self, spell: Callable[[str], str]) -> str:
+        """The message with each named parameter spelled by `spell` (its name -> the text)."""
+        text = self.message
+        for name in self.params:
+            text = text.replace(f"`{name}`", spell(name))
+        return text
 
 
 class UsageError(IonError):

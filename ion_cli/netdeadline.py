@@ -61,10 +61,12 @@ class DeadlineExceeded(NodeError):
 def _late(url: Any, seconds: float) -> DeadlineExceeded:
     from ion_cli.redact import display_url
 
-    return DeadlineExceeded(
+    late = DeadlineExceeded(
         f"the node at {display_url(str(url))} did not finish answering within {seconds:g} s "
-        "(--timeout)"
+        "(`timeout`)"
     )
+    late.params = ("timeout",)  # the CLI says --timeout
+    return late
 
 
 def _past(until: float) -> bool:

@@ -23,7 +23,7 @@ from ion_cli.errors import IonError, UsageError
 if TYPE_CHECKING:
     from ion_cli.accounts.txsign import LocalSigner
 
-NO_ACCOUNT = "no account given: pass --account NAME or set ION_ACCOUNT"
+NO_ACCOUNT = "no account given: pass `account` (a name) or set ION_ACCOUNT"
 
 
 @dataclass
@@ -118,7 +118,7 @@ def resolve_account(
     if name is None or name == "":
         if on_devnet:
             return dev_account()
-        raise UsageError(NO_ACCOUNT)
+        raise UsageError(NO_ACCOUNT, params=("account",))
     if on_devnet and name == devnet_account.DEV_ACCOUNT_NAME:
         return dev_account()
     return _registered(name, password_file, password, sources)
@@ -145,7 +145,10 @@ def resolve_address(
     if name_or_address is None:
         if on_devnet:
             return devnet_account.DEV_ACCOUNT_ADDRESS
-        raise UsageError("no address given: pass --address ADDRESS|NAME or --account NAME")
+        raise UsageError(
+            "no address given: pass `address` (an address or account name) or `account`",
+            params=("address", "account"),
+        )
     if is_address(name_or_address):
         return checksum_address(name_or_address)
     if name_or_address == devnet_account.DEV_ACCOUNT_NAME:

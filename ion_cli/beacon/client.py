@@ -216,7 +216,10 @@ class BeaconClient:
     def cross_check(self) -> parse.Checkpoint:
         """The finalized checkpoint every node agrees on; NodesDisagree when they do not."""
         if len(self._nodes.nodes) < 2:
-            raise UsageError("--cross-check needs two or more beacon nodes (--beacon-url)")
+            raise UsageError(
+                "`cross_check` needs two or more beacon nodes (`beacon_urls`)",
+                params=("cross_check", "beacon_urls"),
+            )
         seen: list[tuple[str, parse.Checkpoint]] = []
         for node in self._nodes.nodes:
             checkpoints = self._nodes.failover(

@@ -103,7 +103,10 @@ class Nodes:
         transport: Any = None,
     ) -> None:
         if not urls:
-            raise UsageError("no beacon node URL: pass --beacon-url or set ION_BEACON_URL")
+            raise UsageError(
+                "no beacon node URL: pass `beacon_urls` or set ION_BEACON_URL",
+                params=("beacon_urls",),
+            )
         self.nodes = [Node(url=check_url(u), name=node_name(u)) for u in urls]
         self.timeout = timeout
         self.retries = max(0, retries)

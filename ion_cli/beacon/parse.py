@@ -220,7 +220,8 @@ def state_id(text: str) -> str:
     if _HEX32.fullmatch(value):
         return value
     raise UnknownState(
-        f"--state must be head, finalized, justified, genesis, a slot or a 0x root: {text!r:.80}"
+        f"`state` must be head, finalized, justified, genesis, a slot or a 0x root: {text!r:.80}",
+        params=("state",),
     )
 
 

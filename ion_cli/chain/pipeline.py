@@ -130,7 +130,9 @@ def confirm_plan(prepared: Prepared, *, yes: bool, confirm: Confirm | None) -> N
     if yes:
         return
     if confirm is None:
-        raise RefusedError("refusing to send without confirmation: pass --yes")
+        raise RefusedError(
+            "refusing to send without confirmation: pass `confirm`", params=("confirm",)
+        )
     count = len(prepared.plan.calls)
     question = (
         f"Send {count} transaction{'s' if count != 1 else ''} from {prepared.sender} "

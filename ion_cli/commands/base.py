@@ -289,12 +289,30 @@ def _blank_argument(values: dict[str, Any], labels: dict[str, str]) -> str | Non
     return None
 
 
+# The API's parameters whose CLI option is not `--` + the name with dashes.
+FLAGS = {
+    "srs_file": "--srs",
+    "snapshot_file": "--snapshot",
+    "beacon_urls": "--beacon-url",
+    "trees": "--tree",
+    "ids_file": "--from-file",
+    "interval_s": "--interval",
+    "confirm": "--yes",
+}
+
+
+def flag_of(param: str) -> str:
+    """The option a parameter of ion_cli.api is given by on the command line (`max_slippage`
+    -> --max-slippage): errors raised below the commands name parameters, the CLI its flags."""
+    return FLAGS.get(param) or "--" + param.replace("_", "-")
+
+
 def run_guarded(func: Callable[[], Any]) -> Any:
     """Run a command body; turn every failure into one line on stderr and an exit code."""
     try:
         return func()
     except IonError as exc:
-        error_line(exc.message)
+        error_line(exc.spelled(flag_of))
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise

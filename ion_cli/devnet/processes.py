@@ -182,7 +182,9 @@ def spawn(
     `port=0` lets the service pick a free port, read back from its `Listening on` log line.
     """
     if port and not port_free(port):
-        raise UsageError(f"port {port} is in use: choose another with --port, or omit it")
+        raise UsageError(
+            f"port {port} is in use: choose another `port`, or omit it", params=("port",)
+        )
     args = service.command(port)
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / service.log_file

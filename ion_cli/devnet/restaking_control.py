@@ -54,7 +54,9 @@ def _resolve(value: str, names: dict[str, str], what: str) -> str:
     if len(body) == 40 and all(c in "0123456789abcdef" for c in body):
         return to_checksum("0x" + body)
     known = ", ".join(sorted(names))
-    raise UsageError(f"{what}: {value!r} is neither an address nor a devnet name ({known})")
+    raise UsageError(
+        f"`{what}`: {value!r} is neither an address nor a devnet name ({known})", params=(what,)
+    )
 
 
 def _call(world: World, signature: str, args: list[Any]) -> Any:
@@ -112,10 +114,10 @@ def avs_slash(
 ) -> dict[str, Any]:
     """Slash `operator` in the operator set (avs, set_id) by `wad` of its allocation to it."""
     if not 0 < wad <= WAD:
-        raise UsageError("--wad must be more than 0 and at most 1")
+        raise UsageError("`wad` must be more than 0 and at most 1", params=("wad",))
     world = _world()
-    avs_address = _resolve(avs, world.avss, "--avs")
-    op = _resolve(operator, world.operators, "--operator")
+    avs_address = _resolve(avs, world.avss, "avs")
+    op = _resolve(operator, world.operators, "operator")
     current = _allocation(world, op, avs_address, set_id)[0]
     max_before = _max(world, op)
     slashed = (current * wad + WAD - 1) // WAD  # EigenLayer rounds the slashed magnitude up
@@ -149,10 +151,10 @@ def allocate(
     """Set `operator`'s allocation to (avs, set_id) to `magnitude` (WAD = all of its stake); an
     increase waits the operator's allocation delay, a decrease the deallocation delay."""
     if not 0 <= magnitude <= WAD:
-        raise UsageError("--magnitude must be between 0 and 1")
+        raise UsageError("`magnitude` must be between 0 and 1", params=("magnitude",))
     world = _world()
-    avs_address = _resolve(avs, world.avss, "--avs")
-    op = _resolve(operator, world.operators, "--operator")
+    avs_address = _resolve(avs, world.avss, "avs")
+    op = _resolve(operator, world.operators, "operator")
     current, pending, effect = _allocation(world, op, avs_address, set_id)
     result: dict[str, Any] = {
         "operator": op,

@@ -146,7 +146,7 @@ def up(
     if fork_url is not None:
         return up_fork(fork_url, fork_block, port=port, progress=progress)
     if fork_block is not None:
-        raise UsageError("--fork-block needs --fork-url")
+        raise UsageError("`fork_block` needs `fork_url`", params=("fork_block", "fork_url"))
     say = progress or _quiet
     directory = devnet_dir()
     began = time.monotonic()
@@ -212,7 +212,7 @@ def up_fork(
     directory = devnet_dir()
     began = time.monotonic()
     if fork_block is not None and fork_block < 0:
-        raise UsageError("--fork-block must be a block number (0 or more)")
+        raise UsageError("`fork_block` must be a block number (0 or more)", params=("fork_block",))
     with _locked(directory):
         live = node.running(directory)
         if live is not None:
@@ -438,7 +438,7 @@ def advance(epochs: int) -> AdvanceResult:
     """Jump the devnet's clock `epochs` epochs and mine a block: the beacon head and finality
     follow (the beacon server's clock is the chain's)."""
     if not 1 <= epochs <= MAX_EPOCHS:
-        raise UsageError(f"--epochs must be from 1 to {MAX_EPOCHS:,}")
+        raise UsageError(f"`epochs` must be from 1 to {MAX_EPOCHS:,}", params=("epochs",))
     current = require_running()
     assert current.rpc_url is not None
     seconds = epochs * cr.SLOTS_PER_EPOCH * cr.SECONDS_PER_SLOT
@@ -464,7 +464,7 @@ def slash(lrt: str, count: int, *, dry_run: bool = False) -> dict[str, Any]:
     """Slash `count` active validators of an LRT on the devnet's beacon chain (one new block);
     `dry_run`: which ones would be, nothing mined."""
     if not 1 <= count <= MAX_SLASH_COUNT:
-        raise UsageError(f"--count must be from 1 to {MAX_SLASH_COUNT:,}")
+        raise UsageError(f"`count` must be from 1 to {MAX_SLASH_COUNT:,}", params=("count",))
     url = beacon.require_url(devnet_dir())
     body: dict[str, Any] = {"lrt": lrt, "count": count, "dry_run": dry_run}
     return dict(beacon.call(url, "/ion/v1/devnet/slash", body))
@@ -474,7 +474,7 @@ def penalize(lrt: str, gwei: int, *, dry_run: bool = False) -> dict[str, Any]:
     """Take `gwei` from every active validator of an LRT (one new block); `dry_run`: how many
     validators and how much balance it would touch, nothing mined."""
     if not 1 <= gwei <= MAX_PENALTY_GWEI:
-        raise UsageError(f"--gwei must be from 1 to {MAX_PENALTY_GWEI:,}")
+        raise UsageError(f"`gwei` must be from 1 to {MAX_PENALTY_GWEI:,}", params=("gwei",))
     url = beacon.require_url(devnet_dir())
     body: dict[str, Any] = {"lrt": lrt, "gwei": gwei, "dry_run": dry_run}
     return dict(beacon.call(url, "/ion/v1/devnet/penalize", body))

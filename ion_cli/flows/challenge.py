@@ -253,7 +253,8 @@ def judge(
         raise ChallengeUnprovable(
             f"submission {sub.id} is false (its committed root {claim.root[:14]}… is not the "
             f"state's {c.root[:14]}…), but its tree is not at hand: pass the file its "
-            "submitter published with --tree"
+            "submitter published with `trees`",
+            params=("trees",),
         )
     tree, path = found
     verdict = cf.find(claim, tree, truth)

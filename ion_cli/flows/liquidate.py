@@ -169,15 +169,16 @@ def liquidate(
     max_repay: int | None,
     options: WriteOptions,
 ) -> WriteResult:
+    if max_repay is not None and max_repay < 0:  # bad input is named before anything is read
+        raise UsageError("`max_repay` must not be negative", params=("max_repay",))
     market, q = quote(session, symbol, vault)
     _refuse_unless_liquidatable(q)
     p = q.preview
-    if max_repay is not None and max_repay < 0:
-        raise UsageError("--max-repay must not be negative")
     if max_repay is not None and p.repay_amount > max_repay:
         raise RefusedError(
-            f"the liquidation repays {text(p.repay_amount, WAD)} {q.base}, more than --max-repay "
-            f"{text(max_repay, WAD)}: nothing was sent"
+            f"the liquidation repays {text(p.repay_amount, WAD)} {q.base}, more than `max_repay` "
+            f"{text(max_repay, WAD)}: nothing was sent",
+            params=("max_repay",),
         )
     from ion_cli.chain.contracts import Liquidation
 

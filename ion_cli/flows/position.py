@@ -137,7 +137,8 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal, networ
     if unknown is not None:
         raise RefusedError(
             f"cannot check the safety margin: the liquidation health is {unknown.text}; "
-            "pass --force to go by the pool's own limit"
+            "pass `force` to go by the pool's own limit",
+            params=("force",),
         )
     model = snapshot(market, after)
     if model.breaches_margin(int(margin * RAY)):
@@ -145,7 +146,8 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal, networ
         assert health is not None
         raise RefusedError(
             f"the vault would have liquidation health {exact(health, RAY):.4f}, within the safety "
-            f"margin (minimum {1 + margin:.4f}); pass --force to do it anyway"
+            f"margin (minimum {1 + margin:.4f}); pass `force` to do it anyway",
+            params=("force",),
         )
 
 

@@ -75,13 +75,20 @@ def prove(
 
     started = time.monotonic()
     if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
-        raise UsageError(f"--out {out} is not a folder: give a folder for the proof's files")
+        raise UsageError(
+            f"`out` {out} is not a folder: give a folder for the proof's files", params=("out",)
+        )
     if out is not None and out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"{out} is not empty: choose another --out or pass --force")
+        raise UsageError(
+            f"{out} is not empty: choose another `out` or pass `force`", params=("out", "force")
+        )
     request = replace(request, symbol=canonical_lrt(session, request.symbol))
     chain_name, devnet = network_name(session)
     if request.cross_check and request.snapshot_file is not None:
-        raise UsageError("--cross-check asks beacon nodes; a --snapshot file has none to ask")
+        raise UsageError(
+            "`cross_check` asks beacon nodes; a `snapshot_file` has none to ask",
+            params=("cross_check", "snapshot_file"),
+        )
     srs = er.resolve_srs(devnet=devnet, srs_file=srs_file)
     anchoring = None
     if request.snapshot_file is None:
@@ -98,9 +105,13 @@ def prove(
     check_provable(snapshot, request)
     folder = out or default_out(request.symbol, snapshot.state.slot)
     if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
-        raise UsageError(f"--out {folder} is not a folder: give a folder for the proof's files")
+        raise UsageError(
+            f"`out` {folder} is not a folder: give a folder for the proof's files", params=("out",)
+        )
     if folder.exists() and any(folder.iterdir()) and not force:
-        raise UsageError(f"{folder} is not empty: choose another --out or pass --force")
+        raise UsageError(
+            f"{folder} is not empty: choose another `out` or pass `force`", params=("out", "force")
+        )
     network = network_context(session, request, snapshot)
     if anchoring is not None:
         # The permissionless feed's rule (RiskFeedChallenges.challengeNetwork): otherSlashed is
@@ -287,7 +298,7 @@ def verify(
     if srs_file is not None:
         why = rc.not_regular(srs_file)
         if why is not None:
-            raise UsageError(f"--srs: {why}")
+            raise UsageError(f"`srs_file`: {why}", params=("srs_file",))
     try:
         report = receipt_checks.check(path, srs_file=srs_file, progress=progress)
         if onchain is not None:

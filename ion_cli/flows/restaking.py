@@ -62,7 +62,7 @@ def exposure(session: Session, symbol: str, since: int = DEFAULT_SINCE) -> Resta
     from ion_cli.plugins_registry import load
 
     if since <= 0:
-        raise UsageError("--since must be a positive duration")
+        raise UsageError("`since` must be a positive duration", params=("since",))
     adapter = load(symbol)
     reader = session.reader()
     head = reader.block("latest")

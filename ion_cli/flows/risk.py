@@ -189,35 +189,40 @@ def assess(
 _WHAT_IF = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$", re.ASCII)  # ١ is not 1
 
 
+WHAT_IF = ("what_if_slashed",)  # the parameter its errors name
+WHOLE_COUNT = "`what_if_slashed`: a count of validators is a whole number"
+
+
 def check_what_if(text: str) -> None:
     """The form of --what-if-slashed (N or P%, P at most 100), checked without the snapshot."""
     m = _WHAT_IF.match(text)
     if not m:
-        raise UsageError(f"--what-if-slashed: expected N or P%, got {text!r}")
+        raise UsageError(f"`what_if_slashed`: expected N or P%, got {text!r}", params=WHAT_IF)
     if m.group(2) and float(m.group(1)) > 100:
-        raise UsageError("--what-if-slashed: a share above 100%")
+        raise UsageError("`what_if_slashed`: a share above 100%", params=WHAT_IF)
     if not m.group(2) and "." in m.group(1):
-        raise UsageError("--what-if-slashed: a count of validators is a whole number")
+        raise UsageError(WHOLE_COUNT, params=WHAT_IF)
 
 
 def parse_what_if(text: str, snapshot: Snapshot) -> int:
     """'N' validators or 'P%' of the slashable ones, as a count."""
     m = _WHAT_IF.match(text)
     if not m:
-        raise UsageError(f"--what-if-slashed: expected N or P%, got {text!r}")
+        raise UsageError(f"`what_if_slashed`: expected N or P%, got {text!r}", params=WHAT_IF)
     number, percent = m.group(1), m.group(2)
     if percent:
         share = float(number) / 100
         if share > 1:
-            raise UsageError("--what-if-slashed: a share above 100%")
+            raise UsageError("`what_if_slashed`: a share above 100%", params=WHAT_IF)
         return rule.count_for_share(snapshot, share)
     if "." in number:
-        raise UsageError("--what-if-slashed: a count of validators is a whole number")
+        raise UsageError(WHOLE_COUNT, params=WHAT_IF)
     count = int(number)
     available = len(rule.slashable(snapshot))
     if count > available:
         raise UsageError(
-            f"--what-if-slashed: {count} validators, but only {available} can still be slashed"
+            f"`what_if_slashed`: {count} validators, but only {available} can still be slashed",
+            params=WHAT_IF,
         )
     return count
 

@@ -31,14 +31,22 @@ class AvsWhatIf:
     share: Fraction  # of each allocation to the AVS's sets, in (0, 1]
 
 
+AVS_PARAM = ("what_if_avs_slashed",)  # the parameter its errors name
+
+
 def parse(text: str) -> AvsWhatIf:
     """'AVS:P%' (AVS a devnet name such as avs-a, or an address; P in (0, 100])."""
     m = _FORM.match(text)
     if not m:
-        raise UsageError(f"--what-if-avs-slashed: expected AVS:P% (e.g. avs-a:5%), got {text!r}")
+        raise UsageError(
+            f"`what_if_avs_slashed`: expected AVS:P% (e.g. avs-a:5%), got {text!r}",
+            params=AVS_PARAM,
+        )
     share = Fraction(m.group(2)) / 100
     if not 0 < share <= 1:
-        raise UsageError("--what-if-avs-slashed: the share must be above 0% and at most 100%")
+        raise UsageError(
+            "`what_if_avs_slashed`: the share must be above 0% and at most 100%", params=AVS_PARAM
+        )
     return AvsWhatIf(m.group(1), share)
 
 
@@ -55,7 +63,10 @@ def resolve_avs(session: Session, name: str) -> str:
     if name in avss:
         return str(avss[name])
     known = ", ".join(sorted(avss)) or "none on this network"
-    raise UsageError(f"--what-if-avs-slashed: {name!r} is not an address nor a known AVS ({known})")
+    raise UsageError(
+        f"`what_if_avs_slashed`: {name!r} is not an address nor a known AVS ({known})",
+        params=AVS_PARAM,
+    )
 
 
 def slashed_inputs(

@@ -57,13 +57,19 @@ class Session:
         url = self.rpc_url or profile.rpc_url
         if not url:
             raise UsageError(
-                f"no RPC URL for network '{profile.name}': pass --rpc-url or set ETH_RPC_URL"
+                f"no RPC URL for network '{profile.name}': pass `rpc_url` or set ETH_RPC_URL",
+                params=("rpc_url",),
             )
         from ion_cli.inputs import check_url
 
         # a malformed URL (from the option, the environment or the config) is bad input, not a
         # node that is down
-        return check_url(url, "--rpc-url" if self.rpc_url else f"the RPC URL of '{profile.name}'")
+        if not self.rpc_url:
+            return check_url(url, f"the RPC URL of '{profile.name}'")
+        try:
+            return check_url(url, "`rpc_url`")
+        except UsageError as exc:  # named as the API's parameter; the CLI says --rpc-url
+            raise UsageError(exc.message, params=("rpc_url",)) from None
 
     def _not_running(self) -> DevnetNotRunning | None:
         if self.is_devnet and not self.rpc_url:

@@ -66,7 +66,8 @@ def require_named_network(session: Session, explicit: bool) -> None:
     if not explicit and session.profile.chain_id == MAINNET_CHAIN_ID:
         raise RefusedError(
             f"network '{session.profile.name}' is chain id 1 (Ethereum mainnet) and was not "
-            "named: pass --network to send there; nothing was sent"
+            "named: pass `network` to send there; nothing was sent",
+            params=("network",),
         )
 
 

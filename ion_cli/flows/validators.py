@@ -87,12 +87,14 @@ def _profile_urls(options: BeaconOptions) -> tuple[list[str], bool]:
         url = devnet_beacon_url()
         if url is None:
             raise DevnetNotRunning(
-                "no beacon server for the devnet: run `ion devnet up` (or pass --beacon-url)"
+                "no beacon server for the devnet: run `ion devnet up` (or pass `beacon_urls`)",
+                params=("beacon_urls",),
             )
         return [url], True
     raise UsageError(
-        f"no beacon node for network '{name}': pass --beacon-url, set {ENV_VAR}, or put "
-        f"beacon_urls in [networks.{name}] of the config file"
+        f"no beacon node for network '{name}': pass `beacon_urls`, set {ENV_VAR}, or put "
+        f"beacon_urls in [networks.{name}] of the config file",
+        params=("beacon_urls",),
     )
 
 
@@ -158,12 +160,14 @@ def judge_set(token: TokenValidators, snapshot: Snapshot, warn: Warn | None) -> 
     expected = token.expected
     if found == 0 and (token.credentials or token.ids):
         registry = f" (its registry says {expected})" if expected else ""
-        raise ValidatorSetShort(
+        short = ValidatorSetShort(
             f"{token.symbol}: {source} returned no validator for the {len(token.credentials)} "
             f"withdrawal credential(s) its adapter names ({token.method}){registry}: refusing "
             "to report 0 validators (a node that withholds or rewrites them?); try another "
-            "node (--beacon-url, --cross-check)"
+            "node (`beacon_urls`, `cross_check`)"
         )
+        short.params = ("beacon_urls", "cross_check")
+        raise short
     if expected is not None and found < expected:
         note = (
             f"incomplete: {source} returned {found} of the {expected} validators the token's "
@@ -371,7 +375,8 @@ def summary(
     if not token.credentials and not token.ids:
         raise UsageError(
             f"{token.symbol}: its adapter cannot enumerate the validators here ({token.method}); "
-            "pass --credentials-file or --indices-file"
+            "pass `credentials_file` or `indices_file`",
+            params=("credentials_file", "indices_file"),
         )
     notes: list[str] = []
     if not token.complete:

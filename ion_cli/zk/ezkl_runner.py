@@ -144,8 +144,9 @@ def resolve_srs(*, devnet: bool, srs_file: Path | None) -> Srs:
         if devnet:
             return devnet_srs()
         raise UsageError(
-            "proving for a network other than the devnet needs a ceremony SRS: pass --srs FILE "
-            f"(a KZG SRS for at least 2^{LOGROWS} rows from a public trusted setup)"
+            "proving for a network other than the devnet needs a ceremony SRS: pass `srs_file` "
+            f"(a KZG SRS for at least 2^{LOGROWS} rows from a public trusted setup)",
+            params=("srs_file",),
         )
     if not srs_file.is_file():
         raise UsageError(f"SRS file not found: {srs_file}")

@@ -289,5 +289,5 @@ def test_deleverage_by_a_repay_amount(devnet: DevnetHandle, market: str) -> None
     repaid = Decimal(str(before.debt)) - Decimal(str(after.debt))
     assert abs(repaid - 5) < Decimal("0.001")  # 5, less the interest of a few blocks
     assert Decimal(str(after.leverage)) < Decimal(str(before.leverage))
-    with pytest.raises(UsageError, match="use --close"):
+    with pytest.raises(UsageError, match="use `close`"):
         api.deleverage(market, repay="1000")

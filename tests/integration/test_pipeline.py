@@ -309,7 +309,7 @@ def test_without_a_terminal_and_without_yes_nothing_is_sent(
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     sender = KeySender(SENDER_KEY)
     before = _nonce(node, sender.address)
-    with pytest.raises(RefusedError, match="refusing to send without confirmation: pass --yes"):
+    with pytest.raises(RefusedError, match="refusing to send without confirmation: pass `confirm`"):
         _run(node, _pay_bob_plan(node, sender.address, WAD, WAD), sender, yes=False)
     assert _nonce(node, sender.address) == before and sender.unlocks == 0
 

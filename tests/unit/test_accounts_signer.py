@@ -53,7 +53,7 @@ def test_dev_on_the_devnet(name: str | None) -> None:
 
 def test_no_account_off_the_devnet() -> None:
     with pytest.raises(
-        UsageError, match="no account given: pass --account NAME or set ION_ACCOUNT"
+        UsageError, match=r"no account given: pass `account` \(a name\) or set ION_ACCOUNT"
     ):
         resolve_account(None, network_name="mainnet", chain_id=1, sources=ENVIRONMENT)
     # chain id 31337 under another profile name is not the devnet

@@ -232,7 +232,7 @@ def test_a_proof_made_with_another_model_is_detected(copy: Path, tmp_path: Path)
 
 
 def test_the_devnet_srs_is_refused_elsewhere_and_a_ceremony_srs_required() -> None:
-    with pytest.raises(UsageError, match="--srs"):
+    with pytest.raises(UsageError, match="`srs_file`"):
         er.resolve_srs(devnet=False, srs_file=None)
     with pytest.raises(RefusedError, match="development SRS"):
         er.resolve_srs(devnet=False, srs_file=er.DEVNET_SRS_FILE)

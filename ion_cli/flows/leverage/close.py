@@ -82,6 +82,7 @@ def close_refused(ctx: Context, debt_left: int, reason: str) -> RefusedError:
         f"cannot close the {ctx.symbol} vault by selling collateral: {reason} "
         f"({tokens(debt_left)} {ctx.base} of debt would be left to repay at once). Hold "
         f"{tokens(owed)} {ctx.base} in the wallet (it has {tokens(held)}) and run it again: "
-        f"--close then repays from the wallet and withdraws everything, as `ion repay "
-        f"{ctx.symbol} all` then `ion withdraw {ctx.symbol} all` would"
+        f"`close` then repays from the wallet and withdraws everything, as `ion repay "
+        f"{ctx.symbol} all` then `ion withdraw {ctx.symbol} all` would",
+        params=("close",),
     )

@@ -101,9 +101,11 @@ def leverage_facts(symbol: str) -> tuple[LeverageFacts, YieldFacts | None]:
 # ---- targets --------------------------------------------------------------------------------
 
 
-def target_leverage(ctx: Context, leverage: int | None, ltv: int | None) -> int:
+def target_leverage(leverage: int | None, ltv: int | None) -> int:
     if (leverage is None) == (ltv is None):
-        raise UsageError("give one target: --to (leverage, e.g. 3x) or --ltv (e.g. 0.7)")
+        raise UsageError(
+            "give one target: `to` (leverage, e.g. 3x) or `ltv` (e.g. 0.7)", params=("to", "ltv")
+        )
     try:
         target = lm.leverage_for_ltv(ltv) if ltv is not None else int(leverage or 0)
     except lm.LeverageError as exc:

@@ -31,14 +31,15 @@ from ion_cli.units import Ray, Wad, normalized_debt_for_borrow
 
 
 def build_leverage(session: Session, request: LeverageRequest, force: bool) -> Built:
-    ctx = read_context(session, request.market)
+    # the request's own checks first: bad input is named before anything is read
     if request.mode not in ("flash", "loop"):
-        raise UsageError(f"unknown mode {request.mode!r}: flash or loop")
+        raise UsageError(f"`mode` {request.mode!r} is unknown: flash or loop", params=("mode",))
     if request.deposit < 0:
         raise UsageError("the deposit cannot be negative")
     if not 0 <= request.max_slippage < RAY // 2:
-        raise UsageError("--max-slippage must be between 0% and 50%")
-    target = target_leverage(ctx, request.leverage, request.ltv)
+        raise UsageError("`max_slippage` must be between 0% and 50%", params=("max_slippage",))
+    target = target_leverage(request.leverage, request.ltv)
+    ctx = read_context(session, request.market)
     require_within_max_ltv(ctx, target)
     if request.deposit:
         have = token_balance(session.reader(), ctx.market.collateral_token, ctx.me)

@@ -94,7 +94,8 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
     if lt is None and not force:
         raise RefusedError(
             "cannot keep each round within the safety margin: the market's Liquidation "
-            "address is unknown; pass --force to go by the pool's own limit"
+            "address is unknown; pass `force` to go by the pool's own limit",
+            params=("force",),
         )
     profile_market = session.profile.market(m.symbol)
     join_address = session.profile.address(profile_market, "gem_join")

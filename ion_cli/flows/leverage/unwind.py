@@ -82,7 +82,8 @@ def unwind(
     if lt is None and not force:
         raise RefusedError(
             "cannot check each step's safety: the market's Liquidation address is unknown; "
-            "pass --force to go by the pool's own limit"
+            "pass `force` to go by the pool's own limit",
+            params=("force",),
         )
     rounds: list[Round] = []
     remaining = total
@@ -115,7 +116,8 @@ def unwind(
         if sell <= 0:
             raise RefusedError(
                 "no collateral can be withdrawn without leaving the vault within the safety "
-                "margin: repay some debt from the wallet first (`ion repay`), or pass --force"
+                "margin: repay some debt from the wallet first (`ion repay`), or pass `force`",
+                params=("force",),
             )
         out = quote(sell)
         last = request.close and sell == remaining

@@ -36,9 +36,9 @@ class WatchContext:
     def open(cls, session: Session, config: WatchConfig, path: Path | None = None) -> WatchContext:
         """Check the configuration, resolve what it names and load the saved state."""
         if config.min_health <= 0:
-            raise UsageError("--min-health must be greater than zero")
+            raise UsageError("`min_health` must be greater than zero", params=("min_health",))
         if config.interval <= 0:
-            raise UsageError("--interval must be greater than zero")
+            raise UsageError("`interval_s` must be greater than zero", params=("interval_s",))
         markets = _market_symbols(session, config)
         lrts = _lrt_symbols(config, markets)
         addresses = [session.address_of(a) for a in config.addresses]
