@@ -3,9 +3,9 @@ own fields). A sound submission is a `ChallengeResult` with `sound` true and no 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from ion_cli.oracle_results import FeedSubmission, SubmissionJudgement
 from ion_cli.results import WriteResult
 
 
@@ -14,7 +14,7 @@ class ChallengeResult(WriteResult):
     """`judgement`: the submission, its commitment, the verdict (`sound`, `why`, the finding
     and the fraud proof's function); `sound`: nothing was (or would be) sent."""
 
-    judgement: dict[str, Any] = field(default_factory=dict)
+    judgement: SubmissionJudgement | None = None
     sound: bool = False
 
 
@@ -23,4 +23,4 @@ class FinalizeResult(WriteResult):
     """`submissions`: the finalized submissions as the feed holds them afterwards."""
 
     feed: str = ""
-    submissions: list[dict[str, Any]] = field(default_factory=list)
+    submissions: tuple[FeedSubmission, ...] = ()

@@ -4,13 +4,13 @@ supplied shows as 3.000000); JSON keeps the exact decimal strings."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from ion_cli.readable import PLACES, readable  # the rule lives in the core (the writer uses it)
+from ion_cli.readable import PLACES, figure, readable, scaled  # the rule lives in the core
 from ion_cli.results import Unknown
 
-__all__ = ["PLACES", "fmt_amount", "fmt_pct", "print_rows", "readable"]
+__all__ = ["PLACES", "figure", "fmt_amount", "fmt_pct", "print_rows", "readable", "scaled"]
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,20 +25,19 @@ def fmt_amount(
         return value.text
     if value is None:
         return "unknown"
-    try:
-        d = Decimal(value)
-    except InvalidOperation:
-        return str(value)
-    q = Decimal(1).scaleb(-places) if places else Decimal(1)
-    return f"{d.quantize(q, rounding=ROUND_DOWN if down else ROUND_HALF_UP):,}"
+    return figure(value, places, down=down)
 
 
 def fmt_pct(value: Decimal | str | Unknown | None, places: int = 2) -> str:
+    """A fraction as a percentage (0.05 -> 5.00%), `places` decimals (at most 6)."""
     if isinstance(value, Unknown):
         return value.text
     if value is None:
         return "unknown"
-    return f"{Decimal(value) * 100:.{places}f}%"
+    try:
+        return figure(Decimal(value).scaleb(2), places) + "%"
+    except InvalidOperation:
+        return str(value)
 
 
 # ---- the human output rules: at most 6 decimals, identifiers whole ------------------------------

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ion_cli.chain.execution import ExecutionResult
+    from ion_cli.oracle_results import OracleView
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ class SubmitResult(WriteResult):
     feed: str = ""
     previous: dict[str, Any] | None = None
     latest: dict[str, Any] | None = None
-    oracle: dict[str, Any] | None = None
+    oracle: OracleView | None = None
     receipt: str = ""
     reserve_rate_updated: bool | None = None
     next_update: str | None = None
@@ -252,5 +253,5 @@ class OracleUpdateResult(WriteResult):
     """What `ion oracle update` returns: the write and the oracle before and after (after is
     None on a dry run), each as `ion oracle show --json` gives it."""
 
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    before: OracleView | None = None
+    after: OracleView | None = None

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ion_cli.flows.risk import SnapshotRequest
     from ion_cli.flows.validators import BeaconOptions
     from ion_cli.risk_results import ProofResult, RiskReport, VerifyReport
-    from ion_cli.validator_results import ValidatorSet
+    from ion_cli.validator_results import ValidatorSet, ValidatorSummary
 
 Progress = Callable[[str], None]
 Count = Callable[[int, int], None]
@@ -55,12 +55,13 @@ class Beacon(IonCore):
         indices_file: Path | None = None,
         rescan: bool = False,
         progress: Count | None = None,
-    ) -> dict[str, Any]:
+    ) -> ValidatorSummary:
         """The validators behind `lrt`: counts by status, slashed, balances and shortfall in
         Gwei, per withdrawal address (see ion_cli/schemas/validators.summary.json)."""
         from ion_cli.flows import validators as flow
+        from ion_cli.validator_results import ValidatorSummary
 
-        return flow.summary(
+        doc = flow.summary(
             lrt,
             state,
             self._beacon(beacon_urls, cross_check, progress),
@@ -69,14 +70,16 @@ class Beacon(IonCore):
             indices_file=indices_file,
             rescan=rescan,
         )
+        return ValidatorSummary.of(doc)
 
     @staticmethod
-    def validators_csv(result: ValidatorSet | dict[str, Any]) -> Iterable[dict[str, Any]]:
+    def validators_csv(result: ValidatorSet | ValidatorSummary) -> Iterable[dict[str, Any]]:
         """CSV rows (one per validator, or per withdrawal address of a summary)."""
         from ion_cli.flows import validators as flow
+        from ion_cli.validator_results import ValidatorSummary
 
-        if isinstance(result, dict):
-            return flow.summary_csv_rows(result)
+        if isinstance(result, ValidatorSummary):
+            return flow.summary_csv_rows(dict(result.document))
         state = result.state
         return (
             {

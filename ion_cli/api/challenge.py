@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ion_cli.api._core import Confirm, IonCore
 
 if TYPE_CHECKING:
     from ion_cli.chain.observer import Observer
     from ion_cli.challenge_results import ChallengeResult, FinalizeResult
+    from ion_cli.oracle_results import FeedSubmission, SubmissionJudgement
 
 Progress = Callable[[str], None]
 
@@ -28,15 +29,16 @@ class ChallengeMethods(IonCore):
         *,
         trees: Sequence[str | Path] = (),
         progress: Progress | None = None,
-    ) -> dict[str, Any]:
+    ) -> SubmissionJudgement:
         """Whether `market`'s feed submission `submission` (default: the newest still open to
         challenge) is sound: the beacon state at its stored root rebuilt from the beacon node
         (root checked), compared with its commitment; a false one names the first
         disagreement and the fraud proof (which needs the submitter's tree: `trees`)."""
         from ion_cli.flows import challenge as ch
+        from ion_cli.oracle_results import SubmissionJudgement
 
         j = ch.judge(self.session, market, submission, [Path(t) for t in trees], progress or _quiet)
-        return j.to_json()
+        return SubmissionJudgement.of(j.to_json())
 
     def challenge(
         self,
@@ -55,6 +57,7 @@ class ChallengeMethods(IonCore):
         from ion_cli.challenge_results import ChallengeResult
         from ion_cli.flows import challenge as ch
         from ion_cli.flows.tx import guarded_write
+        from ion_cli.oracle_results import SubmissionJudgement
 
         options = self._options(dry_run, confirm, observer)
         if not options.dry_run:  # mainnet unnamed is refused before anything is read
@@ -79,7 +82,7 @@ class ChallengeMethods(IonCore):
             dry_run=result.dry_run,
             execution=result.execution,
             position=None,
-            judgement=j.to_json(),
+            judgement=SubmissionJudgement.of(j.to_json()),
             sound=False,
         )
 
@@ -113,9 +116,10 @@ class ChallengeMethods(IonCore):
             plan=result.plan, dry_run=result.dry_run, execution=result.execution, position=None
         )
 
-    def pending_submissions(self, market: str) -> list[dict[str, Any]]:
+    def pending_submissions(self, market: str) -> list[FeedSubmission]:
         """`market`'s feed submissions still pending, with their deadlines and whether they
         can be finalized now."""
         from ion_cli.flows import challenge as ch
+        from ion_cli.oracle_results import FeedSubmission
 
-        return ch.pending(self.session, market)
+        return [FeedSubmission.of(row) for row in ch.pending(self.session, market)]

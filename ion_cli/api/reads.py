@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ion_cli.api import _args
 from ion_cli.api._core import IonCore
 
 if TYPE_CHECKING:
     from ion_cli.flows.vaults import VaultList
+    from ion_cli.oracle_results import OracleView
     from ion_cli.restaking_results import RestakingExposure
     from ion_cli.results import Market, Position
 
@@ -56,8 +57,10 @@ class Reads(IonCore):
 
         return restaking.exposure(self.session, lrt, _args.duration(since))
 
-    def oracle(self, market: str) -> dict[str, Any]:
-        """The reserve oracle of `market`: rate, target, clamp bounds, cooldown."""
+    def oracle(self, market: str) -> OracleView:
+        """The reserve oracle of `market`: rate, target, clamp bounds, cooldown (and the
+        credentials its risk feed would snapshot)."""
         from ion_cli.flows import oracle
+        from ion_cli.oracle_results import OracleView
 
-        return oracle.show(self.session, market)
+        return OracleView.of(oracle.show(self.session, market))

@@ -61,14 +61,16 @@ def register(app: typer.Typer) -> None:
 
 def render_challenge(console: Any, result: ChallengeResult) -> None:
     j = result.judgement
-    sub = j.get("submission") or {}
-    head = f"submission {sub.get('id')} (slot {sub.get('slot')}, {sub.get('status')})"
-    if result.sound:
-        console.print(f"[green]sound[/green]: {head}: {j.get('why')}")
+    if j is None:  # a write's result without its judgement (never from `Ion.challenge`)
+        console.print("sent" if result.tx_hashes else "nothing sent")
         return
-    finding = j.get("finding") or {}
-    console.print(f"[red]false[/red]: {head}: {j.get('why')}")
-    console.print(f"fraud proof: {j.get('fraud_proof')} ({finding.get('kind')})")
+    sub = j.submission
+    head = f"submission {sub.id} (slot {sub.slot}, {sub.status})"
+    if result.sound:
+        console.print(f"[green]sound[/green]: {head}: {j.why}")
+        return
+    console.print(f"[red]false[/red]: {head}: {j.why}")
+    console.print(f"fraud proof: {j.fraud_proof} ({j.finding})")
     if result.dry_run:
         console.print("[bold]dry run[/bold]: the challenge simulated; nothing was sent")
         return

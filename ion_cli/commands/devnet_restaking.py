@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.readable import scaled
 
 
 def _fraction(value: str, what: str) -> int:
@@ -63,9 +64,9 @@ def register(app: typer.Typer) -> None:
             verb = "would slash" if result["dry_run"] else "slashed"
             line = (
                 f"{verb} {result['operator']} in {result['avs']}/{result['set']}: magnitude "
-                f"{int(result['magnitude_before']) / 1e18:.6f} - "
-                f"{int(result['slashed_magnitude']) / 1e18:.6f}, wadSlashed "
-                f"{int(result['wad_slashed']) / 1e18:.6f}"
+                f"{scaled(result['magnitude_before'])} - "
+                f"{scaled(result['slashed_magnitude'])}, wadSlashed "
+                f"{scaled(result['wad_slashed'])}"
             )
             if result["block"] is not None:
                 line += f" (block {result['block']})"
@@ -96,10 +97,10 @@ def register(app: typer.Typer) -> None:
 
         def render(console: Any) -> None:
             verb = "would allocate" if result["dry_run"] else "allocated"
-            before = int(result["magnitude_before"]) / 1e18
+            before = scaled(result["magnitude_before"])
             line = (
-                f"{verb} {int(result['magnitude']) / 1e18:.6f} of {result['operator']} to "
-                f"{result['avs']}/{result['set']} (was {before:.6f})"
+                f"{verb} {scaled(result['magnitude'])} of {result['operator']} to "
+                f"{result['avs']}/{result['set']} (was {before})"
             )
             if result.get("effect_block"):
                 line += f", effective at block {result['effect_block']}"

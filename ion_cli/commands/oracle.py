@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ion_cli.commands._write_options import MarketArg
 from ion_cli.commands.base import GlobalOptions, command
 from ion_cli.render import fmt_amount
+
+if TYPE_CHECKING:
+    from ion_cli.oracle_results import FeedSubmission, OracleView
 
 app = typer.Typer(
     help="The reserve oracles: the exchange rate liquidations use, and its updates.",
@@ -20,18 +25,14 @@ app = typer.Typer(
 def show(market: MarketArg, *, opts: GlobalOptions) -> None:
     """The reserve rate, its target (protocol rate and feeds), the clamp and the cooldown."""
     api = opts.api()
-    data = api.oracle(market)
+    view = api.oracle(market)
     pending = _pending(api, market)
     if pending is not None:
-        data = {**_as_dict(data), "pending_submissions": pending}
-    opts.output.result(data, lambda console: _render_show(console, data))
+        view = view.with_pending(pending)
+    opts.output.result(view, lambda console: _render_show(console, view))
 
 
-def _as_dict(data: Any) -> dict[str, Any]:
-    return data if isinstance(data, dict) else data.to_json()
-
-
-def _pending(api: Any, market: str) -> list[dict[str, Any]] | None:
+def _pending(api: Any, market: str) -> list[FeedSubmission] | None:
     """The market feed's pending submissions (None: the market has no permissionless feed)."""
     from ion_cli.errors import IonError
 
@@ -41,14 +42,13 @@ def _pending(api: Any, market: str) -> list[dict[str, Any]] | None:
         return None
 
 
-def _render_show(console: Any, data: dict[str, Any]) -> None:
-    render_status(console, data)
-    pending = data.get("pending_submissions")
-    if pending is not None:
-        render_pending(console, pending)
+def _render_show(console: Any, view: OracleView) -> None:
+    render_status(console, view)
+    if view.pending is not None:
+        render_pending(console, view.pending)
 
 
-def render_pending(console: Any, rows: list[dict[str, Any]]) -> None:
+def render_pending(console: Any, rows: Sequence[FeedSubmission]) -> None:
     if not rows:
         console.print("no pending risk submissions")
         return
@@ -58,17 +58,15 @@ def render_pending(console: Any, rows: list[dict[str, Any]]) -> None:
     for name in ("id", "slot", "haircut", "submitter", "bond (ETH)", "deadline", "state"):
         table.add_column(name)
     for r in rows:
-        left = int(r.get("seconds_left", 0))
-        state = (
-            "finalizable now" if r.get("finalizable") else f"{left // 60} min {left % 60} s left"
-        )
+        left = r.seconds_left or 0
+        state = "finalizable now" if r.finalizable else f"{left // 60} min {left % 60} s left"
         table.add_row(
-            str(r["id"]),
-            str(r["slot"]),
-            fmt_amount(str(int(r["haircut_wad"]) / 10**18), 6),
-            str(r["submitter"]),
-            fmt_amount(str(int(r["bond_wei"]) / 10**18), 6),
-            str(r["deadline"]),
+            str(r.id),
+            str(r.slot),
+            fmt_amount(r.haircut, 6),
+            r.submitter,
+            fmt_amount(Decimal(r.bond_wei).scaleb(-18), 6),
+            str(r.deadline),
             state,
         )
     console.print(table)
@@ -107,8 +105,7 @@ def finalize(
             return
         for s in result.submissions:
             console.print(
-                f"submission {s['id']} (slot {s['slot']}): {s['status']}, haircut "
-                f"{fmt_amount(str(int(s['haircut_wad']) / 10**18), 6)}"
+                f"submission {s.id} (slot {s.slot}): {s.status}, haircut {fmt_amount(s.haircut, 6)}"
             )
 
     opts.output.result(result, render)
@@ -131,39 +128,39 @@ def update(market: MarketArg, *, opts: GlobalOptions) -> None:
             render_status(console, after)
             return
         console.print(
-            f"reserve rate {fmt_amount(before['current_rate'], 6)} -> "
-            f"{fmt_amount(after['current_rate'], 6)}"
+            f"reserve rate {fmt_amount(before.current_rate, 6)} -> "
+            f"{fmt_amount(after.current_rate, 6)}"
         )
         render_status(console, after)
 
     opts.output.result(result, render)
 
 
-def render_status(console: Any, s: dict[str, Any]) -> None:
+def render_status(console: Any, s: OracleView) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{s['market']} reserve oracle {s['reserve_oracle']}", show_header=False)
-    table.add_row("reserve rate", fmt_amount(s["current_rate"], 6))
-    table.add_row("protocol rate", fmt_amount(s["protocol_rate"], 6))
-    counted = s["feeds"][: s["quorum"]]
-    for address, rate in zip(counted, s["feed_rates"], strict=True):
+    table = Table(title=f"{s.market} reserve oracle {s.reserve_oracle}", show_header=False)
+    table.add_row("reserve rate", fmt_amount(s.current_rate, 6))
+    table.add_row("protocol rate", fmt_amount(s.protocol_rate, 6))
+    counted = s.feeds[: s.quorum]
+    for address, rate in zip(counted, s.feed_rates, strict=True):
         table.add_row("feed", address)  # the address whole, in the wide column
         table.add_row("  its rate", fmt_amount(rate, 6))
-    table.add_row("target", fmt_amount(s["target_rate"], 6))
-    lower, upper = s["clamp_bounds"]
+    table.add_row("target", fmt_amount(s.target_rate, 6))
+    lower, upper = s.clamp_bounds
     table.add_row(
         "one update may move it to",
         f"{fmt_amount(lower, 6)} .. {fmt_amount(upper, 6)} "
-        f"(max change {fmt_amount(str(float(s['max_change']) * 100), 2)}%)",
+        f"(max change {fmt_amount(s.max_change * 100, 2)}%)",
     )
-    table.add_row("next update gives", fmt_amount(s["next_rate"], 6))
-    if s["updates_to_target"] > 1:
-        table.add_row("updates to reach the target", str(s["updates_to_target"]))
-    if s.get("never_updated"):
+    table.add_row("next update gives", fmt_amount(s.next_rate, 6))
+    if s.updates_to_target > 1:
+        table.add_row("updates to reach the target", str(s.updates_to_target))
+    if s.never_updated:
         table.add_row("last updated", "never (since deployment)")
-    wait = s["seconds_until_next_update"]
+    wait = s.seconds_until_next_update
     table.add_row(
         "next update allowed",
-        "now" if s["can_update"] else f"in {wait // 60} min {wait % 60} s",
+        "now" if s.can_update else f"in {wait // 60} min {wait % 60} s",
     )
     console.print(table)

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         )
 
         def render(console: Any) -> None:
-            from ion_cli.render import fmt_pct
+            from ion_cli.render import figure, fmt_pct
 
             r = result.receipt
             console.print(
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
                 f"{result.seconds:.2f} s)"
             )
             console.print(
-                f"{r['lrt']} at slot {r['beacon']['slot']}: score {r['output']['p']:.4f}, "
+                f"{r['lrt']} at slot {r['beacon']['slot']}: score {figure(r['output']['p'], 4)}, "
                 f"haircut {fmt_pct(r['output']['haircut'], 4)} "
                 f"(rule: {fmt_pct(r['rule']['haircut'], 4)})"
             )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ion_cli.commands.base import GlobalOptions
-from ion_cli.render import fmt_amount, fmt_pct
+from ion_cli.render import fmt_amount, fmt_pct, scaled
 from ion_cli.results import LenderPosition, Position, Unknown, WriteResult
 
 
@@ -88,8 +89,9 @@ def risk_text(risk: dict[str, Any]) -> str:
         return "none accepted yet (reserve rate = protocol rate)"
     age = int(risk.get("age_seconds") or 0)
     when = f"{age // 3600} h {age % 3600 // 60} min" if age >= 3600 else f"{age // 60} min"
+    haircut = Decimal(int(risk["haircut_wad"])).scaleb(-18)
     return (
-        f"score {risk['score_fraction']:.4f}, haircut {risk['haircut_fraction'] * 100:.2f}%, "
+        f"score {scaled(risk['score'], 18, 4)}, haircut {fmt_pct(haircut, 2)}, "
         f"slot {risk['slot']} ({when} old)"
     )
 
@@ -110,7 +112,10 @@ def _health(value: str | Unknown | None) -> str:
         return value.text
     if value is None:
         return "no debt"
-    style = "green" if float(value) >= 1.2 else "yellow" if float(value) >= 1.05 else "red"
+    health = Decimal(value)
+    style = (
+        "green" if health >= Decimal("1.2") else "yellow" if health >= Decimal("1.05") else "red"
+    )
     return f"[{style}]{fmt_amount(value, 4, down=True)}[/{style}]"
 
 

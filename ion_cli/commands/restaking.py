@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.readable import scaled
 
 if TYPE_CHECKING:
     from ion_cli.restaking_results import RestakingExposure
@@ -40,7 +42,9 @@ def _eth(wei: int) -> str:
 
 
 def _pct(value: Any) -> str:
-    return f"{float(value) * 100:.2f}%"
+    from ion_cli.render import fmt_pct
+
+    return fmt_pct(value if isinstance(value, Decimal) else Decimal(str(value)), 2)
 
 
 def render(console: Any, r: RestakingExposure, wide: bool = False) -> None:
@@ -56,21 +60,28 @@ def render(console: Any, r: RestakingExposure, wide: bool = False) -> None:
     for op in r.operators:
         console.print(
             f"operator {op.operator}: {_eth(op.lrt_withdrawable_wei)} ETH of {r.lrt} "
-            f"(of {_eth(op.operator_shares_wei)}), max magnitude {_pct(op.max_magnitude / 1e18)}, "
+            f"(of {_eth(op.operator_shares_wei)}), "
+            f"max magnitude {_pct(Decimal(op.max_magnitude).scaleb(-18))}, "
             f"slashed in window {_pct(op.slashed_in_window)} "
             f"({_eth(op.lrt_slashed_in_window_wei)} ETH of {r.lrt})"
         )
         rows = []
         for s in op.sets:
-            pending = f"{s.pending_diff / 1e18:+.4f} @ {s.effect_block}" if s.pending_diff else "-"
+            pending = (
+                f"{scaled(s.pending_diff, places=4, sign=True)} @ {s.effect_block}"
+                if s.pending_diff
+                else "-"
+            )
             slashes = ", ".join(
-                f"{x.wad_slashed / 1e18:.4f} ({_eth(x.lrt_lost_wei)} ETH)" for x in s.slashes
+                f"{scaled(x.wad_slashed, places=4)} ({_eth(x.lrt_lost_wei)} ETH)" for x in s.slashes
             )
             rows.append(
                 (
                     s.avs,
                     str(s.id),
-                    _pct(s.magnitude / s.max_magnitude) if s.max_magnitude else "0",
+                    _pct(Decimal(s.magnitude) / Decimal(s.max_magnitude))
+                    if s.max_magnitude
+                    else "0",
                     _eth(s.lrt_slashable_wei),
                     pending,
                     slashes or "-",
@@ -81,7 +92,7 @@ def render(console: Any, r: RestakingExposure, wide: bool = False) -> None:
         for pod in op.pods:
             console.print(
                 f"  {pod.kind} {pod.staker} pod {pod.pod or '-'}: beacon-chain slashing factor "
-                f"{pod.beacon_chain_slashing_factor / 1e18:.4f}"
+                f"{scaled(pod.beacon_chain_slashing_factor, places=4)}"
             )
     largest = r.largest_avs
     console.print(
@@ -96,7 +107,8 @@ def render(console: Any, r: RestakingExposure, wide: bool = False) -> None:
     for p in r.pending:
         hours = max(p.effect_block - r.block, 0) * 12 / 3600  # 12 s slots
         console.print(
-            f"pending: {p.operator} -> {p.avs}/{p.id} {p.pending_diff / 1e18:+.4f} at block "
+            f"pending: {p.operator} -> {p.avs}/{p.id} "
+            f"{scaled(p.pending_diff, places=4, sign=True)} at block "
             f"{p.effect_block} (in about {hours:.1f} h; {_eth(p.lrt_slashable_change_wei)} ETH "
             f"of {r.lrt} slashable)"
         )

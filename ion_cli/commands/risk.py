@@ -9,6 +9,7 @@ import typer
 
 from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.readable import figure, scaled
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -97,23 +98,23 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     committed = doc.get("committed_snapshot") or {}
     from_sums = committed.get("features_from_sums") or [None] * len(f["names"])
     for name, value, q, q2 in zip(f["names"], f["values"], f["quantized"], from_sums, strict=True):
-        table.add_row(name, f"{value:.4f}", str(q), "" if q2 is None else str(q2))
+        table.add_row(name, figure(value, 4), str(q), "" if q2 is None else str(q2))
     console.print(table)
     if committed:
         sums = committed["sums"]
         console.print(
             f"committed snapshot: {sums['leaves']} leaves, {sums['live']} live, "
-            f"{sums['live_effective'] / 1e9:,.0f} ETH effective (the feed recomputes the "
+            f"{scaled(sums['live_effective'], 9, 0)} ETH effective (the feed recomputes the "
             "features from these sums on chain)"
         )
     _render_restaking(console, doc)
     m, r = doc["model"], doc["rule"]
-    console.print(f"model: score {m['p']:.4f}, haircut {_pct(m['haircut'])}")
+    console.print(f"model: score {figure(m['p'], 4)}, haircut {_pct(m['haircut'])}")
     console.print(
-        f"rule:  loss {r['fraction'] * 100:.4f}% of the set's effective balance "
-        f"(shortfall {r['shortfall_gwei'] / 1e9:.4f} ETH, correlation penalty still to come "
-        f"{r['correlation_pending_gwei'] / 1e9:.4f} ETH) + realized AVS loss "
-        f"{r.get('avs_loss_fraction', 0.0) * 100:.4f}%, haircut {_pct(r['haircut'])}"
+        f"rule:  loss {_pct(r['fraction'])} of the set's effective balance "
+        f"(shortfall {scaled(r['shortfall_gwei'], 9, 4)} ETH, correlation penalty still to come "
+        f"{scaled(r['correlation_pending_gwei'], 9, 4)} ETH) + realized AVS loss "
+        f"{_pct(r.get('avs_loss_fraction', 0))}, haircut {_pct(r['haircut'])}"
     )
     console.print("the model is a surrogate of the rule, proven in zk; the rule is the reference")
     _render_avs_what_if(console, doc.get("what_if_avs"))
@@ -123,10 +124,12 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     a = w["after"]
     console.print(
         f"\nwhat if {w['slashed']} of {w['slashable']} slashable validators were slashed: "
-        f"added loss {w['added_loss'] * 100:.4f}%, model haircut {_pct(a['model']['haircut'])}, "
+        f"added loss {_pct(w['added_loss'])}, model haircut {_pct(a['model']['haircut'])}, "
         f"rule haircut {_pct(a['rule']['haircut'])}"
     )
-    console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
+    console.print(
+        f"reserve rate {figure(w['reserve_rate_before'])} -> {figure(w['reserve_rate_after'])}"
+    )
     vt = Table("vault", "debt", "health now", "health after", "slashings to liquidation")
     for v in w["vaults"]:
         n = v.get("slashings_to_liquidation")
@@ -138,7 +141,7 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
             to_liq = f"{n} ({v['share_to_liquidation']})"
         vt.add_row(
             v["address"],
-            v["debt"],
+            figure(v["debt"]),
             _health(v["health_before"]),
             _health(v["health_after"]) + (" LIQUIDATABLE" if v["liquidatable_after"] else ""),
             to_liq,
@@ -147,15 +150,16 @@ def render_risk(console: Console, doc: dict[str, Any]) -> None:
     console.print(f"assumes {w['assumption']}")
 
 
-def _pct(ratio: str) -> str:
-    """A ratio of the report ("0.000168") as people read it: 0.0168%."""
+def _pct(ratio: object) -> str:
+    """A ratio of the report ("0.000168", or a float the model computed) as people read it:
+    0.0168%."""
     from ion_cli.render import fmt_pct
 
-    return fmt_pct(ratio, 4)
+    return fmt_pct(figure(ratio, grouping=False) if isinstance(ratio, float) else str(ratio), 4)
 
 
 def _health(value: str | None) -> str:
-    return "-" if value is None else f"{float(value):.4f}"
+    return "-" if value is None else figure(value, 4)
 
 
 def _render_restaking(console: Console, doc: dict[str, Any]) -> None:
@@ -169,12 +173,12 @@ def _render_restaking(console: Console, doc: dict[str, Any]) -> None:
         console.print(f"[yellow]restaking features not read: {doc['restaking_unread']}[/]")
     table = Table("restaking feature", "value", "q (/1024)")
     for name, value, q in zip(r["names"], r["values"], r["quantized"], strict=True):
-        table.add_row(name, f"{value:.4f}", str(q))
+        table.add_row(name, figure(value, 4), str(q))
     console.print(table)
     counted = "counted" if r["counts_loss"] else "not counted: the LRT's rate reflects it"
     console.print(
         f"at block {r['pinned_block']} (window {r['window_blocks']} blocks): "
-        f"{int(r['held_wei']) / 1e18:,.4f} ETH restaked, {int(r['lost_wei']) / 1e18:,.6f} ETH "
+        f"{scaled(r['held_wei'], 18, 4)} ETH restaked, {scaled(r['lost_wei'])} ETH "
         f"lost to AVS slashes ({counted}); {len(r['operators'])} operator(s)"
     )
 
@@ -186,17 +190,19 @@ def _render_avs_what_if(console: Console, w: dict[str, Any] | None) -> None:
         return
     a = w["after"]
     console.print(
-        f"\nwhat if {w['avs']} slashed {w['share'] * 100:g}% of each allocation: "
+        f"\nwhat if {w['avs']} slashed {_pct(w['share'])} of each allocation: "
         f"{len(w['operators'])} operator(s) of the LRT hit, added loss "
-        f"{w['added_loss'] * 100:.4f}%, model haircut {_pct(a['model']['haircut'])}, "
+        f"{_pct(w['added_loss'])}, model haircut {_pct(a['model']['haircut'])}, "
         f"rule haircut {_pct(a['rule']['haircut'])}"
     )
-    console.print(f"reserve rate {w['reserve_rate_before']} -> {w['reserve_rate_after']}")
+    console.print(
+        f"reserve rate {figure(w['reserve_rate_before'])} -> {figure(w['reserve_rate_after'])}"
+    )
     vt = Table("vault", "debt", "health now", "health after")
     for v in w["vaults"]:
         vt.add_row(
             v["address"],
-            v["debt"],
+            figure(v["debt"]),
             _health(v["health_before"]),
             _health(v["health_after"]) + (" LIQUIDATABLE" if v["liquidatable_after"] else ""),
         )

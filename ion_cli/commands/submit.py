@@ -9,6 +9,7 @@ import typer
 
 from ion_cli.commands._write_options import _markets
 from ion_cli.commands.base import GlobalOptions, command
+from ion_cli.readable import scaled
 from ion_cli.render import fmt_amount
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def render_submit(console: Any, submitted: SubmitResult) -> None:
     if pending:
         console.print(
             f"[green]pending[/green] at the feed {result.get('feed')}: submission "
-            f"{pending['id']}, bond {int(pending['bond_wei']) / 10**18:g} ETH, challengeable "
+            f"{pending['id']}, bond {scaled(pending['bond_wei'])} ETH, challengeable "
             f"until {pending['deadline']}"
         )
         console.print(f"final score (unchanged until then): {risk_text(latest)}")

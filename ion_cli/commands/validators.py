@@ -166,7 +166,7 @@ def summary(
     _check_formats(opts, csv)
     progress = _Progress("scanning validators")
     api = opts.api()
-    doc = api.validator_summary(
+    summary = api.validator_summary(
         lrt,
         state=state,
         beacon_urls=beacon_url or (),
@@ -178,12 +178,14 @@ def summary(
     )
     progress.clear()
     if csv:
-        _write_csv(api.validators_csv(doc))
+        _write_csv(api.validators_csv(summary))
         return
     from ion_cli.commands._restaking_note import restaking_note
 
-    doc["restaking"] = restaking_note(opts, lrt)  # EigenLayer exposure beside the validators
-    opts.output.result(doc, lambda console: _render_summary(console, doc, wide))
+    # EigenLayer exposure beside the validators
+    summary = summary.with_extra("restaking", restaking_note(opts, lrt))
+    doc = dict(summary.document)
+    opts.output.result(summary, lambda console: _render_summary(console, doc, wide))
 
 
 # ---- tables ----

@@ -29,6 +29,7 @@ from ion_cli.chain.plan import Plan
 from ion_cli.errors import IonError
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
+from ion_cli.oracle_results import FeedSubmission, SubmissionJudgement
 
 if TYPE_CHECKING:
     from ion_cli.beacon.proofs import StateTree
@@ -107,7 +108,7 @@ def pending(session: Session, market: str) -> list[dict[str, Any]]:
     now = int(reader.block("latest")["timestamp"])
     return [
         {**s.to_json(now), "finalizable": s.finalizable(now)} for s in read_pending(reader, feed)
-    ]
+    ]  # typed by the API (ion_cli.oracle_results.FeedSubmission)
 
 
 def pick_submission(session: Session, feed: str, wanted: int | None) -> Submission:
@@ -302,7 +303,7 @@ def challenge(session: Session, j: Judgement, options: WriteOptions) -> Challeng
             dry_run=options.dry_run,
             execution=None,
             position=None,
-            judgement=j.to_json(),
+            judgement=SubmissionJudgement.of(j.to_json()),
             sound=True,
         )
     now = int(session.reader().block("latest")["timestamp"])
@@ -342,7 +343,7 @@ def challenge(session: Session, j: Judgement, options: WriteOptions) -> Challeng
         dry_run=options.dry_run,
         execution=result,
         position=None,
-        judgement=j.to_json(),
+        judgement=SubmissionJudgement.of(j.to_json()),
         sound=False,
     )
 
@@ -399,5 +400,5 @@ def finalize(
         execution=result,
         position=None,
         feed=feed,
-        submissions=[s.to_json(now) for s in after or ready],
+        submissions=tuple(FeedSubmission.of(s.to_json(now)) for s in after or ready),
     )

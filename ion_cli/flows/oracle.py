@@ -65,6 +65,7 @@ def show(session: Session, symbol: str) -> dict[str, Any]:
 
 def update(session: Session, symbol: str, options: WriteOptions) -> OracleUpdateResult:
     """Send `updateExchangeRate()`; refuses (sending nothing) while the cooldown runs."""
+    from ion_cli.oracle_results import OracleView
     from ion_cli.results import OracleUpdateResult
 
     before = market_oracle(session, symbol)
@@ -86,13 +87,14 @@ def update(session: Session, symbol: str, options: WriteOptions) -> OracleUpdate
         dry_run=options.dry_run,
         execution=result,
         position=None,
-        before=before.to_json(),
-        after=None if options.dry_run else market_oracle(session, symbol).to_json(),
+        before=OracleView.of(before.to_json()),
+        after=None if options.dry_run else OracleView.of(market_oracle(session, symbol).to_json()),
     )
 
 
 def completed(session: Session, symbol: str, done: WriteResult) -> OracleUpdateResult:
     """An update an earlier, interrupted run sent (found mined by the journal): read back."""
+    from ion_cli.oracle_results import OracleView
     from ion_cli.results import OracleUpdateResult
 
     return OracleUpdateResult(
@@ -100,7 +102,7 @@ def completed(session: Session, symbol: str, done: WriteResult) -> OracleUpdateR
         dry_run=False,
         execution=done.execution,
         position=None,
-        after=market_oracle(session, symbol).to_json(),
+        after=OracleView.of(market_oracle(session, symbol).to_json()),
     )
 
 

@@ -27,6 +27,7 @@ from ion_cli.errors import IonError, RefusedError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
+from ion_cli.oracle_results import OracleView
 from ion_cli.zk import layout
 from ion_cli.zk.receipt_keys import nested as _get
 
@@ -489,7 +490,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         feed=feed,
         previous=latest_before.to_json(),
         latest=read_latest(reader, feed).to_json(after.now),
-        oracle=after.to_json(),
+        oracle=OracleView.of(after.to_json()),
         receipt=str(receipt.receipt_path),
         reserve_rate_updated=False,
         next_update=_pending_message(pending, market.symbol),
@@ -555,7 +556,7 @@ def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> S
         accepted=first is not None and first.status == 1,
         feed=feed,
         latest=latest,
-        oracle=after.to_json(),
+        oracle=OracleView.of(after.to_json()),
         receipt=str(receipt.receipt_path),
         reserve_rate_updated=len(steps) > 1,
     )

@@ -56,12 +56,18 @@ def chain_and_beacon(ion: Ion) -> list[str]:
     vaults = ion.vaults("weETH")
     assert vaults.market == "weETH"
     oracle = ion.oracle("weETH")
-    assert Decimal(oracle["current_rate"]) > 0
+    lower, upper = oracle.clamp_bounds
+    assert oracle.current_rate > 0 and lower <= oracle.next_rate <= upper
+    assert 0 < oracle.max_change < 1 and oracle.cooldown_seconds > 0
+    update = ion.update_oracle("weETH", dry_run=True)  # the oracle before, typed as the read
+    assert update.before is not None and update.before.current_rate == oracle.current_rate
+    assert update.after is None  # a dry run sends nothing
     shown = ion.validators([0, 1])
     assert [v.index for v in shown.validators] == [0, 1]
     assert all(v.balance_gwei > 0 for v in shown.validators)
     summary = ion.validator_summary("weETH")
-    assert summary["count"] == sum(summary["by_status"].values())
+    assert summary.count == sum(summary.by_status.values())
+    assert summary.balance_gwei == sum(a.balance_gwei for a in summary.by_address)
     risk = ion.risk("weETH")
     assert Decimal(0) <= risk.haircut < 1 and risk.validators > 0
     exposure = ion.restaking("ezETH")

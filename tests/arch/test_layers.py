@@ -36,6 +36,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.restaking_results",
         "ion_cli.validator_results",
         "ion_cli.challenge_results",
+        "ion_cli.oracle_results",
         "ion_cli.tx_results",
         "ion_cli.risk_results",
         "ion_cli.render",
