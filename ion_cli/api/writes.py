@@ -11,6 +11,7 @@ from ion_cli.api._args import Amount
 from ion_cli.api._core import Confirm, IonCore
 from ion_cli.chain.observer import Observer
 from ion_cli.results import WriteResult
+from ion_cli.units import Ray, Wad
 
 
 class Writes(IonCore):
@@ -235,10 +236,10 @@ class Writes(IonCore):
 
         request = lv.LeverageRequest(
             market=market,
-            deposit=_args.amount(deposit) if deposit not in (0, "0") else 0,
-            leverage=None if to is None else _args.leverage(to),
-            ltv=None if ltv is None else _args.fraction(ltv, "LTV"),
-            max_slippage=_args.fraction(max_slippage, "slippage"),
+            deposit=Wad(_args.amount(deposit) if deposit not in (0, "0") else 0),
+            leverage=None if to is None else Ray(_args.leverage(to)),
+            ltv=None if ltv is None else Ray(_args.fraction(ltv, "LTV")),
+            max_slippage=Ray(_args.fraction(max_slippage, "slippage")),
             deadline_s=_args.duration(deadline),
             mode=mode,
             collateral_yield=collateral_yield,
@@ -250,7 +251,7 @@ class Writes(IonCore):
         return self._guarded(
             f"leverage {mode} {target}",
             market,
-            request.deposit,
+            request.deposit.value,
             options,
             lambda o: lv.leverage(self.session, request, o),
         )
@@ -276,10 +277,10 @@ class Writes(IonCore):
 
         request = lv.DeleverageRequest(
             market=market,
-            leverage=None if to is None else _args.leverage(to),
-            repay=None if repay is None else _args.amount(repay),
+            leverage=None if to is None else Ray(_args.leverage(to)),
+            repay=None if repay is None else Wad(_args.amount(repay)),
             close=close,
-            max_slippage=_args.fraction(max_slippage, "slippage"),
+            max_slippage=Ray(_args.fraction(max_slippage, "slippage")),
             deadline_s=_args.duration(deadline),
         )
         options = self._options(dry_run, confirm, observer, force=force)
@@ -289,7 +290,7 @@ class Writes(IonCore):
         return self._guarded(
             f"deleverage {target}",
             market,
-            request.repay,
+            None if request.repay is None else request.repay.value,
             options,
             lambda o: lv.deleverage(self.session, request, o),
         )

@@ -134,7 +134,7 @@ def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> Wri
         built = build_leverage(session, request, options.force)
     else:
         built = build_deleverage(session, request, options.force)
-    compare_calls(doc, built, request.max_slippage)
+    compare_calls(doc, built, request.max_slippage.value)
     # What is simulated and signed is the rebuild: the file's calls were only compared.
     plan = Plan(
         title=f"Apply plan: {built.plan.title}",

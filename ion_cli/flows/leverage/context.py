@@ -101,13 +101,14 @@ def leverage_facts(symbol: str) -> tuple[LeverageFacts, YieldFacts | None]:
 # ---- targets --------------------------------------------------------------------------------
 
 
-def target_leverage(leverage: int | None, ltv: int | None) -> int:
+def target_leverage(leverage: Ray | None, ltv: Ray | None) -> int:
+    """The leverage target in RAY, from a leverage or an LTV target (exactly one)."""
     if (leverage is None) == (ltv is None):
         raise UsageError(
             "give one target: `to` (leverage, e.g. 3x) or `ltv` (e.g. 0.7)", params=("to", "ltv")
         )
     try:
-        target = lm.leverage_for_ltv(ltv) if ltv is not None else int(leverage or 0)
+        target = lm.leverage_for_ltv(ltv.value) if ltv is not None else int(leverage or 0)
     except lm.LeverageError as exc:
         raise UsageError(str(exc)) from None
     if target < RAY:

@@ -16,25 +16,24 @@ from ion_cli.units import Ray, Wad, ceil_div, repay_in
 
 def build_deleverage(session: Session, request: DeleverageRequest, force: bool) -> Built:
     # the request's own checks first: bad input is named before anything is read
-    chosen = sum(x is not None and x is not False for x in (request.leverage, request.repay))
-    chosen += 1 if request.close else 0
+    chosen = (request.leverage is not None) + (request.repay is not None) + request.close
     if chosen != 1:
         raise UsageError(
             "give one of `to` (leverage), `repay` (an amount) or `close`",
             params=("to", "repay", "close"),
         )
-    if not 0 <= request.max_slippage < RAY // 2:
+    if not 0 <= request.max_slippage.value < RAY // 2:
         raise UsageError("`max_slippage` must be between 0% and 50%", params=("max_slippage",))
     ctx = read_context(session, request.market)
     if ctx.vault.normalized_debt == 0:
         raise UsageError(f"the {ctx.symbol} vault of {ctx.me} has no debt to unwind")
     deadline = deadline_of(ctx, request.deadline_s, request.deadline_at)
-    if request.leverage is not None and request.leverage < RAY:
+    if request.leverage is not None and request.leverage < Ray(RAY):
         raise UsageError("a leverage target is at least 1x")
     if request.repay is not None:
-        if request.repay <= 0:
+        if request.repay <= Wad(0):
             raise UsageError("the amount to repay must be greater than zero")
-        if request.repay >= ctx.debt():
+        if request.repay.value >= ctx.debt():
             raise UsageError(
                 f"the vault owes {tokens(ctx.debt())} {ctx.base}: use `close` to repay it all",
                 params=("close",),

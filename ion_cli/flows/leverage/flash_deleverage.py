@@ -47,13 +47,13 @@ def flash_deleverage(ctx: Context, request: DeleverageRequest, deadline: int, fo
         nd_repaid = ctx.vault.normalized_debt
     else:
         if request.repay is not None:
-            repay = request.repay
+            repay = request.repay.value
         else:
             repay = solve_unwind_repay(ctx, int(request.leverage or 0), collateral_for)
         nd_repaid = min(repay * RAY // m.rate, ctx.vault.normalized_debt)
         debt_arg = repay
     sold = collateral_for(repay)
-    max_sold = min(lm.with_slippage(sold, request.max_slippage), ctx.vault.collateral)
+    max_sold = min(lm.with_slippage(sold, request.max_slippage.value), ctx.vault.collateral)
     after = ctx.vault.changed(collateral=-sold, normalized_debt=-nd_repaid)
     if not request.close:
         check_after(ctx, after, force, "this deleverage")
@@ -86,7 +86,7 @@ def flash_deleverage(ctx: Context, request: DeleverageRequest, deadline: int, fo
         "debt repaid": f"{tokens(repay)} {ctx.base}",
         "flash/swap fee": f"about {tokens(vn.flash_fee(repay, fee))} {ctx.base}",
         "slippage bound": (
-            f"{percent(request.max_slippage)}: sell at most {tokens(max_sold)} {ctx.symbol}"
+            f"{percent(request.max_slippage.value)}: sell at most {tokens(max_sold)} {ctx.symbol}"
         ),
         "cost of unwinding": (
             f"{tokens(max(value_sold - repay, 0))} {ctx.base} at the reserve rate "

@@ -84,7 +84,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
     _, probe_out = _mint(ctx, to_eth(probe))
     cost = ceil_div(probe * WAD, probe_out)
     try:
-        goal = lm.lever_up(ctx.model(), request.deposit, target, m.reserve_rate, cost)
+        goal = lm.lever_up(ctx.model(), request.deposit.value, target, m.reserve_rate, cost)
     except lm.LeverageError as exc:
         raise RefusedError(str(exc)) from None
     goal_debt = ctx.debt() + goal.expected_new_debt
@@ -101,7 +101,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
     join_address = session.profile.address(profile_market, "gem_join")
     pool, join = IonPool(m.pool), GemJoin(join_address)
 
-    c = ctx.vault.collateral + request.deposit
+    c = ctx.vault.collateral + request.deposit.value
     nd = ctx.vault.normalized_debt
     rounds: list[tuple[int, int, int, int]] = []  # (borrow nd, borrowed, eth, minted)
     round_calls: list[list[Call]] = []
@@ -140,7 +140,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         ]
         if wsteth_base:
             assert router is not None
-            least = lm.at_least_after_slippage(eth, request.max_slippage)
+            least = lm.at_least_after_slippage(eth, request.max_slippage.value)
             calls.append(
                 vn.exact_input_call(
                     router,
@@ -174,7 +174,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         nd += step_nd
     after = VaultState(ctx.me, c, nd, ctx.vault.supplied)
     check_after(ctx, after, force, f"{times(target)} in loop mode")
-    total_in = request.deposit + sum(r[3] for r in rounds)
+    total_in = request.deposit.value + sum(r[3] for r in rounds)
     calls = approval(
         ctx, m.collateral_token, join_address, total_in, ctx.symbol, f"the {ctx.symbol} GemJoin"
     )
@@ -183,16 +183,18 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         calls += approval(
             ctx, m.base_token, router, sum(r[1] for r in rounds), ctx.base, "the swap router"
         )
-    if request.deposit:
+    if request.deposit.value:
         calls += [
-            join.join(ctx.me, request.deposit, description="move the deposit into the GemJoin"),
+            join.join(
+                ctx.me, request.deposit.value, description="move the deposit into the GemJoin"
+            ),
             pool.depositCollateral(
                 m.ilk_index,
                 ctx.me,
                 ctx.me,
-                request.deposit,
+                request.deposit.value,
                 [],
-                description=f"deposit {tokens(request.deposit)} {ctx.symbol}",
+                description=f"deposit {tokens(request.deposit.value)} {ctx.symbol}",
             ),
         ]
     for rc in round_calls:
@@ -204,7 +206,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
         + "unwrap, mint, deposit",
         "new debt": f"{tokens(borrowed)} {ctx.base}",
         "collateral minted": f"{tokens(sum(r[3] for r in rounds))} {ctx.symbol}",
-        "slippage bound": f"{percent(request.max_slippage)} on each swap"
+        "slippage bound": f"{percent(request.max_slippage.value)} on each swap"
         if wsteth_base
         else "none (no swap: WETH unwraps 1:1)",
         "transactions": str(len(calls)),
@@ -218,7 +220,7 @@ def build_loop(ctx: Context, request: LeverageRequest, target: int, force: bool)
             "action": "leverage",
             "mode": "loop",
             "market": ctx.symbol,
-            "deposit": text(request.deposit, WAD),
+            "deposit": text(request.deposit.value, WAD),
             "target_leverage": text(target, RAY),
             "rounds": len(rounds),
             "expected_new_debt": text(borrowed, WAD),

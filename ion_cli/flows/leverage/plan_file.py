@@ -77,17 +77,17 @@ def request_inputs(request: LeverageRequest | DeleverageRequest) -> dict[str, An
     """The command's inputs, as the rebuild reads them back (`request_from`)."""
     from ion_cli.flows.leverage.requests import LeverageRequest
 
-    def opt(value: Any) -> str | None:
-        return None if value is None else str(value)
+    def opt(value: Any) -> str | None:  # base units (a Wad's or Ray's int), as written before
+        return None if value is None else str(getattr(value, "value", value))
 
     if isinstance(request, LeverageRequest):
         return {
             "action": "leverage",
             "market": request.market,
-            "deposit": str(request.deposit),
+            "deposit": str(request.deposit.value),
             "leverage": opt(request.leverage),
             "ltv": opt(request.ltv),
-            "max_slippage": str(request.max_slippage),
+            "max_slippage": str(request.max_slippage.value),
             "deadline_s": request.deadline_s,
             "mode": request.mode,
             "collateral_yield": opt(request.collateral_yield),
@@ -98,7 +98,7 @@ def request_inputs(request: LeverageRequest | DeleverageRequest) -> dict[str, An
         "leverage": opt(request.leverage),
         "repay": opt(request.repay),
         "close": bool(request.close),
-        "max_slippage": str(request.max_slippage),
+        "max_slippage": str(request.max_slippage.value),
         "deadline_s": request.deadline_s,
     }
 
@@ -108,6 +108,7 @@ def request_from(doc: dict[str, Any]) -> LeverageRequest | DeleverageRequest:
     from decimal import Decimal, InvalidOperation
 
     from ion_cli.flows.leverage.requests import DeleverageRequest, LeverageRequest
+    from ion_cli.units import Ray, Wad
 
     inputs = doc.get("inputs")
     bad = "malformed plan file: `inputs`"
@@ -126,6 +127,10 @@ def request_from(doc: dict[str, Any]) -> LeverageRequest | DeleverageRequest:
             raise UsageError(f"{bad}.{key} is negative")
         return out
 
+    def ray(key: str) -> Ray | None:
+        value = number(key, optional=True)
+        return None if value is None else Ray(value)
+
     market = inputs.get("market")
     if not isinstance(market, str) or market.lower() != str(doc["market"]).lower():
         raise UsageError(f"{bad}.market is not the plan's market")
@@ -143,22 +148,23 @@ def request_from(doc: dict[str, Any]) -> LeverageRequest | DeleverageRequest:
             raise UsageError(f"{bad}.collateral_yield is not a number") from None
         return LeverageRequest(
             market=market,
-            deposit=number("deposit") or 0,
-            leverage=number("leverage", optional=True),
-            ltv=number("ltv", optional=True),
-            max_slippage=slippage,
+            deposit=Wad(number("deposit") or 0),
+            leverage=ray("leverage"),
+            ltv=ray("ltv"),
+            max_slippage=Ray(slippage),
             deadline_s=deadline_s,
             mode=str(mode),
             collateral_yield=apr,
             deadline_at=int(doc["deadline"]),
         )
     if inputs.get("action") == "deleverage":
+        repay = number("repay", optional=True)
         return DeleverageRequest(
             market=market,
-            leverage=number("leverage", optional=True),
-            repay=number("repay", optional=True),
+            leverage=ray("leverage"),
+            repay=None if repay is None else Wad(repay),
             close=inputs.get("close") is True,
-            max_slippage=slippage,
+            max_slippage=Ray(slippage),
             deadline_s=deadline_s,
             deadline_at=int(doc["deadline"]),
         )

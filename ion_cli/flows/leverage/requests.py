@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ion_cli.flows.figures import RAY
+from ion_cli.units import Ray, Wad
 
-DEFAULT_SLIPPAGE = RAY // 200  # 0.5%
+DEFAULT_SLIPPAGE = Ray(RAY // 200)  # 0.5%
+NO_DEPOSIT = Wad(0)
 DEFAULT_DEADLINE_S = 600
 # Interest accrues between the quote and the mined block: repayments are sized for this long.
 ACCRUAL_HORIZON_S = 900
@@ -17,10 +19,10 @@ MAX_UNWIND_ROUNDS = 12
 @dataclass(frozen=True)
 class LeverageRequest:
     market: str
-    deposit: int = 0  # WAD of collateral brought from the wallet
-    leverage: int | None = None  # RAY target
-    ltv: int | None = None  # RAY target (instead of leverage)
-    max_slippage: int = DEFAULT_SLIPPAGE  # RAY
+    deposit: Wad = NO_DEPOSIT  # collateral brought from the wallet
+    leverage: Ray | None = None  # the target
+    ltv: Ray | None = None  # the target (instead of leverage)
+    max_slippage: Ray = DEFAULT_SLIPPAGE
     deadline_s: int = DEFAULT_DEADLINE_S
     mode: str = "flash"  # flash | loop
     collateral_yield: Decimal | None = None  # APR in the base asset; None: assumed
@@ -30,9 +32,9 @@ class LeverageRequest:
 @dataclass(frozen=True)
 class DeleverageRequest:
     market: str
-    leverage: int | None = None  # RAY target
-    repay: int | None = None  # WAD of base to repay
+    leverage: Ray | None = None  # the target
+    repay: Wad | None = None  # base asset to repay
     close: bool = False
-    max_slippage: int = DEFAULT_SLIPPAGE
+    max_slippage: Ray = DEFAULT_SLIPPAGE
     deadline_s: int = DEFAULT_DEADLINE_S
     deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s

@@ -60,7 +60,7 @@ def unwind(
     future = ctx.future_rate()
     probe = min(WAD, ctx.vault.collateral)
     proceeds = quote(probe) * WAD // probe
-    slip = request.max_slippage
+    slip = request.max_slippage.value
     if request.close:
         owed = repay_in(Wad(ctx.vault.normalized_debt), Ray(future)).value
         # sell enough that even the worst accepted price covers the debt (less what the wallet
@@ -69,7 +69,7 @@ def unwind(
         if total > ctx.vault.collateral:
             raise close_refused(ctx, owed, "the collateral does not cover the debt at this price")
     elif request.repay is not None:
-        total = ceil_div(request.repay * WAD, proceeds)
+        total = ceil_div(request.repay.value * WAD, proceeds)
     else:
         try:
             goal = lm.unwind_to(ctx.model(), int(request.leverage or 0), m.reserve_rate, proceeds)
