@@ -76,6 +76,54 @@ class FeedSubmission:
 
 
 @dataclass(frozen=True)
+class FeedScore:
+    """The score a market's risk feed holds as final (what the reserve rate reads): `accepted`
+    false before the first proof (its figures None then), `error` when the feed could not be
+    read; `score` and `haircut` as fractions, `age_seconds` since its slot when read with a
+    time (`ion markets`, `ion position`)."""
+
+    feed: str
+    accepted: bool
+    error: str | None
+    model_hash: str | None
+    slot: int | None
+    slot_time: int | None
+    accepted_at: int | None
+    score: Decimal | None
+    haircut: Decimal | None
+    age_seconds: int | None
+    submitter: str | None
+    state_root: str | None
+    document: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> FeedScore:
+        def number(key: str) -> int | None:
+            value = doc.get(key)
+            return None if value is None else int(value)
+
+        score, haircut = doc.get("score"), doc.get("haircut_wad")
+        return cls(
+            feed=str(doc.get("feed") or ""),
+            accepted=bool(doc.get("accepted")),
+            error=_text(doc.get("error")),
+            model_hash=_text(doc.get("model_hash")),
+            slot=number("slot"),
+            slot_time=number("slot_time"),
+            accepted_at=number("accepted_at"),
+            score=None if score is None else _wad(score),
+            haircut=None if haircut is None else _wad(haircut),
+            age_seconds=number("age_seconds"),
+            submitter=_text(doc.get("submitter")),
+            state_root=_text(doc.get("state_root")),
+            document=doc,
+        )
+
+    def to_json(self) -> Mapping[str, Any]:
+        return self.document
+
+
+@dataclass(frozen=True)
 class FeedCredentials:
     """The withdrawal credentials the feed would snapshot with a submission now, and where they
     come from (`error` when the feed has no credential source: an older deployment)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ion_cli.chain.execution import ExecutionResult
-    from ion_cli.oracle_results import OracleView
+    from ion_cli.oracle_results import FeedScore, FeedSubmission, OracleView
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Market(_Document):
     lrt_eth_rate: Figure = None
     # The latest zk risk score the market's risk feed accepted (ion_cli.zk.feed.risk_view);
     # None when the market has no risk feed.
-    risk: dict[str, Any] | None = None
+    risk: FeedScore | None = None
 
     def __post_init__(self) -> None:
         _figures(self)
@@ -170,7 +170,7 @@ class Position(_Document):
     block: int
     # collateral in the GemJoin, not deposited (a deposit stopped half-way); "0" normally
     gem: Figure = Decimal(0)
-    risk: dict[str, Any] | None = None  # as Market.risk
+    risk: FeedScore | None = None  # as Market.risk
 
     def __post_init__(self) -> None:
         _figures(self)
@@ -239,13 +239,13 @@ class SubmitResult(WriteResult):
 
     accepted: bool | None = None
     feed: str = ""
-    previous: dict[str, Any] | None = None
-    latest: dict[str, Any] | None = None
+    previous: FeedScore | None = None
+    latest: FeedScore | None = None
     oracle: OracleView | None = None
     receipt: str = ""
     reserve_rate_updated: bool | None = None
     next_update: str | None = None
-    pending: dict[str, Any] | None = None  # the pending submission (zk.feed.Submission JSON)
+    pending: FeedSubmission | None = None  # the submission, pending in its challenge window
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,8 @@ def _render(console: Any, rows: list[Market], network: str) -> None:
         risk = r.risk
         if risk is None:
             continue
-        if risk.get("accepted") or risk.get("error"):
-            console.print(escape(f"{r.market} risk proof (zk): {risk_text(risk)}"))
+        if risk.accepted or risk.error:
+            console.print(escape(f"{r.market} risk proof (zk): {risk_text(dict(risk.document))}"))
         else:
             waiting.append(r.market)
     if waiting:

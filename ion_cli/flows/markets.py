@@ -51,6 +51,7 @@ def market_row(m: MarketState, network: str, lrt_eth_rate: int | None = None) ->
 def market_rows(session: Session) -> list[Market]:
     from dataclasses import replace
 
+    from ion_cli.oracle_results import FeedScore
     from ion_cli.zk.feed import risk_views
 
     reader = session.reader()
@@ -69,6 +70,9 @@ def market_rows(session: Session) -> list[Market]:
         else []
     )
     return [
-        replace(market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)), risk=risk)
+        replace(
+            market_row(s, network, lrt_eth_rate(session, s.symbol, s.block)),
+            risk=None if risk is None else FeedScore.of(risk),
+        )
         for s, risk in zip(states, risks, strict=True)
     ]

@@ -154,6 +154,7 @@ def safety_check(market: MarketState, after: VaultState, margin: Decimal, networ
 def positions(session: Session, symbol: str | None, who: str | None) -> list[Position]:
     """The position in one market, or in every market where the address has one (collateral,
     debt or supply): an empty vault in each market would only be noise."""
+    from ion_cli.oracle_results import FeedScore
     from ion_cli.zk.feed import risk_views
 
     reader = session.reader()
@@ -168,7 +169,10 @@ def positions(session: Session, symbol: str | None, who: str | None) -> list[Pos
         feeds = [session.profile.market(m.symbol).risk_feed for _, m in rows]
         first = rows[0][1]
         risks = risk_views(reader, feeds, first.timestamp, first.block)
-        return [replace(row, risk=risk) for (row, _), risk in zip(rows, risks, strict=True)]
+        return [
+            replace(row, risk=None if risk is None else FeedScore.of(risk))
+            for (row, _), risk in zip(rows, risks, strict=True)
+        ]
 
     if symbol:
         market = read_market(reader, session.profile, require_market(session, symbol))

@@ -27,7 +27,7 @@ from ion_cli.errors import IonError, RefusedError, UsageError
 from ion_cli.flows.figures import WAD, text
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, run_plan
-from ion_cli.oracle_results import OracleView
+from ion_cli.oracle_results import FeedScore, FeedSubmission, OracleView
 from ion_cli.zk import layout
 from ion_cli.zk.receipt_keys import nested as _get
 
@@ -473,7 +473,7 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
             execution=result,
             position=None,
             feed=feed,
-            previous=latest_before.to_json(),
+            previous=FeedScore.of(latest_before.to_json()),
             receipt=str(receipt.receipt_path),
         )
     _record_submission(
@@ -488,13 +488,13 @@ def submit(session: Session, path: Path, symbol: str, options: WriteOptions) -> 
         position=_position(session, symbol, me, options),
         accepted=True,
         feed=feed,
-        previous=latest_before.to_json(),
-        latest=read_latest(reader, feed).to_json(after.now),
+        previous=FeedScore.of(latest_before.to_json()),
+        latest=FeedScore.of(read_latest(reader, feed).to_json(after.now)),
         oracle=OracleView.of(after.to_json()),
         receipt=str(receipt.receipt_path),
         reserve_rate_updated=False,
         next_update=_pending_message(pending, market.symbol),
-        pending=pending,
+        pending=None if pending is None else FeedSubmission.of(pending),
     )
 
 
@@ -555,7 +555,7 @@ def completed(session: Session, path: Path, symbol: str, done: WriteResult) -> S
         position=done.position,
         accepted=first is not None and first.status == 1,
         feed=feed,
-        latest=latest,
+        latest=FeedScore.of(latest),
         oracle=OracleView.of(after.to_json()),
         receipt=str(receipt.receipt_path),
         reserve_rate_updated=len(steps) > 1,
