@@ -134,6 +134,29 @@ class Market(_Document):
 
 
 @dataclass(frozen=True)
+class LiquidationOutcome(_Document):
+    """What `liquidate` would do to a vault now: `outcome` ("partial", "full", "dust",
+    "confiscate"...), the health, discount and price it goes by (fractions and base asset per
+    collateral token), the normalized debt it removes, the collateral it seizes (`gem_out`)
+    and what the keeper repays (`repay_amount`, base asset)."""
+
+    outcome: str
+    health: Decimal
+    discount: Decimal
+    price: Decimal
+    normalized_debt_removed: Decimal
+    gem_out: Decimal
+    repay_amount: Decimal
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> LiquidationOutcome:
+        return cls(
+            outcome=str(doc["outcome"]),
+            **{f.name: Decimal(str(doc[f.name])) for f in fields(cls) if f.name != "outcome"},
+        )
+
+
+@dataclass(frozen=True)
 class Position(_Document):
     """A borrower's vault in one market (with the address's lender balance there), as
     `ion position` shows it. `health` is None without debt, Unknown when the market's
@@ -165,7 +188,7 @@ class Position(_Document):
     safety_margin: Decimal
     dusty: bool
     liquidatable: bool | Unknown
-    liquidation: dict[str, Any] | Unknown | None
+    liquidation: LiquidationOutcome | Unknown | None
     supplied: Figure
     block: int
     # collateral in the GemJoin, not deposited (a deposit stopped half-way); "0" normally

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ion_cli.commands.base import GlobalOptions
 from ion_cli.render import fmt_amount, fmt_pct, scaled
 from ion_cli.results import LenderPosition, Position, Unknown, WriteResult
+
+if TYPE_CHECKING:
+    from ion_cli.oracle_results import FeedScore
 
 
 def render_positions(console: Any, positions: list[Position] | list[LenderPosition]) -> None:
@@ -61,17 +65,17 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
             )
         table.add_row("can borrow", _limit(row, "max_borrow", row["base"]))
         table.add_row("can withdraw", _limit(row, "max_withdraw", row["market"]))
-        if row.get("supplied") not in (None, "0"):
+        if _some(row.get("supplied")):
             table.add_row("supplied (lender)", f"{fmt_amount(row['supplied'], 6)} {row['base']}")
         gem = row.get("gem")
-        if gem not in (None, "0"):
+        if _some(gem):
             table.add_row(
                 "in the GemJoin (gem)", f"{fmt_amount(gem, 6)} {row['market']}, not collateral"
             )
         if row.get("risk") is not None:
             table.add_row("risk proof (zk)", risk_text(row["risk"]))
         console.print(table)
-        if gem not in (None, "0"):
+        if _some(gem):
             console.print(
                 f"{fmt_amount(gem, 6)} {row['market']} sit in the GemJoin from a deposit that "
                 "stopped half-way: run the same `ion deposit` again to finish it "
@@ -81,8 +85,9 @@ def render_positions(console: Any, positions: list[Position] | list[LenderPositi
             )
 
 
-def risk_text(risk: dict[str, Any]) -> str:
+def risk_text(score: FeedScore | Mapping[str, Any]) -> str:
     """The latest accepted risk score of the market's feed, in one cell."""
+    risk = score if isinstance(score, Mapping) else score.to_json()
     if risk.get("error"):
         return f"unreadable: {risk['error']}"
     if not risk.get("accepted"):
@@ -117,6 +122,11 @@ def _health(value: str | Unknown | None) -> str:
         "green" if health >= Decimal("1.2") else "yellow" if health >= Decimal("1.05") else "red"
     )
     return f"[{style}]{fmt_amount(value, 4, down=True)}[/{style}]"
+
+
+def _some(figure: object) -> bool:
+    """A figure worth a line: known and not zero (a Decimal 0 is no "0" string)."""
+    return isinstance(figure, Decimal | str) and Decimal(figure) != 0
 
 
 def _fields(position: Position | LenderPosition) -> dict[str, Any]:

@@ -52,10 +52,10 @@ def _render(console: Any, result: VaultList) -> None:
     table.columns[0].no_wrap = True
     for v in result.vaults:
         liq = v.liquidation
-        if liq["outcome"] == "confiscate":
+        if liq.outcome == "confiscate":
             cell = "[red]confiscation[/red]"
         elif v.liquidatable:
-            cell = f"[red]repay {fmt_amount(liq['repay_amount'], 4)}[/red]"
+            cell = f"[red]repay {fmt_amount(liq.repay_amount, 4)}[/red]"
         else:
             cell = "-"
         table.add_row(

@@ -20,7 +20,7 @@ from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, exact, figure
 from ion_cli.flows.installed import available_markets, require_market
 from ion_cli.flows.session import Session
-from ion_cli.results import Position, Unknown
+from ion_cli.results import LiquidationOutcome, Position, Unknown
 
 
 def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
@@ -123,7 +123,9 @@ def position_figures(
         safety_margin=margin,
         dusty=f["dusty"],
         liquidatable=known_with_debt(bool(f["liquidatable"])),
-        liquidation=known_with_debt(f["liquidation"]),
+        liquidation=known_with_debt(
+            None if f["liquidation"] is None else LiquidationOutcome.of(f["liquidation"])
+        ),
         supplied=figure(vault.supplied, WAD),
         gem=figure(vault.gem, WAD),
         block=market.block,

@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from ion_cli.errors import NodeError, RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.installed import require_market
 from ion_cli.flows.session import Session
+from ion_cli.results import LiquidationOutcome
 
 if TYPE_CHECKING:
     from ion_cli.chain.rpc import Reader
@@ -50,27 +52,27 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class VaultRow:
-    """One vault of `ion vaults`: amounts exact decimal strings in token units; `health` is the
+    """One vault of `ion vaults`: amounts exact Decimals in token units; `health` is the
     liquidation health (None: no debt), `liquidation` what `liquidate` would do now."""
 
     address: str
-    collateral: str
-    normalized_debt: str
-    debt: str
-    health: str | None
+    collateral: Decimal
+    normalized_debt: Decimal
+    debt: Decimal
+    health: Decimal | None
     liquidatable: bool
-    liquidation: dict[str, Any]
+    liquidation: LiquidationOutcome
     health_ray: int | None  # the exact health, for sorting and thresholds (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "address": self.address,
-            "collateral": self.collateral,
-            "normalized_debt": self.normalized_debt,
-            "debt": self.debt,
-            "health": self.health,
+            "collateral": format(self.collateral, "f"),
+            "normalized_debt": format(self.normalized_debt, "f"),
+            "debt": format(self.debt, "f"),
+            "health": None if self.health is None else format(self.health, "f"),
             "liquidatable": self.liquidatable,
-            "liquidation": self.liquidation,
+            "liquidation": self.liquidation.to_json(),
         }
 
 
@@ -279,14 +281,15 @@ def vault_row(market: MarketState, address: str, collateral: int, normalized_deb
     preview = pm.preview_liquidation(
         collateral, normalized_debt, market.rate, market.reserve_rate, market.dust, terms
     )
+    health = text(h, RAY)
     return VaultRow(
         address=address,
-        collateral=text(collateral, WAD) or "0",
-        normalized_debt=text(normalized_debt, WAD) or "0",
-        debt=text(pm.debt(normalized_debt, market.rate), WAD) or "0",
-        health=text(h, RAY),
+        collateral=Decimal(text(collateral, WAD) or "0"),
+        normalized_debt=Decimal(text(normalized_debt, WAD) or "0"),
+        debt=Decimal(text(pm.debt(normalized_debt, market.rate), WAD) or "0"),
+        health=None if health is None else Decimal(health),
         liquidatable=preview.liquidatable,
-        liquidation=preview.to_json(),
+        liquidation=LiquidationOutcome.of(preview.to_json()),
         health_ray=h,
     )
 

@@ -55,6 +55,8 @@ def chain_and_beacon(ion: Ion) -> list[str]:
     """The reads beyond the vault: vaults, the oracle, validators, risk, restaking, journal."""
     vaults = ion.vaults("weETH")
     assert vaults.market == "weETH"
+    assert all(v.debt >= 0 and (v.health is None or v.health > 0) for v in vaults.vaults)
+    assert all(v.liquidation.repay_amount >= 0 for v in vaults.vaults if v.liquidatable)
     oracle = ion.oracle("weETH")
     lower, upper = oracle.clamp_bounds
     assert oracle.current_rate > 0 and lower <= oracle.next_rate <= upper

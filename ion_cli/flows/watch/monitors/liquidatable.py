@@ -66,13 +66,13 @@ class LiquidatableMonitor(BlockMonitor):
                 row.liquidatable,
                 Liquidatable(
                     message=f"the {market.symbol} vault of {row.address} is liquidatable (health "
-                    f"{Decimal(row.health or 0):.4f}; repay {row.liquidation['repay_amount']} "
+                    f"{Decimal(row.health or 0):.4f}; repay {row.liquidation.repay_amount:f} "
                     f"{market.base_symbol}): `ion liquidate {market.symbol} {row.address}`",
                     market=market.symbol,
                     address=row.address,
                     block=market.block,
-                    health=row.health,
-                    liquidation=row.liquidation,
+                    health=None if row.health is None else format(row.health, "f"),
+                    liquidation=dict(row.liquidation.to_json()),
                 ),
                 None,
             )
