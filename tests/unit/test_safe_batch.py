@@ -34,7 +34,9 @@ def published_batch() -> dict[str, Any]:
                 "to": A,
                 "value": "0",
                 "contractMethod": {
-                    "inputs": [{"internalType": "address", "name": "paramAddress", "type": "address"}],
+                    "inputs": [
+                        {"internalType": "address", "name": "paramAddress", "type": "address"}
+                    ],
                     "name": "testAddress",
                     "payable": False,
                 },
@@ -53,7 +55,7 @@ def published_batch() -> dict[str, Any]:
             {
                 "to": A,
                 "value": "2000000000000000000",
-                "data": "0x42f4579000000000000000000000000049d4450977e2c95362c13d3a31a09311e0ea26a6",
+                "data": "0x42f45790" + "00" * 12 + A[2:].lower(),
             },
         ],
     }
@@ -89,10 +91,16 @@ def _batch() -> dict[str, Any]:
     from ion_cli.abi import interface
 
     entry = interface("ERC20").function("approve")
-    tx = sb.batch_transaction(A, 0, b"\x09\x5e\xa7\xb3" + bytes(64), entry, [
-        ("spender", "address", A.lower()),
-        ("amount", "uint256", 10**18),
-    ])
+    tx = sb.batch_transaction(
+        A,
+        0,
+        b"\x09\x5e\xa7\xb3" + bytes(64),
+        entry,
+        [
+            ("spender", "address", A.lower()),
+            ("amount", "uint256", 10**18),
+        ],
+    )
     return sb.new_batch(
         chain_id=31337,
         safe=A,
