@@ -46,7 +46,8 @@ def print_batch(opts: GlobalOptions, batch: SafeBatchResult) -> None:
             console.print("Position once the owners execute it:")
             render_positions(console, [projected])
 
-    opts.output.result(batch, render)
+    # its own document (whatever the command): a batch for a Safe, not a write's result
+    opts.output.result(batch, render, schema="safe.batch")
 
 
 def print_applied(opts: GlobalOptions, result: SafeApplyResult) -> None:
@@ -68,4 +69,4 @@ def print_applied(opts: GlobalOptions, result: SafeApplyResult) -> None:
         else:
             console.print(f"nothing sent for {result.batch_file}")
 
-    opts.output.result(result, render)
+    opts.output.result(result, render, schema="safe.apply")

@@ -8,6 +8,7 @@ addresses. One devnet for the module (the session's), reverted after each test."
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,34 @@ WAD = 10**18
 KEEPER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # anvil 1
 
 
+TITLES = {
+    "safe.batch": "A write planned for a Safe (--unsigned): the batch written and its Safe "
+    "transaction.",
+    "safe.apply": "`ion apply` of a Safe batch by one owner: executed, or approved.",
+    "devnet.safe": "A Safe 1.4.1 deployed on the devnet.",
+}
+
+
+SEEN: dict[str, list[Any]] = {}  # documents drafted from, per schema (ION_SCHEMA_WRITE=1)
+
+
+def conforms(doc: dict[str, Any]) -> None:
+    """The document validates against its schema (ion_cli/schemas/); ION_SCHEMA_WRITE=1
+    drafts the schema from it instead (tests/integration/json_schema_gen.py)."""
+    from importlib import resources
+
+    import jsonschema
+
+    path = str(doc["schema"]).split("/")[0].removeprefix("ion.")
+    if os.environ.get("ION_SCHEMA_WRITE") and path in TITLES:
+        from json_schema_gen import write  # beside this file
+
+        SEEN.setdefault(path, []).append(doc)
+        write({path: SEEN[path]}, TITLES)
+    text = resources.files("ion_cli.schemas").joinpath(f"{path}.json").read_text()
+    jsonschema.validate(doc, json.loads(text))
+
+
 def ion(*args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.stdout + result.stderr
@@ -34,7 +63,11 @@ def ion(*args: str, code: int = 0) -> Any:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         assert len(lines) == 1, result.stderr
         return lines[0]
-    return json.loads(result.stdout) if "--json" in args else result
+    if "--json" not in args:
+        return result
+    doc = json.loads(result.stdout)
+    conforms(doc)
+    return doc
 
 
 def make_safe(devnet: DevnetHandle, owners: list[str], threshold: int, weeth: int) -> str:
@@ -71,7 +104,11 @@ def test_owners_execute_the_batch_and_reach_the_previewed_position(
 ) -> None:
     from ion_cli.accounts.devnet_account import DEV_ACCOUNT_KEY
 
-    safe = make_safe(devnet, [devnet.dev, KEEPER], 2, 10 * WAD)
+    made = ion("devnet", "safe", "--owners", f"dev,{KEEPER}", "--threshold", "2", "--json")
+    safe = made["safe"]
+    assert made["multisend_call_only"] == st.MULTI_SEND_CALL_ONLY
+    token = devnet.deployment.market("weETH").collateral_token
+    Protocol(devnet).send(devnet.dev, token, "WETH9", "transfer", safe, 10 * WAD)
     batch_file = tmp_path / "batch.json"
     written = ion(
         "leverage", "weETH", "--deposit", "10", "--to", "3x",
