@@ -31,36 +31,8 @@ ZERO = "0x0000000000000000000000000000000000000000"
 
 CALL, DELEGATECALL = 0, 1
 
-_SIGNATURES = {
-    "multiSend": "function multiSend(bytes transactions) payable",
-    "execTransaction": (
-        "function execTransaction(address to, uint256 value, bytes data, uint8 operation, "
-        "uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, "
-        "address refundReceiver, bytes signatures) payable returns (bool success)"
-    ),
-    "getOwners": "function getOwners() view returns (address[])",
-    "getThreshold": "function getThreshold() view returns (uint256)",
-    "nonce": "function nonce() view returns (uint256)",
-    "VERSION": "function VERSION() view returns (string)",
-    "approveHash": "function approveHash(bytes32 hashToApprove)",
-    "approvedHashes": (
-        "function approvedHashes(address owner, bytes32 hash) view returns (uint256)"
-    ),
-    "getTransactionHash": (
-        "function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, "
-        "uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, "
-        "address refundReceiver, uint256 _nonce) view returns (bytes32)"
-    ),
-    "setup": (
-        "function setup(address[] _owners, uint256 _threshold, address to, bytes data, "
-        "address fallbackHandler, address paymentToken, uint256 payment, "
-        "address paymentReceiver)"
-    ),
-    "createProxyWithNonce": (
-        "function createProxyWithNonce(address _singleton, bytes initializer, "
-        "uint256 saltNonce) returns (address proxy)"
-    ),
-}
+# Where each function is published (ion_cli/abi/published): the preview decodes with the same.
+_INTERFACE = {"multiSend": "MultiSendCallOnly", "createProxyWithNonce": "MultiSendCallOnly"}
 
 _DOMAIN_TYPE = "EIP712Domain(uint256 chainId,address verifyingContract)"
 _SAFE_TX_TYPE = (
@@ -70,9 +42,10 @@ _SAFE_TX_TYPE = (
 
 
 def entry(name: str) -> dict[str, Any]:
-    from ion_cli.abi.signature import parse_signature
+    """The published ABI entry of a Safe (or MultiSendCallOnly, SafeProxyFactory) function."""
+    from ion_cli.abi import interface
 
-    return dict(parse_signature(_SIGNATURES[name]))
+    return dict(interface(_INTERFACE.get(name, "Safe")).function(name))
 
 
 def _call(to: str, name: str, args: Sequence[Any], description: str = "", value: int = 0) -> Call:
