@@ -38,8 +38,10 @@ class SafeWrites(IonCore):
         path = Path(batch_file)
         if not self.dry_run:
             un.check_output_file(path)  # before anything is read from the chain
-        address = un.parse_safe(safe) if safe is not None else self.session.account().address
-        info = un.read_safe(self.session, address)
+        if safe is not None:
+            info = un.read_safe(self.session, un.parse_safe(safe))
+        else:  # the account's own address must then be the Safe
+            info = un.read_safe(self.session, self.session.account().address, "the account")
         acting = type(self).from_session(
             un.SafeSession.of(self.session, info.address),
             observer=self.observer,

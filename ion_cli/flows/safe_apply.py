@@ -84,7 +84,7 @@ def apply_batch(session: Session, path: Path, options: WriteOptions) -> SafeAppl
 
     if not is_address(safe_text):
         raise UsageError(f"{path}: meta.createdFromSafeAddress is not an address")
-    info = read_safe(session, str(to_checksum(safe_text)))
+    info = read_safe(session, str(to_checksum(safe_text)), f"{path}: the batch's Safe")
     me = str(to_checksum(session.account().address))
     if me.lower() not in {o.lower() for o in info.owners}:
         raise RefusedError(

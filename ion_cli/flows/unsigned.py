@@ -79,13 +79,15 @@ def parse_safe(text: str) -> str:
     return str(to_checksum(text.strip()))
 
 
-def read_safe(session: Session, safe: str) -> SafeInfo:
+def read_safe(session: Session, safe: str, what: str = "--safe") -> SafeInfo:
     """The Safe's version, owners, threshold and nonce; a UsageError when `safe` is not a
-    contract, or not a Safe (it does not answer getThreshold/getOwners/nonce)."""
+    contract, or not a Safe (it does not answer getThreshold/getOwners/nonce). `what` names
+    where the address came from, for the message."""
     reader = session.reader()
     code = reader.request("eth_getCode", [safe, "latest"], f"reading the code at {safe}")
     if not isinstance(code, str) or code in ("0x", ""):
-        raise UsageError(f"--safe: {safe} is not a contract on this chain (no code there)")
+        hint = "" if what == "--safe" else ": pass --safe ADDRESS, the Safe that owns the vault"
+        raise UsageError(f"{what}: {safe} is not a contract on this chain (no code there){hint}")
     try:
         owners, threshold, nonce = reader.read(
             [st.owners_call(safe), st.threshold_call(safe), st.nonce_call(safe)],
@@ -94,7 +96,7 @@ def read_safe(session: Session, safe: str) -> SafeInfo:
         )
     except Exception:
         raise UsageError(
-            f"--safe: {safe} is not a Safe (it does not answer getOwners/getThreshold/nonce)"
+            f"{what}: {safe} is not a Safe (it does not answer getOwners/getThreshold/nonce)"
         ) from None
     try:
         version = str(reader.read_one(st.version_call(safe), "latest", "reading VERSION"))

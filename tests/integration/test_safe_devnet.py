@@ -197,8 +197,33 @@ def test_bad_input_is_one_line(devnet: DevnetHandle, tmp_path: Path) -> None:
     assert "cannot write the batch file" in line
     line = ion("deposit", "weETH", "1", "--safe", safe, code=2)
     assert "--safe needs --unsigned" in line
+    line = ion("deposit", "weETH", "1", "--unsigned", out, code=2)  # the account is no Safe
+    assert "the account" in line and "--safe" in line
+    line = ion(
+        "leverage", "weETH", "--deposit", "1", "--to", "2x", "--plan-out", out,
+        "--safe", safe, "--unsigned", out, code=2,
+    )  # fmt: skip
+    assert "--plan-out and --unsigned" in line
+    ion("deposit", "weETH", "1", "--safe", safe, "--unsigned", out, "--dry-run")
+    assert not Path(out).exists()  # a dry run writes nothing
     # an owner-less account cannot apply the Safe's batch
     ion("deposit", "weETH", "1", "--safe", safe, "--unsigned", out)
     line = ion("apply", out, "--yes", code=3)
     assert "not an owner" in line
     assert not Path(out).with_name("b.json.tmp").exists()
+
+
+def test_python_api(devnet: DevnetHandle, tmp_path: Path) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.results import Position
+    from ion_cli.safe_results import SafeApplyResult, SafeBatchResult
+
+    safe = make_safe(devnet, [devnet.dev], 1, 2 * WAD)
+    ion_api = Ion(network="devnet")
+    batch = ion_api.unsigned(tmp_path / "api.json", lambda i: i.deposit("weETH", "2"), safe=safe)
+    assert isinstance(batch, SafeBatchResult) and batch.safe is not None
+    assert batch.safe.owners == [devnet.dev] and batch.operation == "delegatecall"
+    assert isinstance(batch.position, Position) and batch.position.address == safe
+    applied = ion_api.apply_batch(tmp_path / "api.json")
+    assert isinstance(applied, SafeApplyResult) and applied.executed
+    assert vault(devnet, safe)[0] == 2 * WAD
