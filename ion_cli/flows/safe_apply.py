@@ -166,7 +166,9 @@ def _result(
     execution = written.execution
     sent = execution is not None and execution.sent and not written.dry_run
     step = execution.steps[-1] if sent and execution is not None else None
-    shared = {f.name: getattr(written, f.name) for f in fields(written)}
+    from ion_cli.results import WriteResult
+
+    shared = {f.name: getattr(written, f.name) for f in fields(WriteResult)}
     return SafeApplyResult(
         **shared,
         batch_file=str(path),

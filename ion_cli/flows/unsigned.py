@@ -217,7 +217,10 @@ def to_batch_result(
     if write_file:
         write_output(path, json.dumps(batch, indent=2) + "\n", "batch file")
     gas = sum(s.simulated_gas_used or 0 for s in execution.steps)
-    shared = {f.name: getattr(written, f.name) for f in fields(written)}
+    from ion_cli.results import WriteResult
+
+    # the write's own fields (a subclass's extra ones, e.g. a submit's, are not the batch's)
+    shared = {f.name: getattr(written, f.name) for f in fields(WriteResult)}
     return SafeBatchResult(
         **shared,
         batch_file=str(path) if write_file else None,

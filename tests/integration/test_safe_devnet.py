@@ -51,8 +51,13 @@ def conforms(doc: dict[str, Any]) -> None:
 
         SEEN.setdefault(path, []).append(doc)
         write({path: SEEN[path]}, TITLES)
+    from test_json_contract import figures_are_exact  # beside this file
+
+    figures_are_exact(doc, path)  # no float, no percent string
     text = resources.files("ion_cli.schemas").joinpath(f"{path}.json").read_text()
-    jsonschema.validate(doc, json.loads(text))
+    schema = json.loads(text)
+    assert schema["$id"] == doc["schema"]
+    jsonschema.Draft202012Validator(schema).validate(doc)
 
 
 def ion(*args: str, code: int = 0) -> Any:
