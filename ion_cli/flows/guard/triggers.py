@@ -14,6 +14,7 @@ once per episode, ever (episodes are kept in the store: a restart never acts aga
 
 `memory` is the trigger's own JSON-able dict for this guard, saved with the episodes after each
 evaluation (atomically, in the store): what a trigger must remember between blocks and runs.
+`arm(session)` gives its first value when the guard is added (a baseline; default {}).
 
 Level triggers (`LevelTrigger`, e.g. --repay-below) fire when their condition starts to hold
 and re-arm only once the vault has been beyond the trigger by `REARM_MARGIN` (2% of the trigger
@@ -143,6 +144,12 @@ class Trigger:
 
     def describe(self) -> str:
         return self.kind
+
+    def arm(self, session: Session) -> dict[str, Any]:
+        """The trigger's first memory, recorded when the guard is added (`ion guard add`): a
+        baseline (e.g. the LRT's validators' balances now), so what happens between the add
+        and the first run counts. Default: nothing (armed at the first evaluation)."""
+        return {}
 
     def on_block(self, view: BlockView, memory: dict[str, Any]) -> list[Firing]:
         return []
