@@ -26,8 +26,9 @@ class SafeBatchResult(WriteResult):
     the Transaction Builder batch; `safe_tx_*` is the one Safe transaction it becomes (to
     MultiSendCallOnly by delegatecall when it has several calls), `safe_tx_hash` what the
     owners sign at the Safe's current nonce (it changes if another Safe transaction runs
-    first); `simulated_gas` the calls' gas in the simulation (the Safe's own overhead comes on
-    top)."""
+    first); `simulated_gas` the calls' gas in the simulation, `execution_gas` the gas of the
+    whole execTransaction simulated as one owner executing it (each further owner's signature
+    adds a few thousand; None where the node cannot simulate it)."""
 
     batch_file: str | None = None
     safe: SafeInfo | None = None
@@ -39,6 +40,7 @@ class SafeBatchResult(WriteResult):
     safe_tx_data: str = ""
     safe_tx_hash: str = ""
     simulated_gas: int = 0
+    execution_gas: int | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,10 @@ def print_batch(opts: GlobalOptions, batch: SafeBatchResult) -> None:
             f"Safe transaction hash at nonce {safe.nonce if safe else '?'}: {batch.safe_tx_hash}"
         )
         console.print(f"simulated from the Safe: {batch.simulated_gas:,} gas for the calls")
+        if batch.execution_gas is not None:
+            console.print(
+                f"executing it (execTransaction, simulated): about {batch.execution_gas:,} gas"
+            )
         projected = batch.projected_position
         if projected is not None:
             console.print("Position once the owners execute it:")

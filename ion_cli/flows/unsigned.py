@@ -206,6 +206,11 @@ def to_batch_result(
     chain_id = execution.chain_id
     calls = [(c.to, c.value, c.data) for c in plan.calls]
     safe_tx = st.batch_tx(info.address, calls, info.nonce)
+    execution_gas: int | None = None
+    if execution.simulation == "eth_simulateV1":  # the node simulates: the whole Safe tx too
+        from ion_cli.chain.safe_sim import simulate_execution
+
+        execution_gas = simulate_execution(session.reader(), safe_tx, info.owners[0])
     batch = batch_of(
         plan,
         chain_id=chain_id,
@@ -233,4 +238,5 @@ def to_batch_result(
         safe_tx_data="0x" + safe_tx.data.hex(),
         safe_tx_hash="0x" + safe_tx.hash(chain_id).hex(),
         simulated_gas=gas,
+        execution_gas=execution_gas,
     )

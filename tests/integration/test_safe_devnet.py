@@ -142,7 +142,15 @@ def test_owners_execute_the_batch_and_reach_the_previewed_position(
     tx = w3.eth.send_transaction({"from": KEEPER, "to": safe, "data": "0x" + call.data.hex()})
     receipt = w3.eth.wait_for_transaction_receipt(tx, timeout=30)
     assert receipt["status"] == 1
-    print(f"Safe execTransaction of the 3x leverage batch: {receipt['gasUsed']:,} gas")
+    print(
+        f"Safe execTransaction of the 3x leverage batch: {receipt['gasUsed']:,} gas "
+        f"(simulated as one owner: {written['execution_gas']:,})"
+    )
+    # the simulation's threshold override hits the Safe's threshold slot
+    from ion_cli.chain.safe_sim import THRESHOLD_SLOT
+
+    assert int.from_bytes(w3.eth.get_storage_at(safe, THRESHOLD_SLOT), "big") == 2
+    assert abs(receipt["gasUsed"] - written["execution_gas"]) < 30_000
 
     collateral, _ = vault(devnet, safe)
     after = ion("position", "weETH", "--address", safe, "--json")
