@@ -94,19 +94,18 @@ def apply_batch(session: Session, path: Path, options: WriteOptions) -> SafeAppl
         )
     safe_tx = st.batch_tx(info.address, calls, info.nonce)
     tx_hash = safe_tx.hash(chain_id)
-    others = [o for o in info.owners if o.lower() != me.lower()]
-    approved = [
-        owner
-        for owner, given in zip(
-            others,
-            reader.read([st.approved_hash_call(info.address, o, tx_hash) for o in others])
-            if others
-            else [],
-            strict=True,
-        )
-        if int(given)
-    ]
+    given = reader.read(
+        [st.approved_hash_call(info.address, o, tx_hash) for o in info.owners],
+        "latest",
+        "reading the owners' approvals",
+    )
+    approved = [o for o, g in zip(info.owners, given, strict=True) if int(g) and o != me]
     execute = len(approved) + 1 >= info.threshold
+    if not execute and any(int(g) for o, g in zip(info.owners, given, strict=True) if o == me):
+        raise RefusedError(
+            f"{me} already approved this Safe transaction (0x{tx_hash.hex()}): "
+            f"{len(approved) + 1} of {info.threshold} approvals; the other owners apply it next"
+        )
     name = str(doc["meta"].get("name") or path.name)
     summary = {
         "Safe": f"{info.address} ({info.threshold} of {len(info.owners)}, nonce {info.nonce})",

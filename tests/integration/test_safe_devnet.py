@@ -181,6 +181,8 @@ def test_apply_executes_as_the_single_owner_and_approves_otherwise(
     ion("deposit", "weETH", "5", "--safe", pair, "--unsigned", str(pair_file))
     first = ion("apply", str(pair_file), "--yes", "--json")
     assert first["approved"] is True and first["approvals"] == 1 and not first["executed"]
+    line = ion("apply", str(pair_file), "--yes", code=3)
+    assert "already approved" in line and "1 of 2" in line
     # the other owner approves on chain, then the first one's apply executes
     hash_word = bytes.fromhex(first["safe_tx_hash"][2:])
     approve = st.approve_hash_call(pair, hash_word)
