@@ -66,6 +66,15 @@ def _preview(calls: list[tuple[str, int, bytes]], names: dict[str, str]) -> dict
     return lines
 
 
+def _named(to: str, value: int, data: bytes) -> Call:
+    """A batch call for the simulation, named by its decoded method in messages."""
+    from ion_cli.abi.describe import decode_calldata
+
+    decoded = decode_calldata(data)
+    method = f"{decoded.interface}.{decoded.function}" if decoded is not None else ""
+    return Call(to=to, data=data, value=value, method=method)
+
+
 def apply_batch(session: Session, path: Path, options: WriteOptions) -> SafeApplyResult:
     from ion_cli.chain.simulate import simulate
     from ion_cli.flows.tx import guarded_write
@@ -130,7 +139,7 @@ def apply_batch(session: Session, path: Path, options: WriteOptions) -> SafeAppl
 
         # the calls again from the Safe, in order: one that no longer works is refused here,
         # decoded (the Safe itself would only say GS013)
-        simulate(as_web3(reader), [Call(to=t, data=d, value=v) for t, v, d in calls], info.address)
+        simulate(as_web3(reader), [_named(t, v, d) for t, v, d in calls], info.address)
         result = run_plan(session, plan, o)
         return WriteResult(plan=plan.to_json(), dry_run=o.dry_run, execution=result, position=None)
 

@@ -242,3 +242,37 @@ def test_python_api(devnet: DevnetHandle, tmp_path: Path) -> None:
     applied = ion_api.apply_batch(tmp_path / "api.json")
     assert isinstance(applied, SafeApplyResult) and applied.executed
     assert vault(devnet, safe)[0] == 2 * WAD
+
+
+def test_the_batch_is_atomic(devnet: DevnetHandle, tmp_path: Path) -> None:
+    """Past the handler's deadline the last call fails, and with it the whole batch: the
+    approval and the operator grant before it are not left behind (the signed path would have
+    mined them)."""
+    from ion_cli.accounts.devnet_account import DEV_ACCOUNT_KEY
+    from ion_cli.testing.devnet import warp
+
+    safe = make_safe(devnet, [devnet.dev], 1, 10 * WAD)
+    batch_file = tmp_path / "late.json"
+    ion(
+        "leverage", "weETH", "--deposit", "10", "--to", "2x", "--deadline", "10m",
+        "--safe", safe, "--unsigned", str(batch_file),
+    )  # fmt: skip
+    warp(devnet.w3, 3600)
+    line = ion("apply", str(batch_file), "--yes", code=1)  # refused in simulation: decoded
+    assert "flashswapAndMint" in line and "TransactionDeadlineReached" in line, line
+    calls = sb.parse_batch(json.loads(batch_file.read_text()), "late.json")
+    safe_tx = st.batch_tx(safe, calls, 0)
+    call = safe_tx.exec_call(
+        st.pack_signatures({devnet.dev: sign(DEV_ACCOUNT_KEY, safe_tx.hash(31337))})
+    )
+    tx = {"from": devnet.dev, "to": safe, "data": "0x" + call.data.hex(), "gas": 2_000_000}
+    receipt = devnet.w3.eth.wait_for_transaction_receipt(
+        devnet.w3.eth.send_transaction(tx), timeout=30
+    )
+    assert receipt["status"] == 0  # GS013: an inner call failed, so none ran
+    m = devnet.deployment.market("weETH")
+    handler = devnet.deployment.market("weETH").handler
+    p = Protocol(devnet)
+    assert int(p.call(m.collateral_token, "WETH9", "allowance", safe, handler)) == 0
+    assert not p.call(m.pool, "IonPool", "isAllowed", safe, handler)
+    assert vault(devnet, safe) == (0, 0)
