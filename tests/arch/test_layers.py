@@ -39,6 +39,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.oracle_results",
         "ion_cli.tx_results",
         "ion_cli.risk_results",
+        "ion_cli.safe_results",
+        "ion_cli.guard_results",
         "ion_cli.render",
     ),
     "I/O": (

@@ -70,6 +70,7 @@ VALIDATED: dict[str, str] = {
     "oracle.finalize": "integration/test_challenge_devnet.py",
     "devnet.penalize": "integration/test_devnet_beacon.py",
     "devnet.allocate": "integration/test_restaking_devnet.py",
+    "devnet.safe": "integration/test_safe_devnet.py",
     "devnet.down": HERE,
     "devnet.reset": HERE,
     "account.new": HERE,
