@@ -158,9 +158,9 @@ def check_srs(report: Report, st: CheckState) -> bool:
     if srs is None:
         if st.srs_file is not None:
             want = _get(d, "srs", "sha256")
-            detail = f"--srs {st.srs_file} is not the SRS the receipt names ({want})"
-        else:
-            detail = f"no SRS file with hash {_get(d, 'srs', 'sha256')} (pass --srs)"
+            detail = f"the SRS file {st.srs_file} is not the SRS the receipt names ({want})"
+        else:  # neutral words: the report reaches the API's callers and the CLI alike
+            detail = f"no SRS file with hash {_get(d, 'srs', 'sha256')} (pass the SRS file)"
         return report.add("SRS", False, detail)
     report.add("SRS", True, str(srs))
     st.srs = srs

@@ -92,13 +92,14 @@ class HealthMonitor(BlockMonitor):
                 f"health:{market.symbol}:{address.lower()}",
                 h is not None and h < watch.min_health,
                 HealthLow(
+                    # neutral words: the message reaches the API's callers and the CLI alike
                     message=f"the {where} has health {Decimal(shown or 0):.4f}, under "
-                    f"--min-health {watch.config.min_health}"
+                    f"the minimum health {watch.config.min_health}"
                     + (" (liquidatable)" if liquidatable else ""),
                     **fields,
                 ),
                 HealthRecovered(
-                    message=f"the {where} is back above --min-health "
+                    message=f"the {where} is back above the minimum health "
                     f"({'no debt' if shown is None else f'{Decimal(shown):.4f}'})",
                     **fields,
                 ),

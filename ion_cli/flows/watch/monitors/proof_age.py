@@ -86,7 +86,7 @@ class ProofAgeMonitor(BlockMonitor):
             age > limit,
             ProofStale(
                 message=f"{market.symbol}: the latest accepted risk proof (slot {latest.slot}) "
-                f"is {compact(age)} old, over --max-proof-age {compact(limit)}",
+                f"is {compact(age)} old, over the maximum proof age {compact(limit)}",
                 market=market.symbol,
                 block=market.block,
                 feed=feed,
