@@ -11,8 +11,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperatio
 PLACES = 6  # the most decimals a table or preview shows (--json is exact)
 _LONG_DECIMAL = re.compile(r"(?<![\w.])(-?[0-9][0-9,]*\.[0-9]{7,})(?![0-9])")
 # a number in exponent notation, as str(Decimal) and repr(float) write small and large ones
-# ("1E-7", "2.5e+21"); hex (addresses, hashes) never matches: its digits follow a word char
-_EXPONENT = re.compile(r"(?<![\w.])(-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+)(?![\w.])")
+# ("1E-7", "2.5e+21": the exponent always signed); hex (ids, hashes) has no sign in it
+_EXPONENT = re.compile(r"(?<![\w.])(-?[0-9]+(?:\.[0-9]+)?[eE][-+][0-9]+)(?![\w.])")
 # exact arithmetic for any figure met (a uint256 has 78 digits, the largest float 309)
 _EXACT = Context(prec=1000, Emax=10**6, Emin=-(10**6))
 

@@ -72,3 +72,4 @@ def test_examples() -> None:
     assert fmt_amount(Decimal(f"{2**256 - 1}E-18"), 2).endswith(",564,039,457.58")
     assert fmt_pct(Decimal("1E-9"), 6) == "0.000000%" and fmt_pct("0.05") == "5.00%"
     assert readable("price 1E-7 and 3.3186121794782787429367252%") == "price 0.000000 and 3.318612%"
+    assert readable("plan 123e456 at 1.5e+3") == "plan 123e456 at 1500"  # an id is no number
