@@ -20,7 +20,8 @@ __all__ = [
     "new_password",
     "read_password_file",
 ]
-_HINT = f"pass --password-file FILE or set {PASSWORD_ENV}"
+_HINT = f"pass `password_file` or set {PASSWORD_ENV}"  # the CLI says --password-file
+_PARAMS = ("password_file",)
 
 
 PASSWORD_FILE_LIMIT = 64 * 1024  # bytes: /dev/zero or a stray log file is not a password
@@ -60,7 +61,10 @@ def existing_password(
     if password is not None:
         return password
     return prompts.ask_hidden(
-        f"Password for {what}", hint=f"no password for {what}: {_HINT}", ask=sources.ask_hidden
+        f"Password for {what}",
+        hint=f"no password for {what}: {_HINT}",
+        ask=sources.ask_hidden,
+        params=_PARAMS,
     )
 
 
@@ -76,4 +80,5 @@ def new_password(
         hint=f"no password for {what}: {_HINT}",
         confirm=True,
         ask=sources.ask_hidden,
+        params=_PARAMS,
     )

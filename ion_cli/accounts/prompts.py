@@ -16,11 +16,18 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def ask_hidden(text: str, *, hint: str, confirm: bool = False, ask: AskHidden | None) -> str:
+def ask_hidden(
+    text: str,
+    *,
+    hint: str,
+    confirm: bool = False,
+    ask: AskHidden | None,
+    params: tuple[str, ...] = (),
+) -> str:
     """Ask for a secret without echo through `ask`; without a terminal (or without a prompt
-    handed in) raise UsageError carrying `hint`."""
+    handed in) raise UsageError carrying `hint` (naming `params`, see IonError)."""
     if ask is None or not is_interactive():
-        raise UsageError(f"{hint} (no terminal to prompt on)")
+        raise UsageError(f"{hint} (no terminal to prompt on)", params=params)
     return ask(text, confirm)
 
 

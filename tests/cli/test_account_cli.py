@@ -152,7 +152,7 @@ def test_keystore_without_password_source_or_terminal(no_keyring: None) -> None:
     result = ion("new", "alice")
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("(no terminal to prompt on)")
-    assert "pass --password-file FILE or set ION_PASSWORD" in result.stderr
+    assert "pass --password-file or set ION_PASSWORD" in result.stderr
     assert not files.registry_path().exists()
 
 

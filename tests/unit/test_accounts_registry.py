@@ -101,7 +101,7 @@ def test_parse_private_key() -> None:
 def test_password_sources_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ION_PASSWORD_FILE", raising=False)
     monkeypatch.setattr("ion_cli.accounts.prompts.is_interactive", lambda: False)
-    with pytest.raises(UsageError, match="pass --password-file FILE or set ION_PASSWORD"):
+    with pytest.raises(UsageError, match="pass `password_file` or set ION_PASSWORD"):
         passwords.existing_password("account a", sources=ENVIRONMENT)
     monkeypatch.setenv("ION_PASSWORD", "from-env")
     assert passwords.existing_password("account a", sources=ENVIRONMENT) == "from-env"
