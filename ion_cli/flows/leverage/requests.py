@@ -28,6 +28,9 @@ class LeverageRequest:
     collateral_yield: Decimal | None = None  # APR in the base asset; None: assumed
     deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
 
+    def __post_init__(self) -> None:
+        _units(self, LEVERAGE_UNITS)
+
 
 @dataclass(frozen=True)
 class DeleverageRequest:
@@ -38,3 +41,28 @@ class DeleverageRequest:
     max_slippage: Ray = DEFAULT_SLIPPAGE
     deadline_s: int = DEFAULT_DEADLINE_S
     deadline_at: int | None = None  # an absolute deadline (a plan file's) instead of deadline_s
+
+    def __post_init__(self) -> None:
+        _units(self, DELEVERAGE_UNITS)
+
+
+LEVERAGE_UNITS: dict[str, type[Wad] | type[Ray]] = {
+    "deposit": Wad,
+    "leverage": Ray,
+    "ltv": Ray,
+    "max_slippage": Ray,
+}
+DELEVERAGE_UNITS: dict[str, type[Wad] | type[Ray]] = {
+    "leverage": Ray,
+    "repay": Wad,
+    "max_slippage": Ray,
+}
+
+
+def _units(request: object, units: dict[str, type[Wad] | type[Ray]]) -> None:
+    """A caller that is not type-checked may still hand plain ints of base units: they are
+    taken as the unit the field holds (never left as ints for the flows to mix up)."""
+    for name, unit in units.items():
+        value = getattr(request, name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            object.__setattr__(request, name, unit(value))
