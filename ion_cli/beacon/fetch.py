@@ -237,7 +237,7 @@ def find_by_credentials(
     if len(kept) != len(ids):
         notes.append(
             f"{len(ids) - len(kept)} cached validators no longer match (credentials changed): "
-            "a full rescan runs within a day of epochs, or now with --rescan"
+            "a full rescan runs within a day of epochs, or at once when a rescan is asked for"
         )
     return Found(
         kept,
