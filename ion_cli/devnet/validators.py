@@ -1,7 +1,9 @@
 """Synthetic validators behind each devnet LRT: deterministic withdrawal credentials.
 
-The devnet's beacon API server (`ion_cli.devnet.beacon_server`) serves `validators_per_credential`
-validators for each of these credentials, among unrelated ones. They only have to be stable
+Each LRT's recipe (adapter API v2, `DevnetMarket.validators`) says how many pods, which
+credential prefixes and how many validators per credential. The devnet's beacon API server
+(`ion_cli.devnet.beacon_server`) serves `validators_per_credential` validators for each of these
+credentials, among unrelated ones. They only have to be stable
 across deployments and look like the real thing: prefix 0x01 (or 0x02, compounding) + 11 zero
 bytes + a 20-byte EigenPod-like address. Sizes are realistic: 2,000-3,200 validators per LRT.
 """
@@ -18,13 +20,6 @@ class ValidatorSet:
     validators_per_credential: int
 
 
-VALIDATOR_SETS = {
-    # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
-    "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=800),
-    "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=800),
-}
-
-
 def pod_address(token: str, index: int) -> bytes:
     """The 20-byte pod address: the last 20 bytes of keccak256("ion-devnet-pod:<token>:<i>")."""
     from eth_utils.crypto import keccak
@@ -33,11 +28,11 @@ def pod_address(token: str, index: int) -> bytes:
 
 
 def devnet_sets() -> dict[str, ValidatorSet]:
-    """The sets above and those the installed adapters' devnet recipes bring."""
+    """The sets the installed adapters' devnet recipes bring, in their deployment order."""
     from ion_cli.devnet.recipe_adapters import recipe_adapters
 
-    sets = dict(VALIDATOR_SETS)
-    for adapter in recipe_adapters(set(sets)):
+    sets: dict[str, ValidatorSet] = {}
+    for adapter in recipe_adapters():
         spec = adapter.devnet.market.validators
         sets[str(adapter.symbol)] = ValidatorSet(
             spec.pods, tuple(spec.prefixes), spec.per_credential

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ion_cli.devnet import deployment as dep
-from ion_cli.devnet import node, params, toolchain, txbatch, validators
+from ion_cli.devnet import node, params, recipes, toolchain, txbatch, validators
 from ion_cli.errors import DevnetNotRunning, ExitCode, UsageError
 
 
@@ -202,12 +202,20 @@ def test_withdrawal_credentials_are_well_formed_and_stable() -> None:
 
 
 def test_reserve_rates_mirror_the_oracles() -> None:
+    from ion_adapter_ezeth import devnet_recipe as ezeth
+    from ion_adapter_weeth import devnet_recipe as weeth
+
+    markets = recipes.devnet_markets()  # the shipped plugins' recipes
     tps = params.WAD * params.WAD // params.STETH_PER_WSTETH
-    assert params.RESERVE_RATES["weETH"] == params.WEETH_RATE * tps // params.WAD
-    assert 0.88 < params.RESERVE_RATES["weETH"] / 1e18 < 0.89
-    assert params.RESERVE_RATES["ezETH"] == params.EZETH_RATE
-    assert params.MARKETS["weETH"].dust == params.RAD
-    assert params.MARKETS["ezETH"].ltv == 93 * params.RAY // 100
+    assert markets["weETH"].reserve_rate == weeth.DEVNET_RATE * tps // params.WAD
+    assert 0.88 < markets["weETH"].reserve_rate / 1e18 < 0.89
+    assert markets["ezETH"].reserve_rate == ezeth.DEVNET_RATE
+    assert markets["weETH"].dust == params.RAD
+    assert markets["ezETH"].ltv == 93 * params.RAY // 100
+
+
+def test_the_markets_come_in_the_recipes_deploy_order() -> None:
+    assert list(recipes.devnet_markets())[:4] == ["weETH", "ezETH", "rsETH", "rswETH"]
 
 
 # ---------------------------------------------------------------- processes
