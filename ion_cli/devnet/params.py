@@ -1,7 +1,9 @@
 """The devnet's parameters (ion-protocol.md, Appendices D and E): one place, pure data.
 
 The deployer reads them, and so do the integration tests that predict what the contracts
-compute (the reserve rates below mirror the oracles' integer arithmetic exactly).
+compute (`MarketParams.reserve_rate` mirrors the oracles' integer arithmetic exactly). Nothing
+here names a token: each market's parameters and starting rate are its recipe's (adapter API v2,
+`recipes.devnet_markets()`).
 """
 
 from __future__ import annotations
