@@ -29,7 +29,7 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
-def read_submissions(
+def read_known_submissions(
     reader: Any, feed: str, ids: list[int] | None = None, block: int | str = "latest"
 ) -> list[Submission]:
     """The submissions `ids` (all, oldest first, when None), read at one block; an id the feed
