@@ -55,15 +55,12 @@ class FraudProof:
         return f"RiskFeed.{self.function}"
 
 
-def commitment_tuple(claim: Claim) -> tuple[Any, ...]:
-    return (
-        F.b32(claim.root),
-        tuple(claim.sums),
-        claim.first_index,
-        claim.last_index,
-        claim.network_active,
-        claim.other_slashed,
-    )
+def claim_commitment(claim: Claim) -> tuple[Any, ...]:
+    """The SnapshotCommitment a submitter claimed (what every challenge repeats)."""
+    return F.commitment(
+        claim.root, claim.sums, claim.first_index, claim.last_index,
+        claim.network_active, claim.other_slashed,
+    )  # fmt: skip
 
 
 def leaf_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
@@ -98,7 +95,7 @@ def build(
 ) -> FraudProof:
     """The fraud proof of `finding` against submission `submission_id`."""
     kind = finding.kind
-    c = commitment_tuple(claim)
+    c = claim_commitment(claim)
     head: tuple[Any, ...] = (submission_id, c)
     pos = finding.positions
     creds = [bytes(x) for x in credentials]

@@ -157,6 +157,20 @@ def empty_node_proof(levels: Levels, height: int, position: int) -> tuple[Any, .
     return (position, branch_tuples(levels, position, height))
 
 
+def commitment(
+    root_hash: bytes | str,
+    sums: Sequence[int],
+    first_index: int,
+    last_index: int,
+    network_active: int,
+    other_slashed: int,
+) -> tuple[Any, ...]:
+    """SnapshotCommitment (the tuple RiskFeed.submit takes and every challenge repeats): the
+    one builder for a prover's receipt, a challenger's claim and the test vectors."""
+    root = b32(root_hash) if isinstance(root_hash, str) else bytes(root_hash)
+    return (root, tuple(sums), first_index, last_index, network_active, other_slashed)
+
+
 def commitment_of(
     root: TreeNode,
     first_index: int,
@@ -164,15 +178,8 @@ def commitment_of(
     network_active: int,
     other_slashed: int,
 ) -> tuple[Any, ...]:
-    """SnapshotCommitment (the tuple RiskFeed.submit takes)."""
-    return (
-        bytes(root.hash),
-        tuple(root.sums),
-        first_index,
-        last_index,
-        network_active,
-        other_slashed,
-    )
+    """SnapshotCommitment of a tree whose root node is at hand."""
+    return commitment(root.hash, root.sums, first_index, last_index, network_active, other_slashed)
 
 
 # ---- the beacon state --------------------------------------------------------------------------

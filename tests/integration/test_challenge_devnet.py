@@ -371,7 +371,7 @@ def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
     from ion_cli.zk import challenge_proof as cp
 
     claim, tree = _sound_inputs(world)
-    c = cp.commitment_tuple(claim)
+    c = cp.claim_commitment(claim)
     # kind 6 at the root with children sums that do not add up (the node's own sums are real):
     # each child is opened, so its made-up sums do not give its hash
     left, right, sums, position, steps = cp.node_proof(tree, tree.depth, 0)

@@ -101,7 +101,7 @@ def test_each_kind_opens_the_named_positions(tree: P.StateTree) -> None:
     ]:
         proof = cp.build(7, claim, claimed, tree, creds, finding)
         assert proof.function == cp.FUNCTION[kind]
-        assert proof.args[0] == 7 and proof.args[1] == cp.commitment_tuple(claim)
+        assert proof.args[0] == 7 and proof.args[1] == cp.claim_commitment(claim)
         for arg in proof.args[2:]:
             if isinstance(arg, tuple) and len(arg) == 4 and isinstance(arg[0], tuple):
                 _leaf, sums, position, steps = arg
