@@ -10,14 +10,10 @@ bytes + a 20-byte EigenPod-like address. Sizes are realistic: 2,000-3,200 valida
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-
-@dataclass(frozen=True)
-class ValidatorSet:
-    pods: int
-    prefixes: tuple[int, ...]  # cycled over the pods
-    validators_per_credential: int
+if TYPE_CHECKING:
+    from ion_cli.adapter_api.devnet import DevnetValidators
 
 
 def pod_address(token: str, index: int) -> bytes:
@@ -27,22 +23,16 @@ def pod_address(token: str, index: int) -> bytes:
     return keccak(text=f"ion-devnet-pod:{token}:{index}")[12:]
 
 
-def devnet_sets() -> dict[str, ValidatorSet]:
+def devnet_sets() -> dict[str, DevnetValidators]:
     """The sets the installed adapters' devnet recipes bring, in their deployment order."""
     from ion_cli.devnet.recipe_adapters import recipe_adapters
 
-    sets: dict[str, ValidatorSet] = {}
-    for adapter in recipe_adapters():
-        spec = adapter.devnet.market.validators
-        sets[str(adapter.symbol)] = ValidatorSet(
-            spec.pods, tuple(spec.prefixes), spec.per_credential
-        )
-    return sets
+    return {str(a.symbol): a.devnet.market.validators for a in recipe_adapters()}
 
 
 def withdrawal_credentials(token: str) -> list[str]:
     spec = devnet_sets()[token]
-    return credentials_of(token, spec.pods, spec.prefixes)
+    return credentials_of(token, spec.pods, tuple(spec.prefixes))
 
 
 def credentials_of(token: str, pods: int, prefixes: tuple[int, ...]) -> list[str]:

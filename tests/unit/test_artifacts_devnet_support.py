@@ -197,7 +197,7 @@ def test_withdrawal_credentials_are_well_formed_and_stable() -> None:
         for cred in creds:
             raw = bytes.fromhex(cred[2:])
             assert len(raw) == 32 and raw[0] in (1, 2) and raw[1:12] == bytes(11)
-        assert spec.validators_per_credential > 0
+        assert spec.per_credential > 0
     assert {c[:4] for c in validators.withdrawal_credentials("weETH")} == {"0x01", "0x02"}
 
 
