@@ -17,7 +17,7 @@ from typing import Any
 from ion_cli.devnet import deployment as dep
 from ion_cli.devnet import node, params, recipes
 from ion_cli.devnet.params import WAD, MarketParams
-from ion_cli.devnet.recipes import MarketPieces, Prepared
+from ion_cli.devnet.recipes import BroughtStandIns, MarketPieces
 from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
 from ion_cli.errors import NodeError
 
@@ -31,7 +31,7 @@ def _role(name: str) -> bytes:
 
 
 @dataclass
-class World:
+class OutsideWorld:
     """Addresses of the shared outside-world stand-ins, and what the recipes brought."""
 
     weth: str
@@ -44,11 +44,11 @@ class World:
     quoter: str
     # the markets' stand-ins and unwind pools (their adapters' recipes), deployed with the
     # outside world so that the router and quoter index their pools and the vault holds theirs
-    brought: list[Prepared] = field(default_factory=list)
+    brought: list[BroughtStandIns] = field(default_factory=list)
     vault_pools: list[recipes.VaultPool] = field(default_factory=list)
 
 
-def _tokens(tx: TxBatch, admin: str) -> World:
+def _tokens(tx: TxBatch, admin: str) -> OutsideWorld:
     weth = tx.deploy("WETH9")
     steth = tx.deploy("StEth", admin)
     wsteth = tx.deploy("WstEth", steth, admin)
@@ -61,7 +61,7 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     # first (a pool cannot be re-entered)
     flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
     tokens = {"weth": weth, "steth": steth, "wsteth": wsteth}
-    brought = recipes.prepare(tx, tokens)
+    brought = recipes.deploy_stand_ins(tx, tokens)
     # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
     # in and the recipes' LRT/wstETH unwind pools.
     routed = [uniswap, *(b.unwind_pool for b in brought if b.unwind_pool)]
@@ -69,7 +69,7 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     quoter = tx.deploy("DevQuoterV2", routed)
     pools = recipes.vault_pools(tx, tokens, brought)
     vault = tx.deploy("DevBalancerVault", [p.spec(tokens) for p in pools])
-    return World(
+    return OutsideWorld(
         weth=weth,
         steth=steth,
         wsteth=wsteth,
@@ -83,7 +83,7 @@ def _tokens(tx: TxBatch, admin: str) -> World:
     )
 
 
-def _fund(tx: TxBatch, world: World, dev: str) -> None:
+def _fund(tx: TxBatch, world: OutsideWorld, dev: str) -> None:
     """Seed the swap venues and the `dev` account (the markets' lender seeds and tokens come
     with each market: `recipes.deploy_markets`)."""
     side, dev_amount = params.SWAP_POOL_SIDE * WAD, params.DEV_FUNDING * WAD
@@ -244,7 +244,7 @@ def beacon_genesis_time(rpc_url: str) -> int:
     return int(genesis_time_for(first))
 
 
-def _token_entries(world: World) -> dict[str, Any]:
+def _token_entries(world: OutsideWorld) -> dict[str, Any]:
     """The shared tokens' entries of the deployment file (the LRTs' come with their markets)."""
     return {
         "wstETH": {"address": world.wsteth, "decimals": 18, "contracts": {"steth": world.steth}},
@@ -252,7 +252,7 @@ def _token_entries(world: World) -> dict[str, Any]:
     }
 
 
-def _shared_section(world: World) -> dict[str, str]:
+def _shared_section(world: OutsideWorld) -> dict[str, str]:
     """The shared outside world as the deployment file's `shared` section names it."""
     return {
         "weth": world.weth,
@@ -266,7 +266,7 @@ def _shared_section(world: World) -> dict[str, str]:
     }
 
 
-def _pool_ids(world: World) -> dict[str, str]:
+def _pool_ids(world: OutsideWorld) -> dict[str, str]:
     """The vault pools' ids under the keys their recipes name (for people reading the file)."""
     return {p.pool.key: p.pool.pool_id for p in world.vault_pools if p.pool.key}
 

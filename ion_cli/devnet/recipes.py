@@ -1,8 +1,8 @@
 """The devnet's markets: every one is an adapter's (adapter API v2 `devnet` recipes).
 
 A recipe deploys its token's stand-ins through a `RecipeWorld` (the admin's batch, the shared
-tokens) with the outside world (`prepare`: before the swap router and quoter, which index its
-LRT/wstETH unwind pool, and before the Balancer-style vault, which holds its `pools`); the
+tokens) with the outside world (`deploy_stand_ins`: before the swap router and quoter, which
+index its LRT/wstETH unwind pool, and before the Balancer-style vault, which holds its `pools`); the
 deployer later builds the market around them with one sequence for every market
 (`deploy.deploy_market`): pool, join, risk feed with the recipe's credential source (else a
 registry), the recipe's reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev
@@ -92,7 +92,7 @@ def restaking_stakers(
     tx: TxBatch,
     shared: Mapping[str, str],
     operators: Mapping[str, str],
-    prepared: Sequence[Prepared],
+    prepared: Sequence[BroughtStandIns],
 ) -> list[tuple[str, Any]]:
     """(symbol, DevnetStakers) of every prepared recipe with a `restaking` hook, deployed now
     (the restaking world's EigenLayer stand-ins are in `shared`)."""
@@ -106,7 +106,7 @@ def restaking_stakers(
 
 
 @dataclass(frozen=True)
-class Prepared:
+class BroughtStandIns:
     """A recipe's stand-ins, deployed with the outside world, and its unwind pool."""
 
     adapter: Any
@@ -129,7 +129,7 @@ def devnet_markets() -> dict[str, MarketParams]:
     return {str(a.symbol): market_params(a) for a in recipe_adapters()}
 
 
-def prepare(tx: TxBatch, shared: Mapping[str, str]) -> list[Prepared]:
+def deploy_stand_ins(tx: TxBatch, shared: Mapping[str, str]) -> list[BroughtStandIns]:
     """Deploy every recipe's stand-ins (the world it sees holds the shared tokens only) and, for
     a wstETH market that wants one, its LRT/wstETH unwind pool at the starting reserve rate.
     Nothing is deployed when no installed adapter brings a recipe."""
@@ -148,7 +148,7 @@ def prepare(tx: TxBatch, shared: Mapping[str, str]) -> list[Prepared]:
             pool = tx.deploy(
                 "DevUniswapV3Pool", stand.token, shared["wsteth"], params.UNISWAP_FEE, rate
             )
-        prepared.append(Prepared(adapter, stand, pool))
+        prepared.append(BroughtStandIns(adapter, stand, pool))
     return prepared
 
 
@@ -157,7 +157,7 @@ class VaultPool:
     """A recipe's pool in the devnet's Balancer-style vault, and the stand-ins it trades."""
 
     pool: Any  # ion_cli.adapter_api.devnet.DevnetPool
-    prepared: Prepared
+    prepared: BroughtStandIns
 
     def spec(self, shared: Mapping[str, str]) -> tuple[bytes, str, str, int, int]:
         """DevBalancerVault's constructor entry: (pool id, token, pair token, price, fee)."""
@@ -172,7 +172,7 @@ class VaultPool:
 
 
 def vault_pools(
-    tx: TxBatch, shared: Mapping[str, str], prepared: list[Prepared]
+    tx: TxBatch, shared: Mapping[str, str], prepared: list[BroughtStandIns]
 ) -> list[VaultPool]:
     """Every prepared recipe's Balancer-style pools (its optional `pools` hook)."""
     world = RecipeWorld(tx, tx.sender, _dev(), shared)
@@ -193,7 +193,7 @@ def deploy_markets(
     tx: TxBatch,
     shared: Mapping[str, str],
     build_market: BuildMarket,
-    prepared: list[Prepared],
+    prepared: list[BroughtStandIns],
     say: Callable[[str], None],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fund and build every prepared recipe's market: (markets, tokens) of the deployment file."""

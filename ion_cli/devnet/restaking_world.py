@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli.addresses import to_checksum
 from ion_cli.devnet import recipes
-from ion_cli.devnet.recipes import Prepared
+from ion_cli.devnet.recipes import BroughtStandIns
 from ion_cli.devnet.txbatch import create_address
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class _Pods:
 
 
 def deploy(
-    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[Prepared] = ()
+    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[BroughtStandIns] = ()
 ) -> dict[str, Any]:
     """Deploy the world; returns the deployment document's `restaking` section and adds each
     LRT's delegation contracts to `tokens[symbol]["contracts"]`."""
