@@ -103,7 +103,7 @@ def _fund(tx: TxBatch, world: OutsideWorld, dev: str) -> None:
     # before the markets: a reserve oracle may read its token's supply at construction
     for p in world.vault_pools:
         seed = p.pool.seed_tokens * WAD
-        stand = p.prepared.stand_ins
+        stand = p.brought.stand_ins
         tx.call(stand.token, stand.token_contract, "mint", world.balancer_vault, seed)
         if p.pool.pair == "weth":
             send_weth(world.balancer_vault, seed)

@@ -92,13 +92,13 @@ def restaking_stakers(
     tx: TxBatch,
     shared: Mapping[str, str],
     operators: Mapping[str, str],
-    prepared: Sequence[BroughtStandIns],
+    brought: Sequence[BroughtStandIns],
 ) -> list[tuple[str, Any]]:
-    """(symbol, DevnetStakers) of every prepared recipe with a `restaking` hook, deployed now
+    """(symbol, DevnetStakers) of every recipe with a `restaking` hook, deployed now
     (the restaking world's EigenLayer stand-ins are in `shared`)."""
     world = RecipeRestakingWorld(tx, tx.sender, _dev(), shared, operators)
     found = []
-    for item in prepared:
+    for item in brought:
         hook = getattr(item.adapter.devnet, "restaking", None)
         if hook is not None:
             found.append((str(item.adapter.symbol), hook(world, item.stand_ins)))
@@ -135,7 +135,7 @@ def deploy_stand_ins(tx: TxBatch, shared: Mapping[str, str]) -> list[BroughtStan
     Nothing is deployed when no installed adapter brings a recipe."""
     admin, dev = tx.sender, _dev()
     world = RecipeWorld(tx, admin, dev, shared)
-    prepared = []
+    brought = []
     for adapter in recipe_adapters():
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
@@ -148,8 +148,8 @@ def deploy_stand_ins(tx: TxBatch, shared: Mapping[str, str]) -> list[BroughtStan
             pool = tx.deploy(
                 "DevUniswapV3Pool", stand.token, shared["wsteth"], params.UNISWAP_FEE, rate
             )
-        prepared.append(BroughtStandIns(adapter, stand, pool))
-    return prepared
+        brought.append(BroughtStandIns(adapter, stand, pool))
+    return brought
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class VaultPool:
     """A recipe's pool in the devnet's Balancer-style vault, and the stand-ins it trades."""
 
     pool: Any  # ion_cli.adapter_api.devnet.DevnetPool
-    prepared: BroughtStandIns
+    brought: BroughtStandIns
 
     def spec(self, shared: Mapping[str, str]) -> tuple[bytes, str, str, int, int]:
         """DevBalancerVault's constructor entry: (pool id, token, pair token, price, fee)."""
@@ -172,12 +172,12 @@ class VaultPool:
 
 
 def vault_pools(
-    tx: TxBatch, shared: Mapping[str, str], prepared: list[BroughtStandIns]
+    tx: TxBatch, shared: Mapping[str, str], brought: list[BroughtStandIns]
 ) -> list[VaultPool]:
-    """Every prepared recipe's Balancer-style pools (its optional `pools` hook)."""
+    """Every brought recipe's Balancer-style pools (its optional `pools` hook)."""
     world = RecipeWorld(tx, tx.sender, _dev(), shared)
     found = []
-    for item in prepared:
+    for item in brought:
         hook = getattr(item.adapter.devnet, "pools", None)
         for pool in hook(world, item.stand_ins) if hook is not None else ():
             if pool.pair not in ("weth", "wsteth"):
@@ -193,15 +193,15 @@ def deploy_markets(
     tx: TxBatch,
     shared: Mapping[str, str],
     build_market: BuildMarket,
-    prepared: list[BroughtStandIns],
+    brought: list[BroughtStandIns],
     say: Callable[[str], None],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fund and build every prepared recipe's market: (markets, tokens) of the deployment file."""
+    """Fund and build every recipe's market: (markets, tokens) of the deployment file."""
     admin, dev = tx.sender, _dev()
     world = RecipeWorld(tx, admin, dev, shared)
     markets: dict[str, Any] = {}
     tokens: dict[str, Any] = {}
-    for item in prepared:
+    for item in brought:
         adapter, stand = item.adapter, item.stand_ins
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
