@@ -205,7 +205,7 @@ def deploy_markets(
         adapter, stand = item.adapter, item.stand_ins
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
-        say(f"deploying the {symbol}/{m.base} market (its adapter's recipe)")
+        say(f"deploying the {symbol}/{m.base} market")
         tx.call(stand.token, stand.token_contract, "mint", dev, params.DEV_FUNDING * WAD)
         if item.unwind_pool:
             side = params.UNWIND_POOL_SIDE * WAD
