@@ -280,3 +280,26 @@ def test_a_fresh_devnet_has_the_expected_addresses() -> None:
     parsed = dep.parse(doc)
     assert len(set(parsed.addresses())) == len(parsed.addresses()) > 40
     assert deploy.expected_document("http://127.0.0.1:2", 31337, 9)["markets"] == doc["markets"]
+
+
+def test_every_market_is_its_plugins_recipes() -> None:
+    """The core deploys no token of its own: each market's token, handler and reserve oracle are
+    its recipe's (the weETH and ezETH recipes included), in the recipes' deploy order, and a
+    recipe's vault pool lands in the shared Balancer-style vault under the recipe's key."""
+    from ion_adapter_ezeth import devnet_recipe as ezeth
+
+    from ion_cli.devnet import deploy
+
+    doc = deploy.expected_document("http://127.0.0.1:1", 31337, 5)
+    assert list(doc["markets"])[:4] == ["weETH", "ezETH", "rsETH", "rswETH"]
+    assert list(doc["markets"]) == list(recipes.devnet_markets())
+    for symbol, market in doc["markets"].items():
+        assert market["collateral_token"] == doc["tokens"][symbol]["address"]
+    assert doc["shared"]["ezeth_weth_balancer_pool_id"] == ezeth.BALANCER_POOL_ID
+    assert doc["markets"]["ezETH"]["credential_source"] == "contracts"  # RenzoCredentials
+    assert doc["markets"]["weETH"]["credential_source"] == "registry"
+    kinds = sorted(set(doc["restaking"]["stakers"].values()))
+    assert {"EtherFiNode", "RenzoOperatorDelegator"} <= set(kinds)
+    assert set(doc["tokens"]["weETH"]["contracts"]) == {
+        "eeth", "liquidity_pool", "etherfi_nodes_manager"
+    }  # fmt: skip
