@@ -411,6 +411,17 @@ def _click_tree_built_once() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_retry_pauses() -> Iterator[None]:
+    """Cases naming an unreachable node retry their reads (exit 4 all the same) after pauses of
+    0.1 + 0.2 s: most of those cases' time, and no part of what the catalogue checks."""
+    from ion_cli.chain import rpc
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rpc, "BACKOFF", 0.001)
+        yield
+
+
 def _fill(argv: list[str], files: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     env: dict[str, str] = {}
     out: list[str] = []
