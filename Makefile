@@ -53,7 +53,12 @@ demo: setup
 	@bash .ci/walkthrough
 
 # The whole suite: lint, types, forge tests, pytest (unit, CLI, integration on a real anvil).
-test: setup lint typecheck forge pytest
+# lint, typecheck and forge side by side (mypy and solc-js each keep one core busy; output kept
+# per target), then pytest, which reuses forge's build (the artifacts drift test) and mypy's
+# cache (the strategy example), so it must come after both.
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck forge
+	$(MAKE) --no-print-directory pytest
 
 lint:
 	$(BIN)/ruff check ion_cli tests plugins conftest.py
