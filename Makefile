@@ -18,8 +18,10 @@ $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	@# time (a fresh clone on 2 loaded cores: about 3.5 min with pip, 25-40 s with uv); pip
 	@# stays the fallback where uv cannot be installed. --compile-bytecode as pip does: every
 	@# process imports web3 & co. (under PYTHONDONTWRITEBYTECODE nothing would cache them).
-	if $(BIN)/python -m pip install -q --disable-pip-version-check 'uv==0.13.*'; then \
-	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' $(INSTALL_PLUGINS); \
+	@# A uv that installs but cannot resolve (no route to its index) falls back to pip too.
+	if $(BIN)/python -m pip install -q --disable-pip-version-check 'uv==0.13.*' && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' $(INSTALL_PLUGINS); then \
+	  :; \
 	else \
 	  $(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip && \
 	  $(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(INSTALL_PLUGINS); \
