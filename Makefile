@@ -16,10 +16,11 @@ $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# uv (from PyPI, into the venv) installs the same requirements as pip in a fraction of the
 	@# time (a fresh clone on 2 loaded cores: about 3.5 min with pip, 25-40 s with uv); pip
-	@# stays the fallback where uv cannot be installed.
+	@# stays the fallback where uv cannot be installed. --compile-bytecode as pip does: every
+	@# process imports web3 & co. (under PYTHONDONTWRITEBYTECODE nothing would cache them).
 	@# A uv that installs but cannot resolve (no route to its index) falls back to pip too.
 	if $(BIN)/python -m pip install -q --disable-pip-version-check 'uv==0.13.*' && \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' $(INSTALL_PLUGINS); then \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]' $(INSTALL_PLUGINS); then \
 	  :; \
 	else \
 	  $(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip && \
@@ -54,7 +55,12 @@ demo: setup
 	@bash .ci/walkthrough
 
 # The whole suite: lint, types, forge tests, pytest (unit, CLI, integration on a real anvil).
-test: setup lint typecheck forge pytest
+# lint, typecheck and forge side by side (mypy and solc-js each keep one core busy; output kept
+# per target), then pytest, which reuses forge's build (the artifacts drift test) and mypy's
+# cache (the strategy example), so it must come after both.
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck forge
+	$(MAKE) --no-print-directory pytest
 
 lint:
 	$(BIN)/ruff check ion_cli tests plugins conftest.py

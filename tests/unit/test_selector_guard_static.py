@@ -13,6 +13,7 @@ walk-through actually sends; this one also covers paths the walk-through does no
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -37,10 +38,24 @@ SIGNATURE = re.compile(r"[a-z][A-Za-z0-9_]*\([a-z0-9\[\],()]*\)(?:\([a-z0-9\[\],
 ALIASES = {"IReserveOracle": "ReserveOracle", "IERC20Metadata": "ERC20", "IERC20": "ERC20"}
 
 
-def _published_functions() -> set[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """Each file parsed once for the module's ~800 tests (the scans only read the trees)."""
+    return ast.parse(path.read_text())
+
+
+@functools.cache
+def _published_functions() -> frozenset[str]:
     """Published function signatures, and event signatures (an adapter filters logs by them)."""
     interfaces = published.all_interfaces()
-    return {s for i in interfaces for kind in ("function", "event") for s in i.signatures(kind)}
+    return frozenset(
+        s for i in interfaces for kind in ("function", "event") for s in i.signatures(kind)
+    )
+
+
+@functools.cache
+def _published_selectors() -> frozenset[bytes]:
+    return frozenset(sel for i in published.all_interfaces() for sel in i.selectors())
 
 
 def _functions_of(name: str) -> set[str]:
@@ -59,7 +74,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 def _signature_strings(path: Path) -> list[str]:
     """String constants that are a whole signature ("getRate()(uint256)"), docstrings aside."""
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     skip = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
@@ -76,7 +91,7 @@ def _signature_strings(path: Path) -> list[str]:
 def _hard_coded_selectors(path: Path) -> list[tuple[str, bytes]]:
     """`SEL_X = bytes.fromhex("095ea7b3")`: selectors written as bytes (chain/plan.py)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(path)):
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.targets[0], ast.Name)
@@ -106,7 +121,7 @@ def test_the_scan_sees_the_client() -> None:
 
 @pytest.mark.parametrize("path", CLIENT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_hard_coded_selector_is_published(path: Path) -> None:
-    known = {sel for i in published.all_interfaces() for sel in i.selectors()}
+    known = _published_selectors()
     unknown = [name for name, sel in _hard_coded_selectors(path) if sel not in known]
     assert not unknown, f"{path.relative_to(ROOT)}: {unknown} are no published function's"
 
@@ -192,7 +207,7 @@ def _wrapper_names(function: ast.AST) -> dict[str, str]:
 def _wrapper_calls(path: Path) -> list[tuple[str, str, str]]:
     """(scope, wrapper class, function) of every call on a wrapper-bound name."""
     out = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             wrappers = _wrapper_names(node)
             for n in ast.walk(node):
@@ -207,7 +222,7 @@ def _wrapper_calls(path: Path) -> list[tuple[str, str, str]]:
 
 
 def _scopes(path: Path) -> list[tuple[str, _Scope]]:
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
