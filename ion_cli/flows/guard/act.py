@@ -233,7 +233,7 @@ def _attempt(
             intent=intent,
             amount=amount,
             acted_time=view.timestamp,
-            detail={**episode.detail, "health_after": text(after, RAY)},
+            detail={**episode.detail, "health_after": text(after, RAY), "base": built.ctx.base},
         )
     from ion_cli.flows.leverage import run_built
 
@@ -435,11 +435,13 @@ def _acted(
     hashes = list(result.tx_hashes) or [str(h) for h in plan.get("tx_hashes", [])]
     run.store.update_episode(current, state="done")
     amount = text(current.amount, WAD)
+    base = str(current.detail.get("base") or "base asset")
+    sent = f"{len(hashes)} transaction(s), the last {hashes[-1]}" if hashes else "nothing sent"
     event = GuardActed(
         message=f"guard {guard.id}: {guard.action.describe()}"
-        + (f", {amount} {guard.market} market base asset" if amount else "")
+        + (f", {amount} {base} moved" if amount else "")
         + (" (an interrupted run's plan, finished)" if finished else "")
-        + f": {', '.join(hashes) or 'nothing more to send'}",
+        + f": {sent}",
         action=guard.action.describe(),
         amount=amount,
         plan_id=plan.get("plan_id"),

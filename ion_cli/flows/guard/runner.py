@@ -74,6 +74,14 @@ class _Guarded:
         self.triggers: dict[int, Trigger] = {g.id: make(g) for g in guards}
         self.guards = {g.id: g for g in guards}
 
+    def evaluate(self, guard: Guard, view: BlockView) -> list[WatchEvent]:
+        """A block trigger's reading of `view`, its memory and new episodes recorded."""
+        memory = self.store.memory(guard.id)
+        firings = self.triggers[guard.id].on_block(view, memory)
+        market = view.market
+        prices = {"reserve_rate": str(market.reserve_rate), "price": str(market.price)}
+        return self.record(firings, guard, memory, prices)
+
     def record(
         self, firings: list[Firing], guard: Guard, memory: dict[str, Any], prices: dict[str, str]
     ) -> list[WatchEvent]:
@@ -130,10 +138,7 @@ class GuardBlockMonitor(BlockMonitor):
                 continue
             (vault,) = read_vaults(session.reader(), session.profile, [market], guard.address)
             view = BlockView(guard=guard, market=market, vault=vault, session=session)
-            memory = self.guarded.store.memory(guard.id)
-            firings = trigger.on_block(view, memory)
-            prices = {"reserve_rate": str(market.reserve_rate), "price": str(market.price)}
-            events += self.guarded.record(firings, guard, memory, prices)
+            events += self.guarded.evaluate(guard, view)
         return events
 
 
@@ -192,8 +197,14 @@ class GuardActions(Monitor):
         events: list[WatchEvent] = []
         store = self.guarded.store
         for guard in self.guarded.guards.values():
+            trigger = self.guarded.triggers[guard.id]
             for episode in store.open_episodes(guard.id):
-                events += act(self.guarded.acting, guard, self.guarded.triggers[guard.id], episode)
+                done = act(self.guarded.acting, guard, trigger, episode)
+                events += done
+                if trigger.clock == "block" and any(e.kind == "guard_acted" for e in done):
+                    # the vault after the action is a block seen: a level trigger re-arms on it
+                    # (it cannot fire again: it fired and is not armed)
+                    events += self.guarded.evaluate(guard, read_view(self.watch.session, guard))
         return events
 
 
