@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -21,11 +22,24 @@ MARKET = "ezETH"
 WAD = 10**18
 
 
+def valid(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` follows its documented schema (ion_cli/schemas/)."""
+    import jsonschema
+
+    name = str(doc["schema"]).split("/")[0].removeprefix("ion.")
+    schema = json.loads(resources.files("ion_cli").joinpath("schemas", f"{name}.json").read_text())
+    jsonschema.validate(doc, schema)
+    return doc
+
+
 def ion(*args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
-    return json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+    if not result.stdout.strip().startswith("{"):
+        return None
+    doc = json.loads(result.stdout)
+    return valid(doc) if args[0] == "guard" else doc
 
 
 def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
@@ -33,7 +47,7 @@ def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    assert all(e["schema"] == "ion.guard.run/1" for e in events)
+    assert all(valid(e)["schema"] == "ion.guard.run/1" for e in events)
     return events
 
 
