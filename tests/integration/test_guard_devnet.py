@@ -159,3 +159,21 @@ def test_dry_run_sends_and_keeps_nothing(levered: Protocol) -> None:
     assert nonce(p) == before
     assert ion("guard", "history")["history"] == []
     assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]  # a real run acts
+
+
+def test_the_band_example_is_two_guards_and_returns_on_a_quiet_devnet(levered: Protocol) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.examples.keep_leverage_band import Band, run, wait_for_next_block
+
+    api = Ion()
+    band = Band(MARKET, Decimal("1.8"), Decimal("2.2"), Decimal("2"))
+
+    def quiet(ion: Ion, after: int) -> int:  # nothing mines blocks: it must come back anyway
+        return wait_for_next_block(ion, after, timeout=0.2, poll=0.05)
+
+    report = run(api, band, blocks=3, wait=quiet)
+    assert [a.action for a in report.actions] == ["deleverage", "none", "none"]
+    assert abs(Decimal(str(report.actions[0].leverage_after)) - 2) < Decimal("0.01")
+    assert {g.trigger.kind for g in api.guards.list()} == {"repay_below", "boost_above"}
+    run(api, band, blocks=1, wait=quiet)
+    assert len(api.guards.list()) == 2  # a rerun finds the band's guards
