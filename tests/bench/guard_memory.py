@@ -137,7 +137,8 @@ def run(epochs: int, handle: Any) -> None:
     print(f"rate falls: {len(falls)} ({', '.join(falls)}); events: {dict(sorted(kinds.items()))}")
     print(
         f"actions: {sum(acted.values())} over {len(acted)} episodes; "
-        f"guard plans in the journal: {sum(plans.values())}; duplicate actions: {duplicates}"
+        f"guard plans in the journal: {sum(plans.values()) - len(MARKETS)} (besides the "
+        f"{len(MARKETS)} leverages); duplicate actions: {duplicates}"
     )
     for n, heap, rss in marks:
         print(f"  after {n:4d} cycles: python heap {heap:7.2f} MB, rss {rss:7.1f} MB")
