@@ -147,3 +147,17 @@ def test_a_price_that_moved_beyond_the_slippage_bound_since_the_trigger_is_named
     moved = _moved(guard, episode, view(WAD, WAD * 990 // 1000))
     assert moved is not None and "price moved -1.00%" in moved
     assert _moved(guard, episode, view(WAD * 994 // 1000, WAD)) is not None
+
+
+def test_a_triggers_notices_are_reported_once(tmp_path: Path) -> None:
+    from ion_cli.flows.guard.runner import _Guarded
+    from ion_cli.flows.guard.triggers import Trigger
+
+    with GuardStore(tmp_path / "g.sqlite3", "c") as store:
+        guard = store.add(_spec())
+        guarded = _Guarded(store, [guard], acting=None)  # type: ignore[arg-type]
+        memory: dict[str, Any] = {"armed": True}
+        Trigger.notify(memory, "a false pending score was checked and ignored")
+        (event,) = guarded.record([], guard, memory, {})
+        assert event.kind == "guard_notice" and "ignored" in event.message
+        assert store.memory(guard.id) == {"armed": True}  # said once: not kept
