@@ -165,7 +165,12 @@ def test_the_daily_bound_stops_a_second_action(levered: Protocol, tmp_path: Path
 def test_dry_run_sends_and_keeps_nothing(levered: Protocol) -> None:
     p = levered
     start = health(p)
-    ion("guard", "add", MARKET, "--repay-below", str(start - Decimal("0.1")), "--to", "1.6")
+    level = str(start - Decimal("0.1"))
+    assert (
+        ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6", "--dry-run")["id"] == 0
+    )
+    assert ion("guard", "list")["guards"] == []  # checked, not stored
+    ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6")
     fall_to(p, start - Decimal("0.2"))
     before = nonce(p)
     for _ in range(2):  # and again: the dry run recorded no episode
