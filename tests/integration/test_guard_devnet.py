@@ -217,3 +217,24 @@ def test_the_api_yields_typed_frozen_events(levered: Protocol) -> None:
         events[1].episode = "x"  # type: ignore[misc]
     assert api.guards.history() == []
     assert api.guards.remove(guard.id).id == guard.id and api.guards.list() == []
+
+
+def test_a_running_guard_run_follows_adds_and_removals(levered: Protocol) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.api.guards import GuardRunConfig
+
+    p, api = levered, Ion()
+    start = health(p)
+    level = start - Decimal("0.1")
+    first = api.guards.add(MARKET, repay_below=level, to="1.6")
+    runner = api.guard_runner(GuardRunConfig(interval=0.01, max_cycles=2, use_events=False))
+    added: list[int] = []
+
+    def between_cycles(_: float) -> None:  # `ion guard remove` and `add` while it runs
+        api.guards.remove(first.id)
+        added.append(api.guards.add(MARKET, repay_below=level, to="1.7").id)
+        fall_to(p, start - Decimal("0.2"))
+
+    runner.sleep = between_cycles
+    acted = [e for e in runner.run() if e.kind == "guard_acted"]
+    assert [e.data["guard"] for e in acted] == added  # the removed guard never acted
