@@ -1,7 +1,8 @@
 """`ion guard run`: the account's guards, evaluated through the watch's feeds and acted on.
 
-Each cycle runs, each part guarded as in the watch (a failing node is reported once as
-`node_error`, retried every cycle, never fatal):
+Each cycle first re-reads the account's guards (one added or removed by `ion guard add` or
+`remove` while the run goes on counts from that cycle), then runs, each part guarded as in the
+watch (a failing node is reported once as `node_error`, retried every cycle, never fatal):
 1. the watch's beacon feed, when a guard has a consensus-layer trigger: at each newly finalized
    epoch, `GuardEpochMonitor` hands every such trigger an `EpochView`;
 2. the watch's chain feed: at each new head, `GuardBlockMonitor` hands every position trigger a
