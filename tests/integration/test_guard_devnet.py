@@ -238,3 +238,18 @@ def test_a_running_guard_run_follows_adds_and_removals(levered: Protocol) -> Non
     runner.sleep = between_cycles
     acted = [e for e in runner.run() if e.kind == "guard_acted"]
     assert [e.data["guard"] for e in acted] == added  # the removed guard never acted
+
+
+def test_the_cooldown_waits_by_the_chains_clock(levered: Protocol) -> None:
+    p = levered
+    start = health(p)
+    level = str(start - Decimal("0.1"))
+    ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6", "--cooldown", "1h")
+    fall_to(p, start - Decimal("0.2"))
+    assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]
+    fall_to(p, start - Decimal("0.2"))
+    refused = guard_run(code=6)
+    assert kinds(refused) == ["guard_fired", "guard_refused"]
+    assert refused[-1]["reason"] == "cooldown"
+    ion("devnet", "advance", "--epochs", "10")  # 3,840 s of chain time: past the hour
+    assert kinds(guard_run(code=6)) == ["guard_acted"]
