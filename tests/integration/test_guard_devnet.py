@@ -25,6 +25,12 @@ MARKET = "ezETH"
 WAD = 10**18
 
 
+def current_rate(w3: Any, oracle: str) -> int:
+    """The reserve oracle's `currentExchangeRate()` (the published interface's view)."""
+    selector = bytes(w3.keccak(text="currentExchangeRate()"))[:4]
+    return int.from_bytes(bytes(w3.eth.call({"to": oracle, "data": "0x" + selector.hex()})), "big")
+
+
 def valid(doc: dict[str, Any]) -> dict[str, Any]:
     """`doc` follows its documented schema (ion_cli/schemas/)."""
     import jsonschema
@@ -77,7 +83,7 @@ def set_reserve_rate(p: Protocol, rate: int) -> None:
 
 def reserve_rate(p: Protocol) -> int:
     oracle = p.market(MARKET).reserve_oracle
-    return int(p.call(oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    return current_rate(p.w3, oracle)
 
 
 def health(p: Protocol) -> Decimal:
