@@ -129,6 +129,11 @@ COMMANDS: dict[str, Entry] = {
             "cheapest fraud proof when it is false (exit 0 when it is sound)."
         ),
     ),
+    "guard": Entry(
+        "guard",
+        "group",
+        "Guards: automatic repay, boost, stop-loss and take-profit on your vault.",
+    ),
     "devnet": Entry(
         "devnet",
         "group",
