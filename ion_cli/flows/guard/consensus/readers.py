@@ -97,15 +97,18 @@ def avs_slashes(session: Session, symbol: str, lo: int, hi: int) -> list[AvsSlas
         return []
     adapter = load(symbol.lower())
     ctx = adapter_context(session, hi)
-    source = restaking_source(adapter, ctx)
     el = eigenlayer_reader(session, ctx)
+    logs = ctx.logs(el.el.allocation_manager, [topic(OPERATOR_SLASHED)], lo, hi)
+    slashes = decode_slashes(logs, el.strategy)
+    if not slashes:
+        return []  # (the usual case: the LRT's delegation is read only when there is a slash)
+    source = restaking_source(adapter, ctx)
     by_operator: dict[str, list[RestakingStaker]] = {}
     for s in source.stakers:
         if s.operator is not None:
             by_operator.setdefault(s.operator.lower(), []).append(s)
     found: list[AvsSlash] = []
-    logs = ctx.logs(el.el.allocation_manager, [topic(OPERATOR_SLASHED)], lo, hi)
-    for slash in decode_slashes(logs, el.strategy):
+    for slash in slashes:
         mine = by_operator.get(slash.operator.lower())
         if not mine:
             continue
