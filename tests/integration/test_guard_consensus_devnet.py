@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -78,3 +79,50 @@ def test_the_readers_measure_a_five_percent_slashing_before_any_proof(
     assert Fraction(5, 100) <= signal.share < Fraction(6, 100), signal.to_json()
     assert signal.above(Fraction(1, 100)) and signal.lost_gwei == 0
     assert feed_state(devnet, "weETH") == before  # no proof, the rate unmoved
+
+
+# ---- scores: a false pending one is judged false, a sound one sound ----------------------------
+
+
+def prove_and_lie(devnet: DevnetHandle, work: Any) -> tuple[Any, Any, Any]:
+    """A sound receipt of weETH's set (after a slashing, so the score says something), and a
+    lying submission of the same block pending on the feed (its network input inflated: more
+    loss, a bigger haircut: a lie meant to make guards sell)."""
+    from ion_cli.testing import feed_lies
+    from ion_cli.testing import lying_submitter as ls
+    from ion_cli.zk import sumtree
+
+    slash_share("weETH", Fraction(5, 100))
+    ion("devnet", "advance", "--epochs", "3", "--json")
+    ion("devnet", "advance", "--epochs", "3", "--json")
+    receipt = work / "sound"
+    ion("prove", "--lrt", "weETH", "--out", str(receipt), "--json")
+    feed = str(devnet.deployment.market("weETH").risk_feed)
+    anchor = ls.anchor_of(receipt, feed)
+    data = json.loads((receipt / "receipt.json").read_text())
+    net = data["commitment"]["network"]
+    tree = sumtree.check(json.loads((receipt / "sumtree.json").read_text()))
+    lie = feed_lies.make(
+        "network_input", tree, int(net["active_balance"]), int(net["other_slashed"])
+    )
+    # a network in which 50,000 ETH more was slashed: a much larger correlation penalty for the
+    # set's slashed validators (the model's haircut: about 1.8% instead of 0.2%)
+    claim = replace(lie.claim, other_slashed=lie.claim.other_slashed + 50_000 * 10**9)
+    lie = replace(lie, claim=claim)
+    proof = ls.prove_features(anchor, lie.features_q, work / "lie")
+    liar = devnet.w3.eth.accounts[7]
+    sub = ls.submit(devnet.w3, anchor, lie, proof, liar, None)  # its tree withheld
+    return receipt, data, sub
+
+
+def test_a_false_pending_score_is_judged_false(devnet: DevnetHandle, tmp_path: Any) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.flows.guard.consensus import readers
+
+    _receipt, data, sub = prove_and_lie(devnet, tmp_path)
+    session = Ion(network="devnet").session
+    final, waiting = readers.scores(session, "weETH")
+    assert final is None and [s.submission for s in waiting] == [sub.id]
+    assert waiting[0].haircut_wad > int(data["output"]["haircut_wad"])  # the lie scares
+    verdict, why = readers.judge(session, "weETH")(waiting[0])
+    assert verdict == "false", why
