@@ -132,6 +132,25 @@ def avs_slashes(session: Session, symbol: str, lo: int, hi: int) -> list[AvsSlas
     return found
 
 
+def check_restaking(session: Session, symbol: str) -> None:
+    """A usage error unless the LRT's restaking can be followed here: its adapter says where
+    its restaked ETH sits, and EigenLayer's contracts are known on this network."""
+    from ion_cli.flows.restaking import adapter_context, eigenlayer_reader, restaking_source
+    from ion_cli.plugins_registry import load
+
+    adapter = load(symbol.lower())
+    try:
+        ctx = adapter_context(session)
+        eigenlayer_reader(session, ctx)
+        source = restaking_source(adapter, ctx)
+    except IonError as exc:
+        raise UsageError(
+            f"{adapter.symbol}: its restaking cannot be followed here: {exc.message}"
+        ) from None
+    if not source.stakers:
+        raise UsageError(f"{adapter.symbol}: its adapter names no EigenLayer stakers here")
+
+
 # ---- scores ------------------------------------------------------------------------------------
 
 
