@@ -86,9 +86,10 @@ class FakeSet:
         return tuple(self.now)
 
 
-def view_at(g: Guard, epoch: int) -> EpochView:
+def view_at(g: Guard, epoch: int, debt: bool = True) -> EpochView:
     ref = StateRef(epoch * 32, f"0x{epoch:064x}", "0x" + "00" * 32, True, False)
-    return EpochView(g, client=None, ref=ref, watch=None, position=lambda: None)  # type: ignore[arg-type]
+    vault = SimpleNamespace(has_debt=debt)
+    return EpochView(g, client=None, ref=ref, watch=None, position=lambda: vault)  # type: ignore[arg-type]
 
 
 def test_a_slashing_above_the_share_fires_once_and_the_next_is_measured_afresh() -> None:
@@ -119,6 +120,20 @@ def test_a_slashing_above_the_share_fires_once_and_the_next_is_measured_afresh()
     assert again.episode != firing.episode and again.figures["share"] == "2.1053%"
     # an epoch not after the baseline is not measured
     assert trigger.on_epoch(view_at(g, 20), memory) == []
+
+
+def test_a_slashing_while_the_vault_has_no_debt_is_used_up_silently() -> None:
+    g = guard("--deleverage-on-slashing", "1%")
+    trigger = trigger_class("slashing")(g)
+    lrt = FakeSet()
+    trigger._set = lrt  # type: ignore[attr-defined]
+    memory: dict[str, Any] = {}
+    trigger.on_epoch(view_at(g, 10), memory)
+    for i in range(10):
+        lrt.now[i] = slash_validator(lrt.now[i], 11)
+    assert trigger.on_epoch(view_at(g, 11, debt=False), memory) == []
+    assert memory["passed"]["why"] == "no debt" and memory["baseline"]["epoch"] == 11
+    assert trigger.on_epoch(view_at(g, 12), memory) == []  # not later, once levered
 
 
 def test_arming_records_the_baseline_at_add(monkeypatch: pytest.MonkeyPatch) -> None:

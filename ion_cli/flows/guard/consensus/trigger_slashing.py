@@ -93,10 +93,14 @@ class DeleverageOnSlashing(Trigger):
         memory["last"] = {"epoch": ref.epoch, "share": percent(signal.share)}
         if not signal.above(self.threshold):
             return []
-        # Fired: the next event is measured from here (each event fires once).
+        # The event is used up either way: the next one is measured from here (each event
+        # fires once; a vault levered up later is not deleveraged for an old slashing).
         memory["baseline"] = slashing.baseline(
             lrt_set.symbol, ref.epoch, ref.state_root, validators
         ).to_json()
+        if not view.position().has_debt:
+            memory["passed"] = {"episode": signal.key, "epoch": ref.epoch, "why": "no debt"}
+            return []
         return [
             Firing(
                 guard_id=self.guard.id,
