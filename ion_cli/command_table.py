@@ -112,6 +112,11 @@ COMMANDS: dict[str, Entry] = {
             "liquidatable vaults and stale risk proofs."
         ),
     ),
+    "guard": Entry(
+        "guard",
+        "group",
+        "Guards: automatic repay, boost, stop-loss and take-profit on your vault.",
+    ),
     "submit": Entry(
         "submit",
         "command",

@@ -30,6 +30,7 @@ from ion_cli.api._args import Amount
 from ion_cli.api._core import Confirm
 from ion_cli.api.beacon import Beacon
 from ion_cli.api.challenge import ChallengeMethods
+from ion_cli.api.guards import GuardMethods
 from ion_cli.api.proofs import Proofs
 from ion_cli.api.reads import Reads
 from ion_cli.api.transactions import Transactions
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Amount", "Confirm", "Ion", "VerificationFailed"]
 
 
-class Ion(Reads, Writes, Proofs, Transactions, Beacon, Watching, ChallengeMethods):
+class Ion(Reads, Writes, Proofs, Transactions, Beacon, Watching, ChallengeMethods, GuardMethods):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).

@@ -187,16 +187,19 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(ExitCode.NODE)
 
 
-def _run_exec(opts: GlobalOptions, argv: list[str], event: WatchEvent) -> None:
+def _run_exec(
+    opts: GlobalOptions, argv: list[str], event: WatchEvent, schema: str = "watch"
+) -> None:
     """Run the user's command for one alert: argv as the user split it, the event in the
-    environment; a failure is a warning, never the end of the watch."""
+    environment; a failure is a warning, never the end of the watch (or guard run: `schema`
+    names its document)."""
     import os
     import subprocess
 
     from ion_cli.json_contract import dumps
 
     # ION_EVENT is the --json line itself (one serializer, one schema)
-    env = {**os.environ, **event.environ(), "ION_EVENT": dumps(event, "watch", indent=None)}
+    env = {**os.environ, **event.environ(), "ION_EVENT": dumps(event, schema, indent=None)}
     try:
         done = subprocess.run(
             argv, env=env, stdin=subprocess.DEVNULL, timeout=EXEC_TIMEOUT_S, check=False

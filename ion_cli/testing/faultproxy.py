@@ -14,7 +14,11 @@ Faults (`Fault.kind`):
 - `hang`: accept the request and never answer (until the proxy stops);
 - `before`: call `action(body)` (the request's bytes), then forward: another client acting just
   before the node sees the request (e.g. sending a transaction with the same nonce);
-- `refuse`: stop listening altogether, as a node that is down (`proxy.refuse()`/`proxy.accept()`).
+- `refuse`: stop listening altogether, as a node that is down (`proxy.refuse()`/`proxy.accept()`);
+- `freeze_head`: the node's head stays at `block` (None: the head when the fault first fires):
+  `eth_blockNumber` answers it and every block tag (`latest`, `pending`, `safe`, `finalized`)
+  in a call's parameters is read as that block, while the node underneath goes on (a node that
+  stopped following the chain; transactions sent through it still reach the real node).
 
 A fault matches every request, or only JSON-RPC calls of `method` (batches match if any call
 does); `times` bounds how often it fires (None: until removed). `proxy.log` records the methods
@@ -40,7 +44,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Fault", "FaultProxy"]
 
-KINDS = ("delay", "drop_before", "drop_after", "http_error", "truncate", "hang", "before")
+KINDS = (
+    "delay",
+    "drop_before",
+    "drop_after",
+    "http_error",
+    "truncate",
+    "hang",
+    "before",
+    "freeze_head",
+)
+TAGS = ("latest", "pending", "safe", "finalized")
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Fault:
     seconds: float = 0.0
     status: int = 503
     action: Callable[[bytes], None] | None = None  # for `before`
+    block: int | None = None  # for `freeze_head`: the frozen head (set when it first fires)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -150,6 +165,53 @@ class FaultProxy:
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read()
 
+    def _frozen(self, fault: Fault, body: bytes) -> tuple[int, bytes]:
+        """`freeze_head`: answer eth_blockNumber with the frozen head and read every block tag
+        as it; the other calls go to the node (in one batch when the request was one)."""
+        if fault.block is None:
+            _, answer = self._forward(
+                json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber"}).encode(),
+                ["eth_blockNumber"],
+            )
+            fault.block = int(json.loads(answer)["result"], 16)
+        frozen = hex(fault.block)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return self._forward(body, [])
+        calls = data if isinstance(data, list) else [data]
+        local: dict[int, dict[str, Any]] = {}
+        forward: list[dict[str, Any]] = []
+        for i, call in enumerate(calls):
+            if not isinstance(call, dict):
+                forward.append(call)
+                continue
+            if call.get("method") == "eth_blockNumber":
+                local[i] = {"jsonrpc": "2.0", "id": call.get("id"), "result": frozen}
+                continue
+            params = call.get("params")
+            if isinstance(params, list):
+                call = {**call, "params": [frozen if p in TAGS else p for p in params]}
+            forward.append(call)
+        answers: list[Any] = []
+        status = 200
+        if forward:
+            payload = forward if isinstance(data, list) else forward[0]
+            status, raw = self._forward(json.dumps(payload).encode(), _methods(body))
+            try:
+                got = json.loads(raw)
+            except ValueError:
+                return status, raw
+            answers = got if isinstance(got, list) else [got]
+        by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+        merged: list[Any] = []
+        rest = iter(answers)  # answers without a matching id: in order
+        for i, call in enumerate(calls):
+            key = call.get("id") if isinstance(call, dict) else None
+            merged.append(local[i] if i in local else by_id.get(key) or next(rest, None))
+        out = merged if isinstance(data, list) else merged[0]
+        return status, json.dumps(out).encode()
+
     def _serve(self, port: int) -> None:
         proxy = self
 
@@ -184,6 +246,9 @@ class FaultProxy:
                     return
                 if fault is not None and kind == "before" and fault.action is not None:
                     fault.action(body)
+                if fault is not None and kind == "freeze_head":
+                    self._answer(*proxy._frozen(fault, body))
+                    return
                 if kind == "drop_before":
                     self._drop()
                     return

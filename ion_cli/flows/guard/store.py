@@ -217,18 +217,33 @@ class GuardStore:
             )
         return episode
 
+    def scratch(self) -> GuardStore:
+        """A copy in memory (a dry run works on it: nothing it does is kept)."""
+        import sqlite3
+
+        copy = GuardStore(self.path, self.chain)
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        if self._exists():
+            self.db.backup(memory)
+        else:
+            memory.executescript(SCHEMA_SQL)
+        copy._db = memory
+        return copy
+
     def update_episode(self, episode: Episode, **changes: Any) -> Episode:
         return self.save_episode(replace(episode, **changes))
 
-    def spent_since(self, guard_id: int, since: int) -> int:
+    def spent_since(self, guard_id: int, since: int, exclude: str = "") -> int:
         """The base asset the guard's actions moved since chain time `since` (acting and done:
-        an action killed mid-way counts, it is finished, not forgotten)."""
+        an action killed mid-way counts, it is finished, not forgotten), other than the
+        episode `exclude`'s."""
         if not self._exists():
             return 0
         rows = self.db.execute(
             "SELECT amount FROM episodes WHERE guard_id = ? AND state IN ('acting', 'done') "
-            "AND acted_time IS NOT NULL AND acted_time > ? AND amount IS NOT NULL",
-            (guard_id, since),
+            "AND acted_time IS NOT NULL AND acted_time > ? AND amount IS NOT NULL "
+            "AND episode != ?",
+            (guard_id, since, exclude),
         ).fetchall()
         return sum(int(row[0]) for row in rows)
 

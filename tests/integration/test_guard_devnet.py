@@ -1,0 +1,147 @@
+"""`ion guard` on the devnet (issue 26): a reserve-rate fall below --repay-below repays to the
+target in one plan, once per episode (a rerun and a restart act no more; the trigger re-arms
+past its margin and a second fall is a second episode); the daily bound stops a second action;
+--dry-run sends and keeps nothing. Time is moved with storage writes and mined blocks (and
+`ion devnet advance`), never waited for. ezETH: its handler deleverages in one transaction."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ion_cli.cli import app
+from ion_cli.testing.devnet import DevnetHandle, Protocol
+
+pytestmark = pytest.mark.integration
+MARKET = "ezETH"
+WAD = 10**18
+
+
+def ion(*args: str, code: int = 0) -> Any:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+    return json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+
+
+def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(app, ["guard", "run", "--once", "--json", *args])
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert all(e["schema"] == "ion.guard.run/1" for e in events)
+    return events
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    return [e["kind"] for e in events if e["kind"] != "guard_started"]
+
+
+def nonce(p: Protocol) -> int:
+    return int(p.w3.eth.get_transaction_count(p.dev))
+
+
+def set_reserve_rate(p: Protocol, rate: int) -> None:
+    """The market's reserve oracle answers `rate` (its storage word), in a new block."""
+    oracle = p.market(MARKET).reserve_oracle
+    value = reserve_rate(p)
+    for slot in range(64):
+        if int.from_bytes(p.w3.eth.get_storage_at(oracle, slot), "big") == value:
+            word = "0x" + rate.to_bytes(32, "big").hex()
+            p.w3.provider.make_request("anvil_setStorageAt", [oracle, hex(slot), word])
+            p.w3.provider.make_request("evm_mine", [])
+            return
+    raise AssertionError("currentExchangeRate not found")
+
+
+def reserve_rate(p: Protocol) -> int:
+    oracle = p.market(MARKET).reserve_oracle
+    return int(p.call(oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+
+
+def health(p: Protocol) -> Decimal:
+    return Decimal(ion("position", MARKET)["health"])
+
+
+def fall_to(p: Protocol, target: Decimal) -> None:
+    """Lower the reserve rate until the vault's health is about `target` (health is
+    proportional to the rate)."""
+    set_reserve_rate(p, int(reserve_rate(p) * target / health(p)))
+
+
+@pytest.fixture
+def levered(devnet: DevnetHandle) -> Protocol:
+    ion("leverage", MARKET, "--deposit", "10", "--to", "3x", "--yes")
+    return Protocol(devnet)
+
+
+def test_a_fall_below_repay_below_repays_to_the_target_once_per_episode(
+    levered: Protocol,
+) -> None:
+    p = levered
+    start = health(p)
+    ion("guard", "add", MARKET, "--repay-below", str(start - Decimal("0.1")), "--to", "1.6")
+    assert kinds(guard_run(code=0)) == []  # above the trigger: nothing
+    fall_to(p, start - Decimal("0.2"))
+    before = nonce(p)
+    events = guard_run(code=6)
+    assert kinds(events) == ["guard_fired", "guard_acted"]
+    acted = events[-1]
+    assert acted["episode"] == "repay_below#1" and acted["plan_id"]
+    after = health(p)
+    assert Decimal("1.58") < after < Decimal("1.62")  # to the target, in one plan:
+    (plan,) = {e["plan_id"] for e in events if e.get("plan_id")}
+    assert nonce(p) - before == len(acted["tx_hashes"])
+    # the same episode is never acted on again: a rerun (a restart) sends nothing
+    assert kinds(guard_run(code=0)) == []
+    assert nonce(p) - before == len(acted["tx_hashes"])
+    # re-armed (the vault is far above the trigger), a second fall is a second episode
+    fall_to(p, start - Decimal("0.2"))
+    second = guard_run(code=6)
+    assert kinds(second) == ["guard_fired", "guard_acted"]
+    assert second[-1]["episode"] == "repay_below#2"
+    history = ion("guard", "history")["history"]
+    assert [h["kind"] for h in history] == ["guard_acted", "guard_acted"]
+    assert history[0]["plan_id"] == plan
+
+
+def test_the_daily_bound_stops_a_second_action(levered: Protocol) -> None:
+    p = levered
+    start = health(p)
+    level = str(start - Decimal("0.1"))
+    fall_to(p, start - Decimal("0.2"))
+    # what one action moves, from a dry run of an unbounded guard (a dry run keeps nothing)
+    probe = ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6")["id"]
+    (would,) = [e for e in guard_run("--dry-run", code=0) if e["kind"] == "guard_dry_run"]
+    ion("guard", "remove", str(probe))
+    first = Decimal(would["amount"])
+    bound = str(first + Decimal("0.5"))  # room for the first action, not for a second
+    ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6", "--max-per-day", bound)
+    assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]
+    fall_to(p, start - Decimal("0.2"))
+    before = nonce(p)
+    events = guard_run(code=6)
+    assert kinds(events) == ["guard_fired", "guard_refused"]
+    assert events[-1]["reason"] == "max_per_day" and events[-1]["retry_at"] is not None
+    assert nonce(p) == before  # nothing sent
+    assert kinds(guard_run(code=0)) == []  # still refused: said once, nothing sent
+    assert nonce(p) == before
+
+
+def test_dry_run_sends_and_keeps_nothing(levered: Protocol) -> None:
+    p = levered
+    start = health(p)
+    ion("guard", "add", MARKET, "--repay-below", str(start - Decimal("0.1")), "--to", "1.6")
+    fall_to(p, start - Decimal("0.2"))
+    before = nonce(p)
+    for _ in range(2):  # and again: the dry run recorded no episode
+        events = guard_run("--dry-run", code=0)
+        assert kinds(events) == ["guard_fired", "guard_dry_run"]
+        assert events[-1]["plan"]["calls"]
+    assert nonce(p) == before
+    assert ion("guard", "history")["history"] == []
+    assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]  # a real run acts
