@@ -3,6 +3,12 @@
 
 - the readers measure a slashing of 5% of weETH's effective balance as 5% at the next finalized
   epoch, while the risk feed has no submission and the reserve rate has not moved;
+- a guard `--deleverage-on-slashing 1% --to 1.5x` on a 3x vault deleverages it to 1.5x at the
+  first finalized epoch after such a slashing, before any proof is submitted (no submission on
+  the feed, the reserve rate unchanged), once (a rerun acts no more);
+- a lying pending score (anyone may submit one with a bond) that would put the vault under a
+  `--deleverage-on-score` level does not make the guard act: the guard judges it as
+  `ion challenge` does; the sound score submitted next does.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -61,6 +68,52 @@ def slash_share(symbol: str, share: Fraction) -> int:
     count = math.ceil(share * len(pool))
     ion("devnet", "slash", "--lrt", symbol, "--count", str(count), "--json")
     return count
+
+
+def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(app, ["guard", "run", "--once", "--json", *args])
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    """The guard's own events (not the feeds' epochs), the start aside."""
+    return [
+        e["kind"] for e in events if e["kind"].startswith("guard_") and e["kind"] != "guard_started"
+    ]
+
+
+def position(market: str) -> dict[str, Any]:
+    doc: dict[str, Any] = ion("position", market, "--json")
+    return doc
+
+
+def test_a_five_percent_slashing_deleverages_to_1_5x_before_any_proof(
+    devnet: DevnetHandle,
+) -> None:
+    ion("leverage", "weETH", "--deposit", "10", "--to", "3x", "--yes", "--json")
+    assert abs(Decimal(position("weETH")["leverage"]) - 3) < Decimal("0.02")
+    added = ion("guard", "add", "weETH", "--deleverage-on-slashing", "1%", "--to", "1.5x", "--json")
+    assert added["trigger"] == {"kind": "slashing", "share": "1%"}
+    ion("devnet", "advance", "--epochs", "1", "--json")
+    assert kinds(guard_run(code=0)) == []  # nothing lost: nothing to do
+    slash_share("weETH", Fraction(5, 100))
+    ion("devnet", "advance", "--epochs", "3", "--json")
+    submissions, rate = feed_state(devnet, "weETH")
+    assert submissions == 0  # no proof submitted, nor will one be before the guard acts
+    events = guard_run(code=6)
+    assert kinds(events) == ["guard_fired", "guard_acted"], events
+    fired, acted = (e for e in events if e["kind"] in ("guard_fired", "guard_acted"))
+    assert fired["episode"].startswith("slashing:weETH:") and acted["episode"] == fired["episode"]
+    assert Decimal(fired["figures"]["share"].rstrip("%")) >= 5
+    assert abs(Decimal(position("weETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
+    # at that moment: still no submission on the feed, the reserve rate where it was
+    assert feed_state(devnet, "weETH") == (0, rate)
+    # the same slashing never acts again (a rerun, later epochs)
+    ion("devnet", "advance", "--epochs", "2", "--json")
+    assert kinds(guard_run(code=0)) == []
+    assert [h["kind"] for h in ion("guard", "history", "--json")["history"]] == ["guard_acted"]
 
 
 def test_the_readers_measure_a_five_percent_slashing_before_any_proof(
