@@ -27,6 +27,7 @@ from ion_cli.cli import app
 from ion_cli.testing.devnet import DevnetHandle
 
 pytestmark = pytest.mark.integration
+RAY = 10**27
 
 
 def ion(*args: str, code: int = 0) -> Any:
@@ -168,14 +169,64 @@ def prove_and_lie(devnet: DevnetHandle, work: Any) -> tuple[Any, Any, Any]:
     return receipt, data, sub
 
 
-def test_a_false_pending_score_is_judged_false(devnet: DevnetHandle, tmp_path: Any) -> None:
+def implied_health(haircut: int) -> int:
+    """The health the weETH vault of dev would have once the reserve rate follows `haircut`
+    (RAY), from the same pure function the trigger uses."""
+    from ion_cli.api import Ion
+    from ion_cli.chain.market_state import read_market
+    from ion_cli.flows.guard.consensus import implied, readers
+    from ion_cli.flows.installed import require_market
+    from ion_cli.flows.position import read_vault
+
+    session = Ion(network="devnet").session
+    market = read_market(session.reader(), session.profile, require_market(session, "weETH"))
+    vault = read_vault(session, market, session.address_of(None))
+    feed = readers.feed_of(session, "weETH")
+    assert market.liquidation_threshold is not None
+    got = implied.implied_health(
+        collateral=vault.collateral,
+        normalized_debt=vault.normalized_debt,
+        rate=market.rate,
+        liquidation_threshold=market.liquidation_threshold,
+        oracle=readers.oracle_view(session, "weETH"),
+        feed=feed,
+        base_rate=readers.feed_base_rate(session, feed),
+        haircut_wad=haircut,
+    )
+    assert got is not None and got.health is not None
+    return got.health
+
+
+def test_a_false_pending_score_does_not_make_a_guard_act_and_a_sound_one_does(
+    devnet: DevnetHandle, tmp_path: Any
+) -> None:
     from ion_cli.api import Ion
     from ion_cli.flows.guard.consensus import readers
 
-    _receipt, data, sub = prove_and_lie(devnet, tmp_path)
+    receipt, data, sub = prove_and_lie(devnet, tmp_path)
+    ion("leverage", "weETH", "--deposit", "10", "--to", "3x", "--yes", "--json")
     session = Ion(network="devnet").session
     final, waiting = readers.scores(session, "weETH")
     assert final is None and [s.submission for s in waiting] == [sub.id]
-    assert waiting[0].haircut_wad > int(data["output"]["haircut_wad"])  # the lie scares
-    verdict, why = readers.judge(session, "weETH")(waiting[0])
-    assert verdict == "false", why
+    lie = waiting[0]
+    sound_haircut = int(data["output"]["haircut_wad"])
+    assert lie.haircut_wad > sound_haircut  # the lie scares: a bigger haircut
+    # A level the sound score's implied health is under (and the lie's further under), the
+    # vault's health now above it: a guard that believed the lie would sell.
+    h_lie, h_sound = implied_health(lie.haircut_wad), implied_health(sound_haircut)
+    h_now = Decimal(position("weETH")["health"])
+    level = (Decimal(h_sound) / RAY).quantize(Decimal("0.000001")) + Decimal("0.000002")
+    assert h_lie < h_sound and Decimal(h_sound) / RAY < level < h_now, (h_lie, h_sound, h_now)
+    ion("guard", "add", "weETH", "--deleverage-on-score", str(level), "--to", "1.5x", "--json")
+    events = guard_run(code=0)
+    assert kinds(events) == [], events  # the lie was judged false: nothing fired, nothing sent
+    assert abs(Decimal(position("weETH")["leverage"]) - 3) < Decimal("0.02")
+    assert kinds(guard_run(code=0)) == []  # nor on a rerun
+    # the sound score, submitted now (pending too): judged sound, acted on
+    sent = ion("submit", str(receipt), "--market", "weETH", "--yes", "--json")
+    sound_id = int(sent["pending"]["id"])
+    events = guard_run(code=6)
+    assert kinds(events) == ["guard_fired", "guard_acted"], events
+    fired = next(e for e in events if e["kind"] == "guard_fired")
+    assert fired["episode"].endswith(f":{sound_id}") and "judged sound" in fired["reason"]
+    assert abs(Decimal(position("weETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
