@@ -8,7 +8,9 @@
   the feed, the reserve rate unchanged), once (a rerun acts no more);
 - a lying pending score (anyone may submit one with a bond) that would put the vault under a
   `--deleverage-on-score` level does not make the guard act: the guard judges it as
-  `ion challenge` does; the sound score submitted next does.
+  `ion challenge` does; the sound score submitted next does;
+- a guard `--deleverage-on-avs-slashing 0.5% --to 1.5x` on an ezETH vault: a slash of op-1 by
+  avs-a (0.9% of ezETH's restaked ETH) deleverages it, once; a smaller one before it does not.
 """
 
 from __future__ import annotations
@@ -230,3 +232,23 @@ def test_a_false_pending_score_does_not_make_a_guard_act_and_a_sound_one_does(
     fired = next(e for e in events if e["kind"] == "guard_fired")
     assert fired["episode"].endswith(f":{sound_id}") and "judged sound" in fired["reason"]
     assert abs(Decimal(position("weETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
+
+
+def test_an_avs_slashing_of_its_operators_deleverages_once(devnet: DevnetHandle) -> None:
+    ion("leverage", "ezETH", "--deposit", "10", "--to", "3x", "--yes", "--json")
+    ion("guard", "add", "ezETH", "--deleverage-on-avs-slashing", "0.5%", "--to", "1.5x", "--json")
+    assert kinds(guard_run(code=0)) == []
+    # op-2 by avs-c in set 7, 1% of that allocation: 0.2 x 0.01 x 1960 = 3.9 ETH (0.08%)
+    slash = ("devnet", "avs-slash", "--set")
+    ion(*slash, "7", "--avs", "avs-c", "--operator", "op-2", "--wad", "1%", "--json")
+    assert kinds(guard_run(code=0)) == []
+    assert abs(Decimal(position("ezETH")["leverage"]) - 3) < Decimal("0.02")
+    # op-1 by avs-a in set 0, 5%: 0.3 x 0.05 x 3000 = 45 ETH of 4,956 (0.9%)
+    ion(*slash, "0", "--avs", "avs-a", "--operator", "op-1", "--wad", "5%", "--json")
+    events = guard_run(code=6)
+    assert kinds(events) == ["guard_fired", "guard_acted"], events
+    fired = next(e for e in events if e["kind"] == "guard_fired")
+    assert fired["episode"].startswith("avs:ezETH:")
+    assert Decimal("0.9") < Decimal(fired["figures"]["share"].rstrip("%")) < Decimal("0.92")
+    assert abs(Decimal(position("ezETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
+    assert kinds(guard_run(code=0)) == []  # once per slash
