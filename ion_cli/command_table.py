@@ -112,11 +112,6 @@ COMMANDS: dict[str, Entry] = {
             "liquidatable vaults and stale risk proofs."
         ),
     ),
-    "guard": Entry(
-        "guard",
-        "group",
-        "Guards: automatic repay, boost, stop-loss and take-profit on your vault.",
-    ),
     "submit": Entry(
         "submit",
         "command",
@@ -133,6 +128,11 @@ COMMANDS: dict[str, Entry] = {
             "Check a pending risk submission against the beacon state at its root and send the "
             "cheapest fraud proof when it is false (exit 0 when it is sound)."
         ),
+    ),
+    "guard": Entry(
+        "guard",
+        "group",
+        "Guards: automatic repay, boost, stop-loss and take-profit on your vault.",
     ),
     "devnet": Entry(
         "devnet",

@@ -1,12 +1,18 @@
-"""Keep a vault's leverage inside a band, re-checking it every block.
+"""Keep a vault's leverage inside a band, with two guards (the guard API: `Ion.guards`,
+`Ion.guard_run`).
 
     python -m ion_cli.examples.keep_leverage_band weETH --low 2.5 --high 3.5 --target 3 \\
-        [--network devnet] [--blocks 100]
+        [--network devnet] [--blocks 100] [--interval 12]
 
-Each new block: read the position; above `high`, deleverage to `target`; below `low` (with
-debt), lever up to `target` from the vault itself (no deposit). Every write goes through the
-Python API (simulated, bounded by the slippage cap, journaled); a refused or failed write is
-reported and the strategy keeps watching. It stops after `blocks` blocks (or on Ctrl-C).
+The band becomes two guards on the vault (added once; a rerun finds them): leverage over `high`
+is health under H(high) -> `--repay-below H(high) --to {target}x`; leverage under `low` is health
+over H(low) -> `--boost-above H(low) --to {target}x`, with H(L) = L * LT / (L - 1) (LT the
+market's liquidation threshold: health and leverage both at the reserve rate). Each check is one
+`guard run --once` of those two guards: simulated, bounded by the slippage cap, journaled, once
+per episode; a refused or failed action is reported and the strategy keeps watching.
+
+It checks at most `blocks` times, waiting up to `interval` seconds for a new block between checks
+and checking again when none came: a quiet devnet (no new blocks) never makes it hang.
 """
 
 from __future__ import annotations
@@ -31,8 +37,8 @@ class Band:
     target: Decimal
 
     def __post_init__(self) -> None:
-        if not Decimal(1) <= self.low < self.target < self.high:
-            raise ValueError("the band needs 1 <= low < target < high")
+        if not Decimal(1) < self.low < self.target < self.high:
+            raise ValueError("the band needs 1 < low < target < high")
 
 
 @dataclass
@@ -58,31 +64,66 @@ def _leverage(position: Position) -> Decimal | None:
     return Decimal(str(position.leverage))
 
 
-def check_once(ion: Ion, band: Band, block: int) -> Action:
-    """One look at the vault and, if it left the band, one write back to the target."""
-    before = _leverage(ion.position(band.market))
+def health_at(leverage: Decimal, threshold: Decimal) -> Decimal:
+    """The health of a vault at `leverage`: H = L * LT / (L - 1) (from L = H / (H - LT))."""
+    return (leverage * threshold / (leverage - 1)).quantize(Decimal("0.0001"))
+
+
+def band_guards(ion: Ion, band: Band) -> list[int]:
+    """The two guards of the band on the account's vault (added unless already there)."""
+    (market,) = [m for m in ion.markets() if m.market.lower() == band.market.lower()]
+    threshold = market.liquidation_threshold
+    if not isinstance(threshold, Decimal):
+        raise IonError(f"the liquidation threshold of {band.market} is not known")
+    wanted = {
+        "repay_below": str(health_at(band.high, threshold)),
+        "boost_above": str(health_at(band.low, threshold)),
+    }
     target = f"{band.target}x"
+    ids: list[int] = []
+    existing = ion.guards.list()
+    for kind, level in wanted.items():
+        same = [
+            g.id
+            for g in existing
+            if g.market == market.market
+            and g.trigger.kind == kind
+            and Decimal(g.trigger.params["health"]) == Decimal(level)
+            and g.action.leverage is not None
+            and Decimal(g.action.leverage) == band.target * 10**27
+        ]
+        ids.append(
+            same[0]
+            if same
+            else ion.guards.add(market.market, trigger=kind, value=level, to=target).id
+        )
+    return ids
+
+
+def check_once(ion: Ion, band: Band, guards: list[int], block: int) -> Action:
+    """One `guard run --once` of the band's guards: at most one write back to the target."""
+    before = _leverage(ion.position(band.market))
+    done = "none"
     try:
-        if before is not None and before > band.high:
-            result = ion.deleverage(band.market, to=target)
-            action = "deleverage"
-        elif before is not None and before < band.low:
-            result = ion.leverage(band.market, 0, to=target)
-            action = "leverage"
-        else:
-            return Action(block, before, "none", before)
+        for event in ion.guard_run(once=True, guard_ids=guards):
+            if event.kind == "guard_acted":
+                done = "deleverage" if "deleverage" in event.message else "leverage"
+            elif event.kind in ("guard_failed", "guard_refused"):
+                done = f"failed: {event.message}"
     except IonError as exc:
         return Action(block, before, f"failed: {exc.message}")
-    after = _leverage(result.position) if isinstance(result.position, Position) else None
-    return Action(block, before, action, after)
+    after = _leverage(ion.position(band.market)) if done != "none" else before
+    return Action(block, before, done, after)
 
 
-def wait_for_next_block(ion: Ion, after: int, poll: float = 1.0) -> int:
-    """Poll the node until a block after `after` exists; its number."""
+def wait_for_next_block(ion: Ion, after: int, timeout: float = 12.0, poll: float = 1.0) -> int:
+    """The head once a block after `after` exists, or after `timeout` seconds anyway (a quiet
+    devnet has no new blocks: the band is checked again, never waited on forever)."""
     reader = ion.session.reader()
+    deadline = time.monotonic() + timeout
     while True:
-        number = reader.block("latest")["number"]
-        if number > after:
+        number = int(reader.block("latest")["number"])
+        if number > after or time.monotonic() >= deadline:
             return number
         time.sleep(poll)
 
@@ -94,18 +135,19 @@ def run(
     wait: Callable[[Ion, int], int] = wait_for_next_block,
     on_action: Callable[[Action], None] | None = None,
 ) -> Report:
-    """Check the band at each of the next `blocks` blocks (the current one first)."""
+    """Check the band up to `blocks` times (the current block first)."""
     report = Report()
-    block = ion.session.reader().block("latest")["number"]
+    guards = band_guards(ion, band)
+    block = int(ion.session.reader().block("latest")["number"])
     for i in range(blocks):
         if i:
             block = wait(ion, block)
-        action = check_once(ion, band, block)
+        action = check_once(ion, band, guards, block)
         report.actions.append(action)
         if on_action is not None:
             on_action(action)
         # a write mines blocks of its own: continue from the chain's head
-        block = max(block, ion.session.reader().block("latest")["number"])
+        block = max(block, int(ion.session.reader().block("latest")["number"]))
     return report
 
 
@@ -118,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network", default=None)
     parser.add_argument("--account", default=None)
     parser.add_argument("--blocks", type=int, default=100)
+    parser.add_argument("--interval", type=float, default=12.0)
     args = parser.parse_args(argv)
     try:
         band = Band(args.market, args.low, args.high, args.target)
@@ -129,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     def show(a: Action) -> None:
         print(f"block {a.block}: leverage {a.leverage_before} -> {a.action} -> {a.leverage_after}")
 
+    def wait(api: Ion, after: int) -> int:
+        return wait_for_next_block(api, after, timeout=args.interval)
+
     try:
-        run(ion, band, args.blocks, on_action=show)
+        run(ion, band, args.blocks, wait=wait, on_action=show)
     except KeyboardInterrupt:
         return 130
     except IonError as exc:

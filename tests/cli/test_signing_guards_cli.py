@@ -82,6 +82,7 @@ ARGS: dict[str, Any] = {
     "challenge": ["challenge", "weETH", "1"],
     "tx speedup": ["tx", "speedup", HASH],
     "tx cancel": ["tx", "cancel", HASH],
+    "guard run": ["guard", "run", "--once"],
 }
 
 

@@ -133,6 +133,12 @@ NUMBER_OPTIONS: list[tuple[list[str], list[str]]] = [
     (["leverage", "weETH", "--deposit", "1", "--to", "2x", "--yes", "--max-slippage"], []),
     (["leverage", "weETH", "--deposit", "1", "--to", "2x", "--yes", "--deadline"], []),
     (["liquidate", "weETH", "0x" + "11" * 20, "--yes", "--max-repay"], []),
+    (["guard", "add", "weETH", "--to", "1.6", "--repay-below"], []),
+    (["guard", "add", "weETH", "--repay-below", "1.3", "--to"], []),
+    (["guard", "add", "weETH", "--repay-below", "1.3", "--to", "1.6", "--max-per-day"], []),
+    (["guard", "run", "--once", "--interval"], []),
+    (["guard", "remove"], []),
+    (["guard", "history"], []),
 ]
 OUT_OF_RANGE: list[list[str]] = [
     ["deposit", "weETH", "1", "--yes", "--confirmations", "99999999999999999999"],
@@ -152,6 +158,10 @@ OUT_OF_RANGE: list[list[str]] = [
     ["watch", "--once", "--market", "weETH", "--interval", "0"],
     ["watch", "--once", "--market", "weETH", "--max-proof-age", "99999d"],
     ["leverage", "weETH", "--deposit", "1", "--yes", "--to", "1000x"],
+    ["guard", "add", "weETH", "--repay-below", "1000", "--to", "2000"],
+    ["guard", "add", "weETH", "--close-below-rate", "0"],
+    ["guard", "run", "--once", "--interval", "0"],
+    ["guard", "remove", "0"],
 ]
 
 # Commands with a market, vault, address, account, network, name or hash argument: blank -> 2.
@@ -188,6 +198,8 @@ BLANK_SLOTS: list[tuple[list[str], list[str]]] = [
     (["markets", "--rpc-url"], []),
     (["deposit", "weETH", "1", "--yes", "--account"], []),
     (["deposit", "weETH", "1", "--yes", "--network"], []),
+    (["guard", "add"], ["--repay-below", "1.3", "--to", "1.6"]),
+    (["guard", "list", "--address"], []),
 ]
 
 URL_COMMANDS: list[tuple[list[str], str]] = [
@@ -200,6 +212,7 @@ URL_COMMANDS: list[tuple[list[str], str]] = [
     (["risk", "--lrt", "weETH"], "--beacon-url"),
     (["watch", "--once", "--lrt", "weETH"], "--beacon-url"),
     (["devnet", "up"], "--fork-url"),
+    (["guard", "run", "--once"], "--cross-check"),
 ]
 
 CONFIG_PATHS = ["missing", "dangling", "loop", "directory", "fifo", "dev_zero"]

@@ -111,3 +111,19 @@ def test_a_failing_action_alerts_and_backs_off(chain: Chain) -> None:
     # the same chain time: no retry, no alert, nothing sent (backing off by the chain's clock)
     assert kinds(ion("guard", "run", "--once", "--json")) == []
     assert chain.nonce() == base
+
+
+@pytest.mark.parametrize("fault", ["syncing", "optimistic"])
+def test_a_syncing_or_optimistic_beacon_node_is_refused(guarded: Chain, fault: str) -> None:
+    from ion_cli.testing.devnet import set_faults
+
+    url = guarded.devnet.beacon_url
+    assert url is not None
+    base = guarded.nonce()
+    set_faults(url, **{fault: True})
+    try:
+        done = ion("guard", "run", "--once", "--json")
+    finally:
+        set_faults(url, reset=True)
+    (refused,) = [e for e in events(done) if e["kind"] == "guard_refused"]
+    assert refused["reason"] == f"beacon_{fault}" and guarded.nonce() == base

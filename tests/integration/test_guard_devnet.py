@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -21,11 +22,24 @@ MARKET = "ezETH"
 WAD = 10**18
 
 
+def valid(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` follows its documented schema (ion_cli/schemas/)."""
+    import jsonschema
+
+    name = str(doc["schema"]).split("/")[0].removeprefix("ion.")
+    schema = json.loads(resources.files("ion_cli").joinpath("schemas", f"{name}.json").read_text())
+    jsonschema.validate(doc, schema)
+    return doc
+
+
 def ion(*args: str, code: int = 0) -> Any:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
-    return json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+    if not result.stdout.strip().startswith("{"):
+        return None
+    doc = json.loads(result.stdout)
+    return valid(doc) if args[0] == "guard" else doc
 
 
 def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
@@ -33,7 +47,7 @@ def guard_run(*args: str, code: int) -> list[dict[str, Any]]:
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    assert all(e["schema"] == "ion.guard.run/1" for e in events)
+    assert all(valid(e)["schema"] == "ion.guard.run/1" for e in events)
     return events
 
 
@@ -145,3 +159,21 @@ def test_dry_run_sends_and_keeps_nothing(levered: Protocol) -> None:
     assert nonce(p) == before
     assert ion("guard", "history")["history"] == []
     assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]  # a real run acts
+
+
+def test_the_band_example_is_two_guards_and_returns_on_a_quiet_devnet(levered: Protocol) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.examples.keep_leverage_band import Band, run, wait_for_next_block
+
+    api = Ion()
+    band = Band(MARKET, Decimal("1.8"), Decimal("2.2"), Decimal("2"))
+
+    def quiet(ion: Ion, after: int) -> int:  # nothing mines blocks: it must come back anyway
+        return wait_for_next_block(ion, after, timeout=0.2, poll=0.05)
+
+    report = run(api, band, blocks=3, wait=quiet)
+    assert [a.action for a in report.actions] == ["deleverage", "none", "none"]
+    assert abs(Decimal(str(report.actions[0].leverage_after)) - 2) < Decimal("0.01")
+    assert {g.trigger.kind for g in api.guards.list()} == {"repay_below", "boost_above"}
+    run(api, band, blocks=1, wait=quiet)
+    assert len(api.guards.list()) == 2  # a rerun finds the band's guards
