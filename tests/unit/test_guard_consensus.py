@@ -119,7 +119,11 @@ def test_the_baseline_round_trips_and_names_itself() -> None:
     assert again == base and again.key == base.key
     assert slashing.baseline("weETH", 11, "0xaa", SET).key != base.key
     with pytest.raises(ValueError):
-        slashing.Baseline.from_json({"lrt": "x", "epoch": 1, "state_root": "0x", "rows": [[1]]})
+        slashing.Baseline.from_json({"lrt": "x", "epoch": 1, "state_root": "0x", "runs": [[1]]})
+    # thousands of alike validators are a few runs on disk
+    many = slashing.baseline("weETH", 10, "0xaa", [validator(i) for i in range(5000)])
+    assert len(many.to_json()["runs"]) == 1
+    assert slashing.Baseline.from_json(many.to_json()) == many
 
 
 @given(
@@ -132,6 +136,7 @@ def test_the_share_is_a_sum_of_parts_within_bounds(
 ) -> None:
     start = [validator(i, eb * ETH) for i, eb in enumerate(ebs)]
     base = slashing.baseline("X", 5, "0x01", start)
+    assert slashing.Baseline.from_json(base.to_json()) == base  # the runs on disk are exact
     now = []
     for v in start:
         if v.index in hit:

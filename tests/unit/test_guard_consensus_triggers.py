@@ -146,7 +146,9 @@ def test_arming_records_the_baseline_at_add(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(readers, "open_beacon", lambda session: client)
     monkeypatch.setattr(readers, "finalized", lambda c: ref)
     memory = trigger_class("slashing")(g).arm(SimpleNamespace())  # type: ignore[arg-type]
-    assert memory["baseline"]["epoch"] == 10 and len(memory["baseline"]["rows"]) == 200
+    assert memory["baseline"]["epoch"] == 10 and memory["baseline"]["runs"] == [
+        [0, 200, 32 * ETH, 0, 0]
+    ]
     assert closed == [True]
 
 

@@ -66,23 +66,34 @@ class Baseline:
         return f"slashing:{self.lrt}:{self.epoch}:{digest[:12]}"
 
     def to_json(self) -> dict[str, Any]:
-        # columns, not objects: a 3,000-validator set stays small on disk
-        return {
-            "lrt": self.lrt,
-            "epoch": self.epoch,
-            "state_root": self.state_root,
-            "rows": [[i, eb, short, int(s)] for i, (eb, short, s) in sorted(self.rows.items())],
-        }
+        # runs of consecutive indices alike ([first, count, eb, shortfall, slashed]): a set of
+        # thousands of 32 ETH validators is a few runs (it is saved with the guard's memory)
+        runs: list[list[int]] = []
+        for i, (eb, short, slashed) in sorted(self.rows.items()):
+            last = runs[-1] if runs else None
+            if (
+                last is not None
+                and last[0] + last[1] == i
+                and last[2:] == [eb, short, int(slashed)]
+            ):
+                last[1] += 1
+            else:
+                runs.append([i, 1, eb, short, int(slashed)])
+        return {"lrt": self.lrt, "epoch": self.epoch, "state_root": self.state_root, "runs": runs}
 
     @classmethod
     def from_json(cls, raw: Any) -> Baseline:
         if not isinstance(raw, dict):
             raise ValueError("a slashing baseline is an object")
         rows = {}
-        for row in raw.get("rows", []):
-            if not (isinstance(row, list) and len(row) == 4):
-                raise ValueError(f"a baseline row is [index, eb, shortfall, slashed]: {row!r}")
-            rows[int(row[0])] = (int(row[1]), int(row[2]), bool(row[3]))
+        for run in raw.get("runs", []):
+            if not (isinstance(run, list) and len(run) == 5):
+                raise ValueError(
+                    f"a baseline run is [first, count, eb, shortfall, slashed]: {run!r}"
+                )
+            first, count, eb, short, slashed = (int(x) for x in run)
+            for i in range(first, first + count):
+                rows[i] = (eb, short, bool(slashed))
         return cls(
             lrt=str(raw["lrt"]),
             epoch=int(raw["epoch"]),
