@@ -98,7 +98,7 @@ def test_a_five_percent_slashing_deleverages_to_1_5x_before_any_proof(
     ion("leverage", "weETH", "--deposit", "10", "--to", "3x", "--yes", "--json")
     assert abs(Decimal(position("weETH")["leverage"]) - 3) < Decimal("0.02")
     added = ion("guard", "add", "weETH", "--deleverage-on-slashing", "1%", "--to", "1.5x", "--json")
-    assert added["trigger"] == {"kind": "slashing", "share": "1%"}
+    assert added["trigger"] == {"kind": "slashing", "share": "0.01"}
     ion("devnet", "advance", "--epochs", "1", "--json")
     assert kinds(guard_run(code=0)) == []  # nothing lost: nothing to do
     slash_share("weETH", Fraction(5, 100))
@@ -109,7 +109,7 @@ def test_a_five_percent_slashing_deleverages_to_1_5x_before_any_proof(
     assert kinds(events) == ["guard_fired", "guard_acted"], events
     fired, acted = (e for e in events if e["kind"] in ("guard_fired", "guard_acted"))
     assert fired["episode"].startswith("slashing:weETH:") and acted["episode"] == fired["episode"]
-    assert Decimal(fired["figures"]["share"].rstrip("%")) >= 5
+    assert Decimal(fired["figures"]["share"]) >= Decimal("0.05")
     assert abs(Decimal(position("weETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
     # at that moment: still no submission on the feed, the reserve rate where it was
     assert feed_state(devnet, "weETH") == (0, rate)
@@ -249,6 +249,6 @@ def test_an_avs_slashing_of_its_operators_deleverages_once(devnet: DevnetHandle)
     assert kinds(events) == ["guard_fired", "guard_acted"], events
     fired = next(e for e in events if e["kind"] == "guard_fired")
     assert fired["episode"].startswith("avs:ezETH:")
-    assert Decimal("0.9") < Decimal(fired["figures"]["share"].rstrip("%")) < Decimal("0.92")
+    assert Decimal("0.009") < Decimal(fired["figures"]["share"]) < Decimal("0.0092")
     assert abs(Decimal(position("ezETH")["leverage"]) - Decimal("1.5")) < Decimal("0.01")
     assert kinds(guard_run(code=0)) == []  # once per slash

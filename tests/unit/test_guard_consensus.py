@@ -18,7 +18,7 @@ from ion_cli.errors import UsageError
 from ion_cli.flows.guard.consensus import implied, slashing
 from ion_cli.flows.guard.consensus import pending as pd
 from ion_cli.flows.guard.consensus.avs import AvsSlash
-from ion_cli.flows.guard.consensus.shares import parse_share, percent
+from ion_cli.flows.guard.consensus.shares import parse_share, percent, ratio
 
 FAR = cr.FAR_FUTURE_EPOCH
 ETH = 10**9  # Gwei
@@ -320,3 +320,6 @@ def test_bad_shares_are_one_line_errors(text: str) -> None:
 def test_zero_only_where_allowed_and_percent_text() -> None:
     assert parse_share("0%", "--x", allow_zero=True) == 0
     assert percent(Fraction(1, 100)) == "1%" and percent(Fraction(1, 3)) == "33.3333%"
+    assert ratio(Fraction(1, 100)) == "0.01" and ratio(Fraction(0)) == "0"
+    assert ratio(Fraction(1, 3), 8) == "0.33333333" and ratio(Fraction(1)) == "1"
+    assert parse_share(ratio(parse_share("0.0001%", "--x")), "--x") == Fraction(1, 10**6)

@@ -35,11 +35,11 @@ def guard(option: str, value: str, to: str = "1.5x", market: str = "weETH") -> G
 
 def test_the_options_users_type() -> None:
     g = guard("--deleverage-on-slashing", "1%", "1.5x")
-    assert g.trigger.kind == "slashing" and g.trigger.params == {"share": "1%"}
+    assert g.trigger.kind == "slashing" and g.trigger.params == {"share": "0.01"}
     assert g.action.kind == "deleverage" and g.action.leverage == 15 * RAY // 10
     assert guard("--deleverage-on-slashing", "0.5 %", "1.8").action.health == 18 * RAY // 10
     avs = guard("--deleverage-on-avs-slashing", "0%", "2x")
-    assert avs.trigger.kind == "avs_slashing" and avs.trigger.params == {"share": "0%"}
+    assert avs.trigger.kind == "avs_slashing" and avs.trigger.params == {"share": "0"}
     score = guard("--deleverage-on-score", "1.2", "1.5x")
     assert score.trigger.kind == "score" and score.trigger.params == {"health": "1.2"}
     for kind in ("slashing", "avs_slashing", "score"):
@@ -107,7 +107,7 @@ def test_a_slashing_above_the_share_fires_once_and_the_next_is_measured_afresh()
     for i in range(1, 10):
         lrt.now[i] = slash_validator(lrt.now[i], 12)
     (firing,) = trigger.on_epoch(view_at(g, 12), memory)
-    assert firing.figures["share"] == "5%" and firing.figures["slashed"] == "10"
+    assert firing.figures["share"] == "0.05" and firing.figures["slashed"] == "10"
     assert firing.episode.startswith("slashing:weETH:10:") and firing.epoch == 12
     assert "above --deleverage-on-slashing 1%" in firing.reason
     # the next epochs see the same slashing: not again (measured from the new baseline)
@@ -117,7 +117,7 @@ def test_a_slashing_above_the_share_fires_once_and_the_next_is_measured_afresh()
     for i in range(100, 104):
         lrt.now[i] = slash_validator(lrt.now[i], 20)
     (again,) = trigger.on_epoch(view_at(g, 20), memory)
-    assert again.episode != firing.episode and again.figures["share"] == "2.1053%"
+    assert again.episode != firing.episode and again.figures["share"] == "0.02105263"
     # an epoch not after the baseline is not measured
     assert trigger.on_epoch(view_at(g, 20), memory) == []
 
@@ -247,7 +247,7 @@ def test_an_avs_slash_fires_once_per_slash(monkeypatch: pytest.MonkeyPatch) -> N
     trigger = trigger_class("avs_slashing")(g)
     memory = {"last_block": 100}
     (firing,) = trigger.on_block(block_view(g, 110), memory)
-    assert firing.episode == slash.key and firing.figures["share"] == "0.9073%"
+    assert firing.episode == slash.key and firing.figures["share"] == "0.00907258"
     assert trigger.on_block(block_view(g, 110), memory) == []  # the same head: nothing read
     assert trigger.on_block(block_view(g, 111), memory) == []
     assert ranges == [(101, 110), (111, 111)]

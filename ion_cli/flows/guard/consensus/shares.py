@@ -28,3 +28,17 @@ def percent(share: Fraction) -> str:
     """A share for people: "1%", "0.25%", "5.1234%" (at most 4 decimals)."""
     text = f"{float(share * 100):.4f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def ratio(share: Fraction, places: int = 18) -> str:
+    """A share as a decimal ratio ("0.01"; --json carries ratios, never percent strings):
+    exact up to `places` decimals, rounded half-even beyond."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 80
+        q = (Decimal(share.numerator) / Decimal(share.denominator)).quantize(
+            Decimal(1).scaleb(-places)
+        )
+    text = format(q.normalize(), "f")
+    return "0" if text in ("-0", "0") else text

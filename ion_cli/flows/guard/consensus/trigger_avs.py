@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ion_cli.flows.guard.consensus.shares import parse_share, percent
+from ion_cli.flows.guard.consensus.shares import parse_share, percent, ratio
 from ion_cli.flows.guard.model import ActionSpec, TriggerSpec
 from ion_cli.flows.guard.triggers import BlockView, Firing, Trigger, register
 
@@ -32,15 +32,15 @@ class DeleverageOnAvsSlashing(Trigger):
 
         share = parse_share(value, cls.option, allow_zero=True)
         action = deleverage_target(to, cls.option)
-        return TriggerSpec(cls.kind, {"share": percent(share)}), action
+        return TriggerSpec(cls.kind, {"share": ratio(share)}), action
 
     @property
     def threshold(self) -> Fraction:
         return parse_share(self.params["share"], self.option, allow_zero=True)
 
     def describe(self) -> str:
-        share = self.params["share"]
-        return "an AVS slashing of its operators" + (f" above {share}" if share != "0%" else "")
+        share = self.threshold
+        return "an AVS slashing of its operators" + (f" above {percent(share)}" if share else "")
 
     def arm(self, session: Session) -> dict[str, Any]:
         """Follow from the chain head when the guard is added (refused where the LRT's
@@ -68,14 +68,15 @@ class DeleverageOnAvsSlashing(Trigger):
             Firing(
                 guard_id=self.guard.id,
                 episode=s.key,
-                reason=f"{s.describe()}: above --deleverage-on-avs-slashing {self.params['share']}",
+                reason=f"{s.describe()}: above --deleverage-on-avs-slashing "
+                f"{percent(self.threshold)}",
                 block=view.block,
                 chain_time=view.timestamp,
                 figures={
                     "lrt": s.lrt,
                     "avs": s.avs,
                     "operator": s.operator,
-                    "share": percent(s.share),
+                    "share": ratio(s.share, 8),
                     "lost_wei": str(s.lost_wei),
                     "slash_block": str(s.block),
                     "transaction_hash": s.transaction_hash,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ion_cli.errors import UsageError
 from ion_cli.flows.guard.consensus import slashing
-from ion_cli.flows.guard.consensus.shares import parse_share, percent
+from ion_cli.flows.guard.consensus.shares import parse_share, percent, ratio
 from ion_cli.flows.guard.model import ActionSpec, TriggerSpec
 from ion_cli.flows.guard.triggers import Clock, EpochView, Firing, Trigger, register
 
@@ -44,14 +44,14 @@ class DeleverageOnSlashing(Trigger):
     def build(cls, value: str, to: str | None) -> tuple[TriggerSpec, ActionSpec]:
         share = parse_share(value, cls.option)
         action = deleverage_target(to, cls.option)
-        return TriggerSpec(cls.kind, {"share": percent(share)}), action
+        return TriggerSpec(cls.kind, {"share": ratio(share)}), action
 
     @property
     def threshold(self) -> Fraction:
         return parse_share(self.params["share"], self.option)
 
     def describe(self) -> str:
-        return f"slashing or loss of its validators above {self.params['share']}"
+        return f"slashing or loss of its validators above {percent(self.threshold)}"
 
     def _lrt_set(self, view: EpochView) -> LrtSet:
         if self._set is None:
@@ -90,7 +90,7 @@ class DeleverageOnSlashing(Trigger):
         if ref.epoch <= base.epoch:
             return []
         signal = slashing.measure(base, ref.epoch, validators)
-        memory["last"] = {"epoch": ref.epoch, "share": percent(signal.share)}
+        memory["last"] = {"epoch": ref.epoch, "share": ratio(signal.share, 8)}
         if not signal.above(self.threshold):
             return []
         # The event is used up either way: the next one is measured from here (each event
@@ -106,11 +106,11 @@ class DeleverageOnSlashing(Trigger):
                 guard_id=self.guard.id,
                 episode=signal.key,
                 reason=f"{slashing.describe(signal)}: above --deleverage-on-slashing "
-                f"{self.params['share']}",
+                f"{percent(self.threshold)}",
                 epoch=ref.epoch,
                 figures={
                     "lrt": signal.lrt,
-                    "share": percent(signal.share),
+                    "share": ratio(signal.share, 8),
                     "slashed": str(len(signal.slashed)),
                     "slashed_gwei": str(signal.slashed_gwei),
                     "lost_gwei": str(signal.lost_gwei),
