@@ -127,3 +127,12 @@ def test_a_syncing_or_optimistic_beacon_node_is_refused(guarded: Chain, fault: s
         set_faults(url, reset=True)
     (refused,) = [e for e in events(done) if e["kind"] == "guard_refused"]
     assert refused["reason"] == f"beacon_{fault}" and guarded.nonce() == base
+
+
+def test_a_cross_check_node_that_lags_is_refused(guarded: Chain, proxy: FaultProxy) -> None:
+    proxy.add(Fault("freeze_head", block=int(guarded.w3.eth.block_number)))
+    ion("devnet", "advance", "--epochs", "1")  # this node moves on, the other stays behind
+    base = guarded.nonce()
+    done = ion("guard", "run", "--once", "--json", "--cross-check", proxy.url)
+    (refused,) = [e for e in events(done) if e["kind"] == "guard_refused"]
+    assert refused["reason"] == "nodes_disagree" and guarded.nonce() == base

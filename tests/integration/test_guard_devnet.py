@@ -177,3 +177,22 @@ def test_the_band_example_is_two_guards_and_returns_on_a_quiet_devnet(levered: P
     assert {g.trigger.kind for g in api.guards.list()} == {"repay_below", "boost_above"}
     run(api, band, blocks=1, wait=quiet)
     assert len(api.guards.list()) == 2  # a rerun finds the band's guards
+
+
+def test_the_api_yields_typed_frozen_events(levered: Protocol) -> None:
+    import dataclasses
+
+    from ion_cli.api import Ion
+    from ion_cli.flows.guard.events import GuardFired, GuardRunStarted, GuardWouldAct
+
+    p, api = levered, Ion()
+    start = health(p)
+    guard = api.guards.add(MARKET, repay_below=start - Decimal("0.1"), to="1.6", max_per_day=50)
+    assert api.guards.list() == [guard]
+    fall_to(p, start - Decimal("0.2"))
+    events = list(api.guard_run(once=True, dry_run=True))
+    assert [type(e) for e in events] == [GuardRunStarted, GuardFired, GuardWouldAct]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        events[1].episode = "x"  # type: ignore[misc]
+    assert api.guards.history() == []
+    assert api.guards.remove(guard.id).id == guard.id and api.guards.list() == []

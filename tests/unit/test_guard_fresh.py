@@ -82,7 +82,7 @@ def test_stale_data_is_named(client: Any, node: Node, reason: str) -> None:
     assert stale is not None and stale.reason == reason
 
 
-@pytest.mark.parametrize("other", [Node(100, 1200, fork="b"), Node(97, 1164)])
+@pytest.mark.parametrize("other", [Node(100, 1200, fork="b"), Node(97, 1164), Node(99, 1200 - 384)])
 def test_another_node_that_disagrees_or_lags_is_refused(other: Node) -> None:
     stale = check_fresh(Node(100, 1200), Client(), [other])  # type: ignore[arg-type, list-item]
     assert stale is not None and stale.reason == "nodes_disagree"

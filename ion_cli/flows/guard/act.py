@@ -118,7 +118,7 @@ def act(run: Acting, guard: Guard, trigger: Trigger, episode: Episode) -> list[W
             lambda options: _attempt(run, guard, trigger, episode, intent, options),
         )
     except _Stop as stop:
-        if stop.changes and not run.dry_run:
+        if stop.changes:  # (a dry run's store is a copy in memory: nothing is kept)
             run.store.update_episode(
                 run.store.episode(guard.id, episode.key) or episode, **stop.changes
             )
@@ -248,7 +248,8 @@ def _attempt(
                 health_after=text(after, RAY),
                 plan=dict(built.plan.to_json()),
                 **fields,
-            )
+            ),
+            state="dry_run",  # shown once (a dry run's store is a copy in memory)
         )
     return result
 
@@ -385,8 +386,7 @@ def _refused(
     block: int,
 ) -> list[WatchEvent]:
     stop = _refusal({**fields, "block": block}, reason, message, retry_at=retry_at)
-    if not run.dry_run:
-        run.store.update_episode(episode, **stop.changes)
+    run.store.update_episode(episode, **stop.changes)
     said = (episode.guard_id, episode.key, reason)
     if said in run.refused:
         return []
@@ -407,13 +407,12 @@ def _failed(
     gave_up = attempts >= MAX_ATTEMPTS
     retry_at = None if gave_up else view.timestamp + BACKOFF_S * 2 ** (attempts - 1)
     message = " ".join(exc.message.split())
-    if not run.dry_run:
-        run.store.update_episode(
-            current,
-            state="gave_up" if gave_up else "failed",
-            attempts=attempts,
-            retry_at=retry_at or 0,
-        )
+    run.store.update_episode(  # (a dry run's store is a copy in memory)
+        current,
+        state="gave_up" if gave_up else "failed",
+        attempts=attempts,
+        retry_at=retry_at or 0,
+    )
     event = GuardFailed(
         message=f"guard {guard.id}: the action failed ({message}); "
         + ("giving up on this episode" if gave_up else f"retried at chain time {retry_at}"),

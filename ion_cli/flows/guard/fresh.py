@@ -9,8 +9,9 @@ Checked right before an action (every check reads the nodes anew):
   (a frozen or lagging execution node; the beacon node is read first, so a block mined between
   the two reads cannot make a sound node look behind);
 - with `--cross-check URL`, every other execution node has the same block hash at the height
-  both have (a node more than `CROSS_CHECK_LAG` blocks behind counts as disagreeing: acting on
-  data one of two nodes does not have yet is acting on an unconfirmed view).
+  both have (a node more than `CROSS_CHECK_LAG` blocks or `CROSS_CHECK_LAG_S` seconds of block
+  time behind counts as disagreeing: acting on data one of two nodes does not have yet is acting
+  on an unconfirmed view).
 
 A failed check is a `Stale` (a reason code and a sentence); the guard refuses and alerts.
 """
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ion_cli.chain.rpc import Reader
 
 CROSS_CHECK_LAG = 2  # blocks another execution node may trail before it counts as disagreeing
+CROSS_CHECK_LAG_S = 24  # and seconds of block time (two slots)
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,14 @@ def _disagreement(head: dict[str, Any], reader: Reader, other: Reader) -> Stale 
         found = other.request("eth_getBlockByNumber", [hex(height), False], "cross-checking")
     except IonError as exc:
         return Stale("nodes_disagree", f"the --cross-check node cannot be read: {exc.message}")
-    if head["number"] - theirs["number"] > CROSS_CHECK_LAG:
+    if (
+        head["number"] - theirs["number"] > CROSS_CHECK_LAG
+        or head["timestamp"] - theirs["timestamp"] > CROSS_CHECK_LAG_S
+    ):
         return Stale(
             "nodes_disagree",
-            f"the --cross-check node is at block {theirs['number']}, {head['number']} here",
+            f"the --cross-check node is at block {theirs['number']} (time "
+            f"{theirs['timestamp']}), block {head['number']} (time {head['timestamp']}) here",
         )
     a = str((mine or {}).get("hash", "")).lower()
     b = str((found or {}).get("hash", "")).lower()

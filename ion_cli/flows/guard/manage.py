@@ -45,10 +45,12 @@ def add_guard(
     owner = session.address_of(address).lower()
     spec = GuardSpec(symbol, owner, trigger_spec, action, bounds)
     with open_store(session) as store:
-        guard = store.add(spec)
-        memory = cls(guard).arm(session)
-        if memory:
-            store.save_memory(guard.id, memory)
+        # armed before it is stored: a baseline that cannot be read (a node down) adds nothing
+        memory = cls(Guard(id=0, chain=store.chain, spec=spec, created_at=0)).arm(session)
+        with store.transaction():
+            guard = store.add(spec)
+            if memory:
+                store.save_memory(guard.id, memory)
     return guard
 
 
