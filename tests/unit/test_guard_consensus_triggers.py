@@ -253,3 +253,29 @@ def test_an_avs_slash_fires_once_per_slash(monkeypatch: pytest.MonkeyPatch) -> N
     assert ranges == [(101, 110), (111, 111)]
     # a chain reset (the head behind what was seen): followed from the new head
     assert trigger.on_block(block_view(g, 50), memory) == [] and memory["last_block"] == 50
+
+
+# ---- the judge: `ion challenge`'s verdict in the guard's words ---------------------------------
+
+
+def test_the_judge_maps_the_challenge_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ion_cli.errors import IonError
+    from ion_cli.flows import challenge as ch
+
+    answers: dict[int, Any] = {
+        1: SimpleNamespace(sound=True, why="the state's"),
+        2: SimpleNamespace(sound=False, why="leaf 3 hides a slashing"),
+        3: ch.ChallengeUnprovable("submission 3 is false, but its tree is not at hand"),
+        4: IonError("the beacon node did not answer"),
+    }
+
+    def judge(session: Any, market: str, sub: int, trees: Any, progress: Any) -> Any:
+        answer = answers[sub]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(ch, "judge", judge)
+    verdict = readers.judge(SimpleNamespace(), "weETH")  # type: ignore[arg-type]
+    got = {i: verdict(pd.Score(FEED, pd.PENDING, i, 1, 0))[0] for i in answers}
+    assert got == {1: "sound", 2: "false", 3: "false", 4: "unjudged"}
