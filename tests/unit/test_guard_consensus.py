@@ -268,22 +268,6 @@ def test_a_final_score_needs_no_judge_and_an_unjudged_one_waits() -> None:
     assert pd.candidates(final, [score(pd.PENDING, 5, 90)]) == [final]
 
 
-def test_verdicts_are_kept_but_unjudged_is_asked_again() -> None:
-    answers = iter([("unjudged", "down"), ("sound", "ok")])
-    calls: list[int] = []
-
-    def judge(s: pd.Score) -> tuple[pd.Verdict, str]:
-        calls.append(s.submission)
-        return next(answers)  # type: ignore[return-value]
-
-    judged = pd.Judged(judge)
-    s = score(pd.PENDING, 9, 300)
-    assert judged(s)[0] == "unjudged"
-    assert judged(s)[0] == "sound" and judged(s)[0] == "sound"
-    assert calls == [9, 9]
-    assert s.key == f"score:{FEED}:9"
-
-
 # ---- an AVS slash ------------------------------------------------------------------------------
 
 

@@ -86,21 +86,3 @@ def decide(
         else:
             decision.waiting.append(score)
     return decision
-
-
-class Judged:
-    """Verdicts kept per submission (a submission's commitment never changes: judged once).
-    An "unjudged" answer is not kept: it is asked again next time."""
-
-    def __init__(self, judge: Callable[[Score], tuple[Verdict, str]]) -> None:
-        self._judge = judge
-        self.verdicts: dict[str, tuple[Verdict, str]] = {}
-
-    def __call__(self, score: Score) -> tuple[Verdict, str]:
-        known = self.verdicts.get(score.key)
-        if known is not None:
-            return known
-        verdict = self._judge(score)
-        if verdict[0] != "unjudged":
-            self.verdicts[score.key] = verdict
-        return verdict
