@@ -57,7 +57,8 @@ class DeleverageOnScore(Trigger):
             final, waiting = readers.scores(session, market)
         except IonError:
             return []  # a market without a risk feed: nothing to follow
-        fired = set(memory.get("fired", []))
+        fired_list = [str(k) for k in memory.get("fired", [])]  # oldest first
+        fired = set(fired_list)
         candidates = [s for s in pd.candidates(final, waiting) if s.key not in fired]
         if not candidates:
             return []
@@ -109,7 +110,7 @@ class DeleverageOnScore(Trigger):
             return []
         got = health_of(chosen)
         assert got is not None
-        memory["fired"] = [*list(fired)[-KEPT_VERDICTS:], chosen.key]
+        memory["fired"] = [*fired_list[-KEPT_VERDICTS:], chosen.key]
         checked = " (judged sound)" if chosen.kind == pd.PENDING else ""
         return [
             Firing(
