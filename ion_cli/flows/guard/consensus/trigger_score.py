@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ion_cli.errors import IonError
+from ion_cli.errors import UsageError
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.guard.consensus import implied
 from ion_cli.flows.guard.consensus import pending as pd
@@ -28,7 +28,6 @@ class DeleverageOnScore(Trigger):
 
     @classmethod
     def build(cls, value: str, to: str | None) -> tuple[TriggerSpec, ActionSpec]:
-        from ion_cli.errors import UsageError
         from ion_cli.flows.guard.consensus.trigger_slashing import deleverage_target
         from ion_cli.flows.guard.triggers_position import parse_health
 
@@ -55,8 +54,9 @@ class DeleverageOnScore(Trigger):
         session, market = view.session, self.guard.market
         try:
             final, waiting = readers.scores(session, market)
-        except IonError:
-            return []  # a market without a risk feed: nothing to follow
+        except UsageError:
+            return []  # a market without a risk feed: nothing to follow (a node's failure
+            # is not caught: the run reports the outage and tries again)
         fired_list = [str(k) for k in memory.get("fired", [])]  # oldest first
         fired = set(fired_list)
         candidates = [s for s in pd.candidates(final, waiting) if s.key not in fired]
