@@ -35,7 +35,7 @@ from ion_cli.errors import IonError
 
 DATA_PACKAGE = "ion_cli.abi"
 DATA_DIR = "published"
-KINDS = ("protocol", "token", "lrt", "venue", "library")
+KINDS = ("protocol", "token", "lrt", "venue", "library", "wallet")
 _SECTIONS: tuple[tuple[str, EntryKind], ...] = (
     ("functions", "function"),
     ("events", "event"),

@@ -15,9 +15,11 @@ return a `WriteResult` (the plan, every step sent, the position read back). Noth
 and nothing is asked on a terminal: failures raise the `ion_cli.errors` exceptions (`UsageError`
 for bad input, `RefusedError` for an unsafe or refused action, `NodeError`, `TransactionReverted`;
 a plan that fails after it started sending raises a `PlanFailed` whose `.result` holds every hash
-sent). Calling a write is the decision to send it: pass `confirm` (a callback answering the
-pipeline's question) to decide per plan, and `observer` (an `ion_cli.chain.observer.Observer`)
-to follow every stage, e.g. to journal each signed transaction before it is broadcast.
+sent). `ion.unsigned("b.json", lambda i: i.leverage("weETH", 10, to="3x"), safe=SAFE)` plans
+any write for a Safe multisig instead (a `SafeBatchResult`; `ion_cli.api.safe`). Calling a
+write is the decision to send it: pass `confirm` (a callback answering the pipeline's question)
+to decide per plan, and `observer` (an `ion_cli.chain.observer.Observer`) to follow every
+stage, e.g. to journal each signed transaction before it is broadcast.
 
 The config file and the environment are read once, when `Ion` is made (or pass `config`).
 """
@@ -33,6 +35,7 @@ from ion_cli.api.challenge import ChallengeMethods
 from ion_cli.api.guards import GuardMethods
 from ion_cli.api.proofs import Proofs
 from ion_cli.api.reads import Reads
+from ion_cli.api.safe import SafeWrites
 from ion_cli.api.transactions import Transactions
 from ion_cli.api.watch import Watching
 from ion_cli.api.writes import Writes
@@ -43,7 +46,17 @@ if TYPE_CHECKING:
 __all__ = ["Amount", "Confirm", "Ion", "VerificationFailed"]
 
 
-class Ion(Reads, Writes, Proofs, Transactions, Beacon, Watching, ChallengeMethods, GuardMethods):
+class Ion(
+    Reads,
+    Writes,
+    SafeWrites,
+    Proofs,
+    Transactions,
+    Beacon,
+    Watching,
+    ChallengeMethods,
+    GuardMethods,
+):
     """One network, one account. `network` is a profile name (devnet, mainnet or one from the
     config file; default: the config's `default_network`), `rpc_url` overrides the profile's,
     `account` names an account of `ion account list` (on the devnet, default: `dev`).

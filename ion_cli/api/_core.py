@@ -39,6 +39,10 @@ class IonCore:
     `password` (or `password_file`) unlocks a keystore account. `confirm` and `observer` apply
     to every write unless a write passes its own."""
 
+    # The handler deadline of a leverage or deleverage given none: minutes for a write signed
+    # now, a day for a Safe batch its owners sign later (`Ion.unsigned`).
+    default_deadline: str = "10m"
+
     def __init__(
         self,
         network: str | None = None,

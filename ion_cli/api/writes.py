@@ -218,7 +218,7 @@ class Writes(IonCore):
         to: str | int | Decimal | None = None,
         ltv: str | Decimal | None = None,
         max_slippage: str | Decimal = "0.5%",
-        deadline: str | int = "10m",
+        deadline: str | int | None = None,
         mode: str = "flash",
         plan_out: str | Path | None = None,
         force: bool = False,
@@ -230,6 +230,7 @@ class Writes(IonCore):
         """Lever the `market` vault up to leverage `to` (3, "3x") or LTV `ltv` (0.7, "70%"),
         bringing `deposit` collateral from the wallet (0: lever the existing vault further).
         Flash mode is one handler transaction; `plan_out` writes a plan file instead of sending.
+        `deadline` (the handler refuses after it): 10 minutes, a day in a Safe batch.
         Refused within the safety margin of liquidation unless `force`."""
         from ion_cli.flows import leverage as lv
 
@@ -239,7 +240,7 @@ class Writes(IonCore):
             leverage=None if to is None else _args.leverage(to),
             ltv=None if ltv is None else _args.fraction(ltv, "LTV"),
             max_slippage=_args.fraction(max_slippage, "slippage"),
-            deadline_s=_args.duration(deadline),
+            deadline_s=_args.duration(self.default_deadline if deadline is None else deadline),
             mode=mode,
             collateral_yield=collateral_yield,
         )
@@ -263,7 +264,7 @@ class Writes(IonCore):
         repay: Amount | None = None,
         close: bool = False,
         max_slippage: str | Decimal = "0.5%",
-        deadline: str | int = "10m",
+        deadline: str | int | None = None,
         plan_out: str | Path | None = None,
         force: bool = False,
         dry_run: bool = False,
@@ -280,7 +281,7 @@ class Writes(IonCore):
             repay=None if repay is None else _args.amount(repay),
             close=close,
             max_slippage=_args.fraction(max_slippage, "slippage"),
-            deadline_s=_args.duration(deadline),
+            deadline_s=_args.duration(self.default_deadline if deadline is None else deadline),
         )
         options = self._options(dry_run, confirm, observer, force=force)
         if plan_out is not None:
@@ -307,11 +308,15 @@ class Writes(IonCore):
         observer: Observer | None = None,
     ) -> WriteResult:
         """Send a plan file after re-checking it against the chain (chain, account, deadline,
-        the venue's price against the plan's bound), and simulating it again."""
+        the venue's price against the plan's bound), and simulating it again. A Safe batch
+        (`Ion.unsigned`'s file) is executed or approved by this owner (`Ion.apply_batch`)."""
         from ion_cli.flows.leverage import apply_plan, load_plan
+        from ion_cli.flows.safe_apply import apply_batch, is_batch_file
         from ion_cli.flows.tx import guarded_write
 
         options = self._options(dry_run, confirm, observer)
+        if is_batch_file(plan_file):
+            return apply_batch(self.session, Path(plan_file), options)
         doc = load_plan(plan_file)  # a malformed file is refused before any lock or read
         return guarded_write(  # one-shot: a plan applied once is reported, never sent again
             self.session,

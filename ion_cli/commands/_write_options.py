@@ -59,6 +59,14 @@ def run_write(
     from ion_cli.errors import IonError
 
     try:
+        if opts.unsigned is not None:  # --unsigned: a Safe batch, nothing signed
+            from ion_cli.commands._safe_render import print_batch, unsigned_next
+
+            batch = opts.api().unsigned(opts.unsigned, write, safe=opts.safe)
+            if batch.batch_file is not None:
+                opts.output.wrote(batch.batch_file, unsigned_next(batch))
+            print_batch(opts, batch)
+            return
         result = write(opts.api())
     except IonError as exc:
         if opts.json:
@@ -66,6 +74,13 @@ def run_write(
         raise
     if wrote is not None:
         opts.output.wrote(wrote, next_command)
+    from ion_cli.safe_results import SafeApplyResult
+
+    if isinstance(result, SafeApplyResult):
+        from ion_cli.commands._safe_render import print_applied
+
+        print_applied(opts, result)
+        return
     print_write_result(opts, result)
 
 

@@ -45,6 +45,9 @@ class GlobalOptions:
     password_file: Path | None = None
     confirmations: int = 1
     timeout: float = 120.0
+    # the multisig options of the write commands (`command(..., batch=True)`)
+    unsigned: Path | None = None
+    safe: str | None = None
     _api: Ion | None = field(default=None, repr=False)
 
     def session(self) -> Session:
@@ -216,6 +219,59 @@ _SIGNING = [
 ]
 _SIGNING_NAMES = [p.name for p in _SIGNING]
 
+# Options of the writes that can be planned for a Safe multisig instead of signed.
+_BATCH = [
+    inspect.Parameter(
+        "unsigned",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                "--unsigned",
+                help=(
+                    "Sign nothing: write the plan to FILE as a Safe Transaction Builder batch "
+                    "(executed atomically through MultiSendCallOnly)."
+                ),
+                metavar="FILE",
+                rich_help_panel="Multisig",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "safe",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--safe",
+                help="The Safe that owns the vault: plan and simulate from its address.",
+                metavar="ADDRESS",
+                rich_help_panel="Multisig",
+            ),
+        ],
+    ),
+]
+_BATCH_NAMES = [p.name for p in _BATCH]
+
+
+def _bad_batch(batch: dict[str, Any]) -> str | None:
+    """--safe only with --unsigned; both non-empty; --safe an address (checked on the chain
+    later: a contract, a Safe)."""
+    unsigned, safe = batch.get("unsigned"), batch.get("safe")
+    if unsigned is not None and not str(unsigned).strip():
+        return "--unsigned is empty: give the batch file to write"
+    if safe is None:
+        return None
+    if unsigned is None:
+        return "--safe needs --unsigned FILE (a Safe's owners sign the batch, not this account)"
+    from ion_cli.addresses import is_address
+
+    if not is_address(str(safe).strip()):
+        return f"--safe: {safe!r} is not an address (0x and 40 hex digits)"
+    return None
+
 
 def _complete_accounts() -> list[str]:
     from ion_cli.completion_data import account_names
@@ -322,15 +378,21 @@ def _unexpected(exc: Exception) -> Any:
 
 
 def command(
-    app: typer.Typer, name: str | None = None, *, signing: bool = False, **kwargs: Any
+    app: typer.Typer,
+    name: str | None = None,
+    *,
+    signing: bool = False,
+    batch: bool = False,
+    **kwargs: Any,
 ) -> Callable[[F], F]:
     """Register `fn` on `app` with the global options appended (and, for commands that sign,
-    --password-file, --confirmations and --timeout); `fn` receives them all as `opts`."""
+    --password-file, --confirmations and --timeout; for writes a Safe can make, `batch`,
+    --unsigned and --safe); `fn` receives them all as `opts`."""
 
     def decorate(fn: F) -> F:
         signature = inspect.signature(fn, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "opts"]
-        extra = _COMMON + (_SIGNING if signing else [])
+        extra = _COMMON + (_SIGNING if signing else []) + (_BATCH if batch else [])
 
         labels = {p.name: _label(p) for p in own}
 
@@ -338,7 +400,10 @@ def command(
         def wrapper(*args: Any, **kw: Any) -> Any:
             common = {n: kw.pop(n) for n in _COMMON_NAMES}
             sending = {n: kw.pop(n) for n in _SIGNING_NAMES} if signing else {}
-            bad = _bad_option(common, sending) or _blank_argument(kw, labels)
+            multisig = {n: kw.pop(n) for n in _BATCH_NAMES} if batch else {}
+            bad = (
+                _bad_option(common, sending) or _bad_batch(multisig) or _blank_argument(kw, labels)
+            )
             if bad:
                 error_line(bad)
                 raise typer.Exit(ExitCode.USAGE)
@@ -352,6 +417,7 @@ def command(
                 timeout=common["timeout"],
                 output=Output(json_mode=common["json_output"]),
                 **sending,
+                **multisig,
             )
             from ion_cli import netdeadline
 

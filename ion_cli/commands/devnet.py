@@ -24,6 +24,9 @@ def _register_restaking() -> None:
     from ion_cli.commands import devnet_restaking  # avs-slash, allocate (their own module)
 
     devnet_restaking.register(app)
+    from ion_cli.commands import devnet_safe  # safe (its own module)
+
+    devnet_safe.register(app)
 
 
 PortOption = Annotated[

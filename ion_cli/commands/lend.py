@@ -16,7 +16,14 @@ from ion_cli.commands.base import GlobalOptions, command
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "supply", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS, signing=True)
+    @command(
+        app,
+        "supply",
+        rich_help_panel="Lend",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
+    )
     def supply(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Base asset to supply: 1.5, 1.5ether.")],
@@ -27,7 +34,14 @@ def register(app: typer.Typer) -> None:
         """Supply the market's base asset (wstETH or WETH) and earn the supply rate."""
         run_write(opts, lambda ion: ion.supply(market, amount, approve_max=approve_max))
 
-    @command(app, "redeem", rich_help_panel="Lend", context_settings=NEGATIVE_AMOUNTS, signing=True)
+    @command(
+        app,
+        "redeem",
+        rich_help_panel="Lend",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
+    )
     def redeem(
         market: MarketArg,
         amount: Annotated[str, typer.Argument(help="Amount of base asset, or `all`.")],

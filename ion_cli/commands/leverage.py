@@ -14,8 +14,15 @@ Slippage = Annotated[
     typer.Option("--max-slippage", help="Worst price move accepted: 0.5%, 0.005.", metavar="PCT"),
 ]
 Deadline = Annotated[
-    str,
-    typer.Option("--deadline", help="The handler refuses after this long: 30s, 10m, 1h."),
+    str | None,
+    typer.Option(
+        "--deadline",
+        help=(
+            "The handler refuses after this long: 30s, 10m, 1h [default: 10m; 1d with "
+            "--unsigned, for the Safe's owners to sign]."
+        ),
+        show_default=False,
+    ),
 ]
 PlanOut = Annotated[
     str | None,
@@ -27,10 +34,14 @@ PlanOut = Annotated[
 ]
 
 
-def _plan_file(plan_out: str | None) -> dict[str, str]:
+def _plan_file(plan_out: str | None, opts: GlobalOptions) -> dict[str, str]:
     """A plan written is named on stderr with the command that sends it."""
     if plan_out is None:
         return {}
+    if opts.unsigned is not None:
+        from ion_cli.errors import UsageError
+
+        raise UsageError("--plan-out and --unsigned both write the plan: give one")
     import shlex
 
     return {"wrote": plan_out, "next_command": f"ion apply {shlex.quote(plan_out)}"}
@@ -38,7 +49,12 @@ def _plan_file(plan_out: str | None) -> dict[str, str]:
 
 def register(app: typer.Typer) -> None:
     @command(
-        app, "leverage", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "leverage",
+        rich_help_panel="Borrow",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def leverage(
         market: MarketArg,
@@ -52,7 +68,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--ltv", help="Target loan-to-value instead: 0.7 or 70%.")
         ] = None,
         max_slippage: Slippage = "0.5%",
-        deadline: Deadline = "10m",
+        deadline: Deadline = None,
         mode: Annotated[
             str, typer.Option("--mode", help="flash (one transaction) or loop (step by step).")
         ] = "flash",
@@ -75,7 +91,7 @@ def register(app: typer.Typer) -> None:
                 plan_out=plan_out,
                 force=force,
             ),
-            **_plan_file(plan_out),
+            **_plan_file(plan_out, opts),
         )
 
     @command(
@@ -84,6 +100,7 @@ def register(app: typer.Typer) -> None:
         rich_help_panel="Borrow",
         context_settings=NEGATIVE_AMOUNTS,
         signing=True,
+        batch=True,
     )
     def deleverage(
         market: MarketArg,
@@ -97,7 +114,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--close", help="Repay to exactly zero debt; collateral back.")
         ] = False,
         max_slippage: Slippage = "0.5%",
-        deadline: Deadline = "10m",
+        deadline: Deadline = None,
         plan_out: PlanOut = None,
         force: Force = False,
         *,
@@ -116,7 +133,7 @@ def register(app: typer.Typer) -> None:
                 plan_out=plan_out,
                 force=force,
             ),
-            **_plan_file(plan_out),
+            **_plan_file(plan_out, opts),
         )
 
     @command(app, "apply", rich_help_panel="Borrow", signing=True)

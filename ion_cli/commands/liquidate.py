@@ -12,7 +12,12 @@ from ion_cli.commands.base import GlobalOptions, command
 
 def register(app: typer.Typer) -> None:
     @command(
-        app, "liquidate", rich_help_panel="Keep", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "liquidate",
+        rich_help_panel="Keep",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def liquidate(
         market: MarketArg,

@@ -21,7 +21,12 @@ from ion_cli.errors import UsageError
 
 def register(app: typer.Typer) -> None:
     @command(
-        app, "deposit", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "deposit",
+        rich_help_panel="Borrow",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def deposit(
         market: MarketArg,
@@ -50,7 +55,12 @@ def register(app: typer.Typer) -> None:
         run_write(opts, lambda ion: ion.deposit(market, amount, approve_max=approve_max))
 
     @command(
-        app, "borrow", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "borrow",
+        rich_help_panel="Borrow",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def borrow(
         market: MarketArg,
@@ -63,7 +73,12 @@ def register(app: typer.Typer) -> None:
         run_write(opts, lambda ion: ion.borrow(market, amount, force=force))
 
     @command(
-        app, "repay", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "repay",
+        rich_help_panel="Borrow",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def repay(
         market: MarketArg,
@@ -78,7 +93,12 @@ def register(app: typer.Typer) -> None:
         run_write(opts, lambda ion: ion.repay(market, amount, approve_max=approve_max))
 
     @command(
-        app, "withdraw", rich_help_panel="Borrow", context_settings=NEGATIVE_AMOUNTS, signing=True
+        app,
+        "withdraw",
+        rich_help_panel="Borrow",
+        context_settings=NEGATIVE_AMOUNTS,
+        signing=True,
+        batch=True,
     )
     def withdraw(
         market: MarketArg,

@@ -1,9 +1,11 @@
 """Regenerate ion_cli/devnet/artifacts/ from the Solidity sources: `python -m
 ion_cli.devnet.build_artifacts` (add `--check` to only report drift, exit 1 when any).
 
-Runs `forge build` offline (foundry.toml points it at the solc-js wrapper) into a private
+Runs one `forge build` offline (foundry.toml points it at the solc-js wrapper) into a private
 temporary output dir, so it never races with a developer's `forge build` / `forge test` on the
-shared `.forge/` dir, then writes one stable, key-sorted JSON file per contract.
+shared `.forge/` dir, then writes one stable, key-sorted JSON file per contract. `--shared`
+builds in `.forge/` instead: after `forge test` (CI's forge step) only the sources no forge test
+imports are compiled, so the drift check costs seconds instead of a full solc-js compile.
 
 The core's contracts (ion_cli/devnet/contracts -> ion_cli/devnet/artifacts) and every plugin's
 own (`<package>/contracts` -> `<package>/artifacts`, package data of the plugin: its stand-ins,
@@ -69,23 +71,20 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def run_forge(root: Path, out: Path, contracts: Path = CONTRACTS) -> None:
+def run_forge(root: Path, out: Path | None, unit_list: list[Unit]) -> None:
+    """One `forge build` of every unit's sources (a plugin's import the core's: compiled once).
+    `out=None` builds in the project's own `.forge/` (foundry.toml's out and cache dirs), the
+    ones `forge test` uses: after a `forge test` nothing is compiled again."""
     forge = toolchain.forge()
+    dirs = ["--out", str(out / "out"), "--cache-path", str(out / "cache")] if out else []
     cmd = [
         str(forge),
         "build",
         "--offline",
-        "--out",
-        str(out / "out"),
-        "--cache-path",
-        str(out / "cache"),
-        "--skip",
-        "test",
-        "--skip",
-        "script",
-        # Only the package's own contracts (not tests/contracts helpers that import forge-std);
-        # a plugin's unit is built as the source dir of its own run.
-        *([str(root / CONTRACTS)] if contracts == CONTRACTS else ["--contracts", str(contracts)]),
+        *dirs,
+        # Only the units' own contracts (not tests/contracts helpers that import forge-std).
+        # No `--skip test`: it would also skip the fixture plugin under tests/fixtures/.
+        *[str(root / unit.contracts) for unit in unit_list],
     ]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -93,12 +92,30 @@ def run_forge(root: Path, out: Path, contracts: Path = CONTRACTS) -> None:
         raise IonError("forge build failed: " + " | ".join(detail[-12:]))
 
 
+def current_outputs(cache_file: Path) -> set[Path]:
+    """The artifacts (relative to the out dir) that forge's cache lists for sources that still
+    exist: a shared out dir may keep files of renamed or deleted contracts."""
+    document = json.loads(cache_file.read_text())
+    found: set[Path] = set()
+    for entry in document.get("files", {}).values():
+        for versions in entry.get("artifacts", {}).values():
+            for profiles in versions.values():
+                for artifact in profiles.values():
+                    found.add(Path(artifact["path"]))
+    return found
+
+
 def collect(
-    root: Path, out: Path, unit: Unit | None = None, owners: dict[str, str] | None = None
+    root: Path,
+    out: Path,
+    unit: Unit | None = None,
+    owners: dict[str, str] | None = None,
+    only: set[Path] | None = None,
 ) -> dict[str, str]:
     """{artifact path relative to the repo root: content} of every contract compiled from the
     unit's sources (default: the core's), and the unit's source index. `owners` (contract name
-    -> source) is shared across units: a name is defined once in the core and the plugins."""
+    -> source) is shared across units: a name is defined once in the core and the plugins.
+    `only`: the artifact files to read (relative to out/out), when the out dir is shared."""
     unit = unit or Unit(CONTRACTS, ARTIFACTS)
     unit_list = [unit]
     hashes = {u.contracts: source_hashes(root, u.contracts) for u in unit_list}
@@ -106,6 +123,8 @@ def collect(
     owners = owners if owners is not None else {}
     for path in sorted((out / "out").rglob("*.json")):
         if "build-info" in path.parts:
+            continue
+        if only is not None and path.relative_to(out / "out") not in only:
             continue
         data = json.loads(path.read_text())
         targets = data.get("metadata", {}).get("settings", {}).get("compilationTarget", {})
@@ -139,12 +158,23 @@ def collect(
     return files
 
 
-def build(root: Path) -> dict[str, str]:
+def build(root: Path, *, shared: bool = False) -> dict[str, str]:
+    """Every unit's artifacts from one forge build: in a temporary dir (never racing with a
+    developer's `forge build` on `.forge/`), or with `shared` in the project's `.forge/`,
+    reusing what `forge test` compiled (CI's forge step runs before pytest)."""
+    unit_list = units(root)
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
-    for unit in units(root):
-        with tempfile.TemporaryDirectory(prefix="ion-forge-") as tmp:
-            run_forge(root, Path(tmp), unit.contracts)
+    if shared:
+        out = root / ".forge"
+        run_forge(root, None, unit_list)
+        only = current_outputs(out / "cache" / "solidity-files-cache.json")
+        for unit in unit_list:
+            files.update(collect(root, out, unit, owners, only))
+        return files
+    with tempfile.TemporaryDirectory(prefix="ion-forge-") as tmp:
+        run_forge(root, Path(tmp), unit_list)
+        for unit in unit_list:
             files.update(collect(root, Path(tmp), unit, owners))
     return files
 
@@ -184,13 +214,16 @@ def write(root: Path, files: dict[str, str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ion_cli.devnet.build_artifacts")
     parser.add_argument("--check", action="store_true", help="report drift, write nothing")
+    parser.add_argument(
+        "--shared", action="store_true", help="build in .forge/ (reuses a `forge test` build)"
+    )
     args = parser.parse_args(argv)
     root = project_root()
     if root is None:
         print("error: not running from a source checkout (no package.json)", file=sys.stderr)
         return 2
     try:
-        files = build(root)
+        files = build(root, shared=args.shared)
     except IonError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

@@ -6,6 +6,8 @@ EVM snapshot for every test.
   `beacon_url`, and on the handle), a web3 instance; both are stopped in `finally`.
 - `devnet` (function): the same handle, with the chain reverted after the test and
   ION_DEVNET_DIR pointing at the session's dir, so `ion` commands run in-process see the node.
+- `module_state(handle, home)`: for a module-scoped fixture preparing the devnet once for all
+  of a module's tests (reverted at the module's end).
 - `warp(w3, seconds)`, `mine(w3)`, `snapshot(w3)`/`revert(w3, id)`: time and state helpers.
 
 web3 is imported inside the fixtures: this module loads with every pytest run (pytest11 plugin).
@@ -37,6 +39,7 @@ __all__ = [
     "devnet",
     "devnet_session",
     "mine",
+    "module_state",
     "revert",
     "set_faults",
     "snapshot",
@@ -163,6 +166,31 @@ def devnet(devnet_session: DevnetHandle, monkeypatch: pytest.MonkeyPatch) -> Ite
         yield devnet_session
     finally:
         revert(devnet_session.w3, snap)
+
+
+@contextmanager
+def module_state(devnet: DevnetHandle, home: Path) -> Iterator[pytest.MonkeyPatch]:
+    """For a module-scoped fixture that prepares the session devnet once for all of a module's
+    tests (proofs, slashings, deployments), instead of once per test: an EVM snapshot reverted
+    when the module ends, and the suite's isolated environment (XDG dirs under `home`, the file
+    keyring, ION_DEVNET_DIR) while it runs. Module-scoped fixtures are set up before the
+    per-test `devnet` snapshot, so every test starts from the prepared state and each test's
+    changes are still reverted. Yields the MonkeyPatch (more variables: ION_ZK_CACHE, ...)."""
+    snap = snapshot(devnet.w3)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ION_DEVNET_DIR", str(devnet.deployment_dir))
+        for var, sub in (
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_STATE_HOME", "state"),
+            ("XDG_CACHE_HOME", "cache"),
+        ):
+            mp.setenv(var, str(home / sub))
+        mp.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+        try:
+            yield mp
+        finally:
+            revert(devnet.w3, snap)
 
 
 def snapshot(w3: Any) -> str:

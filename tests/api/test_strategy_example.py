@@ -9,18 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from ion_cli.paths import project_root
 from ion_cli.testing.devnet import DevnetHandle
 
 SCRIPT = Path(__file__).with_name("strategy_example.py")
 
 
 def test_the_example_passes_mypy_strict() -> None:
+    # Incremental, from the project root: the package's modules come from the cache that
+    # `make typecheck` (`mypy ion_cli`, the same strict config) wrote just before, so only the
+    # example itself is checked (about 1 s instead of 11). Without that cache mypy builds it.
+    root = project_root() or Path.cwd()
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(SCRIPT)],
+        [sys.executable, "-m", "mypy", "--strict", str(SCRIPT)],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+        cwd=root,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -38,6 +38,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ion_cli.challenge_results",
         "ion_cli.tx_results",
         "ion_cli.risk_results",
+        "ion_cli.safe_results",
         "ion_cli.guard_results",
         "ion_cli.render",
     ),

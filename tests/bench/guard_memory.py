@@ -130,13 +130,15 @@ def run(epochs: int, handle: Any) -> None:
     tracemalloc.stop()
 
     plans = _plans_per_intent()
+    print("journal plans: " + "; ".join(_titles()))
     duplicates = sum(c - 1 for c in acted.values() if c > 1)
     duplicates += sum(c - 1 for c in plans.values() if c > 1)
     print(f"guards over {', '.join(MARKETS)}: {epochs} epochs advanced, {epochs} cycles")
     print(f"rate falls: {len(falls)} ({', '.join(falls)}); events: {dict(sorted(kinds.items()))}")
     print(
         f"actions: {sum(acted.values())} over {len(acted)} episodes; "
-        f"guard plans in the journal: {sum(plans.values())}; duplicate actions: {duplicates}"
+        f"guard plans in the journal: {sum(plans.values()) - len(MARKETS)} (besides the "
+        f"{len(MARKETS)} leverages); duplicate actions: {duplicates}"
     )
     for n, heap, rss in marks:
         print(f"  after {n:4d} cycles: python heap {heap:7.2f} MB, rss {rss:7.1f} MB")
@@ -161,6 +163,21 @@ def _plans_per_intent() -> Counter[str]:
             counts[intent] += 1
         db.close()
     return counts
+
+
+def _titles() -> list[str]:
+    import sqlite3
+
+    from ion_cli.chain.journal import journal_dir
+
+    titles: list[str] = []
+    for path in journal_dir().glob("*/journal.sqlite3"):
+        db = sqlite3.connect(path)
+        titles += [
+            f"{t} ({i})" for t, i in db.execute("SELECT title, intent FROM plans ORDER BY seq")
+        ]
+        db.close()
+    return titles
 
 
 if __name__ == "__main__":

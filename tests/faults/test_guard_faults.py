@@ -6,13 +6,14 @@ backs off by the chain's clock, never loops."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from faultkit import Chain, audit, ion, run_ion
 
-from ion_cli.testing.devnet import Protocol
+from ion_cli.testing.devnet import DevnetHandle, Protocol, module_state
 from ion_cli.testing.faultproxy import Fault, FaultProxy
 
 MARKET = "ezETH"
@@ -46,10 +47,19 @@ def fall_to(chain: Chain, target: Decimal) -> None:
     raise AssertionError("currentExchangeRate not found")
 
 
+@pytest.fixture(scope="module")
+def _levered_once(
+    devnet_session: DevnetHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """A 3x ezETH vault, made once for the module (each test starts from it, reverted after)."""
+    with module_state(devnet_session, tmp_path_factory.mktemp("guard") / "home"):
+        assert ion("leverage", MARKET, "--deposit", "10", "--to", "3x", "--yes").returncode == 0
+        yield
+
+
 @pytest.fixture
-def guarded(chain: Chain) -> Chain:
-    """A 3x ezETH vault with a --repay-below guard just under its health, then a fall."""
-    assert ion("leverage", MARKET, "--deposit", "10", "--to", "3x", "--yes").returncode == 0
+def guarded(_levered_once: None, chain: Chain) -> Chain:
+    """The 3x ezETH vault with a --repay-below guard just under its health, then a fall."""
     start = health()
     added = ion("guard", "add", MARKET, "--repay-below", str(start - Decimal("0.1")), "--to", "1.6")
     assert added.returncode == 0, added.stderr

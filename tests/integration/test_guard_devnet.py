@@ -7,15 +7,18 @@ past its margin and a second fall is a second episode); the daily bound stops a 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from ion_cli.cli import app
-from ion_cli.testing.devnet import DevnetHandle, Protocol
+from ion_cli.testing.devnet import DevnetHandle, Protocol, module_state
 
 pytestmark = pytest.mark.integration
 MARKET = "ezETH"
@@ -87,9 +90,18 @@ def fall_to(p: Protocol, target: Decimal) -> None:
     set_reserve_rate(p, int(reserve_rate(p) * target / health(p)))
 
 
+@pytest.fixture(scope="module")
+def _levered_once(
+    devnet_session: DevnetHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """A 3x vault, made once for the module (each test starts from it and is reverted)."""
+    with module_state(devnet_session, tmp_path_factory.mktemp("guard") / "home"):
+        ion("leverage", MARKET, "--deposit", "10", "--to", "3x", "--yes")
+        yield
+
+
 @pytest.fixture
-def levered(devnet: DevnetHandle) -> Protocol:
-    ion("leverage", MARKET, "--deposit", "10", "--to", "3x", "--yes")
+def levered(_levered_once: None, devnet: DevnetHandle) -> Protocol:
     return Protocol(devnet)
 
 
@@ -123,7 +135,7 @@ def test_a_fall_below_repay_below_repays_to_the_target_once_per_episode(
     assert history[0]["plan_id"] == plan
 
 
-def test_the_daily_bound_stops_a_second_action(levered: Protocol) -> None:
+def test_the_daily_bound_stops_a_second_action(levered: Protocol, tmp_path: Path) -> None:
     p = levered
     start = health(p)
     level = str(start - Decimal("0.1"))
@@ -138,9 +150,13 @@ def test_the_daily_bound_stops_a_second_action(levered: Protocol) -> None:
     assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]
     fall_to(p, start - Decimal("0.2"))
     before = nonce(p)
-    events = guard_run(code=6)
+    sink = tmp_path / "exec.jsonl"
+    script = "import os, sys; open(sys.argv[1], 'a').write(os.environ['ION_EVENT'] + '\\n')"
+    events = guard_run("--exec", f'{sys.executable} -c "{script}" {sink}', code=6)
     assert kinds(events) == ["guard_fired", "guard_refused"]
     assert events[-1]["reason"] == "max_per_day" and events[-1]["retry_at"] is not None
+    (received,) = [json.loads(line) for line in sink.read_text().splitlines()]
+    assert received == events[-1]  # --exec ran for the alert, the event in its environment
     assert nonce(p) == before  # nothing sent
     assert kinds(guard_run(code=0)) == []  # still refused: said once, nothing sent
     assert nonce(p) == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 
 from ion_cli.beacon.snapshot import Snapshot, StateRef, Validator
 from ion_cli.cli import app
-from ion_cli.testing.devnet import DevnetHandle, Protocol, warp
+from ion_cli.testing.devnet import DevnetHandle, Protocol, module_state, warp
 from ion_cli.zk import layout
 
 pytestmark = pytest.mark.integration
@@ -122,23 +123,43 @@ def zk_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("zk-cache")
 
 
+@pytest.fixture(scope="module")
+def made_proofs(
+    devnet_session: DevnetHandle, zk_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proofs]:
+    """The three proofs, made once for the module (3 ezkl proofs: seconds each) on new blocks
+    that stay for every test (module_state: set up before each test's snapshot)."""
+    base = tmp_path_factory.mktemp("zk-submit")
+    with module_state(devnet_session, base / "home") as mp:
+        mp.setenv("ION_ZK_CACHE", str(zk_cache))
+        older, heavy, newer = new_blocks(devnet_session, 3)
+        made = {}
+        for name, block, slashed, short in (
+            ("heavy", heavy, 64, 16 * 10**9),
+            ("older", older, 8, 10**9),
+            ("newer", newer, 4, 10**8),
+        ):
+            snap = snapshot_file(devnet_session, base / f"{name}.json", block, slashed, short)
+            out = base / name
+            ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
+            made[name] = out
+        yield Proofs(heavy=made["heavy"], older=made["older"], newer=made["newer"], folder=base)
+
+
 @pytest.fixture
 def proofs(
-    devnet: DevnetHandle, zk_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    made_proofs: Proofs,
+    devnet: DevnetHandle,
+    zk_cache: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Proofs:
+    """This test's own copies (`ion submit` writes where it sent into the receipt)."""
     monkeypatch.setenv("ION_ZK_CACHE", str(zk_cache))
-    older, heavy, newer = new_blocks(devnet, 3)
-    made = {}
-    for name, block, slashed, short in (
-        ("heavy", heavy, 64, 16 * 10**9),
-        ("older", older, 8, 10**9),
-        ("newer", newer, 4, 10**8),
-    ):
-        snap = snapshot_file(devnet, tmp_path / f"{name}.json", block, slashed, short)
-        out = tmp_path / name
-        ion("prove", "--lrt", "weETH", "--snapshot", str(snap), "--out", str(out), "--json")
-        made[name] = out
-    return Proofs(heavy=made["heavy"], older=made["older"], newer=made["newer"], folder=tmp_path)
+    heavy, older, newer = (
+        _copy(getattr(made_proofs, name), tmp_path / name) for name in ("heavy", "older", "newer")
+    )
+    return Proofs(heavy=heavy, older=older, newer=newer, folder=tmp_path)
 
 
 def receipt(path: Path) -> dict[str, Any]:

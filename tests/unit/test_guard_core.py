@@ -126,3 +126,38 @@ def test_a_level_trigger_fires_once_per_episode_and_rearms_past_the_margin(
         seen += [(block, f.episode) for f in firings]
     # 1.31 is above the trigger but within the 2% margin: no re-arm, no new episode at 5
     assert seen == [(2, "repay_below#1"), (7, "repay_below#2")]
+
+
+def test_a_price_that_moved_beyond_the_slippage_bound_since_the_trigger_is_named(
+    tmp_path: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    from ion_cli.flows.guard.act import _moved
+
+    with GuardStore(tmp_path / "g.sqlite3", "c") as store:
+        guard = store.add(_spec())  # --max-slippage 0.5%
+    then = {"reserve_rate": str(WAD), "price": str(WAD)}
+    episode = Episode(guard.id, "repay_below#1", "pending", detail=then)
+
+    def view(rate: int, price: int) -> Any:
+        return SimpleNamespace(market=SimpleNamespace(reserve_rate=rate, price=price))
+
+    assert _moved(guard, episode, view(WAD * 1004 // 1000, WAD)) is None  # within 0.5%
+    moved = _moved(guard, episode, view(WAD, WAD * 990 // 1000))
+    assert moved is not None and "price moved -1.00%" in moved
+    assert _moved(guard, episode, view(WAD * 994 // 1000, WAD)) is not None
+
+
+def test_a_triggers_notices_are_reported_once(tmp_path: Path) -> None:
+    from ion_cli.flows.guard.runner import _Guarded
+    from ion_cli.flows.guard.triggers import Trigger
+
+    with GuardStore(tmp_path / "g.sqlite3", "c") as store:
+        guard = store.add(_spec())
+        guarded = _Guarded(store, [guard], acting=None)  # type: ignore[arg-type]
+        memory: dict[str, Any] = {"armed": True}
+        Trigger.notify(memory, "a false pending score was checked and ignored")
+        (event,) = guarded.record([], guard, memory, {})
+        assert event.kind == "guard_notice" and "ignored" in event.message
+        assert store.memory(guard.id) == {"armed": True}  # said once: not kept

@@ -4,7 +4,7 @@ watch's `WatchEvent` (so the same JSON line, `--exec` environment and EVENT_KIND
 Alerts (what --exec runs for and `--once` exits 6 on): an action taken, refused, failed or given
 up. Refusals name a `reason` code: `execution_behind`, `beacon_syncing`, `beacon_optimistic`,
 `beacon_unavailable`, `nodes_disagree`, `price_moved`, `max_per_action`, `max_per_day`,
-`cooldown`, `health_target`, `not_owner`.
+`cooldown`, `health_target`. A `guard_notice` is what a trigger saw and did not act on.
 """
 
 from __future__ import annotations
@@ -85,6 +85,17 @@ class GuardFailed(_GuardEvent):
     error: str
     attempts: int
     retry_at: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardNotice(WatchEvent):
+    """Something a trigger saw and did not act on (e.g. a false pending score, ignored)."""
+
+    kind: ClassVar[str] = "guard_notice"
+
+    guard: int
+    market: str
+    address: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ion_cli.errors import IonError
 from ion_cli.flows.guard.act import Acting, act, read_view
-from ion_cli.flows.guard.events import GuardFired, GuardRunStarted
+from ion_cli.flows.guard.events import GuardFired, GuardNotice, GuardRunStarted
 from ion_cli.flows.guard.model import Guard
 from ion_cli.flows.guard.store import GuardStore
 from ion_cli.flows.guard.triggers import (
+    NOTICES,
     BlockView,
     EpochView,
     Firing,
@@ -86,7 +87,15 @@ class _Guarded:
         self, firings: list[Firing], guard: Guard, memory: dict[str, Any], prices: dict[str, str]
     ) -> list[WatchEvent]:
         """The trigger's memory and the new episodes, in one transaction."""
-        events: list[WatchEvent] = []
+        events: list[WatchEvent] = [
+            GuardNotice(
+                message=f"guard {guard.id} ({guard.market}): {line}",
+                guard=guard.id,
+                market=guard.market,
+                address=guard.address,
+            )
+            for line in memory.pop(NOTICES, None) or []
+        ]
         with self.store.transaction():
             self.store.save_memory(guard.id, memory)
             for firing in firings:

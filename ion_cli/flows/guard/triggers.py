@@ -15,6 +15,8 @@ once per episode, ever (episodes are kept in the store: a restart never acts aga
 `memory` is the trigger's own JSON-able dict for this guard, saved with the episodes after each
 evaluation (atomically, in the store): what a trigger must remember between blocks and runs.
 `arm(session)` gives its first value when the guard is added (a baseline; default {}).
+`notify(memory, message)` leaves a line for the run to report without acting (a `guard_notice`
+event, e.g. a false pending score that was checked and ignored); each is reported once.
 
 Level triggers (`LevelTrigger`, e.g. --repay-below) fire when their condition starts to hold
 and re-arm only once the vault has been beyond the trigger by `REARM_MARGIN` (2% of the trigger
@@ -159,6 +161,14 @@ class Trigger:
 
     def still_holds(self, view: BlockView) -> bool:
         return True
+
+    @staticmethod
+    def notify(memory: dict[str, Any], message: str) -> None:
+        """Report `message` once (a `guard_notice` event), without acting."""
+        memory.setdefault(NOTICES, []).append(str(message))
+
+
+NOTICES = "_notices"  # the memory key the engine empties into guard_notice events
 
 
 @dataclass(frozen=True)
