@@ -221,7 +221,9 @@ def test_a_false_pending_score_does_not_make_a_guard_act_and_a_sound_one_does(
     assert h_lie < h_sound and Decimal(h_sound) / RAY < level < h_now, (h_lie, h_sound, h_now)
     ion("guard", "add", "weETH", "--deleverage-on-score", str(level), "--to", "1.5x", "--json")
     events = guard_run(code=0)
-    assert kinds(events) == [], events  # the lie was judged false: nothing fired, nothing sent
+    # the lie was judged false: nothing fired, nothing sent; said once
+    assert kinds(events) == ["guard_notice"], events
+    assert f"pending risk score {sub.id}" in events[-1]["message"]
     assert abs(Decimal(position("weETH")["leverage"]) - 3) < Decimal("0.02")
     assert kinds(guard_run(code=0)) == []  # nor on a rerun
     # the sound score, submitted now (pending too): judged sound, acted on

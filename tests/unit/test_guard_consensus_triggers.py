@@ -196,7 +196,11 @@ def test_a_false_pending_score_never_makes_it_act(monkeypatch: pytest.MonkeyPatc
     assert trigger.on_block(block_view(g), memory) == []
     assert trigger.on_block(block_view(g, 101), memory) == []
     assert judged == [2]  # judged once: the verdict is kept
-    assert "pending score 2 is false" in memory["ignored"][lie.key]
+    assert "pending risk score 2" in memory["ignored"][lie.key]
+    from ion_cli.flows.guard.triggers import NOTICES
+
+    (notice,) = memory[NOTICES]  # said once (the engine empties it into a guard_notice)
+    assert "is false (why): not acted on" in notice
 
 
 def test_a_sound_pending_or_a_final_score_makes_it_act_once(

@@ -3,7 +3,7 @@ market's feed implies the vault's health under H once the reserve rate follows i
 
 A final score is acted on as it is; a pending one (anyone may submit one with a bond) only after
 the guard judged it itself as `ion challenge` does (`pending.py`): a false pending score is
-ignored (noted once in the guard's memory), one that cannot be judged now waits. Each score
+ignored (said once, as a `guard_notice` event), one that cannot be judged now waits. Each score
 fires once (its submission is the episode).
 """
 
@@ -103,7 +103,13 @@ class DeleverageOnScore(Trigger):
         memory["verdicts"] = dict(list(verdicts.items())[-KEPT_VERDICTS:])
         ignored = dict(memory.get("ignored", {}))
         for score, why in decision.ignored:
-            ignored.setdefault(score.key, f"pending score {score.submission} is false: {why}")
+            if score.key not in ignored:  # said once (a guard_notice), never acted on
+                ignored[score.key] = (
+                    f"{market}: pending risk score {score.submission} (slot "
+                    f"{score.slot}) would put the vault under {self.params['health']}, but it "
+                    f"is false ({why}): not acted on"
+                )
+                self.notify(memory, ignored[score.key])
         memory["ignored"] = dict(list(ignored.items())[-KEPT_VERDICTS:])
         chosen = decision.act_on
         if chosen is None:
