@@ -4,7 +4,7 @@ nothing.
 A devnet of its own (anvil + the beacon server, in a temporary dir); a 3x vault in each of the
 four markets and one guard on each (`--deleverage-on-slashing 1% --to 1.5x`: an epoch trigger
 that reads its LRT's validator set, by index, at every finalized epoch); one guard run over the
-four, for `--epochs` cycles, the devnet advanced one epoch between cycles. Every 100 epochs 5%
+four, for `--epochs` cycles, the devnet advanced one epoch between cycles. At epoch 50, 150, ... 5%
 of one LRT's validators are slashed (`ion devnet slash`): its guard fires and acts once, at the
 first finalized epoch that shows it. Printed: the Python heap (tracemalloc) and RSS at the
 start, the middle and the end (and every 50 cycles), the events per kind, the actions per
@@ -112,8 +112,8 @@ def run(epochs: int, handle: Any) -> None:
             heap = tracemalloc.get_traced_memory()[0] / 2**20
             marks.append((n, heap, rss_mb()))
             print(f"epoch {n:4d}: heap {heap:7.2f} MB  rss {rss_mb():7.1f} MB", file=sys.stderr)
-        if n % 100 == 0:  # 5% of one LRT's live validators slashed
-            market = MARKETS[(n // 100 - 1) % len(MARKETS)]
+        if n % 100 == 50:  # 5% of one LRT's live validators slashed
+            market = MARKETS[(n // 100) % len(MARKETS)]
             slash(market, Decimal("0.05"))
             falls.append(market)
         service.advance(1)
