@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := plugins/ion-weeth plugins/ion-ezeth plugins/ion-rseth plugins/ion-rsweth
 PLUGIN_SOURCES := $(wildcard plugins/*/pyproject.toml)
+INSTALL_PLUGINS := $(foreach p,$(wildcard $(PLUGINS)),-e $(p))
 
 .PHONY: setup bytecode demo test lint typecheck forge pytest artifacts verifier completions bench bench-journal clean lock
 
@@ -13,8 +14,17 @@ setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml $(PLUGIN_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(foreach p,$(wildcard $(PLUGINS)),-e $(p))
+	@# uv (from PyPI, into the venv) installs the same requirements as pip in a fraction of the
+	@# time (a fresh clone on 2 loaded cores: about 3.5 min with pip, 25-40 s with uv); pip
+	@# stays the fallback where uv cannot be installed.
+	@# A uv that installs but cannot resolve (no route to its index) falls back to pip too.
+	if $(BIN)/python -m pip install -q --disable-pip-version-check 'uv==0.13.*' && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' $(INSTALL_PLUGINS); then \
+	  :; \
+	else \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip && \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(INSTALL_PLUGINS); \
+	fi
 	@# Bytecode now, so that no run compiles sources (an editable install leaves ion_cli's
 	@# .pyc files to the first run, which cannot write them under PYTHONDONTWRITEBYTECODE).
 	$(BIN)/python -m compileall -q -j 0 ion_cli plugins >/dev/null
@@ -56,8 +66,11 @@ typecheck:
 forge:
 	node_modules/.bin/forge test
 
+# Two workers by default (CI has 2 cores; PYTEST_WORKERS=0 runs in one process), a test file
+# per worker at a time: module-scoped fixtures (a proof, a prepared devnet) are made once.
+PYTEST_WORKERS ?= 2
 pytest:
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Regenerate generated files (the tests fail when they drift).
 artifacts: setup

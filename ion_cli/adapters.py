@@ -91,6 +91,7 @@ from ion_cli.adapter_api.context import (
 )
 from ion_cli.adapter_api.devnet import (
     DevnetMarket,
+    DevnetPool,
     DevnetRecipe,
     DevnetStaker,
     DevnetStakers,
@@ -165,6 +166,7 @@ __all__ = [
     "ConformanceHooks",
     "ContractFiles",
     "DevnetMarket",
+    "DevnetPool",
     "DevnetRecipe",
     "DevnetStaker",
     "DevnetStakers",

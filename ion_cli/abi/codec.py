@@ -1,7 +1,8 @@
 """The project's one calldata encoder and return-data decoder, for ABI function entries.
 
 eth_abi is imported on first use only (the startup budget). Every way ion builds calldata (the
-contract wrappers, the adapters' `encode_call`, the devnet's deployment batch) ends here.
+contract wrappers, the adapters' `encode_call` from a signature's text, the devnet's deployment
+batch) ends in `encode_entry`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def encode_args(types: Sequence[str], args: Sequence[Any]) -> bytes:
     return bytes(encode(list(types), list(args)))
 
 
-def encode_call(entry: Mapping[str, Any], args: Sequence[Any] = ()) -> bytes:
+def encode_entry(entry: Mapping[str, Any], args: Sequence[Any] = ()) -> bytes:
     """selector + ABI-encoded `args` for the function `entry`."""
     types = input_types(entry)
     if len(args) != len(types):

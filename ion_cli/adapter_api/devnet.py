@@ -57,6 +57,25 @@ class DevnetMarket:
     # a wstETH market's LRT/wstETH pool at the starting rate, indexed by the devnet's swap
     # router and quoter: deleverage unwinds through it
     unwind_pool: bool = True
+    # where the market comes among the recipes' markets (ties by symbol): the devnet deploys
+    # them, and lists them in the deployment file, in this order
+    deploy_order: int = 100
+
+
+@dataclass(frozen=True)
+class DevnetPool:
+    """A pool of the devnet's Balancer-style vault (`shared("balancer_vault")`) that the token's
+    handler swaps through: the token against a shared base token at a fixed price, seeded with
+    `seed_tokens` of each side before the market is deployed."""
+
+    pool_id: str  # 0x + 32 bytes (Balancer's layout: pool address 20, specialization 2, nonce 10)
+    token: str  # the token's address (from the stand-ins)
+    pair: str  # the other side, a shared token: "weth" or "wsteth"
+    price: int  # `pair` per token, WAD
+    fee: int = WAD // 10_000  # WAD: 0.01 %
+    seed_tokens: int = 3_000
+    # the deployment file's `shared` key recording the pool id (for people and tools reading it)
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,11 @@ class DevnetStaker:
     operator: str  # a key of the restaking world's operators: "op-1" ... "op-4"
     deposit_eth: int
     kind: str | None = None  # the published interface it answers (the selector guard's)
+    # ETH of the deposit queued for withdrawal afterwards (still slashable, still its operator's)
+    queued_eth: int = 0
+    # the staker's beacon-chain slashing factor (WAD), set after the restaking world's history
+    # (a pod whose validators lost part of their balance); None: untouched (1)
+    beacon_chain_factor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +170,9 @@ class DevnetRecipe(Protocol):
 
 
 # A recipe may also define `restaking(self, world: RestakingWorld, stand_ins) -> DevnetStakers`:
-# the token's EigenLayer stakers, deployed with the devnet's restaking world; and
+# the token's EigenLayer stakers, deployed with the devnet's restaking world;
+# `pools(self, world, stand_ins) -> Sequence[DevnetPool]`: the Balancer-style pools its handler
+# swaps through (the core deploys one vault over every recipe's pools and seeds them); and
 # `credentials(self, world, stand_ins) -> (address, source)`: the contract its risk feed reads the
 # withdrawal credentials from, "contracts" when the token's own contracts enumerate them (without
 # it, a registry the core fills: "registry").

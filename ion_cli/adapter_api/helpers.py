@@ -129,12 +129,11 @@ def parse_signature(signature: str) -> Signature:
 
 def encode_call(signature: str, args: Sequence[Any] = ()) -> bytes:
     """Calldata for `signature` with `args` (imports eth_abi on first use, not at import)."""
-    from ion_cli.abi.codec import EncodingError
-    from ion_cli.abi.codec import encode_call as encode
+    from ion_cli.abi.codec import EncodingError, encode_entry
     from ion_cli.abi.signature import parse_signature as parse
 
     try:
-        return encode(parse(signature), args)
+        return encode_entry(parse(signature), args)
     except EncodingError as exc:
         raise ValueError(str(exc)) from None
 

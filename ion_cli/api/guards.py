@@ -57,13 +57,14 @@ class Guards:
         max_per_day: Amount | None = None,
         max_slippage: str | Decimal = "0.5%",
         cooldown: str | int = 0,
+        dry_run: bool = False,
     ) -> Guard:
         """Add a guard on the `market` vault of `address` (default: the account): one trigger,
         either a position one by keyword (`repay_below="1.3", to="1.6"`: health under 1.3 ->
         deleverage to health 1.6, or `to="2x"` a leverage) or any registered kind by name
         (`trigger="slashing", value="1%", to="1.5x"`). Bounds: `max_per_action` and
         `max_per_day` in the market's base asset, `max_slippage` of its trades, `cooldown`
-        after an action (chain time)."""
+        after an action (chain time). `dry_run`: check it, store nothing (id 0)."""
         from ion_cli.flows.guard.manage import add_guard
         from ion_cli.flows.guard.model import Bounds
 
@@ -101,6 +102,7 @@ class Guards:
             None if to is None else _text(to),
             bounds,
             address,
+            dry_run=dry_run or self._ion.dry_run,
         )
 
     def list(self, address: str | None = None) -> list[Guard]:
@@ -108,10 +110,12 @@ class Guards:
 
         return list_guards(self._ion.session, address)
 
-    def remove(self, guard_id: int, address: str | None = None) -> Guard:
+    def remove(self, guard_id: int, address: str | None = None, *, dry_run: bool = False) -> Guard:
         from ion_cli.flows.guard.manage import remove_guard
 
-        return remove_guard(self._ion.session, int(guard_id), address)
+        return remove_guard(
+            self._ion.session, int(guard_id), address, dry_run=dry_run or self._ion.dry_run
+        )
 
     def history(
         self, guard_id: int | None = None, address: str | None = None

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ion_cli.abi import published
-from ion_cli.abi.codec import EncodingError, encode_call
+from ion_cli.abi.codec import EncodingError, encode_entry
 from ion_cli.abi.signature import AbiEntry, signature_text
 from ion_cli.addresses import to_checksum
 from ion_cli.chain.plan import Call, CallKind
@@ -57,7 +57,7 @@ class ContractFunction:
     ) -> Call:
         entry = self.entry(len(args))
         try:
-            data = encode_call(entry, args)
+            data = encode_entry(entry, args)
         except EncodingError as exc:
             raise UsageError(f"{self.contract.label}.{self.name}: {exc}") from None
         method = f"{self.contract.label}.{self.name}"

@@ -49,12 +49,12 @@ def entry(name: str) -> dict[str, Any]:
 
 
 def _call(to: str, name: str, args: Sequence[Any], description: str = "", value: int = 0) -> Call:
-    from ion_cli.abi.codec import encode_call
+    from ion_cli.abi.codec import encode_entry
 
     function = entry(name)
     return Call(
         to=to,
-        data=encode_call(function, list(args)),
+        data=encode_entry(function, list(args)),
         value=value,
         description=description,
         method=f"Safe.{name}" if name != "multiSend" else "MultiSendCallOnly.multiSend",
@@ -100,9 +100,9 @@ def unpack_multisend(packed: bytes) -> list[tuple[int, str, int, bytes]]:
 
 def multisend_data(calls: Sequence[tuple[str, int, bytes]]) -> bytes:
     """Calldata of MultiSendCallOnly.multiSend for `calls`."""
-    from ion_cli.abi.codec import encode_call
+    from ion_cli.abi.codec import encode_entry
 
-    return encode_call(entry("multiSend"), [pack_multisend(calls)])
+    return encode_entry(entry("multiSend"), [pack_multisend(calls)])
 
 
 # ---- the Safe transaction -------------------------------------------------------------------
@@ -252,9 +252,9 @@ def approve_hash_call(safe: str, tx_hash: bytes) -> Call:
 
 
 def setup_data(owners: Sequence[str], threshold: int, fallback: str = FALLBACK_HANDLER) -> bytes:
-    from ion_cli.abi.codec import encode_call
+    from ion_cli.abi.codec import encode_entry
 
-    return encode_call(
+    return encode_entry(
         entry("setup"), [list(owners), threshold, ZERO, b"", fallback, ZERO, 0, ZERO]
     )
 

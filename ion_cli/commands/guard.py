@@ -128,7 +128,8 @@ def add(
         max_slippage=max_slippage,
         cooldown=cooldown,
     )
-    opts.output.result(guard, lambda console: console.print(f"added guard {_line(guard)}"))
+    said = "would add (dry run: nothing stored)" if opts.dry_run else "added"
+    opts.output.result(guard, lambda console: console.print(f"{said} guard {_line(guard)}"))
 
 
 @command(app, "list")
@@ -159,7 +160,8 @@ def remove(
 ) -> None:
     """Remove a guard (its history is kept)."""
     guard = opts.api().guards.remove(_guard_id(guard_id))
-    opts.output.result(guard, lambda console: console.print(f"removed guard {_line(guard)}"))
+    said = "would remove (dry run)" if opts.dry_run else "removed"
+    opts.output.result(guard, lambda console: console.print(f"{said} guard {_line(guard)}"))
 
 
 @command(app, "history")

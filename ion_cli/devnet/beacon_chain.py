@@ -88,7 +88,7 @@ def default_groups() -> tuple[LrtGroup, ...]:
         LrtGroup(
             symbol=symbol,
             credentials=tuple(validators.withdrawal_credentials(symbol)),
-            per_credential=spec.validators_per_credential,
+            per_credential=spec.per_credential,
         )
         for symbol, spec in validators.devnet_sets().items()
     )

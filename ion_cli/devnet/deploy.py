@@ -1,7 +1,9 @@
 """Deploy the reference Ion deployment and its stand-in outside world onto an anvil node.
 
-Everything comes from anvil account 9 (the admin), in three phases: the outside world (tokens,
-mint contracts, swap venues, funding), the shared protocol contracts, then one market at a time.
+Everything comes from anvil account 9 (the admin), in three phases: the outside world (the
+shared tokens WETH, stETH and wstETH, the swap venues, every market's token stand-ins from its
+adapter's devnet recipe, funding), the shared protocol contracts, then one market at a time
+(`recipes.deploy_markets`, in the recipes' order), then the restaking world.
 The result is the deployment document (see `deployment.py` for the format).
 """
 
@@ -13,20 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ion_cli.devnet import deployment as dep
-from ion_cli.devnet import node, params, recipes, validators
+from ion_cli.devnet import node, params, recipes
 from ion_cli.devnet.params import WAD, MarketParams
-from ion_cli.devnet.recipes import MarketPieces, Prepared
+from ion_cli.devnet.recipes import BroughtStandIns, MarketPieces
 from ion_cli.devnet.txbatch import ZERO_ADDRESS, DeployError, TxBatch, create_address
 from ion_cli.errors import NodeError
-
-# Balancer's layout: pool address (20 bytes), specialization (2), nonce (10); made up here.
-EZETH_BALANCER_POOL_ID = "0x" + "e2e7" * 10 + "0000" + "00000000000000000001"
-
-HANDLERS = {"weETH": "WeEthHandler"}
-RESERVE_ORACLES = {
-    "weETH": "WeEthWstEthReserveOracle",
-    "ezETH": "EzEthWethReserveOracle",
-}
 
 Progress = Callable[[str], None]
 
@@ -38,159 +31,86 @@ def _role(name: str) -> bytes:
 
 
 @dataclass
-class World:
-    """Addresses of the outside-world stand-ins."""
+class OutsideWorld:
+    """Addresses of the shared outside-world stand-ins, and what the recipes brought."""
 
     weth: str
     steth: str
     wsteth: str
-    eeth: str
-    liquidity_pool: str
-    weeth: str
-    ezeth: str
-    restake_manager: str
-    renzo_oracle: str
     uniswap_wsteth_weth: str
     weth_flash_pool: str
     balancer_vault: str
-    unwind_pools: dict[str, str]
     swap_router: str
     quoter: str
-    # the markets adapters bring (their recipes' stand-ins and unwind pools, deployed with the
-    # outside world so that the router and quoter index their pools)
-    brought: list[Prepared] = field(default_factory=list)
-
-    def token(self, symbol: str) -> str:
-        return {
-            "WETH": self.weth,
-            "wstETH": self.wsteth,
-            "weETH": self.weeth,
-            "ezETH": self.ezeth,
-        }[symbol]
+    # the markets' stand-ins and unwind pools (their adapters' recipes), deployed with the
+    # outside world so that the router and quoter index their pools and the vault holds theirs
+    brought: list[BroughtStandIns] = field(default_factory=list)
+    vault_pools: list[recipes.VaultPool] = field(default_factory=list)
 
 
-def _tokens(tx: TxBatch, admin: str) -> World:
+def _tokens(tx: TxBatch, admin: str) -> OutsideWorld:
     weth = tx.deploy("WETH9")
     steth = tx.deploy("StEth", admin)
     wsteth = tx.deploy("WstEth", steth, admin)
-    eeth = tx.deploy("EEth", admin)
-    liquidity_pool = tx.deploy("EtherFiLiquidityPool", eeth, admin)
-    weeth = tx.deploy("WeEth", eeth, liquidity_pool, admin)
-    ezeth = tx.deploy("EzEth", admin)
-    restake_manager = tx.deploy("RestakeManager", ezeth, admin)
-    renzo_oracle = tx.deploy("RenzoOracle", admin)
-    # The mint contracts mint their token when users pay ETH in (the tokens came first).
-    tx.call(eeth, "EEth", "setLiquidityPool", liquidity_pool)
-    tx.call(ezeth, "EzEth", "setMinter", restake_manager, True)
     tx.call(wsteth, "WstEth", "setStEthPerToken", params.STETH_PER_WSTETH)
-    # ether.fi's totals: the stake of the weETH validators is out of the pool (its shares go to
-    # the admin), then a rebase makes P / S weETH's rate, as ether.fi's oracle does.
-    ether_fi = "EtherFiLiquidityPool"
-    tx.call(liquidity_pool, ether_fi, "depositOutOfLp", admin, params.weeth_staked_wei())
-    tx.call(liquidity_pool, ether_fi, "setRate", params.WEETH_RATE)
-    tx.call(restake_manager, "RestakeManager", "setRate", params.EZETH_RATE)
 
     price = params.STETH_PER_WSTETH  # token1 (WETH) per token0 (wstETH), as on mainnet
     # Venues take their prices at deployment: like mainnet's, they have no price setters.
     uniswap = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
+    # a second wstETH/WETH pool, which handlers may flash-borrow from while they swap in the
+    # first (a pool cannot be re-entered)
     flash = tx.deploy("DevUniswapV3Pool", wsteth, weth, params.UNISWAP_FEE, price)
-    unwind = {}
-    for market in ("weETH",):
-        lrt = {"weETH": weeth}[market]
-        rate = params.RESERVE_RATES[market]  # wstETH per LRT
-        unwind[market] = tx.deploy("DevUniswapV3Pool", lrt, wsteth, params.UNISWAP_FEE, rate)
+    tokens = {"weth": weth, "steth": steth, "wsteth": wsteth}
+    brought = recipes.deploy_stand_ins(tx, tokens)
     # The router and quoter index one pool per (pair, fee): the wstETH/WETH pool users swap
-    # in (the flash pool is the ezETH handler's own) and the LRT/wstETH unwind pools.
-    brought = recipes.prepare(
-        tx, {"weth": weth, "steth": steth, "wsteth": wsteth}, set(params.MARKETS)
-    )
-    routed = [uniswap, *unwind.values(), *(b.unwind_pool for b in brought if b.unwind_pool)]
+    # in and the recipes' LRT/wstETH unwind pools.
+    routed = [uniswap, *(b.unwind_pool for b in brought if b.unwind_pool)]
     router = tx.deploy("DevSwapRouter", routed)
     quoter = tx.deploy("DevQuoterV2", routed)
-    pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
-    spec = (pool_id, ezeth, weth, params.EZETH_RATE, params.BALANCER_FEE_WAD)
-    vault = tx.deploy("DevBalancerVault", [spec])
-    return World(
+    pools = recipes.vault_pools(tx, tokens, brought)
+    vault = tx.deploy("DevBalancerVault", [p.spec(tokens) for p in pools])
+    return OutsideWorld(
         weth=weth,
         steth=steth,
         wsteth=wsteth,
-        eeth=eeth,
-        liquidity_pool=liquidity_pool,
-        weeth=weeth,
-        ezeth=ezeth,
-        restake_manager=restake_manager,
-        renzo_oracle=renzo_oracle,
         uniswap_wsteth_weth=uniswap,
         weth_flash_pool=flash,
         balancer_vault=vault,
-        unwind_pools=unwind,
         brought=brought,
+        vault_pools=pools,
         swap_router=router,
         quoter=quoter,
     )
 
 
-def _fund(tx: TxBatch, world: World, admin: str, dev: str) -> None:
-    """Seed the swap venues, the admin's lender deposits and the `dev` account."""
-    side, unwind_side = params.SWAP_POOL_SIDE * WAD, params.UNWIND_POOL_SIDE * WAD
-    lender, dev_amount = params.LENDER_SEED * WAD, params.DEV_FUNDING * WAD
-    weth_markets = sum(1 for m in params.MARKETS.values() if m.base == "WETH")
-    wsteth_markets = len(params.MARKETS) - weth_markets
+def _fund(tx: TxBatch, world: OutsideWorld, dev: str) -> None:
+    """Seed the swap venues and the `dev` account (the markets' lender seeds and tokens come
+    with each market: `recipes.deploy_markets`)."""
+    side, dev_amount = params.SWAP_POOL_SIDE * WAD, params.DEV_FUNDING * WAD
+    vault_weth = sum(p.pool.seed_tokens * WAD for p in world.vault_pools if p.pool.pair == "weth")
     # WETH has no owner mint: wrap real ETH (the admin's balance was raised for it).
-    weth_needed = 3 * side + weth_markets * lender + dev_amount
-    tx.call(world.weth, "WETH9", "deposit", value=weth_needed)
+    tx.call(world.weth, "WETH9", "deposit", value=2 * side + vault_weth + dev_amount)
 
-    def mint(token: str, contract: str, to: str, amount: int) -> None:
-        tx.call(token, contract, "mint", to, amount)
+    def mint_wsteth(to: str, amount: int) -> None:
+        tx.call(world.wsteth, "WstEth", "mint", to, amount)
 
     def send_weth(to: str, amount: int) -> None:
         tx.call(world.weth, "WETH9", "transfer", to, amount)
 
     for pool in (world.uniswap_wsteth_weth, world.weth_flash_pool):
-        mint(world.wsteth, "WstEth", pool, side)
+        mint_wsteth(pool, side)
         send_weth(pool, side)
-    lrt_contract = {"weETH": "WeEth"}
-    for market, pool in world.unwind_pools.items():
-        mint(world.token(market), lrt_contract[market], pool, unwind_side)
-        mint(world.wsteth, "WstEth", pool, unwind_side)
-    # ezETH before its reserve oracle is deployed: the oracle reads TVL / supply.
-    mint(world.ezeth, "EzEth", world.balancer_vault, side)
-    send_weth(world.balancer_vault, side)
-    mint(world.wsteth, "WstEth", admin, wsteth_markets * lender)
-
+    # before the markets: a reserve oracle may read its token's supply at construction
+    for p in world.vault_pools:
+        seed = p.pool.seed_tokens * WAD
+        stand = p.brought.stand_ins
+        tx.call(stand.token, stand.token_contract, "mint", world.balancer_vault, seed)
+        if p.pool.pair == "weth":
+            send_weth(world.balancer_vault, seed)
+        else:
+            mint_wsteth(world.balancer_vault, seed)
     send_weth(dev, dev_amount)
-    for symbol, contract in (
-        ("wstETH", "WstEth"),
-        ("weETH", "WeEth"),
-        ("ezETH", "EzEth"),
-    ):
-        mint(world.token(symbol), contract, dev, dev_amount)
-
-
-def _reserve_oracle_sources(market: str, world: World) -> tuple[Any, ...]:
-    """The reserve oracle's arguments after the common ones: where it reads the rate."""
-    return {
-        "weETH": (world.weeth, world.wsteth),
-        "ezETH": (world.restake_manager, world.ezeth),
-    }[market]
-
-
-def _handler_sources(market: str, world: World) -> tuple[Any, ...]:
-    """The handler's arguments after (pool, join, whitelist): its venues and mint path."""
-    if market == "ezETH":
-        pool_id = bytes.fromhex(EZETH_BALANCER_POOL_ID[2:])
-        return (world.weth, world.ezeth, world.weth_flash_pool, world.balancer_vault, pool_id)
-    uni = (world.uniswap_wsteth_weth, world.wsteth, world.weth)
-    return (*uni, world.liquidity_pool, world.weeth)
-
-
-def _credential_source(tx: TxBatch, world: World, admin: str, lrt: str) -> tuple[str, str]:
-    """The contract the LRT's RiskFeed reads its withdrawal credentials from: the LRT's own
-    contracts where they enumerate its pods on chain (Renzo's RestakeManager, Kelp's deposit
-    pool), else a registry the admin fills once the credentials are known (ether.fi, Swell)."""
-    if lrt == "ezETH":
-        return tx.deploy("RenzoCredentials", world.restake_manager), "contracts"
-    return tx.deploy("CredentialRegistry", admin), "registry"
+    mint_wsteth(dev, dev_amount)
 
 
 def _fill_registries(tx: TxBatch, markets: dict[str, Any], tokens: dict[str, Any]) -> None:
@@ -222,33 +142,6 @@ def _risk_feed(
         restaking=restaking,
     )
     return tx.deploy("RiskFeed", config.config_tuple(), admin), oracle
-
-
-def _market(
-    tx: TxBatch, world: World, shared: dict[str, Any], m: MarketParams, admin: str
-) -> dict[str, Any]:
-    """One of the markets whose stand-ins the core still deploys itself (see `recipes` for the
-    markets an adapter's devnet recipe brings)."""
-    return deploy_market(
-        tx,
-        shared,
-        m,
-        admin,
-        MarketPieces(
-            lrt=world.token(m.collateral),
-            base=world.token(m.base),
-            credentials=lambda: _credential_source(tx, world, admin, m.collateral),
-            reserve_oracle=(
-                RESERVE_ORACLES[m.collateral],
-                _reserve_oracle_sources(m.collateral, world),
-            ),
-            handler=(
-                HANDLERS.get(m.collateral, "EzEthWethHandler"),
-                _handler_sources(m.collateral, world),
-            ),
-            unwind_pool=world.unwind_pools.get(m.collateral),
-        ),
-    )
 
 
 def deploy_market(
@@ -351,32 +244,15 @@ def beacon_genesis_time(rpc_url: str) -> int:
     return int(genesis_time_for(first))
 
 
-def _token_entries(world: World) -> dict[str, Any]:
-    def lrt(address: str, contracts: dict[str, str], symbol: str) -> dict[str, Any]:
-        spec = validators.VALIDATOR_SETS[symbol]
-        return {
-            "address": address,
-            "decimals": 18,
-            "contracts": contracts,
-            "withdrawal_credentials": validators.withdrawal_credentials(symbol),
-            "validators_per_credential": spec.validators_per_credential,
-        }
-
+def _token_entries(world: OutsideWorld) -> dict[str, Any]:
+    """The shared tokens' entries of the deployment file (the LRTs' come with their markets)."""
     return {
-        "weETH": lrt(
-            world.weeth, {"eeth": world.eeth, "liquidity_pool": world.liquidity_pool}, "weETH"
-        ),
-        "ezETH": lrt(
-            world.ezeth,
-            {"restake_manager": world.restake_manager, "renzo_oracle": world.renzo_oracle},
-            "ezETH",
-        ),
         "wstETH": {"address": world.wsteth, "decimals": 18, "contracts": {"steth": world.steth}},
         "WETH": {"address": world.weth, "decimals": 18, "contracts": {}},
     }
 
 
-def _shared_section(world: World) -> dict[str, str]:
+def _shared_section(world: OutsideWorld) -> dict[str, str]:
     """The shared outside world as the deployment file's `shared` section names it."""
     return {
         "weth": world.weth,
@@ -388,6 +264,11 @@ def _shared_section(world: World) -> dict[str, str]:
         "uniswap_swap_router": world.swap_router,
         "uniswap_quoter": world.quoter,
     }
+
+
+def _pool_ids(world: OutsideWorld) -> dict[str, str]:
+    """The vault pools' ids under the keys their recipes name (for people reading the file)."""
+    return {p.pool.key: p.pool.pool_id for p in world.vault_pools if p.pool.key}
 
 
 def deploy(rpc_url: str, progress: Progress | None = None) -> dict[str, Any]:
@@ -428,7 +309,7 @@ def _deploy_with(
 
     say("deploying tokens and swap venues")
     world = _tokens(tx, admin)
-    _fund(tx, world, admin, dev)
+    _fund(tx, world, dev)
 
     say("deploying the protocol")
     whitelist = tx.deploy("Whitelist", [b"\x00" * 32], b"\x00" * 32)
@@ -445,24 +326,18 @@ def _deploy_with(
         "risk_model_hash": zk["model_hash"],
         "beacon_genesis_time": zk["beacon_genesis_time"],
     }
-    markets = {}
-    for name, market in params.MARKETS.items():
-        say(f"deploying the {name}/{market.base} market")
-        markets[name] = _market(tx, world, shared_addresses, market, admin)
-
-    brought, brought_tokens = recipes.deploy_markets(
+    markets, brought_tokens = recipes.deploy_markets(
         tx,
         _shared_section(world),
         lambda m, pieces: deploy_market(tx, shared_addresses, m, admin, pieces),
         world.brought,
         say,
     )
-    markets.update(brought)
 
     say("deploying the restaking world")
     from ion_cli.devnet import restaking_world
 
-    tokens = {**_token_entries(world), **brought_tokens}
+    tokens = {**brought_tokens, **_token_entries(world)}
     restaking = restaking_world.deploy(tx, admin, tokens, world.brought)
     _fill_registries(tx, markets, tokens)
     for deployed in markets.values():
@@ -486,7 +361,7 @@ def _deploy_with(
             "lens": lens,
             "interest_rate": interest_rate,
             **_shared_section(world),
-            "ezeth_weth_balancer_pool_id": EZETH_BALANCER_POOL_ID,
+            **_pool_ids(world),
         },
         "markets": markets,
         "tokens": tokens,

@@ -1,7 +1,9 @@
 """The devnet's parameters (ion-protocol.md, Appendices D and E): one place, pure data.
 
 The deployer reads them, and so do the integration tests that predict what the contracts
-compute (the reserve rates below mirror the oracles' integer arithmetic exactly).
+compute (`MarketParams.reserve_rate` mirrors the oracles' integer arithmetic exactly). Nothing
+here names a token: each market's parameters and starting rate are its recipe's (adapter API v2,
+`recipes.devnet_markets()`).
 """
 
 from __future__ import annotations
@@ -12,19 +14,8 @@ WAD = 10**18
 RAY = 10**27
 RAD = 10**45
 
-# ---- exchange rates of the stand-ins (WAD: ETH per token; wstETH: stETH per token) ----
-STETH_PER_WSTETH = 1_170_000_000_000_000_000
-WEETH_RATE = 1_030_000_000_000_000_000
-EZETH_RATE = 1_010_000_000_000_000_000
-
-
-def weeth_staked_wei() -> int:
-    """The ETH staked by the weETH validators the beacon server serves (32 ETH each), booked
-    out of the ether.fi pool so that its totals (and weETH's rate P / S) start realistic."""
-    from ion_cli.devnet.validators import VALIDATOR_SETS
-
-    spec = VALIDATOR_SETS["weETH"]
-    return spec.pods * spec.validators_per_credential * 32 * WAD
+# ---- the shared stand-ins (the LRTs' rates are their recipes', in the plugins) ----
+STETH_PER_WSTETH = 1_170_000_000_000_000_000  # stETH per wstETH
 
 
 # ---- interest (Appendix D, per-second RAY rates without the 1) ----
@@ -50,8 +41,7 @@ SUPPLY_CAP_TOKENS = 100_000
 
 # ---- venues and seeding (tokens) ----
 UNISWAP_FEE = 100  # hundredths of a bip: 0.01%, the mainnet wstETH/WETH pool's fee
-BALANCER_FEE_WAD = WAD // 10_000  # 0.01%
-SWAP_POOL_SIDE = 3_000  # each side of the wstETH/WETH, flash and Balancer pools
+SWAP_POOL_SIDE = 3_000  # each side of the wstETH/WETH and flash pools
 UNWIND_POOL_SIDE = 2_000  # each side of the LRT/wstETH pools
 LENDER_SEED = 1_000  # base asset the admin supplies to every pool
 DEV_FUNDING = 100  # of every token, to the `dev` account
@@ -77,13 +67,12 @@ class MarketParams:
     target_health: int  # RAY
     dust_tokens: int
     unwind_pool: bool  # an LRT/wstETH pool for unwinding (wstETH-base markets)
-    rate: int | None = None  # ETH per token (WAD) of a market an adapter's recipe brings
+    rate: int  # ETH per token (WAD): the stand-in's starting rate (its recipe's)
 
     @property
     def reserve_rate(self) -> int:
-        """The reserve oracle's initial rate (WAD, collateral in base); also the market price."""
-        if self.rate is None:
-            return RESERVE_RATES[self.collateral]
+        """The reserve oracle's initial rate (WAD, collateral in base); also the market price
+        (a WETH market's oracle reads the rate itself: exactly the set rate)."""
         return in_wsteth(self.rate) if self.base == "wstETH" else self.rate
 
     @property
@@ -97,19 +86,3 @@ class MarketParams:
     @property
     def supply_cap(self) -> int:
         return SUPPLY_CAP_TOKENS * WAD
-
-
-RESERVE_RATES = {
-    "weETH": in_wsteth(WEETH_RATE),
-    # totalTVL * 1e18 / supply, with the stand-in's TVL rounded up: exactly the set rate.
-    "ezETH": EZETH_RATE,
-}
-
-MARKETS = {
-    "weETH": MarketParams(
-        "weETH", "wstETH", 8 * RAY // 10, 83 * RAY // 100, 110 * RAY // 100, 1, True
-    ),
-    "ezETH": MarketParams(
-        "ezETH", "WETH", 93 * RAY // 100, 96 * RAY // 100, 120 * RAY // 100, 4, False
-    ),
-}

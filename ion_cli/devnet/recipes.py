@@ -1,12 +1,14 @@
-"""The markets that adapters bring to the devnet (adapter API v2 `devnet` recipes).
+"""The devnet's markets: every one is an adapter's (adapter API v2 `devnet` recipes).
 
 A recipe deploys its token's stand-ins through a `RecipeWorld` (the admin's batch, the shared
-tokens) with the outside world (`prepare`: before the swap router and quoter, which index its
-LRT/wstETH unwind pool); the deployer later builds the market around them with the sequence of
-every other market (`deploy.deploy_market`): pool, join, risk feed with a credential registry,
-the recipe's reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev account gets
-the token, the unwind pool both sides, the admin the base asset it lends, and the deployment file
-`tokens.SYMBOL` (with the validators the beacon chain gives it) and `markets.SYMBOL`.
+tokens) with the outside world (`deploy_stand_ins`: before the swap router and quoter, which
+index its LRT/wstETH unwind pool, and before the Balancer-style vault, which holds its `pools`); the
+deployer later builds the market around them with one sequence for every market
+(`deploy.deploy_market`): pool, join, risk feed with the recipe's credential source (else a
+registry), the recipe's reserve oracle, spot oracle, Liquidation, the recipe's handler. The dev
+account gets the token, the unwind pool both sides, the admin the base asset it lends, and the
+deployment file `tokens.SYMBOL` (with the validators the beacon chain gives it) and
+`markets.SYMBOL`. Markets come in the recipes' `deploy_order`.
 """
 
 from __future__ import annotations
@@ -90,13 +92,13 @@ def restaking_stakers(
     tx: TxBatch,
     shared: Mapping[str, str],
     operators: Mapping[str, str],
-    prepared: Sequence[Prepared],
+    brought: Sequence[BroughtStandIns],
 ) -> list[tuple[str, Any]]:
-    """(symbol, DevnetStakers) of every prepared recipe with a `restaking` hook, deployed now
+    """(symbol, DevnetStakers) of every recipe with a `restaking` hook, deployed now
     (the restaking world's EigenLayer stand-ins are in `shared`)."""
     world = RecipeRestakingWorld(tx, tx.sender, _dev(), shared, operators)
     found = []
-    for item in prepared:
+    for item in brought:
         hook = getattr(item.adapter.devnet, "restaking", None)
         if hook is not None:
             found.append((str(item.adapter.symbol), hook(world, item.stand_ins)))
@@ -104,7 +106,7 @@ def restaking_stakers(
 
 
 @dataclass(frozen=True)
-class Prepared:
+class BroughtStandIns:
     """A recipe's stand-ins, deployed with the outside world, and its unwind pool."""
 
     adapter: Any
@@ -112,14 +114,29 @@ class Prepared:
     unwind_pool: str | None
 
 
-def prepare(tx: TxBatch, shared: Mapping[str, str], skip: set[str]) -> list[Prepared]:
+def market_params(adapter: Any, unwind_pool: bool | None = None) -> MarketParams:
+    """The market a recipe asks for, in the deployer's terms."""
+    m = adapter.devnet.market
+    wants_pool = m.base == "wstETH" and bool(m.unwind_pool)
+    return MarketParams(
+        str(adapter.symbol), m.base, m.ltv, m.liquidation_threshold, m.target_health,
+        m.dust_tokens, wants_pool if unwind_pool is None else unwind_pool, rate=m.rate,
+    )  # fmt: skip
+
+
+def devnet_markets() -> dict[str, MarketParams]:
+    """Every market the devnet deploys (the installed recipes'), in deployment order."""
+    return {str(a.symbol): market_params(a) for a in recipe_adapters()}
+
+
+def deploy_stand_ins(tx: TxBatch, shared: Mapping[str, str]) -> list[BroughtStandIns]:
     """Deploy every recipe's stand-ins (the world it sees holds the shared tokens only) and, for
     a wstETH market that wants one, its LRT/wstETH unwind pool at the starting reserve rate.
     Nothing is deployed when no installed adapter brings a recipe."""
     admin, dev = tx.sender, _dev()
     world = RecipeWorld(tx, admin, dev, shared)
-    prepared = []
-    for adapter in recipe_adapters(skip):
+    brought = []
+    for adapter in recipe_adapters():
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
         if m.base not in ("wstETH", "WETH"):
@@ -131,27 +148,64 @@ def prepare(tx: TxBatch, shared: Mapping[str, str], skip: set[str]) -> list[Prep
             pool = tx.deploy(
                 "DevUniswapV3Pool", stand.token, shared["wsteth"], params.UNISWAP_FEE, rate
             )
-        prepared.append(Prepared(adapter, stand, pool))
-    return prepared
+        brought.append(BroughtStandIns(adapter, stand, pool))
+    return brought
+
+
+@dataclass(frozen=True)
+class VaultPool:
+    """A recipe's pool in the devnet's Balancer-style vault, and the stand-ins it trades."""
+
+    pool: Any  # ion_cli.adapter_api.devnet.DevnetPool
+    brought: BroughtStandIns
+
+    def spec(self, shared: Mapping[str, str]) -> tuple[bytes, str, str, int, int]:
+        """DevBalancerVault's constructor entry: (pool id, token, pair token, price, fee)."""
+        p = self.pool
+        return (
+            bytes.fromhex(p.pool_id.removeprefix("0x")),
+            p.token,
+            shared[p.pair],
+            p.price,
+            p.fee,
+        )
+
+
+def vault_pools(
+    tx: TxBatch, shared: Mapping[str, str], brought: list[BroughtStandIns]
+) -> list[VaultPool]:
+    """Every brought recipe's Balancer-style pools (its optional `pools` hook)."""
+    world = RecipeWorld(tx, tx.sender, _dev(), shared)
+    found = []
+    for item in brought:
+        hook = getattr(item.adapter.devnet, "pools", None)
+        for pool in hook(world, item.stand_ins) if hook is not None else ():
+            if pool.pair not in ("weth", "wsteth"):
+                symbol = item.adapter.symbol
+                raise DeployError(
+                    f"{symbol}: a vault pool pairs with weth or wsteth, not {pool.pair!r}"
+                )
+            found.append(VaultPool(pool, item))
+    return found
 
 
 def deploy_markets(
     tx: TxBatch,
     shared: Mapping[str, str],
     build_market: BuildMarket,
-    prepared: list[Prepared],
+    brought: list[BroughtStandIns],
     say: Callable[[str], None],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fund and build every prepared recipe's market: (markets, tokens) of the deployment file."""
+    """Fund and build every recipe's market: (markets, tokens) of the deployment file."""
     admin, dev = tx.sender, _dev()
     world = RecipeWorld(tx, admin, dev, shared)
     markets: dict[str, Any] = {}
     tokens: dict[str, Any] = {}
-    for item in prepared:
+    for item in brought:
         adapter, stand = item.adapter, item.stand_ins
         symbol, recipe = str(adapter.symbol), adapter.devnet
         m = recipe.market
-        say(f"deploying the {symbol}/{m.base} market (its adapter's recipe)")
+        say(f"deploying the {symbol}/{m.base} market")
         tx.call(stand.token, stand.token_contract, "mint", dev, params.DEV_FUNDING * WAD)
         if item.unwind_pool:
             side = params.UNWIND_POOL_SIDE * WAD
@@ -162,10 +216,6 @@ def deploy_markets(
             tx.call(shared["weth"], "WETH9", "deposit", value=seed)
         else:
             tx.call(shared["wsteth"], "WstEth", "mint", admin, seed)
-        market_params = MarketParams(
-            symbol, m.base, m.ltv, m.liquidation_threshold, m.target_health, m.dust_tokens,
-            item.unwind_pool is not None, rate=m.rate,
-        )  # fmt: skip
         pieces = MarketPieces(
             lrt=stand.token,
             base=shared["weth" if m.base == "WETH" else "wsteth"],
@@ -174,7 +224,7 @@ def deploy_markets(
             handler=recipe.handler(world, stand),
             unwind_pool=item.unwind_pool,
         )
-        markets[symbol] = build_market(market_params, pieces)
+        markets[symbol] = build_market(market_params(adapter, item.unwind_pool is not None), pieces)
         spec = m.validators
         tokens[symbol] = {
             "address": stand.token,

@@ -9,13 +9,14 @@ holds, in magnitudes of 1e18 (= 100 % of an operator's stake) and ETH:
     avs-b/0  (2 members)   op-1 op-2            op-1 0.20 (-> 0.25 pending)   op-2 0.10
     avs-c/7  (3 members)   op-2 op-3 op-4       op-2 0.20   op-3 0.40 -> 0.30 (slashed)   op-4 0.50
 
-    stakers     ezETH: two OperatorDelegators, 3,000 ETH -> op-1 (60 %), 2,000 ETH -> op-2 (40 %;
-                its pod's beacon-chain slashing factor 0.98); rsETH: NodeDelegators 1,000 -> op-2,
-                500 -> op-3; weETH: nodes 800 -> op-3, 400 -> op-4; rswETH: staker proxies
-                600 -> op-4, 200 -> op-1; other stakers 1,000 -> op-1, 500 -> op-2, 700 -> op-3.
-    history     avs-c/7 slashed op-3 by 25 % of its allocation (max magnitude 1 -> 0.9).
-    queued      withdrawals still slashable: ezETH's first OperatorDelegator 100 ETH (from op-1;
-                deposited 3,100, so 3,000 stay delegated), the op-2 outsider 50 ETH (of 550).
+    stakers     each LRT's, from its adapter's recipe (`restaking` hook, in the recipes' order:
+                with the shipped plugins ether.fi's nodes, Renzo's OperatorDelegators, Kelp's
+                NodeDelegators, Swell's staker proxies); other stakers 1,000 -> op-1,
+                500 -> op-2, 700 -> op-3.
+    history     avs-c/7 slashed op-3 by 25 % of its allocation (max magnitude 1 -> 0.9); then
+                the stakers' own beacon-chain slashing factors (a recipe's `beacon_chain_factor`).
+    queued      withdrawals still slashable: what the recipes' stakers queue (`queued_eth`), the
+                op-2 outsider 50 ETH (of 550).
 
 Every number here is devnet data, not a claim about mainnet.
 """
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ion_cli.addresses import to_checksum
 from ion_cli.devnet import recipes
-from ion_cli.devnet.recipes import Prepared
+from ion_cli.devnet.recipes import BroughtStandIns
 from ion_cli.devnet.txbatch import create_address
 
 if TYPE_CHECKING:
@@ -77,8 +78,6 @@ PENDING: list[tuple[str, str, int, int]] = [  # operator, avs, set, new magnitud
     ("op-2", "avs-a", 0, 40 * PCT),  # a deallocation: after DEALLOCATION_DELAY
 ]
 MIN_WITHDRAWAL_DELAY = 1_200  # blocks a queued withdrawal stays slashable (mainnet 14 days)
-OD2_BEACON_FACTOR = 98 * PCT
-ETHERFI = "weETH"  # the LRT whose stakers are ether.fi nodes
 
 
 def _align_credentials(
@@ -120,7 +119,7 @@ class _Pods:
 
 
 def deploy(
-    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[Prepared] = ()
+    tx: TxBatch, admin: str, tokens: dict[str, Any], brought: Sequence[BroughtStandIns] = ()
 ) -> dict[str, Any]:
     """Deploy the world; returns the deployment document's `restaking` section and adds each
     LRT's delegation contracts to `tokens[symbol]["contracts"]`."""
@@ -145,37 +144,20 @@ def deploy(
     stakers: list[tuple[str, str, int]] = []  # staker, operator key, deposit
     queued: dict[str, int] = {}  # staker -> ETH it queues for withdrawal (after depositing)
     kinds: dict[str, str] = {}  # staker -> the published interface it answers (selector guard)
+    factors: dict[str, int] = {}  # staker -> its beacon-chain slashing factor (after history)
+    owners: dict[str, list[str]] = {}  # token -> the stakers its pods belong to
 
-    # Renzo: OperatorDelegators listed on the RestakeManager with allocations in basis points
-    restake_manager = tokens["ezETH"]["contracts"]["restake_manager"]
-    for operator, deposit, bps in (("op-1", 3_100, 6_000), ("op-2", 2_000, 4_000)):
-        od = tx.deploy("OperatorDelegator", OPERATORS[operator], epm)
-        if operator == "op-1":
-            queued[od] = 100
-        tx.call(restake_manager, "RestakeManager", "addOperatorDelegator", od, bps)
-        kinds[od] = "RenzoOperatorDelegator"
-        stakers.append((od, operator, deposit))
-    ezeth_second_od = stakers[1][0]
-    owners = {"ezETH": [od for od, _, _ in stakers]}  # token -> the stakers its pods belong to
-
-    # ether.fi: nodes linked to validator pubkeys on the nodes manager
-    nodes_manager = tx.deploy("EtherFiNodesManager", admin)
-    for i, (operator, deposit) in enumerate((("op-3", 800), ("op-4", 400))):
-        node = tx.deploy("EtherFiNode", epm)
-        kinds[node] = "EtherFiNode"
-        tx.call(
-            nodes_manager, "EtherFiNodesManager", "linkPubkeyToNode", bytes([0xEF, i]) * 24, node, i
-        )
-        stakers.append((node, operator, deposit))
-    owners[ETHERFI] = [node for node, kind in kinds.items() if kind == "EtherFiNode"]
-
-    # the stakers adapters' devnet recipes bring (their `restaking` hooks)
+    # the stakers the adapters' devnet recipes bring (their `restaking` hooks)
     brought_shared = {"delegation_manager": dm, "eigen_pod_manager": epm}
     for symbol, extra in recipes.restaking_stakers(tx, brought_shared, OPERATORS, brought):
         for s in extra.stakers:
             stakers.append((s.address, s.operator, s.deposit_eth))
             if s.kind:
                 kinds[s.address] = s.kind
+            if s.queued_eth:
+                queued[s.address] = s.queued_eth
+            if s.beacon_chain_factor is not None:
+                factors[s.address] = s.beacon_chain_factor
         tokens[symbol]["contracts"].update(extra.contracts)
         if extra.pods_are_credentials:
             owners[symbol] = [s.address for s in extra.stakers]
@@ -202,17 +184,14 @@ def deploy(
     avs, set_id, operator, wad = HISTORY_SLASH
     slash = (OPERATORS[operator], set_id, [strategy], [wad], "devnet history: a missed task")
     tx.call(am, "DevAllocationManager", "slashOperator", AVSS[avs], slash)
-    tx.call(
-        epm, "DevEigenPodManager", "devDecreaseBeaconChainSlashingFactor",
-        ezeth_second_od, OD2_BEACON_FACTOR,
-    )  # fmt: skip
+    for staker, factor in factors.items():
+        tx.call(epm, "DevEigenPodManager", "devDecreaseBeaconChainSlashingFactor", staker, factor)
     tx.call(am, "DevAllocationManager", "setAllocationDelay", OPERATORS["op-1"], ALLOCATION_DELAY)
     for operator, avs, set_id, magnitude in PENDING:
         params = [((AVSS[avs], set_id), [strategy], [magnitude])]
         tx.call(am, "DevAllocationManager", "modifyAllocations", OPERATORS[operator], params)
 
     _align_credentials(tokens, staker_pods, owners)
-    tokens[ETHERFI]["contracts"]["etherfi_nodes_manager"] = nodes_manager
     return {
         "allocation_manager": am,
         "delegation_manager": dm,

@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ion_cli.abi.codec import encode_args
-from ion_cli.abi.codec import encode_call as abi_encode_call
+from ion_cli.abi.codec import encode_args, encode_entry
 from ion_cli.devnet import node
 from ion_cli.devnet.artifacts import Artifact, load_artifact
 from ion_cli.errors import IonError, NodeError
@@ -62,7 +61,7 @@ def encode_artifact_call(contract: str, function: str, *args: Any) -> str:
     """Calldata for the devnet contract's `function` (its artifact's ABI: the devnet's admin
     functions are not part of any published interface), through the project's one encoder."""
     item = _entry(load_artifact(contract), "function", function, len(args))
-    return "0x" + abi_encode_call(item, args).hex()
+    return "0x" + encode_entry(item, args).hex()
 
 
 def encode_deploy(contract: str, *args: Any) -> str:

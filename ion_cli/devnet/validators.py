@@ -1,28 +1,19 @@
 """Synthetic validators behind each devnet LRT: deterministic withdrawal credentials.
 
-The devnet's beacon API server (`ion_cli.devnet.beacon_server`) serves `validators_per_credential`
-validators for each of these credentials, among unrelated ones. They only have to be stable
+Each LRT's recipe (adapter API v2, `DevnetMarket.validators`) says how many pods, which
+credential prefixes and how many validators per credential. The devnet's beacon API server
+(`ion_cli.devnet.beacon_server`) serves `validators_per_credential` validators for each of these
+credentials, among unrelated ones. They only have to be stable
 across deployments and look like the real thing: prefix 0x01 (or 0x02, compounding) + 11 zero
 bytes + a 20-byte EigenPod-like address. Sizes are realistic: 2,000-3,200 validators per LRT.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-
-@dataclass(frozen=True)
-class ValidatorSet:
-    pods: int
-    prefixes: tuple[int, ...]  # cycled over the pods
-    validators_per_credential: int
-
-
-VALIDATOR_SETS = {
-    # ether.fi nodes use both credential types; the others one each (an arbitrary but fixed mix).
-    "weETH": ValidatorSet(pods=4, prefixes=(0x01, 0x02), validators_per_credential=800),
-    "ezETH": ValidatorSet(pods=3, prefixes=(0x01,), validators_per_credential=800),
-}
+if TYPE_CHECKING:
+    from ion_cli.adapter_api.devnet import DevnetValidators
 
 
 def pod_address(token: str, index: int) -> bytes:
@@ -32,22 +23,16 @@ def pod_address(token: str, index: int) -> bytes:
     return keccak(text=f"ion-devnet-pod:{token}:{index}")[12:]
 
 
-def devnet_sets() -> dict[str, ValidatorSet]:
-    """The sets above and those the installed adapters' devnet recipes bring."""
+def devnet_sets() -> dict[str, DevnetValidators]:
+    """The sets the installed adapters' devnet recipes bring, in their deployment order."""
     from ion_cli.devnet.recipe_adapters import recipe_adapters
 
-    sets = dict(VALIDATOR_SETS)
-    for adapter in recipe_adapters(set(sets)):
-        spec = adapter.devnet.market.validators
-        sets[str(adapter.symbol)] = ValidatorSet(
-            spec.pods, tuple(spec.prefixes), spec.per_credential
-        )
-    return sets
+    return {str(a.symbol): a.devnet.market.validators for a in recipe_adapters()}
 
 
 def withdrawal_credentials(token: str) -> list[str]:
     spec = devnet_sets()[token]
-    return credentials_of(token, spec.pods, spec.prefixes)
+    return credentials_of(token, spec.pods, tuple(spec.prefixes))
 
 
 def credentials_of(token: str, pods: int, prefixes: tuple[int, ...]) -> list[str]:

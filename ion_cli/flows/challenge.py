@@ -112,13 +112,13 @@ def pending(session: Session, market: str) -> list[dict[str, Any]]:
 
 def pick_submission(session: Session, feed: str, wanted: int | None) -> Submission:
     """Submission `wanted`, or the newest one still open to challenge."""
-    from ion_cli.zk.challenge_chain import read_submissions
+    from ion_cli.zk.challenge_chain import read_known_submissions
 
     reader = session.reader()
     if wanted is not None:
-        return read_submissions(reader, feed, [wanted])[0]
+        return read_known_submissions(reader, feed, [wanted])[0]
     now = int(reader.block("latest")["timestamp"])
-    open_ = [s for s in read_submissions(reader, feed) if s.open(now)]
+    open_ = [s for s in read_known_submissions(reader, feed) if s.open(now)]
     if not open_:
         raise NothingToChallenge(f"no submission of {feed} is pending in its challenge window")
     return open_[-1]
@@ -353,13 +353,13 @@ def finalize(
     (oldest first, in one plan)."""
     from ion_cli.chain.contracts import Contract
     from ion_cli.challenge_results import FinalizeResult
-    from ion_cli.zk.challenge_chain import read_submissions
+    from ion_cli.zk.challenge_chain import read_known_submissions
 
     feed = feed_of(session, market)
     symbol = session.profile.market(market).symbol
     reader = session.reader()
     now = int(reader.block("latest")["timestamp"])
-    subs = read_submissions(reader, feed, None if submission is None else [submission])
+    subs = read_known_submissions(reader, feed, None if submission is None else [submission])
     ready = [s for s in subs if s.status == "pending" and now >= s.deadline]
     if submission is not None and not ready:
         s = subs[0]
@@ -391,7 +391,7 @@ def finalize(
         },
     )
     result = run_plan(session, plan, options)
-    after = [] if options.dry_run else read_submissions(reader, feed, [s.id for s in ready])
+    after = [] if options.dry_run else read_known_submissions(reader, feed, [s.id for s in ready])
     return FinalizeResult(
         plan=plan.to_json(),
         dry_run=options.dry_run,

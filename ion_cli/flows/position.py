@@ -14,24 +14,12 @@ from typing import Any
 
 from ion_cli import position_math as pm
 from ion_cli.chain import market_state as chain_vaults
-from ion_cli.chain.market_state import MarketState, read_market, read_markets
-from ion_cli.chain.market_state import VaultState as VaultState  # re-exported for leverage*
+from ion_cli.chain.market_state import MarketState, VaultState, read_market, read_markets
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, exact, figure
 from ion_cli.flows.installed import available_markets, require_market
 from ion_cli.flows.session import Session
 from ion_cli.results import Position, Unknown
-
-
-def read_vault(session: Session, market: MarketState, address: str) -> VaultState:
-    """`ion_cli.chain.market_state.read_vault` over the session's reader (for the flows that
-    hold a session; new code passes the reader)."""
-    return chain_vaults.read_vault(session.reader(), session.profile, market, address)
-
-
-def read_vaults(session: Session, markets: list[MarketState], address: str) -> list[VaultState]:
-    """`ion_cli.chain.market_state.read_vaults` over the session's reader (as above)."""
-    return chain_vaults.read_vaults(session.reader(), session.profile, markets, address)
 
 
 def snapshot(market: MarketState, vault: VaultState) -> pm.PositionSnapshot:

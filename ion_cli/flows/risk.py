@@ -271,10 +271,9 @@ def what_if(
     restaking: rf.RestakingInputs | None = None,
 ) -> dict[str, Any]:
     from ion_cli import position_math as pm
-    from ion_cli.chain.market_state import read_market
+    from ion_cli.chain.market_state import read_market, read_vault
     from ion_cli.flows.figures import RAY, text
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.position import read_vault
 
     after_snapshot = rule.hypothetical_slashing(snapshot, count)
     before = rule.loss(snapshot, network)
@@ -287,7 +286,7 @@ def what_if(
     owners: list[str | None] = list(addresses) if addresses else [None]
     for who in owners:
         address = session.address_of(who)
-        vault = read_vault(session, market, address)
+        vault = read_vault(session.reader(), session.profile, market, address)
         lt = market.liquidation_threshold
         row: dict[str, Any] = {
             "address": address,
@@ -343,12 +342,11 @@ def avs_what_if(
     """The reserve rate and each vault before and after a hypothetical AVS slash of every
     operator the LRT delegates to (`ion_cli.flows.risk_avs`)."""
     from ion_cli import position_math as pm
-    from ion_cli.chain.market_state import read_market
+    from ion_cli.chain.market_state import read_market, read_vault
     from ion_cli.flows import risk_avs
     from ion_cli.flows.figures import RAY
     from ion_cli.flows.figures import text as figure
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.position import read_vault
 
     asked = risk_avs.parse(text)
     avs = risk_avs.resolve_avs(session, asked.avs)
@@ -363,7 +361,7 @@ def avs_what_if(
     owners: list[str | None] = list(addresses) if addresses else [None]
     for who in owners:
         address = session.address_of(who)
-        vault = read_vault(session, market, address)
+        vault = read_vault(session.reader(), session.profile, market, address)
         lt = market.liquidation_threshold
         row: dict[str, Any] = {
             "address": address,

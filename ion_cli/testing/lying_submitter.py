@@ -102,14 +102,14 @@ def submit(
     """Submit `lie` with its proof from `sender` (an unlocked anvil account) with the bond;
     publish its tree in `trees` (None: withheld)."""
     from ion_cli.chain.contracts import Contract
-    from ion_cli.zk.challenge_proof import commitment_tuple
+    from ion_cli.zk.challenge_proof import claim_commitment
     from ion_cli.zk.feed import ProofCall, load_proof, submit_call
 
     proof, instances = load_proof(proof_file)
     call = submit_call(
         anchor.feed,
         ProofCall(
-            proof, instances, anchor.anchor_timestamp, anchor.header, commitment_tuple(lie.claim)
+            proof, instances, anchor.anchor_timestamp, anchor.header, claim_commitment(lie.claim)
         ),
         f"lie: {lie.kind}",
     )

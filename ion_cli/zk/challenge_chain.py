@@ -29,7 +29,7 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
-def read_submissions(
+def read_known_submissions(
     reader: Any, feed: str, ids: list[int] | None = None, block: int | str = "latest"
 ) -> list[Submission]:
     """The submissions `ids` (all, oldest first, when None), read at one block; an id the feed
@@ -97,13 +97,13 @@ def commitment_hash(claim: Claim) -> str:
     """keccak256(abi.encode(SnapshotCommitment)), as the feed stores it."""
     from ion_cli.abi.codec import encode_args
     from ion_cli.keccak import keccak256
-    from ion_cli.zk.challenge_proof import commitment_tuple
+    from ion_cli.zk.challenge_proof import claim_commitment
 
     commitment_type = (
         "(bytes32,(uint128,uint128,uint128,uint128,uint128,uint128,uint128,uint128,uint128,"
         "uint128),uint64,uint64,uint128,uint128)"
     )
-    return "0x" + keccak256(encode_args([commitment_type], [commitment_tuple(claim)])).hex()
+    return "0x" + keccak256(encode_args([commitment_type], [claim_commitment(claim)])).hex()
 
 
 def credentials_hash(credentials: list[bytes]) -> str:

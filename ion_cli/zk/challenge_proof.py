@@ -4,7 +4,9 @@ openings of the submitter's tree (`ClaimedTree` branches) and SSZ branches of th
 
 No I/O: returns the RiskFeed function's name and its arguments as ABI values (tuples for the
 structs of `RiskFeedChallenges.sol`: SnapshotCommitment, LeafProof, NodeProof, EmptyNodeProof,
-SlashingsProof), for `ion_cli.chain.contracts.Contract` to encode.
+SlashingsProof), for `ion_cli.chain.contracts.Contract` to encode. The structs' shapes are
+built by `ion_cli.zk.feed_proofs` (one builder for `ion challenge`, the lie tooling and the
+forge vectors); this module picks what a finding opens.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ion_cli.beacon import proofs as P
-from ion_cli.beacon.snapshot import Validator
-from ion_cli.zk import sumtree
+from ion_cli.zk import feed_proofs as F
 from ion_cli.zk.challenge_find import Claim, Finding
 from ion_cli.zk.challenge_tree import ClaimedTree
 
@@ -54,101 +55,34 @@ class FraudProof:
         return f"RiskFeed.{self.function}"
 
 
-def _b32(hex_text: str) -> bytes:
-    return bytes.fromhex(hex_text.removeprefix("0x"))
-
-
-def commitment_tuple(claim: Claim) -> tuple[Any, ...]:
-    return (
-        _b32(claim.root),
-        tuple(claim.sums),
-        claim.first_index,
-        claim.last_index,
-        claim.network_active,
-        claim.other_slashed,
-    )
-
-
-def sum_leaf(v: Validator) -> tuple[Any, ...]:
-    return (
-        v.index,
-        sumtree.pubkey_root(v.pubkey),
-        _b32(v.withdrawal_credentials),
-        v.effective_balance,
-        v.slashed,
-        v.activation_eligibility_epoch,
-        v.activation_epoch,
-        v.exit_epoch,
-        v.withdrawable_epoch,
-        v.balance,
-    )
-
-
-def _steps(tree: ClaimedTree, position: int, height: int = 0) -> list[tuple[Any, ...]]:
-    return [(s.hash, tuple(s.sums)) for s in tree.branch(position, height)]
+def claim_commitment(claim: Claim) -> tuple[Any, ...]:
+    """The SnapshotCommitment a submitter claimed (what every challenge repeats)."""
+    return F.commitment(
+        claim.root, claim.sums, claim.first_index, claim.last_index,
+        claim.network_active, claim.other_slashed,
+    )  # fmt: skip
 
 
 def leaf_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
     leaf = tree.leaves[position]
     if leaf.validator is None:
         raise ChallengeBuildError(f"leaf {position} is empty: nothing to open")
-    return (sum_leaf(leaf.validator), tuple(leaf.sums), position, _steps(tree, position))
-
-
-_NO_LEAF: tuple[Any, ...] = (0, bytes(32), bytes(32), 0, False, 0, 0, 0, 0, 0)
-
-
-def node_child(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]:
-    """NodeChild: the node with what binds its sums to its hash (an inner node's two child
-    hashes, a leaf's record; an empty node has zero sums by definition)."""
-    node = tree.node(height, position)
-    if node.hash == sumtree.EMPTY_HASH:
-        return (node.hash, tuple(sumtree.ZERO_SUMS), bytes(32), bytes(32), _NO_LEAF)
-    if height == 0:
-        v = tree.leaves[position].validator
-        if v is None:  # a liar's non-zero hash on an empty leaf: nothing opens it
-            raise ChallengeBuildError(f"leaf {position} has no record to open")
-        return (node.hash, tuple(node.sums), bytes(32), bytes(32), sum_leaf(v))
-    left, right = tree.children(height, position)
-    return (node.hash, tuple(node.sums), left.hash, right.hash, _NO_LEAF)
+    return F.leaf_proof(tree.levels, position, leaf.validator, leaf.sums)
 
 
 def node_proof(tree: ClaimedTree, height: int, position: int) -> tuple[Any, ...]:
     """NodeProof: the node's sums, its two children opened, its branch."""
-    node = tree.node(height, position)
     if height == 0:
         raise ChallengeBuildError("a leaf is not an inner node")
-    return (
-        node_child(tree, height - 1, 2 * position),
-        node_child(tree, height - 1, 2 * position + 1),
-        tuple(node.sums),
-        position,
-        _steps(tree, position, height),
-    )
+    records = [leaf.validator for leaf in tree.leaves]
+    try:
+        return F.node_proof(tree.levels, height, position, records)
+    except ValueError as exc:  # a liar's non-zero hash on an empty leaf: nothing opens it
+        raise ChallengeBuildError(str(exc)) from None
 
 
 def empty_node_proof(tree: ClaimedTree, position: int) -> tuple[Any, ...]:
-    return (position, _steps(tree, position))
-
-
-def validator_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
-    """The state's validators[index] root and its branch (zero past the registry's end)."""
-    from ion_cli.zk.feed_proofs import validator_root_and_branch
-
-    return validator_root_and_branch(state, index)
-
-
-def balance_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
-    from ion_cli.zk.feed_proofs import balance_chunk_and_branch
-
-    return balance_chunk_and_branch(state, index)
-
-
-def credentials_opening(state: P.StateTree, index: int) -> tuple[bytes, list[bytes]]:
-    """validators[index].withdrawal_credentials and its 50-node branch."""
-    from ion_cli.zk.feed_proofs import credentials_and_branch
-
-    return credentials_and_branch(state, index)
+    return F.empty_node_proof(tree.levels, 0, position)
 
 
 def build(
@@ -161,7 +95,7 @@ def build(
 ) -> FraudProof:
     """The fraud proof of `finding` against submission `submission_id`."""
     kind = finding.kind
-    c = commitment_tuple(claim)
+    c = claim_commitment(claim)
     head: tuple[Any, ...] = (submission_id, c)
     pos = finding.positions
     creds = [bytes(x) for x in credentials]
@@ -183,17 +117,17 @@ def build(
     elif kind == "leaf_balance":
         v = tree.leaves[pos[0]].validator
         assert v is not None
-        chunk, branch = balance_opening(state, v.index)
+        chunk, branch = F.balance_chunk_and_branch(state, v.index)
         args = (*head, leaf_proof(tree, pos[0]), chunk, branch)
     elif kind in ("leaf_validator", "leaf_not_in_state"):
         v = tree.leaves[pos[0]].validator
         assert v is not None
-        root, branch = validator_opening(state, v.index)
+        root, branch = F.validator_root_and_branch(state, v.index)
         args = (*head, leaf_proof(tree, pos[0]), root, branch)
     elif kind in ("missing_before", "missing_after", "missing_between"):
         if finding.index is None:
             raise ChallengeBuildError("a missing validator's index is needed")
-        value, branch = credentials_opening(state, finding.index)
+        value, branch = F.credentials_and_branch(state, finding.index)
         neighbours = [leaf_proof(tree, p) for p in pos]
         args = (*head, creds, finding.index, value, branch, neighbours)
     else:

@@ -564,11 +564,6 @@ def commitment_tuple(section: Any) -> tuple[Any, ...]:
         other_slashed = int(net["other_slashed"])
     except (sumtree.SumTreeError, KeyError, TypeError, ValueError) as exc:
         raise IonError(f"the receipt's commitment is malformed ({exc})") from None
-    return (
-        bytes.fromhex(c.root.removeprefix("0x")),
-        tuple(c.sums),
-        c.first_index,
-        c.last_index,
-        network_active,
-        other_slashed,
-    )
+    from ion_cli.zk.feed_proofs import commitment
+
+    return commitment(c.root, c.sums, c.first_index, c.last_index, network_active, other_slashed)

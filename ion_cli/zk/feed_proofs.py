@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ion_cli.beacon import proofs
+from ion_cli.beacon import slashings as beacon_slashings
 from ion_cli.beacon.merkle import hash_pair
 from ion_cli.beacon.snapshot import Validator
 from ion_cli.beacon.validator_ssz import validator_chunks
@@ -49,7 +50,7 @@ FUNCTIONS: dict[str, str] = {
     "bounds": "challengeBounds",
     "network": "challengeNetwork",
 }
-SLASHINGS_FIELD = 14
+SLASHINGS_FIELD = beacon_slashings.STATE_FIELD_SLASHINGS
 SLASHINGS_CHUNKS = 2048  # Vector[uint64, 8192]
 
 
@@ -156,6 +157,20 @@ def empty_node_proof(levels: Levels, height: int, position: int) -> tuple[Any, .
     return (position, branch_tuples(levels, position, height))
 
 
+def commitment(
+    root_hash: bytes | str,
+    sums: Sequence[int],
+    first_index: int,
+    last_index: int,
+    network_active: int,
+    other_slashed: int,
+) -> tuple[Any, ...]:
+    """SnapshotCommitment (the tuple RiskFeed.submit takes and every challenge repeats): the
+    one builder for a prover's receipt, a challenger's claim and the test vectors."""
+    root = b32(root_hash) if isinstance(root_hash, str) else bytes(root_hash)
+    return (root, tuple(sums), first_index, last_index, network_active, other_slashed)
+
+
 def commitment_of(
     root: TreeNode,
     first_index: int,
@@ -163,15 +178,8 @@ def commitment_of(
     network_active: int,
     other_slashed: int,
 ) -> tuple[Any, ...]:
-    """SnapshotCommitment (the tuple RiskFeed.submit takes)."""
-    return (
-        bytes(root.hash),
-        tuple(root.sums),
-        first_index,
-        last_index,
-        network_active,
-        other_slashed,
-    )
+    """SnapshotCommitment of a tree whose root node is at hand."""
+    return commitment(root.hash, root.sums, first_index, last_index, network_active, other_slashed)
 
 
 # ---- the beacon state --------------------------------------------------------------------------
@@ -204,18 +212,12 @@ def slashings_proof(state: proofs.StateTree, slashings: bytes) -> tuple[Any, ...
     its non-zero chunks and the field's 6-node branch to the state root."""
     if len(slashings) != SLASHINGS_CHUNKS * 32:
         raise ValueError(f"the slashings vector is {SLASHINGS_CHUNKS * 32} bytes")
-    positions, chunks = [], []
-    for p in range(SLASHINGS_CHUNKS):
-        chunk = slashings[32 * p : 32 * p + 32]
-        if any(chunk):
-            positions.append(p)
-            chunks.append(chunk)
-    gindex = proofs.state_field_gindex(SLASHINGS_FIELD)
-    return (positions, chunks, state.branch(gindex))
+    positions, chunks = beacon_slashings.nonzero_chunks(slashings)
+    return (positions, chunks, state.branch(proofs.state_field_gindex(SLASHINGS_FIELD)))
 
 
 def slashings_total(slashings: bytes) -> int:
-    return sum(int.from_bytes(slashings[i : i + 8], "little") for i in range(0, len(slashings), 8))
+    return beacon_slashings.total(slashings)
 
 
 def honest_other_slashed(slashings: bytes, slashed_effective: int) -> int:

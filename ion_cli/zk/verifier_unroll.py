@@ -1,8 +1,8 @@
 """A generator step after ezkl: the verifier's loops with constant bounds unrolled and its small
 helper calls inlined.
 
-Pure text in, text out (stdlib only), applied by `build_verifier` after `verifier_fold` and
-`verifier_lagrange`.
+Pure text in, text out (stdlib and the core's signature splitter only), applied by
+`build_verifier` after `verifier_fold` and `verifier_lagrange`.
 
 Why: the generated verifier spends a few hundred gas per iteration or call on bookkeeping that
 the legacy optimizer does not remove: jumps into `ec_add_acc`/`ec_mul_acc`/`ec_add_tmp`/
@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ion_cli.abi.signature import SignatureError, split_top
+
 MARK = "// ion: loops unrolled, helpers inlined (ion_cli/zk/verifier_unroll.py)"
 MAX_ITERATIONS = 64  # a longer loop is kept (code size)
 
@@ -52,26 +54,12 @@ class UnrollError(ValueError):
 
 
 def split_args(text: str) -> list[str]:
-    """Top-level comma-separated arguments of a Yul call's argument text."""
-    args: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                raise UnrollError(f"unbalanced parentheses in {text!r}")
-        if ch == "," and depth == 0:
-            args.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    if depth != 0:
-        raise UnrollError(f"unbalanced parentheses in {text!r}")
-    args.append("".join(current).strip())
-    return args
+    """Top-level comma-separated arguments of a Yul call's argument text: the ABI signature
+    parser's splitter (one for both; "" gives no argument), its error as this step's."""
+    try:
+        return split_top(text)
+    except SignatureError as exc:
+        raise UnrollError(str(exc)) from None
 
 
 def evaluate(expr: str, env: dict[str, int]) -> int | None:

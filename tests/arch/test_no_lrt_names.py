@@ -8,11 +8,6 @@ prose for people, not facts the code acts on, and may name tokens as examples:
   HELP_KEYWORDS (`typer.Option(..., help="... (weETH, ezETH) ...")`).
 Anything else that names an LRT (a dict key, a comparison, an interface name such as
 "WeEthHandler", an error message) is a finding.
-
-A few devnet files still deploy the four shipped tokens' stand-ins themselves (their recipes
-have not moved into the plugins yet): NOT_YET_MOVED lists them with the most names each may
-hold. The list may only shrink: a listed file with fewer names fails too, until its entry is
-lowered or removed.
 """
 
 from __future__ import annotations
@@ -22,8 +17,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ion_cli"
 
@@ -32,15 +25,6 @@ PACKAGE = ROOT / "ion_cli"
 LRT_TOKENS = re.compile(r"(?i)(?<![a-z])(?:we|e|ez|rs|rsw|sw|puf)eth")
 LRT_PROTOCOLS = re.compile(r"(?i)\b(?:ether\.?fi|renzo|kelp|swell|puffer|eigenpie)\b")
 HELP_KEYWORDS = frozenset({"help", "short_help", "epilog", "rich_help_panel", "metavar"})
-
-NOT_YET_MOVED = {
-    # the built-in devnet world of the four shipped tokens (stand-ins, venues, funding, the
-    # restaking world, the synthetic validator sets): still deployed by the core
-    "ion_cli/devnet/deploy.py": 33,
-    "ion_cli/devnet/params.py": 7,
-    "ion_cli/devnet/restaking_world.py": 3,
-    "ion_cli/devnet/validators.py": 2,
-}
 
 
 def names_in(text: str) -> list[str]:
@@ -112,17 +96,6 @@ def _report() -> dict[str, list[tuple[int, str]]]:
 def test_no_string_constant_of_the_core_names_an_lrt() -> None:
     report = _report()
     unexpected = {
-        f"{path}:{line}: {text!r:.80}"
-        for path, hits in report.items()
-        if path not in NOT_YET_MOVED
-        for line, text in hits
+        f"{path}:{line}: {text!r:.80}" for path, hits in report.items() for line, text in hits
     }
     assert not unexpected, "LRT names in the core:\n" + "\n".join(sorted(unexpected))
-
-
-@pytest.mark.parametrize("path", sorted(NOT_YET_MOVED))
-def test_the_files_not_yet_moved_only_shrink(path: str) -> None:
-    count = sum(len(names_in(text)) for _, text in _report().get(path, []))
-    allowed = NOT_YET_MOVED[path]
-    assert count <= allowed, f"{path} names LRTs {count} times, more than its {allowed}"
-    assert count == allowed, f"{path} now names LRTs {count} times: lower its entry to {count}"

@@ -31,6 +31,12 @@ from typing import Any
 MARKETS = ("weETH", "rsETH", "rswETH", "ezETH")
 
 
+def current_rate(w3: Any, oracle: str) -> int:
+    """The reserve oracle's `currentExchangeRate()` (the published interface's view)."""
+    selector = bytes(w3.keccak(text="currentExchangeRate()"))[:4]
+    return int.from_bytes(bytes(w3.eth.call({"to": oracle, "data": "0x" + selector.hex()})), "big")
+
+
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/status") as f:
         for line in f:
@@ -70,7 +76,7 @@ def set_rate(handle: Any, market: str, fraction: Decimal) -> None:
 
     p = Protocol(handle)
     oracle = p.market(market).reserve_oracle
-    rate = int(p.call(oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    rate = current_rate(p.w3, oracle)
     for slot in range(64):
         if int.from_bytes(p.w3.eth.get_storage_at(oracle, slot), "big") == rate:
             word = "0x" + int(rate * fraction).to_bytes(32, "big").hex()

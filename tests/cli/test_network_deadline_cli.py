@@ -35,7 +35,7 @@ class _Dribble(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dribbling_node() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Dribble)
     server.daemon_threads = True
@@ -47,27 +47,53 @@ def dribbling_node() -> Iterator[str]:
         server.shutdown()
 
 
-def _ion(*args: str) -> subprocess.CompletedProcess[str]:
-    # A subprocess, so that a missing deadline fails the test (the guard) instead of hanging it.
-    return subprocess.run(
-        [sys.executable, "-m", "ion_cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+COMMANDS = {
+    "beacon": ("validators", "show", "1", "--beacon-url"),
+    "rpc": ("markets", "--network", "mainnet", "--rpc-url"),
+}
 
 
-def test_a_dribbling_beacon_node_is_cut_at_the_deadline(dribbling_node: str) -> None:
-    done = _ion("validators", "show", "1", "--beacon-url", dribbling_node, "--timeout", "2")
-    assert done.returncode == 4, done.stderr
-    assert "Traceback" not in done.stderr
-    assert "did not finish answering within 5 s (--timeout)" in done.stderr
-    assert dribbling_node.removeprefix("http://") in done.stderr
+@pytest.fixture(scope="module")
+def runs(dribbling_node: str) -> Iterator[dict[str, subprocess.Popen[str]]]:
+    """Both commands started at once (each waits out the 5 s deadline: together, not one after
+    the other). Subprocesses, so that a missing deadline fails the test (the guard) instead of
+    hanging it."""
+    started: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for kind, argv in COMMANDS.items():
+            started[kind] = subprocess.Popen(
+                [sys.executable, "-m", "ion_cli", *argv, dribbling_node, "--timeout", "2"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        yield started
+    finally:
+        for proc in started.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
-def test_a_dribbling_rpc_node_is_cut_at_the_deadline(dribbling_node: str) -> None:
-    done = _ion("markets", "--network", "mainnet", "--rpc-url", dribbling_node, "--timeout", "2")
-    assert done.returncode == 4, done.stderr
-    assert "Traceback" not in done.stderr
-    assert "did not finish answering within 5 s" in done.stderr
+def _outcome(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+def test_a_dribbling_beacon_node_is_cut_at_the_deadline(
+    runs: dict[str, subprocess.Popen[str]], dribbling_node: str
+) -> None:
+    code, stderr = _outcome(runs["beacon"])
+    assert code == 4, stderr
+    assert "Traceback" not in stderr
+    assert "did not finish answering within 5 s (--timeout)" in stderr
+    assert dribbling_node.removeprefix("http://") in stderr
+
+
+def test_a_dribbling_rpc_node_is_cut_at_the_deadline(
+    runs: dict[str, subprocess.Popen[str]],
+) -> None:
+    code, stderr = _outcome(runs["rpc"])
+    assert code == 4, stderr
+    assert "Traceback" not in stderr
+    assert "did not finish answering within 5 s" in stderr

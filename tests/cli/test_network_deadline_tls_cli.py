@@ -128,53 +128,68 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return _self_signed(tmp_path_factory.mktemp("tls"))
 
 
-@pytest.fixture
-def node(request: pytest.FixtureRequest, certificate: tuple[Path, Path]) -> Iterator[_Node]:
-    scheme, what = request.param
-    tls = None
-    if scheme == "https":
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.load_cert_chain(*certificate)
-    served = _Node(what, tls)
-    try:
-        yield served
-    finally:
-        served.stop()
-
-
-def _ion(certificate: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, SSL_CERT_FILE=str(certificate))
-    return subprocess.run(
-        [sys.executable, "-m", "ion_cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=GUARD_S,
-        check=False,
-        env=env,
-    )
-
-
 CASES = [("http", "headers"), ("https", "headers"), ("https", "body")]
+COMMANDS = {
+    "rpc": ("markets", "--network", "mainnet", "--rpc-url"),
+    "beacon": ("validators", "show", "1", "--beacon-url"),
+}
+Run = tuple[_Node, "subprocess.Popen[str]"]
 
 
-@pytest.mark.parametrize("node", CASES, indirect=True, ids=["-".join(c) for c in CASES])
+@pytest.fixture(scope="module")
+def runs(certificate: tuple[Path, Path]) -> Iterator[dict[tuple[str, str, str], Run]]:
+    """Every case's command, all started at once: each waits out the 5 s deadline, so they
+    wait together instead of one after another. Each test reads its own command's outcome."""
+    env = dict(os.environ, SSL_CERT_FILE=str(certificate[0]))
+    started: dict[tuple[str, str, str], Run] = {}
+    try:
+        for kind, argv in COMMANDS.items():
+            for scheme, what in CASES:
+                tls = None
+                if scheme == "https":
+                    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                    tls.load_cert_chain(*certificate)
+                served = _Node(what, tls)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "ion_cli", *argv, served.url, "--timeout", "2"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+                started[(kind, scheme, what)] = (served, proc)
+        yield started
+    finally:
+        for served, proc in started.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+            served.stop()
+
+
+def _outcome(run: Run) -> tuple[_Node, int, str]:
+    """(the node, exit code, stderr); a command still running GUARD_S later fails the test."""
+    served, proc = run
+    _, err = proc.communicate(timeout=GUARD_S)
+    return served, proc.returncode, err
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(c) for c in CASES])
 def test_a_dribbling_rpc_node_is_cut_at_the_deadline(
-    node: _Node, certificate: tuple[Path, Path]
+    runs: dict[tuple[str, str, str], Run], case: tuple[str, str]
 ) -> None:
-    done = _ion(certificate[0], "markets", "--network", "mainnet", "--rpc-url", node.url,
-                "--timeout", "2")  # fmt: skip
-    assert done.returncode == 4, done.stderr
-    assert "Traceback" not in done.stderr
-    assert "did not finish answering within 5 s (--timeout)" in done.stderr
+    _, code, stderr = _outcome(runs[("rpc", *case)])
+    assert code == 4, stderr
+    assert "Traceback" not in stderr
+    assert "did not finish answering within 5 s (--timeout)" in stderr
 
 
-@pytest.mark.parametrize("node", CASES, indirect=True, ids=["-".join(c) for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=["-".join(c) for c in CASES])
 def test_a_dribbling_beacon_node_is_cut_at_the_deadline(
-    node: _Node, certificate: tuple[Path, Path]
+    runs: dict[tuple[str, str, str], Run], case: tuple[str, str]
 ) -> None:
-    done = _ion(certificate[0], "validators", "show", "1", "--beacon-url", node.url,
-                "--timeout", "2")  # fmt: skip
-    assert done.returncode == 4, done.stderr
-    assert "Traceback" not in done.stderr
-    assert "did not finish answering within 5 s (--timeout)" in done.stderr
-    assert node.url.split("://")[1] in done.stderr
+    served, code, stderr = _outcome(runs[("beacon", *case)])
+    assert code == 4, stderr
+    assert "Traceback" not in stderr
+    assert "did not finish answering within 5 s (--timeout)" in stderr
+    assert served.url.split("://")[1] in stderr

@@ -6,9 +6,9 @@ import {IIonPool} from "../../ion_cli/devnet/contracts/interfaces/IIonPool.sol";
 import {IWhitelist} from "../../ion_cli/devnet/contracts/interfaces/IWhitelist.sol";
 import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
-import {EEth} from "../../ion_cli/devnet/contracts/standins/EEth.sol";
-import {EtherFiLiquidityPool} from "../../ion_cli/devnet/contracts/standins/EtherFiLiquidityPool.sol";
-import {WeEth} from "../../ion_cli/devnet/contracts/standins/WeEth.sol";
+import {EEth} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/EEth.sol";
+import {EtherFiLiquidityPool} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/EtherFiLiquidityPool.sol";
+import {WeEth} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEth.sol";
 import {RsEth} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEth.sol";
 import {LRTOracle} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTOracle.sol";
 import {LRTDepositPool} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTDepositPool.sol";
@@ -16,7 +16,7 @@ import {RswEth} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswE
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
 import {UniswapFlashswapDirectMintHandler} from "../../ion_cli/devnet/contracts/handlers/UniswapFlashswapDirectMintHandler.sol";
-import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler.sol";
+import {WeEthHandler} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEthHandler.sol";
 import {RsEthHandler} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEthHandler.sol";
 import {RswEthHandler} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEthHandler.sol";
 

@@ -5,10 +5,10 @@ import {HandlersFixture} from "./HandlersFixture.sol";
 import {IBalancerVaultLike} from "../../ion_cli/devnet/contracts/interfaces/IStandIns.sol";
 import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
-import {EzEth} from "../../ion_cli/devnet/contracts/standins/EzEth.sol";
+import {EzEth} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/EzEth.sol";
 import {DevBalancerVault} from "../../ion_cli/devnet/contracts/standins/DevBalancerVault.sol";
 import {IonHandlerBase} from "../../ion_cli/devnet/contracts/handlers/IonHandlerBase.sol";
-import {EzEthWethHandler} from "../../ion_cli/devnet/contracts/handlers/EzEthWethHandler.sol";
+import {EzEthWethHandler} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/EzEthWethHandler.sol";
 import {BalancerQuery} from "./utils/BalancerQuery.sol";
 import {DevUniswapV3Pool} from "../../ion_cli/devnet/contracts/standins/DevUniswapV3Pool.sol";
 

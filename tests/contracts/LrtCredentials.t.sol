@@ -2,13 +2,14 @@
 pragma solidity ^0.8.21;
 
 import {TestBase} from "./utils/TestBase.sol";
-import {RenzoCredentials, CredentialRegistry} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
+import {CredentialRegistry} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
+import {RenzoCredentials} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/RenzoCredentials.sol";
 import {KelpCredentials} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/KelpCredentials.sol";
-import {RestakeManager} from "../../ion_cli/devnet/contracts/standins/RestakeManager.sol";
+import {RestakeManager} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/RestakeManager.sol";
 import {LRTDepositPool} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/LRTDepositPool.sol";
-import {EzEth} from "../../ion_cli/devnet/contracts/standins/EzEth.sol";
+import {EzEth} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/EzEth.sol";
 import {RsEth} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEth.sol";
-import {OperatorDelegator} from "../../ion_cli/devnet/contracts/standins/EigenLayerStakers.sol";
+import {OperatorDelegator} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/RenzoStakers.sol";
 import {NodeDelegator} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/KelpStakers.sol";
 import {DevEigenPodManager} from "../../ion_cli/devnet/contracts/eigenlayer/DevEigenPodManager.sol";
 

@@ -4,10 +4,10 @@ pragma solidity ^0.8.21;
 import {TestBase} from "./utils/TestBase.sol";
 import {IReserveOracle, ISpotOracle} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
 import {ReserveOracle} from "../../ion_cli/devnet/contracts/oracles/ReserveOracle.sol";
-import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
+import {WeEthWstEthReserveOracle} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEthWstEthReserveOracle.sol";
 import {RsEthWstEthReserveOracle} from "../../plugins/ion-rseth/ion_adapter_rseth/contracts/RsEthWstEthReserveOracle.sol";
 import {RswEthWstEthReserveOracle} from "../../plugins/ion-rsweth/ion_adapter_rsweth/contracts/RswEthWstEthReserveOracle.sol";
-import {EzEthWethReserveOracle} from "../../ion_cli/devnet/contracts/oracles/EzEthWethReserveOracle.sol";
+import {EzEthWethReserveOracle} from "../../plugins/ion-ezeth/ion_adapter_ezeth/contracts/EzEthWethReserveOracle.sol";
 import {SpotOracle} from "../../ion_cli/devnet/contracts/oracles/SpotOracle.sol";
 
 // ---- mocks of the outside-world rate sources (only what the oracles read) ----

@@ -7,7 +7,7 @@ import {FeatureMath, SnapshotSums} from "../../ion_cli/devnet/contracts/zk/Featu
 import {CredentialRegistry} from "../../ion_cli/devnet/contracts/zk/LrtCredentials.sol";
 import {BeaconBlockHeader} from "../../ion_cli/devnet/contracts/zk/SszMerkle.sol";
 import {IReserveOracle} from "../../ion_cli/devnet/contracts/interfaces/IOracles.sol";
-import {WeEthWstEthReserveOracle} from "../../ion_cli/devnet/contracts/oracles/WeEthWstEthReserveOracle.sol";
+import {WeEthWstEthReserveOracle} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEthWstEthReserveOracle.sol";
 
 /// Stands in for the generated Halo2 verifier: a "proof" is valid only for the exact instances
 /// it was made for (keccak of them), and a bad one reverts with empty data, as the real one does.

@@ -4,11 +4,11 @@ pragma solidity ^0.8.21;
 import {HandlersFixture} from "./HandlersFixture.sol";
 import {IonPool} from "../../ion_cli/devnet/contracts/IonPool.sol";
 import {GemJoin} from "../../ion_cli/devnet/contracts/GemJoin.sol";
-import {EEth} from "../../ion_cli/devnet/contracts/standins/EEth.sol";
-import {EtherFiLiquidityPool} from "../../ion_cli/devnet/contracts/standins/EtherFiLiquidityPool.sol";
-import {WeEth} from "../../ion_cli/devnet/contracts/standins/WeEth.sol";
+import {EEth} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/EEth.sol";
+import {EtherFiLiquidityPool} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/EtherFiLiquidityPool.sol";
+import {WeEth} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEth.sol";
 import {UniswapFlashswapDirectMintHandler} from "../../ion_cli/devnet/contracts/handlers/UniswapFlashswapDirectMintHandler.sol";
-import {WeEthHandler} from "../../ion_cli/devnet/contracts/handlers/WeEthHandler.sol";
+import {WeEthHandler} from "../../plugins/ion-weeth/ion_adapter_weeth/contracts/WeEthHandler.sol";
 
 /// Test-only: the handler's search for the ETH that mints an exact weETH amount.
 contract WeEthHandlerProbe is WeEthHandler {

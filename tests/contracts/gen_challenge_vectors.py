@@ -88,7 +88,7 @@ def _reroot(levels: list[list[Node]], height: int, position: int, node: Node) ->
 def _vectors() -> dict[str, Any]:
     from eth_utils import keccak
 
-    from ion_cli.abi.codec import encode_call
+    from ion_cli.abi.codec import encode_entry
     from ion_cli.beacon import proofs as P
     from ion_cli.beacon.snapshot import Validator
     from ion_cli.devnet import beacon_chain as bc
@@ -146,7 +146,7 @@ def _vectors() -> dict[str, Any]:
     entries = {e["name"]: e for e in load_artifact("RiskFeedChallenges").abi if "name" in e}
 
     def call(kind: str, *args: Any) -> bytes:
-        return encode_call(entries[F.FUNCTIONS[kind]], (1, *args))
+        return encode_entry(entries[F.FUNCTIONS[kind]], (1, *args))
 
     def commit(levels: list[list[Node]], vs: list[Validator], other: int | None = None) -> Any:
         root = levels[-1][0]

@@ -14,16 +14,35 @@ from ion_cli.testing.faultproxy import FaultProxy
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not RESULTS:
+    # From the reports, not from RESULTS: under pytest-xdist the scenarios ran in the workers,
+    # whose lines reach this (controller) process only as the reports' user_properties.
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "teardown"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "fault_scenario"
+    ]
+    if not lines:
         return
     terminalreporter.section("fault scenarios: journal reconciled with the chain")
-    for line in RESULTS:
+    for line in lines:
         terminalreporter.write_line(line)
-    twice = sum(" twice=0 " not in line for line in RESULTS)
-    lost = sum(" lost=0 " not in line for line in RESULTS)
+    twice = sum(" twice=0 " not in line for line in lines)
+    lost = sum(" lost=0 " not in line for line in lines)
     terminalreporter.write_line(
-        f"{len(RESULTS)} scenarios; with a transaction sent twice: {twice}; with one lost: {lost}"
+        f"{len(lines)} scenarios; with a transaction sent twice: {twice}; with one lost: {lost}"
     )
+
+
+@pytest.fixture(autouse=True)
+def _scenario_lines(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hands each scenario's summary line (faultkit.RESULTS) to the test's report."""
+    before = len(RESULTS)
+    yield
+    for line in RESULTS[before:]:
+        request.node.user_properties.append(("fault_scenario", line))
 
 
 @pytest.fixture(autouse=True)

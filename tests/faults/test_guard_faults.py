@@ -19,6 +19,12 @@ from ion_cli.testing.faultproxy import Fault, FaultProxy
 MARKET = "ezETH"
 
 
+def current_rate(w3: Any, oracle: str) -> int:
+    """The reserve oracle's `currentExchangeRate()` (the published interface's view)."""
+    selector = bytes(w3.keccak(text="currentExchangeRate()"))[:4]
+    return int.from_bytes(bytes(w3.eth.call({"to": oracle, "data": "0x" + selector.hex()})), "big")
+
+
 def events(done: Any) -> list[dict[str, Any]]:
     return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
@@ -37,7 +43,7 @@ def fall_to(chain: Chain, target: Decimal) -> None:
     about `target`, in a new block."""
     p = Protocol(chain.devnet)
     oracle = p.market(MARKET).reserve_oracle
-    rate = int(p.call(oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    rate = current_rate(p.w3, oracle)
     new = int(rate * target / health())
     for slot in range(64):
         if int.from_bytes(chain.w3.eth.get_storage_at(oracle, slot), "big") == rate:

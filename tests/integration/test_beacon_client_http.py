@@ -92,10 +92,11 @@ def info(url: str) -> dict[str, Any]:
 
 def one_by_one(url: str, state_root: str, ids: list[int]) -> list[dict[str, Any]]:
     """The reference: the single-validator route, one request per id."""
-    return [
-        httpx.get(f"{url}/eth/v1/beacon/states/{state_root}/validators/{i}").json()["data"]
-        for i in ids
-    ]
+    with httpx.Client(base_url=url) as http:  # one client: each new one costs ~50 ms of TLS set-up
+        return [
+            http.get(f"/eth/v1/beacon/states/{state_root}/validators/{i}").json()["data"]
+            for i in ids
+        ]
 
 
 def client(*urls: str, **kw: Any) -> BeaconClient:

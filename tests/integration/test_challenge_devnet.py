@@ -279,11 +279,11 @@ def _rejected_reward(w: World, receipt: Any) -> int:
 def test_on_a_sound_submission_every_challenge_fails(world: World) -> None:
     from ion_cli.api import Ion
     from ion_cli.zk import challenge_proof as cp
-    from ion_cli.zk.challenge_chain import read_submissions, submission_inputs
+    from ion_cli.zk.challenge_chain import read_known_submissions, submission_inputs
     from ion_cli.zk.challenge_find import Finding
 
     session = Ion(network="devnet").session
-    sub = read_submissions(session.reader(), world.feed, [world.sound_id])[0]
+    sub = read_known_submissions(session.reader(), world.feed, [world.sound_id])[0]
     claim, creds = submission_inputs(session.reader(), world.feed, sub)
     tree = ct.from_sound(sumtree.check(json.loads((world.receipt / "sumtree.json").read_text())))
     from ion_cli.flows.challenge import load_state
@@ -356,10 +356,10 @@ def _attempt(world: World, function: str, *args: Any) -> str:
 
 def _sound_inputs(world: World) -> tuple[Any, ct.ClaimedTree]:
     from ion_cli.api import Ion
-    from ion_cli.zk.challenge_chain import read_submissions, submission_inputs
+    from ion_cli.zk.challenge_chain import read_known_submissions, submission_inputs
 
     reader = Ion(network="devnet").session.reader()
-    sub = read_submissions(reader, world.feed, [world.sound_id])[0]
+    sub = read_known_submissions(reader, world.feed, [world.sound_id])[0]
     claim, _ = submission_inputs(reader, world.feed, sub)
     tree = ct.from_sound(sumtree.check(json.loads((world.receipt / "sumtree.json").read_text())))
     return claim, tree
@@ -371,7 +371,7 @@ def test_made_up_sums_cannot_reject_a_sound_submission(world: World) -> None:
     from ion_cli.zk import challenge_proof as cp
 
     claim, tree = _sound_inputs(world)
-    c = cp.commitment_tuple(claim)
+    c = cp.claim_commitment(claim)
     # kind 6 at the root with children sums that do not add up (the node's own sums are real):
     # each child is opened, so its made-up sums do not give its hash
     left, right, sums, position, steps = cp.node_proof(tree, tree.depth, 0)

@@ -30,17 +30,25 @@ def ion(*args: str) -> Any:
 
 
 def beacon_root_at(rpc_url: str, timestamp: int) -> str | None:
-    answer = httpx.post(
-        rpc_url,
-        json={
+    return beacon_roots_at(rpc_url, [timestamp])[0]
+
+
+def beacon_roots_at(rpc_url: str, timestamps: list[int]) -> list[str | None]:
+    """The 4788 contract's answer for each timestamp (None: it reverts), in one batch."""
+    body = [
+        {
             "jsonrpc": "2.0",
-            "id": 1,
+            "id": i,
             "method": "eth_call",
-            "params": [{"to": eip4788.ADDRESS, "data": eip4788.get_calldata(timestamp)}, "latest"],
-        },
-        timeout=10,
-    ).json()
-    return None if "error" in answer else str(answer["result"])
+            "params": [{"to": eip4788.ADDRESS, "data": eip4788.get_calldata(ts)}, "latest"],
+        }
+        for i, ts in enumerate(timestamps)
+    ]
+    answers = httpx.post(rpc_url, json=body, timeout=30).json()
+    by_id = {a["id"]: a for a in answers}
+    return [
+        None if "error" in by_id[i] else str(by_id[i]["result"]) for i in range(len(timestamps))
+    ]
 
 
 def expected_roots(rpc_url: str, beacon_url: str) -> dict[int, tuple[int, str]]:
@@ -49,19 +57,20 @@ def expected_roots(rpc_url: str, beacon_url: str) -> dict[int, tuple[int, str]]:
     blocks = node.rpc_batch(
         rpc_url, [("eth_getBlockByNumber", [hex(n), False]) for n in range(latest + 1)]
     )
-    genesis = int(httpx.get(f"{beacon_url}/eth/v1/beacon/genesis").json()["data"]["genesis_time"])
     parents: dict[int, str] = {}
     out = {}
-    for block in blocks:
-        ts = int(block["timestamp"], 16)
-        slot = (ts - genesis) // 12
-        if slot not in parents:
-            answer = httpx.get(f"{beacon_url}/eth/v1/beacon/headers/{slot}", timeout=30)
-            assert answer.status_code == 200, answer.text  # every anvil block's slot has a block
-            parent = answer.json()["data"]["header"]["message"]["parent_root"]
-            assert int(parent, 16) != 0
-            parents[slot] = parent
-        out[int(block["number"], 16)] = (ts, parents[slot])
+    with httpx.Client(base_url=beacon_url, timeout=30) as client:  # one connection for all
+        genesis = int(client.get("/eth/v1/beacon/genesis").json()["data"]["genesis_time"])
+        for block in blocks:
+            ts = int(block["timestamp"], 16)
+            slot = (ts - genesis) // 12
+            if slot not in parents:
+                answer = client.get(f"/eth/v1/beacon/headers/{slot}")
+                assert answer.status_code == 200, answer.text  # every anvil block's slot has one
+                parent = answer.json()["data"]["header"]["message"]["parent_root"]
+                assert int(parent, 16) != 0
+                parents[slot] = parent
+            out[int(block["number"], 16)] = (ts, parents[slot])
     return out
 
 
@@ -71,10 +80,12 @@ def assert_every_block_anchored(rpc_url: str, beacon_url: str) -> int:
     deadline = time.monotonic() + 30
     while True:
         want = expected_roots(rpc_url, beacon_url)
+        numbers = sorted(want)
+        got = beacon_roots_at(rpc_url, [want[n][0] for n in numbers])
         wrong = {
-            n: (root, beacon_root_at(rpc_url, ts))
-            for n, (ts, root) in want.items()
-            if beacon_root_at(rpc_url, ts) != root
+            n: (want[n][1], root)
+            for n, root in zip(numbers, got, strict=True)
+            if root != want[n][1]
         }
         if not wrong:
             return len(want)

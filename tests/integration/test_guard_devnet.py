@@ -25,6 +25,12 @@ MARKET = "ezETH"
 WAD = 10**18
 
 
+def current_rate(w3: Any, oracle: str) -> int:
+    """The reserve oracle's `currentExchangeRate()` (the published interface's view)."""
+    selector = bytes(w3.keccak(text="currentExchangeRate()"))[:4]
+    return int.from_bytes(bytes(w3.eth.call({"to": oracle, "data": "0x" + selector.hex()})), "big")
+
+
 def valid(doc: dict[str, Any]) -> dict[str, Any]:
     """`doc` follows its documented schema (ion_cli/schemas/)."""
     import jsonschema
@@ -77,7 +83,7 @@ def set_reserve_rate(p: Protocol, rate: int) -> None:
 
 def reserve_rate(p: Protocol) -> int:
     oracle = p.market(MARKET).reserve_oracle
-    return int(p.call(oracle, "WeEthWstEthReserveOracle", "currentExchangeRate"))
+    return current_rate(p.w3, oracle)
 
 
 def health(p: Protocol) -> Decimal:
@@ -165,7 +171,12 @@ def test_the_daily_bound_stops_a_second_action(levered: Protocol, tmp_path: Path
 def test_dry_run_sends_and_keeps_nothing(levered: Protocol) -> None:
     p = levered
     start = health(p)
-    ion("guard", "add", MARKET, "--repay-below", str(start - Decimal("0.1")), "--to", "1.6")
+    level = str(start - Decimal("0.1"))
+    assert (
+        ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6", "--dry-run")["id"] == 0
+    )
+    assert ion("guard", "list")["guards"] == []  # checked, not stored
+    ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6")
     fall_to(p, start - Decimal("0.2"))
     before = nonce(p)
     for _ in range(2):  # and again: the dry run recorded no episode
@@ -212,3 +223,39 @@ def test_the_api_yields_typed_frozen_events(levered: Protocol) -> None:
         events[1].episode = "x"  # type: ignore[misc]
     assert api.guards.history() == []
     assert api.guards.remove(guard.id).id == guard.id and api.guards.list() == []
+
+
+def test_a_running_guard_run_follows_adds_and_removals(levered: Protocol) -> None:
+    from ion_cli.api import Ion
+    from ion_cli.api.guards import GuardRunConfig
+
+    p, api = levered, Ion()
+    start = health(p)
+    level = start - Decimal("0.1")
+    first = api.guards.add(MARKET, repay_below=level, to="1.6")
+    runner = api.guard_runner(GuardRunConfig(interval=0.01, max_cycles=2, use_events=False))
+    added: list[int] = []
+
+    def between_cycles(_: float) -> None:  # `ion guard remove` and `add` while it runs
+        api.guards.remove(first.id)
+        added.append(api.guards.add(MARKET, repay_below=level, to="1.7").id)
+        fall_to(p, start - Decimal("0.2"))
+
+    runner.sleep = between_cycles
+    acted = [e for e in runner.run() if e.kind == "guard_acted"]
+    assert [e.data["guard"] for e in acted] == added  # the removed guard never acted
+
+
+def test_the_cooldown_waits_by_the_chains_clock(levered: Protocol) -> None:
+    p = levered
+    start = health(p)
+    level = str(start - Decimal("0.1"))
+    ion("guard", "add", MARKET, "--repay-below", level, "--to", "1.6", "--cooldown", "1h")
+    fall_to(p, start - Decimal("0.2"))
+    assert kinds(guard_run(code=6)) == ["guard_fired", "guard_acted"]
+    fall_to(p, start - Decimal("0.2"))
+    refused = guard_run(code=6)
+    assert kinds(refused) == ["guard_fired", "guard_refused"]
+    assert refused[-1]["reason"] == "cooldown"
+    ion("devnet", "advance", "--epochs", "10")  # 3,840 s of chain time: past the hour
+    assert kinds(guard_run(code=6)) == ["guard_acted"]

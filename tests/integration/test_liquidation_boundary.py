@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from ion_cli import position_math as pm
 from ion_cli.cli import app
-from ion_cli.devnet import params
+from ion_cli.devnet import params, recipes
 from ion_cli.devnet.txbatch import encode_artifact_call
 from ion_cli.testing.devnet import (
     KEEPER,
@@ -71,7 +71,7 @@ def test_the_reported_liquidation_rate_is_the_contracts_boundary(
     devnet: DevnetHandle, protocol: Protocol
 ) -> None:
     p, m = protocol, protocol.market("weETH")
-    mp = params.MARKETS["weETH"]
+    mp = recipes.devnet_markets()["weETH"]  # the weETH plugin's recipe
     collateral = 20 * WAD
     spot = int(p.call(m.spot_oracle, "SpotOracle", "getSpot"))
     p.send(p.dev, m.collateral_token, "DevToken", "approve", m.gem_join, collateral)

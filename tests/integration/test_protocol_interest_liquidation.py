@@ -8,7 +8,7 @@ from decimal import Decimal, getcontext
 
 import pytest
 
-from ion_cli.devnet import params
+from ion_cli.devnet import params, recipes
 from ion_cli.testing.devnet import KEEPER, Protocol, warp
 
 pytestmark = pytest.mark.integration
@@ -114,7 +114,7 @@ def expected_liquidation(
 def test_an_unsafe_vault_is_liquidated_by_the_documented_amount(protocol: Protocol) -> None:
     p, m = protocol, protocol.market("weETH")
     lens, wsteth = p.devnet.deployment.shared.lens, m.base_token
-    mp = params.MARKETS["weETH"]
+    mp = recipes.devnet_markets()["weETH"]  # the weETH plugin's recipe
     collateral = 20 * WAD
     spot = int(p.call(m.spot_oracle, "SpotOracle", "getSpot"))
     # Borrow close to the limit: health = LT / LTV = 1.0375.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from eth_utils.crypto import keccak
 
-from ion_cli.devnet import params
+from ion_cli.devnet import params, recipes
 from ion_cli.testing.devnet import Protocol
 
 pytestmark = pytest.mark.integration
@@ -29,7 +29,8 @@ def test_borrowing_past_spot_is_unsafe(protocol: Protocol) -> None:
     collateral = 10 * WAD
     deposit(p, "weETH", collateral)
     spot = int(p.call(m.spot_oracle, "SpotOracle", "getSpot"))
-    assert spot == params.MARKETS["weETH"].ltv * params.RESERVE_RATES["weETH"] // WAD
+    mp = recipes.devnet_markets()["weETH"]  # the weETH plugin's recipe
+    assert spot == mp.ltv * mp.reserve_rate // WAD
     too_much = normalized(p, "weETH", collateral * spot // RAY + WAD // 10)
     name, (new_debt, vault_collateral, vault_spot) = p.revert_of(
         p.dev, m.pool, "IonPool", "borrow", 0, p.dev, p.dev, too_much, []

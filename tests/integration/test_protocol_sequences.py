@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ion_cli.devnet import params
+from ion_cli.devnet import params, recipes
 from ion_cli.testing.devnet import Protocol
 
 pytestmark = pytest.mark.integration
 RAY, WAD = params.RAY, params.WAD
-MARKETS = list(params.MARKETS)
+MARKETS = list(recipes.devnet_markets())  # the installed plugins' recipes, in order
 
 
 def token_contract(symbol: str) -> str:

@@ -186,7 +186,7 @@ def test_all_errors_are_unique_by_signature() -> None:
 def test_encode_and_decode() -> None:
     entry = abi.interface("IonPool").function("borrow")
     me = "0x" + "ab" * 20
-    data = codec.encode_call(entry, [0, me, me, 5, []])
+    data = codec.encode_entry(entry, [0, me, me, 5, []])
     assert data[:4] == selector(entry)
     assert decode(["uint8", "address", "address", "uint256", "bytes32[]"], data[4:]) == (
         0,
@@ -205,9 +205,9 @@ def test_encode_and_decode() -> None:
 def test_encode_checks_arity_and_values() -> None:
     entry = abi.interface("IonPool").function("withdraw")
     with pytest.raises(codec.EncodingError, match="takes 2 arguments"):
-        codec.encode_call(entry, [])
+        codec.encode_entry(entry, [])
     with pytest.raises(codec.EncodingError, match=r"withdraw\(address,uint256\)"):
-        codec.encode_call(entry, ["0x" + "ab" * 20, -1])
+        codec.encode_entry(entry, ["0x" + "ab" * 20, -1])
 
 
 def test_decoded_addresses_are_checksummed() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ion_cli.devnet import deployment as dep
-from ion_cli.devnet import node, params, toolchain, txbatch, validators
+from ion_cli.devnet import node, params, recipes, toolchain, txbatch, validators
 from ion_cli.errors import DevnetNotRunning, ExitCode, UsageError
 
 
@@ -197,17 +197,25 @@ def test_withdrawal_credentials_are_well_formed_and_stable() -> None:
         for cred in creds:
             raw = bytes.fromhex(cred[2:])
             assert len(raw) == 32 and raw[0] in (1, 2) and raw[1:12] == bytes(11)
-        assert spec.validators_per_credential > 0
+        assert spec.per_credential > 0
     assert {c[:4] for c in validators.withdrawal_credentials("weETH")} == {"0x01", "0x02"}
 
 
 def test_reserve_rates_mirror_the_oracles() -> None:
+    from ion_adapter_ezeth import devnet_recipe as ezeth
+    from ion_adapter_weeth import devnet_recipe as weeth
+
+    markets = recipes.devnet_markets()  # the shipped plugins' recipes
     tps = params.WAD * params.WAD // params.STETH_PER_WSTETH
-    assert params.RESERVE_RATES["weETH"] == params.WEETH_RATE * tps // params.WAD
-    assert 0.88 < params.RESERVE_RATES["weETH"] / 1e18 < 0.89
-    assert params.RESERVE_RATES["ezETH"] == params.EZETH_RATE
-    assert params.MARKETS["weETH"].dust == params.RAD
-    assert params.MARKETS["ezETH"].ltv == 93 * params.RAY // 100
+    assert markets["weETH"].reserve_rate == weeth.DEVNET_RATE * tps // params.WAD
+    assert 0.88 < markets["weETH"].reserve_rate / 1e18 < 0.89
+    assert markets["ezETH"].reserve_rate == ezeth.DEVNET_RATE
+    assert markets["weETH"].dust == params.RAD
+    assert markets["ezETH"].ltv == 93 * params.RAY // 100
+
+
+def test_the_markets_come_in_the_recipes_deploy_order() -> None:
+    assert list(recipes.devnet_markets())[:4] == ["weETH", "ezETH", "rsETH", "rswETH"]
 
 
 # ---------------------------------------------------------------- processes
@@ -272,3 +280,26 @@ def test_a_fresh_devnet_has_the_expected_addresses() -> None:
     parsed = dep.parse(doc)
     assert len(set(parsed.addresses())) == len(parsed.addresses()) > 40
     assert deploy.expected_document("http://127.0.0.1:2", 31337, 9)["markets"] == doc["markets"]
+
+
+def test_every_market_is_its_plugins_recipes() -> None:
+    """The core deploys no token of its own: each market's token, handler and reserve oracle are
+    its recipe's (the weETH and ezETH recipes included), in the recipes' deploy order, and a
+    recipe's vault pool lands in the shared Balancer-style vault under the recipe's key."""
+    from ion_adapter_ezeth import devnet_recipe as ezeth
+
+    from ion_cli.devnet import deploy
+
+    doc = deploy.expected_document("http://127.0.0.1:1", 31337, 5)
+    assert list(doc["markets"])[:4] == ["weETH", "ezETH", "rsETH", "rswETH"]
+    assert list(doc["markets"]) == list(recipes.devnet_markets())
+    for symbol, market in doc["markets"].items():
+        assert market["collateral_token"] == doc["tokens"][symbol]["address"]
+    assert doc["shared"]["ezeth_weth_balancer_pool_id"] == ezeth.BALANCER_POOL_ID
+    assert doc["markets"]["ezETH"]["credential_source"] == "contracts"  # RenzoCredentials
+    assert doc["markets"]["weETH"]["credential_source"] == "registry"
+    kinds = sorted(set(doc["restaking"]["stakers"].values()))
+    assert {"EtherFiNode", "RenzoOperatorDelegator"} <= set(kinds)
+    assert set(doc["tokens"]["weETH"]["contracts"]) == {
+        "eeth", "liquidity_pool", "etherfi_nodes_manager"
+    }  # fmt: skip

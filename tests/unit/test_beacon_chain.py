@@ -24,12 +24,12 @@ def chain() -> bc.Chain:
 def test_every_lrt_credential_gets_its_validators(chain: bc.Chain) -> None:
     for symbol, spec in validators.devnet_sets().items():
         indices = list(chain.layout.indices_of(symbol))
-        assert len(indices) == spec.pods * spec.validators_per_credential
+        assert len(indices) == spec.pods * spec.per_credential
         creds = {chain.layout.credential(i) for i in indices}
         assert {"0x" + c.hex() for c in creds} == set(validators.withdrawal_credentials(symbol))
     unrelated = [i for i in range(chain.layout.total) if chain.layout.lrt(i) is None]
     assert len(unrelated) == chain.layout.total - sum(
-        s.pods * s.validators_per_credential for s in validators.devnet_sets().values()
+        s.pods * s.per_credential for s in validators.devnet_sets().values()
     )
     assert {chain.layout.credential(i)[0] for i in unrelated} == {0, 1, 2}
 

@@ -23,6 +23,7 @@ from ion_cli.beacon.validator_ssz import validator_root
 from ion_cli.testing import feed_lies
 from ion_cli.zk import challenge_proof as cp
 from ion_cli.zk import challenge_tree as ct
+from ion_cli.zk import feed_proofs as F
 from ion_cli.zk import sumtree
 from ion_cli.zk.challenge_find import Finding
 
@@ -41,15 +42,15 @@ def _valid(leaf: bytes, branch: list[bytes], gindex: int, root: bytes) -> bool:
 @pytest.mark.parametrize("index", [0, 5, 36])
 def test_record_balance_and_credentials_openings(tree: P.StateTree, index: int) -> None:
     root = tree.root()
-    value, branch = cp.validator_opening(tree, index)
+    value, branch = F.validator_root_and_branch(tree, index)
     assert value == validator_root(tree.validator_bytes(index))
     assert len(branch) == 47 and _valid(value, branch, P.validator_gindex(index), root)
-    chunk, branch = cp.balance_opening(tree, index)
+    chunk, branch = F.balance_chunk_and_branch(tree, index)
     assert int.from_bytes(chunk[8 * (index % 4) : 8 * (index % 4) + 8], "little") == (
         tree.balance(index)
     )
     assert len(branch) == 45 and _valid(chunk, branch, P.balance_gindex(index), root)
-    creds, branch = cp.credentials_opening(tree, index)
+    creds, branch = F.credentials_and_branch(tree, index)
     assert creds == tree.validator_bytes(index)[48:80]
     assert len(branch) == 50
     assert _valid(creds, branch, P.validator_gindex(index) * 8 + 1, root)
@@ -58,7 +59,7 @@ def test_record_balance_and_credentials_openings(tree: P.StateTree, index: int) 
 
 
 def test_past_the_registry_the_record_is_the_zero_node(tree: P.StateTree) -> None:
-    value, branch = cp.validator_opening(tree, tree.count + 3)
+    value, branch = F.validator_root_and_branch(tree, tree.count + 3)
     assert value == bytes(32)
     assert _valid(value, branch, P.validator_gindex(tree.count + 3), tree.root())
 
@@ -100,7 +101,7 @@ def test_each_kind_opens_the_named_positions(tree: P.StateTree) -> None:
     ]:
         proof = cp.build(7, claim, claimed, tree, creds, finding)
         assert proof.function == cp.FUNCTION[kind]
-        assert proof.args[0] == 7 and proof.args[1] == cp.commitment_tuple(claim)
+        assert proof.args[0] == 7 and proof.args[1] == cp.claim_commitment(claim)
         for arg in proof.args[2:]:
             if isinstance(arg, tuple) and len(arg) == 4 and isinstance(arg[0], tuple):
                 _leaf, sums, position, steps = arg
@@ -116,10 +117,9 @@ def test_each_kind_opens_the_named_positions(tree: P.StateTree) -> None:
     for child in (left, right):  # inner children: opened by their own children's hashes
         assert sumtree.node_hash(child[2], child[3], child[1]) == child[0]
     assert sumtree.add_sums(left[1], right[1]) == sums
-    for p in (0, 1):  # leaf children: opened by their records
-        ch = cp.node_child(claimed, 0, p)
+    for p, ch in enumerate(cp.node_proof(claimed, 1, 0)[:2]):  # leaf children: their records
         v = claimed.leaves[p].validator
-        assert v is not None and ch[4] == cp.sum_leaf(v)
+        assert v is not None and ch[4] == F.leaf_tuple(v)
         assert sumtree.leaf_hash(v, ch[1]) == ch[0]
     lh, rh = left[0], right[0]
     top = sumtree.root_from_branch(

@@ -34,9 +34,11 @@ def add_guard(
     to: str | None,
     bounds: Bounds,
     address: str | None = None,
+    dry_run: bool = False,
 ) -> Guard:
     """Check and store a guard: its market must be installed, its trigger known (the trigger
-    class checks its own value and --to); the trigger's `arm` gives its first memory."""
+    class checks its own value and --to); the trigger's `arm` gives its first memory. A dry run
+    checks it and stores nothing (the guard returned has id 0)."""
     from ion_cli.flows.installed import require_market
 
     symbol = require_market(session, market).symbol
@@ -46,7 +48,10 @@ def add_guard(
     spec = GuardSpec(symbol, owner, trigger_spec, action, bounds)
     with open_store(session) as store:
         # armed before it is stored: a baseline that cannot be read (a node down) adds nothing
-        memory = cls(Guard(id=0, chain=store.chain, spec=spec, created_at=0)).arm(session)
+        unsaved = Guard(id=0, chain=store.chain, spec=spec, created_at=0)
+        memory = cls(unsaved).arm(session)
+        if dry_run:
+            return unsaved
         with store.transaction():
             guard = store.add(spec)
             if memory:
@@ -60,11 +65,17 @@ def list_guards(session: Session, address: str | None = None) -> list[Guard]:
         return store.guards(owner)
 
 
-def remove_guard(session: Session, guard_id: int, address: str | None = None) -> Guard:
+def remove_guard(
+    session: Session, guard_id: int, address: str | None = None, dry_run: bool = False
+) -> Guard:
+    """Remove the guard (a dry run only finds it)."""
     if guard_id <= 0:
         raise UsageError(f"no guard {guard_id}: guard ids are 1, 2, ... (ion guard list)")
     owner = session.address_of(address)
     with open_store(session) as store:
+        guard = store.get(guard_id)
+        if dry_run and guard is not None and guard.address == owner.lower():
+            return guard
         return store.remove(guard_id, owner)
 
 

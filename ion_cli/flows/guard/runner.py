@@ -1,7 +1,8 @@
 """`ion guard run`: the account's guards, evaluated through the watch's feeds and acted on.
 
-Each cycle runs, each part guarded as in the watch (a failing node is reported once as
-`node_error`, retried every cycle, never fatal):
+Each cycle first re-reads the account's guards (one added or removed by `ion guard add` or
+`remove` while the run goes on counts from that cycle), then runs, each part guarded as in the
+watch (a failing node is reported once as `node_error`, retried every cycle, never fatal):
 1. the watch's beacon feed, when a guard has a consensus-layer trigger: at each newly finalized
    epoch, `GuardEpochMonitor` hands every such trigger an `EpochView`;
 2. the watch's chain feed: at each new head, `GuardBlockMonitor` hands every position trigger a
@@ -72,7 +73,13 @@ class _Guarded:
     def __init__(self, store: GuardStore, guards: list[Guard], acting: Acting) -> None:
         self.store = store
         self.acting = acting
-        self.triggers: dict[int, Trigger] = {g.id: make(g) for g in guards}
+        self.triggers: dict[int, Trigger] = {}
+        self.guards: dict[int, Guard] = {}
+        self.set_guards(guards)
+
+    def set_guards(self, guards: list[Guard]) -> None:
+        """The guards of the run, by id (a trigger kept for a guard still there)."""
+        self.triggers = {g.id: self.triggers.get(g.id) or make(g) for g in guards}
         self.guards = {g.id: g for g in guards}
 
     def evaluate(self, guard: Guard, view: BlockView) -> list[WatchEvent]:
@@ -272,10 +279,17 @@ class GuardRunner:
             cross_check=[_reader(url) for url in config.cross_check],
         )
         self.guarded = _Guarded(store, guards, acting)
-        epochs = any(t.clock == "epoch" for t in self.guarded.triggers.values())
-        blocks = any(t.clock == "block" for t in self.guarded.triggers.values())
         self.watcher = Watcher.of(self.watch, sleep)
-        self.parts: list[Monitor] = [
+        self.parts: list[Monitor] = []
+        self._build_parts()
+
+    def _build_parts(self) -> None:
+        """The feeds the guards' clocks need, over their markets."""
+        triggers = self.guarded.triggers.values()
+        self.watch.markets = list(dict.fromkeys(g.market for g in self.guarded.guards.values()))
+        epochs = any(t.clock == "epoch" for t in triggers)
+        blocks = any(t.clock == "block" for t in triggers)
+        self.parts = [
             *(
                 [BeaconFeed(self.watch, [GuardEpochMonitor(self.watch, self.guarded)])]
                 if epochs
@@ -288,6 +302,16 @@ class GuardRunner:
             ),
             GuardActions(self.watch, self.guarded),
         ]
+
+    def _refresh(self) -> None:
+        """A guard added or removed while the run goes on (`ion guard add`, `remove`) is
+        taken into account at the next cycle: a removed guard never acts again."""
+        ids = self.config.guard_ids
+        guards = [g for g in self.store.guards(self.account) if not ids or g.id in ids]
+        if [g.id for g in guards] == list(self.guarded.guards):
+            return
+        self.guarded.set_guards(guards)
+        self._build_parts()
 
     def _state_path(self) -> Path:
         from ion_cli.paths import state_dir
@@ -328,6 +352,7 @@ class GuardRunner:
 
     def cycle(self) -> list[WatchEvent]:
         events: list[WatchEvent] = []
+        self._refresh()
         for part in self.parts:
             events += self.watcher.guard(part.node, part.check)
         if not self.dry_run:

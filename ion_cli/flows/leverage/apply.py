@@ -121,9 +121,9 @@ def _t(amount: int) -> str:
 
 
 def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> WriteResult:
+    from ion_cli.chain.market_state import read_market, read_vault
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.market_state import read_market
-    from ion_cli.flows.position import position_figures, read_vault
+    from ion_cli.flows.position import position_figures
     from ion_cli.flows.writes import result_document, run_plan
     from ion_cli.results import Position
 
@@ -155,7 +155,10 @@ def apply_plan(session: Session, path: str | Path, options: WriteOptions) -> Wri
             session.reader(), session.profile, require_market(session, doc["market"])
         )
         return position_figures(
-            market, read_vault(session, market, me), session.safety_margin, session.profile.name
+            market,
+            read_vault(session.reader(), session.profile, market, me),
+            session.safety_margin,
+            session.profile.name,
         )
 
     return result_document(session, plan, result, options, read_back)

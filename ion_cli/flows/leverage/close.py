@@ -3,6 +3,7 @@ refusal that names the cause and a remedy that works."""
 
 from __future__ import annotations
 
+from ion_cli.chain.market_state import VaultState
 from ion_cli.chain.plan import Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import WAD, text
@@ -15,7 +16,6 @@ from ion_cli.flows.leverage.context import (
     tokens,
 )
 from ion_cli.flows.leverage.preview import preview_lines
-from ion_cli.flows.position import VaultState
 from ion_cli.units import Ray, Wad, repay_in
 
 

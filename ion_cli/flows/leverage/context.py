@@ -12,13 +12,13 @@ from ion_cli import position_math as pm
 from ion_cli.adapter_api.facts import FLASHSWAP_MINT, LeverageFacts, YieldFacts
 from ion_cli.chain import venues as vn
 from ion_cli.chain.common_calls import add_operator_call, approval_call
+from ion_cli.chain.market_state import MarketState, VaultState, read_market, read_vault
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.figures import RAD, RAY, WAD, exact, text
 from ion_cli.flows.installed import require_market
 from ion_cli.flows.leverage.requests import ACCRUAL_HORIZON_S
-from ion_cli.flows.market_state import MarketState, read_market
-from ion_cli.flows.position import VaultState, read_vault, safety_check
+from ion_cli.flows.position import safety_check
 from ion_cli.flows.session import Session
 from ion_cli.units import Ray, accrue, ceil_div
 
@@ -69,7 +69,7 @@ def read_context(session: Session, symbol: str) -> Context:
     reader = session.reader()
     market = read_market(reader, session.profile, require_market(session, symbol))
     me = session.account().address
-    vault = read_vault(session, market, me)
+    vault = read_vault(session.reader(), session.profile, market, me)
     addresses = session.profile.market(market.symbol)
     handler = session.profile.address(addresses, "handler")
     facts, yield_facts = leverage_facts(market.symbol)

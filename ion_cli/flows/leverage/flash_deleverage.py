@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ion_cli import leverage_math as lm
 from ion_cli.chain import venues as vn
+from ion_cli.chain.market_state import VaultState
 from ion_cli.chain.plan import MAX_UINT256, Plan
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.leverage.context import (
@@ -19,7 +20,6 @@ from ion_cli.flows.leverage.context import (
 from ion_cli.flows.leverage.preview import preview_lines
 from ion_cli.flows.leverage.quotes import solve_unwind_repay
 from ion_cli.flows.leverage.requests import DeleverageRequest
-from ion_cli.flows.position import VaultState
 from ion_cli.units import Ray, Wad, repay_in
 
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
+from ion_cli.chain.market_state import VaultState
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
@@ -31,7 +32,6 @@ from ion_cli.flows.leverage.context import (
 )
 from ion_cli.flows.leverage.preview import preview_lines
 from ion_cli.flows.leverage.requests import LeverageRequest
-from ion_cli.flows.position import VaultState
 from ion_cli.units import Ray, Wad, ceil_div, normalized_debt_for_borrow
 
 MAX_ROUNDS = 16

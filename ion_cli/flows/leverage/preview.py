@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ion_cli import position_math as pm
+from ion_cli.chain.market_state import VaultState
 from ion_cli.flows.figures import RAY, WAD, text
 from ion_cli.flows.leverage.context import (
     ASSUMED_STETH_YIELD,
@@ -13,7 +14,7 @@ from ion_cli.flows.leverage.context import (
     percent,
     times,
 )
-from ion_cli.flows.position import VaultState, position_figures
+from ion_cli.flows.position import position_figures
 from ion_cli.results import Position
 
 # ---- preview --------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ion_cli.chain.market_state import read_market, read_vault
 from ion_cli.flows.installed import require_market
 from ion_cli.flows.leverage.context import Built
 from ion_cli.flows.leverage.deleverage import build_deleverage
 from ion_cli.flows.leverage.lever import build_leverage
 from ion_cli.flows.leverage.requests import DeleverageRequest, LeverageRequest
-from ion_cli.flows.market_state import read_market
-from ion_cli.flows.position import position_figures, read_vault
+from ion_cli.flows.position import position_figures
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions, result_document, run_plan
 from ion_cli.results import Position, WriteResult
@@ -47,7 +47,10 @@ def run_built(
             )
         fresh = read_market(session.reader(), session.profile, require_market(session, ctx.symbol))
         return position_figures(
-            fresh, read_vault(session, fresh, ctx.me), session.safety_margin, session.profile.name
+            fresh,
+            read_vault(session.reader(), session.profile, fresh, ctx.me),
+            session.safety_margin,
+            session.profile.name,
         )
 
     return result_document(session, built.plan, result, options, read_back)

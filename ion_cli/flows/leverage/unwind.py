@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from ion_cli import leverage_math as lm
 from ion_cli import position_math as pm
 from ion_cli.chain import venues as vn
+from ion_cli.chain.market_state import VaultState
 from ion_cli.chain.plan import Call, Plan
 from ion_cli.errors import RefusedError
 from ion_cli.flows.figures import RAY, WAD, text
@@ -25,7 +26,6 @@ from ion_cli.flows.leverage.context import (
 from ion_cli.flows.leverage.preview import preview_lines
 from ion_cli.flows.leverage.quotes import unwind_fee, unwind_quoter
 from ion_cli.flows.leverage.requests import MAX_UNWIND_ROUNDS, DeleverageRequest
-from ion_cli.flows.position import VaultState
 from ion_cli.units import Ray, Wad, ceil_div, repay_in
 
 

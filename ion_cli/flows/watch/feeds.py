@@ -82,8 +82,8 @@ class ChainFeed(Monitor):
         self.monitors = monitors
 
     def check(self) -> list[WatchEvent]:
+        from ion_cli.chain.market_state import read_markets
         from ion_cli.flows.installed import require_market
-        from ion_cli.flows.market_state import read_markets
 
         watch = self.watch
         state = watch.state

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 if TYPE_CHECKING:
     from ion_cli.beacon.client import BeaconClient
     from ion_cli.beacon.snapshot import StateRef
-    from ion_cli.flows.market_state import MarketState
+    from ion_cli.chain.market_state import MarketState
     from ion_cli.flows.watch.context import WatchContext
     from ion_cli.flows.watch.events import WatchEvent
 

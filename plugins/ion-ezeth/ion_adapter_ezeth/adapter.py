@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ion_adapter_ezeth.devnet_recipe import Recipe
 from ion_cli import adapters as a
 
 WAD = 10**18
@@ -81,6 +82,7 @@ class EzEthAdapter(a.BaseAdapter):
     mainnet_market = MAINNET_MARKET
     contracts = CONTRACTS
     conformance = CONFORMANCE
+    devnet = Recipe()
 
     def _tvl_and_supply(self, ctx: a.AdapterContext) -> tuple[int, int]:
         addrs = self.addresses(ctx)

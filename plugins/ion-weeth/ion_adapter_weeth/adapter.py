@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from ion_adapter_weeth.devnet_recipe import Recipe
 from ion_cli import adapters as a
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -93,6 +94,7 @@ class WeEthAdapter(a.BaseAdapter):
     mainnet_market = MAINNET_MARKET
     contracts = CONTRACTS
     conformance = CONFORMANCE
+    devnet = Recipe()
 
     def exchange_rate(self, ctx: a.AdapterContext) -> int:
         token = self.addresses(ctx).require_token(self.symbol)

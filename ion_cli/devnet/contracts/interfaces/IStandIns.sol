@@ -26,41 +26,6 @@ interface IWstEth is IERC20 {
     function unwrap(uint256 wstEthAmount) external returns (uint256);
 }
 
-// ---- ether.fi ----
-interface IEEth is IERC20 {
-    function totalShares() external view returns (uint256);
-}
-
-interface IEtherFiLiquidityPool {
-    function deposit() external payable returns (uint256);
-    function deposit(address referral) external payable returns (uint256);
-    function getTotalPooledEther() external view returns (uint256);
-}
-
-interface IWeEth is IERC20 {
-    function eETH() external view returns (address);
-    function liquidityPool() external view returns (address);
-    function getRate() external view returns (uint256);
-    function getWeETHByeETH(uint256 eEthAmount) external view returns (uint256);
-    function getEETHByWeETH(uint256 weEthAmount) external view returns (uint256);
-    function wrap(uint256 eEthAmount) external returns (uint256);
-    function unwrap(uint256 weEthAmount) external returns (uint256);
-}
-
-// ---- Renzo ----
-interface IRestakeManager {
-    function depositETH() external payable;
-    function depositETH(uint256 referralId) external payable;
-    function calculateTVLs() external view returns (uint256[][] memory, uint256[] memory, uint256);
-}
-
-interface IRenzoOracle {
-    function calculateMintAmount(uint256 currentValueInProtocol, uint256 newValueAdded, uint256 existingEzETHSupply)
-        external
-        pure
-        returns (uint256);
-}
-
 // ---- Uniswap V3 (the subset the handlers use) ----
 interface IUniswapV3PoolLike {
     function token0() external view returns (address);

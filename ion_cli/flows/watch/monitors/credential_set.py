@@ -11,7 +11,7 @@ from ion_cli.flows.watch.events import WatchEvent
 from ion_cli.flows.watch.monitor import BlockMonitor, register
 
 if TYPE_CHECKING:
-    from ion_cli.flows.market_state import MarketState
+    from ion_cli.chain.market_state import MarketState
     from ion_cli.flows.watch.context import WatchContext
 
 

@@ -14,7 +14,7 @@ from ion_cli.flows.watch.events import WatchEvent
 from ion_cli.flows.watch.monitor import BlockMonitor, register
 
 if TYPE_CHECKING:
-    from ion_cli.flows.market_state import MarketState
+    from ion_cli.chain.market_state import MarketState
     from ion_cli.flows.watch.context import WatchContext
 
 
@@ -94,7 +94,7 @@ class FeedSubmissionMonitor(BlockMonitor):
         if not feed or not self._lrt_watched(market.symbol):
             return []
         from ion_cli.chain.contracts import Contract
-        from ion_cli.zk.challenge_chain import read_submissions
+        from ion_cli.zk.challenge_chain import read_known_submissions
 
         reader = watch.session.reader()
         try:
@@ -104,7 +104,7 @@ class FeedSubmissionMonitor(BlockMonitor):
                     Contract(feed, interface="RiskFeed").pendingIds(), market.block, ""
                 )
             ]
-            pending = read_submissions(reader, feed, ids, market.block) if ids else []
+            pending = read_known_submissions(reader, feed, ids, market.block) if ids else []
             now = int(reader.block(market.block)["timestamp"])
         except IonError:
             return []  # a feed without bonded submissions (an older deployment)
@@ -145,7 +145,7 @@ class FeedSubmissionMonitor(BlockMonitor):
         for (f, id_), seen in list(self._seen.items()):
             if f != feed.lower() or id_ in open_ids or seen.sound:
                 continue
-            status = read_submissions(reader, feed, [id_], market.block)[0].status
+            status = read_known_submissions(reader, feed, [id_], market.block)[0].status
             events += watch.condition(
                 f"false-submission:{f}:{id_}",
                 False,

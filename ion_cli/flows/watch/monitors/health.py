@@ -13,7 +13,7 @@ from ion_cli.flows.watch.events import WatchEvent
 from ion_cli.flows.watch.monitor import BlockMonitor, register
 
 if TYPE_CHECKING:
-    from ion_cli.flows.market_state import MarketState
+    from ion_cli.chain.market_state import MarketState
     from ion_cli.flows.watch.context import WatchContext
 
 
@@ -62,11 +62,12 @@ class HealthMonitor(BlockMonitor):
         return events
 
     def _positions(self, markets: list[MarketState], address: str) -> list[WatchEvent]:
-        from ion_cli.flows.position import read_vaults
+        from ion_cli.chain.market_state import read_vaults
 
         watch = self.watch
         events: list[WatchEvent] = []
-        vaults = read_vaults(watch.session, markets, address)
+        session = watch.session
+        vaults = read_vaults(session.reader(), session.profile, markets, address)
         for market, vault in zip(markets, vaults, strict=True):
             if market.liquidation_threshold is None:
                 continue
