@@ -175,14 +175,13 @@ def implied_health(haircut: int) -> int:
     """The health the weETH vault of dev would have once the reserve rate follows `haircut`
     (RAY), from the same pure function the trigger uses."""
     from ion_cli.api import Ion
-    from ion_cli.chain.market_state import read_market
+    from ion_cli.chain.market_state import read_market, read_vault
     from ion_cli.flows.guard.consensus import implied, readers
     from ion_cli.flows.installed import require_market
-    from ion_cli.flows.position import read_vault
 
     session = Ion(network="devnet").session
     market = read_market(session.reader(), session.profile, require_market(session, "weETH"))
-    vault = read_vault(session, market, session.address_of(None))
+    vault = read_vault(session.reader(), session.profile, market, session.address_of(None))
     feed = readers.feed_of(session, "weETH")
     assert market.liquidation_threshold is not None
     got = implied.implied_health(
