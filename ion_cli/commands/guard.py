@@ -55,7 +55,25 @@ def add(
         str | None,
         _opt(
             "--deleverage-on-slashing",
-            "Share of the LRT's effective balance slashed (1%) at which to deleverage to --to.",
+            "Deleverage to --to when the LRT's validators lose more than this share (1%) of "
+            "their effective balance to slashings or penalties (finalized epochs; before any "
+            "risk proof moves the rate).",
+        ),
+    ] = None,
+    deleverage_on_avs_slashing: Annotated[
+        str | None,
+        _opt(
+            "--deleverage-on-avs-slashing",
+            "Deleverage to --to when an AVS slashes an operator of the LRT and it loses more "
+            "than this share (0.5%; 0%: any) of its restaked ETH.",
+        ),
+    ] = None,
+    deleverage_on_score: Annotated[
+        str | None,
+        _opt(
+            "--deleverage-on-score",
+            "Deleverage to --to when a risk score implies the vault's health under this (1.2); "
+            "a pending score only once checked as `ion challenge` does.",
         ),
     ] = None,
     to: Annotated[str | None, _opt("--to", "Target: a health (1.6) or a leverage (2x).")] = None,
@@ -87,13 +105,16 @@ def add(
             ("close_below_rate", close_below_rate),
             ("take_profit", take_profit),
             ("slashing", deleverage_on_slashing),
+            ("avs_slashing", deleverage_on_avs_slashing),
+            ("score", deleverage_on_score),
         )
         if value is not None
     }
     if len(chosen) != 1:
         raise UsageError(
             "give one trigger: --repay-below, --boost-above, --close-below-rate, "
-            "--take-profit or --deleverage-on-slashing"
+            "--take-profit, --deleverage-on-slashing, --deleverage-on-avs-slashing or "
+            "--deleverage-on-score"
         )
     ((kind, value),) = chosen.items()
     guard = opts.api().guards.add(
