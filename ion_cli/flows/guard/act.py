@@ -256,20 +256,23 @@ def _attempt(
 
 def _build(session: Session, guard: Guard, view: BlockView) -> Built:
     from ion_cli.flows import leverage as lv
+    from ion_cli.units import Ray
 
     action, bounds = guard.action, guard.bounds
     if action.kind == "close":
         request: Any = lv.DeleverageRequest(
-            guard.market, close=True, max_slippage=bounds.max_slippage
+            guard.market, close=True, max_slippage=Ray(bounds.max_slippage)
         )
         return lv.build_deleverage(session, request, False)
     target = action.leverage or _leverage_for(action.health or 0, view)
     if action.kind == "deleverage":
         request = lv.DeleverageRequest(
-            guard.market, leverage=target, max_slippage=bounds.max_slippage
+            guard.market, leverage=Ray(target), max_slippage=Ray(bounds.max_slippage)
         )
         return lv.build_deleverage(session, request, False)
-    request = lv.LeverageRequest(guard.market, leverage=target, max_slippage=bounds.max_slippage)
+    request = lv.LeverageRequest(
+        guard.market, leverage=Ray(target), max_slippage=Ray(bounds.max_slippage)
+    )
     return lv.build_leverage(session, request, False)
 
 
