@@ -266,3 +266,13 @@ def create_proxy_call(owners: Sequence[str], threshold: int, salt_nonce: int) ->
         [SAFE_SINGLETON, setup_data(owners, threshold), salt_nonce],
         description=f"create a Safe ({threshold} of {len(owners)})",
     )
+
+
+def named_call(to: str, value: int, data: bytes) -> Call:
+    """A batch call for the simulation, named by its decoded method in messages."""
+    from ion_cli.abi.describe import decode_calldata
+    from ion_cli.chain.plan import Call
+
+    decoded = decode_calldata(data)
+    method = f"{decoded.interface}.{decoded.function}" if decoded is not None else ""
+    return Call(to=to, data=data, value=value, method=method)

@@ -25,7 +25,7 @@ from typing import Any
 
 from ion_cli.chain import safe_batch as sb
 from ion_cli.chain import safe_tx as st
-from ion_cli.chain.plan import Call, Plan
+from ion_cli.chain.plan import Plan
 from ion_cli.errors import RefusedError, UsageError
 from ion_cli.flows.session import Session
 from ion_cli.flows.writes import WriteOptions
@@ -66,13 +66,7 @@ def _preview(calls: list[tuple[str, int, bytes]], names: dict[str, str]) -> dict
     return lines
 
 
-def _named(to: str, value: int, data: bytes) -> Call:
-    """A batch call for the simulation, named by its decoded method in messages."""
-    from ion_cli.abi.describe import decode_calldata
-
-    decoded = decode_calldata(data)
-    method = f"{decoded.interface}.{decoded.function}" if decoded is not None else ""
-    return Call(to=to, data=data, value=value, method=method)
+_named = st.named_call
 
 
 def apply_batch(session: Session, path: Path, options: WriteOptions) -> SafeApplyResult:
