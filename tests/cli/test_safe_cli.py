@@ -22,6 +22,7 @@ NOT_FOR_A_SAFE = {
     "oracle finalize",
     "tx speedup",
     "tx cancel",
+    "guard run",  # a long-lived runner signing its own actions (a Safe cannot run it)
 }
 
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import ion_cli
 
 ROOT = Path(ion_cli.__file__).parent
-ALLOWED = {"commands/devnet.py", "commands/devnet_restaking.py", "testing/devnet.py"}
+ALLOWED = {
+    "commands/devnet.py",
+    "commands/devnet_restaking.py",
+    "commands/devnet_safe.py",
+    "testing/devnet.py",
+}
 
 
 def _imports(path: Path) -> set[str]:
