@@ -197,6 +197,13 @@ def make_private(path: Path) -> None:
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the journal database at `path`: 0600 in a 0700 folder, WAL,
     synchronous=FULL (a commit is on disk when it returns)."""
+    return open_private_db(path, SCHEMA_SQL, SCHEMA, "the transaction journal")
+
+
+def open_private_db(path: Path, schema_sql: str, schema: int, what: str) -> sqlite3.Connection:
+    """Open (creating if needed) a private SQLite file of ion's (the journal, the guard store):
+    0600 in a 0700 folder, WAL, synchronous=FULL, `schema_sql` applied and `schema` recorded in
+    its `meta` table. An unreadable file is a CorruptFileError naming `what`."""
     import sqlite3
 
     directory = path.parent
@@ -214,12 +221,10 @@ def connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        db.executescript(SCHEMA_SQL)
-        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA),))
+        db.executescript(schema_sql)
+        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(schema),))
     except sqlite3.DatabaseError as exc:
-        raise CorruptFileError(
-            path, f"the transaction journal cannot be opened ({exc}); move it aside"
-        ) from None
+        raise CorruptFileError(path, f"{what} cannot be opened ({exc}); move it aside") from None
     for suffix in ("-wal", "-shm"):
         make_private(path.with_name(path.name + suffix))
     return db

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -384,28 +383,6 @@ def _episode(row: tuple[Any, ...]) -> Episode:
 def _connect(path: Path) -> sqlite3.Connection:
     """Open (creating) the store: 0600 in a 0700 folder, WAL, synchronous=FULL (as the
     journal: a change is on disk when its commit returns)."""
-    import sqlite3
+    from ion_cli.chain.journal_db import open_private_db
 
-    from ion_cli.atomic import CorruptFileError, fsync_dir
-    from ion_cli.chain.journal_db import BUSY_TIMEOUT, make_private
-
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        fsync_dir(directory)
-    make_private(path)
-    try:
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(SCHEMA_SQL)
-        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA),))
-    except sqlite3.DatabaseError as exc:
-        raise CorruptFileError(
-            path, f"the guard store cannot be opened ({exc}); move it aside"
-        ) from None
-    for suffix in ("-wal", "-shm"):
-        make_private(path.with_name(path.name + suffix))
-    return db
+    return open_private_db(path, SCHEMA_SQL, SCHEMA, "the guard store")
