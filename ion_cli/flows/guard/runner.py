@@ -20,7 +20,6 @@ acts as if it had not run.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from ion_cli.flows.watch.config import WatchConfig
 from ion_cli.flows.watch.context import WatchContext
 from ion_cli.flows.watch.events import WatchEvent
 from ion_cli.flows.watch.feeds import BeaconFeed, ChainFeed
+from ion_cli.flows.watch.loop import run_cycles, wait_between_cycles
 from ion_cli.flows.watch.monitor import BlockMonitor, EpochMonitor, Monitor
 from ion_cli.flows.watch.state import save_state
 from ion_cli.flows.watch.watcher import Watcher
@@ -337,18 +337,7 @@ class GuardRunner:
             dry_run=self.dry_run,
             chain=self.chain,
         )
-        cycles = 0
-        try:
-            while True:
-                yield from self.cycle()
-                cycles += 1
-                if self.config.once or (
-                    self.config.max_cycles is not None and cycles >= self.config.max_cycles
-                ):
-                    return
-                self._wait()
-        finally:
-            self.close()
+        yield from run_cycles(self.cycle, self.config, self._wait, self.close)
 
     def cycle(self) -> list[WatchEvent]:
         events: list[WatchEvent] = []
@@ -361,12 +350,7 @@ class GuardRunner:
         return events
 
     def _wait(self) -> None:
-        if self.sleep is not None:
-            self.sleep(self.config.interval)
-        elif self.watch.stream is not None:
-            self.watch.stream.wait(self.config.interval)
-        else:
-            time.sleep(self.config.interval)
+        wait_between_cycles(self.config, self.watch, self.sleep)
 
     def close(self) -> None:
         self.watch.close()

@@ -11,7 +11,6 @@ stream wakes the loop when the node offers it; otherwise it polls every --interv
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ion_cli.flows.watch.config import WatchConfig
 from ion_cli.flows.watch.context import WatchContext
 from ion_cli.flows.watch.events import NodeFailed, NodeRecovered, Started, WatchEvent
 from ion_cli.flows.watch.feeds import BeaconFeed, ChainFeed
+from ion_cli.flows.watch.loop import run_cycles, wait_between_cycles
 from ion_cli.flows.watch.monitor import BlockMonitor, EpochMonitor, Monitor, registered
 from ion_cli.flows.watch.state import WatchState, save_state
 
@@ -84,18 +84,7 @@ class Watcher:
             resumed_epoch=watch.state.last_epoch if watch.state.last_epoch >= 0 else None,
             state_file=str(watch.path),
         )
-        cycles = 0
-        try:
-            while True:
-                yield from self.cycle()
-                cycles += 1
-                if self.config.once or (
-                    self.config.max_cycles is not None and cycles >= self.config.max_cycles
-                ):
-                    return
-                self._wait()
-        finally:
-            self.close()
+        yield from run_cycles(self.cycle, self.config, self._wait, self.close)
 
     def close(self) -> None:
         for monitor in self.monitors:
@@ -103,12 +92,7 @@ class Watcher:
         self.watch.close()
 
     def _wait(self) -> None:
-        if self.sleep is not None:
-            self.sleep(self.config.interval)
-        elif self.watch.stream is not None:
-            self.watch.stream.wait(self.config.interval)
-        else:
-            time.sleep(self.config.interval)
+        wait_between_cycles(self.config, self.watch, self.sleep)
 
     def cycle(self) -> list[WatchEvent]:
         events: list[WatchEvent] = []
