@@ -15,18 +15,16 @@ Run: `.venv/bin/python tests/bench/guard_memory.py [--epochs 500]`.
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
+
+from memory_harness import main_on_a_private_devnet, rss_mb
 
 MARKETS = ("weETH", "rsETH", "rswETH", "ezETH")
 
@@ -37,37 +35,8 @@ def current_rate(w3: Any, oracle: str) -> int:
     return int.from_bytes(bytes(w3.eth.call({"to": oracle, "data": "0x" + selector.hex()})), "big")
 
 
-def rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=500)
-    args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        for var, sub in (
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_STATE_HOME", "state"),
-            ("XDG_CACHE_HOME", "cache"),
-        ):
-            os.environ[var] = str(home / sub)
-        os.environ.pop("ION_BEACON_URL", None)
-        from ion_cli.testing.devnet import start_devnet, stop_devnet
-
-        handle = start_devnet(home / "devnet")
-        os.environ["ION_DEVNET_DIR"] = str(handle.deployment_dir)
-        try:
-            run(args.epochs, handle)
-        finally:
-            stop_devnet(handle)
+    main_on_a_private_devnet(run)
 
 
 def set_rate(handle: Any, market: str, fraction: Decimal) -> None:

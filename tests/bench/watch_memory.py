@@ -13,50 +13,17 @@ Run: `.venv/bin/python tests/bench/watch_memory.py [--epochs 500]`.
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-
-def rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+from memory_harness import main_on_a_private_devnet, rss_mb
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=500)
-    args = parser.parse_args()
-    # a terminated run still stops its devnet (the finally below)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        for var, sub in (
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_STATE_HOME", "state"),
-            ("XDG_CACHE_HOME", "cache"),
-        ):
-            os.environ[var] = str(home / sub)
-        os.environ.pop("ION_BEACON_URL", None)
-        from ion_cli.testing.devnet import start_devnet, stop_devnet
-
-        handle = start_devnet(home / "devnet")
-        os.environ["ION_DEVNET_DIR"] = str(handle.deployment_dir)
-        try:
-            run(args.epochs, handle)
-        finally:
-            stop_devnet(handle)
+    main_on_a_private_devnet(run)
 
 
 def run(epochs: int, handle: object) -> None:
