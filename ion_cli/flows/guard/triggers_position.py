@@ -78,8 +78,38 @@ def _margin(level: int, up: bool) -> int:
     return level + step if up else level - step
 
 
+class _HealthTrigger(LevelTrigger):
+    """A level on the vault's health: under it (`below`) or over it."""
+
+    below: ClassVar[bool] = True
+
+    @property
+    def level(self) -> int:
+        return parse_health(self.params["health"], self.option)
+
+    def describe(self) -> str:
+        return f"health {'under' if self.below else 'over'} {self.params['health']}"
+
+    def measure(self, view: BlockView) -> Level | None:
+        health = view.health
+        if health is None:
+            return None
+        shown = _health_text(health)
+        if self.below:
+            holds, beyond = health < self.level, health >= _margin(self.level, up=True)
+        else:
+            holds, beyond = health > self.level, health <= _margin(self.level, up=False)
+        where = "under" if self.below else "over"
+        return Level(
+            holds=holds,
+            beyond=beyond,
+            reason=f"health {shown} is {where} {self.option} {self.params['health']}",
+            figures={"health": shown, "reserve_rate": text(view.market.reserve_rate, WAD)},
+        )
+
+
 @register
-class RepayBelow(LevelTrigger):
+class RepayBelow(_HealthTrigger):
     kind: ClassVar[str] = "repay_below"
     option: ClassVar[str] = "--repay-below"
 
@@ -91,30 +121,12 @@ class RepayBelow(LevelTrigger):
             raise UsageError("--repay-below H --to T: the target health T must be above H")
         return TriggerSpec(cls.kind, {"health": str(text(level, RAY))}), action
 
-    @property
-    def level(self) -> int:
-        return parse_health(self.params["health"], self.option)
-
-    def describe(self) -> str:
-        return f"health under {self.params['health']}"
-
-    def measure(self, view: BlockView) -> Level | None:
-        health = view.health
-        if health is None:
-            return None
-        shown = _health_text(health)
-        return Level(
-            holds=health < self.level,
-            beyond=health >= _margin(self.level, up=True),
-            reason=f"health {shown} is under --repay-below {self.params['health']}",
-            figures={"health": shown, "reserve_rate": text(view.market.reserve_rate, WAD)},
-        )
-
 
 @register
-class BoostAbove(LevelTrigger):
+class BoostAbove(_HealthTrigger):
     kind: ClassVar[str] = "boost_above"
     option: ClassVar[str] = "--boost-above"
+    below: ClassVar[bool] = False
 
     @classmethod
     def build(cls, value: str, to: str | None) -> tuple[TriggerSpec, ActionSpec]:
@@ -125,25 +137,6 @@ class BoostAbove(LevelTrigger):
         if action.health is not None and action.health <= RAY:
             raise UsageError("--boost-above: the target health must be above 1 (liquidation)")
         return TriggerSpec(cls.kind, {"health": str(text(level, RAY))}), action
-
-    @property
-    def level(self) -> int:
-        return parse_health(self.params["health"], self.option)
-
-    def describe(self) -> str:
-        return f"health over {self.params['health']}"
-
-    def measure(self, view: BlockView) -> Level | None:
-        health = view.health
-        if health is None:
-            return None
-        shown = _health_text(health)
-        return Level(
-            holds=health > self.level,
-            beyond=health <= _margin(self.level, up=False),
-            reason=f"health {shown} is over --boost-above {self.params['health']}",
-            figures={"health": shown, "reserve_rate": text(view.market.reserve_rate, WAD)},
-        )
 
 
 class _RateTrigger(LevelTrigger):
