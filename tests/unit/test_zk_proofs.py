@@ -47,7 +47,17 @@ def proven(tmp_path_factory: pytest.TempPathFactory, zk_cache: Path) -> Path:
     request = SnapshotRequest(
         symbol="weETH", snapshot_file=snap_file, network_active_balance=NETWORK_GWEI
     )
-    result = prove(Session(network="devnet"), request, lambda _: None, out=base / "out")
+    # No chain: a devnet the user (or `make demo`) left running would otherwise be read for the
+    # restaking features at a pinned block, and the instances would depend on it.
+    old = os.environ.get("ION_DEVNET_DIR")
+    os.environ["ION_DEVNET_DIR"] = str(tmp_path_factory.mktemp("no-devnet"))
+    try:
+        result = prove(Session(network="devnet"), request, lambda _: None, out=base / "out")
+    finally:
+        if old is None:
+            os.environ.pop("ION_DEVNET_DIR", None)
+        else:
+            os.environ["ION_DEVNET_DIR"] = old
     return result.folder
 
 
